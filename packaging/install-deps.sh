@@ -1,0 +1,20 @@
+#!/bin/sh
+# Installs the Debian packages named in $1 that are not installed yet, and nothing else.
+set -eu
+list=$1
+missing=""
+for pkg in $(sed -e 's/#.*//' "$list"); do
+  status=$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)
+  case "$status" in
+    *" installed") ;;
+    *) missing="$missing $pkg" ;;
+  esac
+done
+[ -z "$missing" ] && exit 0
+echo "make deps: installing$missing"
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -q
+# shellcheck disable=SC2086
+$sudo apt-get install -y -q --no-install-recommends $missing

@@ -1,0 +1,127 @@
+// The one multi-call binary: dispatches on the name it was called by (postconf, postfix,
+// sendmail, ...) or on its first argument (`correio postconf -n`, `correio start-fg`).
+// SECURITY: this file only dispatches; each command states its own privilege needs.
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "cli/commands.hpp"
+#include "config/config.hpp"
+#include "master/master.hpp"
+#include "service/daemon.hpp"
+
+namespace {
+
+using CommandMain = int (*)(int, char**);
+using DaemonMain = int (*)(const correio::service::DaemonArgs&);
+
+// master.cf commands this binary implements. A service whose command is not here is
+// reported by `correio check` and not started by the master.
+const std::map<std::string_view, DaemonMain>& daemon_table() {
+  static const std::map<std::string_view, DaemonMain> table = {};
+  return table;
+}
+
+// The administrator's commands reachable by name (symlink) or as `correio NAME`.
+const std::map<std::string_view, CommandMain>& command_table() {
+  static const std::map<std::string_view, CommandMain> table = {
+      {"postconf", correio::cli::postconf_main},
+      {"quickstart", correio::cli::quickstart_main},
+  };
+  return table;
+}
+
+// Commands of Postfix's family that Correio will provide; they say so until they exist.
+constexpr std::string_view kNotYetBuilt[] = {"sendmail", "mailq",     "newaliases",
+                                             "postmap",  "postalias", "postqueue",
+                                             "postsuper", "postcat",  "qshape"};
+
+constexpr std::string_view kMasterVerbs[] = {"start-fg", "start",  "stop", "abort",
+                                             "reload",   "status", "check"};
+
+bool is_master_verb(std::string_view s) {
+  for (auto v : kMasterVerbs)
+    if (v == s) return true;
+  return false;
+}
+
+int usage() {
+  std::fprintf(stderr,
+               "usage: correio [-c config_dir] {start-fg|start|stop|abort|reload|status|check}\n"
+               "       correio quickstart [DIR]\n"
+               "       correio postconf [options]   (also: postconf, postfix, ... as links)\n");
+  return 2;
+}
+
+correio::master::KnownCommands known_commands() {
+  correio::master::KnownCommands known;
+  for (const auto& [name, fn] : daemon_table()) known.names.insert(std::string(name));
+  return known;
+}
+
+// `correio [-c DIR] VERB`, `postfix [-c DIR] VERB`, and `correio -c DIR daemon CMD ...`.
+int master_or_daemon(int argc, char** argv) {
+  const char* dash_c = nullptr;
+  int i = 1;
+  while (i < argc && argv[i][0] == '-') {
+    if (std::strcmp(argv[i], "-c") == 0 && i + 1 < argc) {
+      dash_c = argv[i + 1];
+      i += 2;
+    } else {
+      return usage();
+    }
+  }
+  if (i >= argc) return usage();
+  std::filesystem::path config_dir = correio::config::resolve_config_dir(dash_c);
+  std::string verb = argv[i];
+  if (verb == "daemon") {
+    std::vector<std::string> rest(argv + i + 1, argv + argc);
+    auto args = correio::service::parse_daemon_args(config_dir, rest);
+    if (!args) {
+      std::fprintf(stderr, "correio daemon: %s\n", args.error().message.c_str());
+      return 2;
+    }
+    auto it = daemon_table().find(args->command);
+    if (it == daemon_table().end()) {
+      std::fprintf(stderr, "correio daemon: unknown command: %s\n", args->command.c_str());
+      return 2;
+    }
+    return it->second(*args);
+  }
+  if (!is_master_verb(verb)) return usage();
+  return correio::master::run_verb(verb, config_dir, known_commands());
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string_view name = std::filesystem::path(argv[0]).filename().c_str();
+  std::string program(name);
+
+  if (program != "correio" && program != "postfix") {
+    if (auto it = command_table().find(program); it != command_table().end())
+      return it->second(argc, argv);
+    for (auto pending : kNotYetBuilt) {
+      if (pending == program) {
+        std::fprintf(stderr, "%s: not built yet in this version of Correio\n", program.c_str());
+        return 1;
+      }
+    }
+  }
+  // `correio NAME args...` runs the command NAME with argv shifted by one.
+  if (program == "correio" && argc >= 2) {
+    if (auto it = command_table().find(argv[1]); it != command_table().end())
+      return it->second(argc - 1, argv + 1);
+    for (auto pending : kNotYetBuilt) {
+      if (pending == argv[1]) {
+        std::fprintf(stderr, "%s: not built yet in this version of Correio\n", argv[1]);
+        return 1;
+      }
+    }
+  }
+  return master_or_daemon(argc, argv);
+}

@@ -1,0 +1,24 @@
+// The master: reads main.cf/master.cf, binds every listener, starts and supervises each
+// service's processes, reloads on SIGHUP, stops gracefully on SIGTERM. Parses no network
+// input. Also the administrator's verbs (start, start-fg, stop, abort, reload, status, check)
+// shared by `correio VERB` and `postfix VERB`.
+#pragma once
+
+#include <filesystem>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace correio::master {
+
+// Which master.cf commands this binary can run (from main.cpp's daemon table).
+struct KnownCommands {
+  std::set<std::string, std::less<>> names;
+};
+
+// `verb` is one of start-fg, start, stop, abort, reload, status, check.
+// Returns the process exit status.
+int run_verb(const std::string& verb, const std::filesystem::path& config_dir,
+             const KnownCommands& known);
+
+}  // namespace correio::master
