@@ -13,6 +13,7 @@
 #include "config/config.hpp"
 #include "master/master.hpp"
 #include "service/daemon.hpp"
+#include "smtpd/smtpd.hpp"
 
 namespace {
 
@@ -22,7 +23,9 @@ using DaemonMain = int (*)(const correio::service::DaemonArgs&);
 // master.cf commands this binary implements. A service whose command is not here is
 // reported by `correio check` and not started by the master.
 const std::map<std::string_view, DaemonMain>& daemon_table() {
-  static const std::map<std::string_view, DaemonMain> table = {};
+  static const std::map<std::string_view, DaemonMain> table = {
+      {"smtpd", correio::smtpd::smtpd_main},
+  };
   return table;
 }
 

@@ -1,0 +1,164 @@
+// `correio quickstart [DIR]`: writes the embedded quick-start configuration (unprivileged
+// loopback ports, domain example.test, user demo@example.test with a generated password,
+// a self-signed certificate) into DIR, default var/quickstart — only what is absent, so
+// an administrator's edits survive. Then prints how to send and read mail.
+#include <crypt.h>
+#include <openssl/rand.h>
+#include <sys/stat.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <system_error>
+
+#include "cli/commands.hpp"
+#include "cli/self_signed.hpp"
+
+namespace correio::cli {
+namespace {
+
+namespace fs = std::filesystem;
+
+// The services that exist in this build, on the quick start's loopback ports. Services
+// not built yet (submission, smtps, imap, imaps, pop3, pop3s) are added here as they land.
+constexpr const char* kMasterCf = R"(# Correio quick start master.cf — Postfix's columns:
+# service          type  private unpriv  chroot  wakeup  maxproc command + args
+127.0.0.1:2525     inet  n       -       n       -       -       smtpd
+)";
+
+std::string main_cf(const fs::path& dir) {
+  std::string d = dir.string();
+  return "# Correio quick start main.cf — written once by `correio quickstart`; edit freely.\n"
+         "# Everything lives under this directory and runs as the invoking user.\n"
+         "myhostname = mail.example.test\n"
+         "mydomain = example.test\n"
+         "myorigin = $mydomain\n"
+         "mydestination = localhost\n"
+         "mynetworks = 127.0.0.0/8 [::1]/128\n"
+         "virtual_mailbox_domains = example.test\n"
+         "virtual_mailbox_base = " + d + "/mail\n"
+         "user_directory = passwd-file:" + d + "/users\n"
+         "queue_directory = " + d + "/queue\n"
+         "data_directory = " + d + "/data\n"
+         "mail_spool_directory = " + d + "/spool\n"
+         "maillog_file = /dev/stdout\n"
+         "smtpd_tls_cert_file = " + d + "/tls/cert.pem\n"
+         "smtpd_tls_key_file = " + d + "/tls/key.pem\n"
+         "smtpd_tls_security_level = may\n"
+         "# Plain-text logins are allowed because every listener is on 127.0.0.1 only.\n"
+         "auth_allow_cleartext = yes\n";
+}
+
+// Writes `content` to `path` unless it exists; returns false on a write error.
+bool write_if_absent(const fs::path& path, const std::string& content, mode_t mode) {
+  if (fs::exists(path)) return true;
+  fs::path tmp = path;
+  tmp += ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::binary);
+    out << content;
+    out.flush();
+    if (!out) {
+      std::fprintf(stderr, "correio quickstart: cannot write %s\n", tmp.c_str());
+      return false;
+    }
+  }
+  if (::chmod(tmp.c_str(), mode) != 0) return false;
+  std::error_code ec;
+  fs::rename(tmp, path, ec);
+  if (ec) {
+    std::fprintf(stderr, "correio quickstart: cannot create %s: %s\n", path.c_str(),
+                 ec.message().c_str());
+    return false;
+  }
+  return true;
+}
+
+std::string random_password() {
+  static constexpr char alphabet[] = "abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+  unsigned char bytes[14];
+  if (RAND_bytes(bytes, sizeof bytes) != 1) return {};
+  std::string out;
+  for (unsigned char b : bytes) out += alphabet[b % (sizeof alphabet - 1)];
+  return out;
+}
+
+// Dovecot's {SHA512-CRYPT} scheme through libxcrypt.
+std::string sha512_crypt(const std::string& password) {
+  char salt[CRYPT_GENSALT_OUTPUT_SIZE];
+  if (!crypt_gensalt_rn("$6$", 0, nullptr, 0, salt, sizeof salt)) return {};
+  crypt_data data{};
+  const char* hashed = crypt_r(password.c_str(), salt, &data);
+  if (!hashed || hashed[0] == '*') return {};
+  return std::string("{SHA512-CRYPT}") + hashed;
+}
+
+void print_screen(const fs::path& dir, const std::string& password_note) {
+  std::printf(
+      "\n"
+      "Correio quick start — configuration in %s\n"
+      "  domain example.test, user demo@example.test, password %s\n"
+      "  SMTP      127.0.0.1:2525\n"
+      "\n"
+      "Send a message (swaks, or Python's smtplib):\n"
+      "  swaks --server 127.0.0.1:2525 --to demo@example.test --from you@example.test\n"
+      "  python3 -c \"import smtplib; s=smtplib.SMTP('127.0.0.1',2525); "
+      "s.sendmail('you@example.test',['demo@example.test'],'Subject: hi\\n\\nhello'); s.quit()\"\n"
+      "Accepted mail is queued durably under %s/queue.\n"
+      "Inspect the configuration: build/bin/postconf -c %s -n\n"
+      "The mail log follows on this terminal; Ctrl-C stops Correio.\n\n",
+      dir.c_str(), password_note.c_str(), dir.c_str(), dir.c_str());
+  std::fflush(stdout);
+}
+
+}  // namespace
+
+int quickstart_main(int argc, char** argv) {
+  fs::path dir = argc >= 2 ? fs::path(argv[1]) : fs::path("var/quickstart");
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  dir = fs::absolute(dir).lexically_normal();
+  if (dir.has_filename() == false) dir = dir.parent_path();
+  for (const char* sub : {"tls", "mail", "queue", "data", "spool"}) {
+    fs::create_directories(dir / sub, ec);
+    if (ec) {
+      std::fprintf(stderr, "correio quickstart: cannot create %s: %s\n", (dir / sub).c_str(),
+                   ec.message().c_str());
+      return 1;
+    }
+  }
+  fs::permissions(dir / "tls", fs::perms::owner_all, ec);
+  if (!write_if_absent(dir / "main.cf", main_cf(dir), 0644)) return 1;
+  if (!write_if_absent(dir / "master.cf", kMasterCf, 0644)) return 1;
+
+  std::string password_note = "(see " + (dir / "demo-password").string() + ")";
+  if (!fs::exists(dir / "users")) {
+    std::string password = random_password();
+    std::string hashed = sha512_crypt(password);
+    if (password.empty() || hashed.empty()) {
+      std::fprintf(stderr, "correio quickstart: cannot generate the demo password\n");
+      return 1;
+    }
+    // Dovecot passwd-file: user:password:uid:gid:gecos:home:shell:extra_fields
+    if (!write_if_absent(dir / "demo-password", password + "\n", 0600)) return 1;
+    if (!write_if_absent(dir / "users", "demo@example.test:" + hashed + "::::::\n", 0600))
+      return 1;
+  }
+  std::ifstream saved(dir / "demo-password");
+  std::string password;
+  if (std::getline(saved, password)) password_note = password;
+
+  if (!fs::exists(dir / "tls/cert.pem") || !fs::exists(dir / "tls/key.pem")) {
+    auto made = write_self_signed_certificate(dir / "tls/cert.pem", dir / "tls/key.pem",
+                                              "mail.example.test");
+    if (!made) {
+      std::fprintf(stderr, "correio quickstart: %s\n", made.error().message.c_str());
+      return 1;
+    }
+  }
+  print_screen(dir, password_note);
+  return 0;
+}
+
+}  // namespace correio::cli

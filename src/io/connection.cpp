@@ -1,0 +1,158 @@
+// Reads and writes on one connection with deadlines and hard line limits.
+#include "io/connection.hpp"
+
+#include <asio/buffer.hpp>
+#include <asio/experimental/awaitable_operators.hpp>
+#include <asio/read.hpp>
+#include <asio/redirect_error.hpp>
+#include <asio/this_coro.hpp>
+#include <asio/use_awaitable.hpp>
+#include <asio/write.hpp>
+#include <variant>
+
+namespace correio::io {
+
+using namespace asio::experimental::awaitable_operators;
+
+namespace {
+constexpr size_t kReadChunk = 16 * 1024;
+}
+
+Connection::Connection(asio::ip::tcp::socket socket) : socket_(std::move(socket)) {
+  std::error_code ec;
+  auto remote = socket_.remote_endpoint(ec);
+  if (!ec) {
+    auto addr = remote.address();
+    if (addr.is_v6() && addr.to_v6().is_v4_mapped())
+      addr = asio::ip::make_address_v4(asio::ip::v4_mapped, addr.to_v6());
+    remote_address_ = addr.to_string();
+    remote_port_ = remote.port();
+  }
+  auto local = socket_.local_endpoint(ec);
+  if (!ec) {
+    local_address_ = local.address().to_string();
+    local_port_ = local.port();
+  }
+}
+
+void Connection::compact() {
+  if (consumed_ > 0 && consumed_ == buffer_.size()) {
+    buffer_.clear();
+    consumed_ = 0;
+  } else if (consumed_ > kReadChunk) {
+    buffer_.erase(0, consumed_);
+    consumed_ = 0;
+  }
+}
+
+void Connection::discard_buffered_input() {
+  buffer_.clear();
+  consumed_ = 0;
+}
+
+asio::awaitable<ReadStatus> Connection::fill() {
+  compact();
+  size_t old_size = buffer_.size();
+  buffer_.resize(old_size + kReadChunk);
+  asio::steady_timer timer(socket_.get_executor());
+  timer.expires_after(timeout_);
+  std::error_code ec;
+  size_t n = 0;
+  auto result = co_await (
+      socket_.async_read_some(asio::buffer(buffer_.data() + old_size, kReadChunk),
+                              asio::redirect_error(asio::use_awaitable, ec)) ||
+      timer.async_wait(asio::use_awaitable));
+  if (result.index() == 1) {
+    buffer_.resize(old_size);
+    co_return ReadStatus::timeout;
+  }
+  n = std::get<0>(result);
+  buffer_.resize(old_size + n);
+  if (ec || n == 0) co_return ReadStatus::closed;
+  co_return ReadStatus::ok;
+}
+
+asio::awaitable<LineResult> Connection::read_line(size_t max_length) {
+  LineResult result;
+  // Bytes after consumed_ already known to hold no LF; relative, so compaction keeps it valid.
+  size_t checked = 0;
+  bool overflow = false;
+  for (;;) {
+    size_t lf = buffer_.find('\n', consumed_ + checked);
+    if (lf != std::string::npos) {
+      size_t length = lf + 1 - consumed_;
+      result.status = (overflow || length > max_length) ? ReadStatus::too_long : ReadStatus::ok;
+      if (result.status == ReadStatus::ok) result.line.assign(buffer_, consumed_, length);
+      consumed_ = lf + 1;
+      co_return result;
+    }
+    checked = buffer_.size() - consumed_;
+    if (checked > max_length) {
+      // Bound the memory a client can make us hold for one line: drop what we have and
+      // keep reading until the line ends, then report it as too long.
+      overflow = true;
+      consumed_ = buffer_.size();
+      checked = 0;
+    }
+    ReadStatus status = co_await fill();
+    if (status != ReadStatus::ok) {
+      result.status = status;
+      co_return result;
+    }
+  }
+}
+
+asio::awaitable<LineResult> Connection::read_segment(size_t max_length) {
+  LineResult result;
+  size_t checked = 0;
+  for (;;) {
+    size_t lf = buffer_.find('\n', consumed_ + checked);
+    size_t available = buffer_.size() - consumed_;
+    if (lf != std::string::npos && lf + 1 - consumed_ <= max_length) {
+      size_t length = lf + 1 - consumed_;
+      result.line.assign(buffer_, consumed_, length);
+      consumed_ += length;
+      result.status = ReadStatus::ok;
+      co_return result;
+    }
+    if (available >= max_length) {
+      result.line.assign(buffer_, consumed_, max_length);
+      consumed_ += max_length;
+      result.status = ReadStatus::ok;
+      co_return result;
+    }
+    checked = available;
+    ReadStatus status = co_await fill();
+    if (status != ReadStatus::ok) {
+      result.status = status;
+      co_return result;
+    }
+  }
+}
+
+asio::awaitable<ReadStatus> Connection::read_exact(size_t n, std::string& out) {
+  while (n > 0) {
+    if (consumed_ == buffer_.size()) {
+      ReadStatus status = co_await fill();
+      if (status != ReadStatus::ok) co_return status;
+    }
+    size_t take = std::min(n, buffer_.size() - consumed_);
+    out.append(buffer_, consumed_, take);
+    consumed_ += take;
+    n -= take;
+  }
+  co_return ReadStatus::ok;
+}
+
+asio::awaitable<bool> Connection::write(std::string_view data) {
+  asio::steady_timer timer(socket_.get_executor());
+  timer.expires_after(timeout_);
+  std::error_code ec;
+  auto result =
+      co_await (asio::async_write(socket_, asio::buffer(data.data(), data.size()),
+                                  asio::redirect_error(asio::use_awaitable, ec)) ||
+                timer.async_wait(asio::use_awaitable));
+  co_return result.index() == 0 && !ec;
+}
+
+}  // namespace correio::io

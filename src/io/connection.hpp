@@ -1,0 +1,75 @@
+// One accepted network connection as the protocol sessions see it: reads and writes with a
+// deadline, a line reader with a hard length limit, and room for TLS (STARTTLS upgrades the
+// same object in place). Owned by its session coroutine; not thread-safe.
+#pragma once
+
+#include <asio/awaitable.hpp>
+#include <asio/ip/tcp.hpp>
+#include <asio/steady_timer.hpp>
+#include <chrono>
+#include <string>
+#include <string_view>
+#include <system_error>
+
+namespace correio::io {
+
+enum class ReadStatus {
+  ok,         // a complete line (or the requested bytes) is in the result
+  too_long,   // the line exceeded the limit; it was consumed up to and including its LF
+  timeout,    // the deadline passed
+  closed,     // the peer closed the connection (or a read error)
+};
+
+struct LineResult {
+  ReadStatus status = ReadStatus::closed;
+  std::string line;  // with its terminator ("\r\n" or "\n") when status == ok
+};
+
+class Connection {
+ public:
+  explicit Connection(asio::ip::tcp::socket socket);
+
+  // Deadline applied to every read and write from now on.
+  void set_timeout(std::chrono::steady_clock::duration timeout) { timeout_ = timeout; }
+
+  // Reads one line ending in LF, at most `max_length` bytes including the terminator.
+  asio::awaitable<LineResult> read_line(size_t max_length);
+
+  // Reads the next piece of a line: up to and including LF, or `max_length` bytes of a
+  // longer line (the rest follows in the next call). For message content, where long
+  // lines are passed through rather than refused.
+  asio::awaitable<LineResult> read_segment(size_t max_length);
+
+  // Reads exactly `n` bytes (BDAT chunks), appending them to `out`.
+  asio::awaitable<ReadStatus> read_exact(size_t n, std::string& out);
+
+  // Writes all of `data`; false when the peer is gone or the deadline passed.
+  asio::awaitable<bool> write(std::string_view data);
+
+  // Whether the client has already sent more input than we have consumed (pipelining).
+  bool has_buffered_input() const { return consumed_ < buffer_.size(); }
+  // Bytes the client sent that are buffered but not consumed (e.g. before STARTTLS).
+  void discard_buffered_input();
+
+  std::string remote_address() const { return remote_address_; }
+  unsigned short remote_port() const { return remote_port_; }
+  std::string local_address() const { return local_address_; }
+  unsigned short local_port() const { return local_port_; }
+  asio::ip::tcp::socket& socket() { return socket_; }
+
+ private:
+  // Reads more bytes into buffer_; the status says why it could not.
+  asio::awaitable<ReadStatus> fill();
+  void compact();
+
+  asio::ip::tcp::socket socket_;
+  std::chrono::steady_clock::duration timeout_ = std::chrono::minutes(5);
+  std::string buffer_;
+  size_t consumed_ = 0;
+  std::string remote_address_;
+  unsigned short remote_port_ = 0;
+  std::string local_address_;
+  unsigned short local_port_ = 0;
+};
+
+}  // namespace correio::io

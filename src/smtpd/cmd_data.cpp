@@ -1,0 +1,178 @@
+// Message content: DATA (RFC 5321 §4.1.1.4) and BDAT (RFC 3030 CHUNKING), writing into
+// the queue as the bytes arrive, and the 250 that comes only after the queue file is
+// durable (design.md §3).
+#include <asio/async_result.hpp>
+#include <asio/post.hpp>
+#include <asio/use_awaitable.hpp>
+#include <memory>
+
+#include "base/strings.hpp"
+#include "smtpd/data_framer.hpp"
+#include "smtpd/session.hpp"
+
+namespace correio::smtpd {
+namespace {
+
+constexpr size_t kSegment = 64 * 1024;  // longest piece of a content line read at once
+constexpr size_t kFlushAt = 64 * 1024;  // content buffered before it is written out
+
+// Waits for MessageWriter::commit's callback, which may run on another thread.
+asio::awaitable<Result<std::string>> commit_message(MessageWriter& writer) {
+  auto executor = co_await asio::this_coro::executor;
+  co_return co_await asio::async_initiate<decltype(asio::use_awaitable),
+                                          void(Result<std::string>)>(
+      [&writer, executor](auto handler) {
+        auto shared = std::make_shared<decltype(handler)>(std::move(handler));
+        writer.commit([shared, executor](Result<std::string> result) {
+          asio::post(executor, [shared, result = std::move(result)]() mutable {
+            (*shared)(std::move(result));
+          });
+        });
+      },
+      asio::use_awaitable);
+}
+
+}  // namespace
+
+asio::awaitable<Session::Next> Session::finish_message() {
+  if (write_failed_) {
+    reset_transaction();
+    co_return co_await reply(452, "4.3.1", "Insufficient system storage");
+  }
+  if (message_too_big_) {
+    reset_transaction();
+    co_return co_await reply(552, "5.3.4", "Error: message file too big");
+  }
+  Result<std::string> committed = co_await commit_message(*writer_);
+  if (!committed) {
+    log_.warning("{}: queue file write error: {}", queue_id_, committed.error().message);
+    reset_transaction();
+    co_return co_await reply(452, "4.3.1", "Insufficient system storage");
+  }
+  std::string id = *committed;
+  reset_transaction();
+  co_return co_await reply(250, "2.0.0", "Ok: queued as " + id);
+}
+
+asio::awaitable<Session::Next> Session::cmd_data(const Command& command) {
+  if (!command.argument.empty()) co_return co_await reply(501, "5.5.4", "Syntax: DATA");
+  if (!envelope_) co_return co_await reply(503, "5.5.1", "Error: need RCPT command");
+  if (envelope_->recipients.empty())
+    co_return co_await reply(554, "5.5.1", "Error: no valid recipients");
+  if (writer_) co_return co_await reply(503, "5.5.1", "Error: DATA after BDAT");
+  // RFC 2920 §3.1: DATA ends a pipelined group; content before our 354 is a violation.
+  if (pipelining_violation("DATA")) {
+    co_await conn_.write("554 5.5.0 Error: SMTP protocol synchronization\r\n");
+    co_return Next::close;
+  }
+  auto writer = sink_.begin(*envelope_);
+  if (!writer) {
+    log_.warning("queue file create error: {}", writer.error().message);
+    co_return co_await reply(452, "4.3.1", "Insufficient system storage");
+  }
+  writer_ = std::move(writer.value());
+  log_.info("{}: client={}", writer_->queue_id(), client_label());
+  if (co_await reply(354, "", "End data with <CR><LF>.<CR><LF>") == Next::close) co_return Next::close;
+
+  bool reject_bare_lf = settings_.bare_newline == BareNewline::reject &&
+                        !settings_.bare_newline_exclusions.contains(conn_.remote_address());
+  DataFramer framer(reject_bare_lf);
+  std::string content;
+  for (;;) {
+    io::LineResult piece = co_await conn_.read_segment(kSegment);
+    if (piece.status == io::ReadStatus::timeout) {
+      log_.info("timeout after DATA ({} bytes) from {}", message_size_, client_label());
+      co_await conn_.write("421 4.4.2 " + settings_.myhostname + " Error: timeout exceeded\r\n");
+      co_return Next::close;
+    }
+    if (piece.status != io::ReadStatus::ok) {
+      log_.info("lost connection after DATA ({} bytes) from {}", message_size_, client_label());
+      co_return Next::close;  // the unfinished queue file goes with writer_
+    }
+    DataFramer::Event event = framer.feed(piece.line, content);
+    if (event == DataFramer::Event::bare_newline) {
+      log_.info("disconnect: bare <LF> received from {} after DATA", client_label());
+      co_await conn_.write("521 5.5.2 " + settings_.myhostname + " Error: bare <LF> received\r\n");
+      co_return Next::close;
+    }
+    bool end = event == DataFramer::Event::end;
+    if (content.size() >= kFlushAt || end) {
+      message_size_ += static_cast<long long>(content.size());
+      if (message_size_ > settings_.message_size_limit) message_too_big_ = true;
+      if (!message_too_big_ && !write_failed_) {
+        Status written = writer_->append(content);
+        if (!written) {
+          log_.warning("queue file write error: {}", written.error().message);
+          write_failed_ = true;
+        }
+      }
+      content.clear();
+    }
+    if (end) break;
+  }
+  co_return co_await finish_message();
+}
+
+asio::awaitable<Session::Next> Session::cmd_bdat(const Command& command) {
+  auto args = base::split_any(command.argument, " ");
+  std::optional<long long> size = args.empty() ? std::nullopt : base::parse_int(args[0]);
+  bool last = args.size() == 2 && base::iequals(args[1], "LAST");
+  if (!size || args.size() > 2 || (args.size() == 2 && !last)) {
+    // Without a valid size we cannot know where the chunk ends: the session is lost.
+    co_await reply(501, "5.5.4", "Syntax: BDAT count [LAST]");
+    co_return Next::close;
+  }
+  // RFC 3030 §2: the chunk is always read, even when the command is refused.
+  std::string chunk;
+  size_t remaining = static_cast<size_t>(*size);
+  bool refuse_size = *size > settings_.message_size_limit - message_size_;
+  while (remaining > 0) {
+    size_t take = std::min(remaining, kFlushAt);
+    std::string piece;
+    io::ReadStatus status = co_await conn_.read_exact(take, piece);
+    if (status != io::ReadStatus::ok) {
+      log_.info("lost connection after BDAT ({} bytes) from {}", message_size_, client_label());
+      co_return Next::close;
+    }
+    remaining -= take;
+    if (!refuse_size) chunk += piece;
+    if (chunk.size() >= kFlushAt || remaining == 0) {
+      if (envelope_ && !envelope_->recipients.empty() && !bdat_failed_) {
+        if (!writer_) {
+          auto writer = sink_.begin(*envelope_);
+          if (!writer) {
+            write_failed_ = true;
+          } else {
+            writer_ = std::move(writer.value());
+            log_.info("{}: client={}", writer_->queue_id(), client_label());
+          }
+        }
+        // Stored form uses LF line endings, like DATA content.
+        std::string stored;
+        stored.reserve(chunk.size());
+        for (size_t i = 0; i < chunk.size(); ++i) {
+          if (chunk[i] == '\r' && i + 1 < chunk.size() && chunk[i + 1] == '\n') continue;
+          stored += chunk[i];
+        }
+        message_size_ += static_cast<long long>(stored.size());
+        if (writer_ && !write_failed_ && !writer_->append(stored)) write_failed_ = true;
+      }
+      chunk.clear();
+    }
+  }
+  if (!envelope_) co_return co_await reply(503, "5.5.1", "Error: need MAIL command");
+  if (envelope_->recipients.empty()) co_return co_await reply(554, "5.5.1", "Error: no valid recipients");
+  if (refuse_size || bdat_failed_) {
+    bdat_failed_ = true;
+    if (last) reset_transaction();
+    co_return co_await reply(552, "5.3.4", "Error: message file too big");
+  }
+  if (write_failed_) {
+    reset_transaction();
+    co_return co_await reply(452, "4.3.1", "Insufficient system storage");
+  }
+  if (!last) co_return co_await reply(250, "2.0.0", "Ok: " + std::to_string(*size) + " bytes");
+  co_return co_await finish_message();
+}
+
+}  // namespace correio::smtpd

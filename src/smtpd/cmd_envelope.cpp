@@ -1,0 +1,155 @@
+// Session set-up and envelope commands: EHLO/HELO (RFC 5321 §4.1.1.1), MAIL (§4.1.1.2),
+// RCPT (§4.1.1.3), RSET, NOOP, VRFY, HELP, QUIT, with the ESMTP parameters of SIZE
+// (RFC 1870), 8BITMIME (RFC 6152), SMTPUTF8 (RFC 6531) and DSN (RFC 3461).
+#include <fmt/format.h>
+
+#include "base/strings.hpp"
+#include "smtp/address.hpp"
+#include "smtpd/session.hpp"
+
+namespace correio::smtpd {
+
+asio::awaitable<Session::Next> Session::cmd_helo(const Command& command, bool extended) {
+  if (command.argument.empty())
+    co_return co_await reply(501, "5.5.4", extended ? "Syntax: EHLO hostname" : "Syntax: HELO hostname");
+  if (pipelining_violation(command.verb)) {
+    co_await conn_.write("554 5.5.0 Error: SMTP protocol synchronization\r\n");
+    co_return Next::close;
+  }
+  reset_transaction();
+  helo_name_ = command.argument;
+  esmtp_ = extended;
+  if (!extended) co_return co_await reply(250, "", settings_.myhostname);
+  smtp::Reply r;
+  r.code = 250;
+  r.lines = {settings_.myhostname,
+             "PIPELINING",
+             fmt::format("SIZE {}", settings_.message_size_limit),
+             "ENHANCEDSTATUSCODES",
+             "8BITMIME",
+             "DSN",
+             "SMTPUTF8",
+             "CHUNKING"};
+  if (!settings_.disable_vrfy) r.lines.insert(r.lines.begin() + 3, "VRFY");
+  co_return co_await reply(r);
+}
+
+asio::awaitable<Session::Next> Session::cmd_mail(const Command& command) {
+  if (helo_name_.empty() && settings_.helo_required)
+    co_return co_await reply(503, "5.5.1", "Error: send HELO/EHLO first");
+  if (envelope_) co_return co_await reply(503, "5.5.1", "Error: nested MAIL command");
+  auto parsed = smtp::parse_path_command(command.argument, "FROM");
+  if (!parsed) co_return co_await reply(501, "5.5.4", parsed.error().message);
+  Envelope envelope;
+  for (const auto& [key, value] : parsed->parameters) {
+    if (!esmtp_) co_return co_await reply(555, "5.5.4", "Unsupported option: " + key);
+    if (key == "SIZE") {
+      auto size = base::parse_int(value);
+      if (!size) co_return co_await reply(501, "5.5.4", "Bad message size syntax");
+      if (*size > settings_.message_size_limit)
+        co_return co_await reply(552, "5.3.4", "Message size exceeds fixed limit");
+    } else if (key == "BODY") {
+      std::string body = base::to_lower(value);
+      if (body != "7bit" && body != "8bitmime")
+        co_return co_await reply(501, "5.5.4", "Bad BODY keyword: " + value);
+      envelope.body = body == "7bit" ? "7BIT" : "8BITMIME";
+    } else if (key == "SMTPUTF8" && value.empty()) {
+      envelope.smtputf8 = true;
+    } else if (key == "RET") {
+      std::string ret = base::to_lower(value);
+      if (ret != "full" && ret != "hdrs") co_return co_await reply(501, "5.5.4", "Bad RET parameter syntax");
+      envelope.ret = ret == "full" ? "FULL" : "HDRS";
+    } else if (key == "ENVID") {
+      auto envid = smtp::decode_xtext(value);
+      if (!envid || envid->size() > 100)
+        co_return co_await reply(501, "5.5.4", "Bad ENVID parameter syntax");
+      envelope.envid = *envid;
+    } else {
+      co_return co_await reply(555, "5.5.4", "Unsupported option: " + key);
+    }
+  }
+  if (!parsed->address.empty() && !smtp::valid_mailbox(parsed->address, envelope.smtputf8))
+    co_return co_await reply(501, "5.1.7", "Bad sender address syntax");
+  envelope.sender = parsed->address;
+  envelope.helo_name = helo_name_;
+  envelope.client_name = "unknown";
+  envelope.client_address = conn_.remote_address();
+  envelope.protocol = esmtp_ ? "ESMTP" : "SMTP";
+  envelope_ = std::move(envelope);
+  co_return co_await reply(250, "2.1.0", "Ok");
+}
+
+asio::awaitable<Session::Next> Session::cmd_rcpt(const Command& command) {
+  if (!envelope_) co_return co_await reply(503, "5.5.1", "Error: need MAIL command");
+  auto parsed = smtp::parse_path_command(command.argument, "TO");
+  if (!parsed) co_return co_await reply(501, "5.5.4", parsed.error().message);
+  if (!smtp::valid_mailbox(parsed->address, envelope_->smtputf8))
+    co_return co_await reply(501, "5.1.3", "Bad recipient address syntax");
+  Recipient recipient{parsed->address, "", ""};
+  for (const auto& [key, value] : parsed->parameters) {
+    if (key == "NOTIFY" && esmtp_) {
+      std::string notify = base::to_lower(value);
+      auto items = base::split_any(notify, ",");
+      bool never = false, other = false, bad = items.empty();
+      for (const auto& item : items) {
+        if (item == "never") never = true;
+        else if (item == "success" || item == "failure" || item == "delay") other = true;
+        else bad = true;
+      }
+      if (bad || (never && other)) co_return co_await reply(501, "5.5.4", "Bad NOTIFY parameter syntax");
+      recipient.notify = base::join(items, ",");
+    } else if (key == "ORCPT" && esmtp_) {
+      auto orcpt = smtp::decode_xtext(value);
+      if (!orcpt || orcpt->find(';') == std::string::npos)
+        co_return co_await reply(501, "5.5.4", "Bad ORCPT parameter syntax");
+      recipient.orcpt = *orcpt;
+    } else {
+      co_return co_await reply(555, "5.5.4", "Unsupported option: " + key);
+    }
+  }
+  if (static_cast<long long>(envelope_->recipients.size()) >= settings_.recipient_limit)
+    co_return co_await reply(452, "4.5.3", "Error: too many recipients");
+  if (!destination_accepted(recipient.address)) {
+    smtp::Reply r(554, "5.7.1", "<" + recipient.address + ">: Relay access denied");
+    log_reject("RCPT", r, recipient.address);
+    co_return co_await reply(r);
+  }
+  envelope_->recipients.push_back(std::move(recipient));
+  co_return co_await reply(250, "2.1.5", "Ok");
+}
+
+asio::awaitable<Session::Next> Session::cmd_rset(const Command& command) {
+  if (!command.argument.empty()) co_return co_await reply(501, "5.5.4", "Syntax: RSET");
+  reset_transaction();
+  co_return co_await reply(250, "2.0.0", "Ok");
+}
+
+asio::awaitable<Session::Next> Session::cmd_noop(const Command&) {
+  co_return co_await reply(250, "2.0.0", "Ok");
+}
+
+asio::awaitable<Session::Next> Session::cmd_vrfy(const Command& command) {
+  if (settings_.disable_vrfy) co_return co_await reply(502, "5.5.1", "VRFY command is disabled");
+  if (command.argument.empty()) co_return co_await reply(501, "5.5.4", "Syntax: VRFY address");
+  std::string address = command.argument;
+  if (address.size() >= 2 && address.front() == '<' && address.back() == '>')
+    address = address.substr(1, address.size() - 2);
+  // RFC 5321 §3.5.3: 252 when we will accept the address but cannot verify the mailbox.
+  co_return co_await reply(252, "2.0.0", address);
+}
+
+asio::awaitable<Session::Next> Session::cmd_help(const Command&) {
+  smtp::Reply r;
+  r.code = 214;
+  r.enhanced = "2.0.0";
+  r.lines = {"Commands: EHLO HELO MAIL RCPT DATA BDAT RSET NOOP VRFY HELP QUIT",
+             "See RFC 5321"};
+  co_return co_await reply(r);
+}
+
+asio::awaitable<Session::Next> Session::cmd_quit(const Command&) {
+  co_await reply(221, "2.0.0", "Bye");
+  co_return Next::close;
+}
+
+}  // namespace correio::smtpd

@@ -1,0 +1,50 @@
+// Where smtpd puts an accepted message: the queue, behind a small interface so that the
+// session's dialogue does not know the queue file format.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/result.hpp"
+
+namespace correio::smtpd {
+
+struct Recipient {
+  std::string address;
+  std::string notify;  // RFC 3461 NOTIFY, as given ("" when absent)
+  std::string orcpt;   // RFC 3461 ORCPT, decoded "type;address" ("" when absent)
+};
+
+struct Envelope {
+  std::string sender;  // "" for the null sender
+  std::vector<Recipient> recipients;
+  std::string ret;    // RFC 3461 RET: "FULL", "HDRS" or ""
+  std::string envid;  // RFC 3461 ENVID, decoded
+  std::string body;   // BODY=7BIT / 8BITMIME / BINARYMIME
+  bool smtputf8 = false;
+  std::string client_name, client_address, helo_name, protocol, sasl_username;
+};
+
+// One message being written. Destroying it before commit() removes the partial file.
+class MessageWriter {
+ public:
+  virtual ~MessageWriter() = default;
+  // The queue ID, known from creation on (logged as "ID: client=...").
+  virtual const std::string& queue_id() const = 0;
+  // Appends content (LF line endings). An error means the disk refused: answer 452 4.3.1.
+  virtual Status append(std::string_view content) = 0;
+  // Makes the message durable; `done` is called once, on the caller's executor, with the
+  // queue ID or an error. Only after done(ID) may the client hear "250 ... queued as ID".
+  virtual void commit(std::function<void(Result<std::string>)> done) = 0;
+};
+
+class MessageSink {
+ public:
+  virtual ~MessageSink() = default;
+  virtual Result<std::unique_ptr<MessageWriter>> begin(const Envelope& envelope) = 0;
+};
+
+}  // namespace correio::smtpd

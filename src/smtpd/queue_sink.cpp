@@ -1,0 +1,74 @@
+// Adapts smtpd's envelope to a queue file and commits it through the group-commit batcher.
+#include "smtpd/queue_sink.hpp"
+
+#include <chrono>
+#include <optional>
+
+#include "base/strings.hpp"
+
+namespace correio::smtpd {
+namespace {
+
+uint8_t notify_bits(const std::string& notify) {
+  uint8_t bits = 0;
+  for (const auto& item : base::split_any(notify, ",")) {
+    if (item == "success") bits |= queue::kNotifySuccess;
+    if (item == "failure") bits |= queue::kNotifyFailure;
+    if (item == "delay") bits |= queue::kNotifyDelay;
+    if (item == "never") bits |= queue::kNotifyNever;
+  }
+  return bits;
+}
+
+queue::Envelope to_queue_envelope(const Envelope& in) {
+  queue::Envelope out;
+  out.arrival_us = std::chrono::duration_cast<std::chrono::microseconds>(
+                       std::chrono::system_clock::now().time_since_epoch())
+                       .count();
+  out.sender = in.sender;
+  for (const auto& r : in.recipients)
+    out.recipients.push_back({r.address, r.address, r.orcpt, notify_bits(r.notify)});
+  out.dsn_ret = in.ret == "FULL"   ? queue::DsnRet::full
+                : in.ret == "HDRS" ? queue::DsnRet::hdrs
+                                   : queue::DsnRet::unspecified;
+  out.dsn_envid = in.envid;
+  out.client = {in.client_name, in.client_address, in.helo_name, in.protocol, in.sasl_username};
+  out.line_ending = queue::LineEnding::lf;  // smtpd stores content with LF line endings
+  return out;
+}
+
+class QueueMessageWriter final : public MessageWriter {
+ public:
+  QueueMessageWriter(queue::QueueFileWriter writer, queue::CommitBatcher& batcher)
+      : writer_(std::move(writer)), id_(writer_->id()), batcher_(batcher) {}
+
+  const std::string& queue_id() const override { return id_; }
+  Status append(std::string_view content) override { return writer_->append_content(content); }
+  void commit(std::function<void(Result<std::string>)> done) override {
+    std::string id = id_;
+    batcher_.commit_async(std::move(*writer_), [done = std::move(done), id](Status status) {
+      if (status) {
+        done(id);
+      } else {
+        done(status.error());
+      }
+    });
+    writer_.reset();
+  }
+
+ private:
+  std::optional<queue::QueueFileWriter> writer_;  // empty once handed to the batcher
+  std::string id_;
+  queue::CommitBatcher& batcher_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<MessageWriter>> QueueSink::begin(const Envelope& envelope) {
+  auto writer = queue::QueueFileWriter::create(queue_directory_, to_queue_envelope(envelope));
+  if (!writer) return writer.error();
+  return std::unique_ptr<MessageWriter>(
+      std::make_unique<QueueMessageWriter>(std::move(writer.value()), batcher_));
+}
+
+}  // namespace correio::smtpd

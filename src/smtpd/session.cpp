@@ -1,0 +1,180 @@
+// The SMTP session loop: greeting, command reading with limits, dispatch table, error
+// limits, timeouts and the connect/disconnect log lines in Postfix's wording.
+#include "smtpd/session.hpp"
+
+#include <asio/steady_timer.hpp>
+#include <asio/use_awaitable.hpp>
+#include <cctype>
+
+#include "base/strings.hpp"
+#include "smtp/address.hpp"
+
+namespace correio::smtpd {
+
+Session::Session(const Settings& settings, base::Logger& log, MessageSink& sink,
+                 io::Connection& connection)
+    : settings_(settings), log_(log), sink_(sink), conn_(connection) {}
+
+std::string Session::client_label() const {
+  // No reverse DNS yet: Postfix's name for a client without a verified PTR is "unknown".
+  return "unknown[" + conn_.remote_address() + "]";
+}
+
+bool Session::pipelining_violation(std::string_view after_verb) {
+  if (!settings_.forbid_unauth_pipelining || !conn_.has_buffered_input()) return false;
+  log_.info("improper command pipelining after {} from {}", after_verb, client_label());
+  return true;
+}
+
+asio::awaitable<void> Session::run() {
+  log_.info("connect from {}", client_label());
+  conn_.set_timeout(settings_.timeout);
+
+  // Input before the greeting is a spambot's tell (RFC 5321 §4.3.1: the client waits).
+  std::error_code ec;
+  bool pregreet = settings_.forbid_unauth_pipelining && conn_.socket().available(ec) > 0;
+  if (pregreet) {
+    log_.info("improper command pipelining after CONNECT from {}", client_label());
+    co_await conn_.write("554 5.5.0 Error: SMTP protocol synchronization\r\n");
+    log_.info("disconnect from {} commands=0/0", client_label());
+    co_return;
+  }
+  if (!co_await conn_.write("220 " + settings_.banner + "\r\n")) {
+    log_.info("lost connection after CONNECT from {}", client_label());
+    co_return;
+  }
+
+  for (;;) {
+    io::LineResult input =
+        co_await conn_.read_line(static_cast<size_t>(settings_.line_length_limit));
+    if (input.status == io::ReadStatus::timeout) {
+      log_.info("timeout after {} from {}", last_verb_, client_label());
+      co_await conn_.write("421 4.4.2 " + settings_.myhostname + " Error: timeout exceeded\r\n");
+      break;
+    }
+    if (input.status == io::ReadStatus::closed) {
+      log_.info("lost connection after {} from {}", last_verb_, client_label());
+      break;
+    }
+    if (input.status == io::ReadStatus::too_long) {
+      if (co_await reply(500, "5.5.0", "Error: line too long") == Next::close) break;
+      continue;
+    }
+    std::string_view line = input.line;
+    while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.remove_suffix(1);
+    Command command;
+    size_t space = line.find(' ');
+    command.verb = base::to_lower(line.substr(0, space));
+    for (char& c : command.verb) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    if (space != std::string_view::npos)
+      command.argument = std::string(base::trim(line.substr(space + 1)));
+    if (co_await dispatch(command) == Next::close) break;
+  }
+
+  std::string summary;
+  for (const auto& [verb, n] : counts_) summary += " " + base::to_lower(verb) + "=" + std::to_string(n);
+  log_.info("disconnect from {}{} commands={}", client_label(), summary, total_commands_);
+}
+
+asio::awaitable<Session::Next> Session::dispatch(const Command& command) {
+  using Handler = asio::awaitable<Next> (Session::*)(const Command&);
+  struct Entry {
+    std::string_view verb;
+    Handler handler;
+  };
+  static const Entry table[] = {
+      {"MAIL", &Session::cmd_mail}, {"RCPT", &Session::cmd_rcpt}, {"DATA", &Session::cmd_data},
+      {"BDAT", &Session::cmd_bdat}, {"RSET", &Session::cmd_rset}, {"NOOP", &Session::cmd_noop},
+      {"VRFY", &Session::cmd_vrfy}, {"HELP", &Session::cmd_help}, {"QUIT", &Session::cmd_quit},
+  };
+  ++total_commands_;
+  auto count = [this](std::string_view verb) {
+    for (auto& [v, n] : counts_)
+      if (v == verb) return void(++n);
+    counts_.emplace_back(std::string(verb), 1);
+  };
+  if (command.verb == "EHLO" || command.verb == "HELO") {
+    count(command.verb);
+    last_verb_ = command.verb;
+    co_return co_await cmd_helo(command, command.verb == "EHLO");
+  }
+  for (const auto& entry : table) {
+    if (entry.verb == command.verb) {
+      count(command.verb);
+      last_verb_ = command.verb;
+      co_return co_await (this->*entry.handler)(command);
+    }
+  }
+  count("unknown");
+  last_verb_ = "UNKNOWN";
+  co_return co_await reply(502, "5.5.2", "Error: command not recognized");
+}
+
+asio::awaitable<Session::Next> Session::reply(int code, std::string_view enhanced,
+                                              std::string_view text) {
+  co_return co_await reply(smtp::Reply(code, enhanced, text));
+}
+
+asio::awaitable<Session::Next> Session::reply(const smtp::Reply& r) {
+  if (r.code >= 400) {
+    ++errors_;
+    if (errors_ >= settings_.hard_error_limit) {
+      log_.info("too many errors after {} from {}", last_verb_, client_label());
+      co_await conn_.write(r.to_wire());
+      co_await conn_.write("421 4.7.0 " + settings_.myhostname + " Error: too many errors\r\n");
+      co_return Next::close;
+    }
+    // Tarpit: past the soft limit every error costs the client smtpd_error_sleep_time.
+    if (errors_ >= settings_.soft_error_limit && settings_.error_sleep.count() > 0) {
+      asio::steady_timer timer(conn_.socket().get_executor());
+      timer.expires_after(settings_.error_sleep);
+      co_await timer.async_wait(asio::use_awaitable);
+    }
+  }
+  if (!co_await conn_.write(r.to_wire())) {
+    log_.info("lost connection after {} from {}", last_verb_, client_label());
+    co_return Next::close;
+  }
+  co_return Next::proceed;
+}
+
+void Session::reset_transaction() {
+  envelope_.reset();
+  writer_.reset();  // an unfinished queue file is removed by its writer
+  queue_id_.clear();
+  message_size_ = 0;
+  message_too_big_ = false;
+  write_failed_ = false;
+  bdat_failed_ = false;
+}
+
+bool Session::destination_accepted(std::string_view address) const {
+  std::string domain = smtp::domain_of(address);
+  auto listed = [&](const std::vector<std::string>& domains) {
+    for (const auto& d : domains)
+      if (base::iequals(d, domain)) return true;
+    return false;
+  };
+  if (listed(settings_.local_domains) || listed(settings_.virtual_mailbox_domains) ||
+      listed(settings_.virtual_alias_domains) || listed(settings_.relay_domains))
+    return true;
+  return settings_.mynetworks.contains(conn_.remote_address());  // permit_mynetworks
+}
+
+void Session::log_reject(std::string_view stage, const smtp::Reply& r,
+                         std::string_view recipient) {
+  std::string text = r.lines.empty() ? std::string() : r.lines.front();
+  std::string from = envelope_ ? envelope_->sender : std::string();
+  log_.info("NOQUEUE: reject: {} from {}: {} {} {}; from=<{}> to=<{}> proto={} helo=<{}>",
+            stage, client_label(), r.code, r.enhanced, text, from, recipient,
+            esmtp_ ? "ESMTP" : "SMTP", helo_name_);
+}
+
+asio::awaitable<void> serve(const Settings& settings, base::Logger& log, MessageSink& sink,
+                            asio::ip::tcp::socket socket) {
+  io::Connection connection(std::move(socket));
+  Session session(settings, log, sink, connection);
+  co_await session.run();
+}
+
+}  // namespace correio::smtpd

@@ -1,0 +1,88 @@
+// One SMTP server session (RFC 5321): a straight-line coroutine reading commands and
+// dispatching them through a table, one member function per command family.
+// Private to smtpd; the daemon entry (smtpd_main.cpp) creates one per connection.
+#pragma once
+
+#include <asio/awaitable.hpp>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "base/log.hpp"
+#include "io/connection.hpp"
+#include "smtp/reply.hpp"
+#include "smtpd/message_sink.hpp"
+#include "smtpd/settings.hpp"
+
+namespace correio::smtpd {
+
+class Session {
+ public:
+  Session(const Settings& settings, base::Logger& log, MessageSink& sink,
+          io::Connection& connection);
+
+  asio::awaitable<void> run();
+
+  // What one command handler decides about the connection.
+  enum class Next { proceed, close };
+
+ private:
+  struct Command {
+    std::string verb;      // upper-cased
+    std::string argument;  // after the first space, trailing CRLF removed
+  };
+
+  asio::awaitable<Next> dispatch(const Command& command);
+  asio::awaitable<Next> cmd_helo(const Command& command, bool extended);
+  asio::awaitable<Next> cmd_mail(const Command& command);
+  asio::awaitable<Next> cmd_rcpt(const Command& command);
+  asio::awaitable<Next> cmd_data(const Command& command);
+  asio::awaitable<Next> cmd_bdat(const Command& command);
+  asio::awaitable<Next> cmd_rset(const Command& command);
+  asio::awaitable<Next> cmd_noop(const Command& command);
+  asio::awaitable<Next> cmd_vrfy(const Command& command);
+  asio::awaitable<Next> cmd_help(const Command& command);
+  asio::awaitable<Next> cmd_quit(const Command& command);
+
+  // Sends a reply; counts errors and applies the soft/hard error limits (Postfix's
+  // smtpd_soft_error_limit / smtpd_hard_error_limit). Returns close when the client must go.
+  asio::awaitable<Next> reply(int code, std::string_view enhanced, std::string_view text);
+  asio::awaitable<Next> reply(const smtp::Reply& r);
+  // Ends the message transaction (RFC 5321 §4.1.1.5).
+  void reset_transaction();
+  // Commits the message being written and answers 250 with its queue ID, or 452.
+  asio::awaitable<Next> finish_message();
+  // Whether a recipient domain is ours or relayed for anyone (reject_unauth_destination).
+  bool destination_accepted(std::string_view address) const;
+  std::string client_label() const;  // "unknown[127.0.0.1]"
+  void log_reject(std::string_view stage, const smtp::Reply& r, std::string_view recipient);
+  // RFC 2920 §3.1: input already waiting after a command that must end a pipelined group.
+  bool pipelining_violation(std::string_view after_verb);
+
+  const Settings& settings_;
+  base::Logger& log_;
+  MessageSink& sink_;
+  io::Connection& conn_;
+
+  std::string helo_name_;
+  bool esmtp_ = false;
+  int errors_ = 0;
+  std::optional<Envelope> envelope_;
+  std::unique_ptr<MessageWriter> writer_;
+  std::string queue_id_;
+  long long message_size_ = 0;
+  bool message_too_big_ = false;
+  bool write_failed_ = false;
+  bool bdat_failed_ = false;  // a rejected BDAT: the rest of the chunks are discarded
+  std::string last_verb_ = "CONNECT";
+  // Per-command counters for the "disconnect from ... ehlo=1 mail=1 ..." line.
+  std::vector<std::pair<std::string, int>> counts_;
+  int total_commands_ = 0;
+};
+
+// The whole session for one accepted connection.
+asio::awaitable<void> serve(const Settings& settings, base::Logger& log, MessageSink& sink,
+                            asio::ip::tcp::socket socket);
+
+}  // namespace correio::smtpd

@@ -1,0 +1,42 @@
+// Reads smtpd's parameters from the effective configuration once, at start-up.
+#include "smtpd/settings.hpp"
+
+#include <algorithm>
+#include <limits>
+
+#include "base/strings.hpp"
+
+namespace correio::smtpd {
+
+Settings Settings::from_config(const config::Config& config) {
+  Settings s;
+  s.myhostname = config.get("myhostname");
+  s.banner = config.get("smtpd_banner");
+  s.message_size_limit = config.get_int("message_size_limit");
+  // Postfix: 0 means no limit.
+  if (s.message_size_limit == 0) s.message_size_limit = std::numeric_limits<long long>::max() / 2;
+  s.recipient_limit = config.get_int("smtpd_recipient_limit");
+  s.line_length_limit = std::max<long long>(512, config.get_int("line_length_limit"));
+  s.timeout = config.get_time("smtpd_timeout");
+  s.soft_error_limit = static_cast<int>(config.get_int("smtpd_soft_error_limit"));
+  s.hard_error_limit = static_cast<int>(config.get_int("smtpd_hard_error_limit"));
+  s.error_sleep = config.get_time("smtpd_error_sleep_time");
+  s.helo_required = config.get_bool("smtpd_helo_required");
+  s.disable_vrfy = config.get_bool("disable_vrfy_command");
+  s.forbid_unauth_pipelining = config.get_bool("smtpd_forbid_unauth_pipelining");
+  std::string bare = base::to_lower(config.get("smtpd_forbid_bare_newline"));
+  s.bare_newline = (bare == "yes" || bare == "reject") ? BareNewline::reject
+                   : (bare == "no")                    ? BareNewline::allow
+                                                       : BareNewline::normalize;
+  // Bad network lists were reported by `correio check`; here they simply match nothing.
+  if (auto nets = ClientNetworks::parse(config.get("mynetworks"))) s.mynetworks = *nets;
+  if (auto nets = ClientNetworks::parse(config.get("smtpd_forbid_bare_newline_exclusions")))
+    s.bare_newline_exclusions = *nets;
+  s.local_domains = config.get_list("mydestination");
+  s.virtual_mailbox_domains = config.get_list("virtual_mailbox_domains");
+  s.virtual_alias_domains = config.get_list("virtual_alias_domains");
+  s.relay_domains = config.get_list("relay_domains");
+  return s;
+}
+
+}  // namespace correio::smtpd

@@ -1,0 +1,35 @@
+// smtpd: the SMTP server. Receives mail from the network and writes it into the queue.
+// SECURITY: talks to untrusted SMTP clients; runs as mail_owner (never root when started
+// by a root master); writes only into queue_directory/incoming; reads no mailbox.
+#include <asio/use_awaitable.hpp>
+#include <memory>
+
+#include "smtpd/queue_sink.hpp"
+#include "smtpd/session.hpp"
+#include "smtpd/settings.hpp"
+#include "smtpd/smtpd.hpp"
+
+namespace correio::smtpd {
+
+int smtpd_main(const service::DaemonArgs& args) {
+  struct State {
+    Settings settings;
+    std::unique_ptr<QueueSink> sink;
+  };
+  auto state = std::make_shared<State>();
+
+  service::StreamDaemon daemon;
+  daemon.process_name = "smtpd";
+  daemon.init = [state](service::Context& ctx) -> Status {
+    state->settings = Settings::from_config(ctx.config);
+    state->sink = std::make_unique<QueueSink>(ctx.config.get("queue_directory"));
+    return {};
+  };
+  daemon.session = [state](service::Context& ctx,
+                           asio::ip::tcp::socket socket) -> asio::awaitable<void> {
+    co_await serve(state->settings, ctx.log, *state->sink, std::move(socket));
+  };
+  return service::run_stream_daemon(args, daemon);
+}
+
+}  // namespace correio::smtpd
