@@ -1,0 +1,39 @@
+// mynetworks-style CIDR lists.
+#include <gtest/gtest.h>
+
+#include "smtpd/client_networks.hpp"
+
+namespace correio::smtpd {
+namespace {
+
+TEST(ClientNetworks, MatchesIpv4AndIpv6Prefixes) {
+  auto nets = ClientNetworks::parse("127.0.0.0/8, [::1]/128 192.168.10.0/24 10.1.2.3");
+  ASSERT_TRUE(nets.ok());
+  EXPECT_TRUE(nets->contains("127.0.0.1"));
+  EXPECT_TRUE(nets->contains("127.255.1.2"));
+  EXPECT_TRUE(nets->contains("::1"));
+  EXPECT_TRUE(nets->contains("::ffff:127.0.0.1"));
+  EXPECT_TRUE(nets->contains("192.168.10.200"));
+  EXPECT_FALSE(nets->contains("192.168.11.1"));
+  EXPECT_TRUE(nets->contains("10.1.2.3"));
+  EXPECT_FALSE(nets->contains("10.1.2.4"));
+  EXPECT_FALSE(nets->contains("::2"));
+  EXPECT_FALSE(nets->contains("not-an-address"));
+}
+
+TEST(ClientNetworks, OddPrefixLengths) {
+  auto nets = ClientNetworks::parse("10.0.0.0/9");
+  ASSERT_TRUE(nets.ok());
+  EXPECT_TRUE(nets->contains("10.127.0.1"));
+  EXPECT_FALSE(nets->contains("10.128.0.1"));
+}
+
+TEST(ClientNetworks, Errors) {
+  EXPECT_FALSE(ClientNetworks::parse("10.0.0.0/33").ok());
+  EXPECT_FALSE(ClientNetworks::parse("300.1.1.1").ok());
+  EXPECT_FALSE(ClientNetworks::parse("example.com").ok());
+  EXPECT_FALSE(ClientNetworks::parse("[::1]/129").ok());
+}
+
+}  // namespace
+}  // namespace correio::smtpd
