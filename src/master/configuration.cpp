@@ -1,0 +1,57 @@
+// Loading the master's configuration, its logger, and its well-known paths
+// (see configuration.hpp).
+#include "master/configuration.hpp"
+
+#include <fmt/format.h>
+
+namespace correio::master {
+
+Result<LoadedConfiguration> load_configuration(const std::filesystem::path& config_dir,
+                                               const KnownCommands& known) {
+  std::vector<std::string> warnings;
+  auto config = config::Config::load(config_dir, &warnings);
+  if (!config) return config.error();
+  if (auto st = config->validate(); !st) return st.error();
+  auto entries = config::load_master_cf(config_dir);
+  if (!entries) return entries.error();
+  auto identity = master_child_identity(*config);
+  if (!identity) return identity.error();
+
+  PlanOptions options;
+  options.known = &known;
+  if (*identity) {
+    options.socket_uid = (*identity)->uid;
+    options.socket_gid = (*identity)->gid;
+  }
+  std::vector<std::string> problems;
+  auto services = plan_services(*config, *entries, options, &problems);
+  if (!services) {
+    std::string text;
+    for (const auto& p : problems)
+      if (p.find(": error: ") != std::string::npos) text += (text.empty() ? "" : "; ") + p;
+    return Error{text.empty() ? services.error().message : text};
+  }
+  for (auto& p : problems) warnings.push_back(std::move(p));
+  return LoadedConfiguration{std::move(*config), std::move(*services), std::move(*identity),
+                             std::move(warnings)};
+}
+
+std::unique_ptr<base::Logger> make_logger(const config::Config& config, std::string process_name) {
+  base::Logger::Options options;
+  std::string syslog_name = config.get("syslog_name");
+  if (!syslog_name.empty()) options.syslog_name = syslog_name;
+  options.process_name = std::move(process_name);
+  options.maillog_file = config.get("maillog_file");
+  return std::make_unique<base::Logger>(std::move(options));
+}
+
+std::string program_label(const config::Config& config, const std::string& command) {
+  std::string syslog_name = config.get("syslog_name");
+  return fmt::format("{}/{}", syslog_name.empty() ? "correio" : syslog_name, command);
+}
+
+std::filesystem::path pid_file_path(const config::Config& config) {
+  return std::filesystem::path(config.get("data_directory")) / "master.pid";
+}
+
+}  // namespace correio::master

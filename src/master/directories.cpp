@@ -1,0 +1,92 @@
+// Creating queue_directory and data_directory with Postfix's layout, owners and modes
+// (queue subdirectories 0700, maildrop 0730, public 0710; data_directory 0700).
+// SECURITY: runs as root in a root master and in `check`; never follows a symlink
+// when changing owners or modes of what it created.
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <grp.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "master/configuration.hpp"
+
+namespace correio::master {
+namespace {
+
+struct Wanted {
+  mode_t mode;
+  long uid = -1;  // -1: leave alone
+  long gid = -1;
+};
+
+Status ensure_directory(const std::filesystem::path& path, Wanted wanted,
+                        std::vector<std::string>* notes) {
+  if (::mkdir(path.c_str(), wanted.mode) < 0 && errno != EEXIST)
+    return Error{fmt::format("mkdir {}: {}", path.string(), std::strerror(errno))};
+  struct stat st {};
+  if (::lstat(path.c_str(), &st) < 0)
+    return Error{fmt::format("stat {}: {}", path.string(), std::strerror(errno))};
+  if (!S_ISDIR(st.st_mode)) return Error{fmt::format("{}: not a directory", path.string())};
+  if ((st.st_mode & 07777) != wanted.mode) {
+    // mkdir's mode went through the umask; a pre-existing directory may be wrong.
+    if (::chmod(path.c_str(), wanted.mode) < 0)
+      return Error{fmt::format("chmod {}: {}", path.string(), std::strerror(errno))};
+  }
+  bool wrong_uid = wanted.uid >= 0 && st.st_uid != static_cast<uid_t>(wanted.uid);
+  bool wrong_gid = wanted.gid >= 0 && st.st_gid != static_cast<gid_t>(wanted.gid);
+  if (wrong_uid || wrong_gid) {
+    if (notes) notes->push_back(fmt::format("warning: {}: fixing owner", path.string()));
+    if (::lchown(path.c_str(), static_cast<uid_t>(wanted.uid), static_cast<gid_t>(wanted.gid)) < 0)
+      return Error{fmt::format("chown {}: {}", path.string(), std::strerror(errno))};
+  }
+  return {};
+}
+
+}  // namespace
+
+Status create_directories(const config::Config& config, const std::optional<Identity>& owner,
+                          std::vector<std::string>* notes) {
+  std::string queue = config.get("queue_directory");
+  std::string data = config.get("data_directory");
+  if (queue.empty()) return Error{"queue_directory is not set"};
+  if (data.empty()) return Error{"data_directory is not set"};
+
+  long uid = owner ? static_cast<long>(owner->uid) : -1;
+  long gid = owner ? static_cast<long>(owner->gid) : -1;
+  // maildrop and public are reachable by setgid_group (postdrop) when it exists.
+  long drop_gid = gid;
+  if (owner) {
+    std::string group_name = config.get("setgid_group");
+    if (group* g = group_name.empty() ? nullptr : ::getgrnam(group_name.c_str()))
+      drop_gid = static_cast<long>(g->gr_gid);
+  }
+  std::error_code ec;
+  std::filesystem::create_directories(queue, ec);
+  if (ec) return Error{fmt::format("mkdir {}: {}", queue, ec.message())};
+  if (auto st = ensure_directory(queue, {0755, owner ? 0 : -1, owner ? 0 : -1}, notes); !st)
+    return st;
+  struct Sub {
+    const char* name;
+    mode_t mode;
+    bool drop_group;
+  };
+  constexpr Sub kSubdirs[] = {
+      {"maildrop", 0730, true},  {"incoming", 0700, false}, {"active", 0700, false},
+      {"deferred", 0700, false}, {"hold", 0700, false},     {"corrupt", 0700, false},
+      {"bounce", 0700, false},   {"defer", 0700, false},    {"pid", 0700, false},
+      {"private", 0700, false},  {"public", 0710, true},
+  };
+  for (const auto& sub : kSubdirs) {
+    Wanted wanted{sub.mode, uid, sub.drop_group ? drop_gid : gid};
+    if (auto st = ensure_directory(std::filesystem::path(queue) / sub.name, wanted, notes); !st)
+      return st;
+  }
+  std::filesystem::create_directories(data, ec);
+  if (ec) return Error{fmt::format("mkdir {}: {}", data, ec.message())};
+  return ensure_directory(data, {0700, uid, gid}, notes);
+}
+
+}  // namespace correio::master

@@ -1,0 +1,129 @@
+// Starting service processes (see spawn.hpp). Everything that allocates happens before
+// fork(); between fork() and execve() the child only makes async-signal-safe calls.
+// SECURITY: runs in the master (root when started by root); the child gives up root
+// (setgroups/setgid/setuid to mail_owner) before it runs any code that reads input.
+#include "master/spawn.hpp"
+
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <grp.h>
+#include <pwd.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+
+extern char** environ;
+
+namespace correio::master {
+namespace {
+
+void child_fail(const char* what) {
+  // write(2) only: this runs between fork and exec.
+  const char prefix[] = "correio/master: fatal: child: ";
+  (void)!::write(STDERR_FILENO, prefix, sizeof prefix - 1);
+  (void)!::write(STDERR_FILENO, what, std::strlen(what));
+  (void)!::write(STDERR_FILENO, "\n", 1);
+  ::_exit(127);
+}
+
+[[noreturn]] void run_child(const SpawnRequest& request, char* const* argv, char* const* envp,
+                            const sigset_t& old_mask, pid_t master) {
+  // Move the listeners above the target range first, so no dup2 overwrites a source.
+  int count = static_cast<int>(request.listen_fds.size());
+  int high[64];
+  for (int i = 0; i < count; ++i) {
+    high[i] = ::fcntl(request.listen_fds[i], F_DUPFD, 3 + count + 64);
+    if (high[i] < 0) child_fail("dup listener");
+  }
+  for (int i = 0; i < count; ++i)
+    if (::dup2(high[i], 3 + i) < 0) child_fail("dup2 listener");
+  // Everything else the master holds (pid lock, log file, event loop) stays behind.
+  if (::close_range(static_cast<unsigned>(3 + count), ~0U, 0) < 0) child_fail("close_range");
+
+  if (request.identity) {
+    const Identity& id = *request.identity;
+    if (::setgroups(id.groups.size(), id.groups.data()) < 0) child_fail("setgroups");
+    if (::setgid(id.gid) < 0) child_fail("setgid");
+    if (::setuid(id.uid) < 0) child_fail("setuid");
+    if (::setuid(0) == 0 && id.uid != 0) child_fail("could not drop root");
+  }
+  // After the identity change, which would clear it.
+  if (::prctl(PR_SET_PDEATHSIG, SIGTERM) < 0) child_fail("prctl");
+  if (::getppid() != master) ::_exit(1);  // the master is already gone
+
+  for (int sig = 1; sig < NSIG; ++sig) ::signal(sig, SIG_DFL);
+  ::sigprocmask(SIG_SETMASK, &old_mask, nullptr);
+  ::execve("/proc/self/exe", argv, envp);
+  child_fail("execve /proc/self/exe");
+  ::_exit(127);
+}
+
+}  // namespace
+
+Result<std::optional<Identity>> master_child_identity(const config::Config& config) {
+  if (::geteuid() != 0) return std::optional<Identity>{};
+  std::string user = config.get("mail_owner");
+  if (user.empty()) user = "postfix";
+  passwd* pw = ::getpwnam(user.c_str());
+  if (!pw) return Error{fmt::format("mail_owner: unknown user: {}", user)};
+  if (pw->pw_uid == 0) return Error{fmt::format("mail_owner {} must not be root", user)};
+  Identity id{pw->pw_uid, pw->pw_gid, {}, user};
+  int n = 64;
+  id.groups.resize(static_cast<size_t>(n));
+  if (::getgrouplist(user.c_str(), pw->pw_gid, id.groups.data(), &n) < 0) {
+    id.groups.resize(static_cast<size_t>(n));
+    if (::getgrouplist(user.c_str(), pw->pw_gid, id.groups.data(), &n) < 0)
+      return Error{fmt::format("getgrouplist {} failed", user)};
+  }
+  id.groups.resize(static_cast<size_t>(n));
+  return std::optional<Identity>{std::move(id)};
+}
+
+std::optional<Identity> service_identity(const config::MasterService& /*service*/,
+                                         const std::optional<Identity>& mail_owner) {
+  return mail_owner;
+}
+
+std::vector<std::string> daemon_argv(const std::filesystem::path& config_dir,
+                                     const config::MasterService& service) {
+  std::vector<std::string> argv = {"correio",       "-c", config_dir.string(), "daemon",
+                                   service.command, "-n", service.name,        "-t",
+                                   service.type};
+  for (const auto& [name, value] : service.overrides) {
+    argv.push_back("-o");
+    argv.push_back(name + "=" + value);
+  }
+  return argv;
+}
+
+Result<pid_t> spawn_child(const SpawnRequest& request) {
+  if (request.listen_fds.size() > 64) return Error{"too many listening sockets for one service"};
+  std::vector<char*> argv;
+  for (const auto& a : request.argv) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  std::vector<std::string> env_strings;
+  for (char** e = environ; e && *e; ++e)
+    if (std::strncmp(*e, "CORREIO_LISTEN_FDS=", 19) != 0) env_strings.emplace_back(*e);
+  env_strings.push_back(fmt::format("CORREIO_LISTEN_FDS={}", request.listen_fds.size()));
+  std::vector<char*> envp;
+  for (auto& e : env_strings) envp.push_back(e.data());
+  envp.push_back(nullptr);
+
+  // Block signals across fork so the master's handlers never run in the child.
+  sigset_t all, old_mask;
+  sigfillset(&all);
+  if (::sigprocmask(SIG_BLOCK, &all, &old_mask) < 0)
+    return Error{fmt::format("sigprocmask: {}", std::strerror(errno))};
+  pid_t master = ::getpid();
+  pid_t pid = ::fork();
+  if (pid == 0) run_child(request, argv.data(), envp.data(), old_mask, master);
+  int saved = errno;
+  ::sigprocmask(SIG_SETMASK, &old_mask, nullptr);
+  if (pid < 0) return Error{fmt::format("fork: {}", std::strerror(saved))};
+  return pid;
+}
+
+}  // namespace correio::master

@@ -1,0 +1,76 @@
+// The running master: one Service per master.cf entry, the processes it started, restart
+// with backoff, reload (diff and apply), and graceful or immediate stop. Single-threaded:
+// every method runs on the io_context's thread, driven by signals and timers.
+#pragma once
+
+#include <sys/types.h>
+
+#include <asio/io_context.hpp>
+#include <asio/steady_timer.hpp>
+#include <chrono>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "base/log.hpp"
+#include "master/backoff.hpp"
+#include "master/configuration.hpp"
+#include "master/listeners.hpp"
+
+namespace correio::master {
+
+// How long a graceful stop waits for processes before SIGKILL.
+inline constexpr std::chrono::seconds kStopDeadline{10};
+
+class Supervisor {
+ public:
+  Supervisor(asio::io_context& io, std::filesystem::path config_dir, const KnownCommands& known,
+             LoadedConfiguration loaded);
+  Supervisor(const Supervisor&) = delete;
+  Supervisor& operator=(const Supervisor&) = delete;
+
+  base::Logger& log() { return *log_; }
+  const config::Config& config() const { return loaded_.config; }
+
+  // Binds every service's listeners; an error names the address (fatal at start).
+  Status bind_all();
+  // Starts each service's processes.
+  void start_all();
+
+  void on_child_exit(pid_t pid, int status);  // from the SIGCHLD handler, per reaped child
+  void reload();                              // SIGHUP
+  void stop(int signal, bool graceful);       // SIGTERM/SIGINT (graceful), SIGQUIT (abort)
+  bool stopping() const { return stopping_; }
+
+ private:
+  struct Service {
+    ServiceSpec spec;
+    std::vector<int> fds;
+    std::map<pid_t, std::chrono::steady_clock::time_point> children;
+    Backoff backoff;
+    std::unique_ptr<asio::steady_timer> restart_timer;
+    std::string label;  // "correio/smtpd"
+  };
+
+  Result<Service> make_service(const ServiceSpec& spec);
+  void fill(Service& service);  // starts processes up to spec.processes
+  void schedule_restart(const std::string& key, std::chrono::seconds delay);
+  void retire(Service& service);  // SIGTERM its processes; they are no longer restarted
+  void signal_all(int signal);
+  void finish_if_done();
+  std::chrono::seconds throttle_time() const;
+
+  asio::io_context& io_;
+  std::filesystem::path config_dir_;
+  const KnownCommands& known_;
+  LoadedConfiguration loaded_;
+  std::unique_ptr<base::Logger> log_;
+  ListenerSet listeners_;
+  std::map<std::string, Service> services_;
+  std::map<pid_t, std::string> retiring_;  // pid -> label, for processes of old generations
+  bool stopping_ = false;
+  std::unique_ptr<asio::steady_timer> stop_timer_;
+};
+
+}  // namespace correio::master

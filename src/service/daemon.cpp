@@ -1,0 +1,170 @@
+// The stream-service skeleton (see daemon.hpp): adopt the listening sockets the master
+// passed, accept connections, run one coroutine per connection, stop gracefully.
+// SECURITY: runs as mail_owner (the master dropped root before exec) or as the invoking
+// user; it accepts connections from the network and hands each to the daemon's session,
+// whose exceptions are contained here and never end the process.
+#include "service/daemon.hpp"
+
+#include <sys/socket.h>
+
+#include <asio/co_spawn.hpp>
+#include <asio/detached.hpp>
+#include <asio/experimental/as_tuple.hpp>
+#include <asio/signal_set.hpp>
+#include <asio/steady_timer.hpp>
+#include <asio/use_awaitable.hpp>
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <memory>
+
+#include "base/strings.hpp"
+
+namespace correio::service {
+namespace {
+
+// Sessions still open this long after SIGTERM are cut off (the master's own deadline,
+// 10 s, is the backstop).
+constexpr std::chrono::seconds kDrainDeadline{9};
+constexpr int kFirstListenFd = 3;
+constexpr int kMaxListenFds = 64;
+
+struct Runtime {
+  Context& ctx;
+  const StreamDaemon& daemon;
+  std::vector<std::unique_ptr<asio::ip::tcp::acceptor>> acceptors;
+  int live_sessions = 0;
+  bool stopping = false;
+  asio::steady_timer drain_timer;
+
+  void maybe_done() {
+    if (stopping && live_sessions == 0) ctx.io.stop();
+  }
+};
+
+// Adopts descriptor `fd` as an acceptor; only TCP listeners are served by stream daemons.
+Result<std::unique_ptr<asio::ip::tcp::acceptor>> adopt(asio::io_context& io, int fd) {
+  sockaddr_storage addr{};
+  socklen_t length = sizeof addr;
+  if (::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &length) < 0)
+    return Error{fmt::format("descriptor {} is not a socket", fd)};
+  asio::ip::tcp protocol = asio::ip::tcp::v4();
+  if (addr.ss_family == AF_INET6)
+    protocol = asio::ip::tcp::v6();
+  else if (addr.ss_family != AF_INET)
+    return Error{
+        fmt::format("descriptor {}: unix-domain services need a unix session handler", fd)};
+  auto acceptor = std::make_unique<asio::ip::tcp::acceptor>(io);
+  std::error_code ec;
+  acceptor->assign(protocol, fd, ec);
+  if (ec) return Error{fmt::format("descriptor {}: {}", fd, ec.message())};
+  return acceptor;
+}
+
+asio::awaitable<void> run_session(Runtime& rt, asio::ip::tcp::socket socket) {
+  ++rt.live_sessions;
+  try {
+    co_await rt.daemon.session(rt.ctx, std::move(socket));
+  } catch (const std::exception& e) {
+    rt.ctx.log.warning("session ended by an internal error: {}", e.what());
+  }
+  --rt.live_sessions;
+  rt.maybe_done();
+}
+
+asio::awaitable<void> accept_loop(Runtime& rt, asio::ip::tcp::acceptor& acceptor) {
+  asio::steady_timer pause(rt.ctx.io);
+  while (!rt.stopping) {
+    auto [ec, socket] =
+        co_await acceptor.async_accept(asio::experimental::as_tuple(asio::use_awaitable));
+    if (rt.stopping || ec == asio::error::operation_aborted) break;
+    if (ec) {
+      // Out of descriptors or memory, or the client left before accept: wait a little
+      // rather than spin, and keep serving.
+      rt.ctx.log.warning("accept: {}", ec.message());
+      pause.expires_after(std::chrono::milliseconds(100));
+      co_await pause.async_wait(asio::experimental::as_tuple(asio::use_awaitable));
+      continue;
+    }
+    asio::co_spawn(rt.ctx.io, run_session(rt, std::move(socket)), asio::detached);
+  }
+}
+
+asio::awaitable<void> wait_for_stop(Runtime& rt, asio::signal_set& signals) {
+  auto [ec, sig] = co_await signals.async_wait(asio::experimental::as_tuple(asio::use_awaitable));
+  if (ec) co_return;
+  rt.stopping = true;
+  for (auto& acceptor : rt.acceptors) {
+    std::error_code ignored;
+    acceptor->close(ignored);
+  }
+  rt.maybe_done();
+  rt.drain_timer.expires_after(kDrainDeadline);
+  auto [timer_ec] =
+      co_await rt.drain_timer.async_wait(asio::experimental::as_tuple(asio::use_awaitable));
+  if (!timer_ec && rt.live_sessions > 0) {
+    rt.ctx.log.warning("stopping with {} session(s) still open", rt.live_sessions);
+    rt.ctx.io.stop();
+  }
+}
+
+int listen_fd_count() {
+  const char* text = std::getenv("CORREIO_LISTEN_FDS");
+  auto n = base::parse_int(text ? text : "");
+  return n && *n <= kMaxListenFds ? static_cast<int>(*n) : -1;
+}
+
+}  // namespace
+
+int run_stream_daemon(const DaemonArgs& args, const StreamDaemon& daemon) {
+  std::signal(SIGPIPE, SIG_IGN);
+  std::signal(SIGHUP, SIG_IGN);  // the master restarts us on reload when it matters
+  auto main_config = config::Config::load(args.config_dir);
+  if (!main_config) {
+    std::fprintf(stderr, "correio/%s: fatal: %s\n", daemon.process_name.c_str(),
+                 main_config.error().message.c_str());
+    return 1;
+  }
+  auto config = main_config->with_overrides(args.overrides);
+  if (!config) {
+    std::fprintf(stderr, "correio/%s: fatal: %s\n", daemon.process_name.c_str(),
+                 config.error().message.c_str());
+    return 1;
+  }
+  base::Logger::Options options;
+  if (std::string name = config->get("syslog_name"); !name.empty()) options.syslog_name = name;
+  options.process_name = daemon.process_name;
+  options.maillog_file = config->get("maillog_file");
+  base::Logger log(std::move(options));
+
+  asio::io_context io(1);
+  Context ctx{io, *config, args, log};
+  Runtime rt{ctx, daemon, {}, 0, false, asio::steady_timer(io)};
+  int count = listen_fd_count();
+  if (count <= 0) {
+    log.fatal("no listening sockets (CORREIO_LISTEN_FDS); this program is started by the master");
+    return 1;
+  }
+  for (int fd = kFirstListenFd; fd < kFirstListenFd + count; ++fd) {
+    auto acceptor = adopt(io, fd);
+    if (!acceptor) {
+      log.fatal("{}", acceptor.error().message);
+      return 1;
+    }
+    rt.acceptors.push_back(std::move(*acceptor));
+  }
+  if (daemon.init) {
+    if (auto st = daemon.init(ctx); !st) {
+      log.fatal("{}", st.error().message);
+      return 1;
+    }
+  }
+  asio::signal_set signals(io, SIGTERM, SIGINT);
+  asio::co_spawn(io, wait_for_stop(rt, signals), asio::detached);
+  for (auto& acceptor : rt.acceptors)
+    asio::co_spawn(io, accept_loop(rt, *acceptor), asio::detached);
+  io.run();
+  return 0;
+}
+
+}  // namespace correio::service
