@@ -9,6 +9,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -24,10 +25,32 @@ std::filesystem::path resolve_config_dir(const char* dash_c_argument);
 
 using Overrides = std::vector<std::pair<std::string, std::string>>;
 
+// Limits that keep a hostile or broken main.cf from exhausting memory or time.
+inline constexpr size_t kMaxExpansionDepth = 100;
+inline constexpr size_t kMaxExpandedLength = 1 << 20;
+
+// The parameter names `value` refers to with $name, ${name}, $(name), ${name?...} or
+// ${name:...}, including references inside the conditional text. Malformed references
+// are skipped.
+std::set<std::string> referenced_parameters(std::string_view value);
+
+// True for Postfix's per-transport parameter names "SERVICE_SUFFIX" such as
+// relay_destination_concurrency_limit. With `services` empty any SERVICE prefix is
+// accepted; otherwise it must be one of the master.cf service names.
+bool is_service_dependent_name(std::string_view name, const std::set<std::string>& services);
+
+// Postfix's "unused parameter" rule: main.cf entries whose name is neither a known
+// parameter, nor service-dependent, nor referenced as $name by any main.cf value or by
+// any of `extra_values` (e.g. master.cf -o values). One per name (its last entry).
+std::vector<MainCfEntry> unused_parameters(const MainCf& main_cf,
+                                           const std::vector<std::string>& extra_values,
+                                           const std::set<std::string>& services);
+
 class Config {
  public:
   // Reads DIR/main.cf. Fails with "FILE:LINE: error: ..." on bad syntax or on a
-  // recursive expansion; unknown parameter names are warnings.
+  // recursive expansion ("FILE:LINE: error: parameter NAME: recursion: a -> b -> a");
+  // unknown parameter names are warnings "FILE:LINE: warning: unused parameter: n=v".
   static Result<Config> load(const std::filesystem::path& config_dir,
                              std::vector<std::string>* warnings = nullptr);
   static Result<Config> from_main_cf(MainCf main_cf, const std::filesystem::path& config_dir,
@@ -48,15 +71,22 @@ class Config {
   Result<std::string> expand(std::string_view value) const;
 
   // Typed accessors. They never fail: a malformed value was reported by load().
-  bool get_bool(std::string_view name) const;       // "yes"/"no"
-  long long get_int(std::string_view name) const;   // decimal
-  std::chrono::seconds get_time(std::string_view name) const;  // 30s, 5m, 1h, 1d, 1w
+  bool get_bool(std::string_view name) const;                      // "yes"/"no"
+  long long get_int(std::string_view name) const;                  // decimal
+  std::chrono::seconds get_time(std::string_view name) const;      // 30s, 5m, 1h, 1d, 1w
   std::vector<std::string> get_list(std::string_view name) const;  // comma/space list
 
-  // Validates typed values: "FILE:LINE: error: bad numerical configuration: name = value".
+  // Validates typed values: "FILE:LINE: error: bad numerical configuration: name = value"
+  // (also "bad boolean configuration" and "bad time configuration"); values that come
+  // from overrides are reported without FILE:LINE.
   Status validate() const;
 
  private:
+  struct ExpandState;
+  Result<std::string> expand_in(std::string_view value, ExpandState& state) const;
+  Result<std::string> expand_name(std::string_view name, ExpandState& state) const;
+  std::string where(std::string_view name) const;
+
   std::filesystem::path config_dir_;
   MainCf main_cf_;
   std::map<std::string, std::string, std::less<>> overrides_;

@@ -12,6 +12,12 @@
 
 namespace correio::config {
 
+inline constexpr size_t kMaxParameterNameLength = 200;
+
+// Letters, digits, '_', '.', '-' and ':' (service-dependent names such as
+// "127.0.0.1:10025_time_limit"); not empty, at most kMaxParameterNameLength.
+bool is_valid_parameter_name(std::string_view name);
+
 struct MainCfEntry {
   std::string name;
   std::string value;  // unexpanded, leading and trailing whitespace removed
@@ -28,12 +34,17 @@ class MainCf {
   static Result<MainCf> load(const std::filesystem::path& file,
                              std::vector<std::string>* warnings = nullptr);
 
+  // The file name given to parse() (used in messages: "FILE:LINE: ...").
+  const std::string& file_name() const { return file_name_; }
+
   // In file order; a name may appear more than once (the last one wins).
   const std::vector<MainCfEntry>& entries() const { return entries_; }
-  // The effective (last) entry for `name`, or nullptr.
+  // The effective (last) entry for `name`, or nullptr. The pointer is valid as long as
+  // this MainCf is alive and unmodified.
   const MainCfEntry* find(std::string_view name) const;
 
  private:
+  std::string file_name_;
   std::vector<MainCfEntry> entries_;
 };
 

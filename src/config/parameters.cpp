@@ -1,0 +1,441 @@
+// The defaults table. Defaults are Postfix 3.7's (postconf(5)) unless the description says
+// otherwise; Correio's own names and paths are documented in docs/configuration.md.
+#include "config/parameters.hpp"
+
+#include <arpa/inet.h>
+#include <ifaddrs.h>
+#include <net/if.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <cerrno>
+#include <cstring>
+#include <mutex>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace correio::config {
+namespace {
+
+constexpr auto S = ParameterType::kString;
+constexpr auto B = ParameterType::kBool;
+constexpr auto I = ParameterType::kInt;
+constexpr auto T = ParameterType::kTime;
+
+// Unsorted here for readability (grouped by concern); parameter_table() sorts once.
+constexpr ParameterInfo kParameters[] = {
+    // Identity and naming.
+    {"myhostname", "(the machine's FQDN)",
+     "The Internet hostname of this mail system; default: gethostname(), made fully qualified "
+     "through the resolver, with \".localdomain\" appended when it has no dot.",
+     S, true},
+    {"mydomain", "(myhostname minus its first label)",
+     "The Internet domain name of this mail system; default: $myhostname minus its first "
+     "label, or \"localdomain\".",
+     S, true},
+    {"myorigin", "$myhostname", "The domain that locally-posted mail appears to come from.", S},
+    {"mydestination", "$myhostname, localhost.$mydomain, localhost",
+     "The domains this machine delivers locally (local_transport).", S},
+    {"mynetworks", "(from mynetworks_style)",
+     "The trusted remote SMTP clients; default: computed from mynetworks_style from the "
+     "machine's own interface addresses, plus 127.0.0.0/8 and [::1]/128.",
+     S, true},
+    {"mynetworks_style", "host",
+     "How to compute the mynetworks default: host (own addresses), subnet or class.", S},
+    {"mail_name", "Correio", "The mail system name shown in smtpd_banner and in bounces.", S},
+    {"mail_version", "(the Correio version)", "The version of the mail system (read-only).", S,
+     true},
+    {"config_directory", "/etc/correio",
+     "The directory with main.cf and master.cf; default: the directory in use (-c DIR, "
+     "$MAIL_CONFIG, else /etc/correio).",
+     S, true},
+    {"process_name", "(the running program's name)",
+     "The name of the running program, e.g. smtpd (read-only; for debugger_command).", S, true},
+    {"process_id", "(the running process's ID)",
+     "The process ID of the running program (read-only; for debugger_command).", S, true},
+    {"compatibility_level", "0",
+     "The backwards-compatibility level; Correio always uses the new defaults.", S},
+
+    // Files and directories.
+    {"queue_directory", "/var/spool/correio", "The root of the mail queue.", S},
+    {"data_directory", "/var/lib/correio",
+     "Writable data files: caches, random seeds, the mailbox index.", S},
+    {"daemon_directory", "/usr/lib/correio",
+     "Directory of daemon programs (Correio's daemons live in one binary).", S},
+    {"command_directory", "/usr/sbin", "Directory of the administrative commands.", S},
+    {"process_id_directory", "pid", "Lock files and process ID files, relative to queue_directory.",
+     S},
+    {"html_directory", "no", "Location of the HTML documentation, or no.", S},
+    {"manpage_directory", "/usr/share/man", "Location of the manual pages.", S},
+    {"readme_directory", "no", "Location of the README files, or no.", S},
+    {"sample_directory", "/etc/correio", "Location of sample configuration files (obsolete).", S},
+    {"mailq_path", "/usr/bin/mailq", "Sendmail-compatible mailq command.", S},
+    {"newaliases_path", "/usr/bin/newaliases", "Sendmail-compatible newaliases command.", S},
+    {"sendmail_path", "/usr/sbin/sendmail", "Sendmail-compatible mail posting command.", S},
+    {"mail_owner", "correio",
+     "The UNIX user that owns the queue and runs most daemons (Postfix: postfix).", S},
+    {"setgid_group", "postdrop", "The group of the maildrop directory and of postqueue.", S},
+    {"default_privs", "nobody", "The rights used by local delivery to external files/commands.", S},
+
+    // Logging and debugging.
+    {"syslog_name", "correio", "The tag of every log line (syslog_name/process[pid]).", S},
+    {"syslog_facility", "mail", "The syslog facility of the mail log.", S},
+    {"maillog_file", "", "Log to this file instead of syslog; /dev/stdout logs to standard output.",
+     S},
+    {"maillog_file_permissions", "0600", "Permissions of a newly created maillog_file.", S},
+    {"debug_peer_level", "2", "Extra verbose logging level for debug_peer_list hosts.", I},
+    {"debug_peer_list", "", "Hosts or networks that get debug_peer_level extra logging.", S},
+    {"debugger_command", "", "Command run when a daemon is started with -D.", S},
+
+    // Network and protocols.
+    {"inet_interfaces", "all", "The network interfaces the SMTP and other inet services use.", S},
+    {"inet_protocols", "all", "The IP protocols used: ipv4, ipv6 or all.", S},
+    {"smtp_host_lookup", "dns", "How the SMTP client finds server addresses: dns, native.", S},
+    {"disable_dns_lookups", "no", "Disable DNS lookups in the SMTP and LMTP clients.", B},
+    {"smtputf8_enable", "yes", "Enable SMTPUTF8 (RFC 6531) support.", B},
+
+    // SMTP server.
+    {"smtpd_banner", "$myhostname ESMTP $mail_name", "The text after 220 in the greeting.", S},
+    {"smtpd_timeout", "${stress?{10}:{300}}s", "Time limit to send a reply or receive a request.",
+     T},
+    {"smtpd_recipient_limit", "1000", "Maximal number of recipients per message.", I},
+    {"smtpd_soft_error_limit", "10",
+     "Error count after which each reply is delayed by smtpd_error_sleep_time.", I},
+    {"smtpd_hard_error_limit", "${stress?{1}:{20}}",
+     "Error count after which the session is disconnected.", I},
+    {"smtpd_error_sleep_time", "1s", "Delay before a reply after an error.", T},
+    {"smtpd_helo_required", "no", "Require HELO or EHLO before MAIL FROM.", B},
+    {"smtpd_client_connection_count_limit", "50", "Simultaneous connections one client may make.",
+     I},
+    {"smtpd_client_port_logging", "no", "Log the client port with the client address.", B},
+    {"smtpd_delay_reject", "yes",
+     "Wait until RCPT TO before evaluating client, HELO and sender restrictions.", B},
+    {"smtpd_client_restrictions", "", "Restrictions applied at connect time.", S},
+    {"smtpd_helo_restrictions", "", "Restrictions applied to HELO/EHLO.", S},
+    {"smtpd_sender_restrictions", "", "Restrictions applied to MAIL FROM.", S},
+    {"smtpd_relay_restrictions",
+     "permit_mynetworks, permit_sasl_authenticated, defer_unauth_destination",
+     "Relay control, evaluated before smtpd_recipient_restrictions.", S},
+    {"smtpd_recipient_restrictions", "", "Restrictions applied to RCPT TO.", S},
+    {"smtpd_data_restrictions", "", "Restrictions applied to DATA.", S},
+    {"smtpd_discard_ehlo_keywords", "", "EHLO keywords not announced or not accepted.", S},
+    {"smtpd_reject_unlisted_recipient", "yes",
+     "Reject RCPT TO for unknown recipients in domains we serve.", B},
+    {"smtpd_reject_unlisted_sender", "no",
+     "Reject MAIL FROM for unknown senders in domains we serve.", B},
+    {"smtpd_forbid_bare_newline", "normalize",
+     "Handling of bare <LF> in SMTP input: normalize, yes (reject), no (Postfix 3.9 default).", S},
+    {"smtpd_forbid_bare_newline_exclusions", "$mynetworks",
+     "Clients exempt from smtpd_forbid_bare_newline.", S},
+    {"smtpd_forbid_unauth_pipelining", "yes",
+     "Disconnect clients that pipeline before EHLO allows it (Postfix 3.9 default).", B},
+    {"smtpd_proxy_filter", "", "A before-queue content filter (host:port).", S},
+    {"smtpd_milters", "", "Milter applications for mail received over SMTP.", S},
+    {"non_smtpd_milters", "", "Milter applications for mail not received over SMTP.", S},
+    {"smtpd_sasl_auth_enable", "no", "Enable SMTP AUTH in the SMTP server.", B},
+    {"smtpd_sasl_security_options", "noanonymous", "SASL mechanism restrictions.", S},
+    {"smtpd_sasl_type", "correio",
+     "The SASL implementation: Correio's built-in one (Postfix: cyrus).", S},
+    {"smtpd_sasl_path", "smtpd", "SASL implementation-specific configuration name.", S},
+    {"smtpd_sender_login_maps", "", "Which SASL login names may use which MAIL FROM.", S},
+    {"smtpd_use_tls", "no", "Obsolete: announce STARTTLS (use smtpd_tls_security_level).", B},
+    {"smtpd_tls_security_level", "", "SMTP server TLS: empty/none, may or encrypt.", S},
+    {"smtpd_tls_auth_only", "no", "Offer SMTP AUTH only after STARTTLS.", B},
+    {"smtpd_tls_wrappermode", "no", "Use TLS from the first byte (SMTPS, port 465).", B},
+    {"smtpd_tls_cert_file", "", "The SMTP server's PEM certificate.", S},
+    {"smtpd_tls_key_file", "$smtpd_tls_cert_file", "The SMTP server's PEM private key.", S},
+    {"smtpd_tls_chain_files", "", "PEM files with keys and certificate chains.", S},
+    {"smtpd_tls_CAfile", "", "CA certificates for client certificate verification.", S},
+    {"smtpd_tls_CApath", "", "Directory of CA certificates.", S},
+    {"smtpd_tls_loglevel", "0", "SMTP server TLS logging: 0 to 4.", I},
+    {"smtpd_tls_protocols", ">=TLSv1", "TLS protocols accepted with opportunistic TLS.", S},
+    {"smtpd_tls_mandatory_protocols", ">=TLSv1", "TLS protocols accepted with mandatory TLS.", S},
+    {"smtpd_tls_ciphers", "medium", "Cipher grade with opportunistic TLS.", S},
+    {"smtpd_tls_mandatory_ciphers", "medium", "Cipher grade with mandatory TLS.", S},
+    {"smtpd_tls_exclude_ciphers", "", "Ciphers excluded from every grade.", S},
+    {"smtpd_tls_received_header", "no", "Record TLS protocol and cipher in Received:.", B},
+    {"smtpd_tls_session_cache_database", "", "TLS session cache (unused by Correio).", S},
+    {"tls_high_cipherlist", "aNULL:-aNULL:HIGH:@STRENGTH", "OpenSSL ciphers of grade high.", S},
+    {"tls_medium_cipherlist", "aNULL:-aNULL:HIGH:MEDIUM:+RC4:@STRENGTH",
+     "OpenSSL ciphers of grade medium.", S},
+    {"tls_server_sni_maps", "", "Per-SNI-name key and certificate chain files.", S},
+    {"message_size_limit", "10240000", "Maximal size of a message, envelope included.", I},
+    {"line_length_limit", "2048", "Longer lines are split into pieces of this length.", I},
+    {"header_size_limit", "102400", "Maximal size of one message header.", I},
+    {"hopcount_limit", "50", "Maximal number of Received: headers.", I},
+    {"in_flow_delay", "1s", "Time to pause before accepting a new message when busy.", T},
+
+    // SMTP client.
+    {"relayhost", "", "The next-hop destination of non-local mail; empty: direct delivery.", S},
+    {"smtp_use_tls", "no", "Obsolete: opportunistic TLS in the SMTP client.", B},
+    {"smtp_tls_security_level", "", "SMTP client TLS: empty/none, may, encrypt, verify...", S},
+    {"smtp_tls_CAfile", "", "CA certificates for server certificate verification.", S},
+    {"smtp_tls_CApath", "", "Directory of CA certificates.", S},
+    {"smtp_tls_loglevel", "0", "SMTP client TLS logging: 0 to 4.", I},
+    {"smtp_tls_session_cache_database", "", "TLS session cache (unused by Correio).", S},
+    {"smtp_sasl_auth_enable", "no", "Enable SMTP AUTH in the SMTP client.", B},
+    {"smtp_sasl_security_options", "noplaintext, noanonymous",
+     "SASL mechanism restrictions of the SMTP client.", S},
+    {"smtp_sasl_password_maps", "", "Per-host or per-sender username:password.", S},
+    {"smtp_sender_dependent_authentication", "no", "Look up SASL credentials by sender address.",
+     B},
+    {"sender_dependent_relayhost_maps", "", "Per-sender relayhost.", S},
+
+    // Queue manager and delivery scheduling.
+    {"default_destination_concurrency_limit", "20", "Parallel deliveries to the same destination.",
+     I},
+    {"local_destination_concurrency_limit", "2", "Parallel deliveries to the same local recipient.",
+     I},
+    {"virtual_destination_concurrency_limit", "$default_destination_concurrency_limit",
+     "Parallel deliveries to the same virtual domain.", I},
+    {"minimal_backoff_time", "300s", "Minimal time between attempts for deferred mail.", T},
+    {"maximal_backoff_time", "4000s", "Maximal time between attempts for deferred mail.", T},
+    {"queue_run_delay", "300s", "Time between deferred queue scans.", T},
+    {"maximal_queue_lifetime", "5d", "How long undeliverable mail stays queued.", T},
+    {"bounce_queue_lifetime", "5d", "How long undeliverable bounces stay queued.", T},
+    {"delay_warning_time", "0h", "Send a delay warning after this time; 0: never.", T},
+    {"default_transport", "smtp", "Transport for domains not otherwise matched.", S},
+    {"local_transport", "local:$myhostname", "Transport for mydestination domains.", S},
+    {"virtual_transport", "virtual", "Transport for virtual_mailbox_domains.", S},
+    {"transport_maps", "", "Per-recipient or per-domain transport and nexthop.", S},
+    {"content_filter", "", "After-queue content filter transport:destination.", S},
+    {"soft_bounce", "no", "Turn permanent errors into temporary ones (testing).", B},
+    {"always_bcc", "", "Address that receives a copy of every message.", S},
+    {"header_checks", "", "Table of header patterns and actions.", S},
+    {"body_checks", "", "Table of body line patterns and actions.", S},
+
+    // Address rewriting and lookup tables.
+    {"canonical_maps", "", "Sender and recipient address rewriting.", S},
+    {"sender_canonical_maps", "", "Sender address rewriting.", S},
+    {"recipient_canonical_maps", "", "Recipient address rewriting.", S},
+    {"masquerade_domains", "", "Domains whose subdomains are stripped in addresses.", S},
+    {"propagate_unmatched_extensions", "canonical, virtual",
+     "Lookups that propagate an unmatched address extension.", S},
+    {"recipient_delimiter", "", "Separator(s) between user name and address extension.", S},
+    {"append_dot_mydomain", "no", "Append .$mydomain to user@host addresses.", B},
+    {"relay_domains", "", "Domains this machine relays mail to (besides mydestination).", S},
+    {"relay_recipient_maps", "", "Valid recipients in relay_domains.", S},
+    {"local_recipient_maps", "proxy:unix:passwd.byname $alias_maps",
+     "Valid recipients in mydestination domains.", S},
+    {"unknown_local_recipient_reject_code", "550", "Reply code for unknown local recipients.", I},
+    {"unknown_relay_recipient_reject_code", "550", "Reply code for unknown relay recipients.", I},
+    {"unknown_virtual_mailbox_reject_code", "550",
+     "Reply code for unknown virtual mailbox recipients.", I},
+
+    // Aliases and local delivery.
+    {"alias_maps", "hash:/etc/aliases", "Alias tables used by local delivery.", S},
+    {"alias_database", "hash:/etc/aliases", "Alias tables built by newaliases.", S},
+    {"mail_spool_directory", "/var/mail", "Directory of UNIX-style mbox mailboxes.", S},
+    {"home_mailbox", "", "Mailbox relative to the home directory (e.g. Maildir/).", S},
+    {"mailbox_command", "", "External command for local mailbox delivery.", S},
+    {"mailbox_transport", "", "Transport for local mailbox delivery.", S},
+    {"mailbox_size_limit", "51200000", "Maximal size of a mailbox or maildir file.", I},
+    {"allow_mail_to_commands", "alias, forward", "Where |command destinations are allowed.", S},
+    {"allow_mail_to_files", "alias, forward", "Where /file destinations are allowed.", S},
+    {"forward_path", "$home/.forward${recipient_delimiter}${extension}, $home/.forward",
+     "Locations of .forward files.", S},
+    {"biff", "yes", "Notify the local biff service of new mail.", B},
+    {"enable_original_recipient", "yes", "Record the original recipient address.", B},
+
+    // Virtual mailbox domains.
+    {"virtual_alias_domains", "$virtual_alias_maps", "Domains with only aliases.", S},
+    {"virtual_alias_maps", "$virtual_maps", "Address aliases for any domain.", S},
+    {"virtual_maps", "", "Obsolete name of virtual_alias_maps.", S},
+    {"virtual_mailbox_domains", "$virtual_mailbox_maps", "Domains of virtual mailboxes.", S},
+    {"virtual_mailbox_maps", "", "Virtual recipient to mailbox path (relative to the base).", S},
+    {"virtual_mailbox_base", "", "Directory prefix of virtual mailboxes.", S},
+    {"virtual_mailbox_limit", "51200000", "Maximal size of a virtual mailbox file.", I},
+    {"virtual_uid_maps", "", "Virtual recipient to UNIX user ID.", S},
+    {"virtual_gid_maps", "", "Virtual recipient to UNIX group ID.", S},
+    {"virtual_minimum_uid", "100", "Smallest user ID virtual_uid_maps may return.", I},
+
+    // Notifications.
+    {"notify_classes", "resource, software", "Problems reported to the postmaster.", S},
+    {"bounce_notice_recipient", "postmaster", "Recipient of bounce notices.", S},
+    {"2bounce_notice_recipient", "postmaster", "Recipient of undeliverable bounces.", S},
+    {"delay_notice_recipient", "postmaster", "Recipient of delay notices.", S},
+    {"error_notice_recipient", "postmaster", "Recipient of error notices.", S},
+    {"double_bounce_sender", "double-bounce", "Sender of bounces that must not bounce.", S},
+    {"empty_address_recipient", "MAILER-DAEMON", "Recipient of mail to <>.", S},
+
+    // Processes.
+    {"default_process_limit", "100", "Default maxproc of master.cf services.", I},
+    {"max_idle", "100s", "Time an idle daemon process waits for work before exiting.", T},
+    {"max_use", "100", "Requests a daemon process serves before exiting.", I},
+    {"ipc_timeout", "3600s", "Time limit of internal communication.", T},
+    {"daemon_timeout", "18000s", "Time limit of one daemon request.", T},
+    {"master_service_disable", "", "master.cf services to disable (name/type).", S},
+    {"service_throttle_time", "60s", "Pause after a service fails to start.", T},
+    {"stress", "", "Set to yes by the master when a service is overloaded.", S},
+    {"import_environment",
+     "MAIL_CONFIG MAIL_DEBUG MAIL_LOGTAG TZ XAUTHORITY DISPLAY LANG=C POSTLOG_SERVICE "
+     "POSTLOG_HOSTNAME",
+     "Environment variables passed to daemon processes.", S},
+    {"export_environment", "TZ MAIL_CONFIG LANG",
+     "Environment variables passed to external commands.", S},
+
+    // Mailbox side (Correio's own, in Postfix's style).
+    {"user_directory", "",
+     "The mailbox users: passwd-file:/etc/correio/users (Dovecot's passwd-file format).", S},
+    {"auth_allow_cleartext", "no", "Allow plaintext IMAP/POP3 authentication without TLS.", B},
+    {"imapd_tls_cert_file", "$smtpd_tls_cert_file", "The IMAP server's PEM certificate.", S},
+    {"imapd_tls_key_file", "$smtpd_tls_key_file", "The IMAP server's PEM private key.", S},
+    {"imapd_tls_wrappermode", "no", "Use TLS from the first byte (IMAPS, port 993).", B},
+    {"imapd_timeout", "1800s", "Idle time before an IMAP session is closed (RFC 3501).", T},
+    {"imapd_idle_timeout", "1800s", "Time an IMAP IDLE command may last.", T},
+    {"imapd_max_line_length", "65536", "Maximal length of one IMAP command line.", I},
+    {"imapd_literal_size_limit", "$message_size_limit", "Maximal size of an IMAP literal.", I},
+    {"pop3d_tls_cert_file", "$smtpd_tls_cert_file", "The POP3 server's PEM certificate.", S},
+    {"pop3d_tls_key_file", "$smtpd_tls_key_file", "The POP3 server's PEM private key.", S},
+    {"pop3d_tls_wrappermode", "no", "Use TLS from the first byte (POP3S, port 995).", B},
+    {"pop3d_timeout", "600s", "Idle time before a POP3 session is closed.", T},
+    {"lmtpd_timeout", "300s", "Time limit to receive an LMTP request.", T},
+    {"mailbox_special_use_folders",
+     "Drafts=\\Drafts, Sent=\\Sent, Trash=\\Trash, Junk=\\Junk, Archive=\\Archive",
+     "Folders created for new mailboxes, with their RFC 6154 special-use flag.", S},
+};
+
+std::string gethostname_string() {
+  char buf[256] = {};
+  if (::gethostname(buf, sizeof buf - 1) != 0 || buf[0] == '\0') return "localhost";
+  return buf;
+}
+
+std::string compute_myhostname() {
+  std::string name = gethostname_string();
+  if (name.find('.') == std::string::npos) {
+    // Ask the resolver (usually /etc/hosts) for the canonical name, as hostname -f does.
+    addrinfo hints{};
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_flags = AI_CANONNAME;
+    addrinfo* result = nullptr;
+    if (::getaddrinfo(name.c_str(), nullptr, &hints, &result) == 0 && result) {
+      if (result->ai_canonname && std::strchr(result->ai_canonname, '.'))
+        name = result->ai_canonname;
+      ::freeaddrinfo(result);
+    }
+  }
+  // Postfix's check_myhostname(): a name without a dot gets ".localdomain".
+  if (name.find('.') == std::string::npos) name += ".localdomain";
+  return name;
+}
+
+std::string format_network(int family, const void* addr, const void* mask, bool host) {
+  char text[INET6_ADDRSTRLEN] = {};
+  if (family == AF_INET) {
+    in_addr a = *static_cast<const in_addr*>(addr);
+    int bits = 32;
+    if (!host && mask) {
+      uint32_t m = ntohl(static_cast<const in_addr*>(mask)->s_addr);
+      bits = 0;
+      while (bits < 32 && (m & (0x80000000u >> bits))) ++bits;
+      a.s_addr &= static_cast<const in_addr*>(mask)->s_addr;
+    }
+    ::inet_ntop(AF_INET, &a, text, sizeof text);
+    return std::string(text) + "/" + std::to_string(bits);
+  }
+  in6_addr a = *static_cast<const in6_addr*>(addr);
+  int bits = 128;
+  if (!host && mask) {
+    const auto* m = static_cast<const in6_addr*>(mask);
+    bits = 0;
+    for (int i = 0; i < 16; ++i) {
+      a.s6_addr[i] &= m->s6_addr[i];
+      for (int b = 7; b >= 0; --b)
+        if (m->s6_addr[i] & (1 << b)) ++bits;
+    }
+  }
+  ::inet_ntop(AF_INET6, &a, text, sizeof text);
+  return "[" + std::string(text) + "]/" + std::to_string(bits);
+}
+
+}  // namespace
+
+std::span<const ParameterInfo> parameter_table() {
+  static const std::vector<ParameterInfo> sorted = [] {
+    std::vector<ParameterInfo> v(std::begin(kParameters), std::end(kParameters));
+    std::sort(v.begin(), v.end(),
+              [](const ParameterInfo& a, const ParameterInfo& b) { return a.name < b.name; });
+    return v;
+  }();
+  return sorted;
+}
+
+const ParameterInfo* find_parameter(std::string_view name) {
+  auto table = parameter_table();
+  auto it = std::lower_bound(table.begin(), table.end(), name,
+                             [](const ParameterInfo& p, std::string_view n) { return p.name < n; });
+  if (it == table.end() || it->name != name) return nullptr;
+  return &*it;
+}
+
+std::string default_myhostname() {
+  static const std::string name = compute_myhostname();
+  return name;
+}
+
+std::string domain_of_hostname(std::string_view hostname) {
+  // Postfix's check_mydomainname(): the hostname minus its first label, unless that
+  // leaves nothing useful.
+  size_t dot = hostname.find('.');
+  if (dot == std::string_view::npos || dot + 1 >= hostname.size()) return "localdomain";
+  return std::string(hostname.substr(dot + 1));
+}
+
+std::string own_networks(std::string_view mynetworks_style) {
+  bool host = mynetworks_style != "subnet" && mynetworks_style != "class";
+  std::vector<std::string> out = {"127.0.0.0/8", "[::1]/128"};
+  std::set<std::string> seen(out.begin(), out.end());
+  ifaddrs* list = nullptr;
+  if (::getifaddrs(&list) == 0) {
+    for (ifaddrs* ifa = list; ifa; ifa = ifa->ifa_next) {
+      if (!ifa->ifa_addr || (ifa->ifa_flags & IFF_LOOPBACK)) continue;
+      int family = ifa->ifa_addr->sa_family;
+      const void* addr = nullptr;
+      const void* mask = nullptr;
+      if (family == AF_INET) {
+        addr = &reinterpret_cast<sockaddr_in*>(ifa->ifa_addr)->sin_addr;
+        if (ifa->ifa_netmask) mask = &reinterpret_cast<sockaddr_in*>(ifa->ifa_netmask)->sin_addr;
+      } else if (family == AF_INET6) {
+        const auto* a6 = &reinterpret_cast<sockaddr_in6*>(ifa->ifa_addr)->sin6_addr;
+        if (IN6_IS_ADDR_LINKLOCAL(a6)) continue;  // needs a scope; Postfix skips them too
+        addr = a6;
+        if (ifa->ifa_netmask) mask = &reinterpret_cast<sockaddr_in6*>(ifa->ifa_netmask)->sin6_addr;
+      } else {
+        continue;
+      }
+      std::string net = format_network(family, addr, mask, host);
+      if (seen.insert(net).second) out.push_back(net);
+    }
+    ::freeifaddrs(list);
+  }
+  std::string joined;
+  for (const auto& n : out) {
+    if (!joined.empty()) joined += ' ';
+    joined += n;
+  }
+  return joined;
+}
+
+std::string default_value(const ParameterInfo& info, std::string_view config_dir) {
+  if (!info.dynamic) return std::string(info.default_value);
+  if (info.name == "myhostname") return default_myhostname();
+  if (info.name == "mydomain") return domain_of_hostname(default_myhostname());
+  if (info.name == "mynetworks") {
+    static const std::string networks = own_networks("host");
+    return networks;
+  }
+  if (info.name == "config_directory")
+    return config_dir.empty() ? std::string(kDefaultConfigDir) : std::string(config_dir);
+  if (info.name == "mail_version") return CORREIO_VERSION;
+  if (info.name == "process_name") return program_invocation_short_name;
+  if (info.name == "process_id") return std::to_string(::getpid());
+  return std::string(info.default_value);
+}
+
+}  // namespace correio::config
