@@ -1,0 +1,62 @@
+// What a queue file says about a message besides its content: the envelope of
+// RFC 5321 with the DSN extensions of RFC 3461, and where the message came from.
+// Plain values; copy freely; no thread-safety concerns.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace correio::queue {
+
+// RFC 3461 §4.1 NOTIFY=; 0 means the client gave no NOTIFY parameter.
+enum NotifyFlag : uint8_t {
+  kNotifySuccess = 1,
+  kNotifyFailure = 2,
+  kNotifyDelay = 4,
+  kNotifyNever = 8,
+};
+
+struct Recipient {
+  std::string address;   // final recipient, after address rewriting
+  std::string original;  // as the client gave it, before rewriting (Postfix's "orig_rcpt")
+  std::string orcpt;     // RFC 3461 §4.2 ORCPT=, "rfc822;user@example.org", or empty
+  uint8_t notify = 0;    // NotifyFlag bits
+
+  // Filled in by the reader, ignored by the writer.
+  bool done = false;    // delivered or bounced already
+  uint64_t offset = 0;  // file offset of the record's type byte, for mark_recipient_done()
+
+  bool operator==(const Recipient&) const = default;
+};
+
+// RFC 3461 §4.3 RET=.
+enum class DsnRet : uint8_t { unspecified, full, hdrs };
+
+// How the content's lines end. smtpd stores what it received after dot-unstuffing,
+// which is CRLF; sendmail/pickup may store LF.
+enum class LineEnding : uint8_t { crlf, lf };
+
+struct ClientInfo {
+  std::string name;           // reverse-DNS name, or "unknown"
+  std::string address;        // IP address
+  std::string helo;           // HELO/EHLO argument
+  std::string protocol;       // "SMTP", "ESMTP", "ESMTPSA", "LMTP", "local", ...
+  std::string sasl_username;  // empty if not authenticated
+
+  bool operator==(const ClientInfo&) const = default;
+};
+
+struct Envelope {
+  int64_t arrival_us = 0;  // arrival time, microseconds since the epoch
+  std::string sender;      // empty: the null sender <>
+  std::vector<Recipient> recipients;
+  DsnRet dsn_ret = DsnRet::unspecified;
+  std::string dsn_envid;  // RFC 3461 §4.4 ENVID=, as xtext-decoded by smtpd
+  ClientInfo client;
+  LineEnding line_ending = LineEnding::crlf;
+
+  bool operator==(const Envelope&) const = default;
+};
+
+}  // namespace correio::queue

@@ -1,0 +1,31 @@
+// Encoding a queue file in memory: the envelope records, and a whole file for tests,
+// fuzz seeds and small messages. See record.hpp for the record layer and
+// docs/queue-file-format.md for the layout. Pure functions; thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "base/result.hpp"
+#include "queue/envelope.hpp"
+
+namespace correio::queue {
+
+// The records from the version record to end-of-envelope, with a size record of 0.
+// Fails if a field is too long for one record or there is no recipient.
+Result<std::string> encode_envelope(const Envelope& envelope);
+
+// Offset of the size record's 8 data bytes, the same in every file.
+uint64_t size_record_data_offset();
+
+// The content records for `content` (chunks of kMaxRecordData bytes).
+void append_content_records(std::string& out, std::string_view content);
+
+// The end record, whose data is its own offset `offset`.
+void append_end_record(std::string& out, uint64_t offset);
+
+// A complete file: envelope, size, content, end.
+Result<std::string> encode_queue_file(const Envelope& envelope, std::string_view content);
+
+}  // namespace correio::queue

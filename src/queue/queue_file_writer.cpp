@@ -1,0 +1,196 @@
+// Writing a new queue file into incoming/ and committing it (see the header).
+#include "queue/queue_file_writer.hpp"
+
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <ctime>
+
+#include "queue/queue_directories.hpp"
+#include "queue/queue_file_format.hpp"
+#include "queue/queue_id.hpp"
+#include "queue/record.hpp"
+
+namespace correio::queue {
+namespace {
+
+std::atomic<uint64_t> temp_counter{0};
+
+uint32_t current_microseconds() {
+  timespec ts{};
+  ::clock_gettime(CLOCK_REALTIME, &ts);
+  return static_cast<uint32_t>(ts.tv_nsec / 1000);
+}
+
+// Renames without replacing: an existing file of that name is never overwritten.
+int rename_noreplace(int dirfd, const char* from, const char* to) {
+  int rc = ::renameat2(dirfd, from, dirfd, to, RENAME_NOREPLACE);
+  if (rc != 0 && errno == EINVAL) {  // file system without RENAME_NOREPLACE
+    if (::linkat(dirfd, from, dirfd, to, 0) != 0) return -1;
+    return ::unlinkat(dirfd, from, 0);
+  }
+  return rc;
+}
+
+}  // namespace
+
+Result<QueueFileWriter> QueueFileWriter::create(const std::filesystem::path& queue_directory,
+                                                const Envelope& envelope) {
+  auto header = encode_envelope(envelope);
+  if (!header) return header.error();
+
+  QueueFileWriter w;
+  w.incoming_ = queue_directory / queue_name(QueueName::incoming);
+  // The temporary name is no queue ID (lowercase, dots), so nothing mistakes it for a
+  // finished message, and recovery removes it.
+  for (int attempt = 0; w.fd_.get() < 0; ++attempt) {
+    w.temp_name_ = fmt::format("tmp.{}.{}", ::getpid(), temp_counter.fetch_add(1));
+    std::filesystem::path p = w.incoming_ / w.temp_name_;
+    w.fd_.reset(::open(p.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600));
+    if (w.fd_.get() < 0 && (errno != EEXIST || attempt > 100))
+      return detail::errno_error("create queue file in " + w.incoming_.string(), errno);
+  }
+  w.state_ = State::writing;
+  struct stat st {};
+  if (::fstat(w.fd_.get(), &st) != 0)
+    return w.fail(detail::errno_error("fstat queue file", errno)).error();
+  w.id_ = make_queue_id(current_microseconds(), st.st_ino);
+  if (auto s = detail::write_all(w.fd_.get(), *header, "write queue file"); !s)
+    return w.fail(s).error();
+  w.file_offset_ = header->size();
+  w.chunk_.reserve(kMaxRecordData);
+  return w;
+}
+
+QueueFileWriter::QueueFileWriter(QueueFileWriter&& o) noexcept {
+  *this = std::move(o);
+}
+
+QueueFileWriter& QueueFileWriter::operator=(QueueFileWriter&& o) noexcept {
+  if (this == &o) return *this;
+  abandon();
+  fd_ = std::move(o.fd_);
+  state_ = o.state_;
+  error_ = std::move(o.error_);
+  incoming_ = std::move(o.incoming_);
+  temp_name_ = std::move(o.temp_name_);
+  id_ = std::move(o.id_);
+  chunk_ = std::move(o.chunk_);
+  content_size_ = o.content_size_;
+  file_offset_ = o.file_offset_;
+  o.state_ = State::gone;
+  return *this;
+}
+
+QueueFileWriter::~QueueFileWriter() {
+  abandon();
+}
+
+void QueueFileWriter::abandon() {
+  if (state_ == State::writing || state_ == State::ended) {
+    // Best effort: a leftover temporary file is removed again by recover().
+    ::unlink((incoming_ / temp_name_).c_str());
+    state_ = State::gone;
+  }
+  fd_.reset();
+}
+
+void QueueFileWriter::remove_finished() {
+  if (state_ != State::finished) return;
+  ::unlink((incoming_ / id_).c_str());
+  state_ = State::gone;
+}
+
+Status QueueFileWriter::fail(Status status) {
+  abandon();
+  error_ = status.error();
+  state_ = State::failed;
+  return status;
+}
+
+Status QueueFileWriter::flush_chunk() {
+  if (chunk_.empty()) return {};
+  std::string header(1, static_cast<char>(RecordType::content));
+  append_u32(header, static_cast<uint32_t>(chunk_.size()));
+  header += chunk_;  // one write per record; chunk_ is at most 64 KiB
+  if (auto s = detail::write_all(fd_.get(), header, "write queue file"); !s) return fail(s);
+  file_offset_ += header.size();
+  chunk_.clear();
+  return {};
+}
+
+Status QueueFileWriter::append_content(std::string_view bytes) {
+  if (state_ == State::failed) return error_;
+  if (state_ != State::writing) return Error{"queue file is not open for writing"};
+  while (!bytes.empty()) {
+    size_t room = kMaxRecordData - chunk_.size();
+    std::string_view part = bytes.substr(0, room);
+    chunk_.append(part);
+    bytes.remove_prefix(part.size());
+    content_size_ += part.size();
+    if (chunk_.size() == kMaxRecordData)
+      if (auto s = flush_chunk(); !s) return s;
+  }
+  return {};
+}
+
+Status QueueFileWriter::write_end() {
+  if (state_ == State::failed) return error_;
+  if (state_ != State::writing) return Error{"queue file is not open for writing"};
+  if (auto s = flush_chunk(); !s) return s;
+  std::string size;
+  append_u64(size, content_size_);
+  auto offset = static_cast<off_t>(size_record_data_offset());
+  if (auto s = detail::pwrite_all(fd_.get(), size, offset, "write queue file"); !s) return fail(s);
+  std::string end;
+  append_end_record(end, file_offset_);
+  if (auto s = detail::write_all(fd_.get(), end, "write queue file"); !s) return fail(s);
+  // Start writing the data back now; fdatasync() later waits for it. For a batch this
+  // puts every file's block allocation into one journal transaction, so the first
+  // fdatasync commits it for all of them.
+  ::sync_file_range(fd_.get(), 0, 0, SYNC_FILE_RANGE_WRITE);
+  state_ = State::ended;
+  return {};
+}
+
+Status QueueFileWriter::sync_and_place() {
+  if (state_ == State::failed) return error_;
+  if (state_ == State::finished) return {};
+  if (state_ != State::ended) return Error{"queue file has no end record yet"};
+  // From here a failure removes the temporary file, as while writing.
+  state_ = State::writing;
+  if (auto s = detail::fdatasync_fd(fd_.get(), "fdatasync queue file"); !s) return fail(s);
+  // Postfix's "complete" mark, set only once the data is synced: a 0700 file that
+  // fails to parse is corrupt, never merely unfinished. The end record is what counts.
+  if (::fchmod(fd_.get(), 0700) != 0) return fail(detail::errno_error("fchmod queue file", errno));
+  detail::Fd dir(::open(incoming_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (dir.get() < 0) return fail(detail::errno_error(incoming_.string(), errno));
+  if (rename_noreplace(dir.get(), temp_name_.c_str(), id_.c_str()) != 0)
+    return fail(detail::errno_error("rename queue file to " + id_, errno));
+  state_ = State::finished;
+  fd_.reset();
+  return {};
+}
+
+Status QueueFileWriter::finish() {
+  if (state_ == State::finished) return {};
+  if (state_ != State::ended)
+    if (auto s = write_end(); !s) return s;
+  return sync_and_place();
+}
+
+Status QueueFileWriter::commit() {
+  if (auto s = finish(); !s) return s;
+  if (auto s = detail::fsync_directory(incoming_); !s) {
+    remove_finished();
+    return s;
+  }
+  return {};
+}
+
+}  // namespace correio::queue

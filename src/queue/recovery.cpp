@@ -1,0 +1,102 @@
+// Crash recovery of the queue directory at start (Queue::recover, see queue.hpp): finish
+// or roll back what a crash left half done, never losing an acknowledged message.
+#include <dirent.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+#include "queue/detail/sys.hpp"
+#include "queue/queue.hpp"
+#include "queue/queue_file_reader.hpp"
+#include "queue/queue_id.hpp"
+
+namespace correio::queue {
+namespace {
+
+Result<std::vector<std::string>> all_names(const std::filesystem::path& dir) {
+  DIR* d = ::opendir(dir.c_str());
+  if (!d) return detail::errno_error(dir.string(), errno);
+  std::vector<std::string> names;
+  errno = 0;
+  while (dirent* e = ::readdir(d)) {
+    std::string_view name = e->d_name;
+    if (name != "." && name != "..") names.emplace_back(name);
+    errno = 0;
+  }
+  int err = errno;
+  ::closedir(d);
+  if (err != 0) return detail::errno_error("readdir " + dir.string(), err);
+  return names;
+}
+
+Status unlink_file(const std::filesystem::path& p) {
+  if (::unlink(p.c_str()) != 0 && errno != ENOENT)
+    return detail::errno_error("unlink " + p.string(), errno);
+  return {};
+}
+
+}  // namespace
+
+Result<RecoveryReport> Queue::recover() const {
+  RecoveryReport report;
+
+  // active/ first, so that the files it hands back are checked with the rest of
+  // incoming/ below. Postfix's qmgr does the same move at start.
+  auto active = list(QueueName::active);
+  if (!active) return active.error();
+  for (const std::string& id : *active) {
+    if (auto s = move(id, QueueName::active, QueueName::incoming); !s) return s.error();
+    report.requeued.push_back(id);
+  }
+
+  std::filesystem::path incoming = path(QueueName::incoming);
+  auto names = all_names(incoming);
+  if (!names) return names.error();
+  bool removed_any = false;
+  for (const std::string& name : *names) {
+    std::filesystem::path file = incoming / name;
+    struct stat st {};
+    if (::lstat(file.c_str(), &st) != 0) return detail::errno_error(file.string(), errno);
+    if (!is_valid_queue_id(name)) {
+      // A writer's temporary file (never acknowledged), or a stranger: only regular
+      // files are ours to remove.
+      if (S_ISREG(st.st_mode)) {
+        if (auto s = unlink_file(file); !s) return s.error();
+        report.removed_incomplete.push_back(name);
+        removed_any = true;
+      }
+      continue;
+    }
+    auto bytes = detail::read_file(file, kMaxQueueFileSize);
+    CheckResult check{FileState::corrupt, bytes ? "" : bytes.error().message};
+    if (bytes) check = check_queue_file(*bytes, nullptr);
+    bool marked_complete = (st.st_mode & S_IXUSR) != 0;
+    if (check.state == FileState::complete) {
+      // The mode is a hint that fdatasync does not persist; restore it.
+      if (!marked_complete && ::chmod(file.c_str(), 0700) != 0)
+        return detail::errno_error("chmod " + file.string(), errno);
+      ++report.kept;
+    } else if (check.state == FileState::incomplete && !marked_complete) {
+      if (auto s = unlink_file(file); !s) return s.error();
+      report.removed_incomplete.push_back(name);
+      removed_any = true;
+    } else {
+      if (auto s = move(name, QueueName::incoming, QueueName::corrupt); !s) return s.error();
+      report.corrupt.push_back(name);
+      report.corrupt_reasons.push_back(check.reason);
+    }
+  }
+  if (removed_any)
+    if (auto s = detail::fsync_directory(incoming); !s) return s.error();
+
+  // Interrupted defer-log rewrites leave "ID.tmp" files (defer_log.cpp).
+  auto logs = all_names(path(QueueName::defer));
+  if (!logs) return logs.error();
+  for (const std::string& name : *logs)
+    if (!is_valid_queue_id(name))
+      if (auto s = unlink_file(path(QueueName::defer) / name); !s) return s.error();
+  return report;
+}
+
+}  // namespace correio::queue
