@@ -426,11 +426,19 @@ std::string Config::where(std::string_view name) const {
 }
 
 Status Config::validate() const {
-  for (const ParameterInfo& info : parameter_table()) {
-    if (info.type == ParameterType::kString) continue;
-    std::string value(base::trim(get(info.name)));
+  // What main.cf or the overrides set is checked first, so that the message points at the
+  // line to fix rather than at a default that merely refers to it.
+  std::vector<const ParameterInfo*> order;
+  for (const auto& [name, value] : overrides_)
+    if (const ParameterInfo* p = find_parameter(name)) order.push_back(p);
+  for (const auto& e : main_cf_.entries())
+    if (const ParameterInfo* p = find_parameter(e.name)) order.push_back(p);
+  for (const ParameterInfo& info : parameter_table()) order.push_back(&info);
+  for (const ParameterInfo* info : order) {
+    if (info->type == ParameterType::kString) continue;
+    std::string value(base::trim(get(info->name)));
     const char* kind = nullptr;
-    switch (info.type) {
+    switch (info->type) {
       case ParameterType::kBool:
         if (!parse_bool(value)) kind = "boolean";
         break;
@@ -438,14 +446,14 @@ Status Config::validate() const {
         if (!base::parse_int(value)) kind = "numerical";
         break;
       case ParameterType::kTime:
-        if (!parse_time_seconds(value, default_time_unit(info.name))) kind = "time";
+        if (!parse_time_seconds(value, default_time_unit(info->name))) kind = "time";
         break;
       case ParameterType::kString:
         break;
     }
     if (kind)
-      return Error{fmt::format("{}error: bad {} configuration: {} = {}", where(info.name), kind,
-                               info.name, value)};
+      return Error{fmt::format("{}error: bad {} configuration: {} = {}", where(info->name), kind,
+                               info->name, value)};
   }
   return {};
 }

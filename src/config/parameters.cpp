@@ -109,6 +109,7 @@ constexpr ParameterInfo kParameters[] = {
     {"smtpd_hard_error_limit", "${stress?{1}:{20}}",
      "Error count after which the session is disconnected.", I},
     {"smtpd_error_sleep_time", "1s", "Delay before a reply after an error.", T},
+    {"disable_vrfy_command", "no", "Disable the SMTP VRFY command.", B},
     {"smtpd_helo_required", "no", "Require HELO or EHLO before MAIL FROM.", B},
     {"smtpd_client_connection_count_limit", "50", "Simultaneous connections one client may make.",
      I},
