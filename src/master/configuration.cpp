@@ -45,6 +45,21 @@ std::unique_ptr<base::Logger> make_logger(const config::Config& config, std::str
   return std::make_unique<base::Logger>(std::move(options));
 }
 
+void log_problem(base::Logger& log, const std::string& message) {
+  for (std::string_view level : {"warning", "error"}) {
+    std::string marker = fmt::format(": {}: ", level);
+    if (auto at = message.find(marker); at != std::string::npos) {
+      std::string text = message.substr(0, at) + ": " + message.substr(at + marker.size());
+      if (level == "warning")
+        log.warning("{}", text);
+      else
+        log.error("{}", text);
+      return;
+    }
+  }
+  log.warning("{}", message);
+}
+
 std::string program_label(const config::Config& config, const std::string& command) {
   std::string syslog_name = config.get("syslog_name");
   return fmt::format("{}/{}", syslog_name.empty() ? "correio" : syslog_name, command);

@@ -31,6 +31,10 @@ Result<LoadedConfiguration> load_configuration(const std::filesystem::path& conf
 // syslog_name (default "correio"), maillog_file, and the given process name.
 std::unique_ptr<base::Logger> make_logger(const config::Config& config, std::string process_name);
 
+// Logs a "FILE:LINE: warning: TEXT" or "FILE:LINE: error: TEXT" message from the
+// configuration parsers as "warning: FILE:LINE: TEXT" (or "error: ...").
+void log_problem(base::Logger& log, const std::string& message);
+
 // "correio/smtpd": how the master names a service's program in its log lines.
 std::string program_label(const config::Config& config, const std::string& command);
 

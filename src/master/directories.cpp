@@ -24,7 +24,8 @@ struct Wanted {
 
 Status ensure_directory(const std::filesystem::path& path, Wanted wanted,
                         std::vector<std::string>* notes) {
-  if (::mkdir(path.c_str(), wanted.mode) < 0 && errno != EEXIST)
+  bool created = ::mkdir(path.c_str(), wanted.mode) == 0;
+  if (!created && errno != EEXIST)
     return Error{fmt::format("mkdir {}: {}", path.string(), std::strerror(errno))};
   struct stat st {};
   if (::lstat(path.c_str(), &st) < 0)
@@ -38,7 +39,8 @@ Status ensure_directory(const std::filesystem::path& path, Wanted wanted,
   bool wrong_uid = wanted.uid >= 0 && st.st_uid != static_cast<uid_t>(wanted.uid);
   bool wrong_gid = wanted.gid >= 0 && st.st_gid != static_cast<gid_t>(wanted.gid);
   if (wrong_uid || wrong_gid) {
-    if (notes) notes->push_back(fmt::format("warning: {}: fixing owner", path.string()));
+    if (notes && !created)
+      notes->push_back(fmt::format("warning: {}: fixing owner", path.string()));
     if (::lchown(path.c_str(), static_cast<uid_t>(wanted.uid), static_cast<gid_t>(wanted.gid)) < 0)
       return Error{fmt::format("chown {}: {}", path.string(), std::strerror(errno))};
   }
@@ -64,7 +66,7 @@ Status create_directories(const config::Config& config, const std::optional<Iden
       drop_gid = static_cast<long>(g->gr_gid);
   }
   std::error_code ec;
-  std::filesystem::create_directories(queue, ec);
+  std::filesystem::create_directories(std::filesystem::path(queue).parent_path(), ec);
   if (ec) return Error{fmt::format("mkdir {}: {}", queue, ec.message())};
   if (auto st = ensure_directory(queue, {0755, owner ? 0 : -1, owner ? 0 : -1}, notes); !st)
     return st;
@@ -84,7 +86,7 @@ Status create_directories(const config::Config& config, const std::optional<Iden
     if (auto st = ensure_directory(std::filesystem::path(queue) / sub.name, wanted, notes); !st)
       return st;
   }
-  std::filesystem::create_directories(data, ec);
+  std::filesystem::create_directories(std::filesystem::path(data).parent_path(), ec);
   if (ec) return Error{fmt::format("mkdir {}: {}", data, ec.message())};
   return ensure_directory(data, {0700, uid, gid}, notes);
 }

@@ -44,7 +44,7 @@ Result<Supervisor::Service> Supervisor::make_service(const ServiceSpec& spec) {
 }
 
 Status Supervisor::bind_all() {
-  for (const auto& warning : loaded_.warnings) log_->warning("{}", warning);
+  for (const auto& warning : loaded_.warnings) log_problem(*log_, warning);
   for (const auto& spec : loaded_.services) {
     auto service = make_service(spec);
     if (!service) return service.error();

@@ -30,7 +30,7 @@ void Supervisor::reload() {
   loaded_ = std::move(*loaded);
   log_ = make_logger(loaded_.config, "master");
   log_->info("reload -- version {}, configuration {}", CORREIO_VERSION, config_dir_.string());
-  for (const auto& warning : loaded_.warnings) log_->warning("{}", warning);
+  for (const auto& warning : loaded_.warnings) log_problem(*log_, warning);
 
   for (const auto& key : plan.stop) {
     retire(services_.at(key));

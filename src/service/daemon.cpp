@@ -136,6 +136,12 @@ int run_stream_daemon(const DaemonArgs& args, const StreamDaemon& daemon) {
   options.process_name = daemon.process_name;
   options.maillog_file = config->get("maillog_file");
   base::Logger log(std::move(options));
+  // A bad -o value in master.cf is this service's problem: fail at start (the master
+  // throttles the restarts) rather than misbehave later.
+  if (auto st = config->validate(); !st) {
+    log.fatal("{}", st.error().message);
+    return 1;
+  }
 
   asio::io_context io(1);
   Context ctx{io, *config, args, log};
