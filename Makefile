@@ -14,6 +14,7 @@ all: build
 
 deps:
 	@packaging/install-deps.sh packaging/debian-packages.txt
+	@packaging/ensure-users.sh
 
 $(BUILD)/build.ninja: CMakeLists.txt | deps
 	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCORREIO_WERROR=ON

@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "base/strings.hpp"
+#include "cleanup/received.hpp"
 #include "smtpd/data_framer.hpp"
 #include "smtpd/session.hpp"
 
@@ -34,7 +35,62 @@ asio::awaitable<Result<std::string>> commit_message(MessageWriter& writer) {
 
 }  // namespace
 
+bool Session::start_message() {
+  auto writer = sink_.begin(*envelope_);
+  if (!writer) {
+    log_.warning("queue file create error: {}", writer.error().message);
+    write_failed_ = true;
+    return false;
+  }
+  writer_ = std::move(writer.value());
+  queue_id_ = writer_->queue_id();
+  log_.info("{}: client={}", queue_id_, client_label());
+  cleanup::ReceivedInfo info;
+  info.helo = helo_name_;
+  info.client_name = "unknown";
+  info.client_address = conn_.remote_address();
+  info.myhostname = settings_.myhostname;
+  info.protocol = envelope_->smtputf8 ? "UTF8SMTP" : (esmtp_ ? "ESMTP" : "SMTP");
+  info.queue_id = queue_id_;
+  if (envelope_->recipients.size() == 1) info.recipient = envelope_->recipients.front().address;
+  cleanup::HeaderOptions options;
+  options.queue_id = queue_id_;
+  options.myhostname = settings_.myhostname;
+  options.header_size_limit = settings_.header_size_limit;
+  options.hopcount_limit = settings_.hopcount_limit;
+  cleanup_.emplace(options);
+  if (Status s = writer_->append(cleanup::received_header(info)); !s) {
+    log_.warning("{}: queue file write error: {}", queue_id_, s.error().message);
+    write_failed_ = true;
+  }
+  return true;
+}
+
+void Session::store_content(std::string_view content) {
+  message_size_ += static_cast<long long>(content.size());
+  if (message_size_ > settings_.message_size_limit) message_too_big_ = true;
+  if (message_too_big_ || write_failed_ || !writer_) return;
+  std::string cleaned;
+  cleanup_->feed(content, cleaned);
+  if (Status s = writer_->append(cleaned); !s) {
+    log_.warning("{}: queue file write error: {}", queue_id_, s.error().message);
+    write_failed_ = true;
+  }
+}
+
 asio::awaitable<Session::Next> Session::finish_message() {
+  if (writer_ && !write_failed_ && !message_too_big_) {
+    std::string tail;
+    cleanup_->finish(tail);
+    if (Status s = writer_->append(tail); !s) write_failed_ = true;
+    if (cleanup_->too_many_hops()) {
+      log_.info("{}: reject: too many hops ({} Received: headers) from {}", queue_id_,
+                settings_.hopcount_limit, client_label());
+      reset_transaction();
+      co_return co_await reply(554, "5.4.0", "Error: too many hops");
+    }
+    log_.info("{}: message-id={}", queue_id_, cleanup_->message_id());
+  }
   if (write_failed_) {
     reset_transaction();
     co_return co_await reply(452, "4.3.1", "Insufficient system storage");
@@ -65,13 +121,10 @@ asio::awaitable<Session::Next> Session::cmd_data(const Command& command) {
     co_await conn_.write("554 5.5.0 Error: SMTP protocol synchronization\r\n");
     co_return Next::close;
   }
-  auto writer = sink_.begin(*envelope_);
-  if (!writer) {
-    log_.warning("queue file create error: {}", writer.error().message);
+  if (!start_message()) {
+    write_failed_ = false;
     co_return co_await reply(452, "4.3.1", "Insufficient system storage");
   }
-  writer_ = std::move(writer.value());
-  log_.info("{}: client={}", writer_->queue_id(), client_label());
   if (co_await reply(354, "", "End data with <CR><LF>.<CR><LF>") == Next::close) co_return Next::close;
 
   bool reject_bare_lf = settings_.bare_newline == BareNewline::reject &&
@@ -97,15 +150,7 @@ asio::awaitable<Session::Next> Session::cmd_data(const Command& command) {
     }
     bool end = event == DataFramer::Event::end;
     if (content.size() >= kFlushAt || end) {
-      message_size_ += static_cast<long long>(content.size());
-      if (message_size_ > settings_.message_size_limit) message_too_big_ = true;
-      if (!message_too_big_ && !write_failed_) {
-        Status written = writer_->append(content);
-        if (!written) {
-          log_.warning("queue file write error: {}", written.error().message);
-          write_failed_ = true;
-        }
-      }
+      store_content(content);
       content.clear();
     }
     if (end) break;
@@ -138,15 +183,7 @@ asio::awaitable<Session::Next> Session::cmd_bdat(const Command& command) {
     if (!refuse_size) chunk += piece;
     if (chunk.size() >= kFlushAt || remaining == 0) {
       if (envelope_ && !envelope_->recipients.empty() && !bdat_failed_) {
-        if (!writer_) {
-          auto writer = sink_.begin(*envelope_);
-          if (!writer) {
-            write_failed_ = true;
-          } else {
-            writer_ = std::move(writer.value());
-            log_.info("{}: client={}", writer_->queue_id(), client_label());
-          }
-        }
+        if (!writer_ && !write_failed_) start_message();
         // Stored form uses LF line endings, like DATA content.
         std::string stored;
         stored.reserve(chunk.size());
@@ -154,8 +191,7 @@ asio::awaitable<Session::Next> Session::cmd_bdat(const Command& command) {
           if (chunk[i] == '\r' && i + 1 < chunk.size() && chunk[i + 1] == '\n') continue;
           stored += chunk[i];
         }
-        message_size_ += static_cast<long long>(stored.size());
-        if (writer_ && !write_failed_ && !writer_->append(stored)) write_failed_ = true;
+        store_content(stored);
       }
       chunk.clear();
     }

@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "base/log.hpp"
+#include "cleanup/header_cleanup.hpp"
 #include "io/connection.hpp"
 #include "smtp/reply.hpp"
 #include "smtpd/message_sink.hpp"
@@ -51,6 +52,10 @@ class Session {
   asio::awaitable<Next> reply(const smtp::Reply& r);
   // Ends the message transaction (RFC 5321 §4.1.1.5).
   void reset_transaction();
+  // Creates the queue file and writes the Received: header; false when the queue refused.
+  bool start_message();
+  // Passes content (LF line endings) through cleanup into the queue file.
+  void store_content(std::string_view content);
   // Commits the message being written and answers 250 with its queue ID, or 452.
   asio::awaitable<Next> finish_message();
   // Whether a recipient domain is ours or relayed for anyone (reject_unauth_destination).
@@ -70,6 +75,7 @@ class Session {
   int errors_ = 0;
   std::optional<Envelope> envelope_;
   std::unique_ptr<MessageWriter> writer_;
+  std::optional<cleanup::HeaderCleanup> cleanup_;
   std::string queue_id_;
   long long message_size_ = 0;
   bool message_too_big_ = false;

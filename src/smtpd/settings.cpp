@@ -17,6 +17,8 @@ Settings Settings::from_config(const config::Config& config) {
   if (s.message_size_limit == 0) s.message_size_limit = std::numeric_limits<long long>::max() / 2;
   s.recipient_limit = config.get_int("smtpd_recipient_limit");
   s.line_length_limit = std::max<long long>(512, config.get_int("line_length_limit"));
+  s.header_size_limit = std::max<long long>(1024, config.get_int("header_size_limit"));
+  s.hopcount_limit = static_cast<int>(config.get_int("hopcount_limit"));
   s.timeout = config.get_time("smtpd_timeout");
   s.soft_error_limit = static_cast<int>(config.get_int("smtpd_soft_error_limit"));
   s.hard_error_limit = static_cast<int>(config.get_int("smtpd_hard_error_limit"));

@@ -19,6 +19,8 @@ struct Settings {
   long long message_size_limit = 10240000;
   long long recipient_limit = 1000;
   long long line_length_limit = 2048;
+  long long header_size_limit = 102400;
+  int hopcount_limit = 50;
   std::chrono::seconds timeout{300};
   int soft_error_limit = 10;
   int hard_error_limit = 20;

@@ -1,0 +1,25 @@
+// Builds the Received: header in Postfix's layout.
+#include "cleanup/received.hpp"
+
+#include "mail/date.hpp"
+
+namespace correio::cleanup {
+
+std::string received_header(const ReceivedInfo& info) {
+  std::string address = info.client_address;
+  // RFC 5321 §4.1.3: IPv6 address literals carry the "IPv6:" tag.
+  if (address.find(':') != std::string::npos) address = "IPv6:" + address;
+  std::string out = "Received: from " + (info.helo.empty() ? info.client_name : info.helo) + " (" +
+                    info.client_name + " [" + address + "])\n";
+  if (!info.tls_note.empty()) out += "\t" + info.tls_note + "\n";
+  out += "\tby " + info.myhostname + " (" + info.mail_name + ") with " + info.protocol + " id " +
+         info.queue_id;
+  if (!info.recipient.empty()) {
+    out += "\n\tfor <" + info.recipient + ">; " + mail::rfc5322_date(info.when) + "\n";
+  } else {
+    out += "; " + mail::rfc5322_date(info.when) + "\n";
+  }
+  return out;
+}
+
+}  // namespace correio::cleanup

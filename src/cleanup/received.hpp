@@ -1,0 +1,28 @@
+// The Received: header smtpd prepends, in Postfix's layout (RFC 5321 §4.4):
+//   Received: from HELO (NAME [ADDR])
+//   	by MYHOSTNAME (Correio) with ESMTP id QUEUEID
+//   	for <RCPT>; DATE
+#pragma once
+
+#include <chrono>
+#include <string>
+
+namespace correio::cleanup {
+
+struct ReceivedInfo {
+  std::string helo;
+  std::string client_name;  // "unknown" without a verified PTR
+  std::string client_address;
+  std::string myhostname;
+  std::string mail_name = "Correio";
+  std::string protocol;   // SMTP, ESMTP, ESMTPS, ESMTPSA, UTF8SMTP...
+  std::string queue_id;
+  std::string recipient;  // only when there is exactly one
+  std::string tls_note;   // "(using TLSv1.3 with cipher ...)" or empty
+  std::chrono::system_clock::time_point when = std::chrono::system_clock::now();
+};
+
+// The header with LF line endings, ending in LF.
+std::string received_header(const ReceivedInfo& info);
+
+}  // namespace correio::cleanup
