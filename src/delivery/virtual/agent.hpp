@@ -1,0 +1,43 @@
+// The virtual delivery agent's work (Postfix's virtual(8) semantics with Correio's
+// user_directory instead of virtual_mailbox_maps): for each recipient of one delivery
+// request, find the user, prepend Return-Path/X-Original-To/Delivered-To and store the
+// message in the user's Maildir, then log one Postfix-style line per recipient.
+// The queue file is read once and never modified: qmgr marks recipients done from the
+// results. Not thread-safe (the UserDirectory is not); one call at a time per directory.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "auth/user_directory.hpp"
+#include "base/log.hpp"
+#include "config/config.hpp"
+#include "delivery/protocol.hpp"
+
+namespace correio::delivery::virtual_agent {
+
+struct AgentSettings {
+  std::filesystem::path mailbox_base;     // virtual_mailbox_base
+  uint64_t mailbox_limit = 51200000;      // virtual_mailbox_limit: bytes per message file, 0 = none
+  bool enable_original_recipient = true;  // add X-Original-To:
+  std::string recipient_delimiter;        // recipient_delimiter: "+" lets user+ext reach user
+  std::string hostname;                   // myhostname, for Maildir file names
+};
+
+AgentSettings agent_settings_from_config(const config::Config& config);
+
+// The header lines prepended to each delivered copy, in Postfix's order (mail_copy.c):
+// "Return-Path: <SENDER>", "X-Original-To: ORIGINAL" (when enabled), "Delivered-To: RCPT".
+std::string prefix_headers(std::string_view sender, std::string_view recipient,
+                           std::string_view original, bool with_original);
+
+// Delivers `request` and returns one result per recipient, in request order:
+//   sent      2.0.0 delivered to maildir
+//   bounced   5.1.1 unknown user: "addr";  5.2.2 message file too big
+//   deferred  4.3.0 unreadable queue file or user directory; 4.2.x/4.3.1 write failures
+std::vector<RecipientResult> deliver(const DeliveryRequest& request, const AgentSettings& settings,
+                                     auth::UserDirectory& users, base::Logger& log);
+
+}  // namespace correio::delivery::virtual_agent

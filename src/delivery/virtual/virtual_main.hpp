@@ -1,0 +1,40 @@
+// The `virtual` daemon: qmgr connects to its UNIX socket, sends one delivery request
+// (delivery/protocol.hpp) ending in an empty line, and reads back one result line per
+// recipient and an empty line; then the connection closes.
+// SECURITY: talks only to qmgr over a private UNIX socket; runs as the virtual mailbox
+// owner (virtual_uid_maps / vmail) and writes only under virtual_mailbox_base and users'
+// home directories from the user directory. Parses no network input.
+#pragma once
+
+#include <asio/awaitable.hpp>
+#include <asio/local/stream_protocol.hpp>
+#include <chrono>
+
+#include "auth/user_directory.hpp"
+#include "base/log.hpp"
+#include "delivery/virtual/agent.hpp"
+#include "service/daemon.hpp"
+
+namespace correio::delivery::virtual_agent {
+
+// What every connection of one agent process shares. Owned by the daemon, lives as long
+// as the process; used from its one event-loop thread.
+struct AgentContext {
+  AgentSettings settings;
+  auth::UserDirectory& users;
+  base::Logger& log;
+  std::chrono::steady_clock::duration timeout = std::chrono::seconds(300);  // per request
+};
+
+// One qmgr connection: read the request (at most kMaxMessageSize bytes, within
+// `timeout`), deliver, write the results and an empty line. A malformed or oversized
+// request is logged and the connection closed without an answer (qmgr defers).
+// The delivery itself runs synchronously on the event loop (a few fsyncs per recipient).
+asio::awaitable<void> serve_agent_connection(asio::local::stream_protocol::socket socket,
+                                             AgentContext& context);
+
+// The daemon's entry point for main.cpp's daemon table. Needs UNIX-socket services from
+// the service skeleton (see the note in virtual_main.cpp).
+int virtual_main(const service::DaemonArgs& args);
+
+}  // namespace correio::delivery::virtual_agent
