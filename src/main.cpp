@@ -13,6 +13,7 @@
 #include "config/config.hpp"
 #include "master/master.hpp"
 #include "service/daemon.hpp"
+#include "qmgr/qmgr.hpp"
 #include "smtpd/smtpd.hpp"
 
 namespace {
@@ -24,6 +25,7 @@ using DaemonMain = int (*)(const correio::service::DaemonArgs&);
 // reported by `correio check` and not started by the master.
 const std::map<std::string_view, DaemonMain>& daemon_table() {
   static const std::map<std::string_view, DaemonMain> table = {
+      {"qmgr", correio::qmgr::qmgr_main},
       {"smtpd", correio::smtpd::smtpd_main},
   };
   return table;

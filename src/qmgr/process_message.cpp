@@ -1,0 +1,188 @@
+// One message's trip through active/: route, deliver by destination, then mark done,
+// bounce, defer with backoff, or remove (Postfix's qmgr(8) life cycle).
+#include <asio/this_coro.hpp>
+#include <asio/use_awaitable.hpp>
+#include <algorithm>
+#include <map>
+
+#include "delivery/log_line.hpp"
+#include "qmgr/agent_client.hpp"
+#include "qmgr/queue_manager.hpp"
+#include "queue/defer_log.hpp"
+
+namespace correio::qmgr {
+namespace {
+
+int64_t now_us() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::string route_key(const Route& r) { return r.transport + ":" + r.nexthop; }
+
+// Removes the ID from the in-flight set whatever way process() ends.
+struct InFlightGuard {
+  std::set<std::string>& set;
+  std::string id;
+  ~InFlightGuard() { set.erase(id); }
+};
+
+}  // namespace
+
+asio::awaitable<std::vector<delivery::RecipientResult>> QueueManager::deliver(
+    const Route& route, delivery::DeliveryRequest request) {
+  std::vector<delivery::RecipientResult> results;
+  auto all = [&](delivery::DeliveryStatus status, std::string dsn, std::string text) {
+    for (const auto& r : request.recipients) results.push_back({r.offset, status, dsn, text});
+  };
+  // The error(8) and discard(8) transports need no process of their own.
+  if (route.transport == "error") {
+    all(delivery::DeliveryStatus::bounced, "5.0.0",
+        route.nexthop.empty() ? "mail is not accepted for this destination" : route.nexthop);
+  } else if (route.transport == "discard") {
+    all(delivery::DeliveryStatus::sent, "2.0.0", route.nexthop.empty() ? "discarded" : route.nexthop);
+  } else {
+    auto& limit = limits_[route_key(route)];
+    if (!limit) limit = std::make_unique<DestinationLimit>(settings_.concurrency_for(route.transport));
+    co_await limit->acquire();
+    auto reply = co_await call_agent(settings_.queue_directory / "private" / route.transport,
+                                     request, settings_.agent_timeout);
+    limit->release();
+    if (reply) co_return std::move(*reply);
+    log_.warning("{}: transport {}: {}", request.queue_id, route.transport, reply.error().message);
+    all(delivery::DeliveryStatus::deferred, "4.3.0", "mail transport unavailable");
+  }
+  // Only results qmgr produced itself are logged here; agents log their own.
+  for (size_t i = 0; i < results.size(); ++i)
+    log_result(request, request.recipients[i], results[i], "none");
+  co_return results;
+}
+
+void QueueManager::log_result(const delivery::DeliveryRequest& request,
+                              const delivery::RequestRecipient& r,
+                              const delivery::RecipientResult& result, std::string_view relay) {
+  delivery::RecipientLogLine line;
+  line.queue_id = request.queue_id;
+  line.to = r.address;
+  line.orig_to = r.original;
+  line.relay = relay;
+  line.times.arrival_us = request.arrival_us;
+  line.times.active_us = request.active_us;
+  line.times.start_us = request.active_us;
+  line.times.connected_us = request.active_us;
+  line.times.done_us = now_us();
+  line.dsn = result.dsn;
+  line.status = result.status;
+  line.text = result.text;
+  log_.info("{}", delivery::format_recipient_log(line));
+}
+
+asio::awaitable<void> QueueManager::process(std::string id, queue::QueueName from) {
+  InFlightGuard guard{in_flight_, id};
+  if (from != queue::QueueName::active) {
+    if (!queue_.move(id, from, queue::QueueName::active)) co_return;  // gone or taken
+  }
+  auto path = queue_.path(id, queue::QueueName::active);
+  auto file = queue::read_queue_file(path);
+  if (!file) {
+    log_.warning("{}: corrupt queue file: {}", id, file.error().message);
+    if (!queue_.move(id, queue::QueueName::active, queue::QueueName::corrupt))
+      log_.warning("{}: cannot move to corrupt/", id);
+    co_return;
+  }
+  const auto& envelope = file->envelope;
+  int64_t active_us = now_us();
+  log_.info("{}: from=<{}>, size={}, nrcpt={} (queue active)", id, envelope.sender,
+            file->message_size, envelope.recipients.size());
+
+  // Group the pending recipients by destination.
+  std::map<std::string, std::pair<Route, delivery::DeliveryRequest>> groups;
+  for (const auto& rcpt : envelope.recipients) {
+    if (rcpt.done) continue;
+    Route route = resolver_.resolve(rcpt.address);
+    auto& [r, request] = groups[route_key(route)];
+    if (request.recipients.empty()) {
+      r = route;
+      request.queue_id = id;
+      request.queue_file = path.string();
+      request.transport = route.transport;
+      request.nexthop = route.nexthop;
+      request.sender = envelope.sender;
+      request.arrival_us = envelope.arrival_us;
+      request.active_us = active_us;
+    }
+    request.recipients.push_back({rcpt.offset, rcpt.address, rcpt.original, rcpt.orcpt, rcpt.notify});
+  }
+
+  std::vector<delivery::RecipientResult> results;
+  for (auto& [key, group] : groups) {
+    auto part = co_await deliver(group.first, group.second);
+    results.insert(results.end(), part.begin(), part.end());
+  }
+
+  // Expired mail: what is still deferred is returned to the sender.
+  auto age = std::chrono::microseconds(now_us() - envelope.arrival_us);
+  auto lifetime = envelope.sender.empty() ? settings_.bounce_queue_lifetime
+                                          : settings_.maximal_queue_lifetime;
+  bool expired = age >= lifetime;
+  std::vector<delivery::RecipientResult> failed;
+  std::vector<queue::RecipientFailure> deferrals;
+  size_t pending = 0;
+  for (auto& r : results) {
+    if (r.status == delivery::DeliveryStatus::deferred && expired) {
+      r.status = delivery::DeliveryStatus::bounced;
+      r.text = "message expired: " + r.text;
+    }
+    if (r.status == delivery::DeliveryStatus::bounced) failed.push_back(r);
+    if (r.status == delivery::DeliveryStatus::deferred) {
+      ++pending;
+      std::string address;
+      for (const auto& rcpt : envelope.recipients)
+        if (rcpt.offset == r.offset) address = rcpt.address;
+      deferrals.push_back({r.offset, address, now_us(), r.dsn, r.text});
+    }
+  }
+  if (expired && !failed.empty())
+    log_.info("{}: from=<{}>, status=expired, returned to sender", id, envelope.sender);
+  if (!failed.empty() && !send_bounce(id, *file, failed)) {
+    // The report could not be queued: keep the recipients pending rather than lose them.
+    for (const auto& r : failed) deferrals.push_back({r.offset, "", now_us(), r.dsn, r.text});
+    pending += failed.size();
+    failed.clear();
+  }
+  for (const auto& r : results) {
+    bool finished = r.status == delivery::DeliveryStatus::sent ||
+                    std::any_of(failed.begin(), failed.end(),
+                                [&](const auto& f) { return f.offset == r.offset; });
+    if (finished) {
+      if (auto st = queue::mark_recipient_done(path, r.offset); !st) {
+        log_.warning("{}: cannot mark recipient done: {}", id, st.error().message);
+        ++pending;  // delivered again later at worst: a duplicate, never a loss
+      }
+    }
+  }
+
+  if (pending == 0) {
+    if (auto st = queue_.remove(id, queue::QueueName::active); !st) {
+      log_.warning("{}: remove: {}", id, st.error().message);
+      co_return;
+    }
+    log_.info("{}: removed", id);
+    co_return;
+  }
+  if (auto st = queue::update_defer_log(queue_, id, deferrals); !st)
+    log_.warning("{}: defer log: {}", id, st.error().message);
+  // Postfix's backoff: the time since arrival, kept between the minimal and maximal.
+  auto delay = std::chrono::duration_cast<std::chrono::seconds>(age);
+  delay = std::clamp(delay, settings_.minimal_backoff, settings_.maximal_backoff);
+  auto next = std::chrono::system_clock::now() + delay;
+  if (auto st = queue_.move(id, queue::QueueName::active, queue::QueueName::deferred); !st) {
+    log_.warning("{}: move to deferred: {}", id, st.error().message);
+    co_return;
+  }
+  if (auto st = queue_.set_next_attempt(id, queue::QueueName::deferred, next); !st)
+    log_.warning("{}: set next attempt: {}", id, st.error().message);
+}
+
+}  // namespace correio::qmgr

@@ -1,0 +1,74 @@
+// The queue manager: sees new mail at once (inotify on incoming/), moves it to active/,
+// routes each recipient, hands recipients to delivery agents with per-destination
+// concurrency limits, then marks recipients done, defers with Postfix's backoff, or
+// bounces (RFC 3464) — and removes the file when nothing is left. Deferred mail is retried
+// when its time (the file's mtime) comes, scanned every queue_run_delay.
+// One QueueManager per qmgr process; single-threaded on its io_context.
+#pragma once
+
+#include <asio/awaitable.hpp>
+#include <asio/io_context.hpp>
+#include <chrono>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+
+#include "base/log.hpp"
+#include "config/config.hpp"
+#include "delivery/protocol.hpp"
+#include "qmgr/destination_limit.hpp"
+#include "qmgr/resolve.hpp"
+#include "queue/queue.hpp"
+#include "queue/queue_file_reader.hpp"
+
+namespace correio::qmgr {
+
+struct QmgrSettings {
+  std::filesystem::path queue_directory;
+  std::string myhostname;
+  std::chrono::seconds minimal_backoff{300}, maximal_backoff{4000}, queue_run_delay{300};
+  std::chrono::seconds maximal_queue_lifetime{5 * 86400}, bounce_queue_lifetime{5 * 86400};
+  std::chrono::seconds agent_timeout{600};
+  int default_concurrency = 20;
+  std::map<std::string, int, std::less<>> transport_concurrency;  // "local" -> 2, ...
+  std::string double_bounce_recipient = "postmaster";
+
+  static QmgrSettings from_config(const config::Config& config);
+  int concurrency_for(std::string_view transport) const;
+};
+
+class QueueManager {
+ public:
+  QueueManager(asio::io_context& io, QmgrSettings settings, Resolver resolver,
+               base::Logger& log);
+  ~QueueManager();
+
+  // Recovers the queue, then runs until the io_context stops.
+  asio::awaitable<void> run();
+
+ private:
+  asio::awaitable<void> watch_incoming();
+  asio::awaitable<void> scan_deferred_forever();
+  void scan(queue::QueueName q, bool only_due);
+  void start(std::string id, queue::QueueName from);
+  asio::awaitable<void> process(std::string id, queue::QueueName from);
+  asio::awaitable<std::vector<delivery::RecipientResult>> deliver(
+      const Route& route, delivery::DeliveryRequest request);
+  void log_result(const delivery::DeliveryRequest& request, const delivery::RequestRecipient& r,
+                  const delivery::RecipientResult& result, std::string_view relay);
+  // Queues a report to the sender (or to postmaster for null-sender mail); false on error.
+  bool send_bounce(const std::string& id, const queue::QueueFile& file,
+                   const std::vector<delivery::RecipientResult>& failed);
+
+  asio::io_context& io_;
+  QmgrSettings settings_;
+  Resolver resolver_;
+  base::Logger& log_;
+  queue::Queue queue_;
+  std::set<std::string> in_flight_;
+  std::map<std::string, std::unique_ptr<DestinationLimit>> limits_;
+};
+
+}  // namespace correio::qmgr

@@ -1,0 +1,30 @@
+// qmgr's parameters, read once from the configuration.
+#include "qmgr/queue_manager.hpp"
+
+namespace correio::qmgr {
+
+QmgrSettings QmgrSettings::from_config(const config::Config& config) {
+  QmgrSettings s;
+  s.queue_directory = config.get("queue_directory");
+  s.myhostname = config.get("myhostname");
+  s.minimal_backoff = config.get_time("minimal_backoff_time");
+  s.maximal_backoff = std::max(s.minimal_backoff, config.get_time("maximal_backoff_time"));
+  s.queue_run_delay = std::max(std::chrono::seconds(1), config.get_time("queue_run_delay"));
+  s.maximal_queue_lifetime = config.get_time("maximal_queue_lifetime");
+  s.bounce_queue_lifetime = config.get_time("bounce_queue_lifetime");
+  s.default_concurrency = static_cast<int>(config.get_int("default_destination_concurrency_limit"));
+  for (const char* transport : {"local", "virtual", "smtp", "relay", "lmtp"}) {
+    std::string name = std::string(transport) + "_destination_concurrency_limit";
+    if (config.raw(name)) s.transport_concurrency[transport] = static_cast<int>(config.get_int(name));
+  }
+  if (std::string r = config.get("2bounce_notice_recipient"); !r.empty())
+    s.double_bounce_recipient = r;
+  return s;
+}
+
+int QmgrSettings::concurrency_for(std::string_view transport) const {
+  auto it = transport_concurrency.find(transport);
+  return it == transport_concurrency.end() ? default_concurrency : it->second;
+}
+
+}  // namespace correio::qmgr
