@@ -35,6 +35,7 @@ const std::map<std::string_view, DaemonMain>& daemon_table() {
 const std::map<std::string_view, CommandMain>& command_table() {
   static const std::map<std::string_view, CommandMain> table = {
       {"postconf", correio::cli::postconf_main},
+      {"postcat", correio::cli::postcat_main},
       {"quickstart", correio::cli::quickstart_main},
   };
   return table;
@@ -43,7 +44,7 @@ const std::map<std::string_view, CommandMain>& command_table() {
 // Commands of Postfix's family that Correio will provide; they say so until they exist.
 constexpr std::string_view kNotYetBuilt[] = {"sendmail", "mailq",     "newaliases",
                                              "postmap",  "postalias", "postqueue",
-                                             "postsuper", "postcat",  "qshape"};
+                                             "postsuper", "qshape"};
 
 constexpr std::string_view kMasterVerbs[] = {"start-fg", "start",  "stop", "abort",
                                              "reload",   "status", "check"};

@@ -5,6 +5,7 @@
 namespace correio::cli {
 
 int postconf_main(int argc, char** argv);
+int postcat_main(int argc, char** argv);
 // `correio quickstart [DIR]`: creates the quick-start configuration only if absent.
 int quickstart_main(int argc, char** argv);
 
