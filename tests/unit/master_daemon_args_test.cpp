@@ -1,0 +1,46 @@
+// The command line the master gives service processes (service/daemon.hpp).
+#include <gtest/gtest.h>
+
+#include "master/spawn.hpp"
+#include "service/daemon.hpp"
+
+namespace correio {
+namespace {
+
+TEST(MasterDaemonArgs, ParsesWhatTheMasterPasses) {
+  config::MasterService s;
+  s.name = "127.0.0.1:2587";
+  s.type = "inet";
+  s.command = "smtpd";
+  s.overrides = {{"syslog_name", "correio/submission"}, {"smtpd_banner", "$myhostname hi there"}};
+  auto argv = master::daemon_argv("/etc/correio", s);
+  ASSERT_GE(argv.size(), 5u);
+  EXPECT_EQ(argv[0], "correio");
+  EXPECT_EQ(argv[1], "-c");
+  EXPECT_EQ(argv[3], "daemon");
+  std::vector<std::string> rest(argv.begin() + 4, argv.end());
+  auto args = service::parse_daemon_args("/etc/correio", rest);
+  ASSERT_TRUE(args) << args.error().message;
+  EXPECT_EQ(args->command, "smtpd");
+  EXPECT_EQ(args->service_name, "127.0.0.1:2587");
+  EXPECT_EQ(args->service_type, "inet");
+  EXPECT_EQ(args->overrides, s.overrides);
+}
+
+TEST(MasterDaemonArgs, RejectsMalformedArguments) {
+  EXPECT_FALSE(service::parse_daemon_args("/x", {}));
+  EXPECT_FALSE(service::parse_daemon_args("/x", {"-n", "x"}));
+  EXPECT_FALSE(service::parse_daemon_args("/x", {"smtpd", "-n"}));
+  EXPECT_FALSE(service::parse_daemon_args("/x", {"smtpd", "-o", "novalue"}));
+  EXPECT_FALSE(service::parse_daemon_args("/x", {"smtpd", "-o", "=x"}));
+  EXPECT_FALSE(service::parse_daemon_args("/x", {"smtpd", "extra"}));
+}
+
+TEST(MasterDaemonArgs, DefaultsNameToTheCommand) {
+  auto args = service::parse_daemon_args("/x", {"smtpd"});
+  ASSERT_TRUE(args);
+  EXPECT_EQ(args->service_name, "smtpd");
+}
+
+}  // namespace
+}  // namespace correio
