@@ -1,6 +1,7 @@
 #!/bin/sh
 # Runs every built libFuzzer target in BUILD_DIR/bin for SECONDS each, with a corpus
-# directory per target (fuzz/corpus-NAME, ignored by git). Exits non-zero on a crash.
+# directory per target (fuzz/corpus-NAME, ignored by git) and a log in BUILD_DIR/NAME.log.
+# Exits non-zero on a crash.
 set -eu
 build=${1:?usage: fuzz/run-all.sh BUILD_DIR SECONDS}
 seconds=${2:-30}
@@ -15,12 +16,12 @@ for target in "$build"/bin/*_fuzz; do
   mkdir -p "$corpus"
   echo "== $name ($seconds s)"
   if ! "$target" -max_total_time="$seconds" -max_len=4096 -timeout=10 \
-      -artifact_prefix="$corpus/crash-" "$corpus" >"$corpus.log" 2>&1; then
-    echo "$name: FAILED, see $corpus.log"
-    tail -n 40 "$corpus.log"
+      -artifact_prefix="$corpus/crash-" "$corpus" >"$build/$name.log" 2>&1; then
+    echo "$name: FAILED, see $build/$name.log"
+    tail -n 40 "$build/$name.log"
     status=1
   else
-    grep -E '^#[0-9]+.*(DONE|pulse)' "$corpus.log" | tail -n 1 || true
+    grep -E "^#[0-9]+.*DONE" "$build/$name.log" | tail -n 1 || true
   fi
 done
 [ "$found" = 1 ] || { echo "no *_fuzz targets in $build/bin" >&2; exit 1; }
