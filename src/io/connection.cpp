@@ -144,6 +144,21 @@ asio::awaitable<ReadStatus> Connection::read_exact(size_t n, std::string& out) {
   co_return ReadStatus::ok;
 }
 
+asio::awaitable<void> Connection::drain_and_close() {
+  std::error_code ec;
+  socket_.shutdown(asio::ip::tcp::socket::shutdown_send, ec);
+  auto saved = timeout_;
+  timeout_ = std::chrono::seconds(2);
+  size_t discarded = 0;
+  while (discarded < (1u << 20)) {
+    discard_buffered_input();
+    if (co_await fill() != ReadStatus::ok) break;
+    discarded += buffer_.size();
+  }
+  timeout_ = saved;
+  socket_.close(ec);
+}
+
 asio::awaitable<bool> Connection::write(std::string_view data) {
   asio::steady_timer timer(socket_.get_executor());
   timer.expires_after(timeout_);

@@ -46,6 +46,11 @@ class Connection {
   // Writes all of `data`; false when the peer is gone or the deadline passed.
   asio::awaitable<bool> write(std::string_view data);
 
+  // Ends a session we are refusing while the client may still be sending: shuts down our
+  // side, then reads and discards input for a short while, so that the kernel does not
+  // answer unread input with a reset that would destroy our last reply in transit.
+  asio::awaitable<void> drain_and_close();
+
   // Whether the client has already sent more input than we have consumed (pipelining).
   bool has_buffered_input() const { return consumed_ < buffer_.size(); }
   // Bytes the client sent that are buffered but not consumed (e.g. before STARTTLS).

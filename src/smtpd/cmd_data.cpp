@@ -119,6 +119,7 @@ asio::awaitable<Session::Next> Session::cmd_data(const Command& command) {
   // RFC 2920 §3.1: DATA ends a pipelined group; content before our 354 is a violation.
   if (pipelining_violation("DATA")) {
     co_await conn_.write("554 5.5.0 Error: SMTP protocol synchronization\r\n");
+    co_await conn_.drain_and_close();
     co_return Next::close;
   }
   if (!start_message()) {
@@ -145,7 +146,9 @@ asio::awaitable<Session::Next> Session::cmd_data(const Command& command) {
     DataFramer::Event event = framer.feed(piece.line, content);
     if (event == DataFramer::Event::bare_newline) {
       log_.info("disconnect: bare <LF> received from {} after DATA", client_label());
+      reset_transaction();  // the partial queue file goes before the client hears of it
       co_await conn_.write("521 5.5.2 " + settings_.myhostname + " Error: bare <LF> received\r\n");
+      co_await conn_.drain_and_close();
       co_return Next::close;
     }
     bool end = event == DataFramer::Event::end;

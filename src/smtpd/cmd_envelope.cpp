@@ -14,6 +14,7 @@ asio::awaitable<Session::Next> Session::cmd_helo(const Command& command, bool ex
     co_return co_await reply(501, "5.5.4", extended ? "Syntax: EHLO hostname" : "Syntax: HELO hostname");
   if (pipelining_violation(command.verb)) {
     co_await conn_.write("554 5.5.0 Error: SMTP protocol synchronization\r\n");
+    co_await conn_.drain_and_close();
     co_return Next::close;
   }
   reset_transaction();

@@ -36,7 +36,8 @@ asio::awaitable<void> Session::run() {
   if (pregreet) {
     log_.info("improper command pipelining after CONNECT from {}", client_label());
     co_await conn_.write("554 5.5.0 Error: SMTP protocol synchronization\r\n");
-    log_.info("disconnect from {} commands=0/0", client_label());
+    co_await conn_.drain_and_close();
+    log_.info("disconnect from {} commands=0", client_label());
     co_return;
   }
   if (!co_await conn_.write("220 " + settings_.banner + "\r\n")) {
@@ -71,6 +72,7 @@ asio::awaitable<void> Session::run() {
     if (co_await dispatch(command) == Next::close) break;
   }
 
+  reset_transaction();  // an unfinished queue file never outlives its session
   std::string summary;
   for (const auto& [verb, n] : counts_) summary += " " + base::to_lower(verb) + "=" + std::to_string(n);
   log_.info("disconnect from {}{} commands={}", client_label(), summary, total_commands_);
