@@ -56,6 +56,8 @@ def test_reload_keeps_listener_and_applies_master_cf(correio):
     correio.wait_for_log(MASTER + r"reload -- version", count=2)
     wait_for_port(extra)
     assert greets(extra) and greets(correio.smtp_port)
+    # -o syslog_name reaches the service's log tag, as in Postfix.
+    correio.wait_for_log(LOG_PREFIX + r"correio/submission/smtpd\[\d+\]: connect from ")
     # The unchanged service kept its process; the new one has its own.
     pids_after = correio.service_pids()
     assert len(pids_after) == 2 and set(pids_before) <= set(pids_after)
@@ -128,6 +130,13 @@ def test_status_stop_and_not_running():
         assert result.returncode == 0
         assert re.search(r"correio/postfix-script: the Correio mail system is running: PID: "
                          rf"{inst.master_pid}$", result.stderr.strip())
+        # The same verbs through the `postfix` link.
+        postfix = os.path.join(os.path.dirname(inst.binary), "postfix")
+        if os.path.exists(postfix):
+            via_link = subprocess.run([postfix, "-c", str(inst.config_dir), "status"],
+                                      capture_output=True, text=True, timeout=30)
+            assert via_link.returncode == 0, via_link.stderr
+            assert f"PID: {inst.master_pid}" in via_link.stderr
         pid_text = (inst.data_dir / "master.pid").read_text()
         assert pid_text == f"{inst.master_pid:>10}\n"
 
