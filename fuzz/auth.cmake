@@ -1,0 +1,5 @@
+# libFuzzer target for the passwd-file user directory parser; include(auth.cmake) from
+# fuzz/CMakeLists.txt. Run: passwd_file_fuzz -max_len=4096 CORPUS_DIR
+add_executable(passwd_file_fuzz ${CMAKE_CURRENT_LIST_DIR}/passwd_file_fuzz.cpp)
+target_link_libraries(passwd_file_fuzz PRIVATE correio_auth)
+target_link_options(passwd_file_fuzz PRIVATE -fsanitize=fuzzer)

@@ -1,0 +1,242 @@
+// The virtual delivery agent end to end: a queue file written with QueueFileWriter, a
+// passwd-file user directory, deliveries into Maildirs, results and log lines; and one
+// qmgr connection served over a UNIX socket pair.
+#include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <asio/co_spawn.hpp>
+#include <asio/detached.hpp>
+#include <asio/io_context.hpp>
+#include <asio/local/connect_pair.hpp>
+#include <asio/read.hpp>
+#include <asio/write.hpp>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <regex>
+#include <string>
+
+#include "auth/passwd_file.hpp"
+#include "delivery/virtual/agent.hpp"
+#include "delivery/virtual/virtual_main.hpp"
+#include "queue/queue_directories.hpp"
+#include "queue/queue_file_reader.hpp"
+#include "queue/queue_file_writer.hpp"
+
+namespace fs = std::filesystem;
+using namespace correio;
+using namespace correio::delivery;
+
+namespace {
+
+std::string read_file(const fs::path& p) {
+  std::ifstream f(p, std::ios::binary);
+  return {std::istreambuf_iterator<char>(f), {}};
+}
+
+std::vector<fs::path> files(const fs::path& dir) {
+  std::vector<fs::path> out;
+  if (!fs::exists(dir)) return out;
+  for (const auto& e : fs::directory_iterator(dir)) out.push_back(e.path());
+  return out;
+}
+
+class VirtualAgentTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string tmpl = (fs::temp_directory_path() / "correio-virtual.XXXXXX").string();
+    ASSERT_NE(::mkdtemp(tmpl.data()), nullptr);
+    root_ = tmpl;
+    ASSERT_TRUE(queue::create_queue_directories(root_ / "queue").ok());
+    std::ofstream(root_ / "users") << "bob@example.com:{PLAIN}x\n"
+                                      "carol@example.com:{PLAIN}y::::" +
+                                          (root_ / "home" / "carol").string() + "\n";
+    auto dir = auth::PasswdFileDirectory::open(root_ / "users");
+    ASSERT_TRUE(dir.ok()) << dir.error().message;
+    users_ = std::move(*dir);
+    settings_.mailbox_base = root_ / "vmail";
+    settings_.hostname = "mx.example.com";
+    base::Logger::Options lo;
+    lo.process_name = "virtual";
+    lo.maillog_file = (root_ / "maillog").string();
+    lo.hostname = "mx";
+    log_ = std::make_unique<base::Logger>(lo);
+  }
+  void TearDown() override { fs::remove_all(root_); }
+
+  // Writes a queue file with `rcpts` and returns the request qmgr would send.
+  DeliveryRequest queue_message(const std::vector<std::string>& rcpts, std::string_view content,
+                                queue::LineEnding ending = queue::LineEnding::crlf) {
+    queue::Envelope env;
+    env.arrival_us = 1700000000000000;
+    env.sender = "alice@example.org";
+    env.line_ending = ending;
+    for (const auto& r : rcpts) env.recipients.push_back({r, "Orig-" + r, "", 0, false, 0});
+    auto w = queue::QueueFileWriter::create(root_ / "queue", env);
+    EXPECT_TRUE(w.ok());
+    EXPECT_TRUE(w->append_content(content).ok());
+    EXPECT_TRUE(w->commit().ok());
+    fs::path file = root_ / "queue" / "incoming" / w->id();
+    auto parsed = queue::read_queue_file(file);
+    EXPECT_TRUE(parsed.ok());
+    DeliveryRequest req;
+    req.queue_id = w->id();
+    req.queue_file = file.string();
+    req.transport = "virtual";
+    req.sender = env.sender;
+    req.arrival_us = env.arrival_us;
+    req.active_us = env.arrival_us + 20000;
+    for (const auto& r : parsed->envelope.recipients)
+      req.recipients.push_back({r.offset, r.address, r.original, r.orcpt, r.notify});
+    return req;
+  }
+
+  fs::path root_;
+  std::unique_ptr<auth::PasswdFileDirectory> users_;
+  virtual_agent::AgentSettings settings_;
+  std::unique_ptr<base::Logger> log_;
+};
+
+}  // namespace
+
+TEST(VirtualPrefixHeaders, PostfixOrder) {
+  EXPECT_EQ(virtual_agent::prefix_headers("a@b", "c@d", "e@f", true),
+            "Return-Path: <a@b>\nX-Original-To: e@f\nDelivered-To: c@d\n");
+  EXPECT_EQ(virtual_agent::prefix_headers("", "c@d", "e@f", false),
+            "Return-Path: <>\nDelivered-To: c@d\n");
+  EXPECT_EQ(virtual_agent::prefix_headers("a\r\nX: y", "c@d", "c@d", false),
+            "Return-Path: <a  X: y>\nDelivered-To: c@d\n");
+}
+
+TEST_F(VirtualAgentTest, KnownUserGetsTheMessageInNew) {
+  std::string content = "Subject: hello\r\n\r\nHi Bob\r\n";
+  auto req = queue_message({"bob@example.com"}, content);
+  auto before = read_file(req.queue_file);
+  auto results = virtual_agent::deliver(req, settings_, *users_, *log_);
+  ASSERT_EQ(results.size(), 1u);
+  EXPECT_EQ(results[0].status, DeliveryStatus::sent);
+  EXPECT_EQ(results[0].dsn, "2.0.0");
+  EXPECT_EQ(results[0].text, "delivered to maildir");
+  EXPECT_EQ(results[0].offset, req.recipients[0].offset);
+  auto in_new = files(root_ / "vmail" / "example.com" / "bob" / "new");
+  ASSERT_EQ(in_new.size(), 1u);
+  EXPECT_EQ(read_file(in_new[0]),
+            "Return-Path: <alice@example.org>\n"
+            "X-Original-To: Orig-bob@example.com\n"
+            "Delivered-To: bob@example.com\n"
+            "Subject: hello\n\nHi Bob\n");
+  EXPECT_NE(in_new[0].filename().string().find(".mx.example.com,S="), std::string::npos);
+  EXPECT_EQ(read_file(req.queue_file), before) << "the agent must not modify the queue file";
+
+  std::string log = read_file(root_ / "maillog");
+  std::regex line(req.queue_id +
+                  R"(: to=<bob@example\.com>, orig_to=<Orig-bob@example\.com>, relay=virtual, )"
+                  R"(delay=[0-9.]+, delays=0\.02/[0-9.]+/0/[0-9.]+, dsn=2\.0\.0, )"
+                  R"(status=sent \(delivered to maildir\))");
+  EXPECT_TRUE(std::regex_search(log, line)) << log;
+  EXPECT_NE(log.find("correio/virtual["), std::string::npos) << log;
+}
+
+TEST_F(VirtualAgentTest, LfContentAndHomeDirectory) {
+  auto req = queue_message({"Carol@Example.com"}, "Subject: x\n\nbody\n", queue::LineEnding::lf);
+  settings_.enable_original_recipient = false;
+  auto results = virtual_agent::deliver(req, settings_, *users_, *log_);
+  ASSERT_EQ(results.size(), 1u);
+  EXPECT_EQ(results[0].status, DeliveryStatus::sent) << results[0].text;
+  auto in_new = files(root_ / "home" / "carol" / "Maildir" / "new");
+  ASSERT_EQ(in_new.size(), 1u);
+  EXPECT_EQ(read_file(in_new[0]),
+            "Return-Path: <alice@example.org>\nDelivered-To: Carol@Example.com\n"
+            "Subject: x\n\nbody\n");
+}
+
+TEST_F(VirtualAgentTest, UnknownUserBouncesOthersStillDelivered) {
+  auto req = queue_message({"nobody@example.com", "bob@example.com"}, "Subject: x\r\n\r\n.\r\n");
+  auto results = virtual_agent::deliver(req, settings_, *users_, *log_);
+  ASSERT_EQ(results.size(), 2u);
+  EXPECT_EQ(results[0].status, DeliveryStatus::bounced);
+  EXPECT_EQ(results[0].dsn, "5.1.1");
+  EXPECT_EQ(results[0].text, "unknown user: \"nobody@example.com\"");
+  EXPECT_EQ(results[1].status, DeliveryStatus::sent);
+  std::string log = read_file(root_ / "maillog");
+  EXPECT_NE(log.find("to=<nobody@example.com>, orig_to=<Orig-nobody@example.com>, relay=virtual"),
+            std::string::npos)
+      << log;
+  EXPECT_NE(log.find("dsn=5.1.1, status=bounced (unknown user: \"nobody@example.com\")"),
+            std::string::npos)
+      << log;
+}
+
+TEST_F(VirtualAgentTest, RecipientDelimiterReachesTheUser) {
+  settings_.recipient_delimiter = "+";
+  auto req = queue_message({"bob+lists@example.com"}, "x\r\n");
+  auto results = virtual_agent::deliver(req, settings_, *users_, *log_);
+  ASSERT_EQ(results.size(), 1u);
+  EXPECT_EQ(results[0].status, DeliveryStatus::sent) << results[0].text;
+  EXPECT_EQ(files(root_ / "vmail" / "example.com" / "bob" / "new").size(), 1u);
+}
+
+TEST_F(VirtualAgentTest, UnwritableBaseDefers) {
+  std::ofstream(root_ / "vmail") << "a file where the base directory should be";
+  auto req = queue_message({"bob@example.com"}, "x\r\n");
+  auto results = virtual_agent::deliver(req, settings_, *users_, *log_);
+  ASSERT_EQ(results.size(), 1u);
+  EXPECT_EQ(results[0].status, DeliveryStatus::deferred);
+  EXPECT_EQ(results[0].dsn[0], '4');
+  EXPECT_EQ(results[0].text.rfind("maildir delivery failed: ", 0), 0u) << results[0].text;
+  EXPECT_NE(read_file(root_ / "maillog").find("status=deferred (maildir delivery failed"),
+            std::string::npos);
+}
+
+TEST_F(VirtualAgentTest, TooBigBouncesAndMissingQueueFileDefers) {
+  settings_.mailbox_limit = 50;
+  auto req = queue_message({"bob@example.com"}, std::string(100, 'x') + "\r\n");
+  auto results = virtual_agent::deliver(req, settings_, *users_, *log_);
+  ASSERT_EQ(results.size(), 1u);
+  EXPECT_EQ(results[0].status, DeliveryStatus::bounced);
+  EXPECT_EQ(results[0].dsn, "5.2.2");
+
+  req.queue_file = (root_ / "queue" / "active" / "NOSUCHFILE").string();
+  results = virtual_agent::deliver(req, settings_, *users_, *log_);
+  ASSERT_EQ(results.size(), 1u);
+  EXPECT_EQ(results[0].status, DeliveryStatus::deferred);
+  EXPECT_EQ(results[0].dsn, "4.3.0");
+}
+
+TEST_F(VirtualAgentTest, ServesOneRequestOverAUnixSocket) {
+  auto req = queue_message({"bob@example.com", "nobody@example.com"}, "x\r\n");
+  asio::io_context io;
+  asio::local::stream_protocol::socket qmgr(io), agent(io);
+  asio::local::connect_pair(qmgr, agent);
+  virtual_agent::AgentContext ctx{settings_, *users_, *log_};
+  asio::co_spawn(io, virtual_agent::serve_agent_connection(std::move(agent), ctx), asio::detached);
+  std::string request = encode_request(req) + "\n";
+  asio::write(qmgr, asio::buffer(request));
+  io.run();
+  std::string reply;
+  asio::error_code ec;
+  asio::read(qmgr, asio::dynamic_buffer(reply), ec);  // until the agent closes
+  ASSERT_GE(reply.size(), 2u);
+  EXPECT_EQ(reply.substr(reply.size() - 2), "\n\n");
+  auto results = decode_results(std::string_view(reply).substr(0, reply.size() - 1));
+  ASSERT_TRUE(results.ok()) << results.error().message;
+  ASSERT_EQ(results->size(), 2u);
+  EXPECT_EQ((*results)[0].status, DeliveryStatus::sent);
+  EXPECT_EQ((*results)[1].status, DeliveryStatus::bounced);
+  EXPECT_EQ((*results)[1].dsn, "5.1.1");
+}
+
+TEST_F(VirtualAgentTest, MalformedRequestClosesWithoutAnswer) {
+  asio::io_context io;
+  asio::local::stream_protocol::socket qmgr(io), agent(io);
+  asio::local::connect_pair(qmgr, agent);
+  virtual_agent::AgentContext ctx{settings_, *users_, *log_};
+  asio::co_spawn(io, virtual_agent::serve_agent_connection(std::move(agent), ctx), asio::detached);
+  asio::write(qmgr, asio::buffer(std::string("garbage\n\n")));
+  io.run();
+  std::string reply;
+  asio::error_code ec;
+  asio::read(qmgr, asio::dynamic_buffer(reply), ec);
+  EXPECT_TRUE(reply.empty());
+  EXPECT_NE(read_file(root_ / "maillog").find("warning: delivery request"), std::string::npos);
+}
