@@ -32,9 +32,8 @@ std::chrono::seconds Supervisor::throttle_time() const {
 }
 
 Result<Supervisor::Service> Supervisor::make_service(const ServiceSpec& spec) {
-  Service service{spec,    {},
-                  {},      Backoff(throttle_time()),
-                  nullptr, program_label(loaded_.config, spec.entry.command)};
+  Service service{spec, {}, {}, Backoff(throttle_time()), nullptr, {}, nullptr};
+  service.label = program_label(loaded_.config, spec.entry.command);
   for (const auto& listener : spec.listeners) {
     auto fd = listeners_.open(listener, kListenBacklog);
     if (!fd) return fd.error();
@@ -54,7 +53,10 @@ Status Supervisor::bind_all() {
 }
 
 void Supervisor::start_all() {
-  for (auto& [key, service] : services_) fill(service);
+  for (auto& [key, service] : services_) {
+    fill(service);
+    arm_wakeup(service);
+  }
 }
 
 void Supervisor::fill(Service& service) {

@@ -50,13 +50,15 @@ class Supervisor {
     std::map<pid_t, std::chrono::steady_clock::time_point> children;
     Backoff backoff;
     std::unique_ptr<asio::steady_timer> restart_timer;
-    std::string label;  // "correio/smtpd"
+    std::string label;                                 // "correio/smtpd"
+    std::unique_ptr<asio::steady_timer> wakeup_timer;  // master.cf wakeup column
   };
 
   Result<Service> make_service(const ServiceSpec& spec);
   void fill(Service& service);  // starts processes up to spec.processes
   void schedule_restart(const std::string& key, std::chrono::seconds delay);
-  void retire(Service& service);  // SIGTERM its processes; they are no longer restarted
+  void retire(Service& service);      // SIGTERM its processes; they are no longer restarted
+  void arm_wakeup(Service& service);  // supervisor_wakeup.cpp
   void signal_all(int signal);
   void finish_if_done();
   std::chrono::seconds throttle_time() const;

@@ -11,6 +11,7 @@ namespace correio::master {
 
 void Supervisor::retire(Service& service) {
   if (service.restart_timer) service.restart_timer->cancel();
+  if (service.wakeup_timer) service.wakeup_timer->cancel();
   for (const auto& [pid, started] : service.children) {
     ::kill(pid, SIGTERM);
     retiring_.emplace(pid, service.label);
@@ -55,6 +56,7 @@ void Supervisor::reload() {
     }
     auto [it, inserted] = services_.emplace(spec.key(), std::move(*service));
     fill(it->second);
+    arm_wakeup(it->second);
   }
   // Sockets of removed services or changed addresses close now; the others stayed open.
   std::vector<std::string> keep;
@@ -75,6 +77,7 @@ void Supervisor::stop(int signal, bool graceful) {
   stopping_ = true;
   for (auto& [key, service] : services_) {
     if (service.restart_timer) service.restart_timer->cancel();
+    if (service.wakeup_timer) service.wakeup_timer->cancel();
     for (const auto& [pid, started] : service.children) retiring_.emplace(pid, service.label);
     service.children.clear();
   }

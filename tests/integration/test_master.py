@@ -278,3 +278,24 @@ def test_stop_lets_open_sessions_finish():
         assert not inst.log_lines(r"killed by signal")
     finally:
         inst.cleanup()
+
+
+def test_wakeup_column_triggers_fifo_services():
+    # The fifo's reader here is the test itself: the smtpd started for it cannot serve a
+    # fifo and exits (throttled), which does not stop the master's wakeup timer.
+    with Correio(master_cf="{listen} inet n - n - - smtpd\n"
+                           "tick fifo n - n 1 1 smtpd\n") as inst:
+        fifo = inst.queue_dir / "public" / "tick"
+        fd = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)
+        try:
+            deadline = time.monotonic() + 5
+            data = b""
+            while time.monotonic() < deadline and b"W" not in data:
+                time.sleep(0.2)
+                try:
+                    data += os.read(fd, 64)
+                except BlockingIOError:
+                    pass
+            assert b"W" in data
+        finally:
+            os.close(fd)
