@@ -79,7 +79,7 @@ void CommitBatcher::sync_all(std::vector<Pending>& batch, std::vector<Status>& r
   while (sync_next_ < batch.size()) {
     size_t i = sync_next_++;
     lock.unlock();
-    if (results[i]) results[i] = batch[i].writer.sync_and_place();
+    if (results[i]) results[i] = batch[i].writer.sync_data();
     lock.lock();
     ++sync_finished_;
   }
@@ -100,7 +100,7 @@ void CommitBatcher::help() {
       auto& batch = *sync_batch_;
       auto& results = *sync_results_;
       lock.unlock();
-      if (results[i]) results[i] = batch[i].writer.sync_and_place();
+      if (results[i]) results[i] = batch[i].writer.sync_data();
       lock.lock();
       if (++sync_finished_ == sync_batch_->size()) sync_done_.notify_one();
     }
@@ -125,8 +125,10 @@ void CommitBatcher::commit_batch(std::vector<Pending>& batch) {
     if (results[i]) {
       const Status& synced = dir_sync.at(batch[i].writer.incoming_directory());
       if (!synced) {
-        batch[i].writer.remove_finished();  // never acknowledged: must not be delivered
+        batch[i].writer.abandon();  // never acknowledged: must not be delivered
         results[i] = synced;
+      } else {
+        results[i] = batch[i].writer.mark_complete();
       }
     }
     if (!results[i]) ++failures;

@@ -1,9 +1,9 @@
 // Group commit: many sessions committing queue files at once share the directory sync.
-// A worker thread takes every pending file, finishes each (end record + fdatasync +
-// rename), then fsyncs incoming/ ONCE for the whole batch and only then runs the
-// callbacks. While one batch syncs, the next one gathers (design.md §3). The files of
-// a batch are fdatasynced by several helper threads at once, so the kernel can merge
-// their journal commits as it does for concurrent sessions.
+// A worker thread takes every pending file, writes each one's end record and renames
+// it to its ID, fdatasyncs them all, then fsyncs incoming/ ONCE for the whole batch,
+// marks the files complete (0700) and only then runs the callbacks. While one batch syncs, the next
+// one gathers (design.md §3). The files of a batch are fdatasynced by several helper threads at
+// once, so the kernel can merge their journal commits as it does for concurrent sessions.
 //
 // Thread-safety: commit_async() may be called from any thread. Callbacks run on the
 // worker thread; a caller on an Asio executor posts back itself, e.g.

@@ -1,6 +1,6 @@
 // Encoding a queue file in memory: the envelope records, and a whole file for tests,
 // fuzz seeds and small messages. See record.hpp for the record layer and
-// docs/queue-file-format.md for the layout. Pure functions; thread-safe.
+// docs/queue.md for the layout. Pure functions; thread-safe.
 #pragma once
 
 #include <cstdint>

@@ -92,18 +92,16 @@ QueueFileWriter::~QueueFileWriter() {
 }
 
 void QueueFileWriter::abandon() {
-  if (state_ == State::writing || state_ == State::ended) {
-    // Best effort: a leftover temporary file is removed again by recover().
-    ::unlink((incoming_ / temp_name_).c_str());
+  if (state_ != State::finished && state_ != State::failed && state_ != State::gone) {
+    // Best effort: a leftover file is removed again by recover() (it is not 0700).
+    ::unlink((incoming_ / current_name()).c_str());
     state_ = State::gone;
   }
   fd_.reset();
 }
 
-void QueueFileWriter::remove_finished() {
-  if (state_ != State::finished) return;
-  ::unlink((incoming_ / id_).c_str());
-  state_ = State::gone;
+const std::string& QueueFileWriter::current_name() const {
+  return state_ == State::writing ? temp_name_ : id_;
 }
 
 Status QueueFileWriter::fail(Status status) {
@@ -150,47 +148,45 @@ Status QueueFileWriter::write_end() {
   std::string end;
   append_end_record(end, file_offset_);
   if (auto s = detail::write_all(fd_.get(), end, "write queue file"); !s) return fail(s);
-  // Start writing the data back now; fdatasync() later waits for it. For a batch this
-  // puts every file's block allocation into one journal transaction, so the first
-  // fdatasync commits it for all of them.
+  // Start writing the data back now; sync_data() waits for it. In a batch this puts
+  // every file's blocks and rename into one journal transaction, so the first
+  // fdatasync commits it for all of them and the directory fsync finds little to do.
   ::sync_file_range(fd_.get(), 0, 0, SYNC_FILE_RANGE_WRITE);
-  state_ = State::ended;
-  return {};
-}
-
-Status QueueFileWriter::sync_and_place() {
-  if (state_ == State::failed) return error_;
-  if (state_ == State::finished) return {};
-  if (state_ != State::ended) return Error{"queue file has no end record yet"};
-  // From here a failure removes the temporary file, as while writing.
-  state_ = State::writing;
-  if (auto s = detail::fdatasync_fd(fd_.get(), "fdatasync queue file"); !s) return fail(s);
-  // Postfix's "complete" mark, set only once the data is synced: a 0700 file that
-  // fails to parse is corrupt, never merely unfinished. The end record is what counts.
-  if (::fchmod(fd_.get(), 0700) != 0) return fail(detail::errno_error("fchmod queue file", errno));
   detail::Fd dir(::open(incoming_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (dir.get() < 0) return fail(detail::errno_error(incoming_.string(), errno));
   if (rename_noreplace(dir.get(), temp_name_.c_str(), id_.c_str()) != 0)
     return fail(detail::errno_error("rename queue file to " + id_, errno));
+  state_ = State::ended;
+  return {};
+}
+
+Status QueueFileWriter::sync_data() {
+  if (state_ == State::failed) return error_;
+  if (state_ != State::ended) return Error{"queue file has no end record yet"};
+  if (auto s = detail::fdatasync_fd(fd_.get(), "fdatasync queue file"); !s) return fail(s);
+  state_ = State::synced;
+  return {};
+}
+
+Status QueueFileWriter::mark_complete() {
+  if (state_ == State::failed) return error_;
+  if (state_ == State::finished) return {};
+  if (state_ != State::synced) return Error{"queue file is not synced yet"};
+  // Postfix's "complete" mark, set only once data and name are synced: a 0700 file
+  // that fails to parse is corrupt, never merely unfinished; qmgr skips files that
+  // are not 0700 yet. fdatasync does not persist it: the end record is what counts.
+  if (::fchmod(fd_.get(), 0700) != 0) return fail(detail::errno_error("fchmod queue file", errno));
   state_ = State::finished;
   fd_.reset();
   return {};
 }
 
-Status QueueFileWriter::finish() {
-  if (state_ == State::finished) return {};
-  if (state_ != State::ended)
-    if (auto s = write_end(); !s) return s;
-  return sync_and_place();
-}
-
 Status QueueFileWriter::commit() {
-  if (auto s = finish(); !s) return s;
-  if (auto s = detail::fsync_directory(incoming_); !s) {
-    remove_finished();
-    return s;
-  }
-  return {};
+  if (state_ == State::finished) return {};
+  if (auto s = write_end(); !s) return s;
+  if (auto s = sync_data(); !s) return s;
+  if (auto s = detail::fsync_directory(incoming_); !s) return fail(s);
+  return mark_complete();
 }
 
 }  // namespace correio::queue

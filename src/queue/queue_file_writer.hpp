@@ -1,9 +1,10 @@
 // Writing a new queue file into incoming/, as smtpd and pickup do: envelope first, then
 // the content streamed as it arrives (at most one 64 KiB chunk held in memory), then
 // commit. Until commit the file has a temporary name that is not a queue ID; commit
-// writes the end record, fdatasyncs, marks the file complete (mode 0700), renames it to
-// its queue ID and fsyncs incoming/. Any failure removes the file and returns an error
-// (the caller answers 452 4.3.1); nothing is left behind.
+// writes the end record, renames the file to its queue ID, fdatasyncs, fsyncs incoming/
+// and only then marks the file complete (mode 0700, which qmgr waits for, as in Postfix). Any
+// failure removes the file and returns an error (the caller answers 452 4.3.1); nothing is left
+// behind.
 //
 // A QueueFileWriter owns its file descriptor and, until committed, its file: destroying
 // an uncommitted writer removes the file. Move-only; use from one thread at a time.
@@ -40,38 +41,33 @@ class QueueFileWriter {
   // every later call returns that error.
   Status append_content(std::string_view bytes);
 
-  // The first half of commit: flushes content, fills in the size, writes the end record,
-  // fdatasyncs, sets mode 0700 and renames the file to its ID in incoming/. The message
-  // is not yet durable: its directory entry still needs fsync_incoming() (CommitBatcher
-  // does that once for many files).
-  Status finish();
-
-  // finish() in two steps, so a batch can start the writeback of all its files before
-  // waiting for any: write_end() flushes content, fills in the size, writes the end
-  // record and starts writeback; sync_and_place() fdatasyncs, sets 0700 and renames.
-  Status write_end();
-  Status sync_and_place();
-
-  // finish() then fsync of incoming/. When this returns ok the message is on stable
-  // storage and may be acknowledged with 250.
+  // Writes the end record, fdatasyncs, fsyncs incoming/ and marks the file complete
+  // (mode 0700). When this returns ok the message is on stable storage and may be
+  // acknowledged with 250; otherwise the file is gone.
   Status commit();
 
-  // After finish(): the directory whose fsync makes the file durable.
+  // commit() in steps, for CommitBatcher: write_end() fills in the size, writes the end
+  // record, starts writeback and renames the file to its ID (not yet 0700);
+  // sync_data() fdatasyncs; then the caller fsyncs incoming_directory() once for many
+  // files and calls mark_complete() (fchmod 0700). A failed step removes the file; if
+  // the directory sync fails the caller calls abandon().
+  Status write_end();
+  Status sync_data();
+  Status mark_complete();
   const std::filesystem::path& incoming_directory() const { return incoming_; }
 
-  // Removes the file unless it has been finished. Called by the destructor.
+  // Removes the file unless it is complete. Called by the destructor.
   void abandon();
-
-  // Removes a finished file whose directory sync failed, so it is not delivered
-  // after the client was told 4xx.
-  void remove_finished();
 
  private:
   QueueFileWriter() = default;
   Status fail(Status status);
+  const std::string& current_name() const;
   Status flush_chunk();
 
-  enum class State { writing, ended, finished, failed, gone };
+  // writing: temporary name; ended: end record written and renamed to the ID;
+  // synced: data on disk; finished: mode 0700 (complete); failed/gone: no file.
+  enum class State { writing, ended, synced, finished, failed, gone };
 
   detail::Fd fd_;
   State state_ = State::gone;
