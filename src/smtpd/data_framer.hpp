@@ -21,7 +21,8 @@ class DataFramer {
   // reject_bare_newline: smtpd_forbid_bare_newline = yes/reject for this client.
   explicit DataFramer(bool reject_bare_newline) : reject_bare_newline_(reject_bare_newline) {}
 
-  // `piece` is a complete line with its LF, or a part of a longer line without it.
+  // `piece` is a complete line with its LF, or a part (at least 3 bytes) of a longer line
+  // without it: then ".\r\n" always arrives in one piece.
   Event feed(std::string_view piece, std::string& out);
 
   // Whether any line so far ended in a bare LF (logged by the caller).
