@@ -13,6 +13,7 @@
 #include "config/config.hpp"
 #include "master/master.hpp"
 #include "service/daemon.hpp"
+#include "delivery/virtual/virtual_main.hpp"
 #include "qmgr/qmgr.hpp"
 #include "smtpd/smtpd.hpp"
 
@@ -27,6 +28,7 @@ const std::map<std::string_view, DaemonMain>& daemon_table() {
   static const std::map<std::string_view, DaemonMain> table = {
       {"qmgr", correio::qmgr::qmgr_main},
       {"smtpd", correio::smtpd::smtpd_main},
+      {"virtual", correio::delivery::virtual_agent::virtual_main},
   };
   return table;
 }

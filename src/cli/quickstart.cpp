@@ -4,7 +4,9 @@
 // an administrator's edits survive. Then prints how to send and read mail.
 #include <crypt.h>
 #include <openssl/rand.h>
+#include <pwd.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <filesystem>
@@ -25,6 +27,8 @@ namespace fs = std::filesystem;
 constexpr const char* kMasterCf = R"(# Correio quick start master.cf — Postfix's columns:
 # service          type  private unpriv  chroot  wakeup  maxproc command + args
 127.0.0.1:2525     inet  n       -       n       -       -       smtpd
+qmgr               unix  n       -       n       300     1       qmgr
+virtual            unix  -       n       n       -       -       virtual
 )";
 
 std::string main_cf(const fs::path& dir) {
@@ -94,6 +98,28 @@ std::string sha512_crypt(const std::string& password) {
   return std::string("{SHA512-CRYPT}") + hashed;
 }
 
+// When run by root, the daemons run as mail_owner (correio): they must be able to read the
+// users file and write the mailboxes.
+bool give_to_mail_owner(const fs::path& dir) {
+  if (::geteuid() != 0) return true;
+  passwd* pw = ::getpwnam("correio");
+  if (!pw) {
+    std::fprintf(stderr, "correio quickstart: user correio missing (make deps creates it)\n");
+    return false;
+  }
+  std::error_code ec;
+  for (const fs::path& p : {dir / "users", dir / "mail", dir / "spool"}) {
+    if (::chown(p.c_str(), pw->pw_uid, pw->pw_gid) != 0) {
+      std::fprintf(stderr, "correio quickstart: cannot chown %s\n", p.c_str());
+      return false;
+    }
+  }
+  for (auto it = fs::recursive_directory_iterator(dir / "mail", ec);
+       !ec && it != fs::recursive_directory_iterator(); it.increment(ec))
+    if (::lchown(it->path().c_str(), pw->pw_uid, pw->pw_gid) != 0) return false;
+  return !ec;
+}
+
 void print_screen(const fs::path& dir, const std::string& password_note) {
   std::printf(
       "\n"
@@ -105,7 +131,7 @@ void print_screen(const fs::path& dir, const std::string& password_note) {
       "  swaks --server 127.0.0.1:2525 --to demo@example.test --from you@example.test\n"
       "  python3 -c \"import smtplib; s=smtplib.SMTP('127.0.0.1',2525); "
       "s.sendmail('you@example.test',['demo@example.test'],'Subject: hi\\n\\nhello'); s.quit()\"\n"
-      "Accepted mail is queued durably under %s/queue.\n"
+      "Delivered mail lands in the Maildir %s/mail/example.test/demo/.\n"
       "Inspect the configuration: build/bin/postconf -c %s -n\n"
       "The mail log follows on this terminal; Ctrl-C stops Correio.\n\n",
       dir.c_str(), password_note.c_str(), dir.c_str(), dir.c_str());
@@ -157,6 +183,7 @@ int quickstart_main(int argc, char** argv) {
       return 1;
     }
   }
+  if (!give_to_mail_owner(dir)) return 1;
   print_screen(dir, password_note);
   return 0;
 }

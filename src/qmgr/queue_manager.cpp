@@ -2,6 +2,7 @@
 #include "qmgr/queue_manager.hpp"
 
 #include <sys/inotify.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <asio/co_spawn.hpp>
@@ -47,10 +48,11 @@ asio::awaitable<void> QueueManager::run() {
 }
 
 asio::awaitable<void> QueueManager::watch_incoming() {
-  // Notification, not polling: a file renamed to its queue ID in incoming/ is new mail.
+  // Notification, not polling: a queue file in incoming/ is complete (and durable) once
+  // its writer has set mode 0700 (IN_ATTRIB); recovery moves files in (IN_MOVED_TO).
   int fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
   if (fd < 0 || inotify_add_watch(fd, queue_.path(queue::QueueName::incoming).c_str(),
-                                  IN_MOVED_TO) < 0) {
+                                  IN_MOVED_TO | IN_ATTRIB) < 0) {
     log_.warning("inotify on incoming/: {}; falling back to scanning every second",
                  std::strerror(errno));
     if (fd >= 0) ::close(fd);
@@ -108,6 +110,11 @@ void QueueManager::scan(queue::QueueName q, bool only_due) {
 }
 
 void QueueManager::start(std::string id, queue::QueueName from) {
+  if (from == queue::QueueName::incoming) {
+    // Postfix's rule: a file in incoming/ is not ours until its writer marked it complete.
+    struct stat st {};
+    if (::stat(queue_.path(id, from).c_str(), &st) != 0 || !(st.st_mode & S_IXUSR)) return;
+  }
   if (!in_flight_.insert(id).second) return;  // already being handled
   asio::co_spawn(io_, process(std::move(id), from), [this](std::exception_ptr e) {
     if (!e) return;

@@ -33,6 +33,7 @@ struct Runtime {
   Context& ctx;
   const StreamDaemon& daemon;
   std::vector<std::unique_ptr<asio::ip::tcp::acceptor>> acceptors;
+  std::vector<std::unique_ptr<asio::local::stream_protocol::acceptor>> local_acceptors;
   int live_sessions = 0;
   bool stopping = false;
   asio::steady_timer drain_timer;
@@ -42,29 +43,40 @@ struct Runtime {
   }
 };
 
-// Adopts descriptor `fd` as an acceptor; only TCP listeners are served by stream daemons.
-Result<std::unique_ptr<asio::ip::tcp::acceptor>> adopt(asio::io_context& io, int fd) {
+// Adopts descriptor `fd` as a TCP or UNIX-domain acceptor, whichever it is, provided the
+// daemon has a session handler for that kind.
+Status adopt(Runtime& rt, int fd) {
   sockaddr_storage addr{};
   socklen_t length = sizeof addr;
   if (::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &length) < 0)
     return Error{fmt::format("descriptor {} is not a socket", fd)};
-  asio::ip::tcp protocol = asio::ip::tcp::v4();
-  if (addr.ss_family == AF_INET6)
-    protocol = asio::ip::tcp::v6();
-  else if (addr.ss_family != AF_INET)
-    return Error{
-        fmt::format("descriptor {}: unix-domain services need a unix session handler", fd)};
-  auto acceptor = std::make_unique<asio::ip::tcp::acceptor>(io);
   std::error_code ec;
-  acceptor->assign(protocol, fd, ec);
+  if (addr.ss_family == AF_UNIX) {
+    if (!rt.daemon.local_session)
+      return Error{fmt::format("descriptor {}: this daemon serves no unix-domain sockets", fd)};
+    auto acceptor = std::make_unique<asio::local::stream_protocol::acceptor>(rt.ctx.io);
+    acceptor->assign(asio::local::stream_protocol(), fd, ec);
+    if (ec) return Error{fmt::format("descriptor {}: {}", fd, ec.message())};
+    rt.local_acceptors.push_back(std::move(acceptor));
+    return {};
+  }
+  if (addr.ss_family != AF_INET && addr.ss_family != AF_INET6)
+    return Error{fmt::format("descriptor {}: unsupported socket family", fd)};
+  if (!rt.daemon.session)
+    return Error{fmt::format("descriptor {}: this daemon serves no inet sockets", fd)};
+  auto acceptor = std::make_unique<asio::ip::tcp::acceptor>(rt.ctx.io);
+  acceptor->assign(addr.ss_family == AF_INET6 ? asio::ip::tcp::v6() : asio::ip::tcp::v4(), fd,
+                   ec);
   if (ec) return Error{fmt::format("descriptor {}: {}", fd, ec.message())};
-  return acceptor;
+  rt.acceptors.push_back(std::move(acceptor));
+  return {};
 }
 
-asio::awaitable<void> run_session(Runtime& rt, asio::ip::tcp::socket socket) {
+template <typename Socket, typename Handler>
+asio::awaitable<void> run_session(Runtime& rt, const Handler& handler, Socket socket) {
   ++rt.live_sessions;
   try {
-    co_await rt.daemon.session(rt.ctx, std::move(socket));
+    co_await handler(rt.ctx, std::move(socket));
   } catch (const std::exception& e) {
     rt.ctx.log.warning("session ended by an internal error: {}", e.what());
   }
@@ -72,7 +84,8 @@ asio::awaitable<void> run_session(Runtime& rt, asio::ip::tcp::socket socket) {
   rt.maybe_done();
 }
 
-asio::awaitable<void> accept_loop(Runtime& rt, asio::ip::tcp::acceptor& acceptor) {
+template <typename Acceptor, typename Handler>
+asio::awaitable<void> accept_loop(Runtime& rt, Acceptor& acceptor, const Handler& handler) {
   asio::steady_timer pause(rt.ctx.io);
   while (!rt.stopping) {
     auto [ec, socket] =
@@ -86,7 +99,7 @@ asio::awaitable<void> accept_loop(Runtime& rt, asio::ip::tcp::acceptor& acceptor
       co_await pause.async_wait(asio::experimental::as_tuple(asio::use_awaitable));
       continue;
     }
-    asio::co_spawn(rt.ctx.io, run_session(rt, std::move(socket)), asio::detached);
+    asio::co_spawn(rt.ctx.io, run_session(rt, handler, std::move(socket)), asio::detached);
   }
 }
 
@@ -95,6 +108,10 @@ asio::awaitable<void> wait_for_stop(Runtime& rt, asio::signal_set& signals) {
   if (ec) co_return;
   rt.stopping = true;
   for (auto& acceptor : rt.acceptors) {
+    std::error_code ignored;
+    acceptor->close(ignored);
+  }
+  for (auto& acceptor : rt.local_acceptors) {
     std::error_code ignored;
     acceptor->close(ignored);
   }
@@ -145,19 +162,17 @@ int run_stream_daemon(const DaemonArgs& args, const StreamDaemon& daemon) {
 
   asio::io_context io(1);
   Context ctx{io, *config, args, log};
-  Runtime rt{ctx, daemon, {}, 0, false, asio::steady_timer(io)};
+  Runtime rt{ctx, daemon, {}, {}, 0, false, asio::steady_timer(io)};
   int count = listen_fd_count();
   if (count <= 0) {
     log.fatal("no listening sockets (CORREIO_LISTEN_FDS); this program is started by the master");
     return 1;
   }
   for (int fd = kFirstListenFd; fd < kFirstListenFd + count; ++fd) {
-    auto acceptor = adopt(io, fd);
-    if (!acceptor) {
-      log.fatal("{}", acceptor.error().message);
+    if (auto adopted = adopt(rt, fd); !adopted) {
+      log.fatal("{}", adopted.error().message);
       return 1;
     }
-    rt.acceptors.push_back(std::move(*acceptor));
   }
   if (daemon.init) {
     if (auto st = daemon.init(ctx); !st) {
@@ -168,7 +183,9 @@ int run_stream_daemon(const DaemonArgs& args, const StreamDaemon& daemon) {
   asio::signal_set signals(io, SIGTERM, SIGINT);
   asio::co_spawn(io, wait_for_stop(rt, signals), asio::detached);
   for (auto& acceptor : rt.acceptors)
-    asio::co_spawn(io, accept_loop(rt, *acceptor), asio::detached);
+    asio::co_spawn(io, accept_loop(rt, *acceptor, daemon.session), asio::detached);
+  for (auto& acceptor : rt.local_acceptors)
+    asio::co_spawn(io, accept_loop(rt, *acceptor, daemon.local_session), asio::detached);
   io.run();
   return 0;
 }

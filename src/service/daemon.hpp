@@ -9,6 +9,7 @@
 #include <asio/awaitable.hpp>
 #include <asio/io_context.hpp>
 #include <asio/ip/tcp.hpp>
+#include <asio/local/stream_protocol.hpp>
 #include <filesystem>
 #include <functional>
 #include <string>
@@ -46,8 +47,12 @@ struct StreamDaemon {
   // One-time set-up before the first accept (open the queue, load certificates, ...).
   // A failure is logged as fatal and the process exits 1 (the master backs off).
   std::function<Status(Context&)> init;
-  // One straight-line coroutine per accepted connection; owns the socket.
+  // One straight-line coroutine per accepted connection; owns the socket. A daemon sets
+  // `session` for inet services, `local_session` for unix services (qmgr to a delivery
+  // agent, for instance), or both.
   std::function<asio::awaitable<void>(Context&, asio::ip::tcp::socket)> session;
+  std::function<asio::awaitable<void>(Context&, asio::local::stream_protocol::socket)>
+      local_session;
 };
 
 // Runs the daemon until SIGTERM; returns the process exit status.

@@ -115,6 +115,10 @@ asio::awaitable<Session::Next> Session::cmd_rcpt(const Command& command) {
     log_reject("RCPT", r, recipient.address);
     co_return co_await reply(r);
   }
+  if (auto rejected = recipients_.check(recipient.address)) {
+    log_reject("RCPT", *rejected, recipient.address);
+    co_return co_await reply(*rejected);
+  }
   envelope_->recipients.push_back(std::move(recipient));
   co_return co_await reply(250, "2.1.5", "Ok");
 }

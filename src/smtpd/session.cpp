@@ -12,8 +12,8 @@
 namespace correio::smtpd {
 
 Session::Session(const Settings& settings, base::Logger& log, MessageSink& sink,
-                 io::Connection& connection)
-    : settings_(settings), log_(log), sink_(sink), conn_(connection) {}
+                 RecipientCheck& recipients, io::Connection& connection)
+    : settings_(settings), log_(log), sink_(sink), recipients_(recipients), conn_(connection) {}
 
 std::string Session::client_label() const {
   // No reverse DNS yet: Postfix's name for a client without a verified PTR is "unknown".
@@ -174,9 +174,9 @@ void Session::log_reject(std::string_view stage, const smtp::Reply& r,
 }
 
 asio::awaitable<void> serve(const Settings& settings, base::Logger& log, MessageSink& sink,
-                            asio::ip::tcp::socket socket) {
+                            RecipientCheck& recipients, asio::ip::tcp::socket socket) {
   io::Connection connection(std::move(socket));
-  Session session(settings, log, sink, connection);
+  Session session(settings, log, sink, recipients, connection);
   co_await session.run();
 }
 

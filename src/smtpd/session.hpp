@@ -14,6 +14,7 @@
 #include "io/connection.hpp"
 #include "smtp/reply.hpp"
 #include "smtpd/message_sink.hpp"
+#include "smtpd/recipient_check.hpp"
 #include "smtpd/settings.hpp"
 
 namespace correio::smtpd {
@@ -21,7 +22,7 @@ namespace correio::smtpd {
 class Session {
  public:
   Session(const Settings& settings, base::Logger& log, MessageSink& sink,
-          io::Connection& connection);
+          RecipientCheck& recipients, io::Connection& connection);
 
   asio::awaitable<void> run();
 
@@ -68,6 +69,7 @@ class Session {
   const Settings& settings_;
   base::Logger& log_;
   MessageSink& sink_;
+  RecipientCheck& recipients_;
   io::Connection& conn_;
 
   std::string helo_name_;
@@ -89,6 +91,6 @@ class Session {
 
 // The whole session for one accepted connection.
 asio::awaitable<void> serve(const Settings& settings, base::Logger& log, MessageSink& sink,
-                            asio::ip::tcp::socket socket);
+                            RecipientCheck& recipients, asio::ip::tcp::socket socket);
 
 }  // namespace correio::smtpd

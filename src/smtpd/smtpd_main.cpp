@@ -15,6 +15,7 @@ int smtpd_main(const service::DaemonArgs& args) {
   struct State {
     Settings settings;
     std::unique_ptr<QueueSink> sink;
+    std::unique_ptr<RecipientCheck> recipients;
   };
   auto state = std::make_shared<State>();
 
@@ -23,11 +24,18 @@ int smtpd_main(const service::DaemonArgs& args) {
   daemon.init = [state](service::Context& ctx) -> Status {
     state->settings = Settings::from_config(ctx.config);
     state->sink = std::make_unique<QueueSink>(ctx.config.get("queue_directory"));
+    RecipientCheck::Options options;
+    options.local_domains = state->settings.local_domains;
+    options.virtual_domains = state->settings.virtual_mailbox_domains;
+    options.user_directory = ctx.config.get("user_directory");
+    options.recipient_delimiter = ctx.config.get("recipient_delimiter");
+    options.check_local = !ctx.config.get("local_recipient_maps").empty();
+    state->recipients = std::make_unique<RecipientCheck>(options, ctx.log);
     return {};
   };
   daemon.session = [state](service::Context& ctx,
                            asio::ip::tcp::socket socket) -> asio::awaitable<void> {
-    co_await serve(state->settings, ctx.log, *state->sink, std::move(socket));
+    co_await serve(state->settings, ctx.log, *state->sink, *state->recipients, std::move(socket));
   };
   return service::run_stream_daemon(args, daemon);
 }

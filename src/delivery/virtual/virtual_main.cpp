@@ -6,6 +6,7 @@
 #include <asio/experimental/awaitable_operators.hpp>
 #include <asio/use_awaitable.hpp>
 #include <asio/write.hpp>
+#include <memory>
 
 #include "delivery/protocol.hpp"
 #include "io/deadline.hpp"
@@ -66,18 +67,28 @@ asio::awaitable<void> serve_agent_connection(asio::local::stream_protocol::socke
     context.log.warning("{}: cannot send delivery results: {}", request->queue_id, ec.message());
 }
 
-// HOOK NEEDED: service::run_stream_daemon() serves TCP listeners only. Once it accepts
-// UNIX-socket listeners and hands each connection to a
-//   std::function<asio::awaitable<void>(Context&, asio::local::stream_protocol::socket)>
-// this becomes: init = open user_directory, build an AgentContext; session =
-// serve_agent_connection. Until then the daemon refuses to start rather than pretend.
 int virtual_main(const service::DaemonArgs& args) {
-  (void)args;
-  base::Logger::Options options;
-  options.process_name = "virtual";
-  base::Logger log(std::move(options));
-  log.fatal("the service skeleton does not serve UNIX-socket listeners yet");
-  return 1;
+  struct State {
+    std::unique_ptr<auth::UserDirectory> users;
+    std::unique_ptr<AgentContext> context;
+  };
+  auto state = std::make_shared<State>();
+  service::StreamDaemon daemon;
+  daemon.process_name = "virtual";
+  daemon.init = [state](service::Context& ctx) -> Status {
+    std::string spec = ctx.config.get("user_directory");
+    if (spec.empty()) return Error{"user_directory is not set: the virtual agent has no users"};
+    auto users = auth::open_user_directory(spec);
+    if (!users) return Error{"user_directory " + spec + ": " + users.error().message};
+    state->users = std::move(users.value());
+    state->context = std::make_unique<AgentContext>(
+        AgentContext{agent_settings_from_config(ctx.config), *state->users, ctx.log});
+    return {};
+  };
+  daemon.local_session = [state](service::Context&,
+                                 asio::local::stream_protocol::socket socket)
+      -> asio::awaitable<void> { co_await serve_agent_connection(std::move(socket), *state->context); };
+  return service::run_stream_daemon(args, daemon);
 }
 
 }  // namespace correio::delivery::virtual_agent

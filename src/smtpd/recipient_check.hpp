@@ -1,0 +1,43 @@
+// Rejecting unknown recipients at RCPT time (Postfix's smtpd_reject_unlisted_recipient):
+// users of virtual_mailbox_domains must exist in user_directory, users of mydestination
+// must be system accounts (local_recipient_maps' passwd part) or aliases (later, with
+// alias_maps). Owned by the smtpd process; not thread-safe.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "auth/user_directory.hpp"
+#include "base/log.hpp"
+#include "smtp/reply.hpp"
+
+namespace correio::smtpd {
+
+class RecipientCheck {
+ public:
+  struct Options {
+    std::vector<std::string> local_domains;    // mydestination
+    std::vector<std::string> virtual_domains;  // virtual_mailbox_domains
+    std::string user_directory;                // "passwd-file:/path" or ""
+    std::string recipient_delimiter;           // "+" splits user+ext
+    bool check_local = true;                   // local_recipient_maps not empty
+  };
+
+  RecipientCheck(Options options, base::Logger& log);
+
+  // nullopt: accept. Otherwise the reply for the RCPT command (550 5.1.1, or 451 4.3.0
+  // when the directory cannot be read right now).
+  std::optional<smtp::Reply> check(std::string_view recipient);
+
+ private:
+  std::string strip_extension(std::string_view local) const;
+
+  Options options_;
+  base::Logger& log_;
+  std::unique_ptr<auth::UserDirectory> directory_;
+  bool directory_failed_ = false;
+};
+
+}  // namespace correio::smtpd
