@@ -1,0 +1,22 @@
+// The constructors behind open_map(), one per table type, each in its own file. Private
+// to src/maps: callers use open_map().
+#pragma once
+
+#include <memory>
+#include <string_view>
+
+#include "maps/map.hpp"
+
+namespace correio::maps::detail {
+
+Result<std::unique_ptr<Map>> open_texthash(std::string_view name, const MapOptions& options);
+// `type` is "hash" or "lmdb"; both open NAME.lmdb.
+Result<std::unique_ptr<Map>> open_lmdb(std::string_view type, std::string_view name,
+                                       const MapOptions& options);
+Result<std::unique_ptr<Map>> open_inline(std::string_view name, const MapOptions& options);
+Result<std::unique_ptr<Map>> open_static(std::string_view name);
+
+// "{ text }" -> "text" (trimmed); anything else unchanged. nullopt for an unbalanced "{".
+std::optional<std::string_view> strip_braces(std::string_view s);
+
+}  // namespace correio::maps::detail

@@ -1,0 +1,218 @@
+// hash: and lmdb: tables: LMDB files opened without a lock file (MDB_NOLOCK) because a
+// table is never written in place — postmap renames a new file over the old one — and
+// readers reopen when the file at the path is no longer the one they have open.
+#include "maps/lmdb_map.hpp"
+
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <lmdb.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "base/strings.hpp"
+#include "maps/detail/map_types.hpp"
+
+namespace correio::maps {
+namespace {
+
+constexpr unsigned kOpenFlags = MDB_NOSUBDIR | MDB_NOLOCK;
+
+std::string mdb_text(int rc) {
+  return mdb_strerror(rc);
+}
+
+// One open environment; closes it on destruction.
+struct Env {
+  MDB_env* env = nullptr;
+  MDB_dbi dbi = 0;
+  Env() = default;
+  Env(const Env&) = delete;
+  Env& operator=(const Env&) = delete;
+  ~Env() {
+    if (env) mdb_env_close(env);
+  }
+};
+
+Result<std::unique_ptr<Env>> open_env(const std::string& path, unsigned flags, size_t map_size) {
+  auto e = std::make_unique<Env>();
+  int rc = mdb_env_create(&e->env);
+  if (rc == 0 && map_size) rc = mdb_env_set_mapsize(e->env, map_size);
+  if (rc == 0) rc = mdb_env_open(e->env, path.c_str(), kOpenFlags | flags, 0644);
+  if (rc != 0) return Error{fmt::format("open database {}: {}", path, mdb_text(rc))};
+  return e;
+}
+
+Status fsync_dir(const std::string& path) {
+  std::string dir = path.substr(0, path.rfind('/') == std::string::npos ? 0 : path.rfind('/'));
+  if (dir.empty()) dir = path.rfind('/') == 0 ? "/" : ".";
+  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY);
+  if (fd < 0) return Error{fmt::format("open {}: {}", dir, std::strerror(errno))};
+  int rc = ::fsync(fd);
+  ::close(fd);
+  if (rc != 0) return Error{fmt::format("fsync {}: {}", dir, std::strerror(errno))};
+  return {};
+}
+
+std::string_view without_nul(MDB_val v) {
+  std::string_view s(static_cast<const char*>(v.mv_data), v.mv_size);
+  if (!s.empty() && s.back() == '\0') s.remove_suffix(1);
+  return s;
+}
+
+class LmdbMap final : public Map {
+ public:
+  LmdbMap(std::string type, std::string name, std::string path, bool fold)
+      : type_(std::move(type)), name_(std::move(name)), path_(std::move(path)), fold_(fold) {}
+
+  Status open() {
+    struct stat st {};
+    if (::stat(path_.c_str(), &st) != 0)
+      return Error{fmt::format("open database {}: {}", path_, std::strerror(errno))};
+    auto env = open_env(path_, MDB_RDONLY, 0);
+    if (!env) return env.error();
+    int rc = with_txn([&](MDB_txn* txn) { return mdb_dbi_open(txn, nullptr, 0, &(*env)->dbi); },
+                      (*env)->env);
+    if (rc != 0) return Error{fmt::format("open database {}: {}", path_, mdb_text(rc))};
+    env_ = std::move(*env);
+    dev_ = st.st_dev;
+    ino_ = st.st_ino;
+    return {};
+  }
+
+  Result<std::optional<std::string>> lookup(std::string_view key) override {
+    // postmap replaced the file: use the new one (the old stays valid until we close it).
+    struct stat st {};
+    if (::stat(path_.c_str(), &st) == 0 && (st.st_dev != dev_ || st.st_ino != ino_)) {
+      if (auto s = open(); !s) return s.error();
+    }
+    std::string k = fold_ ? base::to_lower(key) : std::string(key);
+    std::optional<std::string> found;
+    int rc = with_txn(
+        [&](MDB_txn* txn) {
+          // Postfix may store keys with a trailing NUL (postmap -N); accept both.
+          for (int nul = 0; nul < 2 && !found; ++nul) {
+            MDB_val kv{k.size() + static_cast<size_t>(nul), k.data()};
+            MDB_val vv{};
+            int r = mdb_get(txn, env_->dbi, &kv, &vv);
+            if (r == 0)
+              found = std::string(base::trim_right(without_nul(vv)));
+            else if (r != MDB_NOTFOUND)
+              return r;
+          }
+          return 0;
+        },
+        env_->env);
+    if (rc != 0) return Error{fmt::format("{}: lookup failed: {}", spec(), mdb_text(rc))};
+    return found;
+  }
+
+  Result<std::vector<std::pair<std::string, std::string>>> entries() override {
+    return read_lmdb(path_);
+  }
+
+  std::string spec() const override { return type_ + ":" + name_; }
+
+ private:
+  template <typename F>
+  static int with_txn(F&& f, MDB_env* env) {
+    MDB_txn* txn = nullptr;
+    int rc = mdb_txn_begin(env, nullptr, MDB_RDONLY, &txn);
+    if (rc != 0) return rc;
+    rc = f(txn);
+    mdb_txn_abort(txn);
+    return rc;
+  }
+
+  std::string type_, name_, path_;
+  bool fold_;
+  std::unique_ptr<Env> env_;
+  dev_t dev_ = 0;
+  ino_t ino_ = 0;
+};
+
+}  // namespace
+
+std::string lmdb_file(const std::string& name) {
+  return name + ".lmdb";
+}
+
+Status build_lmdb(const std::string& db_path,
+                  const std::vector<std::pair<std::string, std::string>>& entries, int owner_uid,
+                  int owner_gid) {
+  size_t bytes = 0;
+  for (const auto& [k, v] : entries) bytes += k.size() + v.size() + 64;
+  std::string tmp = fmt::format("{}.tmp.{}", db_path, ::getpid());
+  ::unlink(tmp.c_str());
+  Status status;
+  {
+    auto env = open_env(tmp, MDB_NOSYNC, 4 * bytes + (size_t{1} << 20));
+    if (!env) return env.error();
+    MDB_txn* txn = nullptr;
+    int rc = mdb_txn_begin((*env)->env, nullptr, 0, &txn);
+    if (rc == 0) rc = mdb_dbi_open(txn, nullptr, 0, &(*env)->dbi);
+    for (size_t i = 0; rc == 0 && i < entries.size(); ++i) {
+      const auto& [k, v] = entries[i];
+      if (k.empty() || k.size() > static_cast<size_t>(mdb_env_get_maxkeysize((*env)->env))) {
+        rc = MDB_BAD_VALSIZE;
+        status = Error{fmt::format("{}: bad key length {}: \"{}\"", db_path, k.size(), k)};
+        break;
+      }
+      MDB_val kv{k.size(), const_cast<char*>(k.data())};
+      MDB_val vv{v.size(), const_cast<char*>(v.data())};
+      rc = mdb_put(txn, (*env)->dbi, &kv, &vv, 0);
+    }
+    if (rc == 0) {
+      rc = mdb_txn_commit(txn);
+      txn = nullptr;
+    }
+    if (txn) mdb_txn_abort(txn);
+    if (rc == 0) rc = mdb_env_sync((*env)->env, 1);
+    if (rc != 0 && status) status = Error{fmt::format("write database {}: {}", tmp, mdb_text(rc))};
+  }
+  if (status && owner_uid != -1 && ::chown(tmp.c_str(), owner_uid, owner_gid) != 0)
+    status = Error{fmt::format("chown {}: {}", tmp, std::strerror(errno))};
+  if (status && ::rename(tmp.c_str(), db_path.c_str()) != 0)
+    status = Error{fmt::format("rename {} to {}: {}", tmp, db_path, std::strerror(errno))};
+  if (!status) {
+    ::unlink(tmp.c_str());
+    return status;
+  }
+  return fsync_dir(db_path);
+}
+
+Result<std::vector<std::pair<std::string, std::string>>> read_lmdb(const std::string& db_path) {
+  auto env = open_env(db_path, MDB_RDONLY, 0);
+  if (!env) return env.error();
+  std::vector<std::pair<std::string, std::string>> out;
+  MDB_txn* txn = nullptr;
+  MDB_cursor* cursor = nullptr;
+  int rc = mdb_txn_begin((*env)->env, nullptr, MDB_RDONLY, &txn);
+  if (rc == 0) rc = mdb_dbi_open(txn, nullptr, 0, &(*env)->dbi);
+  if (rc == 0) rc = mdb_cursor_open(txn, (*env)->dbi, &cursor);
+  MDB_val k{}, v{};
+  for (int op = MDB_FIRST; rc == 0; op = MDB_NEXT) {
+    rc = mdb_cursor_get(cursor, &k, &v, static_cast<MDB_cursor_op>(op));
+    if (rc == 0) out.emplace_back(std::string(without_nul(k)), std::string(without_nul(v)));
+  }
+  if (cursor) mdb_cursor_close(cursor);
+  if (txn) mdb_txn_abort(txn);
+  if (rc != MDB_NOTFOUND) return Error{fmt::format("read database {}: {}", db_path, mdb_text(rc))};
+  return out;
+}
+
+namespace detail {
+
+Result<std::unique_ptr<Map>> open_lmdb(std::string_view type, std::string_view name,
+                                       const MapOptions& options) {
+  if (name.empty()) return Error{fmt::format("{}: missing file name", type)};
+  auto map = std::make_unique<LmdbMap>(std::string(type), std::string(name),
+                                       lmdb_file(std::string(name)), options.fold_case);
+  if (auto s = map->open(); !s) return s.error();
+  return std::unique_ptr<Map>(std::move(map));
+}
+
+}  // namespace detail
+}  // namespace correio::maps

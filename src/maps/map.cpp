@@ -1,0 +1,102 @@
+// open_map()'s "type:name" dispatch, map lists, and address-style lookups (map.hpp).
+#include "maps/map.hpp"
+
+#include <fmt/format.h>
+
+#include "base/strings.hpp"
+#include "maps/detail/map_types.hpp"
+
+namespace correio::maps {
+
+namespace detail {
+
+std::optional<std::string_view> strip_braces(std::string_view s) {
+  std::string_view t = base::trim(s);
+  if (t.empty() || t.front() != '{') return t;
+  if (t.back() != '}') return std::nullopt;
+  return base::trim(t.substr(1, t.size() - 2));
+}
+
+}  // namespace detail
+
+Result<std::unique_ptr<Map>> open_map(std::string_view spec, const MapOptions& options) {
+  spec = base::trim(spec);
+  size_t colon = spec.find(':');
+  if (colon == std::string_view::npos || colon == 0)
+    return Error{fmt::format("{}: need dictionary type:name", spec)};
+  std::string type = base::to_lower(spec.substr(0, colon));
+  std::string_view name = spec.substr(colon + 1);
+  if (type == "texthash") return detail::open_texthash(name, options);
+  if (type == "hash" || type == "lmdb") return detail::open_lmdb(type, name, options);
+  if (type == "inline") return detail::open_inline(name, options);
+  if (type == "static") return detail::open_static(name);
+  return Error{fmt::format("unsupported dictionary type: {}", type)};
+}
+
+std::vector<std::string> split_map_list(std::string_view list) {
+  std::vector<std::string> out;
+  std::string current;
+  int depth = 0;
+  for (char c : list) {
+    if (depth == 0 && (c == ',' || base::kWhitespace.find(c) != std::string_view::npos)) {
+      if (!current.empty()) out.push_back(std::move(current));
+      current.clear();
+      continue;
+    }
+    if (c == '{') ++depth;
+    if (c == '}' && depth > 0) --depth;
+    current += c;
+  }
+  if (!current.empty()) out.push_back(std::move(current));
+  return out;
+}
+
+MapList::MapList(std::vector<std::unique_ptr<Map>> maps, std::string spec)
+    : maps_(std::move(maps)), spec_(std::move(spec)) {}
+
+Result<std::optional<std::string>> MapList::lookup(std::string_view key) {
+  for (auto& map : maps_) {
+    auto found = map->lookup(key);
+    if (!found || *found) return found;
+  }
+  return std::optional<std::string>();
+}
+
+Result<std::unique_ptr<MapList>> open_maps(std::string_view list, const MapOptions& options) {
+  std::vector<std::unique_ptr<Map>> maps;
+  for (const auto& spec : split_map_list(list)) {
+    auto map = open_map(spec, options);
+    if (!map) return map.error();
+    maps.push_back(std::move(*map));
+  }
+  return std::make_unique<MapList>(std::move(maps), std::string(base::trim(list)));
+}
+
+Result<std::optional<AddressMatch>> lookup_address(Map& map, std::string_view address,
+                                                   std::string_view delimiters, AddressForm form) {
+  size_t at = address.rfind('@');
+  std::string_view local = address.substr(0, at);
+  std::string_view domain = at == std::string_view::npos ? "" : address.substr(at + 1);
+  size_t cut = delimiters.empty() ? std::string_view::npos : local.find_first_of(delimiters);
+  std::string_view base_local =
+      cut == 0 || cut == std::string_view::npos ? local : local.substr(0, cut);
+
+  std::vector<std::string> keys;
+  if (form == AddressForm::kFull) {
+    keys.emplace_back(address);
+    if (base_local != local && at != std::string_view::npos)
+      keys.push_back(fmt::format("{}@{}", base_local, domain));
+    if (at != std::string_view::npos && !domain.empty()) keys.push_back(fmt::format("@{}", domain));
+  } else {
+    keys.emplace_back(local);
+    if (base_local != local) keys.emplace_back(base_local);
+  }
+  for (auto& key : keys) {
+    auto found = map.lookup(key);
+    if (!found) return found.error();
+    if (*found) return std::optional<AddressMatch>(AddressMatch{std::move(**found), key});
+  }
+  return std::optional<AddressMatch>();
+}
+
+}  // namespace correio::maps

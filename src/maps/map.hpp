@@ -1,0 +1,99 @@
+// Lookup tables (Postfix's dict_*): one small interface, one file per table type, chosen
+// by "type:name" — texthash:, hash: and lmdb: (both LMDB files built by postmap),
+// inline:{...} and static:. docs/lookup-tables.md describes the syntax and the choices.
+// A Map is owned by its caller (std::unique_ptr); it is not thread-safe: use one from
+// one thread at a time. Values returned are copies the caller owns.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "base/result.hpp"
+
+namespace correio::maps {
+
+// Which source-file syntax a text table uses (postmap(1) vs. aliases(5)).
+enum class SourceSyntax {
+  kPostmap,  // "key whitespace value"
+  kAliases,  // "name: value, value"
+};
+
+struct MapOptions {
+  SourceSyntax syntax = SourceSyntax::kPostmap;
+  bool fold_case = true;  // lower-case keys when building and when looking up (Postfix's
+                          // default; postmap -f turns it off)
+  // Receives "FILE, line N: ..." warnings about bad source lines; may be empty.
+  std::function<void(const std::string&)> warn;
+};
+
+class Map {
+ public:
+  virtual ~Map() = default;
+
+  // The value for `key`; nullopt when the table has no such key; an Error for a
+  // temporary failure (unreadable or corrupt database), which callers turn into 4.x.x.
+  virtual Result<std::optional<std::string>> lookup(std::string_view key) = 0;
+
+  // Every (key, value) pair in the table's order, for postmap -s. Types that cannot
+  // enumerate (static:) return an Error.
+  virtual Result<std::vector<std::pair<std::string, std::string>>> entries() {
+    return Error{spec() + ": sequential access is not supported"};
+  }
+
+  // The "type:name" this map was opened as.
+  virtual std::string spec() const = 0;
+};
+
+// Opens one table: "texthash:/etc/aliases", "hash:/etc/postfix/virtual" (the LMDB file
+// /etc/postfix/virtual.lmdb), "lmdb:/path", "inline:{ a=1, { b = 2 } }", "static:value",
+// "static:{ text with spaces }". Errors: no "type:", unknown type, missing or unreadable
+// file ("open database /x.lmdb: No such file or directory").
+Result<std::unique_ptr<Map>> open_map(std::string_view spec, const MapOptions& options = {});
+
+// Splits Postfix's map list "hash:/a, texthash:/b inline:{ x=y, z=w }" on commas and
+// whitespace, keeping braces {...} together.
+std::vector<std::string> split_map_list(std::string_view list);
+
+// A list of tables searched in order; the first table that knows a key answers, an error
+// in any table searched stops the search (as Postfix's maps_find()). An empty list finds
+// nothing.
+class MapList final : public Map {
+ public:
+  explicit MapList(std::vector<std::unique_ptr<Map>> maps, std::string spec);
+  Result<std::optional<std::string>> lookup(std::string_view key) override;
+  std::string spec() const override { return spec_; }
+  size_t size() const { return maps_.size(); }
+
+ private:
+  std::vector<std::unique_ptr<Map>> maps_;
+  std::string spec_;
+};
+
+Result<std::unique_ptr<MapList>> open_maps(std::string_view list, const MapOptions& options = {});
+
+// How lookup_address() searches a table with an address (Postfix's mail_addr_find()).
+enum class AddressForm {
+  // user+ext@domain, user@domain, @domain — canonical/virtual-style tables.
+  kFull,
+  // the local part only: user+ext, user — aliases(5) tables.
+  kLocalPart,
+};
+
+struct AddressMatch {
+  std::string value;
+  std::string key;  // the key that matched, e.g. "user@domain" or "@domain"
+};
+
+// Looks `address` up in `map` in the order of `form`; `delimiters` is
+// recipient_delimiter (any of its characters splits off the extension; "" = none).
+// The first key found wins; an Error from the table stops the search.
+Result<std::optional<AddressMatch>> lookup_address(Map& map, std::string_view address,
+                                                   std::string_view delimiters,
+                                                   AddressForm form = AddressForm::kFull);
+
+}  // namespace correio::maps

@@ -1,0 +1,112 @@
+// Postfix's source-file syntax for postmap(1) and aliases(5) (see source_file.hpp); the
+// line joining is Postfix's readllines(): comments and blank lines never end an entry.
+#include "maps/source_file.hpp"
+
+#include <fmt/format.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <iterator>
+#include <set>
+
+#include "base/strings.hpp"
+
+namespace correio::maps {
+namespace {
+
+struct LogicalLine {
+  std::string text;
+  int line = 0;
+};
+
+bool is_space(char c) {
+  return c == ' ' || c == '\t';
+}
+
+// Joins continuation lines; drops comments and blank lines.
+std::vector<LogicalLine> logical_lines(std::string_view text) {
+  std::vector<LogicalLine> out;
+  int number = 0;
+  while (!text.empty()) {
+    size_t nl = text.find('\n');
+    std::string_view raw = text.substr(0, nl);
+    text.remove_prefix(nl == std::string_view::npos ? text.size() : nl + 1);
+    ++number;
+    if (!raw.empty() && raw.back() == '\r') raw.remove_suffix(1);
+    std::string_view body = base::trim(raw);
+    if (body.empty() || body.front() == '#') continue;
+    if (is_space(raw.front()) && !out.empty()) {
+      out.back().text += ' ';
+      out.back().text += body;
+    } else {
+      out.push_back({std::string(body), number});
+    }
+  }
+  return out;
+}
+
+// "name: value" (aliases) or "key value" (postmap); false when the line has no value.
+bool split_entry(std::string_view line, SourceSyntax syntax, std::string& key, std::string& value) {
+  if (syntax == SourceSyntax::kAliases) {
+    size_t colon;
+    if (line.front() == '"') {  // "quoted name": value
+      size_t close = line.find('"', 1);
+      if (close == std::string_view::npos) return false;
+      colon = line.find(':', close);
+      key = std::string(line.substr(1, close - 1));
+    } else {
+      colon = line.find(':');
+      if (colon != std::string_view::npos) key = std::string(base::trim(line.substr(0, colon)));
+    }
+    if (colon == std::string_view::npos || key.empty()) return false;
+    value = std::string(base::trim(line.substr(colon + 1)));
+    return !value.empty();
+  }
+  size_t end = line.find_first_of(" \t");
+  if (end == std::string_view::npos) return false;
+  key = std::string(line.substr(0, end));
+  value = std::string(base::trim(line.substr(end)));
+  return !value.empty();
+}
+
+}  // namespace
+
+ParsedSource parse_source(std::string_view text, std::string_view file_name, SourceSyntax syntax,
+                          bool fold_case) {
+  ParsedSource out;
+  std::set<std::string, std::less<>> seen;
+  for (auto& logical : logical_lines(text)) {
+    std::string key, value;
+    if (!split_entry(logical.text, syntax, key, value)) {
+      out.warnings.push_back(fmt::format("{}, line {}: {}", file_name, logical.line,
+                                         syntax == SourceSyntax::kAliases
+                                             ? "need name:value pair"
+                                             : "expected format: key whitespace value"));
+      continue;
+    }
+    if (fold_case) key = base::to_lower(key);
+    if (!seen.insert(key).second) {
+      out.warnings.push_back(
+          fmt::format("{}, line {}: duplicate entry: \"{}\"", file_name, logical.line, key));
+      continue;
+    }
+    out.entries.push_back({std::move(key), std::move(value), logical.line});
+  }
+  return out;
+}
+
+Result<ParsedSource> read_source(const std::string& path, SourceSyntax syntax, bool fold_case) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Error{fmt::format("open {}: {}", path, std::strerror(errno))};
+  std::string text;
+  char chunk[65536];
+  while (in.read(chunk, sizeof chunk) || in.gcount() > 0) {
+    text.append(chunk, static_cast<size_t>(in.gcount()));
+    if (text.size() > kMaxSourceFileSize) return Error{fmt::format("{}: file too large", path)};
+  }
+  if (in.bad()) return Error{fmt::format("read {}: {}", path, std::strerror(errno))};
+  return parse_source(text, path, syntax, fold_case);
+}
+
+}  // namespace correio::maps
