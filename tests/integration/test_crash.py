@@ -1,0 +1,98 @@
+"""Nothing acknowledged is lost: under load, every Correio process is killed with SIGKILL
+at random moments (and at the end the whole system at once); after a restart every
+message that got "250 ... queued as ID" is delivered to its Maildir."""
+
+import os
+import random
+import signal
+import smtplib
+import threading
+import time
+
+from correio_fixture import child_pids
+from delivery_setup import maildir_new, pipeline, queue_is_empty
+
+CLIENTS = 6
+MESSAGES_PER_CLIENT = 40
+
+
+def test_kill_9_under_load_loses_nothing():
+    inst = pipeline()
+    acked: set[str] = set()
+    lock = threading.Lock()
+    stop_killing = threading.Event()
+    kills = []
+
+    def client(n: int) -> None:
+        for i in range(MESSAGES_PER_CLIENT):
+            marker = f"marker-{n}-{i}"
+            try:
+                with smtplib.SMTP("127.0.0.1", inst.smtp_port, timeout=15) as s:
+                    s.ehlo("load.example")
+                    s.mail("load@remote.example")
+                    s.rcpt("demo@example.test")
+                    code, _ = s.data(f"Subject: {marker}\r\nX-Marker: {marker}\r\n\r\n"
+                                     f"{'body ' * 200}\r\n".encode())
+                    if code == 250:
+                        with lock:
+                            acked.add(marker)
+            except (OSError, smtplib.SMTPException):
+                time.sleep(0.05)  # the server was killed: not acknowledged, try the next
+
+    def killer() -> None:
+        rng = random.Random(51764)
+        while not stop_killing.wait(rng.uniform(0.05, 0.3)):
+            children = child_pids(inst.master_pid)
+            if children:
+                victim = rng.choice(children)
+                try:
+                    os.kill(victim, signal.SIGKILL)
+                    kills.append(victim)
+                except ProcessLookupError:
+                    pass
+
+    inst.start()
+    try:
+        threads = [threading.Thread(target=client, args=(n,)) for n in range(CLIENTS)]
+        k = threading.Thread(target=killer)
+        k.start()
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        stop_killing.set()
+        k.join()
+        print(f"acknowledged {len(acked)} of {CLIENTS * MESSAGES_PER_CLIENT}, {len(kills)} kills")
+        assert kills, "the test killed nothing"
+        assert len(acked) > 0, "no message was acknowledged"
+
+        # Then a crash of everything at once, and a restart that must recover the queue.
+        for pid in child_pids(inst.master_pid):
+            os.kill(pid, signal.SIGKILL)
+        inst.proc.kill()
+        inst.proc.wait()
+        inst.proc = None
+        inst.start()
+
+        deadline = time.monotonic() + 120
+        delivered: set[str] = set()
+        while time.monotonic() < deadline:
+            folder = maildir_new(inst, "demo")
+            delivered = set()
+            if folder.exists():
+                for path in folder.iterdir():
+                    for line in path.read_text(errors="replace").splitlines():
+                        if line.startswith("X-Marker: "):
+                            delivered.add(line[len("X-Marker: "):])
+                            break
+            if acked <= delivered and queue_is_empty(inst):
+                break
+            time.sleep(0.2)
+        missing = acked - delivered
+        assert not missing, f"{len(missing)} acknowledged messages lost: {sorted(missing)[:10]}"
+        # Only tmp/ files of killed deliveries may be left over; new/ has no partial file.
+        for path in maildir_new(inst, "demo").iterdir():
+            assert path.read_text(errors="replace").rstrip().endswith("body")
+        inst.stop()
+    finally:
+        inst.cleanup()
