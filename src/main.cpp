@@ -38,15 +38,17 @@ const std::map<std::string_view, CommandMain>& command_table() {
   static const std::map<std::string_view, CommandMain> table = {
       {"postconf", correio::cli::postconf_main},
       {"postcat", correio::cli::postcat_main},
+      {"postmap", correio::cli::postmap_main},
+      {"postalias", correio::cli::postalias_main},
+      {"newaliases", correio::cli::newaliases_main},
       {"quickstart", correio::cli::quickstart_main},
   };
   return table;
 }
 
 // Commands of Postfix's family that Correio will provide; they say so until they exist.
-constexpr std::string_view kNotYetBuilt[] = {"sendmail", "mailq",     "newaliases",
-                                             "postmap",  "postalias", "postqueue",
-                                             "postsuper", "qshape"};
+constexpr std::string_view kNotYetBuilt[] = {"sendmail", "mailq", "postqueue", "postsuper",
+                                             "qshape"};
 
 constexpr std::string_view kMasterVerbs[] = {"start-fg", "start",  "stop", "abort",
                                              "reload",   "status", "check"};
