@@ -221,6 +221,7 @@ constexpr ParameterInfo kParameters[] = {
     {"append_dot_mydomain", "no", "Append .$mydomain to user@host addresses.", B},
     {"relay_domains", "", "Domains this machine relays mail to (besides mydestination).", S},
     {"relay_recipient_maps", "", "Valid recipients in relay_domains.", S},
+    {"relay_transport", "relay", "Default transport for mail to relay_domains.", S},
     {"local_recipient_maps", "proxy:unix:passwd.byname $alias_maps",
      "Valid recipients in mydestination domains.", S},
     {"unknown_local_recipient_reject_code", "550", "Reply code for unknown local recipients.", I},

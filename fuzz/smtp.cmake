@@ -1,0 +1,8 @@
+# Fuzz targets for the SMTP server's parsers and the delivery protocol.
+add_executable(smtp_fuzz smtp_fuzz.cpp)
+target_link_libraries(smtp_fuzz PRIVATE correio_smtpd correio_cleanup correio_smtp)
+target_link_options(smtp_fuzz PRIVATE -fsanitize=fuzzer)
+
+add_executable(delivery_protocol_fuzz delivery_protocol_fuzz.cpp)
+target_link_libraries(delivery_protocol_fuzz PRIVATE correio_delivery_protocol)
+target_link_options(delivery_protocol_fuzz PRIVATE -fsanitize=fuzzer)

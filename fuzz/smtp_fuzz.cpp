@@ -1,0 +1,41 @@
+// libFuzzer target for what an SMTP client controls: command arguments (paths, ESMTP
+// parameters, xtext), DATA content framing in arbitrary pieces, and the header cleanup
+// the content then goes through.
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "cleanup/header_cleanup.hpp"
+#include "smtp/address.hpp"
+#include "smtpd/data_framer.hpp"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  std::string_view input(reinterpret_cast<const char*>(data), size);
+  for (auto keyword : {"FROM", "TO"}) {
+    auto parsed = correio::smtp::parse_path_command(input, keyword);
+    if (parsed) {
+      correio::smtp::valid_mailbox(parsed->address, true);
+      correio::smtp::domain_of(parsed->address);
+      for (const auto& [key, value] : parsed->parameters) correio::smtp::decode_xtext(value);
+    }
+  }
+  // Feed the input as DATA pieces: whole lines, cut at 3+ bytes like read_segment does.
+  size_t cut = 3 + (size ? data[0] % 61 : 0);
+  correio::smtpd::DataFramer framer(size && (data[0] & 1));
+  correio::cleanup::HeaderCleanup cleanup({"ABC123", "mx.example", 512, 5, {}});
+  std::string content, stored;
+  size_t pos = 0;
+  while (pos < input.size()) {
+    size_t lf = input.find('\n', pos);
+    size_t end = lf == std::string_view::npos ? input.size() : lf + 1;
+    end = std::min(end, pos + cut);
+    auto event = framer.feed(input.substr(pos, end - pos), content);
+    pos = end;
+    cleanup.feed(content, stored);
+    content.clear();
+    if (event != correio::smtpd::DataFramer::Event::more) break;
+  }
+  cleanup.finish(stored);
+  return 0;
+}

@@ -1,0 +1,115 @@
+// qmgr pieces without processes: routing, DSN reports, the delivery protocol.
+#include <gtest/gtest.h>
+
+#include "config/config.hpp"
+#include "config/main_cf.hpp"
+#include "delivery/protocol.hpp"
+#include "qmgr/dsn_report.hpp"
+#include "qmgr/resolve.hpp"
+
+namespace correio::qmgr {
+namespace {
+
+config::Config make_config(const std::string& text) {
+  auto main_cf = config::MainCf::parse(text, "main.cf");
+  EXPECT_TRUE(main_cf.ok());
+  auto config = config::Config::from_main_cf(*main_cf, "/nonexistent");
+  EXPECT_TRUE(config.ok());
+  return *config;
+}
+
+TEST(Resolver, AddressClasses) {
+  Resolver r(make_config("myhostname = mx.example\nmydestination = localhost, $myhostname\n"
+                         "virtual_mailbox_domains = v.example\nrelay_domains = r.example\n"
+                         "relay_transport = relay\n"));
+  EXPECT_EQ(r.resolve("root@localhost").transport, "local");
+  EXPECT_EQ(r.resolve("root@MX.example").transport, "local");
+  EXPECT_EQ(r.resolve("postmaster").transport, "local");
+  EXPECT_EQ(r.resolve("u@v.example").transport, "virtual");
+  auto relay = r.resolve("u@r.example");
+  EXPECT_EQ(relay.transport, "relay");
+  EXPECT_EQ(relay.nexthop, "r.example");
+  auto other = r.resolve("u@elsewhere.example");
+  EXPECT_EQ(other.transport, "smtp");
+  EXPECT_EQ(other.nexthop, "elsewhere.example");
+}
+
+TEST(Resolver, TransportSyntax) {
+  auto t = parse_transport("smtp:[mx.example]:2525");
+  EXPECT_EQ(t.transport, "smtp");
+  EXPECT_EQ(t.nexthop, "[mx.example]:2525");
+  Resolver r(make_config("virtual_mailbox_domains = v.example\n"
+                         "virtual_transport = error:mailbox disabled\n"));
+  auto e = r.resolve("u@v.example");
+  EXPECT_EQ(e.transport, "error");
+  EXPECT_EQ(e.nexthop, "mailbox disabled");
+}
+
+TEST(DsnReport, FailureReportParts) {
+  DsnInput in;
+  in.myhostname = "mx.example";
+  in.queue_id = "ABC123";
+  in.sender = "s@example.org";
+  in.envid = "E1";
+  in.recipients = {{"r@example.net", "rfc822;orig@example.net", "5.1.1", "unknown user"}};
+  std::string original = "Subject: hi\nX-A: b\n\nbody text\n";
+  in.original = original;
+  std::string full = build_dsn(in);
+  EXPECT_NE(full.find("To: s@example.org\n"), std::string::npos);
+  EXPECT_NE(full.find("report-type=delivery-status"), std::string::npos);
+  EXPECT_NE(full.find("Reporting-MTA: dns; mx.example\n"), std::string::npos);
+  EXPECT_NE(full.find("Original-Envelope-Id: E1\n"), std::string::npos);
+  EXPECT_NE(full.find("Final-Recipient: rfc822; r@example.net\n"
+                      "Original-Recipient: rfc822; orig@example.net\n"
+                      "Action: failed\nStatus: 5.1.1\n"),
+            std::string::npos)
+      << full;
+  EXPECT_NE(full.find("Content-Type: message/rfc822\n\nSubject: hi\nX-A: b\n\nbody text\n"),
+            std::string::npos);
+  in.headers_only = true;
+  std::string headers = build_dsn(in);
+  EXPECT_NE(headers.find("Content-Type: text/rfc822-headers\n\nSubject: hi\nX-A: b\n"),
+            std::string::npos);
+  EXPECT_EQ(headers.find("body text"), std::string::npos);
+  in.kind = DsnInput::Kind::delay;
+  EXPECT_NE(build_dsn(in).find("Action: delayed\n"), std::string::npos);
+}
+
+TEST(DeliveryProtocol, RoundTrip) {
+  delivery::DeliveryRequest r;
+  r.queue_id = "ABC";
+  r.queue_file = "/q/active/ABC";
+  r.transport = "virtual";
+  r.sender = "";
+  r.arrival_us = 1;
+  r.active_us = 2;
+  r.recipients = {{42, "a b@x=y+z", "", "rfc822;a@x", 3}};
+  auto back = delivery::decode_request(delivery::encode_request(r));
+  ASSERT_TRUE(back.ok()) << back.error().message;
+  EXPECT_EQ(back->recipients[0].address, "a b@x=y+z");
+  EXPECT_EQ(back->recipients[0].original, "");
+  EXPECT_EQ(back->recipients[0].offset, 42u);
+  EXPECT_EQ(back->recipients[0].notify, 3);
+  EXPECT_EQ(back->sender, "");
+  std::vector<delivery::RecipientResult> results = {
+      {42, delivery::DeliveryStatus::bounced, "5.1.1", "unknown user: \"x\""},
+      {43, delivery::DeliveryStatus::sent, "2.0.0", ""}};
+  auto decoded = delivery::decode_results(delivery::encode_results(results));
+  ASSERT_TRUE(decoded.ok());
+  EXPECT_EQ((*decoded)[0].text, "unknown user: \"x\"");
+  EXPECT_EQ((*decoded)[1].status, delivery::DeliveryStatus::sent);
+  EXPECT_EQ((*decoded)[1].text, "");
+}
+
+TEST(DeliveryProtocol, RejectsMalformed) {
+  EXPECT_FALSE(delivery::decode_request("queue_id=A\n").ok());
+  EXPECT_FALSE(delivery::decode_request("bogus\n").ok());
+  EXPECT_FALSE(delivery::decode_request(
+                   "queue_id=A\nqueue_file=/x\nrecipient=notanumber 0 a b c\n")
+                   .ok());
+  EXPECT_FALSE(delivery::decode_request("queue_id=A+ZZ\nqueue_file=/x\n").ok());
+  EXPECT_FALSE(delivery::decode_results("result=1 exploded 5.0.0 x\n").ok());
+}
+
+}  // namespace
+}  // namespace correio::qmgr
