@@ -1,0 +1,144 @@
+// The local agent's per-request work: read the queue file once, open alias_maps, expand
+// each recipient, deliver each destination, log one line per destination and answer one
+// result per recipient (see agent.hpp).
+#include "delivery/local/agent.hpp"
+
+#include <fmt/format.h>
+#include <pwd.h>
+
+#include <chrono>
+
+#include "base/strings.hpp"
+#include "delivery/local/delivery.hpp"
+#include "delivery/local/expand.hpp"
+#include "delivery/log_line.hpp"
+#include "maps/map.hpp"
+#include "queue/queue_file_reader.hpp"
+
+namespace correio::delivery::local_agent {
+namespace {
+
+int64_t now_us() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::set<std::string> class_set(const std::vector<std::string>& items) {
+  std::set<std::string> out;
+  for (const auto& i : items) out.insert(base::to_lower(i));
+  return out;
+}
+
+// Postfix's delivered_hdr check: the message already says "Delivered-To: ADDRESS", so it
+// has been here before and came back.
+bool already_delivered_to(std::string_view content, std::string_view address) {
+  while (!content.empty()) {
+    size_t nl = content.find('\n');
+    std::string_view line = content.substr(0, nl);
+    content.remove_prefix(nl == std::string_view::npos ? content.size() : nl + 1);
+    line = base::trim_right(line);
+    if (line.empty()) break;  // end of the header
+    if (base::starts_with_icase(line, "Delivered-To:") &&
+        base::iequals(base::trim(line.substr(13)), address))
+      return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+std::optional<SystemUser> getpwnam_lookup(std::string_view name) {
+  std::string n(name);
+  struct passwd pw {
+  }, *found = nullptr;
+  char buf[4096];
+  if (n.empty() || ::getpwnam_r(n.c_str(), &pw, buf, sizeof buf, &found) != 0 || !found)
+    return std::nullopt;
+  return SystemUser{pw.pw_name, pw.pw_uid, pw.pw_gid, pw.pw_dir, pw.pw_shell};
+}
+
+AgentSettings agent_settings_from_config(const config::Config& config) {
+  AgentSettings s;
+  s.alias_maps = config.get("alias_maps");
+  s.mail_spool_directory = config.get("mail_spool_directory");
+  s.home_mailbox = config.get("home_mailbox");
+  long long limit = config.get_int("mailbox_size_limit");
+  s.mailbox_size_limit = limit > 0 ? static_cast<uint64_t>(limit) : 0;
+  s.recipient_delimiter = config.get("recipient_delimiter");
+  s.allow_commands = class_set(config.get_list("allow_mail_to_commands"));
+  s.allow_files = class_set(config.get_list("allow_mail_to_files"));
+  for (const auto& d : config.get_list("mydestination"))
+    s.local_domains.push_back(base::to_lower(d));
+  s.enable_original_recipient = config.get_bool("enable_original_recipient");
+  s.hostname = config.get("myhostname");
+  if (config.raw("default_privs")) s.default_privs = config.get("default_privs");
+  return s;
+}
+
+std::vector<RecipientResult> deliver(const DeliveryRequest& request, const AgentSettings& settings,
+                                     base::Logger& log) {
+  const int64_t start_us = now_us();
+  auto file = queue::read_queue_file(request.queue_file, /*with_content=*/true);
+  maps::MapOptions map_options;
+  map_options.syntax = maps::SourceSyntax::kAliases;
+  map_options.warn = [&](const std::string& w) { log.warning("{}", w); };
+  auto aliases = maps::open_maps(settings.alias_maps, map_options);
+
+  std::vector<RecipientResult> results;
+  for (const auto& rcpt : request.recipients) {
+    std::vector<Destination> destinations;
+    if (!file) {
+      destinations.push_back({Destination::Kind::failed,
+                              rcpt.address,
+                              "",
+                              {},
+                              false,
+                              DeliveryStatus::deferred,
+                              "4.3.0",
+                              "cannot read queue file: " + file.error().message});
+    } else if (!aliases) {
+      destinations.push_back({Destination::Kind::failed,
+                              rcpt.address,
+                              "",
+                              {},
+                              false,
+                              DeliveryStatus::deferred,
+                              "4.3.0",
+                              "alias database unavailable: " + aliases.error().message});
+    } else {
+      destinations = expand_recipient(rcpt.address, aliases->get(), settings);
+    }
+    std::string original = rcpt.original.empty() ? rcpt.address : rcpt.original;
+    MessageCopy message{request.sender, file ? std::string_view(file->content_bytes) : "",
+                        file && file->envelope.line_ending == queue::LineEnding::crlf, original};
+
+    // One result for the recipient: any deferral wins, then any bounce, else sent.
+    RecipientResult result{rcpt.offset, DeliveryStatus::sent, "", ""};
+    for (const auto& d : destinations) {
+      Outcome o =
+          d.kind != Destination::Kind::failed && already_delivered_to(message.content, d.address)
+              ? Outcome{DeliveryStatus::bounced, "5.4.6", "mail forwarding loop for " + d.address}
+              : deliver_destination(d, message, settings);
+      RecipientLogLine line;
+      line.queue_id = request.queue_id;
+      line.to = d.address;
+      line.orig_to = original;
+      line.relay = "local";
+      line.times = {request.arrival_us, request.active_us, start_us, start_us, now_us()};
+      line.dsn = o.dsn;
+      line.status = o.status;
+      line.text = o.text;
+      log.info("{}", format_recipient_log(line));
+      bool worse =
+          result.dsn.empty() ||
+          (o.status == DeliveryStatus::deferred && result.status != DeliveryStatus::deferred) ||
+          (o.status == DeliveryStatus::bounced && result.status == DeliveryStatus::sent);
+      if (worse) result = {rcpt.offset, o.status, o.dsn, o.text};
+    }
+    results.push_back(std::move(result));
+  }
+  return results;
+}
+
+}  // namespace correio::delivery::local_agent

@@ -1,0 +1,69 @@
+// The local delivery agent's work (Postfix's local(8)): for each recipient in a
+// mydestination domain, expand aliases (alias_maps), :include: files and ~/.forward, then
+// deliver each result to the user's mailbox (mbox in mail_spool_directory, or the Maildir
+// of home_mailbox), to a /file or to a |command; one Postfix-style log line per delivery.
+// SECURITY: run as root it delivers to mailboxes, files and commands as the recipient
+// (or, for aliases, default_privs) in a forked child; not as root, as itself.
+// Not thread-safe (it may fork); call from one thread at a time.
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "base/log.hpp"
+#include "config/config.hpp"
+#include "delivery/protocol.hpp"
+
+namespace correio::delivery::local_agent {
+
+// A system account, as getpwnam(3) reports it.
+struct SystemUser {
+  std::string name;
+  uid_t uid = 0;
+  gid_t gid = 0;
+  std::string home;
+  std::string shell;
+};
+
+using UserLookup = std::function<std::optional<SystemUser>(std::string_view name)>;
+std::optional<SystemUser> getpwnam_lookup(std::string_view name);
+
+struct AgentSettings {
+  std::string alias_maps = "hash:/etc/aliases";  // opened per request (tables may change)
+  std::string mail_spool_directory = "/var/mail";
+  std::string home_mailbox;                // "" = spool mbox; "Maildir/" = Maildir; else home mbox
+  uint64_t mailbox_size_limit = 51200000;  // bytes, 0 = none
+  std::string recipient_delimiter;
+  std::set<std::string> allow_commands{"alias", "forward"};  // allow_mail_to_commands
+  std::set<std::string> allow_files{"alias", "forward"};     // allow_mail_to_files
+  std::vector<std::string> local_domains;                    // mydestination, lower case
+  bool enable_original_recipient = true;                     // X-Original-To:
+  std::string hostname;                                      // myhostname, for Maildir file names
+  std::string default_privs = "nobody";  // identity for alias commands and files as root
+  std::chrono::seconds command_time_limit{1000};
+  int max_expansion_depth = 20;
+  std::chrono::milliseconds lock_delay{1000};  // deliver_lock_delay
+  UserLookup lookup_user = getpwnam_lookup;
+};
+
+AgentSettings agent_settings_from_config(const config::Config& config);
+
+// Delivers `request` and returns one result per recipient, in request order. A recipient
+// whose expansion has several destinations is deferred if any of them is, else bounced
+// if any is, else sent:
+//   sent      2.0.0 delivered to mailbox | maildir | command: CMD | file: PATH
+//   bounced   5.1.1 unknown user: "name"; 5.4.6 mail forwarding loop for ADDR;
+//             5.3.0 Command died with status N; 5.2.2 mailbox full; 5.7.1 restricted
+//   deferred  4.3.0 alias database unavailable, command exit 75, remote forwarding (not
+//             built yet); 4.2.x/4.3.1 mailbox write failures
+std::vector<RecipientResult> deliver(const DeliveryRequest& request, const AgentSettings& settings,
+                                     base::Logger& log);
+
+}  // namespace correio::delivery::local_agent

@@ -1,0 +1,205 @@
+// Recipient expansion (see expand.hpp). The loop rules are Postfix's: an alias that names
+// itself ("root: root, other") goes to the mailbox instead of looking itself up again;
+// any other alias met twice in one expansion is a forwarding loop; a .forward met twice
+// ends at the user's mailbox.
+#include "delivery/local/expand.hpp"
+
+#include <fmt/format.h>
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <fstream>
+#include <iterator>
+#include <set>
+
+#include "base/strings.hpp"
+
+namespace correio::delivery::local_agent {
+namespace {
+
+constexpr size_t kMaxIncludeFile = 1 << 20;
+
+struct Expander {
+  maps::Map* aliases;
+  const AgentSettings& settings;
+  std::vector<Destination> out;
+  std::set<std::string> aliases_seen, forwards_seen, delivered;
+
+  void fail(const std::string& address, DeliveryStatus status, std::string dsn, std::string text) {
+    Destination d;
+    d.address = address;
+    d.status = status;
+    d.dsn = std::move(dsn);
+    d.text = std::move(text);
+    out.push_back(std::move(d));
+  }
+
+  bool is_local_domain(const std::string& domain, const std::string& current) const {
+    if (domain == current) return true;
+    return std::find(settings.local_domains.begin(), settings.local_domains.end(), domain) !=
+           settings.local_domains.end();
+  }
+
+  std::string base_name(const std::string& local) const {
+    size_t cut = settings.recipient_delimiter.empty()
+                     ? std::string::npos
+                     : local.find_first_of(settings.recipient_delimiter);
+    return cut == 0 || cut == std::string::npos ? local : local.substr(0, cut);
+  }
+
+  // One local recipient: aliases, then the system user's .forward, then the mailbox.
+  void local(const std::string& local_part, const std::string& domain, bool use_aliases,
+             bool use_forward, int depth) {
+    std::string address = local_part + "@" + domain;
+    if (depth > settings.max_expansion_depth)
+      return fail(address, DeliveryStatus::bounced, "5.4.6",
+                  "alias expansion depth limit exceeded for " + address);
+    if (use_aliases && aliases) {
+      auto found = maps::lookup_address(*aliases, local_part, settings.recipient_delimiter,
+                                        maps::AddressForm::kLocalPart);
+      if (!found)
+        return fail(address, DeliveryStatus::deferred, "4.3.0",
+                    "alias database unavailable: " + found.error().message);
+      if (*found) {
+        const std::string& key = (*found)->key;
+        if (!aliases_seen.insert(key).second)
+          return fail(address, DeliveryStatus::bounced, "5.4.6",
+                      "mail forwarding loop for " + address);
+        for (const auto& item : split_destinations((*found)->value))
+          this->item(item, "alias", nullptr, address, domain, key, depth + 1);
+        return;
+      }
+    }
+    std::string name = base_name(local_part);
+    auto user = settings.lookup_user(name);
+    if (!user)
+      return fail(address, DeliveryStatus::bounced, "5.1.1",
+                  fmt::format("unknown user: \"{}\"", local_part));
+    if (use_forward && forwards_seen.insert(user->name).second &&
+        forward(*user, address, domain, depth))
+      return;
+    if (!delivered.insert("mailbox:" + user->name).second) return;
+    Destination d;
+    d.kind = Destination::Kind::mailbox;
+    d.address = address;
+    d.user = *user;
+    d.have_user = true;
+    out.push_back(std::move(d));
+  }
+
+  // ~/.forward, if the user owns it; true when it named at least one destination.
+  bool forward(const SystemUser& user, const std::string& address, const std::string& domain,
+               int depth) {
+    std::string path = user.home + "/.forward";
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode) || st.st_uid != user.uid)
+      return false;
+    std::ifstream in(path);
+    std::string text((std::istreambuf_iterator<char>(in)), {});
+    bool any = false;
+    for (const auto& line : base::split_any(text, "\n")) {
+      std::string_view l = base::trim(line);
+      if (l.empty() || l.front() == '#') continue;
+      for (const auto& it : split_destinations(l)) {
+        any = true;
+        item(it, "forward", &user, address, domain, "", depth + 1);
+      }
+    }
+    return any;
+  }
+
+  void include(const std::string& path, const SystemUser* privs, const std::string& address,
+               const std::string& domain, int depth) {
+    struct stat st {};
+    std::ifstream in(path);
+    if (!in || ::stat(path.c_str(), &st) != 0 || static_cast<size_t>(st.st_size) > kMaxIncludeFile)
+      return fail(address, DeliveryStatus::deferred, "4.3.0", "cannot open include file " + path);
+    // The file's owner (unless root) is who its commands and files run as.
+    std::optional<SystemUser> owner;
+    if (st.st_uid != 0) owner = SystemUser{"", st.st_uid, st.st_gid, "/", "/bin/sh"};
+    std::string text((std::istreambuf_iterator<char>(in)), {});
+    for (const auto& line : base::split_any(text, "\n")) {
+      std::string_view l = base::trim(line);
+      if (l.empty() || l.front() == '#') continue;
+      for (const auto& it : split_destinations(l))
+        item(it, "include", owner ? &*owner : privs, address, domain, "", depth + 1);
+    }
+  }
+
+  // One destination named by an alias, include file or .forward of class `cls`.
+  void item(const std::string& raw, const std::string& cls, const SystemUser* privs,
+            const std::string& address, const std::string& domain, const std::string& alias_key,
+            int depth) {
+    std::string it = raw;
+    if (it.starts_with("\\")) {  // \user: straight to the mailbox
+      return local(base::to_lower(it.substr(1)), domain, false, false, depth);
+    }
+    if (it.starts_with("|") || it.starts_with("/")) {
+      bool command = it.front() == '|';
+      const auto& allowed = command ? settings.allow_commands : settings.allow_files;
+      if (!allowed.count(cls))
+        return fail(address, DeliveryStatus::bounced, "5.7.1",
+                    fmt::format("mail to {} is restricted", command ? "command" : "file"));
+      std::string target = command ? std::string(base::trim(it.substr(1))) : it;
+      if (command && target.size() >= 2 && target.front() == '"' && target.back() == '"')
+        target = target.substr(1, target.size() - 2);  // |"cmd args" as well as "|cmd args"
+      if (!delivered.insert(it).second) return;
+      Destination d;
+      d.kind = command ? Destination::Kind::command : Destination::Kind::file;
+      d.address = address;
+      d.target = target;
+      if (privs) d.user = *privs, d.have_user = true;
+      out.push_back(std::move(d));
+      return;
+    }
+    if (base::starts_with_icase(it, ":include:"))
+      return include(std::string(base::trim(it.substr(9))), privs, address, domain, depth);
+    size_t at = it.rfind('@');
+    std::string local_part = base::to_lower(it.substr(0, at));
+    std::string dom = at == std::string::npos ? domain : base::to_lower(it.substr(at + 1));
+    if (!is_local_domain(dom, domain))
+      return fail(it, DeliveryStatus::deferred, "4.3.0",
+                  "forwarding to remote addresses is not built yet");
+    // "root: root, other": the alias names itself; deliver to the mailbox.
+    bool self =
+        !alias_key.empty() && (local_part == alias_key || base_name(local_part) == alias_key);
+    local(local_part, dom, !self, true, depth);
+  }
+};
+
+}  // namespace
+
+std::vector<std::string> split_destinations(std::string_view value) {
+  std::vector<std::string> out;
+  std::string current;
+  bool quoted = false;
+  auto flush = [&] {
+    std::string_view t = base::trim(current);
+    if (t.size() >= 2 && t.front() == '"' && t.back() == '"') t = t.substr(1, t.size() - 2);
+    // "|cmd" keeps its quotes removed; a quoted local part keeps what is inside.
+    if (!t.empty()) out.emplace_back(t);
+    current.clear();
+  };
+  for (char c : value) {
+    if (c == '"') quoted = !quoted;
+    if (c == ',' && !quoted) {
+      flush();
+      continue;
+    }
+    current += c;
+  }
+  flush();
+  return out;
+}
+
+std::vector<Destination> expand_recipient(const std::string& address, maps::Map* aliases,
+                                          const AgentSettings& settings) {
+  Expander e{aliases, settings, {}, {}, {}, {}};
+  size_t at = address.rfind('@');
+  std::string local_part = base::to_lower(address.substr(0, at));
+  std::string domain = at == std::string::npos ? "" : base::to_lower(address.substr(at + 1));
+  e.local(local_part, domain, true, true, 0);
+  return std::move(e.out);
+}
+
+}  // namespace correio::delivery::local_agent

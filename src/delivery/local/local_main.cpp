@@ -1,0 +1,82 @@
+// The `local` daemon: one straight-line coroutine per qmgr connection (see
+// local_main.hpp), with the request read under a composed deadline.
+#include "delivery/local/local_main.hpp"
+
+#include <asio/experimental/as_tuple.hpp>
+#include <asio/experimental/awaitable_operators.hpp>
+#include <asio/use_awaitable.hpp>
+#include <asio/write.hpp>
+
+#include "delivery/protocol.hpp"
+#include "io/deadline.hpp"
+
+namespace correio::delivery::local_agent {
+namespace {
+
+using asio::experimental::as_tuple;
+
+// Reads until the empty line that ends a message; false on EOF, error or oversize.
+asio::awaitable<bool> read_message(asio::local::stream_protocol::socket& socket,
+                                   std::string& message) {
+  std::string buffer;
+  char chunk[8192];
+  for (;;) {
+    if (buffer == "\n") break;
+    if (size_t end = buffer.find("\n\n"); end != std::string::npos) {
+      buffer.resize(end + 1);
+      break;
+    }
+    if (buffer.size() > kMaxMessageSize) co_return false;
+    auto [ec, n] =
+        co_await socket.async_read_some(asio::buffer(chunk), as_tuple(asio::use_awaitable));
+    if (ec) co_return false;
+    buffer.append(chunk, n);
+  }
+  message = std::move(buffer);
+  co_return true;
+}
+
+}  // namespace
+
+asio::awaitable<void> serve_agent_connection(asio::local::stream_protocol::socket socket,
+                                             AgentContext& context) {
+  using namespace asio::experimental::awaitable_operators;
+  std::string message;
+  auto deadline = std::chrono::steady_clock::now() + context.timeout;
+  auto got = co_await (read_message(socket, message) || io::watchdog(deadline));
+  if (got.index() == 1) {
+    context.log.warning("timeout reading delivery request");
+    co_return;
+  }
+  if (!std::get<0>(got)) {
+    context.log.warning("delivery request: connection closed or request too large");
+    co_return;
+  }
+  auto request = decode_request(message);
+  if (!request) {
+    context.log.warning("{}", request.error().message);
+    co_return;
+  }
+  auto results = deliver(*request, context.settings, context.log);
+  std::string reply = encode_results(results) + "\n";
+  auto [ec, n] =
+      co_await asio::async_write(socket, asio::buffer(reply), as_tuple(asio::use_awaitable));
+  if (ec)
+    context.log.warning("{}: cannot send delivery results: {}", request->queue_id, ec.message());
+}
+
+int local_main(const service::DaemonArgs& args) {
+  auto context = std::make_shared<std::unique_ptr<AgentContext>>();
+  service::StreamDaemon daemon;
+  daemon.process_name = "local";
+  daemon.init = [context](service::Context& ctx) -> Status {
+    *context = std::make_unique<AgentContext>(
+        AgentContext{agent_settings_from_config(ctx.config), ctx.log});
+    return {};
+  };
+  daemon.local_session = [context](service::Context&, asio::local::stream_protocol::socket socket)
+      -> asio::awaitable<void> { co_await serve_agent_connection(std::move(socket), **context); };
+  return service::run_stream_daemon(args, daemon);
+}
+
+}  // namespace correio::delivery::local_agent
