@@ -1,0 +1,5 @@
+# libFuzzer target for the lookup-table parsers; include(maps.cmake) from
+# fuzz/CMakeLists.txt. Run: maps_fuzz -max_len=4096 CORPUS_DIR
+add_executable(maps_fuzz ${CMAKE_CURRENT_LIST_DIR}/maps_fuzz.cpp)
+target_link_libraries(maps_fuzz PRIVATE correio_maps)
+target_link_options(maps_fuzz PRIVATE -fsanitize=fuzzer)
