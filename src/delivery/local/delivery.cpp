@@ -140,6 +140,18 @@ Outcome deliver_destination(const Destination& d, const MessageCopy& m,
       return mailbox(d, m, settings);
     case Destination::Kind::file: {
       std::string text = "delivered to file: " + d.target;
+      if (::geteuid() == 0 && !d.have_user) {
+        // An alias's file is written as default_privs, never as root.
+        auto privs = settings.lookup_user(settings.default_privs);
+        if (!privs)
+          return {DeliveryStatus::deferred, "4.3.5",
+                  "mail system configuration error: unknown default_privs user " +
+                      settings.default_privs};
+        Destination as_privs = d;
+        as_privs.user = *privs;
+        as_privs.have_user = true;
+        return deliver_destination(as_privs, m, settings);
+      }
       if (d.target.back() == '/')
         return run_as(d, [&] { return maildir(d.target, d, m, settings, text); });
       return run_as(d, [&] { return mbox(d.target, d, m, settings, false, false, text); });
