@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# bench/run-all.sh [BUILD_DIR] — every benchmark against Postfix/Dovecot (`make bench`).
+# Timed: never part of CI or `make test`. Each bench writes its table to bench/results/.
+set -euo pipefail
+BENCH_DIR=$(cd "$(dirname "$0")" && pwd)
+BUILD_DIR=${1:-build}
+
+"$BENCH_DIR/smtp.sh" "$BUILD_DIR"
