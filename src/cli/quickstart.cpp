@@ -27,8 +27,14 @@ namespace fs = std::filesystem;
 constexpr const char* kMasterCf = R"(# Correio quick start master.cf — Postfix's columns:
 # service          type  private unpriv  chroot  wakeup  maxproc command + args
 127.0.0.1:2525     inet  n       -       n       -       -       smtpd
+127.0.0.1:2465     inet  n       -       n       -       -       smtpd
+  -o syslog_name=correio/smtps
+  -o smtpd_tls_wrappermode=yes
 qmgr               unix  n       -       n       300     1       qmgr
-virtual            unix  -       n       n       -       -       virtual
+# virtual runs as mail_owner (virtual_uid_maps are not built yet); local keeps root
+# (unpriv = n) to deliver as each recipient, as in Postfix.
+virtual            unix  -       -       n       -       -       virtual
+local              unix  -       n       n       -       -       local
 )";
 
 std::string main_cf(const fs::path& dir) {
@@ -46,6 +52,8 @@ std::string main_cf(const fs::path& dir) {
          "queue_directory = " + d + "/queue\n"
          "data_directory = " + d + "/data\n"
          "mail_spool_directory = " + d + "/spool\n"
+         "alias_maps = texthash:" + d + "/aliases\n"
+         "alias_database = texthash:" + d + "/aliases\n"
          "maillog_file = /dev/stdout\n"
          "smtpd_tls_cert_file = " + d + "/tls/cert.pem\n"
          "smtpd_tls_key_file = " + d + "/tls/key.pem\n"
@@ -99,7 +107,7 @@ std::string sha512_crypt(const std::string& password) {
 }
 
 // When run by root, the daemons run as mail_owner (correio): they must be able to read the
-// users file and write the mailboxes.
+// users file and the TLS key, and write the mailboxes.
 bool give_to_mail_owner(const fs::path& dir) {
   if (::geteuid() != 0) return true;
   passwd* pw = ::getpwnam("correio");
@@ -108,7 +116,9 @@ bool give_to_mail_owner(const fs::path& dir) {
     return false;
   }
   std::error_code ec;
-  for (const fs::path& p : {dir / "users", dir / "mail", dir / "spool"}) {
+  // The key too: services load certificates after dropping to mail_owner.
+  for (const fs::path& p : {dir / "users", dir / "mail", dir / "spool", dir / "tls",
+                            dir / "tls/key.pem", dir / "tls/cert.pem"}) {
     if (::chown(p.c_str(), pw->pw_uid, pw->pw_gid) != 0) {
       std::fprintf(stderr, "correio quickstart: cannot chown %s\n", p.c_str());
       return false;
@@ -125,10 +135,13 @@ void print_screen(const fs::path& dir, const std::string& password_note) {
       "\n"
       "Correio quick start — configuration in %s\n"
       "  domain example.test, user demo@example.test, password %s\n"
-      "  SMTP      127.0.0.1:2525\n"
+      "  SMTP      127.0.0.1:2525 (STARTTLS offered)\n"
+      "  SMTPS     127.0.0.1:2465 (implicit TLS)\n"
       "\n"
       "Send a message (swaks, or Python's smtplib):\n"
       "  swaks --server 127.0.0.1:2525 --to demo@example.test --from you@example.test\n"
+      "  swaks --server 127.0.0.1:2525 --tls --to demo@example.test\n"
+      "  swaks --server 127.0.0.1:2465 --tlsc --to demo@example.test\n"
       "  python3 -c \"import smtplib; s=smtplib.SMTP('127.0.0.1',2525); "
       "s.sendmail('you@example.test',['demo@example.test'],'Subject: hi\\n\\nhello'); s.quit()\"\n"
       "Delivered mail lands in the Maildir %s/mail/example.test/demo/.\n"
@@ -157,6 +170,11 @@ int quickstart_main(int argc, char** argv) {
   fs::permissions(dir / "tls", fs::perms::owner_all, ec);
   if (!write_if_absent(dir / "main.cf", main_cf(dir), 0644)) return 1;
   if (!write_if_absent(dir / "master.cf", kMasterCf, 0644)) return 1;
+  if (!write_if_absent(dir / "aliases",
+                       "# aliases(5): local names and where their mail goes.\n"
+                       "postmaster: root\nMAILER-DAEMON: postmaster\nabuse: postmaster\n",
+                       0644))
+    return 1;
 
   std::string password_note = "(see " + (dir / "demo-password").string() + ")";
   if (!fs::exists(dir / "users")) {

@@ -1,6 +1,8 @@
 // Reads and writes on one connection with deadlines and hard line limits.
 #include "io/connection.hpp"
 
+#include "tls/server_context.hpp"
+
 #include <asio/buffer.hpp>
 #include <asio/experimental/awaitable_operators.hpp>
 #include <asio/read.hpp>
@@ -58,10 +60,16 @@ asio::awaitable<ReadStatus> Connection::fill() {
   timer.expires_after(timeout_);
   std::error_code ec;
   size_t n = 0;
-  auto result = co_await (
-      socket_.async_read_some(asio::buffer(buffer_.data() + old_size, kReadChunk),
-                              asio::redirect_error(asio::use_awaitable, ec)) ||
-      timer.async_wait(asio::use_awaitable));
+  auto into = asio::buffer(buffer_.data() + old_size, kReadChunk);
+  // Plain statements, not a conditional expression: GCC 12 miscompiles co_await inside ?:.
+  std::variant<size_t, std::monostate> result;
+  if (tls_) {
+    result = co_await (tls_->async_read_some(into, asio::redirect_error(asio::use_awaitable, ec)) ||
+                       timer.async_wait(asio::use_awaitable));
+  } else {
+    result = co_await (socket_.async_read_some(into, asio::redirect_error(asio::use_awaitable, ec)) ||
+                       timer.async_wait(asio::use_awaitable));
+  }
   if (result.index() == 1) {
     buffer_.resize(old_size);
     co_return ReadStatus::timeout;
@@ -163,11 +171,50 @@ asio::awaitable<bool> Connection::write(std::string_view data) {
   asio::steady_timer timer(socket_.get_executor());
   timer.expires_after(timeout_);
   std::error_code ec;
-  auto result =
-      co_await (asio::async_write(socket_, asio::buffer(data.data(), data.size()),
-                                  asio::redirect_error(asio::use_awaitable, ec)) ||
-                timer.async_wait(asio::use_awaitable));
+  auto from = asio::buffer(data.data(), data.size());
+  std::variant<size_t, std::monostate> result;
+  if (tls_) {
+    result = co_await (asio::async_write(*tls_, from, asio::redirect_error(asio::use_awaitable, ec)) ||
+                       timer.async_wait(asio::use_awaitable));
+  } else {
+    result = co_await (asio::async_write(socket_, from, asio::redirect_error(asio::use_awaitable, ec)) ||
+                       timer.async_wait(asio::use_awaitable));
+  }
   co_return result.index() == 0 && !ec;
+}
+
+asio::awaitable<bool> Connection::start_tls(asio::ssl::context& context, std::string& error) {
+  discard_buffered_input();
+  tls_ = std::make_unique<asio::ssl::stream<asio::ip::tcp::socket&>>(socket_, context);
+  // The deadline closes the socket, which fails the handshake.
+  asio::steady_timer timer(socket_.get_executor());
+  timer.expires_after(timeout_);
+  bool timed_out = false;
+  timer.async_wait([this, &timed_out](const std::error_code& ec) {
+    if (ec) return;
+    timed_out = true;
+    std::error_code ignored;
+    socket_.close(ignored);
+  });
+  std::error_code ec;
+  co_await tls_->async_handshake(asio::ssl::stream_base::server,
+                                 asio::redirect_error(asio::use_awaitable, ec));
+  timer.cancel();
+  if (timed_out) {
+    error = "timeout";
+    co_return false;
+  }
+  if (ec) {
+    error = ec.message();
+    co_return false;
+  }
+  tls_up_ = true;
+  co_return true;
+}
+
+std::string Connection::tls_description() const {
+  if (!tls_active()) return {};
+  return tls::describe_session(tls_->native_handle());
 }
 
 }  // namespace correio::io

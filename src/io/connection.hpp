@@ -5,7 +5,10 @@
 
 #include <asio/awaitable.hpp>
 #include <asio/ip/tcp.hpp>
+#include <asio/ssl/context.hpp>
+#include <asio/ssl/stream.hpp>
 #include <asio/steady_timer.hpp>
+#include <memory>
 #include <chrono>
 #include <string>
 #include <string_view>
@@ -56,6 +59,14 @@ class Connection {
   // Bytes the client sent that are buffered but not consumed (e.g. before STARTTLS).
   void discard_buffered_input();
 
+  // Starts TLS as the server (STARTTLS, or at once for wrapper mode). Input buffered
+  // before the handshake is discarded (RFC 3207 §4.2: nothing sent in the clear may be
+  // taken as sent under TLS). On failure `error` says why; the connection is unusable.
+  asio::awaitable<bool> start_tls(asio::ssl::context& context, std::string& error);
+  bool tls_active() const { return tls_ != nullptr && tls_up_; }
+  // "TLSv1.3 with cipher ... (256/256 bits)"; empty without TLS.
+  std::string tls_description() const;
+
   std::string remote_address() const { return remote_address_; }
   unsigned short remote_port() const { return remote_port_; }
   std::string local_address() const { return local_address_; }
@@ -68,6 +79,8 @@ class Connection {
   void compact();
 
   asio::ip::tcp::socket socket_;
+  std::unique_ptr<asio::ssl::stream<asio::ip::tcp::socket&>> tls_;
+  bool tls_up_ = false;
   std::chrono::steady_clock::duration timeout_ = std::chrono::minutes(5);
   std::string buffer_;
   size_t consumed_ = 0;

@@ -82,8 +82,11 @@ Result<std::optional<Identity>> master_child_identity(const config::Config& conf
   return std::optional<Identity>{std::move(id)};
 }
 
-std::optional<Identity> service_identity(const config::MasterService& /*service*/,
+// master.cf's unpriv column, as in Postfix: "n" keeps root (the local agent, which
+// switches to each recipient itself); "y" or "-" runs as mail_owner.
+std::optional<Identity> service_identity(const config::MasterService& service,
                                          const std::optional<Identity>& mail_owner) {
+  if (service.unpriv == "n") return std::nullopt;
   return mail_owner;
 }
 

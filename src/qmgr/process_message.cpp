@@ -81,7 +81,8 @@ void QueueManager::log_result(const delivery::DeliveryRequest& request,
 asio::awaitable<void> QueueManager::process(std::string id, queue::QueueName from) {
   InFlightGuard guard{in_flight_, id};
   if (from != queue::QueueName::active) {
-    if (!queue_.move(id, from, queue::QueueName::active)) co_return;  // gone or taken
+    // Unsynced: after a crash the file is in incoming/ or active/, and recovery takes both.
+    if (!queue_.move(id, from, queue::QueueName::active, queue::Sync::lazy)) co_return;
   }
   auto path = queue_.path(id, queue::QueueName::active);
   auto file = queue::read_queue_file(path);
@@ -155,7 +156,8 @@ asio::awaitable<void> QueueManager::process(std::string id, queue::QueueName fro
     bool finished = r.status == delivery::DeliveryStatus::sent ||
                     std::any_of(failed.begin(), failed.end(),
                                 [&](const auto& f) { return f.offset == r.offset; });
-    if (finished) {
+    // When nothing stays pending the file goes away: no need to mark anyone done first.
+    if (finished && pending > 0) {
       if (auto st = queue::mark_recipient_done(path, r.offset); !st) {
         log_.warning("{}: cannot mark recipient done: {}", id, st.error().message);
         ++pending;  // delivered again later at worst: a duplicate, never a loss
@@ -164,7 +166,8 @@ asio::awaitable<void> QueueManager::process(std::string id, queue::QueueName fro
   }
 
   if (pending == 0) {
-    if (auto st = queue_.remove(id, queue::QueueName::active); !st) {
+    // Unsynced: if a crash brings the file back, it is delivered again (design.md §3).
+    if (auto st = queue_.remove(id, queue::QueueName::active, queue::Sync::lazy); !st) {
       log_.warning("{}: remove: {}", id, st.error().message);
       co_return;
     }

@@ -47,17 +47,18 @@ Result<std::vector<std::string>> Queue::list(QueueName q) const {
   return ids;
 }
 
-Status Queue::move(std::string_view id, QueueName from, QueueName to) const {
+Status Queue::move(std::string_view id, QueueName from, QueueName to, Sync sync) const {
   if (auto s = check_id(id); !s) return s;
   if (from == to) return {};
   std::filesystem::path src = path(id, from), dst = path(id, to);
   if (::rename(src.c_str(), dst.c_str()) != 0)
     return detail::errno_error("rename " + src.string() + " to " + dst.string(), errno);
+  if (sync == Sync::lazy) return {};
   if (auto s = detail::fsync_directory(path(to)); !s) return s;
   return detail::fsync_directory(path(from));
 }
 
-Status Queue::remove(std::string_view id, QueueName q) const {
+Status Queue::remove(std::string_view id, QueueName q, Sync sync) const {
   if (auto s = check_id(id); !s) return s;
   std::filesystem::path file = path(id, q);
   if (::unlink(file.c_str()) != 0) return detail::errno_error("unlink " + file.string(), errno);
@@ -67,6 +68,7 @@ Status Queue::remove(std::string_view id, QueueName q) const {
     if (::unlink(p.c_str()) != 0 && errno != ENOENT)
       return detail::errno_error("unlink " + p.string(), errno);
   }
+  if (sync == Sync::lazy) return {};
   return detail::fsync_directory(path(q));
 }
 

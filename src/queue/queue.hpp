@@ -26,6 +26,11 @@ struct RecoveryReport {
   size_t kept = 0;  // complete files left in incoming/ for qmgr
 };
 
+// Whether a move or removal is synced to disk before it returns. `lazy` is for steps a
+// crash may undo without harm: a message found again in its old place is delivered again
+// at worst (a duplicate, never a loss), so qmgr's hot path skips those directory syncs.
+enum class Sync { durable, lazy };
+
 class Queue {
  public:
   explicit Queue(std::filesystem::path queue_directory) : root_(std::move(queue_directory)) {}
@@ -41,10 +46,11 @@ class Queue {
 
   // rename() `id` from `from` to `to`, then fsync `to` and `from` (in that order, so a
   // crash in between leaves at worst two names — never none).
-  Status move(std::string_view id, QueueName from, QueueName to) const;
+  Status move(std::string_view id, QueueName from, QueueName to,
+              Sync sync = Sync::durable) const;
 
   // Removes `id` from `q` and its defer/ and bounce/ logs; fsyncs the directory.
-  Status remove(std::string_view id, QueueName q) const;
+  Status remove(std::string_view id, QueueName q, Sync sync = Sync::durable) const;
 
   // Postfix keeps a deferred message's next attempt time in the file's mtime.
   Status set_next_attempt(std::string_view id, QueueName q,

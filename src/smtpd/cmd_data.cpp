@@ -50,7 +50,11 @@ bool Session::start_message() {
   info.client_name = "unknown";
   info.client_address = conn_.remote_address();
   info.myhostname = settings_.myhostname;
-  info.protocol = envelope_->smtputf8 ? "UTF8SMTP" : (esmtp_ ? "ESMTP" : "SMTP");
+  bool tls = conn_.tls_active();
+  info.protocol = envelope_->smtputf8 ? (tls ? "UTF8SMTPS" : "UTF8SMTP")
+                  : esmtp_            ? (tls ? "ESMTPS" : "ESMTP")
+                                      : "SMTP";
+  if (tls) info.tls_note = "(using " + conn_.tls_description() + ")";
   info.queue_id = queue_id_;
   if (envelope_->recipients.size() == 1) info.recipient = envelope_->recipients.front().address;
   cleanup::HeaderOptions options;

@@ -32,6 +32,7 @@ asio::awaitable<Session::Next> Session::cmd_helo(const Command& command, bool ex
              "SMTPUTF8",
              "CHUNKING"};
   if (!settings_.disable_vrfy) r.lines.insert(r.lines.begin() + 3, "VRFY");
+  if (settings_.tls && !conn_.tls_active()) r.lines.insert(r.lines.end() - 5, "STARTTLS");
   co_return co_await reply(r);
 }
 
@@ -39,6 +40,8 @@ asio::awaitable<Session::Next> Session::cmd_mail(const Command& command) {
   if (helo_name_.empty() && settings_.helo_required)
     co_return co_await reply(503, "5.5.1", "Error: send HELO/EHLO first");
   if (envelope_) co_return co_await reply(503, "5.5.1", "Error: nested MAIL command");
+  if (settings_.tls_level == TlsLevel::encrypt && !conn_.tls_active())
+    co_return co_await reply(530, "5.7.0", "Must issue a STARTTLS command first");
   auto parsed = smtp::parse_path_command(command.argument, "FROM");
   if (!parsed) co_return co_await reply(501, "5.5.4", parsed.error().message);
   Envelope envelope;
@@ -75,7 +78,7 @@ asio::awaitable<Session::Next> Session::cmd_mail(const Command& command) {
   envelope.helo_name = helo_name_;
   envelope.client_name = "unknown";
   envelope.client_address = conn_.remote_address();
-  envelope.protocol = esmtp_ ? "ESMTP" : "SMTP";
+  envelope.protocol = esmtp_ ? (conn_.tls_active() ? "ESMTPS" : "ESMTP") : "SMTP";
   envelope_ = std::move(envelope);
   co_return co_await reply(250, "2.1.0", "Ok");
 }

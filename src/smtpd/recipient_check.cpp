@@ -19,6 +19,18 @@ bool listed(const std::vector<std::string>& domains, std::string_view domain) {
 
 RecipientCheck::RecipientCheck(Options options, base::Logger& log)
     : options_(std::move(options)), log_(log) {
+  if (!options_.alias_maps.empty()) {
+    maps::MapOptions map_options;
+    map_options.syntax = maps::SourceSyntax::kAliases;
+    map_options.warn = [this](const std::string& w) { log_.warning("{}", w); };
+    auto aliases = maps::open_maps(options_.alias_maps, map_options);
+    if (aliases) {
+      aliases_ = std::move(aliases.value());
+    } else {
+      log_.warning("alias_maps {}: {}", options_.alias_maps, aliases.error().message);
+      aliases_failed_ = true;
+    }
+  }
   if (options_.user_directory.empty()) return;
   auto directory = auth::open_user_directory(options_.user_directory);
   if (!directory) {
@@ -60,6 +72,14 @@ std::optional<smtp::Reply> RecipientCheck::check(std::string_view recipient) {
     passwd* result = nullptr;
     char buf[4096];
     if (getpwnam_r(user.c_str(), &pw, buf, sizeof buf, &result) == 0 && result) return std::nullopt;
+    if (aliases_failed_)
+      return smtp::Reply(451, "4.3.0", "<" + std::string(recipient) + ">: Temporary lookup failure");
+    if (aliases_) {
+      auto alias = aliases_->lookup(user);
+      if (!alias)
+        return smtp::Reply(451, "4.3.0", "<" + std::string(recipient) + ">: Temporary lookup failure");
+      if (*alias) return std::nullopt;
+    }
     // Every Postfix system has these; RFC 5321 §4.5.1 requires postmaster.
     if (user == "postmaster" || user == "mailer-daemon" || user == "abuse") return std::nullopt;
     return smtp::Reply(550, "5.1.1",

@@ -1,7 +1,7 @@
 // Rejecting unknown recipients at RCPT time (Postfix's smtpd_reject_unlisted_recipient):
 // users of virtual_mailbox_domains must exist in user_directory, users of mydestination
-// must be system accounts (local_recipient_maps' passwd part) or aliases (later, with
-// alias_maps). Owned by the smtpd process; not thread-safe.
+// must be system accounts (local_recipient_maps' passwd part) or aliases in alias_maps.
+// Owned by the smtpd process; not thread-safe.
 #pragma once
 
 #include <memory>
@@ -11,6 +11,7 @@
 
 #include "auth/user_directory.hpp"
 #include "base/log.hpp"
+#include "maps/map.hpp"
 #include "smtp/reply.hpp"
 
 namespace correio::smtpd {
@@ -23,6 +24,7 @@ class RecipientCheck {
     std::string user_directory;                // "passwd-file:/path" or ""
     std::string recipient_delimiter;           // "+" splits user+ext
     bool check_local = true;                   // local_recipient_maps not empty
+    std::string alias_maps;                    // alias_maps: aliases are valid recipients
   };
 
   RecipientCheck(Options options, base::Logger& log);
@@ -37,6 +39,8 @@ class RecipientCheck {
   Options options_;
   base::Logger& log_;
   std::unique_ptr<auth::UserDirectory> directory_;
+  std::unique_ptr<maps::MapList> aliases_;
+  bool aliases_failed_ = false;
   bool directory_failed_ = false;
 };
 

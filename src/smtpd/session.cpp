@@ -40,6 +40,10 @@ asio::awaitable<void> Session::run() {
     log_.info("disconnect from {} commands=0", client_label());
     co_return;
   }
+  if (settings_.tls_wrappermode) {
+    bool secured = co_await handshake();
+    if (!secured) co_return;
+  }
   if (!co_await conn_.write("220 " + settings_.banner + "\r\n")) {
     log_.info("lost connection after CONNECT from {}", client_label());
     co_return;
@@ -88,6 +92,7 @@ asio::awaitable<Session::Next> Session::dispatch(const Command& command) {
       {"MAIL", &Session::cmd_mail}, {"RCPT", &Session::cmd_rcpt}, {"DATA", &Session::cmd_data},
       {"BDAT", &Session::cmd_bdat}, {"RSET", &Session::cmd_rset}, {"NOOP", &Session::cmd_noop},
       {"VRFY", &Session::cmd_vrfy}, {"HELP", &Session::cmd_help}, {"QUIT", &Session::cmd_quit},
+      {"STARTTLS", &Session::cmd_starttls},
   };
   ++total_commands_;
   auto count = [this](std::string_view verb) {
@@ -100,16 +105,55 @@ asio::awaitable<Session::Next> Session::dispatch(const Command& command) {
     last_verb_ = command.verb;
     co_return co_await cmd_helo(command, command.verb == "EHLO");
   }
-  for (const auto& entry : table) {
-    if (entry.verb == command.verb) {
-      count(command.verb);
-      last_verb_ = command.verb;
-      co_return co_await (this->*entry.handler)(command);
-    }
+  Handler handler = nullptr;
+  for (const auto& entry : table)
+    if (entry.verb == command.verb) handler = entry.handler;
+  if (handler) {
+    count(command.verb);
+    last_verb_ = command.verb;
+    co_return co_await (this->*handler)(command);
   }
   count("unknown");
   last_verb_ = "UNKNOWN";
   co_return co_await reply(502, "5.5.2", "Error: command not recognized");
+}
+
+asio::awaitable<bool> Session::handshake() {
+  std::string error;
+  bool started = co_await conn_.start_tls(*settings_.tls, error);
+  if (!started) {
+    log_.warning("TLS handshake failed from {}: {}", client_label(), error);
+    log_.info("lost connection after {} from {}", last_verb_, client_label());
+    co_return false;
+  }
+  log_.info("Anonymous TLS connection established from {}: {}", client_label(),
+            conn_.tls_description());
+  co_return true;
+}
+
+// RFC 3207: STARTTLS, then the session starts over (no HELO, no transaction).
+asio::awaitable<Session::Next> Session::cmd_starttls(const Command& command) {
+  std::optional<smtp::Reply> refusal;
+  if (!command.argument.empty())
+    refusal = smtp::Reply(501, "5.5.4", "Syntax: STARTTLS");
+  else if (conn_.tls_active())
+    refusal = smtp::Reply(554, "5.5.1", "Error: TLS already active");
+  else if (!settings_.tls)
+    refusal = smtp::Reply(502, "5.5.1", "Error: command not implemented");
+  if (refusal) co_return co_await reply(*refusal);
+  if (pipelining_violation("STARTTLS")) {
+    co_await conn_.write("554 5.5.0 Error: SMTP protocol synchronization\r\n");
+    co_await conn_.drain_and_close();
+    co_return Next::close;
+  }
+  Next next = co_await reply(220, "2.0.0", "Ready to start TLS");
+  if (next == Next::close) co_return next;
+  bool secured = co_await handshake();
+  if (!secured) co_return Next::close;
+  reset_transaction();
+  helo_name_.clear();
+  esmtp_ = false;
+  co_return Next::proceed;
 }
 
 asio::awaitable<Session::Next> Session::reply(int code, std::string_view enhanced,

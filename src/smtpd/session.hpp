@@ -46,6 +46,9 @@ class Session {
   asio::awaitable<Next> cmd_vrfy(const Command& command);
   asio::awaitable<Next> cmd_help(const Command& command);
   asio::awaitable<Next> cmd_quit(const Command& command);
+  asio::awaitable<Next> cmd_starttls(const Command& command);
+  // The TLS handshake and its log line; false when the session must end.
+  asio::awaitable<bool> handshake();
 
   // Sends a reply; counts errors and applies the soft/hard error limits (Postfix's
   // smtpd_soft_error_limit / smtpd_hard_error_limit). Returns close when the client must go.

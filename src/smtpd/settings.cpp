@@ -34,6 +34,13 @@ Settings Settings::from_config(const config::Config& config) {
   if (auto nets = ClientNetworks::parse(config.get("mynetworks"))) s.mynetworks = *nets;
   if (auto nets = ClientNetworks::parse(config.get("smtpd_forbid_bare_newline_exclusions")))
     s.bare_newline_exclusions = *nets;
+  std::string level = base::to_lower(config.get("smtpd_tls_security_level"));
+  // Postfix's obsolete smtpd_use_tls/smtpd_enforce_tls map onto the level when it is unset.
+  if (level.empty()) level = config.get_bool("smtpd_use_tls") ? "may" : "none";
+  s.tls_level = level == "encrypt" ? TlsLevel::encrypt : level == "may" ? TlsLevel::may : TlsLevel::none;
+  s.tls_wrappermode = config.get_bool("smtpd_tls_wrappermode");
+  s.tls_cert_file = config.get("smtpd_tls_cert_file");
+  s.tls_key_file = config.get("smtpd_tls_key_file");
   s.local_domains = config.get_list("mydestination");
   s.virtual_mailbox_domains = config.get_list("virtual_mailbox_domains");
   s.virtual_alias_domains = config.get_list("virtual_alias_domains");

@@ -2,7 +2,9 @@
 // session code never parses configuration text.
 #pragma once
 
+#include <asio/ssl/context.hpp>
 #include <chrono>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -12,6 +14,7 @@
 namespace correio::smtpd {
 
 enum class BareNewline { normalize, reject, allow };
+enum class TlsLevel { none, may, encrypt };
 
 struct Settings {
   std::string myhostname;
@@ -35,7 +38,11 @@ struct Settings {
   std::vector<std::string> virtual_mailbox_domains;
   std::vector<std::string> virtual_alias_domains;
   std::vector<std::string> relay_domains;
-  std::string syslog_tag_service;  // for Received: "with ESMTP" lines later
+  TlsLevel tls_level = TlsLevel::none;  // smtpd_tls_security_level
+  bool tls_wrappermode = false;          // smtpd_tls_wrappermode (port 465)
+  std::string tls_cert_file, tls_key_file;
+  // The server TLS context, when TLS is offered; set by smtpd's start-up, not from_config.
+  std::shared_ptr<asio::ssl::context> tls;
 
   static Settings from_config(const config::Config& config);
 };

@@ -8,6 +8,7 @@
 #include "smtpd/session.hpp"
 #include "smtpd/settings.hpp"
 #include "smtpd/smtpd.hpp"
+#include "tls/server_context.hpp"
 
 namespace correio::smtpd {
 
@@ -23,6 +24,17 @@ int smtpd_main(const service::DaemonArgs& args) {
   daemon.process_name = "smtpd";
   daemon.init = [state](service::Context& ctx) -> Status {
     state->settings = Settings::from_config(ctx.config);
+    Settings& s = state->settings;
+    if (s.tls_level != TlsLevel::none || s.tls_wrappermode) {
+      auto tls = tls::make_server_context({s.tls_cert_file, s.tls_key_file});
+      if (tls) {
+        s.tls = *tls;
+      } else if (s.tls_level == TlsLevel::encrypt || s.tls_wrappermode) {
+        return Error{"TLS is required here but unavailable: " + tls.error().message};
+      } else {
+        ctx.log.warning("TLS library problem: {}; TLS is not offered", tls.error().message);
+      }
+    }
     state->sink = std::make_unique<QueueSink>(ctx.config.get("queue_directory"));
     RecipientCheck::Options options;
     options.local_domains = state->settings.local_domains;
@@ -30,6 +42,7 @@ int smtpd_main(const service::DaemonArgs& args) {
     options.user_directory = ctx.config.get("user_directory");
     options.recipient_delimiter = ctx.config.get("recipient_delimiter");
     options.check_local = !ctx.config.get("local_recipient_maps").empty();
+    options.alias_maps = ctx.config.get("alias_maps");
     state->recipients = std::make_unique<RecipientCheck>(options, ctx.log);
     return {};
   };

@@ -11,7 +11,8 @@ from correio_fixture import Correio
 PIPELINE_MASTER_CF = """\
 {listen}      inet  n       -       n       -       -       smtpd
 qmgr          unix  n       -       n       300     1       qmgr
-virtual       unix  -       n       n       -       -       virtual
+virtual       unix  -       -       n       -       -       virtual
+local         unix  -       n       n       -       -       local
 """
 
 USERS = ("demo@example.test:{PLAIN}secret::::::\n"
@@ -24,12 +25,19 @@ def pipeline(extra_main_cf: dict[str, str] | None = None) -> Correio:
     mail.mkdir()
     users = inst.config_dir / "users"
     users.write_text(USERS)
+    spool = inst.base / "spool"
+    spool.mkdir(mode=0o1777)
+    spool.chmod(0o1777)
+    aliases = inst.config_dir / "aliases"
+    aliases.write_text("postmaster: root\n")
     if os.geteuid() == 0:
         # The daemons run as mail_owner: they read the users and write the Maildirs.
         owner = pwd.getpwnam(inst.main_cf["mail_owner"])
         os.chown(mail, owner.pw_uid, owner.pw_gid)
     inst.write_main_cf({
         "mydestination": "localhost",
+        "mail_spool_directory": str(spool),
+        "alias_maps": f"texthash:{aliases}",
         "virtual_mailbox_domains": "example.test",
         "virtual_mailbox_base": str(mail),
         "user_directory": f"passwd-file:{users}",

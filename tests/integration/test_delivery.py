@@ -187,3 +187,23 @@ def test_pflogsumm_reads_the_log():
     assert re.search(r"^\s+3\s+received", summary, re.M), summary + inst_log
     assert re.search(r"^\s+3\s+delivered", summary, re.M), summary
     assert re.search(r"^\s+0\s+bounced", summary, re.M), summary
+
+
+def test_local_delivery_through_aliases_to_mbox():
+    inst = pipeline()
+    with inst:
+        qid = send(inst, "x@remote.example", ["postmaster@localhost"],
+                   b"Subject: to the postmaster\r\n\r\nFrom here on\r\n")
+        inst.wait_for_log(rf"correio/local\[\d+\]: {qid}: to=<root@localhost>, "
+                          rf"orig_to=<postmaster@localhost>, relay=local, .*status=sent "
+                          rf"\(delivered to mailbox\)")
+        mbox = (inst.base / "spool" / "root").read_text()
+        assert mbox.startswith("From x@remote.example ")
+        assert "Subject: to the postmaster" in mbox
+        assert "\n>From here on\n" in mbox  # mbox quoting
+        with smtplib.SMTP("127.0.0.1", inst.smtp_port) as s:
+            s.ehlo("client.example")
+            s.mail("x@remote.example")
+            assert s.rcpt("nosuchlocaluser@localhost") == (
+                550, b"5.1.1 <nosuchlocaluser@localhost>: Recipient address rejected: "
+                     b"User unknown in local recipient table")

@@ -2,6 +2,8 @@
 // passwd-file user directory, deliveries into Maildirs, results and log lines; and one
 // qmgr connection served over a UNIX socket pair.
 #include <gtest/gtest.h>
+
+#include <asio/thread_pool.hpp>
 #include <stdlib.h>
 
 #include <asio/co_spawn.hpp>
@@ -208,7 +210,8 @@ TEST_F(VirtualAgentTest, ServesOneRequestOverAUnixSocket) {
   asio::io_context io;
   asio::local::stream_protocol::socket qmgr(io), agent(io);
   asio::local::connect_pair(qmgr, agent);
-  virtual_agent::AgentContext ctx{settings_, *users_, *log_};
+  asio::thread_pool workers(2);
+  virtual_agent::AgentContext ctx{settings_, *users_, *log_, workers};
   asio::co_spawn(io, virtual_agent::serve_agent_connection(std::move(agent), ctx), asio::detached);
   std::string request = encode_request(req) + "\n";
   asio::write(qmgr, asio::buffer(request));
@@ -230,7 +233,8 @@ TEST_F(VirtualAgentTest, MalformedRequestClosesWithoutAnswer) {
   asio::io_context io;
   asio::local::stream_protocol::socket qmgr(io), agent(io);
   asio::local::connect_pair(qmgr, agent);
-  virtual_agent::AgentContext ctx{settings_, *users_, *log_};
+  asio::thread_pool workers(2);
+  virtual_agent::AgentContext ctx{settings_, *users_, *log_, workers};
   asio::co_spawn(io, virtual_agent::serve_agent_connection(std::move(agent), ctx), asio::detached);
   asio::write(qmgr, asio::buffer(std::string("garbage\n\n")));
   io.run();

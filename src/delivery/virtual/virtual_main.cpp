@@ -8,6 +8,9 @@
 #include <asio/write.hpp>
 #include <memory>
 
+#include <asio/co_spawn.hpp>
+
+#include "auth/synchronized_directory.hpp"
 #include "delivery/protocol.hpp"
 #include "io/deadline.hpp"
 
@@ -15,6 +18,9 @@ namespace correio::delivery::virtual_agent {
 namespace {
 
 using asio::experimental::as_tuple;
+
+// Concurrent deliveries per agent process (each mostly waits on fsync).
+constexpr int kDeliveryThreads = 8;
 
 // Reads until the empty line that ends a message; false on EOF, error or oversize.
 asio::awaitable<bool> read_message(asio::local::stream_protocol::socket& socket,
@@ -59,7 +65,14 @@ asio::awaitable<void> serve_agent_connection(asio::local::stream_protocol::socke
     context.log.warning("{}", request.error().message);
     co_return;
   }
-  auto results = deliver(*request, context.settings, context.users, context.log);
+  // Deliveries wait on fsync: run them on the worker pool so that one slow disk write
+  // does not hold up the other connections qmgr has open to this agent.
+  auto results = co_await asio::co_spawn(
+      context.workers,
+      [&]() -> asio::awaitable<std::vector<RecipientResult>> {
+        co_return deliver(*request, context.settings, context.users, context.log);
+      },
+      asio::use_awaitable);
   std::string reply = encode_results(results) + "\n";
   auto [ec, n] =
       co_await asio::async_write(socket, asio::buffer(reply), as_tuple(asio::use_awaitable));
@@ -70,6 +83,7 @@ asio::awaitable<void> serve_agent_connection(asio::local::stream_protocol::socke
 int virtual_main(const service::DaemonArgs& args) {
   struct State {
     std::unique_ptr<auth::UserDirectory> users;
+    std::unique_ptr<asio::thread_pool> workers;
     std::unique_ptr<AgentContext> context;
   };
   auto state = std::make_shared<State>();
@@ -80,9 +94,10 @@ int virtual_main(const service::DaemonArgs& args) {
     if (spec.empty()) return Error{"user_directory is not set: the virtual agent has no users"};
     auto users = auth::open_user_directory(spec);
     if (!users) return Error{"user_directory " + spec + ": " + users.error().message};
-    state->users = std::move(users.value());
-    state->context = std::make_unique<AgentContext>(
-        AgentContext{agent_settings_from_config(ctx.config), *state->users, ctx.log});
+    state->users = std::make_unique<auth::SynchronizedUserDirectory>(std::move(users.value()));
+    state->workers = std::make_unique<asio::thread_pool>(kDeliveryThreads);
+    state->context = std::make_unique<AgentContext>(AgentContext{
+        agent_settings_from_config(ctx.config), *state->users, ctx.log, *state->workers});
     return {};
   };
   daemon.local_session = [state](service::Context&,

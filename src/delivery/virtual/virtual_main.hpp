@@ -8,6 +8,7 @@
 
 #include <asio/awaitable.hpp>
 #include <asio/local/stream_protocol.hpp>
+#include <asio/thread_pool.hpp>
 #include <chrono>
 
 #include "auth/user_directory.hpp"
@@ -21,15 +22,16 @@ namespace correio::delivery::virtual_agent {
 // as the process; used from its one event-loop thread.
 struct AgentContext {
   AgentSettings settings;
-  auth::UserDirectory& users;
+  auth::UserDirectory& users;  // shared by the worker threads: must be thread-safe
   base::Logger& log;
+  asio::thread_pool& workers;  // where deliveries run
   std::chrono::steady_clock::duration timeout = std::chrono::seconds(300);  // per request
 };
 
 // One qmgr connection: read the request (at most kMaxMessageSize bytes, within
 // `timeout`), deliver, write the results and an empty line. A malformed or oversized
 // request is logged and the connection closed without an answer (qmgr defers).
-// The delivery itself runs synchronously on the event loop (a few fsyncs per recipient).
+// The delivery itself runs on `workers` (a few fsyncs per recipient).
 asio::awaitable<void> serve_agent_connection(asio::local::stream_protocol::socket socket,
                                              AgentContext& context);
 
