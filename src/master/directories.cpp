@@ -49,6 +49,8 @@ Status ensure_directory(const std::filesystem::path& path, Wanted wanted,
 
 }  // namespace
 
+Status ensure_maillog_file(const config::Config& config, long uid, long gid);
+
 Status create_directories(const config::Config& config, const std::optional<Identity>& owner,
                           std::vector<std::string>* notes) {
   std::string queue = config.get("queue_directory");
@@ -88,7 +90,25 @@ Status create_directories(const config::Config& config, const std::optional<Iden
   }
   std::filesystem::create_directories(std::filesystem::path(data).parent_path(), ec);
   if (ec) return Error{fmt::format("mkdir {}: {}", data, ec.message())};
-  return ensure_directory(data, {0700, uid, gid}, notes);
+  if (auto st = ensure_directory(data, {0700, uid, gid}, notes); !st) return st;
+  return ensure_maillog_file(config, uid, gid);
+}
+
+// maillog_file is appended to by every service after it dropped to mail_owner, so the
+// master creates it (maillog_file_permissions) owned by mail_owner, as Postfix's postlogd
+// owns it. Devices (/dev/stdout) are left alone.
+Status ensure_maillog_file(const config::Config& config, long uid, long gid) {
+  std::string file = config.get("maillog_file");
+  if (file.empty() || file.rfind("/dev/", 0) == 0) return {};
+  std::string perms_text = config.get("maillog_file_permissions");
+  mode_t mode = perms_text == "0644" ? 0644 : 0600;
+  int fd = ::open(file.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, mode);
+  if (fd < 0) return Error{fmt::format("open maillog_file {}: {}", file, std::strerror(errno))};
+  int rc = uid >= 0 ? ::fchown(fd, static_cast<uid_t>(uid), static_cast<gid_t>(gid)) : 0;
+  int saved = errno;
+  ::close(fd);
+  if (rc != 0) return Error{fmt::format("chown maillog_file {}: {}", file, std::strerror(saved))};
+  return {};
 }
 
 }  // namespace correio::master

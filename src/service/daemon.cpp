@@ -19,6 +19,7 @@
 #include <memory>
 
 #include "base/strings.hpp"
+#include "service/daemon_environment.hpp"
 
 namespace correio::service {
 namespace {
@@ -134,34 +135,13 @@ int listen_fd_count() {
 }  // namespace
 
 int run_stream_daemon(const DaemonArgs& args, const StreamDaemon& daemon) {
-  std::signal(SIGPIPE, SIG_IGN);
-  std::signal(SIGHUP, SIG_IGN);  // the master restarts us on reload when it matters
-  auto main_config = config::Config::load(args.config_dir);
-  if (!main_config) {
-    std::fprintf(stderr, "correio/%s: fatal: %s\n", daemon.process_name.c_str(),
-                 main_config.error().message.c_str());
-    return 1;
-  }
-  auto config = main_config->with_overrides(args.overrides);
-  if (!config) {
-    std::fprintf(stderr, "correio/%s: fatal: %s\n", daemon.process_name.c_str(),
-                 config.error().message.c_str());
-    return 1;
-  }
-  base::Logger::Options options;
-  if (std::string name = config->get("syslog_name"); !name.empty()) options.syslog_name = name;
-  options.process_name = daemon.process_name;
-  options.maillog_file = config->get("maillog_file");
-  base::Logger log(std::move(options));
-  // A bad -o value in master.cf is this service's problem: fail at start (the master
-  // throttles the restarts) rather than misbehave later.
-  if (auto st = config->validate(); !st) {
-    log.fatal("{}", st.error().message);
-    return 1;
-  }
+  DaemonEnvironment env = load_daemon_environment(args, daemon.process_name);
+  if (!env.config) return 1;
+  const config::Config& config = *env.config;
+  base::Logger& log = *env.log;
 
   asio::io_context io(1);
-  Context ctx{io, *config, args, log};
+  Context ctx{io, config, args, log};
   Runtime rt{ctx, daemon, {}, {}, 0, false, asio::steady_timer(io)};
   int count = listen_fd_count();
   if (count <= 0) {

@@ -7,6 +7,7 @@
 #include <asio/use_awaitable.hpp>
 #include <asio/write.hpp>
 
+#include "delivery/agent_io.hpp"
 #include "delivery/protocol.hpp"
 #include "io/deadline.hpp"
 
@@ -15,48 +16,12 @@ namespace {
 
 using asio::experimental::as_tuple;
 
-// Reads until the empty line that ends a message; false on EOF, error or oversize.
-asio::awaitable<bool> read_message(asio::local::stream_protocol::socket& socket,
-                                   std::string& message) {
-  std::string buffer;
-  char chunk[8192];
-  for (;;) {
-    if (buffer == "\n") break;
-    if (size_t end = buffer.find("\n\n"); end != std::string::npos) {
-      buffer.resize(end + 1);
-      break;
-    }
-    if (buffer.size() > kMaxMessageSize) co_return false;
-    auto [ec, n] =
-        co_await socket.async_read_some(asio::buffer(chunk), as_tuple(asio::use_awaitable));
-    if (ec) co_return false;
-    buffer.append(chunk, n);
-  }
-  message = std::move(buffer);
-  co_return true;
-}
-
 }  // namespace
 
 asio::awaitable<void> serve_agent_connection(asio::local::stream_protocol::socket socket,
                                              AgentContext& context) {
-  using namespace asio::experimental::awaitable_operators;
-  std::string message;
-  auto deadline = std::chrono::steady_clock::now() + context.timeout;
-  auto got = co_await (read_message(socket, message) || io::watchdog(deadline));
-  if (got.index() == 1) {
-    context.log.warning("timeout reading delivery request");
-    co_return;
-  }
-  if (!std::get<0>(got)) {
-    context.log.warning("delivery request: connection closed or request too large");
-    co_return;
-  }
-  auto request = decode_request(message);
-  if (!request) {
-    context.log.warning("{}", request.error().message);
-    co_return;
-  }
+  auto request = co_await read_request(socket, context.timeout, context.log);
+  if (!request) co_return;
   auto results = deliver(*request, context.settings, context.log);
   std::string reply = encode_results(results) + "\n";
   auto [ec, n] =

@@ -11,6 +11,7 @@
 #include <asio/co_spawn.hpp>
 
 #include "auth/synchronized_directory.hpp"
+#include "delivery/agent_io.hpp"
 #include "delivery/protocol.hpp"
 #include "io/deadline.hpp"
 
@@ -22,51 +23,12 @@ using asio::experimental::as_tuple;
 // Concurrent deliveries per agent process (each mostly waits on fsync).
 constexpr int kDeliveryThreads = 8;
 
-// Reads until the empty line that ends a message; false on EOF, error or oversize.
-asio::awaitable<bool> read_message(asio::local::stream_protocol::socket& socket,
-                                   std::string& message) {
-  std::string buffer;
-  char chunk[8192];
-  for (;;) {
-    // The message ends at the first "\n\n" (or at a lone "\n" for an empty message).
-    if (buffer == "\n") break;
-    if (size_t end = buffer.find("\n\n"); end != std::string::npos) {
-      buffer.resize(end + 1);
-      break;
-    }
-    if (buffer.size() > kMaxMessageSize) co_return false;
-    auto [ec, n] =
-        co_await socket.async_read_some(asio::buffer(chunk), as_tuple(asio::use_awaitable));
-    if (ec) co_return false;
-    buffer.append(chunk, n);
-  }
-  message = std::move(buffer);
-  co_return true;
-}
-
 }  // namespace
 
 asio::awaitable<void> serve_agent_connection(asio::local::stream_protocol::socket socket,
                                              AgentContext& context) {
-  using namespace asio::experimental::awaitable_operators;
-  std::string message;
-  auto deadline = std::chrono::steady_clock::now() + context.timeout;
-  auto got = co_await (read_message(socket, message) || io::watchdog(deadline));
-  if (got.index() == 1) {
-    context.log.warning("timeout reading delivery request");
-    co_return;
-  }
-  if (!std::get<0>(got)) {
-    context.log.warning("delivery request: connection closed or request too large");
-    co_return;
-  }
-  auto request = decode_request(message);
-  if (!request) {
-    context.log.warning("{}", request.error().message);
-    co_return;
-  }
-  // Deliveries wait on fsync: run them on the worker pool so that one slow disk write
-  // does not hold up the other connections qmgr has open to this agent.
+  auto request = co_await read_request(socket, context.timeout, context.log);
+  if (!request) co_return;
   auto results = co_await asio::co_spawn(
       context.workers,
       [&]() -> asio::awaitable<std::vector<RecipientResult>> {

@@ -1,0 +1,58 @@
+// Reading delivery requests, with a size limit and a composed deadline.
+#include "delivery/agent_io.hpp"
+
+#include <asio/buffer.hpp>
+#include <asio/experimental/as_tuple.hpp>
+#include <asio/experimental/awaitable_operators.hpp>
+#include <asio/use_awaitable.hpp>
+#include <string>
+
+#include "io/deadline.hpp"
+
+namespace correio::delivery {
+namespace {
+
+// Reads until the empty line that ends a message; false on EOF, error or oversize.
+asio::awaitable<bool> read_message(asio::local::stream_protocol::socket& socket,
+                                   std::string& message) {
+  std::string buffer;
+  char chunk[8192];
+  for (;;) {
+    if (buffer == "\n") break;
+    if (size_t end = buffer.find("\n\n"); end != std::string::npos) {
+      buffer.resize(end + 1);
+      break;
+    }
+    if (buffer.size() > kMaxMessageSize) co_return false;
+    auto [ec, n] = co_await socket.async_read_some(
+        asio::buffer(chunk), asio::experimental::as_tuple(asio::use_awaitable));
+    if (ec) co_return false;
+    buffer.append(chunk, n);
+  }
+  message = std::move(buffer);
+  co_return true;
+}
+
+}  // namespace
+
+asio::awaitable<Result<DeliveryRequest>> read_request(asio::local::stream_protocol::socket& socket,
+                                                      std::chrono::steady_clock::duration timeout,
+                                                      base::Logger& log) {
+  using namespace asio::experimental::awaitable_operators;
+  std::string message;
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  auto got = co_await (read_message(socket, message) || io::watchdog(deadline));
+  if (got.index() == 1) {
+    log.warning("timeout reading delivery request");
+    co_return Error{"timeout"};
+  }
+  if (!std::get<0>(got)) {
+    log.warning("delivery request: connection closed or request too large");
+    co_return Error{"closed"};
+  }
+  auto request = decode_request(message);
+  if (!request) log.warning("{}", request.error().message);
+  co_return request;
+}
+
+}  // namespace correio::delivery

@@ -1,0 +1,22 @@
+// The agent side of the qmgr <-> delivery agent protocol (delivery/protocol.hpp): reading
+// one request from qmgr's connection within a deadline. Shared by every delivery agent.
+#pragma once
+
+#include <asio/awaitable.hpp>
+#include <asio/local/stream_protocol.hpp>
+#include <chrono>
+
+#include "base/log.hpp"
+#include "base/result.hpp"
+#include "delivery/protocol.hpp"
+
+namespace correio::delivery {
+
+// Reads up to the empty line that ends a request (at most kMaxMessageSize bytes, within
+// `timeout`) and decodes it. Problems are logged on `log` and returned as an error; the
+// caller then closes the connection without an answer and qmgr defers.
+asio::awaitable<Result<DeliveryRequest>> read_request(asio::local::stream_protocol::socket& socket,
+                                                      std::chrono::steady_clock::duration timeout,
+                                                      base::Logger& log);
+
+}  // namespace correio::delivery

@@ -1,0 +1,24 @@
+// What every daemon process sets up first, whichever skeleton runs it: the configuration
+// with its service's -o overrides (validated), and the mail log named after the service.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "base/log.hpp"
+#include "config/config.hpp"
+#include "service/daemon.hpp"
+
+namespace correio::service {
+
+struct DaemonEnvironment {
+  std::unique_ptr<config::Config> config;
+  std::unique_ptr<base::Logger> log;
+};
+
+// nullptr members mean failure, already reported: on stderr when there is no log yet,
+// else as a fatal log line. The caller exits 1 (the master then throttles restarts).
+DaemonEnvironment load_daemon_environment(const DaemonArgs& args,
+                                          const std::string& process_name);
+
+}  // namespace correio::service
