@@ -2,6 +2,7 @@
 #include "queue/queue_file_writer.hpp"
 
 #include <fcntl.h>
+#include <sys/file.h>
 #include <fmt/format.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
@@ -56,6 +57,9 @@ Result<QueueFileWriter> QueueFileWriter::create(const std::filesystem::path& que
       return detail::errno_error("create queue file in " + w.incoming_.string(), errno);
   }
   w.state_ = State::writing;
+  // Held until the descriptor closes: tells recovery this file has a live writer.
+  if (::flock(w.fd_.get(), LOCK_EX | LOCK_NB) != 0)
+    return w.fail(detail::errno_error("lock queue file", errno)).error();
   struct stat st {};
   if (::fstat(w.fd_.get(), &st) != 0)
     return w.fail(detail::errno_error("fstat queue file", errno)).error();

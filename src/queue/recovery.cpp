@@ -8,6 +8,9 @@
 
 #include "queue/detail/sys.hpp"
 #include "queue/queue.hpp"
+
+#include <fcntl.h>
+#include <sys/file.h>
 #include "queue/queue_file_reader.hpp"
 #include "queue/queue_id.hpp"
 
@@ -28,6 +31,15 @@ Result<std::vector<std::string>> all_names(const std::filesystem::path& dir) {
   ::closedir(d);
   if (err != 0) return detail::errno_error("readdir " + dir.string(), err);
   return names;
+}
+
+// A writer holds an exclusive flock on its queue file until it has committed or given up
+// (queue_file_writer.cpp). A file still locked belongs to a live smtpd or pickup — qmgr
+// may restart while they write — and recovery must leave it alone.
+bool in_use(const std::filesystem::path& p) {
+  detail::Fd fd(::open(p.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK));
+  if (fd.get() < 0) return false;
+  return ::flock(fd.get(), LOCK_EX | LOCK_NB) != 0 && errno == EWOULDBLOCK;
 }
 
 Status unlink_file(const std::filesystem::path& p) {
@@ -57,7 +69,11 @@ Result<RecoveryReport> Queue::recover() const {
   for (const std::string& name : *names) {
     std::filesystem::path file = incoming / name;
     struct stat st {};
-    if (::lstat(file.c_str(), &st) != 0) return detail::errno_error(file.string(), errno);
+    if (::lstat(file.c_str(), &st) != 0) {
+      if (errno == ENOENT) continue;  // its writer finished or gave up meanwhile
+      return detail::errno_error(file.string(), errno);
+    }
+    if (S_ISREG(st.st_mode) && in_use(file)) continue;
     if (!is_valid_queue_id(name)) {
       // A writer's temporary file (never acknowledged), or a stranger: only regular
       // files are ours to remove.

@@ -30,19 +30,21 @@ asio::awaitable<void> Session::run() {
   log_.info("connect from {}", client_label());
   conn_.set_timeout(settings_.timeout);
 
+  if (settings_.tls_wrappermode) {
+    bool secured = co_await handshake();
+    if (!secured) co_return;
+  }
   // Input before the greeting is a spambot's tell (RFC 5321 §4.3.1: the client waits).
+  // (With implicit TLS the client speaks first, its ClientHello; the check is for SMTP.)
   std::error_code ec;
-  bool pregreet = settings_.forbid_unauth_pipelining && conn_.socket().available(ec) > 0;
+  bool pregreet = settings_.forbid_unauth_pipelining && !settings_.tls_wrappermode &&
+                  conn_.socket().available(ec) > 0;
   if (pregreet) {
     log_.info("improper command pipelining after CONNECT from {}", client_label());
     co_await conn_.write("554 5.5.0 Error: SMTP protocol synchronization\r\n");
     co_await conn_.drain_and_close();
     log_.info("disconnect from {} commands=0", client_label());
     co_return;
-  }
-  if (settings_.tls_wrappermode) {
-    bool secured = co_await handshake();
-    if (!secured) co_return;
   }
   if (!co_await conn_.write("220 " + settings_.banner + "\r\n")) {
     log_.info("lost connection after CONNECT from {}", client_label());

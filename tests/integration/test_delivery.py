@@ -20,7 +20,7 @@ def send(inst, sender, recipients, body: bytes, mail_options=(), rcpt_options=()
             code, reply = s.rcpt(r, list(rcpt_options))
             assert code == 250, reply
         code, reply = s.data(body)
-        assert code == 250, reply
+        assert code == 250, (reply, inst.log_text()[-3000:])
         return re.search(rb"queued as ([0-9A-F]+)", reply).group(1).decode()
 
 

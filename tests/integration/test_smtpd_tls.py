@@ -131,6 +131,7 @@ def test_wrappermode_and_encrypt_level(tmp_path):
                              "  -o smtpd_tls_wrappermode=yes\n")
     with inst:
         port465 = inst.smtp_port
+        inst.wait_for_log(r"correio/smtpd\[\d+\]: ", timeout=10)  # the probe's session
         with smtplib.SMTP_SSL("127.0.0.1", port465, context=client_context()) as s:
             assert s.ehlo("client.example")[0] == 250
             assert not s.has_extn("starttls")

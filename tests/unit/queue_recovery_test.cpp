@@ -2,6 +2,8 @@
 // built by hand, and recover() must finish or roll it back without losing a message.
 #include <gtest/gtest.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "queue/defer_log.hpp"
 #include "queue/queue.hpp"
@@ -43,17 +45,38 @@ TEST_F(RecoveryTest, CommittedMessagesStay) {
 }
 
 TEST_F(RecoveryTest, WriterTemporaryFileIsRemoved) {
-  // Crash while smtpd was receiving DATA: a temporary file, never acknowledged.
-  auto w = QueueFileWriter::create(root_, testing::sample_envelope());
-  ASSERT_TRUE(w.ok());
-  ASSERT_TRUE(w->append_content(std::string(100000, 'x')).ok());
+  // Crash while smtpd was receiving DATA: a temporary file, never acknowledged. The
+  // writer dies in a child process (no destructor runs), which also drops its lock.
+  pid_t pid = ::fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    auto w = QueueFileWriter::create(root_, testing::sample_envelope());
+    if (!w.ok() || !w->append_content(std::string(100000, 'x')).ok()) ::_exit(1);
+    ::_exit(0);
+  }
+  int status = 0;
+  ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+  ASSERT_EQ(status, 0);
   std::string temp;
   for (auto& e : std::filesystem::directory_iterator(dir(QueueName::incoming)))
     temp = e.path().filename();
+  ASSERT_FALSE(temp.empty());
   auto report = Queue(root_).recover();
   ASSERT_TRUE(report.ok());
   EXPECT_EQ(report->removed_incomplete, std::vector<std::string>{temp});
   EXPECT_EQ(count(QueueName::incoming), 0u);
+}
+
+TEST_F(RecoveryTest, FileOfALiveWriterIsLeftAlone) {
+  // qmgr may restart while smtpd is receiving: recovery must not pull the file away.
+  auto w = QueueFileWriter::create(root_, testing::sample_envelope());
+  ASSERT_TRUE(w.ok());
+  ASSERT_TRUE(w->append_content("Subject: x\n\nbody\n").ok());
+  auto report = Queue(root_).recover();
+  ASSERT_TRUE(report.ok());
+  EXPECT_TRUE(report->removed_incomplete.empty());
+  EXPECT_EQ(count(QueueName::incoming), 1u);
+  EXPECT_TRUE(w->commit().ok());
 }
 
 TEST_F(RecoveryTest, UnfinishedIdFileIsRemovedAtEveryLength) {
