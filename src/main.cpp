@@ -111,8 +111,7 @@ int master_or_daemon(int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string_view name = std::filesystem::path(argv[0]).filename().c_str();
-  std::string program(name);
+  std::string program = std::filesystem::path(argv[0]).filename().string();
 
   if (program != "correio" && program != "postfix") {
     if (auto it = command_table().find(program); it != command_table().end())
