@@ -88,6 +88,10 @@ def test_bad_master_cf_at_reload_keeps_old_configuration(correio):
 
 
 def test_killed_child_is_restarted(correio):
+    # The master binds the port before it forks the service: wait for the child.
+    deadline = time.monotonic() + 10
+    while not correio.service_pids() and time.monotonic() < deadline:
+        time.sleep(0.05)
     (child,) = correio.service_pids()
     time.sleep(2.5)  # past the bad-startup window: a crash, not a broken command
     os.kill(child, signal.SIGKILL)
