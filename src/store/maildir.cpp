@@ -2,6 +2,8 @@
 // The sequence is maildir(5)'s, with the sizes in the name as Dovecot writes them.
 #include "store/maildir.hpp"
 
+#include "store/detail/write_all.hpp"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -52,17 +54,7 @@ int make_dirs(const fs::path& dir) {
   return e;
 }
 
-int write_all(int fd, std::string_view data) {
-  while (!data.empty()) {
-    ssize_t n = ::write(fd, data.data(), data.size());
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return errno;
-    }
-    data.remove_prefix(static_cast<size_t>(n));
-  }
-  return 0;
-}
+using detail::write_all;
 
 // Writes the message, turning CRLF into LF when asked, through a bounded buffer.
 int write_message(int fd, std::string_view prefix, const MessageSource& source) {

@@ -3,6 +3,8 @@
 // (global/dot_lockfile.c, global/mbox_open.c).
 #include "store/mbox.hpp"
 
+#include "store/detail/write_all.hpp"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <fmt/format.h>
@@ -88,17 +90,7 @@ int open_mailbox(const std::filesystem::path& path, const MboxOptions& options, 
   return fd;
 }
 
-int write_all(int fd, std::string_view data) {
-  while (!data.empty()) {
-    ssize_t n = ::write(fd, data.data(), data.size());
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return errno;
-    }
-    data.remove_prefix(static_cast<size_t>(n));
-  }
-  return 0;
-}
+using detail::write_all;
 
 }  // namespace
 
