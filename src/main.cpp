@@ -11,11 +11,11 @@
 
 #include "cli/commands.hpp"
 #include "config/config.hpp"
-#include "master/master.hpp"
-#include "service/daemon.hpp"
 #include "delivery/local/local_main.hpp"
 #include "delivery/virtual/virtual_main.hpp"
+#include "master/master.hpp"
 #include "qmgr/qmgr.hpp"
+#include "service/daemon.hpp"
 #include "smtpd/smtpd.hpp"
 
 namespace {
@@ -38,12 +38,9 @@ const std::map<std::string_view, DaemonMain>& daemon_table() {
 // The administrator's commands reachable by name (symlink) or as `correio NAME`.
 const std::map<std::string_view, CommandMain>& command_table() {
   static const std::map<std::string_view, CommandMain> table = {
-      {"postconf", correio::cli::postconf_main},
-      {"postcat", correio::cli::postcat_main},
-      {"postmap", correio::cli::postmap_main},
-      {"postalias", correio::cli::postalias_main},
-      {"newaliases", correio::cli::newaliases_main},
-      {"quickstart", correio::cli::quickstart_main},
+      {"postconf", correio::cli::postconf_main},     {"postcat", correio::cli::postcat_main},
+      {"postmap", correio::cli::postmap_main},       {"postalias", correio::cli::postalias_main},
+      {"newaliases", correio::cli::newaliases_main}, {"quickstart", correio::cli::quickstart_main},
   };
   return table;
 }

@@ -17,7 +17,9 @@ std::string_view trim_right(std::string_view s) {
   return pos == std::string_view::npos ? std::string_view{} : s.substr(0, pos + 1);
 }
 
-std::string_view trim(std::string_view s) { return trim_right(trim_left(s)); }
+std::string_view trim(std::string_view s) {
+  return trim_right(trim_left(s));
+}
 
 std::string to_lower(std::string_view s) {
   std::string out(s);
@@ -51,7 +53,9 @@ std::vector<std::string> split_any(std::string_view s, std::string_view separato
   return out;
 }
 
-std::vector<std::string> split_list(std::string_view s) { return split_any(s, ", \t\r\n"); }
+std::vector<std::string> split_list(std::string_view s) {
+  return split_any(s, ", \t\r\n");
+}
 
 std::string join(const std::vector<std::string>& items, std::string_view separator) {
   std::string out;

@@ -13,7 +13,7 @@ namespace correio::cleanup {
 
 struct HeaderOptions {
   std::string queue_id;
-  std::string myhostname;          // for a generated Message-ID
+  std::string myhostname;  // for a generated Message-ID
   long long header_size_limit = 102400;
   int hopcount_limit = 50;
   std::chrono::system_clock::time_point arrival = std::chrono::system_clock::now();

@@ -15,7 +15,7 @@ struct ReceivedInfo {
   std::string client_address;
   std::string myhostname;
   std::string mail_name = "Correio";
-  std::string protocol;   // SMTP, ESMTP, ESMTPS, ESMTPSA, UTF8SMTP...
+  std::string protocol;  // SMTP, ESMTP, ESMTPS, ESMTPSA, UTF8SMTP...
   std::string queue_id;
   std::string recipient;  // only when there is exactly one
   std::string tls_note;   // "(using TLSv1.3 with cipher ...)" or empty

@@ -43,10 +43,12 @@ int show(const std::filesystem::path& path, const std::string& label, const Show
     std::printf("message_size: %llu\n", static_cast<unsigned long long>(file->message_size));
     std::printf("message_arrival_time: %s\n", ctime_of(e.arrival_us).c_str());
     std::printf("create_time: %s\n", ctime_of(e.arrival_us).c_str());
-    if (!e.client.name.empty()) std::printf("named_attribute: client_name=%s\n", e.client.name.c_str());
+    if (!e.client.name.empty())
+      std::printf("named_attribute: client_name=%s\n", e.client.name.c_str());
     if (!e.client.address.empty())
       std::printf("named_attribute: client_address=%s\n", e.client.address.c_str());
-    if (!e.client.helo.empty()) std::printf("named_attribute: helo_name=%s\n", e.client.helo.c_str());
+    if (!e.client.helo.empty())
+      std::printf("named_attribute: helo_name=%s\n", e.client.helo.c_str());
     if (!e.client.protocol.empty())
       std::printf("named_attribute: protocol_name=%s\n", e.client.protocol.c_str());
     if (!e.dsn_envid.empty()) std::printf("dsn_envelope_id: %s\n", e.dsn_envid.c_str());
@@ -82,9 +84,15 @@ int postcat_main(int argc, char** argv) {
   int opt;
   while ((opt = ::getopt(argc, argv, "c:ehbq")) != -1) {
     switch (opt) {
-      case 'c': dash_c = optarg; break;
-      case 'q': by_id = true; break;
-      case 'e': case 'h': case 'b':
+      case 'c':
+        dash_c = optarg;
+        break;
+      case 'q':
+        by_id = true;
+        break;
+      case 'e':
+      case 'h':
+      case 'b':
         if (!selected) what = {false, false, false};
         selected = true;
         if (opt == 'e') what.envelope = true;
@@ -119,9 +127,9 @@ int postcat_main(int argc, char** argv) {
       continue;
     }
     bool found = false;
-    for (auto name : {queue::QueueName::incoming, queue::QueueName::active,
-                      queue::QueueName::deferred, queue::QueueName::hold,
-                      queue::QueueName::corrupt, queue::QueueName::maildrop}) {
+    for (auto name :
+         {queue::QueueName::incoming, queue::QueueName::active, queue::QueueName::deferred,
+          queue::QueueName::hold, queue::QueueName::corrupt, queue::QueueName::maildrop}) {
       auto path = q.path(id, name);
       if (::access(path.c_str(), F_OK) == 0) {
         status |= show(path, std::string(queue::queue_name(name)) + "/" + id, what);

@@ -47,16 +47,34 @@ std::string main_cf(const fs::path& dir) {
          "mydestination = localhost\n"
          "mynetworks = 127.0.0.0/8 [::1]/128\n"
          "virtual_mailbox_domains = example.test\n"
-         "virtual_mailbox_base = " + d + "/mail\n"
-         "user_directory = passwd-file:" + d + "/users\n"
-         "queue_directory = " + d + "/queue\n"
-         "data_directory = " + d + "/data\n"
-         "mail_spool_directory = " + d + "/spool\n"
-         "alias_maps = texthash:" + d + "/aliases\n"
-         "alias_database = texthash:" + d + "/aliases\n"
+         "virtual_mailbox_base = " +
+         d +
+         "/mail\n"
+         "user_directory = passwd-file:" +
+         d +
+         "/users\n"
+         "queue_directory = " +
+         d +
+         "/queue\n"
+         "data_directory = " +
+         d +
+         "/data\n"
+         "mail_spool_directory = " +
+         d +
+         "/spool\n"
+         "alias_maps = texthash:" +
+         d +
+         "/aliases\n"
+         "alias_database = texthash:" +
+         d +
+         "/aliases\n"
          "maillog_file = /dev/stdout\n"
-         "smtpd_tls_cert_file = " + d + "/tls/cert.pem\n"
-         "smtpd_tls_key_file = " + d + "/tls/key.pem\n"
+         "smtpd_tls_cert_file = " +
+         d +
+         "/tls/cert.pem\n"
+         "smtpd_tls_key_file = " +
+         d +
+         "/tls/key.pem\n"
          "smtpd_tls_security_level = may\n"
          "# Plain-text logins are allowed because every listener is on 127.0.0.1 only.\n"
          "auth_allow_cleartext = yes\n";
@@ -186,8 +204,7 @@ int quickstart_main(int argc, char** argv) {
     }
     // Dovecot passwd-file: user:password:uid:gid:gecos:home:shell:extra_fields
     if (!write_if_absent(dir / "demo-password", password + "\n", 0600)) return 1;
-    if (!write_if_absent(dir / "users", "demo@example.test:" + hashed + "::::::\n", 0600))
-      return 1;
+    if (!write_if_absent(dir / "users", "demo@example.test:" + hashed + "::::::\n", 0600)) return 1;
   }
   std::ifstream saved(dir / "demo-password");
   std::string password;

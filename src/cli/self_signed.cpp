@@ -26,7 +26,9 @@ using PkeyPtr = std::unique_ptr<EVP_PKEY, Deleter<EVP_PKEY_free>>;
 using X509Ptr = std::unique_ptr<X509, Deleter<X509_free>>;
 using ExtPtr = std::unique_ptr<X509_EXTENSION, Deleter<X509_EXTENSION_free>>;
 
-Error openssl_error(const char* what) { return Error{std::string("cannot ") + what}; }
+Error openssl_error(const char* what) {
+  return Error{std::string("cannot ") + what};
+}
 
 // Writes with PEM_write_* through a FILE* opened with a restrictive mode.
 template <typename WriteFn>
@@ -68,8 +70,8 @@ Status write_self_signed_certificate(const std::filesystem::path& cert_file,
 
   X509_NAME* name = X509_get_subject_name(cert.get());
   X509_NAME_add_entry_by_txt(name, "O", MBSTRING_ASC,
-                             reinterpret_cast<const unsigned char*>("Correio quick start"), -1,
-                             -1, 0);
+                             reinterpret_cast<const unsigned char*>("Correio quick start"), -1, -1,
+                             0);
   X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
                              reinterpret_cast<const unsigned char*>(hostname.c_str()), -1, -1, 0);
   X509_set_issuer_name(cert.get(), name);

@@ -81,7 +81,8 @@ constexpr ParameterInfo kParameters[] = {
      "The UNIX user that owns the queue and runs most daemons (Postfix: postfix).", S},
     {"setgid_group", "postdrop", "The group of the maildrop directory and of postqueue.", S},
     {"default_privs", "nobody", "The rights used by local delivery to external files/commands.", S},
-    {"default_database_type", "hash", "The table type postmap, postalias and newaliases use by default.", S},
+    {"default_database_type", "hash",
+     "The table type postmap, postalias and newaliases use by default.", S},
 
     // Logging and debugging.
     {"syslog_name", "correio", "The tag of every log line (syslog_name/process[pid]).", S},

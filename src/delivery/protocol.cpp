@@ -51,7 +51,9 @@ bool parse_number(std::string_view s, Int& out) {
 }
 
 // A space-separated field: xtext, with "=" (which xtext never produces) for the empty string.
-std::string field(std::string_view value) { return value.empty() ? std::string("=") : xtext(value); }
+std::string field(std::string_view value) {
+  return value.empty() ? std::string("=") : xtext(value);
+}
 Result<std::string> unfield(std::string_view value) {
   if (value == "=") return std::string();
   return unxtext(value);
@@ -66,7 +68,9 @@ void add(std::string& out, std::string_view name, std::string_view value) {
 
 // Splits "a b c" (already unxtexted fields are joined by single spaces after xtext, so a
 // space can only be a separator).
-std::vector<std::string> fields(std::string_view value) { return base::split_any(value, " "); }
+std::vector<std::string> fields(std::string_view value) {
+  return base::split_any(value, " ");
+}
 
 }  // namespace
 
@@ -124,11 +128,16 @@ Result<DeliveryRequest> decode_request(std::string_view text) {
     }
     auto value = unxtext(raw);
     if (!value) return Error{"delivery request: bad xtext in " + name};
-    if (name == "queue_id") r.queue_id = *value;
-    else if (name == "queue_file") r.queue_file = *value;
-    else if (name == "transport") r.transport = *value;
-    else if (name == "nexthop") r.nexthop = *value;
-    else if (name == "sender") r.sender = *value;
+    if (name == "queue_id")
+      r.queue_id = *value;
+    else if (name == "queue_file")
+      r.queue_file = *value;
+    else if (name == "transport")
+      r.transport = *value;
+    else if (name == "nexthop")
+      r.nexthop = *value;
+    else if (name == "sender")
+      r.sender = *value;
     else if (name == "arrival_us") {
       if (!parse_number(*value, r.arrival_us)) return Error{"delivery request: bad arrival_us"};
     } else if (name == "active_us") {
@@ -157,10 +166,14 @@ Result<std::vector<RecipientResult>> decode_results(std::string_view text) {
     auto f = fields(std::string_view(line).substr(7));
     RecipientResult r;
     if (f.size() != 4 || !parse_number(f[0], r.offset)) return Error{"delivery result: bad result"};
-    if (f[1] == "sent") r.status = DeliveryStatus::sent;
-    else if (f[1] == "bounced") r.status = DeliveryStatus::bounced;
-    else if (f[1] == "deferred") r.status = DeliveryStatus::deferred;
-    else return Error{"delivery result: bad status " + f[1]};
+    if (f[1] == "sent")
+      r.status = DeliveryStatus::sent;
+    else if (f[1] == "bounced")
+      r.status = DeliveryStatus::bounced;
+    else if (f[1] == "deferred")
+      r.status = DeliveryStatus::deferred;
+    else
+      return Error{"delivery result: bad status " + f[1]};
     auto dsn = unfield(f[2]), reason = unfield(f[3]);
     if (!dsn || !reason) return Error{"delivery result: bad xtext"};
     r.dsn = *dsn;

@@ -1,8 +1,6 @@
 // Reads and writes on one connection with deadlines and hard line limits.
 #include "io/connection.hpp"
 
-#include "tls/server_context.hpp"
-
 #include <asio/buffer.hpp>
 #include <asio/experimental/awaitable_operators.hpp>
 #include <asio/read.hpp>
@@ -11,6 +9,8 @@
 #include <asio/use_awaitable.hpp>
 #include <asio/write.hpp>
 #include <variant>
+
+#include "tls/server_context.hpp"
 
 namespace correio::io {
 
@@ -67,8 +67,9 @@ asio::awaitable<ReadStatus> Connection::fill() {
     result = co_await (tls_->async_read_some(into, asio::redirect_error(asio::use_awaitable, ec)) ||
                        timer.async_wait(asio::use_awaitable));
   } else {
-    result = co_await (socket_.async_read_some(into, asio::redirect_error(asio::use_awaitable, ec)) ||
-                       timer.async_wait(asio::use_awaitable));
+    result =
+        co_await (socket_.async_read_some(into, asio::redirect_error(asio::use_awaitable, ec)) ||
+                  timer.async_wait(asio::use_awaitable));
   }
   if (result.index() == 1) {
     buffer_.resize(old_size);
@@ -174,11 +175,13 @@ asio::awaitable<bool> Connection::write(std::string_view data) {
   auto from = asio::buffer(data.data(), data.size());
   std::variant<size_t, std::monostate> result;
   if (tls_) {
-    result = co_await (asio::async_write(*tls_, from, asio::redirect_error(asio::use_awaitable, ec)) ||
-                       timer.async_wait(asio::use_awaitable));
+    result =
+        co_await (asio::async_write(*tls_, from, asio::redirect_error(asio::use_awaitable, ec)) ||
+                  timer.async_wait(asio::use_awaitable));
   } else {
-    result = co_await (asio::async_write(socket_, from, asio::redirect_error(asio::use_awaitable, ec)) ||
-                       timer.async_wait(asio::use_awaitable));
+    result =
+        co_await (asio::async_write(socket_, from, asio::redirect_error(asio::use_awaitable, ec)) ||
+                  timer.async_wait(asio::use_awaitable));
   }
   co_return result.index() == 0 && !ec;
 }

@@ -8,8 +8,8 @@
 #include <asio/ssl/context.hpp>
 #include <asio/ssl/stream.hpp>
 #include <asio/steady_timer.hpp>
-#include <memory>
 #include <chrono>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <system_error>
@@ -17,10 +17,10 @@
 namespace correio::io {
 
 enum class ReadStatus {
-  ok,         // a complete line (or the requested bytes) is in the result
-  too_long,   // the line exceeded the limit; it was consumed up to and including its LF
-  timeout,    // the deadline passed
-  closed,     // the peer closed the connection (or a read error)
+  ok,        // a complete line (or the requested bytes) is in the result
+  too_long,  // the line exceeded the limit; it was consumed up to and including its LF
+  timeout,   // the deadline passed
+  closed,    // the peer closed the connection (or a read error)
 };
 
 struct LineResult {

@@ -18,10 +18,10 @@ std::string rfc5322_date(std::chrono::system_clock::time_point when) {
   long offset_minutes = tm.tm_gmtoff / 60;
   char sign = offset_minutes < 0 ? '-' : '+';
   offset_minutes = std::labs(offset_minutes);
-  std::string out = fmt::format("{}, {} {} {} {:02}:{:02}:{:02} {}{:02}{:02}", kDays[tm.tm_wday],
-                                tm.tm_mday, kMonths[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour,
-                                tm.tm_min, tm.tm_sec, sign, offset_minutes / 60,
-                                offset_minutes % 60);
+  std::string out =
+      fmt::format("{}, {} {} {} {:02}:{:02}:{:02} {}{:02}{:02}", kDays[tm.tm_wday], tm.tm_mday,
+                  kMonths[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec, sign,
+                  offset_minutes / 60, offset_minutes % 60);
   if (tm.tm_zone && *tm.tm_zone) out += fmt::format(" ({})", tm.tm_zone);
   return out;
 }

@@ -51,8 +51,9 @@ asio::awaitable<Result<std::vector<delivery::RecipientResult>>> call_agent(
     std::chrono::seconds timeout) {
   asio::local::stream_protocol::socket socket(co_await asio::this_coro::executor);
   auto deadline = std::chrono::steady_clock::now() + timeout;
-  auto outcome = co_await (exchange(socket, socket_path, delivery::encode_request(request) + "\n") ||
-                           io::watchdog(deadline));
+  auto outcome =
+      co_await (exchange(socket, socket_path, delivery::encode_request(request) + "\n") ||
+                io::watchdog(deadline));
   if (outcome.index() == 1) co_return Error{"timeout talking to " + socket_path.string()};
   auto& reply = std::get<0>(outcome);
   if (!reply) co_return reply.error();

@@ -14,8 +14,9 @@ bool QueueManager::send_bounce(const std::string& id, const queue::QueueFile& fi
   const auto& envelope = file.envelope;
   std::string to = envelope.sender;
   if (to.empty()) {
-    bool is_double_bounce = envelope.recipients.size() == 1 &&
-                            envelope.recipients.front().address == settings_.double_bounce_recipient;
+    bool is_double_bounce =
+        envelope.recipients.size() == 1 &&
+        envelope.recipients.front().address == settings_.double_bounce_recipient;
     if (is_double_bounce) {
       log_.info("{}: undeliverable postmaster notification discarded", id);
       return true;
@@ -28,7 +29,8 @@ bool QueueManager::send_bounce(const std::string& id, const queue::QueueFile& fi
   in.queue_id = id;
   in.sender = to;
   in.envid = envelope.dsn_envid;
-  in.arrival = std::chrono::system_clock::time_point(std::chrono::microseconds(envelope.arrival_us));
+  in.arrival =
+      std::chrono::system_clock::time_point(std::chrono::microseconds(envelope.arrival_us));
   in.headers_only = envelope.dsn_ret == queue::DsnRet::hdrs;
   for (const auto& r : failed) {
     for (const auto& rcpt : envelope.recipients) {

@@ -22,8 +22,8 @@ class DestinationLimit {
       ++active_;
       co_return;
     }
-    auto timer = std::make_shared<asio::steady_timer>(
-        co_await asio::this_coro::executor, std::chrono::steady_clock::time_point::max());
+    auto timer = std::make_shared<asio::steady_timer>(co_await asio::this_coro::executor,
+                                                      std::chrono::steady_clock::time_point::max());
     waiters_.push_back(timer);
     // release() cancels the timer: the slot passes to us without active_ changing.
     co_await timer->async_wait(asio::experimental::as_tuple(asio::use_awaitable));

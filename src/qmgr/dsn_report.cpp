@@ -26,7 +26,8 @@ std::string_view header_section(std::string_view message) {
 std::string build_dsn(const DsnInput& in) {
   bool failure = in.kind == DsnInput::Kind::failure;
   std::time_t t = std::chrono::system_clock::to_time_t(in.now);
-  std::string boundary = fmt::format("{}.{}/{}", in.queue_id, static_cast<long long>(t), in.myhostname);
+  std::string boundary =
+      fmt::format("{}.{}/{}", in.queue_id, static_cast<long long>(t), in.myhostname);
   std::string out;
   out += fmt::format("From: MAILER-DAEMON@{} (Mail Delivery System)\n", in.myhostname);
   out += fmt::format("To: {}\n", in.sender);
@@ -42,27 +43,31 @@ std::string build_dsn(const DsnInput& in) {
   out += "\nThis is a MIME-encapsulated message.\n\n";
 
   // Part 1: the human-readable explanation.
-  out += fmt::format("--{}\nContent-Description: Notification\n"
-                     "Content-Type: text/plain; charset=utf-8\n\n",
-                     boundary);
+  out += fmt::format(
+      "--{}\nContent-Description: Notification\n"
+      "Content-Type: text/plain; charset=utf-8\n\n",
+      boundary);
   out += fmt::format("This is the mail system at host {}.\n\n", in.myhostname);
   if (failure) {
-    out += "I'm sorry to have to inform you that your message could not\n"
-           "be delivered to one or more recipients. It's attached below.\n\n"
-           "For further assistance, please send mail to postmaster.\n\n";
+    out +=
+        "I'm sorry to have to inform you that your message could not\n"
+        "be delivered to one or more recipients. It's attached below.\n\n"
+        "For further assistance, please send mail to postmaster.\n\n";
   } else {
-    out += "####################################################################\n"
-           "# THIS IS A WARNING ONLY.  YOU DO NOT NEED TO RESEND YOUR MESSAGE. #\n"
-           "####################################################################\n\n"
-           "Your message could not be delivered yet; it will be retried.\n\n";
+    out +=
+        "####################################################################\n"
+        "# THIS IS A WARNING ONLY.  YOU DO NOT NEED TO RESEND YOUR MESSAGE. #\n"
+        "####################################################################\n\n"
+        "Your message could not be delivered yet; it will be retried.\n\n";
   }
   for (const auto& r : in.recipients) out += fmt::format("<{}>: {}\n", r.address, r.reason);
   out += "\n";
 
   // Part 2: the machine-readable report, RFC 3464 §2.2 and §2.3.
-  out += fmt::format("--{}\nContent-Description: Delivery report\n"
-                     "Content-Type: message/delivery-status\n\n",
-                     boundary);
+  out += fmt::format(
+      "--{}\nContent-Description: Delivery report\n"
+      "Content-Type: message/delivery-status\n\n",
+      boundary);
   out += fmt::format("Reporting-MTA: dns; {}\n", in.myhostname);
   out += fmt::format("X-Correio-Queue-ID: {}\n", in.queue_id);
   out += fmt::format("X-Correio-Sender: rfc822; {}\n", in.sender);

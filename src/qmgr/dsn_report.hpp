@@ -11,7 +11,7 @@ namespace correio::qmgr {
 
 struct DsnRecipient {
   std::string address;
-  std::string orcpt;  // "rfc822;addr" or ""
+  std::string orcpt;   // "rfc822;addr" or ""
   std::string status;  // "5.1.1"
   std::string reason;  // "unknown user: \"x@y\""
 };

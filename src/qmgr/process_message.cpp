@@ -1,8 +1,8 @@
 // One message's trip through active/: route, deliver by destination, then mark done,
 // bounce, defer with backoff, or remove (Postfix's qmgr(8) life cycle).
+#include <algorithm>
 #include <asio/this_coro.hpp>
 #include <asio/use_awaitable.hpp>
-#include <algorithm>
 #include <map>
 
 #include "delivery/log_line.hpp"
@@ -19,7 +19,9 @@ int64_t now_us() {
       .count();
 }
 
-std::string route_key(const Route& r) { return r.transport + ":" + r.nexthop; }
+std::string route_key(const Route& r) {
+  return r.transport + ":" + r.nexthop;
+}
 
 // Removes the ID from the in-flight set whatever way process() ends.
 struct InFlightGuard {
@@ -41,10 +43,12 @@ asio::awaitable<std::vector<delivery::RecipientResult>> QueueManager::deliver(
     all(delivery::DeliveryStatus::bounced, "5.0.0",
         route.nexthop.empty() ? "mail is not accepted for this destination" : route.nexthop);
   } else if (route.transport == "discard") {
-    all(delivery::DeliveryStatus::sent, "2.0.0", route.nexthop.empty() ? "discarded" : route.nexthop);
+    all(delivery::DeliveryStatus::sent, "2.0.0",
+        route.nexthop.empty() ? "discarded" : route.nexthop);
   } else {
     auto& limit = limits_[route_key(route)];
-    if (!limit) limit = std::make_unique<DestinationLimit>(settings_.concurrency_for(route.transport));
+    if (!limit)
+      limit = std::make_unique<DestinationLimit>(settings_.concurrency_for(route.transport));
     co_await limit->acquire();
     auto reply = co_await call_agent(settings_.queue_directory / "private" / route.transport,
                                      request, settings_.agent_timeout);
@@ -113,7 +117,8 @@ asio::awaitable<void> QueueManager::process(std::string id, queue::QueueName fro
       request.arrival_us = envelope.arrival_us;
       request.active_us = active_us;
     }
-    request.recipients.push_back({rcpt.offset, rcpt.address, rcpt.original, rcpt.orcpt, rcpt.notify});
+    request.recipients.push_back(
+        {rcpt.offset, rcpt.address, rcpt.original, rcpt.orcpt, rcpt.notify});
   }
 
   std::vector<delivery::RecipientResult> results;
@@ -124,8 +129,8 @@ asio::awaitable<void> QueueManager::process(std::string id, queue::QueueName fro
 
   // Expired mail: what is still deferred is returned to the sender.
   auto age = std::chrono::microseconds(now_us() - envelope.arrival_us);
-  auto lifetime = envelope.sender.empty() ? settings_.bounce_queue_lifetime
-                                          : settings_.maximal_queue_lifetime;
+  auto lifetime =
+      envelope.sender.empty() ? settings_.bounce_queue_lifetime : settings_.maximal_queue_lifetime;
   bool expired = age >= lifetime;
   std::vector<delivery::RecipientResult> failed;
   std::vector<queue::RecipientFailure> deferrals;

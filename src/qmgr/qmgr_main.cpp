@@ -2,7 +2,6 @@
 // SECURITY: runs as mail_owner; reads and moves queue files, talks only to the delivery
 // agents' UNIX sockets in queue_directory/private; takes no network input.
 #include "qmgr/qmgr.hpp"
-
 #include "qmgr/queue_manager.hpp"
 #include "service/task_daemon.hpp"
 

@@ -16,9 +16,7 @@
 #include "queue/queue_id.hpp"
 
 namespace correio::qmgr {
-namespace {
-
-}  // namespace
+namespace {}  // namespace
 
 QueueManager::QueueManager(asio::io_context& io, QmgrSettings settings, Resolver resolver,
                            base::Logger& log)

@@ -41,8 +41,7 @@ struct QmgrSettings {
 
 class QueueManager {
  public:
-  QueueManager(asio::io_context& io, QmgrSettings settings, Resolver resolver,
-               base::Logger& log);
+  QueueManager(asio::io_context& io, QmgrSettings settings, Resolver resolver, base::Logger& log);
   ~QueueManager();
 
   // Recovers the queue, then runs until the io_context stops.

@@ -32,8 +32,8 @@ Resolver::Resolver(const config::Config& config)
 
 Route Resolver::resolve(std::string_view recipient) const {
   size_t at = recipient.rfind('@');
-  std::string domain = at == std::string_view::npos ? std::string()
-                                                    : base::to_lower(recipient.substr(at + 1));
+  std::string domain =
+      at == std::string_view::npos ? std::string() : base::to_lower(recipient.substr(at + 1));
   // A bare local part (no domain) is local, as Postfix treats it after myorigin rewriting.
   if (domain.empty() || listed(local_domains_, domain)) {
     Route r = parse_transport(local_transport_);

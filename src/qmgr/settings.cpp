@@ -15,7 +15,8 @@ QmgrSettings QmgrSettings::from_config(const config::Config& config) {
   s.default_concurrency = static_cast<int>(config.get_int("default_destination_concurrency_limit"));
   for (const char* transport : {"local", "virtual", "smtp", "relay", "lmtp"}) {
     std::string name = std::string(transport) + "_destination_concurrency_limit";
-    if (config.raw(name)) s.transport_concurrency[transport] = static_cast<int>(config.get_int(name));
+    if (config.raw(name))
+      s.transport_concurrency[transport] = static_cast<int>(config.get_int(name));
   }
   if (std::string r = config.get("2bounce_notice_recipient"); !r.empty())
     s.double_bounce_recipient = r;

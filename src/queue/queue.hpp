@@ -46,8 +46,7 @@ class Queue {
 
   // rename() `id` from `from` to `to`, then fsync `to` and `from` (in that order, so a
   // crash in between leaves at worst two names — never none).
-  Status move(std::string_view id, QueueName from, QueueName to,
-              Sync sync = Sync::durable) const;
+  Status move(std::string_view id, QueueName from, QueueName to, Sync sync = Sync::durable) const;
 
   // Removes `id` from `q` and its defer/ and bounce/ logs; fsyncs the directory.
   Status remove(std::string_view id, QueueName q, Sync sync = Sync::durable) const;

@@ -1,6 +1,8 @@
 // Crash recovery of the queue directory at start (Queue::recover, see queue.hpp): finish
 // or roll back what a crash left half done, never losing an acknowledged message.
 #include <dirent.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -8,9 +10,6 @@
 
 #include "queue/detail/sys.hpp"
 #include "queue/queue.hpp"
-
-#include <fcntl.h>
-#include <sys/file.h>
 #include "queue/queue_file_reader.hpp"
 #include "queue/queue_id.hpp"
 

@@ -66,8 +66,7 @@ Status adopt(Runtime& rt, int fd) {
   if (!rt.daemon.session)
     return Error{fmt::format("descriptor {}: this daemon serves no inet sockets", fd)};
   auto acceptor = std::make_unique<asio::ip::tcp::acceptor>(rt.ctx.io);
-  acceptor->assign(addr.ss_family == AF_INET6 ? asio::ip::tcp::v6() : asio::ip::tcp::v4(), fd,
-                   ec);
+  acceptor->assign(addr.ss_family == AF_INET6 ? asio::ip::tcp::v6() : asio::ip::tcp::v4(), fd, ec);
   if (ec) return Error{fmt::format("descriptor {}: {}", fd, ec.message())};
   rt.acceptors.push_back(std::move(acceptor));
   return {};

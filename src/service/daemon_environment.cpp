@@ -6,8 +6,7 @@
 
 namespace correio::service {
 
-DaemonEnvironment load_daemon_environment(const DaemonArgs& args,
-                                          const std::string& process_name) {
+DaemonEnvironment load_daemon_environment(const DaemonArgs& args, const std::string& process_name) {
   std::signal(SIGPIPE, SIG_IGN);
   std::signal(SIGHUP, SIG_IGN);  // the master restarts services on reload when it matters
   DaemonEnvironment env;

@@ -18,7 +18,6 @@ struct DaemonEnvironment {
 
 // nullptr members mean failure, already reported: on stderr when there is no log yet,
 // else as a fatal log line. The caller exits 1 (the master then throttles restarts).
-DaemonEnvironment load_daemon_environment(const DaemonArgs& args,
-                                          const std::string& process_name);
+DaemonEnvironment load_daemon_environment(const DaemonArgs& args, const std::string& process_name);
 
 }  // namespace correio::service

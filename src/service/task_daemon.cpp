@@ -3,13 +3,13 @@
 // user; reads no network input of its own.
 #include "service/task_daemon.hpp"
 
-#include "service/daemon_environment.hpp"
-
 #include <asio/co_spawn.hpp>
 #include <asio/signal_set.hpp>
 #include <csignal>
 #include <cstdio>
 #include <exception>
+
+#include "service/daemon_environment.hpp"
 
 namespace correio::service {
 

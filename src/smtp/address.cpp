@@ -118,8 +118,8 @@ Result<PathCommand> parse_path_command(std::string_view argument, std::string_vi
   // "FROM:" / "TO:" (case-insensitive), then optional space (a common deviation).
   std::string prefix = std::string(keyword) + ":";
   if (!base::starts_with_icase(argument, prefix))
-    return Error{"Syntax: " + std::string(keyword == "FROM" ? "MAIL FROM:<address>"
-                                                            : "RCPT TO:<address>")};
+    return Error{"Syntax: " +
+                 std::string(keyword == "FROM" ? "MAIL FROM:<address>" : "RCPT TO:<address>")};
   std::string_view rest = base::trim_left(argument.substr(prefix.size()));
   PathCommand cmd;
   std::string_view params;

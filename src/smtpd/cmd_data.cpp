@@ -20,8 +20,7 @@ constexpr size_t kFlushAt = 64 * 1024;  // content buffered before it is written
 // Waits for MessageWriter::commit's callback, which may run on another thread.
 asio::awaitable<Result<std::string>> commit_message(MessageWriter& writer) {
   auto executor = co_await asio::this_coro::executor;
-  co_return co_await asio::async_initiate<decltype(asio::use_awaitable),
-                                          void(Result<std::string>)>(
+  co_return co_await asio::async_initiate<decltype(asio::use_awaitable), void(Result<std::string>)>(
       [&writer, executor](auto handler) {
         auto shared = std::make_shared<decltype(handler)>(std::move(handler));
         writer.commit([shared, executor](Result<std::string> result) {
@@ -130,7 +129,8 @@ asio::awaitable<Session::Next> Session::cmd_data(const Command& command) {
     write_failed_ = false;
     co_return co_await reply(452, "4.3.1", "Insufficient system storage");
   }
-  if (co_await reply(354, "", "End data with <CR><LF>.<CR><LF>") == Next::close) co_return Next::close;
+  if (co_await reply(354, "", "End data with <CR><LF>.<CR><LF>") == Next::close)
+    co_return Next::close;
 
   bool reject_bare_lf = settings_.bare_newline == BareNewline::reject &&
                         !settings_.bare_newline_exclusions.contains(conn_.remote_address());
@@ -204,7 +204,8 @@ asio::awaitable<Session::Next> Session::cmd_bdat(const Command& command) {
     }
   }
   if (!envelope_) co_return co_await reply(503, "5.5.1", "Error: need MAIL command");
-  if (envelope_->recipients.empty()) co_return co_await reply(554, "5.5.1", "Error: no valid recipients");
+  if (envelope_->recipients.empty())
+    co_return co_await reply(554, "5.5.1", "Error: no valid recipients");
   if (refuse_size || bdat_failed_) {
     bdat_failed_ = true;
     if (last) reset_transaction();

@@ -11,7 +11,8 @@ namespace correio::smtpd {
 
 asio::awaitable<Session::Next> Session::cmd_helo(const Command& command, bool extended) {
   if (command.argument.empty())
-    co_return co_await reply(501, "5.5.4", extended ? "Syntax: EHLO hostname" : "Syntax: HELO hostname");
+    co_return co_await reply(501, "5.5.4",
+                             extended ? "Syntax: EHLO hostname" : "Syntax: HELO hostname");
   if (pipelining_violation(command.verb)) {
     co_await conn_.write("554 5.5.0 Error: SMTP protocol synchronization\r\n");
     co_await conn_.drain_and_close();
@@ -61,7 +62,8 @@ asio::awaitable<Session::Next> Session::cmd_mail(const Command& command) {
       envelope.smtputf8 = true;
     } else if (key == "RET") {
       std::string ret = base::to_lower(value);
-      if (ret != "full" && ret != "hdrs") co_return co_await reply(501, "5.5.4", "Bad RET parameter syntax");
+      if (ret != "full" && ret != "hdrs")
+        co_return co_await reply(501, "5.5.4", "Bad RET parameter syntax");
       envelope.ret = ret == "full" ? "FULL" : "HDRS";
     } else if (key == "ENVID") {
       auto envid = smtp::decode_xtext(value);
@@ -96,11 +98,15 @@ asio::awaitable<Session::Next> Session::cmd_rcpt(const Command& command) {
       auto items = base::split_any(notify, ",");
       bool never = false, other = false, bad = items.empty();
       for (const auto& item : items) {
-        if (item == "never") never = true;
-        else if (item == "success" || item == "failure" || item == "delay") other = true;
-        else bad = true;
+        if (item == "never")
+          never = true;
+        else if (item == "success" || item == "failure" || item == "delay")
+          other = true;
+        else
+          bad = true;
       }
-      if (bad || (never && other)) co_return co_await reply(501, "5.5.4", "Bad NOTIFY parameter syntax");
+      if (bad || (never && other))
+        co_return co_await reply(501, "5.5.4", "Bad NOTIFY parameter syntax");
       recipient.notify = base::join(items, ",");
     } else if (key == "ORCPT" && esmtp_) {
       auto orcpt = smtp::decode_xtext(value);
@@ -150,8 +156,7 @@ asio::awaitable<Session::Next> Session::cmd_help(const Command&) {
   smtp::Reply r;
   r.code = 214;
   r.enhanced = "2.0.0";
-  r.lines = {"Commands: EHLO HELO MAIL RCPT DATA BDAT RSET NOOP VRFY HELP QUIT",
-             "See RFC 5321"};
+  r.lines = {"Commands: EHLO HELO MAIL RCPT DATA BDAT RSET NOOP VRFY HELP QUIT", "See RFC 5321"};
   co_return co_await reply(r);
 }
 

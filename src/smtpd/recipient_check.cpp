@@ -53,16 +53,19 @@ std::optional<smtp::Reply> RecipientCheck::check(std::string_view recipient) {
   if (listed(options_.virtual_domains, domain)) {
     if (!directory_) {
       if (!directory_failed_) return std::nullopt;  // no directory configured: accept
-      return smtp::Reply(451, "4.3.0", "<" + std::string(recipient) + ">: Temporary lookup failure");
+      return smtp::Reply(451, "4.3.0",
+                         "<" + std::string(recipient) + ">: Temporary lookup failure");
     }
     auto found = directory_->lookup(local + "@" + domain);
     for (const auto& w : directory_->take_warnings()) log_.warning("{}", w);
     if (!found)
-      return smtp::Reply(451, "4.3.0", "<" + std::string(recipient) + ">: Temporary lookup failure");
+      return smtp::Reply(451, "4.3.0",
+                         "<" + std::string(recipient) + ">: Temporary lookup failure");
     if (!*found)
-      return smtp::Reply(550, "5.1.1",
-                         "<" + std::string(recipient) +
-                             ">: Recipient address rejected: User unknown in virtual mailbox table");
+      return smtp::Reply(
+          550, "5.1.1",
+          "<" + std::string(recipient) +
+              ">: Recipient address rejected: User unknown in virtual mailbox table");
     return std::nullopt;
   }
   if (listed(options_.local_domains, domain) && options_.check_local) {
@@ -73,11 +76,13 @@ std::optional<smtp::Reply> RecipientCheck::check(std::string_view recipient) {
     char buf[4096];
     if (getpwnam_r(user.c_str(), &pw, buf, sizeof buf, &result) == 0 && result) return std::nullopt;
     if (aliases_failed_)
-      return smtp::Reply(451, "4.3.0", "<" + std::string(recipient) + ">: Temporary lookup failure");
+      return smtp::Reply(451, "4.3.0",
+                         "<" + std::string(recipient) + ">: Temporary lookup failure");
     if (aliases_) {
       auto alias = aliases_->lookup(user);
       if (!alias)
-        return smtp::Reply(451, "4.3.0", "<" + std::string(recipient) + ">: Temporary lookup failure");
+        return smtp::Reply(451, "4.3.0",
+                           "<" + std::string(recipient) + ">: Temporary lookup failure");
       if (*alias) return std::nullopt;
     }
     // Every Postfix system has these; RFC 5321 §4.5.1 requires postmaster.

@@ -80,7 +80,8 @@ asio::awaitable<void> Session::run() {
 
   reset_transaction();  // an unfinished queue file never outlives its session
   std::string summary;
-  for (const auto& [verb, n] : counts_) summary += " " + base::to_lower(verb) + "=" + std::to_string(n);
+  for (const auto& [verb, n] : counts_)
+    summary += " " + base::to_lower(verb) + "=" + std::to_string(n);
   log_.info("disconnect from {}{} commands={}", client_label(), summary, total_commands_);
 }
 
@@ -91,10 +92,11 @@ asio::awaitable<Session::Next> Session::dispatch(const Command& command) {
     Handler handler;
   };
   static const Entry table[] = {
-      {"MAIL", &Session::cmd_mail}, {"RCPT", &Session::cmd_rcpt}, {"DATA", &Session::cmd_data},
-      {"BDAT", &Session::cmd_bdat}, {"RSET", &Session::cmd_rset}, {"NOOP", &Session::cmd_noop},
-      {"VRFY", &Session::cmd_vrfy}, {"HELP", &Session::cmd_help}, {"QUIT", &Session::cmd_quit},
-      {"STARTTLS", &Session::cmd_starttls},
+      {"MAIL", &Session::cmd_mail}, {"RCPT", &Session::cmd_rcpt},
+      {"DATA", &Session::cmd_data}, {"BDAT", &Session::cmd_bdat},
+      {"RSET", &Session::cmd_rset}, {"NOOP", &Session::cmd_noop},
+      {"VRFY", &Session::cmd_vrfy}, {"HELP", &Session::cmd_help},
+      {"QUIT", &Session::cmd_quit}, {"STARTTLS", &Session::cmd_starttls},
   };
   ++total_commands_;
   auto count = [this](std::string_view verb) {
@@ -210,13 +212,12 @@ bool Session::destination_accepted(std::string_view address) const {
   return settings_.mynetworks.contains(conn_.remote_address());  // permit_mynetworks
 }
 
-void Session::log_reject(std::string_view stage, const smtp::Reply& r,
-                         std::string_view recipient) {
+void Session::log_reject(std::string_view stage, const smtp::Reply& r, std::string_view recipient) {
   std::string text = r.lines.empty() ? std::string() : r.lines.front();
   std::string from = envelope_ ? envelope_->sender : std::string();
-  log_.info("NOQUEUE: reject: {} from {}: {} {} {}; from=<{}> to=<{}> proto={} helo=<{}>",
-            stage, client_label(), r.code, r.enhanced, text, from, recipient,
-            esmtp_ ? "ESMTP" : "SMTP", helo_name_);
+  log_.info("NOQUEUE: reject: {} from {}: {} {} {}; from=<{}> to=<{}> proto={} helo=<{}>", stage,
+            client_label(), r.code, r.enhanced, text, from, recipient, esmtp_ ? "ESMTP" : "SMTP",
+            helo_name_);
 }
 
 asio::awaitable<void> serve(const Settings& settings, base::Logger& log, MessageSink& sink,

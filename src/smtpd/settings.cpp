@@ -37,7 +37,9 @@ Settings Settings::from_config(const config::Config& config) {
   std::string level = base::to_lower(config.get("smtpd_tls_security_level"));
   // Postfix's obsolete smtpd_use_tls/smtpd_enforce_tls map onto the level when it is unset.
   if (level.empty()) level = config.get_bool("smtpd_use_tls") ? "may" : "none";
-  s.tls_level = level == "encrypt" ? TlsLevel::encrypt : level == "may" ? TlsLevel::may : TlsLevel::none;
+  s.tls_level = level == "encrypt" ? TlsLevel::encrypt
+                : level == "may"   ? TlsLevel::may
+                                   : TlsLevel::none;
   s.tls_wrappermode = config.get_bool("smtpd_tls_wrappermode");
   s.tls_cert_file = config.get("smtpd_tls_cert_file");
   s.tls_key_file = config.get("smtpd_tls_key_file");

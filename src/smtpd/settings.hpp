@@ -34,12 +34,12 @@ struct Settings {
   BareNewline bare_newline = BareNewline::normalize;
   ClientNetworks bare_newline_exclusions;
   ClientNetworks mynetworks;
-  std::vector<std::string> local_domains;          // mydestination
+  std::vector<std::string> local_domains;  // mydestination
   std::vector<std::string> virtual_mailbox_domains;
   std::vector<std::string> virtual_alias_domains;
   std::vector<std::string> relay_domains;
   TlsLevel tls_level = TlsLevel::none;  // smtpd_tls_security_level
-  bool tls_wrappermode = false;          // smtpd_tls_wrappermode (port 465)
+  bool tls_wrappermode = false;         // smtpd_tls_wrappermode (port 465)
   std::string tls_cert_file, tls_key_file;
   // The server TLS context, when TLS is offered; set by smtpd's start-up, not from_config.
   std::shared_ptr<asio::ssl::context> tls;

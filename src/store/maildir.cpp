@@ -2,8 +2,6 @@
 // The sequence is maildir(5)'s, with the sizes in the name as Dovecot writes them.
 #include "store/maildir.hpp"
 
-#include "store/detail/write_all.hpp"
-
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -12,6 +10,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "store/detail/write_all.hpp"
 #include "store/maildir_name.hpp"
 
 namespace correio::store {

@@ -3,8 +3,6 @@
 // (global/dot_lockfile.c, global/mbox_open.c).
 #include "store/mbox.hpp"
 
-#include "store/detail/write_all.hpp"
-
 #include <errno.h>
 #include <fcntl.h>
 #include <fmt/format.h>
@@ -13,6 +11,8 @@
 
 #include <cstring>
 #include <thread>
+
+#include "store/detail/write_all.hpp"
 
 namespace correio::store {
 namespace {

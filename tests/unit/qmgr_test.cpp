@@ -19,9 +19,10 @@ config::Config make_config(const std::string& text) {
 }
 
 TEST(Resolver, AddressClasses) {
-  Resolver r(make_config("myhostname = mx.example\nmydestination = localhost, $myhostname\n"
-                         "virtual_mailbox_domains = v.example\nrelay_domains = r.example\n"
-                         "relay_transport = relay\n"));
+  Resolver r(
+      make_config("myhostname = mx.example\nmydestination = localhost, $myhostname\n"
+                  "virtual_mailbox_domains = v.example\nrelay_domains = r.example\n"
+                  "relay_transport = relay\n"));
   EXPECT_EQ(r.resolve("root@localhost").transport, "local");
   EXPECT_EQ(r.resolve("root@MX.example").transport, "local");
   EXPECT_EQ(r.resolve("postmaster").transport, "local");
@@ -38,8 +39,9 @@ TEST(Resolver, TransportSyntax) {
   auto t = parse_transport("smtp:[mx.example]:2525");
   EXPECT_EQ(t.transport, "smtp");
   EXPECT_EQ(t.nexthop, "[mx.example]:2525");
-  Resolver r(make_config("virtual_mailbox_domains = v.example\n"
-                         "virtual_transport = error:mailbox disabled\n"));
+  Resolver r(
+      make_config("virtual_mailbox_domains = v.example\n"
+                  "virtual_transport = error:mailbox disabled\n"));
   auto e = r.resolve("u@v.example");
   EXPECT_EQ(e.transport, "error");
   EXPECT_EQ(e.nexthop, "mailbox disabled");
@@ -104,9 +106,8 @@ TEST(DeliveryProtocol, RoundTrip) {
 TEST(DeliveryProtocol, RejectsMalformed) {
   EXPECT_FALSE(delivery::decode_request("queue_id=A\n").ok());
   EXPECT_FALSE(delivery::decode_request("bogus\n").ok());
-  EXPECT_FALSE(delivery::decode_request(
-                   "queue_id=A\nqueue_file=/x\nrecipient=notanumber 0 a b c\n")
-                   .ok());
+  EXPECT_FALSE(
+      delivery::decode_request("queue_id=A\nqueue_file=/x\nrecipient=notanumber 0 a b c\n").ok());
   EXPECT_FALSE(delivery::decode_request("queue_id=A+ZZ\nqueue_file=/x\n").ok());
   EXPECT_FALSE(delivery::decode_results("result=1 exploded 5.0.0 x\n").ok());
 }

@@ -2,8 +2,6 @@
 // passwd-file user directory, deliveries into Maildirs, results and log lines; and one
 // qmgr connection served over a UNIX socket pair.
 #include <gtest/gtest.h>
-
-#include <asio/thread_pool.hpp>
 #include <stdlib.h>
 
 #include <asio/co_spawn.hpp>
@@ -11,6 +9,7 @@
 #include <asio/io_context.hpp>
 #include <asio/local/connect_pair.hpp>
 #include <asio/read.hpp>
+#include <asio/thread_pool.hpp>
 #include <asio/write.hpp>
 #include <filesystem>
 #include <fstream>

@@ -2,13 +2,12 @@
 // virtual_main.hpp), with the request read under a composed deadline.
 #include "delivery/virtual/virtual_main.hpp"
 
+#include <asio/co_spawn.hpp>
 #include <asio/experimental/as_tuple.hpp>
 #include <asio/experimental/awaitable_operators.hpp>
 #include <asio/use_awaitable.hpp>
 #include <asio/write.hpp>
 #include <memory>
-
-#include <asio/co_spawn.hpp>
 
 #include "auth/synchronized_directory.hpp"
 #include "delivery/agent_io.hpp"
@@ -62,9 +61,11 @@ int virtual_main(const service::DaemonArgs& args) {
         agent_settings_from_config(ctx.config), *state->users, ctx.log, *state->workers});
     return {};
   };
-  daemon.local_session = [state](service::Context&,
-                                 asio::local::stream_protocol::socket socket)
-      -> asio::awaitable<void> { co_await serve_agent_connection(std::move(socket), *state->context); };
+  daemon.local_session = [state](
+                             service::Context&,
+                             asio::local::stream_protocol::socket socket) -> asio::awaitable<void> {
+    co_await serve_agent_connection(std::move(socket), *state->context);
+  };
   return service::run_stream_daemon(args, daemon);
 }
 
