@@ -3,47 +3,16 @@
 // braces may hold both, and '=' splits key from value with whitespace around it trimmed.
 #include <fmt/format.h>
 
-#include <map>
-
 #include "base/strings.hpp"
 #include "maps/detail/map_types.hpp"
+#include "maps/detail/memory_map.hpp"
 
 namespace correio::maps::detail {
-namespace {
-
-class InlineMap final : public Map {
- public:
-  InlineMap(std::string name, bool fold) : name_(std::move(name)), fold_(fold) {}
-
-  Result<std::optional<std::string>> lookup(std::string_view key) override {
-    auto it = table_.find(fold_ ? base::to_lower(key) : std::string(key));
-    if (it == table_.end()) return std::optional<std::string>();
-    return std::optional<std::string>(it->second);
-  }
-  Result<std::vector<std::pair<std::string, std::string>>> entries() override { return order_; }
-  std::string spec() const override { return "inline:" + name_; }
-
-  bool add(std::string key, std::string value) {
-    if (fold_) key = base::to_lower(key);
-    if (!table_.emplace(key, value).second) return false;
-    order_.emplace_back(std::move(key), std::move(value));
-    return true;
-  }
-
- private:
-  std::string name_;
-  bool fold_;
-  std::map<std::string, std::string, std::less<>> table_;
-  std::vector<std::pair<std::string, std::string>> order_;
-};
-
-}  // namespace
-
 Result<std::unique_ptr<Map>> open_inline(std::string_view name, const MapOptions& options) {
   std::string_view body = base::trim(name);
   if (body.size() < 2 || body.front() != '{' || body.back() != '}')
     return Error{fmt::format("inline:{}: value must be enclosed in {{}}", name)};
-  auto map = std::make_unique<InlineMap>(std::string(name), options.fold_case);
+  auto map = std::make_unique<MemoryMap>("inline:" + std::string(name), options.fold_case);
   // The items: split_map_list() keeps "{ ... }" groups whole.
   for (const auto& item : split_map_list(body.substr(1, body.size() - 2))) {
     auto inner = strip_braces(item);

@@ -1,0 +1,43 @@
+// A table held in memory: what texthash: and inline: both are once their source is read.
+// Keys are folded to lower case when asked (Postfix's default); the first value of a key
+// wins. Immutable after construction; not thread-safe while being filled.
+#pragma once
+
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "base/strings.hpp"
+#include "maps/map.hpp"
+
+namespace correio::maps::detail {
+
+class MemoryMap final : public Map {
+ public:
+  MemoryMap(std::string spec, bool fold) : spec_(std::move(spec)), fold_(fold) {}
+
+  // False when `key` is already there (the earlier value stays).
+  bool add(std::string key, std::string value) {
+    if (fold_) key = base::to_lower(key);
+    if (!table_.emplace(key, value).second) return false;
+    order_.emplace_back(std::move(key), std::move(value));
+    return true;
+  }
+
+  Result<std::optional<std::string>> lookup(std::string_view key) override {
+    auto it = table_.find(fold_ ? base::to_lower(key) : std::string(key));
+    if (it == table_.end()) return std::optional<std::string>();
+    return std::optional<std::string>(it->second);
+  }
+  Result<std::vector<std::pair<std::string, std::string>>> entries() override { return order_; }
+  std::string spec() const override { return spec_; }
+
+ private:
+  std::string spec_;
+  bool fold_;
+  std::map<std::string, std::string, std::less<>> table_;
+  std::vector<std::pair<std::string, std::string>> order_;  // in source order, for postmap -s
+};
+
+}  // namespace correio::maps::detail
