@@ -12,6 +12,7 @@
 #include <cstring>
 
 #include "master/configuration.hpp"
+#include "queue/queue_directories.hpp"
 
 namespace correio::master {
 namespace {
@@ -72,21 +73,12 @@ Status create_directories(const config::Config& config, const std::optional<Iden
   if (ec) return Error{fmt::format("mkdir {}: {}", queue, ec.message())};
   if (auto st = ensure_directory(queue, {0755, owner ? 0 : -1, owner ? 0 : -1}, notes); !st)
     return st;
-  struct Sub {
-    const char* name;
-    mode_t mode;
-    bool drop_group;
-  };
-  constexpr Sub kSubdirs[] = {
-      {"maildrop", 0730, true},  {"incoming", 0700, false}, {"active", 0700, false},
-      {"deferred", 0700, false}, {"hold", 0700, false},     {"corrupt", 0700, false},
-      {"bounce", 0700, false},   {"defer", 0700, false},    {"pid", 0700, false},
-      {"private", 0700, false},  {"public", 0710, true},
-  };
-  for (const auto& sub : kSubdirs) {
-    Wanted wanted{sub.mode, uid, sub.drop_group ? drop_gid : gid};
-    if (auto st = ensure_directory(std::filesystem::path(queue) / sub.name, wanted, notes); !st)
-      return st;
+  // The layout and modes are the queue library's; the master adds owners and groups.
+  for (queue::QueueName q : queue::kAllQueueNames) {
+    bool drop_group = q == queue::QueueName::maildrop || q == queue::QueueName::public_;
+    Wanted wanted{queue::queue_directory_mode(q), uid, drop_group ? drop_gid : gid};
+    std::filesystem::path dir = std::filesystem::path(queue) / queue::queue_name(q);
+    if (auto st = ensure_directory(dir, wanted, notes); !st) return st;
   }
   std::filesystem::create_directories(std::filesystem::path(data).parent_path(), ec);
   if (ec) return Error{fmt::format("mkdir {}: {}", data, ec.message())};
