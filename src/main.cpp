@@ -16,6 +16,7 @@
 #include "master/master.hpp"
 #include "qmgr/qmgr.hpp"
 #include "service/daemon.hpp"
+#include "imapd/imapd.hpp"
 #include "smtpd/smtpd.hpp"
 
 namespace {
@@ -30,6 +31,7 @@ const std::map<std::string_view, DaemonMain>& daemon_table() {
       {"local", correio::delivery::local_agent::local_main},
       {"qmgr", correio::qmgr::qmgr_main},
       {"smtpd", correio::smtpd::smtpd_main},
+      {"imapd", correio::imapd::imapd_main},
       {"virtual", correio::delivery::virtual_agent::virtual_main},
   };
   return table;

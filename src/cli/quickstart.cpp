@@ -30,6 +30,10 @@ constexpr const char* kMasterCf = R"(# Correio quick start master.cf — Postfix
 127.0.0.1:2465     inet  n       -       n       -       -       smtpd
   -o syslog_name=correio/smtps
   -o smtpd_tls_wrappermode=yes
+127.0.0.1:2143     inet  n       -       n       -       -       imapd
+  -o auth_allow_cleartext=yes
+127.0.0.1:2993     inet  n       -       n       -       -       imapd
+  -o imapd_tls_wrappermode=yes
 qmgr               unix  n       -       n       300     1       qmgr
 # virtual runs as mail_owner (virtual_uid_maps are not built yet); local keeps root
 # (unpriv = n) to deliver as each recipient, as in Postfix.
@@ -155,6 +159,8 @@ void print_screen(const fs::path& dir, const std::string& password_note) {
       "  domain example.test, user demo@example.test, password %s\n"
       "  SMTP      127.0.0.1:2525 (STARTTLS offered)\n"
       "  SMTPS     127.0.0.1:2465 (implicit TLS)\n"
+      "  IMAP      127.0.0.1:2143 (STARTTLS offered; plaintext login allowed on loopback)\n"
+      "  IMAPS     127.0.0.1:2993 (implicit TLS)\n"
       "\n"
       "Send a message (swaks, or Python's smtplib):\n"
       "  swaks --server 127.0.0.1:2525 --to demo@example.test --from you@example.test\n"

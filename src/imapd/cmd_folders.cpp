@@ -403,14 +403,14 @@ asio::awaitable<void> Session::cmd_getquotaroot(const Command& c, Parser& p) {
   }
   std::string line = "QUOTAROOT ";
   append_astring(line, *name);
-  if (settings_.quota_bytes == 0) {
+  if (quota_bytes_ == 0) {
     untagged(line);
     ok(c, "Getquotaroot completed.");
     co_return;
   }
   untagged(line + " \"User quota\"");
   untagged(fmt::format("QUOTA \"User quota\" (STORAGE {} {})", storage_used_kib(*user_),
-                       settings_.quota_bytes / 1024));
+                       quota_bytes_ / 1024));
   ok(c, "Getquotaroot completed.");
 }
 
@@ -420,12 +420,12 @@ asio::awaitable<void> Session::cmd_getquota(const Command& c, Parser& p) {
     bad(c, "Error in IMAP command GETQUOTA: Invalid arguments.");
     co_return;
   }
-  if (settings_.quota_bytes == 0 || *root != "User quota") {
+  if (quota_bytes_ == 0 || *root != "User quota") {
     no(c, "[NONEXISTENT] Quota root doesn't exist.");
     co_return;
   }
   untagged(fmt::format("QUOTA \"User quota\" (STORAGE {} {})", storage_used_kib(*user_),
-                       settings_.quota_bytes / 1024));
+                       quota_bytes_ / 1024));
   ok(c, "Getquota completed.");
 }
 

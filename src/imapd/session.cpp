@@ -1,6 +1,7 @@
 // The session loop, the command table, and the commands valid in any state or before login.
 #include "imapd/session.hpp"
 
+#include <asio/redirect_error.hpp>
 #include <asio/steady_timer.hpp>
 #include <asio/use_awaitable.hpp>
 #include <fmt/format.h>
@@ -66,7 +67,10 @@ auth::SaslOffer Session::sasl_offer() const {
   offer.tls_active = conn_.tls_active();
   offer.allow_plaintext = cleartext_allowed();
   offer.allow_scram = true;
-  if (conn_.tls_active()) offer.bindings = conn_.channel_bindings();
+  if (conn_.tls_active()) {
+    offer.bindings.tls_exporter = conn_.tls_exporter_binding();
+    offer.bindings.tls_server_end_point = conn_.tls_server_end_point_binding();
+  }
   return offer;
 }
 
@@ -370,6 +374,7 @@ bool Session::open_user(const std::string& username) {
     return false;
   }
   user_.emplace(std::move(*user));
+  if (auto rule = record->extra("userdb_quota_rule")) quota_bytes_ = parse_quota_rule(*rule);
   username_ = record->user;
   state_ = State::authenticated;
   return true;
@@ -524,6 +529,27 @@ asio::awaitable<void> Session::cmd_authenticate(const Command& c, Parser& p) {
   shared_.log.info("Login: user=<{}>, method={}, {}, {}", username_, mech, client_label(),
                    conn_.tls_active() ? "TLS" : "secured");
   ok(c, "[CAPABILITY " + capabilities() + "] Logged in");
+}
+
+uint64_t parse_quota_rule(std::string_view rule) {
+  size_t at = rule.find("storage=");
+  if (at == std::string_view::npos) return 0;
+  std::string_view value = rule.substr(at + 8);
+  uint64_t number = 0;
+  size_t i = 0;
+  while (i < value.size() && value[i] >= '0' && value[i] <= '9') {
+    number = number * 10 + static_cast<uint64_t>(value[i] - '0');
+    ++i;
+  }
+  if (i == 0) return 0;
+  char unit = i < value.size() ? static_cast<char>(std::toupper(value[i])) : 'B';
+  switch (unit) {
+    case 'K': return number << 10;
+    case 'M': return number << 20;
+    case 'G': return number << 30;
+    case 'T': return number << 40;
+    default: return number;
+  }
 }
 
 asio::awaitable<void> serve(Shared& shared, asio::ip::tcp::socket socket) {

@@ -143,6 +143,7 @@ class Session {
 
   std::string username_;
   std::optional<mailbox::MailUser> user_;
+  uint64_t quota_bytes_ = 0;  // from the user's userdb_quota_rule; 0: no quota
   std::unique_ptr<SelectedView> selected_;
   bool condstore_ = false;   // CONDSTORE enabled (ENABLE or a CONDSTORE-using command)
   bool qresync_ = false;     // QRESYNC enabled
@@ -151,6 +152,10 @@ class Session {
   std::vector<uint32_t> saved_search_;  // SEARCHRES "$", as UIDs
   bool saved_search_valid_ = false;
 };
+
+// Dovecot's quota rule "*:storage=1G" (k, M, G, T suffixes; bytes without) in bytes;
+// 0 when absent or not understood.
+uint64_t parse_quota_rule(std::string_view rule);
 
 asio::awaitable<void> serve(Shared& shared, asio::ip::tcp::socket socket);
 

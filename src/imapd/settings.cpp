@@ -17,7 +17,7 @@ Settings Settings::from_config(const config::Config& config) {
   s.user_directory = config.get("user_directory");
   s.special_use_folders = config.get("mailbox_special_use_folders");
   s.append_limit = static_cast<uint64_t>(config.get_int("message_size_limit"));
-  s.quota_bytes = static_cast<uint64_t>(config.get_int("virtual_mailbox_limit"));
+
   return s;
 }
 

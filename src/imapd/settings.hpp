@@ -26,7 +26,7 @@ struct Settings {
   std::string user_directory;                  // user_directory
   std::string special_use_folders;             // mailbox_special_use_folders
   uint64_t append_limit = 10240000;            // message_size_limit (APPENDLIMIT)
-  uint64_t quota_bytes = 0;                    // virtual_mailbox_limit (0: none)
+
 
   static Settings from_config(const config::Config& config);
 };
