@@ -42,14 +42,13 @@ std::string section_to_string(const SectionSpec& spec);
 // final blank line (HEADER.FIELDS always ends with one, even when nothing matched: "\r\n").
 std::string section_bytes(std::string_view raw, const MimePart& root, const SectionSpec& spec);
 
-// BINARY[part] (RFC 3516): the decoded content of a leaf part (or of the whole message when
-// the path is empty and it is not multipart).
+// BINARY[part] (RFC 3516): the decoded content of a leaf part. The whole message (empty
+// path) and multipart or message/rfc822 parts are returned as they are (CRLF form).
 struct BinaryContent {
   enum class Status {
     kOk,
     kUnknownCte,  // NO [UNKNOWN-CTE]
-    kNoSuchPart,  // the path does not exist (Dovecot: NO)
-    kNotLeaf,     // multipart or message/rfc822 with HEADER/TEXT/MIME: BAD/NO by server
+    kNoSuchPart,  // the path does not exist (Dovecot sends an empty string)
   };
   Status status = Status::kOk;
   std::string data;        // decoded octets (binary; may contain NUL)

@@ -13,22 +13,25 @@
 
 namespace correio::mail {
 
-// Like Dovecot's message parser (MESSAGE_PARSER_MAX_NESTED_MIME_PARTS / nesting limit),
-// parts nested deeper than this are treated as text/plain leaves; also bounds the number of
-// parts so a hostile message cannot make the tree huge.
+// Like Dovecot's message parser (max_nested_mime_parts, max_total_mime_parts): a
+// multipart or message/rfc822 nested deeper than this is not descended into (it keeps its
+// type and has no children); the part count bound keeps a hostile message's tree small.
 inline constexpr int kMaxMimeDepth = 100;
 inline constexpr std::size_t kMaxMimeParts = 10000;
 
 // A Content-Type / Content-Disposition parameter after RFC 2231 processing: continuations
 // joined, name lowercased. For extended (name*=charset'lang'value) parameters `value` is
-// the percent-decoded bytes converted to UTF-8 and `charset`/`language` are filled in;
-// `raw_value` is what BODYSTRUCTURE prints (see docs/mime.md: Dovecot's behaviour).
+// the percent-decoded bytes converted to UTF-8 and `charset`/`language` are filled in.
+// `wire_name`/`wire_value` are what BODYSTRUCTURE prints, as Dovecot does: continuations
+// joined but still encoded, "filename*" "utf-8''%E2%82%AC.pdf" (see docs/mime.md).
 struct MimeParam {
-  std::string name;        // lowercased, without the '*' markers
+  std::string name;        // lowercased, without the '*' markers: use this to look up
   std::string value;       // decoded value (UTF-8 for extended parameters)
   std::string charset;     // RFC 2231 charset, empty when not extended
   std::string language;    // RFC 2231 language, empty when absent
   bool extended = false;   // written as name*=... / name*0*=...
+  std::string wire_name;   // "name" or "name*"
+  std::string wire_value;  // joined, not percent-decoded
 };
 
 struct MimePart {
@@ -66,7 +69,8 @@ struct MimePart {
   bool has_language = false, has_location = false, has_md5 = false;
   bool has_id = false, has_description = false;
 
-  // multipart/*: the children (possibly empty when no boundary was found).
+  // multipart/*: the children (empty when there was no boundary, no delimiter line, or the
+  // nesting limit was reached; BODYSTRUCTURE then shows Dovecot's empty text/plain child).
   // message/rfc822 (and message/global): exactly one child, the embedded message, whose
   // header/body offsets are inside this part's body.
   std::vector<MimePart> children;
@@ -80,7 +84,7 @@ struct MimePart {
 };
 
 // Parses the whole message. The returned root describes the message itself (its header is
-// the message header). Always succeeds: malformed structure degrades to text/plain leaves.
+// the message header). Always succeeds: malformed structure degrades to childless parts.
 MimePart parse_mime(std::string_view raw);
 
 // The part addressed by an IMAP part number path ("1.2" -> {1,2}) following RFC 3501 §6.4.5:
