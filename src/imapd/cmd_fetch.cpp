@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 #include <optional>
 
 #include "imapd/response.hpp"
@@ -75,9 +76,15 @@ bool parse_partial(Parser& p, FetchItem& item) {
 
 bool parse_fetch_item(Parser& p, std::vector<FetchItem>& items) {
   using K = FetchItem::Kind;
-  auto word = p.atom();
-  if (!word) return false;
-  std::string u = upper(*word);
+  // Item names stop at '[' (BODY.PEEK[...]), which an atom would swallow.
+  std::string u;
+  while (!p.rest().empty()) {
+    char ch = p.rest()[0];
+    if (!std::isalnum(static_cast<unsigned char>(ch)) && ch != '.') break;
+    u += static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+    (void)p.consume(ch);
+  }
+  if (u.empty()) return p.fail("Expected a FETCH item");
   auto simple = [&](K kind, std::string label) {
     items.push_back({kind, std::move(label), {}, false, std::nullopt, false});
   };

@@ -292,6 +292,11 @@ asio::awaitable<void> Session::cmd_id(const Command& c, Parser& p) {
 }
 
 asio::awaitable<void> Session::cmd_enable(const Command& c, Parser& p) {
+  if (state_ == State::selected) {
+    // RFC 5161 §3.1: only before any mailbox is selected.
+    bad(c, "ENABLE is not allowed once a mailbox is selected.");
+    co_return;
+  }
   std::string enabled;
   while (!p.at_end()) {
     auto cap = p.atom();
@@ -426,7 +431,9 @@ asio::awaitable<void> Session::cmd_login(const Command& c, Parser& p) {
   }
   bool opened = verdict.ok() && open_user(verdict.username);
   if (!opened) {
-    co_await login_failed(c, *user, "PLAIN", verdict.ok() ? "mail store" : verdict.reason);
+    // Not inside the co_await expression: GCC 12 miscompiles ?: there.
+    std::string reason = verdict.ok() ? std::string("mail store") : verdict.reason;
+    co_await login_failed(c, *user, "PLAIN", reason);
     co_return;
   }
   shared_.throttle.record_success(conn_.remote_address());

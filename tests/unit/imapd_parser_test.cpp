@@ -91,7 +91,7 @@ TEST(ImapParser, DatesAndDateTimes) {
   Parser q("\"01-feb-1994\"");
   EXPECT_EQ(*q.date(), 760060800);
   Parser dt("\"17-Jul-1996 02:44:25 -0700\"");
-  EXPECT_EQ(*dt.date_time(), 837593065);
+  EXPECT_EQ(*dt.date_time(), 837596665);
   Parser spaced("\" 7-Jul-1996 02:44:25 +0000\"");
   EXPECT_TRUE(spaced.date_time());
   Parser bad("\"32-Jul-1996 02:44:25 -0700\"");
@@ -129,7 +129,7 @@ TEST(ImapResponse, StringsQuotedOrLiteral) {
   out.clear();
   append_astring(out, "NIL");
   EXPECT_EQ(out, "\"NIL\"");
-  EXPECT_EQ(format_internal_date(837593065), "\"17-Jul-1996 09:44:25 +0000\"");
+  EXPECT_EQ(format_internal_date(837596665), "\"17-Jul-1996 09:44:25 +0000\"");
 }
 
 TEST(ImapResponse, NumberSets) {
