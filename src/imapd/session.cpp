@@ -21,6 +21,7 @@ const std::vector<Session::CommandEntry>& Session::command_table() {
       {"ID", &Session::cmd_id, false, false},
       {"ENABLE", &Session::cmd_enable, true, false},
       {"STARTTLS", &Session::cmd_starttls, false, false},
+      {"COMPRESS", &Session::cmd_compress, true, false},
       {"LOGIN", &Session::cmd_login, false, false},
       {"AUTHENTICATE", &Session::cmd_authenticate, false, false},
       {"CREATE", &Session::cmd_create, true, false},
@@ -96,7 +97,7 @@ std::string Session::capabilities() const {
       " SASL-IR LITERAL+ ID ENABLE IDLE NAMESPACE UIDPLUS MOVE UNSELECT CHILDREN SPECIAL-USE"
       " LIST-EXTENDED LIST-STATUS ESEARCH SEARCHRES SORT SORT=DISPLAY THREAD=REFERENCES"
       " THREAD=ORDEREDSUBJECT CONDSTORE QRESYNC STATUS=SIZE BINARY MULTIAPPEND QUOTA"
-      " QUOTA=RES-STORAGE";
+      " QUOTA=RES-STORAGE COMPRESS=DEFLATE";
   caps += fmt::format(" APPENDLIMIT={}", settings_.append_limit);
   return caps;
 }
@@ -356,6 +357,30 @@ asio::awaitable<void> Session::cmd_starttls(const Command& c, Parser& p) {
     shared_.log.info("TLS handshake failed: {}, {}", error, client_label());
     state_ = State::logout;
   }
+}
+
+asio::awaitable<void> Session::cmd_compress(const Command& c, Parser& p) {
+  auto mechanism = p.atom();
+  if (!mechanism || !p.at_end()) {
+    bad(c, "Error in IMAP command COMPRESS: Invalid arguments.");
+    co_return;
+  }
+  if (!iequals(*mechanism, "DEFLATE")) {
+    no(c, "Unknown compression mechanism.");
+    co_return;
+  }
+  if (conn_.compression_active()) {
+    no(c, "[COMPRESSIONACTIVE] Compression is already active.");
+    co_return;
+  }
+  if (conn_.has_buffered_input()) {
+    // The client pipelined after COMPRESS: those bytes were meant to be compressed.
+    bad(c, "Pipelining after COMPRESS is not allowed.");
+    co_return;
+  }
+  ok(c, "DEFLATE active");
+  bool sent = co_await flush();
+  if (!sent || !conn_.start_compression()) state_ = State::logout;
 }
 
 bool Session::open_user(const std::string& username) {

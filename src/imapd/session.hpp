@@ -69,6 +69,7 @@ class Session {
   asio::awaitable<void> cmd_id(const Command& c, Parser& p);
   asio::awaitable<void> cmd_enable(const Command& c, Parser& p);
   asio::awaitable<void> cmd_starttls(const Command& c, Parser& p);
+  asio::awaitable<void> cmd_compress(const Command& c, Parser& p);
   asio::awaitable<void> cmd_login(const Command& c, Parser& p);
   asio::awaitable<void> cmd_authenticate(const Command& c, Parser& p);
   // cmd_folders.cpp

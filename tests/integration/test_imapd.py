@@ -209,8 +209,13 @@ def test_search_sort_thread_esearch(server):
                 headers="Message-ID: <t2@example.test>\r\nIn-Reply-To: <t1@example.test>\r\n")
     server.send("beta body", subject="thread topic", headers="Message-ID: <t1@example.test>\r\n")
     c = server.imap()
-    wait_for_exists(c, 3)
     c.select("INBOX")
+    deadline = time.monotonic() + 20
+    while True:
+        typ, data = c.search(None, "SUBJECT", '"thread topic"')
+        if len(data[0].split()) == 2 or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
     typ, data = c.search(None, "BODY", "alpha")
     assert len(data[0].split()) == 1
     typ, data = c.search("UTF-8", "TEXT", "BETA")
@@ -286,3 +291,71 @@ def test_unauthenticated_idle_client_is_dropped():
         got = sock.recv(4096)
         assert b"BYE" in got
         sock.close()
+
+
+def test_compress_deflate(server):
+    import zlib
+    s = raw_session(server.imap_port)
+    exchange(s, b"a1 LOGIN demo@example.test secret\r\n", b"a1 OK")
+    got = exchange(s, b"a2 COMPRESS DEFLATE\r\n", b"a2 ")
+    assert b"a2 OK" in got
+    out = zlib.compressobj(wbits=-15)
+    inp = zlib.decompressobj(wbits=-15)
+    s.sendall(out.compress(b"a3 LIST \"\" *\r\n") + out.flush(zlib.Z_SYNC_FLUSH))
+    text = b""
+    while b"a3 OK" not in text:
+        text += inp.decompress(s.recv(65536))
+    assert b"* LIST" in text and b"INBOX" in text
+    s.sendall(out.compress(b"a4 COMPRESS DEFLATE\r\n") + out.flush(zlib.Z_SYNC_FLUSH))
+    text = b""
+    while b"a4 " not in text:
+        text += inp.decompress(s.recv(65536))
+    assert b"COMPRESSIONACTIVE" in text
+    s.close()
+
+
+def test_binary_fetch_multiappend_and_searchres(server):
+    c = server.imap()
+    c.create("Bin")
+    msg = (b"From: a@example.test\r\nSubject: bin\r\nMIME-Version: 1.0\r\n"
+           b"Content-Type: text/plain; charset=utf-8\r\n"
+           b"Content-Transfer-Encoding: base64\r\n\r\n"
+           + __import__("base64").b64encode("olá mundo".encode()) + b"\r\n")
+    # MULTIAPPEND: two messages in one command, with non-synchronising literals.
+    tag = c._new_tag()
+    m2 = b"Subject: two\r\n\r\nsecond\r\n"
+    c.send(tag + b" APPEND Bin (\\Seen) {%d+}\r\n" % len(msg) + msg
+           + b" {%d+}\r\n" % len(m2) + m2 + b"\r\n")
+    typ, data = c._command_complete("APPEND", tag)
+    assert typ == "OK"
+    typ, data = c.response("APPENDUID")
+    assert re.match(rb"\d+ \d+:\d+", data[0])
+    c.select("Bin")
+    typ, data = c.fetch("1", "(BINARY[1] BINARY.SIZE[1])")
+    assert "olá mundo".encode() in data[0][1]
+    typ, data = c._simple_command("SEARCH", "RETURN", "(SAVE)", "SUBJECT", "two")
+    assert typ == "OK"
+    typ, data = c.fetch("$", "(UID FLAGS)")
+    assert typ == "OK" and data[0] and b"FLAGS" in data[0]
+    typ, data = c.search(None, "NOT", "SEEN")
+    assert data[0].split() == [b"2"]
+    c.logout()
+
+
+def test_examine_is_read_only_and_unselect(server):
+    c = server.imap()
+    typ, data = c.select("INBOX", readonly=True)
+    assert typ == "OK"
+    typ, data = c.store("1", "+FLAGS", "\\Deleted")
+    assert typ == "NO"
+    typ, _ = c._simple_command("UNSELECT")
+    assert typ == "OK"
+    typ, data = c.namespace()
+    assert b'(("" "."))' in data[0]
+    c.logout()
+    s = raw_session(server.imap_port)
+    got = exchange(s, b'a1 ID ("name" "pytest" "version" "1")\r\n', b"a1 ")
+    assert b'* ID ("name" "Correio")' in got and b"a1 OK" in got
+    got = exchange(s, b"a2 ID NIL\r\n", b"a2 ")
+    assert b"a2 OK" in got
+    s.close()
