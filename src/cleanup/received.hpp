@@ -19,6 +19,7 @@ struct ReceivedInfo {
   std::string queue_id;
   std::string recipient;  // only when there is exactly one
   std::string tls_note;   // "(using TLSv1.3 with cipher ...)" or empty
+  std::string auth_note;  // "(Authenticated sender: alice)" or empty
   std::chrono::system_clock::time_point when = std::chrono::system_clock::now();
 };
 
