@@ -23,13 +23,27 @@ namespace {
 namespace fs = std::filesystem;
 
 // The services that exist in this build, on the quick start's loopback ports. Services
-// not built yet (submission, smtps, imap, imaps, pop3, pop3s) are added here as they land.
+// not built yet (imap, imaps, pop3, pop3s) are added here as they land. Submission (2587)
+// and submissions (2465) carry Postfix's stock master.cf -o overrides: TLS, SMTP AUTH, and
+// only authenticated clients may send.
 constexpr const char* kMasterCf = R"(# Correio quick start master.cf — Postfix's columns:
 # service          type  private unpriv  chroot  wakeup  maxproc command + args
 127.0.0.1:2525     inet  n       -       n       -       -       smtpd
+127.0.0.1:2587     inet  n       -       n       -       -       smtpd
+  -o syslog_name=correio/submission
+  -o smtpd_tls_security_level=encrypt
+  -o smtpd_sasl_auth_enable=yes
+  -o smtpd_tls_auth_only=yes
+  -o smtpd_reject_unlisted_recipient=no
+  -o smtpd_client_restrictions=permit_sasl_authenticated,reject
+  -o smtpd_relay_restrictions=permit_sasl_authenticated,reject
 127.0.0.1:2465     inet  n       -       n       -       -       smtpd
-  -o syslog_name=correio/smtps
+  -o syslog_name=correio/submissions
   -o smtpd_tls_wrappermode=yes
+  -o smtpd_sasl_auth_enable=yes
+  -o smtpd_reject_unlisted_recipient=no
+  -o smtpd_client_restrictions=permit_sasl_authenticated,reject
+  -o smtpd_relay_restrictions=permit_sasl_authenticated,reject
 qmgr               unix  n       -       n       300     1       qmgr
 # virtual runs as mail_owner (virtual_uid_maps are not built yet); local keeps root
 # (unpriv = n) to deliver as each recipient, as in Postfix.
@@ -153,13 +167,17 @@ void print_screen(const fs::path& dir, const std::string& password_note) {
       "\n"
       "Correio quick start — configuration in %s\n"
       "  domain example.test, user demo@example.test, password %s\n"
-      "  SMTP      127.0.0.1:2525 (STARTTLS offered)\n"
-      "  SMTPS     127.0.0.1:2465 (implicit TLS)\n"
+      "  SMTP         127.0.0.1:2525 (STARTTLS offered; mail for example.test)\n"
+      "  submission   127.0.0.1:2587 (STARTTLS required, then AUTH as demo@example.test)\n"
+      "  submissions  127.0.0.1:2465 (implicit TLS, then AUTH as demo@example.test)\n"
       "\n"
       "Send a message (swaks, or Python's smtplib):\n"
       "  swaks --server 127.0.0.1:2525 --to demo@example.test --from you@example.test\n"
       "  swaks --server 127.0.0.1:2525 --tls --to demo@example.test\n"
-      "  swaks --server 127.0.0.1:2465 --tlsc --to demo@example.test\n"
+      "  swaks --server 127.0.0.1:2587 --tls --auth-user demo@example.test --to "
+      "demo@example.test\n"
+      "  swaks --server 127.0.0.1:2465 --tlsc --auth-user demo@example.test --to "
+      "demo@example.test\n"
       "  python3 -c \"import smtplib; s=smtplib.SMTP('127.0.0.1',2525); "
       "s.sendmail('you@example.test',['demo@example.test'],'Subject: hi\\n\\nhello'); s.quit()\"\n"
       "Delivered mail lands in the Maildir %s/mail/example.test/demo/.\n"

@@ -140,7 +140,9 @@ asio::awaitable<Session::Next> Session::cmd_rcpt(const Command& command) {
     log_reject("RCPT", *rejected, recipient.address);
     co_return co_await reply(*rejected);
   }
-  if (auto rejected = recipients_.check(recipient.address)) {
+  std::optional<smtp::Reply> unlisted;
+  if (settings_.reject_unlisted_recipient) unlisted = recipients_.check(recipient.address);
+  if (auto rejected = unlisted) {
     log_reject("RCPT", *rejected, recipient.address);
     co_return co_await reply(*rejected);
   }

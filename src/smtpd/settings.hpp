@@ -42,6 +42,7 @@ struct Settings {
   bool tls_wrappermode = false;         // smtpd_tls_wrappermode (port 465)
   std::string tls_cert_file, tls_key_file;
   // SMTP AUTH (RFC 4954) and the restriction lists.
+  bool reject_unlisted_recipient = true;   // smtpd_reject_unlisted_recipient
   bool sasl_auth_enable = false;           // smtpd_sasl_auth_enable
   bool tls_auth_only = false;              // smtpd_tls_auth_only
   bool sasl_noplaintext = false;           // smtpd_sasl_security_options contains noplaintext
