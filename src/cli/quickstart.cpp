@@ -2,7 +2,6 @@
 // loopback ports, domain example.test, user demo@example.test with a generated password,
 // a self-signed certificate) into DIR, default var/quickstart — only what is absent, so
 // an administrator's edits survive. Then prints how to send and read mail.
-#include <crypt.h>
 #include <openssl/rand.h>
 #include <pwd.h>
 #include <sys/stat.h>
@@ -14,6 +13,7 @@
 #include <string>
 #include <system_error>
 
+#include "auth/password.hpp"
 #include "cli/commands.hpp"
 #include "cli/self_signed.hpp"
 
@@ -128,16 +128,6 @@ std::string random_password() {
   return out;
 }
 
-// Dovecot's {SHA512-CRYPT} scheme through libxcrypt.
-std::string sha512_crypt(const std::string& password) {
-  char salt[CRYPT_GENSALT_OUTPUT_SIZE];
-  if (!crypt_gensalt_rn("$6$", 0, nullptr, 0, salt, sizeof salt)) return {};
-  crypt_data data{};
-  const char* hashed = crypt_r(password.c_str(), salt, &data);
-  if (!hashed || hashed[0] == '*') return {};
-  return std::string("{SHA512-CRYPT}") + hashed;
-}
-
 // When run by root, the daemons run as mail_owner (correio): they must be able to read the
 // users file and the TLS key, and write the mailboxes.
 bool give_to_mail_owner(const fs::path& dir) {
@@ -215,7 +205,9 @@ int quickstart_main(int argc, char** argv) {
   std::string password_note = "(see " + (dir / "demo-password").string() + ")";
   if (!fs::exists(dir / "users")) {
     std::string password = random_password();
-    std::string hashed = sha512_crypt(password);
+    // {SCRAM-SHA-256} (Dovecot's format) serves every mechanism: PLAIN, LOGIN and SCRAM.
+    auto scram = auth::hash_password("SCRAM-SHA-256", password);
+    std::string hashed = scram ? *scram : std::string();
     if (password.empty() || hashed.empty()) {
       std::fprintf(stderr, "correio quickstart: cannot generate the demo password\n");
       return 1;
