@@ -23,4 +23,10 @@ std::string received_header(const ReceivedInfo& info) {
   return out;
 }
 
+std::string pickup_received_header(const PickupReceivedInfo& info) {
+  return "Received: by " + info.myhostname + " (" + info.mail_name + ", from userid " +
+         std::to_string(info.uid) + ")\n\tid " + info.queue_id + "; " +
+         mail::rfc5322_date(info.when) + "\n";
+}
+
 }  // namespace correio::cleanup

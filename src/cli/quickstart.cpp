@@ -45,6 +45,7 @@ constexpr const char* kMasterCf = R"(# Correio quick start master.cf — Postfix
   -o smtpd_client_restrictions=permit_sasl_authenticated,reject
   -o smtpd_relay_restrictions=permit_sasl_authenticated,reject
 qmgr               unix  n       -       n       300     1       qmgr
+pickup             unix  n       -       n       60      1       pickup
 # virtual runs as mail_owner (virtual_uid_maps are not built yet); local keeps root
 # (unpriv = n) to deliver as each recipient, as in Postfix.
 virtual            unix  -       -       n       -       -       virtual
