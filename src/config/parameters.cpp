@@ -286,11 +286,6 @@ constexpr ParameterInfo kParameters[] = {
     // Mailbox side (Correio's own, in Postfix's style).
     {"user_directory", "",
      "The mailbox users: passwd-file:/etc/correio/users (Dovecot's passwd-file format).", S},
-    {"mailbox_special_use_folders",
-     "Drafts=\\Drafts, Sent=\\Sent, Trash=\\Trash, Junk=\\Junk, Archive=\\Archive",
-     "Folders listed with RFC 6154 special-use flags (Name=\\Flag, ...); they are created "
-     "on a user's first login, like Dovecot's auto = create.",
-     S},
     {"auth_allow_cleartext", "no", "Allow plaintext IMAP/POP3 authentication without TLS.", B},
     {"imapd_tls_cert_file", "$smtpd_tls_cert_file", "The IMAP server's PEM certificate.", S},
     {"imapd_tls_key_file", "$smtpd_tls_key_file", "The IMAP server's PEM private key.", S},
