@@ -18,9 +18,9 @@ using detail::Rfc822Lexer;
 
 // Words of a phrase or local part: atoms, dots and quoted strings, until a delimiter.
 struct Words {
-  std::string phrase;  // words joined by single spaces (display-name form)
-  std::string joined;  // words concatenated (local-part form)
-  std::string comment; // the last comment seen
+  std::string phrase;   // words joined by single spaces (display-name form)
+  std::string joined;   // words concatenated (local-part form)
+  std::string comment;  // the last comment seen
   bool any = false;
 };
 

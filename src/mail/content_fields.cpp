@@ -1,9 +1,10 @@
 // Content-Type, Content-Disposition and the other RFC 2045/2183/3066/2557/1864 fields of a
 // MIME part; RFC 2231 parameter continuations merged the way Dovecot merges them.
+#include "mail/detail/content_fields.hpp"
+
 #include <algorithm>
 #include <string>
 
-#include "mail/detail/content_fields.hpp"
 #include "mail/detail/rfc822_tokens.hpp"
 #include "mail/encoded_words.hpp"
 #include "mail/header_fields.hpp"
@@ -19,7 +20,7 @@ std::string lower(std::string_view s) {
 }
 
 struct RawParam {
-  std::string key;  // lowercased, before any '*'
+  std::string key;          // lowercased, before any '*'
   std::string written_key;  // as written (Dovecot prints plain parameter names so)
   std::string value;
   unsigned index = 0;
@@ -129,8 +130,10 @@ std::vector<MimeParam> parse_mime_params(std::string_view text) {
         index = index * 10 + static_cast<unsigned>(rest[digits++] - '0');
       rest.remove_prefix(digits);
       bool extended = false;
-      if (!rest.empty() && rest.front() == '*') {
-        extended = true;
+      if (digits == 0 && rest.empty()) {
+        extended = true;  // "name*": a single extended value
+      } else if (digits > 0 && !rest.empty() && rest.front() == '*') {
+        extended = true;  // "name*N*"
         rest.remove_prefix(1);
       }
       if (!rest.empty() || (digits == 0 && !extended)) {
@@ -165,7 +168,8 @@ std::vector<MimeParam> parse_mime_params(std::string_view text) {
     const RawParam& first = continued[i];
     if (first.index != 0) {
       // A segment without its *0: kept under its written name, not merged.
-      std::string name = first.key + "*" + std::to_string(first.index) + (first.extended ? "*" : "");
+      std::string name =
+          first.key + "*" + std::to_string(first.index) + (first.extended ? "*" : "");
       out.push_back(plain_param(name, first.value));
       ++i;
       continue;

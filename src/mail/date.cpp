@@ -3,11 +3,10 @@
 
 #include <fmt/format.h>
 
-#include <vector>
-
 #include <cstdlib>
 #include <ctime>
 #include <string>
+#include <vector>
 
 #include "mail/detail/rfc822_tokens.hpp"
 
@@ -43,7 +42,9 @@ std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
   return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
 }
 
-char lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c; }
+char lower(char c) {
+  return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c;
+}
 
 bool iequals(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
@@ -82,7 +83,9 @@ std::vector<std::string> date_tokens(std::string_view text) {
   return out;
 }
 
-bool is_number(const std::string& s) { return !s.empty() && s[0] >= '0' && s[0] <= '9'; }
+bool is_number(const std::string& s) {
+  return !s.empty() && s[0] >= '0' && s[0] <= '9';
+}
 
 }  // namespace
 
@@ -99,7 +102,8 @@ std::optional<std::int64_t> parse_rfc5322_date(std::string_view text) {
   if (i < t.size() && t[i] == "-") ++i;  // "1-Jan-2020" is seen in the wild
   unsigned month = 0;
   for (unsigned m = 0; m < 12 && i < t.size(); ++m)
-    if (t[i].size() >= 3 && iequals(t[i].substr(0, 3), kMonths[m]) && t[i].size() <= 9) month = m + 1;
+    if (t[i].size() >= 3 && iequals(t[i].substr(0, 3), kMonths[m]) && t[i].size() <= 9)
+      month = m + 1;
   if (month == 0) return std::nullopt;
   ++i;
   if (i < t.size() && t[i] == "-") ++i;
@@ -107,8 +111,10 @@ std::optional<std::int64_t> parse_rfc5322_date(std::string_view text) {
   std::size_t year_digits = t[i].size();
   long year = std::stol(t[i++]);
   // RFC 5322 §4.3: two-digit years < 50 are 20xx, others 19xx; three digits add 1900.
-  if (year_digits <= 2) year += year < 50 ? 2000 : 1900;
-  else if (year_digits == 3) year += 1900;
+  if (year_digits <= 2)
+    year += year < 50 ? 2000 : 1900;
+  else if (year_digits == 3)
+    year += 1900;
   long hour = 0, minute = 0, second = 0;
   if (i + 2 < t.size() + 0 && is_number(t[i]) && t[i + 1] == ":" && is_number(t[i + 2])) {
     hour = std::stol(t[i]);
@@ -131,9 +137,8 @@ std::optional<std::int64_t> parse_rfc5322_date(std::string_view text) {
     static constexpr struct {
       const char* name;
       long hours;
-    } kZones[] = {{"ut", 0},   {"gmt", 0},  {"utc", 0},  {"est", -5}, {"edt", -4},
-                  {"cst", -6}, {"cdt", -5}, {"mst", -7}, {"mdt", -6}, {"pst", -8},
-                  {"pdt", -7}};
+    } kZones[] = {{"ut", 0},   {"gmt", 0},  {"utc", 0},  {"est", -5}, {"edt", -4}, {"cst", -6},
+                  {"cdt", -5}, {"mst", -7}, {"mdt", -6}, {"pst", -8}, {"pdt", -7}};
     for (const auto& z : kZones)
       if (iequals(t[i], z.name)) zone_minutes = z.hours * 60;
   }

@@ -49,7 +49,8 @@ std::size_t utf8_sequence_length(std::string_view s, std::size_t i) {
 // RAII for an iconv descriptor.
 class Iconv {
  public:
-  Iconv(const std::string& to, const std::string& from) : cd_(iconv_open(to.c_str(), from.c_str())) {}
+  Iconv(const std::string& to, const std::string& from)
+      : cd_(iconv_open(to.c_str(), from.c_str())) {}
   ~Iconv() {
     if (ok()) iconv_close(cd_);
   }
@@ -169,8 +170,8 @@ std::string decode_encoded_words(std::string_view value) {
     if (value[i] == '=' && parse_encoded_word(value, i, decoded, end)) {
       // Whitespace between two encoded words is not displayed (§6.2).
       std::string_view between = value.substr(plain_start, i - plain_start);
-      bool only_space = last_was_word &&
-                        between.find_first_not_of(" \t\r\n") == std::string_view::npos;
+      bool only_space =
+          last_was_word && between.find_first_not_of(" \t\r\n") == std::string_view::npos;
       if (!only_space) flush_plain(i);
       out += decoded;
       i = plain_start = end;

@@ -6,7 +6,9 @@
 namespace correio::mail {
 namespace {
 
-bool is_wsp(char c) { return c == ' ' || c == '\t'; }
+bool is_wsp(char c) {
+  return c == ' ' || c == '\t';
+}
 
 // End of the line starting at `pos` (just past its LF, or text.size()).
 std::size_t line_end(std::string_view text, std::size_t pos) {
@@ -20,7 +22,9 @@ std::size_t eol_length(std::string_view text, std::size_t end) {
   return end >= 2 && text[end - 2] == '\r' ? 2 : 1;
 }
 
-char ascii_lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c; }
+char ascii_lower(char c) {
+  return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c;
+}
 
 }  // namespace
 
@@ -107,9 +111,8 @@ std::string filter_header_fields(std::string_view header, const std::vector<std:
   std::string out;
   for (const HeaderField& f : split_header_fields(header)) {
     if (f.value.data() == nullptr) continue;  // a line without a colon is not a field
-    bool listed = std::any_of(names.begin(), names.end(), [&](const std::string& n) {
-      return header_name_equals(f.name, n);
-    });
+    bool listed = std::any_of(names.begin(), names.end(),
+                              [&](const std::string& n) { return header_name_equals(f.name, n); });
     if (listed == exclude) continue;
     out.append(f.raw);
     // The last field of a header without a blank line may lack its line end.

@@ -153,9 +153,14 @@ std::string section_to_string(const SectionSpec& spec) {
       out += " (";
       for (std::size_t i = 0; i < spec.fields.size(); ++i) {
         if (i) out.push_back(' ');
-        bool atom = !spec.fields[i].empty();
-        for (char c : spec.fields[i]) atom &= is_atom_char(c);
-        out += atom ? spec.fields[i] : imap_string(spec.fields[i]);
+        // Dovecot echoes field names uppercased.
+        std::string name = spec.fields[i];
+        bool atom = !name.empty();
+        for (char& c : name) {
+          atom &= is_atom_char(c);
+          if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 32);
+        }
+        out += atom ? name : imap_string(name);
       }
       out.push_back(')');
       return out;
@@ -173,8 +178,7 @@ std::string section_bytes(std::string_view raw, const MimePart& root, const Sect
     }
     case Kind::kMime: {
       const MimePart* p = find_part(root, spec.part);
-      return p == nullptr ? std::string()
-                          : to_crlf(raw.substr(p->header_offset, p->header_size));
+      return p == nullptr ? std::string() : to_crlf(raw.substr(p->header_offset, p->header_size));
     }
     case Kind::kHeader: {
       const MimePart* m = addressed_message(root, spec);
@@ -188,8 +192,8 @@ std::string section_bytes(std::string_view raw, const MimePart& root, const Sect
     case Kind::kHeaderFieldsNot: {
       const MimePart* m = addressed_message(root, spec);
       if (m == nullptr) return std::string();
-      return to_crlf(filter_header_fields(raw.substr(m->header_offset, m->header_size),
-                                          spec.fields, spec.kind == Kind::kHeaderFieldsNot));
+      return to_crlf(filter_header_fields(raw.substr(m->header_offset, m->header_size), spec.fields,
+                                          spec.kind == Kind::kHeaderFieldsNot));
     }
   }
   return std::string();
@@ -218,7 +222,10 @@ BinaryContent binary_section(std::string_view raw, const MimePart& root, const S
     }
     out.data = std::move(*decoded);
   }
-  out.has_nul = out.data.find('\0') != std::string::npos;
+  for (char c : out.data) {
+    out.has_nul |= c == '\0';
+    out.has_8bit |= c == '\0' || static_cast<unsigned char>(c) >= 0x80;
+  }
   return out;
 }
 

@@ -23,7 +23,7 @@ struct SectionSpec {
     kHeaderFields,     // "HEADER.FIELDS (A B)"
     kHeaderFieldsNot,  // "HEADER.FIELDS.NOT (A B)"
   };
-  std::vector<unsigned> part;       // empty = the whole message
+  std::vector<unsigned> part;  // empty = the whole message
   Kind kind = Kind::kFull;
   std::vector<std::string> fields;  // header field names, as given (uppercased on output)
 };
@@ -33,8 +33,8 @@ struct SectionSpec {
 // (the server answers BAD). Part numbers must be non-zero.
 std::optional<SectionSpec> parse_section(std::string_view text);
 
-// The section as echoed in the FETCH response ("1.2.HEADER.FIELDS (From To)"): keywords
-// uppercased, field names as the client wrote them (Dovecot does the same).
+// The section as echoed in the FETCH response ("1.2.HEADER.FIELDS (FROM TO)"): keywords
+// and field names uppercased, as Dovecot echoes them.
 std::string section_to_string(const SectionSpec& spec);
 
 // The bytes of the section, CRLF-normalised. A part that does not exist yields an empty
@@ -51,8 +51,9 @@ struct BinaryContent {
     kNoSuchPart,  // the path does not exist (Dovecot sends an empty string)
   };
   Status status = Status::kOk;
-  std::string data;        // decoded octets (binary; may contain NUL)
-  bool has_nul = false;    // true: the server must send literal8 ~{n}
+  std::string data;       // decoded octets (binary; may contain NUL)
+  bool has_nul = false;   // NUL octets: RFC 3516 requires literal8 ~{n}
+  bool has_8bit = false;  // NUL or 8-bit octets: Dovecot sends ~{n} for these too
 };
 // Only spec.part is used; spec.kind must be kFull (the caller rejects other kinds with BAD).
 BinaryContent binary_section(std::string_view raw, const MimePart& root, const SectionSpec& spec);

@@ -9,7 +9,8 @@ namespace {
 
 // Dovecot prints this for a multipart without parts and for the body of an embedded
 // message that has none, so clients always get a well-formed structure.
-constexpr std::string_view kEmptyText = "(\"text\" \"plain\" (\"charset\" \"us-ascii\") NIL NIL \"7bit\" 0 0";
+constexpr std::string_view kEmptyText =
+    "(\"text\" \"plain\" (\"charset\" \"us-ascii\") NIL NIL \"7bit\" 0 0";
 constexpr std::string_view kEmptyEnvelope = "(NIL NIL NIL NIL NIL NIL NIL NIL NIL NIL)";
 
 // Text shown to people (subjects, display names): line ends and tabs become spaces, runs of
@@ -31,7 +32,9 @@ std::string for_humans(std::string_view s) {
 }
 
 // Line ends removed (folding undone) and surrounding whitespace trimmed.
-std::string single_line(std::string_view s) { return unfold(s); }
+std::string single_line(std::string_view s) {
+  return unfold(s);
+}
 
 void append_address_list(std::string& out, const std::vector<Address>& list) {
   if (list.empty()) {
@@ -235,6 +238,8 @@ std::string imap_body_structure(std::string_view raw, bool extensible) {
   return imap_body_structure(raw, parse_mime(raw), extensible);
 }
 
-std::size_t imap_message_size(std::string_view raw) { return crlf_size(raw); }
+std::size_t imap_message_size(std::string_view raw) {
+  return crlf_size(raw);
+}
 
 }  // namespace correio::mail

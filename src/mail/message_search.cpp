@@ -32,8 +32,8 @@ char32_t fold(char32_t c) {
   if (c >= 'A' && c <= 'Z') return c + 32;
   if (c < 0x80) return c;
   if ((c >= 0xc0 && c <= 0xde && c != 0xd7)) return c + 32;  // Latin-1 À..Þ
-  if (c == 0xb5) return 0x3bc;                                // micro sign -> mu
-  if (c >= 0x100 && c <= 0x17f) {                             // Latin Extended-A
+  if (c == 0xb5) return 0x3bc;                               // micro sign -> mu
+  if (c >= 0x100 && c <= 0x17f) {                            // Latin Extended-A
     if (c == 0x130) return 'i';
     if (c == 0x178) return 0xff;
     if (c == 0x17f) return 's';
@@ -68,7 +68,8 @@ void collect_text(std::string_view raw, const MimePart& part, std::size_t max_by
   std::optional<std::string> decoded = decode_transfer_encoding(body, part.transfer_encoding);
   if (!decoded) return;
   const MimeParam* charset = part.type_param("charset");
-  std::string text = charset_to_utf8(*decoded, charset ? std::string_view(charset->value) : "us-ascii");
+  std::string text =
+      charset_to_utf8(*decoded, charset ? std::string_view(charset->value) : "us-ascii");
   if (!out.empty()) out.push_back('\n');
   out.append(text, 0, max_bytes - std::min(max_bytes, out.size()));
 }

@@ -111,7 +111,8 @@ Stop Parser::parse_entity(std::size_t pos, int depth, bool default_rfc822, MimeP
       break;
     }
     std::size_t len = next - p;
-    bool is_blank = (len == 1 && raw_[p] == '\n') || (len == 2 && raw_[p] == '\r' && raw_[p + 1] == '\n');
+    bool is_blank =
+        (len == 1 && raw_[p] == '\n') || (len == 2 && raw_[p] == '\r' && raw_[p + 1] == '\n');
     p = next;
     if (is_blank) {
       blank = true;

@@ -5,7 +5,9 @@
 
 namespace correio::mail::detail {
 
-bool is_mime_tspecial(char c) { return c != '\0' && std::strchr("()<>@,;:\\\"/[]?=", c); }
+bool is_mime_tspecial(char c) {
+  return c != '\0' && std::strchr("()<>@,;:\\\"/[]?=", c);
+}
 
 bool is_atext(char c) {
   unsigned char u = static_cast<unsigned char>(c);

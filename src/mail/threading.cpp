@@ -135,7 +135,8 @@ std::string thread_orderedsubject(const std::vector<ThreadMessage>& messages) {
   for (const ThreadMessage& m : messages) sorted.emplace_back(casemap(base_subject(m.subject)), &m);
   std::stable_sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) {
     if (a.first != b.first) return a.first < b.first;
-    if (a.second->sent_date != b.second->sent_date) return a.second->sent_date < b.second->sent_date;
+    if (a.second->sent_date != b.second->sent_date)
+      return a.second->sent_date < b.second->sent_date;
     return a.second->id < b.second->id;
   });
   std::vector<Node> nodes;
@@ -166,7 +167,10 @@ std::string thread_references(const std::vector<ThreadMessage>& messages) {
     return it->second;
   };
   auto is_ancestor = [&](std::size_t a, std::size_t of) {  // a is `of` or above it
-    for (std::size_t p = of, guard = 0; p != kNone && guard <= nodes.size(); p = nodes[p].parent, ++guard)
+    // A container without children is nobody's ancestor: skips the walk in the common case.
+    if (a != of && nodes[a].children.empty()) return false;
+    for (std::size_t p = of, guard = 0; p != kNone && guard <= nodes.size();
+         p = nodes[p].parent, ++guard)
       if (p == a) return true;
     return false;
   };
@@ -202,7 +206,8 @@ std::string thread_references(const std::vector<ThreadMessage>& messages) {
     std::size_t previous = kNone;
     for (const std::string& r : refs) {
       std::size_t c = container(r);
-      if (previous != kNone && nodes[c].parent == kNone && !is_ancestor(c, previous)) link(previous, c);
+      if (previous != kNone && nodes[c].parent == kNone && !is_ancestor(c, previous))
+        link(previous, c);
       previous = c;
     }
     // (1B) the last reference is this message's parent, replacing any earlier guess.

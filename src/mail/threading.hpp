@@ -20,12 +20,12 @@ std::string base_subject(std::string_view subject, bool& is_reply_or_forward);
 
 // One message as the THREAD algorithms see it.
 struct ThreadMessage {
-  std::uint32_t id = 0;         // UID or sequence number, printed in the result
-  std::string message_id;       // raw Message-ID header value ("" when absent)
-  std::string references;       // raw References header value
-  std::string in_reply_to;      // raw In-Reply-To header value
-  std::string subject;          // raw Subject header value (base subject computed inside)
-  std::int64_t sent_date = 0;   // seconds since the epoch (see sent_date() in date.hpp)
+  std::uint32_t id = 0;        // UID or sequence number, printed in the result
+  std::string message_id;      // raw Message-ID header value ("" when absent)
+  std::string references;      // raw References header value
+  std::string in_reply_to;     // raw In-Reply-To header value
+  std::string subject;         // raw Subject header value (base subject computed inside)
+  std::int64_t sent_date = 0;  // seconds since the epoch (see sent_date() in date.hpp)
 };
 
 // The thread list for the THREAD response, without the "* THREAD " prefix, e.g.

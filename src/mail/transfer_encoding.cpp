@@ -28,8 +28,7 @@ TransferEncoding classify_transfer_encoding(std::string_view value) {
   detail::Rfc822Lexer lex(value);
   lex.skip_cfws();
   std::string_view token = lex.mime_token();
-  if (token.empty() || iequals(token, "7bit") || iequals(token, "8bit") ||
-      iequals(token, "binary"))
+  if (token.empty() || iequals(token, "7bit") || iequals(token, "8bit") || iequals(token, "binary"))
     return TransferEncoding::kIdentity;
   if (iequals(token, "base64")) return TransferEncoding::kBase64;
   if (iequals(token, "quoted-printable")) return TransferEncoding::kQuotedPrintable;
