@@ -312,8 +312,6 @@ constexpr ParameterInfo kParameters[] = {
     {"imapd_timeout", "1800s", "Idle time before an IMAP session is closed (RFC 3501).", T},
     {"imapd_login_timeout", "60s",
      "Time an IMAP client may take to log in before it is disconnected.", T},
-    {"imapd_auth_failure_delay", "2s",
-     "Delay before answering a failed IMAP login; doubles with repeated failures.", T},
     {"imapd_idle_timeout", "1800s", "Time an IMAP IDLE command may last.", T},
     {"imapd_max_line_length", "65536", "Maximal length of one IMAP command line.", I},
     {"imapd_literal_size_limit", "$message_size_limit", "Maximal size of an IMAP literal.", I},

@@ -57,6 +57,10 @@ int imapd_main(const service::DaemonArgs& args) {
     }
     auth::LoginThrottle::Options throttle;
     throttle.delay = std::chrono::duration_cast<std::chrono::milliseconds>(s.failure_delay);
+    throttle.max_delay =
+        std::chrono::duration_cast<std::chrono::milliseconds>(s.failure_max_delay);
+    throttle.limit = s.failure_limit;
+    throttle.window = s.failure_window;
     state->throttle = std::make_unique<auth::LoginThrottle>(throttle);
     state->watcher = std::make_unique<FolderWatcher>(ctx.io);
     state->shared.reset(new Shared{state->settings, ctx.log, state->users.get(),

@@ -12,7 +12,10 @@ Settings Settings::from_config(const config::Config& config) {
   s.timeout = config.get_time("imapd_timeout");
   s.login_timeout = config.get_time("imapd_login_timeout");
   s.idle_timeout = config.get_time("imapd_idle_timeout");
-  s.failure_delay = config.get_time("imapd_auth_failure_delay");
+  s.failure_delay = config.get_time("auth_failure_delay");
+  s.failure_max_delay = config.get_time("auth_failure_max_delay");
+  s.failure_limit = static_cast<int>(config.get_int("auth_failure_limit"));
+  s.failure_window = config.get_time("auth_failure_window");
   s.mailbox_base = config.get("virtual_mailbox_base");
   s.user_directory = config.get("user_directory");
   s.special_use_folders = config.get("mailbox_special_use_folders");

@@ -21,7 +21,12 @@ struct Settings {
   std::chrono::seconds timeout{1800};          // imapd_timeout (authenticated)
   std::chrono::seconds login_timeout{60};      // imapd_login_timeout
   std::chrono::seconds idle_timeout{1800};     // imapd_idle_timeout
-  std::chrono::seconds failure_delay{2};       // imapd_auth_failure_delay
+  // auth_failure_delay, auth_failure_max_delay, auth_failure_limit, auth_failure_window:
+  // shared with smtpd and pop3d (one LoginThrottle per process).
+  std::chrono::seconds failure_delay{2};
+  std::chrono::seconds failure_max_delay{15};
+  int failure_limit = 10;
+  std::chrono::seconds failure_window{300};
   std::filesystem::path mailbox_base;          // virtual_mailbox_base
   std::string user_directory;                  // user_directory
   std::string special_use_folders;             // mailbox_special_use_folders

@@ -19,7 +19,7 @@ class ImapInstance:
         self.imap_port = free_port()
         self.imaps_port = free_port()
         self.inst = pipeline({"imapd_tls_cert_file": self.cert, "imapd_tls_key_file": self.key,
-                              "imapd_auth_failure_delay": "0s",
+                              "auth_failure_delay": "0s",
                               **(extra_main_cf or {})})
         cleartext_line = "  -o auth_allow_cleartext=yes\n" if cleartext else ""
         self.inst.write_master_cf(
