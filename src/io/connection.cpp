@@ -66,6 +66,20 @@ void Connection::discard_buffered_input() {
 
 asio::awaitable<ReadStatus> Connection::fill() {
   compact();
+  if (buffer_.empty() && !tls_ && !deflate_) {
+    // Idle sessions (IMAP IDLE, 10,000 open mail clients) should not each hold a read
+    // buffer: give it back, and allocate only once the socket is readable.
+    std::string().swap(buffer_);
+    asio::steady_timer timer(socket_.get_executor());
+    timer.expires_after(timeout_);
+    std::error_code ec;
+    auto ready = co_await (
+        socket_.async_wait(asio::ip::tcp::socket::wait_read,
+                           asio::redirect_error(asio::use_awaitable, ec)) ||
+        timer.async_wait(asio::use_awaitable));
+    if (ready.index() == 1) co_return ReadStatus::timeout;
+    if (ec) co_return ReadStatus::closed;
+  }
   // With compression, raw bytes may inflate to nothing yet (a partial block): read again.
   for (;;) {
     size_t old_size = buffer_.size();
