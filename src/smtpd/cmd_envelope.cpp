@@ -78,7 +78,7 @@ asio::awaitable<Session::Next> Session::cmd_mail(const Command& command) {
     co_return co_await reply(501, "5.1.7", "Bad sender address syntax");
   envelope.sender = parsed->address;
   envelope.helo_name = helo_name_;
-  envelope.client_name = "unknown";
+  envelope.client_name = client_name_;
   envelope.client_address = conn_.remote_address();
   envelope.protocol = esmtp_ ? (conn_.tls_active() ? "ESMTPS" : "ESMTP") : "SMTP";
   envelope_ = std::move(envelope);

@@ -13,6 +13,7 @@
 #include "cleanup/header_cleanup.hpp"
 #include "io/connection.hpp"
 #include "smtp/reply.hpp"
+#include "smtpd/client_admission.hpp"
 #include "smtpd/message_sink.hpp"
 #include "smtpd/recipient_check.hpp"
 #include "smtpd/settings.hpp"
@@ -24,6 +25,9 @@ class Session {
   Session(const Settings& settings, base::Logger& log, MessageSink& sink,
           RecipientCheck& recipients, io::Connection& connection);
 
+  // The client's verified host name ("unknown" when none); set before run().
+  void set_client_name(std::string name) { client_name_ = std::move(name); }
+  // The dialogue, after the "connect from" line (ClientAdmission logs it).
   asio::awaitable<void> run();
 
   // What one command handler decides about the connection.
@@ -64,7 +68,7 @@ class Session {
   asio::awaitable<Next> finish_message();
   // Whether a recipient domain is ours or relayed for anyone (reject_unauth_destination).
   bool destination_accepted(std::string_view address) const;
-  std::string client_label() const;  // "unknown[127.0.0.1]"
+  std::string client_label() const;  // "NAME[127.0.0.1]", NAME "unknown" when unverified
   void log_reject(std::string_view stage, const smtp::Reply& r, std::string_view recipient);
   // RFC 2920 §3.1: input already waiting after a command that must end a pipelined group.
   bool pipelining_violation(std::string_view after_verb);
@@ -75,6 +79,7 @@ class Session {
   RecipientCheck& recipients_;
   io::Connection& conn_;
 
+  std::string client_name_ = "unknown";
   std::string helo_name_;
   bool esmtp_ = false;
   int errors_ = 0;
@@ -92,8 +97,9 @@ class Session {
   int total_commands_ = 0;
 };
 
-// The whole session for one accepted connection.
+// The whole session for one accepted connection: admission, then the dialogue.
 asio::awaitable<void> serve(const Settings& settings, base::Logger& log, MessageSink& sink,
-                            RecipientCheck& recipients, asio::ip::tcp::socket socket);
+                            RecipientCheck& recipients, ClientAdmission& admission,
+                            asio::ip::tcp::socket socket);
 
 }  // namespace correio::smtpd

@@ -17,6 +17,7 @@ int smtpd_main(const service::DaemonArgs& args) {
     Settings settings;
     std::unique_ptr<QueueSink> sink;
     std::unique_ptr<RecipientCheck> recipients;
+    std::unique_ptr<ClientAdmission> admission;
   };
   auto state = std::make_shared<State>();
 
@@ -44,11 +45,14 @@ int smtpd_main(const service::DaemonArgs& args) {
     options.check_local = !ctx.config.get("local_recipient_maps").empty();
     options.alias_maps = ctx.config.get("alias_maps");
     state->recipients = std::make_unique<RecipientCheck>(options, ctx.log);
+    state->admission = std::make_unique<ClientAdmission>(
+        AdmissionSettings::from_config(ctx.config, ctx.args.service_name), ctx.log);
     return {};
   };
   daemon.session = [state](service::Context& ctx,
                            asio::ip::tcp::socket socket) -> asio::awaitable<void> {
-    co_await serve(state->settings, ctx.log, *state->sink, *state->recipients, std::move(socket));
+    co_await serve(state->settings, ctx.log, *state->sink, *state->recipients, *state->admission,
+                   std::move(socket));
   };
   return service::run_stream_daemon(args, daemon);
 }
