@@ -118,6 +118,10 @@ constexpr ParameterInfo kParameters[] = {
     {"smtpd_client_event_limit_exceptions",
      "${smtpd_client_connection_limit_exceptions:$mynetworks}",
      "Clients exempt from smtpd_client_connection_count_limit (network/mask list).", S},
+    {"queue_minfree", "0",
+     "Free bytes the queue file system must keep: smtpd refuses MAIL (452 4.3.1) when less "
+     "than this plus the message's SIZE= is free.",
+     I},
     {"smtpd_peername_lookup", "yes",
      "Look up the client's host name (reverse DNS, forward-confirmed); no: every client is "
      "\"unknown\".",

@@ -36,7 +36,8 @@ int smtpd_main(const service::DaemonArgs& args) {
         ctx.log.warning("TLS library problem: {}; TLS is not offered", tls.error().message);
       }
     }
-    state->sink = std::make_unique<QueueSink>(ctx.config.get("queue_directory"));
+    state->sink = std::make_unique<QueueSink>(ctx.config.get("queue_directory"),
+                                              ctx.config.get_int("queue_minfree"));
     RecipientCheck::Options options;
     options.local_domains = state->settings.local_domains;
     options.virtual_domains = state->settings.virtual_mailbox_domains;
