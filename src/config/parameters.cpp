@@ -271,9 +271,14 @@ constexpr ParameterInfo kParameters[] = {
     {"virtual_mailbox_maps", "", "Virtual recipient to mailbox path (relative to the base).", S},
     {"virtual_mailbox_base", "", "Directory prefix of virtual mailboxes.", S},
     {"virtual_mailbox_limit", "51200000", "Maximal size of a virtual mailbox file.", I},
-    {"virtual_uid_maps", "", "Virtual recipient to UNIX user ID.", S},
-    {"virtual_gid_maps", "", "Virtual recipient to UNIX group ID.", S},
-    {"virtual_minimum_uid", "100", "Smallest user ID virtual_uid_maps may return.", I},
+    {"virtual_uid_maps", "",
+     "Tables giving the user ID the virtual agent writes a recipient's Maildir as (e.g. "
+     "static:5000); empty: the agent's own.",
+     S},
+    {"virtual_gid_maps", "",
+     "Tables giving the group ID for the recipient's Maildir; needed with virtual_uid_maps.", S},
+    {"virtual_minimum_uid", "100",
+     "Smallest user ID virtual_uid_maps may return; a smaller one defers the recipient.", I},
 
     // Notifications.
     {"notify_classes", "resource, software", "Problems reported to the postmaster.", S},
