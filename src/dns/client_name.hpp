@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "dns/lookup.hpp"
+#include "dns/name_checks.hpp"
 
 namespace correio::dns {
 
@@ -21,11 +22,5 @@ struct ClientName {
 };
 
 asio::awaitable<ClientName> verified_client_name(Lookup& lookup, std::string_view address);
-
-// The pure steps, for tests.
-// A syntactically valid, non-numeric host name (RFC 1035 labels, at most 255 bytes).
-bool valid_hostname(std::string_view name);
-// Whether `address` is one of `addresses` (all textual; compared as binary addresses).
-bool address_listed(std::string_view address, const std::vector<std::string>& addresses);
 
 }  // namespace correio::dns

@@ -2,7 +2,7 @@
 // real dnsmasq in tests/integration/test_reverse_dns.py).
 #include <gtest/gtest.h>
 
-#include "dns/client_name.hpp"
+#include "dns/name_checks.hpp"
 
 namespace correio::dns {
 namespace {
