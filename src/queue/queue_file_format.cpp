@@ -55,6 +55,7 @@ Result<std::string> encode_envelope(const Envelope& env) {
       {"helo_name", env.client.helo},
       {"protocol", env.client.protocol},
       {"sasl_username", env.client.sasl_username},
+      {"full_name", env.full_name},
       {"line_ending", env.line_ending == LineEnding::lf ? "lf" : "crlf"},
   };
   for (const auto& [name, value] : attrs)

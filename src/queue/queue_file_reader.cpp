@@ -56,6 +56,7 @@ bool apply_attribute(std::string_view data, Envelope& env, uint32_t& seen) {
       {"helo_name", &env.client.helo},
       {"protocol", &env.client.protocol},
       {"sasl_username", &env.client.sasl_username},
+      {"full_name", &env.full_name},
   };
   uint32_t bit = 1;
   for (const Field& f : strings) {

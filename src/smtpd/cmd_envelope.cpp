@@ -34,6 +34,9 @@ asio::awaitable<Session::Next> Session::cmd_helo(const Command& command, bool ex
              "CHUNKING"};
   if (!settings_.disable_vrfy) r.lines.insert(r.lines.begin() + 3, "VRFY");
   if (settings_.tls && !conn_.tls_active()) r.lines.insert(r.lines.end() - 5, "STARTTLS");
+  if (auth_offered())
+    r.lines.insert(r.lines.end() - 5,
+                   "AUTH " + auth::offered_mechanism_list(sasl_offer(conn_.tls_active())));
   co_return co_await reply(r);
 }
 
@@ -67,6 +70,11 @@ asio::awaitable<Session::Next> Session::cmd_mail(const Command& command) {
       if (ret != "full" && ret != "hdrs")
         co_return co_await reply(501, "5.5.4", "Bad RET parameter syntax");
       envelope.ret = ret == "full" ? "FULL" : "HDRS";
+    } else if (key == "AUTH") {
+      // RFC 4954 §5: the original submitter's identity. Accepted and not trusted; the
+      // identity that counts is this session's login.
+      if (!smtp::decode_xtext(value))
+        co_return co_await reply(501, "5.5.4", "Bad AUTH parameter syntax");
     } else if (key == "ENVID") {
       auto envid = smtp::decode_xtext(value);
       if (!envid || envid->size() > 100)
@@ -88,7 +96,10 @@ asio::awaitable<Session::Next> Session::cmd_mail(const Command& command) {
   envelope.helo_name = helo_name_;
   envelope.client_name = client_name_;
   envelope.client_address = conn_.remote_address();
+  // RFC 3848: ESMTPA / ESMTPSA after AUTH.
   envelope.protocol = esmtp_ ? (conn_.tls_active() ? "ESMTPS" : "ESMTP") : "SMTP";
+  if (esmtp_ && !sasl_username_.empty()) envelope.protocol += "A";
+  envelope.sasl_username = sasl_username_;
   envelope_ = std::move(envelope);
   co_return co_await reply(250, "2.1.0", "Ok");
 }
@@ -127,12 +138,22 @@ asio::awaitable<Session::Next> Session::cmd_rcpt(const Command& command) {
   }
   if (static_cast<long long>(envelope_->recipients.size()) >= settings_.recipient_limit)
     co_return co_await reply(452, "4.5.3", "Error: too many recipients");
-  if (!destination_accepted(recipient.address)) {
-    smtp::Reply r(554, "5.7.1", "<" + recipient.address + ">: Relay access denied");
-    log_reject("RCPT", r, recipient.address);
-    co_return co_await reply(r);
+  // The facts are views: the address must outlive them (remote_address() is a copy).
+  const std::string client_address = conn_.remote_address();
+  RestrictionFacts facts;
+  facts.client_address = client_address;
+  facts.client_name = client_name_;
+  facts.helo = helo_name_;
+  facts.sender = envelope_->sender;
+  facts.recipient = recipient.address;
+  facts.sasl_username = sasl_username_;
+  if (auto rejected = services_.restrictions.check_recipient(facts)) {
+    log_reject("RCPT", *rejected, recipient.address);
+    co_return co_await reply(*rejected);
   }
-  if (auto rejected = recipients_.check(recipient.address)) {
+  std::optional<smtp::Reply> unlisted;
+  if (settings_.reject_unlisted_recipient) unlisted = recipients_.check(recipient.address);
+  if (auto rejected = unlisted) {
     log_reject("RCPT", *rejected, recipient.address);
     co_return co_await reply(*rejected);
   }
