@@ -17,6 +17,7 @@
 #include "pickup/pickup.hpp"
 #include "qmgr/qmgr.hpp"
 #include "service/daemon.hpp"
+#include "imapd/imapd.hpp"
 #include "smtpd/smtpd.hpp"
 
 namespace {
@@ -32,6 +33,7 @@ const std::map<std::string_view, DaemonMain>& daemon_table() {
       {"pickup", correio::pickup::pickup_main},
       {"qmgr", correio::qmgr::qmgr_main},
       {"smtpd", correio::smtpd::smtpd_main},
+      {"imapd", correio::imapd::imapd_main},
       {"virtual", correio::delivery::virtual_agent::virtual_main},
   };
   return table;

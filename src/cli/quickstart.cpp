@@ -23,7 +23,7 @@ namespace {
 namespace fs = std::filesystem;
 
 // The services that exist in this build, on the quick start's loopback ports. Services
-// not built yet (imap, imaps, pop3, pop3s) are added here as they land. Submission (2587)
+// not built yet (pop3, pop3s) are added here as they land. Submission (2587)
 // and submissions (2465) carry Postfix's stock master.cf -o overrides: TLS, SMTP AUTH, and
 // only authenticated clients may send.
 constexpr const char* kMasterCf = R"(# Correio quick start master.cf — Postfix's columns:
@@ -44,6 +44,10 @@ constexpr const char* kMasterCf = R"(# Correio quick start master.cf — Postfix
   -o smtpd_reject_unlisted_recipient=no
   -o smtpd_client_restrictions=permit_sasl_authenticated,reject
   -o smtpd_relay_restrictions=permit_sasl_authenticated,reject
+127.0.0.1:2143     inet  n       -       n       -       -       imapd
+  -o auth_allow_cleartext=yes
+127.0.0.1:2993     inet  n       -       n       -       -       imapd
+  -o imapd_tls_wrappermode=yes
 qmgr               unix  n       -       n       300     1       qmgr
 pickup             unix  n       -       n       60      1       pickup
 # virtual runs as mail_owner here (with virtual_uid_maps, set its unpriv to n so it can
@@ -162,6 +166,8 @@ void print_screen(const fs::path& dir, const std::string& password_note) {
       "  SMTP         127.0.0.1:2525 (STARTTLS offered; mail for example.test)\n"
       "  submission   127.0.0.1:2587 (STARTTLS required, then AUTH as demo@example.test)\n"
       "  submissions  127.0.0.1:2465 (implicit TLS, then AUTH as demo@example.test)\n"
+      "  IMAP         127.0.0.1:2143 (STARTTLS offered; plaintext login allowed on loopback)\n"
+      "  IMAPS        127.0.0.1:2993 (implicit TLS)\n"
       "\n"
       "Send a message (swaks, or Python's smtplib):\n"
       "  swaks --server 127.0.0.1:2525 --to demo@example.test --from you@example.test\n"

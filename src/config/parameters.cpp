@@ -332,6 +332,8 @@ constexpr ParameterInfo kParameters[] = {
     {"imapd_tls_key_file", "$smtpd_tls_key_file", "The IMAP server's PEM private key.", S},
     {"imapd_tls_wrappermode", "no", "Use TLS from the first byte (IMAPS, port 993).", B},
     {"imapd_timeout", "1800s", "Idle time before an IMAP session is closed (RFC 3501).", T},
+    {"imapd_login_timeout", "60s",
+     "Time an IMAP client may take to log in before it is disconnected.", T},
     {"imapd_idle_timeout", "1800s", "Time an IMAP IDLE command may last.", T},
     {"imapd_max_line_length", "65536", "Maximal length of one IMAP command line.", I},
     {"imapd_literal_size_limit", "$message_size_limit", "Maximal size of an IMAP literal.", I},

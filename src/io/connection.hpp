@@ -17,6 +17,8 @@
 
 namespace correio::io {
 
+class DeflateStream;
+
 enum class ReadStatus {
   ok,        // a complete line (or the requested bytes) is in the result
   too_long,  // the line exceeded the limit; it was consumed up to and including its LF
@@ -32,6 +34,7 @@ struct LineResult {
 class Connection {
  public:
   explicit Connection(asio::ip::tcp::socket socket);
+  ~Connection();
 
   // Deadline applied to every read and write from now on.
   void set_timeout(std::chrono::steady_clock::duration timeout) { timeout_ = timeout; }
@@ -73,6 +76,11 @@ class Connection {
   std::optional<std::string> tls_exporter_binding() const;
   std::optional<std::string> tls_server_end_point_binding() const;
 
+  // From now on, input is inflated and output deflated (IMAP COMPRESS=DEFLATE, RFC 4978).
+  // Input already buffered was sent uncompressed before the command, so none may remain.
+  bool start_compression();
+  bool compression_active() const { return deflate_ != nullptr; }
+
   std::string remote_address() const { return remote_address_; }
   unsigned short remote_port() const { return remote_port_; }
   std::string local_address() const { return local_address_; }
@@ -86,9 +94,11 @@ class Connection {
 
   asio::ip::tcp::socket socket_;
   std::unique_ptr<asio::ssl::stream<asio::ip::tcp::socket&>> tls_;
+  std::unique_ptr<DeflateStream> deflate_;
   bool tls_up_ = false;
   std::chrono::steady_clock::duration timeout_ = std::chrono::minutes(5);
   std::string buffer_;
+  std::string compressed_;  // raw input before inflating (with compression only)
   size_t consumed_ = 0;
   std::string remote_address_;
   unsigned short remote_port_ = 0;
