@@ -50,8 +50,9 @@ constexpr const char* kMasterCf = R"(# Correio quick start master.cf — Postfix
   -o imapd_tls_wrappermode=yes
 qmgr               unix  n       -       n       300     1       qmgr
 pickup             unix  n       -       n       60      1       pickup
-# virtual runs as mail_owner (virtual_uid_maps are not built yet); local keeps root
-# (unpriv = n) to deliver as each recipient, as in Postfix.
+# virtual runs as mail_owner here (with virtual_uid_maps, set its unpriv to n so it can
+# write as the mapped owners); local keeps root (unpriv = n) to deliver as each
+# recipient, as in Postfix.
 virtual            unix  -       -       n       -       -       virtual
 local              unix  -       n       n       -       -       local
 )";

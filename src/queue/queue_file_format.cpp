@@ -61,6 +61,7 @@ Result<std::string> encode_envelope(const Envelope& env) {
   for (const auto& [name, value] : attrs)
     if (auto st = append_attribute(out, name, value); !st) return st.error();
 
+  append_record(out, RecordType::delay_warning, {});
   if (auto st = check_length("sender", env.sender.size()); !st) return st.error();
   append_record(out, RecordType::sender, env.sender);
   for (const Recipient& r : env.recipients) {

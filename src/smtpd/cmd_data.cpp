@@ -51,7 +51,7 @@ bool Session::start_message() {
               sasl_method_, sasl_username_);
   cleanup::ReceivedInfo info;
   info.helo = helo_name_;
-  info.client_name = "unknown";
+  info.client_name = client_name_;
   info.client_address = conn_.remote_address();
   info.myhostname = settings_.myhostname;
   bool tls = conn_.tls_active();

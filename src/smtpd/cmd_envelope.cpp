@@ -49,6 +49,7 @@ asio::awaitable<Session::Next> Session::cmd_mail(const Command& command) {
   auto parsed = smtp::parse_path_command(command.argument, "FROM");
   if (!parsed) co_return co_await reply(501, "5.5.4", parsed.error().message);
   Envelope envelope;
+  long long declared_size = 0;  // RFC 1870 SIZE=, 0 when not given
   for (const auto& [key, value] : parsed->parameters) {
     if (!esmtp_) co_return co_await reply(555, "5.5.4", "Unsupported option: " + key);
     if (key == "SIZE") {
@@ -56,6 +57,7 @@ asio::awaitable<Session::Next> Session::cmd_mail(const Command& command) {
       if (!size) co_return co_await reply(501, "5.5.4", "Bad message size syntax");
       if (*size > settings_.message_size_limit)
         co_return co_await reply(552, "5.3.4", "Message size exceeds fixed limit");
+      declared_size = *size;
     } else if (key == "BODY") {
       std::string body = base::to_lower(value);
       if (body != "7bit" && body != "8bitmime")
@@ -84,9 +86,15 @@ asio::awaitable<Session::Next> Session::cmd_mail(const Command& command) {
   }
   if (!parsed->address.empty() && !smtp::valid_mailbox(parsed->address, envelope.smtputf8))
     co_return co_await reply(501, "5.1.7", "Bad sender address syntax");
+  // Postfix's smtpd_check_size: the declared size plus queue_minfree must be free.
+  if (!sink_.has_room(declared_size)) {
+    log_.warning("not enough free space in the queue file system for a message from {}",
+                 client_label());
+    co_return co_await reply(452, "4.3.1", "Insufficient system storage");
+  }
   envelope.sender = parsed->address;
   envelope.helo_name = helo_name_;
-  envelope.client_name = "unknown";
+  envelope.client_name = client_name_;
   envelope.client_address = conn_.remote_address();
   // RFC 3848: ESMTPA / ESMTPSA after AUTH.
   envelope.protocol = esmtp_ ? (conn_.tls_active() ? "ESMTPS" : "ESMTP") : "SMTP";
@@ -130,8 +138,11 @@ asio::awaitable<Session::Next> Session::cmd_rcpt(const Command& command) {
   }
   if (static_cast<long long>(envelope_->recipients.size()) >= settings_.recipient_limit)
     co_return co_await reply(452, "4.5.3", "Error: too many recipients");
+  // The facts are views: the address must outlive them (remote_address() is a copy).
+  const std::string client_address = conn_.remote_address();
   RestrictionFacts facts;
-  facts.client_address = conn_.remote_address();
+  facts.client_address = client_address;
+  facts.client_name = client_name_;
   facts.helo = helo_name_;
   facts.sender = envelope_->sender;
   facts.recipient = recipient.address;

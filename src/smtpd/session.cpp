@@ -21,8 +21,7 @@ Session::Session(const Settings& settings, base::Logger& log, Services& services
       conn_(connection) {}
 
 std::string Session::client_label() const {
-  // No reverse DNS yet: Postfix's name for a client without a verified PTR is "unknown".
-  return "unknown[" + conn_.remote_address() + "]";
+  return client_name_ + "[" + conn_.remote_address() + "]";
 }
 
 bool Session::pipelining_violation(std::string_view after_verb) {
@@ -32,7 +31,6 @@ bool Session::pipelining_violation(std::string_view after_verb) {
 }
 
 asio::awaitable<void> Session::run() {
-  log_.info("connect from {}", client_label());
   conn_.set_timeout(settings_.timeout);
 
   if (settings_.tls_wrappermode) {
@@ -219,7 +217,11 @@ void Session::log_reject(std::string_view stage, const smtp::Reply& r, std::stri
 asio::awaitable<void> serve(const Settings& settings, base::Logger& log, Services& services,
                             asio::ip::tcp::socket socket) {
   io::Connection connection(std::move(socket));
+  connection.set_timeout(settings.timeout);  // also bounds the 421 to a refused client
+  Admission admitted = co_await services.admission.admit(connection);
+  if (!admitted.admitted) co_return;
   Session session(settings, log, services, connection);
+  session.set_client_name(admitted.client_name);
   co_await session.run();
 }
 

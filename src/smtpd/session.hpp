@@ -15,6 +15,7 @@
 #include "cleanup/header_cleanup.hpp"
 #include "io/connection.hpp"
 #include "smtp/reply.hpp"
+#include "smtpd/client_admission.hpp"
 #include "smtpd/message_sink.hpp"
 #include "smtpd/recipient_check.hpp"
 #include "smtpd/restrictions.hpp"
@@ -29,6 +30,7 @@ struct Services {
   Restrictions& restrictions;
   auth::SaslAuthenticator* sasl;  // nullptr: SMTP AUTH is not offered
   auth::LoginThrottle& throttle;
+  ClientAdmission& admission;  // reverse DNS, "connect from", the connection count limit
 };
 
 class Session {
@@ -36,6 +38,9 @@ class Session {
   Session(const Settings& settings, base::Logger& log, Services& services,
           io::Connection& connection);
 
+  // The client's verified host name ("unknown" when none); set before run().
+  void set_client_name(std::string name) { client_name_ = std::move(name); }
+  // The dialogue, after the "connect from" line (ClientAdmission logs it).
   asio::awaitable<void> run();
 
   // What one command handler decides about the connection.
@@ -82,7 +87,7 @@ class Session {
   void store_content(std::string_view content);
   // Commits the message being written and answers 250 with its queue ID, or 452.
   asio::awaitable<Next> finish_message();
-  std::string client_label() const;  // "unknown[127.0.0.1]"
+  std::string client_label() const;  // "NAME[127.0.0.1]", NAME "unknown" when unverified
   void log_reject(std::string_view stage, const smtp::Reply& r, std::string_view recipient);
   // RFC 2920 §3.1: input already waiting after a command that must end a pipelined group.
   bool pipelining_violation(std::string_view after_verb);
@@ -94,6 +99,7 @@ class Session {
   Services& services_;
   io::Connection& conn_;
 
+  std::string client_name_ = "unknown";
   std::string sasl_username_;  // empty until AUTH succeeded
   std::string sasl_method_;    // "PLAIN", ...
 

@@ -22,6 +22,7 @@ int smtpd_main(const service::DaemonArgs& args) {
     std::unique_ptr<auth::UserDirectory> users;  // for SMTP AUTH
     std::unique_ptr<auth::SaslAuthenticator> sasl;
     std::unique_ptr<auth::LoginThrottle> throttle;
+    std::unique_ptr<ClientAdmission> admission;
     std::unique_ptr<Services> services;
   };
   auto state = std::make_shared<State>();
@@ -41,7 +42,8 @@ int smtpd_main(const service::DaemonArgs& args) {
         ctx.log.warning("TLS library problem: {}; TLS is not offered", tls.error().message);
       }
     }
-    state->sink = std::make_unique<QueueSink>(ctx.config.get("queue_directory"));
+    state->sink = std::make_unique<QueueSink>(ctx.config.get("queue_directory"),
+                                              ctx.config.get_int("queue_minfree"));
     RecipientCheck::Options options;
     options.local_domains = state->settings.local_domains;
     options.virtual_domains = state->settings.virtual_mailbox_domains;
@@ -86,9 +88,11 @@ int smtpd_main(const service::DaemonArgs& args) {
     throttle.limit = s.auth_failure_limit;
     throttle.window = s.auth_failure_window;
     state->throttle = std::make_unique<auth::LoginThrottle>(throttle);
-    state->services =
-        std::make_unique<Services>(Services{*state->sink, *state->recipients, *state->restrictions,
-                                            state->sasl.get(), *state->throttle});
+    state->admission = std::make_unique<ClientAdmission>(
+        AdmissionSettings::from_config(ctx.config, ctx.args.service_name), ctx.log);
+    state->services = std::make_unique<Services>(Services{*state->sink, *state->recipients,
+                                                          *state->restrictions, state->sasl.get(),
+                                                          *state->throttle, *state->admission});
     return {};
   };
   daemon.session = [state](service::Context& ctx,

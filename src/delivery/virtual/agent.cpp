@@ -3,10 +3,13 @@
 #include "delivery/virtual/agent.hpp"
 
 #include <fmt/format.h>
+#include <unistd.h>
 
 #include <chrono>
+#include <optional>
 
 #include "delivery/log_line.hpp"
+#include "delivery/virtual/fs_identity.hpp"
 #include "queue/queue_file_reader.hpp"
 #include "store/mailbox_path.hpp"
 #include "store/maildir.hpp"
@@ -46,7 +49,7 @@ struct Outcome {
 
 Outcome deliver_one(const RequestRecipient& rcpt, const DeliveryRequest& request,
                     const queue::QueueFile& file, const AgentSettings& settings,
-                    auth::UserDirectory& users) {
+                    auth::UserDirectory& users, MailboxOwners* owners) {
   auto found = users.lookup(rcpt.address);
   if (found && !*found) {
     if (auto bare = strip_extension(rcpt.address, settings.recipient_delimiter); !bare.empty())
@@ -75,6 +78,26 @@ Outcome deliver_one(const RequestRecipient& rcpt, const DeliveryRequest& request
   store::MaildirOptions options;
   options.host_part = store::maildir_host_part(settings.hostname);
   options.size_limit = settings.mailbox_limit;
+  // virtual_uid_maps/virtual_gid_maps: the files are written as the mailbox's owner
+  // (this thread only). Any problem defers the recipient, as in Postfix.
+  std::optional<ScopedFsIdentity> identity;
+  if (owners && owners->configured()) {
+    auto owner = owners->owner_of(rcpt.address);
+    if (!owner)
+      return {DeliveryStatus::deferred, "4.3.0",
+              "mail system configuration error: " + owner.error().message};
+    if (::geteuid() == 0) {
+      identity.emplace(owner->uid, owner->gid);
+      if (!identity->ok())
+        return {DeliveryStatus::deferred, "4.3.0",
+                "mail system configuration error: " + identity->error()};
+    } else if (owner->uid != ::geteuid()) {
+      return {DeliveryStatus::deferred, "4.3.0",
+              fmt::format("mail system configuration error: cannot write as uid {}: the virtual "
+                          "agent does not run as root (master.cf unpriv column: n)",
+                          owner->uid)};
+    }
+  }
   store::MaildirFailure failure;
   auto stored = store::deliver_to_maildir(*maildir, prefix, source, options, &failure);
   if (!stored)
@@ -105,14 +128,15 @@ std::string prefix_headers(std::string_view sender, std::string_view recipient,
 }
 
 std::vector<RecipientResult> deliver(const DeliveryRequest& request, const AgentSettings& settings,
-                                     auth::UserDirectory& users, base::Logger& log) {
+                                     auth::UserDirectory& users, base::Logger& log,
+                                     MailboxOwners* owners) {
   const int64_t start_us = now_us();
   auto file = queue::read_queue_file(request.queue_file, /*with_content=*/true);
 
   std::vector<RecipientResult> results;
   results.reserve(request.recipients.size());
   for (const auto& rcpt : request.recipients) {
-    Outcome outcome = file ? deliver_one(rcpt, request, *file, settings, users)
+    Outcome outcome = file ? deliver_one(rcpt, request, *file, settings, users, owners)
                            : Outcome{DeliveryStatus::deferred, "4.3.0",
                                      "cannot read queue file: " + file.error().message};
     RecipientLogLine line;
