@@ -130,15 +130,14 @@ Result<std::unique_ptr<UserEditor>> open_user_editor(std::string_view spec,
   size_t colon = spec.find(':');
   std::string_view type = spec.substr(0, colon);
   std::string_view name = colon == std::string_view::npos ? "" : spec.substr(colon + 1);
+  if (type == "pgsql" || type == "mysql" || type == "unix")
+    return Error{fmt::format("{}: users of a {} directory are changed with its own tools "
+                             "(psql, mariadb, useradd/passwd)",
+                             spec, type)};
   if (colon == std::string_view::npos || name.empty())
     return Error{"user directory: expected TYPE:NAME, got \"" + std::string(spec) + "\""};
   if (type == "passwd-file") return detail::make_passwd_file_editor(std::string(name), options);
   if (type == "sqlite") return detail::make_sqlite_editor(std::string(name), options);
-  if (type == "pgsql" || type == "mysql" || type == "unix")
-    return Error{
-        fmt::format("{}: users of a {} directory are changed with its own tools "
-                    "(psql, mariadb, useradd/passwd)",
-                    spec, type)};
   return Error{fmt::format("user directory: unsupported type \"{}\"", type)};
 }
 
