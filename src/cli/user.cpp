@@ -64,13 +64,14 @@ Result<std::string> read_secret(const char* prompt) {
   bool tty = ::isatty(STDIN_FILENO) != 0;
   termios saved{};
   if (tty) {
-    std::fprintf(stderr, "%s", prompt);
-    std::fflush(stderr);
+    // Echo off before the prompt: an answer typed after the prompt is never flushed away.
     if (::tcgetattr(STDIN_FILENO, &saved) == 0) {
       termios quiet = saved;
       quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
       ::tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
     }
+    std::fprintf(stderr, "%s", prompt);
+    std::fflush(stderr);
   }
   std::string line;
   bool got = static_cast<bool>(std::getline(std::cin, line));

@@ -6,11 +6,14 @@ delivered to by a running instance."""
 
 import os
 import pty
+import select
+import signal
 import shutil
 import smtplib
 import sqlite3
 import stat
 import subprocess
+import time
 
 import pytest
 
@@ -60,7 +63,14 @@ def run_on_tty(args, answers):
         os.execv(CORREIO_BIN, [CORREIO_BIN, *args])
     output = b""
     pending = list(answers)
+    deadline = time.monotonic() + 30
     while True:
+        ready, _, _ = select.select([fd], [], [], max(0.0, deadline - time.monotonic()))
+        if not ready:
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+            os.close(fd)
+            raise AssertionError(f"no progress on the terminal; output so far: {output!r}")
         try:
             chunk = os.read(fd, 1024)
         except OSError:
@@ -68,7 +78,8 @@ def run_on_tty(args, answers):
         if not chunk:
             break
         output += chunk
-        if pending and output.rstrip().endswith(b"password:"):
+        # One answer per prompt, each written only once its prompt has appeared.
+        if pending and output.count(b"password: ") > len(answers) - len(pending):
             os.write(fd, pending.pop(0).encode() + b"\n")
     _, status = os.waitpid(pid, 0)
     os.close(fd)
