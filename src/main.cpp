@@ -2,6 +2,7 @@
 // sendmail, ...) or on its first argument (`correio postconf -n`, `correio start-fg`).
 // SECURITY: this file only dispatches; each command states its own privilege needs.
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <map>
@@ -42,12 +43,20 @@ const std::map<std::string_view, DaemonMain>& daemon_table() {
 // The administrator's commands reachable by name (symlink) or as `correio NAME`.
 const std::map<std::string_view, CommandMain>& command_table() {
   static const std::map<std::string_view, CommandMain> table = {
-      {"postconf", correio::cli::postconf_main},     {"postcat", correio::cli::postcat_main},
-      {"postmap", correio::cli::postmap_main},       {"postalias", correio::cli::postalias_main},
-      {"newaliases", correio::cli::newaliases_main}, {"quickstart", correio::cli::quickstart_main},
-      {"sendmail", correio::cli::sendmail_main},     {"mailq", correio::cli::mailq_main},
-      {"postqueue", correio::cli::postqueue_main},   {"postsuper", correio::cli::postsuper_main},
+      {"postconf", correio::cli::postconf_main},
+      {"postcat", correio::cli::postcat_main},
+      {"postmap", correio::cli::postmap_main},
+      {"postalias", correio::cli::postalias_main},
+      {"newaliases", correio::cli::newaliases_main},
+      {"quickstart", correio::cli::quickstart_main},
+      {"sendmail", correio::cli::sendmail_main},
+      {"mailq", correio::cli::mailq_main},
+      {"postqueue", correio::cli::postqueue_main},
+      {"postsuper", correio::cli::postsuper_main},
       {"qshape", correio::cli::qshape_main},
+      {"pw", correio::cli::pw_main},
+      {"user", correio::cli::user_main},
+      {"auth", correio::cli::auth_main},
   };
   return table;
 }
@@ -66,6 +75,7 @@ int usage() {
                "usage: correio [-c config_dir] "
                "{start-fg|start|stop|abort|reload|status|check|flush}\n"
                "       correio quickstart [DIR]\n"
+               "       correio pw|user|auth ...     (passwords and the user directory)\n"
                "       correio postconf [options]   (also: postconf, postfix, ... as links)\n");
   return 2;
 }
@@ -110,6 +120,12 @@ int master_or_daemon(int argc, char** argv) {
     std::string name = "postqueue", f = "-f", c = "-c", d = config_dir.string();
     char* args[] = {name.data(), f.data(), c.data(), d.data(), nullptr};
     return correio::cli::postqueue_main(4, args);
+  }
+  // `correio -c DIR user list`: a command that reads the configuration finds it through
+  // MAIL_CONFIG, as Postfix's commands do.
+  if (auto it = command_table().find(verb); it != command_table().end()) {
+    ::setenv("MAIL_CONFIG", config_dir.c_str(), 1);
+    return it->second(argc - i, argv + i);
   }
   if (!is_master_verb(verb)) return usage();
   return correio::master::run_verb(verb, config_dir, known_commands());

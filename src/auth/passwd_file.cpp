@@ -143,7 +143,9 @@ Status PasswdFileDirectory::load() {
 
   auto contents = parse_passwd_file(text, name);
   users_.clear();
+  order_.clear();
   for (auto& user : contents.users) {
+    order_.push_back(user.user);
     std::string key = base::to_lower(user.user);
     users_.emplace(std::move(key), std::move(user));
   }
@@ -179,6 +181,13 @@ Result<std::optional<UserRecord>> PasswdFileDirectory::lookup(std::string_view u
   auto it = users_.find(base::to_lower(user));
   if (it == users_.end()) return std::optional<UserRecord>();
   return std::optional<UserRecord>(it->second);
+}
+
+Result<std::vector<std::string>> PasswdFileDirectory::list_users() {
+  if (auto fresh = reload_if_changed(); !fresh) return fresh.error();
+  std::vector<std::string> names;
+  for (const auto& user : order_) names.push_back(user);
+  return names;
 }
 
 std::vector<std::string> PasswdFileDirectory::take_warnings() {

@@ -55,6 +55,7 @@ class PasswdFileDirectory : public UserDirectory {
 
   Result<std::optional<UserRecord>> lookup(std::string_view user) override;
   std::vector<std::string> take_warnings() override;
+  Result<std::vector<std::string>> list_users() override;  // in file order
 
   size_t user_count() const { return users_.size(); }
   size_t load_count() const { return load_count_; }  // successful reads so far
@@ -76,6 +77,7 @@ class PasswdFileDirectory : public UserDirectory {
   Options options_;
   FileId loaded_;
   std::map<std::string, UserRecord, std::less<>> users_;  // key: lowercased user
+  std::vector<std::string> order_;                        // the users in file order
   std::vector<std::string> warnings_;
   std::optional<std::string> load_error_;  // the file could not be read last time
   std::chrono::steady_clock::time_point last_check_{};

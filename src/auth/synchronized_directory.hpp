@@ -18,6 +18,10 @@ class SynchronizedUserDirectory final : public UserDirectory {
     std::lock_guard lock(mutex_);
     return inner_->lookup(user);
   }
+  Result<std::vector<std::string>> list_users() override {
+    std::lock_guard lock(mutex_);
+    return inner_->list_users();
+  }
   std::vector<std::string> take_warnings() override {
     std::lock_guard lock(mutex_);
     return inner_->take_warnings();

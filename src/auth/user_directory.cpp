@@ -2,6 +2,9 @@
 #include "auth/user_directory.hpp"
 
 #include "auth/passwd_file.hpp"
+#include "auth/sql_directory.hpp"
+#include "auth/sqlite_directory.hpp"
+#include "auth/unix_directory.hpp"
 
 namespace correio::auth {
 
@@ -22,6 +25,18 @@ Result<std::unique_ptr<UserDirectory>> open_user_directory(std::string_view spec
     if (!dir) return dir.error();
     return std::unique_ptr<UserDirectory>(std::move(dir).value());
   }
+  if (type == "sqlite") {
+    auto dir = SqliteDirectory::open(std::string(name));
+    if (!dir) return dir.error();
+    return std::unique_ptr<UserDirectory>(std::move(dir).value());
+  }
+  if (type == "pgsql" || type == "mysql") {
+    auto kind = type == "pgsql" ? SqlDirectory::Kind::pgsql : SqlDirectory::Kind::mysql;
+    auto dir = SqlDirectory::open(kind, std::string(name));
+    if (!dir) return dir.error();
+    return std::unique_ptr<UserDirectory>(std::move(dir).value());
+  }
+  if (type == "unix") return std::unique_ptr<UserDirectory>(std::make_unique<UnixDirectory>());
   return Error{"user_directory: unsupported type \"" + std::string(type) + "\" in \"" +
                std::string(spec) + "\""};
 }

@@ -1,6 +1,11 @@
 // The mailbox users: one small interface, one implementation per type, chosen by the
-// `user_directory = TYPE:NAME` parameter (design.md §5) — today passwd-file:/path
-// (Dovecot's format, passwd_file.hpp); sqlite, pgsql, mysql and unix plug in here later.
+// `user_directory = TYPE:NAME` parameter (design.md §5):
+//   passwd-file:/path   Dovecot's format (passwd_file.hpp)
+//   sqlite:/path.db     embedded SQLite (sqlite_directory.hpp)
+//   pgsql:/file.cf      PostgreSQL through a Postfix-style query file (sql_directory.hpp)
+//   mysql:/file.cf      MariaDB/MySQL, likewise
+//   unix:               the system's accounts, passwd + shadow (unix_directory.hpp)
+// Changing users: user_editor.hpp (passwd-file and sqlite).
 //
 // A UserDirectory is owned by the daemon that opened it and used from that daemon's one
 // event-loop thread; implementations are not thread-safe.
@@ -47,10 +52,17 @@ class UserDirectory {
   // Problems found since the last call ("users:12: missing ':'", ...), each reported
   // once, for the caller to log as warnings. The entries concerned were skipped.
   virtual std::vector<std::string> take_warnings() { return {}; }
+
+  // Every user name, for `correio user list`. Fails for a directory that cannot list
+  // (an SQL query file without iterate_query) or cannot be read.
+  virtual Result<std::vector<std::string>> list_users() {
+    return Error{"this user directory cannot list its users"};
+  }
 };
 
 // Opens a directory from its `user_directory` value, e.g. "passwd-file:/etc/correio/users".
-// Fails on an unknown type or an unreadable source.
+// Fails on an unknown type, an unreadable file, or a bad query file. The SQL servers are
+// not contacted yet: their errors come from lookup().
 Result<std::unique_ptr<UserDirectory>> open_user_directory(std::string_view spec);
 
 }  // namespace correio::auth

@@ -19,5 +19,10 @@ int postsuper_main(int argc, char** argv);
 int qshape_main(int argc, char** argv);
 // `correio quickstart [DIR]`: creates the quick-start configuration only if absent.
 int quickstart_main(int argc, char** argv);
+// `correio pw`, `correio user`, `correio auth`: passwords and the user directory
+// (src/cli/user.cpp).
+int pw_main(int argc, char** argv);
+int user_main(int argc, char** argv);
+int auth_main(int argc, char** argv);
 
 }  // namespace correio::cli

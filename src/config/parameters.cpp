@@ -311,7 +311,7 @@ constexpr ParameterInfo kParameters[] = {
 
     // Mailbox side (Correio's own, in Postfix's style).
     {"user_directory", "",
-     "The mailbox users: passwd-file:/etc/correio/users (Dovecot's passwd-file format).", S},
+     "The mailbox users: passwd-file:, sqlite:, pgsql:, mysql: (query file) or unix:.", S},
     {"auth_allow_cleartext", "no", "Allow plaintext IMAP/POP3 authentication without TLS.", B},
     {"auth_mechanisms", "plain login scram-sha-256 scram-sha-256-plus",
      "SASL mechanisms offered by smtpd, imapd and pop3d (Dovecot's name; cram-md5 is "
