@@ -13,6 +13,7 @@
 #include "config/config.hpp"
 #include "delivery/local/local_main.hpp"
 #include "delivery/virtual/virtual_main.hpp"
+#include "lmtpd/lmtpd.hpp"
 #include "master/master.hpp"
 #include "qmgr/qmgr.hpp"
 #include "service/daemon.hpp"
@@ -27,6 +28,7 @@ using DaemonMain = int (*)(const correio::service::DaemonArgs&);
 // reported by `correio check` and not started by the master.
 const std::map<std::string_view, DaemonMain>& daemon_table() {
   static const std::map<std::string_view, DaemonMain> table = {
+      {"lmtpd", correio::lmtpd::lmtpd_main},
       {"local", correio::delivery::local_agent::local_main},
       {"qmgr", correio::qmgr::qmgr_main},
       {"smtpd", correio::smtpd::smtpd_main},

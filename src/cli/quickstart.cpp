@@ -23,13 +23,14 @@ namespace {
 namespace fs = std::filesystem;
 
 // The services that exist in this build, on the quick start's loopback ports. Services
-// not built yet (submission, smtps, imap, imaps, pop3, pop3s) are added here as they land.
+// not built yet (submission, imap, imaps) are added here as they land.
 constexpr const char* kMasterCf = R"(# Correio quick start master.cf — Postfix's columns:
 # service          type  private unpriv  chroot  wakeup  maxproc command + args
 127.0.0.1:2525     inet  n       -       n       -       -       smtpd
 127.0.0.1:2465     inet  n       -       n       -       -       smtpd
   -o syslog_name=correio/smtps
   -o smtpd_tls_wrappermode=yes
+127.0.0.1:2424     inet  n       -       n       -       -       lmtpd
 qmgr               unix  n       -       n       300     1       qmgr
 # virtual runs as mail_owner (virtual_uid_maps are not built yet); local keeps root
 # (unpriv = n) to deliver as each recipient, as in Postfix.
@@ -155,6 +156,7 @@ void print_screen(const fs::path& dir, const std::string& password_note) {
       "  domain example.test, user demo@example.test, password %s\n"
       "  SMTP      127.0.0.1:2525 (STARTTLS offered)\n"
       "  SMTPS     127.0.0.1:2465 (implicit TLS)\n"
+      "  LMTP      127.0.0.1:2424 (another MTA: virtual_transport = lmtp:inet:127.0.0.1:2424)\n"
       "\n"
       "Send a message (swaks, or Python's smtplib):\n"
       "  swaks --server 127.0.0.1:2525 --to demo@example.test --from you@example.test\n"
