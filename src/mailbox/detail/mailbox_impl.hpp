@@ -1,0 +1,69 @@
+// The state behind one open Mailbox, shared by mailbox.cpp (sync, reads) and
+// mailbox_write.cpp (store, append, copy, expunge). Internal to correio_mailbox.
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "mailbox/detail/dotlock.hpp"
+#include "mailbox/detail/index.hpp"
+#include "mailbox/keywords_file.hpp"
+#include "mailbox/mailbox.hpp"
+#include "mailbox/uidlist.hpp"
+
+namespace correio::mailbox {
+
+struct Mailbox::Impl {
+  Impl(std::string name_, std::filesystem::path dir_, std::filesystem::path root_,
+       std::string host_part_, bool read_only_, detail::Index index_)
+      : name(std::move(name_)),
+        dir(std::move(dir_)),
+        root(std::move(root_)),
+        host_part(std::move(host_part_)),
+        read_only(read_only_),
+        index(std::move(index_)) {}
+
+  std::string name;
+  std::filesystem::path dir;   // the folder
+  std::filesystem::path root;  // the user's Maildir root (dovecot-uidvalidity lives there)
+  std::string host_part;
+  bool read_only = false;
+  detail::Index index;
+
+  std::vector<MessageInfo> messages;  // the session's view, ascending UID
+  std::vector<uint32_t> recent;       // UIDs this session claimed as \Recent, ascending
+  uint32_t uid_validity = 0;
+  uint32_t uid_next = 1;
+  uint64_t highest_modseq = 0;
+  bool synced = false;
+
+  std::vector<std::string> keywords;  // index -> name, from dovecot-keywords
+  detail::FileStamp keywords_stamp;
+
+  std::filesystem::path uidlist_path() const { return dir / "dovecot-uidlist"; }
+
+  // Re-reads dovecot-keywords when it changed.
+  Status load_keywords();
+  // Keyword names -> letter bits; with `create`, unknown names are added to
+  // dovecot-keywords (under its dotlock), else ignored.
+  Result<uint32_t> keyword_bits(const std::vector<std::string>& names, bool create);
+  std::vector<std::string> keyword_names(uint32_t bits) const;
+
+  // The uidlist under a held lock; a missing or broken file yields a fresh one (new
+  // UIDVALIDITY) with `*rewrite` set.
+  Result<Uidlist> load_uidlist_locked(bool* rewrite);
+  // Writes uidlist changes under `lock`: appends `added` records, or rewrites the file.
+  Status save_uidlist(detail::Dotlock& lock, const Uidlist& list, size_t added, bool rewrite);
+
+  // Full scan of new/ and cur/ against dovecot-uidlist, updating the index.
+  Status full_scan();
+  // Current file name of a message whose known name went stale; empty when expunged.
+  Result<std::string> refind(std::string_view basename, bool* in_new);
+
+  MessageInfo to_info(const detail::IndexRecord& rec) const;
+  MessageInfo* find_mutable(uint32_t uid);
+};
+
+}  // namespace correio::mailbox

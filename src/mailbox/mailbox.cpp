@@ -1,0 +1,194 @@
+// Mailbox: the session's view of one folder, keywords, message reads and the blob cache.
+// Syncing is in mailbox_sync.cpp, changes in mailbox_write.cpp.
+#include "mailbox/mailbox.hpp"
+
+#include <unistd.h>
+
+#include <algorithm>
+
+#include "mailbox/detail/fs_util.hpp"
+#include "mailbox/detail/mailbox_impl.hpp"
+
+namespace correio::mailbox {
+
+Mailbox::Mailbox(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Mailbox::~Mailbox() = default;
+
+const std::string& Mailbox::name() const {
+  return impl_->name;
+}
+const std::filesystem::path& Mailbox::path() const {
+  return impl_->dir;
+}
+bool Mailbox::read_only() const {
+  return impl_->read_only;
+}
+uint32_t Mailbox::uid_validity() const {
+  return impl_->uid_validity;
+}
+uint32_t Mailbox::uid_next() const {
+  return impl_->uid_next;
+}
+uint64_t Mailbox::highest_modseq() const {
+  return impl_->highest_modseq;
+}
+const std::vector<MessageInfo>& Mailbox::messages() const {
+  return impl_->messages;
+}
+
+const MessageInfo* Mailbox::find(uint32_t uid) const {
+  return const_cast<Impl&>(*impl_).find_mutable(uid);
+}
+
+MessageInfo* Mailbox::Impl::find_mutable(uint32_t uid) {
+  auto it = std::lower_bound(messages.begin(), messages.end(), uid,
+                             [](const MessageInfo& m, uint32_t u) { return m.uid < u; });
+  return it != messages.end() && it->uid == uid ? &*it : nullptr;
+}
+
+Status Mailbox::Impl::load_keywords() {
+  auto st = detail::stamp_of(dir / "dovecot-keywords");
+  if (!st) return st.error();
+  if (*st == keywords_stamp && !keywords.empty()) return {};
+  bool missing = false;
+  auto text = detail::read_file(dir / "dovecot-keywords", &missing);
+  if (!text) return text.error();
+  keywords = parse_keywords_file(*text);
+  keywords_stamp = *st;
+  return {};
+}
+
+std::vector<std::string> Mailbox::Impl::keyword_names(uint32_t bits) const {
+  std::vector<std::string> out;
+  for (size_t i = 0; i < keywords.size(); ++i)
+    if ((bits & (1u << i)) && !keywords[i].empty()) out.push_back(keywords[i]);
+  return out;
+}
+
+namespace {
+bool iequal(std::string_view a, std::string_view b) {
+  Flags f;
+  f.keywords.emplace_back(a);
+  return f.has_keyword(b);
+}
+int find_keyword(const std::vector<std::string>& table, std::string_view name) {
+  for (size_t i = 0; i < table.size(); ++i)
+    if (!table[i].empty() && iequal(table[i], name)) return static_cast<int>(i);
+  return -1;
+}
+}  // namespace
+
+Result<uint32_t> Mailbox::Impl::keyword_bits(const std::vector<std::string>& names, bool create) {
+  if (Status s = load_keywords(); !s) return s.error();
+  uint32_t bits = 0;
+  std::vector<std::string> unknown;
+  for (const auto& n : names) {
+    int i = find_keyword(keywords, n);
+    if (i >= 0)
+      bits |= 1u << i;
+    else if (create)
+      unknown.push_back(n);
+  }
+  if (unknown.empty()) return bits;
+  for (const auto& n : unknown)
+    if (!valid_keyword(n)) return Error{"invalid keyword: " + n};
+  // Add them under dovecot-keywords' dotlock, re-reading first: another process may
+  // have added keywords since.
+  auto lock = detail::Dotlock::acquire(dir / "dovecot-keywords");
+  if (!lock) return lock.error();
+  bool missing = false;
+  auto text = detail::read_file(dir / "dovecot-keywords", &missing);
+  if (!text) return text.error();
+  std::vector<std::string> table = parse_keywords_file(*text);
+  for (const auto& n : unknown) {
+    if (find_keyword(table, n) >= 0) continue;
+    auto slot = std::find(table.begin(), table.end(), std::string());
+    if (slot != table.end())
+      *slot = n;
+    else if (table.size() < kMaxKeywords)
+      table.push_back(n);
+    else
+      return Error{"too many keywords in mailbox " + name + " (Maildir allows 26)"};
+  }
+  if (Status s = lock->replace(format_keywords_file(table)); !s) return s.error();
+  keywords_stamp = {};
+  if (Status s = load_keywords(); !s) return s.error();
+  bits = 0;
+  for (const auto& n : names)
+    if (int i = find_keyword(keywords, n); i >= 0) bits |= 1u << i;
+  return bits;
+}
+
+MessageInfo Mailbox::Impl::to_info(const detail::IndexRecord& r) const {
+  MessageInfo m;
+  m.uid = r.uid;
+  m.flags.system = r.system;
+  m.flags.keywords = keyword_names(r.keywords);
+  m.modseq = r.modseq;
+  m.size = r.size;
+  m.vsize = r.vsize;
+  m.internal_date = r.date;
+  m.path = (dir / (r.in_new ? "new" : "cur") / r.filename).string();
+  m.recent = std::binary_search(recent.begin(), recent.end(), r.uid);
+  return m;
+}
+
+Result<std::filesystem::path> Mailbox::message_path(uint32_t uid) {
+  MessageInfo* m = impl_->find_mutable(uid);
+  if (!m) return Error{"no message with UID " + std::to_string(uid)};
+  if (::access(m->path.c_str(), F_OK) == 0) return std::filesystem::path(m->path);
+  // Renamed by another session (flags changed): look the base name up again.
+  std::string_view base = maildir_basename(std::filesystem::path(m->path).filename().native());
+  bool in_new = false;
+  auto name = impl_->refind(base, &in_new);
+  if (!name) return name.error();
+  if (name->empty()) return Error{"message UID " + std::to_string(uid) + " has been expunged"};
+  m->path = (impl_->dir / (in_new ? "new" : "cur") / *name).string();
+  return std::filesystem::path(m->path);
+}
+
+Result<std::string> Mailbox::read_message(uint32_t uid) {
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    auto p = message_path(uid);
+    if (!p) return p.error();
+    bool missing = false;
+    auto text = detail::read_file(*p, &missing);
+    if (!text) return text.error();
+    if (!missing) return text;
+  }
+  return Error{"message UID " + std::to_string(uid) + " keeps moving; try again"};
+}
+
+std::vector<std::string> Mailbox::keywords() const {
+  std::vector<std::string> out;
+  for (const auto& k : impl_->keywords)
+    if (!k.empty()) out.push_back(k);
+  return out;
+}
+
+bool Mailbox::can_add_keywords() const {
+  size_t used = 0;
+  for (const auto& k : impl_->keywords)
+    if (!k.empty()) ++used;
+  return used < kMaxKeywords;
+}
+
+Result<std::optional<std::string>> Mailbox::cache_get(uint32_t uid, std::string_view field) {
+  return impl_->index.cache_get(uid, field);
+}
+
+Status Mailbox::cache_put(uint32_t uid, std::string_view field, std::string_view value) {
+  auto w = impl_->index.write();
+  if (!w) return w.error();
+  if (Status s = w->cache_put(uid, field, value); !s) return s;
+  return w->commit();
+}
+
+Result<std::vector<uint32_t>> Mailbox::expunged_since(uint64_t modseq, bool* complete) {
+  auto meta = impl_->index.meta();
+  if (!meta) return meta.error();
+  if (complete) *complete = modseq >= meta->vanished_floor;
+  return impl_->index.vanished_since(modseq);
+}
+
+}  // namespace correio::mailbox

@@ -1,0 +1,326 @@
+// Mailbox changes: STORE (rename to the new ":2,<flags>"), APPEND (tmp/ -> fsync -> cur/,
+// then a dovecot-uidlist record), COPY (hard links, as Dovecot), EXPUNGE (unlink, rewrite
+// dovecot-uidlist). The Maildir changes first and the index second, each under the uidlist
+// dotlock: a crash between the two leaves a Maildir the next scan reconciles.
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <map>
+
+#include "mailbox/detail/fs_util.hpp"
+#include "mailbox/detail/mailbox_impl.hpp"
+#include "store/detail/write_all.hpp"
+#include "store/maildir_name.hpp"
+
+namespace correio::mailbox {
+namespace {
+
+using detail::IndexRecord;
+
+std::string local_host_part(const std::string& configured) {
+  if (!configured.empty()) return configured;
+  char name[256] = {};
+  if (::gethostname(name, sizeof name - 1) != 0 || name[0] == '\0') return "localhost";
+  return store::maildir_host_part(name);
+}
+
+std::vector<uint32_t> sorted_unique(std::span<const uint32_t> uids) {
+  std::vector<uint32_t> v(uids.begin(), uids.end());
+  std::sort(v.begin(), v.end());
+  v.erase(std::unique(v.begin(), v.end()), v.end());
+  return v;
+}
+
+Status set_mtime(const std::filesystem::path& p, int64_t when) {
+  struct timespec ts[2];
+  ts[0].tv_sec = ts[1].tv_sec = static_cast<time_t>(when);
+  ts[0].tv_nsec = ts[1].tv_nsec = 0;
+  if (::utimensat(AT_FDCWD, p.c_str(), ts, 0) != 0) return detail::sys_error("utimensat", p, errno);
+  return {};
+}
+
+// Writes `bytes` to a new file in tmp/, fsynced. Returns its path.
+Result<std::filesystem::path> write_tmp(const std::filesystem::path& dir, const std::string& base,
+                                        std::string_view bytes) {
+  std::filesystem::path tmp = dir / "tmp" / base;
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) return detail::sys_error("create", tmp, errno);
+  int e = store::detail::write_all(fd, bytes);
+  if (e == 0 && ::fsync(fd) != 0) e = errno;
+  if (::close(fd) != 0 && e == 0) e = errno;
+  if (e != 0) {
+    ::unlink(tmp.c_str());
+    return detail::sys_error("write", tmp, e);
+  }
+  return tmp;
+}
+
+}  // namespace
+
+Result<StoreResult> Mailbox::store_flags(std::span<const uint32_t> uids, StoreMode mode,
+                                         const Flags& flags,
+                                         std::optional<uint64_t> unchanged_since) {
+  Impl& d = *impl_;
+  if (d.read_only) return Error{"mailbox " + d.name + " is read-only"};
+  auto bits = d.keyword_bits(flags.keywords, mode != StoreMode::kRemove);
+  if (!bits) return bits.error();
+  auto lock = detail::Dotlock::acquire(d.uidlist_path());
+  if (!lock) return lock.error();
+  auto meta = d.index.meta();
+  if (!meta) return meta.error();
+  auto recs = d.index.records();
+  if (!recs) return recs.error();
+  std::map<uint32_t, IndexRecord*> by_uid;
+  for (auto& r : *recs) by_uid.emplace(r.uid, &r);
+
+  StoreResult result;
+  uint64_t modseq = meta->highest_modseq + 1;
+  auto w = d.index.write();
+  if (!w) return w.error();
+  for (uint32_t uid : sorted_unique(uids)) {
+    auto it = by_uid.find(uid);
+    if (it == by_uid.end()) continue;
+    IndexRecord& rec = *it->second;
+    // RFC 7162 §3.1.3: fail messages changed after UNCHANGEDSINCE.
+    if (unchanged_since && rec.modseq > *unchanged_since) {
+      result.failed.push_back(uid);
+      continue;
+    }
+    // The file name is the truth: start from it, re-finding it if another process
+    // renamed it since the index saw it.
+    for (int attempt = 0; attempt < 3; ++attempt) {
+      std::filesystem::path from = d.dir / (rec.in_new ? "new" : "cur") / rec.filename;
+      FilenameFlags ff = parse_filename_flags(rec.filename);
+      FilenameFlags want = ff;
+      if (mode == StoreMode::kAdd) {
+        want.system |= flags.system;
+        want.keywords |= *bits;
+      } else if (mode == StoreMode::kRemove) {
+        want.system &= static_cast<uint8_t>(~flags.system);
+        want.keywords &= ~*bits;
+      } else {
+        want.system = flags.system;
+        want.keywords = *bits;
+      }
+      std::string to_name = filename_with_flags(maildir_basename(rec.filename), want);
+      if (to_name == rec.filename && !rec.in_new) break;  // nothing to change
+      if (::rename(from.c_str(), (d.dir / "cur" / to_name).c_str()) == 0) {
+        bool flags_changed = want.system != rec.system || want.keywords != rec.keywords;
+        rec.filename = to_name;
+        rec.in_new = false;
+        rec.system = want.system;
+        rec.keywords = want.keywords;
+        if (flags_changed) {
+          rec.modseq = modseq;
+          result.changed.push_back(d.to_info(rec));
+        }
+        if (Status s = w->put_record(rec); !s) return s.error();
+        break;
+      }
+      if (errno != ENOENT) return detail::sys_error("rename", from, errno);
+      bool in_new = false;
+      auto now = d.refind(maildir_basename(rec.filename), &in_new);
+      if (!now) return now.error();
+      if (now->empty()) break;  // expunged meanwhile: the next sync reports it
+      rec.filename = *now;
+      rec.in_new = in_new;
+    }
+  }
+  if (!result.changed.empty()) {
+    detail::IndexMeta m = *meta;
+    m.highest_modseq = modseq;
+    if (Status s = w->put_meta(m); !s) return s.error();
+  }
+  if (Status s = w->commit(); !s) return s.error();
+  lock->release();
+  for (const MessageInfo& c : result.changed) {
+    if (MessageInfo* m = d.find_mutable(c.uid)) {
+      bool recent = m->recent;
+      *m = c;
+      m->recent = recent;
+    }
+  }
+  return result;
+}
+
+Result<uint32_t> Mailbox::append(std::string_view bytes, const Flags& flags,
+                                 std::optional<int64_t> internal_date) {
+  Impl& d = *impl_;
+  if (d.read_only) return Error{"mailbox " + d.name + " is read-only"};
+  // Maildir files hold LF line ends (Dovecot's mail_save_crlf = no).
+  std::string body;
+  body.reserve(bytes.size());
+  uint64_t lines = 0;
+  for (size_t i = 0; i < bytes.size(); ++i) {
+    if (bytes[i] == '\r' && i + 1 < bytes.size() && bytes[i + 1] == '\n') continue;
+    if (bytes[i] == '\n') ++lines;
+    body += bytes[i];
+  }
+  auto bits = d.keyword_bits(flags.keywords, true);
+  if (!bits) return bits.error();
+  std::string base = store::maildir_sized_name(
+      store::maildir_unique_name(local_host_part(d.host_part)), body.size(), body.size() + lines);
+  auto tmp = write_tmp(d.dir, base, body);
+  if (!tmp) return tmp.error();
+  if (Status s = set_mtime(*tmp, internal_date.value_or(::time(nullptr))); !s) {
+    ::unlink(tmp->c_str());
+    return s.error();
+  }
+  FilenameFlags ff;
+  ff.system = flags.system;
+  ff.keywords = *bits;
+  std::filesystem::path target = d.dir / "cur" / filename_with_flags(base, ff);
+
+  auto lock = detail::Dotlock::acquire(d.uidlist_path());
+  if (!lock) {
+    ::unlink(tmp->c_str());
+    return lock.error();
+  }
+  bool rewrite = false;
+  auto list = d.load_uidlist_locked(&rewrite);
+  if (!list) {
+    ::unlink(tmp->c_str());
+    return list.error();
+  }
+  if (::rename(tmp->c_str(), target.c_str()) != 0) {
+    int e = errno;
+    ::unlink(tmp->c_str());
+    return detail::sys_error("rename to " + target.string() + ":", *tmp, e);
+  }
+  if (Status s = detail::fsync_dir(d.dir / "cur"); !s) return s.error();
+  UidlistRecord rec;
+  rec.uid = list->next_uid++;
+  rec.basename = base;
+  list->records.push_back(rec);
+  if (Status s = d.save_uidlist(*lock, *list, 1, rewrite); !s) return s.error();
+  return rec.uid;
+}
+
+Result<std::vector<std::pair<uint32_t, uint32_t>>> Mailbox::copy_to(std::span<const uint32_t> uids,
+                                                                    Mailbox& dest) {
+  Impl& s = *impl_;
+  Impl& t = *dest.impl_;
+  if (t.read_only) return Error{"mailbox " + t.name + " is read-only"};
+  struct Item {
+    uint32_t uid;
+    std::filesystem::path from;
+    FilenameFlags flags;
+    std::string base;
+  };
+  std::vector<Item> items;
+  std::string host = local_host_part(t.host_part);
+  for (uint32_t uid : sorted_unique(uids)) {
+    const MessageInfo* m = s.find_mutable(uid);
+    if (!m) continue;
+    auto p = message_path(uid);
+    if (!p) continue;  // expunged meanwhile
+    auto bits = t.keyword_bits(
+        s.keyword_names(parse_filename_flags(p->filename().native()).keywords), true);
+    if (!bits) return bits.error();
+    FilenameFlags ff = parse_filename_flags(p->filename().native());
+    ff.keywords = *bits;
+    items.push_back(
+        {uid, *p, ff,
+         store::maildir_sized_name(store::maildir_unique_name(host), m->size, m->vsize)});
+  }
+  std::vector<std::pair<uint32_t, uint32_t>> pairs;
+  if (items.empty()) return pairs;
+
+  auto lock = detail::Dotlock::acquire(t.uidlist_path());
+  if (!lock) return lock.error();
+  bool rewrite = false;
+  auto list = t.load_uidlist_locked(&rewrite);
+  if (!list) return list.error();
+  size_t added = 0;
+  for (const Item& it : items) {
+    std::filesystem::path target = t.dir / "cur" / filename_with_flags(it.base, it.flags);
+    // A hard link shares the bytes (Dovecot's maildir_copy_hardlink); across file systems
+    // or where links are refused, the bytes are copied through tmp/.
+    if (::link(it.from.c_str(), target.c_str()) != 0) {
+      bool missing = false;
+      auto bytes = detail::read_file(it.from, &missing);
+      if (!bytes) return bytes.error();
+      if (missing) continue;
+      auto tmp = write_tmp(t.dir, it.base, *bytes);
+      if (!tmp) return tmp.error();
+      struct stat st {};
+      if (::stat(it.from.c_str(), &st) == 0) {
+        if (Status ms = set_mtime(*tmp, st.st_mtime); !ms) {
+          ::unlink(tmp->c_str());
+          return ms.error();
+        }
+      }
+      if (::rename(tmp->c_str(), target.c_str()) != 0) {
+        int e = errno;
+        ::unlink(tmp->c_str());
+        return detail::sys_error("rename", *tmp, e);
+      }
+    }
+    UidlistRecord rec;
+    rec.uid = list->next_uid++;
+    rec.basename = it.base;
+    list->records.push_back(rec);
+    pairs.emplace_back(it.uid, rec.uid);
+    ++added;
+  }
+  if (Status st = detail::fsync_dir(t.dir / "cur"); !st) return st.error();
+  if (Status st = t.save_uidlist(*lock, *list, added, rewrite); !st) return st.error();
+  return pairs;
+}
+
+Result<std::vector<std::pair<uint32_t, uint32_t>>> Mailbox::move_to(std::span<const uint32_t> uids,
+                                                                    Mailbox& dest) {
+  if (impl_->read_only) return Error{"mailbox " + impl_->name + " is read-only"};
+  auto pairs = copy_to(uids, dest);
+  if (!pairs) return pairs;
+  std::vector<uint32_t> moved;
+  for (const auto& p : *pairs) moved.push_back(p.first);
+  auto gone = expunge(moved);
+  if (!gone) return gone.error();
+  return pairs;
+}
+
+Result<std::vector<uint32_t>> Mailbox::expunge(std::span<const uint32_t> uids) {
+  Impl& d = *impl_;
+  if (d.read_only) return Error{"mailbox " + d.name + " is read-only"};
+  auto lock = detail::Dotlock::acquire(d.uidlist_path());
+  if (!lock) return lock.error();
+  std::vector<uint32_t> removed;
+  for (uint32_t uid : sorted_unique(uids)) {
+    const MessageInfo* m = d.find_mutable(uid);
+    if (!m) continue;
+    auto p = message_path(uid);
+    if (p && ::unlink(p->c_str()) != 0 && errno != ENOENT)
+      return detail::sys_error("unlink", *p, errno);
+    removed.push_back(uid);
+  }
+  if (removed.empty()) return removed;
+  bool rewrite = false;
+  auto list = d.load_uidlist_locked(&rewrite);
+  if (!list) return list.error();
+  std::erase_if(list->records, [&](const UidlistRecord& r) {
+    return std::binary_search(removed.begin(), removed.end(), r.uid);
+  });
+  if (Status s = d.save_uidlist(*lock, *list, 0, true); !s) return s.error();
+
+  auto meta = d.index.meta();
+  if (!meta) return meta.error();
+  auto w = d.index.write();
+  if (!w) return w.error();
+  detail::IndexMeta m = *meta;
+  m.highest_modseq += 1;
+  for (uint32_t uid : removed) {
+    if (Status s = w->delete_record(uid); !s) return s.error();
+    if (Status s = w->add_vanished(m.highest_modseq, uid); !s) return s.error();
+  }
+  if (Status s = w->put_meta(m); !s) return s.error();
+  if (Status s = w->commit(); !s) return s.error();
+  std::erase_if(d.messages, [&](const MessageInfo& msg) {
+    return std::binary_search(removed.begin(), removed.end(), msg.uid);
+  });
+  return removed;
+}
+
+}  // namespace correio::mailbox
