@@ -11,7 +11,7 @@
 namespace correio::auth {
 namespace {
 
-enum class Family { plain, crypt, argon2i, argon2id, ssha512, unknown };
+enum class Family { plain, crypt, argon2i, argon2id, ssha512, scram_sha256, unknown };
 
 struct Scheme {
   std::string_view name;
@@ -26,7 +26,7 @@ constexpr Scheme kSchemes[] = {
     {"SHA512-CRYPT", Family::crypt, "$6$", 0}, {"SHA256-CRYPT", Family::crypt, "$5$", 0},
     {"BLF-CRYPT", Family::crypt, "$2y$", 10},  {"MD5-CRYPT", Family::crypt, "$1$", 0},
     {"ARGON2I", Family::argon2i, nullptr, 0},  {"ARGON2ID", Family::argon2id, nullptr, 0},
-    {"SSHA512", Family::ssha512, nullptr, 0},
+    {"SSHA512", Family::ssha512, nullptr, 0},  {"SCRAM-SHA-256", Family::scram_sha256, nullptr, 0},
 };
 
 const Scheme* find_scheme(std::string_view name) {
@@ -77,6 +77,8 @@ bool verify_password(std::string_view stored, std::string_view plaintext) {
       return detail::argon2_verify(data, plaintext, true);
     case Family::ssha512:
       return detail::ssha512_verify(data, plaintext);
+    case Family::scram_sha256:
+      return detail::scram_sha256_verify(data, plaintext);
     case Family::unknown:
       break;
   }
@@ -103,6 +105,9 @@ Result<std::string> hash_password(std::string_view scheme_name, std::string_view
       break;
     case Family::ssha512:
       data = detail::ssha512_hash(plaintext);
+      break;
+    case Family::scram_sha256:
+      data = detail::scram_sha256_hash(plaintext);
       break;
     case Family::unknown:
       break;

@@ -8,10 +8,14 @@
 //   BLF-CRYPT, MD5-CRYPT
 //   ARGON2I, ARGON2ID             libargon2's encoded form
 //   "$argon2id$v=19$m=...,t=...,p=...$salt$hash" SSHA512 base64(SHA512(password + salt) + salt)
+//   SCRAM-SHA-256                 Dovecot's "ITERATIONS,base64(salt),base64(StoredKey),
+//                                 base64(ServerKey)" (RFC 5802 §3 keys over SHA-256); also
+//                                 usable by the SCRAM-SHA-256 SASL mechanism without the password
 //
 // Comparisons are constant-time. Stateless; thread-safe.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -36,5 +40,22 @@ bool verify_password(std::string_view stored, std::string_view plaintext);
 // BLF-CRYPT uses cost 10; ARGON2I/ARGON2ID use libsodium's "interactive" limits as Dovecot
 // does (argon2i t=4 m=32 MiB, argon2id t=2 m=64 MiB). Fails for an unknown scheme.
 Result<std::string> hash_password(std::string_view scheme, std::string_view plaintext);
+
+// RFC 5802 §3 keys of one password for SCRAM-SHA-256 (RFC 7677); values are raw bytes.
+struct ScramKeys {
+  unsigned iterations = 0;
+  std::string salt;
+  std::string stored_key;  // H(ClientKey)
+  std::string server_key;  // HMAC(SaltedPassword, "Server Key")
+};
+inline constexpr unsigned kScramDefaultIterations = 4096;  // Dovecot's default
+inline constexpr unsigned kScramMaxIterations = 10'000'000;
+
+// SaltedPassword = PBKDF2-HMAC-SHA-256(password, salt, iterations) and the keys from it.
+ScramKeys derive_scram_sha256_keys(std::string_view password, std::string_view salt,
+                                   unsigned iterations);
+// Parses the data of a {SCRAM-SHA-256} password (without the prefix); nullopt if malformed
+// (iterations outside 1..kScramMaxIterations, bad base64, keys not 32 bytes).
+std::optional<ScramKeys> parse_scram_sha256(std::string_view data);
 
 }  // namespace correio::auth

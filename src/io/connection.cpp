@@ -10,6 +10,7 @@
 #include <asio/write.hpp>
 #include <variant>
 
+#include "tls/channel_binding.hpp"
 #include "tls/server_context.hpp"
 
 namespace correio::io {
@@ -223,6 +224,16 @@ asio::awaitable<bool> Connection::start_tls(asio::ssl::context& context, std::st
 std::string Connection::tls_description() const {
   if (!tls_active()) return {};
   return tls::describe_session(tls_->native_handle());
+}
+
+std::optional<std::string> Connection::tls_exporter_binding() const {
+  if (!tls_active()) return std::nullopt;
+  return tls::tls_exporter_binding(tls_->native_handle());
+}
+
+std::optional<std::string> Connection::tls_server_end_point_binding() const {
+  if (!tls_active()) return std::nullopt;
+  return tls::tls_server_end_point_binding(tls_->native_handle());
 }
 
 }  // namespace correio::io

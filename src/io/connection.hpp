@@ -12,6 +12,7 @@
 #include <asio/steady_timer.hpp>
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <system_error>
@@ -72,6 +73,11 @@ class Connection {
   bool tls_active() const { return tls_ != nullptr && tls_up_; }
   // "TLSv1.3 with cipher ... (256/256 bits)"; empty without TLS.
   std::string tls_description() const;
+  // Channel-binding data of the live TLS session for SCRAM-*-PLUS (tls/channel_binding.hpp):
+  // tls-exporter (RFC 9266, TLS 1.3 only) and tls-server-end-point (RFC 5929). nullopt
+  // without TLS or when the session cannot provide that type.
+  std::optional<std::string> tls_exporter_binding() const;
+  std::optional<std::string> tls_server_end_point_binding() const;
 
   std::string remote_address() const { return remote_address_; }
   unsigned short remote_port() const { return remote_port_; }

@@ -117,7 +117,7 @@ TEST_P(PasswordRoundTrip, HashThenVerify) {
 INSTANTIATE_TEST_SUITE_P(AllSchemes, PasswordRoundTrip,
                          ::testing::Values("PLAIN", "CRYPT", "SHA512-CRYPT", "SHA256-CRYPT",
                                            "BLF-CRYPT", "MD5-CRYPT", "ARGON2I", "ARGON2ID",
-                                           "SSHA512"),
+                                           "SSHA512", "SCRAM-SHA-256"),
                          [](const auto& info) {
                            std::string n = info.param;
                            for (char& c : n)

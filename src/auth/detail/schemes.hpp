@@ -25,4 +25,13 @@ Result<std::string> argon2_hash(std::string_view plaintext, bool id);
 bool ssha512_verify(std::string_view base64, std::string_view plaintext);
 Result<std::string> ssha512_hash(std::string_view plaintext);
 
+// SHA-256 and HMAC-SHA-256 through OpenSSL, raw 32-byte results (SCRAM, CRAM-MD5's cousin).
+std::string sha256(std::string_view data);
+std::string hmac_sha256(std::string_view key, std::string_view data);
+std::string hmac_md5(std::string_view key, std::string_view data);
+
+// SCRAM-SHA-256: Dovecot's "ITERATIONS,SALT,STOREDKEY,SERVERKEY" (base64 fields).
+bool scram_sha256_verify(std::string_view data, std::string_view plaintext);
+Result<std::string> scram_sha256_hash(std::string_view plaintext);
+
 }  // namespace correio::auth::detail

@@ -1,0 +1,63 @@
+// Failed-login throttling per client address, for every protocol that authenticates
+// (smtpd AUTH, imapd, pop3d). Like Dovecot's auth_failure_delay each failure delays the
+// reply, here growing with the failures seen recently (delay, 2*delay, 4*delay, ... up to
+// max_delay); after `limit` failures within `window` the address is blocked until the
+// window has passed since its last failure: the protocol then refuses with its own
+// wording (SMTP "421 4.7.0", IMAP "NO [UNAVAILABLE]", POP3 "-ERR [SYS/TEMP]").
+// The same delay applies to unknown users and wrong passwords.
+//
+// Owned by the daemon (one per process, no global state); used from its one event-loop
+// thread; not thread-safe. Memory is bounded by max_tracked addresses.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+namespace correio::auth {
+
+class LoginThrottle {
+ public:
+  using Clock = std::chrono::steady_clock;
+
+  struct Options {
+    std::chrono::milliseconds delay{2000};       // auth_failure_delay: after the 1st failure
+    std::chrono::milliseconds max_delay{15000};  // the growing delay stops here
+    int limit = 10;                              // auth_failure_limit; 0: never block
+    std::chrono::seconds window{300};            // auth_failure_window
+    size_t max_tracked = 10000;                  // addresses remembered at most
+  };
+
+  explicit LoginThrottle(Options options) : options_(options) {}
+  LoginThrottle() : LoginThrottle(Options{}) {}
+
+  // Whether `address` has failed too often and must be refused now, before any attempt.
+  bool blocked(std::string_view address, Clock::time_point now);
+
+  // Records one failed login from `address` and returns how long the protocol must wait
+  // before it sends the failure reply.
+  std::chrono::milliseconds record_failure(std::string_view address, Clock::time_point now);
+
+  // A successful login forgets the address's failures.
+  void record_success(std::string_view address);
+
+  // Failures of `address` still inside the window (for tests and log lines).
+  int failures(std::string_view address, Clock::time_point now) const;
+
+ private:
+  struct Entry {
+    int failures = 0;
+    Clock::time_point last_failure;
+  };
+  bool expired(const Entry& entry, Clock::time_point now) const {
+    return now - entry.last_failure >= options_.window;
+  }
+  void prune(Clock::time_point now);
+
+  Options options_;
+  std::unordered_map<std::string, Entry> entries_;
+};
+
+}  // namespace correio::auth
