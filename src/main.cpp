@@ -15,6 +15,7 @@
 #include "delivery/virtual/virtual_main.hpp"
 #include "lmtpd/lmtpd.hpp"
 #include "master/master.hpp"
+#include "pop3d/pop3d.hpp"
 #include "qmgr/qmgr.hpp"
 #include "service/daemon.hpp"
 #include "smtpd/smtpd.hpp"
@@ -30,6 +31,7 @@ const std::map<std::string_view, DaemonMain>& daemon_table() {
   static const std::map<std::string_view, DaemonMain> table = {
       {"lmtpd", correio::lmtpd::lmtpd_main},
       {"local", correio::delivery::local_agent::local_main},
+      {"pop3d", correio::pop3d::pop3d_main},
       {"qmgr", correio::qmgr::qmgr_main},
       {"smtpd", correio::smtpd::smtpd_main},
       {"virtual", correio::delivery::virtual_agent::virtual_main},

@@ -23,13 +23,18 @@ namespace {
 namespace fs = std::filesystem;
 
 // The services that exist in this build, on the quick start's loopback ports. Services
-// not built yet (submission, imap, imaps) are added here as they land.
+// not built yet (submission, imap, imaps) are added here as they land. pop3d finds its
+// certificate through pop3d_tls_cert_file = $smtpd_tls_cert_file.
 constexpr const char* kMasterCf = R"(# Correio quick start master.cf — Postfix's columns:
 # service          type  private unpriv  chroot  wakeup  maxproc command + args
 127.0.0.1:2525     inet  n       -       n       -       -       smtpd
 127.0.0.1:2465     inet  n       -       n       -       -       smtpd
   -o syslog_name=correio/smtps
   -o smtpd_tls_wrappermode=yes
+127.0.0.1:2110     inet  n       -       n       -       -       pop3d
+127.0.0.1:2995     inet  n       -       n       -       -       pop3d
+  -o syslog_name=correio/pop3s
+  -o pop3d_tls_wrappermode=yes
 127.0.0.1:2424     inet  n       -       n       -       -       lmtpd
 qmgr               unix  n       -       n       300     1       qmgr
 # virtual runs as mail_owner (virtual_uid_maps are not built yet); local keeps root
@@ -156,6 +161,7 @@ void print_screen(const fs::path& dir, const std::string& password_note) {
       "  domain example.test, user demo@example.test, password %s\n"
       "  SMTP      127.0.0.1:2525 (STARTTLS offered)\n"
       "  SMTPS     127.0.0.1:2465 (implicit TLS)\n"
+      "  POP3      127.0.0.1:2110 (STLS offered), POP3S 127.0.0.1:2995 (implicit TLS)\n"
       "  LMTP      127.0.0.1:2424 (another MTA: virtual_transport = lmtp:inet:127.0.0.1:2424)\n"
       "\n"
       "Send a message (swaks, or Python's smtplib):\n"
@@ -165,6 +171,8 @@ void print_screen(const fs::path& dir, const std::string& password_note) {
       "  python3 -c \"import smtplib; s=smtplib.SMTP('127.0.0.1',2525); "
       "s.sendmail('you@example.test',['demo@example.test'],'Subject: hi\\n\\nhello'); s.quit()\"\n"
       "Delivered mail lands in the Maildir %s/mail/example.test/demo/.\n"
+      "Read it over POP3: python3 -c \"import poplib; p=poplib.POP3('127.0.0.1',2110); "
+      "p.user('demo@example.test'); p.pass_('PASSWORD'); print(p.stat()); p.quit()\"\n"
       "Inspect the configuration: build/bin/postconf -c %s -n\n"
       "The mail log follows on this terminal; Ctrl-C stops Correio.\n\n",
       dir.c_str(), password_note.c_str(), dir.c_str(), dir.c_str());
