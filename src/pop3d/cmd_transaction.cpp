@@ -40,7 +40,7 @@ asio::awaitable<Session::Next> Session::cmd_list(const Command& command) {
     std::string error;
     Maildrop::Message* m = message_arg(command, 0, error);
     if (!m) co_return co_await err(error);
-    co_return co_await ok(fmt::format("{} {}", command.args[0], m->size));
+    co_return co_await ok(fmt::format("{} {}", *parse_message_number(command.args[0]), m->size));
   }
   std::string out = fmt::format("+OK {} messages:\r\n", maildrop_->live_count());
   for (uint32_t n = 1; n <= maildrop_->count(); ++n) {
@@ -56,7 +56,8 @@ asio::awaitable<Session::Next> Session::cmd_uidl(const Command& command) {
     std::string error;
     Maildrop::Message* m = message_arg(command, 0, error);
     if (!m) co_return co_await err(error);
-    co_return co_await ok(fmt::format("{} {}", command.args[0], maildrop_->uidl(*m)));
+    co_return co_await ok(
+        fmt::format("{} {}", *parse_message_number(command.args[0]), maildrop_->uidl(*m)));
   }
   std::string out = "+OK\r\n";
   for (uint32_t n = 1; n <= maildrop_->count(); ++n) {

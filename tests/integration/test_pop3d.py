@@ -199,6 +199,7 @@ def test_malformed_input_gets_clear_errors():
         assert cmd(b"RETR 0") == b"-ERR Invalid message number: 0\r\n"
         assert cmd(b"RETR 99999999999999999999") == b"-ERR Invalid message number: 99999999999999999999\r\n"
         assert cmd(b"LIST 7") == b"-ERR There's no message 7.\r\n"
+        assert re.fullmatch(rb"\+OK 1 \d+\r\n", cmd(b"LIST 01"))
         assert cmd(b"TOP 1 x") == b"-ERR Invalid number of lines: x\r\n"
         assert cmd(b"USER x") == b"-ERR Command not allowed in TRANSACTION state.\r\n"
         assert cmd(b"NOOP") == b"+OK\r\n"
