@@ -3,3 +3,9 @@
 add_executable(passwd_file_fuzz ${CMAKE_CURRENT_LIST_DIR}/passwd_file_fuzz.cpp)
 target_link_libraries(passwd_file_fuzz PRIVATE correio_auth)
 target_link_options(passwd_file_fuzz PRIVATE -fsanitize=fuzzer)
+
+# The SASL mechanisms and base64, fed a hostile client's responses.
+# Run: sasl_fuzz -max_len=4096 CORPUS_DIR
+add_executable(sasl_fuzz ${CMAKE_CURRENT_LIST_DIR}/sasl_fuzz.cpp)
+target_link_libraries(sasl_fuzz PRIVATE correio_auth)
+target_link_options(sasl_fuzz PRIVATE -fsanitize=fuzzer)

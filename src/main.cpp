@@ -13,8 +13,10 @@
 #include "config/config.hpp"
 #include "delivery/local/local_main.hpp"
 #include "delivery/virtual/virtual_main.hpp"
+#include "imapd/imapd.hpp"
 #include "lmtpd/lmtpd.hpp"
 #include "master/master.hpp"
+#include "pickup/pickup.hpp"
 #include "pop3d/pop3d.hpp"
 #include "qmgr/qmgr.hpp"
 #include "service/daemon.hpp"
@@ -31,9 +33,11 @@ const std::map<std::string_view, DaemonMain>& daemon_table() {
   static const std::map<std::string_view, DaemonMain> table = {
       {"lmtpd", correio::lmtpd::lmtpd_main},
       {"local", correio::delivery::local_agent::local_main},
+      {"pickup", correio::pickup::pickup_main},
       {"pop3d", correio::pop3d::pop3d_main},
       {"qmgr", correio::qmgr::qmgr_main},
       {"smtpd", correio::smtpd::smtpd_main},
+      {"imapd", correio::imapd::imapd_main},
       {"virtual", correio::delivery::virtual_agent::virtual_main},
   };
   return table;
@@ -45,13 +49,12 @@ const std::map<std::string_view, CommandMain>& command_table() {
       {"postconf", correio::cli::postconf_main},     {"postcat", correio::cli::postcat_main},
       {"postmap", correio::cli::postmap_main},       {"postalias", correio::cli::postalias_main},
       {"newaliases", correio::cli::newaliases_main}, {"quickstart", correio::cli::quickstart_main},
+      {"sendmail", correio::cli::sendmail_main},     {"mailq", correio::cli::mailq_main},
+      {"postqueue", correio::cli::postqueue_main},   {"postsuper", correio::cli::postsuper_main},
+      {"qshape", correio::cli::qshape_main},
   };
   return table;
 }
-
-// Commands of Postfix's family that Correio will provide; they say so until they exist.
-constexpr std::string_view kNotYetBuilt[] = {"sendmail", "mailq", "postqueue", "postsuper",
-                                             "qshape"};
 
 constexpr std::string_view kMasterVerbs[] = {"start-fg", "start",  "stop", "abort",
                                              "reload",   "status", "check"};
@@ -64,7 +67,8 @@ bool is_master_verb(std::string_view s) {
 
 int usage() {
   std::fprintf(stderr,
-               "usage: correio [-c config_dir] {start-fg|start|stop|abort|reload|status|check}\n"
+               "usage: correio [-c config_dir] "
+               "{start-fg|start|stop|abort|reload|status|check|flush}\n"
                "       correio quickstart [DIR]\n"
                "       correio postconf [options]   (also: postconf, postfix, ... as links)\n");
   return 2;
@@ -105,6 +109,12 @@ int master_or_daemon(int argc, char** argv) {
     }
     return it->second(*args);
   }
+  if (verb == "flush") {
+    // `postfix flush` is `postqueue -f` (Postfix's postfix(1)).
+    std::string name = "postqueue", f = "-f", c = "-c", d = config_dir.string();
+    char* args[] = {name.data(), f.data(), c.data(), d.data(), nullptr};
+    return correio::cli::postqueue_main(4, args);
+  }
   if (!is_master_verb(verb)) return usage();
   return correio::master::run_verb(verb, config_dir, known_commands());
 }
@@ -117,23 +127,11 @@ int main(int argc, char** argv) {
   if (program != "correio" && program != "postfix") {
     if (auto it = command_table().find(program); it != command_table().end())
       return it->second(argc, argv);
-    for (auto pending : kNotYetBuilt) {
-      if (pending == program) {
-        std::fprintf(stderr, "%s: not built yet in this version of Correio\n", program.c_str());
-        return 1;
-      }
-    }
   }
   // `correio NAME args...` runs the command NAME with argv shifted by one.
   if (program == "correio" && argc >= 2) {
     if (auto it = command_table().find(argv[1]); it != command_table().end())
       return it->second(argc - 1, argv + 1);
-    for (auto pending : kNotYetBuilt) {
-      if (pending == argv[1]) {
-        std::fprintf(stderr, "%s: not built yet in this version of Correio\n", argv[1]);
-        return 1;
-      }
-    }
   }
   return master_or_daemon(argc, argv);
 }

@@ -89,6 +89,7 @@ void HeaderCleanup::flush_header(std::string& out) {
   std::string name = header_name(header_);
   if (name == "received") ++received_count_;
   if (name == "date") saw_date_ = true;
+  if (name == "from") saw_from_ = true;
   if (name == "message-id" && message_id_.empty())
     message_id_ = std::string(base::trim(std::string_view(header_).substr(header_.find(':') + 1)));
   out += header_;
@@ -110,6 +111,7 @@ void HeaderCleanup::end_headers(std::string& out) {
     out += "Message-Id: " + message_id_ + "\n";
   }
   if (!saw_date_) out += "Date: " + mail::rfc5322_date(options_.arrival) + "\n";
+  if (!saw_from_ && !options_.missing_from.empty()) out += "From: " + options_.missing_from + "\n";
 }
 
 void HeaderCleanup::finish(std::string& out) {

@@ -1,6 +1,7 @@
 // cleanup, the library smtpd and pickup pass every message through on its way into the
 // queue (design.md §2): counts hops, adds Message-ID: and Date: when missing, enforces
-// header_size_limit, and records the Message-ID for the log. It streams: only the header
+// header_size_limit, adds From: to local submissions without one, and records the
+// Message-ID for the log. It streams: only the header
 // being read is held (at most header_size_limit bytes), never the whole message.
 // One instance per message; not thread-safe.
 #pragma once
@@ -17,6 +18,10 @@ struct HeaderOptions {
   long long header_size_limit = 102400;
   int hopcount_limit = 50;
   std::chrono::system_clock::time_point arrival = std::chrono::system_clock::now();
+  // Local submission (pickup): the From: header to add when the message has none, e.g.
+  // "Jane Doe <jane@example.org>"; empty: add none (smtpd, as Postfix's
+  // local_header_rewrite_clients leaves remote mail alone).
+  std::string missing_from;
 };
 
 class HeaderCleanup {
@@ -47,6 +52,7 @@ class HeaderCleanup {
   bool header_truncated_ = false;
   int received_count_ = 0;
   bool saw_date_ = false;
+  bool saw_from_ = false;
   std::string message_id_;
 };
 

@@ -14,6 +14,7 @@ std::string received_header(const ReceivedInfo& info) {
   std::string out =
       "Received: from " + (info.helo.empty() ? info.client_name : info.helo) + " (" + peer + ")\n";
   if (!info.tls_note.empty()) out += "\t" + info.tls_note + "\n";
+  if (!info.auth_note.empty()) out += "\t" + info.auth_note + "\n";
   out += "\tby " + info.myhostname + " (" + info.mail_name + ") with " + info.protocol + " id " +
          info.queue_id;
   if (!info.recipient.empty()) {
@@ -22,6 +23,12 @@ std::string received_header(const ReceivedInfo& info) {
     out += "; " + mail::rfc5322_date(info.when) + "\n";
   }
   return out;
+}
+
+std::string pickup_received_header(const PickupReceivedInfo& info) {
+  return "Received: by " + info.myhostname + " (" + info.mail_name + ", from userid " +
+         std::to_string(info.uid) + ")\n\tid " + info.queue_id + "; " +
+         mail::rfc5322_date(info.when) + "\n";
 }
 
 }  // namespace correio::cleanup

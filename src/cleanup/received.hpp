@@ -19,10 +19,23 @@ struct ReceivedInfo {
   std::string queue_id;
   std::string recipient;  // only when there is exactly one
   std::string tls_note;   // "(using TLSv1.3 with cipher ...)" or empty
+  std::string auth_note;  // "(Authenticated sender: alice)" or empty
   std::chrono::system_clock::time_point when = std::chrono::system_clock::now();
 };
 
 // The header with LF line endings, ending in LF.
 std::string received_header(const ReceivedInfo& info);
+
+// The Received: header pickup prepends to locally submitted mail, in Postfix's form:
+//   Received: by MYHOSTNAME (Correio, from userid UID)
+//   	id QUEUEID; DATE
+struct PickupReceivedInfo {
+  std::string myhostname;
+  std::string mail_name = "Correio";
+  unsigned long uid = 0;
+  std::string queue_id;
+  std::chrono::system_clock::time_point when = std::chrono::system_clock::now();
+};
+std::string pickup_received_header(const PickupReceivedInfo& info);
 
 }  // namespace correio::cleanup

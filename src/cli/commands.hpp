@@ -10,6 +10,13 @@ int postcat_main(int argc, char** argv);
 int postmap_main(int argc, char** argv);
 int postalias_main(int argc, char** argv);
 int newaliases_main(int argc, char** argv);
+// sendmail(1), mailq(1), postqueue(1), postsuper(1), qshape(1): local submission and the
+// queue tools (src/cli/sendmail.cpp, postqueue.cpp, postsuper.cpp, qshape.cpp).
+int sendmail_main(int argc, char** argv);
+int mailq_main(int argc, char** argv);
+int postqueue_main(int argc, char** argv);
+int postsuper_main(int argc, char** argv);
+int qshape_main(int argc, char** argv);
 // `correio quickstart [DIR]`: creates the quick-start configuration only if absent.
 int quickstart_main(int argc, char** argv);
 

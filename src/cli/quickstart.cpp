@@ -2,7 +2,6 @@
 // loopback ports, domain example.test, user demo@example.test with a generated password,
 // a self-signed certificate) into DIR, default var/quickstart — only what is absent, so
 // an administrator's edits survive. Then prints how to send and read mail.
-#include <crypt.h>
 #include <openssl/rand.h>
 #include <pwd.h>
 #include <sys/stat.h>
@@ -14,6 +13,7 @@
 #include <string>
 #include <system_error>
 
+#include "auth/password.hpp"
 #include "cli/commands.hpp"
 #include "cli/self_signed.hpp"
 
@@ -22,23 +22,44 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// The services that exist in this build, on the quick start's loopback ports. Services
-// not built yet (submission, imap, imaps) are added here as they land. pop3d finds its
-// certificate through pop3d_tls_cert_file = $smtpd_tls_cert_file.
+// The services that exist in this build, on the quick start's loopback ports: SMTP,
+// submission(s), IMAP(S), POP3(S) and LMTP, then the internal ones. Submission (2587) and
+// submissions (2465) carry Postfix's stock master.cf -o overrides: TLS, SMTP AUTH, and only
+// authenticated clients may send. imapd and pop3d find their certificates through
+// imapd_/pop3d_tls_cert_file = $smtpd_tls_cert_file.
 constexpr const char* kMasterCf = R"(# Correio quick start master.cf — Postfix's columns:
 # service          type  private unpriv  chroot  wakeup  maxproc command + args
 127.0.0.1:2525     inet  n       -       n       -       -       smtpd
+127.0.0.1:2587     inet  n       -       n       -       -       smtpd
+  -o syslog_name=correio/submission
+  -o smtpd_tls_security_level=encrypt
+  -o smtpd_sasl_auth_enable=yes
+  -o smtpd_tls_auth_only=yes
+  -o smtpd_reject_unlisted_recipient=no
+  -o smtpd_client_restrictions=permit_sasl_authenticated,reject
+  -o smtpd_relay_restrictions=permit_sasl_authenticated,reject
 127.0.0.1:2465     inet  n       -       n       -       -       smtpd
-  -o syslog_name=correio/smtps
+  -o syslog_name=correio/submissions
   -o smtpd_tls_wrappermode=yes
+  -o smtpd_sasl_auth_enable=yes
+  -o smtpd_reject_unlisted_recipient=no
+  -o smtpd_client_restrictions=permit_sasl_authenticated,reject
+  -o smtpd_relay_restrictions=permit_sasl_authenticated,reject
+127.0.0.1:2143     inet  n       -       n       -       -       imapd
+  -o auth_allow_cleartext=yes
+127.0.0.1:2993     inet  n       -       n       -       -       imapd
+  -o imapd_tls_wrappermode=yes
 127.0.0.1:2110     inet  n       -       n       -       -       pop3d
+  -o auth_allow_cleartext=yes
 127.0.0.1:2995     inet  n       -       n       -       -       pop3d
   -o syslog_name=correio/pop3s
   -o pop3d_tls_wrappermode=yes
 127.0.0.1:2424     inet  n       -       n       -       -       lmtpd
 qmgr               unix  n       -       n       300     1       qmgr
-# virtual runs as mail_owner (virtual_uid_maps are not built yet); local keeps root
-# (unpriv = n) to deliver as each recipient, as in Postfix.
+pickup             unix  n       -       n       60      1       pickup
+# virtual runs as mail_owner here (with virtual_uid_maps, set its unpriv to n so it can
+# write as the mapped owners); local keeps root (unpriv = n) to deliver as each
+# recipient, as in Postfix.
 virtual            unix  -       -       n       -       -       virtual
 local              unix  -       n       n       -       -       local
 )";
@@ -120,16 +141,6 @@ std::string random_password() {
   return out;
 }
 
-// Dovecot's {SHA512-CRYPT} scheme through libxcrypt.
-std::string sha512_crypt(const std::string& password) {
-  char salt[CRYPT_GENSALT_OUTPUT_SIZE];
-  if (!crypt_gensalt_rn("$6$", 0, nullptr, 0, salt, sizeof salt)) return {};
-  crypt_data data{};
-  const char* hashed = crypt_r(password.c_str(), salt, &data);
-  if (!hashed || hashed[0] == '*') return {};
-  return std::string("{SHA512-CRYPT}") + hashed;
-}
-
 // When run by root, the daemons run as mail_owner (correio): they must be able to read the
 // users file and the TLS key, and write the mailboxes.
 bool give_to_mail_owner(const fs::path& dir) {
@@ -159,19 +170,30 @@ void print_screen(const fs::path& dir, const std::string& password_note) {
       "\n"
       "Correio quick start — configuration in %s\n"
       "  domain example.test, user demo@example.test, password %s\n"
-      "  SMTP      127.0.0.1:2525 (STARTTLS offered)\n"
-      "  SMTPS     127.0.0.1:2465 (implicit TLS)\n"
-      "  POP3      127.0.0.1:2110 (STLS offered), POP3S 127.0.0.1:2995 (implicit TLS)\n"
-      "  LMTP      127.0.0.1:2424 (another MTA: virtual_transport = lmtp:inet:127.0.0.1:2424)\n"
+      "  SMTP         127.0.0.1:2525 (STARTTLS offered; mail for example.test)\n"
+      "  submission   127.0.0.1:2587 (STARTTLS required, then AUTH as demo@example.test)\n"
+      "  submissions  127.0.0.1:2465 (implicit TLS, then AUTH as demo@example.test)\n"
+      "  IMAP         127.0.0.1:2143 (STARTTLS offered; plaintext login allowed on loopback)\n"
+      "  IMAPS        127.0.0.1:2993 (implicit TLS)\n"
+      "  POP3         127.0.0.1:2110 (STLS offered; plaintext login allowed on loopback)\n"
+      "  POP3S        127.0.0.1:2995 (implicit TLS)\n"
+      "  LMTP         127.0.0.1:2424 (for another MTA: virtual_transport = "
+      "lmtp:inet:127.0.0.1:2424)\n"
       "\n"
       "Send a message (swaks, or Python's smtplib):\n"
       "  swaks --server 127.0.0.1:2525 --to demo@example.test --from you@example.test\n"
       "  swaks --server 127.0.0.1:2525 --tls --to demo@example.test\n"
-      "  swaks --server 127.0.0.1:2465 --tlsc --to demo@example.test\n"
+      "  swaks --server 127.0.0.1:2587 --tls --auth-user demo@example.test --to "
+      "demo@example.test\n"
+      "  swaks --server 127.0.0.1:2465 --tlsc --auth-user demo@example.test --to "
+      "demo@example.test\n"
       "  python3 -c \"import smtplib; s=smtplib.SMTP('127.0.0.1',2525); "
       "s.sendmail('you@example.test',['demo@example.test'],'Subject: hi\\n\\nhello'); s.quit()\"\n"
       "Delivered mail lands in the Maildir %s/mail/example.test/demo/.\n"
-      "Read it over POP3: python3 -c \"import poplib; p=poplib.POP3('127.0.0.1',2110); "
+      "Read it over IMAP or POP3 (password as above):\n"
+      "  python3 -c \"import imaplib; i=imaplib.IMAP4('127.0.0.1',2143); "
+      "i.login('demo@example.test','PASSWORD'); print(i.select('INBOX')); i.logout()\"\n"
+      "  python3 -c \"import poplib; p=poplib.POP3('127.0.0.1',2110); "
       "p.user('demo@example.test'); p.pass_('PASSWORD'); print(p.stat()); p.quit()\"\n"
       "Inspect the configuration: build/bin/postconf -c %s -n\n"
       "The mail log follows on this terminal; Ctrl-C stops Correio.\n\n",
@@ -207,7 +229,9 @@ int quickstart_main(int argc, char** argv) {
   std::string password_note = "(see " + (dir / "demo-password").string() + ")";
   if (!fs::exists(dir / "users")) {
     std::string password = random_password();
-    std::string hashed = sha512_crypt(password);
+    // {SCRAM-SHA-256} (Dovecot's format) serves every mechanism: PLAIN, LOGIN and SCRAM.
+    auto scram = auth::hash_password("SCRAM-SHA-256", password);
+    std::string hashed = scram ? *scram : std::string();
     if (password.empty() || hashed.empty()) {
       std::fprintf(stderr, "correio quickstart: cannot generate the demo password\n");
       return 1;

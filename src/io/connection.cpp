@@ -10,6 +10,7 @@
 #include <asio/write.hpp>
 #include <variant>
 
+#include "io/deflate_stream.hpp"
 #include "tls/channel_binding.hpp"
 #include "tls/server_context.hpp"
 
@@ -43,6 +44,16 @@ Connection::Connection(asio::ip::tcp::socket socket) : socket_(socket.get_execut
 Connection::Connection(asio::local::stream_protocol::socket socket)
     : socket_(std::move(socket)), local_(true) {}
 
+Connection::~Connection() = default;
+
+bool Connection::start_compression() {
+  if (deflate_ || has_buffered_input()) return false;
+  auto stream = std::make_unique<DeflateStream>();
+  if (!stream->ok()) return false;
+  deflate_ = std::move(stream);
+  return true;
+}
+
 void Connection::compact() {
   if (consumed_ > 0 && consumed_ == buffer_.size()) {
     buffer_.clear();
@@ -60,31 +71,53 @@ void Connection::discard_buffered_input() {
 
 asio::awaitable<ReadStatus> Connection::fill() {
   compact();
-  size_t old_size = buffer_.size();
-  buffer_.resize(old_size + kReadChunk);
-  asio::steady_timer timer(socket_.get_executor());
-  timer.expires_after(timeout_);
-  std::error_code ec;
-  size_t n = 0;
-  auto into = asio::buffer(buffer_.data() + old_size, kReadChunk);
-  // Plain statements, not a conditional expression: GCC 12 miscompiles co_await inside ?:.
-  std::variant<size_t, std::monostate> result;
-  if (tls_) {
-    result = co_await (tls_->async_read_some(into, asio::redirect_error(asio::use_awaitable, ec)) ||
-                       timer.async_wait(asio::use_awaitable));
-  } else {
-    result =
-        co_await (socket_.async_read_some(into, asio::redirect_error(asio::use_awaitable, ec)) ||
-                  timer.async_wait(asio::use_awaitable));
+  if (buffer_.empty() && !tls_ && !deflate_) {
+    // Idle sessions (IMAP IDLE, 10,000 open mail clients) should not each hold a read
+    // buffer: give it back, and allocate only once the socket is readable.
+    std::string().swap(buffer_);
+    asio::steady_timer timer(socket_.get_executor());
+    timer.expires_after(timeout_);
+    std::error_code ec;
+    auto ready = co_await (
+        socket_.async_wait(Socket::wait_read, asio::redirect_error(asio::use_awaitable, ec)) ||
+        timer.async_wait(asio::use_awaitable));
+    if (ready.index() == 1) co_return ReadStatus::timeout;
+    if (ec) co_return ReadStatus::closed;
   }
-  if (result.index() == 1) {
-    buffer_.resize(old_size);
-    co_return ReadStatus::timeout;
+  // With compression, raw bytes may inflate to nothing yet (a partial block): read again.
+  for (;;) {
+    size_t old_size = buffer_.size();
+    std::string& target = deflate_ ? compressed_ : buffer_;
+    size_t base = deflate_ ? 0 : old_size;
+    target.resize(base + kReadChunk);
+    asio::steady_timer timer(socket_.get_executor());
+    timer.expires_after(timeout_);
+    std::error_code ec;
+    auto into = asio::buffer(target.data() + base, kReadChunk);
+    // Plain statements, not a conditional expression: GCC 12 miscompiles co_await inside ?:.
+    std::variant<size_t, std::monostate> result;
+    if (tls_) {
+      result =
+          co_await (tls_->async_read_some(into, asio::redirect_error(asio::use_awaitable, ec)) ||
+                    timer.async_wait(asio::use_awaitable));
+    } else {
+      result =
+          co_await (socket_.async_read_some(into, asio::redirect_error(asio::use_awaitable, ec)) ||
+                    timer.async_wait(asio::use_awaitable));
+    }
+    if (result.index() == 1) {
+      target.resize(base);
+      co_return ReadStatus::timeout;
+    }
+    size_t n = std::get<0>(result);
+    target.resize(base + n);
+    if (ec || n == 0) co_return ReadStatus::closed;
+    if (!deflate_) co_return ReadStatus::ok;
+    bool inflated = deflate_->inflate(compressed_, buffer_);
+    compressed_.clear();
+    if (!inflated) co_return ReadStatus::closed;
+    if (buffer_.size() > old_size) co_return ReadStatus::ok;
   }
-  n = std::get<0>(result);
-  buffer_.resize(old_size + n);
-  if (ec || n == 0) co_return ReadStatus::closed;
-  co_return ReadStatus::ok;
 }
 
 asio::awaitable<LineResult> Connection::read_line(size_t max_length) {
@@ -175,6 +208,11 @@ asio::awaitable<void> Connection::drain_and_close() {
 }
 
 asio::awaitable<bool> Connection::write(std::string_view data) {
+  std::string deflated;
+  if (deflate_) {
+    if (!deflate_->deflate(data, deflated)) co_return false;
+    data = deflated;
+  }
   asio::steady_timer timer(socket_.get_executor());
   timer.expires_after(timeout_);
   std::error_code ec;

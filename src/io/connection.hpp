@@ -19,6 +19,8 @@
 
 namespace correio::io {
 
+class DeflateStream;
+
 enum class ReadStatus {
   ok,        // a complete line (or the requested bytes) is in the result
   too_long,  // the line exceeded the limit; it was consumed up to and including its LF
@@ -38,6 +40,7 @@ class Connection {
   using Socket = asio::generic::stream_protocol::socket;
   explicit Connection(asio::ip::tcp::socket socket);
   explicit Connection(asio::local::stream_protocol::socket socket);
+  ~Connection();
 
   // Deadline applied to every read and write from now on.
   void set_timeout(std::chrono::steady_clock::duration timeout) { timeout_ = timeout; }
@@ -79,6 +82,11 @@ class Connection {
   std::optional<std::string> tls_exporter_binding() const;
   std::optional<std::string> tls_server_end_point_binding() const;
 
+  // From now on, input is inflated and output deflated (IMAP COMPRESS=DEFLATE, RFC 4978).
+  // Input already buffered was sent uncompressed before the command, so none may remain.
+  bool start_compression();
+  bool compression_active() const { return deflate_ != nullptr; }
+
   std::string remote_address() const { return remote_address_; }
   unsigned short remote_port() const { return remote_port_; }
   std::string local_address() const { return local_address_; }
@@ -94,9 +102,11 @@ class Connection {
   Socket socket_;
   bool local_ = false;
   std::unique_ptr<asio::ssl::stream<Socket&>> tls_;
+  std::unique_ptr<DeflateStream> deflate_;
   bool tls_up_ = false;
   std::chrono::steady_clock::duration timeout_ = std::chrono::minutes(5);
   std::string buffer_;
+  std::string compressed_;  // raw input before inflating (with compression only)
   size_t consumed_ = 0;
   std::string remote_address_;
   unsigned short remote_port_ = 0;

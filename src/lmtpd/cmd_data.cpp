@@ -154,8 +154,9 @@ asio::awaitable<Session::Next> Session::deliver() {
           copy.recipient = rcpt;
           copy.extra_headers = received_line;
           copy.content = t.content;
-          results.push_back(delivery::virtual_agent::deliver_to_mailbox(copy, settings_.mailbox,
-                                                                        services_.users));
+          // No MailboxOwners: lmtpd writes as itself (see lmtpd.hpp).
+          results.push_back(delivery::virtual_agent::deliver_to_mailbox(
+              copy, settings_.mailbox, services_.users, /*owners=*/nullptr));
         }
         co_return results;
       },

@@ -3,11 +3,23 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 
 namespace correio::mail {
 
 // With the zone name in a comment when known: "... +0000 (UTC)".
 std::string rfc5322_date(std::chrono::system_clock::time_point when);
+
+// Parses an RFC 5322 §3.3 date-time (with the §4.3 obsolete forms: two-digit years, zone
+// names such as EST or GMT, missing seconds or day name, comments) into seconds since the
+// epoch, UTC. nullopt when it is not a date. Pure, thread-safe.
+std::optional<std::int64_t> parse_rfc5322_date(std::string_view text);
+
+// RFC 5256 §2.2 sent date: the Date: header value when it parses, otherwise
+// `internal_date` (the INTERNALDATE, which the caller knows). Returned in UTC seconds.
+std::int64_t sent_date(std::string_view date_header_value, std::int64_t internal_date);
 
 }  // namespace correio::mail

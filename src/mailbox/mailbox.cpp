@@ -138,7 +138,8 @@ Result<std::filesystem::path> Mailbox::message_path(uint32_t uid) {
   if (!m) return Error{"no message with UID " + std::to_string(uid)};
   if (::access(m->path.c_str(), F_OK) == 0) return std::filesystem::path(m->path);
   // Renamed by another session (flags changed): look the base name up again.
-  std::string_view base = maildir_basename(std::filesystem::path(m->path).filename().native());
+  std::string file = std::filesystem::path(m->path).filename().native();
+  std::string_view base = maildir_basename(file);
   bool in_new = false;
   auto name = impl_->refind(base, &in_new);
   if (!name) return name.error();

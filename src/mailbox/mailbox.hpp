@@ -102,8 +102,9 @@ class MailUser {
   // Every folder and every parent name of a folder, INBOX first, then sorted by name.
   Result<std::vector<FolderInfo>> list_folders() const;
 
-  // IMAP CREATE: creates the folder (and missing parents, as RFC 9051 §6.3.4 allows).
-  // Fails if it exists already or the name is invalid.
+  // IMAP CREATE: creates the folder (cur/ new/ tmp/, maildirfolder, dovecot-uidlist).
+  // Parents are not created: in Maildir++ ".A.b" needs no ".A" (listed \NonExistent, as
+  // Dovecot does). Fails if it exists already or the name is invalid.
   Status create_folder(std::string_view name);
   // IMAP DELETE: removes the folder and its messages; children stay. INBOX cannot be deleted.
   Status delete_folder(std::string_view name);

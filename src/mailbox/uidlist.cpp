@@ -30,7 +30,7 @@ Status parse_header(std::string_view line, Uidlist* list) {
   if (list->version == 1) {
     // "1 <uidvalidity> <nextuid>"
     if (!parse_u32(next_word(&rest), &list->uid_validity) ||
-        !parse_u32(next_word(&rest), &list->next_uid))
+        !parse_u32(next_word(&rest), &list->next_uid) || list->uid_validity == 0)
       return Error{"dovecot-uidlist: bad version 1 header"};
     return {};
   }

@@ -1,5 +1,6 @@
-// Returning failed recipients to the sender: an RFC 3464 report queued as a new message
-// from the null sender. Null-sender mail is never bounced to its (empty) sender: its
+// Reports to the sender, queued as new messages from the null sender (RFC 3464):
+// the bounce for failed recipients, the one delay warning (delay_warning_time), and the
+// success report for NOTIFY=SUCCESS recipients. Null-sender mail never gets a report: its
 // failures go to 2bounce_notice_recipient once, and a failed double bounce is dropped.
 #include <chrono>
 
@@ -8,12 +9,49 @@
 #include "queue/queue_file_writer.hpp"
 
 namespace correio::qmgr {
+namespace {
+
+using Kind = DsnInput::Kind;
+
+// RFC 3461 §4.1: without NOTIFY the MTA chooses (Postfix: failures and delays); with it,
+// only the conditions listed.
+bool wants(uint8_t notify, Kind kind) {
+  switch (kind) {
+    case Kind::failure:
+      return notify == 0 || (notify & queue::kNotifyFailure);
+    case Kind::delay:
+      return notify == 0 || (notify & queue::kNotifyDelay);
+    case Kind::success:
+      return (notify & queue::kNotifySuccess) != 0;
+  }
+  return false;
+}
+
+const char* log_wording(Kind kind) {
+  switch (kind) {
+    case Kind::failure:
+      return "sender non-delivery notification";
+    case Kind::delay:
+      return "sender delay notification";
+    case Kind::success:
+      return "sender delivery status notification";
+  }
+  return "";
+}
+
+}  // namespace
 
 bool QueueManager::send_bounce(const std::string& id, const queue::QueueFile& file,
                                const std::vector<delivery::RecipientResult>& failed) {
+  return send_report(id, file, Kind::failure, failed);
+}
+
+bool QueueManager::send_report(const std::string& id, const queue::QueueFile& file, Kind kind,
+                               const std::vector<delivery::RecipientResult>& about) {
   const auto& envelope = file.envelope;
   std::string to = envelope.sender;
   if (to.empty()) {
+    if (kind != Kind::failure) return true;  // no delay or success reports to <>
     bool is_double_bounce =
         envelope.recipients.size() == 1 &&
         envelope.recipients.front().address == settings_.double_bounce_recipient;
@@ -25,18 +63,22 @@ bool QueueManager::send_bounce(const std::string& id, const queue::QueueFile& fi
   }
 
   DsnInput in;
+  in.kind = kind;
   in.myhostname = settings_.myhostname;
   in.queue_id = id;
   in.sender = to;
   in.envid = envelope.dsn_envid;
   in.arrival =
       std::chrono::system_clock::time_point(std::chrono::microseconds(envelope.arrival_us));
-  in.headers_only = envelope.dsn_ret == queue::DsnRet::hdrs;
-  for (const auto& r : failed) {
+  in.retry_until = in.arrival + settings_.maximal_queue_lifetime;
+  // The whole original comes back only with a failure (unless RET=HDRS) or when a
+  // success report was asked for with RET=FULL; a warning carries the headers.
+  in.headers_only = kind == Kind::failure   ? envelope.dsn_ret == queue::DsnRet::hdrs
+                    : kind == Kind::success ? envelope.dsn_ret != queue::DsnRet::full
+                                            : true;
+  for (const auto& r : about) {
     for (const auto& rcpt : envelope.recipients) {
-      if (rcpt.offset != r.offset) continue;
-      // RFC 3461 §4.1: a NOTIFY without FAILURE asks for no failure report.
-      if (rcpt.notify != 0 && !(rcpt.notify & queue::kNotifyFailure)) continue;
+      if (rcpt.offset != r.offset || !wants(rcpt.notify, kind)) continue;
       in.recipients.push_back({rcpt.address, rcpt.orcpt, r.dsn, r.text});
     }
   }
@@ -44,35 +86,35 @@ bool QueueManager::send_bounce(const std::string& id, const queue::QueueFile& fi
 
   auto with_content = queue::read_queue_file(queue_.path(id, queue::QueueName::active), true);
   if (!with_content) {
-    log_.warning("{}: cannot read the message for its bounce: {}", id,
+    log_.warning("{}: cannot read the message for its report: {}", id,
                  with_content.error().message);
     return false;
   }
   in.original = with_content->content_bytes;
   std::string report = build_dsn(in);
 
-  queue::Envelope bounce;
-  bounce.arrival_us = std::chrono::duration_cast<std::chrono::microseconds>(
+  queue::Envelope notice;
+  notice.arrival_us = std::chrono::duration_cast<std::chrono::microseconds>(
                           std::chrono::system_clock::now().time_since_epoch())
                           .count();
-  bounce.recipients.push_back({to, to, "", 0});
-  bounce.client = {"localhost", "127.0.0.1", "", "local", ""};
-  bounce.line_ending = queue::LineEnding::lf;
-  auto writer = queue::QueueFileWriter::create(settings_.queue_directory, bounce);
+  notice.recipients.push_back({to, to, "", 0});
+  notice.client = {"localhost", "127.0.0.1", "", "local", ""};
+  notice.line_ending = queue::LineEnding::lf;
+  auto writer = queue::QueueFileWriter::create(settings_.queue_directory, notice);
   if (!writer) {
-    log_.warning("{}: cannot create the bounce: {}", id, writer.error().message);
+    log_.warning("{}: cannot create the report: {}", id, writer.error().message);
     return false;
   }
   std::string new_id = writer->id();
   if (auto st = writer->append_content(report); !st) {
-    log_.warning("{}: cannot write the bounce: {}", id, st.error().message);
+    log_.warning("{}: cannot write the report: {}", id, st.error().message);
     return false;
   }
   if (auto st = writer->commit(); !st) {
-    log_.warning("{}: cannot commit the bounce: {}", id, st.error().message);
+    log_.warning("{}: cannot commit the report: {}", id, st.error().message);
     return false;
   }
-  log_.info("{}: sender non-delivery notification: {}", id, new_id);
+  log_.info("{}: {}: {}", id, log_wording(kind), new_id);
   return true;
 }
 

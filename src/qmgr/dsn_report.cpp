@@ -24,15 +24,17 @@ std::string_view header_section(std::string_view message) {
 }  // namespace
 
 std::string build_dsn(const DsnInput& in) {
-  bool failure = in.kind == DsnInput::Kind::failure;
+  using Kind = DsnInput::Kind;
+  bool failure = in.kind == Kind::failure;
   std::time_t t = std::chrono::system_clock::to_time_t(in.now);
   std::string boundary =
       fmt::format("{}.{}/{}", in.queue_id, static_cast<long long>(t), in.myhostname);
   std::string out;
   out += fmt::format("From: MAILER-DAEMON@{} (Mail Delivery System)\n", in.myhostname);
   out += fmt::format("To: {}\n", in.sender);
-  out += failure ? "Subject: Undelivered Mail Returned to Sender\n"
-                 : "Subject: Delayed Mail (still being retried)\n";
+  out += failure                  ? "Subject: Undelivered Mail Returned to Sender\n"
+         : in.kind == Kind::delay ? "Subject: Delayed Mail (still being retried)\n"
+                                  : "Subject: Successful Mail Delivery Report\n";
   out += "Auto-Submitted: auto-replied\n";
   out += "MIME-Version: 1.0\n";
   out += fmt::format(
@@ -53,6 +55,10 @@ std::string build_dsn(const DsnInput& in) {
         "I'm sorry to have to inform you that your message could not\n"
         "be delivered to one or more recipients. It's attached below.\n\n"
         "For further assistance, please send mail to postmaster.\n\n";
+  } else if (in.kind == Kind::success) {
+    out +=
+        "Your message was delivered to the recipients listed below, as you asked\n"
+        "(NOTIFY=SUCCESS). No further report about them will come from this system.\n\n";
   } else {
     out +=
         "####################################################################\n"
@@ -80,17 +86,24 @@ std::string build_dsn(const DsnInput& in) {
       out += fmt::format("Original-Recipient: {}; {}\n", r.orcpt.substr(0, semi),
                          semi == std::string::npos ? "" : r.orcpt.substr(semi + 1));
     }
-    out += fmt::format("Action: {}\n", failure ? "failed" : "delayed");
+    out += fmt::format("Action: {}\n", failure                  ? "failed"
+                                       : in.kind == Kind::delay ? "delayed"
+                                                                : "delivered");
     out += fmt::format("Status: {}\n", r.status);
     out += fmt::format("Diagnostic-Code: X-Correio; {}\n", r.reason);
+    if (in.kind == Kind::delay)
+      out += "Will-Retry-Until: " + mail::rfc5322_date(in.retry_until) + "\n";
   }
   out += "\n";
 
   // Part 3: the original, whole (RET=FULL or unspecified) or its headers (RET=HDRS).
   std::string_view original = in.headers_only ? header_section(in.original) : in.original;
-  out += fmt::format("--{}\nContent-Description: {}\nContent-Type: {}\n", boundary,
-                     in.headers_only ? "Undelivered Message Headers" : "Undelivered Message",
-                     in.headers_only ? "text/rfc822-headers" : "message/rfc822");
+  out +=
+      fmt::format("--{}\nContent-Description: {}\nContent-Type: {}\n", boundary,
+                  in.kind == Kind::success
+                      ? (in.headers_only ? "Delivered Message Headers" : "Delivered Message")
+                      : (in.headers_only ? "Undelivered Message Headers" : "Undelivered Message"),
+                  in.headers_only ? "text/rfc822-headers" : "message/rfc822");
   if (has_8bit(original)) out += "Content-Transfer-Encoding: 8bit\n";
   out += "\n";
   out += original;

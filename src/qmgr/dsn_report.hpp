@@ -1,5 +1,6 @@
 // Delivery status notifications (RFC 3464, RFC 3462 multipart/report): the bounce sent to
-// the envelope sender for failed recipients, and the delay warning. Pure text building.
+// the envelope sender for failed recipients, the delay warning, and the success report.
+// Pure text building.
 #pragma once
 
 #include <chrono>
@@ -17,7 +18,9 @@ struct DsnRecipient {
 };
 
 struct DsnInput {
-  enum class Kind { failure, delay };
+  // failure: the bounce; delay: the delay_warning_time warning; success: the report
+  // for NOTIFY=SUCCESS recipients after delivery (RFC 3461 §4.1).
+  enum class Kind { failure, delay, success };
   Kind kind = Kind::failure;
   std::string myhostname;
   std::string queue_id;
@@ -25,7 +28,9 @@ struct DsnInput {
   std::string envid;   // RFC 3461 ENVID, if given
   std::chrono::system_clock::time_point arrival;
   std::vector<DsnRecipient> recipients;
-  bool headers_only = false;  // RET=HDRS
+  bool headers_only = false;  // attach the original's headers only (RET=HDRS, delay, success)
+  // delay: when the message will be given up (Will-Retry-Until:, RFC 3464 §2.3.9).
+  std::chrono::system_clock::time_point retry_until;
   std::string_view original;  // the original message (LF line endings)
   std::chrono::system_clock::time_point now = std::chrono::system_clock::now();
 };

@@ -82,6 +82,23 @@ void QueueManager::log_result(const delivery::DeliveryRequest& request,
   log_.info("{}", delivery::format_recipient_log(line));
 }
 
+// delay_warning_time: once a message has waited that long and is still deferred, its
+// sender hears about it, once; the queue file's delay-warning record remembers it.
+void QueueManager::maybe_warn_delay(const std::string& id, const queue::QueueFile& file,
+                                    std::chrono::microseconds age,
+                                    const std::vector<delivery::RecipientResult>& results) {
+  if (settings_.delay_warning_time.count() <= 0 || age < settings_.delay_warning_time) return;
+  if (file.delay_warning_offset == 0 || file.delay_warning_sent) return;
+  std::vector<delivery::RecipientResult> delayed;
+  for (const auto& r : results)
+    if (r.status == delivery::DeliveryStatus::deferred) delayed.push_back(r);
+  if (delayed.empty()) return;
+  if (!send_report(id, file, DsnInput::Kind::delay, delayed)) return;  // try again next time
+  auto path = queue_.path(id, queue::QueueName::active);
+  if (auto st = queue::mark_delay_warning_sent(path, file.delay_warning_offset); !st)
+    log_.warning("{}: cannot record the delay warning: {}", id, st.error().message);
+}
+
 asio::awaitable<void> QueueManager::process(std::string id, queue::QueueName from) {
   InFlightGuard guard{in_flight_, id};
   if (from != queue::QueueName::active) {
@@ -157,6 +174,13 @@ asio::awaitable<void> QueueManager::process(std::string id, queue::QueueName fro
     pending += failed.size();
     failed.clear();
   }
+  // RFC 3461 NOTIFY=SUCCESS: a "delivered" report once the mailbox has the message. A
+  // report that cannot be queued is logged and not retried (the mail itself is delivered).
+  std::vector<delivery::RecipientResult> delivered;
+  for (const auto& r : results)
+    if (r.status == delivery::DeliveryStatus::sent) delivered.push_back(r);
+  if (!delivered.empty()) send_report(id, *file, DsnInput::Kind::success, delivered);
+
   for (const auto& r : results) {
     bool finished = r.status == delivery::DeliveryStatus::sent ||
                     std::any_of(failed.begin(), failed.end(),
@@ -179,6 +203,7 @@ asio::awaitable<void> QueueManager::process(std::string id, queue::QueueName fro
     log_.info("{}: removed", id);
     co_return;
   }
+  maybe_warn_delay(id, *file, age, results);
   if (auto st = queue::update_defer_log(queue_, id, deferrals); !st)
     log_.warning("{}: defer log: {}", id, st.error().message);
   // Postfix's backoff: the time since arrival, kept between the minimal and maximal.

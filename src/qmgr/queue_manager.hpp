@@ -19,6 +19,7 @@
 #include "config/config.hpp"
 #include "delivery/protocol.hpp"
 #include "qmgr/destination_limit.hpp"
+#include "qmgr/dsn_report.hpp"
 #include "qmgr/resolve.hpp"
 #include "queue/queue.hpp"
 #include "queue/queue_file_reader.hpp"
@@ -31,6 +32,7 @@ struct QmgrSettings {
   std::chrono::seconds minimal_backoff{300}, maximal_backoff{4000}, queue_run_delay{300};
   std::chrono::seconds maximal_queue_lifetime{5 * 86400}, bounce_queue_lifetime{5 * 86400};
   std::chrono::seconds agent_timeout{600};
+  std::chrono::seconds delay_warning_time{0};  // 0: no delay warnings
   int default_concurrency = 20;
   std::map<std::string, int, std::less<>> transport_concurrency;  // "local" -> 2, ...
   std::string double_bounce_recipient = "postmaster";
@@ -60,6 +62,13 @@ class QueueManager {
   // Queues a report to the sender (or to postmaster for null-sender mail); false on error.
   bool send_bounce(const std::string& id, const queue::QueueFile& file,
                    const std::vector<delivery::RecipientResult>& failed);
+  void maybe_warn_delay(const std::string& id, const queue::QueueFile& file,
+                        std::chrono::microseconds age,
+                        const std::vector<delivery::RecipientResult>& results);
+  // Queues a report of `kind` about those of `about` whose NOTIFY asks for it; true when
+  // queued or not wanted, false on a queue error.
+  bool send_report(const std::string& id, const queue::QueueFile& file, DsnInput::Kind kind,
+                   const std::vector<delivery::RecipientResult>& about);
 
   asio::io_context& io_;
   QmgrSettings settings_;

@@ -12,6 +12,7 @@ QmgrSettings QmgrSettings::from_config(const config::Config& config) {
   s.queue_run_delay = std::max(std::chrono::seconds(1), config.get_time("queue_run_delay"));
   s.maximal_queue_lifetime = config.get_time("maximal_queue_lifetime");
   s.bounce_queue_lifetime = config.get_time("bounce_queue_lifetime");
+  s.delay_warning_time = config.get_time("delay_warning_time");
   s.default_concurrency = static_cast<int>(config.get_int("default_destination_concurrency_limit"));
   for (const char* transport : {"local", "virtual", "smtp", "relay", "lmtp"}) {
     std::string name = std::string(transport) + "_destination_concurrency_limit";

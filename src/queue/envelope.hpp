@@ -55,6 +55,9 @@ struct Envelope {
   std::string dsn_envid;  // RFC 3461 §4.4 ENVID=, as xtext-decoded by smtpd
   ClientInfo client;
   LineEnding line_ending = LineEnding::crlf;
+  // The sender's full name for a From: header cleanup adds (sendmail -F, Postfix's
+  // REC_TYPE_FULL); only in maildrop files, empty otherwise.
+  std::string full_name;
 
   bool operator==(const Envelope&) const = default;
 };

@@ -47,7 +47,7 @@ std::optional<QueueName> parse_queue_name(std::string_view name) {
 mode_t queue_directory_mode(QueueName q) {
   switch (q) {
     case QueueName::maildrop:
-      return 0730;
+      return 01733;
     case QueueName::public_:
       return 0710;
     default:

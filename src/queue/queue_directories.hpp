@@ -15,7 +15,7 @@ namespace correio::queue {
 
 // The subdirectories a message file can live in, and the side ones.
 enum class QueueName {
-  maildrop,  // local submissions (sendmail), world-writable by group for postdrop
+  maildrop,  // local submissions (sendmail): world-writable and sticky, see maildrop_file.hpp
   incoming,  // new mail from smtpd/pickup; complete files wait here for qmgr
   active,    // being delivered by qmgr
   deferred,  // waiting for the next attempt (mtime = next attempt time)
@@ -40,8 +40,9 @@ std::string_view queue_name(QueueName q);
 // Parses a directory name as queue_name() spells it.
 std::optional<QueueName> parse_queue_name(std::string_view name);
 
-// Postfix's modes: 0700 for all, maildrop 0730 (group postdrop may drop files in),
-// public 0710 (group may reach the sockets).
+// Postfix's modes: 0700 for all, public 0710 (group may reach the sockets), and maildrop
+// 1733 (anyone may drop a file, nobody may list; Correio has no setgid postdrop, see
+// maildrop_file.hpp).
 mode_t queue_directory_mode(QueueName q);
 
 // Creates `queue_directory` (0755 if missing) and every subdirectory with its mode,

@@ -55,11 +55,13 @@ Result<std::string> encode_envelope(const Envelope& env) {
       {"helo_name", env.client.helo},
       {"protocol", env.client.protocol},
       {"sasl_username", env.client.sasl_username},
+      {"full_name", env.full_name},
       {"line_ending", env.line_ending == LineEnding::lf ? "lf" : "crlf"},
   };
   for (const auto& [name, value] : attrs)
     if (auto st = append_attribute(out, name, value); !st) return st.error();
 
+  append_record(out, RecordType::delay_warning, {});
   if (auto st = check_length("sender", env.sender.size()); !st) return st.error();
   append_record(out, RecordType::sender, env.sender);
   for (const Recipient& r : env.recipients) {

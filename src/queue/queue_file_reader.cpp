@@ -56,6 +56,7 @@ bool apply_attribute(std::string_view data, Envelope& env, uint32_t& seen) {
       {"helo_name", &env.client.helo},
       {"protocol", &env.client.protocol},
       {"sasl_username", &env.client.sasl_username},
+      {"full_name", &env.full_name},
   };
   uint32_t bit = 1;
   for (const Field& f : strings) {
@@ -174,6 +175,13 @@ CheckResult check_queue_file(std::string_view bytes, QueueFile* out, bool with_c
         file.envelope.recipients.push_back(std::move(*rcpt));
         break;
       }
+      case RecordType::delay_warning:
+      case RecordType::delay_warning_sent:
+        if (!r.data.empty() || file.delay_warning_offset != 0)
+          return fail(FileState::corrupt, "bad delay warning record" + at(r));
+        file.delay_warning_offset = r.offset;
+        file.delay_warning_sent = type == RecordType::delay_warning_sent;
+        break;
       case RecordType::end_of_envelope:
         if (!r.data.empty() || !have_time || !have_size || !have_sender ||
             file.envelope.recipients.empty())
@@ -203,21 +211,40 @@ Result<QueueFile> read_queue_file(const std::filesystem::path& path, bool with_c
   return file;
 }
 
-Status mark_recipient_done(int fd, uint64_t offset) {
+namespace {
+
+// Overwrites the type byte at `offset` with `to` when it is `from` (already `to`: done).
+Status flip_record_type(int fd, uint64_t offset, RecordType from, RecordType to,
+                        std::string_view what) {
   char type = 0;
   ssize_t n;
   do {
     n = ::pread(fd, &type, 1, static_cast<off_t>(offset));
   } while (n < 0 && errno == EINTR);
-  if (n < 0) return detail::errno_error("read recipient record", errno);
-  if (n == 0) return Error{"recipient offset " + std::to_string(offset) + " is past the end"};
-  if (type == static_cast<char>(RecordType::recipient_done)) return {};
-  if (type != static_cast<char>(RecordType::recipient))
-    return Error{"no recipient record at offset " + std::to_string(offset)};
-  const char done = static_cast<char>(RecordType::recipient_done);
-  if (auto st = detail::pwrite_all(fd, {&done, 1}, static_cast<off_t>(offset), "mark done"); !st)
+  if (n < 0) return detail::errno_error("read " + std::string(what) + " record", errno);
+  if (n == 0)
+    return Error{std::string(what) + " offset " + std::to_string(offset) + " is past the end"};
+  if (type == static_cast<char>(to)) return {};
+  if (type != static_cast<char>(from))
+    return Error{"no " + std::string(what) + " record at offset " + std::to_string(offset)};
+  const char flipped = static_cast<char>(to);
+  if (auto st = detail::pwrite_all(fd, {&flipped, 1}, static_cast<off_t>(offset), "mark"); !st)
     return st;
   return detail::fdatasync_fd(fd, "fdatasync");
+}
+
+}  // namespace
+
+Status mark_delay_warning_sent(const std::filesystem::path& path, uint64_t offset) {
+  detail::Fd fd(::open(path.c_str(), O_RDWR | O_CLOEXEC | O_NOFOLLOW));
+  if (fd.get() < 0) return detail::errno_error(path.string(), errno);
+  return flip_record_type(fd.get(), offset, RecordType::delay_warning,
+                          RecordType::delay_warning_sent, "delay warning");
+}
+
+Status mark_recipient_done(int fd, uint64_t offset) {
+  return flip_record_type(fd, offset, RecordType::recipient, RecordType::recipient_done,
+                          "recipient");
 }
 
 Status mark_recipient_done(const std::filesystem::path& path, uint64_t offset) {

@@ -25,6 +25,10 @@ struct QueueFile {
   uint64_t message_size = 0;          // from the size record, checked against the chunks
   std::vector<ContentChunk> content;  // in order
   std::string content_bytes;          // the message itself, if asked for
+  // The delay-warning record (RecordType::delay_warning): its offset, 0 when the file has
+  // none (then no warning can be recorded, so none is sent), and whether it was sent.
+  uint64_t delay_warning_offset = 0;
+  bool delay_warning_sent = false;
 };
 
 // complete: has the end record and every check passed. incomplete: the bytes stop
@@ -55,5 +59,9 @@ Result<QueueFile> read_queue_file(const std::filesystem::path& path, bool with_c
 // Idempotent. `fd` must be open for reading and writing.
 Status mark_recipient_done(int fd, uint64_t offset);
 Status mark_recipient_done(const std::filesystem::path& path, uint64_t offset);
+
+// Records that the delay warning was sent: flips the delay-warning record at `offset`
+// from 'W' to 'w' with one pwrite, then fdatasyncs. Idempotent.
+Status mark_delay_warning_sent(const std::filesystem::path& path, uint64_t offset);
 
 }  // namespace correio::queue

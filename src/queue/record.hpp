@@ -22,8 +22,12 @@ enum class RecordType : char {
   recipient = 'R',        // pending recipient (see envelope.hpp for the data)
   recipient_done = 'D',   // a recipient already delivered or bounced
   end_of_envelope = 'X',  // empty
-  content = 'C',          // a chunk of the message, bytes exactly as received
-  end = 'E',              // 8 bytes: this record's own offset; present = file complete
+  // Empty; flipped in place from 'W' to 'w' once qmgr sent the sender its one delay
+  // warning (delay_warning_time), so a restart never sends a second one.
+  delay_warning = 'W',
+  delay_warning_sent = 'w',
+  content = 'C',  // a chunk of the message, bytes exactly as received
+  end = 'E',      // 8 bytes: this record's own offset; present = file complete
 };
 
 inline constexpr size_t kRecordHeaderSize = 5;

@@ -4,9 +4,11 @@
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+
 #include <unistd.h>
 
 #include <cerrno>
+#include <ctime>
 
 #include "queue/detail/sys.hpp"
 #include "queue/queue.hpp"
@@ -41,6 +43,13 @@ bool in_use(const std::filesystem::path& p) {
   return ::flock(fd.get(), LOCK_EX | LOCK_NB) != 0 && errno == EWOULDBLOCK;
 }
 
+// A writer creates its file, then locks it: between the two another process's recovery
+// would see an unlocked, incomplete file. Such files are left alone while young; an
+// incomplete file from a real crash is removed at a later start (or by postsuper -p).
+bool recently_modified(const struct stat& st) {
+  return std::time(nullptr) - st.st_mtime < 60;
+}
+
 Status unlink_file(const std::filesystem::path& p) {
   if (::unlink(p.c_str()) != 0 && errno != ENOENT)
     return detail::errno_error("unlink " + p.string(), errno);
@@ -72,7 +81,8 @@ Result<RecoveryReport> Queue::recover() const {
       if (errno == ENOENT) continue;  // its writer finished or gave up meanwhile
       return detail::errno_error(file.string(), errno);
     }
-    if (S_ISREG(st.st_mode) && in_use(file)) continue;
+    if (S_ISREG(st.st_mode) && (in_use(file) || ((st.st_mode & S_IXUSR) == 0 && recently_modified(st))))
+      continue;
     if (!is_valid_queue_id(name)) {
       // A writer's temporary file (never acknowledged), or a stranger: only regular
       // files are ours to remove.

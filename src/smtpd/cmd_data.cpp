@@ -43,17 +43,25 @@ bool Session::start_message() {
   }
   writer_ = std::move(writer.value());
   queue_id_ = writer_->queue_id();
-  log_.info("{}: client={}", queue_id_, client_label());
+  // Postfix: "client=unknown[1.2.3.4], sasl_method=PLAIN, sasl_username=alice".
+  if (sasl_username_.empty())
+    log_.info("{}: client={}", queue_id_, client_label());
+  else
+    log_.info("{}: client={}, sasl_method={}, sasl_username={}", queue_id_, client_label(),
+              sasl_method_, sasl_username_);
   cleanup::ReceivedInfo info;
   info.helo = helo_name_;
-  info.client_name = "unknown";
+  info.client_name = client_name_;
   info.client_address = conn_.remote_address();
   info.myhostname = settings_.myhostname;
   bool tls = conn_.tls_active();
   info.protocol = envelope_->smtputf8 ? (tls ? "UTF8SMTPS" : "UTF8SMTP")
                   : esmtp_            ? (tls ? "ESMTPS" : "ESMTP")
                                       : "SMTP";
+  if (esmtp_ && !sasl_username_.empty()) info.protocol += "A";  // RFC 3848
   if (tls) info.tls_note = "(using " + conn_.tls_description() + ")";
+  if (settings_.sasl_authenticated_header && !sasl_username_.empty())
+    info.auth_note = "(Authenticated sender: " + sasl_username_ + ")";
   info.queue_id = queue_id_;
   if (envelope_->recipients.size() == 1) info.recipient = envelope_->recipients.front().address;
   cleanup::HeaderOptions options;

@@ -34,6 +34,9 @@ asio::awaitable<Session::Next> Session::cmd_helo(const Command& command, bool ex
              "CHUNKING"};
   if (!settings_.disable_vrfy) r.lines.insert(r.lines.begin() + 3, "VRFY");
   if (settings_.tls && !conn_.tls_active()) r.lines.insert(r.lines.end() - 5, "STARTTLS");
+  if (auth_offered())
+    r.lines.insert(r.lines.end() - 5,
+                   "AUTH " + auth::offered_mechanism_list(sasl_offer(conn_.tls_active())));
   co_return co_await reply(r);
 }
 
@@ -46,6 +49,7 @@ asio::awaitable<Session::Next> Session::cmd_mail(const Command& command) {
   auto parsed = smtp::parse_path_command(command.argument, "FROM");
   if (!parsed) co_return co_await reply(501, "5.5.4", parsed.error().message);
   Envelope envelope;
+  long long declared_size = 0;  // RFC 1870 SIZE=, 0 when not given
   for (const auto& [key, value] : parsed->parameters) {
     if (!esmtp_) co_return co_await reply(555, "5.5.4", "Unsupported option: " + key);
     if (key == "SIZE") {
@@ -53,6 +57,7 @@ asio::awaitable<Session::Next> Session::cmd_mail(const Command& command) {
       if (!size) co_return co_await reply(501, "5.5.4", "Bad message size syntax");
       if (*size > settings_.message_size_limit)
         co_return co_await reply(552, "5.3.4", "Message size exceeds fixed limit");
+      declared_size = *size;
     } else if (key == "BODY") {
       std::string body = base::to_lower(value);
       if (body != "7bit" && body != "8bitmime")
@@ -65,6 +70,11 @@ asio::awaitable<Session::Next> Session::cmd_mail(const Command& command) {
       if (ret != "full" && ret != "hdrs")
         co_return co_await reply(501, "5.5.4", "Bad RET parameter syntax");
       envelope.ret = ret == "full" ? "FULL" : "HDRS";
+    } else if (key == "AUTH") {
+      // RFC 4954 §5: the original submitter's identity. Accepted and not trusted; the
+      // identity that counts is this session's login.
+      if (!smtp::decode_xtext(value))
+        co_return co_await reply(501, "5.5.4", "Bad AUTH parameter syntax");
     } else if (key == "ENVID") {
       auto envid = smtp::decode_xtext(value);
       if (!envid || envid->size() > 100)
@@ -76,11 +86,20 @@ asio::awaitable<Session::Next> Session::cmd_mail(const Command& command) {
   }
   if (!parsed->address.empty() && !smtp::valid_mailbox(parsed->address, envelope.smtputf8))
     co_return co_await reply(501, "5.1.7", "Bad sender address syntax");
+  // Postfix's smtpd_check_size: the declared size plus queue_minfree must be free.
+  if (!sink_.has_room(declared_size)) {
+    log_.warning("not enough free space in the queue file system for a message from {}",
+                 client_label());
+    co_return co_await reply(452, "4.3.1", "Insufficient system storage");
+  }
   envelope.sender = parsed->address;
   envelope.helo_name = helo_name_;
-  envelope.client_name = "unknown";
+  envelope.client_name = client_name_;
   envelope.client_address = conn_.remote_address();
+  // RFC 3848: ESMTPA / ESMTPSA after AUTH.
   envelope.protocol = esmtp_ ? (conn_.tls_active() ? "ESMTPS" : "ESMTP") : "SMTP";
+  if (esmtp_ && !sasl_username_.empty()) envelope.protocol += "A";
+  envelope.sasl_username = sasl_username_;
   envelope_ = std::move(envelope);
   co_return co_await reply(250, "2.1.0", "Ok");
 }
@@ -119,12 +138,22 @@ asio::awaitable<Session::Next> Session::cmd_rcpt(const Command& command) {
   }
   if (static_cast<long long>(envelope_->recipients.size()) >= settings_.recipient_limit)
     co_return co_await reply(452, "4.5.3", "Error: too many recipients");
-  if (!destination_accepted(recipient.address)) {
-    smtp::Reply r(554, "5.7.1", "<" + recipient.address + ">: Relay access denied");
-    log_reject("RCPT", r, recipient.address);
-    co_return co_await reply(r);
+  // The facts are views: the address must outlive them (remote_address() is a copy).
+  const std::string client_address = conn_.remote_address();
+  RestrictionFacts facts;
+  facts.client_address = client_address;
+  facts.client_name = client_name_;
+  facts.helo = helo_name_;
+  facts.sender = envelope_->sender;
+  facts.recipient = recipient.address;
+  facts.sasl_username = sasl_username_;
+  if (auto rejected = services_.restrictions.check_recipient(facts)) {
+    log_reject("RCPT", *rejected, recipient.address);
+    co_return co_await reply(*rejected);
   }
-  if (auto rejected = recipients_.check(recipient.address)) {
+  std::optional<smtp::Reply> unlisted;
+  if (settings_.reject_unlisted_recipient) unlisted = recipients_.check(recipient.address);
+  if (auto rejected = unlisted) {
     log_reject("RCPT", *rejected, recipient.address);
     co_return co_await reply(*rejected);
   }

@@ -45,6 +45,12 @@ class MessageSink {
  public:
   virtual ~MessageSink() = default;
   virtual Result<std::unique_ptr<MessageWriter>> begin(const Envelope& envelope) = 0;
+  // Whether the queue can take a message of `bytes` (0: size unknown) and still keep
+  // queue_minfree free; MAIL is refused with 452 4.3.1 otherwise.
+  virtual bool has_room(long long bytes) const {
+    (void)bytes;
+    return true;
+  }
 };
 
 }  // namespace correio::smtpd

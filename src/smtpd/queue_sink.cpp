@@ -1,6 +1,9 @@
 // Adapts smtpd's envelope to a queue file and commits it through the group-commit batcher.
 #include "smtpd/queue_sink.hpp"
 
+#include <sys/statvfs.h>
+
+#include <algorithm>
 #include <chrono>
 #include <optional>
 
@@ -63,6 +66,17 @@ class QueueMessageWriter final : public MessageWriter {
 };
 
 }  // namespace
+
+bool QueueSink::has_room(long long bytes) const {
+  if (queue_minfree_ <= 0 && bytes <= 0) return true;
+  struct statvfs fs {};
+  // When the file system cannot say, let the write itself find out (452 at DATA's end).
+  if (::statvfs(queue_directory_.c_str(), &fs) != 0) return true;
+  // Blocks an unprivileged writer may use: mail_owner is not root.
+  long double free_bytes = static_cast<long double>(fs.f_bavail) * fs.f_frsize;
+  return free_bytes >= static_cast<long double>(std::max(0LL, queue_minfree_)) +
+                           static_cast<long double>(std::max(0LL, bytes));
+}
 
 Result<std::unique_ptr<MessageWriter>> QueueSink::begin(const Envelope& envelope) {
   auto writer = queue::QueueFileWriter::create(queue_directory_, to_queue_envelope(envelope));

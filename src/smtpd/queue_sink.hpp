@@ -11,12 +11,16 @@ namespace correio::smtpd {
 
 class QueueSink final : public MessageSink {
  public:
-  explicit QueueSink(std::filesystem::path queue_directory)
-      : queue_directory_(std::move(queue_directory)) {}
+  // queue_minfree: bytes that must stay free in the queue's file system (Postfix's
+  // parameter; 0: only a message's declared SIZE must fit).
+  explicit QueueSink(std::filesystem::path queue_directory, long long queue_minfree = 0)
+      : queue_directory_(std::move(queue_directory)), queue_minfree_(queue_minfree) {}
   Result<std::unique_ptr<MessageWriter>> begin(const Envelope& envelope) override;
+  bool has_room(long long bytes) const override;
 
  private:
   std::filesystem::path queue_directory_;
+  long long queue_minfree_ = 0;
   queue::CommitBatcher batcher_;
 };
 

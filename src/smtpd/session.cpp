@@ -11,13 +11,17 @@
 
 namespace correio::smtpd {
 
-Session::Session(const Settings& settings, base::Logger& log, MessageSink& sink,
-                 RecipientCheck& recipients, io::Connection& connection)
-    : settings_(settings), log_(log), sink_(sink), recipients_(recipients), conn_(connection) {}
+Session::Session(const Settings& settings, base::Logger& log, Services& services,
+                 io::Connection& connection)
+    : settings_(settings),
+      log_(log),
+      sink_(services.sink),
+      recipients_(services.recipients),
+      services_(services),
+      conn_(connection) {}
 
 std::string Session::client_label() const {
-  // No reverse DNS yet: Postfix's name for a client without a verified PTR is "unknown".
-  return "unknown[" + conn_.remote_address() + "]";
+  return client_name_ + "[" + conn_.remote_address() + "]";
 }
 
 bool Session::pipelining_violation(std::string_view after_verb) {
@@ -27,7 +31,6 @@ bool Session::pipelining_violation(std::string_view after_verb) {
 }
 
 asio::awaitable<void> Session::run() {
-  log_.info("connect from {}", client_label());
   conn_.set_timeout(settings_.timeout);
 
   if (settings_.tls_wrappermode) {
@@ -97,6 +100,7 @@ asio::awaitable<Session::Next> Session::dispatch(const Command& command) {
       {"RSET", &Session::cmd_rset}, {"NOOP", &Session::cmd_noop},
       {"VRFY", &Session::cmd_vrfy}, {"HELP", &Session::cmd_help},
       {"QUIT", &Session::cmd_quit}, {"STARTTLS", &Session::cmd_starttls},
+      {"AUTH", &Session::cmd_auth},
   };
   ++total_commands_;
   auto count = [this](std::string_view verb) {
@@ -154,9 +158,12 @@ asio::awaitable<Session::Next> Session::cmd_starttls(const Command& command) {
   if (next == Next::close) co_return next;
   bool secured = co_await handshake();
   if (!secured) co_return Next::close;
+  // RFC 3207 §4.2: forget everything learned before TLS, a login included.
   reset_transaction();
   helo_name_.clear();
   esmtp_ = false;
+  sasl_username_.clear();
+  sasl_method_.clear();
   co_return Next::proceed;
 }
 
@@ -199,19 +206,6 @@ void Session::reset_transaction() {
   bdat_failed_ = false;
 }
 
-bool Session::destination_accepted(std::string_view address) const {
-  std::string domain = smtp::domain_of(address);
-  auto listed = [&](const std::vector<std::string>& domains) {
-    for (const auto& d : domains)
-      if (base::iequals(d, domain)) return true;
-    return false;
-  };
-  if (listed(settings_.local_domains) || listed(settings_.virtual_mailbox_domains) ||
-      listed(settings_.virtual_alias_domains) || listed(settings_.relay_domains))
-    return true;
-  return settings_.mynetworks.contains(conn_.remote_address());  // permit_mynetworks
-}
-
 void Session::log_reject(std::string_view stage, const smtp::Reply& r, std::string_view recipient) {
   std::string text = r.lines.empty() ? std::string() : r.lines.front();
   std::string from = envelope_ ? envelope_->sender : std::string();
@@ -220,10 +214,14 @@ void Session::log_reject(std::string_view stage, const smtp::Reply& r, std::stri
             helo_name_);
 }
 
-asio::awaitable<void> serve(const Settings& settings, base::Logger& log, MessageSink& sink,
-                            RecipientCheck& recipients, asio::ip::tcp::socket socket) {
+asio::awaitable<void> serve(const Settings& settings, base::Logger& log, Services& services,
+                            asio::ip::tcp::socket socket) {
   io::Connection connection(std::move(socket));
-  Session session(settings, log, sink, recipients, connection);
+  connection.set_timeout(settings.timeout);  // also bounds the 421 to a refused client
+  Admission admitted = co_await services.admission.admit(connection);
+  if (!admitted.admitted) co_return;
+  Session session(settings, log, services, connection);
+  session.set_client_name(admitted.client_name);
   co_await session.run();
 }
 

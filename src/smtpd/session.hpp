@@ -9,21 +9,38 @@
 #include <string>
 #include <string_view>
 
+#include "auth/login_throttle.hpp"
+#include "auth/sasl.hpp"
 #include "base/log.hpp"
 #include "cleanup/header_cleanup.hpp"
 #include "io/connection.hpp"
 #include "smtp/reply.hpp"
+#include "smtpd/client_admission.hpp"
 #include "smtpd/message_sink.hpp"
 #include "smtpd/recipient_check.hpp"
+#include "smtpd/restrictions.hpp"
 #include "smtpd/settings.hpp"
 
 namespace correio::smtpd {
 
+// What every session borrows from the smtpd process (smtpd_main.cpp owns them all).
+struct Services {
+  MessageSink& sink;
+  RecipientCheck& recipients;
+  Restrictions& restrictions;
+  auth::SaslAuthenticator* sasl;  // nullptr: SMTP AUTH is not offered
+  auth::LoginThrottle& throttle;
+  ClientAdmission& admission;  // reverse DNS, "connect from", the connection count limit
+};
+
 class Session {
  public:
-  Session(const Settings& settings, base::Logger& log, MessageSink& sink,
-          RecipientCheck& recipients, io::Connection& connection);
+  Session(const Settings& settings, base::Logger& log, Services& services,
+          io::Connection& connection);
 
+  // The client's verified host name ("unknown" when none); set before run().
+  void set_client_name(std::string name) { client_name_ = std::move(name); }
+  // The dialogue, after the "connect from" line (ClientAdmission logs it).
   asio::awaitable<void> run();
 
   // What one command handler decides about the connection.
@@ -47,6 +64,14 @@ class Session {
   asio::awaitable<Next> cmd_help(const Command& command);
   asio::awaitable<Next> cmd_quit(const Command& command);
   asio::awaitable<Next> cmd_starttls(const Command& command);
+  asio::awaitable<Next> cmd_auth(const Command& command);
+  // The SASL mechanisms this connection may use now (TLS, smtpd_sasl_*security_options).
+  auth::SaslOffer sasl_offer(bool tls_active) const;
+  // Whether EHLO announces AUTH now.
+  bool auth_offered() const;
+  // The failure reply after a failed exchange, with the throttle's delay; close when the
+  // client has failed too often.
+  asio::awaitable<Next> auth_failed(const auth::SaslExchange& exchange, const auth::SaslStep& step);
   // The TLS handshake and its log line; false when the session must end.
   asio::awaitable<bool> handshake();
 
@@ -62,9 +87,7 @@ class Session {
   void store_content(std::string_view content);
   // Commits the message being written and answers 250 with its queue ID, or 452.
   asio::awaitable<Next> finish_message();
-  // Whether a recipient domain is ours or relayed for anyone (reject_unauth_destination).
-  bool destination_accepted(std::string_view address) const;
-  std::string client_label() const;  // "unknown[127.0.0.1]"
+  std::string client_label() const;  // "NAME[127.0.0.1]", NAME "unknown" when unverified
   void log_reject(std::string_view stage, const smtp::Reply& r, std::string_view recipient);
   // RFC 2920 §3.1: input already waiting after a command that must end a pipelined group.
   bool pipelining_violation(std::string_view after_verb);
@@ -73,7 +96,12 @@ class Session {
   base::Logger& log_;
   MessageSink& sink_;
   RecipientCheck& recipients_;
+  Services& services_;
   io::Connection& conn_;
+
+  std::string client_name_ = "unknown";
+  std::string sasl_username_;  // empty until AUTH succeeded
+  std::string sasl_method_;    // "PLAIN", ...
 
   std::string helo_name_;
   bool esmtp_ = false;
@@ -93,7 +121,7 @@ class Session {
 };
 
 // The whole session for one accepted connection.
-asio::awaitable<void> serve(const Settings& settings, base::Logger& log, MessageSink& sink,
-                            RecipientCheck& recipients, asio::ip::tcp::socket socket);
+asio::awaitable<void> serve(const Settings& settings, base::Logger& log, Services& services,
+                            asio::ip::tcp::socket socket);
 
 }  // namespace correio::smtpd

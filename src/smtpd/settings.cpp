@@ -47,6 +47,32 @@ Settings Settings::from_config(const config::Config& config) {
   s.virtual_mailbox_domains = config.get_list("virtual_mailbox_domains");
   s.virtual_alias_domains = config.get_list("virtual_alias_domains");
   s.relay_domains = config.get_list("relay_domains");
+  s.reject_unlisted_recipient = config.get_bool("smtpd_reject_unlisted_recipient");
+  s.sasl_auth_enable = config.get_bool("smtpd_sasl_auth_enable");
+  s.tls_auth_only = config.get_bool("smtpd_tls_auth_only");
+  auto has = [](const std::vector<std::string>& words, std::string_view w) {
+    for (const auto& x : words)
+      if (base::iequals(x, w)) return true;
+    return false;
+  };
+  s.sasl_noplaintext = has(config.get_list("smtpd_sasl_security_options"), "noplaintext");
+  s.sasl_tls_noplaintext = has(config.get_list("smtpd_sasl_tls_security_options"), "noplaintext");
+  s.sasl_authenticated_header = config.get_bool("smtpd_sasl_authenticated_header");
+  auto mechanisms = config.get_list("auth_mechanisms");
+  s.cram_md5 = has(mechanisms, "cram-md5");
+  s.scram = has(mechanisms, "scram-sha-256") || has(mechanisms, "scram-sha-256-plus");
+  s.plaintext_mechanisms = has(mechanisms, "plain") || has(mechanisms, "login");
+  s.user_directory = config.get("user_directory");
+  s.client_restrictions = config.get("smtpd_client_restrictions");
+  s.helo_restrictions = config.get("smtpd_helo_restrictions");
+  s.sender_restrictions = config.get("smtpd_sender_restrictions");
+  s.relay_restrictions = config.get("smtpd_relay_restrictions");
+  s.recipient_restrictions = config.get("smtpd_recipient_restrictions");
+  s.sender_login_maps = config.get("smtpd_sender_login_maps");
+  s.auth_failure_delay = config.get_time("auth_failure_delay");
+  s.auth_failure_max_delay = config.get_time("auth_failure_max_delay");
+  s.auth_failure_limit = static_cast<int>(config.get_int("auth_failure_limit"));
+  s.auth_failure_window = config.get_time("auth_failure_window");
   return s;
 }
 

@@ -41,6 +41,24 @@ struct Settings {
   TlsLevel tls_level = TlsLevel::none;  // smtpd_tls_security_level
   bool tls_wrappermode = false;         // smtpd_tls_wrappermode (port 465)
   std::string tls_cert_file, tls_key_file;
+  // SMTP AUTH (RFC 4954) and the restriction lists.
+  bool reject_unlisted_recipient = true;   // smtpd_reject_unlisted_recipient
+  bool sasl_auth_enable = false;           // smtpd_sasl_auth_enable
+  bool tls_auth_only = false;              // smtpd_tls_auth_only
+  bool sasl_noplaintext = false;           // smtpd_sasl_security_options contains noplaintext
+  bool sasl_tls_noplaintext = false;       // the same from smtpd_sasl_tls_security_options
+  bool sasl_authenticated_header = false;  // smtpd_sasl_authenticated_header
+  bool cram_md5 = false;                   // auth_mechanisms lists cram-md5
+  bool scram = true;                       // auth_mechanisms lists scram-sha-256
+  bool plaintext_mechanisms = true;        // auth_mechanisms lists plain or login
+  std::string user_directory;
+  std::string client_restrictions, helo_restrictions, sender_restrictions, relay_restrictions,
+      recipient_restrictions;
+  std::string sender_login_maps;
+  std::chrono::milliseconds auth_failure_delay{2000};
+  std::chrono::milliseconds auth_failure_max_delay{15000};
+  int auth_failure_limit = 10;
+  std::chrono::seconds auth_failure_window{300};
   // The server TLS context, when TLS is offered; set by smtpd's start-up, not from_config.
   std::shared_ptr<asio::ssl::context> tls;
 

@@ -1,6 +1,7 @@
 // smtpd: the SMTP server. Receives mail from the network and writes it into the queue.
 // SECURITY: talks to untrusted SMTP clients; runs as mail_owner (never root when started
-// by a root master); writes only into queue_directory/incoming; reads no mailbox.
+// by a root master); writes only into queue_directory/incoming; reads no mailbox. With
+// smtpd_sasl_auth_enable it reads user_directory (password hashes) to check SMTP AUTH.
 #include <asio/use_awaitable.hpp>
 #include <memory>
 
@@ -17,6 +18,12 @@ int smtpd_main(const service::DaemonArgs& args) {
     Settings settings;
     std::unique_ptr<QueueSink> sink;
     std::unique_ptr<RecipientCheck> recipients;
+    std::unique_ptr<Restrictions> restrictions;
+    std::unique_ptr<auth::UserDirectory> users;  // for SMTP AUTH
+    std::unique_ptr<auth::SaslAuthenticator> sasl;
+    std::unique_ptr<auth::LoginThrottle> throttle;
+    std::unique_ptr<ClientAdmission> admission;
+    std::unique_ptr<Services> services;
   };
   auto state = std::make_shared<State>();
 
@@ -35,7 +42,8 @@ int smtpd_main(const service::DaemonArgs& args) {
         ctx.log.warning("TLS library problem: {}; TLS is not offered", tls.error().message);
       }
     }
-    state->sink = std::make_unique<QueueSink>(ctx.config.get("queue_directory"));
+    state->sink = std::make_unique<QueueSink>(ctx.config.get("queue_directory"),
+                                              ctx.config.get_int("queue_minfree"));
     RecipientCheck::Options options;
     options.local_domains = state->settings.local_domains;
     options.virtual_domains = state->settings.virtual_mailbox_domains;
@@ -44,11 +52,52 @@ int smtpd_main(const service::DaemonArgs& args) {
     options.check_local = !ctx.config.get("local_recipient_maps").empty();
     options.alias_maps = ctx.config.get("alias_maps");
     state->recipients = std::make_unique<RecipientCheck>(options, ctx.log);
+
+    Restrictions::Options r;
+    r.client = s.client_restrictions;
+    r.helo = s.helo_restrictions;
+    r.sender = s.sender_restrictions;
+    r.relay = s.relay_restrictions;
+    r.recipient = s.recipient_restrictions;
+    r.mynetworks = s.mynetworks;
+    r.local_domains = s.local_domains;
+    r.virtual_mailbox_domains = s.virtual_mailbox_domains;
+    r.virtual_alias_domains = s.virtual_alias_domains;
+    r.relay_domains = s.relay_domains;
+    r.sender_login_maps = s.sender_login_maps;
+    state->restrictions = std::make_unique<Restrictions>(std::move(r), ctx.log);
+
+    if (s.sasl_auth_enable) {
+      // Without a readable user directory AUTH is simply not offered; the warning says why.
+      auto users = auth::open_user_directory(s.user_directory);
+      if (users) {
+        state->users = std::move(users.value());
+        auth::SaslAuthenticator::Options sasl;
+        sasl.hostname = s.myhostname;
+        state->sasl = std::make_unique<auth::SaslAuthenticator>(*state->users, sasl);
+      } else {
+        ctx.log.warning(
+            "smtpd_sasl_auth_enable = yes, but user_directory: {}; AUTH is not "
+            "offered",
+            users.error().message);
+      }
+    }
+    auth::LoginThrottle::Options throttle;
+    throttle.delay = s.auth_failure_delay;
+    throttle.max_delay = s.auth_failure_max_delay;
+    throttle.limit = s.auth_failure_limit;
+    throttle.window = s.auth_failure_window;
+    state->throttle = std::make_unique<auth::LoginThrottle>(throttle);
+    state->admission = std::make_unique<ClientAdmission>(
+        AdmissionSettings::from_config(ctx.config, ctx.args.service_name), ctx.log);
+    state->services = std::make_unique<Services>(Services{*state->sink, *state->recipients,
+                                                          *state->restrictions, state->sasl.get(),
+                                                          *state->throttle, *state->admission});
     return {};
   };
   daemon.session = [state](service::Context& ctx,
                            asio::ip::tcp::socket socket) -> asio::awaitable<void> {
-    co_await serve(state->settings, ctx.log, *state->sink, *state->recipients, std::move(socket));
+    co_await serve(state->settings, ctx.log, *state->services, std::move(socket));
   };
   return service::run_stream_daemon(args, daemon);
 }

@@ -115,6 +115,9 @@ class Correio:
             "mydomain": "example.test",
             "inet_interfaces": "127.0.0.1",
             "inet_protocols": "ipv4",
+            # Tests never depend on the machine's DNS; test_reverse_dns.py turns it on
+            # against its own dnsmasq.
+            "smtpd_peername_lookup": "no",
         }
         if os.geteuid() == 0:
             self.main_cf["mail_owner"] = os.environ.get("CORREIO_TEST_MAIL_OWNER", "nobody")

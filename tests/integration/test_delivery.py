@@ -149,7 +149,11 @@ def test_retry_after_temporary_failure():
         qid = send(inst, "x@remote.example", ["demo@example.test"], b"Subject: r\r\n\r\nx\r\n")
         inst.wait_for_log(rf"{qid}: to=<demo@example\.test>, relay=virtual, .*dsn=4\.\d\.\d, "
                           rf"status=deferred")
-        assert any((inst.queue_dir / "deferred").iterdir())
+        # qmgr logs the deferral, then moves the file; poll briefly rather than race it.
+        deadline = time.monotonic() + 5
+        while not any(p.is_file() for p in (inst.queue_dir / "deferred").rglob("*")):
+            assert time.monotonic() < deadline, "the message never reached deferred/"
+            time.sleep(0.01)
         if os.geteuid() == 0:
             import pwd
             owner = pwd.getpwnam(inst.main_cf["mail_owner"])

@@ -234,7 +234,7 @@ def test_check_creates_queue_and_data_directories():
     try:
         result = inst.command("check")
         assert result.returncode == 0, result.stderr
-        modes = {"maildrop": 0o730, "incoming": 0o700, "active": 0o700, "deferred": 0o700,
+        modes = {"maildrop": 0o1733, "incoming": 0o700, "active": 0o700, "deferred": 0o700,
                  "hold": 0o700, "corrupt": 0o700, "bounce": 0o700, "defer": 0o700,
                  "pid": 0o700}
         for name, mode in modes.items():

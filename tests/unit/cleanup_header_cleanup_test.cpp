@@ -48,7 +48,7 @@ TEST(HeaderCleanup, SameResultInAnyPieces) {
 }
 
 TEST(HeaderCleanup, FindsMessageIdForTheLog) {
-  HeaderCleanup cleanup({"ID1", "mx", 102400, 50, {}});
+  HeaderCleanup cleanup({"ID1", "mx", 102400, 50, {}, ""});
   std::string out;
   cleanup.feed("Message-ID:  <abc@example>  \n\nbody\n", out);
   cleanup.finish(out);
@@ -82,6 +82,27 @@ TEST(HeaderCleanup, HeaderSizeLimitDiscardsTheExcess) {
   size_t end = out.find('\n');
   EXPECT_LE(end, 101u);
   EXPECT_NE(out.find("\nMessage-Id: <m@x>\nDate: d\n\nbody\n"), std::string::npos) << out;
+}
+
+TEST(HeaderCleanup, LocalSubmissionGetsFromOnlyWhenMissing) {
+  HeaderOptions options;
+  options.missing_from = "Jane Doe <jane@example.org>";
+  std::string with = "From: other@example.org\nMessage-ID: <a@b>\nDate: x\n\nbody\n";
+  EXPECT_EQ(run(with, options), with);
+  EXPECT_EQ(run("Message-ID: <a@b>\nDate: x\n\nbody\n", options),
+            "Message-ID: <a@b>\nDate: x\nFrom: Jane Doe <jane@example.org>\n\nbody\n");
+}
+
+TEST(Received, PickupLayout) {
+  PickupReceivedInfo info;
+  info.myhostname = "mx.example.org";
+  info.uid = 1000;
+  info.queue_id = "4F1A2B3C4D";
+  info.when = std::chrono::system_clock::from_time_t(1717502400);
+  std::string h = pickup_received_header(info);
+  EXPECT_EQ(h.substr(0, h.find(';') + 1),
+            "Received: by mx.example.org (Correio, from userid 1000)\n\tid 4F1A2B3C4D;");
+  EXPECT_EQ(h.back(), '\n');
 }
 
 TEST(Received, PostfixLayout) {

@@ -74,7 +74,31 @@ TEST(DsnReport, FailureReportParts) {
             std::string::npos);
   EXPECT_EQ(headers.find("body text"), std::string::npos);
   in.kind = DsnInput::Kind::delay;
-  EXPECT_NE(build_dsn(in).find("Action: delayed\n"), std::string::npos);
+  std::string delay = build_dsn(in);
+  EXPECT_NE(delay.find("Action: delayed\n"), std::string::npos);
+  EXPECT_NE(delay.find("\nWill-Retry-Until: "), std::string::npos);
+  EXPECT_NE(delay.find("Subject: Delayed Mail (still being retried)\n"), std::string::npos);
+}
+
+TEST(DsnReport, SuccessReport) {
+  DsnInput in;
+  in.kind = DsnInput::Kind::success;
+  in.myhostname = "mx.example";
+  in.queue_id = "ABC123";
+  in.sender = "s@example.org";
+  in.recipients = {{"r@example.net", "", "2.0.0", "delivered to maildir"}};
+  std::string original = "Subject: hi\n\nbody text\n";
+  in.original = original;
+  in.headers_only = true;
+  std::string report = build_dsn(in);
+  EXPECT_NE(report.find("Subject: Successful Mail Delivery Report\n"), std::string::npos);
+  EXPECT_NE(report.find("Final-Recipient: rfc822; r@example.net\nAction: delivered\n"
+                        "Status: 2.0.0\nDiagnostic-Code: X-Correio; delivered to maildir\n"),
+            std::string::npos)
+      << report;
+  EXPECT_NE(report.find("Content-Description: Delivered Message Headers\n"), std::string::npos);
+  EXPECT_EQ(report.find("body text"), std::string::npos);
+  EXPECT_EQ(report.find("Will-Retry-Until"), std::string::npos);
 }
 
 TEST(DeliveryProtocol, RoundTrip) {

@@ -30,7 +30,7 @@ TEST_F(QueueTest, DirectoriesHavePostfixNamesAndModes) {
     EXPECT_EQ(st.st_mode & 07777, queue_directory_mode(q)) << queue_name(q);
     EXPECT_EQ(parse_queue_name(queue_name(q)), q);
   }
-  EXPECT_EQ(queue_directory_mode(QueueName::maildrop), 0730u);
+  EXPECT_EQ(queue_directory_mode(QueueName::maildrop), 01733u);
   EXPECT_EQ(queue_name(QueueName::private_), "private");
   EXPECT_FALSE(parse_queue_name("../incoming"));
   // Idempotent, and repairs a wrong mode.

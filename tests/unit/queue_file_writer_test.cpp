@@ -98,6 +98,28 @@ TEST_F(QueueFileWriterTest, MarkRecipientDoneInPlace) {
   EXPECT_FALSE(mark_recipient_done(file, size_before + 10).ok());
 }
 
+TEST_F(QueueFileWriterTest, DelayWarningRecordFlipsOnceInPlace) {
+  auto w = QueueFileWriter::create(root_, testing::sample_envelope());
+  ASSERT_TRUE(w.ok());
+  ASSERT_TRUE(w->append_content("body\r\n").ok());
+  ASSERT_TRUE(w->commit().ok());
+  std::filesystem::path file = dir(QueueName::incoming) / w->id();
+  auto before = read_queue_file(file);
+  ASSERT_TRUE(before.ok());
+  ASSERT_NE(before->delay_warning_offset, 0u);
+  EXPECT_FALSE(before->delay_warning_sent);
+  ASSERT_TRUE(mark_delay_warning_sent(file, before->delay_warning_offset).ok());
+  ASSERT_TRUE(mark_delay_warning_sent(file, before->delay_warning_offset).ok());  // idempotent
+  auto after = read_queue_file(file);
+  ASSERT_TRUE(after.ok()) << after.error().message;
+  EXPECT_TRUE(after->delay_warning_sent);
+  EXPECT_EQ(after->delay_warning_offset, before->delay_warning_offset);
+  EXPECT_EQ(after->envelope, before->envelope);
+  // Only the delay-warning record can be flipped this way.
+  EXPECT_FALSE(mark_delay_warning_sent(file, before->envelope.recipients[0].offset).ok());
+  EXPECT_FALSE(mark_delay_warning_sent(file, 0).ok());
+}
+
 // A forked child writes with RLIMIT_FSIZE below the message size (works unprivileged
 // and as root): the write fails with EFBIG, which is how a full disk looks to us.
 TEST_F(QueueFileWriterTest, WriteFailureLeavesNoPartialFile) {

@@ -18,20 +18,21 @@ int64_t now_us() {
 
 MailboxOutcome deliver_one(const RequestRecipient& rcpt, const DeliveryRequest& request,
                            const queue::QueueFile& file, const AgentSettings& settings,
-                           auth::UserDirectory& users) {
+                           auth::UserDirectory& users, MailboxOwners* owners) {
   MessageCopy copy;
   copy.sender = request.sender;
   copy.recipient = rcpt.address;
   copy.original = rcpt.original;
   copy.content = file.content_bytes;
   copy.crlf = file.envelope.line_ending == queue::LineEnding::crlf;
-  return deliver_to_mailbox(copy, settings, users);
+  return deliver_to_mailbox(copy, settings, users, owners);
 }
 
 }  // namespace
 
 std::vector<RecipientResult> deliver(const DeliveryRequest& request, const AgentSettings& settings,
-                                     auth::UserDirectory& users, base::Logger& log) {
+                                     auth::UserDirectory& users, base::Logger& log,
+                                     MailboxOwners* owners) {
   const int64_t start_us = now_us();
   auto file = queue::read_queue_file(request.queue_file, /*with_content=*/true);
 
@@ -39,7 +40,7 @@ std::vector<RecipientResult> deliver(const DeliveryRequest& request, const Agent
   results.reserve(request.recipients.size());
   for (const auto& rcpt : request.recipients) {
     MailboxOutcome outcome =
-        file ? deliver_one(rcpt, request, *file, settings, users)
+        file ? deliver_one(rcpt, request, *file, settings, users, owners)
              : MailboxOutcome{DeliveryStatus::deferred, "4.3.0",
                               "cannot read queue file: " + file.error().message, ""};
     RecipientLogLine line;

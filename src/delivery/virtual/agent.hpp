@@ -12,16 +12,23 @@
 #include "base/log.hpp"
 #include "delivery/protocol.hpp"
 #include "delivery/virtual/mailbox_delivery.hpp"
+#include "delivery/virtual/mailbox_owner.hpp"
 
 namespace correio::delivery::virtual_agent {
 
-// AgentSettings, agent_settings_from_config and prefix_headers: mailbox_delivery.hpp.
+// AgentSettings, agent_settings_from_config and prefix_headers: mailbox_delivery.hpp;
+// MailboxOwners: mailbox_owner.hpp.
 
 // Delivers `request` and returns one result per recipient, in request order:
 //   sent      2.0.0 delivered to maildir
 //   bounced   5.1.1 unknown user: "addr";  5.2.2 message file too big
 //   deferred  4.3.0 unreadable queue file or user directory; 4.2.x/4.3.1 write failures
+//   deferred  4.3.0 mail system configuration error (virtual_uid_maps/virtual_gid_maps)
+// With `owners` configured, each Maildir is written as the owner they name (as root the
+// agent switches the delivering thread's file-system identity; otherwise only its own uid
+// can be used).
 std::vector<RecipientResult> deliver(const DeliveryRequest& request, const AgentSettings& settings,
-                                     auth::UserDirectory& users, base::Logger& log);
+                                     auth::UserDirectory& users, base::Logger& log,
+                                     MailboxOwners* owners = nullptr);
 
 }  // namespace correio::delivery::virtual_agent

@@ -2,7 +2,11 @@
 #include "delivery/virtual/mailbox_delivery.hpp"
 
 #include <fmt/format.h>
+#include <unistd.h>
 
+#include <optional>
+
+#include "delivery/virtual/fs_identity.hpp"
 #include "store/mailbox_path.hpp"
 #include "store/maildir.hpp"
 #include "store/maildir_name.hpp"
@@ -60,7 +64,7 @@ Result<std::optional<auth::UserRecord>> find_user(std::string_view address,
 }
 
 MailboxOutcome deliver_to_mailbox(const MessageCopy& message, const AgentSettings& settings,
-                                  auth::UserDirectory& users) {
+                                  auth::UserDirectory& users, MailboxOwners* owners) {
   auto found = find_user(message.recipient, settings, users);
   if (!found)
     return {DeliveryStatus::deferred, "4.3.0",
@@ -87,6 +91,27 @@ MailboxOutcome deliver_to_mailbox(const MessageCopy& message, const AgentSetting
   store::MaildirOptions options;
   options.host_part = store::maildir_host_part(settings.hostname);
   options.size_limit = settings.mailbox_limit;
+  // virtual_uid_maps/virtual_gid_maps: the files are written as the mailbox's owner
+  // (this thread only). Any problem defers the recipient, as in Postfix.
+  std::optional<ScopedFsIdentity> identity;
+  if (owners && owners->configured()) {
+    auto mailbox_owner = owners->owner_of(message.recipient);
+    if (!mailbox_owner)
+      return {DeliveryStatus::deferred, "4.3.0",
+              "mail system configuration error: " + mailbox_owner.error().message, ""};
+    if (::geteuid() == 0) {
+      identity.emplace(mailbox_owner->uid, mailbox_owner->gid);
+      if (!identity->ok())
+        return {DeliveryStatus::deferred, "4.3.0",
+                "mail system configuration error: " + identity->error(), ""};
+    } else if (mailbox_owner->uid != ::geteuid()) {
+      return {DeliveryStatus::deferred, "4.3.0",
+              fmt::format("mail system configuration error: cannot write as uid {}: the virtual "
+                          "agent does not run as root (master.cf unpriv column: n)",
+                          mailbox_owner->uid),
+              ""};
+    }
+  }
   store::MaildirFailure failure;
   auto stored = store::deliver_to_maildir(*maildir, prefix, source, options, &failure);
   if (!stored)

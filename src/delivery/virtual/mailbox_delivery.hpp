@@ -17,6 +17,7 @@
 #include "base/result.hpp"
 #include "config/config.hpp"
 #include "delivery/protocol.hpp"
+#include "delivery/virtual/mailbox_owner.hpp"
 
 namespace correio::delivery::virtual_agent {
 
@@ -63,7 +64,13 @@ struct MailboxOutcome {
 //   sent      2.0.0 delivered to maildir
 //   bounced   5.1.1 unknown user: "addr";  5.2.2 message file too big
 //   deferred  4.3.0 user directory failure; 4.3.5 bad mailbox path; 4.2.x/4.3.1 write failures
+//   deferred  4.3.0 mail system configuration error (virtual_uid_maps/virtual_gid_maps)
+// With `owners` configured (virtual_uid_maps/virtual_gid_maps, looked up with the envelope
+// recipient), the files are written as the owner they name: as root, the calling thread's
+// file-system identity is switched for the write (fs_identity.hpp); otherwise only the
+// process's own uid can be used and any other owner defers. Without, the files belong to
+// whoever runs the caller.
 MailboxOutcome deliver_to_mailbox(const MessageCopy& message, const AgentSettings& settings,
-                                  auth::UserDirectory& users);
+                                  auth::UserDirectory& users, MailboxOwners* owners = nullptr);
 
 }  // namespace correio::delivery::virtual_agent

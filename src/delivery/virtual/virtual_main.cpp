@@ -31,7 +31,7 @@ asio::awaitable<void> serve_agent_connection(asio::local::stream_protocol::socke
   auto results = co_await asio::co_spawn(
       context.workers,
       [&]() -> asio::awaitable<std::vector<RecipientResult>> {
-        co_return deliver(*request, context.settings, context.users, context.log);
+        co_return deliver(*request, context.settings, context.users, context.log, context.owners);
       },
       asio::use_awaitable);
   std::string reply = encode_results(results) + "\n";
@@ -46,6 +46,7 @@ int virtual_main(const service::DaemonArgs& args) {
     std::unique_ptr<auth::UserDirectory> users;
     std::unique_ptr<asio::thread_pool> workers;
     std::unique_ptr<AgentContext> context;
+    std::unique_ptr<MailboxOwners> owners;
   };
   auto state = std::make_shared<State>();
   service::StreamDaemon daemon;
@@ -56,9 +57,13 @@ int virtual_main(const service::DaemonArgs& args) {
     auto users = auth::open_user_directory(spec);
     if (!users) return Error{"user_directory " + spec + ": " + users.error().message};
     state->users = std::make_unique<auth::SynchronizedUserDirectory>(std::move(users.value()));
+    auto owners = MailboxOwners::from_config(ctx.config);
+    if (!owners) return owners.error();
+    state->owners = std::move(owners.value());
     state->workers = std::make_unique<asio::thread_pool>(kDeliveryThreads);
     state->context = std::make_unique<AgentContext>(AgentContext{
         agent_settings_from_config(ctx.config), *state->users, ctx.log, *state->workers});
+    state->context->owners = state->owners.get();
     return {};
   };
   daemon.local_session = [state](

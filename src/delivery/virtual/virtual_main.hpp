@@ -24,7 +24,8 @@ struct AgentContext {
   AgentSettings settings;
   auth::UserDirectory& users;  // shared by the worker threads: must be thread-safe
   base::Logger& log;
-  asio::thread_pool& workers;                                               // where deliveries run
+  asio::thread_pool& workers;       // where deliveries run
+  MailboxOwners* owners = nullptr;  // virtual_uid_maps/virtual_gid_maps; thread-safe
   std::chrono::steady_clock::duration timeout = std::chrono::seconds(300);  // per request
 };
 

@@ -1,0 +1,267 @@
+// c-ares driven by Asio: c-ares reports the sockets it waits on through its socket-state
+// callback, Asio waits for them to become readable or writable, and each readiness (or
+// c-ares' own retry time-out) is handed back with ares_process_fd. A lookup waits on a
+// timer that the query's callback cancels; when the time limit passes first, the query is
+// cancelled (its callback then reports a temporary failure).
+#include "dns/lookup.hpp"
+
+#include <ares.h>
+#include <arpa/inet.h>
+#include <netdb.h>
+
+#include <asio/experimental/as_tuple.hpp>
+#include <asio/posix/stream_descriptor.hpp>
+#include <asio/steady_timer.hpp>
+#include <asio/use_awaitable.hpp>
+#include <map>
+
+#include "base/strings.hpp"
+
+namespace correio::dns {
+namespace {
+
+using asio::experimental::as_tuple;
+
+Outcome outcome_of(int status) {
+  switch (status) {
+    case ARES_SUCCESS:
+      return Outcome::found;
+    case ARES_ENOTFOUND:
+    case ARES_ENODATA:
+    case ARES_ENONAME:
+    case ARES_EBADNAME:
+      return Outcome::not_found;
+    default:
+      return Outcome::temporary;  // time-out, server failure, refused, cancelled
+  }
+}
+
+// One query's result, shared between the waiting coroutine and c-ares' callback (which
+// also runs when the channel is destroyed with the query still open).
+struct Pending {
+  bool done = false;
+  Answer answer;
+  asio::steady_timer* wake = nullptr;  // cancelled when the answer arrives
+};
+
+}  // namespace
+
+struct Lookup::Driver : std::enable_shared_from_this<Lookup::Driver> {
+  struct Watch {
+    explicit Watch(asio::any_io_executor ex, int fd) : descriptor(ex, fd) {}
+    asio::posix::stream_descriptor descriptor;
+    ares_socket_t fd = ARES_SOCKET_BAD;
+    bool want_read = false, want_write = false;
+    bool reading = false, writing = false;
+    bool closed = false;  // c-ares closed the socket; the descriptor was released
+  };
+
+  explicit Driver(asio::any_io_executor ex) : executor(ex), retry_timer(ex), wake(ex) {}
+
+  ~Driver() {
+    // Ends any open query (its callback runs with ARES_EDESTRUCTION) and closes c-ares'
+    // sockets, telling us through the socket-state callback first.
+    if (channel) ares_destroy(channel);
+    for (auto& [fd, watch] : watches) close_watch(*watch);
+    ares_library_cleanup();
+  }
+
+  static void on_socket_state(void* data, ares_socket_t fd, int readable, int writable) {
+    static_cast<Driver*>(data)->socket_state(fd, readable != 0, writable != 0);
+  }
+
+  static void close_watch(Watch& watch) {
+    if (watch.closed) return;
+    watch.closed = true;
+    watch.descriptor.release();  // c-ares owns and closes the descriptor itself
+  }
+
+  void socket_state(ares_socket_t fd, bool readable, bool writable) {
+    auto it = watches.find(fd);
+    if (!readable && !writable) {
+      if (it != watches.end()) {
+        close_watch(*it->second);
+        watches.erase(it);
+      }
+      return;
+    }
+    if (it == watches.end()) {
+      auto watch = std::make_shared<Watch>(executor, fd);
+      watch->fd = fd;
+      it = watches.emplace(fd, std::move(watch)).first;
+    }
+    it->second->want_read = readable;
+    it->second->want_write = writable;
+    arm(it->second);
+  }
+
+  void arm(const std::shared_ptr<Watch>& watch) {
+    if (watch->closed) return;
+    std::weak_ptr<Driver> weak = weak_from_this();
+    if (watch->want_read && !watch->reading) {
+      watch->reading = true;
+      watch->descriptor.async_wait(asio::posix::descriptor_base::wait_read,
+                                   [weak, watch](std::error_code ec) {
+                                     watch->reading = false;
+                                     auto self = weak.lock();
+                                     if (!self || watch->closed || ec) return;
+                                     self->process(watch->fd, ARES_SOCKET_BAD);
+                                     self->arm(watch);
+                                   });
+    }
+    if (watch->want_write && !watch->writing) {
+      watch->writing = true;
+      watch->descriptor.async_wait(asio::posix::descriptor_base::wait_write,
+                                   [weak, watch](std::error_code ec) {
+                                     watch->writing = false;
+                                     auto self = weak.lock();
+                                     if (!self || watch->closed || ec) return;
+                                     self->process(ARES_SOCKET_BAD, watch->fd);
+                                     self->arm(watch);
+                                   });
+    }
+  }
+
+  void process(ares_socket_t read_fd, ares_socket_t write_fd) {
+    ares_process_fd(channel, read_fd, write_fd);
+    schedule_timeouts();
+  }
+
+  // c-ares' per-try time-outs and retries happen only when it is called: wake it then.
+  void schedule_timeouts() {
+    timeval tv{};
+    timeval* next = ares_timeout(channel, nullptr, &tv);
+    if (!next) {
+      retry_timer.cancel();
+      return;
+    }
+    retry_timer.expires_after(std::chrono::seconds(next->tv_sec) +
+                              std::chrono::microseconds(next->tv_usec));
+    std::weak_ptr<Driver> weak = weak_from_this();
+    retry_timer.async_wait([weak](std::error_code ec) {
+      auto self = weak.lock();
+      if (!self || ec) return;
+      self->process(ARES_SOCKET_BAD, ARES_SOCKET_BAD);
+    });
+  }
+
+  asio::any_io_executor executor;
+  ares_channel channel = nullptr;
+  std::map<ares_socket_t, std::shared_ptr<Watch>> watches;
+  asio::steady_timer retry_timer;
+  asio::steady_timer wake;
+};
+
+namespace {
+
+enum class Want { names, addresses };
+
+void fill(Pending& pending, Want want, const hostent* host) {
+  if (!host) return;
+  if (want == Want::names) {
+    if (host->h_name && *host->h_name) pending.answer.items.emplace_back(host->h_name);
+    return;
+  }
+  for (char** a = host->h_addr_list; a && *a; ++a) {
+    char text[INET6_ADDRSTRLEN] = {};
+    if (inet_ntop(host->h_addrtype, *a, text, sizeof text)) pending.answer.items.emplace_back(text);
+  }
+}
+
+// c-ares' callback argument: the shared result and what the caller wants from it.
+struct CallbackArg {
+  std::shared_ptr<Pending> pending;
+  Want want;
+};
+
+void on_host(void* arg, int status, int /*timeouts*/, hostent* host) {
+  std::unique_ptr<CallbackArg> owned(static_cast<CallbackArg*>(arg));
+  Pending& pending = *owned->pending;
+  pending.done = true;
+  pending.answer.outcome = outcome_of(status);
+  if (status == ARES_SUCCESS)
+    fill(pending, owned->want, host);
+  else
+    pending.answer.error = ares_strerror(status);
+  if (pending.answer.outcome == Outcome::found && pending.answer.items.empty())
+    pending.answer.outcome = Outcome::not_found;
+  if (status != ARES_EDESTRUCTION && pending.wake) pending.wake->cancel();
+}
+
+// Runs one query: `start` hands c-ares the callback argument; the coroutine waits until
+// the callback ran or the time limit passed (then the query is cancelled).
+template <typename Start>
+asio::awaitable<Answer> run(Lookup::Driver& driver, std::chrono::milliseconds limit, Want want,
+                            Start start) {
+  auto pending = std::make_shared<Pending>();
+  pending->wake = &driver.wake;
+  driver.wake.expires_after(limit);
+  start(new CallbackArg{pending, want});
+  driver.schedule_timeouts();
+  while (!pending->done) {
+    auto [ec] = co_await driver.wake.async_wait(as_tuple(asio::use_awaitable));
+    if (!ec && !pending->done) {
+      ares_cancel(driver.channel);  // the time limit: the callback reports ARES_ECANCELLED
+      if (!pending->done) break;
+    }
+  }
+  pending->wake = nullptr;
+  Answer answer = std::move(pending->answer);
+  if (!pending->done) answer.error = "time limit exceeded";
+  co_return answer;
+}
+
+}  // namespace
+
+Lookup::Lookup(std::shared_ptr<Driver> driver) : driver_(std::move(driver)) {}
+
+Lookup::~Lookup() = default;
+
+Result<std::unique_ptr<Lookup>> Lookup::open(asio::any_io_executor executor,
+                                             const ResolverOptions& options) {
+  if (int rc = ares_library_init(ARES_LIB_INIT_ALL); rc != ARES_SUCCESS)
+    return Error{std::string("c-ares: ") + ares_strerror(rc)};
+  auto driver = std::make_shared<Driver>(executor);
+  ares_options ao{};
+  ao.sock_state_cb = &Driver::on_socket_state;
+  ao.sock_state_cb_data = driver.get();
+  // Two tries per server inside the overall limit.
+  ao.timeout = static_cast<int>(std::max<long long>(200, options.time_limit.count() / 3));
+  ao.tries = 2;
+  int mask = ARES_OPT_SOCK_STATE_CB | ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES;
+  if (int rc = ares_init_options(&driver->channel, &ao, mask); rc != ARES_SUCCESS) {
+    driver->channel = nullptr;
+    return Error{std::string("c-ares: ") + ares_strerror(rc)};
+  }
+  if (!options.servers.empty()) {
+    std::string csv = base::join(options.servers, ",");
+    if (int rc = ares_set_servers_ports_csv(driver->channel, csv.c_str()); rc != ARES_SUCCESS)
+      return Error{"bad dns_resolver_servers \"" + csv + "\": " + ares_strerror(rc)};
+  }
+  auto lookup = std::unique_ptr<Lookup>(new Lookup(std::move(driver)));
+  lookup->time_limit_ = options.time_limit;
+  return lookup;
+}
+
+asio::awaitable<Answer> Lookup::names_of(std::string_view address) {
+  unsigned char bytes[16];
+  std::string text(address);
+  int family = text.find(':') == std::string::npos ? AF_INET : AF_INET6;
+  if (inet_pton(family, text.c_str(), bytes) != 1)
+    co_return Answer{Outcome::not_found, {}, "not an IP address"};
+  int length = family == AF_INET ? 4 : 16;
+  ares_channel channel = driver_->channel;
+  co_return co_await run(*driver_, time_limit_, Want::names, [&](CallbackArg* arg) {
+    ares_gethostbyaddr(channel, bytes, length, family, &on_host, arg);
+  });
+}
+
+asio::awaitable<Answer> Lookup::addresses_of(std::string_view name, int family) {
+  std::string text(name);
+  ares_channel channel = driver_->channel;
+  co_return co_await run(*driver_, time_limit_, Want::addresses, [&](CallbackArg* arg) {
+    ares_gethostbyname(channel, text.c_str(), family, &on_host, arg);
+  });
+}
+
+}  // namespace correio::dns

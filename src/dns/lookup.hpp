@@ -1,0 +1,60 @@
+// Asynchronous DNS lookups (c-ares) that run on the caller's Asio executor: c-ares tells us
+// which sockets it waits on, Asio waits on them, and the coroutine is resumed with the
+// answer. Nothing blocks the event loop.
+// Ownership: a Lookup belongs to one coroutine (one SMTP session, say) and runs one query
+// at a time; it must be destroyed on its executor's thread. Not thread-safe.
+#pragma once
+
+#include <asio/any_io_executor.hpp>
+#include <asio/awaitable.hpp>
+#include <chrono>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/result.hpp"
+
+namespace correio::dns {
+
+struct ResolverOptions {
+  // Name servers as "ADDR" or "ADDR:PORT" ("[v6addr]:PORT" for IPv6); empty: the system's
+  // resolver configuration (/etc/resolv.conf).
+  std::vector<std::string> servers;
+  // The time limit for one whole lookup (all tries and servers together).
+  std::chrono::milliseconds time_limit{10000};
+};
+
+// What a query found. `temporary` is a failure worth retrying later (time-out, server
+// failure), `not_found` a definite "no such name/record".
+enum class Outcome { found, not_found, temporary };
+
+struct Answer {
+  Outcome outcome = Outcome::temporary;
+  std::vector<std::string> items;  // names (PTR) or textual addresses (A/AAAA)
+  std::string error;               // c-ares' words when not found
+};
+
+class Lookup {
+ public:
+  static Result<std::unique_ptr<Lookup>> open(asio::any_io_executor executor,
+                                              const ResolverOptions& options);
+  ~Lookup();
+  Lookup(const Lookup&) = delete;
+  Lookup& operator=(const Lookup&) = delete;
+
+  // The host names of a textual IPv4/IPv6 address (PTR records; the hosts file first, as
+  // the system resolver does).
+  asio::awaitable<Answer> names_of(std::string_view address);
+  // The addresses of `name` in one family (AF_INET or AF_INET6).
+  asio::awaitable<Answer> addresses_of(std::string_view name, int family);
+
+  struct Driver;  // c-ares channel + the Asio waits (lookup.cpp)
+
+ private:
+  explicit Lookup(std::shared_ptr<Driver> driver);
+  std::shared_ptr<Driver> driver_;
+  std::chrono::milliseconds time_limit_;
+};
+
+}  // namespace correio::dns

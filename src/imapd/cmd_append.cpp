@@ -1,0 +1,98 @@
+// APPEND (RFC 9051 §6.3.12) with RFC 3502 MULTIAPPEND, RFC 4315 APPENDUID, RFC 7889
+// APPENDLIMIT and RFC 3516 literal8 (binary) messages.
+#include <fmt/format.h>
+
+#include "imapd/session.hpp"
+
+namespace correio::imapd {
+
+asio::awaitable<void> Session::cmd_append(const Command& c, Parser& p) {
+  auto name = p.mailbox();
+  if (!name || !p.space()) {
+    bad(c, "Error in IMAP command APPEND: Invalid arguments.");
+    co_return;
+  }
+  struct Message {
+    mailbox::Flags flags;
+    std::optional<int64_t> date;
+    std::string bytes;
+  };
+  std::vector<Message> messages;
+  for (;;) {
+    Message m;
+    if (p.peek('(')) {
+      auto names = p.flag_list();
+      if (!names || !p.space()) {
+        bad(c, "Error in IMAP command APPEND: Invalid flags.");
+        co_return;
+      }
+      for (const auto& f : *names) {
+        if (!f.empty() && f[0] == '\\') {
+          uint8_t bit = mailbox::system_flag_from_name(f);
+          if (bit == 0 && !iequals(f, "\\Recent")) {
+            bad(c, "Invalid system flag " + f);
+            co_return;
+          }
+          m.flags.system |= bit;
+        } else if (mailbox::valid_keyword(f)) {
+          if (!m.flags.has_keyword(f)) m.flags.keywords.push_back(f);
+        } else {
+          bad(c, "Invalid keyword " + f);
+          co_return;
+        }
+      }
+    }
+    if (p.peek('"')) {
+      auto date = p.date_time();
+      if (!date || !p.space()) {
+        bad(c, "Error in IMAP command APPEND: Invalid date-time.");
+        co_return;
+      }
+      m.date = *date;
+    }
+    auto bytes = p.string(true);
+    if (!bytes) {
+      bad(c, "Error in IMAP command APPEND: " + p.error());
+      co_return;
+    }
+    m.bytes = std::move(*bytes);
+    if (m.bytes.size() > settings_.append_limit) {
+      no(c, "[TOOBIG] Message is larger than APPENDLIMIT.");
+      co_return;
+    }
+    if (m.bytes.empty()) {
+      no(c, "Can't save an empty message.");
+      co_return;
+    }
+    messages.push_back(std::move(m));
+    if (p.at_end()) break;
+    if (!p.space()) {
+      bad(c, "Error in IMAP command APPEND: Invalid arguments.");
+      co_return;
+    }
+  }
+  auto box = user_->open_mailbox(*name);
+  if (!box) {
+    no(c, "[TRYCREATE] Mailbox doesn't exist: " + *name);
+    co_return;
+  }
+  std::vector<uint32_t> uids;
+  for (const auto& m : messages) {
+    auto uid = (*box)->append(m.bytes, m.flags, m.date);
+    if (!uid) {
+      // MULTIAPPEND is all or nothing (RFC 3502 §6.3.11): undo what was saved.
+      if (!uids.empty()) {
+        (void)(*box)->sync();
+        (void)(*box)->expunge(uids);
+      }
+      no(c, "[SERVERUNAVAILABLE] " + uid.error().message);
+      co_return;
+    }
+    uids.push_back(*uid);
+  }
+  report_changes(true);
+  ok(c, fmt::format("[APPENDUID {} {}] Append completed.", (*box)->uid_validity(),
+                    format_number_set(uids)));
+}
+
+}  // namespace correio::imapd

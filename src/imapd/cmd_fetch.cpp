@@ -1,0 +1,403 @@
+// FETCH and UID FETCH (RFC 9051 §6.4.5, RFC 3516 BINARY, RFC 7162 CHANGEDSINCE / MODSEQ /
+// VANISHED). ENVELOPE and BODYSTRUCTURE come from the folder's cache when present, else
+// from the MIME parser, and are cached for the next client.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cctype>
+#include <optional>
+
+#include "imapd/response.hpp"
+#include "imapd/session.hpp"
+#include "mail/header_fields.hpp"
+#include "mail/imap_section.hpp"
+#include "mail/imap_structure.hpp"
+#include "mail/mime_parser.hpp"
+
+namespace correio::imapd {
+namespace {
+
+struct FetchItem {
+  enum class Kind {
+    uid, flags, internal_date, size, envelope, body, body_structure, modseq,
+    section,      // BODY[...] / BODY.PEEK[...] / RFC822 / RFC822.HEADER / RFC822.TEXT
+    binary,       // BINARY[...] / BINARY.PEEK[...]
+    binary_size,  // BINARY.SIZE[...]
+  };
+  Kind kind;
+  std::string label;  // as echoed: "BODY[HEADER]", "RFC822.TEXT", ...
+  mail::SectionSpec section;
+  bool peek = false;
+  std::optional<std::pair<uint64_t, uint64_t>> partial;  // <start.length>
+  bool partial_no_length = false;
+};
+
+// Parses "[section]" after BODY / BODY.PEEK / BINARY...; the parser is at '['.
+bool parse_section_spec(Parser& p, mail::SectionSpec& spec, std::string& echoed) {
+  if (!p.consume('[')) return p.fail("Expected '['");
+  std::string_view rest = p.rest();
+  size_t end = 0;
+  bool in_quote = false;
+  for (; end < rest.size(); ++end) {
+    char ch = rest[end];
+    if (in_quote && ch == '\\') {
+      ++end;
+      continue;
+    }
+    if (ch == '"') in_quote = !in_quote;
+    if (ch == ']' && !in_quote) break;
+    if (ch == '\r' || ch == '\n') return p.fail("Unterminated section");
+  }
+  if (end >= rest.size()) return p.fail("Unterminated section");
+  auto parsed = mail::parse_section(rest.substr(0, end));
+  if (!parsed) return p.fail("Invalid section");
+  spec = *parsed;
+  echoed = mail::section_to_string(spec);
+  for (size_t i = 0; i <= end; ++i) (void)p.consume(rest[i]);
+  return true;
+}
+
+bool parse_partial(Parser& p, FetchItem& item) {
+  if (!p.consume('<')) return true;
+  auto start = p.number();
+  if (!start) return false;
+  uint64_t length = UINT64_MAX;
+  if (p.consume('.')) {
+    auto n = p.number();
+    if (!n || *n == 0) return p.fail("Invalid partial length");
+    length = *n;
+  } else {
+    item.partial_no_length = true;
+  }
+  if (!p.consume('>')) return p.fail("Invalid partial");
+  item.partial = std::make_pair(*start, length);
+  return true;
+}
+
+bool parse_fetch_item(Parser& p, std::vector<FetchItem>& items) {
+  using K = FetchItem::Kind;
+  // Item names stop at '[' (BODY.PEEK[...]), which an atom would swallow.
+  std::string u;
+  while (!p.rest().empty()) {
+    char ch = p.rest()[0];
+    if (!std::isalnum(static_cast<unsigned char>(ch)) && ch != '.') break;
+    u += static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+    (void)p.consume(ch);
+  }
+  if (u.empty()) return p.fail("Expected a FETCH item");
+  auto simple = [&](K kind, std::string label) {
+    items.push_back({kind, std::move(label), {}, false, std::nullopt, false});
+  };
+  if (u == "ALL" || u == "FAST" || u == "FULL") {
+    simple(K::flags, "FLAGS");
+    simple(K::internal_date, "INTERNALDATE");
+    simple(K::size, "RFC822.SIZE");
+    if (u != "FAST") simple(K::envelope, "ENVELOPE");
+    if (u == "FULL") simple(K::body, "BODY");
+    return true;
+  }
+  if (u == "UID") return simple(K::uid, "UID"), true;
+  if (u == "FLAGS") return simple(K::flags, "FLAGS"), true;
+  if (u == "INTERNALDATE") return simple(K::internal_date, "INTERNALDATE"), true;
+  if (u == "RFC822.SIZE") return simple(K::size, "RFC822.SIZE"), true;
+  if (u == "ENVELOPE") return simple(K::envelope, "ENVELOPE"), true;
+  if (u == "BODYSTRUCTURE") return simple(K::body_structure, "BODYSTRUCTURE"), true;
+  if (u == "MODSEQ") return simple(K::modseq, "MODSEQ"), true;
+  if (u == "RFC822" || u == "RFC822.HEADER" || u == "RFC822.TEXT") {
+    FetchItem item{K::section, u, {}, u == "RFC822.HEADER", std::nullopt, false};
+    if (u == "RFC822.HEADER") item.section.kind = mail::SectionSpec::Kind::kHeader;
+    if (u == "RFC822.TEXT") item.section.kind = mail::SectionSpec::Kind::kText;
+    items.push_back(std::move(item));
+    return true;
+  }
+  if (u == "BODY" && !p.peek('[')) return simple(K::body, "BODY"), true;
+  if (u == "BODY" || u == "BODY.PEEK" || u == "BINARY" || u == "BINARY.PEEK" ||
+      u == "BINARY.SIZE") {
+    FetchItem item{K::section, "", {}, u.ends_with(".PEEK"), std::nullopt, false};
+    if (u.starts_with("BINARY")) item.kind = u == "BINARY.SIZE" ? K::binary_size : K::binary;
+    std::string echoed;
+    if (!parse_section_spec(p, item.section, echoed)) return false;
+    if (item.kind != K::section && item.section.kind != mail::SectionSpec::Kind::kFull) {
+      return p.fail("BINARY takes only a part number");
+    }
+    std::string base = u.starts_with("BINARY") ? (u == "BINARY.SIZE" ? "BINARY.SIZE" : "BINARY")
+                                               : "BODY";
+    item.label = base + "[" + echoed + "]";
+    if (item.kind != K::binary_size && !parse_partial(p, item)) return false;
+    items.push_back(std::move(item));
+    return true;
+  }
+  return p.fail("Unknown FETCH item " + u);
+}
+
+// The message as FETCH needs it, loaded at most once per message and response.
+struct LoadedMessage {
+  std::string raw;
+  std::optional<mail::MimePart> root;
+  const mail::MimePart& structure() {
+    if (!root) root = mail::parse_mime(raw);
+    return *root;
+  }
+};
+
+void append_partial(std::string& out, const FetchItem& item, std::string_view bytes,
+                    bool binary_literal) {
+  std::string_view slice = bytes;
+  if (item.partial) {
+    uint64_t start = item.partial->first;
+    slice = start >= bytes.size() ? std::string_view() : bytes.substr(start, item.partial->second);
+  }
+  out += item.label;
+  if (item.partial) out += fmt::format("<{}>", item.partial->first);
+  out += ' ';
+  if (binary_literal) {
+    out += fmt::format("~{{{}}}\r\n", slice.size());
+    out += slice;
+  } else {
+    out += fmt::format("{{{}}}\r\n", slice.size());
+    out += slice;
+  }
+}
+
+}  // namespace
+
+asio::awaitable<void> Session::cmd_fetch(const Command& c, Parser& p) {
+  using K = FetchItem::Kind;
+  auto set = p.sequence_set();
+  if (!set || !p.space()) {
+    bad(c, "Error in IMAP command FETCH: Invalid arguments.");
+    co_return;
+  }
+  std::vector<FetchItem> items;
+  bool ok_items = true;
+  if (p.consume('(')) {
+    for (;;) {
+      if (!parse_fetch_item(p, items)) {
+        ok_items = false;
+        break;
+      }
+      if (p.consume(')')) break;
+      if (!p.space()) {
+        ok_items = false;
+        break;
+      }
+    }
+  } else {
+    ok_items = parse_fetch_item(p, items);
+  }
+  if (!ok_items) {
+    bad(c, "Error in IMAP command FETCH: " + p.error());
+    co_return;
+  }
+  std::optional<uint64_t> changed_since;
+  bool vanished = false;
+  if (p.consume(' ')) {
+    if (!p.consume('(')) {
+      bad(c, "Invalid FETCH modifiers.");
+      co_return;
+    }
+    while (!p.consume(')')) {
+      auto mod = p.atom();
+      if (!mod) {
+        bad(c, "Invalid FETCH modifiers.");
+        co_return;
+      }
+      std::string u = upper(*mod);
+      if (u == "CHANGEDSINCE") {
+        auto n = p.space() ? p.number() : std::nullopt;
+        if (!n) {
+          bad(c, "Invalid CHANGEDSINCE.");
+          co_return;
+        }
+        changed_since = *n;
+        condstore_ = true;
+      } else if (u == "VANISHED") {
+        vanished = true;
+      } else {
+        bad(c, "Unknown FETCH modifier " + u);
+        co_return;
+      }
+      p.consume(' ');
+    }
+  }
+  if (!p.at_end()) {
+    bad(c, "Error in IMAP command FETCH: Extra arguments.");
+    co_return;
+  }
+  if (vanished && (!c.uid || !qresync_ || !changed_since)) {
+    bad(c, "VANISHED needs UID FETCH with CHANGEDSINCE after ENABLE QRESYNC.");
+    co_return;
+  }
+  // RFC 5182: "$" is the saved result, kept as UIDs (empty when nothing was saved).
+  bool set_is_uids = c.uid;
+  if (set->saved_result) {
+    set->saved_result = false;
+    for (uint32_t uid : saved_search_) set->ranges.push_back({uid, uid});
+    set_is_uids = true;
+  }
+  report_changes(false);
+  if (c.uid && std::none_of(items.begin(), items.end(),
+                            [](const FetchItem& i) { return i.kind == K::uid; })) {
+    items.insert(items.begin(), {K::uid, "UID", {}, false, std::nullopt, false});
+  }
+  if (changed_since && std::none_of(items.begin(), items.end(),
+                                    [](const FetchItem& i) { return i.kind == K::modseq; })) {
+    items.push_back({K::modseq, "MODSEQ", {}, false, std::nullopt, false});
+  }
+  if (vanished) {
+    auto gone = selected_->box().expunged_since(*changed_since);
+    if (gone) {
+      std::vector<uint32_t> in_set;
+      for (uint32_t uid : *gone) {
+        if (set->contains(uid, selected_->max_uid())) in_set.push_back(uid);
+      }
+      if (!in_set.empty()) untagged("VANISHED (EARLIER) " + format_number_set(in_set));
+    }
+  }
+  bool marks_seen = !selected_->read_only() &&
+                    std::any_of(items.begin(), items.end(), [](const FetchItem& i) {
+                      return (i.kind == K::section || i.kind == K::binary) && !i.peek;
+                    });
+  bool any_expunged = false;
+  bool unknown_cte = false;
+  mailbox::Mailbox& box = selected_->box();
+  for (uint32_t seq : selected_->resolve(*set, set_is_uids)) {
+    const mailbox::MessageInfo* m = selected_->message_at(seq);
+    if (m == nullptr) {
+      any_expunged = true;
+      continue;
+    }
+    if (changed_since && m->modseq <= *changed_since) continue;
+    uint32_t uid = m->uid;
+    bool flags_changed_now = false;
+    if (marks_seen && !m->flags.has(mailbox::kSeen)) {
+      mailbox::Flags seen;
+      seen.system = mailbox::kSeen;
+      std::vector<uint32_t> one{uid};
+      auto stored = box.store_flags(one, mailbox::StoreMode::kAdd, seen);
+      if (stored && !stored->changed.empty()) {
+        selected_->mark_reported(uid, stored->changed.front().modseq);
+        flags_changed_now = true;
+      }
+      m = box.find(uid);
+      if (m == nullptr) continue;
+    }
+    std::optional<LoadedMessage> loaded;
+    bool load_failed = false;
+    auto message = [&]() -> LoadedMessage* {
+      if (!loaded && !load_failed) {
+        auto raw = box.read_message(uid);
+        if (!raw) {
+          load_failed = true;
+          return nullptr;
+        }
+        loaded.emplace();
+        loaded->raw = std::move(*raw);
+      }
+      return loaded ? &*loaded : nullptr;
+    };
+    auto cached = [&](std::string_view field, auto compute) -> std::string {
+      if (auto hit = box.cache_get(uid, field); hit && *hit) return **hit;
+      LoadedMessage* msg = message();
+      if (msg == nullptr) return "NIL";
+      std::string value = compute(*msg);
+      (void)box.cache_put(uid, field, value);
+      return value;
+    };
+    std::string line = fmt::format("* {} FETCH (", seq);
+    bool first = true;
+    bool flags_written = false;
+    for (const FetchItem& item : items) {
+      if (!first) line += ' ';
+      first = false;
+      switch (item.kind) {
+        case K::uid:
+          line += fmt::format("UID {}", uid);
+          break;
+        case K::flags:
+          line += "FLAGS " + format_flags(m->flags, m->recent);
+          flags_written = true;
+          break;
+        case K::internal_date:
+          line += "INTERNALDATE " + format_internal_date(static_cast<time_t>(m->internal_date));
+          break;
+        case K::size:
+          line += fmt::format("RFC822.SIZE {}", m->vsize);
+          break;
+        case K::modseq:
+          line += fmt::format("MODSEQ ({})", m->modseq);
+          break;
+        case K::envelope:
+          line += "ENVELOPE " + cached("envelope", [](LoadedMessage& msg) {
+                    const auto& root = msg.structure();
+                    return mail::imap_envelope(std::string_view(msg.raw).substr(0, root.header_size));
+                  });
+          break;
+        case K::body:
+          line += "BODY " + cached("body", [](LoadedMessage& msg) {
+                    return mail::imap_body_structure(msg.raw, msg.structure(), false);
+                  });
+          break;
+        case K::body_structure:
+          line += "BODYSTRUCTURE " + cached("bodystructure", [](LoadedMessage& msg) {
+                    return mail::imap_body_structure(msg.raw, msg.structure(), true);
+                  });
+          break;
+        case K::section: {
+          LoadedMessage* msg = message();
+          std::string bytes =
+              msg ? mail::section_bytes(msg->raw, msg->structure(), item.section) : "";
+          append_partial(line, item, bytes, false);
+          break;
+        }
+        case K::binary:
+        case K::binary_size: {
+          LoadedMessage* msg = message();
+          if (msg == nullptr) {
+            line += item.label + " NIL";
+            break;
+          }
+          auto content = mail::binary_section(msg->raw, msg->structure(), item.section);
+          if (content.status == mail::BinaryContent::Status::kUnknownCte) {
+            unknown_cte = true;
+            line += item.label + " NIL";
+            break;
+          }
+          if (item.kind == K::binary_size) {
+            line += fmt::format("{} {}", item.label, content.data.size());
+          } else {
+            append_partial(line, item, content.data, content.has_nul);
+          }
+          break;
+        }
+      }
+    }
+    if (flags_changed_now && !flags_written) {
+      line += " FLAGS " + format_flags(m->flags, m->recent);
+      flags_written = true;
+    }
+    if (flags_written && condstore_ &&
+        std::none_of(items.begin(), items.end(),
+                     [](const FetchItem& i) { return i.kind == K::modseq; })) {
+      line += fmt::format(" MODSEQ ({})", m->modseq);
+    }
+    line += ")\r\n";
+    out_ += line;
+    bool sent = co_await flush_if_large();
+    if (!sent) {
+      state_ = State::logout;
+      co_return;
+    }
+  }
+  if (unknown_cte) {
+    no(c, "[UNKNOWN-CTE] Unknown Content-Transfer-Encoding.");
+    co_return;
+  }
+  if (any_expunged) {
+    no(c, "Some messages were expunged meanwhile.");
+    co_return;
+  }
+  ok(c, "Fetch completed.");
+}
+
+}  // namespace correio::imapd

@@ -1,0 +1,213 @@
+// STORE (RFC 9051 §6.4.6, RFC 7162 UNCHANGEDSINCE), COPY (with RFC 4315 COPYUID) and MOVE
+// (RFC 6851).
+#include <fmt/format.h>
+
+#include "imapd/session.hpp"
+
+namespace correio::imapd {
+namespace {
+
+// Converts a parsed flag list; false (with `error`) for \Recent-less unknown system flags
+// or invalid keywords.
+bool to_flags(const std::vector<std::string>& names, mailbox::Flags& flags, std::string& error) {
+  for (const auto& name : names) {
+    if (!name.empty() && name[0] == '\\') {
+      uint8_t bit = mailbox::system_flag_from_name(name);
+      if (bit == 0) {
+        if (iequals(name, "\\Recent")) continue;  // cannot be stored; ignored like Dovecot
+        error = "Invalid system flag " + name;
+        return false;
+      }
+      flags.system |= bit;
+      continue;
+    }
+    if (!mailbox::valid_keyword(name)) {
+      error = "Invalid keyword " + name;
+      return false;
+    }
+    if (!flags.has_keyword(name)) flags.keywords.push_back(name);
+  }
+  return true;
+}
+
+}  // namespace
+
+asio::awaitable<void> Session::cmd_store(const Command& c, Parser& p) {
+  auto set = p.sequence_set();
+  if (!set || !p.space()) {
+    bad(c, "Error in IMAP command STORE: Invalid arguments.");
+    co_return;
+  }
+  std::optional<uint64_t> unchanged_since;
+  if (p.consume('(')) {
+    if (!p.consume_word("UNCHANGEDSINCE") || !p.space()) {
+      bad(c, "Invalid STORE modifiers.");
+      co_return;
+    }
+    auto n = p.number();
+    if (!n || !p.consume(')') || !p.space()) {
+      bad(c, "Invalid UNCHANGEDSINCE.");
+      co_return;
+    }
+    unchanged_since = *n;
+    condstore_ = true;
+  }
+  auto op = p.atom();
+  std::string u = op ? upper(*op) : "";
+  mailbox::StoreMode mode = mailbox::StoreMode::kReplace;
+  if (!u.empty() && u[0] == '+') mode = mailbox::StoreMode::kAdd;
+  if (!u.empty() && u[0] == '-') mode = mailbox::StoreMode::kRemove;
+  std::string base = (!u.empty() && (u[0] == '+' || u[0] == '-')) ? u.substr(1) : u;
+  bool silent = base == "FLAGS.SILENT";
+  if (base != "FLAGS" && !silent) {
+    bad(c, "Error in IMAP command STORE: Invalid data item.");
+    co_return;
+  }
+  auto names = p.space() ? p.flag_list(true) : std::nullopt;
+  if (!names || !p.at_end()) {
+    bad(c, "Error in IMAP command STORE: Invalid flags.");
+    co_return;
+  }
+  mailbox::Flags flags;
+  std::string error;
+  if (!to_flags(*names, flags, error)) {
+    bad(c, error);
+    co_return;
+  }
+  if (selected_->read_only()) {
+    no(c, "[READ-ONLY] Mailbox is read-only.");
+    co_return;
+  }
+  bool set_is_uids = c.uid;
+  if (set->saved_result) {
+    set->saved_result = false;
+    for (uint32_t uid : saved_search_) set->ranges.push_back({uid, uid});
+    set_is_uids = true;
+  }
+  report_changes(false);
+  std::vector<uint32_t> uids;
+  for (uint32_t seq : selected_->resolve(*set, set_is_uids)) {
+    if (const auto* m = selected_->message_at(seq)) uids.push_back(m->uid);
+  }
+  auto result = selected_->box().store_flags(uids, mode, flags, unchanged_since);
+  if (!result) {
+    no(c, "[SERVERBUG] " + result.error().message);
+    co_return;
+  }
+  std::vector<uint32_t> changed_uids;
+  for (const auto& m : result->changed) {
+    changed_uids.push_back(m.uid);
+    selected_->mark_reported(m.uid, m.modseq);
+    uint32_t seq = selected_->seq_of(m.uid);
+    if (seq == 0) continue;
+    // .SILENT still reports MODSEQ under CONDSTORE (RFC 7162 §3.1.3).
+    if (silent && !unchanged_since) continue;
+    std::string line = fmt::format("* {} FETCH (", seq);
+    if (c.uid || qresync_) line += fmt::format("UID {} ", m.uid);
+    if (!silent) line += "FLAGS " + format_flags(m.flags, m.recent);
+    if (condstore_) line += fmt::format("{}MODSEQ ({})", silent ? "" : " ", m.modseq);
+    line += ")\r\n";
+    out_ += line;
+  }
+  // Messages that matched but whose flags were already as asked still get FLAGS (RFC 9051).
+  if (!silent) {
+    for (uint32_t uid : uids) {
+      if (std::find(changed_uids.begin(), changed_uids.end(), uid) != changed_uids.end()) continue;
+      if (std::find(result->failed.begin(), result->failed.end(), uid) != result->failed.end())
+        continue;
+      const auto* m = selected_->box().find(uid);
+      uint32_t seq = selected_->seq_of(uid);
+      if (m == nullptr || seq == 0) continue;
+      std::string line = fmt::format("* {} FETCH (", seq);
+      if (c.uid || qresync_) line += fmt::format("UID {} ", uid);
+      line += "FLAGS " + format_flags(m->flags, m->recent);
+      if (condstore_) line += fmt::format(" MODSEQ ({})", m->modseq);
+      line += ")\r\n";
+      out_ += line;
+    }
+  }
+  if (!result->failed.empty()) {
+    std::vector<uint32_t> failed;
+    for (uint32_t uid : result->failed) {
+      failed.push_back(c.uid ? uid : selected_->seq_of(uid));
+    }
+    std::sort(failed.begin(), failed.end());
+    ok(c, "[MODIFIED " + format_number_set(failed) + "] Conditional STORE failed.");
+    co_return;
+  }
+  ok(c, "Store completed.");
+}
+
+asio::awaitable<void> Session::cmd_copy(const Command& c, Parser& p) {
+  co_await copy_or_move(c, p, false);
+}
+
+asio::awaitable<void> Session::cmd_move(const Command& c, Parser& p) {
+  co_await copy_or_move(c, p, true);
+}
+
+asio::awaitable<void> Session::copy_or_move(const Command& c, Parser& p, bool move) {
+  auto set = p.sequence_set();
+  bool sp = set.has_value() && p.space();
+  auto dest_name = sp ? p.mailbox() : std::nullopt;
+  if (!dest_name || !p.at_end()) {
+    bad(c, "Error in IMAP command " + c.name + ": Invalid arguments.");
+    co_return;
+  }
+  if (move && selected_->read_only()) {
+    no(c, "[READ-ONLY] Mailbox is read-only.");
+    co_return;
+  }
+  auto dest = user_->open_mailbox(*dest_name);
+  if (!dest) {
+    no(c, "[TRYCREATE] Mailbox doesn't exist: " + *dest_name);
+    co_return;
+  }
+  bool set_is_uids = c.uid;
+  if (set->saved_result) {
+    set->saved_result = false;
+    for (uint32_t uid : saved_search_) set->ranges.push_back({uid, uid});
+    set_is_uids = true;
+  }
+  report_changes(false);
+  std::vector<uint32_t> uids;
+  bool any_expunged = false;
+  for (uint32_t seq : selected_->resolve(*set, set_is_uids)) {
+    const auto* m = selected_->message_at(seq);
+    if (m == nullptr) {
+      any_expunged = true;
+      continue;
+    }
+    uids.push_back(m->uid);
+  }
+  if (uids.empty()) {
+    if (any_expunged) {
+      no(c, "Some of the requested messages no longer exist.");
+    } else {
+      ok(c, c.name + " completed.");
+    }
+    co_return;
+  }
+  (void)(*dest)->sync();
+  auto pairs = move ? selected_->box().move_to(uids, **dest) : selected_->box().copy_to(uids, **dest);
+  if (!pairs) {
+    no(c, "[SERVERBUG] " + pairs.error().message);
+    co_return;
+  }
+  std::vector<uint32_t> src, dst;
+  for (const auto& [a, b] : *pairs) {
+    src.push_back(a);
+    dst.push_back(b);
+  }
+  std::string copyuid = fmt::format("[COPYUID {} {} {}]", (*dest)->uid_validity(),
+                                    format_number_set(src), format_number_set(dst));
+  if (move) {
+    untagged("OK " + copyuid + " Moved UIDs.");
+    selected_->announce_expunged(src, out_, qresync_);
+    ok(c, "Move completed.");
+  } else {
+    ok(c, copyuid + " Copy completed.");
+  }
+}
+
+}  // namespace correio::imapd

@@ -1,0 +1,97 @@
+#include "imapd/folder_watcher.hpp"
+
+#include <sys/inotify.h>
+#include <unistd.h>
+
+#include <array>
+#include <asio/co_spawn.hpp>
+#include <asio/detached.hpp>
+#include <asio/redirect_error.hpp>
+#include <asio/use_awaitable.hpp>
+#include <vector>
+
+namespace correio::imapd {
+
+FolderWatcher::FolderWatcher(asio::io_context& io) : io_(io) {
+  int fd = ::inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+  if (fd >= 0) inotify_ = std::make_unique<asio::posix::stream_descriptor>(io_, fd);
+}
+
+int FolderWatcher::add_watch(const std::filesystem::path& dir) {
+  if (!inotify_) return -1;
+  int wd = ::inotify_add_watch(inotify_->native_handle(), dir.c_str(),
+                               IN_MOVED_TO | IN_MOVED_FROM | IN_CREATE | IN_DELETE | IN_ONLYDIR);
+  if (wd < 0) return -1;
+  Watch& w = watches_[wd];
+  w.path = dir.string();
+  ++w.users;
+  wd_by_path_[w.path] = wd;
+  if (!reading_) {
+    reading_ = true;
+    asio::co_spawn(io_, read_events(), asio::detached);
+  }
+  return wd;
+}
+
+void FolderWatcher::release_watch(int wd) {
+  auto it = watches_.find(wd);
+  if (it == watches_.end()) return;
+  if (--it->second.users > 0) return;
+  ::inotify_rm_watch(inotify_->native_handle(), wd);
+  wd_by_path_.erase(it->second.path);
+  watches_.erase(it);
+}
+
+asio::awaitable<void> FolderWatcher::read_events() {
+  alignas(inotify_event) std::array<char, 8192> buffer;
+  for (;;) {
+    std::error_code ec;
+    size_t n = co_await inotify_->async_read_some(asio::buffer(buffer),
+                                                  asio::redirect_error(asio::use_awaitable, ec));
+    if (ec) {
+      reading_ = false;
+      co_return;
+    }
+    for (size_t offset = 0; offset + sizeof(inotify_event) <= n;) {
+      const auto* event = reinterpret_cast<const inotify_event*>(buffer.data() + offset);
+      offset += sizeof(inotify_event) + event->len;
+      auto it = watches_.find(event->wd);
+      if (it == watches_.end()) continue;
+      for (asio::steady_timer* timer : it->second.waiters) timer->cancel();
+    }
+  }
+}
+
+asio::awaitable<void> FolderWatcher::wait(const std::filesystem::path& folder,
+                                          std::chrono::steady_clock::duration max_wait) {
+  asio::steady_timer timer(io_);
+  std::vector<int> wds;
+  for (const char* sub : {"new", "cur"}) {
+    int wd = add_watch(folder / sub);
+    if (wd >= 0) {
+      wds.push_back(wd);
+      watches_[wd].waiters.insert(&timer);
+    }
+  }
+  // Without inotify, wake every second so that the caller polls.
+  timer.expires_after(wds.empty() ? std::min<std::chrono::steady_clock::duration>(
+                                        max_wait, std::chrono::seconds(1))
+                                  : max_wait);
+  // Deregister on every path out, including cancellation by the caller.
+  struct Cleanup {
+    FolderWatcher& self;
+    asio::steady_timer& timer;
+    std::vector<int>& wds;
+    ~Cleanup() {
+      for (int wd : wds) {
+        auto it = self.watches_.find(wd);
+        if (it != self.watches_.end()) it->second.waiters.erase(&timer);
+        self.release_watch(wd);
+      }
+    }
+  } cleanup{*this, timer, wds};
+  std::error_code ec;
+  co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+}
+
+}  // namespace correio::imapd

@@ -1,0 +1,163 @@
+// One IMAP server session (RFC 9051 IMAP4rev2 with RFC 3501 IMAP4rev1): a straight-line
+// coroutine that reads whole commands (literals included), parses them and dispatches by
+// name to one member per command family. The command families live in their own files:
+// session.cpp (any state, login), cmd_folders.cpp, cmd_select.cpp, cmd_fetch.cpp,
+// cmd_search.cpp, cmd_store.cpp, cmd_append.cpp. Private to imapd.
+#pragma once
+
+#include <asio/awaitable.hpp>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "auth/login_throttle.hpp"
+#include "auth/sasl.hpp"
+#include "auth/user_directory.hpp"
+#include "base/log.hpp"
+#include "imapd/folder_watcher.hpp"
+#include "imapd/parser.hpp"
+#include "imapd/selected_view.hpp"
+#include "imapd/settings.hpp"
+#include "io/connection.hpp"
+#include "mailbox/mailbox.hpp"
+
+namespace correio::imapd {
+
+// What the daemon shares with every session (one process, one thread).
+struct Shared {
+  const Settings& settings;
+  base::Logger& log;
+  auth::UserDirectory* users;  // null when user_directory is unset: every login fails
+  auth::SaslAuthenticator* sasl;
+  auth::LoginThrottle& throttle;
+  FolderWatcher& watcher;
+};
+
+class Session {
+ public:
+  Session(Shared& shared, io::Connection& connection);
+  asio::awaitable<void> run();
+
+  enum class State { not_authenticated, authenticated, selected, logout };
+
+ private:
+  // One parsed command: tag, name (upper-cased), whether it was prefixed by UID, and the
+  // parser positioned after the name (and its space, when arguments follow).
+  struct Command {
+    std::string tag;
+    std::string name;
+    bool uid = false;
+  };
+  using Handler = asio::awaitable<void> (Session::*)(const Command&, Parser&);
+  struct CommandEntry {
+    std::string_view name;
+    Handler handler;
+    bool needs_auth;      // authenticated or selected state
+    bool needs_selected;  // selected state
+    bool allowed_after_uid = false;
+  };
+  static const std::vector<CommandEntry>& command_table();
+
+  asio::awaitable<void> execute(std::string_view text);
+
+  // session.cpp: any state and not-authenticated state.
+  asio::awaitable<void> cmd_capability(const Command& c, Parser& p);
+  asio::awaitable<void> cmd_noop(const Command& c, Parser& p);
+  asio::awaitable<void> cmd_logout(const Command& c, Parser& p);
+  asio::awaitable<void> cmd_id(const Command& c, Parser& p);
+  asio::awaitable<void> cmd_enable(const Command& c, Parser& p);
+  asio::awaitable<void> cmd_starttls(const Command& c, Parser& p);
+  asio::awaitable<void> cmd_compress(const Command& c, Parser& p);
+  asio::awaitable<void> cmd_login(const Command& c, Parser& p);
+  asio::awaitable<void> cmd_authenticate(const Command& c, Parser& p);
+  // cmd_folders.cpp
+  asio::awaitable<void> cmd_create(const Command& c, Parser& p);
+  asio::awaitable<void> cmd_delete(const Command& c, Parser& p);
+  asio::awaitable<void> cmd_rename(const Command& c, Parser& p);
+  asio::awaitable<void> cmd_subscribe(const Command& c, Parser& p);
+  asio::awaitable<void> cmd_unsubscribe(const Command& c, Parser& p);
+  asio::awaitable<void> cmd_list(const Command& c, Parser& p);
+  asio::awaitable<void> cmd_lsub(const Command& c, Parser& p);
+  asio::awaitable<void> cmd_namespace(const Command& c, Parser& p);
+  asio::awaitable<void> cmd_status(const Command& c, Parser& p);
+  asio::awaitable<void> cmd_getquotaroot(const Command& c, Parser& p);
+  asio::awaitable<void> cmd_getquota(const Command& c, Parser& p);
+  // cmd_select.cpp
+  asio::awaitable<void> cmd_select(const Command& c, Parser& p);
+  asio::awaitable<void> cmd_examine(const Command& c, Parser& p);
+  asio::awaitable<void> cmd_close(const Command& c, Parser& p);
+  asio::awaitable<void> cmd_unselect(const Command& c, Parser& p);
+  asio::awaitable<void> cmd_check(const Command& c, Parser& p);
+  asio::awaitable<void> cmd_expunge(const Command& c, Parser& p);
+  asio::awaitable<void> cmd_idle(const Command& c, Parser& p);
+  // cmd_fetch.cpp
+  asio::awaitable<void> cmd_fetch(const Command& c, Parser& p);
+  // cmd_search.cpp
+  asio::awaitable<void> cmd_search(const Command& c, Parser& p);
+  asio::awaitable<void> cmd_sort(const Command& c, Parser& p);
+  asio::awaitable<void> cmd_thread(const Command& c, Parser& p);
+  // cmd_store.cpp
+  asio::awaitable<void> cmd_store(const Command& c, Parser& p);
+  asio::awaitable<void> cmd_copy(const Command& c, Parser& p);
+  asio::awaitable<void> cmd_move(const Command& c, Parser& p);
+  // cmd_append.cpp
+  asio::awaitable<void> cmd_append(const Command& c, Parser& p);
+
+  // Select/examine shared body.
+  asio::awaitable<void> select(const Command& c, Parser& p, bool read_only);
+  // Login shared by LOGIN and AUTHENTICATE: opens the user's mail store.
+  bool open_user(const std::string& username);
+  // Copy and move shared body.
+  asio::awaitable<void> copy_or_move(const Command& c, Parser& p, bool move);
+  // Closes the selected folder (CLOSE expunges first when `expunge`).
+  void deselect();
+
+  // Output: queued, then sent by flush() at the end of each command (or when large).
+  void untagged(std::string_view line);  // "* " + line + CRLF
+  void tagged(const Command& c, std::string_view status, std::string_view text);
+  void bad(const Command& c, std::string_view text) { tagged(c, "BAD", text); }
+  void no(const Command& c, std::string_view text) { tagged(c, "NO", text); }
+  void ok(const Command& c, std::string_view text) { tagged(c, "OK", text); }
+  asio::awaitable<bool> flush();
+  asio::awaitable<bool> flush_if_large();
+
+  // Reports what changed in the selected folder since the last report; expunges only when
+  // `allow_expunge` (RFC 9051 §7.5.1: not during FETCH, STORE, SEARCH).
+  void report_changes(bool allow_expunge);
+
+  // Whether a plaintext login is allowed now (TLS or auth_allow_cleartext).
+  bool cleartext_allowed() const;
+  std::string capabilities() const;
+  auth::SaslOffer sasl_offer() const;
+  std::string client_label() const;  // "rip=1.2.3.4"
+  // Waits the throttle's failure delay, then answers; closes when the client is blocked.
+  asio::awaitable<void> login_failed(const Command& c, const std::string& user,
+                                     std::string_view mechanism, std::string_view reason);
+
+  Shared& shared_;
+  const Settings& settings_;
+  io::Connection& conn_;
+  State state_ = State::not_authenticated;
+  std::string out_;
+
+  std::string username_;
+  std::optional<mailbox::MailUser> user_;
+  uint64_t quota_bytes_ = 0;  // from the user's userdb_quota_rule; 0: no quota
+  std::unique_ptr<SelectedView> selected_;
+  bool condstore_ = false;   // CONDSTORE enabled (ENABLE or a CONDSTORE-using command)
+  bool qresync_ = false;     // QRESYNC enabled
+  bool imap4rev2_ = false;   // IMAP4rev2 enabled
+  bool utf8_ = false;        // UTF8=ACCEPT enabled
+  std::vector<uint32_t> saved_search_;  // SEARCHRES "$", as UIDs
+  bool saved_search_valid_ = false;
+};
+
+// Dovecot's quota rule "*:storage=1G" (k, M, G, T suffixes; bytes without) in bytes;
+// 0 when absent or not understood.
+uint64_t parse_quota_rule(std::string_view rule);
+
+asio::awaitable<void> serve(Shared& shared, asio::ip::tcp::socket socket);
+
+}  // namespace correio::imapd

@@ -1,0 +1,27 @@
+#include "imapd/settings.hpp"
+
+namespace correio::imapd {
+
+Settings Settings::from_config(const config::Config& config) {
+  Settings s;
+  s.hostname = config.get("myhostname");
+  s.tls_wrappermode = config.get_bool("imapd_tls_wrappermode");
+  s.allow_cleartext = config.get_bool("auth_allow_cleartext");
+  s.limits.max_line_length = static_cast<size_t>(config.get_int("imapd_max_line_length"));
+  s.limits.max_literal_size = static_cast<size_t>(config.get_int("imapd_literal_size_limit"));
+  s.timeout = config.get_time("imapd_timeout");
+  s.login_timeout = config.get_time("imapd_login_timeout");
+  s.idle_timeout = config.get_time("imapd_idle_timeout");
+  s.failure_delay = config.get_time("auth_failure_delay");
+  s.failure_max_delay = config.get_time("auth_failure_max_delay");
+  s.failure_limit = static_cast<int>(config.get_int("auth_failure_limit"));
+  s.failure_window = config.get_time("auth_failure_window");
+  s.mailbox_base = config.get("virtual_mailbox_base");
+  s.user_directory = config.get("user_directory");
+  s.special_use_folders = config.get("mailbox_special_use_folders");
+  s.append_limit = static_cast<uint64_t>(config.get_int("message_size_limit"));
+
+  return s;
+}
+
+}  // namespace correio::imapd

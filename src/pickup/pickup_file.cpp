@@ -1,0 +1,167 @@
+// One maildrop file into the queue (see pickup_file.hpp).
+#include "pickup/pickup_file.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+
+#include "cleanup/header_cleanup.hpp"
+#include "cleanup/received.hpp"
+#include "queue/detail/sys.hpp"
+#include "queue/queue_directories.hpp"
+#include "queue/queue_file_reader.hpp"
+#include "queue/queue_file_writer.hpp"
+
+namespace correio::pickup {
+namespace {
+
+using Kind = PickupOutcome::Kind;
+
+PickupOutcome outcome(Kind kind, std::string reason) {
+  PickupOutcome o;
+  o.kind = kind;
+  o.reason = std::move(reason);
+  return o;
+}
+
+// Reads at most `limit` bytes from `fd`; more is an error.
+Result<std::string> read_all(int fd, size_t limit) {
+  std::string out;
+  char buf[65536];
+  for (;;) {
+    ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return Error{std::string("read: ") + std::strerror(errno)};
+    if (n == 0) return out;
+    if (out.size() + static_cast<size_t>(n) > limit) return Error{"message file too big"};
+    out.append(buf, static_cast<size_t>(n));
+  }
+}
+
+// Moves a bad submission aside for the administrator rather than deleting it.
+PickupOutcome reject(const PickupSettings& s, const std::string& name, std::string reason) {
+  auto from = s.queue_directory / "maildrop" / name;
+  auto to = s.queue_directory / "corrupt" / name;
+  if (::rename(from.c_str(), to.c_str()) != 0 && errno != ENOENT)
+    ::unlink(from.c_str());  // cannot keep it; never loop on it
+  return outcome(Kind::rejected, std::move(reason));
+}
+
+std::string from_header(const queue::Envelope& e, const std::string& sender) {
+  std::string address = sender.empty() ? "MAILER-DAEMON" : sender;
+  if (e.full_name.empty()) return address;
+  // RFC 5322 §3.2.4: the display name as a quoted-string when it has specials.
+  bool plain = true;
+  for (char c : e.full_name)
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == ' ' || c == '-' || c == '\'' ||
+          static_cast<unsigned char>(c) >= 0x80))
+      plain = false;
+  if (plain) return e.full_name + " <" + address + ">";
+  std::string quoted = "\"";
+  for (char c : e.full_name) {
+    if (c == '"' || c == '\\') quoted += '\\';
+    if (c != '\r' && c != '\n') quoted += c;
+  }
+  return quoted + "\" <" + address + ">";
+}
+
+}  // namespace
+
+PickupSettings PickupSettings::from_config(const config::Config& config) {
+  PickupSettings s;
+  s.queue_directory = config.get("queue_directory");
+  s.myhostname = config.get("myhostname");
+  s.myorigin = config.get("myorigin");
+  s.mail_name = config.get("mail_name");
+  s.header_size_limit = config.get_int("header_size_limit");
+  s.hopcount_limit = static_cast<int>(config.get_int("hopcount_limit"));
+  s.message_size_limit = config.get_int("message_size_limit");
+  return s;
+}
+
+std::string qualify(const std::string& address, const std::string& myorigin) {
+  if (address.empty() || address.find('@') != std::string::npos || myorigin.empty()) return address;
+  return address + "@" + myorigin;
+}
+
+PickupOutcome pickup_file(const PickupSettings& s, const std::string& name) {
+  auto path = s.queue_directory / "maildrop" / name;
+  // O_NOFOLLOW and the checks below: the file belongs to an arbitrary local user.
+  queue::detail::Fd fd(::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
+  if (fd.get() < 0) {
+    if (errno == ENOENT) return outcome(Kind::skipped, "vanished");
+    if (errno == ELOOP) return reject(s, name, "not a regular file");
+    return outcome(Kind::retry, std::string("open: ") + std::strerror(errno));
+  }
+  struct stat st {};
+  if (::fstat(fd.get(), &st) != 0)
+    return outcome(Kind::retry, std::string("fstat: ") + std::strerror(errno));
+  if (!S_ISREG(st.st_mode)) return reject(s, name, "not a regular file");
+  // A hard link to someone else's file is not a submission.
+  if (st.st_nlink != 1) return reject(s, name, "file has more than one link");
+  size_t limit = queue::kMaxQueueFileSize;
+  if (s.message_size_limit > 0)
+    limit = static_cast<size_t>(s.message_size_limit) + 256 * 1024;  // + envelope records
+  auto bytes = read_all(fd.get(), limit);
+  if (!bytes) return reject(s, name, bytes.error().message);
+  auto file = queue::parse_queue_file(*bytes, true);
+  if (!file) return reject(s, name, file.error().message);
+  const queue::Envelope& in = file->envelope;
+
+  auto now = std::chrono::system_clock::now();
+  queue::Envelope env;
+  env.arrival_us =
+      std::chrono::duration_cast<std::chrono::microseconds>(now.time_since_epoch()).count();
+  env.sender = qualify(in.sender, s.myorigin);
+  for (const auto& r : in.recipients)
+    env.recipients.push_back({qualify(r.address, s.myorigin), r.address, r.orcpt, r.notify});
+  env.dsn_ret = in.dsn_ret;
+  env.dsn_envid = in.dsn_envid;
+  env.client = {"localhost", "127.0.0.1", "", "local", ""};
+  env.line_ending = queue::LineEnding::lf;
+
+  auto writer = queue::QueueFileWriter::create(s.queue_directory, env);
+  if (!writer) return outcome(Kind::retry, writer.error().message);
+  PickupOutcome done;
+  done.kind = Kind::queued;
+  done.queue_id = writer->id();
+  done.uid = st.st_uid;
+  done.sender = env.sender;
+  done.recipients = env.recipients.size();
+
+  cleanup::PickupReceivedInfo received;
+  received.myhostname = s.myhostname;
+  received.mail_name = s.mail_name;
+  received.uid = st.st_uid;
+  received.queue_id = done.queue_id;
+  received.when = now;
+  cleanup::HeaderOptions options;
+  options.queue_id = done.queue_id;
+  options.myhostname = s.myhostname;
+  options.header_size_limit = s.header_size_limit;
+  options.hopcount_limit = s.hopcount_limit;
+  options.arrival = now;
+  options.missing_from = from_header(in, env.sender);
+  cleanup::HeaderCleanup cleanup(options);
+  std::string out = cleanup::pickup_received_header(received);
+  cleanup.feed(file->content_bytes, out);
+  cleanup.finish(out);
+  if (cleanup.too_many_hops()) return reject(s, name, "too many hops");
+  if (auto st2 = writer->append_content(out); !st2)
+    return outcome(Kind::retry, st2.error().message);
+  if (auto st2 = writer->commit(); !st2) return outcome(Kind::retry, st2.error().message);
+  done.message_id = cleanup.message_id();
+
+  // The message is durable in incoming/: the submission may go.
+  if (::unlink(path.c_str()) != 0 && errno != ENOENT)
+    done.reason = std::string("unlink maildrop file: ") + std::strerror(errno);
+  else if (auto synced = queue::detail::fsync_directory(path.parent_path()); !synced)
+    done.reason = synced.error().message;  // a crash may bring it back: a duplicate at worst
+  return done;
+}
+
+}  // namespace correio::pickup

@@ -1,0 +1,50 @@
+// Taking one maildrop file into the queue (Postfix's pickup(8) per-file work): check the
+// file, read its envelope, pass the content through cleanup (Received: in pickup's form,
+// Message-Id:, Date:, From:), commit it durably into incoming/ (qmgr sees it there) and
+// only then remove the maildrop file. A crash in between leaves both: a duplicate at
+// worst, never a loss. Pure file-system work; one call at a time per file.
+#pragma once
+
+#include <filesystem>
+#include <string>
+
+#include "base/result.hpp"
+#include "config/config.hpp"
+
+namespace correio::pickup {
+
+struct PickupSettings {
+  std::filesystem::path queue_directory;
+  std::string myhostname;
+  std::string myorigin;  // appended to unqualified addresses (append_at_myorigin)
+  std::string mail_name = "Correio";
+  long long header_size_limit = 102400;
+  int hopcount_limit = 50;
+  long long message_size_limit = 10240000;  // 0: no limit
+
+  static PickupSettings from_config(const config::Config& config);
+};
+
+struct PickupOutcome {
+  enum class Kind {
+    queued,    // in incoming/ as `queue_id`; the maildrop file is gone
+    rejected,  // not acceptable (malformed, not a regular file, ...): moved to corrupt/
+    skipped,   // vanished meanwhile, or not ours to take yet
+    retry,     // a transient failure (disk full, ...): the file stays for the next scan
+  };
+  Kind kind = Kind::skipped;
+  std::string queue_id;
+  unsigned long uid = 0;  // the submitter: the maildrop file's owner
+  std::string sender;
+  std::string message_id;
+  size_t recipients = 0;
+  std::string reason;  // why rejected or retry
+};
+
+// `name` is a file name in queue_directory/maildrop (is_maildrop_name()).
+PickupOutcome pickup_file(const PickupSettings& settings, const std::string& name);
+
+// Appends "@myorigin" to an address without a domain; leaves "" (the null sender) alone.
+std::string qualify(const std::string& address, const std::string& myorigin);
+
+}  // namespace correio::pickup

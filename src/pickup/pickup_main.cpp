@@ -1,0 +1,121 @@
+// pickup: takes locally submitted mail (sendmail -> maildrop/) into the queue, as
+// Postfix's pickup(8). Sees new files at once (inotify on maildrop/: sendmail renames the
+// finished file to its final name) and rescans every minute for files a transient error left
+// behind. SECURITY: runs as mail_owner; reads files that any local user may have written, so every
+// file is checked (pickup_file.cpp) and parsed by the fuzzed queue-file reader; the submitter's
+// identity is the file's owner, never what the file says.
+#include <dirent.h>
+#include <sys/inotify.h>
+#include <unistd.h>
+
+#include <asio/co_spawn.hpp>
+#include <asio/detached.hpp>
+#include <asio/experimental/as_tuple.hpp>
+#include <asio/posix/stream_descriptor.hpp>
+#include <asio/steady_timer.hpp>
+#include <asio/this_coro.hpp>
+#include <asio/use_awaitable.hpp>
+#include <cerrno>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "pickup/pickup.hpp"
+#include "pickup/pickup_file.hpp"
+#include "queue/maildrop_file.hpp"
+#include "service/task_daemon.hpp"
+
+namespace correio::pickup {
+namespace {
+
+constexpr auto kRescan = std::chrono::seconds(60);
+
+void take(const PickupSettings& settings, base::Logger& log, const std::string& name) {
+  PickupOutcome o = pickup_file(settings, name);
+  switch (o.kind) {
+    case PickupOutcome::Kind::queued:
+      log.info("{}: uid={} from=<{}>", o.queue_id, o.uid, o.sender);
+      log.info("{}: message-id={}", o.queue_id, o.message_id);
+      if (!o.reason.empty()) log.warning("{}: {}", o.queue_id, o.reason);
+      break;
+    case PickupOutcome::Kind::rejected:
+      log.warning("maildrop/{}: {}: moved to corrupt/", name, o.reason);
+      break;
+    case PickupOutcome::Kind::retry:
+      log.warning("maildrop/{}: {}: will retry", name, o.reason);
+      break;
+    case PickupOutcome::Kind::skipped:
+      break;
+  }
+}
+
+void scan(const PickupSettings& settings, base::Logger& log) {
+  auto dir = settings.queue_directory / "maildrop";
+  DIR* d = ::opendir(dir.c_str());
+  if (!d) {
+    log.warning("scan {}: {}", dir.string(), std::strerror(errno));
+    return;
+  }
+  std::vector<std::string> names;
+  while (dirent* e = ::readdir(d))
+    if (queue::is_maildrop_name(e->d_name)) names.emplace_back(e->d_name);
+  ::closedir(d);
+  for (const auto& name : names) take(settings, log, name);
+}
+
+asio::awaitable<void> rescan_forever(PickupSettings settings, base::Logger& log) {
+  asio::steady_timer timer(co_await asio::this_coro::executor);
+  for (;;) {
+    timer.expires_after(kRescan);
+    co_await timer.async_wait(asio::use_awaitable);
+    scan(settings, log);
+  }
+}
+
+asio::awaitable<void> run(service::Context& ctx) {
+  PickupSettings settings = PickupSettings::from_config(ctx.config);
+  base::Logger& log = ctx.log;
+  auto dir = settings.queue_directory / "maildrop";
+  // IN_MOVED_TO: sendmail renames its finished file to the final name; IN_CREATE: an
+  // administrator copied one in.
+  int fd = ::inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+  if (fd < 0 || ::inotify_add_watch(fd, dir.c_str(), IN_CREATE | IN_MOVED_TO) < 0) {
+    log.warning("inotify on maildrop/: {}; scanning every second", std::strerror(errno));
+    if (fd >= 0) ::close(fd);
+    asio::steady_timer timer(ctx.io);
+    for (;;) {
+      scan(settings, log);
+      timer.expires_after(std::chrono::seconds(1));
+      co_await timer.async_wait(asio::use_awaitable);
+    }
+  }
+  asio::posix::stream_descriptor events(ctx.io, fd);
+  scan(settings, log);  // what arrived while pickup was not running
+  asio::co_spawn(ctx.io, rescan_forever(settings, log), asio::detached);
+  alignas(inotify_event) char buf[8192];
+  for (;;) {
+    auto [ec, n] = co_await events.async_read_some(
+        asio::buffer(buf), asio::experimental::as_tuple(asio::use_awaitable));
+    if (ec) {
+      log.warning("inotify read: {}", ec.message());
+      co_return;
+    }
+    for (size_t off = 0; off + sizeof(inotify_event) <= n;) {
+      auto* event = reinterpret_cast<inotify_event*>(buf + off);
+      if (event->mask & IN_Q_OVERFLOW) scan(settings, log);
+      if (event->len > 0 && queue::is_maildrop_name(event->name)) take(settings, log, event->name);
+      off += sizeof(inotify_event) + event->len;
+    }
+  }
+}
+
+}  // namespace
+
+int pickup_main(const service::DaemonArgs& args) {
+  service::TaskDaemon daemon;
+  daemon.process_name = "pickup";
+  daemon.run = run;
+  return service::run_task_daemon(args, daemon);
+}
+
+}  // namespace correio::pickup

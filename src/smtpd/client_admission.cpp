@@ -1,0 +1,61 @@
+// Reverse DNS, the "connect from" line and the connection count limit (see the header).
+#include "smtpd/client_admission.hpp"
+
+#include "base/strings.hpp"
+#include "dns/client_name.hpp"
+
+namespace correio::smtpd {
+
+AdmissionSettings AdmissionSettings::from_config(const config::Config& config,
+                                                 std::string service_name) {
+  AdmissionSettings s;
+  s.myhostname = config.get("myhostname");
+  s.service_name = std::move(service_name);
+  s.connection_count_limit = config.get_int("smtpd_client_connection_count_limit");
+  // A bad list was reported by `correio check`; here it simply matches nothing.
+  if (auto nets = ClientNetworks::parse(config.get("smtpd_client_event_limit_exceptions")))
+    s.limit_exceptions = *nets;
+  s.peername_lookup = config.get_bool("smtpd_peername_lookup");
+  s.resolver.servers = config.get_list("dns_resolver_servers");
+  s.resolver.time_limit = config.get_time("dns_resolver_timeout");
+  return s;
+}
+
+asio::awaitable<std::string> ClientAdmission::client_name(io::Connection& connection) {
+  if (!settings_.peername_lookup) co_return "unknown";
+  auto executor = co_await asio::this_coro::executor;
+  auto lookup = dns::Lookup::open(executor, settings_.resolver);
+  if (!lookup) {
+    log_.warning("reverse lookup of {}: {}", connection.remote_address(), lookup.error().message);
+    co_return "unknown";
+  }
+  dns::ClientName found = co_await dns::verified_client_name(**lookup, connection.remote_address());
+  if (!found.warning.empty()) log_.warning("{}", found.warning);
+  co_return found.name;
+}
+
+asio::awaitable<Admission> ClientAdmission::admit(io::Connection& connection) {
+  Admission admission;
+  std::string address = connection.remote_address();
+  admission.client_name = co_await client_name(connection);
+  std::string label = admission.client_name + "[" + address + "]";
+  log_.info("connect from {}", label);
+
+  admission.slot = connections_.enter(address);
+  int count = admission.slot.count();
+  bool limited =
+      settings_.connection_count_limit > 0 && !settings_.limit_exceptions.contains(address);
+  if (limited && count > settings_.connection_count_limit) {
+    log_.warning("Connection concurrency limit exceeded: {} from {} for service {}", count, label,
+                 settings_.service_name);
+    co_await connection.write("421 4.7.0 " + settings_.myhostname +
+                              " Error: too many connections from " + address + "\r\n");
+    co_await connection.drain_and_close();
+    log_.info("disconnect from {} commands=0", label);
+    co_return admission;
+  }
+  admission.admitted = true;
+  co_return admission;
+}
+
+}  // namespace correio::smtpd

@@ -1,0 +1,160 @@
+// Postfix restriction lists: parsing, list semantics, relay control, sender login maps.
+#include <gtest/gtest.h>
+
+#include "smtpd/restrictions.hpp"
+
+namespace correio::smtpd {
+namespace {
+
+struct Fixture {
+  base::Logger log{base::Logger::Options{"correio", "smtpd", "/dev/null", "mx"}};
+  Restrictions::Options options() {
+    Restrictions::Options o;
+    o.relay = "permit_mynetworks, permit_sasl_authenticated, defer_unauth_destination";
+    o.mynetworks = *ClientNetworks::parse("10.0.0.0/8");
+    o.virtual_mailbox_domains = {"example.org"};
+    return o;
+  }
+};
+
+RestrictionFacts facts(std::string_view client, std::string_view rcpt, std::string_view user = "",
+                       std::string_view sender = "a@remote.example") {
+  RestrictionFacts f;
+  f.client_address = client;
+  f.helo = "client.example";
+  f.sender = sender;
+  f.recipient = rcpt;
+  f.sasl_username = user;
+  return f;
+}
+
+TEST(RestrictionList, ParsesKnownNamesAndRejectsUnknown) {
+  auto ok = parse_restriction_list("permit_mynetworks,  reject_unauth_destination Permit");
+  ASSERT_TRUE(ok);
+  EXPECT_EQ(ok->size(), 3u);
+  EXPECT_EQ((*ok)[2].name, RestrictionName::permit);
+  auto bad = parse_restriction_list("permit_mynetworks, check_fancy_access");
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().message, "unknown smtpd restriction: \"check_fancy_access\"");
+}
+
+TEST(Restrictions, PostfixDefaultRelayControl) {
+  Fixture f;
+  Restrictions r(f.options(), f.log);
+  EXPECT_FALSE(r.check_recipient(facts("192.0.2.1", "bob@example.org")));     // ours
+  EXPECT_FALSE(r.check_recipient(facts("10.1.2.3", "x@elsewhere.example")));  // mynetworks
+  EXPECT_FALSE(r.check_recipient(facts("192.0.2.1", "x@elsewhere.example", "alice")));  // SASL
+  auto denied = r.check_recipient(facts("192.0.2.1", "x@elsewhere.example"));
+  ASSERT_TRUE(denied);
+  EXPECT_EQ(denied->to_wire(), "454 4.7.1 <x@elsewhere.example>: Relay access denied\r\n");
+}
+
+TEST(Restrictions, RejectUnauthDestinationIs554) {
+  Fixture f;
+  auto o = f.options();
+  o.relay = "permit_mynetworks, reject_unauth_destination";
+  Restrictions r(o, f.log);
+  EXPECT_EQ(r.check_recipient(facts("192.0.2.1", "x@elsewhere.example"))->code, 554);
+}
+
+TEST(Restrictions, PermitEndsOnlyItsOwnList) {
+  Fixture f;
+  auto o = f.options();
+  o.client = "permit_mynetworks";  // permits 10/8 in the client list...
+  o.recipient = "reject";          // ...but the recipient list still runs
+  Restrictions r(o, f.log);
+  auto denied = r.check_recipient(facts("10.1.2.3", "bob@example.org"));
+  ASSERT_TRUE(denied);
+  EXPECT_EQ(denied->to_wire(),
+            "554 5.7.1 <bob@example.org>: Recipient address rejected: Access denied\r\n");
+}
+
+TEST(Restrictions, SubmissionClientRestrictions) {
+  Fixture f;
+  auto o = f.options();
+  o.client = "permit_sasl_authenticated, reject";
+  Restrictions r(o, f.log);
+  auto denied = r.check_recipient(facts("10.1.2.3", "bob@example.org"));
+  ASSERT_TRUE(denied);
+  EXPECT_EQ(denied->to_wire(),
+            "554 5.7.1 <unknown[10.1.2.3]>: Client host rejected: Access denied\r\n");
+  EXPECT_FALSE(r.check_recipient(facts("10.1.2.3", "x@elsewhere.example", "alice")));
+}
+
+TEST(Restrictions, DeferAndNonFqdn) {
+  Fixture f;
+  auto o = f.options();
+  o.helo = "reject_non_fqdn_helo_hostname";
+  o.sender = "reject_non_fqdn_sender";
+  o.recipient = "reject_non_fqdn_recipient, defer";
+  Restrictions r(o, f.log);
+  auto f1 = facts("10.1.2.3", "bob@example.org", "", "user@localhost");
+  EXPECT_EQ(r.check_recipient(f1)->to_wire(),
+            "504 5.5.2 <user@localhost>: Sender address rejected: need fully-qualified "
+            "address\r\n");
+  auto f2 = facts("10.1.2.3", "bob@example.org", "", "");  // null sender is fine
+  EXPECT_EQ(r.check_recipient(f2)->to_wire(),
+            "450 4.3.2 <bob@example.org>: Recipient address rejected: Try again later\r\n");
+  auto f3 = f2;
+  f3.helo = "pc";
+  EXPECT_EQ(r.check_recipient(f3)->code, 504);
+}
+
+TEST(Restrictions, ConfigurationErrorsGive451) {
+  Fixture f;
+  auto o = f.options();
+  o.sender = "check_sender_access hash:/nowhere";
+  Restrictions r(o, f.log);
+  ASSERT_TRUE(r.configuration_error());
+  EXPECT_EQ(r.check_recipient(facts("10.1.2.3", "bob@example.org"))->to_wire(),
+            "451 4.3.5 Server configuration error\r\n");
+  // An open relay by mistake is refused too.
+  auto open = f.options();
+  open.relay = "permit_mynetworks";
+  Restrictions r2(open, f.log);
+  EXPECT_TRUE(r2.configuration_error());
+}
+
+TEST(Restrictions, SenderLoginMismatch) {
+  Fixture f;
+  auto o = f.options();
+  o.sender = "reject_sender_login_mismatch";
+  o.sender_login_maps = "inline:{ alice@example.org=alice@example.org, @shared.example=bob }";
+  Restrictions r(o, f.log);
+  ASSERT_FALSE(r.configuration_error()) << *r.configuration_error();
+  // The owner.
+  EXPECT_FALSE(r.check_recipient(
+      facts("192.0.2.1", "x@elsewhere.example", "alice@example.org", "alice@example.org")));
+  // Logged in as someone else.
+  auto other = r.check_recipient(
+      facts("192.0.2.1", "x@elsewhere.example", "mallory@example.org", "alice@example.org"));
+  ASSERT_TRUE(other);
+  EXPECT_EQ(other->to_wire(),
+            "553 5.7.1 <alice@example.org>: Sender address rejected: not owned by user "
+            "mallory@example.org\r\n");
+  // Not logged in, but the address has an owner.
+  auto anon = r.check_recipient(facts("10.1.2.3", "bob@example.org", "", "alice@example.org"));
+  ASSERT_TRUE(anon);
+  EXPECT_EQ(anon->to_wire(),
+            "553 5.7.1 <alice@example.org>: Sender address rejected: not logged in\r\n");
+  // Domain-wide owner through "@domain".
+  EXPECT_FALSE(
+      r.check_recipient(facts("192.0.2.1", "x@elsewhere.example", "bob", "any@shared.example")));
+  // Logged in, sender owned by nobody: a mismatch too.
+  EXPECT_TRUE(r.check_recipient(
+      facts("192.0.2.1", "x@elsewhere.example", "alice@example.org", "x@nobody.example")));
+}
+
+TEST(Restrictions, AuthenticatedMismatchIgnoresAnonymousClients) {
+  Fixture f;
+  auto o = f.options();
+  o.sender = "reject_authenticated_sender_login_mismatch";
+  o.sender_login_maps = "inline:{ alice@example.org=alice@example.org }";
+  Restrictions r(o, f.log);
+  EXPECT_FALSE(r.check_recipient(facts("10.1.2.3", "bob@example.org", "", "alice@example.org")));
+  EXPECT_TRUE(r.check_recipient(
+      facts("192.0.2.1", "x@elsewhere.example", "carol@example.org", "alice@example.org")));
+}
+
+}  // namespace
+}  // namespace correio::smtpd
