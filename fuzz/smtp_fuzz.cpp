@@ -8,7 +8,7 @@
 
 #include "cleanup/header_cleanup.hpp"
 #include "smtp/address.hpp"
-#include "smtpd/data_framer.hpp"
+#include "smtp/data_framer.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view input(reinterpret_cast<const char*>(data), size);
@@ -22,7 +22,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   // Feed the input as DATA pieces: whole lines, cut at 3+ bytes like read_segment does.
   size_t cut = 3 + (size ? data[0] % 61 : 0);
-  correio::smtpd::DataFramer framer(size && (data[0] & 1));
+  correio::smtp::DataFramer framer(size && (data[0] & 1));
   correio::cleanup::HeaderCleanup cleanup({"ABC123", "mx.example", 512, 5, {}});
   std::string content, stored;
   size_t pos = 0;
@@ -34,7 +34,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     pos = end;
     cleanup.feed(content, stored);
     content.clear();
-    if (event != correio::smtpd::DataFramer::Event::more) break;
+    if (event != correio::smtp::DataFramer::Event::more) break;
   }
   cleanup.finish(stored);
   return 0;

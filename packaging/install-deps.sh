@@ -15,6 +15,9 @@ echo "make deps: installing$missing"
 sudo=""
 [ "$(id -u)" -eq 0 ] || sudo="sudo"
 export DEBIAN_FRONTEND=noninteractive
+# postfix is a test peer (tests/integration/postfix_instance.py runs private instances):
+# "No configuration" keeps the package from configuring and starting a system Postfix.
+echo "postfix postfix/main_mailer_type select No configuration" | $sudo debconf-set-selections
 $sudo apt-get update -q
 # shellcheck disable=SC2086
 $sudo apt-get install -y -q --no-install-recommends $missing

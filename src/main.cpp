@@ -14,11 +14,13 @@
 #include "config/config.hpp"
 #include "delivery/local/local_main.hpp"
 #include "delivery/virtual/virtual_main.hpp"
+#include "imapd/imapd.hpp"
+#include "lmtpd/lmtpd.hpp"
 #include "master/master.hpp"
 #include "pickup/pickup.hpp"
+#include "pop3d/pop3d.hpp"
 #include "qmgr/qmgr.hpp"
 #include "service/daemon.hpp"
-#include "imapd/imapd.hpp"
 #include "smtpd/smtpd.hpp"
 
 namespace {
@@ -30,8 +32,10 @@ using DaemonMain = int (*)(const correio::service::DaemonArgs&);
 // reported by `correio check` and not started by the master.
 const std::map<std::string_view, DaemonMain>& daemon_table() {
   static const std::map<std::string_view, DaemonMain> table = {
+      {"lmtpd", correio::lmtpd::lmtpd_main},
       {"local", correio::delivery::local_agent::local_main},
       {"pickup", correio::pickup::pickup_main},
+      {"pop3d", correio::pop3d::pop3d_main},
       {"qmgr", correio::qmgr::qmgr_main},
       {"smtpd", correio::smtpd::smtpd_main},
       {"imapd", correio::imapd::imapd_main},

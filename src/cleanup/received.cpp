@@ -9,8 +9,10 @@ std::string received_header(const ReceivedInfo& info) {
   std::string address = info.client_address;
   // RFC 5321 §4.1.3: IPv6 address literals carry the "IPv6:" tag.
   if (address.find(':') != std::string::npos) address = "IPv6:" + address;
-  std::string out = "Received: from " + (info.helo.empty() ? info.client_name : info.helo) + " (" +
-                    info.client_name + " [" + address + "])\n";
+  // A client without an address (LMTP over a UNIX-domain socket) is named only.
+  std::string peer = address.empty() ? info.client_name : info.client_name + " [" + address + "]";
+  std::string out =
+      "Received: from " + (info.helo.empty() ? info.client_name : info.helo) + " (" + peer + ")\n";
   if (!info.tls_note.empty()) out += "\t" + info.tls_note + "\n";
   if (!info.auth_note.empty()) out += "\t" + info.auth_note + "\n";
   out += "\tby " + info.myhostname + " (" + info.mail_name + ") with " + info.protocol + " id " +

@@ -22,10 +22,11 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// The services that exist in this build, on the quick start's loopback ports. Services
-// not built yet (pop3, pop3s) are added here as they land. Submission (2587)
-// and submissions (2465) carry Postfix's stock master.cf -o overrides: TLS, SMTP AUTH, and
-// only authenticated clients may send.
+// The services that exist in this build, on the quick start's loopback ports: SMTP,
+// submission(s), IMAP(S), POP3(S) and LMTP, then the internal ones. Submission (2587) and
+// submissions (2465) carry Postfix's stock master.cf -o overrides: TLS, SMTP AUTH, and only
+// authenticated clients may send. imapd and pop3d find their certificates through
+// imapd_/pop3d_tls_cert_file = $smtpd_tls_cert_file.
 constexpr const char* kMasterCf = R"(# Correio quick start master.cf — Postfix's columns:
 # service          type  private unpriv  chroot  wakeup  maxproc command + args
 127.0.0.1:2525     inet  n       -       n       -       -       smtpd
@@ -48,6 +49,12 @@ constexpr const char* kMasterCf = R"(# Correio quick start master.cf — Postfix
   -o auth_allow_cleartext=yes
 127.0.0.1:2993     inet  n       -       n       -       -       imapd
   -o imapd_tls_wrappermode=yes
+127.0.0.1:2110     inet  n       -       n       -       -       pop3d
+  -o auth_allow_cleartext=yes
+127.0.0.1:2995     inet  n       -       n       -       -       pop3d
+  -o syslog_name=correio/pop3s
+  -o pop3d_tls_wrappermode=yes
+127.0.0.1:2424     inet  n       -       n       -       -       lmtpd
 qmgr               unix  n       -       n       300     1       qmgr
 pickup             unix  n       -       n       60      1       pickup
 # virtual runs as mail_owner here (with virtual_uid_maps, set its unpriv to n so it can
@@ -168,6 +175,10 @@ void print_screen(const fs::path& dir, const std::string& password_note) {
       "  submissions  127.0.0.1:2465 (implicit TLS, then AUTH as demo@example.test)\n"
       "  IMAP         127.0.0.1:2143 (STARTTLS offered; plaintext login allowed on loopback)\n"
       "  IMAPS        127.0.0.1:2993 (implicit TLS)\n"
+      "  POP3         127.0.0.1:2110 (STLS offered; plaintext login allowed on loopback)\n"
+      "  POP3S        127.0.0.1:2995 (implicit TLS)\n"
+      "  LMTP         127.0.0.1:2424 (for another MTA: virtual_transport = "
+      "lmtp:inet:127.0.0.1:2424)\n"
       "\n"
       "Send a message (swaks, or Python's smtplib):\n"
       "  swaks --server 127.0.0.1:2525 --to demo@example.test --from you@example.test\n"
@@ -179,6 +190,11 @@ void print_screen(const fs::path& dir, const std::string& password_note) {
       "  python3 -c \"import smtplib; s=smtplib.SMTP('127.0.0.1',2525); "
       "s.sendmail('you@example.test',['demo@example.test'],'Subject: hi\\n\\nhello'); s.quit()\"\n"
       "Delivered mail lands in the Maildir %s/mail/example.test/demo/.\n"
+      "Read it over IMAP or POP3 (password as above):\n"
+      "  python3 -c \"import imaplib; i=imaplib.IMAP4('127.0.0.1',2143); "
+      "i.login('demo@example.test','PASSWORD'); print(i.select('INBOX')); i.logout()\"\n"
+      "  python3 -c \"import poplib; p=poplib.POP3('127.0.0.1',2110); "
+      "p.user('demo@example.test'); p.pass_('PASSWORD'); print(p.stat()); p.quit()\"\n"
       "Inspect the configuration: build/bin/postconf -c %s -n\n"
       "The mail log follows on this terminal; Ctrl-C stops Correio.\n\n",
       dir.c_str(), password_note.c_str(), dir.c_str(), dir.c_str());

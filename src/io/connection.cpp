@@ -22,9 +22,10 @@ namespace {
 constexpr size_t kReadChunk = 16 * 1024;
 }
 
-Connection::Connection(asio::ip::tcp::socket socket) : socket_(std::move(socket)) {
+Connection::Connection(asio::ip::tcp::socket socket) : socket_(socket.get_executor()) {
+  // The endpoints are read while the socket still knows it is TCP.
   std::error_code ec;
-  auto remote = socket_.remote_endpoint(ec);
+  auto remote = socket.remote_endpoint(ec);
   if (!ec) {
     auto addr = remote.address();
     if (addr.is_v6() && addr.to_v6().is_v4_mapped())
@@ -32,12 +33,16 @@ Connection::Connection(asio::ip::tcp::socket socket) : socket_(std::move(socket)
     remote_address_ = addr.to_string();
     remote_port_ = remote.port();
   }
-  auto local = socket_.local_endpoint(ec);
+  auto local = socket.local_endpoint(ec);
   if (!ec) {
     local_address_ = local.address().to_string();
     local_port_ = local.port();
   }
+  socket_ = std::move(socket);
 }
+
+Connection::Connection(asio::local::stream_protocol::socket socket)
+    : socket_(std::move(socket)), local_(true) {}
 
 Connection::~Connection() = default;
 
@@ -74,8 +79,7 @@ asio::awaitable<ReadStatus> Connection::fill() {
     timer.expires_after(timeout_);
     std::error_code ec;
     auto ready = co_await (
-        socket_.async_wait(asio::ip::tcp::socket::wait_read,
-                           asio::redirect_error(asio::use_awaitable, ec)) ||
+        socket_.async_wait(Socket::wait_read, asio::redirect_error(asio::use_awaitable, ec)) ||
         timer.async_wait(asio::use_awaitable));
     if (ready.index() == 1) co_return ReadStatus::timeout;
     if (ec) co_return ReadStatus::closed;
@@ -190,7 +194,7 @@ asio::awaitable<ReadStatus> Connection::read_exact(size_t n, std::string& out) {
 
 asio::awaitable<void> Connection::drain_and_close() {
   std::error_code ec;
-  socket_.shutdown(asio::ip::tcp::socket::shutdown_send, ec);
+  socket_.shutdown(Socket::shutdown_send, ec);
   auto saved = timeout_;
   timeout_ = std::chrono::seconds(2);
   size_t discarded = 0;
@@ -228,7 +232,7 @@ asio::awaitable<bool> Connection::write(std::string_view data) {
 
 asio::awaitable<bool> Connection::start_tls(asio::ssl::context& context, std::string& error) {
   discard_buffered_input();
-  tls_ = std::make_unique<asio::ssl::stream<asio::ip::tcp::socket&>>(socket_, context);
+  tls_ = std::make_unique<asio::ssl::stream<Socket&>>(socket_, context);
   // The deadline closes the socket, which fails the handshake.
   asio::steady_timer timer(socket_.get_executor());
   timer.expires_after(timeout_);

@@ -4,7 +4,9 @@
 #pragma once
 
 #include <asio/awaitable.hpp>
+#include <asio/generic/stream_protocol.hpp>
 #include <asio/ip/tcp.hpp>
+#include <asio/local/stream_protocol.hpp>
 #include <asio/ssl/context.hpp>
 #include <asio/ssl/stream.hpp>
 #include <asio/steady_timer.hpp>
@@ -33,7 +35,11 @@ struct LineResult {
 
 class Connection {
  public:
+  // A TCP connection, or a UNIX-domain one (LMTP from a local MTA): the protocol code is
+  // the same; a UNIX-domain peer has no address (remote_address() is empty).
+  using Socket = asio::generic::stream_protocol::socket;
   explicit Connection(asio::ip::tcp::socket socket);
+  explicit Connection(asio::local::stream_protocol::socket socket);
   ~Connection();
 
   // Deadline applied to every read and write from now on.
@@ -85,15 +91,17 @@ class Connection {
   unsigned short remote_port() const { return remote_port_; }
   std::string local_address() const { return local_address_; }
   unsigned short local_port() const { return local_port_; }
-  asio::ip::tcp::socket& socket() { return socket_; }
+  bool is_local() const { return local_; }
+  Socket& socket() { return socket_; }
 
  private:
   // Reads more bytes into buffer_; the status says why it could not.
   asio::awaitable<ReadStatus> fill();
   void compact();
 
-  asio::ip::tcp::socket socket_;
-  std::unique_ptr<asio::ssl::stream<asio::ip::tcp::socket&>> tls_;
+  Socket socket_;
+  bool local_ = false;
+  std::unique_ptr<asio::ssl::stream<Socket&>> tls_;
   std::unique_ptr<DeflateStream> deflate_;
   bool tls_up_ = false;
   std::chrono::steady_clock::duration timeout_ = std::chrono::minutes(5);

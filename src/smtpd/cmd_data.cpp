@@ -8,7 +8,7 @@
 
 #include "base/strings.hpp"
 #include "cleanup/received.hpp"
-#include "smtpd/data_framer.hpp"
+#include "smtp/data_framer.hpp"
 #include "smtpd/session.hpp"
 
 namespace correio::smtpd {
@@ -142,7 +142,7 @@ asio::awaitable<Session::Next> Session::cmd_data(const Command& command) {
 
   bool reject_bare_lf = settings_.bare_newline == BareNewline::reject &&
                         !settings_.bare_newline_exclusions.contains(conn_.remote_address());
-  DataFramer framer(reject_bare_lf);
+  smtp::DataFramer framer(reject_bare_lf);
   std::string content;
   for (;;) {
     io::LineResult piece = co_await conn_.read_segment(kSegment);
@@ -155,15 +155,15 @@ asio::awaitable<Session::Next> Session::cmd_data(const Command& command) {
       log_.info("lost connection after DATA ({} bytes) from {}", message_size_, client_label());
       co_return Next::close;  // the unfinished queue file goes with writer_
     }
-    DataFramer::Event event = framer.feed(piece.line, content);
-    if (event == DataFramer::Event::bare_newline) {
+    smtp::DataFramer::Event event = framer.feed(piece.line, content);
+    if (event == smtp::DataFramer::Event::bare_newline) {
       log_.info("disconnect: bare <LF> received from {} after DATA", client_label());
       reset_transaction();  // the partial queue file goes before the client hears of it
       co_await conn_.write("521 5.5.2 " + settings_.myhostname + " Error: bare <LF> received\r\n");
       co_await conn_.drain_and_close();
       co_return Next::close;
     }
-    bool end = event == DataFramer::Event::end;
+    bool end = event == smtp::DataFramer::Event::end;
     if (content.size() >= kFlushAt || end) {
       store_content(content);
       content.clear();

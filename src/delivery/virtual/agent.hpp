@@ -6,33 +6,18 @@
 // results. Not thread-safe (the UserDirectory is not); one call at a time per directory.
 #pragma once
 
-#include <cstdint>
-#include <filesystem>
-#include <string>
 #include <vector>
 
 #include "auth/user_directory.hpp"
 #include "base/log.hpp"
-#include "config/config.hpp"
 #include "delivery/protocol.hpp"
+#include "delivery/virtual/mailbox_delivery.hpp"
 #include "delivery/virtual/mailbox_owner.hpp"
 
 namespace correio::delivery::virtual_agent {
 
-struct AgentSettings {
-  std::filesystem::path mailbox_base;     // virtual_mailbox_base
-  uint64_t mailbox_limit = 51200000;      // virtual_mailbox_limit: bytes per message file, 0 = none
-  bool enable_original_recipient = true;  // add X-Original-To:
-  std::string recipient_delimiter;        // recipient_delimiter: "+" lets user+ext reach user
-  std::string hostname;                   // myhostname, for Maildir file names
-};
-
-AgentSettings agent_settings_from_config(const config::Config& config);
-
-// The header lines prepended to each delivered copy, in Postfix's order (mail_copy.c):
-// "Return-Path: <SENDER>", "X-Original-To: ORIGINAL" (when enabled), "Delivered-To: RCPT".
-std::string prefix_headers(std::string_view sender, std::string_view recipient,
-                           std::string_view original, bool with_original);
+// AgentSettings, agent_settings_from_config and prefix_headers: mailbox_delivery.hpp;
+// MailboxOwners: mailbox_owner.hpp.
 
 // Delivers `request` and returns one result per recipient, in request order:
 //   sent      2.0.0 delivered to maildir

@@ -4,9 +4,9 @@
 #include <string>
 #include <vector>
 
-#include "smtpd/data_framer.hpp"
+#include "smtp/data_framer.hpp"
 
-namespace correio::smtpd {
+namespace correio::smtp {
 namespace {
 
 struct Framed {
@@ -118,4 +118,4 @@ TEST(DataFramer, CrLfSplitAcrossPieces) {
 }
 
 }  // namespace
-}  // namespace correio::smtpd
+}  // namespace correio::smtp

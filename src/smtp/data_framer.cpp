@@ -1,7 +1,7 @@
 // DATA framing: end-of-data detection, dot-unstuffing, bare-LF policy.
-#include "smtpd/data_framer.hpp"
+#include "smtp/data_framer.hpp"
 
-namespace correio::smtpd {
+namespace correio::smtp {
 
 DataFramer::Event DataFramer::feed(std::string_view piece, std::string& out) {
   if (piece.empty()) return Event::more;
@@ -49,4 +49,4 @@ DataFramer::Event DataFramer::feed(std::string_view piece, std::string& out) {
   return Event::more;
 }
 
-}  // namespace correio::smtpd
+}  // namespace correio::smtp

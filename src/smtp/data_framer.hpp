@@ -2,13 +2,14 @@
 // stuffing and applies smtpd_forbid_bare_newline. Only <CR><LF>.<CR><LF> ends a message:
 // a bare LF or bare CR before the dot never does (SMTP smuggling, CVE-2023-51764).
 // Pure logic over the byte pieces the connection hands over; no I/O. Content comes out
-// with LF line endings, the form queue files and Maildir files use.
+// with LF line endings, the form queue files and Maildir files use. Shared by smtpd and
+// lmtpd (RFC 2033 §4.2: LMTP's DATA is SMTP's).
 #pragma once
 
 #include <string>
 #include <string_view>
 
-namespace correio::smtpd {
+namespace correio::smtp {
 
 class DataFramer {
  public:
@@ -36,4 +37,4 @@ class DataFramer {
   bool saw_bare_newline_ = false;
 };
 
-}  // namespace correio::smtpd
+}  // namespace correio::smtp

@@ -1,0 +1,123 @@
+// One message to one virtual user's Maildir (see mailbox_delivery.hpp).
+#include "delivery/virtual/mailbox_delivery.hpp"
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <optional>
+
+#include "delivery/virtual/fs_identity.hpp"
+#include "store/mailbox_path.hpp"
+#include "store/maildir.hpp"
+#include "store/maildir_name.hpp"
+
+namespace correio::delivery::virtual_agent {
+namespace {
+
+// Header values come from the envelope; never let one break out of its line.
+std::string header_safe(std::string_view s) {
+  std::string out(s);
+  for (char& c : out)
+    if (c == '\r' || c == '\n') c = ' ';
+  return out;
+}
+
+// recipient_delimiter: "user+ext@domain" -> "user@domain" (first delimiter found), or "".
+std::string strip_extension(std::string_view address, std::string_view delimiters) {
+  size_t at = address.rfind('@');
+  if (delimiters.empty() || at == std::string_view::npos) return "";
+  size_t cut = address.substr(0, at).find_first_of(delimiters);
+  if (cut == std::string_view::npos || cut == 0) return "";
+  return std::string(address.substr(0, cut)) + std::string(address.substr(at));
+}
+
+}  // namespace
+
+AgentSettings agent_settings_from_config(const config::Config& config) {
+  AgentSettings s;
+  s.mailbox_base = config.get("virtual_mailbox_base");
+  long long limit = config.get_int("virtual_mailbox_limit");
+  s.mailbox_limit = limit > 0 ? static_cast<uint64_t>(limit) : 0;
+  s.enable_original_recipient = config.get_bool("enable_original_recipient");
+  s.recipient_delimiter = config.get("recipient_delimiter");
+  s.hostname = config.get("myhostname");
+  return s;
+}
+
+std::string prefix_headers(std::string_view sender, std::string_view recipient,
+                           std::string_view original, bool with_original) {
+  std::string out = fmt::format("Return-Path: <{}>\n", header_safe(sender));
+  if (with_original) out += fmt::format("X-Original-To: {}\n", header_safe(original));
+  out += fmt::format("Delivered-To: {}\n", header_safe(recipient));
+  return out;
+}
+
+Result<std::optional<auth::UserRecord>> find_user(std::string_view address,
+                                                  const AgentSettings& settings,
+                                                  auth::UserDirectory& users) {
+  auto found = users.lookup(address);
+  if (found && !*found) {
+    if (auto bare = strip_extension(address, settings.recipient_delimiter); !bare.empty())
+      found = users.lookup(bare);
+  }
+  return found;
+}
+
+MailboxOutcome deliver_to_mailbox(const MessageCopy& message, const AgentSettings& settings,
+                                  auth::UserDirectory& users, MailboxOwners* owners) {
+  auto found = find_user(message.recipient, settings, users);
+  if (!found)
+    return {DeliveryStatus::deferred, "4.3.0",
+            "user directory lookup failed: " + found.error().message, ""};
+  if (!*found)
+    return {DeliveryStatus::bounced, "5.1.1",
+            fmt::format("unknown user: \"{}\"", message.recipient), ""};
+  const auth::UserRecord& user = **found;
+
+  // The directory's own spelling names the Maildir when it is a full address, so that
+  // user+ext@domain and User@Domain land in the same place as user@domain.
+  std::string owner =
+      user.user.find('@') != std::string::npos ? user.user : std::string(message.recipient);
+  auto maildir = store::virtual_maildir_path(settings.mailbox_base, owner, user.home);
+  if (!maildir)
+    return {DeliveryStatus::deferred, "4.3.5",
+            "mail system configuration error: " + maildir.error().message, ""};
+
+  std::string_view original = message.original.empty() ? message.recipient : message.original;
+  std::string prefix = prefix_headers(message.sender, message.recipient, original,
+                                      settings.enable_original_recipient);
+  prefix += message.extra_headers;
+  store::MessageSource source{message.content, message.crlf};
+  store::MaildirOptions options;
+  options.host_part = store::maildir_host_part(settings.hostname);
+  options.size_limit = settings.mailbox_limit;
+  // virtual_uid_maps/virtual_gid_maps: the files are written as the mailbox's owner
+  // (this thread only). Any problem defers the recipient, as in Postfix.
+  std::optional<ScopedFsIdentity> identity;
+  if (owners && owners->configured()) {
+    auto mailbox_owner = owners->owner_of(message.recipient);
+    if (!mailbox_owner)
+      return {DeliveryStatus::deferred, "4.3.0",
+              "mail system configuration error: " + mailbox_owner.error().message, ""};
+    if (::geteuid() == 0) {
+      identity.emplace(mailbox_owner->uid, mailbox_owner->gid);
+      if (!identity->ok())
+        return {DeliveryStatus::deferred, "4.3.0",
+                "mail system configuration error: " + identity->error(), ""};
+    } else if (mailbox_owner->uid != ::geteuid()) {
+      return {DeliveryStatus::deferred, "4.3.0",
+              fmt::format("mail system configuration error: cannot write as uid {}: the virtual "
+                          "agent does not run as root (master.cf unpriv column: n)",
+                          mailbox_owner->uid),
+              ""};
+    }
+  }
+  store::MaildirFailure failure;
+  auto stored = store::deliver_to_maildir(*maildir, prefix, source, options, &failure);
+  if (!stored)
+    return {failure.permanent ? DeliveryStatus::bounced : DeliveryStatus::deferred, failure.dsn,
+            stored.error().message, ""};
+  return {DeliveryStatus::sent, "2.0.0", "delivered to maildir", *stored};
+}
+
+}  // namespace correio::delivery::virtual_agent

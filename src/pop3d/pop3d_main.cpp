@@ -1,0 +1,61 @@
+// pop3d: POP3 sessions on inet services, plain with STLS (port 110) or implicit TLS
+// (pop3d_tls_wrappermode = yes, port 995).
+// SECURITY: talks to untrusted POP3 clients; runs as the mailbox owner (mail_owner;
+// virtual_uid_maps later) because after login it reads and changes the user's Maildir.
+// Unlike Dovecot, the pre-login dialogue runs in the same process (no pop3-login yet);
+// it parses only bounded command lines and base64 SASL responses.
+#include <memory>
+
+#include "auth/login_throttle.hpp"
+#include "auth/sasl.hpp"
+#include "pop3d/pop3d.hpp"
+#include "pop3d/session.hpp"
+#include "pop3d/settings.hpp"
+#include "tls/server_context.hpp"
+
+namespace correio::pop3d {
+
+int pop3d_main(const service::DaemonArgs& args) {
+  struct State {
+    Settings settings;
+    std::unique_ptr<auth::UserDirectory> users;
+    std::unique_ptr<auth::SaslAuthenticator> authenticator;
+    auth::LoginThrottle throttle;
+    std::unique_ptr<Services> services;
+  };
+  auto state = std::make_shared<State>();
+
+  service::StreamDaemon daemon;
+  daemon.process_name = "pop3d";
+  daemon.init = [state](service::Context& ctx) -> Status {
+    state->settings = Settings::from_config(ctx.config);
+    Settings& s = state->settings;
+    if (!s.tls_cert_file.empty() || s.tls_wrappermode) {
+      auto tls = tls::make_server_context({s.tls_cert_file, s.tls_key_file});
+      if (tls)
+        s.tls = *tls;
+      else if (s.tls_wrappermode)
+        return Error{"TLS is required here but unavailable: " + tls.error().message};
+      else
+        ctx.log.warning("TLS library problem: {}; STLS is not offered", tls.error().message);
+    }
+    std::string spec = ctx.config.get("user_directory");
+    if (spec.empty()) return Error{"user_directory is not set: pop3d has no users"};
+    auto users = auth::open_user_directory(spec);
+    if (!users) return Error{"user_directory " + spec + ": " + users.error().message};
+    state->users = std::move(users.value());
+    auth::SaslAuthenticator::Options options;
+    options.hostname = s.myhostname;
+    state->authenticator = std::make_unique<auth::SaslAuthenticator>(*state->users, options);
+    state->services = std::make_unique<Services>(
+        Services{state->settings, ctx.log, *state->users, *state->authenticator, state->throttle});
+    return {};
+  };
+  daemon.session = [state](service::Context&,
+                           asio::ip::tcp::socket socket) -> asio::awaitable<void> {
+    co_await serve(*state->services, std::move(socket));
+  };
+  return service::run_stream_daemon(args, daemon);
+}
+
+}  // namespace correio::pop3d

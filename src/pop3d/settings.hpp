@@ -1,0 +1,30 @@
+// pop3d's view of main.cf (plus its master.cf -o overrides), read once at start-up.
+#pragma once
+
+#include <asio/ssl/context.hpp>
+#include <chrono>
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include "config/config.hpp"
+
+namespace correio::pop3d {
+
+struct Settings {
+  std::string myhostname;
+  std::string greeting;               // "+OK " + this: "Correio ready."
+  std::chrono::seconds timeout{600};  // pop3d_timeout: idle time
+  bool tls_wrappermode = false;       // pop3d_tls_wrappermode (POP3S, port 995)
+  std::string tls_cert_file, tls_key_file;
+  bool allow_cleartext = false;        // auth_allow_cleartext: USER/PASS, PLAIN, LOGIN without TLS
+  bool lock_session = true;            // pop3d_lock_session
+  int max_bad_commands = 20;           // pop3d_max_bad_commands
+  std::filesystem::path mailbox_base;  // virtual_mailbox_base
+  // The server TLS context when TLS is configured; set by pop3d's start-up.
+  std::shared_ptr<asio::ssl::context> tls;
+
+  static Settings from_config(const config::Config& config);
+};
+
+}  // namespace correio::pop3d
