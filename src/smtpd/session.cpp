@@ -128,7 +128,8 @@ asio::awaitable<Session::Next> Session::dispatch(const Command& command) {
 
 asio::awaitable<bool> Session::handshake() {
   std::string error;
-  bool started = co_await conn_.start_tls(*settings_.tls, error);
+  auto context = settings_.tls->context();
+  bool started = co_await conn_.start_tls(*context, error);
   if (!started) {
     log_.warning("TLS handshake failed from {}: {}", client_label(), error);
     log_.info("lost connection after {} from {}", last_verb_, client_label());

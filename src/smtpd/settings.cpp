@@ -41,8 +41,6 @@ Settings Settings::from_config(const config::Config& config) {
                 : level == "may"   ? TlsLevel::may
                                    : TlsLevel::none;
   s.tls_wrappermode = config.get_bool("smtpd_tls_wrappermode");
-  s.tls_cert_file = config.get("smtpd_tls_cert_file");
-  s.tls_key_file = config.get("smtpd_tls_key_file");
   s.local_domains = config.get_list("mydestination");
   s.virtual_mailbox_domains = config.get_list("virtual_mailbox_domains");
   s.virtual_alias_domains = config.get_list("virtual_alias_domains");

@@ -2,7 +2,6 @@
 // session code never parses configuration text.
 #pragma once
 
-#include <asio/ssl/context.hpp>
 #include <chrono>
 #include <memory>
 #include <string>
@@ -10,6 +9,7 @@
 
 #include "config/config.hpp"
 #include "smtpd/client_networks.hpp"
+#include "tls/server_certificates.hpp"
 
 namespace correio::smtpd {
 
@@ -40,7 +40,6 @@ struct Settings {
   std::vector<std::string> relay_domains;
   TlsLevel tls_level = TlsLevel::none;  // smtpd_tls_security_level
   bool tls_wrappermode = false;         // smtpd_tls_wrappermode (port 465)
-  std::string tls_cert_file, tls_key_file;
   // SMTP AUTH (RFC 4954) and the restriction lists.
   bool reject_unlisted_recipient = true;   // smtpd_reject_unlisted_recipient
   bool sasl_auth_enable = false;           // smtpd_sasl_auth_enable
@@ -59,8 +58,9 @@ struct Settings {
   std::chrono::milliseconds auth_failure_max_delay{15000};
   int auth_failure_limit = 10;
   std::chrono::seconds auth_failure_window{300};
-  // The server TLS context, when TLS is offered; set by smtpd's start-up, not from_config.
-  std::shared_ptr<asio::ssl::context> tls;
+  // The server certificates, when TLS is offered; set by smtpd's start-up, not from_config.
+  // Ask it for context() at each handshake: renewed certificates are picked up there.
+  std::shared_ptr<tls::ServerCertificates> tls;
 
   static Settings from_config(const config::Config& config);
 };

@@ -5,11 +5,11 @@
 #include <asio/use_awaitable.hpp>
 #include <memory>
 
+#include "service/server_tls.hpp"
 #include "smtpd/queue_sink.hpp"
 #include "smtpd/session.hpp"
 #include "smtpd/settings.hpp"
 #include "smtpd/smtpd.hpp"
-#include "tls/server_context.hpp"
 
 namespace correio::smtpd {
 
@@ -33,9 +33,9 @@ int smtpd_main(const service::DaemonArgs& args) {
     state->settings = Settings::from_config(ctx.config);
     Settings& s = state->settings;
     if (s.tls_level != TlsLevel::none || s.tls_wrappermode) {
-      auto tls = tls::make_server_context({s.tls_cert_file, s.tls_key_file});
+      auto tls = service::open_server_certificates(ctx.config, "smtpd", ctx.log);
       if (tls) {
-        s.tls = *tls;
+        s.tls = std::move(*tls);
       } else if (s.tls_level == TlsLevel::encrypt || s.tls_wrappermode) {
         return Error{"TLS is required here but unavailable: " + tls.error().message};
       } else {

@@ -1,4 +1,4 @@
-// Server TLS contexts: protocol floor, cipher policy, certificate loading.
+// Server TLS contexts: protocol floor, cipher policy, keys and certificate chains.
 #include "tls/server_context.hpp"
 
 #include <fmt/format.h>
@@ -17,31 +17,67 @@ std::string openssl_reason() {
   return buf;
 }
 
-// TLS 1.2 suites with forward secrecy and AEAD only (TLS 1.3 suites are all modern).
+// TLS 1.2 suites with forward secrecy and AEAD only (TLS 1.3 suites are all modern):
+// what testssl.sh and Mozilla's "intermediate" profile accept without complaint.
 constexpr const char* kTls12Ciphers =
     "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:"
     "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305:"
     "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256";
 
+struct ChainStackDeleter {
+  void operator()(STACK_OF(X509) * stack) const { sk_X509_pop_free(stack, X509_free); }
+};
+
 }  // namespace
 
-Result<std::shared_ptr<asio::ssl::context>> make_server_context(const ServerOptions& options) {
+std::vector<std::string> ServerOptions::files() const {
+  if (!chain_files.empty()) return chain_files;
+  std::vector<std::string> out{cert_file};
+  if (key_file != cert_file) out.push_back(key_file);
+  return out;
+}
+
+Result<std::vector<KeyChain>> read_key_chains(const ServerOptions& options) {
+  if (!options.chain_files.empty()) return read_chain_files(options.chain_files);
   if (options.cert_file.empty() || options.key_file.empty())
     return Error{"TLS needs both a certificate file and a key file"};
+  return read_cert_and_key(options.cert_file, options.key_file);
+}
+
+Result<std::shared_ptr<asio::ssl::context>> make_server_context(
+    const std::vector<KeyChain>& chains) {
+  if (chains.empty()) return Error{"no private key and certificate"};
+  ERR_clear_error();
   auto ctx = std::make_shared<asio::ssl::context>(asio::ssl::context::tls_server);
   SSL_CTX* native = ctx->native_handle();
   SSL_CTX_set_min_proto_version(native, TLS1_2_VERSION);
+  // No tickets: a ticket key shared by nobody would only break resumption across our
+  // worker processes; no renegotiation (a client-triggered CPU sink and old attacks).
   SSL_CTX_set_options(native, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION |
                                   SSL_OP_CIPHER_SERVER_PREFERENCE | SSL_OP_NO_TICKET);
   if (SSL_CTX_set_cipher_list(native, kTls12Ciphers) != 1)
     return Error{"cannot set the TLS cipher list: " + openssl_reason()};
-  if (SSL_CTX_use_certificate_chain_file(native, options.cert_file.c_str()) != 1)
-    return Error{"cannot load certificate " + options.cert_file + ": " + openssl_reason()};
-  if (SSL_CTX_use_PrivateKey_file(native, options.key_file.c_str(), SSL_FILETYPE_PEM) != 1)
-    return Error{"cannot load key " + options.key_file + ": " + openssl_reason()};
-  if (SSL_CTX_check_private_key(native) != 1)
-    return Error{"key " + options.key_file + " does not match certificate " + options.cert_file};
+  for (const auto& chain : chains) {
+    std::unique_ptr<STACK_OF(X509), ChainStackDeleter> stack(sk_X509_new_null());
+    if (!stack) return Error{"out of memory"};
+    for (const auto& cert : chain.chain) {
+      X509_up_ref(cert.get());
+      if (sk_X509_push(stack.get(), cert.get()) <= 0) {
+        X509_free(cert.get());
+        return Error{"out of memory"};
+      }
+    }
+    // Copies what it keeps (references); one slot per key type, so RSA + ECDSA coexist.
+    if (SSL_CTX_use_cert_and_key(native, chain.leaf.get(), chain.key.get(), stack.get(), 1) != 1)
+      return Error{"cannot use the key and certificate: " + openssl_reason()};
+  }
   return ctx;
+}
+
+Result<std::shared_ptr<asio::ssl::context>> make_server_context(const ServerOptions& options) {
+  auto chains = read_key_chains(options);
+  if (!chains) return chains.error();
+  return make_server_context(*chains);
 }
 
 std::string describe_session(SSL* ssl) {

@@ -1,22 +1,41 @@
 // The server side of Correio's one TLS layer (OpenSSL through asio::ssl): a context per
-// certificate/key pair with TLS 1.2 and 1.3 only and modern ciphers, shared by every
-// protocol daemon. Immutable after creation; used from the daemon's one thread.
+// set of keys and certificate chains, TLS 1.2 and 1.3 only with forward-secret AEAD
+// ciphers, shared by every protocol daemon. A context is immutable after creation; the
+// daemons get theirs from ServerCertificates (server_certificates.hpp), which adds SNI
+// and the reload of renewed certificates.
 #pragma once
 
 #include <asio/ssl/context.hpp>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "base/result.hpp"
+#include "tls/key_chain.hpp"
 
 namespace correio::tls {
 
+// Where a server's keys and certificates live, in Postfix's two styles.
 struct ServerOptions {
   std::string cert_file;  // PEM: certificate, then the chain
   std::string key_file;   // PEM: private key (may be the same file as cert_file)
+  // Postfix 3.4 smtpd_tls_chain_files: key, certificate, chain, [key, certificate, ...].
+  // When not empty, cert_file and key_file are ignored.
+  std::vector<std::string> chain_files;
+
+  // Every file named above, for change detection.
+  std::vector<std::string> files() const;
 };
 
-// Errors name the file and OpenSSL's reason: "cannot load /etc/x.pem: no such file".
+// Reads the files of `options`. Errors name the file and OpenSSL's reason:
+// "cannot open /etc/x.pem: No such file or directory".
+Result<std::vector<KeyChain>> read_key_chains(const ServerOptions& options);
+
+// A context presenting `chains` (one per key algorithm, e.g. RSA and ECDSA).
+Result<std::shared_ptr<asio::ssl::context>> make_server_context(
+    const std::vector<KeyChain>& chains);
+
+// read_key_chains, then make_server_context.
 Result<std::shared_ptr<asio::ssl::context>> make_server_context(const ServerOptions& options);
 
 // "TLSv1.3 with cipher TLS_AES_256_GCM_SHA384 (256/256 bits)", as Postfix logs it.
