@@ -12,7 +12,7 @@
 #include "imapd/folder_watcher.hpp"
 #include "imapd/session.hpp"
 #include "imapd/settings.hpp"
-#include "tls/server_context.hpp"
+#include "service/server_tls.hpp"
 
 namespace correio::imapd {
 
@@ -32,18 +32,19 @@ int imapd_main(const service::DaemonArgs& args) {
   daemon.init = [state](service::Context& ctx) -> Status {
     state->settings = Settings::from_config(ctx.config);
     Settings& s = state->settings;
-    std::string cert = ctx.config.get("imapd_tls_cert_file");
-    if (!cert.empty()) {
-      auto tls = tls::make_server_context({cert, ctx.config.get("imapd_tls_key_file")});
+    bool wants_tls = !ctx.config.get("imapd_tls_cert_file").empty() ||
+                     !ctx.config.get("imapd_tls_chain_files").empty();
+    if (wants_tls) {
+      auto tls = service::open_server_certificates(ctx.config, "imapd", ctx.log);
       if (tls) {
-        s.tls = *tls;
+        s.tls = std::move(*tls);
       } else if (s.tls_wrappermode) {
         return Error{"TLS is required here but unavailable: " + tls.error().message};
       } else {
         ctx.log.warning("TLS library problem: {}; STARTTLS is not offered", tls.error().message);
       }
     } else if (s.tls_wrappermode) {
-      return Error{"imapd_tls_wrappermode = yes needs imapd_tls_cert_file"};
+      return Error{"imapd_tls_wrappermode = yes needs imapd_tls_cert_file or imapd_tls_chain_files"};
     }
     if (!s.user_directory.empty()) {
       auto users = auth::open_user_directory(s.user_directory);

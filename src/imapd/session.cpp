@@ -139,7 +139,8 @@ void Session::report_changes(bool allow_expunge) {
 asio::awaitable<void> Session::run() {
   if (settings_.tls_wrappermode) {
     std::string error;
-    bool up = co_await conn_.start_tls(*settings_.tls, error);
+    auto context = settings_.tls->context();
+    bool up = co_await conn_.start_tls(*context, error);
     if (!up) {
       shared_.log.info("TLS handshake failed: {}, {}", error, client_label());
       co_return;
@@ -352,7 +353,8 @@ asio::awaitable<void> Session::cmd_starttls(const Command& c, Parser& p) {
     co_return;
   }
   std::string error;
-  bool up = co_await conn_.start_tls(*settings_.tls, error);
+  auto context = settings_.tls->context();
+  bool up = co_await conn_.start_tls(*context, error);
   if (!up) {
     shared_.log.info("TLS handshake failed: {}, {}", error, client_label());
     state_ = State::logout;

@@ -9,12 +9,14 @@
 
 #include "config/config.hpp"
 #include "imapd/command_reader.hpp"
+#include "tls/server_certificates.hpp"
 
 namespace correio::imapd {
 
 struct Settings {
   std::string hostname;                        // myhostname, for the greeting
-  std::shared_ptr<asio::ssl::context> tls;     // null: no TLS available
+  // null: no TLS available. context() per handshake: SNI and renewed certificates apply.
+  std::shared_ptr<tls::ServerCertificates> tls;
   bool tls_wrappermode = false;                // imapd_tls_wrappermode (port 993)
   bool allow_cleartext = false;                // auth_allow_cleartext
   CommandLimits limits;                        // imapd_max_line_length, ..._literal_size_limit
