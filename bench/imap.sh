@@ -90,10 +90,18 @@ stop_correio() {
 }
 stop_dovecot() {
   if [ "$DV_UP" = 1 ]; then
+    # `dovecot stop` returns before the processes are gone, and the imap processes outlive
+    # the master for a while: wait (bounded) for every process of the instance to exit.
+    local pid pids p
+    pid=$(cat "$DV/run/master.pid" 2>/dev/null || true)
+    pids=$([ -n "$pid" ] && python3 -c "import sys; sys.path.insert(0, '$BENCH_DIR')
+import imap_client; print(' '.join(map(str, imap_client.tree_pids($pid))))" || true)
     timeout 60 "$DOVECOT" -c "$DV/dovecot.conf" stop >/dev/null 2>&1 || true
-    # `dovecot stop` returns before the children are gone; wait for the master.
-    local pid; pid=$(cat "$DV/run/master.pid" 2>/dev/null || true)
-    for _ in $(seq 1 300); do [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    for _ in $(seq 1 1200); do
+      p=""; for q in $pids; do kill -0 "$q" 2>/dev/null && { p=$q; break; }; done
+      [ -n "$p" ] || break
+      sleep 0.1
+    done
     DV_UP=0
   fi
 }
@@ -268,13 +276,13 @@ CLIENT="$BENCH_DIR/imap_client.py"
 run_workload() { # name port maildir owner -> JSON lines in $TMP/NAME.workload.jsonl
   python3 "$CLIENT" workload --port "$2" --user bench@bench.test --password secret \
     --maildir "$3" --owner "$4" --sessions "$SESSIONS" --scale "$SCALE" \
-    | tee "$TMP/$1.workload.jsonl" | sed "s/^/bench\/imap: $1: /" >&2
+    | tee "$TMP/$1.workload.jsonl" | sed -u "s/^/bench\/imap: $1: /" >&2
 }
 run_idle() { # name port master-pid
   [ -n "$IDLE_COUNTS" ] || return 0
   python3 "$CLIENT" idle --port "$2" --user idle@bench.test --password secret \
     --counts "$IDLE_COUNTS" --root-pid "$3" --min-available-mb "$MIN_AVAIL" \
-    | tee "$TMP/$1.idle.jsonl" | sed "s/^/bench\/imap: $1 idle: /" >&2
+    | tee "$TMP/$1.idle.jsonl" | sed -u "s/^/bench\/imap: $1 idle: /" >&2
 }
 
 if [ "$ONLY" != dovecot ]; then
