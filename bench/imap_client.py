@@ -342,7 +342,7 @@ def workload(args) -> None:
         lat.sort()
         emit({"phase": "IDLE wake-up after a delivery into new/", "unit": "ms",
               "sessions": 1, "ops": len(lat), "median_ms": round(1000 * statistics.median(lat), 1),
-              "p95_ms": round(1000 * lat[int(0.95 * (len(lat) - 1))], 1),
+              "p95_ms": round(1000 * lat[max(0, -(-95 * len(lat) // 100) - 1)], 1),
               "max_ms": round(1000 * lat[-1], 1)})
     except Exception as e:
         emit({"phase": "IDLE wake-up after a delivery into new/", "unit": "ms",
@@ -436,27 +436,43 @@ async def idle_main(args) -> None:
     sem = asyncio.Semaphore(args.parallel)
     failures = 0
     last_error = ""
+    last_success = time.monotonic()
+    deadline = time.monotonic() + args.max_seconds
 
     async def one():
-        nonlocal failures, last_error
+        nonlocal failures, last_error, last_success
         async with sem:
             try:
                 conns.append(await open_idle(args.port, args.user, args.password, args.timeout))
+                last_success = time.monotonic()
             except Exception as e:
                 failures += 1
                 last_error = f"{type(e).__name__}: {e}"
+
+    def why_stop(target: int) -> str:
+        now = time.monotonic()
+        if failures > max(10, target // 100):
+            return f"{failures} connections failed, last: {last_error}"
+        if mem_available_mb() < args.min_available_mb:
+            return (f"MemAvailable below {args.min_available_mb} MB (opening stopped to "
+                    f"protect the shared machine)")
+        if now - last_success > args.stall_seconds:
+            return f"no new session for {args.stall_seconds:.0f} s (server stalled)"
+        if now > deadline:
+            return f"time limit of {args.max_seconds:.0f} s for opening reached"
+        return ""
 
     stop_reason = ""
     for target in counts:
         t0 = time.monotonic()
         while len(conns) < target and not stop_reason:
-            batch = min(500, target - len(conns))
-            await asyncio.gather(*(one() for _ in range(batch)))
-            if failures > max(10, target // 100):
-                stop_reason = f"{failures} connections failed, last: {last_error}"
-            elif mem_available_mb() < args.min_available_mb:
-                stop_reason = (f"stopped opening: MemAvailable below {args.min_available_mb} MB "
-                               f"(to protect the shared machine)")
+            # Small batches, each bounded, so a stalled server is noticed and reported.
+            batch = [asyncio.ensure_future(one()) for _ in range(min(100, target - len(conns)))]
+            done, pending = await asyncio.wait(batch, timeout=args.timeout + 5)
+            for t in pending:
+                t.cancel()
+            failures += len(pending)
+            stop_reason = why_stop(target)
         opened = time.monotonic() - t0
         await asyncio.sleep(args.settle)
         # Every connection must still be alive and in IDLE: a NOOP-free check that the
@@ -496,6 +512,8 @@ def main() -> int:
     ap.add_argument("--timeout", type=float, default=60)
     ap.add_argument("--settle", type=float, default=3)
     ap.add_argument("--min-available-mb", type=int, default=3072)
+    ap.add_argument("--stall-seconds", type=float, default=120)
+    ap.add_argument("--max-seconds", type=float, default=1800)
     args = ap.parse_args()
     if args.mode == "workload":
         mp.set_start_method("fork")

@@ -96,7 +96,8 @@ def main() -> int:
                 if r.get("stop_reason"):
                     notes.append(f"{side}: {r['stop_reason']}")
                 if r.get("failures"):
-                    notes.append(f"{side} at {want:,}: {r['failures']} failed, last: {r['last_error']}")
+                    last = f", last: {r['last_error']}" if r.get("last_error") else ""
+                    notes.append(f"{side} at {want:,}: {r['failures']} logins failed{last}")
                 if "alive" in r and r["alive"] < got:
                     notes.append(f"{side} at {want:,}: only {r['alive']} of {got} still open")
             print(f"| {label} | " + " | ".join(cells) + " |")
