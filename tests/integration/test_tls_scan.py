@@ -59,7 +59,7 @@ def start_scan(port: int, starttls: str | None, out_dir: Path) -> tuple[subproce
     json_file = out_dir / f"scan-{port}.json"
     args = [TESTSSL, "--quiet", "--warnings", "off", "--sneaky", "--color", "0",
             "--nodns", "min", "--connect-timeout", "20", "--openssl-timeout", "20",
-            "--jsonfile", str(json_file), "-p", "-s", "-S"]
+            "--jsonfile", str(json_file), "-p", "-s"]
     if starttls:
         args += ["--starttls", starttls]
     args.append(f"127.0.0.1:{port}")
