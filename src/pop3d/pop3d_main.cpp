@@ -11,7 +11,7 @@
 #include "pop3d/pop3d.hpp"
 #include "pop3d/session.hpp"
 #include "pop3d/settings.hpp"
-#include "tls/server_context.hpp"
+#include "service/server_tls.hpp"
 
 namespace correio::pop3d {
 
@@ -30,10 +30,11 @@ int pop3d_main(const service::DaemonArgs& args) {
   daemon.init = [state](service::Context& ctx) -> Status {
     state->settings = Settings::from_config(ctx.config);
     Settings& s = state->settings;
-    if (!s.tls_cert_file.empty() || s.tls_wrappermode) {
-      auto tls = tls::make_server_context({s.tls_cert_file, s.tls_key_file});
+    if (!s.tls_cert_file.empty() || !ctx.config.get("pop3d_tls_chain_files").empty() ||
+        s.tls_wrappermode) {
+      auto tls = service::open_server_certificates(ctx.config, "pop3d", ctx.log);
       if (tls)
-        s.tls = *tls;
+        s.tls = std::move(*tls);
       else if (s.tls_wrappermode)
         return Error{"TLS is required here but unavailable: " + tls.error().message};
       else

@@ -122,7 +122,8 @@ asio::awaitable<Session::Next> Session::send(std::string_view wire) {
 
 asio::awaitable<bool> Session::handshake() {
   std::string error;
-  bool started = co_await conn_.start_tls(*settings_.tls, error);
+  auto context = settings_.tls->context();
+  bool started = co_await conn_.start_tls(*context, error);
   if (!started) {
     log_.info("Disconnected: TLS handshake failed: {}: {}", error, session_label());
     co_return false;

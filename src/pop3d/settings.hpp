@@ -8,6 +8,7 @@
 #include <string>
 
 #include "config/config.hpp"
+#include "tls/server_certificates.hpp"
 
 namespace correio::pop3d {
 
@@ -22,7 +23,8 @@ struct Settings {
   int max_bad_commands = 20;           // pop3d_max_bad_commands
   std::filesystem::path mailbox_base;  // virtual_mailbox_base
   // The server TLS context when TLS is configured; set by pop3d's start-up.
-  std::shared_ptr<asio::ssl::context> tls;
+  // null: no TLS. context() per handshake: SNI and renewed certificates apply.
+  std::shared_ptr<tls::ServerCertificates> tls;
 
   static Settings from_config(const config::Config& config);
 };

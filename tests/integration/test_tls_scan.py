@@ -21,7 +21,7 @@ import tempfile
 from pathlib import Path
 
 
-from correio_fixture import Correio, free_port
+from correio_fixture import Correio, free_port, wait_for_port
 
 TESTSSL = shutil.which("testssl") or shutil.which("testssl.sh")
 
@@ -130,17 +130,31 @@ def check_tls_ports(ports: list[tuple[int, str | None]], timeout: float = 480) -
         shutil.rmtree(out_dir, ignore_errors=True)
 
 
-def test_smtp_starttls_and_implicit_tls_ports_are_clean():
-    submissions = free_port()
+def test_every_tls_port_is_clean():
+    # SMTP STARTTLS, SMTPS, IMAP STARTTLS, IMAPS and POP3S scanned at once: the wall time
+    # of the file is that of the slowest scan.
+    submissions, imap, imaps, pop3s = free_port(), free_port(), free_port(), free_port()
     inst = Correio(
         main_cf={"smtpd_tls_security_level": "may"},
         master_cf=("{listen}      inet  n       -       n       -       -       smtpd\n"
                    f"127.0.0.1:{submissions}  inet  n  -  n  -  -  smtpd\n"
-                   "  -o smtpd_tls_wrappermode=yes\n"))
+                   "  -o smtpd_tls_wrappermode=yes\n"
+                   f"127.0.0.1:{imap}  inet  n  -  n  -  -  imapd\n"
+                   f"127.0.0.1:{imaps}  inet  n  -  n  -  -  imapd\n"
+                   "  -o imapd_tls_wrappermode=yes\n"
+                   f"127.0.0.1:{pop3s}  inet  n  -  n  -  -  pop3d\n"
+                   "  -o pop3d_tls_wrappermode=yes\n"))
     cert, key = make_rsa_certificate(inst.base / "certs")
-    inst.write_main_cf({"smtpd_tls_cert_file": cert, "smtpd_tls_key_file": key})
+    users = inst.config_dir / "users"
+    users.write_text("demo@example.test:{PLAIN}secret::::::\n")
+    inst.write_main_cf({"smtpd_tls_cert_file": cert, "smtpd_tls_key_file": key,
+                        "user_directory": f"passwd-file:{users}",
+                        "virtual_mailbox_base": str(inst.base / "mail")})
     with inst:
-        check_tls_ports([(inst.smtp_port, "smtp"), (submissions, None)])
+        for port in (imap, imaps, pop3s):
+            wait_for_port(port)
+        check_tls_ports([(inst.smtp_port, "smtp"), (submissions, None), (imap, "imap"),
+                         (imaps, None), (pop3s, None)])
 
 
 def test_weak_findings_are_reported():
@@ -162,17 +176,3 @@ def test_weak_findings_are_reported():
     assert any("TLS1 offered" in p for p in problems)
     assert any("cipherlist_LOW" in p for p in problems)
     assert not any("cert_chain_of_trust" in p for p in problems)
-
-
-# --- LEAD: IMAPS/POP3S ------------------------------------------------------------------
-# When imapd and pop3d are merged, add a test like this one (fill in their master.cf lines
-# and ports); the helper above does the rest:
-#
-#   def test_imap_and_pop3_ports_are_clean():
-#       ...start an instance with imapd (143 with STARTTLS, 993 with
-#          -o imapd_tls_wrappermode=yes) and pop3d (110, 995) on free ports...
-#       check_tls_ports([(imap_port, "imap"), (imaps_port, None),
-#                        (pop3_port, "pop3"), (pop3s_port, None)])
-#
-# Scanning them in the same check_tls_ports() call as the SMTP ports keeps the wall time
-# of the file to that of the slowest scan.
