@@ -30,6 +30,11 @@ bool to_binary(std::string_view text, Binary& out) {
 
 }  // namespace
 
+int address_family(std::string_view text) {
+  Binary binary;
+  return to_binary(text, binary) ? binary.family : 0;
+}
+
 bool valid_hostname(std::string_view name) {
   if (!name.empty() && name.back() == '.') name.remove_suffix(1);
   if (name.empty() || name.size() > 255) return false;

@@ -15,7 +15,9 @@ namespace {
 
 constexpr char kSep = mailbox::kHierarchySeparator;
 
-std::string quoted_separator() { return std::string("\"") + kSep + "\""; }
+std::string quoted_separator() {
+  return std::string("\"") + kSep + "\"";
+}
 
 // The STATUS items of a parenthesised list; false on a syntax error or unknown item.
 bool parse_status_items(Parser& p, std::vector<std::string>& items) {
@@ -24,13 +26,50 @@ bool parse_status_items(Parser& p, std::vector<std::string>& items) {
     auto item = p.atom();
     if (!item) return false;
     std::string u = upper(*item);
-    static const std::set<std::string> known = {"MESSAGES", "RECENT", "UIDNEXT", "UIDVALIDITY",
-                                                "UNSEEN", "SIZE", "HIGHESTMODSEQ", "DELETED"};
+    static const std::set<std::string> known = {"MESSAGES",      "RECENT", "UIDNEXT",
+                                                "UIDVALIDITY",   "UNSEEN", "SIZE",
+                                                "HIGHESTMODSEQ", "DELETED"};
     if (!known.contains(u)) return p.fail("Unknown STATUS item " + u);
     items.push_back(u);
     if (p.consume(')')) return true;
     if (!p.space()) return false;
   }
+}
+
+// "STATUS name (ITEM value ...)" for the requested items, in the client's order.
+std::string status_line(const std::string& name, const mailbox::FolderStatus& st,
+                        const std::vector<std::string>& items, uint32_t deleted) {
+  std::string s = "STATUS ";
+  append_astring(s, name);
+  s += " (";
+  bool first = true;
+  for (const auto& item : items) {
+    if (!first) s += ' ';
+    first = false;
+    if (item == "MESSAGES") s += fmt::format("MESSAGES {}", st.messages);
+    if (item == "RECENT") s += fmt::format("RECENT {}", st.recent);
+    if (item == "UIDNEXT") s += fmt::format("UIDNEXT {}", st.uid_next);
+    if (item == "UIDVALIDITY") s += fmt::format("UIDVALIDITY {}", st.uid_validity);
+    if (item == "UNSEEN") s += fmt::format("UNSEEN {}", st.unseen);
+    if (item == "SIZE") s += fmt::format("SIZE {}", st.vsize);
+    if (item == "HIGHESTMODSEQ") s += fmt::format("HIGHESTMODSEQ {}", st.highest_modseq);
+    if (item == "DELETED") s += fmt::format("DELETED {}", deleted);
+  }
+  s += ')';
+  return s;
+}
+
+// The number of \Deleted messages, which the index does not count: only when asked for.
+uint32_t deleted_count(mailbox::MailUser& user, const std::string& name,
+                       const std::vector<std::string>& items) {
+  if (std::find(items.begin(), items.end(), "DELETED") == items.end()) return 0;
+  uint32_t deleted = 0;
+  if (auto box = user.open_mailbox(name, true)) {
+    if ((*box)->sync()) {
+      for (const auto& m : (*box)->messages()) deleted += m.flags.has(mailbox::kDeleted);
+    }
+  }
+  return deleted;
 }
 
 }  // namespace
@@ -59,8 +98,8 @@ asio::awaitable<void> Session::cmd_create(const Command& c, Parser& p) {
     if (folders) {
       for (const auto& f : *folders) exists = exists || (f.exists && f.name == folder);
     }
-    no(c, exists ? "[ALREADYEXISTS] Mailbox already exists"
-                 : "[CANNOT] " + created.error().message);
+    no(c,
+       exists ? "[ALREADYEXISTS] Mailbox already exists" : "[CANNOT] " + created.error().message);
     co_return;
   }
   ok(c, "Create completed.");
@@ -277,26 +316,9 @@ asio::awaitable<void> Session::cmd_list(const Command& c, Parser& p) {
     untagged(line);
     if (!status_items.empty() && f.exists) {
       auto st = user_->status(f.name);
-      if (st) {
-        std::string s = "STATUS ";
-        append_astring(s, f.name);
-        s += " (";
-        bool first = true;
-        for (const auto& item : status_items) {
-          if (!first) s += ' ';
-          first = false;
-          if (item == "MESSAGES") s += fmt::format("MESSAGES {}", st->messages);
-          if (item == "RECENT") s += fmt::format("RECENT {}", st->recent);
-          if (item == "UIDNEXT") s += fmt::format("UIDNEXT {}", st->uid_next);
-          if (item == "UIDVALIDITY") s += fmt::format("UIDVALIDITY {}", st->uid_validity);
-          if (item == "UNSEEN") s += fmt::format("UNSEEN {}", st->unseen);
-          if (item == "SIZE") s += fmt::format("SIZE {}", st->vsize);
-          if (item == "HIGHESTMODSEQ") s += fmt::format("HIGHESTMODSEQ {}", st->highest_modseq);
-          if (item == "DELETED") s += "DELETED 0";
-        }
-        s += ')';
-        untagged(s);
-      }
+      if (st)
+        untagged(
+            status_line(f.name, *st, status_items, deleted_count(*user_, f.name, status_items)));
     }
   }
   ok(c, "List completed.");
@@ -347,35 +369,8 @@ asio::awaitable<void> Session::cmd_status(const Command& c, Parser& p) {
     no(c, "[NONEXISTENT] Mailbox doesn't exist: " + *name);
     co_return;
   }
-  uint32_t deleted = 0;
-  if (std::find(items.begin(), items.end(), "DELETED") != items.end()) {
-    if (auto box = user_->open_mailbox(*name, true)) {
-      if ((*box)->sync()) {
-        for (const auto& m : (*box)->messages()) deleted += m.flags.has(mailbox::kDeleted);
-      }
-    }
-  }
-  std::string s = "STATUS ";
-  append_astring(s, *name);
-  s += " (";
-  bool first = true;
-  for (const auto& item : items) {
-    if (!first) s += ' ';
-    first = false;
-    if (item == "MESSAGES") s += fmt::format("MESSAGES {}", st->messages);
-    if (item == "RECENT") s += fmt::format("RECENT {}", st->recent);
-    if (item == "UIDNEXT") s += fmt::format("UIDNEXT {}", st->uid_next);
-    if (item == "UIDVALIDITY") s += fmt::format("UIDVALIDITY {}", st->uid_validity);
-    if (item == "UNSEEN") s += fmt::format("UNSEEN {}", st->unseen);
-    if (item == "SIZE") s += fmt::format("SIZE {}", st->vsize);
-    if (item == "HIGHESTMODSEQ") {
-      s += fmt::format("HIGHESTMODSEQ {}", st->highest_modseq);
-      condstore_ = true;
-    }
-    if (item == "DELETED") s += fmt::format("DELETED {}", deleted);
-  }
-  s += ')';
-  untagged(s);
+  if (std::find(items.begin(), items.end(), "HIGHESTMODSEQ") != items.end()) condstore_ = true;
+  untagged(status_line(*name, *st, items, deleted_count(*user_, *name, items)));
   ok(c, "Status completed.");
 }
 
