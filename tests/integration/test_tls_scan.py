@@ -131,9 +131,10 @@ def check_tls_ports(ports: list[tuple[int, str | None]], timeout: float = 480) -
 
 
 def test_every_tls_port_is_clean():
-    # SMTP STARTTLS, SMTPS, IMAP STARTTLS, IMAPS and POP3S scanned at once: the wall time
-    # of the file is that of the slowest scan.
-    submissions, imap, imaps, pop3s = free_port(), free_port(), free_port(), free_port()
+    # SMTP STARTTLS, SMTPS, IMAP STARTTLS, IMAPS, POP3 STLS and POP3S scanned at once: the
+    # wall time of the file is that of the slowest scan.
+    submissions, imap, imaps = free_port(), free_port(), free_port()
+    pop3, pop3s = free_port(), free_port()
     inst = Correio(
         main_cf={"smtpd_tls_security_level": "may"},
         master_cf=("{listen}      inet  n       -       n       -       -       smtpd\n"
@@ -142,6 +143,7 @@ def test_every_tls_port_is_clean():
                    f"127.0.0.1:{imap}  inet  n  -  n  -  -  imapd\n"
                    f"127.0.0.1:{imaps}  inet  n  -  n  -  -  imapd\n"
                    "  -o imapd_tls_wrappermode=yes\n"
+                   f"127.0.0.1:{pop3}  inet  n  -  n  -  -  pop3d\n"
                    f"127.0.0.1:{pop3s}  inet  n  -  n  -  -  pop3d\n"
                    "  -o pop3d_tls_wrappermode=yes\n"))
     cert, key = make_rsa_certificate(inst.base / "certs")
@@ -151,10 +153,10 @@ def test_every_tls_port_is_clean():
                         "user_directory": f"passwd-file:{users}",
                         "virtual_mailbox_base": str(inst.base / "mail")})
     with inst:
-        for port in (imap, imaps, pop3s):
+        for port in (imap, imaps, pop3, pop3s):
             wait_for_port(port)
         check_tls_ports([(inst.smtp_port, "smtp"), (submissions, None), (imap, "imap"),
-                         (imaps, None), (pop3s, None)])
+                         (imaps, None), (pop3, "pop3"), (pop3s, None)])
 
 
 def test_weak_findings_are_reported():
