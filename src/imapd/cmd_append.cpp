@@ -26,20 +26,10 @@ asio::awaitable<void> Session::cmd_append(const Command& c, Parser& p) {
         bad(c, "Error in IMAP command APPEND: Invalid flags.");
         co_return;
       }
-      for (const auto& f : *names) {
-        if (!f.empty() && f[0] == '\\') {
-          uint8_t bit = mailbox::system_flag_from_name(f);
-          if (bit == 0 && !iequals(f, "\\Recent")) {
-            bad(c, "Invalid system flag " + f);
-            co_return;
-          }
-          m.flags.system |= bit;
-        } else if (mailbox::valid_keyword(f)) {
-          if (!m.flags.has_keyword(f)) m.flags.keywords.push_back(f);
-        } else {
-          bad(c, "Invalid keyword " + f);
-          co_return;
-        }
+      std::string error;
+      if (!to_flags(*names, m.flags, error)) {
+        bad(c, error);
+        co_return;
       }
     }
     if (p.peek('"')) {

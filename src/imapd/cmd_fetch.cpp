@@ -19,7 +19,14 @@ namespace {
 
 struct FetchItem {
   enum class Kind {
-    uid, flags, internal_date, size, envelope, body, body_structure, modseq,
+    uid,
+    flags,
+    internal_date,
+    size,
+    envelope,
+    body,
+    body_structure,
+    modseq,
     section,      // BODY[...] / BODY.PEEK[...] / RFC822 / RFC822.HEADER / RFC822.TEXT
     binary,       // BINARY[...] / BINARY.PEEK[...]
     binary_size,  // BINARY.SIZE[...]
@@ -120,8 +127,8 @@ bool parse_fetch_item(Parser& p, std::vector<FetchItem>& items) {
     if (item.kind != K::section && item.section.kind != mail::SectionSpec::Kind::kFull) {
       return p.fail("BINARY takes only a part number");
     }
-    std::string base = u.starts_with("BINARY") ? (u == "BINARY.SIZE" ? "BINARY.SIZE" : "BINARY")
-                                               : "BODY";
+    std::string base =
+        u.starts_with("BINARY") ? (u == "BINARY.SIZE" ? "BINARY.SIZE" : "BINARY") : "BODY";
     item.label = base + "[" + echoed + "]";
     if (item.kind != K::binary_size && !parse_partial(p, item)) return false;
     items.push_back(std::move(item));
@@ -228,13 +235,7 @@ asio::awaitable<void> Session::cmd_fetch(const Command& c, Parser& p) {
     bad(c, "VANISHED needs UID FETCH with CHANGEDSINCE after ENABLE QRESYNC.");
     co_return;
   }
-  // RFC 5182: "$" is the saved result, kept as UIDs (empty when nothing was saved).
-  bool set_is_uids = c.uid;
-  if (set->saved_result) {
-    set->saved_result = false;
-    for (uint32_t uid : saved_search_) set->ranges.push_back({uid, uid});
-    set_is_uids = true;
-  }
+  bool set_is_uids = expand_saved_result(*set, c.uid);
   report_changes(false);
   if (c.uid && std::none_of(items.begin(), items.end(),
                             [](const FetchItem& i) { return i.kind == K::uid; })) {
@@ -254,10 +255,10 @@ asio::awaitable<void> Session::cmd_fetch(const Command& c, Parser& p) {
       if (!in_set.empty()) untagged("VANISHED (EARLIER) " + format_number_set(in_set));
     }
   }
-  bool marks_seen = !selected_->read_only() &&
-                    std::any_of(items.begin(), items.end(), [](const FetchItem& i) {
-                      return (i.kind == K::section || i.kind == K::binary) && !i.peek;
-                    });
+  bool marks_seen =
+      !selected_->read_only() && std::any_of(items.begin(), items.end(), [](const FetchItem& i) {
+        return (i.kind == K::section || i.kind == K::binary) && !i.peek;
+      });
   bool any_expunged = false;
   bool unknown_cte = false;
   mailbox::Mailbox& box = selected_->box();
@@ -328,10 +329,11 @@ asio::awaitable<void> Session::cmd_fetch(const Command& c, Parser& p) {
           line += fmt::format("MODSEQ ({})", m->modseq);
           break;
         case K::envelope:
-          line += "ENVELOPE " + cached("envelope", [](LoadedMessage& msg) {
-                    const auto& root = msg.structure();
-                    return mail::imap_envelope(std::string_view(msg.raw).substr(0, root.header_size));
-                  });
+          line +=
+              "ENVELOPE " + cached("envelope", [](LoadedMessage& msg) {
+                const auto& root = msg.structure();
+                return mail::imap_envelope(std::string_view(msg.raw).substr(0, root.header_size));
+              });
           break;
         case K::body:
           line += "BODY " + cached("body", [](LoadedMessage& msg) {

@@ -78,11 +78,16 @@ asio::awaitable<void> Session::cmd_search(const Command& c, Parser& p) {
         co_return;
       }
       std::string u = upper(*opt);
-      if (u == "MIN") r_min = true;
-      else if (u == "MAX") r_max = true;
-      else if (u == "ALL") r_all = true;
-      else if (u == "COUNT") r_count = true;
-      else if (u == "SAVE") r_save = true;
+      if (u == "MIN")
+        r_min = true;
+      else if (u == "MAX")
+        r_max = true;
+      else if (u == "ALL")
+        r_all = true;
+      else if (u == "COUNT")
+        r_count = true;
+      else if (u == "SAVE")
+        r_save = true;
       else {
         bad(c, "Unknown SEARCH RETURN option " + u);
         co_return;
@@ -251,7 +256,10 @@ asio::awaitable<void> Session::cmd_sort(const Command& c, Parser& p) {
       }
       if (k.key == "FROM" || k.key == "TO" || k.key == "CC") {
         std::string field;
-        mail::first_header_value(header, k.key == "FROM" ? "From" : k.key == "TO" ? "To" : "Cc",
+        mail::first_header_value(header,
+                                 k.key == "FROM" ? "From"
+                                 : k.key == "TO" ? "To"
+                                                 : "Cc",
                                  field);
         value = mail::utf8_casefold(mail::sort_key_mailbox(field));
       }
@@ -268,8 +276,10 @@ asio::awaitable<void> Session::cmd_sort(const Command& c, Parser& p) {
   std::stable_sort(rows.begin(), rows.end(), [&](const Row& a, const Row& b) {
     for (size_t i = 0; i < criteria.size(); ++i) {
       int cmp = 0;
-      if (a.number_keys[i] != b.number_keys[i]) cmp = a.number_keys[i] < b.number_keys[i] ? -1 : 1;
-      else if (a.text_keys[i] != b.text_keys[i]) cmp = a.text_keys[i] < b.text_keys[i] ? -1 : 1;
+      if (a.number_keys[i] != b.number_keys[i])
+        cmp = a.number_keys[i] < b.number_keys[i] ? -1 : 1;
+      else if (a.text_keys[i] != b.text_keys[i])
+        cmp = a.text_keys[i] < b.text_keys[i] ? -1 : 1;
       if (cmp != 0) return criteria[i].reverse ? cmp > 0 : cmp < 0;
     }
     return a.match.seq < b.match.seq;

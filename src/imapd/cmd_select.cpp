@@ -10,6 +10,13 @@
 
 namespace correio::imapd {
 
+bool Session::expand_saved_result(SequenceSet& set, bool uid_command) const {
+  if (!set.saved_result) return uid_command;
+  set.saved_result = false;
+  for (uint32_t uid : saved_search_) set.ranges.push_back({uid, uid});
+  return true;
+}
+
 void Session::deselect() {
   selected_.reset();
   saved_search_.clear();
@@ -238,8 +245,8 @@ asio::awaitable<void> Session::cmd_idle(const Command& c, Parser& p) {
     std::variant<io::LineResult, std::monostate> woke;
     if (selected_) {
       // Poll at least every 30 s in case an event slipped between sync and watch.
-      auto wait = std::min<std::chrono::steady_clock::duration>(deadline - now,
-                                                                std::chrono::seconds(30));
+      auto wait =
+          std::min<std::chrono::steady_clock::duration>(deadline - now, std::chrono::seconds(30));
       woke = co_await (conn_.read_line(settings_.limits.max_line_length) ||
                        shared_.watcher.wait(selected_->box().path(), wait));
     } else {

@@ -5,32 +5,6 @@
 #include "imapd/session.hpp"
 
 namespace correio::imapd {
-namespace {
-
-// Converts a parsed flag list; false (with `error`) for \Recent-less unknown system flags
-// or invalid keywords.
-bool to_flags(const std::vector<std::string>& names, mailbox::Flags& flags, std::string& error) {
-  for (const auto& name : names) {
-    if (!name.empty() && name[0] == '\\') {
-      uint8_t bit = mailbox::system_flag_from_name(name);
-      if (bit == 0) {
-        if (iequals(name, "\\Recent")) continue;  // cannot be stored; ignored like Dovecot
-        error = "Invalid system flag " + name;
-        return false;
-      }
-      flags.system |= bit;
-      continue;
-    }
-    if (!mailbox::valid_keyword(name)) {
-      error = "Invalid keyword " + name;
-      return false;
-    }
-    if (!flags.has_keyword(name)) flags.keywords.push_back(name);
-  }
-  return true;
-}
-
-}  // namespace
 
 asio::awaitable<void> Session::cmd_store(const Command& c, Parser& p) {
   auto set = p.sequence_set();
@@ -78,12 +52,7 @@ asio::awaitable<void> Session::cmd_store(const Command& c, Parser& p) {
     no(c, "[READ-ONLY] Mailbox is read-only.");
     co_return;
   }
-  bool set_is_uids = c.uid;
-  if (set->saved_result) {
-    set->saved_result = false;
-    for (uint32_t uid : saved_search_) set->ranges.push_back({uid, uid});
-    set_is_uids = true;
-  }
+  bool set_is_uids = expand_saved_result(*set, c.uid);
   report_changes(false);
   std::vector<uint32_t> uids;
   for (uint32_t seq : selected_->resolve(*set, set_is_uids)) {
@@ -163,12 +132,7 @@ asio::awaitable<void> Session::copy_or_move(const Command& c, Parser& p, bool mo
     no(c, "[TRYCREATE] Mailbox doesn't exist: " + *dest_name);
     co_return;
   }
-  bool set_is_uids = c.uid;
-  if (set->saved_result) {
-    set->saved_result = false;
-    for (uint32_t uid : saved_search_) set->ranges.push_back({uid, uid});
-    set_is_uids = true;
-  }
+  bool set_is_uids = expand_saved_result(*set, c.uid);
   report_changes(false);
   std::vector<uint32_t> uids;
   bool any_expunged = false;
@@ -189,7 +153,8 @@ asio::awaitable<void> Session::copy_or_move(const Command& c, Parser& p, bool mo
     co_return;
   }
   (void)(*dest)->sync();
-  auto pairs = move ? selected_->box().move_to(uids, **dest) : selected_->box().copy_to(uids, **dest);
+  auto pairs =
+      move ? selected_->box().move_to(uids, **dest) : selected_->box().copy_to(uids, **dest);
   if (!pairs) {
     no(c, "[SERVERBUG] " + pairs.error().message);
     co_return;

@@ -13,17 +13,17 @@
 namespace correio::imapd {
 
 struct CommandLimits {
-  size_t max_line_length = 65536;    // one line between literals (imapd_max_line_length)
+  size_t max_line_length = 65536;      // one line between literals (imapd_max_line_length)
   size_t max_literal_size = 10 << 20;  // one literal (imapd_literal_size_limit)
   size_t max_command_size = 64 << 20;  // the whole command with its literals
 };
 
 enum class CommandStatus {
-  ok,            // `text` holds the command, final CRLF included
-  line_too_long, // a line exceeded the limit; it was consumed, answer BAD
+  ok,               // `text` holds the command, final CRLF included
+  line_too_long,    // a line exceeded the limit; it was consumed, answer BAD
   literal_refused,  // a synchronising literal over the limit: answer NO [TOOBIG]; `text` has
                     // the command up to the literal so that the tag can be read
-  fatal,         // a non-synchronising literal over the limit: BYE and close
+  fatal,            // a non-synchronising literal over the limit: BYE and close
   timeout,
   closed,
 };

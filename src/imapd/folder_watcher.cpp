@@ -74,9 +74,9 @@ asio::awaitable<void> FolderWatcher::wait(const std::filesystem::path& folder,
     }
   }
   // Without inotify, wake every second so that the caller polls.
-  timer.expires_after(wds.empty() ? std::min<std::chrono::steady_clock::duration>(
-                                        max_wait, std::chrono::seconds(1))
-                                  : max_wait);
+  timer.expires_after(
+      wds.empty() ? std::min<std::chrono::steady_clock::duration>(max_wait, std::chrono::seconds(1))
+                  : max_wait);
   // Deregister on every path out, including cancellation by the caller.
   struct Cleanup {
     FolderWatcher& self;

@@ -2,14 +2,13 @@
 // SECURITY: talks to untrusted clients; runs as mail_owner (never root when started by a
 // root master); reads and writes only the Maildirs under virtual_mailbox_base (or users'
 // homes) and reads the user directory.
-#include "imapd/imapd.hpp"
-
 #include <memory>
 
 #include "auth/login_throttle.hpp"
 #include "auth/sasl.hpp"
 #include "auth/user_directory.hpp"
 #include "imapd/folder_watcher.hpp"
+#include "imapd/imapd.hpp"
 #include "imapd/session.hpp"
 #include "imapd/settings.hpp"
 #include "service/server_tls.hpp"
@@ -44,7 +43,8 @@ int imapd_main(const service::DaemonArgs& args) {
         ctx.log.warning("TLS library problem: {}; STARTTLS is not offered", tls.error().message);
       }
     } else if (s.tls_wrappermode) {
-      return Error{"imapd_tls_wrappermode = yes needs imapd_tls_cert_file or imapd_tls_chain_files"};
+      return Error{
+          "imapd_tls_wrappermode = yes needs imapd_tls_cert_file or imapd_tls_chain_files"};
     }
     if (!s.user_directory.empty()) {
       auto users = auth::open_user_directory(s.user_directory);
@@ -58,17 +58,17 @@ int imapd_main(const service::DaemonArgs& args) {
     }
     auth::LoginThrottle::Options throttle;
     throttle.delay = std::chrono::duration_cast<std::chrono::milliseconds>(s.failure_delay);
-    throttle.max_delay =
-        std::chrono::duration_cast<std::chrono::milliseconds>(s.failure_max_delay);
+    throttle.max_delay = std::chrono::duration_cast<std::chrono::milliseconds>(s.failure_max_delay);
     throttle.limit = s.failure_limit;
     throttle.window = s.failure_window;
     state->throttle = std::make_unique<auth::LoginThrottle>(throttle);
     state->watcher = std::make_unique<FolderWatcher>(ctx.io);
-    state->shared.reset(new Shared{state->settings, ctx.log, state->users.get(),
-                                   state->sasl.get(), *state->throttle, *state->watcher});
+    state->shared.reset(new Shared{state->settings, ctx.log, state->users.get(), state->sasl.get(),
+                                   *state->throttle, *state->watcher});
     return {};
   };
-  daemon.session = [state](service::Context&, asio::ip::tcp::socket socket) -> asio::awaitable<void> {
+  daemon.session = [state](service::Context&,
+                           asio::ip::tcp::socket socket) -> asio::awaitable<void> {
     co_await serve(*state->shared, std::move(socket));
   };
   return service::run_stream_daemon(args, daemon);

@@ -10,8 +10,7 @@ namespace correio::imapd {
 bool list_pattern_matches(std::string_view pattern, std::string_view name, char separator) {
   // INBOX is case-insensitive: compare with the name's INBOX prefix upper-cased.
   std::string n(name);
-  if (n.size() >= 5 && iequals(n.substr(0, 5), "INBOX") &&
-      (n.size() == 5 || n[5] == separator)) {
+  if (n.size() >= 5 && iequals(n.substr(0, 5), "INBOX") && (n.size() == 5 || n[5] == separator)) {
     for (size_t i = 0; i < 5; ++i) n[i] = static_cast<char>(std::toupper(n[i]));
   }
   std::string pat(pattern);

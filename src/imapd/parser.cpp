@@ -12,7 +12,13 @@ bool is_atom_char(char c, bool allow_bracket) {
   auto u = static_cast<unsigned char>(c);
   if (u <= 0x20 || u >= 0x7f) return false;
   switch (c) {
-    case '(': case ')': case '{': case '%': case '*': case '"': case '\\':
+    case '(':
+    case ')':
+    case '{':
+    case '%':
+    case '*':
+    case '"':
+    case '\\':
       return false;
     case ']':
       return allow_bracket;
@@ -22,7 +28,7 @@ bool is_atom_char(char c, bool allow_bracket) {
 }
 
 constexpr std::array<std::string_view, 12> kMonths = {"jan", "feb", "mar", "apr", "may", "jun",
-                                                       "jul", "aug", "sep", "oct", "nov", "dec"};
+                                                      "jul", "aug", "sep", "oct", "nov", "dec"};
 
 // Days from 1970-01-01 to the given civil date (Howard Hinnant's algorithm).
 int64_t days_from_civil(int64_t y, unsigned m, unsigned d) {
@@ -326,9 +332,8 @@ std::optional<time_t> Parser::date() {
   if (quoted_date && !consume('"')) return fail_date();
   error_.clear();
   unsigned month = static_cast<unsigned>(it - kMonths.begin()) + 1;
-  return static_cast<time_t>(days_from_civil(static_cast<int64_t>(*year), month,
-                                             static_cast<unsigned>(*day)) *
-                             86400);
+  return static_cast<time_t>(
+      days_from_civil(static_cast<int64_t>(*year), month, static_cast<unsigned>(*day)) * 86400);
 }
 
 std::optional<time_t> Parser::date_time() {

@@ -23,7 +23,13 @@ bool is_atom(std::string_view s) {
     auto u = static_cast<unsigned char>(c);
     if (u <= 0x20 || u >= 0x7f) return false;
     switch (c) {
-      case '(': case ')': case '{': case '%': case '*': case '"': case '\\':
+      case '(':
+      case ')':
+      case '{':
+      case '%':
+      case '*':
+      case '"':
+      case '\\':
         return false;
       default:
         break;

@@ -40,7 +40,8 @@ std::optional<SearchKey> parse_key(Parser& p, int depth) {
       if (!p.space()) return std::nullopt;
     }
   }
-  if (p.peek('$') || p.peek('*') || (!p.rest().empty() && std::isdigit(static_cast<unsigned char>(p.rest()[0])))) {
+  if (p.peek('$') || p.peek('*') ||
+      (!p.rest().empty() && std::isdigit(static_cast<unsigned char>(p.rest()[0])))) {
     auto set = p.sequence_set();
     if (!set) return std::nullopt;
     key.kind = set->saved_result ? K::saved : K::sequence;
@@ -162,7 +163,9 @@ std::optional<SearchKey> parse_key(Parser& p, int depth) {
   return std::nullopt;
 }
 
-int64_t day_of(int64_t t) { return t >= 0 ? t / 86400 : (t - 86399) / 86400; }
+int64_t day_of(int64_t t) {
+  return t >= 0 ? t / 86400 : (t - 86399) / 86400;
+}
 
 struct ContentView {
   const std::string* raw = nullptr;
@@ -188,8 +191,12 @@ std::optional<SearchKey> parse_search_program(Parser& p) {
 
 bool search_needs_content(const SearchKey& key) {
   switch (key.kind) {
-    case K::header: case K::body: case K::text:
-    case K::sent_before: case K::sent_on: case K::sent_since:
+    case K::header:
+    case K::body:
+    case K::text:
+    case K::sent_before:
+    case K::sent_on:
+    case K::sent_since:
       return true;
     default:
       return std::any_of(key.children.begin(), key.children.end(), search_needs_content);

@@ -18,21 +18,38 @@ namespace correio::imapd {
 
 struct SearchKey {
   enum class Kind {
-    all, and_, or_, not_,
-    sequence, uid, saved,          // sequence-set, UID set, "$"
-    flag, keyword, recent, new_, old,
-    larger, smaller,
-    before, on, since,             // INTERNALDATE, by day
-    sent_before, sent_on, sent_since,
-    older, younger,                // seconds (WITHIN)
-    header, body, text,
+    all,
+    and_,
+    or_,
+    not_,
+    sequence,
+    uid,
+    saved,  // sequence-set, UID set, "$"
+    flag,
+    keyword,
+    recent,
+    new_,
+    old,
+    larger,
+    smaller,
+    before,
+    on,
+    since,  // INTERNALDATE, by day
+    sent_before,
+    sent_on,
+    sent_since,
+    older,
+    younger,  // seconds (WITHIN)
+    header,
+    body,
+    text,
     modseq,
   };
   Kind kind = Kind::all;
   bool negate_flag = false;  // UNSEEN, UNKEYWORD, ...
   uint8_t flag = 0;
-  std::string name;   // keyword, header name
-  std::string value;  // string to look for (UTF-8, already case-folded when searched)
+  std::string name;     // keyword, header name
+  std::string value;    // string to look for (UTF-8, already case-folded when searched)
   uint64_t number = 0;  // size, modseq, seconds, day (UTC midnight)
   SequenceSet set;
   std::vector<SearchKey> children;

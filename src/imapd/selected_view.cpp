@@ -1,7 +1,8 @@
 #include "imapd/selected_view.hpp"
 
-#include <algorithm>
 #include <fmt/format.h>
+
+#include <algorithm>
 
 namespace correio::imapd {
 
@@ -19,6 +20,27 @@ std::string format_flags(const mailbox::Flags& flags, bool recent) {
   for (const auto& k : flags.keywords) add(k);
   out += ')';
   return out;
+}
+
+bool to_flags(const std::vector<std::string>& names, mailbox::Flags& flags, std::string& error) {
+  for (const auto& name : names) {
+    if (!name.empty() && name[0] == '\\') {
+      uint8_t bit = mailbox::system_flag_from_name(name);
+      if (bit == 0) {
+        if (iequals(name, "\\Recent")) continue;  // cannot be stored; ignored like Dovecot
+        error = "Invalid system flag " + name;
+        return false;
+      }
+      flags.system |= bit;
+      continue;
+    }
+    if (!mailbox::valid_keyword(name)) {
+      error = "Invalid keyword " + name;
+      return false;
+    }
+    if (!flags.has_keyword(name)) flags.keywords.push_back(name);
+  }
+  return true;
 }
 
 std::string format_number_set(const std::vector<uint32_t>& values) {

@@ -46,8 +46,7 @@ class SelectedView {
   // Syncs with the folder and appends the untagged responses to `out`. Expunges are
   // announced only when `allow_expunge`; `qresync` selects VANISHED over EXPUNGE;
   // `with_modseq` adds MODSEQ to flag updates; `with_uid` adds UID to them.
-  void report(std::string& out, bool allow_expunge, bool qresync, bool with_modseq,
-              bool with_uid);
+  void report(std::string& out, bool allow_expunge, bool qresync, bool with_modseq, bool with_uid);
 
   // Announces our own expunge of `uids` (EXPUNGE/UID EXPUNGE/MOVE): removes them from the
   // view and writes the responses.
@@ -69,13 +68,16 @@ class SelectedView {
 
   std::unique_ptr<mailbox::Mailbox> box_;
   bool read_only_;
-  std::vector<Entry> view_;     // ascending UID
+  std::vector<Entry> view_;           // ascending UID
   std::set<uint32_t> pending_flags_;  // UIDs whose flag changes are not yet reported
   std::vector<std::string> known_keywords_;
 };
 
 // "(\Seen \Answered $Forwarded)" for a message's flags (with \Recent when `recent`).
 std::string format_flags(const mailbox::Flags& flags, bool recent);
+// Converts a parsed flag list (STORE, APPEND); false with `error` for an unknown system
+// flag or an invalid keyword. \Recent cannot be stored and is ignored, as in Dovecot.
+bool to_flags(const std::vector<std::string>& names, mailbox::Flags& flags, std::string& error);
 // "1:3,5,7:9" for ascending values.
 std::string format_number_set(const std::vector<uint32_t>& values);
 

@@ -1,10 +1,11 @@
 // The session loop, the command table, and the commands valid in any state or before login.
 #include "imapd/session.hpp"
 
+#include <fmt/format.h>
+
 #include <asio/redirect_error.hpp>
 #include <asio/steady_timer.hpp>
 #include <asio/use_awaitable.hpp>
-#include <fmt/format.h>
 
 #include "base/base64.hpp"
 #include "imapd/response.hpp"
@@ -61,7 +62,9 @@ std::string Session::client_label() const {
   return fmt::format("rip={}, lip={}", conn_.remote_address(), conn_.local_address());
 }
 
-bool Session::cleartext_allowed() const { return conn_.tls_active() || settings_.allow_cleartext; }
+bool Session::cleartext_allowed() const {
+  return conn_.tls_active() || settings_.allow_cleartext;
+}
 
 auth::SaslOffer Session::sasl_offer() const {
   auth::SaslOffer offer;
@@ -174,8 +177,7 @@ asio::awaitable<void> Session::run() {
       case CommandStatus::timeout:
         out_ += "* BYE Disconnected for inactivity.\r\n";
         co_await flush();
-        shared_.log.info("Disconnected for inactivity: user=<{}>, {}", username_,
-                         client_label());
+        shared_.log.info("Disconnected for inactivity: user=<{}>, {}", username_, client_label());
         co_return;
       case CommandStatus::closed:
         if (state_ != State::not_authenticated) {
@@ -413,8 +415,7 @@ bool Session::open_user(const std::string& username) {
 }
 
 asio::awaitable<void> Session::login_failed(const Command& c, const std::string& user,
-                                            std::string_view mechanism,
-                                            std::string_view reason) {
+                                            std::string_view mechanism, std::string_view reason) {
   auto delay =
       shared_.throttle.record_failure(conn_.remote_address(), std::chrono::steady_clock::now());
   shared_.log.info("Login failed: user=<{}>, method={}, {}: {}", user, mechanism, client_label(),
@@ -435,12 +436,14 @@ asio::awaitable<void> Session::cmd_login(const Command& c, Parser& p) {
   bool have_space = user.has_value() && p.space();
   auto password = have_space ? p.astring() : std::nullopt;
   if (!password || !p.at_end()) {
-    bad(c, "Error in IMAP command LOGIN: " + (p.error().empty() ? "Invalid arguments." : p.error()));
+    bad(c,
+        "Error in IMAP command LOGIN: " + (p.error().empty() ? "Invalid arguments." : p.error()));
     co_return;
   }
   if (!cleartext_allowed()) {
-    no(c, "[PRIVACYREQUIRED] Plaintext authentication disallowed on non-secure (SSL/TLS) "
-          "connections.");
+    no(c,
+       "[PRIVACYREQUIRED] Plaintext authentication disallowed on non-secure (SSL/TLS) "
+       "connections.");
     co_return;
   }
   if (shared_.throttle.blocked(conn_.remote_address(), std::chrono::steady_clock::now())) {
@@ -502,11 +505,13 @@ asio::awaitable<void> Session::cmd_authenticate(const Command& c, Parser& p) {
   }
   auto mechanism = auth::parse_sasl_mechanism(*mech_name);
   std::unique_ptr<auth::SaslExchange> exchange;
-  if (mechanism && shared_.sasl != nullptr) exchange = shared_.sasl->start(*mechanism, sasl_offer());
+  if (mechanism && shared_.sasl != nullptr)
+    exchange = shared_.sasl->start(*mechanism, sasl_offer());
   if (!exchange) {
     if (mechanism && auth::sasl_mechanism_is_plaintext(*mechanism) && !cleartext_allowed()) {
-      no(c, "[PRIVACYREQUIRED] Plaintext authentication disallowed on non-secure (SSL/TLS) "
-            "connections.");
+      no(c,
+         "[PRIVACYREQUIRED] Plaintext authentication disallowed on non-secure (SSL/TLS) "
+         "connections.");
     } else {
       no(c, "Unsupported authentication mechanism.");
     }
@@ -578,11 +583,16 @@ uint64_t parse_quota_rule(std::string_view rule) {
   if (i == 0) return 0;
   char unit = i < value.size() ? static_cast<char>(std::toupper(value[i])) : 'B';
   switch (unit) {
-    case 'K': return number << 10;
-    case 'M': return number << 20;
-    case 'G': return number << 30;
-    case 'T': return number << 40;
-    default: return number;
+    case 'K':
+      return number << 10;
+    case 'M':
+      return number << 20;
+    case 'G':
+      return number << 30;
+    case 'T':
+      return number << 40;
+    default:
+      return number;
   }
 }
 

@@ -111,6 +111,9 @@ class Session {
   bool open_user(const std::string& username);
   // Copy and move shared body.
   asio::awaitable<void> copy_or_move(const Command& c, Parser& p, bool move);
+  // Replaces "$" (RFC 5182) in `set` by the saved search result; returns whether the set
+  // now holds UIDs (true for UID commands and for "$", which is kept as UIDs).
+  bool expand_saved_result(SequenceSet& set, bool uid_command) const;
   // Closes the selected folder (CLOSE expunges first when `expunge`).
   void deselect();
 
@@ -146,10 +149,10 @@ class Session {
   std::optional<mailbox::MailUser> user_;
   uint64_t quota_bytes_ = 0;  // from the user's userdb_quota_rule; 0: no quota
   std::unique_ptr<SelectedView> selected_;
-  bool condstore_ = false;   // CONDSTORE enabled (ENABLE or a CONDSTORE-using command)
-  bool qresync_ = false;     // QRESYNC enabled
-  bool imap4rev2_ = false;   // IMAP4rev2 enabled
-  bool utf8_ = false;        // UTF8=ACCEPT enabled
+  bool condstore_ = false;              // CONDSTORE enabled (ENABLE or a CONDSTORE-using command)
+  bool qresync_ = false;                // QRESYNC enabled
+  bool imap4rev2_ = false;              // IMAP4rev2 enabled
+  bool utf8_ = false;                   // UTF8=ACCEPT enabled
   std::vector<uint32_t> saved_search_;  // SEARCHRES "$", as UIDs
   bool saved_search_valid_ = false;
 };

@@ -14,26 +14,25 @@
 namespace correio::imapd {
 
 struct Settings {
-  std::string hostname;                        // myhostname, for the greeting
+  std::string hostname;  // myhostname, for the greeting
   // null: no TLS available. context() per handshake: SNI and renewed certificates apply.
   std::shared_ptr<tls::ServerCertificates> tls;
-  bool tls_wrappermode = false;                // imapd_tls_wrappermode (port 993)
-  bool allow_cleartext = false;                // auth_allow_cleartext
-  CommandLimits limits;                        // imapd_max_line_length, ..._literal_size_limit
-  std::chrono::seconds timeout{1800};          // imapd_timeout (authenticated)
-  std::chrono::seconds login_timeout{60};      // imapd_login_timeout
-  std::chrono::seconds idle_timeout{1800};     // imapd_idle_timeout
+  bool tls_wrappermode = false;             // imapd_tls_wrappermode (port 993)
+  bool allow_cleartext = false;             // auth_allow_cleartext
+  CommandLimits limits;                     // imapd_max_line_length, ..._literal_size_limit
+  std::chrono::seconds timeout{1800};       // imapd_timeout (authenticated)
+  std::chrono::seconds login_timeout{60};   // imapd_login_timeout
+  std::chrono::seconds idle_timeout{1800};  // imapd_idle_timeout
   // auth_failure_delay, auth_failure_max_delay, auth_failure_limit, auth_failure_window:
   // shared with smtpd and pop3d (one LoginThrottle per process).
   std::chrono::seconds failure_delay{2};
   std::chrono::seconds failure_max_delay{15};
   int failure_limit = 10;
   std::chrono::seconds failure_window{300};
-  std::filesystem::path mailbox_base;          // virtual_mailbox_base
-  std::string user_directory;                  // user_directory
-  std::string special_use_folders;             // mailbox_special_use_folders
-  uint64_t append_limit = 10240000;            // message_size_limit (APPENDLIMIT)
-
+  std::filesystem::path mailbox_base;  // virtual_mailbox_base
+  std::string user_directory;          // user_directory
+  std::string special_use_folders;     // mailbox_special_use_folders
+  uint64_t append_limit = 10240000;    // message_size_limit (APPENDLIMIT)
 
   static Settings from_config(const config::Config& config);
 };
