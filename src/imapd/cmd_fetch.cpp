@@ -7,6 +7,7 @@
 #include <cctype>
 #include <optional>
 
+#include "imapd/cache_fields.hpp"
 #include "imapd/response.hpp"
 #include "imapd/session.hpp"
 #include "mail/header_fields.hpp"
@@ -297,13 +298,27 @@ asio::awaitable<void> Session::cmd_fetch(const Command& c, Parser& p) {
       }
       return loaded ? &*loaded : nullptr;
     };
-    auto cached = [&](std::string_view field, auto compute) -> std::string {
+    // A cache miss parses the message once and stores everything FETCH and SEARCH take
+    // from the cache: a client that asks for ENVELOPE asks for BODYSTRUCTURE next.
+    // (A failed put only means the value is computed again next time.)
+    auto cached = [&](std::string_view field) -> std::string {
       if (auto hit = box.cache_get(uid, field); hit && *hit) return **hit;
       LoadedMessage* msg = message();
       if (msg == nullptr) return "NIL";
-      std::string value = compute(*msg);
-      (void)box.cache_put(uid, field, value);
-      return value;
+      const mail::MimePart& root = msg->structure();
+      std::string_view header = std::string_view(msg->raw).substr(0, root.header_size);
+      std::string value;
+      if (field == std::string_view(kBodyCacheField)) {
+        value = mail::imap_body_structure(msg->raw, root, false);
+        (void)box.cache_put(uid, field, value);
+        return value;
+      }
+      std::string envelope = mail::imap_envelope(header);
+      std::string structure = mail::imap_body_structure(msg->raw, root, true);
+      (void)box.cache_put(uid, kEnvelopeCacheField, envelope);
+      (void)box.cache_put(uid, kBodyStructureCacheField, structure);
+      (void)box.cache_put(uid, kHeaderCacheField, header);
+      return field == std::string_view(kEnvelopeCacheField) ? envelope : structure;
     };
     std::string line = fmt::format("* {} FETCH (", seq);
     bool first = true;
@@ -329,21 +344,13 @@ asio::awaitable<void> Session::cmd_fetch(const Command& c, Parser& p) {
           line += fmt::format("MODSEQ ({})", m->modseq);
           break;
         case K::envelope:
-          line +=
-              "ENVELOPE " + cached("envelope", [](LoadedMessage& msg) {
-                const auto& root = msg.structure();
-                return mail::imap_envelope(std::string_view(msg.raw).substr(0, root.header_size));
-              });
+          line += "ENVELOPE " + cached(kEnvelopeCacheField);
           break;
         case K::body:
-          line += "BODY " + cached("body", [](LoadedMessage& msg) {
-                    return mail::imap_body_structure(msg.raw, msg.structure(), false);
-                  });
+          line += "BODY " + cached(kBodyCacheField);
           break;
         case K::body_structure:
-          line += "BODYSTRUCTURE " + cached("bodystructure", [](LoadedMessage& msg) {
-                    return mail::imap_body_structure(msg.raw, msg.structure(), true);
-                  });
+          line += "BODYSTRUCTURE " + cached(kBodyStructureCacheField);
           break;
         case K::section: {
           LoadedMessage* msg = message();

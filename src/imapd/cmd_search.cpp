@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "imapd/cache_fields.hpp"
 #include "imapd/search_program.hpp"
 #include "imapd/session.hpp"
 #include "mail/address.hpp"
@@ -29,6 +30,24 @@ struct Match {
 
 namespace {
 
+// The message's header block: from the folder's cache (FETCH ENVELOPE fills it), else read
+// from the file and cached, so header searches, SORT and THREAD read each file once.
+std::optional<std::string> message_header(mailbox::Mailbox& box, uint32_t uid,
+                                          const std::string* raw = nullptr) {
+  if (auto hit = box.cache_get(uid, kHeaderCacheField); hit && *hit) return std::move(**hit);
+  std::optional<std::string> loaded;
+  if (raw == nullptr) {
+    auto r = box.read_message(uid);
+    if (!r) return std::nullopt;
+    loaded = std::move(*r);
+    raw = &*loaded;
+  }
+  std::string header = raw->substr(0, mail::find_header_end(*raw).header_size);
+  // A failed put only means the next search reads the file again.
+  (void)box.cache_put(uid, kHeaderCacheField, header);
+  return header;
+}
+
 // Runs `program` over the selected folder; the matches in sequence order.
 std::vector<Match> run_search(SelectedView& view, const SearchKey& program,
                               const std::vector<uint32_t>* saved) {
@@ -39,6 +58,8 @@ std::vector<Match> run_search(SelectedView& view, const SearchKey& program,
     if (m == nullptr) continue;
     std::optional<std::string> raw;
     bool tried = false;
+    std::optional<std::string> header;
+    bool header_tried = false;
     SearchSubject subject;
     subject.seq = seq;
     subject.message = m;
@@ -53,6 +74,13 @@ std::vector<Match> run_search(SelectedView& view, const SearchKey& program,
         if (r) raw = std::move(*r);
       }
       return raw ? &*raw : nullptr;
+    };
+    subject.header = [&]() -> std::string_view {
+      if (!header_tried) {
+        header_tried = true;
+        header = message_header(view.box(), uid, tried && raw ? &*raw : nullptr);
+      }
+      return header ? std::string_view(*header) : std::string_view();
     };
     if (search_matches(program, subject)) matches.push_back({seq, m});
   }
@@ -235,9 +263,7 @@ asio::awaitable<void> Session::cmd_sort(const Command& c, Parser& p) {
       return k.key != "ARRIVAL" && k.key != "SIZE";
     });
     if (need_header) {
-      if (auto raw = selected_->box().read_message(m.message->uid)) {
-        header = raw->substr(0, mail::find_header_end(*raw).header_size);
-      }
+      if (auto h = message_header(selected_->box(), m.message->uid)) header = std::move(*h);
     }
     for (const auto& k : criteria) {
       std::string value;
@@ -319,9 +345,8 @@ asio::awaitable<void> Session::cmd_thread(const Command& c, Parser& p) {
     mail::ThreadMessage t;
     t.id = c.uid ? m.message->uid : m.seq;
     std::string date;
-    if (auto raw = selected_->box().read_message(m.message->uid)) {
-      std::string_view header =
-          std::string_view(*raw).substr(0, mail::find_header_end(*raw).header_size);
+    if (auto h = message_header(selected_->box(), m.message->uid)) {
+      std::string_view header = *h;
       mail::first_header_value(header, "Message-ID", t.message_id);
       mail::first_header_value(header, "References", t.references);
       mail::first_header_value(header, "In-Reply-To", t.in_reply_to);

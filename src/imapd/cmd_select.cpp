@@ -244,9 +244,15 @@ asio::awaitable<void> Session::cmd_idle(const Command& c, Parser& p) {
     conn_.set_timeout(deadline - now);
     std::variant<io::LineResult, std::monostate> woke;
     if (selected_) {
-      // Poll at least every 30 s in case an event slipped between sync and watch.
+      // Poll at least every 30 s in case an event slipped between sync and watch, and when
+      // the folder's state must be verified (a change within one clock tick of another).
       auto wait =
           std::min<std::chrono::steady_clock::duration>(deadline - now, std::chrono::seconds(30));
+      if (int64_t recheck = selected_->box().recheck_at(); recheck != 0) {
+        auto until = std::chrono::seconds(std::max<int64_t>(recheck - ::time(nullptr), 0)) +
+                     std::chrono::milliseconds(100);
+        wait = std::min<std::chrono::steady_clock::duration>(wait, until);
+      }
       woke = co_await (conn_.read_line(settings_.limits.max_line_length) ||
                        shared_.watcher.wait(selected_->box().path(), wait));
     } else {

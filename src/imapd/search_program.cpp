@@ -211,6 +211,7 @@ bool search_uses_modseq(const SearchKey& key) {
 bool search_matches(const SearchKey& key, SearchSubject& s) {
   const mailbox::MessageInfo& m = *s.message;
   auto header = [&]() -> std::string_view {
+    if (s.header) return s.header();
     const std::string* raw = s.raw();
     if (raw == nullptr) return {};
     return std::string_view(*raw).substr(0, mail::find_header_end(*raw).header_size);

@@ -66,6 +66,7 @@ struct SearchSubject {
   uint32_t max_uid = 0;
   const std::vector<uint32_t>* saved = nullptr;  // "$" result (UIDs); nullptr: none
   std::function<const std::string*()> raw;       // the message bytes, loaded on demand
+  std::function<std::string_view()> header;      // its header block (cached), on demand
 };
 
 bool search_matches(const SearchKey& key, SearchSubject& subject);

@@ -12,7 +12,11 @@
 namespace correio::mailbox {
 
 Mailbox::Mailbox(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
-Mailbox::~Mailbox() = default;
+Mailbox::~Mailbox() {
+  // The cache is derived data: values not flushed yet are computed again when needed, so a
+  // failure here loses nothing a client can see.
+  if (impl_) (void)flush_cache();
+}
 
 const std::string& Mailbox::name() const {
   return impl_->name;
@@ -31,6 +35,9 @@ uint32_t Mailbox::uid_next() const {
 }
 uint64_t Mailbox::highest_modseq() const {
   return impl_->highest_modseq;
+}
+int64_t Mailbox::recheck_at() const {
+  return impl_->verify_at;
 }
 const std::vector<MessageInfo>& Mailbox::messages() const {
   return impl_->messages;
@@ -119,7 +126,28 @@ Result<uint32_t> Mailbox::Impl::keyword_bits(const std::vector<std::string>& nam
   return bits;
 }
 
+std::string Mailbox::Impl::message_path(bool in_new, std::string_view filename) const {
+  std::string p = dir.native();
+  p += in_new ? "/new/" : "/cur/";
+  p += filename;
+  return p;
+}
+
 MessageInfo Mailbox::Impl::to_info(const detail::IndexRecord& r) const {
+  detail::IndexRecordView v;
+  v.uid = r.uid;
+  v.modseq = r.modseq;
+  v.size = r.size;
+  v.vsize = r.vsize;
+  v.date = r.date;
+  v.system = r.system;
+  v.keywords = r.keywords;
+  v.in_new = r.in_new;
+  v.filename = r.filename;
+  return to_info(v);
+}
+
+MessageInfo Mailbox::Impl::to_info(const detail::IndexRecordView& r) const {
   MessageInfo m;
   m.uid = r.uid;
   m.flags.system = r.system;
@@ -128,7 +156,7 @@ MessageInfo Mailbox::Impl::to_info(const detail::IndexRecord& r) const {
   m.size = r.size;
   m.vsize = r.vsize;
   m.internal_date = r.date;
-  m.path = (dir / (r.in_new ? "new" : "cur") / r.filename).string();
+  m.path = message_path(r.in_new, r.filename);
   m.recent = std::binary_search(recent.begin(), recent.end(), r.uid);
   return m;
 }
@@ -175,13 +203,34 @@ bool Mailbox::can_add_keywords() const {
 }
 
 Result<std::optional<std::string>> Mailbox::cache_get(uint32_t uid, std::string_view field) {
+  auto& pending = impl_->pending_cache;
+  if (!pending.empty()) {
+    auto it = pending.find(std::make_pair(uid, std::string(field)));
+    if (it != pending.end()) return std::optional<std::string>(it->second);
+  }
   return impl_->index.cache_get(uid, field);
 }
 
 Status Mailbox::cache_put(uint32_t uid, std::string_view field, std::string_view value) {
+  impl_->pending_cache[std::make_pair(uid, std::string(field))] = std::string(value);
+  // Bounded memory for a FETCH over a huge folder: commit every few thousand values.
+  if (impl_->pending_cache.size() >= kCacheBatch) return flush_cache();
+  return {};
+}
+
+Status Mailbox::flush_cache() {
+  auto& pending = impl_->pending_cache;
+  if (pending.empty()) return {};
   auto w = impl_->index.write();
   if (!w) return w.error();
-  if (Status s = w->cache_put(uid, field, value); !s) return s;
+  for (const auto& [key, value] : pending) {
+    // A message expunged since the value was computed gets no entry: its record is gone.
+    auto rec = w->record(key.first);
+    if (!rec) return rec.error();
+    if (!*rec) continue;
+    if (Status s = w->cache_put(key.first, key.second, value); !s) return s;
+  }
+  pending.clear();
   return w->commit();
 }
 

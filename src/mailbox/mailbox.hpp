@@ -206,9 +206,17 @@ class Mailbox {
   bool can_add_keywords() const;
 
   // Per-message cache for the IMAP server (ENVELOPE, BODYSTRUCTURE, ...): bytes under
-  // (uid, field). Dropped when the message is expunged or the index rebuilt.
+  // (uid, field). Dropped when the message is expunged or the index rebuilt. Puts are
+  // kept in memory (and seen by cache_get) until flush_cache(), which commits them in one
+  // index transaction; every kCacheBatch puts, and the destructor, flush too.
+  static constexpr size_t kCacheBatch = 2000;
   Result<std::optional<std::string>> cache_get(uint32_t uid, std::string_view field);
   Status cache_put(uint32_t uid, std::string_view field, std::string_view value);
+  Status flush_cache();
+  // When this session's view of cur/ must be verified by a directory scan (Unix time; 0:
+  // never): a change another process made within the same clock tick as this process's
+  // last one is found then. IDLE re-syncs at that time.
+  int64_t recheck_at() const;
 
   // UIDs expunged with a modseq above `modseq`, ascending (RFC 7162 QRESYNC VANISHED).
   // Only expunges this index saw; after an index rebuild, older ones are unknown and

@@ -32,6 +32,21 @@ FileStamp trusted(const FileStamp& st) {
   return now - st.mtime_sec >= kTrustAfterSeconds ? st : FileStamp{};
 }
 
+// cur/ is scanned far more often than new/ would allow with trusted(): after every own
+// STORE/APPEND its mtime is recent. Such a stamp is recorded as is, with the time from which
+// a scan must verify it (0: trusted now).
+int64_t verify_time(const FileStamp& st) {
+  int64_t now = ::time(nullptr);
+  return now - st.mtime_sec >= kTrustAfterSeconds ? 0 : st.mtime_sec + kTrustAfterSeconds;
+}
+
+// Whether `path` (a MessageInfo path) names `filename` in new/ or cur/.
+bool same_file(std::string_view path, bool in_new, std::string_view filename) {
+  if (!path.ends_with(filename)) return false;
+  path.remove_suffix(filename.size());
+  return path.ends_with(in_new ? "/new/" : "/cur/");
+}
+
 struct FoundFile {
   std::string filename;
   bool in_new = false;
@@ -146,9 +161,31 @@ Status Mailbox::Impl::save_uidlist(detail::Dotlock& lock, const Uidlist& list, s
   int e = store::detail::write_all(fd, lines);
   if (e == 0 && ::fdatasync(fd) != 0) e = errno;
   ::close(fd);
-  lock.release();
   if (e != 0) return detail::sys_error("append to", uidlist_path(), e);
-  return {};
+  return {};  // the caller still holds the lock, to update the index under it
+}
+
+Status Mailbox::Impl::index_own_additions(const StampsBefore& before, uint32_t list_uid_validity,
+                                          uint32_t list_next_uid,
+                                          const std::vector<IndexRecord>& added) {
+  if (added.empty()) return {};
+  auto w = index.write();
+  if (!w) return w.error();
+  auto meta = w->meta();
+  if (!meta) return meta.error();
+  // Only when the index held every UID before ours; otherwise the next sync() scans.
+  if (meta->uid_validity != list_uid_validity || meta->uid_next != added.front().uid) return {};
+  IndexMeta m = *meta;
+  uint64_t modseq = m.highest_modseq + 1;
+  for (IndexRecord rec : added) {
+    rec.modseq = modseq;
+    if (Status s = w->put_record(rec); !s) return s;
+  }
+  m.highest_modseq = modseq;
+  m.uid_next = list_next_uid;
+  if (Status s = settle_stamps(before, m); !s) return s;
+  if (Status s = w->put_meta(m); !s) return s;
+  return w->commit();
 }
 
 Result<std::string> Mailbox::Impl::refind(std::string_view basename, bool* in_new) {
@@ -180,13 +217,16 @@ Status Mailbox::Impl::full_scan() {
   if (Status s = read_dir(dir / "new", true, &files); !s) return s;
 
   // new/ -> cur/ with ":2," (Dovecot's maildir_sync_new), only for writers.
+  FileStamp cur_known = *cur_st;  // cur/ as the scan saw it, own renames included
   if (!read_only) {
     bool raced = false;
+    bool moved = false;
     for (auto& [base, f] : files) {
       if (!f.in_new) continue;
       std::string to = f.filename.find(':') == std::string::npos ? f.filename + ":2," : f.filename;
       if (::rename((dir / "new" / f.filename).c_str(), (dir / "cur" / to).c_str()) == 0) {
         f = FoundFile{to, false};
+        moved = true;
       } else if (errno == ENOENT) {
         raced = true;  // another session moved it first
       } else {
@@ -194,9 +234,16 @@ Status Mailbox::Impl::full_scan() {
       }
     }
     if (raced) {
+      cur_st = detail::stamp_of(dir / "cur");
+      if (!cur_st) return cur_st.error();
       files.clear();
       if (Status s = read_dir(dir / "cur", false, &files); !s) return s;
       if (Status s = read_dir(dir / "new", true, &files); !s) return s;
+      cur_known = *cur_st;
+    } else if (moved) {
+      auto after = detail::stamp_of(dir / "cur");
+      if (!after) return after.error();
+      cur_known = *after;
     }
   }
 
@@ -304,10 +351,35 @@ Status Mailbox::Impl::full_scan() {
   if (changed) m.highest_modseq = modseq;
   m.uid_next = list->next_uid;
   m.new_dir = trusted(*new_st);
-  m.cur_dir = trusted(*cur_st);
+  m.cur_dir = cur_known;
+  m.cur_verify_at = verify_time(cur_known);
   m.uidlist = *ul_st;
   if (Status s = w->put_meta(m); !s) return s;
   return w->commit();
+}
+
+Result<Mailbox::Impl::StampsBefore> Mailbox::Impl::stamps_before_change() const {
+  auto cur = detail::stamp_of(dir / "cur");
+  if (!cur) return cur.error();
+  auto ul = detail::stamp_of(uidlist_path());
+  if (!ul) return ul.error();
+  return StampsBefore{*cur, *ul};
+}
+
+Status Mailbox::Impl::settle_stamps(const StampsBefore& before, IndexMeta& meta) const {
+  if (before.cur_dir == meta.cur_dir && meta.cur_dir.ino != 0) {
+    auto cur = detail::stamp_of(dir / "cur");
+    if (!cur) return cur.error();
+    meta.cur_dir = *cur;
+    // A verification already due stays due: continuous own changes must not put it off.
+    if (meta.cur_verify_at == 0) meta.cur_verify_at = verify_time(*cur);
+  }
+  if (before.uidlist == meta.uidlist && meta.uidlist.ino != 0) {
+    auto ul = detail::stamp_of(uidlist_path());
+    if (!ul) return ul.error();
+    meta.uidlist = *ul;
+  }
+  return {};
 }
 
 Result<SyncChanges> Mailbox::sync() {
@@ -322,7 +394,8 @@ Result<SyncChanges> Mailbox::sync() {
   if (!meta) return meta.error();
   bool stale = meta->uid_validity == 0 || meta->new_dir.ino == 0 || meta->cur_dir.ino == 0 ||
                !(meta->new_dir == *new_st) || !(meta->cur_dir == *cur_st) ||
-               !(meta->uidlist == *ul_st);
+               !(meta->uidlist == *ul_st) ||
+               (meta->cur_verify_at != 0 && ::time(nullptr) >= meta->cur_verify_at);
   if (stale) {
     if (Status s = d.full_scan(); !s) return s.error();
     meta = d.index.meta();
@@ -359,37 +432,46 @@ Result<SyncChanges> Mailbox::sync() {
     if (!meta) return meta.error();
   }
 
-  auto records = d.index.records();
-  if (!records) return records.error();
-  std::vector<MessageInfo> now;
-  now.reserve(records->size());
-  for (const auto& r : *records) now.push_back(d.to_info(r));
-
+  bool fresh = !d.synced;
   if (d.synced && meta->uid_validity != d.uid_validity) {
     changes.uidvalidity_changed = true;
     d.recent.clear();
+    fresh = true;
   }
-  if (d.synced && !changes.uidvalidity_changed) {
-    // Merge of two ascending lists.
-    size_t i = 0, j = 0;
-    while (i < d.messages.size() || j < now.size()) {
-      if (j == now.size() || (i < d.messages.size() && d.messages[i].uid < now[j].uid)) {
-        changes.expunged.push_back(d.messages[i++].uid);
-      } else if (i == d.messages.size() || now[j].uid < d.messages[i].uid) {
-        changes.added.push_back(now[j++].uid);
-      } else {
-        if (now[j].modseq != d.messages[i].modseq) changes.flags_changed.push_back(now[j].uid);
-        ++i, ++j;
+  // Merge the index's records into the session's list (both ascending UID): unchanged
+  // messages are moved over, so a sync after one change costs no allocation per message.
+  std::vector<MessageInfo>& old = d.messages;
+  std::vector<MessageInfo> now;
+  now.reserve(old.size() + 16);
+  size_t i = 0;
+  Status walked = d.index.for_each_record([&](const detail::IndexRecordView& r) {
+    if (!fresh) {
+      while (i < old.size() && old[i].uid < r.uid) changes.expunged.push_back(old[i++].uid);
+      if (i < old.size() && old[i].uid == r.uid) {
+        MessageInfo& m = old[i++];
+        if (m.modseq != r.modseq) {
+          changes.flags_changed.push_back(r.uid);
+          m.modseq = r.modseq;
+          m.flags.system = r.system;
+          m.flags.keywords = d.keyword_names(r.keywords);
+        }
+        if (!same_file(m.path, r.in_new, r.filename)) m.path = d.message_path(r.in_new, r.filename);
+        now.push_back(std::move(m));
+        return;
       }
     }
-  } else {
-    for (const auto& m : now) changes.added.push_back(m.uid);
-  }
+    changes.added.push_back(r.uid);
+    now.push_back(d.to_info(r));
+  });
+  if (!walked) return walked.error();
+  if (!fresh)
+    while (i < old.size()) changes.expunged.push_back(old[i++].uid);
   d.messages = std::move(now);
   d.uid_validity = meta->uid_validity;
   d.uid_next = meta->uid_next;
   d.highest_modseq = meta->highest_modseq;
   d.synced = true;
+  d.verify_at = meta->cur_verify_at;
   return changes;
 }
 

@@ -68,21 +68,21 @@ Result<StoreResult> Mailbox::store_flags(std::span<const uint32_t> uids, StoreMo
   if (!bits) return bits.error();
   auto lock = detail::Dotlock::acquire(d.uidlist_path());
   if (!lock) return lock.error();
-  auto meta = d.index.meta();
+  auto before = d.stamps_before_change();
+  if (!before) return before.error();
+  auto w = d.index.write();
+  if (!w) return w.error();
+  auto meta = w->meta();
   if (!meta) return meta.error();
-  auto recs = d.index.records();
-  if (!recs) return recs.error();
-  std::map<uint32_t, IndexRecord*> by_uid;
-  for (auto& r : *recs) by_uid.emplace(r.uid, &r);
 
   StoreResult result;
   uint64_t modseq = meta->highest_modseq + 1;
-  auto w = d.index.write();
-  if (!w) return w.error();
+  bool renamed = false;
   for (uint32_t uid : sorted_unique(uids)) {
-    auto it = by_uid.find(uid);
-    if (it == by_uid.end()) continue;
-    IndexRecord& rec = *it->second;
+    auto found = w->record(uid);
+    if (!found) return found.error();
+    if (!*found) continue;
+    IndexRecord& rec = **found;
     // RFC 7162 §3.1.3: fail messages changed after UNCHANGEDSINCE.
     if (unchanged_since && rec.modseq > *unchanged_since) {
       result.failed.push_back(uid);
@@ -107,6 +107,7 @@ Result<StoreResult> Mailbox::store_flags(std::span<const uint32_t> uids, StoreMo
       std::string to_name = filename_with_flags(maildir_basename(rec.filename), want);
       if (to_name == rec.filename && !rec.in_new) break;  // nothing to change
       if (::rename(from.c_str(), (d.dir / "cur" / to_name).c_str()) == 0) {
+        renamed = true;
         bool flags_changed = want.system != rec.system || want.keywords != rec.keywords;
         rec.filename = to_name;
         rec.in_new = false;
@@ -128,9 +129,10 @@ Result<StoreResult> Mailbox::store_flags(std::span<const uint32_t> uids, StoreMo
       rec.in_new = in_new;
     }
   }
-  if (!result.changed.empty()) {
+  if (renamed) {
     detail::IndexMeta m = *meta;
-    m.highest_modseq = modseq;
+    if (!result.changed.empty()) m.highest_modseq = modseq;
+    if (Status s = d.settle_stamps(*before, m); !s) return s.error();
     if (Status s = w->put_meta(m); !s) return s.error();
   }
   if (Status s = w->commit(); !s) return s.error();
@@ -164,7 +166,8 @@ Result<uint32_t> Mailbox::append(std::string_view bytes, const Flags& flags,
       store::maildir_unique_name(local_host_part(d.host_part)), body.size(), body.size() + lines);
   auto tmp = write_tmp(d.dir, base, body);
   if (!tmp) return tmp.error();
-  if (Status s = set_mtime(*tmp, internal_date.value_or(::time(nullptr))); !s) {
+  int64_t mtime = ::time(nullptr);
+  if (Status s = set_mtime(*tmp, internal_date.value_or(mtime)); !s) {
     ::unlink(tmp->c_str());
     return s.error();
   }
@@ -177,6 +180,11 @@ Result<uint32_t> Mailbox::append(std::string_view bytes, const Flags& flags,
   if (!lock) {
     ::unlink(tmp->c_str());
     return lock.error();
+  }
+  auto before = d.stamps_before_change();
+  if (!before) {
+    ::unlink(tmp->c_str());
+    return before.error();
   }
   bool rewrite = false;
   auto list = d.load_uidlist_locked(&rewrite);
@@ -195,6 +203,18 @@ Result<uint32_t> Mailbox::append(std::string_view bytes, const Flags& flags,
   rec.basename = base;
   list->records.push_back(rec);
   if (Status s = d.save_uidlist(*lock, *list, 1, rewrite); !s) return s.error();
+  if (!rewrite) {
+    IndexRecord added;
+    added.uid = rec.uid;
+    added.size = body.size();
+    added.vsize = body.size() + lines;
+    added.date = internal_date.value_or(mtime);
+    added.system = ff.system;
+    added.keywords = ff.keywords;
+    added.filename = target.filename().native();
+    if (Status s = d.index_own_additions(*before, list->uid_validity, list->next_uid, {added}); !s)
+      return s.error();
+  }
   return rec.uid;
 }
 
@@ -208,6 +228,8 @@ Result<std::vector<std::pair<uint32_t, uint32_t>>> Mailbox::copy_to(std::span<co
     std::filesystem::path from;
     FilenameFlags flags;
     std::string base;
+    uint64_t size, vsize;
+    int64_t date;
   };
   std::vector<Item> items;
   std::string host = local_host_part(t.host_part);
@@ -221,19 +243,22 @@ Result<std::vector<std::pair<uint32_t, uint32_t>>> Mailbox::copy_to(std::span<co
     if (!bits) return bits.error();
     FilenameFlags ff = parse_filename_flags(p->filename().native());
     ff.keywords = *bits;
-    items.push_back(
-        {uid, *p, ff,
-         store::maildir_sized_name(store::maildir_unique_name(host), m->size, m->vsize)});
+    items.push_back({uid, *p, ff,
+                     store::maildir_sized_name(store::maildir_unique_name(host), m->size, m->vsize),
+                     m->size, m->vsize, m->internal_date});
   }
   std::vector<std::pair<uint32_t, uint32_t>> pairs;
   if (items.empty()) return pairs;
 
   auto lock = detail::Dotlock::acquire(t.uidlist_path());
   if (!lock) return lock.error();
+  auto before = t.stamps_before_change();
+  if (!before) return before.error();
   bool rewrite = false;
   auto list = t.load_uidlist_locked(&rewrite);
   if (!list) return list.error();
   size_t added = 0;
+  std::vector<IndexRecord> records;
   for (const Item& it : items) {
     std::filesystem::path target = t.dir / "cur" / filename_with_flags(it.base, it.flags);
     // A hard link shares the bytes (Dovecot's maildir_copy_hardlink); across file systems
@@ -264,9 +289,23 @@ Result<std::vector<std::pair<uint32_t, uint32_t>>> Mailbox::copy_to(std::span<co
     list->records.push_back(rec);
     pairs.emplace_back(it.uid, rec.uid);
     ++added;
+    IndexRecord ir;
+    ir.uid = rec.uid;
+    ir.size = it.size;
+    ir.vsize = it.vsize;
+    ir.date = it.date;
+    ir.system = it.flags.system;
+    ir.keywords = it.flags.keywords;
+    ir.filename = target.filename().native();
+    records.push_back(std::move(ir));
   }
   if (Status st = detail::fsync_dir(t.dir / "cur"); !st) return st.error();
   if (Status st = t.save_uidlist(*lock, *list, added, rewrite); !st) return st.error();
+  if (!rewrite) {
+    if (Status st = t.index_own_additions(*before, list->uid_validity, list->next_uid, records);
+        !st)
+      return st.error();
+  }
   return pairs;
 }
 

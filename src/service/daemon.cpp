@@ -17,6 +17,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
+#include <type_traits>
 
 #include "base/strings.hpp"
 #include "service/daemon_environment.hpp"
@@ -98,6 +99,12 @@ asio::awaitable<void> accept_loop(Runtime& rt, Acceptor& acceptor, const Handler
       pause.expires_after(std::chrono::milliseconds(100));
       co_await pause.async_wait(asio::experimental::as_tuple(asio::use_awaitable));
       continue;
+    }
+    if constexpr (std::is_same_v<std::decay_t<decltype(socket)>, asio::ip::tcp::socket>) {
+      // Sessions write each reply in one go, so Nagle's algorithm only adds a delayed-ACK
+      // wait (~40 ms) whenever a client sends a command in two segments (IMAP literals).
+      std::error_code nodelay_ec;  // a failure only costs latency
+      socket.set_option(asio::ip::tcp::no_delay(true), nodelay_ec);
     }
     asio::co_spawn(rt.ctx.io, run_session(rt, handler, std::move(socket)), asio::detached);
   }

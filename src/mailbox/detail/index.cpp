@@ -16,7 +16,7 @@
 namespace correio::mailbox::detail {
 namespace {
 
-constexpr uint32_t kFormat = 1;
+constexpr uint32_t kFormat = 2;  // 2: cur_verify_at
 constexpr size_t kMapSize = size_t{1} << 30;
 
 Error lmdb_error(std::string_view what, const std::filesystem::path& path, int rc) {
@@ -64,10 +64,10 @@ class Unpacker {
     for (int i = 0; i < 8; ++i) v = (v << 8) | u8();
     return v;
   }
-  std::string str() {
+  std::string_view str_view() {
     uint32_t n = u32();
-    if (!ok_ || n > in_.size()) return fail(), std::string();
-    std::string s(in_.substr(0, n));
+    if (!ok_ || n > in_.size()) return fail(), std::string_view();
+    std::string_view s = in_.substr(0, n);
     in_.remove_prefix(n);
     return s;
   }
@@ -203,15 +203,14 @@ Index::~Index() {
     reg.envs.erase(it);
 }
 
-Result<IndexMeta> Index::meta() const {
-  ReadTxn r;
-  int rc = mdb_txn_begin(env_->env, nullptr, MDB_RDONLY, &r.txn);
-  if (rc != 0) return lmdb_error("read index", env_->path, rc);
+namespace {
+
+Result<IndexMeta> read_meta(const Index::Env& env, MDB_txn* txn) {
   MDB_val k = val("m"), v;
   IndexMeta m;
-  rc = mdb_get(r.txn, env_->meta, &k, &v);
+  int rc = mdb_get(txn, env.meta, &k, &v);
   if (rc == MDB_NOTFOUND) return m;
-  if (rc != 0) return lmdb_error("read index", env_->path, rc);
+  if (rc != 0) return lmdb_error("read index", env.path, rc);
   Unpacker u(view(v));
   if (u.u32() != kFormat) return IndexMeta{};  // another format: rebuilt by the caller
   m.uid_validity = u.u32();
@@ -223,8 +222,70 @@ Result<IndexMeta> Index::meta() const {
   m.cur_dir = unpack_stamp(u);
   m.uidlist = unpack_stamp(u);
   m.keywords = unpack_stamp(u);
+  m.cur_verify_at = static_cast<int64_t>(u.u64());
   if (!u.ok()) return IndexMeta{};
   return m;
+}
+
+// A stored record (key: big-endian uid; value: the fields in put_record's order). The
+// filename views LMDB's memory.
+bool decode_record(const MDB_val& k, const MDB_val& v, IndexRecordView* rec) {
+  Unpacker key(view(k)), u(view(v));
+  rec->uid = key.u32();
+  rec->modseq = u.u64();
+  rec->size = u.u64();
+  rec->vsize = u.u64();
+  rec->date = static_cast<int64_t>(u.u64());
+  rec->system = u.u8();
+  rec->keywords = u.u32();
+  rec->in_new = u.u8() != 0;
+  rec->filename = u.str_view();
+  return u.ok() && key.ok();
+}
+
+IndexRecord to_record(const IndexRecordView& v) {
+  IndexRecord r;
+  r.uid = v.uid;
+  r.modseq = v.modseq;
+  r.size = v.size;
+  r.vsize = v.vsize;
+  r.date = v.date;
+  r.system = v.system;
+  r.keywords = v.keywords;
+  r.in_new = v.in_new;
+  r.filename = std::string(v.filename);
+  return r;
+}
+
+}  // namespace
+
+Result<IndexMeta> Index::meta() const {
+  ReadTxn r;
+  int rc = mdb_txn_begin(env_->env, nullptr, MDB_RDONLY, &r.txn);
+  if (rc != 0) return lmdb_error("read index", env_->path, rc);
+  return read_meta(*env_, r.txn);
+}
+
+Status Index::for_each_record(const std::function<void(const IndexRecordView&)>& fn) const {
+  ReadTxn r;
+  int rc = mdb_txn_begin(env_->env, nullptr, MDB_RDONLY, &r.txn);
+  if (rc != 0) return lmdb_error("read index", env_->path, rc);
+  MDB_cursor* cur = nullptr;
+  if ((rc = mdb_cursor_open(r.txn, env_->msg, &cur)) != 0)
+    return lmdb_error("read index", env_->path, rc);
+  MDB_val k, v;
+  for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
+       rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+    IndexRecordView rec;
+    if (!decode_record(k, v, &rec)) {
+      mdb_cursor_close(cur);
+      return Error{"index " + env_->path.string() + ": corrupt record"};
+    }
+    fn(rec);
+  }
+  mdb_cursor_close(cur);
+  if (rc != MDB_NOTFOUND) return lmdb_error("read index", env_->path, rc);
+  return {};
 }
 
 Result<std::vector<IndexRecord>> Index::records() const {
@@ -240,22 +301,12 @@ Result<std::vector<IndexRecord>> Index::records() const {
   MDB_val k, v;
   for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
        rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-    Unpacker key(view(k)), u(view(v));
-    IndexRecord rec;
-    rec.uid = key.u32();
-    rec.modseq = u.u64();
-    rec.size = u.u64();
-    rec.vsize = u.u64();
-    rec.date = static_cast<int64_t>(u.u64());
-    rec.system = u.u8();
-    rec.keywords = u.u32();
-    rec.in_new = u.u8() != 0;
-    rec.filename = u.str();
-    if (!u.ok() || !key.ok()) {
+    IndexRecordView rec;
+    if (!decode_record(k, v, &rec)) {
       mdb_cursor_close(cur);
       return Error{"index " + env_->path.string() + ": corrupt record"};
     }
-    out.push_back(std::move(rec));
+    out.push_back(to_record(rec));
   }
   mdb_cursor_close(cur);
   if (rc != MDB_NOTFOUND) return lmdb_error("read index", env_->path, rc);
@@ -333,7 +384,23 @@ Status Index::Writer::put_meta(const IndexMeta& m) {
   pack_stamp(p, m.cur_dir);
   pack_stamp(p, m.uidlist);
   pack_stamp(p, m.keywords);
+  p.u64(static_cast<uint64_t>(m.cur_verify_at));
   return put(env_, txn_, env_->meta, "m", p.bytes());
+}
+
+Result<IndexMeta> Index::Writer::meta() const {
+  return read_meta(*env_, static_cast<MDB_txn*>(txn_));
+}
+
+Result<std::optional<IndexRecord>> Index::Writer::record(uint32_t uid) const {
+  std::string key = uid_key(uid);
+  MDB_val k = val(key), v;
+  int rc = mdb_get(static_cast<MDB_txn*>(txn_), env_->msg, &k, &v);
+  if (rc == MDB_NOTFOUND) return std::optional<IndexRecord>();
+  if (rc != 0) return lmdb_error("read index", env_->path, rc);
+  IndexRecordView rec;
+  if (!decode_record(k, v, &rec)) return Error{"index " + env_->path.string() + ": corrupt record"};
+  return std::optional<IndexRecord>(to_record(rec));
 }
 
 Status Index::Writer::put_record(const IndexRecord& r) {

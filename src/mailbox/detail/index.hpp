@@ -11,6 +11,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -42,7 +43,25 @@ struct IndexMeta {
   uint64_t highest_modseq = 0;
   uint32_t first_recent_uid = 1;  // UIDs from here on are \Recent to the next session
   uint64_t vanished_floor = 0;    // the expunge log is complete for modseqs above this
-  FileStamp new_dir, cur_dir, uidlist, keywords;  // at the last full scan; zero: rescan
+  // The directories and dovecot-uidlist as the index last knew them (a zero stamp: rescan).
+  FileStamp new_dir, cur_dir, uidlist, keywords;
+  // cur/'s mtime was too recent to rule out a same-tick change the index has not seen (after
+  // a scan, or after this index's own renames): verify with a scan from this Unix time on.
+  // 0: cur_dir was verified.
+  int64_t cur_verify_at = 0;
+};
+
+// One record as stored, valid only during Index::for_each_record's callback.
+struct IndexRecordView {
+  uint32_t uid = 0;
+  uint64_t modseq = 0;
+  uint64_t size = 0;
+  uint64_t vsize = 0;
+  int64_t date = 0;
+  uint8_t system = 0;
+  uint32_t keywords = 0;
+  bool in_new = false;
+  std::string_view filename;
 };
 
 class Index {
@@ -56,6 +75,8 @@ class Index {
 
   Result<IndexMeta> meta() const;
   Result<std::vector<IndexRecord>> records() const;  // ascending UID
+  // Every record, ascending UID, without copying (for syncs of large folders).
+  Status for_each_record(const std::function<void(const IndexRecordView&)>& fn) const;
   Result<std::optional<std::string>> cache_get(uint32_t uid, std::string_view field) const;
   Result<std::vector<uint32_t>> vanished_since(uint64_t modseq) const;
 
@@ -65,6 +86,9 @@ class Index {
    public:
     Writer(Writer&&) noexcept;
     ~Writer();
+    // Reads inside this transaction (the writer lock is held, so nobody changes them).
+    Result<IndexMeta> meta() const;
+    Result<std::optional<IndexRecord>> record(uint32_t uid) const;
     Status put_meta(const IndexMeta& meta);
     Status put_record(const IndexRecord& record);
     Status delete_record(uint32_t uid);  // and its cache entries

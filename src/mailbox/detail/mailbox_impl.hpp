@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "mailbox/detail/dotlock.hpp"
@@ -42,6 +43,11 @@ struct Mailbox::Impl {
   std::vector<std::string> keywords;  // index -> name, from dovecot-keywords
   detail::FileStamp keywords_stamp;
 
+  // cache_put() values not yet committed: one index transaction (one fdatasync) per
+  // flush_cache() instead of one per value.
+  std::map<std::pair<uint32_t, std::string>, std::string, std::less<>> pending_cache;
+  int64_t verify_at = 0;  // the index's cur_verify_at as of the last sync()
+
   std::filesystem::path uidlist_path() const { return dir / "dovecot-uidlist"; }
 
   // Re-reads dovecot-keywords when it changed.
@@ -54,14 +60,31 @@ struct Mailbox::Impl {
   // The uidlist under a held lock; a missing or broken file yields a fresh one (new
   // UIDVALIDITY) with `*rewrite` set.
   Result<Uidlist> load_uidlist_locked(bool* rewrite);
-  // Writes uidlist changes under `lock`: appends `added` records, or rewrites the file.
+  // Writes uidlist changes under `lock`: appends `added` records (the lock stays held), or
+  // rewrites the file (which releases the lock: the lock file becomes the uidlist).
   Status save_uidlist(detail::Dotlock& lock, const Uidlist& list, size_t added, bool rewrite);
 
   // Full scan of new/ and cur/ against dovecot-uidlist, updating the index.
   Status full_scan();
+
+  // An own change of cur/ and dovecot-uidlist (STORE renames, APPEND, COPY, EXPUNGE) made
+  // under the uidlist lock. When the index knew both before the change, it knows them
+  // after it too, so the stamps taken after the change are recorded and the next sync()
+  // needs no directory scan (cur/ is verified by one later, see cur_verify_at).
+  struct StampsBefore {
+    detail::FileStamp cur_dir, uidlist;
+  };
+  Result<StampsBefore> stamps_before_change() const;
+  Status settle_stamps(const StampsBefore& before, detail::IndexMeta& meta) const;
+  std::string message_path(bool in_new, std::string_view filename) const;
+  // After own additions appended to dovecot-uidlist (its lock still held; not rewritten):
+  // puts their index records (modseq assigned here) so the next sync() needs no scan.
+  Status index_own_additions(const StampsBefore& before, uint32_t list_uid_validity,
+                             uint32_t list_next_uid, const std::vector<detail::IndexRecord>& added);
   // Current file name of a message whose known name went stale; empty when expunged.
   Result<std::string> refind(std::string_view basename, bool* in_new);
 
+  MessageInfo to_info(const detail::IndexRecordView& rec) const;
   MessageInfo to_info(const detail::IndexRecord& rec) const;
   MessageInfo* find_mutable(uint32_t uid);
 };

@@ -1,0 +1,142 @@
+// The index follows this process's own changes without rescanning the Maildir (STORE,
+// APPEND), a change another process made within the same clock tick is still found by the
+// verification scan, and cache puts are committed in batches.
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <thread>
+
+#include "mailbox/mailbox.hpp"
+#include "mailbox_test_support.hpp"
+
+using namespace correio::mailbox;
+namespace fs = std::filesystem;
+
+namespace {
+
+class MailboxOwnChangesTest : public mailbox_test::TempRoot {
+ protected:
+  void SetUp() override {
+    TempRoot::SetUp();
+    auto u = MailUser::open(root_);
+    ASSERT_TRUE(u) << u.error().message;
+    user_.emplace(std::move(*u));
+  }
+  std::unique_ptr<Mailbox> open() {
+    auto b = user_->open_mailbox("INBOX");
+    EXPECT_TRUE(b) << (b ? "" : b.error().message);
+    return std::move(*b);
+  }
+  static SyncChanges sync(Mailbox& b) {
+    auto c = b.sync();
+    EXPECT_TRUE(c) << (c ? "" : c.error().message);
+    return c ? *c : SyncChanges{};
+  }
+  static struct timespec mtime_of(const fs::path& p) {
+    struct stat st {};
+    EXPECT_EQ(::stat(p.c_str(), &st), 0);
+    return st.st_mtim;
+  }
+  // Puts a directory's mtime back, as if a change had landed within the same clock tick.
+  static void set_mtime(const fs::path& p, struct timespec t) {
+    struct timespec ts[2] = {t, t};
+    ASSERT_EQ(::utimensat(AT_FDCWD, p.c_str(), ts, 0), 0);
+  }
+  void age_cur() {
+    struct timespec old = {::time(nullptr) - 10, 0};
+    set_mtime(root_ / "cur", old);
+    set_mtime(root_ / "new", old);
+  }
+  std::optional<MailUser> user_;
+};
+
+TEST_F(MailboxOwnChangesTest, OwnStoreAndAppendNeedNoDirectoryScan) {
+  auto box = open();
+  auto one = box->append("Subject: one\n\n1\n", {});
+  auto two = box->append("Subject: two\n\n2\n", {});
+  ASSERT_TRUE(one && two);
+  sync(*box);
+  age_cur();
+  sync(*box);  // a full scan that trusts the aged directories
+  ASSERT_EQ(box->messages().size(), 2u);
+
+  ASSERT_TRUE(box->store_flags(std::vector<uint32_t>{*one}, StoreMode::kAdd, Flags{kFlagged, {}}));
+  auto three = box->append("Subject: three\n\n3\n", {});
+  ASSERT_TRUE(three);
+  // Hide message two from readdir and put cur/'s mtime back: a scan would expunge it.
+  struct timespec after = mtime_of(root_ / "cur");
+  fs::path two_path = box->find(*two)->path;
+  fs::rename(two_path, root_ / "hidden");
+  set_mtime(root_ / "cur", after);
+
+  SyncChanges c = sync(*box);
+  EXPECT_TRUE(c.expunged.empty()) << "sync scanned cur/ after its own changes";
+  EXPECT_EQ(c.added, std::vector<uint32_t>{*three});
+  ASSERT_EQ(box->messages().size(), 3u);
+  EXPECT_TRUE(box->find(*one)->flags.has(kFlagged));
+  EXPECT_FALSE(box->find(*three)->path.empty());
+  EXPECT_NE(box->recheck_at(), 0) << "a recent own change must be verified later";
+  fs::rename(root_ / "hidden", two_path);
+}
+
+TEST_F(MailboxOwnChangesTest, ForeignChangeInTheSameTickIsFoundByTheVerification) {
+  auto box = open();
+  auto one = box->append("Subject: one\n\n1\n", {});
+  auto two = box->append("Subject: two\n\n2\n", {});
+  ASSERT_TRUE(one && two);
+  sync(*box);
+  age_cur();
+  sync(*box);
+  ASSERT_TRUE(box->store_flags(std::vector<uint32_t>{*one}, StoreMode::kAdd, Flags{kSeen, {}}));
+
+  // Another program (a Dovecot session, a MUA) sets \Flagged on message two by renaming
+  // it, without the uidlist lock, within the same tick: cur/'s mtime does not move.
+  struct timespec after = mtime_of(root_ / "cur");
+  fs::path from = box->find(*two)->path;
+  fs::path to = from.string() + "F";
+  ASSERT_EQ(from.string().back(), ',');
+  fs::rename(from, to);
+  set_mtime(root_ / "cur", after);
+  sync(*box);
+  EXPECT_FALSE(box->find(*two)->flags.has(kFlagged)) << "expected no scan before the check";
+
+  int64_t due = box->recheck_at();
+  ASSERT_NE(due, 0);
+  while (::time(nullptr) < due) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  SyncChanges c = sync(*box);
+  EXPECT_EQ(c.flags_changed, std::vector<uint32_t>{*two});
+  EXPECT_TRUE(box->find(*two)->flags.has(kFlagged));
+  EXPECT_TRUE(box->find(*one)->flags.has(kSeen));
+}
+
+TEST_F(MailboxOwnChangesTest, CachePutsAreCommittedInOneBatch) {
+  auto box = open();
+  auto one = box->append("Subject: one\n\n1\n", {});
+  auto two = box->append("Subject: two\n\n2\n", {});
+  ASSERT_TRUE(one && two);
+  sync(*box);
+  auto other = open();
+  sync(*other);
+
+  ASSERT_TRUE(box->cache_put(*one, "envelope", "E1"));
+  ASSERT_TRUE(box->cache_put(*two, "envelope", "E2"));
+  auto mine = box->cache_get(*one, "envelope");
+  ASSERT_TRUE(mine && *mine);
+  EXPECT_EQ(**mine, "E1");  // this session sees its own puts at once
+  auto theirs = other->cache_get(*one, "envelope");
+  ASSERT_TRUE(theirs);
+  EXPECT_FALSE(*theirs) << "nothing is committed before flush_cache()";
+
+  // Message two is expunged by the other session before the flush: no entry for it.
+  ASSERT_TRUE(other->expunge(std::vector<uint32_t>{*two}));
+  ASSERT_TRUE(box->flush_cache());
+  theirs = other->cache_get(*one, "envelope");
+  ASSERT_TRUE(theirs && *theirs);
+  EXPECT_EQ(**theirs, "E1");
+  auto gone = other->cache_get(*two, "envelope");
+  ASSERT_TRUE(gone);
+  EXPECT_FALSE(*gone);
+}
+
+}  // namespace
