@@ -4,8 +4,9 @@
 //
 // Each line is written with one write(2) so that several processes can share one file
 // (opened with O_APPEND) or one pipe (/dev/stdout) without interleaving inside a line.
-// A Logger is owned by the process's entry point and passed by reference; it is not
-// thread-safe (Correio's daemons are single-threaded event loops).
+// A Logger is owned by the process's entry point and passed by reference. Writing a line
+// only reads the options set at construction and makes one write(2), so threads of one
+// process (imapd's workers) may log at once.
 #pragma once
 
 #include <fmt/format.h>

@@ -2,7 +2,9 @@
 // SECURITY: talks to untrusted clients; runs as mail_owner (never root when started by a
 // root master); reads and writes only the Maildirs under virtual_mailbox_base (or users'
 // homes) and reads the user directory.
+#include <algorithm>
 #include <memory>
+#include <thread>
 
 #include "auth/login_throttle.hpp"
 #include "auth/sasl.hpp"
@@ -22,7 +24,15 @@ int imapd_main(const service::DaemonArgs& args) {
     std::unique_ptr<auth::SaslAuthenticator> sasl;
     std::unique_ptr<auth::LoginThrottle> throttle;
     std::unique_ptr<FolderWatcher> watcher;
+    std::unique_ptr<asio::thread_pool> workers;
     std::unique_ptr<Shared> shared;
+    ~State() {
+      // The event loop has ended: commands still waiting on a socket never complete.
+      if (workers) {
+        workers->stop();
+        workers->join();
+      }
+    }
   };
   auto state = std::make_shared<State>();
 
@@ -63,8 +73,12 @@ int imapd_main(const service::DaemonArgs& args) {
     throttle.window = s.failure_window;
     state->throttle = std::make_unique<auth::LoginThrottle>(throttle);
     state->watcher = std::make_unique<FolderWatcher>(ctx.io);
+    int threads = s.worker_threads;
+    if (threads <= 0)
+      threads = 4 * static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    state->workers = std::make_unique<asio::thread_pool>(static_cast<size_t>(threads));
     state->shared.reset(new Shared{state->settings, ctx.log, state->users.get(), state->sasl.get(),
-                                   *state->throttle, *state->watcher});
+                                   *state->throttle, *state->watcher, state->workers.get()});
     return {};
   };
   daemon.session = [state](service::Context&,

@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include <asio/co_spawn.hpp>
 #include <asio/redirect_error.hpp>
 #include <asio/steady_timer.hpp>
 #include <asio/use_awaitable.hpp>
@@ -14,10 +15,11 @@
 namespace correio::imapd {
 
 const std::vector<Session::CommandEntry>& Session::command_table() {
-  // name, handler, needs authentication, needs a selected folder, valid after UID
+  // name, handler, needs authentication, needs a selected folder, valid after UID, runs on
+  // the worker threads
   static const std::vector<CommandEntry> table = {
       {"CAPABILITY", &Session::cmd_capability, false, false},
-      {"NOOP", &Session::cmd_noop, false, false},
+      {"NOOP", &Session::cmd_noop, false, false, false, true},
       {"LOGOUT", &Session::cmd_logout, false, false},
       {"ID", &Session::cmd_id, false, false},
       {"ENABLE", &Session::cmd_enable, true, false},
@@ -25,32 +27,32 @@ const std::vector<Session::CommandEntry>& Session::command_table() {
       {"COMPRESS", &Session::cmd_compress, true, false},
       {"LOGIN", &Session::cmd_login, false, false},
       {"AUTHENTICATE", &Session::cmd_authenticate, false, false},
-      {"CREATE", &Session::cmd_create, true, false},
-      {"DELETE", &Session::cmd_delete, true, false},
-      {"RENAME", &Session::cmd_rename, true, false},
-      {"SUBSCRIBE", &Session::cmd_subscribe, true, false},
-      {"UNSUBSCRIBE", &Session::cmd_unsubscribe, true, false},
-      {"LIST", &Session::cmd_list, true, false},
-      {"LSUB", &Session::cmd_lsub, true, false},
+      {"CREATE", &Session::cmd_create, true, false, false, true},
+      {"DELETE", &Session::cmd_delete, true, false, false, true},
+      {"RENAME", &Session::cmd_rename, true, false, false, true},
+      {"SUBSCRIBE", &Session::cmd_subscribe, true, false, false, true},
+      {"UNSUBSCRIBE", &Session::cmd_unsubscribe, true, false, false, true},
+      {"LIST", &Session::cmd_list, true, false, false, true},
+      {"LSUB", &Session::cmd_lsub, true, false, false, true},
       {"NAMESPACE", &Session::cmd_namespace, true, false},
-      {"STATUS", &Session::cmd_status, true, false},
-      {"GETQUOTAROOT", &Session::cmd_getquotaroot, true, false},
-      {"GETQUOTA", &Session::cmd_getquota, true, false},
-      {"SELECT", &Session::cmd_select, true, false},
-      {"EXAMINE", &Session::cmd_examine, true, false},
-      {"APPEND", &Session::cmd_append, true, false},
+      {"STATUS", &Session::cmd_status, true, false, false, true},
+      {"GETQUOTAROOT", &Session::cmd_getquotaroot, true, false, false, true},
+      {"GETQUOTA", &Session::cmd_getquota, true, false, false, true},
+      {"SELECT", &Session::cmd_select, true, false, false, true},
+      {"EXAMINE", &Session::cmd_examine, true, false, false, true},
+      {"APPEND", &Session::cmd_append, true, false, false, true},
       {"IDLE", &Session::cmd_idle, true, false},
-      {"CLOSE", &Session::cmd_close, true, true},
-      {"UNSELECT", &Session::cmd_unselect, true, true},
-      {"CHECK", &Session::cmd_check, true, true},
-      {"EXPUNGE", &Session::cmd_expunge, true, true, true},
-      {"FETCH", &Session::cmd_fetch, true, true, true},
-      {"SEARCH", &Session::cmd_search, true, true, true},
-      {"SORT", &Session::cmd_sort, true, true, true},
-      {"THREAD", &Session::cmd_thread, true, true, true},
-      {"STORE", &Session::cmd_store, true, true, true},
-      {"COPY", &Session::cmd_copy, true, true, true},
-      {"MOVE", &Session::cmd_move, true, true, true},
+      {"CLOSE", &Session::cmd_close, true, true, false, true},
+      {"UNSELECT", &Session::cmd_unselect, true, true, false, true},
+      {"CHECK", &Session::cmd_check, true, true, false, true},
+      {"EXPUNGE", &Session::cmd_expunge, true, true, true, true},
+      {"FETCH", &Session::cmd_fetch, true, true, true, true},
+      {"SEARCH", &Session::cmd_search, true, true, true, true},
+      {"SORT", &Session::cmd_sort, true, true, true, true},
+      {"THREAD", &Session::cmd_thread, true, true, true, true},
+      {"STORE", &Session::cmd_store, true, true, true, true},
+      {"COPY", &Session::cmd_copy, true, true, true, true},
+      {"MOVE", &Session::cmd_move, true, true, true, true},
   };
   return table;
 }
@@ -239,7 +241,17 @@ asio::awaitable<void> Session::execute(std::string_view text) {
     bad(c, "Error in IMAP command " + c.name + ": Invalid arguments.");
     co_return;
   }
-  co_await (this->*(entry->handler))(c, p);
+  if (entry->on_workers && shared_.workers != nullptr) {
+    // The whole command (its socket writes included) runs on a worker thread while this
+    // coroutine waits; the session is not touched from anywhere else meanwhile.
+    co_await asio::co_spawn(*shared_.workers, run_command(*entry, c, p), asio::use_awaitable);
+  } else {
+    co_await run_command(*entry, c, p);
+  }
+}
+
+asio::awaitable<void> Session::run_command(const CommandEntry& entry, const Command& c, Parser& p) {
+  co_await (this->*(entry.handler))(c, p);
   // What the command cached (ENVELOPE, BODYSTRUCTURE, headers) is committed once, here.
   if (selected_) {
     if (Status s = selected_->box().flush_cache(); !s)

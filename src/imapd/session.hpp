@@ -6,6 +6,7 @@
 #pragma once
 
 #include <asio/awaitable.hpp>
+#include <asio/thread_pool.hpp>
 #include <memory>
 #include <optional>
 #include <string>
@@ -33,6 +34,10 @@ struct Shared {
   auth::SaslAuthenticator* sasl;
   auth::LoginThrottle& throttle;
   FolderWatcher& watcher;
+  // Runs the mailbox commands (file reads, parsing, fsync) so that one session's SEARCH
+  // BODY or APPEND does not stall every other session on the event loop, and several use
+  // the machine's cores and disk at once. Null: everything runs on the event loop.
+  asio::thread_pool* workers = nullptr;
 };
 
 class Session {
@@ -57,10 +62,14 @@ class Session {
     bool needs_auth;      // authenticated or selected state
     bool needs_selected;  // selected state
     bool allowed_after_uid = false;
+    // Runs on Shared::workers: the command touches only this session's state and its
+    // mailbox (not the login throttle, the user directory, TLS or the folder watcher).
+    bool on_workers = false;
   };
   static const std::vector<CommandEntry>& command_table();
 
   asio::awaitable<void> execute(std::string_view text);
+  asio::awaitable<void> run_command(const CommandEntry& entry, const Command& c, Parser& p);
 
   // session.cpp: any state and not-authenticated state.
   asio::awaitable<void> cmd_capability(const Command& c, Parser& p);

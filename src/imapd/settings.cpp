@@ -20,6 +20,7 @@ Settings Settings::from_config(const config::Config& config) {
   s.user_directory = config.get("user_directory");
   s.special_use_folders = config.get("mailbox_special_use_folders");
   s.append_limit = static_cast<uint64_t>(config.get_int("message_size_limit"));
+  s.worker_threads = static_cast<int>(config.get_int("imapd_worker_threads"));
 
   return s;
 }

@@ -23,6 +23,7 @@ struct Settings {
   std::chrono::seconds timeout{1800};       // imapd_timeout (authenticated)
   std::chrono::seconds login_timeout{60};   // imapd_login_timeout
   std::chrono::seconds idle_timeout{1800};  // imapd_idle_timeout
+  int worker_threads = 0;                   // imapd_worker_threads; 0: automatic
   // auth_failure_delay, auth_failure_max_delay, auth_failure_limit, auth_failure_window:
   // shared with smtpd and pop3d (one LoginThrottle per process).
   std::chrono::seconds failure_delay{2};

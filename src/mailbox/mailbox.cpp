@@ -56,12 +56,13 @@ MessageInfo* Mailbox::Impl::find_mutable(uint32_t uid) {
 Status Mailbox::Impl::load_keywords() {
   auto st = detail::stamp_of(dir / "dovecot-keywords");
   if (!st) return st.error();
-  if (*st == keywords_stamp && !keywords.empty()) return {};
+  if (keywords_loaded && *st == keywords_stamp) return {};
   bool missing = false;
   auto text = detail::read_file(dir / "dovecot-keywords", &missing);
   if (!text) return text.error();
   keywords = parse_keywords_file(*text);
   keywords_stamp = *st;
+  keywords_loaded = true;
   return {};
 }
 
@@ -118,7 +119,7 @@ Result<uint32_t> Mailbox::Impl::keyword_bits(const std::vector<std::string>& nam
       return Error{"too many keywords in mailbox " + name + " (Maildir allows 26)"};
   }
   if (Status s = lock->replace(format_keywords_file(table)); !s) return s.error();
-  keywords_stamp = {};
+  keywords_loaded = false;
   if (Status s = load_keywords(); !s) return s.error();
   bits = 0;
   for (const auto& n : names)

@@ -144,6 +144,44 @@ Result<Uidlist> Mailbox::Impl::load_uidlist_locked(bool* rewrite) {
   return fresh;
 }
 
+Result<Uidlist> Mailbox::Impl::load_uidlist_head_locked(bool* rewrite) {
+  // Only the header line and the last record: an APPEND needs the next UID, not the
+  // 10,000 records of a large folder. Anything unusual takes the full path.
+  int fd = ::open(uidlist_path().c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return load_uidlist_locked(rewrite);
+  struct stat st {};
+  std::string head(512, '\0'), tail(512, '\0');
+  ssize_t head_n = -1, tail_n = -1;
+  if (::fstat(fd, &st) == 0 && st.st_size > 0) {
+    head_n = ::pread(fd, head.data(), head.size(), 0);
+    off_t from = std::max<off_t>(0, st.st_size - static_cast<off_t>(tail.size()));
+    tail_n = ::pread(fd, tail.data(), tail.size(), from);
+  }
+  ::close(fd);
+  if (head_n <= 0 || tail_n <= 0) return load_uidlist_locked(rewrite);
+  head.resize(static_cast<size_t>(head_n));
+  tail.resize(static_cast<size_t>(tail_n));
+  size_t eol = head.find('\n');
+  if (eol == std::string::npos || tail.back() != '\n') return load_uidlist_locked(rewrite);
+  auto list = parse_uidlist(std::string_view(head).substr(0, eol + 1));
+  if (!list || list->guid.empty()) return load_uidlist_locked(rewrite);
+  // The last line, unless it is the header itself.
+  if (static_cast<size_t>(st.st_size) > eol + 1) {
+    size_t start = tail.rfind('\n', tail.size() - 2);
+    if (start == std::string::npos) return load_uidlist_locked(rewrite);
+    std::string_view last = std::string_view(tail).substr(start + 1);
+    uint32_t uid = 0;
+    size_t i = 0;
+    for (; i < last.size() && last[i] >= '0' && last[i] <= '9'; ++i)
+      uid = uid * 10 + static_cast<uint32_t>(last[i] - '0');
+    if (i == 0 || i >= last.size() || last[i] != ' ') return load_uidlist_locked(rewrite);
+    if (uid >= list->next_uid) list->next_uid = uid + 1;
+  }
+  *rewrite = false;
+  list->parsed_bytes = static_cast<size_t>(st.st_size);
+  return list;
+}
+
 Status Mailbox::Impl::save_uidlist(detail::Dotlock& lock, const Uidlist& list, size_t added,
                                    bool rewrite) {
   if (rewrite) return lock.replace(format_uidlist(list));
@@ -382,6 +420,65 @@ Status Mailbox::Impl::settle_stamps(const StampsBefore& before, IndexMeta& meta)
   return {};
 }
 
+Result<bool> Mailbox::Impl::sync_changes_since(SyncChanges& changes) {
+  IndexMeta seen;
+  std::vector<detail::IndexRecord> updated, added;
+  std::vector<uint32_t> gone;
+  Status read = index.changes_since(
+      highest_modseq, &seen,
+      [&](const detail::IndexRecordView& r) {
+        detail::IndexRecord rec;
+        rec.uid = r.uid;
+        rec.modseq = r.modseq;
+        rec.size = r.size;
+        rec.vsize = r.vsize;
+        rec.date = r.date;
+        rec.system = r.system;
+        rec.keywords = r.keywords;
+        rec.in_new = r.in_new;
+        rec.filename = std::string(r.filename);
+        (find_mutable(r.uid) ? updated : added).push_back(std::move(rec));
+      },
+      [&](uint32_t uid) { gone.push_back(uid); });
+  if (!read) return read.error();
+  if (seen.uid_validity != uid_validity || seen.vanished_floor > highest_modseq) return false;
+  auto by_uid = [](const detail::IndexRecord& a, const detail::IndexRecord& b) {
+    return a.uid < b.uid;
+  };
+  std::sort(added.begin(), added.end(), by_uid);
+  // New UIDs are above every UID the session has; anything else means a rebuild raced
+  // this read: the caller merges every record instead. Nothing is applied before this.
+  if (!added.empty() && !messages.empty() && added.front().uid <= messages.back().uid) return false;
+
+  SyncChanges found;
+  std::sort(updated.begin(), updated.end(), by_uid);
+  for (const auto& r : updated) {
+    MessageInfo* m = find_mutable(r.uid);
+    if (m->modseq != r.modseq) {
+      found.flags_changed.push_back(r.uid);
+      m->modseq = r.modseq;
+      m->flags.system = r.system;
+      m->flags.keywords = keyword_names(r.keywords);
+    }
+    if (!same_file(m->path, r.in_new, r.filename)) m->path = message_path(r.in_new, r.filename);
+  }
+  std::sort(gone.begin(), gone.end());
+  std::erase_if(messages, [&](const MessageInfo& m) {
+    if (!std::binary_search(gone.begin(), gone.end(), m.uid)) return false;
+    found.expunged.push_back(m.uid);
+    return true;
+  });
+  for (const auto& rec : added) {
+    found.added.push_back(rec.uid);
+    messages.push_back(to_info(rec));
+  }
+  changes = std::move(found);
+  uid_next = seen.uid_next;
+  highest_modseq = seen.highest_modseq;
+  verify_at = seen.cur_verify_at;
+  return true;
+}
+
 Result<SyncChanges> Mailbox::sync() {
   Impl& d = *impl_;
   auto new_st = detail::stamp_of(d.dir / "new");
@@ -418,10 +515,10 @@ Result<SyncChanges> Mailbox::sync() {
     if (m->first_recent_uid < m->uid_next) {
       auto w = d.index.write();
       if (!w) return w.error();
-      auto recs = d.index.records();
-      if (!recs) return recs.error();
-      for (const auto& r : *recs)
-        if (r.uid >= m->first_recent_uid) d.recent.push_back(r.uid);
+      Status listed = d.index.for_each_record(
+          [&](const detail::IndexRecordView& r) { d.recent.push_back(r.uid); },
+          m->first_recent_uid);
+      if (!listed) return listed.error();
       std::sort(d.recent.begin(), d.recent.end());
       IndexMeta updated = *m;
       updated.first_recent_uid = m->uid_next;
@@ -437,6 +534,11 @@ Result<SyncChanges> Mailbox::sync() {
     changes.uidvalidity_changed = true;
     d.recent.clear();
     fresh = true;
+  }
+  if (!fresh && meta->vanished_floor <= d.highest_modseq) {
+    auto incremental = d.sync_changes_since(changes);
+    if (!incremental) return incremental.error();
+    if (*incremental) return changes;
   }
   // Merge the index's records into the session's list (both ascending UID): unchanged
   // messages are moved over, so a sync after one change costs no allocation per message.

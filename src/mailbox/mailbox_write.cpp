@@ -187,7 +187,7 @@ Result<uint32_t> Mailbox::append(std::string_view bytes, const Flags& flags,
     return before.error();
   }
   bool rewrite = false;
-  auto list = d.load_uidlist_locked(&rewrite);
+  auto list = d.load_uidlist_head_locked(&rewrite);
   if (!list) {
     ::unlink(tmp->c_str());
     return list.error();
@@ -255,7 +255,7 @@ Result<std::vector<std::pair<uint32_t, uint32_t>>> Mailbox::copy_to(std::span<co
   auto before = t.stamps_before_change();
   if (!before) return before.error();
   bool rewrite = false;
-  auto list = t.load_uidlist_locked(&rewrite);
+  auto list = t.load_uidlist_head_locked(&rewrite);
   if (!list) return list.error();
   size_t added = 0;
   std::vector<IndexRecord> records;

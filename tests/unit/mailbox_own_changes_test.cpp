@@ -140,3 +140,68 @@ TEST_F(MailboxOwnChangesTest, CachePutsAreCommittedInOneBatch) {
 }
 
 }  // namespace
+
+namespace {
+
+// APPEND reads only dovecot-uidlist's header and last line: a header N that lags behind
+// the appended records (as Dovecot leaves it) must not give a UID twice.
+TEST_F(MailboxOwnChangesTest, AppendTakesTheNextUidFromTheLastRecord) {
+  auto box = open();
+  ASSERT_TRUE(box->append("Subject: one\n\n1\n", {}));
+  sync(*box);
+  std::string list = slurp(root_ / "dovecot-uidlist");
+  size_t eol = list.find('\n');
+  std::string header = list.substr(0, eol);
+  std::string rest = list.substr(eol + 1);
+  // Dovecot appended uid 9 for a file we also create, without updating N.
+  spit(root_ / "cur" / "1700000000.M1P1.host:2,", "Subject: dovecot\n\nx\n");
+  spit(root_ / "dovecot-uidlist", header + "\n" + rest + "9 :1700000000.M1P1.host\n");
+  auto next = box->append("Subject: two\n\n2\n", {});
+  ASSERT_TRUE(next) << next.error().message;
+  EXPECT_EQ(*next, 10u);
+  sync(*box);
+  EXPECT_EQ(box->messages().size(), 3u);
+  EXPECT_NE(box->find(9), nullptr);
+  EXPECT_NE(box->find(10), nullptr);
+}
+
+}  // namespace
+
+namespace {
+
+// The index is written without fsync, so one written in another boot (the machine may
+// have crashed) is thrown away and rebuilt; within this boot it is kept.
+TEST_F(MailboxOwnChangesTest, IndexFromAnotherBootIsRebuilt) {
+  uint32_t uid = 0;
+  {
+    auto box = open();
+    auto one = box->append("Subject: one\n\n1\n", {});
+    ASSERT_TRUE(one);
+    uid = *one;
+    sync(*box);
+    ASSERT_TRUE(box->cache_put(uid, "envelope", "E1"));
+    ASSERT_TRUE(box->flush_cache());
+  }
+  fs::path sidecar = root_ / "correio-index.lmdb.boot";
+  ASSERT_TRUE(fs::exists(sidecar));
+  {
+    auto box = open();  // same boot: the cache survives
+    sync(*box);
+    auto hit = box->cache_get(uid, "envelope");
+    ASSERT_TRUE(hit && *hit);
+    EXPECT_EQ(**hit, "E1");
+  }
+  spit(sidecar, "00000000-0000-0000-0000-000000000000");
+  {
+    auto box = open();  // "another boot": rebuilt from the Maildir, the cache is empty
+    sync(*box);
+    ASSERT_EQ(box->messages().size(), 1u);
+    EXPECT_EQ(box->messages()[0].uid, uid);  // UIDs come from dovecot-uidlist, kept
+    auto hit = box->cache_get(uid, "envelope");
+    ASSERT_TRUE(hit);
+    EXPECT_FALSE(*hit);
+  }
+  EXPECT_NE(slurp(sidecar), "00000000-0000-0000-0000-000000000000");
+}
+
+}  // namespace

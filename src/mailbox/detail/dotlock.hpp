@@ -3,10 +3,16 @@
 // over FILE, so readers see the old or the new file, never a half-written one. A lock whose
 // mtime has not changed for `stale` seconds is taken over, as Dovecot does for its
 // dovecot-uidlist (120 s). Internal to correio_mailbox.
+//
+// Threads of one process (imapd's workers) first queue on an in-process mutex per FILE,
+// so they hand the lock over at once instead of polling the file system against each
+// other; the file lock then excludes other processes (Dovecot, the delivery agent).
 #pragma once
 
 #include <chrono>
 #include <filesystem>
+#include <memory>
+#include <mutex>
 #include <string_view>
 
 #include "base/result.hpp"
@@ -30,10 +36,14 @@ class Dotlock {
   void release();
 
  private:
-  Dotlock(std::filesystem::path file, int fd) : file_(std::move(file)), fd_(fd) {}
+  Dotlock(std::filesystem::path file, int fd, std::shared_ptr<std::timed_mutex> local,
+          std::unique_lock<std::timed_mutex> held)
+      : file_(std::move(file)), fd_(fd), local_(std::move(local)), held_(std::move(held)) {}
   std::filesystem::path lock_path() const;
   std::filesystem::path file_;
   int fd_ = -1;
+  std::shared_ptr<std::timed_mutex> local_;  // this FILE's in-process mutex (kept alive)
+  std::unique_lock<std::timed_mutex> held_;  // owned while the lock is held
 };
 
 }  // namespace correio::mailbox::detail

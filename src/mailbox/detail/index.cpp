@@ -3,6 +3,8 @@
 //   msg       uid(4)                       -> IndexRecord without uid
 //   cache     uid(4) field                 -> bytes
 //   vanished  modseq(8) uid(4)             -> ""
+//   bymodseq  modseq(8) uid(4)             -> ""   (each record's current modseq, so a
+//                                                   session syncs in O(changes))
 #include "mailbox/detail/index.hpp"
 
 #include <lmdb.h>
@@ -13,10 +15,12 @@
 #include <map>
 #include <mutex>
 
+#include "mailbox/detail/index_boot_guard.hpp"
+
 namespace correio::mailbox::detail {
 namespace {
 
-constexpr uint32_t kFormat = 2;  // 2: cur_verify_at
+constexpr uint32_t kFormat = 3;  // 2: cur_verify_at; 3: bymodseq
 constexpr size_t kMapSize = size_t{1} << 30;
 
 Error lmdb_error(std::string_view what, const std::filesystem::path& path, int rc) {
@@ -114,7 +118,7 @@ std::string_view view(const MDB_val& v) {
 
 struct Index::Env {
   MDB_env* env = nullptr;
-  MDB_dbi meta = 0, msg = 0, cache = 0, vanished = 0;
+  MDB_dbi meta = 0, msg = 0, cache = 0, vanished = 0, bymodseq = 0;
   std::filesystem::path path;
   ~Env() {
     if (env) mdb_env_close(env);
@@ -133,14 +137,16 @@ Registry& registry() {
   return r;
 }
 
-int open_env(Index::Env* e) {
+int open_env(Index::Env* e, bool nosync) {
   int rc = mdb_env_create(&e->env);
   if (rc != 0) return rc;
-  mdb_env_set_maxdbs(e->env, 4);
+  mdb_env_set_maxdbs(e->env, 5);
   mdb_env_set_mapsize(e->env, kMapSize);
-  // NOMETASYNC: a system crash may lose the last transaction, never consistency; the
-  // index is derived, and the lost change is found again by the next scan.
-  rc = mdb_env_open(e->env, e->path.c_str(), MDB_NOSUBDIR | MDB_NOTLS | MDB_NOMETASYNC, 0600);
+  // NOSYNC when the boot guard vouches that an index from a crashed boot is never read;
+  // else NOMETASYNC: a system crash may lose the last transaction, never consistency. The
+  // index is derived: lost changes are found again by the next scan.
+  unsigned sync_flag = nosync ? MDB_NOSYNC : MDB_NOMETASYNC;
+  rc = mdb_env_open(e->env, e->path.c_str(), MDB_NOSUBDIR | MDB_NOTLS | sync_flag, 0600);
   if (rc != 0) return rc;
   int dead = 0;
   mdb_reader_check(e->env, &dead);
@@ -149,7 +155,8 @@ int open_env(Index::Env* e) {
   if ((rc = mdb_dbi_open(txn, "meta", MDB_CREATE, &e->meta)) != 0 ||
       (rc = mdb_dbi_open(txn, "msg", MDB_CREATE, &e->msg)) != 0 ||
       (rc = mdb_dbi_open(txn, "cache", MDB_CREATE, &e->cache)) != 0 ||
-      (rc = mdb_dbi_open(txn, "vanished", MDB_CREATE, &e->vanished)) != 0) {
+      (rc = mdb_dbi_open(txn, "vanished", MDB_CREATE, &e->vanished)) != 0 ||
+      (rc = mdb_dbi_open(txn, "bymodseq", MDB_CREATE, &e->bymodseq)) != 0) {
     mdb_txn_abort(txn);
     return rc;
   }
@@ -172,10 +179,12 @@ Result<Index> Index::open(const std::filesystem::path& folder) {
   std::lock_guard lock(reg.mutex);
   if (auto it = reg.envs.find(path.string()); it != reg.envs.end())
     if (auto env = it->second.lock()) return Index(env);
+  auto nosync = claim_index_for_this_boot(path);
+  if (!nosync) return nosync.error();
   for (int attempt = 0;; ++attempt) {
     auto env = std::make_shared<Env>();
     env->path = path;
-    int rc = open_env(env.get());
+    int rc = open_env(env.get(), *nosync);
     if (rc == 0) {
       reg.envs[path.string()] = env;
       return Index(env);
@@ -266,15 +275,17 @@ Result<IndexMeta> Index::meta() const {
   return read_meta(*env_, r.txn);
 }
 
-Status Index::for_each_record(const std::function<void(const IndexRecordView&)>& fn) const {
+Status Index::for_each_record(const std::function<void(const IndexRecordView&)>& fn,
+                              uint32_t first_uid) const {
   ReadTxn r;
   int rc = mdb_txn_begin(env_->env, nullptr, MDB_RDONLY, &r.txn);
   if (rc != 0) return lmdb_error("read index", env_->path, rc);
   MDB_cursor* cur = nullptr;
   if ((rc = mdb_cursor_open(r.txn, env_->msg, &cur)) != 0)
     return lmdb_error("read index", env_->path, rc);
-  MDB_val k, v;
-  for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
+  std::string start = uid_key(first_uid);
+  MDB_val k = val(start), v;
+  for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); rc == 0;
        rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
     IndexRecordView rec;
     if (!decode_record(k, v, &rec)) {
@@ -311,6 +322,47 @@ Result<std::vector<IndexRecord>> Index::records() const {
   mdb_cursor_close(cur);
   if (rc != MDB_NOTFOUND) return lmdb_error("read index", env_->path, rc);
   return out;
+}
+
+Status Index::changes_since(uint64_t modseq, IndexMeta* meta,
+                            const std::function<void(const IndexRecordView&)>& changed,
+                            const std::function<void(uint32_t uid)>& vanished) const {
+  ReadTxn r;
+  int rc = mdb_txn_begin(env_->env, nullptr, MDB_RDONLY, &r.txn);
+  if (rc != 0) return lmdb_error("read index", env_->path, rc);
+  auto m = read_meta(*env_, r.txn);
+  if (!m) return m.error();
+  *meta = *m;
+  Packer start;
+  start.u64(modseq + 1);
+  std::string start_key = std::move(start.bytes());
+  for (MDB_dbi dbi : {env_->bymodseq, env_->vanished}) {
+    MDB_cursor* cur = nullptr;
+    if ((rc = mdb_cursor_open(r.txn, dbi, &cur)) != 0)
+      return lmdb_error("read index", env_->path, rc);
+    MDB_val k = val(start_key), v;
+    for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); rc == 0;
+         rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+      Unpacker u(view(k));
+      u.u64();
+      uint32_t uid = u.u32();
+      if (dbi == env_->vanished) {
+        vanished(uid);
+        continue;
+      }
+      std::string key = uid_key(uid);
+      MDB_val rk = val(key), rv;
+      IndexRecordView rec;
+      if (mdb_get(r.txn, env_->msg, &rk, &rv) != 0 || !decode_record(rk, rv, &rec)) {
+        mdb_cursor_close(cur);
+        return Error{"index " + env_->path.string() + ": modseq entry without its record"};
+      }
+      changed(rec);
+    }
+    mdb_cursor_close(cur);
+    if (rc != MDB_NOTFOUND) return lmdb_error("read index", env_->path, rc);
+  }
+  return {};
 }
 
 Result<std::optional<std::string>> Index::cache_get(uint32_t uid, std::string_view field) const {
@@ -403,7 +455,30 @@ Result<std::optional<IndexRecord>> Index::Writer::record(uint32_t uid) const {
   return std::optional<IndexRecord>(to_record(rec));
 }
 
+namespace {
+std::string modseq_key(uint64_t modseq, uint32_t uid) {
+  Packer p;
+  p.u64(modseq);
+  p.u32(uid);
+  return std::move(p.bytes());
+}
+}  // namespace
+
+// Removes the bymodseq entry of the stored record `uid`, if any.
+Status Index::Writer::forget_modseq(uint32_t uid, uint64_t unless_modseq) {
+  auto old = record(uid);
+  if (!old) return old.error();
+  if (!*old || (*old)->modseq == unless_modseq) return {};
+  std::string key = modseq_key((*old)->modseq, uid);
+  MDB_val k = val(key);
+  int rc = mdb_del(static_cast<MDB_txn*>(txn_), env_->bymodseq, &k, nullptr);
+  if (rc != 0 && rc != MDB_NOTFOUND) return lmdb_error("write index", env_->path, rc);
+  return {};
+}
+
 Status Index::Writer::put_record(const IndexRecord& r) {
+  if (Status s = forget_modseq(r.uid, r.modseq); !s) return s;
+  if (Status s = put(env_, txn_, env_->bymodseq, modseq_key(r.modseq, r.uid), ""); !s) return s;
   Packer p;
   p.u64(r.modseq);
   p.u64(r.size);
@@ -417,6 +492,7 @@ Status Index::Writer::put_record(const IndexRecord& r) {
 }
 
 Status Index::Writer::delete_record(uint32_t uid) {
+  if (Status s = forget_modseq(uid, 0); !s) return s;
   auto* txn = static_cast<MDB_txn*>(txn_);
   std::string key = uid_key(uid);
   MDB_val k = val(key);
@@ -448,7 +524,7 @@ Status Index::Writer::cache_put(uint32_t uid, std::string_view field, std::strin
 
 Status Index::Writer::clear() {
   auto* txn = static_cast<MDB_txn*>(txn_);
-  for (MDB_dbi dbi : {env_->meta, env_->msg, env_->cache, env_->vanished})
+  for (MDB_dbi dbi : {env_->meta, env_->msg, env_->cache, env_->vanished, env_->bymodseq})
     if (int rc = mdb_drop(txn, dbi, 0); rc != 0) return lmdb_error("clear index", env_->path, rc);
   return {};
 }

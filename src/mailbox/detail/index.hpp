@@ -75,8 +75,16 @@ class Index {
 
   Result<IndexMeta> meta() const;
   Result<std::vector<IndexRecord>> records() const;  // ascending UID
-  // Every record, ascending UID, without copying (for syncs of large folders).
-  Status for_each_record(const std::function<void(const IndexRecordView&)>& fn) const;
+  // Every record from `first_uid` on, ascending UID, without copying (for syncs of large
+  // folders).
+  Status for_each_record(const std::function<void(const IndexRecordView&)>& fn,
+                         uint32_t first_uid = 0) const;
+  // In one read transaction: the meta, every record whose modseq is above `modseq`
+  // (ascending modseq), and the UIDs expunged with a modseq above it (complete only when
+  // meta->vanished_floor <= modseq).
+  Status changes_since(uint64_t modseq, IndexMeta* meta,
+                       const std::function<void(const IndexRecordView&)>& changed,
+                       const std::function<void(uint32_t uid)>& vanished) const;
   Result<std::optional<std::string>> cache_get(uint32_t uid, std::string_view field) const;
   Result<std::vector<uint32_t>> vanished_since(uint64_t modseq) const;
 
@@ -100,6 +108,7 @@ class Index {
    private:
     friend class Index;
     Writer(Env* env, void* txn) : env_(env), txn_(txn) {}
+    Status forget_modseq(uint32_t uid, uint64_t unless_modseq);
     Env* env_;
     void* txn_;
   };

@@ -42,6 +42,7 @@ struct Mailbox::Impl {
 
   std::vector<std::string> keywords;  // index -> name, from dovecot-keywords
   detail::FileStamp keywords_stamp;
+  bool keywords_loaded = false;  // keywords/keywords_stamp are valid (a missing file too)
 
   // cache_put() values not yet committed: one index transaction (one fdatasync) per
   // flush_cache() instead of one per value.
@@ -60,10 +61,17 @@ struct Mailbox::Impl {
   // The uidlist under a held lock; a missing or broken file yields a fresh one (new
   // UIDVALIDITY) with `*rewrite` set.
   Result<Uidlist> load_uidlist_locked(bool* rewrite);
+  // The same without its records (header fields and the corrected next UID), for callers
+  // that only append; falls back to the full load when the file needs a rewrite.
+  Result<Uidlist> load_uidlist_head_locked(bool* rewrite);
   // Writes uidlist changes under `lock`: appends `added` records (the lock stays held), or
   // rewrites the file (which releases the lock: the lock file becomes the uidlist).
   Status save_uidlist(detail::Dotlock& lock, const Uidlist& list, size_t added, bool rewrite);
 
+  // sync()'s usual case: applies only the index's changes since this session's
+  // highest_modseq. False: not possible (UIDVALIDITY changed, expunge log incomplete,
+  // UIDs out of order); the caller merges every record instead.
+  Result<bool> sync_changes_since(SyncChanges& changes);
   // Full scan of new/ and cur/ against dovecot-uidlist, updating the index.
   Status full_scan();
 
