@@ -40,6 +40,14 @@ int64_t verify_time(const FileStamp& st) {
   return now - st.mtime_sec >= kTrustAfterSeconds ? 0 : st.mtime_sec + kTrustAfterSeconds;
 }
 
+// Whether the index may not describe the Maildir whose stamps are given.
+bool index_is_stale(const IndexMeta& meta, const FileStamp& new_st, const FileStamp& cur_st,
+                    const FileStamp& ul_st) {
+  return meta.uid_validity == 0 || meta.new_dir.ino == 0 || meta.cur_dir.ino == 0 ||
+         !(meta.new_dir == new_st) || !(meta.cur_dir == cur_st) || !(meta.uidlist == ul_st) ||
+         (meta.cur_verify_at != 0 && ::time(nullptr) >= meta.cur_verify_at);
+}
+
 // Whether `path` (a MessageInfo path) names `filename` in new/ or cur/.
 bool same_file(std::string_view path, bool in_new, std::string_view filename) {
   if (!path.ends_with(filename)) return false;
@@ -245,6 +253,15 @@ Status Mailbox::Impl::full_scan() {
   if (!cur_st) return cur_st.error();
   if (new_st->ino == 0 || cur_st->ino == 0)
     return Error{"mailbox " + name + " does not exist (any more)"};
+  // The stamps that made the caller scan may have been those of another writer's change
+  // in progress (a STORE's renames): under the lock, that writer has recorded them.
+  {
+    auto ul_st = detail::stamp_of(uidlist_path());
+    if (!ul_st) return ul_st.error();
+    auto meta = index.meta();
+    if (!meta) return meta.error();
+    if (!index_is_stale(*meta, *new_st, *cur_st, *ul_st)) return {};
+  }
 
   bool rewrite = false;
   auto list = load_uidlist_locked(&rewrite);
@@ -489,11 +506,7 @@ Result<SyncChanges> Mailbox::sync() {
   if (!ul_st) return ul_st.error();
   auto meta = d.index.meta();
   if (!meta) return meta.error();
-  bool stale = meta->uid_validity == 0 || meta->new_dir.ino == 0 || meta->cur_dir.ino == 0 ||
-               !(meta->new_dir == *new_st) || !(meta->cur_dir == *cur_st) ||
-               !(meta->uidlist == *ul_st) ||
-               (meta->cur_verify_at != 0 && ::time(nullptr) >= meta->cur_verify_at);
-  if (stale) {
+  if (index_is_stale(*meta, *new_st, *cur_st, *ul_st)) {
     if (Status s = d.full_scan(); !s) return s.error();
     meta = d.index.meta();
     if (!meta) return meta.error();
