@@ -263,6 +263,13 @@ asio::awaitable<void> Session::cmd_fetch(const Command& c, Parser& p) {
   bool any_expunged = false;
   bool unknown_cte = false;
   mailbox::Mailbox& box = selected_->box();
+  // One index read transaction for every cache lookup of this FETCH (none: compute).
+  std::optional<mailbox::Mailbox::CacheReader> reader;
+  if (std::any_of(items.begin(), items.end(), [](const FetchItem& i) {
+        return i.kind == K::envelope || i.kind == K::body || i.kind == K::body_structure;
+      })) {
+    if (auto r = box.cache_reader()) reader.emplace(std::move(*r));
+  }
   for (uint32_t seq : selected_->resolve(*set, set_is_uids)) {
     const mailbox::MessageInfo* m = selected_->message_at(seq);
     if (m == nullptr) {
@@ -301,24 +308,32 @@ asio::awaitable<void> Session::cmd_fetch(const Command& c, Parser& p) {
     // A cache miss parses the message once and stores everything FETCH and SEARCH take
     // from the cache: a client that asks for ENVELOPE asks for BODYSTRUCTURE next.
     // (A failed put only means the value is computed again next time.)
-    auto cached = [&](std::string_view field) -> std::string {
-      if (auto hit = box.cache_get(uid, field); hit && *hit) return **hit;
+    auto append_cached = [&](std::string& out, std::string_view field) {
+      if (reader) {
+        if (auto hit = reader->get(uid, field); hit && *hit) {
+          out += **hit;
+          return;
+        }
+      }
       LoadedMessage* msg = message();
-      if (msg == nullptr) return "NIL";
+      if (msg == nullptr) {
+        out += "NIL";
+        return;
+      }
       const mail::MimePart& root = msg->structure();
       std::string_view header = std::string_view(msg->raw).substr(0, root.header_size);
-      std::string value;
       if (field == std::string_view(kBodyCacheField)) {
-        value = mail::imap_body_structure(msg->raw, root, false);
+        std::string value = mail::imap_body_structure(msg->raw, root, false);
+        out += value;
         (void)box.cache_put(uid, field, value);
-        return value;
+        return;
       }
       std::string envelope = mail::imap_envelope(header);
       std::string structure = mail::imap_body_structure(msg->raw, root, true);
+      out += field == std::string_view(kEnvelopeCacheField) ? envelope : structure;
       (void)box.cache_put(uid, kEnvelopeCacheField, envelope);
       (void)box.cache_put(uid, kBodyStructureCacheField, structure);
       (void)box.cache_put(uid, kHeaderCacheField, header);
-      return field == std::string_view(kEnvelopeCacheField) ? envelope : structure;
     };
     std::string line = fmt::format("* {} FETCH (", seq);
     bool first = true;
@@ -344,13 +359,16 @@ asio::awaitable<void> Session::cmd_fetch(const Command& c, Parser& p) {
           line += fmt::format("MODSEQ ({})", m->modseq);
           break;
         case K::envelope:
-          line += "ENVELOPE " + cached(kEnvelopeCacheField);
+          line += "ENVELOPE ";
+          append_cached(line, kEnvelopeCacheField);
           break;
         case K::body:
-          line += "BODY " + cached(kBodyCacheField);
+          line += "BODY ";
+          append_cached(line, kBodyCacheField);
           break;
         case K::body_structure:
-          line += "BODYSTRUCTURE " + cached(kBodyStructureCacheField);
+          line += "BODYSTRUCTURE ";
+          append_cached(line, kBodyStructureCacheField);
           break;
         case K::section: {
           LoadedMessage* msg = message();

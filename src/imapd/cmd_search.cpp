@@ -52,6 +52,9 @@ std::optional<std::string> message_header(mailbox::Mailbox& box, uint32_t uid,
 std::vector<Match> run_search(SelectedView& view, const SearchKey& program,
                               const std::vector<uint32_t>* saved) {
   std::vector<Match> matches;
+  // Header searches read the cached header blocks in one index read transaction.
+  std::optional<mailbox::Mailbox::CacheReader> reader;
+  if (auto r = view.box().cache_reader()) reader.emplace(std::move(*r));
   uint32_t n = view.exists();
   for (uint32_t seq = 1; seq <= n; ++seq) {
     const mailbox::MessageInfo* m = view.message_at(seq);
@@ -75,11 +78,17 @@ std::vector<Match> run_search(SelectedView& view, const SearchKey& program,
       }
       return raw ? &*raw : nullptr;
     };
+    std::string_view cached_header;
     subject.header = [&]() -> std::string_view {
       if (!header_tried) {
         header_tried = true;
-        header = message_header(view.box(), uid, tried && raw ? &*raw : nullptr);
+        if (reader) {
+          if (auto hit = reader->get(uid, kHeaderCacheField); hit && *hit) cached_header = **hit;
+        }
+        if (cached_header.data() == nullptr)
+          header = message_header(view.box(), uid, tried && raw ? &*raw : nullptr);
       }
+      if (cached_header.data() != nullptr) return cached_header;
       return header ? std::string_view(*header) : std::string_view();
     };
     if (search_matches(program, subject)) matches.push_back({seq, m});

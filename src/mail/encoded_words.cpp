@@ -5,6 +5,8 @@
 #include <iconv.h>
 
 #include <algorithm>
+#include <cstdint>
+#include <cstring>
 
 #include "mail/transfer_encoding.hpp"
 
@@ -20,6 +22,18 @@ std::string lower(std::string_view s) {
 
 // Length of the valid UTF-8 sequence at s[i], or 0 when invalid (RFC 3629: no overlongs,
 // no surrogates, nothing above U+10FFFF).
+std::size_t ascii_run(std::string_view s, std::size_t i) {
+  std::size_t start = i;
+  while (i + 8 <= s.size()) {
+    uint64_t word;
+    std::memcpy(&word, s.data() + i, 8);
+    if (word & 0x8080808080808080ull) break;
+    i += 8;
+  }
+  while (i < s.size() && static_cast<unsigned char>(s[i]) < 0x80) ++i;
+  return i - start;
+}
+
 std::size_t utf8_sequence_length(std::string_view s, std::size_t i) {
   auto b = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
   unsigned char c = b(i);
@@ -69,6 +83,14 @@ std::string sanitize_utf8(std::string_view text) {
   std::string out;
   out.reserve(text.size());
   for (std::size_t i = 0; i < text.size();) {
+    // Mail text is mostly ASCII: copy runs of it at once (SEARCH BODY decodes every
+    // message of a folder through here).
+    std::size_t run = ascii_run(text, i);
+    if (run > 0) {
+      out.append(text.substr(i, run));
+      i += run;
+      continue;
+    }
     std::size_t n = utf8_sequence_length(text, i);
     if (n == 0) {
       out.append("\xEF\xBF\xBD");

@@ -2,6 +2,7 @@
 #include "mail/header_fields.hpp"
 
 #include <algorithm>
+#include <cstring>
 
 namespace correio::mail {
 namespace {
@@ -133,14 +134,29 @@ std::string to_crlf(std::string_view text) {
 }
 
 std::size_t crlf_size(std::string_view text) {
+  // memchr from line end to line end: the parser sizes every part of every message.
   std::size_t n = text.size();
-  for (std::size_t i = 0; i < text.size(); ++i)
-    if (text[i] == '\n' && (i == 0 || text[i - 1] != '\r')) ++n;
+  const char* begin = text.data();
+  const char* end = begin + text.size();
+  for (const char* p = begin; p < end;) {
+    const void* hit = std::memchr(p, '\n', static_cast<std::size_t>(end - p));
+    if (hit == nullptr) break;
+    const char* lf = static_cast<const char*>(hit);
+    if (lf == begin || lf[-1] != '\r') ++n;
+    p = lf + 1;
+  }
   return n;
 }
 
 std::size_t count_lines(std::string_view text) {
-  return static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n'));
+  std::size_t n = 0;
+  const char* end = text.data() + text.size();
+  for (const char* p = text.data(); p < end; ++n) {
+    const void* hit = std::memchr(p, '\n', static_cast<std::size_t>(end - p));
+    if (hit == nullptr) break;
+    p = static_cast<const char*>(hit) + 1;
+  }
+  return n;
 }
 
 }  // namespace correio::mail

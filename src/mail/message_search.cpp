@@ -105,6 +105,16 @@ std::string utf8_casefold(std::string_view text) {
   out.reserve(valid.size());
   for (std::size_t i = 0; i < valid.size();) {
     unsigned char c = static_cast<unsigned char>(valid[i]);
+    if (c < 0x80) {  // ASCII runs in one go
+      std::size_t end = i;
+      while (end < valid.size() && static_cast<unsigned char>(valid[end]) < 0x80) ++end;
+      std::size_t at = out.size();
+      out.append(valid, i, end - i);
+      for (std::size_t k = at; k < out.size(); ++k)
+        if (out[k] >= 'A' && out[k] <= 'Z') out[k] = static_cast<char>(out[k] + 32);
+      i = end;
+      continue;
+    }
     std::size_t n = c < 0x80 ? 1 : c < 0xe0 ? 2 : c < 0xf0 ? 3 : 4;
     char32_t cp = n == 1 ? c : n == 2 ? (c & 0x1f) : n == 3 ? (c & 0x0f) : (c & 0x07);
     for (std::size_t k = 1; k < n; ++k)

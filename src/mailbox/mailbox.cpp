@@ -219,6 +219,32 @@ Status Mailbox::cache_put(uint32_t uid, std::string_view field, std::string_view
   return {};
 }
 
+struct Mailbox::CacheReader::State {
+  detail::Index::Reader reader;
+  Impl* impl;
+};
+
+Mailbox::CacheReader::CacheReader(std::unique_ptr<State> state) : state_(std::move(state)) {}
+Mailbox::CacheReader::CacheReader(CacheReader&&) noexcept = default;
+Mailbox::CacheReader::~CacheReader() = default;
+
+Result<std::optional<std::string_view>> Mailbox::CacheReader::get(uint32_t uid,
+                                                                  std::string_view field) {
+  auto& pending = state_->impl->pending_cache;
+  if (!pending.empty()) {
+    auto it = pending.find(std::make_pair(uid, std::string(field)));
+    if (it != pending.end()) return std::optional<std::string_view>(it->second);
+  }
+  return state_->reader.cache_get(uid, field);
+}
+
+Result<Mailbox::CacheReader> Mailbox::cache_reader() {
+  auto reader = impl_->index.read();
+  if (!reader) return reader.error();
+  return CacheReader(
+      std::make_unique<CacheReader::State>(CacheReader::State{std::move(*reader), impl_.get()}));
+}
+
 Status Mailbox::flush_cache() {
   auto& pending = impl_->pending_cache;
   if (pending.empty()) return {};

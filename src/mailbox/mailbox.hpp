@@ -213,6 +213,23 @@ class Mailbox {
   Result<std::optional<std::string>> cache_get(uint32_t uid, std::string_view field);
   Status cache_put(uint32_t uid, std::string_view field, std::string_view value);
   Status flush_cache();
+
+  // Many cache lookups (a FETCH or SEARCH over the folder) in one index read transaction,
+  // without copies. A view stays valid while the reader lives and, for a value this
+  // session put and has not flushed, until the next cache_put().
+  class CacheReader {
+   public:
+    CacheReader(CacheReader&&) noexcept;
+    ~CacheReader();
+    Result<std::optional<std::string_view>> get(uint32_t uid, std::string_view field);
+
+   private:
+    friend class Mailbox;
+    struct State;
+    explicit CacheReader(std::unique_ptr<State> state);
+    std::unique_ptr<State> state_;
+  };
+  Result<CacheReader> cache_reader();
   // When this session's view of cur/ must be verified by a directory scan (Unix time; 0:
   // never): a change another process made within the same clock tick as this process's
   // last one is found then. IDLE re-syncs at that time.

@@ -401,6 +401,33 @@ Result<std::vector<uint32_t>> Index::vanished_since(uint64_t modseq) const {
   return out;
 }
 
+Result<Index::Reader> Index::read() const {
+  MDB_txn* txn = nullptr;
+  int rc = mdb_txn_begin(env_->env, nullptr, MDB_RDONLY, &txn);
+  if (rc != 0) return lmdb_error("read index", env_->path, rc);
+  return Reader(env_.get(), txn);
+}
+
+Index::Reader::Reader(Reader&& o) noexcept : env_(o.env_), txn_(o.txn_) {
+  o.txn_ = nullptr;
+}
+Index::Reader::~Reader() {
+  if (txn_) mdb_txn_abort(static_cast<MDB_txn*>(txn_));
+}
+
+Result<std::optional<std::string_view>> Index::Reader::cache_get(uint32_t uid,
+                                                                 std::string_view field) const {
+  char key[64];
+  if (field.size() > sizeof key - 4) return Error{"cache field name too long"};
+  for (int i = 0; i < 4; ++i) key[i] = static_cast<char>(uid >> (8 * (3 - i)));
+  std::memcpy(key + 4, field.data(), field.size());
+  MDB_val k{4 + field.size(), key}, v;
+  int rc = mdb_get(static_cast<MDB_txn*>(txn_), env_->cache, &k, &v);
+  if (rc == MDB_NOTFOUND) return std::optional<std::string_view>();
+  if (rc != 0) return lmdb_error("read index cache", env_->path, rc);
+  return std::optional<std::string_view>(view(v));
+}
+
 Result<Index::Writer> Index::write() {
   MDB_txn* txn = nullptr;
   int rc = mdb_txn_begin(env_->env, nullptr, 0, &txn);

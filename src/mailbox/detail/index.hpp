@@ -88,6 +88,23 @@ class Index {
   Result<std::optional<std::string>> cache_get(uint32_t uid, std::string_view field) const;
   Result<std::vector<uint32_t>> vanished_since(uint64_t modseq) const;
 
+  // One read transaction for many cache lookups: views into the index's memory, valid
+  // while the Reader lives.
+  class Reader {
+   public:
+    Reader(Reader&&) noexcept;
+    Reader& operator=(Reader&&) = delete;
+    ~Reader();
+    Result<std::optional<std::string_view>> cache_get(uint32_t uid, std::string_view field) const;
+
+   private:
+    friend class Index;
+    Reader(Env* env, void* txn) : env_(env), txn_(txn) {}
+    Env* env_;
+    void* txn_;
+  };
+  Result<Reader> read() const;
+
   // One write transaction; nothing is visible to others before commit(). Abandoned
   // (destroyed without commit) it changes nothing.
   class Writer {
