@@ -6,8 +6,10 @@
 #include <algorithm>
 #include <cctype>
 #include <optional>
+#include <thread>
 
 #include "imapd/cache_fields.hpp"
+#include "imapd/cache_fill.hpp"
 #include "imapd/response.hpp"
 #include "imapd/session.hpp"
 #include "mail/header_fields.hpp"
@@ -169,6 +171,43 @@ void append_partial(std::string& out, const FetchItem& item, std::string_view by
 
 }  // namespace
 
+bool Session::prefill_cache(const std::vector<uint32_t>& seqs,
+                            std::optional<uint64_t> changed_since) {
+  // Worth it only for many misses: threads are started per call.
+  constexpr size_t kMinMisses = 64;
+  constexpr size_t kChunk = 1024;
+  mailbox::Mailbox& box = selected_->box();
+  auto reader = box.cache_reader();
+  if (!reader) return false;
+  std::vector<uint32_t> uids;
+  std::vector<std::string> paths;
+  for (uint32_t seq : seqs) {
+    const mailbox::MessageInfo* m = selected_->message_at(seq);
+    if (m == nullptr || (changed_since && m->modseq <= *changed_since)) continue;
+    auto env = reader->get(m->uid, kEnvelopeCacheField);
+    auto bs = reader->get(m->uid, kBodyStructureCacheField);
+    if (env && *env && bs && *bs) continue;
+    uids.push_back(m->uid);
+    paths.push_back(m->path);
+  }
+  if (uids.size() < kMinMisses) return false;
+  unsigned threads = std::max(1u, std::thread::hardware_concurrency());
+  for (size_t first = 0; first < uids.size(); first += kChunk) {
+    size_t last = std::min(uids.size(), first + kChunk);
+    std::vector<std::string> chunk(paths.begin() + first, paths.begin() + last);
+    std::vector<CacheValues> values = compute_cache_values(chunk, threads);
+    // Failed puts or an unreadable file only mean the FETCH loop computes that message.
+    for (size_t i = 0; i < values.size(); ++i) {
+      if (!values[i].ok) continue;
+      (void)box.cache_put(uids[first + i], kEnvelopeCacheField, values[i].envelope);
+      (void)box.cache_put(uids[first + i], kBodyStructureCacheField, values[i].body_structure);
+      (void)box.cache_put(uids[first + i], kHeaderCacheField, values[i].header);
+    }
+    if (Status s = box.flush_cache(); !s) return false;
+  }
+  return true;
+}
+
 asio::awaitable<void> Session::cmd_fetch(const Command& c, Parser& p) {
   using K = FetchItem::Kind;
   auto set = p.sequence_set();
@@ -265,12 +304,19 @@ asio::awaitable<void> Session::cmd_fetch(const Command& c, Parser& p) {
   mailbox::Mailbox& box = selected_->box();
   // One index read transaction for every cache lookup of this FETCH (none: compute).
   std::optional<mailbox::Mailbox::CacheReader> reader;
-  if (std::any_of(items.begin(), items.end(), [](const FetchItem& i) {
-        return i.kind == K::envelope || i.kind == K::body || i.kind == K::body_structure;
-      })) {
+  std::vector<uint32_t> seqs = selected_->resolve(*set, set_is_uids);
+  bool wants_structure = std::any_of(items.begin(), items.end(), [](const FetchItem& i) {
+    return i.kind == K::envelope || i.kind == K::body_structure;
+  });
+  if (wants_structure || std::any_of(items.begin(), items.end(),
+                                     [](const FetchItem& i) { return i.kind == K::body; })) {
     if (auto r = box.cache_reader()) reader.emplace(std::move(*r));
   }
-  for (uint32_t seq : selected_->resolve(*set, set_is_uids)) {
+  if (wants_structure && reader && prefill_cache(seqs, changed_since)) {
+    reader.reset();  // a new snapshot sees what was just committed
+    if (auto r = box.cache_reader()) reader.emplace(std::move(*r));
+  }
+  for (uint32_t seq : seqs) {
     const mailbox::MessageInfo* m = selected_->message_at(seq);
     if (m == nullptr) {
       any_expunged = true;

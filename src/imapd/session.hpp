@@ -70,6 +70,9 @@ class Session {
 
   asio::awaitable<void> execute(std::string_view text);
   asio::awaitable<void> run_command(const CommandEntry& entry, const Command& c, Parser& p);
+  // Before a FETCH of ENVELOPE/BODYSTRUCTURE: computes the missing cache values of `seqs`
+  // on all cores and commits them. True when it committed anything.
+  bool prefill_cache(const std::vector<uint32_t>& seqs, std::optional<uint64_t> changed_since);
 
   // session.cpp: any state and not-authenticated state.
   asio::awaitable<void> cmd_capability(const Command& c, Parser& p);

@@ -359,3 +359,39 @@ def test_examine_is_read_only_and_unselect(server):
     got = exchange(s, b"a2 ID NIL\r\n", b"a2 ")
     assert b"a2 OK" in got
     s.close()
+
+
+def test_cold_fetch_of_a_large_folder_matches_per_message_fetches(server):
+    """FETCH 1:* of ENVELOPE/BODYSTRUCTURE on a cold folder computes the cache on all cores
+    at once: every message must still get its own values, the same as a single FETCH."""
+    c = server.imap()
+    c.create("Bulk")
+    n = 150
+    for i in range(n):
+        if i % 3 == 0:
+            body = (f"From: Sender {i} <s{i}@example.test>\r\nSubject: bulk message {i}\r\n"
+                    "MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n"
+                    f"--b\r\nContent-Type: text/plain\r\n\r\npart {i}\r\n--b\r\n"
+                    "Content-Type: application/octet-stream\r\nContent-Transfer-Encoding: base64"
+                    "\r\n\r\nAAAA\r\n--b--\r\n")
+        else:
+            body = (f"From: Sender {i} <s{i}@example.test>\r\nSubject: bulk message {i}\r\n\r\n"
+                    + f"line {i}\r\n" * (1 + i % 5))
+        assert c.append("Bulk", None, None, body.encode())[0] == "OK"
+    c.select("Bulk")
+    typ, data = c.fetch("1:*", "(UID ENVELOPE BODYSTRUCTURE)")
+    assert typ == "OK"
+    bulk = [d for d in data if isinstance(d, bytes)]
+    assert len(bulk) == n
+    for seq, line in enumerate(bulk, start=1):
+        i = seq - 1
+        assert f"bulk message {i}\"".encode() in line, line[:200]
+        assert (b'"mixed"' in line.lower()) == (i % 3 == 0), line[-200:]
+    # A second session asks per message and gets the same bytes from the cache.
+    d = server.imap()
+    d.select("Bulk")
+    for seq in (1, 2, 77, n):
+        typ, one = d.fetch(str(seq), "(UID ENVELOPE BODYSTRUCTURE)")
+        assert typ == "OK" and one[0] == bulk[seq - 1]
+    d.logout()
+    c.logout()
