@@ -141,6 +141,9 @@ int open_env(Index::Env* e, bool nosync) {
   int rc = mdb_env_create(&e->env);
   if (rc != 0) return rc;
   mdb_env_set_maxdbs(e->env, 5);
+  // One reader slot per open read transaction: a FETCH holds one while it writes to a slow
+  // client, so hundreds of sessions may hold one at once (LMDB's default is 126).
+  mdb_env_set_maxreaders(e->env, 4096);
   mdb_env_set_mapsize(e->env, kMapSize);
   // NOSYNC when the boot guard vouches that an index from a crashed boot is never read;
   // else NOMETASYNC: a system crash may lose the last transaction, never consistency. The
