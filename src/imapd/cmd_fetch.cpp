@@ -312,11 +312,21 @@ asio::awaitable<void> Session::cmd_fetch(const Command& c, Parser& p) {
                                      [](const FetchItem& i) { return i.kind == K::body; })) {
     if (auto r = box.cache_reader()) reader.emplace(std::move(*r));
   }
-  if (wants_structure && reader && prefill_cache(seqs, changed_since)) {
+  // At the first cache miss, the rest of the set is filled on all cores at once (a warm
+  // cache costs nothing extra).
+  bool prefill_tried = !wants_structure;
+  size_t position = 0;
+  auto prefill_rest = [&]() -> bool {
+    if (prefill_tried || !reader) return false;
+    prefill_tried = true;
+    std::vector<uint32_t> rest(seqs.begin() + static_cast<std::ptrdiff_t>(position), seqs.end());
+    if (!prefill_cache(rest, changed_since)) return false;
     reader.reset();  // a new snapshot sees what was just committed
     if (auto r = box.cache_reader()) reader.emplace(std::move(*r));
-  }
-  for (uint32_t seq : seqs) {
+    return true;
+  };
+  for (; position < seqs.size(); ++position) {
+    uint32_t seq = seqs[position];
     const mailbox::MessageInfo* m = selected_->message_at(seq);
     if (m == nullptr) {
       any_expunged = true;
@@ -355,11 +365,12 @@ asio::awaitable<void> Session::cmd_fetch(const Command& c, Parser& p) {
     // from the cache: a client that asks for ENVELOPE asks for BODYSTRUCTURE next.
     // (A failed put only means the value is computed again next time.)
     auto append_cached = [&](std::string& out, std::string_view field) {
-      if (reader) {
+      for (int pass = 0; pass < 2 && reader; ++pass) {
         if (auto hit = reader->get(uid, field); hit && *hit) {
           out += **hit;
           return;
         }
+        if (pass == 0 && !prefill_rest()) break;
       }
       LoadedMessage* msg = message();
       if (msg == nullptr) {
