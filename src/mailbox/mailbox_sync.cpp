@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <chrono>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "mailbox/detail/fs_util.hpp"
 #include "mailbox/detail/mailbox_impl.hpp"
@@ -27,17 +28,19 @@ using detail::IndexRecord;
 // its mtime moving, so it is not trusted as "scanned" (Dovecot's MAILDIR_SYNC_SECS).
 constexpr int64_t kTrustAfterSeconds = 2;
 
-FileStamp trusted(const FileStamp& st) {
-  int64_t now = ::time(nullptr);
-  return now - st.mtime_sec >= kTrustAfterSeconds ? st : FileStamp{};
-}
-
-// cur/ is scanned far more often than new/ would allow with trusted(): after every own
-// STORE/APPEND its mtime is recent. Such a stamp is recorded as is, with the time from which
-// a scan must verify it (0: trusted now).
+// A directory stamp whose mtime is recent may hide a change made within the same clock
+// tick. It is recorded as is, with the time from which a listing must verify it (0:
+// trusted now).
 int64_t verify_time(const FileStamp& st) {
   int64_t now = ::time(nullptr);
   return now - st.mtime_sec >= kTrustAfterSeconds ? 0 : st.mtime_sec + kTrustAfterSeconds;
+}
+
+// When a sync must list a directory again (0: never), for IDLE.
+int64_t recheck_time(const IndexMeta& meta) {
+  if (meta.cur_verify_at == 0 || meta.new_verify_at == 0)
+    return std::max(meta.cur_verify_at, meta.new_verify_at);
+  return std::min(meta.cur_verify_at, meta.new_verify_at);
 }
 
 // Whether the index may not describe the Maildir whose stamps are given.
@@ -244,7 +247,7 @@ Result<std::string> Mailbox::Impl::refind(std::string_view basename, bool* in_ne
   return it->second.filename;
 }
 
-Status Mailbox::Impl::full_scan() {
+Status Mailbox::Impl::full_scan(bool force) {
   auto lock = detail::Dotlock::acquire(uidlist_path());
   if (!lock) return lock.error();
   auto new_st = detail::stamp_of(dir / "new");
@@ -260,7 +263,7 @@ Status Mailbox::Impl::full_scan() {
     if (!ul_st) return ul_st.error();
     auto meta = index.meta();
     if (!meta) return meta.error();
-    if (!index_is_stale(*meta, *new_st, *cur_st, *ul_st)) return {};
+    if (!force && !index_is_stale(*meta, *new_st, *cur_st, *ul_st)) return {};
   }
 
   bool rewrite = false;
@@ -273,6 +276,7 @@ Status Mailbox::Impl::full_scan() {
 
   // new/ -> cur/ with ":2," (Dovecot's maildir_sync_new), only for writers.
   FileStamp cur_known = *cur_st;  // cur/ as the scan saw it, own renames included
+  FileStamp new_known = *new_st;  // the same for new/
   if (!read_only) {
     bool raced = false;
     bool moved = false;
@@ -291,6 +295,9 @@ Status Mailbox::Impl::full_scan() {
     if (raced) {
       cur_st = detail::stamp_of(dir / "cur");
       if (!cur_st) return cur_st.error();
+      new_st = detail::stamp_of(dir / "new");
+      if (!new_st) return new_st.error();
+      new_known = *new_st;
       files.clear();
       if (Status s = read_dir(dir / "cur", false, &files); !s) return s;
       if (Status s = read_dir(dir / "new", true, &files); !s) return s;
@@ -299,6 +306,9 @@ Status Mailbox::Impl::full_scan() {
       auto after = detail::stamp_of(dir / "cur");
       if (!after) return after.error();
       cur_known = *after;
+      auto new_after = detail::stamp_of(dir / "new");
+      if (!new_after) return new_after.error();
+      new_known = *new_after;
     }
   }
 
@@ -405,12 +415,79 @@ Status Mailbox::Impl::full_scan() {
   }
   if (changed) m.highest_modseq = modseq;
   m.uid_next = list->next_uid;
-  m.new_dir = trusted(*new_st);
+  m.new_dir = new_known;
+  m.new_verify_at = verify_time(new_known);
   m.cur_dir = cur_known;
   m.cur_verify_at = verify_time(cur_known);
   m.uidlist = *ul_st;
   if (Status s = w->put_meta(m); !s) return s;
   return w->commit();
+}
+
+Result<bool> Mailbox::Impl::verify_new(const IndexMeta& meta) {
+  std::vector<std::string> names;
+  DIR* d = ::opendir((dir / "new").c_str());
+  if (!d) return detail::sys_error("opendir", dir / "new", errno);
+  while (dirent* e = ::readdir(d))
+    if (e->d_name[0] != '.') names.emplace_back(e->d_name);
+  ::closedir(d);
+  if (!names.empty()) {
+    // Files a read-only session left in new/ are known as such; anything else is news.
+    std::unordered_set<std::string_view> listed(names.begin(), names.end());
+    size_t known = 0;
+    Status walked = index.for_each_record([&](const detail::IndexRecordView& r) {
+      if (r.in_new && listed.count(r.filename)) ++known;
+    });
+    if (!walked) return walked.error();
+    if (known != names.size()) return false;
+  }
+  if (::time(nullptr) < meta.new_verify_at) return true;  // still inside the window
+  // This listing was made late enough: record new/ as verified, under the lock.
+  auto lock = detail::Dotlock::acquire(uidlist_path());
+  if (!lock) return lock.error();
+  auto w = index.write();
+  if (!w) return w.error();
+  auto now = w->meta();
+  if (!now) return now.error();
+  if (!(now->new_dir == meta.new_dir)) return true;  // changed meanwhile: next sync decides
+  IndexMeta m = *now;
+  m.new_verify_at = 0;
+  if (Status st = w->put_meta(m); !st) return st.error();
+  if (Status st = w->commit(); !st) return st.error();
+  return true;
+}
+
+Result<bool> Mailbox::Impl::verify_cur() {
+  auto lock = detail::Dotlock::acquire(uidlist_path());
+  if (!lock) return lock.error();
+  auto cur_st = detail::stamp_of(dir / "cur");
+  if (!cur_st) return cur_st.error();
+  auto meta = index.meta();
+  if (!meta) return meta.error();
+  if (!(meta->cur_dir == *cur_st)) return false;  // changed meanwhile: scan
+  std::vector<std::string> names;
+  DIR* d = ::opendir((dir / "cur").c_str());
+  if (!d) return detail::sys_error("opendir", dir / "cur", errno);
+  while (dirent* e = ::readdir(d))
+    if (e->d_name[0] != '.') names.emplace_back(e->d_name);
+  ::closedir(d);
+  std::unordered_set<std::string_view> listed(names.begin(), names.end());
+  size_t known = 0;
+  bool same = listed.size() == names.size();  // no duplicates, as expected
+  Status walked = index.for_each_record([&](const detail::IndexRecordView& r) {
+    if (r.in_new) return;
+    ++known;
+    if (same && !listed.count(r.filename)) same = false;
+  });
+  if (!walked) return walked.error();
+  if (!same || known != names.size()) return false;
+  auto w = index.write();
+  if (!w) return w.error();
+  IndexMeta m = *meta;
+  m.cur_verify_at = verify_time(*cur_st);
+  if (Status st = w->put_meta(m); !st) return st.error();
+  if (Status st = w->commit(); !st) return st.error();
+  return true;
 }
 
 Result<Mailbox::Impl::StampsBefore> Mailbox::Impl::stamps_before_change() const {
@@ -492,7 +569,7 @@ Result<bool> Mailbox::Impl::sync_changes_since(SyncChanges& changes) {
   changes = std::move(found);
   uid_next = seen.uid_next;
   highest_modseq = seen.highest_modseq;
-  verify_at = seen.cur_verify_at;
+  verify_at = recheck_time(seen);
   return true;
 }
 
@@ -507,12 +584,36 @@ Result<SyncChanges> Mailbox::sync() {
   auto meta = d.index.meta();
   if (!meta) return meta.error();
   if (index_is_stale(*meta, *new_st, *cur_st, *ul_st)) {
-    if (Status s = d.full_scan(); !s) return s.error();
+    // Only cur/'s verification is due: a listing compared with the index settles it
+    // unless something really changed.
+    bool verified = false;
+    bool verify_due = meta->cur_verify_at != 0 && meta->uid_validity != 0 &&
+                      meta->new_dir.ino != 0 && meta->new_dir == *new_st &&
+                      meta->cur_dir == *cur_st && meta->uidlist == *ul_st;
+    if (verify_due) {
+      auto v = d.verify_cur();
+      if (!v) return v.error();
+      verified = *v;
+    }
+    if (!verified) {
+      // Forced when only the verification was due: the stamps match, the listing did not.
+      if (Status s = d.full_scan(verify_due); !s) return s.error();
+    }
+    meta = d.index.meta();
+    if (!meta) return meta.error();
+  }
+  if (meta->new_verify_at != 0) {
+    auto v = d.verify_new(*meta);
+    if (!v) return v.error();
+    if (!*v) {
+      if (Status s = d.full_scan(true); !s) return s.error();
+    }
     meta = d.index.meta();
     if (!meta) return meta.error();
   }
   if (Status s = d.load_keywords(); !s) return s.error();
   SyncChanges changes;
+  d.verify_at = recheck_time(*meta);
   bool claim = !d.read_only && meta->first_recent_uid < meta->uid_next;
   if (d.synced && !claim && meta->highest_modseq == d.highest_modseq &&
       meta->uid_next == d.uid_next && meta->uid_validity == d.uid_validity)
@@ -586,7 +687,7 @@ Result<SyncChanges> Mailbox::sync() {
   d.uid_next = meta->uid_next;
   d.highest_modseq = meta->highest_modseq;
   d.synced = true;
-  d.verify_at = meta->cur_verify_at;
+  d.verify_at = recheck_time(*meta);
   return changes;
 }
 

@@ -205,3 +205,32 @@ TEST_F(MailboxOwnChangesTest, IndexFromAnotherBootIsRebuilt) {
 }
 
 }  // namespace
+
+namespace {
+
+// Deliveries land in new/ without any lock; one that lands in the same clock tick as the
+// previous change leaves new/'s mtime as the index recorded it. Listing new/ while its
+// stamp is recent finds it anyway.
+TEST_F(MailboxOwnChangesTest, DeliveryInTheSameTickIsFoundByListingNew) {
+  auto box = open();
+  spit(root_ / "new" / "1700000001.M1P1.host", "Subject: a\n\na\n");
+  SyncChanges c = sync(*box);
+  ASSERT_EQ(c.added.size(), 1u);  // moved to cur/
+  struct timespec recorded = mtime_of(root_ / "new");
+  spit(root_ / "new" / "1700000002.M2P1.host", "Subject: b\n\nb\n");
+  set_mtime(root_ / "new", recorded);
+  c = sync(*box);
+  EXPECT_EQ(c.added.size(), 1u) << "the second delivery was not seen";
+  EXPECT_EQ(box->messages().size(), 2u);
+  EXPECT_NE(box->recheck_at(), 0);
+  // Once a listing made after the window finds nothing new, nothing is listed any more.
+  for (int round = 0; round < 3 && box->recheck_at() != 0; ++round) {
+    int64_t due = box->recheck_at();
+    while (::time(nullptr) < due) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    sync(*box);
+  }
+  EXPECT_EQ(box->recheck_at(), 0);
+  EXPECT_EQ(box->messages().size(), 2u);
+}
+
+}  // namespace

@@ -20,7 +20,7 @@
 namespace correio::mailbox::detail {
 namespace {
 
-constexpr uint32_t kFormat = 3;  // 2: cur_verify_at; 3: bymodseq
+constexpr uint32_t kFormat = 4;  // 2: cur_verify_at; 3: bymodseq; 4: new_verify_at
 constexpr size_t kMapSize = size_t{1} << 30;
 
 Error lmdb_error(std::string_view what, const std::filesystem::path& path, int rc) {
@@ -235,6 +235,7 @@ Result<IndexMeta> read_meta(const Index::Env& env, MDB_txn* txn) {
   m.uidlist = unpack_stamp(u);
   m.keywords = unpack_stamp(u);
   m.cur_verify_at = static_cast<int64_t>(u.u64());
+  m.new_verify_at = static_cast<int64_t>(u.u64());
   if (!u.ok()) return IndexMeta{};
   return m;
 }
@@ -467,6 +468,7 @@ Status Index::Writer::put_meta(const IndexMeta& m) {
   pack_stamp(p, m.uidlist);
   pack_stamp(p, m.keywords);
   p.u64(static_cast<uint64_t>(m.cur_verify_at));
+  p.u64(static_cast<uint64_t>(m.new_verify_at));
   return put(env_, txn_, env_->meta, "m", p.bytes());
 }
 

@@ -49,6 +49,10 @@ struct IndexMeta {
   // a scan, or after this index's own renames): verify with a scan from this Unix time on.
   // 0: cur_dir was verified.
   int64_t cur_verify_at = 0;
+  // The same for new/, where deliveries land without any lock: until a listing of new/
+  // made from this time on finds nothing unknown, every sync lists new/ (cheap: it is
+  // nearly always empty). 0: new_dir was verified.
+  int64_t new_verify_at = 0;
 };
 
 // One record as stored, valid only during Index::for_each_record's callback.

@@ -72,8 +72,16 @@ struct Mailbox::Impl {
   // highest_modseq. False: not possible (UIDVALIDITY changed, expunge log incomplete,
   // UIDs out of order); the caller merges every record instead.
   Result<bool> sync_changes_since(SyncChanges& changes);
+  // The verification of cur/ that cur_verify_at asks for: lists cur/ and compares the
+  // names with the index's. True: identical (recorded as verified); false: scan.
+  Result<bool> verify_cur();
+  // While new/'s stamp is unverified: lists new/; false when it holds a file the index
+  // does not know (the caller scans). Records new/ as verified once the listing was made
+  // at or after new_verify_at.
+  Result<bool> verify_new(const detail::IndexMeta& meta);
   // Full scan of new/ and cur/ against dovecot-uidlist, updating the index.
-  Status full_scan();
+  // `force`: even when the stamps match again under the lock (a listing found news).
+  Status full_scan(bool force = false);
 
   // An own change of cur/ and dovecot-uidlist (STORE renames, APPEND, COPY, EXPUNGE) made
   // under the uidlist lock. When the index knew both before the change, it knows them
