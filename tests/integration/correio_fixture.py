@@ -21,6 +21,7 @@ temporary directory is made world-readable.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import shutil
@@ -35,6 +36,23 @@ import pytest
 
 SOURCE_DIR = Path(os.environ.get("CORREIO_SOURCE", Path(__file__).resolve().parents[2]))
 CORREIO_BIN = os.environ.get("CORREIO_BIN", str(SOURCE_DIR / "build" / "bin" / "correio"))
+
+
+@functools.cache
+def sanitized() -> bool:
+    """Whether CORREIO_BIN is an AddressSanitizer build (CORREIO_SANITIZE=ON). ctest says so
+    in $CORREIO_SANITIZED; a manual run against build-asan/bin/correio is recognised by the
+    libasan it links."""
+    flag = os.environ.get("CORREIO_SANITIZED")
+    if flag is not None:
+        return flag == "1"
+    try:
+        dynamic = subprocess.run(["readelf", "-d", CORREIO_BIN], capture_output=True, text=True,
+                                 timeout=30).stdout
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return "libasan" in dynamic
+
 
 # The Postfix log line prefix: "Mmm dd hh:mm:ss HOST TAG[PID]: ".
 LOG_PREFIX = r"^[A-Z][a-z]{2} [ 0-9]\d \d\d:\d\d:\d\d \S+ "
