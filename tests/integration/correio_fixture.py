@@ -57,6 +57,11 @@ def sanitized() -> bool:
 # The Postfix log line prefix: "Mmm dd hh:mm:ss HOST TAG[PID]: ".
 LOG_PREFIX = r"^[A-Z][a-z]{2} [ 0-9]\d \d\d:\d\d:\d\d \S+ "
 
+# What ASan/LSan ("==PID==ERROR: AddressSanitizer: ...") and UBSan ("FILE:LINE:COL:
+# runtime error: ...") write to a daemon's standard error, which is the captured log.
+SANITIZER_REPORT = re.compile(r"^(==\d+==ERROR: \w+Sanitizer|\S+:\d+:\d+: runtime error: )",
+                              re.MULTILINE)
+
 
 def free_port() -> int:
     """A TCP port on 127.0.0.1 that nothing listens on right now."""
@@ -198,6 +203,14 @@ class Correio:
             self._log_file.close()
             self._log_file = None
         assert code == 0, f"master exit status {code}\n{self.log_text()}"
+        self.assert_no_sanitizer_report()
+
+    def assert_no_sanitizer_report(self) -> None:
+        """A daemon's sanitizer report fails the test even when the client side went well
+        (an error at a daemon's exit, say)."""
+        text = self.log_text()
+        found = SANITIZER_REPORT.search(text)
+        assert not found, f"sanitizer report in the log:\n{text[found.start():][:8000]}"
 
     def kill(self) -> None:
         """Last-resort cleanup: SIGKILL the master and its children."""
