@@ -1,25 +1,31 @@
 #include "imapd/folder_watcher.hpp"
 
+#include <fcntl.h>
 #include <sys/inotify.h>
 #include <unistd.h>
 
 #include <array>
 #include <asio/co_spawn.hpp>
 #include <asio/detached.hpp>
+#include <asio/posix/stream_descriptor.hpp>
 #include <asio/redirect_error.hpp>
 #include <asio/use_awaitable.hpp>
 #include <vector>
 
+#include "base/inotify_events.hpp"
+
 namespace correio::imapd {
 
-FolderWatcher::FolderWatcher(asio::io_context& io) : io_(io) {
-  int fd = ::inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
-  if (fd >= 0) inotify_ = std::make_unique<asio::posix::stream_descriptor>(io_, fd);
+FolderWatcher::FolderWatcher(asio::io_context& io)
+    : io_(io), inotify_fd_(::inotify_init1(IN_NONBLOCK | IN_CLOEXEC)) {}
+
+FolderWatcher::~FolderWatcher() {
+  if (inotify_fd_ >= 0) ::close(inotify_fd_);
 }
 
 int FolderWatcher::add_watch(const std::filesystem::path& dir) {
-  if (!inotify_) return -1;
-  int wd = ::inotify_add_watch(inotify_->native_handle(), dir.c_str(),
+  if (inotify_fd_ < 0) return -1;
+  int wd = ::inotify_add_watch(inotify_fd_, dir.c_str(),
                                IN_MOVED_TO | IN_MOVED_FROM | IN_CREATE | IN_DELETE | IN_ONLYDIR);
   if (wd < 0) return -1;
   Watch& w = watches_[wd];
@@ -37,25 +43,29 @@ void FolderWatcher::release_watch(int wd) {
   auto it = watches_.find(wd);
   if (it == watches_.end()) return;
   if (--it->second.users > 0) return;
-  ::inotify_rm_watch(inotify_->native_handle(), wd);
+  ::inotify_rm_watch(inotify_fd_, wd);
   wd_by_path_.erase(it->second.path);
   watches_.erase(it);
 }
 
 asio::awaitable<void> FolderWatcher::read_events() {
-  alignas(inotify_event) std::array<char, 8192> buffer;
+  int fd = ::fcntl(inotify_fd_, F_DUPFD_CLOEXEC, 0);
+  if (fd < 0) {
+    reading_ = false;  // waiters still wake at their time limit
+    co_return;
+  }
+  asio::posix::stream_descriptor events(io_, fd);
+  std::array<char, 8192> buffer;
   for (;;) {
     std::error_code ec;
-    size_t n = co_await inotify_->async_read_some(asio::buffer(buffer),
-                                                  asio::redirect_error(asio::use_awaitable, ec));
+    size_t n = co_await events.async_read_some(asio::buffer(buffer),
+                                               asio::redirect_error(asio::use_awaitable, ec));
     if (ec) {
       reading_ = false;
       co_return;
     }
-    for (size_t offset = 0; offset + sizeof(inotify_event) <= n;) {
-      const auto* event = reinterpret_cast<const inotify_event*>(buffer.data() + offset);
-      offset += sizeof(inotify_event) + event->len;
-      auto it = watches_.find(event->wd);
+    for (const base::InotifyEvent& event : base::parse_inotify_events({buffer.data(), n})) {
+      auto it = watches_.find(event.wd);
       if (it == watches_.end()) continue;
       for (asio::steady_timer* timer : it->second.waiters) timer->cancel();
     }

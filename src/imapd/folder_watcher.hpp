@@ -6,7 +6,6 @@
 
 #include <asio/awaitable.hpp>
 #include <asio/io_context.hpp>
-#include <asio/posix/stream_descriptor.hpp>
 #include <asio/steady_timer.hpp>
 #include <chrono>
 #include <filesystem>
@@ -19,6 +18,7 @@ namespace correio::imapd {
 class FolderWatcher {
  public:
   explicit FolderWatcher(asio::io_context& io);
+  ~FolderWatcher();
   FolderWatcher(const FolderWatcher&) = delete;
   FolderWatcher& operator=(const FolderWatcher&) = delete;
 
@@ -34,7 +34,12 @@ class FolderWatcher {
   void release_watch(int wd);
 
   asio::io_context& io_;
-  std::unique_ptr<asio::posix::stream_descriptor> inotify_;
+  // The inotify instance, -1 without inotify. Asio waits on a duplicate of it owned by the
+  // reading coroutine's frame, not by the watcher: the watcher is daemon state and is
+  // destroyed after the io_context, when an Asio object of its own would unregister from
+  // a service already deleted (heap-use-after-free). Suspended frames are destroyed while
+  // the io_context's services still exist.
+  int inotify_fd_ = -1;
   struct Watch {
     std::string path;
     int users = 0;

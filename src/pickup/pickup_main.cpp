@@ -20,6 +20,7 @@
 #include <string>
 #include <vector>
 
+#include "base/inotify_events.hpp"
 #include "pickup/pickup.hpp"
 #include "pickup/pickup_file.hpp"
 #include "queue/maildrop_file.hpp"
@@ -92,7 +93,7 @@ asio::awaitable<void> run(service::Context& ctx) {
   asio::posix::stream_descriptor events(ctx.io, fd);
   scan(settings, log);  // what arrived while pickup was not running
   asio::co_spawn(ctx.io, rescan_forever(settings, log), asio::detached);
-  alignas(inotify_event) char buf[8192];
+  char buf[8192];
   for (;;) {
     auto [ec, n] = co_await events.async_read_some(
         asio::buffer(buf), asio::experimental::as_tuple(asio::use_awaitable));
@@ -100,11 +101,9 @@ asio::awaitable<void> run(service::Context& ctx) {
       log.warning("inotify read: {}", ec.message());
       co_return;
     }
-    for (size_t off = 0; off + sizeof(inotify_event) <= n;) {
-      auto* event = reinterpret_cast<inotify_event*>(buf + off);
-      if (event->mask & IN_Q_OVERFLOW) scan(settings, log);
-      if (event->len > 0 && queue::is_maildrop_name(event->name)) take(settings, log, event->name);
-      off += sizeof(inotify_event) + event->len;
+    for (const base::InotifyEvent& event : base::parse_inotify_events({buf, n})) {
+      if (event.mask & IN_Q_OVERFLOW) scan(settings, log);
+      if (queue::is_maildrop_name(event.name)) take(settings, log, std::string(event.name));
     }
   }
 }

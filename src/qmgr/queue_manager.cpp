@@ -13,6 +13,7 @@
 #include <asio/use_awaitable.hpp>
 #include <cstring>
 
+#include "base/inotify_events.hpp"
 #include "queue/queue_id.hpp"
 
 namespace correio::qmgr {
@@ -62,7 +63,7 @@ asio::awaitable<void> QueueManager::watch_incoming() {
     }
   }
   asio::posix::stream_descriptor events(io_, fd);
-  alignas(inotify_event) char buf[8192];
+  char buf[8192];
   for (;;) {
     auto [ec, n] = co_await events.async_read_some(
         asio::buffer(buf), asio::experimental::as_tuple(asio::use_awaitable));
@@ -70,14 +71,10 @@ asio::awaitable<void> QueueManager::watch_incoming() {
       log_.warning("inotify read: {}", ec.message());
       co_return;
     }
-    for (size_t off = 0; off + sizeof(inotify_event) <= n;) {
-      auto* event = reinterpret_cast<inotify_event*>(buf + off);
-      if (event->mask & IN_Q_OVERFLOW) scan(queue::QueueName::incoming, false);
-      if (event->len > 0) {
-        std::string name(event->name);
-        if (queue::is_valid_queue_id(name)) start(name, queue::QueueName::incoming);
-      }
-      off += sizeof(inotify_event) + event->len;
+    for (const base::InotifyEvent& event : base::parse_inotify_events({buf, n})) {
+      if (event.mask & IN_Q_OVERFLOW) scan(queue::QueueName::incoming, false);
+      if (queue::is_valid_queue_id(event.name))
+        start(std::string(event.name), queue::QueueName::incoming);
     }
   }
 }

@@ -21,6 +21,7 @@ temporary directory is made world-readable.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import shutil
@@ -36,8 +37,37 @@ import pytest
 SOURCE_DIR = Path(os.environ.get("CORREIO_SOURCE", Path(__file__).resolve().parents[2]))
 CORREIO_BIN = os.environ.get("CORREIO_BIN", str(SOURCE_DIR / "build" / "bin" / "correio"))
 
+
+@functools.cache
+def sanitized() -> bool:
+    """Whether CORREIO_BIN is an AddressSanitizer build (CORREIO_SANITIZE=ON). ctest says so
+    in $CORREIO_SANITIZED; a manual run against build-asan/bin/correio is recognised by the
+    libasan it links."""
+    flag = os.environ.get("CORREIO_SANITIZED")
+    if flag is not None:
+        return flag == "1"
+    try:
+        dynamic = subprocess.run(["readelf", "-d", CORREIO_BIN], capture_output=True, text=True,
+                                 timeout=30).stdout
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return "libasan" in dynamic
+
+
+def wait_limit(seconds: float) -> float:
+    """A time limit for waiting on the daemons, three times longer for a sanitized build:
+    its processes need a second or more to start (far more on a loaded machine) instead of
+    milliseconds. For "give up after" limits only, never for a bound a test asserts."""
+    return seconds * 3 if sanitized() else seconds
+
+
 # The Postfix log line prefix: "Mmm dd hh:mm:ss HOST TAG[PID]: ".
 LOG_PREFIX = r"^[A-Z][a-z]{2} [ 0-9]\d \d\d:\d\d:\d\d \S+ "
+
+# What ASan/LSan ("==PID==ERROR: AddressSanitizer: ...") and UBSan ("FILE:LINE:COL:
+# runtime error: ...") write to a daemon's standard error, which is the captured log.
+SANITIZER_REPORT = re.compile(r"^(==\d+==ERROR: \w+Sanitizer|\S+:\d+:\d+: runtime error: )",
+                              re.MULTILINE)
 
 
 def free_port() -> int:
@@ -48,14 +78,15 @@ def free_port() -> int:
 
 
 def wait_for_port(port: int, host: str = "127.0.0.1", timeout: float = 15.0) -> None:
-    deadline = time.monotonic() + timeout
+    deadline = time.monotonic() + wait_limit(timeout)
     while True:
         try:
             with socket.create_connection((host, port), timeout=1):
                 return
         except OSError:
             if time.monotonic() > deadline:
-                raise TimeoutError(f"nothing accepts on {host}:{port} after {timeout}s")
+                raise TimeoutError(f"nothing accepts on {host}:{port} after "
+                                   f"{wait_limit(timeout)}s")
             time.sleep(0.05)
 
 
@@ -143,7 +174,7 @@ class Correio:
     def command(self, *args: str, timeout: float = 30) -> subprocess.CompletedProcess:
         """`correio -c DIR ARGS...`, output captured as text."""
         return subprocess.run([self.binary, "-c", str(self.config_dir), *args],
-                              capture_output=True, text=True, timeout=timeout,
+                              capture_output=True, text=True, timeout=wait_limit(timeout),
                               stdin=subprocess.DEVNULL)
 
     def start(self, wait_ports: list[int] | None = None, timeout: float = 15) -> None:
@@ -170,7 +201,7 @@ class Correio:
             result = self.command("stop", timeout=timeout)
             assert result.returncode == 0, result.stderr
         try:
-            code = self.proc.wait(timeout=timeout)
+            code = self.proc.wait(timeout=wait_limit(timeout))
         except subprocess.TimeoutExpired:
             self.proc.kill()
             self.proc.wait()
@@ -180,6 +211,14 @@ class Correio:
             self._log_file.close()
             self._log_file = None
         assert code == 0, f"master exit status {code}\n{self.log_text()}"
+        self.assert_no_sanitizer_report()
+
+    def assert_no_sanitizer_report(self) -> None:
+        """A daemon's sanitizer report fails the test even when the client side went well
+        (an error at a daemon's exit, say)."""
+        text = self.log_text()
+        found = SANITIZER_REPORT.search(text)
+        assert not found, f"sanitizer report in the log:\n{text[found.start():][:8000]}"
 
     def kill(self) -> None:
         """Last-resort cleanup: SIGKILL the master and its children."""
@@ -228,13 +267,14 @@ class Correio:
 
     def wait_for_log(self, pattern: str, timeout: float = 10, count: int = 1) -> list[str]:
         """Waits until `count` log lines match `pattern` (re.search); returns them."""
-        deadline = time.monotonic() + timeout
+        deadline = time.monotonic() + wait_limit(timeout)
         while True:
             lines = self.log_lines(pattern)
             if len(lines) >= count:
                 return lines
             if time.monotonic() > deadline:
-                raise AssertionError(f"no log line matching {pattern!r} after {timeout}s:\n"
+                raise AssertionError(f"no log line matching {pattern!r} after "
+                                     f"{wait_limit(timeout)}s:\n"
                                      f"{self.log_text()}")
             time.sleep(0.05)
 

@@ -195,7 +195,9 @@ def test_two_sessions_see_each_others_changes_and_idle_push(server):
     got = b""
     s.settimeout(15)
     while b"EXISTS" not in got:
-        got += s.recv(4096)
+        chunk = s.recv(4096)
+        assert chunk, f"the server closed the IDLE session: {got!r}"
+        got += chunk
     assert time.monotonic() - started < 10
     assert f"* {count + 1} EXISTS".encode() in got
     got = exchange(s, b"DONE\r\n", b"a3 OK")
