@@ -16,6 +16,7 @@
 #include "mailbox/detail/mailbox_impl.hpp"
 #include "mailbox/detail/uidvalidity.hpp"
 #include "store/detail/write_all.hpp"
+#include "store/maildir_name.hpp"
 
 namespace correio::mailbox {
 namespace {
@@ -327,7 +328,7 @@ Status Mailbox::Impl::full_scan(bool force) {
   std::vector<std::string> fresh;
   for (const auto& [base, f] : files)
     if (!known.count(base)) fresh.push_back(base);
-  std::sort(fresh.begin(), fresh.end());  // names start with the delivery time
+  std::sort(fresh.begin(), fresh.end(), store::maildir_name_before);  // delivery order
   for (const auto& base : fresh) {
     UidlistRecord r;
     r.uid = list->next_uid++;

@@ -26,4 +26,9 @@ std::string maildir_unique_name(int64_t sec, int64_t usec, long pid, uint64_t co
 // size with CRLF line endings (RFC 822 size, what IMAP's RFC822.SIZE reports).
 std::string maildir_sized_name(std::string_view base_name, uint64_t size, uint64_t vsize);
 
+// Whether `a` comes before `b` in delivery order, as Dovecot orders new files: by the
+// seconds the names start with, then the microseconds after ".M", both as numbers (they
+// are not zero-padded: "M99999" is earlier than "M100000"), then by the whole names.
+bool maildir_name_before(std::string_view a, std::string_view b);
+
 }  // namespace correio::store

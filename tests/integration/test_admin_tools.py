@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from correio_fixture import CORREIO_BIN
+from correio_fixture import CORREIO_BIN, wait_limit
 from delivery_setup import PIPELINE_MASTER_CF, pipeline, queue_is_empty, wait_for_messages
 
 BIN_DIR = os.path.dirname(CORREIO_BIN)
@@ -33,7 +33,7 @@ def tool(inst, name, *args, stdin=None, env=None):
     """Runs the link NAME (argv[0] dispatch) with MAIL_CONFIG pointing at the instance."""
     environment = dict(os.environ, MAIL_CONFIG=str(inst.config_dir), TZ="UTC", **(env or {}))
     return subprocess.run([os.path.join(BIN_DIR, name), *args], input=stdin,
-                          capture_output=True, env=environment, timeout=30)
+                          capture_output=True, env=environment, timeout=wait_limit(30))
 
 
 def deferred_ids(inst):

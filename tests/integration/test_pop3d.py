@@ -60,6 +60,15 @@ def pop3():
         setup.inst.cleanup()
 
 
+def in_delivery_order(paths):
+    """Maildir files ordered as pop3d (and Dovecot) number them: by the delivery time the
+    names start with, "SECONDS.MMICROSECONDS", compared as numbers."""
+    def key(path):
+        sec, usec = re.match(r"(\d+)\.M(\d+)", path.name).groups()
+        return int(sec), int(usec), path.name
+    return sorted(paths, key=key)
+
+
 MESSAGES = (b"Subject: one\r\n\r\nfirst body\r\n.starts with a dot\r\n",
             b"Subject: two\r\nX-Long: yes\r\n\r\nline 1\r\nline 2\r\nline 3\r\n")
 
@@ -84,7 +93,7 @@ def test_cleartext_refused_before_stls_then_session(pop3):
     assert bad.value.args[0] == b"-ERR [AUTH] Authentication failed."
     p.user("demo@example.test")
     assert p.pass_("secret") == b"+OK Logged in."
-    files = sorted((pop3.maildir() / "cur").iterdir())
+    files = in_delivery_order((pop3.maildir() / "cur").iterdir())
     sizes = [f.stat().st_size + f.read_bytes().count(b"\n") for f in files]
     count, total = p.stat()
     assert (count, total) == (2, sum(sizes))
@@ -127,7 +136,7 @@ def test_implicit_tls_and_deletions_only_at_quit(pop3):
     p.pass_("secret")
     assert p.stat()[0] == 2
     p.quit()
-    names = sorted(f.name for f in (pop3.maildir() / "cur").iterdir())
+    names = [f.name for f in in_delivery_order((pop3.maildir() / "cur").iterdir())]
     assert len(names) == 2 and names[1].endswith(":2,S"), names  # RETR 2 still marked \Seen
 
 

@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -67,6 +68,21 @@ TEST(MaildirName, UniqueNameHasDovecotForm) {
   EXPECT_NE(a, b);
   EXPECT_TRUE(std::regex_match(a, std::regex(R"(\d+\.M\d+P\d+Q\d+\.host)"))) << a;
   EXPECT_EQ(maildir_sized_name("1.M2P3Q4.h", 120, 125), "1.M2P3Q4.h,S=120,W=125");
+}
+
+TEST(MaildirName, DeliveryOrderComparesTimesAsNumbers) {
+  // Same second: 99999 microseconds is earlier than 100000, though it sorts after as text.
+  EXPECT_TRUE(maildir_name_before("1700000000.M99999P1Q1.h", "1700000000.M100000P1Q2.h"));
+  EXPECT_FALSE(maildir_name_before("1700000000.M100000P1Q2.h", "1700000000.M99999P1Q1.h"));
+  EXPECT_TRUE(maildir_name_before("999999999.M500P1Q1.h", "1000000000.M1P1Q1.h"));
+  // Same time: the whole names decide, so the order is total.
+  EXPECT_TRUE(maildir_name_before("1.M2P3Q4.a", "1.M2P3Q4.b"));
+  EXPECT_FALSE(maildir_name_before("1.M2P3Q4.a", "1.M2P3Q4.a"));
+  // Names of other programs (no ".M"): by seconds, then as text.
+  EXPECT_TRUE(maildir_name_before("1700000000.12345_1.host", "1700000001.1_1.host"));
+  std::vector<std::string> names = {"5.M100000P1Q3.h", "5.M99999P1Q2.h", "4.M7P1Q1.h"};
+  std::sort(names.begin(), names.end(), maildir_name_before);
+  EXPECT_EQ(names, (std::vector<std::string>{"4.M7P1Q1.h", "5.M99999P1Q2.h", "5.M100000P1Q3.h"}));
 }
 
 TEST_F(MaildirTest, DeliversIntoNewWithSizesInTheName) {
