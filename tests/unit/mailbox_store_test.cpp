@@ -252,8 +252,12 @@ TEST_F(MailboxStoreTest, UnchangedFolderSyncReadsNoDirectory) {
   // Hide a file from readdir's point of view: if sync scanned, it would expunge it.
   fs::path p = box->messages()[0].path;
   fs::path hidden = root_ / "hidden";
+  // Put cur/'s mtime back exactly as the index recorded it (not "now - 10" again, which
+  // differs when a second boundary passes in between).
+  struct stat before {};
+  ASSERT_EQ(::stat((root_ / "cur").c_str(), &before), 0);
   fs::rename(p, hidden);
-  struct timespec ts[2] = {{::time(nullptr) - 10, 0}, {::time(nullptr) - 10, 0}};
+  struct timespec ts[2] = {before.st_mtim, before.st_mtim};
   ::utimensat(AT_FDCWD, (root_ / "cur").c_str(), ts, 0);
   SyncChanges c = sync(*box);
   EXPECT_TRUE(c.expunged.empty());
