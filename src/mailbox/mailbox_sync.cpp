@@ -522,17 +522,7 @@ Result<bool> Mailbox::Impl::sync_changes_since(SyncChanges& changes) {
   Status read = index.changes_since(
       highest_modseq, &seen,
       [&](const detail::IndexRecordView& r) {
-        detail::IndexRecord rec;
-        rec.uid = r.uid;
-        rec.modseq = r.modseq;
-        rec.size = r.size;
-        rec.vsize = r.vsize;
-        rec.date = r.date;
-        rec.system = r.system;
-        rec.keywords = r.keywords;
-        rec.in_new = r.in_new;
-        rec.filename = std::string(r.filename);
-        (find_mutable(r.uid) ? updated : added).push_back(std::move(rec));
+        (find_mutable(r.uid) ? updated : added).push_back(detail::to_record(r));
       },
       [&](uint32_t uid) { gone.push_back(uid); });
   if (!read) return read.error();

@@ -256,6 +256,8 @@ bool decode_record(const MDB_val& k, const MDB_val& v, IndexRecordView* rec) {
   return u.ok() && key.ok();
 }
 
+}  // namespace
+
 IndexRecord to_record(const IndexRecordView& v) {
   IndexRecord r;
   r.uid = v.uid;
@@ -269,8 +271,6 @@ IndexRecord to_record(const IndexRecordView& v) {
   r.filename = std::string(v.filename);
   return r;
 }
-
-}  // namespace
 
 Result<IndexMeta> Index::meta() const {
   ReadTxn r;

@@ -68,6 +68,9 @@ struct IndexRecordView {
   std::string_view filename;
 };
 
+// A copy that outlives the callback.
+IndexRecord to_record(const IndexRecordView& view);
+
 class Index {
  public:
   struct Env;
