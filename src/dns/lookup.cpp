@@ -1,8 +1,9 @@
 // c-ares driven by Asio: c-ares reports the sockets it waits on through its socket-state
 // callback, Asio waits for them to become readable or writable, and each readiness (or
-// c-ares' own retry time-out) is handed back with ares_process_fd. A lookup waits on a
-// timer that the query's callback cancels; when the time limit passes first, the query is
-// cancelled (its callback then reports a temporary failure).
+// c-ares' own retry time-out) is handed back with ares_process_fd. Each query waits on its
+// own timer, which the query's callback cancels; when the time limit passes first, the
+// caller stops waiting and gets a temporary failure, and c-ares ends the query by its own
+// time-outs (cancelling it would cancel every other query on the shared channel too).
 #include "dns/lookup.hpp"
 
 #include <ares.h>
@@ -56,7 +57,7 @@ struct Lookup::Driver : std::enable_shared_from_this<Lookup::Driver> {
     bool closed = false;  // c-ares closed the socket; the descriptor was released
   };
 
-  explicit Driver(asio::any_io_executor ex) : executor(ex), retry_timer(ex), wake(ex) {}
+  explicit Driver(asio::any_io_executor ex) : executor(ex), retry_timer(ex) {}
 
   ~Driver() {
     // Ends any open query (its callback runs with ARES_EDESTRUCTION) and closes c-ares'
@@ -149,7 +150,6 @@ struct Lookup::Driver : std::enable_shared_from_this<Lookup::Driver> {
   ares_channel channel = nullptr;
   std::map<ares_socket_t, std::shared_ptr<Watch>> watches;
   asio::steady_timer retry_timer;
-  asio::steady_timer wake;
 };
 
 namespace {
@@ -189,21 +189,20 @@ void on_host(void* arg, int status, int /*timeouts*/, hostent* host) {
 }
 
 // Runs one query: `start` hands c-ares the callback argument; the coroutine waits until
-// the callback ran or the time limit passed (then the query is cancelled).
+// the callback ran or the time limit passed. It holds the driver, so the channel outlives
+// the query even when its Lookup is replaced meanwhile.
 template <typename Start>
-asio::awaitable<Answer> run(Lookup::Driver& driver, std::chrono::milliseconds limit, Want want,
-                            Start start) {
+asio::awaitable<Answer> run(std::shared_ptr<Lookup::Driver> driver, std::chrono::milliseconds limit,
+                            Want want, Start start) {
   auto pending = std::make_shared<Pending>();
-  pending->wake = &driver.wake;
-  driver.wake.expires_after(limit);
+  asio::steady_timer wake(driver->executor);
+  pending->wake = &wake;
+  wake.expires_after(limit);
   start(new CallbackArg{pending, want});
-  driver.schedule_timeouts();
+  driver->schedule_timeouts();
   while (!pending->done) {
-    auto [ec] = co_await driver.wake.async_wait(as_tuple(asio::use_awaitable));
-    if (!ec && !pending->done) {
-      ares_cancel(driver.channel);  // the time limit: the callback reports ARES_ECANCELLED
-      if (!pending->done) break;
-    }
+    auto [ec] = co_await wake.async_wait(as_tuple(asio::use_awaitable));
+    if (!ec) break;  // the time limit passed first
   }
   pending->wake = nullptr;
   Answer answer = std::move(pending->answer);
@@ -251,7 +250,7 @@ asio::awaitable<Answer> Lookup::names_of(std::string_view address) {
     co_return Answer{Outcome::not_found, {}, "not an IP address"};
   int length = family == AF_INET ? 4 : 16;
   ares_channel channel = driver_->channel;
-  co_return co_await run(*driver_, time_limit_, Want::names, [&](CallbackArg* arg) {
+  co_return co_await run(driver_, time_limit_, Want::names, [&](CallbackArg* arg) {
     ares_gethostbyaddr(channel, bytes, length, family, &on_host, arg);
   });
 }
@@ -259,7 +258,7 @@ asio::awaitable<Answer> Lookup::names_of(std::string_view address) {
 asio::awaitable<Answer> Lookup::addresses_of(std::string_view name, int family) {
   std::string text(name);
   ares_channel channel = driver_->channel;
-  co_return co_await run(*driver_, time_limit_, Want::addresses, [&](CallbackArg* arg) {
+  co_return co_await run(driver_, time_limit_, Want::addresses, [&](CallbackArg* arg) {
     ares_gethostbyname(channel, text.c_str(), family, &on_host, arg);
   });
 }

@@ -1,8 +1,10 @@
 // Asynchronous DNS lookups (c-ares) that run on the caller's Asio executor: c-ares tells us
 // which sockets it waits on, Asio waits on them, and the coroutine is resumed with the
 // answer. Nothing blocks the event loop.
-// Ownership: a Lookup belongs to one coroutine (one SMTP session, say) and runs one query
-// at a time; it must be destroyed on its executor's thread. Not thread-safe.
+// Ownership: a Lookup is one c-ares channel on one executor; any number of coroutines on
+// that executor may run queries on it at once (smtpd shares one between its sessions, so
+// that a connection does not pay for setting up a channel). It must be used and destroyed
+// on its executor's thread. Not thread-safe.
 #pragma once
 
 #include <asio/any_io_executor.hpp>

@@ -196,7 +196,9 @@ asio::awaitable<void> QueueManager::process(std::string id, queue::QueueName fro
 
   if (pending == 0) {
     // Unsynced: if a crash brings the file back, it is delivered again (design.md §3).
-    if (auto st = queue_.remove(id, queue::QueueName::active, queue::Sync::lazy); !st) {
+    // The file is kept for smtpd to reuse (queue/recycle_pool.hpp).
+    if (auto st = queue_.remove(id, queue::QueueName::active, queue::Sync::lazy, &recycle_pool_);
+        !st) {
       log_.warning("{}: remove: {}", id, st.error().message);
       co_return;
     }

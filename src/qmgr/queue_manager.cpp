@@ -25,7 +25,8 @@ QueueManager::QueueManager(asio::io_context& io, QmgrSettings settings, Resolver
       settings_(std::move(settings)),
       resolver_(std::move(resolver)),
       log_(log),
-      queue_(settings_.queue_directory) {}
+      queue_(settings_.queue_directory),
+      recycle_pool_(settings_.queue_directory) {}
 
 QueueManager::~QueueManager() = default;
 

@@ -23,6 +23,7 @@
 #include "qmgr/resolve.hpp"
 #include "queue/queue.hpp"
 #include "queue/queue_file_reader.hpp"
+#include "queue/recycle_pool.hpp"
 
 namespace correio::qmgr {
 
@@ -75,6 +76,7 @@ class QueueManager {
   Resolver resolver_;
   base::Logger& log_;
   queue::Queue queue_;
+  queue::RecyclePool recycle_pool_;  // finished messages' files, reused by smtpd
   std::set<std::string> in_flight_;
   std::map<std::string, std::unique_ptr<DestinationLimit>> limits_;
 };

@@ -74,7 +74,10 @@ void CommitBatcher::sync_all(std::vector<Pending>& batch, std::vector<Status>& r
   sync_results_ = &results;
   sync_next_ = sync_finished_ = 0;
   ++sync_generation_;
-  sync_wake_.notify_all();
+  // Only as many helpers as there are files beyond the worker's own: waking a thread
+  // costs a context switch, and a batch of one file needs none.
+  size_t wanted = std::min(batch.size() - 1, helpers_.size());
+  for (size_t i = 0; i < wanted; ++i) sync_wake_.notify_one();
   // The worker syncs too, then waits for the helpers' last files.
   while (sync_next_ < batch.size()) {
     size_t i = sync_next_++;

@@ -58,6 +58,11 @@ struct Envelope {
   // The sender's full name for a From: header cleanup adds (sendmail -F, Postfix's
   // REC_TYPE_FULL); only in maildrop files, empty otherwise.
   std::string full_name;
+  // The queue ID the file was written under (attribute queue_id), as read back from a
+  // queue file; writers pass it to encode_envelope(). Recovery compares it with the
+  // file's name to spot a reused file whose new content never reached the disk
+  // (recycle_pool.hpp). Empty in files written without it.
+  std::string queue_id;
 
   bool operator==(const Envelope&) const = default;
 };

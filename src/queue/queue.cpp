@@ -11,6 +11,7 @@
 
 #include "queue/detail/sys.hpp"
 #include "queue/queue_id.hpp"
+#include "queue/recycle_pool.hpp"
 
 namespace correio::queue {
 namespace {
@@ -58,10 +59,16 @@ Status Queue::move(std::string_view id, QueueName from, QueueName to, Sync sync)
   return detail::fsync_directory(path(from));
 }
 
-Status Queue::remove(std::string_view id, QueueName q, Sync sync) const {
+Status Queue::remove(std::string_view id, QueueName q, Sync sync, RecyclePool* pool) const {
   if (auto s = check_id(id); !s) return s;
   std::filesystem::path file = path(id, q);
-  if (::unlink(file.c_str()) != 0) return detail::errno_error("unlink " + file.string(), errno);
+  if (pool) {
+    struct stat st {};
+    if (::lstat(file.c_str(), &st) != 0) return detail::errno_error(file.string(), errno);
+    if (auto s = pool->retire(file, static_cast<uint64_t>(st.st_size)); !s) return s;
+  } else if (::unlink(file.c_str()) != 0) {
+    return detail::errno_error("unlink " + file.string(), errno);
+  }
   // The logs may or may not exist; a missing one is not an error.
   for (QueueName log : {QueueName::defer, QueueName::bounce}) {
     std::filesystem::path p = path(id, log);

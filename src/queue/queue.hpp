@@ -18,6 +18,8 @@
 
 namespace correio::queue {
 
+class RecyclePool;
+
 struct RecoveryReport {
   std::vector<std::string> removed_incomplete;  // never acknowledged: removed
   std::vector<std::string> requeued;            // active/ -> incoming/
@@ -48,8 +50,11 @@ class Queue {
   // crash in between leaves at worst two names — never none).
   Status move(std::string_view id, QueueName from, QueueName to, Sync sync = Sync::durable) const;
 
-  // Removes `id` from `q` and its defer/ and bounce/ logs; fsyncs the directory.
-  Status remove(std::string_view id, QueueName q, Sync sync = Sync::durable) const;
+  // Removes `id` from `q` and its defer/ and bounce/ logs; fsyncs the directory. With a
+  // `pool`, the message's file is kept there for reuse instead of deleted (qmgr does
+  // this for finished messages).
+  Status remove(std::string_view id, QueueName q, Sync sync = Sync::durable,
+                RecyclePool* pool = nullptr) const;
 
   // Postfix keeps a deferred message's next attempt time in the file's mtime.
   Status set_next_attempt(std::string_view id, QueueName q,
@@ -59,7 +64,9 @@ class Queue {
 
   // Crash recovery, run once at start before qmgr scans (see recovery.cpp):
   //  - incoming/: temporary files and ID files that are not complete and not marked
-  //    complete (mode 0600) were never acknowledged: removed. Complete files stay for
+  //    complete (mode 0600) were never acknowledged: removed. So is a complete file whose
+  //    recorded queue_id names another ID: a reused file (recycle_pool.hpp) whose new
+  //    message never reached the disk, which holds an old, finished one. Complete files stay for
   //    qmgr. Files marked complete (0700) that do not parse go to corrupt/.
   //  - active/: every file goes back to incoming/ (as Postfix's qmgr does at start), so
   //    a delivery cut off by the crash is retried; recipients already marked done are

@@ -34,6 +34,8 @@ std::string_view queue_name(QueueName q) {
       return "private";
     case QueueName::public_:
       return "public";
+    case QueueName::recycle:
+      return "recycle";
   }
   return "?";
 }

@@ -26,12 +26,13 @@ enum class QueueName {
   pid,       // master/daemon pid files
   private_,  // private service sockets ("private")
   public_,   // public service sockets ("public")
+  recycle,   // finished queue files kept for reuse (recycle_pool.hpp); not Postfix's
 };
 
-inline constexpr std::array<QueueName, 11> kAllQueueNames = {
+inline constexpr std::array<QueueName, 12> kAllQueueNames = {
     QueueName::maildrop, QueueName::incoming, QueueName::active,  QueueName::deferred,
     QueueName::hold,     QueueName::corrupt,  QueueName::bounce,  QueueName::defer,
-    QueueName::pid,      QueueName::private_, QueueName::public_,
+    QueueName::pid,      QueueName::private_, QueueName::public_, QueueName::recycle,
 };
 
 // The directory name under queue_directory: "incoming", "private", ...

@@ -33,7 +33,7 @@ uint64_t size_record_data_offset() {
          kRecordHeaderSize;
 }
 
-Result<std::string> encode_envelope(const Envelope& env) {
+Result<std::string> encode_envelope(const Envelope& env, std::string_view queue_id) {
   if (env.recipients.empty()) return Error{"no recipients"};
   std::string out;
   append_record(out, RecordType::version, version_data());
@@ -57,6 +57,7 @@ Result<std::string> encode_envelope(const Envelope& env) {
       {"sasl_username", env.client.sasl_username},
       {"full_name", env.full_name},
       {"line_ending", env.line_ending == LineEnding::lf ? "lf" : "crlf"},
+      {"queue_id", queue_id.empty() ? std::string_view(env.queue_id) : queue_id},
   };
   for (const auto& [name, value] : attrs)
     if (auto st = append_attribute(out, name, value); !st) return st.error();

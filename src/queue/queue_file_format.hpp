@@ -13,8 +13,9 @@
 namespace correio::queue {
 
 // The records from the version record to end-of-envelope, with a size record of 0.
-// Fails if a field is too long for one record or there is no recipient.
-Result<std::string> encode_envelope(const Envelope& envelope);
+// Fails if a field is too long for one record or there is no recipient. `queue_id`, when
+// given, is recorded instead of envelope.queue_id.
+Result<std::string> encode_envelope(const Envelope& envelope, std::string_view queue_id = {});
 
 // Offset of the size record's 8 data bytes, the same in every file.
 uint64_t size_record_data_offset();

@@ -57,6 +57,7 @@ bool apply_attribute(std::string_view data, Envelope& env, uint32_t& seen) {
       {"protocol", &env.client.protocol},
       {"sasl_username", &env.client.sasl_username},
       {"full_name", &env.full_name},
+      {"queue_id", &env.queue_id},
   };
   uint32_t bit = 1;
   for (const Field& f : strings) {

@@ -16,6 +16,7 @@
 #include "queue/queue_file_format.hpp"
 #include "queue/queue_id.hpp"
 #include "queue/record.hpp"
+#include "queue/recycle_pool.hpp"
 
 namespace correio::queue {
 namespace {
@@ -38,13 +39,25 @@ int rename_noreplace(int dirfd, const char* from, const char* to) {
   return rc;
 }
 
+// A file from `pool` renamed to `path` and emptied, ready to be written as new; an
+// invalid descriptor when the pool has none (or what it gave is unusable).
+detail::Fd take_from_pool(RecyclePool& pool, const std::filesystem::path& path) {
+  if (!pool.take(path)) return {};
+  detail::Fd fd(::open(path.c_str(), O_WRONLY | O_CLOEXEC | O_NOFOLLOW));
+  struct stat st {};
+  // Only a plain file of ours with no other name is reused; anything else is dropped.
+  if (fd.get() < 0 || ::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode) || st.st_nlink != 1 ||
+      st.st_uid != ::geteuid() || ::ftruncate(fd.get(), 0) != 0 || ::fchmod(fd.get(), 0600) != 0) {
+    ::unlink(path.c_str());
+    return {};
+  }
+  return fd;
+}
+
 }  // namespace
 
 Result<QueueFileWriter> QueueFileWriter::create(const std::filesystem::path& queue_directory,
-                                                const Envelope& envelope) {
-  auto header = encode_envelope(envelope);
-  if (!header) return header.error();
-
+                                                const Envelope& envelope, RecyclePool* pool) {
   QueueFileWriter w;
   w.incoming_ = queue_directory / queue_name(QueueName::incoming);
   // The temporary name is no queue ID (lowercase, dots), so nothing mistakes it for a
@@ -52,6 +65,10 @@ Result<QueueFileWriter> QueueFileWriter::create(const std::filesystem::path& que
   for (int attempt = 0; w.fd_.get() < 0; ++attempt) {
     w.temp_name_ = fmt::format("tmp.{}.{}", ::getpid(), temp_counter.fetch_add(1));
     std::filesystem::path p = w.incoming_ / w.temp_name_;
+    if (pool && attempt == 0) {
+      w.fd_ = take_from_pool(*pool, p);
+      if (w.fd_.get() >= 0) break;
+    }
     w.fd_.reset(::open(p.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600));
     if (w.fd_.get() < 0 && (errno != EEXIST || attempt > 100))
       return detail::errno_error("create queue file in " + w.incoming_.string(), errno);
@@ -64,6 +81,10 @@ Result<QueueFileWriter> QueueFileWriter::create(const std::filesystem::path& que
   if (::fstat(w.fd_.get(), &st) != 0)
     return w.fail(detail::errno_error("fstat queue file", errno)).error();
   w.id_ = make_queue_id(current_microseconds(), st.st_ino);
+  // The ID goes into the file too: a reused file that still holds its old message after
+  // a crash is told apart by it (recovery.cpp).
+  auto header = encode_envelope(envelope, w.id_);
+  if (!header) return w.fail(header.error()).error();
   if (auto s = detail::write_all(w.fd_.get(), *header, "write queue file"); !s)
     return w.fail(s).error();
   w.file_offset_ = header->size();

@@ -21,12 +21,15 @@
 
 namespace correio::queue {
 
+class RecyclePool;
+
 class QueueFileWriter {
  public:
-  // Creates a file in `queue_directory`/incoming (O_EXCL, mode 0600) and writes the
-  // envelope. The queue ID is known from here on (for logging and the Received: line).
+  // Creates a file in `queue_directory`/incoming (O_EXCL, mode 0600), or reuses one from
+  // `pool` when it has one, and writes the envelope. The queue ID is known from here on
+  // (for logging and the Received: line).
   static Result<QueueFileWriter> create(const std::filesystem::path& queue_directory,
-                                        const Envelope& envelope);
+                                        const Envelope& envelope, RecyclePool* pool = nullptr);
 
   QueueFileWriter(QueueFileWriter&&) noexcept;
   QueueFileWriter& operator=(QueueFileWriter&&) noexcept;

@@ -4,7 +4,6 @@
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/stat.h>
-
 #include <unistd.h>
 
 #include <cerrno>
@@ -81,7 +80,8 @@ Result<RecoveryReport> Queue::recover() const {
       if (errno == ENOENT) continue;  // its writer finished or gave up meanwhile
       return detail::errno_error(file.string(), errno);
     }
-    if (S_ISREG(st.st_mode) && (in_use(file) || ((st.st_mode & S_IXUSR) == 0 && recently_modified(st))))
+    if (S_ISREG(st.st_mode) &&
+        (in_use(file) || ((st.st_mode & S_IXUSR) == 0 && recently_modified(st))))
       continue;
     if (!is_valid_queue_id(name)) {
       // A writer's temporary file (never acknowledged), or a stranger: only regular
@@ -95,9 +95,18 @@ Result<RecoveryReport> Queue::recover() const {
     }
     auto bytes = detail::read_file(file, kMaxQueueFileSize);
     CheckResult check{FileState::corrupt, bytes ? "" : bytes.error().message};
-    if (bytes) check = check_queue_file(*bytes, nullptr);
+    QueueFile parsed;
+    if (bytes) check = check_queue_file(*bytes, &parsed);
     bool marked_complete = (st.st_mode & S_IXUSR) != 0;
-    if (check.state == FileState::complete) {
+    bool stale = check.state == FileState::complete && !parsed.envelope.queue_id.empty() &&
+                 parsed.envelope.queue_id != name;
+    if (stale) {
+      // A reused file renamed to its new ID whose new content was lost in the crash: it
+      // still holds the message it carried before, which was delivered then.
+      if (auto s = unlink_file(file); !s) return s.error();
+      report.removed_incomplete.push_back(name);
+      removed_any = true;
+    } else if (check.state == FileState::complete) {
       // The mode is a hint that fdatasync does not persist; restore it.
       if (!marked_complete && ::chmod(file.c_str(), 0700) != 0)
         return detail::errno_error("chmod " + file.string(), errno);

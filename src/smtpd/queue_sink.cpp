@@ -79,7 +79,8 @@ bool QueueSink::has_room(long long bytes) const {
 }
 
 Result<std::unique_ptr<MessageWriter>> QueueSink::begin(const Envelope& envelope) {
-  auto writer = queue::QueueFileWriter::create(queue_directory_, to_queue_envelope(envelope));
+  auto writer =
+      queue::QueueFileWriter::create(queue_directory_, to_queue_envelope(envelope), &pool_);
   if (!writer) return writer.error();
   return std::unique_ptr<MessageWriter>(
       std::make_unique<QueueMessageWriter>(std::move(writer.value()), batcher_));

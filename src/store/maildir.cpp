@@ -1,4 +1,5 @@
-// Maildir++ delivery: tmp/ -> fsync -> link into new/ -> fsync new/ (see maildir.hpp).
+// Maildir++ delivery: an unnamed file in new/ (or tmp/) -> fsync -> link into new/ -> fsync
+// new/ (see maildir.hpp).
 // The sequence is maildir(5)'s, with the sizes in the name as Dovecot writes them.
 #include "store/maildir.hpp"
 
@@ -100,6 +101,42 @@ int make_maildir(const fs::path& maildir, fs::path* failed) {
   return 0;
 }
 
+// maildir(5)'s way, for file systems without O_TMPFILE (or without /proc): write into
+// tmp/, fsync, link into new/ as `target` (never replacing a file), remove the tmp/ name.
+Status deliver_via_tmp(const fs::path& maildir, const std::string& base, const fs::path& target,
+                       std::string_view prefix_headers, const MessageSource& source,
+                       MaildirFailure* failure) {
+  fs::path failed_dir;
+  if (int e = make_maildir(maildir, &failed_dir); e != 0)
+    return fail(failure, dsn_for_errno(e), false,
+                "create maildir directory " + failed_dir.string() + ": " + errno_text(e));
+  fs::path tmp = maildir / "tmp" / base;
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    int e = errno;
+    return fail(failure, dsn_for_errno(e), false,
+                "create maildir file " + tmp.string() + ": " + errno_text(e));
+  }
+  int e = write_message(fd, prefix_headers, source);
+  if (e == 0 && ::fsync(fd) != 0) e = errno;
+  if (::close(fd) != 0 && e == 0) e = errno;  // NFS reports write errors at close
+  if (e != 0) {
+    ::unlink(tmp.c_str());
+    return fail(failure, dsn_for_errno(e), false,
+                "write maildir file " + tmp.string() + ": " + errno_text(e));
+  }
+  // link() rather than rename(): it never replaces an existing file (maildir(5)).
+  if (::link(tmp.c_str(), target.c_str()) != 0) {
+    e = errno;
+    ::unlink(tmp.c_str());
+    return fail(
+        failure, dsn_for_errno(e), false,
+        "link maildir file " + tmp.string() + " to " + target.string() + ": " + errno_text(e));
+  }
+  ::unlink(tmp.c_str());
+  return {};
+}
+
 }  // namespace
 
 Status ensure_maildir(const fs::path& maildir) {
@@ -128,46 +165,60 @@ Result<std::string> deliver_to_maildir(const fs::path& maildir, std::string_view
   if (options.size_limit > 0 && size > options.size_limit)
     return fail(failure, "5.2.2", true, "message file too big");
 
-  fs::path failed_dir;
-  if (int e = make_maildir(maildir, &failed_dir); e != 0)
-    return fail(failure, dsn_for_errno(e), false,
-                "create maildir directory " + failed_dir.string() + ": " + errno_text(e));
-
   std::string host = options.host_part.empty() ? local_host_part() : options.host_part;
   std::string base = maildir_unique_name(host);
-  fs::path tmp = maildir / "tmp" / base;
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-  if (fd < 0) {
-    int e = errno;
-    return fail(failure, dsn_for_errno(e), false,
-                "create maildir file " + tmp.string() + ": " + errno_text(e));
-  }
-  int e = write_message(fd, prefix_headers, source);
-  if (e == 0 && ::fsync(fd) != 0) e = errno;
-  if (::close(fd) != 0 && e == 0) e = errno;  // NFS reports write errors at close
-  if (e != 0) {
-    ::unlink(tmp.c_str());
-    return fail(failure, dsn_for_errno(e), false,
-                "write maildir file " + tmp.string() + ": " + errno_text(e));
-  }
-
-  // link() rather than rename(): it never replaces an existing file (maildir(5)).
   std::string name = maildir_sized_name(base, size, size + lines);
-  fs::path target = maildir / "new" / name;
-  if (::link(tmp.c_str(), target.c_str()) != 0) {
-    e = errno;
-    ::unlink(tmp.c_str());
-    return fail(
-        failure, dsn_for_errno(e), false,
-        "link maildir file " + tmp.string() + " to " + target.string() + ": " + errno_text(e));
+  fs::path new_dir = maildir / "new";
+  fs::path target = new_dir / name;
+
+  // An unnamed file in new/, linked under its final name once written and synced: the same
+  // all-or-nothing appearance as tmp/ + link, without creating and removing a tmp/ entry
+  // (and syncing tmp/) per message. File systems without O_TMPFILE take tmp/.
+  int fd = ::open(new_dir.c_str(), O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600);
+  if (fd < 0 && errno == ENOENT) {
+    fs::path failed_dir;
+    if (int e = make_maildir(maildir, &failed_dir); e != 0)
+      return fail(failure, dsn_for_errno(e), false,
+                  "create maildir directory " + failed_dir.string() + ": " + errno_text(e));
+    fd = ::open(new_dir.c_str(), O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600);
   }
-  ::unlink(tmp.c_str());
-  if (e = fsync_directory(maildir / "new"); e != 0) {
+  bool linked = false;
+  if (fd >= 0) {
+    int e = write_message(fd, prefix_headers, source);
+    if (e == 0 && ::fsync(fd) != 0) e = errno;
+    if (e != 0) {
+      ::close(fd);
+      return fail(failure, dsn_for_errno(e), false,
+                  "write maildir file in " + new_dir.string() + ": " + errno_text(e));
+    }
+    // linkat(AT_EMPTY_PATH) needs CAP_DAC_READ_SEARCH; the /proc name does not.
+    std::string self = "/proc/self/fd/" + std::to_string(fd);
+    if (::linkat(AT_FDCWD, self.c_str(), AT_FDCWD, target.c_str(), AT_SYMLINK_FOLLOW) == 0) {
+      linked = true;
+    } else if (e = errno; e != ENOENT || ::access("/proc/self/fd", X_OK) == 0) {
+      ::close(fd);
+      return fail(failure, dsn_for_errno(e), false,
+                  "link maildir file to " + target.string() + ": " + errno_text(e));
+    }
+    if (::close(fd) != 0 && linked) {  // NFS reports write errors at close
+      e = errno;
+      ::unlink(target.c_str());
+      return fail(failure, dsn_for_errno(e), false,
+                  "write maildir file " + target.string() + ": " + errno_text(e));
+    }
+  }
+  if (!linked) {
+    if (auto linked_via_tmp =
+            deliver_via_tmp(maildir, base, target, prefix_headers, source, failure);
+        !linked_via_tmp)
+      return linked_via_tmp.error();
+  }
+  if (int e = fsync_directory(new_dir); e != 0) {
     // Not durable, so not delivered: remove it, qmgr will retry (a duplicate is better
     // than a message acknowledged and then lost).
     ::unlink(target.c_str());
     return fail(failure, dsn_for_errno(e), false,
-                "sync maildir directory " + (maildir / "new").string() + ": " + errno_text(e));
+                "sync maildir directory " + new_dir.string() + ": " + errno_text(e));
   }
   if (failure) *failure = {};
   return name;

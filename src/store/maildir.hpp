@@ -1,6 +1,7 @@
-// Maildir++ delivery (design.md §3-4), compatible with Dovecot: write the message into
-// tmp/, fsync it, link it into new/ as `<unique>,S=<size>,W=<vsize>`, fsync new/, and
-// only then report success. A failed delivery leaves no file in new/ and none in tmp/.
+// Maildir++ delivery (design.md §3-4), compatible with Dovecot: write the message into an
+// unnamed file in new/ (O_TMPFILE; into tmp/ where the file system lacks it), fsync it,
+// link it into new/ as `<unique>,S=<size>,W=<vsize>`, fsync new/, and only then report
+// success. A failed delivery leaves no file in new/ and none in tmp/.
 //
 // Stateless apart from the process-wide name counter; safe to call from several threads
 // and several processes on the same Maildir at once (names are unique, links never

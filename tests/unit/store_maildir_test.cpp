@@ -148,10 +148,13 @@ TEST_F(MaildirTest, ReadOnlyMaildirFailsAndLeavesNothing) {
   if (::geteuid() == 0) GTEST_SKIP() << "root ignores permissions";
   fs::path md = root_ / "md";
   ASSERT_TRUE(ensure_maildir(md).ok());
+  // Neither the unnamed file in new/ nor the tmp/ file can be created.
+  fs::permissions(md / "new", fs::perms::owner_read | fs::perms::owner_exec);
   fs::permissions(md / "tmp", fs::perms::owner_read | fs::perms::owner_exec);
   MaildirFailure failure;
   auto name = deliver_to_maildir(md, "", {"x\n", false}, options(), &failure);
   fs::permissions(md / "tmp", fs::perms::owner_all);
+  fs::permissions(md / "new", fs::perms::owner_all);
   ASSERT_FALSE(name.ok());
   EXPECT_NE(name.error().message.find("create maildir file"), std::string::npos);
   EXPECT_EQ(failure.dsn, "4.2.0");
@@ -160,18 +163,18 @@ TEST_F(MaildirTest, ReadOnlyMaildirFailsAndLeavesNothing) {
 }
 
 TEST_F(MaildirTest, UnwritableMaildirFailsEvenForRoot) {
-  // tmp/ is a file: creating the message file fails whoever we are.
+  // new/ is a file: creating the message file fails whoever we are.
   fs::path md = root_ / "md";
-  fs::create_directories(md / "new");
+  fs::create_directories(md / "tmp");
   fs::create_directories(md / "cur");
-  std::ofstream(md / "tmp") << "not a directory";
+  std::ofstream(md / "new") << "not a directory";
   MaildirFailure failure;
   auto name = deliver_to_maildir(md, "", {"x\n", false}, options(), &failure);
   ASSERT_FALSE(name.ok());
   EXPECT_EQ(name.error().message.rfind("maildir delivery failed: ", 0), 0u) << name.error().message;
   EXPECT_EQ(failure.dsn[0], '4');
   EXPECT_FALSE(failure.permanent);
-  EXPECT_TRUE(files(md / "new").empty());
+  EXPECT_TRUE(files(md / "tmp").empty());
 }
 
 TEST_F(MaildirTest, MessageOverLimitBouncesWithoutWriting) {
