@@ -39,18 +39,23 @@ int rename_noreplace(int dirfd, const char* from, const char* to) {
   return rc;
 }
 
-// A file from `pool` renamed to `path` and emptied, ready to be written as new; an
-// invalid descriptor when the pool has none (or what it gave is unusable).
-detail::Fd take_from_pool(RecyclePool& pool, const std::filesystem::path& path) {
+// A file from `pool` renamed to `path`, ready to be written over from its start (its old
+// size goes to `*old_size`); an invalid descriptor when the pool has none (or what it gave
+// is unusable). The old bytes are overwritten in place, not truncated first: the blocks
+// stay allocated and, when the new message has the old one's size, the inode does not
+// change at all, so fdatasync writes the data blocks only. write_end() cuts off any rest.
+detail::Fd take_from_pool(RecyclePool& pool, const std::filesystem::path& path,
+                          uint64_t* old_size) {
   if (!pool.take(path)) return {};
   detail::Fd fd(::open(path.c_str(), O_WRONLY | O_CLOEXEC | O_NOFOLLOW));
   struct stat st {};
   // Only a plain file of ours with no other name is reused; anything else is dropped.
   if (fd.get() < 0 || ::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode) || st.st_nlink != 1 ||
-      st.st_uid != ::geteuid() || ::ftruncate(fd.get(), 0) != 0 || ::fchmod(fd.get(), 0600) != 0) {
+      st.st_uid != ::geteuid() || ::fchmod(fd.get(), 0600) != 0) {
     ::unlink(path.c_str());
     return {};
   }
+  *old_size = static_cast<uint64_t>(st.st_size);
   return fd;
 }
 
@@ -66,7 +71,7 @@ Result<QueueFileWriter> QueueFileWriter::create(const std::filesystem::path& que
     w.temp_name_ = fmt::format("tmp.{}.{}", ::getpid(), temp_counter.fetch_add(1));
     std::filesystem::path p = w.incoming_ / w.temp_name_;
     if (pool && attempt == 0) {
-      w.fd_ = take_from_pool(*pool, p);
+      w.fd_ = take_from_pool(*pool, p, &w.reused_size_);
       if (w.fd_.get() >= 0) break;
     }
     w.fd_.reset(::open(p.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600));
@@ -108,6 +113,7 @@ QueueFileWriter& QueueFileWriter::operator=(QueueFileWriter&& o) noexcept {
   chunk_ = std::move(o.chunk_);
   content_size_ = o.content_size_;
   file_offset_ = o.file_offset_;
+  reused_size_ = o.reused_size_;
   o.state_ = State::gone;
   return *this;
 }
@@ -173,6 +179,10 @@ Status QueueFileWriter::write_end() {
   std::string end;
   append_end_record(end, file_offset_);
   if (auto s = detail::write_all(fd_.get(), end, "write queue file"); !s) return fail(s);
+  file_offset_ += end.size();
+  // A reused file may hold more of its old message: the end record must be the last.
+  if (reused_size_ > file_offset_ && ::ftruncate(fd_.get(), static_cast<off_t>(file_offset_)) != 0)
+    return fail(detail::errno_error("truncate queue file", errno));
   // Start writing the data back now; sync_data() waits for it. In a batch this puts
   // every file's blocks and rename into one journal transaction, so the first
   // fdatasync commits it for all of them and the directory fsync finds little to do.

@@ -81,6 +81,7 @@ class QueueFileWriter {
   std::string chunk_;  // content not yet written, at most kMaxRecordData bytes
   uint64_t content_size_ = 0;
   uint64_t file_offset_ = 0;  // bytes written so far
+  uint64_t reused_size_ = 0;  // size of the reused pool file before we wrote over it
 };
 
 }  // namespace correio::queue
