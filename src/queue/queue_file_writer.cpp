@@ -187,9 +187,8 @@ Status QueueFileWriter::write_end() {
   // every file's blocks and rename into one journal transaction, so the first
   // fdatasync commits it for all of them and the directory fsync finds little to do.
   ::sync_file_range(fd_.get(), 0, 0, SYNC_FILE_RANGE_WRITE);
-  detail::Fd dir(::open(incoming_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (dir.get() < 0) return fail(detail::errno_error(incoming_.string(), errno));
-  if (rename_noreplace(dir.get(), temp_name_.c_str(), id_.c_str()) != 0)
+  // Full paths rather than a directory descriptor: no open/close per message.
+  if (rename_noreplace(AT_FDCWD, (incoming_ / temp_name_).c_str(), (incoming_ / id_).c_str()) != 0)
     return fail(detail::errno_error("rename queue file to " + id_, errno));
   state_ = State::ended;
   return {};
