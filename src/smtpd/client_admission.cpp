@@ -21,26 +21,15 @@ AdmissionSettings AdmissionSettings::from_config(const config::Config& config,
   return s;
 }
 
-std::shared_ptr<dns::Lookup> ClientAdmission::lookup(const asio::any_io_executor& executor) {
-  auto now = std::chrono::steady_clock::now();
-  if (lookup_ && now - lookup_opened_ < std::chrono::minutes(1)) return lookup_;
-  auto opened = dns::Lookup::open(executor, settings_.resolver);
-  if (!opened) {
-    log_.warning("DNS resolver: {}", opened.error().message);
-    return lookup_;  // the previous channel, if any, is better than none
-  }
-  lookup_ = std::move(opened.value());
-  lookup_opened_ = now;
-  return lookup_;
-}
-
 asio::awaitable<std::string> ClientAdmission::client_name(io::Connection& connection) {
   if (!settings_.peername_lookup) co_return "unknown";
   auto executor = co_await asio::this_coro::executor;
-  std::shared_ptr<dns::Lookup> resolver = lookup(executor);
-  if (!resolver) co_return "unknown";
-  dns::ClientName found =
-      co_await dns::verified_client_name(*resolver, connection.remote_address());
+  auto lookup = dns::Lookup::open(executor, settings_.resolver);
+  if (!lookup) {
+    log_.warning("reverse lookup of {}: {}", connection.remote_address(), lookup.error().message);
+    co_return "unknown";
+  }
+  dns::ClientName found = co_await dns::verified_client_name(**lookup, connection.remote_address());
   if (!found.warning.empty()) log_.warning("{}", found.warning);
   co_return found.name;
 }

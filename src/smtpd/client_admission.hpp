@@ -6,8 +6,6 @@
 #pragma once
 
 #include <asio/awaitable.hpp>
-#include <chrono>
-#include <memory>
 #include <string>
 
 #include "base/log.hpp"
@@ -48,16 +46,10 @@ class ClientAdmission {
 
  private:
   asio::awaitable<std::string> client_name(io::Connection& connection);
-  // The process's resolver channel, opened at first use and again after a minute, so
-  // that a changed resolv.conf is seen (Postfix's smtpd processes are short-lived). Shared:
-  // a session holds it until its lookups end, even if it is replaced meanwhile.
-  std::shared_ptr<dns::Lookup> lookup(const asio::any_io_executor& executor);
 
   AdmissionSettings settings_;
   base::Logger& log_;
   ConnectionCounter connections_;
-  std::shared_ptr<dns::Lookup> lookup_;
-  std::chrono::steady_clock::time_point lookup_opened_{};
 };
 
 }  // namespace correio::smtpd
