@@ -13,8 +13,9 @@ namespace correio::delivery {
 namespace {
 
 // Reads until the empty line that ends a message; false on EOF, error or oversize.
+// `received` counts the bytes read, so that a close between requests is told apart.
 asio::awaitable<bool> read_message(asio::local::stream_protocol::socket& socket,
-                                   std::string& message) {
+                                   std::string& message, size_t& received) {
   std::string buffer;
   char chunk[8192];
   for (;;) {
@@ -26,6 +27,7 @@ asio::awaitable<bool> read_message(asio::local::stream_protocol::socket& socket,
     if (buffer.size() > kMaxMessageSize) co_return false;
     auto [ec, n] = co_await socket.async_read_some(
         asio::buffer(chunk), asio::experimental::as_tuple(asio::use_awaitable));
+    received += n;
     if (ec) co_return false;
     buffer.append(chunk, n);
   }
@@ -40,14 +42,17 @@ asio::awaitable<Result<DeliveryRequest>> read_request(asio::local::stream_protoc
                                                       base::Logger& log) {
   using namespace asio::experimental::awaitable_operators;
   std::string message;
+  size_t received = 0;
   auto deadline = std::chrono::steady_clock::now() + timeout;
-  auto got = co_await (read_message(socket, message) || io::watchdog(deadline));
+  auto got = co_await (read_message(socket, message, received) || io::watchdog(deadline));
+  // qmgr keeps connections open between requests and closes them when done with them:
+  // silence before a request has begun is the normal end of a connection.
   if (got.index() == 1) {
-    log.warning("timeout reading delivery request");
+    if (received > 0) log.warning("timeout reading delivery request");
     co_return Error{"timeout"};
   }
   if (!std::get<0>(got)) {
-    log.warning("delivery request: connection closed or request too large");
+    if (received > 0) log.warning("delivery request: connection closed or request too large");
     co_return Error{"closed"};
   }
   auto request = decode_request(message);

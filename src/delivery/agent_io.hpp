@@ -14,7 +14,9 @@ namespace correio::delivery {
 
 // Reads up to the empty line that ends a request (at most kMaxMessageSize bytes, within
 // `timeout`) and decodes it. Problems are logged on `log` and returned as an error; the
-// caller then closes the connection without an answer and qmgr defers.
+// caller then closes the connection without an answer and qmgr defers. A connection that
+// closes or stays silent before a request begins is an error too, but not logged: that
+// is how a kept connection ends.
 asio::awaitable<Result<DeliveryRequest>> read_request(asio::local::stream_protocol::socket& socket,
                                                       std::chrono::steady_clock::duration timeout,
                                                       base::Logger& log);

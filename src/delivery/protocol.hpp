@@ -1,7 +1,8 @@
 // The request qmgr sends a delivery agent (virtual, local, error, discard, later smtp and
 // lmtp) over the agent's UNIX socket, and the per-recipient results the agent sends back.
 // Wire form: one "name=value" attribute a line, values xtext-encoded (RFC 3461 §4), an
-// empty line ends a message. One request per connection. No I/O here; pure encoding.
+// empty line ends a message. One request at a time on a connection: qmgr sends the next
+// only after reading the results of the last, and keeps the connection between them. No I/O here; pure encoding.
 #pragma once
 
 #include <cstdint>

@@ -6,7 +6,6 @@
 #include <map>
 
 #include "delivery/log_line.hpp"
-#include "qmgr/agent_client.hpp"
 #include "qmgr/queue_manager.hpp"
 #include "queue/defer_log.hpp"
 
@@ -50,8 +49,8 @@ asio::awaitable<std::vector<delivery::RecipientResult>> QueueManager::deliver(
     if (!limit)
       limit = std::make_unique<DestinationLimit>(settings_.concurrency_for(route.transport));
     co_await limit->acquire();
-    auto reply = co_await call_agent(settings_.queue_directory / "private" / route.transport,
-                                     request, settings_.agent_timeout);
+    auto reply = co_await agents_.call(settings_.queue_directory / "private" / route.transport,
+                                       request, settings_.agent_timeout);
     limit->release();
     if (reply) co_return std::move(*reply);
     log_.warning("{}: transport {}: {}", request.queue_id, route.transport, reply.error().message);

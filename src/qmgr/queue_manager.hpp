@@ -18,6 +18,7 @@
 #include "base/log.hpp"
 #include "config/config.hpp"
 #include "delivery/protocol.hpp"
+#include "qmgr/agent_client.hpp"
 #include "qmgr/destination_limit.hpp"
 #include "qmgr/dsn_report.hpp"
 #include "qmgr/resolve.hpp"
@@ -79,6 +80,7 @@ class QueueManager {
   queue::RecyclePool recycle_pool_;  // finished messages' files, reused by smtpd
   std::set<std::string> in_flight_;
   std::map<std::string, std::unique_ptr<DestinationLimit>> limits_;
+  AgentClient agents_;  // kept connections to the delivery agents
 };
 
 }  // namespace correio::qmgr

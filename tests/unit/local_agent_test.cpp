@@ -251,7 +251,7 @@ TEST_F(LocalAgentTest, SwitchesToTheRecipientWhenRoot) {
   EXPECT_EQ(st.st_uid, uid) << "the Maildir was made by the recipient, not root";
 }
 
-TEST_F(LocalAgentTest, ServesOneRequestOverAUnixSocket) {
+TEST_F(LocalAgentTest, ServesARequestThenEndsWhenQmgrCloses) {
   auto req = queue_message({"bob@example.com", "zed@example.com"});
   asio::io_context io;
   asio::local::stream_protocol::socket qmgr(io), agent(io);
@@ -260,6 +260,8 @@ TEST_F(LocalAgentTest, ServesOneRequestOverAUnixSocket) {
   asio::co_spawn(io, local_agent::serve_agent_connection(std::move(agent), ctx), asio::detached);
   std::string request = encode_request(req) + "\n";
   asio::write(qmgr, asio::buffer(request));
+  // The agent serves requests until qmgr closes its side; only then does io.run() end.
+  qmgr.shutdown(asio::socket_base::shutdown_send);
   io.run();
   std::string reply;
   asio::error_code ec;
@@ -270,6 +272,7 @@ TEST_F(LocalAgentTest, ServesOneRequestOverAUnixSocket) {
   ASSERT_EQ(results->size(), 2u);
   EXPECT_EQ((*results)[0].status, DeliveryStatus::sent);
   EXPECT_EQ((*results)[1].dsn, "5.1.1");
+  EXPECT_EQ(log().find("warning: delivery request"), std::string::npos);
 }
 
 TEST(LocalSplitDestinations, CommasOutsideQuotes) {

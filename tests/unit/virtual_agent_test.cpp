@@ -9,6 +9,7 @@
 #include <asio/io_context.hpp>
 #include <asio/local/connect_pair.hpp>
 #include <asio/read.hpp>
+#include <asio/read_until.hpp>
 #include <asio/thread_pool.hpp>
 #include <asio/write.hpp>
 #include <filesystem>
@@ -16,6 +17,7 @@
 #include <iterator>
 #include <regex>
 #include <string>
+#include <thread>
 
 #include "auth/passwd_file.hpp"
 #include "delivery/virtual/agent.hpp"
@@ -204,20 +206,29 @@ TEST_F(VirtualAgentTest, TooBigBouncesAndMissingQueueFileDefers) {
   EXPECT_EQ(results[0].dsn, "4.3.0");
 }
 
-TEST_F(VirtualAgentTest, ServesOneRequestOverAUnixSocket) {
-  auto req = queue_message({"bob@example.com", "nobody@example.com"}, "x\r\n");
+// Reads one reply (up to its empty line) from a blocking socket; "" on EOF.
+static std::string read_reply(asio::local::stream_protocol::socket& socket) {
+  std::string reply;
+  asio::error_code ec;
+  asio::read_until(socket, asio::dynamic_buffer(reply), "\n\n", ec);
+  return reply;
+}
+
+TEST_F(VirtualAgentTest, ServesRequestsOnOneConnectionUntilQmgrCloses) {
+  auto first = queue_message({"bob@example.com", "nobody@example.com"}, "x\r\n");
+  auto second = queue_message({"bob@example.com"}, "y\r\n");
   asio::io_context io;
   asio::local::stream_protocol::socket qmgr(io), agent(io);
   asio::local::connect_pair(qmgr, agent);
   asio::thread_pool workers(2);
   virtual_agent::AgentContext ctx{settings_, *users_, *log_, workers};
-  asio::co_spawn(io, virtual_agent::serve_agent_connection(std::move(agent), ctx), asio::detached);
-  std::string request = encode_request(req) + "\n";
-  asio::write(qmgr, asio::buffer(request));
-  io.run();
-  std::string reply;
-  asio::error_code ec;
-  asio::read(qmgr, asio::dynamic_buffer(reply), ec);  // until the agent closes
+  bool served = false;
+  asio::co_spawn(io, virtual_agent::serve_agent_connection(std::move(agent), ctx),
+                 [&](std::exception_ptr) { served = true; });
+  std::thread loop([&] { io.run(); });  // the agent's side; this thread plays qmgr
+
+  asio::write(qmgr, asio::buffer(encode_request(first) + "\n"));
+  std::string reply = read_reply(qmgr);
   ASSERT_GE(reply.size(), 2u);
   EXPECT_EQ(reply.substr(reply.size() - 2), "\n\n");
   auto results = decode_results(std::string_view(reply).substr(0, reply.size() - 1));
@@ -226,6 +237,22 @@ TEST_F(VirtualAgentTest, ServesOneRequestOverAUnixSocket) {
   EXPECT_EQ((*results)[0].status, DeliveryStatus::sent);
   EXPECT_EQ((*results)[1].status, DeliveryStatus::bounced);
   EXPECT_EQ((*results)[1].dsn, "5.1.1");
+
+  // The same connection takes the next request.
+  asio::write(qmgr, asio::buffer(encode_request(second) + "\n"));
+  reply = read_reply(qmgr);
+  results = decode_results(std::string_view(reply).substr(0, reply.size() - 1));
+  ASSERT_TRUE(results.ok()) << reply;
+  ASSERT_EQ(results->size(), 1u);
+  EXPECT_EQ((*results)[0].status, DeliveryStatus::sent);
+  EXPECT_EQ(files(root_ / "vmail" / "example.com" / "bob" / "new").size(), 2u);
+
+  // qmgr closing between requests ends the session, and is not worth a warning.
+  qmgr.shutdown(asio::socket_base::shutdown_send);
+  loop.join();
+  EXPECT_TRUE(served);
+  EXPECT_EQ(read_file(root_ / "maillog").find("warning"), std::string::npos)
+      << read_file(root_ / "maillog");
 }
 
 TEST_F(VirtualAgentTest, MalformedRequestClosesWithoutAnswer) {

@@ -20,14 +20,19 @@ using asio::experimental::as_tuple;
 
 asio::awaitable<void> serve_agent_connection(asio::local::stream_protocol::socket socket,
                                              AgentContext& context) {
-  auto request = co_await read_request(socket, context.timeout, context.log);
-  if (!request) co_return;
-  auto results = deliver(*request, context.settings, context.log);
-  std::string reply = encode_results(results) + "\n";
-  auto [ec, n] =
-      co_await asio::async_write(socket, asio::buffer(reply), as_tuple(asio::use_awaitable));
-  if (ec)
-    context.log.warning("{}: cannot send delivery results: {}", request->queue_id, ec.message());
+  // One request at a time until qmgr closes the connection (it keeps it between messages).
+  for (;;) {
+    auto request = co_await read_request(socket, context.timeout, context.log);
+    if (!request) co_return;
+    auto results = deliver(*request, context.settings, context.log);
+    std::string reply = encode_results(results) + "\n";
+    auto [ec, n] =
+        co_await asio::async_write(socket, asio::buffer(reply), as_tuple(asio::use_awaitable));
+    if (ec) {
+      context.log.warning("{}: cannot send delivery results: {}", request->queue_id, ec.message());
+      co_return;
+    }
+  }
 }
 
 int local_main(const service::DaemonArgs& args) {

@@ -1,6 +1,6 @@
-// The `local` daemon: qmgr connects to its UNIX socket, sends one delivery request
+// The `local` daemon: qmgr connects to its UNIX socket, sends a delivery request
 // (delivery/protocol.hpp) ending in an empty line, and reads back one result line per
-// recipient and an empty line; then the connection closes.
+// recipient and an empty line; qmgr keeps the connection for its next request.
 // SECURITY: talks only to qmgr over a private UNIX socket. Runs as root (design.md §1)
 // so that each mailbox write, /file and |command happens as the recipient (or
 // default_privs for aliases) in a forked child; parses no network input.
@@ -24,7 +24,7 @@ struct AgentContext {
   std::chrono::steady_clock::duration timeout = std::chrono::seconds(300);  // reading a request
 };
 
-// One qmgr connection: read the request (at most kMaxMessageSize bytes, within
+// One qmgr connection, a request at a time: read it (at most kMaxMessageSize bytes, within
 // `timeout`), deliver, write the results and an empty line. A malformed or oversized
 // request is logged and the connection closed without an answer (qmgr defers).
 // Delivery runs synchronously on the event loop (it forks and waits for children).

@@ -1,6 +1,6 @@
-// The `virtual` daemon: qmgr connects to its UNIX socket, sends one delivery request
+// The `virtual` daemon: qmgr connects to its UNIX socket, sends a delivery request
 // (delivery/protocol.hpp) ending in an empty line, and reads back one result line per
-// recipient and an empty line; then the connection closes.
+// recipient and an empty line; qmgr keeps the connection for its next request.
 // SECURITY: talks only to qmgr over a private UNIX socket; runs as the virtual mailbox
 // owner (virtual_uid_maps / vmail) and writes only under virtual_mailbox_base and users'
 // home directories from the user directory. Parses no network input.
@@ -29,8 +29,8 @@ struct AgentContext {
   std::chrono::steady_clock::duration timeout = std::chrono::seconds(300);  // per request
 };
 
-// One qmgr connection: read the request (at most kMaxMessageSize bytes, within
-// `timeout`), deliver, write the results and an empty line. A malformed or oversized
+// One qmgr connection: read a request (at most kMaxMessageSize bytes, within
+// `timeout`), deliver, write the results and an empty line; again until qmgr closes it. A malformed or oversized
 // request is logged and the connection closed without an answer (qmgr defers).
 // The delivery itself runs on `workers` (a few fsyncs per recipient).
 asio::awaitable<void> serve_agent_connection(asio::local::stream_protocol::socket socket,
