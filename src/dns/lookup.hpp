@@ -2,9 +2,8 @@
 // which sockets it waits on, Asio waits on them, and the coroutine is resumed with the
 // answer. Nothing blocks the event loop.
 // Ownership: a Lookup is one c-ares channel on one executor; any number of coroutines on
-// that executor may run queries on it at once (smtpd shares one between its sessions, so
-// that a connection does not pay for setting up a channel). It must be used and destroyed
-// on its executor's thread. Not thread-safe.
+// that executor may run queries on it at once (smtpd's sessions share one: shared_lookup.hpp). It
+// must be used and destroyed on its executor's thread. Not thread-safe.
 #pragma once
 
 #include <asio/any_io_executor.hpp>

@@ -18,6 +18,11 @@ namespace correio::io {
 
 using namespace asio::experimental::awaitable_operators;
 
+// Every read and write races its socket operation against a timer with `||`. The timer
+// loses almost always and is cancelled: its wait takes redirect_error (timer_ec) so that
+// the cancellation completes quietly instead of throwing operation_aborted, an exception
+// per read and per write that cost smtpd about 5% of its CPU.
+
 namespace {
 constexpr size_t kReadChunk = 16 * 1024;
 }
@@ -77,10 +82,10 @@ asio::awaitable<ReadStatus> Connection::fill() {
     std::string().swap(buffer_);
     asio::steady_timer timer(socket_.get_executor());
     timer.expires_after(timeout_);
-    std::error_code ec;
+    std::error_code ec, timer_ec;
     auto ready = co_await (
         socket_.async_wait(Socket::wait_read, asio::redirect_error(asio::use_awaitable, ec)) ||
-        timer.async_wait(asio::use_awaitable));
+        timer.async_wait(asio::redirect_error(asio::use_awaitable, timer_ec)));
     if (ready.index() == 1) co_return ReadStatus::timeout;
     if (ec) co_return ReadStatus::closed;
   }
@@ -92,18 +97,18 @@ asio::awaitable<ReadStatus> Connection::fill() {
     target.resize(base + kReadChunk);
     asio::steady_timer timer(socket_.get_executor());
     timer.expires_after(timeout_);
-    std::error_code ec;
+    std::error_code ec, timer_ec;
     auto into = asio::buffer(target.data() + base, kReadChunk);
     // Plain statements, not a conditional expression: GCC 12 miscompiles co_await inside ?:.
     std::variant<size_t, std::monostate> result;
     if (tls_) {
       result =
           co_await (tls_->async_read_some(into, asio::redirect_error(asio::use_awaitable, ec)) ||
-                    timer.async_wait(asio::use_awaitable));
+                    timer.async_wait(asio::redirect_error(asio::use_awaitable, timer_ec)));
     } else {
       result =
           co_await (socket_.async_read_some(into, asio::redirect_error(asio::use_awaitable, ec)) ||
-                    timer.async_wait(asio::use_awaitable));
+                    timer.async_wait(asio::redirect_error(asio::use_awaitable, timer_ec)));
     }
     if (result.index() == 1) {
       target.resize(base);
@@ -215,17 +220,17 @@ asio::awaitable<bool> Connection::write(std::string_view data) {
   }
   asio::steady_timer timer(socket_.get_executor());
   timer.expires_after(timeout_);
-  std::error_code ec;
+  std::error_code ec, timer_ec;
   auto from = asio::buffer(data.data(), data.size());
   std::variant<size_t, std::monostate> result;
   if (tls_) {
     result =
         co_await (asio::async_write(*tls_, from, asio::redirect_error(asio::use_awaitable, ec)) ||
-                  timer.async_wait(asio::use_awaitable));
+                  timer.async_wait(asio::redirect_error(asio::use_awaitable, timer_ec)));
   } else {
     result =
         co_await (asio::async_write(socket_, from, asio::redirect_error(asio::use_awaitable, ec)) ||
-                  timer.async_wait(asio::use_awaitable));
+                  timer.async_wait(asio::redirect_error(asio::use_awaitable, timer_ec)));
   }
   co_return result.index() == 0 && !ec;
 }

@@ -11,6 +11,7 @@
 #pragma once
 
 #include <asio/awaitable.hpp>
+#include <asio/redirect_error.hpp>
 #include <asio/steady_timer.hpp>
 #include <asio/this_coro.hpp>
 #include <asio/use_awaitable.hpp>
@@ -18,14 +19,17 @@
 
 namespace correio::io {
 
-// Completes when `deadline` has passed; cancelled (and swallowed by `||`) when the other
+// Completes when `deadline` has passed; cancelled (and ignored by `||`) when the other
 // operand finishes first.
 inline asio::awaitable<void> watchdog(const std::chrono::steady_clock::time_point& deadline) {
   asio::steady_timer timer(co_await asio::this_coro::executor);
   auto now = std::chrono::steady_clock::now();
   while (deadline > now) {
     timer.expires_at(deadline);
-    co_await timer.async_wait(asio::use_awaitable);
+    // Cancellation (the usual end) returns quietly: an exception per request is costly.
+    std::error_code ec;
+    co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+    if (ec) co_return;
     now = std::chrono::steady_clock::now();
   }
 }

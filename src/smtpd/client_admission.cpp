@@ -3,6 +3,7 @@
 
 #include "base/strings.hpp"
 #include "dns/client_name.hpp"
+#include "dns/shared_lookup.hpp"
 
 namespace correio::smtpd {
 
@@ -24,12 +25,15 @@ AdmissionSettings AdmissionSettings::from_config(const config::Config& config,
 asio::awaitable<std::string> ClientAdmission::client_name(io::Connection& connection) {
   if (!settings_.peername_lookup) co_return "unknown";
   auto executor = co_await asio::this_coro::executor;
-  auto lookup = dns::Lookup::open(executor, settings_.resolver);
+  auto& shared =
+      asio::use_service<dns::SharedLookup>(asio::query(executor, asio::execution::context));
+  auto lookup = shared.get(executor, settings_.resolver);
   if (!lookup) {
     log_.warning("reverse lookup of {}: {}", connection.remote_address(), lookup.error().message);
     co_return "unknown";
   }
-  dns::ClientName found = co_await dns::verified_client_name(**lookup, connection.remote_address());
+  std::shared_ptr<dns::Lookup> held = std::move(*lookup);  // for as long as the lookups run
+  dns::ClientName found = co_await dns::verified_client_name(*held, connection.remote_address());
   if (!found.warning.empty()) log_.warning("{}", found.warning);
   co_return found.name;
 }
