@@ -90,9 +90,11 @@ class AgentClientTest : public ::testing::Test {
 
   // Runs `calls` requests one after the other against an agent in `mode`; returns
   // each call's outcome ("sent" or the error message).
-  std::vector<std::string> run(AgentMode mode, int calls, TestAgent& agent, AgentClient& client) {
+  std::vector<std::string> run(AgentMode mode, int calls, TestAgent& agent,
+                               std::chrono::seconds idle_limit = std::chrono::seconds(10)) {
     agent.mode = mode;
     asio::io_context io;
+    AgentClient client(idle_limit);  // its kept sockets must go before the io_context
     fs::path path = root_ / "agent";
     fs::remove(path);
     asio::local::stream_protocol::acceptor acceptor(
@@ -128,8 +130,7 @@ class AgentClientTest : public ::testing::Test {
 
 TEST_F(AgentClientTest, KeepsOneConnectionForSuccessiveRequests) {
   TestAgent agent{AgentMode::keep};
-  AgentClient client;
-  auto outcomes = run(AgentMode::keep, 3, agent, client);
+  auto outcomes = run(AgentMode::keep, 3, agent);
   EXPECT_EQ(outcomes, (std::vector<std::string>{"sent", "sent", "sent"}));
   EXPECT_EQ(agent.accepted, 1);
   EXPECT_EQ(agent.answered, 3);
@@ -138,8 +139,7 @@ TEST_F(AgentClientTest, KeepsOneConnectionForSuccessiveRequests) {
 
 TEST_F(AgentClientTest, AConnectionTheAgentClosedIsReplacedWithoutAFailure) {
   TestAgent agent{AgentMode::one_per_conn};
-  AgentClient client;
-  auto outcomes = run(AgentMode::one_per_conn, 3, agent, client);
+  auto outcomes = run(AgentMode::one_per_conn, 3, agent);
   EXPECT_EQ(outcomes, (std::vector<std::string>{"sent", "sent", "sent"}));
   EXPECT_EQ(agent.accepted, 3);  // each kept connection was found closed, and replaced
   EXPECT_EQ(agent.answered, 3);
@@ -147,8 +147,7 @@ TEST_F(AgentClientTest, AConnectionTheAgentClosedIsReplacedWithoutAFailure) {
 
 TEST_F(AgentClientTest, AnAgentThatNeverAnswersIsAnErrorNotALoop) {
   TestAgent agent{AgentMode::silent_close};
-  AgentClient client;
-  auto outcomes = run(AgentMode::silent_close, 2, agent, client);
+  auto outcomes = run(AgentMode::silent_close, 2, agent);
   ASSERT_EQ(outcomes.size(), 2u);
   EXPECT_NE(outcomes[0].find("read from"), std::string::npos) << outcomes[0];
   EXPECT_NE(outcomes[1].find("read from"), std::string::npos) << outcomes[1];
@@ -158,15 +157,14 @@ TEST_F(AgentClientTest, AnAgentThatNeverAnswersIsAnErrorNotALoop) {
 
 TEST_F(AgentClientTest, ConnectionsIdleTooLongAreNotReused) {
   TestAgent agent{AgentMode::keep};
-  AgentClient client(std::chrono::seconds(0));
-  auto outcomes = run(AgentMode::keep, 2, agent, client);
+  auto outcomes = run(AgentMode::keep, 2, agent, std::chrono::seconds(0));
   EXPECT_EQ(outcomes, (std::vector<std::string>{"sent", "sent"}));
   EXPECT_EQ(agent.accepted, 2);
 }
 
 TEST_F(AgentClientTest, NoAgentIsAConnectError) {
-  AgentClient client;
   asio::io_context io;
+  AgentClient client;
   std::string outcome;
   asio::co_spawn(
       io,
