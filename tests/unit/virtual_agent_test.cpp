@@ -10,7 +10,6 @@
 #include <asio/local/connect_pair.hpp>
 #include <asio/read.hpp>
 #include <asio/read_until.hpp>
-#include <asio/thread_pool.hpp>
 #include <asio/write.hpp>
 #include <filesystem>
 #include <fstream>
@@ -220,8 +219,7 @@ TEST_F(VirtualAgentTest, ServesRequestsOnOneConnectionUntilQmgrCloses) {
   asio::io_context io;
   asio::local::stream_protocol::socket qmgr(io), agent(io);
   asio::local::connect_pair(qmgr, agent);
-  asio::thread_pool workers(2);
-  virtual_agent::AgentContext ctx{settings_, *users_, *log_, workers};
+  virtual_agent::AgentContext ctx{settings_, *users_, *log_};
   bool served = false;
   asio::co_spawn(io, virtual_agent::serve_agent_connection(std::move(agent), ctx),
                  [&](std::exception_ptr) { served = true; });
@@ -259,8 +257,7 @@ TEST_F(VirtualAgentTest, MalformedRequestClosesWithoutAnswer) {
   asio::io_context io;
   asio::local::stream_protocol::socket qmgr(io), agent(io);
   asio::local::connect_pair(qmgr, agent);
-  asio::thread_pool workers(2);
-  virtual_agent::AgentContext ctx{settings_, *users_, *log_, workers};
+  virtual_agent::AgentContext ctx{settings_, *users_, *log_};
   asio::co_spawn(io, virtual_agent::serve_agent_connection(std::move(agent), ctx), asio::detached);
   asio::write(qmgr, asio::buffer(std::string("garbage\n\n")));
   io.run();

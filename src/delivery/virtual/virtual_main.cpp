@@ -2,9 +2,13 @@
 // virtual_main.hpp), with the request read under a composed deadline.
 #include "delivery/virtual/virtual_main.hpp"
 
+#include <unistd.h>
+
 #include <asio/co_spawn.hpp>
+#include <asio/detached.hpp>
 #include <asio/experimental/as_tuple.hpp>
 #include <asio/experimental/awaitable_operators.hpp>
+#include <asio/this_coro.hpp>
 #include <asio/use_awaitable.hpp>
 #include <asio/write.hpp>
 #include <memory>
@@ -13,13 +17,15 @@
 #include "delivery/agent_io.hpp"
 #include "delivery/protocol.hpp"
 #include "io/deadline.hpp"
+#include "io/worker_loops.hpp"
 
 namespace correio::delivery::virtual_agent {
 namespace {
 
 using asio::experimental::as_tuple;
 
-// Concurrent deliveries per agent process (each mostly waits on fsync).
+// Delivery threads per agent process, each an event loop of its own (deliveries mostly
+// wait on fsync).
 constexpr int kDeliveryThreads = 8;
 
 }  // namespace
@@ -30,12 +36,9 @@ asio::awaitable<void> serve_agent_connection(asio::local::stream_protocol::socke
   for (;;) {
     auto request = co_await read_request(socket, context.timeout, context.log);
     if (!request) co_return;
-    auto results = co_await asio::co_spawn(
-        context.workers,
-        [&]() -> asio::awaitable<std::vector<RecipientResult>> {
-          co_return deliver(*request, context.settings, context.users, context.log, context.owners);
-        },
-        asio::use_awaitable);
+    // Here, on this connection's own loop: it blocks on a few fsyncs, and only this
+    // loop's connections wait meanwhile.
+    auto results = deliver(*request, context.settings, context.users, context.log, context.owners);
     std::string reply = encode_results(results) + "\n";
     auto [ec, n] =
         co_await asio::async_write(socket, asio::buffer(reply), as_tuple(asio::use_awaitable));
@@ -49,7 +52,7 @@ asio::awaitable<void> serve_agent_connection(asio::local::stream_protocol::socke
 int virtual_main(const service::DaemonArgs& args) {
   struct State {
     std::unique_ptr<auth::UserDirectory> users;
-    std::unique_ptr<asio::thread_pool> workers;
+    io::WorkerLoops* loops = nullptr;  // a service of the daemon's io_context
     std::unique_ptr<AgentContext> context;
     std::unique_ptr<MailboxOwners> owners;
   };
@@ -65,16 +68,36 @@ int virtual_main(const service::DaemonArgs& args) {
     auto owners = MailboxOwners::from_config(ctx.config);
     if (!owners) return owners.error();
     state->owners = std::move(owners.value());
-    state->workers = std::make_unique<asio::thread_pool>(kDeliveryThreads);
-    state->context = std::make_unique<AgentContext>(AgentContext{
-        agent_settings_from_config(ctx.config), *state->users, ctx.log, *state->workers});
+    state->loops = &asio::make_service<io::WorkerLoops>(ctx.io, kDeliveryThreads);
+    state->context = std::make_unique<AgentContext>(
+        AgentContext{agent_settings_from_config(ctx.config), *state->users, ctx.log});
     state->context->owners = state->owners.get();
     return {};
   };
+  // Each qmgr connection moves to a worker loop and stays there; this loop only accepts.
   daemon.local_session = [state](
-                             service::Context&,
+                             service::Context& ctx,
                              asio::local::stream_protocol::socket socket) -> asio::awaitable<void> {
-    co_await serve_agent_connection(std::move(socket), *state->context);
+    std::error_code ec;
+    int fd = socket.release(ec);
+    if (ec) {
+      ctx.log.warning("cannot hand a qmgr connection to a delivery thread: {}", ec.message());
+      co_return;
+    }
+    AgentContext& context = *state->context;
+    asio::co_spawn(
+        state->loops->next(),
+        [fd, &context]() -> asio::awaitable<void> {
+          asio::local::stream_protocol::socket moved(co_await asio::this_coro::executor);
+          std::error_code assign_ec;
+          moved.assign(asio::local::stream_protocol(), fd, assign_ec);
+          if (assign_ec) {
+            ::close(fd);
+            co_return;
+          }
+          co_await serve_agent_connection(std::move(moved), context);
+        },
+        asio::detached);
   };
   return service::run_stream_daemon(args, daemon);
 }

@@ -8,7 +8,6 @@
 
 #include <asio/awaitable.hpp>
 #include <asio/local/stream_protocol.hpp>
-#include <asio/thread_pool.hpp>
 #include <chrono>
 
 #include "auth/user_directory.hpp"
@@ -19,20 +18,21 @@
 namespace correio::delivery::virtual_agent {
 
 // What every connection of one agent process shares. Owned by the daemon, lives as long
-// as the process; used from its one event-loop thread.
+// as the process; used at once from every worker loop's thread, so it is read-only or
+// thread-safe throughout.
 struct AgentContext {
   AgentSettings settings;
   auth::UserDirectory& users;  // shared by the worker threads: must be thread-safe
   base::Logger& log;
-  asio::thread_pool& workers;       // where deliveries run
   MailboxOwners* owners = nullptr;  // virtual_uid_maps/virtual_gid_maps; thread-safe
   std::chrono::steady_clock::duration timeout = std::chrono::seconds(300);  // per request
 };
 
 // One qmgr connection: read a request (at most kMaxMessageSize bytes, within
-// `timeout`), deliver, write the results and an empty line; again until qmgr closes it. A malformed or oversized
-// request is logged and the connection closed without an answer (qmgr defers).
-// The delivery itself runs on `workers` (a few fsyncs per recipient).
+// `timeout`), deliver, write the results and an empty line; again until qmgr closes it. A malformed
+// or oversized request is logged and the connection closed without an answer (qmgr defers).
+// Deliveries run right here, blocking the calling loop for a few fsyncs per recipient:
+// virtual_main gives each connection a worker loop of its own (io/worker_loops.hpp).
 asio::awaitable<void> serve_agent_connection(asio::local::stream_protocol::socket socket,
                                              AgentContext& context);
 
