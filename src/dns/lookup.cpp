@@ -14,6 +14,7 @@
 #include <asio/posix/stream_descriptor.hpp>
 #include <asio/steady_timer.hpp>
 #include <asio/use_awaitable.hpp>
+#include <algorithm>
 #include <map>
 
 #include "base/strings.hpp"
@@ -188,6 +189,34 @@ void on_host(void* arg, int status, int /*timeouts*/, hostent* host) {
   if (status != ARES_EDESTRUCTION && pending.wake) pending.wake->cancel();
 }
 
+// ares_getaddrinfo's callback: every address of the answer, in c-ares' order.
+void on_addrinfo(void* arg, int status, int /*timeouts*/, ares_addrinfo* result) {
+  std::unique_ptr<CallbackArg> owned(static_cast<CallbackArg*>(arg));
+  Pending& pending = *owned->pending;
+  pending.done = true;
+  pending.answer.outcome = outcome_of(status);
+  if (status == ARES_SUCCESS && result) {
+    for (const ares_addrinfo_node* node = result->nodes; node; node = node->ai_next) {
+      char text[INET6_ADDRSTRLEN] = {};
+      const void* bytes = nullptr;
+      if (node->ai_family == AF_INET)
+        bytes = &reinterpret_cast<const sockaddr_in*>(node->ai_addr)->sin_addr;
+      else if (node->ai_family == AF_INET6)
+        bytes = &reinterpret_cast<const sockaddr_in6*>(node->ai_addr)->sin6_addr;
+      if (!bytes || !inet_ntop(node->ai_family, bytes, text, sizeof text)) continue;
+      if (std::find(pending.answer.items.begin(), pending.answer.items.end(), text) ==
+          pending.answer.items.end())
+        pending.answer.items.emplace_back(text);
+    }
+  } else if (status != ARES_SUCCESS) {
+    pending.answer.error = ares_strerror(status);
+  }
+  if (result) ares_freeaddrinfo(result);
+  if (pending.answer.outcome == Outcome::found && pending.answer.items.empty())
+    pending.answer.outcome = Outcome::not_found;
+  if (status != ARES_EDESTRUCTION && pending.wake) pending.wake->cancel();
+}
+
 // Runs one query: `start` hands c-ares the callback argument; the coroutine waits until
 // the callback ran or the time limit passed. It holds the driver, so the channel outlives
 // the query even when its Lookup is replaced meanwhile.
@@ -259,7 +288,13 @@ asio::awaitable<Answer> Lookup::addresses_of(std::string_view name, int family) 
   std::string text(name);
   ares_channel channel = driver_->channel;
   co_return co_await run(driver_, time_limit_, Want::addresses, [&](CallbackArg* arg) {
-    ares_gethostbyname(channel, text.c_str(), family, &on_host, arg);
+    // NOSORT: callers want the set, not RFC 6724's order, and sorting costs c-ares a UDP
+    // socket, a connect and a close per address (to learn the source address it would use).
+    ares_addrinfo_hints hints{};
+    hints.ai_flags = ARES_AI_NOSORT;
+    hints.ai_family = family;
+    hints.ai_socktype = SOCK_STREAM;
+    ares_getaddrinfo(channel, text.c_str(), nullptr, &hints, &on_addrinfo, arg);
   });
 }
 

@@ -47,7 +47,8 @@ class Lookup {
   // The host names of a textual IPv4/IPv6 address (PTR records; the hosts file first, as
   // the system resolver does).
   asio::awaitable<Answer> names_of(std::string_view address);
-  // The addresses of `name` in one family (AF_INET or AF_INET6).
+  // The addresses of `name` in one family (AF_INET or AF_INET6), unsorted (the hosts file
+  // first, as the system resolver does).
   asio::awaitable<Answer> addresses_of(std::string_view name, int family);
 
   struct Driver;  // c-ares channel + the Asio waits (lookup.cpp)
