@@ -2,13 +2,11 @@
 #include "io/connection.hpp"
 
 #include <asio/buffer.hpp>
-#include <asio/experimental/awaitable_operators.hpp>
 #include <asio/read.hpp>
 #include <asio/redirect_error.hpp>
 #include <asio/this_coro.hpp>
 #include <asio/use_awaitable.hpp>
 #include <asio/write.hpp>
-#include <variant>
 
 #include "io/deflate_stream.hpp"
 #include "tls/channel_binding.hpp"
@@ -16,18 +14,68 @@
 
 namespace correio::io {
 
-using namespace asio::experimental::awaitable_operators;
+// Deadlines: one timer per connection, not one per operation. Each read or write sets the
+// deadline and marks the connection busy; the timer, armed at most once at a time, wakes
+// at the deadline it was given, re-arms when the deadline has moved on meanwhile, and
+// cancels the socket's operations when a busy connection really is past it. An SMTP
+// message takes a dozen reads and writes; racing each against its own timer (`||`) cost
+// two coroutines, a timer insert and removal and, until redirect_error, an exception.
+struct Connection::Watch {
+  explicit Watch(const asio::any_io_executor& executor) : timer(executor) {}
+  asio::steady_timer timer;
+  std::chrono::steady_clock::time_point deadline{};
+  Socket* socket = nullptr;  // null once the connection is gone
+  bool armed = false;        // a wait is pending on the timer
+  bool busy = false;         // a read, write or handshake is in progress
+  bool fired = false;        // the deadline passed during the current operation
+  uint64_t generation = 0;   // of the latest wait; older waits' handlers do nothing
+};
 
-// Every read and write races its socket operation against a timer with `||`. The timer
-// loses almost always and is cancelled: its wait takes redirect_error (timer_ec) so that
-// the cancellation completes quietly instead of throwing operation_aborted, an exception
-// per read and per write that cost smtpd about 5% of its CPU.
+namespace {
+
+void arm(const std::shared_ptr<Connection::Watch>& watch) {
+  // Setting the expiry cancels a wait already pending; its handler sees a newer generation.
+  uint64_t generation = ++watch->generation;
+  watch->armed = true;
+  watch->timer.expires_at(watch->deadline);
+  // The handler owns the watch: it may run after the connection is gone.
+  watch->timer.async_wait([watch, generation](std::error_code ec) {
+    if (generation != watch->generation) return;  // superseded by a later arm()
+    watch->armed = false;
+    if (ec || !watch->socket || !watch->busy) return;  // the next operation re-arms
+    if (std::chrono::steady_clock::now() < watch->deadline) {
+      arm(watch);  // pushed back by later operations
+      return;
+    }
+    watch->fired = true;
+    std::error_code ignored;
+    watch->socket->cancel(ignored);
+  });
+}
+
+}  // namespace
+
+void Connection::begin_io() {
+  watch_->deadline = std::chrono::steady_clock::now() + timeout_;
+  watch_->busy = true;
+  watch_->fired = false;
+  // Usually the timer is armed for an earlier deadline and simply re-arms when it wakes;
+  // one armed for a later deadline (timeout_ got shorter) would wake too late.
+  if (!watch_->armed || watch_->timer.expiry() > watch_->deadline) arm(watch_);
+}
+
+bool Connection::end_io(const std::error_code& ec) {
+  watch_->busy = false;
+  return watch_->fired && ec == asio::error::operation_aborted;
+}
 
 namespace {
 constexpr size_t kReadChunk = 16 * 1024;
 }
 
-Connection::Connection(asio::ip::tcp::socket socket) : socket_(socket.get_executor()) {
+Connection::Connection(asio::ip::tcp::socket socket)
+    : socket_(socket.get_executor()), watch_(std::make_shared<Watch>(socket.get_executor())) {
+  watch_->socket = &socket_;
   // The endpoints are read while the socket still knows it is TCP.
   std::error_code ec;
   auto remote = socket.remote_endpoint(ec);
@@ -47,9 +95,16 @@ Connection::Connection(asio::ip::tcp::socket socket) : socket_(socket.get_execut
 }
 
 Connection::Connection(asio::local::stream_protocol::socket socket)
-    : socket_(std::move(socket)), local_(true) {}
+    : socket_(std::move(socket)),
+      local_(true),
+      watch_(std::make_shared<Watch>(socket_.get_executor())) {
+  watch_->socket = &socket_;
+}
 
-Connection::~Connection() = default;
+Connection::~Connection() {
+  watch_->socket = nullptr;
+  watch_->timer.cancel();  // the pending handler, if any, then frees the watch
+}
 
 bool Connection::start_compression() {
   if (deflate_ || has_buffered_input()) return false;
@@ -80,13 +135,10 @@ asio::awaitable<ReadStatus> Connection::fill() {
     // Idle sessions (IMAP IDLE, 10,000 open mail clients) should not each hold a read
     // buffer: give it back, and allocate only once the socket is readable.
     std::string().swap(buffer_);
-    asio::steady_timer timer(socket_.get_executor());
-    timer.expires_after(timeout_);
-    std::error_code ec, timer_ec;
-    auto ready = co_await (
-        socket_.async_wait(Socket::wait_read, asio::redirect_error(asio::use_awaitable, ec)) ||
-        timer.async_wait(asio::redirect_error(asio::use_awaitable, timer_ec)));
-    if (ready.index() == 1) co_return ReadStatus::timeout;
+    std::error_code ec;
+    begin_io();
+    co_await socket_.async_wait(Socket::wait_read, asio::redirect_error(asio::use_awaitable, ec));
+    if (end_io(ec)) co_return ReadStatus::timeout;
     if (ec) co_return ReadStatus::closed;
   }
   // With compression, raw bytes may inflate to nothing yet (a partial block): read again.
@@ -95,26 +147,20 @@ asio::awaitable<ReadStatus> Connection::fill() {
     std::string& target = deflate_ ? compressed_ : buffer_;
     size_t base = deflate_ ? 0 : old_size;
     target.resize(base + kReadChunk);
-    asio::steady_timer timer(socket_.get_executor());
-    timer.expires_after(timeout_);
-    std::error_code ec, timer_ec;
+    std::error_code ec;
     auto into = asio::buffer(target.data() + base, kReadChunk);
+    size_t n = 0;
+    begin_io();
     // Plain statements, not a conditional expression: GCC 12 miscompiles co_await inside ?:.
-    std::variant<size_t, std::monostate> result;
     if (tls_) {
-      result =
-          co_await (tls_->async_read_some(into, asio::redirect_error(asio::use_awaitable, ec)) ||
-                    timer.async_wait(asio::redirect_error(asio::use_awaitable, timer_ec)));
+      n = co_await tls_->async_read_some(into, asio::redirect_error(asio::use_awaitable, ec));
     } else {
-      result =
-          co_await (socket_.async_read_some(into, asio::redirect_error(asio::use_awaitable, ec)) ||
-                    timer.async_wait(asio::redirect_error(asio::use_awaitable, timer_ec)));
+      n = co_await socket_.async_read_some(into, asio::redirect_error(asio::use_awaitable, ec));
     }
-    if (result.index() == 1) {
+    if (end_io(ec)) {
       target.resize(base);
       co_return ReadStatus::timeout;
     }
-    size_t n = std::get<0>(result);
     target.resize(base + n);
     if (ec || n == 0) co_return ReadStatus::closed;
     if (!deflate_) co_return ReadStatus::ok;
@@ -218,41 +264,26 @@ asio::awaitable<bool> Connection::write(std::string_view data) {
     if (!deflate_->deflate(data, deflated)) co_return false;
     data = deflated;
   }
-  asio::steady_timer timer(socket_.get_executor());
-  timer.expires_after(timeout_);
-  std::error_code ec, timer_ec;
+  std::error_code ec;
   auto from = asio::buffer(data.data(), data.size());
-  std::variant<size_t, std::monostate> result;
+  begin_io();
   if (tls_) {
-    result =
-        co_await (asio::async_write(*tls_, from, asio::redirect_error(asio::use_awaitable, ec)) ||
-                  timer.async_wait(asio::redirect_error(asio::use_awaitable, timer_ec)));
+    co_await asio::async_write(*tls_, from, asio::redirect_error(asio::use_awaitable, ec));
   } else {
-    result =
-        co_await (asio::async_write(socket_, from, asio::redirect_error(asio::use_awaitable, ec)) ||
-                  timer.async_wait(asio::redirect_error(asio::use_awaitable, timer_ec)));
+    co_await asio::async_write(socket_, from, asio::redirect_error(asio::use_awaitable, ec));
   }
-  co_return result.index() == 0 && !ec;
+  end_io(ec);
+  co_return !ec;
 }
 
 asio::awaitable<bool> Connection::start_tls(asio::ssl::context& context, std::string& error) {
   discard_buffered_input();
   tls_ = std::make_unique<asio::ssl::stream<Socket&>>(socket_, context);
-  // The deadline closes the socket, which fails the handshake.
-  asio::steady_timer timer(socket_.get_executor());
-  timer.expires_after(timeout_);
-  bool timed_out = false;
-  timer.async_wait([this, &timed_out](const std::error_code& ec) {
-    if (ec) return;
-    timed_out = true;
-    std::error_code ignored;
-    socket_.close(ignored);
-  });
   std::error_code ec;
+  begin_io();
   co_await tls_->async_handshake(asio::ssl::stream_base::server,
                                  asio::redirect_error(asio::use_awaitable, ec));
-  timer.cancel();
-  if (timed_out) {
+  if (end_io(ec)) {
     error = "timeout";
     co_return false;
   }

@@ -94,10 +94,16 @@ class Connection {
   bool is_local() const { return local_; }
   Socket& socket() { return socket_; }
 
+  struct Watch;  // the deadline timer's state, shared with its pending handler
+
  private:
   // Reads more bytes into buffer_; the status says why it could not.
   asio::awaitable<ReadStatus> fill();
   void compact();
+  // Around every read, write and handshake: begin_io() starts the deadline (timeout_ from
+  // now); end_io() ends it and says whether the operation failed because it passed.
+  void begin_io();
+  bool end_io(const std::error_code& ec);
 
   Socket socket_;
   bool local_ = false;
@@ -105,6 +111,7 @@ class Connection {
   std::unique_ptr<DeflateStream> deflate_;
   bool tls_up_ = false;
   std::chrono::steady_clock::duration timeout_ = std::chrono::minutes(5);
+  std::shared_ptr<Watch> watch_;
   std::string buffer_;
   std::string compressed_;  // raw input before inflating (with compression only)
   size_t consumed_ = 0;
