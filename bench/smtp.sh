@@ -23,7 +23,8 @@
 # BENCH_DELIVERY_TIMEOUT (600 s per run), BENCH_SEND_TIMEOUT (1800 s per run),
 # BENCH_ONLY (correio|postfix: run one side only), BENCH_CORREIO_VIRTUAL_MAXPROC (maxproc
 # of Correio's virtual service, default "-" as in the quick start), BENCH_KEEP=1 (keep the temporary
-# directory and its logs), BENCH_RESULTS (directory for the markdown table, bench/results).
+# directory and its logs), BENCH_RESULTS (directory for the markdown table, bench/results),
+# BENCH_SETTLE (pause after each run and before the first, default 65 s: see reset_side).
 #
 # Never run this as a CI test: it is a timed benchmark and takes minutes.
 set -euo pipefail
@@ -39,6 +40,7 @@ SIZE=${BENCH_SIZE:-2048}
 SEND_OPTS=${BENCH_SMTP_SOURCE_OPTS:-}
 DELIVERY_TIMEOUT=${BENCH_DELIVERY_TIMEOUT:-600}
 SEND_TIMEOUT=${BENCH_SEND_TIMEOUT:-1800}
+SETTLE=${BENCH_SETTLE:-65}
 ONLY=${BENCH_ONLY:-}
 # Correio's master.cf maxproc for virtual: "-" (the quick start's) is ONE event-driven
 # process; a number runs that many (docs/master.md).
@@ -294,6 +296,12 @@ EOF
 # The mail is moved, not deleted, until the end: on ext4 without a journal, deleting
 # 20,000 files would slow down the next run's file creations for minutes (inode
 # allocation skips recently freed inodes), whichever server that run measures.
+# For the same reason every run ends with a pause of BENCH_SETTLE seconds: Postfix deletes
+# each queue file it has delivered, and for 60 s after a deletion (360 s while the inode
+# table block is unwritten) ext4 without a journal rescans those inodes on every file
+# creation in that block group. Without the pause, the next run, of either server, paid
+# for the deletions of the run before it (seen: up to a fifth of all CPU in the inode
+# allocator). Within its own run each server still pays for its own deletions.
 reset_side() {
   local maildir=$1 queue=$2 i
   for i in $(seq 1 600); do
@@ -307,7 +315,7 @@ reset_side() {
     mv "$maildir" "$TMP/trash/$(date +%s%N)"
   fi
   sync
-  sleep 1
+  sleep "$SETTLE"
 }
 
 rate() { # messages seconds
@@ -343,6 +351,8 @@ log "$N messages of $SIZE bytes per run, sessions: $SESSIONS${SEND_OPTS:+, smtp-
 [ "$ONLY" = postfix ] || { setup_correio; wait_port "$CO_PORT"; }
 [ "$ONLY" = correio ] || { setup_postfix; wait_port "$PF_PORT"; }
 
+sync
+sleep "$SETTLE"  # whatever ran before the bench deleted files too
 ROWS=()
 LOADS="before: $(cut -d' ' -f1-3 /proc/loadavg); "
 for s in $SESSIONS; do
