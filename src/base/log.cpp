@@ -35,7 +35,7 @@ constexpr int kSeverityWarning = 4;
 
 }  // namespace
 
-Logger::Logger(Options options) : options_(std::move(options)) {
+Logger::Logger(Options options) : options_(std::move(options)), pid_(::getpid()) {
   if (options_.hostname.empty()) options_.hostname = local_hostname();
   open_sink();
 }
@@ -77,8 +77,7 @@ std::string Logger::tag() const {
 
 std::string Logger::format_line(std::string_view text,
                                 std::chrono::system_clock::time_point when) const {
-  return fmt::format("{} {} {}[{}]: {}", timestamp(when), options_.hostname, tag(), ::getpid(),
-                     text);
+  return fmt::format("{} {} {}[{}]: {}", timestamp(when), options_.hostname, tag(), pid_, text);
 }
 
 void Logger::write(std::string_view level, std::string_view text) {
@@ -91,7 +90,7 @@ void Logger::write(std::string_view level, std::string_view text) {
   if (syslog_) {
     int severity = level.empty() ? kSeverityInfo : kSeverityWarning;
     line = fmt::format("<{}>{} {}[{}]: {}", kFacilityMail * 8 + severity, timestamp(now), tag(),
-                       ::getpid(), message);
+                       pid_, message);
   } else {
     line = format_line(message, now) + "\n";
   }
