@@ -5,6 +5,7 @@
 #include <asio/experimental/as_tuple.hpp>
 #include <asio/experimental/awaitable_operators.hpp>
 #include <asio/use_awaitable.hpp>
+#include <asio/write.hpp>
 #include <string>
 
 #include "io/deadline.hpp"
@@ -58,6 +59,23 @@ asio::awaitable<Result<DeliveryRequest>> read_request(asio::local::stream_protoc
   auto request = decode_request(message);
   if (!request) log.warning("{}", request.error().message);
   co_return request;
+}
+
+asio::awaitable<void> serve_requests(
+    asio::local::stream_protocol::socket& socket, std::chrono::steady_clock::duration timeout,
+    base::Logger& log,
+    const std::function<std::vector<RecipientResult>(const DeliveryRequest&)>& deliver) {
+  for (;;) {
+    auto request = co_await read_request(socket, timeout, log);
+    if (!request) co_return;
+    std::string reply = encode_results(deliver(*request)) + "\n";
+    auto [ec, n] = co_await asio::async_write(socket, asio::buffer(reply),
+                                              asio::experimental::as_tuple(asio::use_awaitable));
+    if (ec) {
+      log.warning("{}: cannot send delivery results: {}", request->queue_id, ec.message());
+      co_return;
+    }
+  }
 }
 
 }  // namespace correio::delivery

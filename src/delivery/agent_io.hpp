@@ -1,10 +1,13 @@
 // The agent side of the qmgr <-> delivery agent protocol (delivery/protocol.hpp): reading
-// one request from qmgr's connection within a deadline. Shared by every delivery agent.
+// requests from qmgr's connection within a deadline and answering them. Shared by every
+// delivery agent.
 #pragma once
 
 #include <asio/awaitable.hpp>
 #include <asio/local/stream_protocol.hpp>
 #include <chrono>
+#include <functional>
+#include <vector>
 
 #include "base/log.hpp"
 #include "base/result.hpp"
@@ -20,5 +23,13 @@ namespace correio::delivery {
 asio::awaitable<Result<DeliveryRequest>> read_request(asio::local::stream_protocol::socket& socket,
                                                       std::chrono::steady_clock::duration timeout,
                                                       base::Logger& log);
+
+// Serves one qmgr connection, a request at a time until qmgr closes it (qmgr keeps it
+// between messages): read a request, `deliver` it (here, on the caller's thread), write
+// the results and an empty line. A bad request or a failed write ends the connection.
+asio::awaitable<void> serve_requests(
+    asio::local::stream_protocol::socket& socket, std::chrono::steady_clock::duration timeout,
+    base::Logger& log,
+    const std::function<std::vector<RecipientResult>(const DeliveryRequest&)>& deliver);
 
 }  // namespace correio::delivery

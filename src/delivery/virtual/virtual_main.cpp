@@ -1,28 +1,22 @@
-// The `virtual` daemon: one straight-line coroutine per qmgr connection (see
-// virtual_main.hpp), with the request read under a composed deadline.
+// The `virtual` daemon: one coroutine per qmgr connection (see virtual_main.hpp)
+// serving its requests through delivery/agent_io, on a worker loop of its own.
 #include "delivery/virtual/virtual_main.hpp"
 
 #include <unistd.h>
 
 #include <asio/co_spawn.hpp>
 #include <asio/detached.hpp>
-#include <asio/experimental/as_tuple.hpp>
-#include <asio/experimental/awaitable_operators.hpp>
 #include <asio/this_coro.hpp>
 #include <asio/use_awaitable.hpp>
-#include <asio/write.hpp>
 #include <memory>
 
 #include "auth/synchronized_directory.hpp"
 #include "delivery/agent_io.hpp"
 #include "delivery/protocol.hpp"
-#include "io/deadline.hpp"
 #include "io/worker_loops.hpp"
 
 namespace correio::delivery::virtual_agent {
 namespace {
-
-using asio::experimental::as_tuple;
 
 // Delivery threads per agent process, each an event loop of its own (deliveries mostly
 // wait on fsync).
@@ -32,21 +26,12 @@ constexpr int kDeliveryThreads = 8;
 
 asio::awaitable<void> serve_agent_connection(asio::local::stream_protocol::socket socket,
                                              AgentContext& context) {
-  // One request at a time until qmgr closes the connection (it keeps it between messages).
-  for (;;) {
-    auto request = co_await read_request(socket, context.timeout, context.log);
-    if (!request) co_return;
-    // Here, on this connection's own loop: it blocks on a few fsyncs, and only this
-    // loop's connections wait meanwhile.
-    auto results = deliver(*request, context.settings, context.users, context.log, context.owners);
-    std::string reply = encode_results(results) + "\n";
-    auto [ec, n] =
-        co_await asio::async_write(socket, asio::buffer(reply), as_tuple(asio::use_awaitable));
-    if (ec) {
-      context.log.warning("{}: cannot send delivery results: {}", request->queue_id, ec.message());
-      co_return;
-    }
-  }
+  // Deliveries run here, on this connection's own loop: each blocks on a few fsyncs, and
+  // only this loop's connections wait meanwhile.
+  co_await serve_requests(
+      socket, context.timeout, context.log, [&](const DeliveryRequest& request) {
+        return deliver(request, context.settings, context.users, context.log, context.owners);
+      });
 }
 
 int virtual_main(const service::DaemonArgs& args) {
