@@ -87,6 +87,7 @@ int usage() {
 correio::master::KnownCommands known_commands() {
   correio::master::KnownCommands known;
   for (const auto& [name, fn] : daemon_table()) known.names.insert(std::string(name));
+  known.checks.emplace("smtpd", correio::smtpd::check_configuration);
   return known;
 }
 

@@ -17,6 +17,7 @@
 #include "config/main_cf.hpp"
 #include "config/master_cf.hpp"
 #include "config/parameters.hpp"
+#include "config/support.hpp"
 
 namespace correio::cli {
 namespace postconf {
@@ -443,8 +444,18 @@ std::string reference_markdown() {
       "without the legacy safety net. Parameters after `user_directory` in the mailbox "
       "section are Correio's own.\n"
       "\n"
-      "| Parameter | Default | Description |\n"
-      "| --- | --- | --- |\n";
+      "\n"
+      "The Support column says what Correio does with each parameter. *honoured*: read "
+      "and acted upon. *informational*: no effect at run time, in Postfix either (install "
+      "paths, read-only facts). *not yet (warning)*: ignored; setting it to anything but "
+      "its default (or a value that describes what Correio does anyway) draws a warning "
+      "from `postfix check`, `postfix start` and `postfix reload`, naming the file and "
+      "line. *not yet (fatal)*: ignoring it would weaken security or lose mail, so such a "
+      "setting stops `check` and `start`, and `reload` keeps the running configuration "
+      "and exits with status 1.\n"
+      "\n"
+      "| Parameter | Default | Support | Description |\n"
+      "| --- | --- | --- | --- |\n";
   for (const auto& p : cfg::parameter_table()) {
     std::string def;
     if (p.dynamic)
@@ -453,7 +464,11 @@ std::string reference_markdown() {
       def = "*(empty)*";
     else
       def = "`" + escape(p.default_value) + "`";
-    out += fmt::format("| `{}` | {} | {} |\n", p.name, def, escape(p.description));
+    std::string support(cfg::support_label(cfg::parameter_support(p.name)));
+    std::string description(p.description);
+    if (const cfg::SupportInfo* info = cfg::find_support(p.name))
+      description += " *Correio: " + std::string(info->note) + ".*";
+    out += fmt::format("| `{}` | {} | {} | {} |\n", p.name, def, support, escape(description));
   }
   return out;
 }

@@ -2,11 +2,14 @@
 // $name expansion (postconf(5) "parameter expansion", mac_expand(3)).
 #include "config/config.hpp"
 
+#include <fcntl.h>
 #include <fmt/format.h>
+#include <unistd.h>
 
 #include <cctype>
 #include <cstdlib>
 #include <map>
+#include <mutex>
 
 #include "base/strings.hpp"
 #include "config/parameters.hpp"
@@ -198,6 +201,33 @@ std::vector<MainCfEntry> unused_parameters(const MainCf& main_cf,
   return out;
 }
 
+// See config.hpp. Appends with O_APPEND so that the processes of one mail system can
+// share the file; a name is written when first read, so that a process that is killed
+// has already said what it read.
+class ReadTrace {
+ public:
+  explicit ReadTrace(const char* path)
+      : fd_(::open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0666)) {}
+  ~ReadTrace() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  ReadTrace(const ReadTrace&) = delete;
+  ReadTrace& operator=(const ReadTrace&) = delete;
+
+  void note(std::string_view name) {
+    std::lock_guard lock(mutex_);
+    if (fd_ < 0 || !seen_.emplace(name).second) return;
+    std::string line = std::string(name) + "\n";
+    // Instrumentation only: a short or failed write loses a trace line, never mail.
+    if (::write(fd_, line.data(), line.size()) < 0) fd_ = -1;
+  }
+
+ private:
+  int fd_;
+  std::mutex mutex_;
+  std::set<std::string, std::less<>> seen_;
+};
+
 // State of one top-level expansion: the chain of names being expanded (to detect loops)
 // and the names already expanded (their values never depend on the context).
 struct Config::ExpandState {
@@ -217,6 +247,8 @@ Result<Config> Config::from_main_cf(MainCf main_cf, const std::filesystem::path&
   Config config;
   config.config_dir_ = config_dir;
   config.main_cf_ = std::move(main_cf);
+  if (const char* trace = std::getenv("CORREIO_PARAMETER_TRACE"); trace && *trace)
+    config.trace_ = std::make_shared<ReadTrace>(trace);
   // Expand every value once so that a loop is reported now, with its file and line,
   // rather than whenever some daemon happens to read the parameter.
   for (const auto& entry : config.main_cf_.entries()) {
@@ -247,18 +279,30 @@ Result<Config> Config::with_overrides(const Overrides& overrides) const {
   return copy;
 }
 
+void Config::note_read(std::string_view name) const {
+  if (!trace_) return;
+  trace_->note(name);
+  // mynetworks' default is computed from mynetworks_style (raw_value below).
+  if (name == "mynetworks") trace_->note("mynetworks_style");
+}
+
 std::optional<std::string> Config::raw(std::string_view name) const {
+  note_read(name);
+  return raw_value(name);
+}
+
+std::optional<std::string> Config::raw_value(std::string_view name) const {
   if (auto it = overrides_.find(name); it != overrides_.end()) return it->second;
   if (const MainCfEntry* e = main_cf_.find(name)) return e->value;
   const ParameterInfo* info = find_parameter(name);
   if (!info) return std::nullopt;
   // Defaults derived from other settings, as Postfix derives them.
   if (name == "mydomain") {
-    auto host = raw("myhostname");
+    auto host = raw_value("myhostname");
     if (host && host->find('$') == std::string::npos) return domain_of_hostname(*host);
   }
   if (name == "mynetworks") {
-    std::string style = get("mynetworks_style");
+    std::string style = value_of("mynetworks_style");
     if (style != "host") return own_networks(style);
   }
   return default_value(*info, config_dir_.string());
@@ -276,13 +320,13 @@ Result<std::string> Config::expand_name(std::string_view name, ExpandState& stat
   }
   if (state.stack.size() >= kMaxExpansionDepth)
     return Error{fmt::format("parameter {}: expansion nested too deeply", name)};
-  auto raw_value = raw(name);
-  if (!raw_value) {
+  auto unexpanded = raw_value(name);
+  if (!unexpanded) {
     state.done.emplace(std::string(name), std::string());
     return std::string();  // Postfix expands unknown names to nothing
   }
   state.stack.emplace_back(name);
-  auto value = expand_in(*raw_value, state);
+  auto value = expand_in(*unexpanded, state);
   state.stack.pop_back();
   if (!value) return value;
   state.done.emplace(std::string(name), *value);
@@ -341,6 +385,11 @@ Result<std::string> Config::expand_in(std::string_view value, ExpandState& state
 }
 
 std::string Config::get(std::string_view name) const {
+  note_read(name);
+  return value_of(name);
+}
+
+std::string Config::value_of(std::string_view name) const {
   ExpandState state;
   auto value = expand_name(name, state);
   return value ? std::move(value).value() : std::string();
@@ -425,6 +474,13 @@ std::string Config::where(std::string_view name) const {
   return "";
 }
 
+std::string Config::location(std::string_view name) const {
+  if (overrides_.count(name)) return "";
+  if (const MainCfEntry* e = main_cf_.find(name))
+    return fmt::format("{}:{}", main_cf_.file_name(), e->line);
+  return "";
+}
+
 Status Config::validate() const {
   // What main.cf or the overrides set is checked first, so that the message points at the
   // line to fix rather than at a default that merely refers to it.
@@ -436,7 +492,7 @@ Status Config::validate() const {
   for (const ParameterInfo& info : parameter_table()) order.push_back(&info);
   for (const ParameterInfo* info : order) {
     if (info->type == ParameterType::kString) continue;
-    std::string value(base::trim(get(info->name)));
+    std::string value(base::trim(value_of(info->name)));
     const char* kind = nullptr;
     switch (info->type) {
       case ParameterType::kBool:

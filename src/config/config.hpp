@@ -46,6 +46,12 @@ std::vector<MainCfEntry> unused_parameters(const MainCf& main_cf,
                                            const std::vector<std::string>& extra_values,
                                            const std::set<std::string>& services);
 
+// Test instrumentation (tests/integration/test_parameter_support.py): with
+// $CORREIO_PARAMETER_TRACE naming a file, every parameter a process reads through the
+// accessors below is appended to that file, one name a line, once per Config load.
+// Internal expansion and validation do not count: only what code asks for.
+class ReadTrace;
+
 class Config {
  public:
   // Reads DIR/main.cf. Fails with "FILE:LINE: error: ..." on bad syntax or on a
@@ -76,6 +82,10 @@ class Config {
   std::chrono::seconds get_time(std::string_view name) const;      // 30s, 5m, 1h, 1d, 1w
   std::vector<std::string> get_list(std::string_view name) const;  // comma/space list
 
+  // Where `name` is set in main.cf, "FILE:LINE"; "" when it comes from an override or
+  // from its default. For messages about a value that a daemon cannot honour.
+  std::string location(std::string_view name) const;
+
   // Validates typed values: "FILE:LINE: error: bad numerical configuration: name = value"
   // (also "bad boolean configuration" and "bad time configuration"); values that come
   // from overrides are reported without FILE:LINE.
@@ -86,10 +96,14 @@ class Config {
   Result<std::string> expand_in(std::string_view value, ExpandState& state) const;
   Result<std::string> expand_name(std::string_view name, ExpandState& state) const;
   std::string where(std::string_view name) const;
+  std::optional<std::string> raw_value(std::string_view name) const;  // untraced raw()
+  std::string value_of(std::string_view name) const;                  // untraced get()
+  void note_read(std::string_view name) const;
 
   std::filesystem::path config_dir_;
   MainCf main_cf_;
   std::map<std::string, std::string, std::less<>> overrides_;
+  std::shared_ptr<ReadTrace> trace_;  // null unless $CORREIO_PARAMETER_TRACE is set
 };
 
 }  // namespace correio::config

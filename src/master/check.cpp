@@ -11,6 +11,7 @@
 #include "config/master_cf.hpp"
 #include "master/configuration.hpp"
 #include "master/service_plan.hpp"
+#include "master/settings_check.hpp"
 #include "master/spawn.hpp"
 #include "master/verbs.hpp"
 
@@ -53,6 +54,9 @@ int check_verb(const std::filesystem::path& config_dir, const KnownCommands& kno
     auto plan = plan_services(*config, *entries, options, &problems);
     for (const auto& p : problems) error(p);
     if (!plan && problems.empty()) error(plan.error().message);
+    SettingsReport settings = check_settings(*config, *entries, known);
+    for (const auto& w : settings.warnings) say(w);
+    for (const auto& e : settings.errors) error(e);
   }
 
   std::vector<std::string> notes;

@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include "master/settings_check.hpp"
+
 namespace correio::master {
 
 Result<LoadedConfiguration> load_configuration(const std::filesystem::path& config_dir,
@@ -32,6 +34,15 @@ Result<LoadedConfiguration> load_configuration(const std::filesystem::path& conf
     return Error{text.empty() ? services.error().message : text};
   }
   for (auto& p : problems) warnings.push_back(std::move(p));
+  // No setting is ignored in silence: what Correio cannot honour safely stops a start and
+  // a reload (which keeps the running configuration); the rest is logged.
+  SettingsReport settings = check_settings(*config, *entries, known);
+  if (!settings.errors.empty()) {
+    std::string text;
+    for (const auto& e : settings.errors) text += (text.empty() ? "" : "; ") + e;
+    return Error{text};
+  }
+  for (auto& w : settings.warnings) warnings.push_back(std::move(w));
   return LoadedConfiguration{std::move(*config), std::move(*services), std::move(*identity),
                              std::move(warnings)};
 }

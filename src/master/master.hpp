@@ -5,15 +5,25 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
+#include <map>
 #include <set>
 #include <string>
 #include <vector>
 
+#include "config/config.hpp"
+
 namespace correio::master {
+
+// A daemon's own check of its effective configuration (main.cf plus its service's -o
+// overrides), run by check, start and reload before anything is started: messages
+// "error: TEXT" (fatal: the daemon could not honour the configuration) or "warning: TEXT".
+using ConfigCheck = std::function<std::vector<std::string>(const config::Config&)>;
 
 // Which master.cf commands this binary can run (from main.cpp's daemon table).
 struct KnownCommands {
   std::set<std::string, std::less<>> names;
+  std::map<std::string, ConfigCheck, std::less<>> checks = {};  // by command; optional
 };
 
 // `verb` is one of start-fg, start, stop, abort, reload, status, check.

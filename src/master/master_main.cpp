@@ -77,6 +77,10 @@ int run_master(const MasterOptions& options) {
   if (!loaded) return fatal(nullptr, nullptr, loaded.error().message);
   const config::Config config = loaded->config;
   auto log = make_logger(config, "master");
+  // Settings Correio ignores are logged by the supervisor; the administrator who typed
+  // `postfix start` sees them here as well, as `postfix check` shows them.
+  if (!logs_to_terminal(config))
+    for (const auto& w : loaded->warnings) std::fprintf(stderr, "correio/master: %s\n", w.c_str());
 
   std::vector<std::string> notes;
   if (auto st = create_directories(config, loaded->child_identity, &notes); !st)

@@ -101,7 +101,23 @@ int start(const std::filesystem::path& config_dir, const KnownCommands& known, b
   return n == 1 ? 0 : 1;
 }
 
-int signal_master(const std::string& verb, ScriptLog& out, const std::filesystem::path& pid_path) {
+// Postfix's reload re-reads the files in the running master, which logs what is wrong;
+// the administrator at the terminal would see nothing. Check first, here, and refuse a
+// configuration the master would refuse anyway, so that the command fails visibly.
+bool reload_is_safe(const std::filesystem::path& config_dir, const KnownCommands& known,
+                    ScriptLog& out) {
+  auto loaded = load_configuration(config_dir, known);
+  if (!loaded) {
+    out.fatal(loaded.error().message);
+    out.fatal("reload refused: the running configuration is kept");
+    return false;
+  }
+  for (const auto& w : loaded->warnings) out.info(w);
+  return true;
+}
+
+int signal_master(const std::string& verb, ScriptLog& out, const std::filesystem::path& pid_path,
+                  const std::filesystem::path& config_dir, const KnownCommands& known) {
   auto pid = running_master(pid_path);
   if (!pid) {
     if (verb == "reload")
@@ -111,6 +127,7 @@ int signal_master(const std::string& verb, ScriptLog& out, const std::filesystem
     return 1;
   }
   if (verb == "reload") {
+    if (!reload_is_safe(config_dir, known, out)) return 1;
     out.info("refreshing the Correio mail system");
     if (::kill(*pid, SIGHUP) < 0) {
       out.fatal(std::string("kill: ") + std::strerror(errno));
@@ -155,7 +172,7 @@ int run_verb(const std::string& verb, const std::filesystem::path& config_dir,
     return 1;
   }
   if (verb == "stop" || verb == "abort" || verb == "reload")
-    return signal_master(verb, out, pid_path);
+    return signal_master(verb, out, pid_path, config_dir, known);
   out.fatal("unknown command: " + verb);
   return 2;
 }

@@ -77,6 +77,22 @@ Result<std::vector<RestrictionItem>> parse_restriction_list(std::string_view lis
   return out;
 }
 
+Restrictions::Options restriction_options(const Settings& s) {
+  Restrictions::Options r;
+  r.client = s.client_restrictions;
+  r.helo = s.helo_restrictions;
+  r.sender = s.sender_restrictions;
+  r.relay = s.relay_restrictions;
+  r.recipient = s.recipient_restrictions;
+  r.mynetworks = s.mynetworks;
+  r.local_domains = s.local_domains;
+  r.virtual_mailbox_domains = s.virtual_mailbox_domains;
+  r.virtual_alias_domains = s.virtual_alias_domains;
+  r.relay_domains = s.relay_domains;
+  r.sender_login_maps = s.sender_login_maps;
+  return r;
+}
+
 Restrictions::Restrictions(Options options, base::Logger& log)
     : options_(std::move(options)), log_(log) {
   const std::string* texts[] = {&options_.client, &options_.helo, &options_.sender, &options_.relay,

@@ -23,6 +23,7 @@
 #include "maps/map.hpp"
 #include "smtp/reply.hpp"
 #include "smtpd/client_networks.hpp"
+#include "smtpd/settings.hpp"
 
 namespace correio::smtpd {
 
@@ -104,5 +105,9 @@ class Restrictions {
   std::unique_ptr<maps::MapList> login_maps_;
   std::optional<std::string> error_;
 };
+
+// The lists and tables of `settings` as Restrictions takes them; the same for a session
+// and for `postfix check` (smtpd::check_configuration).
+Restrictions::Options restriction_options(const Settings& settings);
 
 }  // namespace correio::smtpd

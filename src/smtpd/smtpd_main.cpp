@@ -53,19 +53,7 @@ int smtpd_main(const service::DaemonArgs& args) {
     options.alias_maps = ctx.config.get("alias_maps");
     state->recipients = std::make_unique<RecipientCheck>(options, ctx.log);
 
-    Restrictions::Options r;
-    r.client = s.client_restrictions;
-    r.helo = s.helo_restrictions;
-    r.sender = s.sender_restrictions;
-    r.relay = s.relay_restrictions;
-    r.recipient = s.recipient_restrictions;
-    r.mynetworks = s.mynetworks;
-    r.local_domains = s.local_domains;
-    r.virtual_mailbox_domains = s.virtual_mailbox_domains;
-    r.virtual_alias_domains = s.virtual_alias_domains;
-    r.relay_domains = s.relay_domains;
-    r.sender_login_maps = s.sender_login_maps;
-    state->restrictions = std::make_unique<Restrictions>(std::move(r), ctx.log);
+    state->restrictions = std::make_unique<Restrictions>(restriction_options(s), ctx.log);
 
     if (s.sasl_auth_enable) {
       // Without a readable user directory AUTH is simply not offered; the warning says why.

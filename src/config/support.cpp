@@ -1,0 +1,277 @@
+// The unsupported half of the defaults table (see support.hpp). Each entry says why the
+// parameter is not honoured and what Correio does instead; an administrator reads it in
+// `postfix check`, in the mail log at start and reload, and in docs/configuration.md.
+#include "config/support.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <array>
+
+#include "base/strings.hpp"
+#include "config/parameters.hpp"
+
+namespace correio::config {
+namespace {
+
+constexpr auto kInfo = Support::kInformational;
+constexpr auto kWarn = Support::kNotYet;
+constexpr auto kFatal = Support::kNotYetUnsafe;
+
+constexpr std::string_view kNoSmtpClient =
+    "Correio has no SMTP client yet; mail for remote domains stays in the queue";
+constexpr std::string_view kNoRewriting =
+    "address rewriting (the cleanup stage) is not built yet; addresses would stay as "
+    "received";
+constexpr std::string_view kNoContentInspection =
+    "content inspection is not built yet; mail would be accepted without it";
+
+// Unsorted here (grouped by concern); support_table() sorts once.
+constexpr SupportInfo kUnsupported[] = {
+    // Facts and install paths: Postfix reads them only in postfix-install or postconf.
+    {"mail_version", kInfo, "", "read-only"},
+    {"process_name", kInfo, "", "read-only"},
+    {"process_id", kInfo, "", "read-only"},
+    {"compatibility_level", kInfo, "",
+     "Correio always uses the newest defaults, as Postfix does at compatibility_level 3.6"},
+    {"config_directory", kInfo, "",
+     "the directory is chosen by -c DIR or $MAIL_CONFIG, as in Postfix"},
+    {"daemon_directory", kInfo, "", "Correio's daemons live in one binary"},
+    {"command_directory", kInfo, "", "install path"},
+    {"html_directory", kInfo, "", "install path"},
+    {"manpage_directory", kInfo, "", "install path"},
+    {"readme_directory", kInfo, "", "install path"},
+    {"sample_directory", kInfo, "", "install path"},
+    {"mailq_path", kInfo, "", "install path"},
+    {"newaliases_path", kInfo, "", "install path"},
+    {"sendmail_path", kInfo, "", "install path"},
+    {"stress", kInfo, "", "set by the master, never by the administrator"},
+    {"max_idle", kInfo, "",
+     "Correio's daemons are event driven and long-lived; there are no idle processes to end"},
+    {"max_use", kInfo, "",
+     "Correio's daemons are event driven and long-lived; a process serves many clients"},
+    {"ipc_timeout", kInfo, "", "internal connections use their own deadlines"},
+    {"daemon_timeout", kInfo, "", "internal requests use their own deadlines"},
+    {"in_flow_delay", kInfo, "",
+     "smtpd writes to the queue itself with group commit; there is no cleanup to flood"},
+    {"smtpd_tls_session_cache_database", kInfo, "",
+     "TLS sessions are resumed with session tickets, which need no database"},
+    {"smtpd_sasl_path", kInfo, "", "SASL is built in; there is no external server to name"},
+
+    // Logging and debugging.
+    {"process_id_directory", kWarn, "", "the master's pid file is data_directory/master.pid"},
+    {"syslog_facility", kWarn, "mail", "the mail log uses the mail facility"},
+    {"debug_peer_level", kWarn, "", "per-peer verbose logging is not built yet"},
+    {"debug_peer_list", kWarn, "", "per-peer verbose logging is not built yet"},
+    {"debugger_command", kWarn, "", "daemons are not started under a debugger"},
+
+    // SMTP server.
+    {"smtpd_client_port_logging", kWarn, "", "log lines carry the client address only"},
+    {"smtpd_delay_reject", kWarn, "",
+     "restrictions are always evaluated at RCPT TO (Postfix's default)"},
+    {"smtpd_discard_ehlo_keywords", kWarn, "", "every supported EHLO keyword is announced"},
+    {"smtputf8_enable", kWarn, "", "SMTPUTF8 is always offered"},
+    {"smtpd_sasl_type", kWarn, "dovecot",
+     "SASL is built in, serving the users of user_directory (as Dovecot's auth would)"},
+    {"smtpd_tls_protocols", kFatal, "", "TLS protocol restrictions are not applied yet"},
+    {"smtpd_tls_mandatory_protocols", kFatal, "", "TLS protocol restrictions are not applied yet"},
+    {"smtpd_tls_ciphers", kFatal, "", "TLS cipher grades are not applied yet"},
+    {"smtpd_tls_mandatory_ciphers", kFatal, "", "TLS cipher grades are not applied yet"},
+    {"smtpd_tls_exclude_ciphers", kFatal, "", "TLS cipher exclusions are not applied yet"},
+    {"tls_high_cipherlist", kFatal, "", "TLS cipher grades are not applied yet"},
+    {"tls_medium_cipherlist", kFatal, "", "TLS cipher grades are not applied yet"},
+    {"smtpd_tls_CAfile", kWarn, "",
+     "client certificates are not requested, so there is nothing to verify them against"},
+    {"smtpd_tls_CApath", kWarn, "",
+     "client certificates are not requested, so there is nothing to verify them against"},
+    {"smtpd_tls_loglevel", kWarn, "", "TLS handshakes are logged at a fixed level"},
+    {"smtpd_tls_received_header", kWarn, "", "Received: does not record the TLS cipher yet"},
+    {"smtpd_data_restrictions", kFatal, "",
+     "restrictions at DATA are not evaluated yet; mail would be accepted without them"},
+    {"smtpd_reject_unlisted_sender", kFatal, "",
+     "sender address verification against local tables is not built yet"},
+    {"smtpd_proxy_filter", kFatal, "", "before-queue content filters are not built yet"},
+    {"smtpd_milters", kFatal, "", "milters are not built yet; mail would pass unfiltered"},
+    {"non_smtpd_milters", kFatal, "", "milters are not built yet; mail would pass unfiltered"},
+    {"header_checks", kFatal, "", kNoContentInspection},
+    {"body_checks", kFatal, "", kNoContentInspection},
+    {"content_filter", kFatal, "", "after-queue content filters are not built yet"},
+    {"unknown_local_recipient_reject_code", kFatal, "",
+     "unknown local recipients are always rejected with 550; a 450 for testing would not "
+     "protect mail"},
+    {"unknown_relay_recipient_reject_code", kFatal, "",
+     "unknown relay recipients are always rejected with 550"},
+    {"unknown_virtual_mailbox_reject_code", kFatal, "",
+     "unknown virtual recipients are always rejected with 550"},
+    {"relay_recipient_maps", kFatal, "",
+     "recipients in relay_domains are not validated yet; every one would be accepted"},
+
+    // Rewriting and routing.
+    {"transport_maps", kFatal, "", "transport tables are not built yet; mail would be misrouted"},
+    {"always_bcc", kFatal, "", "the copy would not be made"},
+    {"canonical_maps", kFatal, "", kNoRewriting},
+    {"sender_canonical_maps", kFatal, "", kNoRewriting},
+    {"recipient_canonical_maps", kFatal, "", kNoRewriting},
+    {"virtual_alias_maps", kFatal, "",
+     "virtual aliases are not built yet; aliased recipients would be rejected or misrouted"},
+    {"virtual_maps", kFatal, "", "virtual aliases are not built yet"},
+    {"virtual_mailbox_maps", kFatal, "",
+     "virtual mailboxes are the users of user_directory; a separate table would be ignored"},
+    {"local_recipient_maps", kWarn, "|unix:passwd.byname $alias_maps",
+     "unknown local recipients are those neither in the passwd database nor in alias_maps "
+     "(empty: no check); other tables are not consulted yet"},
+    {"masquerade_domains", kWarn, "", kNoRewriting},
+    {"propagate_unmatched_extensions", kWarn, "", "canonical and virtual tables are not built yet"},
+    {"append_dot_mydomain", kWarn, "no", "user@host addresses are never completed"},
+    {"soft_bounce", kFatal, "",
+     "permanent failures would bounce instead of being deferred; mail would be lost"},
+    {"mailbox_command", kFatal, "",
+     "local delivery does not run a mailbox command yet; mail would go to the mailbox"},
+    {"mailbox_transport", kFatal, "",
+     "local mailbox delivery cannot be handed to another transport yet"},
+    {"forward_path", kFatal, "", "local delivery reads $home/.forward only"},
+    {"biff", kWarn, "no", "Correio never notifies comsat"},
+    {"notify_classes", kWarn, "",
+     "only undeliverable bounces are reported to the postmaster (2bounce_notice_recipient)"},
+    {"bounce_notice_recipient", kWarn, "", "bounce notices to the postmaster are not sent"},
+    {"delay_notice_recipient", kWarn, "", "delay notices to the postmaster are not sent"},
+    {"error_notice_recipient", kWarn, "", "error notices to the postmaster are not sent"},
+    {"double_bounce_sender", kWarn, "", "the double-bounce sender is fixed"},
+    {"empty_address_recipient", kWarn, "", "mail to <> is not redirected"},
+
+    // SMTP client and queue scheduling (mail out).
+    {"relayhost", kWarn, "", kNoSmtpClient},
+    {"sender_dependent_relayhost_maps", kWarn, "", kNoSmtpClient},
+    {"smtp_host_lookup", kWarn, "", kNoSmtpClient},
+    {"disable_dns_lookups", kWarn, "", kNoSmtpClient},
+    {"smtp_use_tls", kWarn, "", kNoSmtpClient},
+    {"smtp_tls_security_level", kWarn, "", kNoSmtpClient},
+    {"smtp_tls_loglevel", kWarn, "", kNoSmtpClient},
+    {"smtp_tls_CAfile", kWarn, "", kNoSmtpClient},
+    {"smtp_tls_CApath", kWarn, "", kNoSmtpClient},
+    {"smtp_tls_session_cache_database", kWarn, "", kNoSmtpClient},
+    {"smtp_sasl_auth_enable", kWarn, "", kNoSmtpClient},
+    {"smtp_sasl_security_options", kWarn, "", kNoSmtpClient},
+    {"smtp_sasl_password_maps", kWarn, "", kNoSmtpClient},
+    {"smtp_sender_dependent_authentication", kWarn, "", kNoSmtpClient},
+
+    // The master.
+    {"default_process_limit", kWarn, "", "a '-' maxproc in master.cf means one process"},
+    {"master_service_disable", kFatal, "",
+     "the services named would keep running; disable them in master.cf instead"},
+    {"import_environment", kWarn, "", "daemons inherit the master's environment"},
+    {"export_environment", kWarn, "", "commands run by local delivery get a fixed environment"},
+};
+
+// Lists compare equal when their items do: "a, b" equals "a b" and "a,b".
+std::string normalized(std::string_view value) {
+  std::string out;
+  for (const auto& item : base::split_list(value)) {
+    if (!out.empty()) out += ' ';
+    out += item;
+  }
+  return out;
+}
+
+bool is_accepted(const Config& config, const SupportInfo& info, std::string_view raw) {
+  std::string value = normalized(raw);
+  const ParameterInfo* parameter = find_parameter(info.name);
+  if (parameter && !parameter->dynamic && value == normalized(parameter->default_value))
+    return true;
+  // The default may refer to other parameters ("$default_destination_concurrency_limit"):
+  // compare expanded values too.
+  if (parameter && !parameter->dynamic) {
+    auto expanded_default = config.expand(parameter->default_value);
+    auto expanded_value = config.expand(raw);
+    if (expanded_default && expanded_value &&
+        normalized(*expanded_default) == normalized(*expanded_value))
+      return true;
+  }
+  std::string_view accepted = info.accepted;
+  while (!accepted.empty()) {
+    size_t bar = accepted.find('|');
+    if (base::iequals(value, normalized(accepted.substr(0, bar)))) return true;
+    if (bar == std::string_view::npos) break;
+    accepted.remove_prefix(bar + 1);
+  }
+  return false;
+}
+
+// `setting` is how the administrator wrote it: "name = value" or "-o name=value".
+SettingFinding finding(std::string_view where, const SupportInfo& info, std::string_view setting) {
+  if (info.support == Support::kNotYetUnsafe)
+    return {fmt::format("{}: error: {}: not supported by Correio yet, and ignoring it would "
+                        "weaken security or lose mail: {}",
+                        where, setting, info.note),
+            true};
+  return {fmt::format("{}: warning: {}: not supported by Correio yet, ignored: {}", where, setting,
+                      info.note),
+          false};
+}
+
+}  // namespace
+
+std::span<const SupportInfo> support_table() {
+  static const auto sorted = [] {
+    std::array<SupportInfo, std::size(kUnsupported)> table{};
+    std::copy(std::begin(kUnsupported), std::end(kUnsupported), table.begin());
+    std::sort(table.begin(), table.end(),
+              [](const SupportInfo& a, const SupportInfo& b) { return a.name < b.name; });
+    return table;
+  }();
+  return sorted;
+}
+
+const SupportInfo* find_support(std::string_view name) {
+  auto table = support_table();
+  auto it = std::lower_bound(table.begin(), table.end(), name,
+                             [](const SupportInfo& a, std::string_view n) { return a.name < n; });
+  return it != table.end() && it->name == name ? &*it : nullptr;
+}
+
+Support parameter_support(std::string_view name) {
+  const SupportInfo* info = find_support(name);
+  return info ? info->support : Support::kHonoured;
+}
+
+std::string_view support_label(Support support) {
+  switch (support) {
+    case Support::kHonoured:
+      return "honoured";
+    case Support::kInformational:
+      return "informational";
+    case Support::kNotYet:
+      return "not yet (warning)";
+    case Support::kNotYetUnsafe:
+      return "not yet (fatal)";
+  }
+  return "honoured";
+}
+
+std::vector<SettingFinding> unsupported_settings(const Config& config) {
+  std::vector<SettingFinding> out;
+  const MainCf& main_cf = config.main_cf();
+  for (const auto& entry : main_cf.entries()) {
+    if (main_cf.find(entry.name) != &entry) continue;  // a later line wins
+    const SupportInfo* info = find_support(entry.name);
+    if (!info || info->support == Support::kInformational) continue;
+    if (is_accepted(config, *info, entry.value)) continue;
+    out.push_back(finding(fmt::format("{}:{}", main_cf.file_name(), entry.line), *info,
+                          fmt::format("{} = {}", entry.name, entry.value)));
+  }
+  return out;
+}
+
+std::vector<SettingFinding> unsupported_overrides(const Config& config, const Overrides& overrides,
+                                                  std::string_view origin) {
+  std::vector<SettingFinding> out;
+  for (const auto& [name, value] : overrides) {
+    const SupportInfo* info = find_support(name);
+    if (!info || info->support == Support::kInformational) continue;
+    if (is_accepted(config, *info, value)) continue;
+    out.push_back(finding(origin, *info, fmt::format("-o {}={}", name, value)));
+  }
+  return out;
+}
+
+}  // namespace correio::config

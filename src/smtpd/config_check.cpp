@@ -1,0 +1,30 @@
+// smtpd's configuration check for check, start and reload (see smtpd.hpp): the same
+// Restrictions object a session uses, built once, asked for its configuration error.
+#include <fmt/format.h>
+
+#include "smtpd/restrictions.hpp"
+#include "smtpd/settings.hpp"
+#include "smtpd/smtpd.hpp"
+
+namespace correio::smtpd {
+
+std::vector<std::string> check_configuration(const config::Config& config) {
+  Settings s = Settings::from_config(config);
+  base::Logger::Options quiet;
+  quiet.process_name = "smtpd";
+  quiet.maillog_file = "/dev/null";
+  base::Logger log(std::move(quiet));
+  Restrictions restrictions(restriction_options(s), log);
+  const auto& problem = restrictions.configuration_error();
+  if (!problem) return {};
+  // The message starts with the parameter it is about, when there is one.
+  std::string parameter = problem->substr(0, problem->find(':'));
+  std::string where = config.location(parameter);
+  if (where.empty()) {
+    for (const char* name : {"smtpd_relay_restrictions", "smtpd_recipient_restrictions"})
+      if (where.empty()) where = config.location(name);
+  }
+  return {fmt::format("{}{}error: {}", where, where.empty() ? "" : ": ", *problem)};
+}
+
+}  // namespace correio::smtpd
