@@ -1,5 +1,5 @@
-// libFuzzer target for what an SMTP client controls: command arguments (paths, ESMTP
-// parameters, xtext), DATA content framing in arbitrary pieces, and the header cleanup
+// libFuzzer target for what an SMTP client controls: command arguments (paths, their
+// UTF-8, ESMTP parameters, xtext), DATA content framing in arbitrary pieces, and the header cleanup
 // the content then goes through.
 #include <cstddef>
 #include <cstdint>
@@ -15,6 +15,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   for (auto keyword : {"FROM", "TO"}) {
     auto parsed = correio::smtp::parse_path_command(input, keyword);
     if (parsed) {
+      correio::smtp::utf8_address_problem(parsed->address, size && (data[0] & 2));
       correio::smtp::valid_mailbox(parsed->address, true);
       correio::smtp::domain_of(parsed->address);
       for (const auto& [key, value] : parsed->parameters) correio::smtp::decode_xtext(value);

@@ -21,6 +21,7 @@
 #include "pop3d/pop3d.hpp"
 #include "qmgr/qmgr.hpp"
 #include "service/daemon.hpp"
+#include "showq/showq.hpp"
 #include "smtpd/smtpd.hpp"
 
 namespace {
@@ -37,6 +38,7 @@ const std::map<std::string_view, DaemonMain>& daemon_table() {
       {"pickup", correio::pickup::pickup_main},
       {"pop3d", correio::pop3d::pop3d_main},
       {"qmgr", correio::qmgr::qmgr_main},
+      {"showq", correio::showq::showq_main},
       {"smtpd", correio::smtpd::smtpd_main},
       {"imapd", correio::imapd::imapd_main},
       {"virtual", correio::delivery::virtual_agent::virtual_main},

@@ -6,9 +6,16 @@
 // incoming/ (a rename per file, then one sync of both directories). No socket, no qmgr
 // change; the cost is that postqueue -f needs write access to the queue (root or
 // mail_owner), where Postfix lets any user send the trigger through public/qmgr.
-// SECURITY: reads queue files; moves files only between deferred/ and incoming/.
+// Listing: read the queue directly when the caller may (root, mail_owner), else ask the
+// showq daemon over public/showq (src/showq/showq_main.cpp), as Postfix's postqueue does.
+// SECURITY: runs as the invoking user; reads queue files only when the file modes allow
+// it; moves files only between deferred/ and incoming/.
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <sys/un.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <functional>
@@ -21,6 +28,7 @@
 #include "config/config.hpp"
 #include "queue/queue_file_reader.hpp"
 #include "queue/queue_id.hpp"
+#include "showq/showq_protocol.hpp"
 
 namespace correio::cli {
 namespace {
@@ -32,7 +40,45 @@ int usage(const char* program) {
   return kExUsage;
 }
 
+// Users who may not read the queue ask the showq daemon, which runs as mail_owner and
+// sends only the listing (Postfix's postqueue always asks showq; Correio reads the queue
+// itself when it can, so root's mailq also works while the mail system is down).
+int list_via_showq(const char* program, const queue::Queue& q, bool json) {
+  auto unavailable = [&] {
+    std::fprintf(stderr, "%s: fatal: Queue report unavailable - mail system is down\n", program);
+    return kExUnavailable;
+  };
+  std::string path = (q.path(queue::QueueName::public_) / "showq").string();
+  sockaddr_un address{};
+  address.sun_family = AF_UNIX;
+  if (path.size() >= sizeof address.sun_path) return unavailable();
+  std::memcpy(address.sun_path, path.c_str(), path.size() + 1);
+  int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return unavailable();
+  // A hung daemon must not hang the caller (scripts run mailq from cron).
+  timeval timeout{60, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+  ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof timeout);
+  std::string_view request = json ? showq::kJsonRequest : showq::kMailqRequest;
+  std::string reply;
+  bool sent = ::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0 &&
+              ::send(fd, request.data(), request.size(), MSG_NOSIGNAL) ==
+                  static_cast<ssize_t>(request.size());
+  char buffer[65536];
+  ssize_t n = 0;
+  while (sent && ((n = ::read(fd, buffer, sizeof buffer)) > 0 || (n < 0 && errno == EINTR)))
+    if (n > 0) reply.append(buffer, static_cast<size_t>(n));
+  ::close(fd);
+  if (!sent || n < 0 || reply.rfind(showq::kReplyOk, 0) != 0) return unavailable();
+  std::fwrite(reply.data() + showq::kReplyOk.size(), 1, reply.size() - showq::kReplyOk.size(),
+              stdout);
+  return std::fflush(stdout) == 0 ? 0 : kExUnavailable;
+}
+
 int list(const char* program, const queue::Queue& q, bool json) {
+  // Search and read permission on deferred/ is what listing the queue needs.
+  if (::access(q.path(queue::QueueName::deferred).c_str(), R_OK | X_OK) != 0)
+    return list_via_showq(program, q, json);
   std::vector<std::string> warnings;
   auto messages = collect_queue(q, listed_queues(), &warnings);
   if (!messages) {

@@ -14,8 +14,10 @@
 #include <iostream>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
+#include "base/log.hpp"
 #include "cli/commands.hpp"
 #include "config/config.hpp"
 #include "queue/maildrop_file.hpp"
@@ -29,10 +31,6 @@ namespace fs = std::filesystem;
 using queue::QueueName;
 
 constexpr int kExUsage = 64;
-
-void info(const std::string& text) {
-  std::fprintf(stderr, "postsuper: %s\n", text.c_str());
-}
 
 struct Action {
   char op;         // d h H r
@@ -57,7 +55,8 @@ std::string plural(size_t n) {
 
 class Super {
  public:
-  explicit Super(queue::Queue q) : q_(std::move(q)) {}
+  // `log` is the mail log; it must outlive the Super.
+  Super(queue::Queue q, base::Logger& log) : q_(std::move(q)), log_(log) {}
 
   // Applies `op` to `id` (or every message) in `queues`; counts what it did.
   void apply(char op, const std::string& id, const std::vector<QueueName>& queues) {
@@ -66,7 +65,7 @@ class Super {
       if (id == "ALL") {
         auto listed = q_.list(name);
         if (!listed) {
-          info("warning: " + listed.error().message);
+          say("warning: " + listed.error().message);
           failed_ = true;
           continue;
         }
@@ -78,11 +77,11 @@ class Super {
     }
   }
 
-  void report() const {
-    if (deleted_) info("Deleted: " + plural(deleted_));
-    if (held_) info("Placed on hold: " + plural(held_));
-    if (released_) info("Released from hold: " + plural(released_));
-    if (requeued_) info("Requeued: " + plural(requeued_));
+  void report() {
+    if (deleted_) say("Deleted: " + plural(deleted_));
+    if (held_) say("Placed on hold: " + plural(held_));
+    if (released_) say("Released from hold: " + plural(released_));
+    if (requeued_) say("Requeued: " + plural(requeued_));
   }
 
   void structure_check();
@@ -95,35 +94,47 @@ class Super {
     switch (op) {
       case 'd':
         st = q_.remove(id, from);
-        if (st) ++deleted_, info(id + ": removed");
+        if (st) ++deleted_, say(id + ": removed");
         break;
       case 'h':
         if (from == QueueName::hold) return;
         st = q_.move(id, from, QueueName::hold);
-        if (st) ++held_, info(id + ": placed on hold");
+        if (st) ++held_, say(id + ": placed on hold");
         break;
       case 'H':
         // Back to deferred with the next attempt now: qmgr's next scan takes it; as in
         // Postfix, a release does not force delivery (postqueue -i does).
         st = q_.move(id, from, QueueName::deferred);
         if (st) st = q_.set_next_attempt(id, QueueName::deferred, std::chrono::system_clock::now());
-        if (st) ++released_, info(id + ": released from hold");
+        if (st) ++released_, say(id + ": released from hold");
         break;
       case 'r':
         // Into incoming/, where qmgr takes it at once and routes every pending recipient
         // anew (Postfix re-runs cleanup via maildrop/; Correio's routing is all in qmgr).
         st = q_.move(id, from, QueueName::incoming);
-        if (st) ++requeued_, info(id + ": requeued");
+        if (st) ++requeued_, say(id + ": requeued");
         break;
     }
     // A message that left meanwhile (delivered, moved by qmgr) is not an error.
     if (!st && ::access(q_.path(id, from).c_str(), F_OK) == 0) {
-      info("warning: " + id + ": " + st.error().message);
+      say("warning: " + id + ": " + st.error().message);
       failed_ = true;
     }
   }
 
+  // Standard error for the operator, the mail log for the record: Postfix's postsuper
+  // logs every action ("postfix/postsuper[PID]: ID: removed") and the summary lines.
+  void say(const std::string& text) {
+    std::fprintf(stderr, "postsuper: %s\n", text.c_str());
+    constexpr std::string_view kWarning = "warning: ";
+    if (text.rfind(kWarning, 0) == 0)
+      log_.warning("{}", text.substr(kWarning.size()));
+    else
+      log_.info("{}", text);
+  }
+
   queue::Queue q_;
+  base::Logger& log_;
   size_t deleted_ = 0, held_ = 0, released_ = 0, requeued_ = 0;
   bool failed_ = false;
 };
@@ -137,7 +148,7 @@ void Super::structure_check() {
                          QueueName::hold, QueueName::corrupt}) {
     auto ids = q_.list(name);
     if (!ids) {
-      info("warning: " + ids.error().message);
+      say("warning: " + ids.error().message);
       failed_ = true;
       continue;
     }
@@ -149,14 +160,14 @@ void Super::structure_check() {
       if (right != id) {
         fs::path from = q_.path(id, name), to = q_.path(right, name);
         if (::access(to.c_str(), F_OK) == 0 || ::rename(from.c_str(), to.c_str()) != 0) {
-          info("warning: " + std::string(queue::queue_name(name)) + "/" + id +
-               ": cannot rename to " + right);
+          say("warning: " + std::string(queue::queue_name(name)) + "/" + id +
+              ": cannot rename to " + right);
           failed_ = true;
         } else {
           for (QueueName log : {QueueName::defer, QueueName::bounce})
             ::rename(q_.path(id, log).c_str(), q_.path(right, log).c_str());
-          info("warning: " + std::string(queue::queue_name(name)) + "/" + id + ": renamed to " +
-               right + " (queue ID does not match the file's inode)");
+          say("warning: " + std::string(queue::queue_name(name)) + "/" + id + ": renamed to " +
+              right + " (queue ID does not match the file's inode)");
         }
         alive.insert(right);
       } else {
@@ -170,8 +181,8 @@ void Super::structure_check() {
     for (const auto& id : *ids) {
       if (alive.count(id)) continue;
       if (::unlink(q_.path(id, log).c_str()) == 0)
-        info("warning: " + std::string(queue::queue_name(log)) + "/" + id +
-             ": removed log of a message that is gone");
+        say("warning: " + std::string(queue::queue_name(log)) + "/" + id +
+            ": removed log of a message that is gone");
     }
   }
 }
@@ -193,10 +204,10 @@ void Super::purge_temporary_files() {
       std::string file = entry.path().filename().string();
       if (!is_temp(file) || !entry.is_regular_file(ec) || in_use(entry.path())) continue;
       if (::unlink(entry.path().c_str()) == 0)
-        info(std::string(queue::queue_name(name)) + "/" + file + ": removed temporary file");
+        say(std::string(queue::queue_name(name)) + "/" + file + ": removed temporary file");
     }
     if (ec) {
-      info("warning: " + q_.path(name).string() + ": " + ec.message());
+      say("warning: " + q_.path(name).string() + ": " + ec.message());
       failed_ = true;
     }
   };
@@ -288,7 +299,12 @@ int postsuper_main(int argc, char** argv) {
     std::fprintf(stderr, "postsuper: fatal: %s\n", config.error().message.c_str());
     return 1;
   }
-  Super super(queue::Queue(config->get("queue_directory")));
+  base::Logger::Options log_options;
+  if (std::string name = config->get("syslog_name"); !name.empty()) log_options.syslog_name = name;
+  log_options.process_name = "postsuper";
+  log_options.maillog_file = config->get("maillog_file");
+  base::Logger log(std::move(log_options));
+  Super super(queue::Queue(config->get("queue_directory")), log);
   if (check) super.structure_check();
   if (purge) super.purge_temporary_files();
   for (char op : {'d', 'h', 'H', 'r'}) {

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <map>
+#include <nlohmann/json.hpp>
 #include <set>
 
 #include "base/strings.hpp"
@@ -29,21 +30,6 @@ char status_mark(const std::string& queue_name) {
   if (queue_name == "active") return '*';
   if (queue_name == "hold") return '!';
   return ' ';
-}
-
-std::string json_string(std::string_view s) {
-  std::string out = "\"";
-  for (unsigned char c : s) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += static_cast<char>(c);
-    } else if (c < 0x20 || c == 0x7f) {
-      out += fmt::format("\\u{:04x}", c);
-    } else {
-      out += static_cast<char>(c);
-    }
-  }
-  return out + "\"";
 }
 
 std::string printable_sender(const std::string& sender) {
@@ -140,20 +126,23 @@ std::string format_mailq(const std::vector<ListedMessage>& messages) {
 std::string format_json(const std::vector<ListedMessage>& messages) {
   std::string out;
   for (const auto& m : messages) {
-    out += fmt::format(
-        "{{\"queue_name\": {}, \"queue_id\": {}, \"arrival_time\": {}, \"message_size\": {}, "
-        "\"forced_expire\": false, \"sender\": {}, \"recipients\": [",
-        json_string(m.queue_name), json_string(m.id), m.arrival_us / 1000000, m.message_size,
-        json_string(m.sender));
-    bool first = true;
+    // ordered_json keeps Postfix's key order, for people who read the lines.
+    nlohmann::ordered_json j = {{"queue_name", m.queue_name},
+                                {"queue_id", m.id},
+                                {"arrival_time", m.arrival_us / 1000000},
+                                {"message_size", m.message_size},
+                                {"forced_expire", false},
+                                {"sender", m.sender},
+                                {"recipients", nlohmann::ordered_json::array()}};
     for (const auto& r : m.recipients) {
-      out += first ? "" : ", ";
-      first = false;
-      out += "{\"address\": " + json_string(r.address);
-      if (!r.delay_reason.empty()) out += ", \"delay_reason\": " + json_string(r.delay_reason);
-      out += "}";
+      nlohmann::ordered_json rj = {{"address", r.address}};
+      if (!r.delay_reason.empty()) rj["delay_reason"] = r.delay_reason;
+      j["recipients"].push_back(std::move(rj));
     }
-    out += "]}\n";
+    // Queue files written before smtpd refused invalid UTF-8 may still hold some: such
+    // bytes become U+FFFD instead of an exception or a line no JSON parser accepts.
+    out += j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+    out += '\n';
   }
   return out;
 }

@@ -146,6 +146,10 @@ int deliver(const SendmailOptions& o) {
     return fatal(kExNoInput, std::string("read standard input: ") + std::strerror(input.error()));
   auto name = writer->commit();
   if (!name) return fatal(kExTempFail, name.error().message);
+  // Queued: pickup will take it, so a late sync failure must not ask the caller to retry.
+  if (!writer->durability_warning().empty())
+    std::fprintf(stderr, "sendmail: warning: message queued, but %s\n",
+                 writer->durability_warning().c_str());
   return 0;
 }
 

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <cstring>
 
+#include "base/utf8.hpp"
 #include "mail/transfer_encoding.hpp"
 
 namespace correio::mail {
@@ -20,8 +21,7 @@ std::string lower(std::string_view s) {
   return out;
 }
 
-// Length of the valid UTF-8 sequence at s[i], or 0 when invalid (RFC 3629: no overlongs,
-// no surrogates, nothing above U+10FFFF).
+// How many ASCII bytes start at s[i], eight at a time while it can.
 std::size_t ascii_run(std::string_view s, std::size_t i) {
   std::size_t start = i;
   while (i + 8 <= s.size()) {
@@ -32,32 +32,6 @@ std::size_t ascii_run(std::string_view s, std::size_t i) {
   }
   while (i < s.size() && static_cast<unsigned char>(s[i]) < 0x80) ++i;
   return i - start;
-}
-
-std::size_t utf8_sequence_length(std::string_view s, std::size_t i) {
-  auto b = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
-  unsigned char c = b(i);
-  if (c < 0x80) return 1;
-  std::size_t n;
-  unsigned char lo = 0x80, hi = 0xbf;
-  if (c >= 0xc2 && c <= 0xdf) {
-    n = 2;
-  } else if (c >= 0xe0 && c <= 0xef) {
-    n = 3;
-    if (c == 0xe0) lo = 0xa0;
-    if (c == 0xed) hi = 0x9f;
-  } else if (c >= 0xf0 && c <= 0xf4) {
-    n = 4;
-    if (c == 0xf0) lo = 0x90;
-    if (c == 0xf4) hi = 0x8f;
-  } else {
-    return 0;
-  }
-  if (i + n > s.size()) return 0;
-  if (b(i + 1) < lo || b(i + 1) > hi) return 0;
-  for (std::size_t k = 2; k < n; ++k)
-    if (b(i + k) < 0x80 || b(i + k) > 0xbf) return 0;
-  return n;
 }
 
 // RAII for an iconv descriptor.
@@ -91,7 +65,7 @@ std::string sanitize_utf8(std::string_view text) {
       i += run;
       continue;
     }
-    std::size_t n = utf8_sequence_length(text, i);
+    std::size_t n = base::utf8_sequence_length(text, i);
     if (n == 0) {
       out.append("\xEF\xBF\xBD");
       ++i;

@@ -1,5 +1,5 @@
 // Creating queue_directory and data_directory with Postfix's layout, owners and modes
-// (queue subdirectories 0700, maildrop 1733, public 0710; data_directory 0700).
+// (queue subdirectories 0700, maildrop 1733, public 0711; data_directory 0700).
 // SECURITY: runs as root in a root master and in `check`; never follows a symlink
 // when changing owners or modes of what it created.
 #include <fcntl.h>

@@ -94,6 +94,7 @@ MaildropWriter& MaildropWriter::operator=(MaildropWriter&& o) noexcept {
   content_size_ = o.content_size_;
   file_offset_ = o.file_offset_;
   committed_ = o.committed_;
+  durability_warning_ = std::move(o.durability_warning_);
   o.temp_name_.clear();
   return *this;
 }
@@ -161,9 +162,27 @@ Result<std::string> MaildropWriter::commit() {
     return fail(detail::errno_error("rename " + from.string(), errno));
   committed_ = true;
   temp_name_.clear();
+  // From here the file is visible and pickup will take it: a failure now must not make
+  // the caller retry (that would queue the message twice), so it is only a warning.
+  if (auto s = sync_entry(); !s) durability_warning_ = s.error().message;
   fd_.reset();
-  if (auto s = detail::fsync_directory(directory_); !s) return s.error();
   return *name;
+}
+
+// The new entry must be on stable storage before sendmail exits 0. fsync(2) of the
+// directory needs a descriptor opened for reading, which maildrop/ (1733) refuses to
+// ordinary users; an O_PATH descriptor cannot be fsynced (EBADF) and a directory cannot
+// be opened for writing (EISDIR). So when the directory cannot be opened, syncfs(2) on
+// the file's own descriptor writes back the filesystem that holds it, the directory entry
+// included, and reports write-back errors since Linux 5.8. Postfix's postdrop, setgid
+// postdrop, does neither: it relies on the file fsync only.
+Status MaildropWriter::sync_entry() {
+  detail::Fd dir(::open(directory_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (dir.get() < 0 && errno != EACCES) return detail::errno_error(directory_.string(), errno);
+  int target = dir.get() >= 0 ? dir.get() : fd_.get();
+  while ((dir.get() >= 0 ? ::fsync(target) : ::syncfs(target)) != 0)
+    if (errno != EINTR) return detail::errno_error("sync " + directory_.string(), errno);
+  return {};
 }
 
 }  // namespace correio::queue

@@ -45,13 +45,18 @@ class MaildropWriter {
   Status append_content(std::string_view bytes);
 
   // Writes the size and end records, fdatasyncs, chmods 0644, renames to the final
-  // name and fsyncs the directory. When this returns ok the message is on stable storage;
-  // otherwise the file is gone. Returns the final name.
+  // name and syncs the directory entry (fsync of the directory, or syncfs(2) when the
+  // caller may not read maildrop/). Returns the final name once the file is visible;
+  // otherwise the file is gone. A failure to sync the entry after the rename is not an
+  // error (the message is queued; a retry would duplicate it): see durability_warning().
   Result<std::string> commit();
+  // After commit: why the directory entry may not be on stable storage; "" when it is.
+  const std::string& durability_warning() const { return durability_warning_; }
 
  private:
   MaildropWriter() = default;
   Status flush_chunk();
+  Status sync_entry();
   void abandon();
 
   detail::Fd fd_;
@@ -61,6 +66,7 @@ class MaildropWriter {
   uint64_t content_size_ = 0;
   uint64_t file_offset_ = 0;
   bool committed_ = false;
+  std::string durability_warning_;
 };
 
 }  // namespace correio::queue

@@ -51,7 +51,7 @@ mode_t queue_directory_mode(QueueName q) {
     case QueueName::maildrop:
       return 01733;
     case QueueName::public_:
-      return 0710;
+      return 0711;  // search only: users reach public/showq, nobody lists (see the header)
     default:
       return 0700;
   }

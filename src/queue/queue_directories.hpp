@@ -41,9 +41,10 @@ std::string_view queue_name(QueueName q);
 // Parses a directory name as queue_name() spells it.
 std::optional<QueueName> parse_queue_name(std::string_view name);
 
-// Postfix's modes: 0700 for all, public 0710 (group may reach the sockets), and maildrop
-// 1733 (anyone may drop a file, nobody may list; Correio has no setgid postdrop, see
-// maildrop_file.hpp).
+// Postfix's modes: 0700 for all, public 0711 and maildrop 1733 (anyone may drop a file,
+// nobody may list). Postfix has public 0710 and lets users in through its setgid postdrop
+// programs; Correio has none, so anyone may reach public/showq (mailq for every user,
+// src/showq/) and the other public sockets, as Postfix's setgid postqueue lets them.
 mode_t queue_directory_mode(QueueName q);
 
 // Creates `queue_directory` (0755 if missing) and every subdirectory with its mode,

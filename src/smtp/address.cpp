@@ -4,6 +4,7 @@
 #include <cctype>
 
 #include "base/strings.hpp"
+#include "base/utf8.hpp"
 
 namespace correio::smtp {
 namespace {
@@ -67,6 +68,13 @@ bool valid_domain(std::string_view d, bool utf8) {
 }
 
 }  // namespace
+
+Utf8AddressProblem utf8_address_problem(std::string_view address, bool smtputf8) {
+  if (!base::has_8bit(address)) return Utf8AddressProblem::none;
+  // Malformed first: declaring SMTPUTF8 would not make these bytes acceptable.
+  if (!base::is_valid_utf8(address)) return Utf8AddressProblem::malformed;
+  return smtputf8 ? Utf8AddressProblem::none : Utf8AddressProblem::undeclared;
+}
 
 bool valid_mailbox(std::string_view address, bool smtputf8) {
   size_t at = address.rfind('@');

@@ -28,6 +28,12 @@ Result<PathCommand> parse_path_command(std::string_view argument, std::string_vi
 // address literal); UTF-8 is allowed only when `smtputf8` is true (RFC 6531).
 bool valid_mailbox(std::string_view address, bool smtputf8);
 
+// RFC 6531 §3.3: 8-bit bytes in a path are UTF-8, and only in a transaction that declared
+// SMTPUTF8. What is wrong with `address` in that respect (checked before valid_mailbox, so
+// the client learns the real reason: 553 5.6.7, RFC 6531 §3.7.4.1).
+enum class Utf8AddressProblem { none, malformed, undeclared };
+Utf8AddressProblem utf8_address_problem(std::string_view address, bool smtputf8);
+
 // The domain part (after the last '@'), lower-cased; "" when there is none.
 std::string domain_of(std::string_view address);
 // The local part (before the last '@').

@@ -3,11 +3,33 @@
 // (RFC 1870), 8BITMIME (RFC 6152), SMTPUTF8 (RFC 6531) and DSN (RFC 3461).
 #include <fmt/format.h>
 
+#include <optional>
+#include <string_view>
+
 #include "base/strings.hpp"
 #include "smtp/address.hpp"
 #include "smtpd/session.hpp"
 
 namespace correio::smtpd {
+namespace {
+
+// RFC 6531 §3.7.4.1 (and IANA's enhanced status code registry): X.6.7 "Non-ASCII
+// addresses not permitted for that sender/recipient", with 553 (RFC 5321 §4.2.2 "mailbox
+// name not allowed"). The undeclared text is Postfix's smtpd reply; invalid UTF-8 is
+// refused too, so that no malformed byte reaches the queue, the log or postqueue -j.
+std::optional<std::string_view> utf8_refusal(std::string_view address, bool smtputf8) {
+  switch (smtp::utf8_address_problem(address, smtputf8)) {
+    case smtp::Utf8AddressProblem::none:
+      return std::nullopt;
+    case smtp::Utf8AddressProblem::malformed:
+      return "Malformed UTF-8 in address";
+    case smtp::Utf8AddressProblem::undeclared:
+      return "Must declare SMTPUTF8 to send unicode address";
+  }
+  return std::nullopt;
+}
+
+}  // namespace
 
 asio::awaitable<Session::Next> Session::cmd_helo(const Command& command, bool extended) {
   if (command.argument.empty())
@@ -84,6 +106,8 @@ asio::awaitable<Session::Next> Session::cmd_mail(const Command& command) {
       co_return co_await reply(555, "5.5.4", "Unsupported option: " + key);
     }
   }
+  if (auto refusal = utf8_refusal(parsed->address, envelope.smtputf8))
+    co_return co_await reply(553, "5.6.7", *refusal);
   if (!parsed->address.empty() && !smtp::valid_mailbox(parsed->address, envelope.smtputf8))
     co_return co_await reply(501, "5.1.7", "Bad sender address syntax");
   // Postfix's smtpd_check_size: the declared size plus queue_minfree must be free.
@@ -108,6 +132,8 @@ asio::awaitable<Session::Next> Session::cmd_rcpt(const Command& command) {
   if (!envelope_) co_return co_await reply(503, "5.5.1", "Error: need MAIL command");
   auto parsed = smtp::parse_path_command(command.argument, "TO");
   if (!parsed) co_return co_await reply(501, "5.5.4", parsed.error().message);
+  if (auto refusal = utf8_refusal(parsed->address, envelope_->smtputf8))
+    co_return co_await reply(553, "5.6.7", *refusal);
   if (!smtp::valid_mailbox(parsed->address, envelope_->smtputf8))
     co_return co_await reply(501, "5.1.3", "Bad recipient address syntax");
   Recipient recipient{parsed->address, "", ""};

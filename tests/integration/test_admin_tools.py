@@ -6,6 +6,7 @@ import json
 import os
 import re
 import shutil
+import smtplib
 import subprocess
 import time
 
@@ -291,3 +292,66 @@ def test_qshape_shows_domains_by_age():
         # Default queues are incoming and active: nothing there now.
         idle = tool(inst, "qshape").stdout.decode().splitlines()
         assert idle[1].split() == ["TOTAL"] + ["0"] * 11
+
+
+def test_postsuper_logs_each_action_and_the_summary_to_the_mail_log():
+    """Postfix's postsuper logs what it did: `postfix/postsuper[PID]: ID: removed` and the
+    summary, besides telling the operator on standard error."""
+    inst = instance(SLOW_RETRY)
+    inst.write_main_cf({"maillog_file": str(inst.log_path)})  # a real file, as in production
+    with inst:
+        for n in range(2):
+            assert tool(inst, "sendmail", f"far{n}@remote.test",
+                        stdin=b"Subject: x\n\nb\n").returncode == 0
+        first, second = wait_deferred(inst, 2)
+        tag = r"correio/postsuper\[(\d+)\]: "
+        assert tool(inst, "postsuper", "-h", first).returncode == 0
+        [held] = inst.wait_for_log(tag + f"{first}: placed on hold$")
+        [summary] = inst.wait_for_log(tag + "Placed on hold: 1 message$")
+        pid = re.search(tag, held).group(1)
+        assert re.search(tag, summary).group(1) == pid
+        assert tool(inst, "postsuper", "-H", "ALL").returncode == 0
+        inst.wait_for_log(tag + f"{first}: released from hold$")
+        inst.wait_for_log(tag + "Released from hold: 1 message$")
+        assert tool(inst, "postsuper", "-r", second).returncode == 0
+        inst.wait_for_log(tag + f"{second}: requeued$")
+        inst.wait_for_log(tag + "Requeued: 1 message$")
+        wait_deferred(inst, 2)
+        assert tool(inst, "postsuper", "-d", "ALL").returncode == 0
+        inst.wait_for_log(tag + f"{first}: removed$")
+        inst.wait_for_log(tag + f"{second}: removed$")
+        inst.wait_for_log(tag + "Deleted: 2 messages$")
+        # Nothing is logged for an ID that matched nothing.
+        assert tool(inst, "postsuper", "-d", "ABCDE12345").returncode == 0
+        assert len(inst.log_lines(tag + "Deleted:")) == 1
+
+
+def test_postqueue_j_is_json_for_utf8_quotes_backslashes_and_control_characters():
+    inst = instance(SLOW_RETRY)
+    with inst:
+        sender = '"a\\"q\\\\b"@r\u00e9mote.test'          # "a\"q\\b"@rémote.test
+        rcpt = '"\u00fc\\"x\\\\"@remote.test'              # "ü\"x\\"@remote.test
+        with smtplib.SMTP("127.0.0.1", inst.smtp_port) as s:
+            s.ehlo("client.example")
+            s.send(f"MAIL FROM:<{sender}> SMTPUTF8\r\n".encode())
+            assert s.getreply()[0] == 250
+            s.send(f"RCPT TO:<{rcpt}>\r\n".encode())
+            assert s.getreply()[0] == 250
+            assert s.data(b"Subject: odd\r\n\r\nbody\r\n")[0] == 250
+        # Local submission takes a control character in -f (smtpd would refuse it).
+        control_sender = "ctl\x01\ttab@example.test"
+        assert tool(inst, "sendmail", "-f", control_sender, "far@remote.test",
+                    stdin=b"Subject: x\n\nb\n").returncode == 0
+        wait_deferred(inst, 2)
+        out = tool(inst, "postqueue", "-j")
+        assert out.returncode == 0, out.stderr
+        lines = out.stdout.decode("utf-8").splitlines()
+        assert len(lines) == 2, out.stdout
+        objects = [json.loads(line) for line in lines]
+        by_sender = {o["sender"]: o for o in objects}
+        assert set(by_sender) == {sender, control_sender}, by_sender
+        assert [r["address"] for r in by_sender[sender]["recipients"]] == [rcpt]
+        assert by_sender[control_sender]["recipients"] == [
+            {"address": "far@remote.test", "delay_reason": "mail transport unavailable"}]
+        for o in objects:
+            assert o["queue_name"] == "deferred" and o["forced_expire"] is False

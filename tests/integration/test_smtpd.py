@@ -355,3 +355,36 @@ def test_disconnect_summary_logged(server):
         s.data(b"Subject: x\r\n\r\ny\r\n")
     server.wait_for_log(r"correio/smtpd\[\d+\]: disconnect from unknown\[127\.0\.0\.1\] "
                         r"ehlo=1 mail=1 rcpt=1 data=1 quit=1 commands=5")
+
+
+def raw_command(s: smtplib.SMTP, line: bytes) -> tuple[int, bytes]:
+    """Sends LINE as bytes (smtplib encodes str commands as ASCII) and reads the reply."""
+    s.send(line + b"\r\n")
+    return s.getreply()
+
+
+def test_invalid_utf8_addresses_are_refused_with_5_6_7(server):
+    """RFC 6531 §3.7.4.1: 553 5.6.7 for addresses smtpd may not take; nothing is queued and
+    the raw bytes never reach the log."""
+    with smtplib.SMTP("127.0.0.1", server.smtp_port) as s:
+        s.ehlo("client.example")
+        code, text = raw_command(s, b"MAIL FROM:<j\xf6rg@remote.example> SMTPUTF8")
+        assert (code, text) == (553, b"5.6.7 Malformed UTF-8 in address")
+        # Overlong "/" and a lone continuation byte are not UTF-8 either (RFC 3629 §3).
+        for bad in (b"a\xc0\xafb@remote.example", b"x\x80@remote.example"):
+            assert raw_command(s, b"MAIL FROM:<" + bad + b"> SMTPUTF8")[0] == 553
+        # Without SMTPUTF8 even valid UTF-8 is refused, with Postfix's text.
+        code, text = raw_command(s, "MAIL FROM:<j\u00f6rg@remote.example>".encode())
+        assert (code, text) == (553, b"5.6.7 Must declare SMTPUTF8 to send unicode address")
+        assert s.mail("sender@remote.example")[0] == 250
+        code, text = raw_command(s, "RCPT TO:<d\u00e9mo@example.test>".encode())
+        assert (code, text) == (553, b"5.6.7 Must declare SMTPUTF8 to send unicode address")
+        assert raw_command(s, b"RCPT TO:<d\xe9mo@example.test>") == (
+            553, b"5.6.7 Malformed UTF-8 in address")
+        assert s.rset()[0] == 250
+        # Declared and well-formed: accepted, as before.
+        assert raw_command(s, "MAIL FROM:<j\u00f6rg@remote.example> SMTPUTF8".encode())[0] == 250
+        assert raw_command(s, b"RCPT TO:<d\xe9mo@example.test>")[0] == 553
+        assert s.rcpt("demo@example.test")[0] == 250
+    assert not any((server.queue_dir / "incoming").iterdir())
+    assert b"\xf6rg" not in server.log_path.read_bytes()

@@ -67,10 +67,16 @@ TEST_F(QueueListing, JsonLines) {
           "a\"b@example.org",
           {{"x@far.example", "4.4.1 no\tway"}, {"y@far.example", ""}}};
   EXPECT_EQ(format_json(m),
-            "{\"queue_name\": \"deferred\", \"queue_id\": \"4F1A2B3C4D\", \"arrival_time\": "
-            "1717502400, \"message_size\": 1234, \"forced_expire\": false, \"sender\": "
-            "\"a\\\"b@example.org\", \"recipients\": [{\"address\": \"x@far.example\", "
-            "\"delay_reason\": \"4.4.1 no\\u0009way\"}, {\"address\": \"y@far.example\"}]}\n");
+            "{\"queue_name\":\"deferred\",\"queue_id\":\"4F1A2B3C4D\",\"arrival_time\":"
+            "1717502400,\"message_size\":1234,\"forced_expire\":false,\"sender\":"
+            "\"a\\\"b@example.org\",\"recipients\":[{\"address\":\"x@far.example\","
+            "\"delay_reason\":\"4.4.1 no\\tway\"},{\"address\":\"y@far.example\"}]}\n");
+  // Invalid UTF-8 from an old queue file: replaced, the line stays valid JSON.
+  m[0].sender = "j\xf6rg@example.org";
+  m[0].recipients = {{"\x01\\x@far.example", ""}};
+  std::string line = format_json(m);
+  EXPECT_NE(line.find("\"sender\":\"j\xef\xbf\xbdrg@example.org\""), std::string::npos) << line;
+  EXPECT_NE(line.find("\"address\":\"\\u0001\\\\x@far.example\""), std::string::npos) << line;
 }
 
 TEST(Qshape, BucketsDomainsAndParents) {

@@ -76,5 +76,18 @@ TEST(Reply, MultiLineWithEnhancedCodes) {
   EXPECT_EQ(Reply(354, "", "go").to_wire(), "354 go\r\n");
 }
 
+TEST(Utf8Address, MalformedBeforeUndeclared) {
+  using P = Utf8AddressProblem;
+  EXPECT_EQ(utf8_address_problem("plain@example.org", false), P::none);
+  EXPECT_EQ(utf8_address_problem("j\xc3\xb6rg@example.org", true), P::none);
+  EXPECT_EQ(utf8_address_problem("j\xc3\xb6rg@example.org", false), P::undeclared);
+  EXPECT_EQ(utf8_address_problem("j\xf6rg@example.org", true), P::malformed);
+  EXPECT_EQ(utf8_address_problem("j\xf6rg@example.org", false), P::malformed);
+  // RFC 3629: overlong, surrogate, beyond U+10FFFF, truncated.
+  for (const char* bad : {"\xc0\xaf@x", "\xed\xa0\x80@x", "\xf4\x90\x80\x80@x", "a@x\xe2\x82"})
+    EXPECT_EQ(utf8_address_problem(bad, true), P::malformed) << bad;
+  EXPECT_EQ(utf8_address_problem("\xf0\x9f\x93\xa7@x", true), P::none);
+}
+
 }  // namespace
 }  // namespace correio::smtp
