@@ -3,18 +3,44 @@
 // queue and data directories with their owners and modes. Exit 1 on any error.
 // SECURITY: run by the administrator, usually root; creates directories and changes their
 // owner to mail_owner, never following symlinks (directories.cpp).
+#include <fmt/format.h>
+
 #include <cstdio>
 #include <string>
 #include <vector>
 
+#include "base/strings.hpp"
 #include "config/config.hpp"
 #include "config/master_cf.hpp"
 #include "master/configuration.hpp"
 #include "master/service_plan.hpp"
 #include "master/spawn.hpp"
 #include "master/verbs.hpp"
+#include "service/server_tls.hpp"
 
 namespace correio::master {
+namespace {
+
+// The TLS policy a TLS-speaking service runs under, with its master.cf -o overrides
+// (a submission port's "-o smtpd_tls_security_level=encrypt", say).
+Status check_service_tls(const config::Config& config, const config::MasterService& entry) {
+  bool touches_tls = false;  // otherwise main.cf's policy applies, checked already
+  for (const auto& [name, value] : entry.overrides)
+    touches_tls = touches_tls || name.find("tls") != std::string::npos;
+  if (!touches_tls) return {};
+  bool smtpd = entry.command == "smtpd", imapd = entry.command == "imapd";
+  if (!smtpd && !imapd && entry.command != "pop3d") return {};
+  auto effective = config.with_overrides(entry.overrides);
+  if (!effective) return {};  // reported by plan_services
+  bool required = effective->get_bool(entry.command + "_tls_wrappermode");
+  if (smtpd)
+    required = required || base::iequals(effective->get("smtpd_tls_security_level"), "encrypt");
+  auto policy = service::server_tls_policy(*effective, entry.command, required);
+  if (!policy) return policy.error();
+  return {};
+}
+
+}  // namespace
 
 int check_verb(const std::filesystem::path& config_dir, const KnownCommands& known) {
   int errors = 0;
@@ -37,6 +63,10 @@ int check_verb(const std::filesystem::path& config_dir, const KnownCommands& kno
     return 1;
   }
   if (auto st = config->validate(); !st) error(st.error().message);
+  // A TLS policy the daemons would refuse to start with (unknown protocol, cipher grade
+  // or a cipher list OpenSSL rejects) is an error here already.
+  if (auto st = service::check_server_tls_policies(*config); !st)
+    error("error: " + st.error().message);
 
   auto identity = master_child_identity(*config);
   if (!identity) error(identity.error().message);
@@ -53,6 +83,10 @@ int check_verb(const std::filesystem::path& config_dir, const KnownCommands& kno
     auto plan = plan_services(*config, *entries, options, &problems);
     for (const auto& p : problems) error(p);
     if (!plan && problems.empty()) error(plan.error().message);
+    for (const auto& entry : *entries)
+      if (auto st = check_service_tls(*config, entry); !st)
+        error(fmt::format("{}:{}: error: service {}: {}", (config_dir / "master.cf").string(),
+                          entry.line, entry.key(), st.error().message));
   }
 
   std::vector<std::string> notes;
