@@ -21,6 +21,7 @@
 #include "pop3d/pop3d.hpp"
 #include "qmgr/qmgr.hpp"
 #include "service/daemon.hpp"
+#include "service/server_tls.hpp"
 #include "showq/showq.hpp"
 #include "smtpd/smtpd.hpp"
 
@@ -90,6 +91,10 @@ correio::master::KnownCommands known_commands() {
   correio::master::KnownCommands known;
   for (const auto& [name, fn] : daemon_table()) known.names.insert(std::string(name));
   known.checks.emplace("smtpd", correio::smtpd::check_configuration);
+  for (const char* tls_daemon : {"imapd", "pop3d"})
+    known.checks.emplace(tls_daemon, [tls_daemon](const correio::config::Config& config) {
+      return correio::service::tls_policy_problems(config, tls_daemon);
+    });
   return known;
 }
 

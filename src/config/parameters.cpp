@@ -27,6 +27,14 @@ constexpr auto B = ParameterType::kBool;
 constexpr auto I = ParameterType::kInt;
 constexpr auto T = ParameterType::kTime;
 
+// Correio's TLS 1.2 suites by default: forward secrecy and AEAD only, what testssl.sh and
+// Mozilla's "intermediate" profile accept without complaint (Postfix's grades would add
+// anonymous, static-RSA and CBC suites; tests/integration/test_tls_scan.py holds us to it).
+constexpr const char* kForwardSecretAead =
+    "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:"
+    "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305:"
+    "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256";
+
 // Unsorted here for readability (grouped by concern); parameter_table() sorts once.
 constexpr ParameterInfo kParameters[] = {
     // Identity and naming.
@@ -169,7 +177,8 @@ constexpr ParameterInfo kParameters[] = {
     {"smtpd_sender_login_maps", "", "Which SASL login names may use which MAIL FROM.", S},
     {"smtpd_use_tls", "no", "Obsolete: announce STARTTLS (use smtpd_tls_security_level).", B},
     {"smtpd_tls_security_level", "", "SMTP server TLS: empty/none, may or encrypt.", S},
-    {"smtpd_tls_auth_only", "no", "Offer SMTP AUTH only after STARTTLS.", B},
+    {"smtpd_tls_auth_only", "no",
+     "Offer SMTP AUTH only after STARTTLS (always so with smtpd_tls_security_level = encrypt).", B},
     {"smtpd_tls_wrappermode", "no", "Use TLS from the first byte (SMTPS, port 465).", B},
     {"smtpd_tls_cert_file", "", "The SMTP server's PEM certificate.", S},
     {"smtpd_tls_key_file", "$smtpd_tls_cert_file", "The SMTP server's PEM private key.", S},
@@ -177,16 +186,34 @@ constexpr ParameterInfo kParameters[] = {
     {"smtpd_tls_CAfile", "", "CA certificates for client certificate verification.", S},
     {"smtpd_tls_CApath", "", "Directory of CA certificates.", S},
     {"smtpd_tls_loglevel", "0", "SMTP server TLS logging: 0 to 4.", I},
-    {"smtpd_tls_protocols", ">=TLSv1", "TLS protocols accepted with opportunistic TLS.", S},
-    {"smtpd_tls_mandatory_protocols", ">=TLSv1", "TLS protocols accepted with mandatory TLS.", S},
-    {"smtpd_tls_ciphers", "medium", "Cipher grade with opportunistic TLS.", S},
+    {"smtpd_tls_protocols", ">=TLSv1.2",
+     "TLS protocols accepted with opportunistic TLS (level may): \">=TLSv1.2\", \"<=TLSv1.3\", "
+     "\"!SSLv2, !SSLv3\" or \"TLSv1.2 TLSv1.3\" (Correio's default; Postfix: >=TLSv1).",
+     S},
+    {"smtpd_tls_mandatory_protocols", ">=TLSv1.2",
+     "TLS protocols accepted with mandatory TLS (level encrypt, and smtpd_tls_wrappermode); "
+     "Correio's default (Postfix: >=TLSv1).",
+     S},
+    {"smtpd_tls_ciphers", "medium",
+     "Cipher grade with opportunistic TLS: high, medium (low and export: as medium) or null.", S},
     {"smtpd_tls_mandatory_ciphers", "medium", "Cipher grade with mandatory TLS.", S},
-    {"smtpd_tls_exclude_ciphers", "", "Ciphers excluded from every grade.", S},
+    {"smtpd_tls_exclude_ciphers", "",
+     "OpenSSL cipher names or aliases excluded from every grade (appended as :!NAME); TLS 1.3 "
+     "suites are OpenSSL's defaults and not affected.",
+     S},
+    {"smtpd_tls_mandatory_exclude_ciphers", "",
+     "Ciphers excluded, in addition, with mandatory TLS.", S},
     {"smtpd_tls_received_header", "no", "Record TLS protocol and cipher in Received:.", B},
     {"smtpd_tls_session_cache_database", "", "TLS session cache (unused by Correio).", S},
-    {"tls_high_cipherlist", "aNULL:-aNULL:HIGH:@STRENGTH", "OpenSSL ciphers of grade high.", S},
-    {"tls_medium_cipherlist", "aNULL:-aNULL:HIGH:MEDIUM:+RC4:@STRENGTH",
-     "OpenSSL ciphers of grade medium.", S},
+    {"tls_high_cipherlist", kForwardSecretAead,
+     "OpenSSL ciphers (TLS 1.2 and older) of grade high; Correio's default: forward-secret "
+     "AEAD suites only (Postfix: aNULL:-aNULL:HIGH:@STRENGTH).",
+     S},
+    {"tls_medium_cipherlist", kForwardSecretAead,
+     "OpenSSL ciphers (TLS 1.2 and older) of grade medium; Correio's default: as high "
+     "(Postfix: aNULL:-aNULL:HIGH:MEDIUM:+RC4:@STRENGTH).",
+     S},
+    {"tls_null_cipherlist", "eNULL:!aNULL", "OpenSSL ciphers of grade null (no encryption).", S},
     {"tls_server_sni_maps", "", "Per-SNI-name key and certificate chain files.", S},
     {"tls_certificate_check_interval", "60s",
      "How often servers look for renewed certificate files (Correio).", T},
@@ -335,6 +362,12 @@ constexpr ParameterInfo kParameters[] = {
     {"imapd_tls_chain_files", "$smtpd_tls_chain_files",
      "The IMAP server's PEM files with keys and certificate chains.", S},
     {"imapd_tls_wrappermode", "no", "Use TLS from the first byte (IMAPS, port 993).", B},
+    {"imapd_tls_protocols", "$smtpd_tls_mandatory_protocols",
+     "TLS protocols the IMAP server accepts (Dovecot: ssl_min_protocol).", S},
+    {"imapd_tls_ciphers", "$smtpd_tls_mandatory_ciphers",
+     "Cipher grade of the IMAP server (Dovecot: ssl_cipher_list).", S},
+    {"imapd_tls_exclude_ciphers", "$smtpd_tls_exclude_ciphers",
+     "Ciphers the IMAP server excludes from its grade.", S},
     {"imapd_timeout", "1800s", "Idle time before an IMAP session is closed (RFC 3501).", T},
     {"imapd_login_timeout", "60s",
      "Time an IMAP client may take to log in before it is disconnected.", T},
@@ -350,6 +383,12 @@ constexpr ParameterInfo kParameters[] = {
     {"pop3d_tls_chain_files", "$smtpd_tls_chain_files",
      "The POP3 server's PEM files with keys and certificate chains.", S},
     {"pop3d_tls_wrappermode", "no", "Use TLS from the first byte (POP3S, port 995).", B},
+    {"pop3d_tls_protocols", "$smtpd_tls_mandatory_protocols",
+     "TLS protocols the POP3 server accepts (Dovecot: ssl_min_protocol).", S},
+    {"pop3d_tls_ciphers", "$smtpd_tls_mandatory_ciphers",
+     "Cipher grade of the POP3 server (Dovecot: ssl_cipher_list).", S},
+    {"pop3d_tls_exclude_ciphers", "$smtpd_tls_exclude_ciphers",
+     "Ciphers the POP3 server excludes from its grade.", S},
     {"pop3d_timeout", "600s", "Idle time before a POP3 session is closed.", T},
     {"pop3d_lock_session", "yes",
      "Allow one POP3 session per maildrop at a time (Dovecot's pop3_lock_session).", B},

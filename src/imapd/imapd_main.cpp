@@ -44,14 +44,9 @@ int imapd_main(const service::DaemonArgs& args) {
     bool wants_tls = !ctx.config.get("imapd_tls_cert_file").empty() ||
                      !ctx.config.get("imapd_tls_chain_files").empty();
     if (wants_tls) {
-      auto tls = service::open_server_certificates(ctx.config, "imapd", ctx.log);
-      if (tls) {
-        s.tls = std::move(*tls);
-      } else if (s.tls_wrappermode) {
-        return Error{"TLS is required here but unavailable: " + tls.error().message};
-      } else {
-        ctx.log.warning("TLS library problem: {}; STARTTLS is not offered", tls.error().message);
-      }
+      auto tls = service::open_server_tls(ctx.config, "imapd", s.tls_wrappermode, ctx.log);
+      if (!tls) return tls.error();
+      s.tls = std::move(*tls);
     } else if (s.tls_wrappermode) {
       return Error{
           "imapd_tls_wrappermode = yes needs imapd_tls_cert_file or imapd_tls_chain_files"};

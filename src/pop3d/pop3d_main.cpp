@@ -32,13 +32,9 @@ int pop3d_main(const service::DaemonArgs& args) {
     Settings& s = state->settings;
     if (!s.tls_cert_file.empty() || !ctx.config.get("pop3d_tls_chain_files").empty() ||
         s.tls_wrappermode) {
-      auto tls = service::open_server_certificates(ctx.config, "pop3d", ctx.log);
-      if (tls)
-        s.tls = std::move(*tls);
-      else if (s.tls_wrappermode)
-        return Error{"TLS is required here but unavailable: " + tls.error().message};
-      else
-        ctx.log.warning("TLS library problem: {}; STLS is not offered", tls.error().message);
+      auto tls = service::open_server_tls(ctx.config, "pop3d", s.tls_wrappermode, ctx.log);
+      if (!tls) return tls.error();
+      s.tls = std::move(*tls);
     }
     std::string spec = ctx.config.get("user_directory");
     if (spec.empty()) return Error{"user_directory is not set: pop3d has no users"};

@@ -59,7 +59,9 @@ bool Session::start_message() {
                   : esmtp_            ? (tls ? "ESMTPS" : "ESMTP")
                                       : "SMTP";
   if (esmtp_ && !sasl_username_.empty()) info.protocol += "A";  // RFC 3848
-  if (tls) info.tls_note = "(using " + conn_.tls_description() + ")";
+  // Postfix: the protocol and cipher go into Received: only with smtpd_tls_received_header.
+  if (tls && settings_.tls_received_header)
+    info.tls_note = "(using " + conn_.tls_description() + ")";
   if (settings_.sasl_authenticated_header && !sasl_username_.empty())
     info.auth_note = "(Authenticated sender: " + sasl_username_ + ")";
   info.queue_id = queue_id_;

@@ -66,8 +66,6 @@ asio::awaitable<Session::Next> Session::cmd_mail(const Command& command) {
   if (helo_name_.empty() && settings_.helo_required)
     co_return co_await reply(503, "5.5.1", "Error: send HELO/EHLO first");
   if (envelope_) co_return co_await reply(503, "5.5.1", "Error: nested MAIL command");
-  if (settings_.tls_level == TlsLevel::encrypt && !conn_.tls_active())
-    co_return co_await reply(530, "5.7.0", "Must issue a STARTTLS command first");
   auto parsed = smtp::parse_path_command(command.argument, "FROM");
   if (!parsed) co_return co_await reply(501, "5.5.4", parsed.error().message);
   Envelope envelope;

@@ -2,6 +2,7 @@
 // Restrictions object a session uses, built once, asked for its configuration error.
 #include <fmt/format.h>
 
+#include "service/server_tls.hpp"
 #include "smtpd/restrictions.hpp"
 #include "smtpd/settings.hpp"
 #include "smtpd/smtpd.hpp"
@@ -9,6 +10,7 @@
 namespace correio::smtpd {
 
 std::vector<std::string> check_configuration(const config::Config& config) {
+  std::vector<std::string> problems = service::tls_policy_problems(config, "smtpd");
   Settings s = Settings::from_config(config);
   base::Logger::Options quiet;
   quiet.process_name = "smtpd";
@@ -16,7 +18,7 @@ std::vector<std::string> check_configuration(const config::Config& config) {
   base::Logger log(std::move(quiet));
   Restrictions restrictions(restriction_options(s), log);
   const auto& problem = restrictions.configuration_error();
-  if (!problem) return {};
+  if (!problem) return problems;
   // The message starts with the parameter it is about, when there is one.
   std::string parameter = problem->substr(0, problem->find(':'));
   std::string where = config.location(parameter);
@@ -24,7 +26,8 @@ std::vector<std::string> check_configuration(const config::Config& config) {
     for (const char* name : {"smtpd_relay_restrictions", "smtpd_recipient_restrictions"})
       if (where.empty()) where = config.location(name);
   }
-  return {fmt::format("{}{}error: {}", where, where.empty() ? "" : ": ", *problem)};
+  problems.push_back(fmt::format("{}{}error: {}", where, where.empty() ? "" : ": ", *problem));
+  return problems;
 }
 
 }  // namespace correio::smtpd

@@ -119,6 +119,12 @@ asio::awaitable<Session::Next> Session::dispatch(const Command& command) {
   if (handler) {
     count(command.verb);
     last_verb_ = command.verb;
+    // RFC 3207 §4: with mandatory TLS, "530 Must issue a STARTTLS command first" to every
+    // command other than NOOP, EHLO, STARTTLS or QUIT (Postfix allows HELO as well, above).
+    // AUTH included: on such a port no password may cross the wire in clear text.
+    bool pre_tls = command.verb == "NOOP" || command.verb == "STARTTLS" || command.verb == "QUIT";
+    if (settings_.tls_level == TlsLevel::encrypt && !conn_.tls_active() && !pre_tls)
+      co_return co_await reply(530, "5.7.0", "Must issue a STARTTLS command first");
     co_return co_await (this->*handler)(command);
   }
   count("unknown");

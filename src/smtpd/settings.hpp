@@ -40,10 +40,11 @@ struct Settings {
   std::vector<std::string> relay_domains;
   TlsLevel tls_level = TlsLevel::none;  // smtpd_tls_security_level
   bool tls_wrappermode = false;         // smtpd_tls_wrappermode (port 465)
+  bool tls_received_header = false;     // smtpd_tls_received_header
   // SMTP AUTH (RFC 4954) and the restriction lists.
   bool reject_unlisted_recipient = true;   // smtpd_reject_unlisted_recipient
   bool sasl_auth_enable = false;           // smtpd_sasl_auth_enable
-  bool tls_auth_only = false;              // smtpd_tls_auth_only
+  bool tls_auth_only = false;              // smtpd_tls_auth_only, or level encrypt
   bool sasl_noplaintext = false;           // smtpd_sasl_security_options contains noplaintext
   bool sasl_tls_noplaintext = false;       // the same from smtpd_sasl_tls_security_options
   bool sasl_authenticated_header = false;  // smtpd_sasl_authenticated_header

@@ -33,14 +33,11 @@ int smtpd_main(const service::DaemonArgs& args) {
     state->settings = Settings::from_config(ctx.config);
     Settings& s = state->settings;
     if (s.tls_level != TlsLevel::none || s.tls_wrappermode) {
-      auto tls = service::open_server_certificates(ctx.config, "smtpd", ctx.log);
-      if (tls) {
-        s.tls = std::move(*tls);
-      } else if (s.tls_level == TlsLevel::encrypt || s.tls_wrappermode) {
-        return Error{"TLS is required here but unavailable: " + tls.error().message};
-      } else {
-        ctx.log.warning("TLS library problem: {}; TLS is not offered", tls.error().message);
-      }
+      // Postfix: encrypt and wrapper mode use the smtpd_tls_mandatory_* policy.
+      bool required = s.tls_level == TlsLevel::encrypt || s.tls_wrappermode;
+      auto tls = service::open_server_tls(ctx.config, "smtpd", required, ctx.log);
+      if (!tls) return tls.error();
+      s.tls = std::move(*tls);
     }
     state->sink = std::make_unique<QueueSink>(ctx.config.get("queue_directory"),
                                               ctx.config.get_int("queue_minfree"));

@@ -111,7 +111,7 @@ Status ServerCertificates::load(Entry& entry) {
     entry.failed = std::move(stamps);
     return chains.error();
   }
-  auto ctx = make_server_context(*chains);
+  auto ctx = make_server_context(*chains, options_.policy);
   if (!ctx) {
     entry.failed = std::move(stamps);
     return Error{fmt::format("{}: {}", entry.origin, ctx.error().message)};

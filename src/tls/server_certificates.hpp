@@ -37,6 +37,7 @@ class ServerCertificates {
 
   struct Options {
     ServerOptions files;   // the default certificate(s)
+    ServerPolicy policy;   // protocols and ciphers of every context, SNI ones included
     SniLookup sni_lookup;  // empty: SNI is ignored, everyone gets the default
     // How often, at most, the files are stat()ed for a change; zero: before every handshake.
     std::chrono::steady_clock::duration check_interval = std::chrono::seconds(60);

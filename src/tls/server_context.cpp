@@ -1,4 +1,4 @@
-// Server TLS contexts: protocol floor, cipher policy, keys and certificate chains.
+// Server TLS contexts: the protocol and cipher policy, keys and certificate chains.
 #include "tls/server_context.hpp"
 
 #include <fmt/format.h>
@@ -16,13 +16,6 @@ std::string openssl_reason() {
   ERR_error_string_n(code, buf, sizeof buf);
   return buf;
 }
-
-// TLS 1.2 suites with forward secrecy and AEAD only (TLS 1.3 suites are all modern):
-// what testssl.sh and Mozilla's "intermediate" profile accept without complaint.
-constexpr const char* kTls12Ciphers =
-    "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:"
-    "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305:"
-    "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256";
 
 struct ChainStackDeleter {
   void operator()(STACK_OF(X509) * stack) const { sk_X509_pop_free(stack, X509_free); }
@@ -44,19 +37,17 @@ Result<std::vector<KeyChain>> read_key_chains(const ServerOptions& options) {
   return read_cert_and_key(options.cert_file, options.key_file);
 }
 
-Result<std::shared_ptr<asio::ssl::context>> make_server_context(
-    const std::vector<KeyChain>& chains) {
+Result<std::shared_ptr<asio::ssl::context>> make_server_context(const std::vector<KeyChain>& chains,
+                                                                const ServerPolicy& policy) {
   if (chains.empty()) return Error{"no private key and certificate"};
   ERR_clear_error();
   auto ctx = std::make_shared<asio::ssl::context>(asio::ssl::context::tls_server);
   SSL_CTX* native = ctx->native_handle();
-  SSL_CTX_set_min_proto_version(native, TLS1_2_VERSION);
   // No tickets: a ticket key shared by nobody would only break resumption across our
   // worker processes; no renegotiation (a client-triggered CPU sink and old attacks).
   SSL_CTX_set_options(native, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION |
                                   SSL_OP_CIPHER_SERVER_PREFERENCE | SSL_OP_NO_TICKET);
-  if (SSL_CTX_set_cipher_list(native, kTls12Ciphers) != 1)
-    return Error{"cannot set the TLS cipher list: " + openssl_reason()};
+  if (auto st = apply_policy(native, policy); !st) return st.error();
   for (const auto& chain : chains) {
     std::unique_ptr<STACK_OF(X509), ChainStackDeleter> stack(sk_X509_new_null());
     if (!stack) return Error{"out of memory"};
@@ -74,10 +65,11 @@ Result<std::shared_ptr<asio::ssl::context>> make_server_context(
   return ctx;
 }
 
-Result<std::shared_ptr<asio::ssl::context>> make_server_context(const ServerOptions& options) {
+Result<std::shared_ptr<asio::ssl::context>> make_server_context(const ServerOptions& options,
+                                                                const ServerPolicy& policy) {
   auto chains = read_key_chains(options);
   if (!chains) return chains.error();
-  return make_server_context(*chains);
+  return make_server_context(*chains, policy);
 }
 
 std::string describe_session(SSL* ssl) {

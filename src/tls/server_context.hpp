@@ -1,6 +1,6 @@
 // The server side of Correio's one TLS layer (OpenSSL through asio::ssl): a context per
-// set of keys and certificate chains, TLS 1.2 and 1.3 only with forward-secret AEAD
-// ciphers, shared by every protocol daemon. A context is immutable after creation; the
+// set of keys and certificate chains under one protocol and cipher policy (tls/policy.hpp),
+// shared by every protocol daemon. A context is immutable after creation; the
 // daemons get theirs from ServerCertificates (server_certificates.hpp), which adds SNI
 // and the reload of renewed certificates.
 #pragma once
@@ -12,6 +12,7 @@
 
 #include "base/result.hpp"
 #include "tls/key_chain.hpp"
+#include "tls/policy.hpp"
 
 namespace correio::tls {
 
@@ -31,12 +32,14 @@ struct ServerOptions {
 // "cannot open /etc/x.pem: No such file or directory".
 Result<std::vector<KeyChain>> read_key_chains(const ServerOptions& options);
 
-// A context presenting `chains` (one per key algorithm, e.g. RSA and ECDSA).
-Result<std::shared_ptr<asio::ssl::context>> make_server_context(
-    const std::vector<KeyChain>& chains);
+// A context presenting `chains` (one per key algorithm, e.g. RSA and ECDSA) under `policy`.
+// Errors: a cipher list OpenSSL selects nothing from, a key that does not fit.
+Result<std::shared_ptr<asio::ssl::context>> make_server_context(const std::vector<KeyChain>& chains,
+                                                                const ServerPolicy& policy = {});
 
 // read_key_chains, then make_server_context.
-Result<std::shared_ptr<asio::ssl::context>> make_server_context(const ServerOptions& options);
+Result<std::shared_ptr<asio::ssl::context>> make_server_context(const ServerOptions& options,
+                                                                const ServerPolicy& policy = {});
 
 // "TLSv1.3 with cipher TLS_AES_256_GCM_SHA384 (256/256 bits)", as Postfix logs it.
 std::string describe_session(SSL* ssl);

@@ -45,6 +45,7 @@ def client_context(**kw) -> ssl.SSLContext:
 def tls_server(tmp_path):
     cert, key = make_certificate(tmp_path)
     inst = Correio(main_cf={**BASE, "smtpd_tls_security_level": "may",
+                            "smtpd_tls_received_header": "yes",
                             "smtpd_tls_cert_file": cert, "smtpd_tls_key_file": key})
     try:
         inst.start()

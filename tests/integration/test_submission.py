@@ -1,7 +1,7 @@
 """Submission (port 587 style, STARTTLS required) and submissions (465, implicit TLS) with
 SMTP AUTH (RFC 4954), driven by Python's smtplib and ssl: PLAIN and LOGIN, SCRAM-SHA-256
 and SCRAM-SHA-256-PLUS (tls-server-end-point) through a small SCRAM client written here
-with hashlib/hmac, 538 before TLS, 535 and the throttle's 421, relay only after AUTH,
+with hashlib/hmac, 530 before STARTTLS, 535 and the throttle's 421, relay only after AUTH,
 sender login mismatch, and the Postfix log lines and Received: header."""
 
 import base64
@@ -160,9 +160,9 @@ def test_submission_requires_tls_before_auth(server):
         s.ehlo("client.example")
         assert s.has_extn("starttls")
         assert not s.has_extn("auth")                     # smtpd_tls_auth_only
+        # Level encrypt: Postfix's 530 comes before any AUTH processing.
         assert s.docmd("AUTH", "PLAIN " + base64.b64encode(b"\0demo@example.test\0secret")
-                       .decode()) == (538, b"5.7.11 Encryption required for requested "
-                                            b"authentication mechanism")
+                       .decode()) == (530, b"5.7.0 Must issue a STARTTLS command first")
         assert s.docmd("MAIL", "FROM:<demo@example.test>")[0] == 530
 
 
