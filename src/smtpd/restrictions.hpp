@@ -18,6 +18,7 @@
 #include <string_view>
 #include <vector>
 
+#include "resolve/resolver.hpp"
 #include "base/log.hpp"
 #include "base/result.hpp"
 #include "maps/map.hpp"
@@ -66,9 +67,9 @@ class Restrictions {
   struct Options {
     std::string client, helo, sender, relay, recipient;  // the lists as in main.cf
     ClientNetworks mynetworks;
-    // Domains that are not relaying (reject_unauth_destination).
-    std::vector<std::string> local_domains, virtual_mailbox_domains, virtual_alias_domains,
-        relay_domains;
+    // Says which domains are not relaying (reject_unauth_destination); not owned, must
+    // outlive the Restrictions. Null: every domain is remote.
+    resolve::Resolver* resolver = nullptr;
     std::string sender_login_maps;  // smtpd_sender_login_maps
   };
 
@@ -84,8 +85,9 @@ class Restrictions {
   // Evaluates all lists for one recipient; nullopt when the recipient is accepted.
   std::optional<smtp::Reply> check_recipient(const RestrictionFacts& facts);
 
-  // Whether the recipient's domain is one we accept mail for without relaying.
-  bool local_or_relay_domain(std::string_view address) const;
+  // Whether the recipient's domain is one we accept mail for without relaying (any address
+  // class but the default one). Error: a domain table failed.
+  Result<bool> local_or_relay_domain(std::string_view address) const;
 
   enum class Stage { client, helo, sender, relay, recipient };
 

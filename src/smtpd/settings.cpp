@@ -41,10 +41,6 @@ Settings Settings::from_config(const config::Config& config) {
                 : level == "may"   ? TlsLevel::may
                                    : TlsLevel::none;
   s.tls_wrappermode = config.get_bool("smtpd_tls_wrappermode");
-  s.local_domains = config.get_list("mydestination");
-  s.virtual_mailbox_domains = config.get_list("virtual_mailbox_domains");
-  s.virtual_alias_domains = config.get_list("virtual_alias_domains");
-  s.relay_domains = config.get_list("relay_domains");
   s.reject_unlisted_recipient = config.get_bool("smtpd_reject_unlisted_recipient");
   s.sasl_auth_enable = config.get_bool("smtpd_sasl_auth_enable");
   s.tls_auth_only = config.get_bool("smtpd_tls_auth_only");
