@@ -46,6 +46,9 @@ int smtpd_main(const service::DaemonArgs& args) {
     }
     state->sink = std::make_unique<QueueSink>(ctx.config.get("queue_directory"),
                                               ctx.config.get_int("queue_minfree"));
+    // Postfix refuses to guess who is trusted: a mynetworks it cannot read is fatal.
+    if (auto nets = ClientNetworks::parse(ctx.config.get("mynetworks")); !nets)
+      return Error{"mynetworks: " + nets.error().message};
     // A domain list that cannot be opened (unknown table type, missing file) is fatal:
     // smtpd would otherwise relay or reject by a guess.
     auto resolver = resolve::Resolver::open(ctx.config);
