@@ -43,7 +43,8 @@ asio::awaitable<std::vector<delivery::RecipientResult>> QueueManager::deliver(
   if (route.transport == "error") {
     // error(8): a nexthop "5.1.1 text" carries its own enhanced status code (RFC 3463).
     std::string dsn = "5.0.0", text = route.nexthop;
-    if (text.size() > 6 && text[0] == '5' && text[1] == '.' && text.find(' ') != std::string::npos &&
+    if (text.size() > 6 && text[0] == '5' && text[1] == '.' &&
+        text.find(' ') != std::string::npos &&
         text.find_first_not_of("0123456789.") == text.find(' ')) {
       dsn = text.substr(0, text.find(' '));
       text = text.substr(text.find(' ') + 1);
@@ -136,8 +137,8 @@ asio::awaitable<void> QueueManager::process(std::string id, queue::QueueName fro
       // A domain table failed: try again later, as Postfix defers on a resolver error.
       log_.warning("{}: to=<{}>: address resolver failure: {}", id, rcpt.address,
                    resolved.error().message);
-      results.push_back({rcpt.offset, delivery::DeliveryStatus::deferred, "4.3.0",
-                         "address resolver failure"});
+      results.push_back(
+          {rcpt.offset, delivery::DeliveryStatus::deferred, "4.3.0", "address resolver failure"});
       continue;
     }
     Route route = std::move(*resolved);

@@ -21,10 +21,10 @@
 #include "qmgr/agent_client.hpp"
 #include "qmgr/destination_limit.hpp"
 #include "qmgr/dsn_report.hpp"
-#include "resolve/resolver.hpp"
 #include "queue/queue.hpp"
 #include "queue/queue_file_reader.hpp"
 #include "queue/recycle_pool.hpp"
+#include "resolve/resolver.hpp"
 
 namespace correio::qmgr {
 
@@ -45,7 +45,8 @@ struct QmgrSettings {
 
 class QueueManager {
  public:
-  QueueManager(asio::io_context& io, QmgrSettings settings, resolve::Resolver resolver, base::Logger& log);
+  QueueManager(asio::io_context& io, QmgrSettings settings, resolve::Resolver resolver,
+               base::Logger& log);
   ~QueueManager();
 
   // Recovers the queue, then runs until the io_context stops.

@@ -83,8 +83,7 @@ Status DomainList::add(std::string_view item, int depth) {
   if (colon != std::string_view::npos && colon > 0 && item.front() != '[' &&
       item.substr(0, colon).find('.') == std::string_view::npos) {
     auto map = maps::open_map(item);
-    if (!map)
-      return Error{fmt::format("{}: \"{}\": {}", parameter_, item, map.error().message)};
+    if (!map) return Error{fmt::format("{}: \"{}\": {}", parameter_, item, map.error().message)};
     p.table = std::shared_ptr<maps::Map>(std::move(*map));
   } else {
     p.name = base::to_lower(item);

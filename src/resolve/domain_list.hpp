@@ -39,7 +39,7 @@ class DomainList {
  private:
   struct Pattern {
     bool negated = false;
-    std::string name;                 // lower case; empty when `table` is set
+    std::string name;                  // lower case; empty when `table` is set
     std::shared_ptr<maps::Map> table;  // shared: a DomainList is copyable
   };
   Status add(std::string_view item, int depth);

@@ -36,11 +36,16 @@ constexpr std::string_view kDomainLists[] = {"mydestination", "virtual_alias_dom
 
 std::string_view class_name(AddressClass c) {
   switch (c) {
-    case AddressClass::kLocal: return "local";
-    case AddressClass::kVirtualAlias: return "virtual alias";
-    case AddressClass::kVirtualMailbox: return "virtual mailbox";
-    case AddressClass::kRelay: return "relay";
-    case AddressClass::kDefault: break;
+    case AddressClass::kLocal:
+      return "local";
+    case AddressClass::kVirtualAlias:
+      return "virtual alias";
+    case AddressClass::kVirtualMailbox:
+      return "virtual mailbox";
+    case AddressClass::kRelay:
+      return "relay";
+    case AddressClass::kDefault:
+      break;
   }
   return "default";
 }

@@ -55,8 +55,7 @@ Result<std::string> read_network_file(const std::string& path) {
   if (text.size() > kMaxNetworkFile) return Error{path + ": file too large"};
   // "#" starts a comment to the end of the line.
   std::string out;
-  for (const auto& line : base::split_any(text, "\n"))
-    out += line.substr(0, line.find('#')) + "\n";
+  for (const auto& line : base::split_any(text, "\n")) out += line.substr(0, line.find('#')) + "\n";
   return out;
 }
 

@@ -27,8 +27,8 @@ class RecipientCheck {
     std::string user_directory;             // "passwd-file:/path" or ""
     std::string default_realm;              // auth_default_realm
     std::string recipient_delimiter;        // "+" splits user+ext
-    bool check_local = true;                   // local_recipient_maps not empty
-    std::string alias_maps;                    // alias_maps: aliases are valid recipients
+    bool check_local = true;                // local_recipient_maps not empty
+    std::string alias_maps;                 // alias_maps: aliases are valid recipients
   };
 
   RecipientCheck(Options options, base::Logger& log);

@@ -18,10 +18,10 @@
 #include <string_view>
 #include <vector>
 
-#include "resolve/resolver.hpp"
 #include "base/log.hpp"
 #include "base/result.hpp"
 #include "maps/map.hpp"
+#include "resolve/resolver.hpp"
 #include "smtp/reply.hpp"
 #include "smtpd/client_networks.hpp"
 

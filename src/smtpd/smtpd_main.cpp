@@ -76,7 +76,8 @@ int smtpd_main(const service::DaemonArgs& args) {
 
     if (s.sasl_auth_enable) {
       // Without a readable user directory AUTH is simply not offered; the warning says why.
-      auto users = auth::open_user_directory(s.user_directory, ctx.config.get("auth_default_realm"));
+      auto users =
+          auth::open_user_directory(s.user_directory, ctx.config.get("auth_default_realm"));
       if (users) {
         state->users = std::move(users.value());
         auth::SaslAuthenticator::Options sasl;

@@ -28,8 +28,9 @@ Result<std::filesystem::path> expand_location(std::string_view location, std::st
   std::string local = base::to_lower(address.substr(0, at));
   std::string domain = at == std::string_view::npos ? "" : base::to_lower(address.substr(at + 1));
   auto need_home = [&]() -> Status {
-    if (home.empty()) return Error{"mail_location uses the home directory, but " +
-                                   std::string(address) + " has none"};
+    if (home.empty())
+      return Error{"mail_location uses the home directory, but " + std::string(address) +
+                   " has none"};
     return {};
   };
   std::string out;
@@ -46,7 +47,9 @@ Result<std::filesystem::path> expand_location(std::string_view location, std::st
     if (i + 1 < spec.size() && spec[i + 1] == 'L') ++i;  // %Ln: lowercase, as all are
     char var = i + 1 < spec.size() ? spec[++i] : '\0';
     switch (var) {
-      case '%': out += '%'; break;
+      case '%':
+        out += '%';
+        break;
       case 'u':
         if (!safe_component(user)) return Error{"unsafe mailbox path for user: " + user};
         out += user;
@@ -56,15 +59,17 @@ Result<std::filesystem::path> expand_location(std::string_view location, std::st
         out += local;
         break;
       case 'd':
-        if (!safe_component(domain)) return Error{"mail_location uses %d, but " + user +
-                                                  " has no domain (set auth_default_realm)"};
+        if (!safe_component(domain))
+          return Error{"mail_location uses %d, but " + user +
+                       " has no domain (set auth_default_realm)"};
         out += domain;
         break;
       case 'h':
         if (Status s = need_home(); !s) return s.error();
         out += home;
         break;
-      default: return Error{"mail_location: unknown variable %" + std::string(1, var)};
+      default:
+        return Error{"mail_location: unknown variable %" + std::string(1, var)};
     }
   }
   std::filesystem::path path(out);

@@ -127,3 +127,31 @@ def test_bare_login_name_with_default_realm_and_mail_location():
     finally:
         import shutil
         shutil.rmtree(vmail, ignore_errors=True)
+
+
+def rcpt_reply(inst, recipient):
+    with smtplib.SMTP("127.0.0.1", inst.smtp_port, timeout=20) as s:
+        s.ehlo("client.example")
+        s.mail("someone@remote.example")
+        return s.rcpt(recipient)
+
+
+def test_mynetworks_from_a_file():
+    for listed, expected in (("192.0.2.0/24\n127.0.0.0/8  # this host\n", 250),
+                             ("192.0.2.0/24\n", 454)):
+        inst = pipeline()
+        nets = inst.config_dir / "trusted-networks"
+        nets.write_text("# the lab\n" + listed)
+        inst.write_main_cf({"mynetworks": str(nets)})
+        with inst:
+            code, reply = rcpt_reply(inst, "someone@far.example")
+            assert code == expected, reply
+            if code == 454:
+                assert b"Relay access denied" in reply
+
+
+def test_mynetworks_table_is_refused_naming_the_parameter():
+    inst = pipeline({"mynetworks": "cidr:/etc/postfix/network_table"})
+    with inst:
+        inst.wait_for_log(r"correio/smtpd\[\d+\]: fatal: mynetworks: table lookups are not "
+                          r"supported here: cidr:/etc/postfix/network_table")

@@ -90,17 +90,18 @@ TEST(Resolver, TransportSyntaxAndRelayhost) {
       "relay_domains = r.example\nrelayhost = [gw.example]:587\n"
       "relay_transport = relay:[relay.example]\n");
   EXPECT_EQ(route(r, "u@v.example").nexthop, "mailbox disabled");
-  EXPECT_EQ(route(r, "u@far.example").nexthop, "[gw.example]:587");    // relayhost
-  EXPECT_EQ(route(r, "u@r.example").nexthop, "[relay.example]");       // transport wins
+  EXPECT_EQ(route(r, "u@far.example").nexthop, "[gw.example]:587");  // relayhost
+  EXPECT_EQ(route(r, "u@r.example").nexthop, "[relay.example]");     // transport wins
 }
 
 TEST(Resolver, MapValuedDomainLists) {
   TempDir dir;
   fs::path table = dir.write("vdomains", "Hash.Example  OK\n# comment\n");
   fs::path list = dir.write("relay-list", "# relayed\nR1.example, r2.example\n.deep.example\n");
-  Resolver r = open("mydestination = inline:{ loc.example=yes }\n"
-                    "virtual_mailbox_domains = texthash:" + table.string() + "\n" +
-                    "relay_domains = " + list.string() + "\n");
+  Resolver r = open(
+      "mydestination = inline:{ loc.example=yes }\n"
+      "virtual_mailbox_domains = texthash:" +
+      table.string() + "\n" + "relay_domains = " + list.string() + "\n");
   EXPECT_EQ(*r.classify_domain("LOC.example"), AddressClass::kLocal);
   EXPECT_EQ(*r.classify_domain("hash.example"), AddressClass::kVirtualMailbox);
   EXPECT_EQ(*r.classify_domain("r1.EXAMPLE"), AddressClass::kRelay);
@@ -130,8 +131,9 @@ TEST(DomainList, ParentStyleAndNegation) {
 }
 
 TEST(Resolver, ErrorsNameTheParameterAndLine) {
-  auto r = Resolver::open(make_config("myhostname = mx.example\n"
-                                      "virtual_mailbox_domains = mysql:/etc/postfix/x.cf\n"));
+  auto r =
+      Resolver::open(make_config("myhostname = mx.example\n"
+                                 "virtual_mailbox_domains = mysql:/etc/postfix/x.cf\n"));
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().message,
             "main.cf:2: virtual_mailbox_domains: \"mysql:/etc/postfix/x.cf\": unsupported "

@@ -48,9 +48,9 @@ struct AgentSettings {
   // Which forwarding targets are local (mydestination); shared by the agent's requests.
   // Null: only the recipient's own domain is.
   std::shared_ptr<resolve::Resolver> resolver;
-  bool enable_original_recipient = true;                     // X-Original-To:
-  std::string hostname;                                      // myhostname, for Maildir file names
-  std::string default_privs = "nobody";  // identity for alias commands and files as root
+  bool enable_original_recipient = true;  // X-Original-To:
+  std::string hostname;                   // myhostname, for Maildir file names
+  std::string default_privs = "nobody";   // identity for alias commands and files as root
   std::chrono::seconds command_time_limit{1000};
   int max_expansion_depth = 20;
   std::chrono::milliseconds lock_delay{1000};  // deliver_lock_delay

@@ -79,8 +79,8 @@ MailboxOutcome deliver_to_mailbox(const MessageCopy& message, const AgentSetting
   // user+ext@domain and User@Domain land in the same place as user@domain.
   std::string owner =
       user.user.find('@') != std::string::npos ? user.user : std::string(message.recipient);
-  auto maildir = store::virtual_maildir_path(settings.mailbox_base, owner, user.home,
-                                             settings.mail_location);
+  auto maildir =
+      store::virtual_maildir_path(settings.mailbox_base, owner, user.home, settings.mail_location);
   if (!maildir)
     return {DeliveryStatus::deferred, "4.3.5",
             "mail system configuration error: " + maildir.error().message, ""};
