@@ -63,6 +63,12 @@ class UserDirectory {
 // Opens a directory from its `user_directory` value, e.g. "passwd-file:/etc/correio/users".
 // Fails on an unknown type, an unreadable file, or a bad query file. The SQL servers are
 // not contacted yet: their errors come from lookup().
-Result<std::unique_ptr<UserDirectory>> open_user_directory(std::string_view spec);
+//
+// `default_realm` (auth_default_realm, Dovecot's setting of that name): a name without
+// '@' is looked up as name@realm, and name@realm also finds a bare "name" entry, whose
+// record then says user = "name@realm" — so a Dovecot passwd-file of bare names serves
+// the realm's mail unchanged.
+Result<std::unique_ptr<UserDirectory>> open_user_directory(std::string_view spec,
+                                                           std::string_view default_realm = {});
 
 }  // namespace correio::auth

@@ -271,6 +271,14 @@ constexpr ParameterInfo kParameters[] = {
      "Lookups that propagate an unmatched address extension.", S},
     {"recipient_delimiter", "", "Separator(s) between user name and address extension.", S},
     {"append_dot_mydomain", "no", "Append .$mydomain to user@host addresses.", B},
+    {"swap_bangpath", "yes", "Rewrite \"site!user\" into \"user@site\" (RFC 976 UUCP paths).", B},
+    {"allow_percent_hack", "yes", "Rewrite \"user%domain\" in a local domain into \"user@domain\".",
+     B},
+    {"resolve_dequoted_address", "yes",
+     "Resolve \"user@domain\"@localdomain by its dequoted form (user@domain).", B},
+    {"parent_domain_matches_subdomains",
+     "debug_peer_list,fast_flush_domains,mynetworks,qmqpd_authorized_clients",
+     "Lists where \"example.com\" also matches its subdomains (else write \".example.com\").", S},
     {"relay_domains", "", "Domains this machine relays mail to (besides mydestination).", S},
     {"relay_recipient_maps", "", "Valid recipients in relay_domains.", S},
     {"relay_transport", "relay", "Default transport for mail to relay_domains.", S},
@@ -341,6 +349,15 @@ constexpr ParameterInfo kParameters[] = {
     // Mailbox side (Correio's own, in Postfix's style).
     {"user_directory", "",
      "The mailbox users: passwd-file:, sqlite:, pgsql:, mysql: (query file) or unix:.", S},
+    {"auth_default_realm", "",
+     "Domain appended to login names without @ (Dovecot's auth_default_realm); a passwd-file "
+     "line \"name\" is then the user name@realm.",
+     S},
+    {"mail_location", "",
+     "Where a user's Maildir is (Dovecot's mail_location): a template with ~ (home), %u, %n, "
+     "%d, %h, optionally after \"maildir:\"; empty: HOME/Maildir when the user has a home, "
+     "else $virtual_mailbox_base/%d/%n.",
+     S},
     {"auth_allow_cleartext", "no", "Allow plaintext IMAP/POP3 authentication without TLS.", B},
     {"auth_mechanisms", "plain login scram-sha-256 scram-sha-256-plus",
      "SASL mechanisms offered by smtpd, imapd and pop3d (Dovecot's name; cram-md5 is "

@@ -52,7 +52,8 @@ int imapd_main(const service::DaemonArgs& args) {
           "imapd_tls_wrappermode = yes needs imapd_tls_cert_file or imapd_tls_chain_files"};
     }
     if (!s.user_directory.empty()) {
-      auto users = auth::open_user_directory(s.user_directory);
+      auto users =
+          auth::open_user_directory(s.user_directory, ctx.config.get("auth_default_realm"));
       if (!users) return Error{"user_directory: " + users.error().message};
       state->users = std::move(*users);
       auth::SaslAuthenticator::Options options;

@@ -412,7 +412,8 @@ bool Session::open_user(const std::string& username) {
     if (found && *found) record = **found;
   }
   if (!record) return false;
-  auto path = store::virtual_maildir_path(settings_.mailbox_base, record->user, record->home);
+  auto path = store::virtual_maildir_path(settings_.mailbox_base, record->user, record->home,
+                                          settings_.mail_location);
   if (!path) {
     shared_.log.warning("user {}: {}", record->user, path.error().message);
     return false;

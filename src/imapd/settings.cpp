@@ -17,6 +17,7 @@ Settings Settings::from_config(const config::Config& config) {
   s.failure_limit = static_cast<int>(config.get_int("auth_failure_limit"));
   s.failure_window = config.get_time("auth_failure_window");
   s.mailbox_base = config.get("virtual_mailbox_base");
+  s.mail_location = config.get("mail_location");
   s.user_directory = config.get("user_directory");
   s.special_use_folders = config.get("mailbox_special_use_folders");
   s.append_limit = static_cast<uint64_t>(config.get_int("message_size_limit"));

@@ -31,6 +31,7 @@ struct Settings {
   int failure_limit = 10;
   std::chrono::seconds failure_window{300};
   std::filesystem::path mailbox_base;  // virtual_mailbox_base
+  std::string mail_location;           // mail_location template, "" = the default
   std::string user_directory;          // user_directory
   std::string special_use_folders;     // mailbox_special_use_folders
   uint64_t append_limit = 10240000;    // message_size_limit (APPENDLIMIT)

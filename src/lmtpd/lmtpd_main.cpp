@@ -34,7 +34,7 @@ int lmtpd_main(const service::DaemonArgs& args) {
     state->settings = Settings::from_config(ctx.config);
     std::string spec = ctx.config.get("user_directory");
     if (spec.empty()) return Error{"user_directory is not set: lmtpd has no users"};
-    auto users = auth::open_user_directory(spec);
+    auto users = auth::open_user_directory(spec, ctx.config.get("auth_default_realm"));
     if (!users) return Error{"user_directory " + spec + ": " + users.error().message};
     state->users = std::make_unique<auth::SynchronizedUserDirectory>(std::move(users.value()));
     state->workers = std::make_unique<asio::thread_pool>(kDeliveryThreads);

@@ -190,7 +190,8 @@ asio::awaitable<Session::Next> Session::login(const std::string& username,
   }
   const auth::UserRecord& user = **found;
   std::string owner = user.user.find('@') != std::string::npos ? user.user : username;
-  auto maildir = store::virtual_maildir_path(settings_.mailbox_base, owner, user.home);
+  auto maildir = store::virtual_maildir_path(settings_.mailbox_base, owner, user.home,
+                                             settings_.mail_location);
   if (!maildir) {
     log_.warning("pop3({}): no mailbox: {}", username, maildir.error().message);
     co_return co_await err("[SYS/TEMP] Internal error occurred.");

@@ -38,7 +38,7 @@ int pop3d_main(const service::DaemonArgs& args) {
     }
     std::string spec = ctx.config.get("user_directory");
     if (spec.empty()) return Error{"user_directory is not set: pop3d has no users"};
-    auto users = auth::open_user_directory(spec);
+    auto users = auth::open_user_directory(spec, ctx.config.get("auth_default_realm"));
     if (!users) return Error{"user_directory " + spec + ": " + users.error().message};
     state->users = std::move(users.value());
     auth::SaslAuthenticator::Options options;

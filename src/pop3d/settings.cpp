@@ -18,6 +18,7 @@ Settings Settings::from_config(const config::Config& config) {
   s.max_bad_commands =
       static_cast<int>(std::max<long long>(1, config.get_int("pop3d_max_bad_commands")));
   s.mailbox_base = config.get("virtual_mailbox_base");
+  s.mail_location = config.get("mail_location");
   return s;
 }
 

@@ -22,6 +22,7 @@ struct Settings {
   bool lock_session = true;            // pop3d_lock_session
   int max_bad_commands = 20;           // pop3d_max_bad_commands
   std::filesystem::path mailbox_base;  // virtual_mailbox_base
+  std::string mail_location;           // mail_location template, "" = the default
   // The server TLS context when TLS is configured; set by pop3d's start-up.
   // null: no TLS. context() per handshake: SNI and renewed certificates apply.
   std::shared_ptr<tls::ServerCertificates> tls;

@@ -18,6 +18,8 @@ int64_t now_us() {
       .count();
 }
 
+using resolve::Route;
+
 std::string route_key(const Route& r) {
   return r.transport + ":" + r.nexthop;
 }
@@ -39,8 +41,16 @@ asio::awaitable<std::vector<delivery::RecipientResult>> QueueManager::deliver(
   };
   // The error(8) and discard(8) transports need no process of their own.
   if (route.transport == "error") {
-    all(delivery::DeliveryStatus::bounced, "5.0.0",
-        route.nexthop.empty() ? "mail is not accepted for this destination" : route.nexthop);
+    // error(8): a nexthop "5.1.1 text" carries its own enhanced status code (RFC 3463).
+    std::string dsn = "5.0.0", text = route.nexthop;
+    if (text.size() > 6 && text[0] == '5' && text[1] == '.' &&
+        text.find(' ') != std::string::npos &&
+        text.find_first_not_of("0123456789.") == text.find(' ')) {
+      dsn = text.substr(0, text.find(' '));
+      text = text.substr(text.find(' ') + 1);
+    }
+    all(delivery::DeliveryStatus::bounced, dsn,
+        text.empty() ? "mail is not accepted for this destination" : text);
   } else if (route.transport == "discard") {
     all(delivery::DeliveryStatus::sent, "2.0.0",
         route.nexthop.empty() ? "discarded" : route.nexthop);
@@ -119,9 +129,19 @@ asio::awaitable<void> QueueManager::process(std::string id, queue::QueueName fro
 
   // Group the pending recipients by destination.
   std::map<std::string, std::pair<Route, delivery::DeliveryRequest>> groups;
+  std::vector<delivery::RecipientResult> results;
   for (const auto& rcpt : envelope.recipients) {
     if (rcpt.done) continue;
-    Route route = resolver_.resolve(rcpt.address);
+    auto resolved = resolver_.resolve(rcpt.address);
+    if (!resolved) {
+      // A domain table failed: try again later, as Postfix defers on a resolver error.
+      log_.warning("{}: to=<{}>: address resolver failure: {}", id, rcpt.address,
+                   resolved.error().message);
+      results.push_back(
+          {rcpt.offset, delivery::DeliveryStatus::deferred, "4.3.0", "address resolver failure"});
+      continue;
+    }
+    Route route = std::move(*resolved);
     auto& [r, request] = groups[route_key(route)];
     if (request.recipients.empty()) {
       r = route;
@@ -133,11 +153,14 @@ asio::awaitable<void> QueueManager::process(std::string id, queue::QueueName fro
       request.arrival_us = envelope.arrival_us;
       request.active_us = active_us;
     }
+    // A rewritten recipient (user%site@local, postmaster@ a virtual domain) keeps the
+    // address it was given as the original one (orig_to=, X-Original-To:).
+    std::string original = rcpt.original;
+    if (original.empty() && route.recipient != rcpt.address) original = rcpt.address;
     request.recipients.push_back(
-        {rcpt.offset, rcpt.address, rcpt.original, rcpt.orcpt, rcpt.notify});
+        {rcpt.offset, route.recipient, std::move(original), rcpt.orcpt, rcpt.notify});
   }
 
-  std::vector<delivery::RecipientResult> results;
   for (auto& [key, group] : groups) {
     auto part = co_await deliver(group.first, group.second);
     results.insert(results.end(), part.begin(), part.end());

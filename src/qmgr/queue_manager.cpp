@@ -19,7 +19,7 @@
 namespace correio::qmgr {
 namespace {}  // namespace
 
-QueueManager::QueueManager(asio::io_context& io, QmgrSettings settings, Resolver resolver,
+QueueManager::QueueManager(asio::io_context& io, QmgrSettings settings, resolve::Resolver resolver,
                            base::Logger& log)
     : io_(io),
       settings_(std::move(settings)),

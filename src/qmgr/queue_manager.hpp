@@ -21,10 +21,10 @@
 #include "qmgr/agent_client.hpp"
 #include "qmgr/destination_limit.hpp"
 #include "qmgr/dsn_report.hpp"
-#include "qmgr/resolve.hpp"
 #include "queue/queue.hpp"
 #include "queue/queue_file_reader.hpp"
 #include "queue/recycle_pool.hpp"
+#include "resolve/resolver.hpp"
 
 namespace correio::qmgr {
 
@@ -45,7 +45,8 @@ struct QmgrSettings {
 
 class QueueManager {
  public:
-  QueueManager(asio::io_context& io, QmgrSettings settings, Resolver resolver, base::Logger& log);
+  QueueManager(asio::io_context& io, QmgrSettings settings, resolve::Resolver resolver,
+               base::Logger& log);
   ~QueueManager();
 
   // Recovers the queue, then runs until the io_context stops.
@@ -58,7 +59,7 @@ class QueueManager {
   void start(std::string id, queue::QueueName from);
   asio::awaitable<void> process(std::string id, queue::QueueName from);
   asio::awaitable<std::vector<delivery::RecipientResult>> deliver(
-      const Route& route, delivery::DeliveryRequest request);
+      const resolve::Route& route, delivery::DeliveryRequest request);
   void log_result(const delivery::DeliveryRequest& request, const delivery::RequestRecipient& r,
                   const delivery::RecipientResult& result, std::string_view relay);
   // Queues a report to the sender (or to postmaster for null-sender mail); false on error.
@@ -74,7 +75,7 @@ class QueueManager {
 
   asio::io_context& io_;
   QmgrSettings settings_;
-  Resolver resolver_;
+  resolve::Resolver resolver_;
   base::Logger& log_;
   queue::Queue queue_;
   queue::RecyclePool recycle_pool_;  // finished messages' files, reused by smtpd

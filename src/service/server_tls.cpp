@@ -111,8 +111,8 @@ Result<std::unique_ptr<tls::ServerCertificates>> open_server_tls(const config::C
 std::vector<std::string> tls_policy_problems(const config::Config& config,
                                              std::string_view prefix) {
   // smtpd: both policies, since a client's STARTTLS or a -o override may pick either.
-  std::vector<bool> uses = prefix == "smtpd" ? std::vector<bool>{false, true}
-                                             : std::vector<bool>{false};
+  std::vector<bool> uses =
+      prefix == "smtpd" ? std::vector<bool>{false, true} : std::vector<bool>{false};
   for (bool required : uses)
     if (auto policy = server_tls_policy(config, prefix, required); !policy)
       return {"error: " + policy.error().message};

@@ -44,7 +44,6 @@ Result<std::unique_ptr<tls::ServerCertificates>> open_server_tls(const config::C
 
 // For check, start and reload (master::KnownCommands::checks): "error: ..." when the
 // policy of a daemon with `prefix` ("smtpd": both, "imapd", "pop3d") cannot be built.
-std::vector<std::string> tls_policy_problems(const config::Config& config,
-                                             std::string_view prefix);
+std::vector<std::string> tls_policy_problems(const config::Config& config, std::string_view prefix);
 
 }  // namespace correio::service

@@ -2,6 +2,7 @@
 // Restrictions object a session uses, built once, asked for its configuration error.
 #include <fmt/format.h>
 
+#include "resolve/resolver.hpp"
 #include "service/server_tls.hpp"
 #include "smtpd/restrictions.hpp"
 #include "smtpd/settings.hpp"
@@ -11,12 +12,23 @@ namespace correio::smtpd {
 
 std::vector<std::string> check_configuration(const config::Config& config) {
   std::vector<std::string> problems = service::tls_policy_problems(config, "smtpd");
+  // The domain lists (map-valued: a table of an unknown type or a missing file).
+  auto resolver = resolve::Resolver::open(config);
+  if (!resolver) {
+    // "FILE:LINE: parameter: text" -> "FILE:LINE: error: parameter: text"
+    const std::string& text = resolver.error().message;
+    auto at = text.find(": ");
+    bool located = at != std::string::npos && text.find(".cf:") < at;
+    problems.push_back(located ? text.substr(0, at) + ": error: " + text.substr(at + 2)
+                               : "error: " + text);
+    return problems;
+  }
   Settings s = Settings::from_config(config);
   base::Logger::Options quiet;
   quiet.process_name = "smtpd";
   quiet.maillog_file = "/dev/null";
   base::Logger log(std::move(quiet));
-  Restrictions restrictions(restriction_options(s), log);
+  Restrictions restrictions(restriction_options(s, &*resolver), log);
   const auto& problem = restrictions.configuration_error();
   if (!problem) return problems;
   // The message starts with the parameter it is about, when there is one.

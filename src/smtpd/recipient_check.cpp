@@ -4,18 +4,10 @@
 #include <pwd.h>
 
 #include "base/strings.hpp"
+#include "resolve/address.hpp"
 #include "smtp/address.hpp"
 
 namespace correio::smtpd {
-namespace {
-
-bool listed(const std::vector<std::string>& domains, std::string_view domain) {
-  for (const auto& d : domains)
-    if (base::iequals(d, domain)) return true;
-  return false;
-}
-
-}  // namespace
 
 RecipientCheck::RecipientCheck(Options options, base::Logger& log)
     : options_(std::move(options)), log_(log) {
@@ -32,7 +24,7 @@ RecipientCheck::RecipientCheck(Options options, base::Logger& log)
     }
   }
   if (options_.user_directory.empty()) return;
-  auto directory = auth::open_user_directory(options_.user_directory);
+  auto directory = auth::open_user_directory(options_.user_directory, options_.default_realm);
   if (!directory) {
     log_.warning("user_directory {}: {}", options_.user_directory, directory.error().message);
     directory_failed_ = true;
@@ -41,57 +33,76 @@ RecipientCheck::RecipientCheck(Options options, base::Logger& log)
   directory_ = std::move(directory.value());
 }
 
-std::string RecipientCheck::strip_extension(std::string_view local) const {
-  if (options_.recipient_delimiter.empty()) return std::string(local);
-  size_t cut = local.find_first_of(options_.recipient_delimiter);
-  return std::string(local.substr(0, cut));
+namespace {
+
+smtp::Reply temporary(std::string_view recipient) {
+  return smtp::Reply(451, "4.3.0", "<" + std::string(recipient) + ">: Temporary lookup failure");
 }
+
+}  // namespace
 
 std::optional<smtp::Reply> RecipientCheck::check(std::string_view recipient) {
   std::string domain = smtp::domain_of(recipient);
-  std::string local = strip_extension(smtp::local_part_of(recipient));
-  if (listed(options_.virtual_domains, domain)) {
-    if (!directory_) {
-      if (!directory_failed_) return std::nullopt;  // no directory configured: accept
-      return smtp::Reply(451, "4.3.0",
-                         "<" + std::string(recipient) + ">: Temporary lookup failure");
-    }
-    auto found = directory_->lookup(local + "@" + domain);
-    for (const auto& w : directory_->take_warnings()) log_.warning("{}", w);
-    if (!found)
-      return smtp::Reply(451, "4.3.0",
-                         "<" + std::string(recipient) + ">: Temporary lookup failure");
-    if (!*found)
-      return smtp::Reply(
-          550, "5.1.1",
-          "<" + std::string(recipient) +
-              ">: Recipient address rejected: User unknown in virtual mailbox table");
-    return std::nullopt;
+  std::string local =
+      resolve::base_local_part(smtp::local_part_of(recipient), options_.recipient_delimiter);
+  if (!options_.resolver) return std::nullopt;
+  auto cls = options_.resolver->classify_domain(domain);
+  if (!cls) {
+    log_.warning("{}", cls.error().message);
+    return temporary(recipient);
   }
-  if (listed(options_.local_domains, domain) && options_.check_local) {
-    // local_recipient_maps' passwd part: the local part must be a system account.
-    std::string user = base::to_lower(local);
-    passwd pw{};
-    passwd* result = nullptr;
-    char buf[4096];
-    if (getpwnam_r(user.c_str(), &pw, buf, sizeof buf, &result) == 0 && result) return std::nullopt;
-    if (aliases_failed_)
-      return smtp::Reply(451, "4.3.0",
-                         "<" + std::string(recipient) + ">: Temporary lookup failure");
-    if (aliases_) {
-      auto alias = aliases_->lookup(user);
-      if (!alias)
-        return smtp::Reply(451, "4.3.0",
-                           "<" + std::string(recipient) + ">: Temporary lookup failure");
-      if (*alias) return std::nullopt;
-    }
-    // Every Postfix system has these; RFC 5321 §4.5.1 requires postmaster.
-    if (user == "postmaster" || user == "mailer-daemon" || user == "abuse") return std::nullopt;
-    return smtp::Reply(550, "5.1.1",
-                       "<" + std::string(recipient) +
-                           ">: Recipient address rejected: User unknown in local recipient table");
+  switch (*cls) {
+    case resolve::AddressClass::kVirtualMailbox:
+      return check_virtual(recipient, local, domain);
+    case resolve::AddressClass::kVirtualAlias:
+      // No virtual_alias_maps yet: only the role accounts exist in such a domain.
+      if (resolve::is_role_account(local)) return std::nullopt;
+      return smtp::Reply(550, "5.1.1",
+                         "<" + std::string(recipient) +
+                             ">: Recipient address rejected: User unknown in virtual alias table");
+    case resolve::AddressClass::kLocal:
+      if (!options_.check_local) return std::nullopt;
+      return check_local(recipient, local);
+    default:
+      return std::nullopt;
   }
-  return std::nullopt;
+}
+
+std::optional<smtp::Reply> RecipientCheck::check_virtual(std::string_view recipient,
+                                                         const std::string& local,
+                                                         const std::string& domain) {
+  if (!directory_) {
+    if (!directory_failed_) return std::nullopt;  // no directory configured: accept
+    return temporary(recipient);
+  }
+  auto found = directory_->lookup(local + "@" + domain);
+  for (const auto& w : directory_->take_warnings()) log_.warning("{}", w);
+  if (!found) return temporary(recipient);
+  if (*found || resolve::is_role_account(local)) return std::nullopt;
+  return smtp::Reply(550, "5.1.1",
+                     "<" + std::string(recipient) +
+                         ">: Recipient address rejected: User unknown in virtual mailbox table");
+}
+
+std::optional<smtp::Reply> RecipientCheck::check_local(std::string_view recipient,
+                                                       const std::string& local) {
+  // local_recipient_maps' passwd part: the local part must be a system account.
+  std::string user = base::to_lower(local);
+  passwd pw{};
+  passwd* result = nullptr;
+  char buf[4096];
+  if (getpwnam_r(user.c_str(), &pw, buf, sizeof buf, &result) == 0 && result) return std::nullopt;
+  if (aliases_failed_) return temporary(recipient);
+  if (aliases_) {
+    auto alias = aliases_->lookup(user);
+    if (!alias) return temporary(recipient);
+    if (*alias) return std::nullopt;
+  }
+  // Every Postfix system has these; the local agent falls back to root (RFC 5321 §4.5.1).
+  if (resolve::is_role_account(user) || user == "mailer-daemon") return std::nullopt;
+  return smtp::Reply(550, "5.1.1",
+                     "<" + std::string(recipient) +
+                         ">: Recipient address rejected: User unknown in local recipient table");
 }
 
 }  // namespace correio::smtpd

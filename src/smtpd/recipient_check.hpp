@@ -1,6 +1,9 @@
 // Rejecting unknown recipients at RCPT time (Postfix's smtpd_reject_unlisted_recipient):
 // users of virtual_mailbox_domains must exist in user_directory, users of mydestination
-// must be system accounts (local_recipient_maps' passwd part) or aliases in alias_maps.
+// must be system accounts (local_recipient_maps' passwd part) or aliases in alias_maps;
+// a virtual alias domain has no users of its own. postmaster@ and abuse@ every local and
+// virtual domain are always accepted (RFC 5321 §4.5.1, RFC 2142): qmgr's resolver sends
+// them to the local aliases when the domain has no mailbox of that name.
 // Owned by the smtpd process; not thread-safe.
 #pragma once
 
@@ -12,6 +15,7 @@
 #include "auth/user_directory.hpp"
 #include "base/log.hpp"
 #include "maps/map.hpp"
+#include "resolve/resolver.hpp"
 #include "smtp/reply.hpp"
 
 namespace correio::smtpd {
@@ -19,12 +23,12 @@ namespace correio::smtpd {
 class RecipientCheck {
  public:
   struct Options {
-    std::vector<std::string> local_domains;    // mydestination
-    std::vector<std::string> virtual_domains;  // virtual_mailbox_domains
-    std::string user_directory;                // "passwd-file:/path" or ""
-    std::string recipient_delimiter;           // "+" splits user+ext
-    bool check_local = true;                   // local_recipient_maps not empty
-    std::string alias_maps;                    // alias_maps: aliases are valid recipients
+    resolve::Resolver* resolver = nullptr;  // the address classes; not owned, outlives this
+    std::string user_directory;             // "passwd-file:/path" or ""
+    std::string default_realm;              // auth_default_realm
+    std::string recipient_delimiter;        // "+" splits user+ext
+    bool check_local = true;                // local_recipient_maps not empty
+    std::string alias_maps;                 // alias_maps: aliases are valid recipients
   };
 
   RecipientCheck(Options options, base::Logger& log);
@@ -34,7 +38,9 @@ class RecipientCheck {
   std::optional<smtp::Reply> check(std::string_view recipient);
 
  private:
-  std::string strip_extension(std::string_view local) const;
+  std::optional<smtp::Reply> check_virtual(std::string_view recipient, const std::string& local,
+                                           const std::string& domain);
+  std::optional<smtp::Reply> check_local(std::string_view recipient, const std::string& local);
 
   Options options_;
   base::Logger& log_;

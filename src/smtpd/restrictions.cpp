@@ -37,12 +37,6 @@ constexpr Known kKnown[] = {
     {"reject_non_fqdn_hostname", Name::reject_non_fqdn_helo_hostname},  // Postfix < 2.3 name
 };
 
-bool listed(const std::vector<std::string>& domains, std::string_view domain) {
-  for (const auto& d : domains)
-    if (base::iequals(d, domain)) return true;
-  return false;
-}
-
 // Postfix's "fully-qualified domain form": user@domain.tld (a domain literal counts).
 bool fqdn_address(std::string_view address) {
   size_t at = address.rfind('@');
@@ -77,7 +71,7 @@ Result<std::vector<RestrictionItem>> parse_restriction_list(std::string_view lis
   return out;
 }
 
-Restrictions::Options restriction_options(const Settings& s) {
+Restrictions::Options restriction_options(const Settings& s, resolve::Resolver* resolver) {
   Restrictions::Options r;
   r.client = s.client_restrictions;
   r.helo = s.helo_restrictions;
@@ -85,10 +79,7 @@ Restrictions::Options restriction_options(const Settings& s) {
   r.relay = s.relay_restrictions;
   r.recipient = s.recipient_restrictions;
   r.mynetworks = s.mynetworks;
-  r.local_domains = s.local_domains;
-  r.virtual_mailbox_domains = s.virtual_mailbox_domains;
-  r.virtual_alias_domains = s.virtual_alias_domains;
-  r.relay_domains = s.relay_domains;
+  r.resolver = resolver;
   r.sender_login_maps = s.sender_login_maps;
   return r;
 }
@@ -134,11 +125,11 @@ Restrictions::Restrictions(Options options, base::Logger& log)
   if (error_) log_.warning("{}", *error_);
 }
 
-bool Restrictions::local_or_relay_domain(std::string_view address) const {
-  std::string domain = smtp::domain_of(address);
-  return listed(options_.local_domains, domain) ||
-         listed(options_.virtual_mailbox_domains, domain) ||
-         listed(options_.virtual_alias_domains, domain) || listed(options_.relay_domains, domain);
+Result<bool> Restrictions::local_or_relay_domain(std::string_view address) const {
+  if (!options_.resolver) return false;
+  auto cls = options_.resolver->classify_domain(smtp::domain_of(address));
+  if (!cls) return cls.error();
+  return *cls != resolve::AddressClass::kDefault;
 }
 
 std::optional<smtp::Reply> Restrictions::check_recipient(const RestrictionFacts& facts) {
@@ -200,7 +191,13 @@ Restrictions::Verdict Restrictions::apply(Stage stage, const Item& item,
     case Name::reject_unauth_destination:
     case Name::defer_unauth_destination: {
       // Only meaningful with a recipient; Postfix skips it in the other lists likewise.
-      if (facts.recipient.empty() || local_or_relay_domain(facts.recipient)) return Verdict::dunno;
+      if (facts.recipient.empty()) return Verdict::dunno;
+      auto ours = local_or_relay_domain(facts.recipient);
+      if (!ours) {
+        log_.warning("{}", ours.error().message);
+        return reject(451, "4.3.0", fmt::format("<{}>: Temporary lookup failure", facts.recipient));
+      }
+      if (*ours) return Verdict::dunno;
       bool defer = item.name == Name::defer_unauth_destination;
       return reject(defer ? 454 : 554, defer ? "4.7.1" : "5.7.1",
                     fmt::format("<{}>: Relay access denied", facts.recipient));

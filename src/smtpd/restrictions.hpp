@@ -21,6 +21,7 @@
 #include "base/log.hpp"
 #include "base/result.hpp"
 #include "maps/map.hpp"
+#include "resolve/resolver.hpp"
 #include "smtp/reply.hpp"
 #include "smtpd/client_networks.hpp"
 #include "smtpd/settings.hpp"
@@ -67,9 +68,9 @@ class Restrictions {
   struct Options {
     std::string client, helo, sender, relay, recipient;  // the lists as in main.cf
     ClientNetworks mynetworks;
-    // Domains that are not relaying (reject_unauth_destination).
-    std::vector<std::string> local_domains, virtual_mailbox_domains, virtual_alias_domains,
-        relay_domains;
+    // Says which domains are not relaying (reject_unauth_destination); not owned, must
+    // outlive the Restrictions. Null: every domain is remote.
+    resolve::Resolver* resolver = nullptr;
     std::string sender_login_maps;  // smtpd_sender_login_maps
   };
 
@@ -85,8 +86,9 @@ class Restrictions {
   // Evaluates all lists for one recipient; nullopt when the recipient is accepted.
   std::optional<smtp::Reply> check_recipient(const RestrictionFacts& facts);
 
-  // Whether the recipient's domain is one we accept mail for without relaying.
-  bool local_or_relay_domain(std::string_view address) const;
+  // Whether the recipient's domain is one we accept mail for without relaying (any address
+  // class but the default one). Error: a domain table failed.
+  Result<bool> local_or_relay_domain(std::string_view address) const;
 
   enum class Stage { client, helo, sender, relay, recipient };
 
@@ -108,6 +110,7 @@ class Restrictions {
 
 // The lists and tables of `settings` as Restrictions takes them; the same for a session
 // and for `postfix check` (smtpd::check_configuration).
-Restrictions::Options restriction_options(const Settings& settings);
+// `resolver` as in Options: it must outlive the Restrictions.
+Restrictions::Options restriction_options(const Settings& settings, resolve::Resolver* resolver);
 
 }  // namespace correio::smtpd

@@ -42,10 +42,6 @@ Settings Settings::from_config(const config::Config& config) {
                                    : TlsLevel::none;
   s.tls_wrappermode = config.get_bool("smtpd_tls_wrappermode");
   s.tls_received_header = config.get_bool("smtpd_tls_received_header");
-  s.local_domains = config.get_list("mydestination");
-  s.virtual_mailbox_domains = config.get_list("virtual_mailbox_domains");
-  s.virtual_alias_domains = config.get_list("virtual_alias_domains");
-  s.relay_domains = config.get_list("relay_domains");
   s.reject_unlisted_recipient = config.get_bool("smtpd_reject_unlisted_recipient");
   s.sasl_auth_enable = config.get_bool("smtpd_sasl_auth_enable");
   // Postfix: smtpd_tls_security_level = encrypt implies smtpd_tls_auth_only = yes.

@@ -34,10 +34,6 @@ struct Settings {
   BareNewline bare_newline = BareNewline::normalize;
   ClientNetworks bare_newline_exclusions;
   ClientNetworks mynetworks;
-  std::vector<std::string> local_domains;  // mydestination
-  std::vector<std::string> virtual_mailbox_domains;
-  std::vector<std::string> virtual_alias_domains;
-  std::vector<std::string> relay_domains;
   TlsLevel tls_level = TlsLevel::none;  // smtpd_tls_security_level
   bool tls_wrappermode = false;         // smtpd_tls_wrappermode (port 465)
   bool tls_received_header = false;     // smtpd_tls_received_header

@@ -4,6 +4,7 @@
 // smtpd_sasl_auth_enable it reads user_directory (password hashes) to check SMTP AUTH.
 #include <asio/use_awaitable.hpp>
 #include <memory>
+#include <optional>
 
 #include "service/server_tls.hpp"
 #include "smtpd/queue_sink.hpp"
@@ -16,6 +17,7 @@ namespace correio::smtpd {
 int smtpd_main(const service::DaemonArgs& args) {
   struct State {
     Settings settings;
+    std::optional<resolve::Resolver> resolver;  // the domain classes, for both checks below
     std::unique_ptr<QueueSink> sink;
     std::unique_ptr<RecipientCheck> recipients;
     std::unique_ptr<Restrictions> restrictions;
@@ -41,20 +43,30 @@ int smtpd_main(const service::DaemonArgs& args) {
     }
     state->sink = std::make_unique<QueueSink>(ctx.config.get("queue_directory"),
                                               ctx.config.get_int("queue_minfree"));
+    // Postfix refuses to guess who is trusted: a mynetworks it cannot read is fatal.
+    if (auto nets = ClientNetworks::parse(ctx.config.get("mynetworks")); !nets)
+      return Error{"mynetworks: " + nets.error().message};
+    // A domain list that cannot be opened (unknown table type, missing file) is fatal:
+    // smtpd would otherwise relay or reject by a guess.
+    auto resolver = resolve::Resolver::open(ctx.config);
+    if (!resolver) return resolver.error();
+    state->resolver.emplace(std::move(*resolver));
     RecipientCheck::Options options;
-    options.local_domains = state->settings.local_domains;
-    options.virtual_domains = state->settings.virtual_mailbox_domains;
+    options.resolver = &*state->resolver;
     options.user_directory = ctx.config.get("user_directory");
+    options.default_realm = ctx.config.get("auth_default_realm");
     options.recipient_delimiter = ctx.config.get("recipient_delimiter");
     options.check_local = !ctx.config.get("local_recipient_maps").empty();
     options.alias_maps = ctx.config.get("alias_maps");
     state->recipients = std::make_unique<RecipientCheck>(options, ctx.log);
 
-    state->restrictions = std::make_unique<Restrictions>(restriction_options(s), ctx.log);
+    state->restrictions =
+        std::make_unique<Restrictions>(restriction_options(s, &*state->resolver), ctx.log);
 
     if (s.sasl_auth_enable) {
       // Without a readable user directory AUTH is simply not offered; the warning says why.
-      auto users = auth::open_user_directory(s.user_directory);
+      auto users =
+          auth::open_user_directory(s.user_directory, ctx.config.get("auth_default_realm"));
       if (users) {
         state->users = std::move(users.value());
         auth::SaslAuthenticator::Options sasl;

@@ -18,6 +18,7 @@
 #include <iterator>
 #include <regex>
 
+#include "config/main_cf.hpp"
 #include "delivery/local/agent.hpp"
 #include "delivery/local/expand.hpp"
 #include "delivery/local/local_main.hpp"
@@ -48,7 +49,9 @@ class LocalAgentTest : public ::testing::Test {
     aliases("");
     settings_.alias_maps = "texthash:" + (root_ / "aliases").string();
     settings_.mail_spool_directory = (root_ / "spool").string();
-    settings_.local_domains = {"example.com", "localhost"};
+    auto main_cf = config::MainCf::parse("mydestination = example.com, localhost\n", "main.cf");
+    auto config = config::Config::from_main_cf(*main_cf, "/nonexistent");
+    settings_.resolver = std::make_shared<resolve::Resolver>(*resolve::Resolver::open(*config));
     settings_.hostname = "mx.example.com";
     settings_.lock_delay = std::chrono::milliseconds(20);
     settings_.lookup_user =

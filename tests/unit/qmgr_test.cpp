@@ -1,51 +1,13 @@
-// qmgr pieces without processes: routing, DSN reports, the delivery protocol.
+// qmgr pieces without processes: DSN reports, the delivery protocol.
 #include <gtest/gtest.h>
 
 #include "config/config.hpp"
 #include "config/main_cf.hpp"
 #include "delivery/protocol.hpp"
 #include "qmgr/dsn_report.hpp"
-#include "qmgr/resolve.hpp"
 
 namespace correio::qmgr {
 namespace {
-
-config::Config make_config(const std::string& text) {
-  auto main_cf = config::MainCf::parse(text, "main.cf");
-  EXPECT_TRUE(main_cf.ok());
-  auto config = config::Config::from_main_cf(*main_cf, "/nonexistent");
-  EXPECT_TRUE(config.ok());
-  return *config;
-}
-
-TEST(Resolver, AddressClasses) {
-  Resolver r(
-      make_config("myhostname = mx.example\nmydestination = localhost, $myhostname\n"
-                  "virtual_mailbox_domains = v.example\nrelay_domains = r.example\n"
-                  "relay_transport = relay\n"));
-  EXPECT_EQ(r.resolve("root@localhost").transport, "local");
-  EXPECT_EQ(r.resolve("root@MX.example").transport, "local");
-  EXPECT_EQ(r.resolve("postmaster").transport, "local");
-  EXPECT_EQ(r.resolve("u@v.example").transport, "virtual");
-  auto relay = r.resolve("u@r.example");
-  EXPECT_EQ(relay.transport, "relay");
-  EXPECT_EQ(relay.nexthop, "r.example");
-  auto other = r.resolve("u@elsewhere.example");
-  EXPECT_EQ(other.transport, "smtp");
-  EXPECT_EQ(other.nexthop, "elsewhere.example");
-}
-
-TEST(Resolver, TransportSyntax) {
-  auto t = parse_transport("smtp:[mx.example]:2525");
-  EXPECT_EQ(t.transport, "smtp");
-  EXPECT_EQ(t.nexthop, "[mx.example]:2525");
-  Resolver r(
-      make_config("virtual_mailbox_domains = v.example\n"
-                  "virtual_transport = error:mailbox disabled\n"));
-  auto e = r.resolve("u@v.example");
-  EXPECT_EQ(e.transport, "error");
-  EXPECT_EQ(e.nexthop, "mailbox disabled");
-}
 
 TEST(DsnReport, FailureReportParts) {
   DsnInput in;

@@ -1,5 +1,10 @@
 // mynetworks-style CIDR lists.
 #include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+#include <string>
 
 #include "smtpd/client_networks.hpp"
 
@@ -33,6 +38,26 @@ TEST(ClientNetworks, Errors) {
   EXPECT_FALSE(ClientNetworks::parse("300.1.1.1").ok());
   EXPECT_FALSE(ClientNetworks::parse("example.com").ok());
   EXPECT_FALSE(ClientNetworks::parse("[::1]/129").ok());
+}
+
+TEST(ClientNetworks, FilesAreReadAndTablesRefused) {
+  std::string path = testing::TempDir() + "client-networks-" + std::to_string(::getpid());
+  std::ofstream(path) << "# trusted\n192.0.2.0/24, [2001:db8::]/32 # lab\n";
+  auto nets = ClientNetworks::parse("127.0.0.1 " + path);
+  ASSERT_TRUE(nets.ok()) << nets.error().message;
+  EXPECT_TRUE(nets->contains("192.0.2.77"));
+  EXPECT_TRUE(nets->contains("2001:db8::5"));
+  EXPECT_FALSE(nets->contains("198.51.100.1"));
+  std::remove(path.c_str());
+  auto missing = ClientNetworks::parse(path);
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.error().message.rfind("open " + path + ": ", 0), 0u);
+  auto table = ClientNetworks::parse("127.0.0.1 cidr:/etc/postfix/nets");
+  ASSERT_FALSE(table.ok());
+  EXPECT_EQ(table.error().message,
+            "table lookups are not supported here: cidr:/etc/postfix/nets (list the networks, "
+            "or name a /file of them)");
+  EXPECT_TRUE(ClientNetworks::parse("fe80::/10").ok());
 }
 
 }  // namespace

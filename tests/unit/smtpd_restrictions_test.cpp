@@ -1,18 +1,26 @@
 // Postfix restriction lists: parsing, list semantics, relay control, sender login maps.
 #include <gtest/gtest.h>
 
+#include "config/main_cf.hpp"
 #include "smtpd/restrictions.hpp"
 
 namespace correio::smtpd {
 namespace {
 
+resolve::Resolver example_org_resolver() {
+  auto main_cf = config::MainCf::parse("virtual_mailbox_domains = example.org\n", "main.cf");
+  auto config = config::Config::from_main_cf(*main_cf, "/nonexistent");
+  return *resolve::Resolver::open(*config);
+}
+
 struct Fixture {
   base::Logger log{base::Logger::Options{"correio", "smtpd", "/dev/null", "mx"}};
+  resolve::Resolver resolver = example_org_resolver();
   Restrictions::Options options() {
     Restrictions::Options o;
     o.relay = "permit_mynetworks, permit_sasl_authenticated, defer_unauth_destination";
     o.mynetworks = *ClientNetworks::parse("10.0.0.0/8");
-    o.virtual_mailbox_domains = {"example.org"};
+    o.resolver = &resolver;
     return o;
   }
 };

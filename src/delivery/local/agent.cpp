@@ -58,7 +58,7 @@ std::optional<SystemUser> getpwnam_lookup(std::string_view name) {
   return SystemUser{pw.pw_name, pw.pw_uid, pw.pw_gid, pw.pw_dir, pw.pw_shell};
 }
 
-AgentSettings agent_settings_from_config(const config::Config& config) {
+Result<AgentSettings> agent_settings_from_config(const config::Config& config) {
   AgentSettings s;
   s.alias_maps = config.get("alias_maps");
   s.mail_spool_directory = config.get("mail_spool_directory");
@@ -68,8 +68,9 @@ AgentSettings agent_settings_from_config(const config::Config& config) {
   s.recipient_delimiter = config.get("recipient_delimiter");
   s.allow_commands = class_set(config.get_list("allow_mail_to_commands"));
   s.allow_files = class_set(config.get_list("allow_mail_to_files"));
-  for (const auto& d : config.get_list("mydestination"))
-    s.local_domains.push_back(base::to_lower(d));
+  auto resolver = resolve::Resolver::open(config);
+  if (!resolver) return resolver.error();
+  s.resolver = std::make_shared<resolve::Resolver>(std::move(*resolver));
   s.enable_original_recipient = config.get_bool("enable_original_recipient");
   s.hostname = config.get("myhostname");
   if (config.raw("default_privs")) s.default_privs = config.get("default_privs");

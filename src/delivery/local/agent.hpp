@@ -12,6 +12,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
@@ -20,6 +21,7 @@
 #include "base/log.hpp"
 #include "config/config.hpp"
 #include "delivery/protocol.hpp"
+#include "resolve/resolver.hpp"
 
 namespace correio::delivery::local_agent {
 
@@ -43,22 +45,27 @@ struct AgentSettings {
   std::string recipient_delimiter;
   std::set<std::string> allow_commands{"alias", "forward"};  // allow_mail_to_commands
   std::set<std::string> allow_files{"alias", "forward"};     // allow_mail_to_files
-  std::vector<std::string> local_domains;                    // mydestination, lower case
-  bool enable_original_recipient = true;                     // X-Original-To:
-  std::string hostname;                                      // myhostname, for Maildir file names
-  std::string default_privs = "nobody";  // identity for alias commands and files as root
+  // Which forwarding targets are local (mydestination); shared by the agent's requests.
+  // Null: only the recipient's own domain is.
+  std::shared_ptr<resolve::Resolver> resolver;
+  bool enable_original_recipient = true;  // X-Original-To:
+  std::string hostname;                   // myhostname, for Maildir file names
+  std::string default_privs = "nobody";   // identity for alias commands and files as root
   std::chrono::seconds command_time_limit{1000};
   int max_expansion_depth = 20;
   std::chrono::milliseconds lock_delay{1000};  // deliver_lock_delay
   UserLookup lookup_user = getpwnam_lookup;
 };
 
-AgentSettings agent_settings_from_config(const config::Config& config);
+// Error: a domain list cannot be opened (the resolver's message, with main.cf:LINE).
+Result<AgentSettings> agent_settings_from_config(const config::Config& config);
 
 // Delivers `request` and returns one result per recipient, in request order. A recipient
 // whose expansion has several destinations is deferred if any of them is, else bounced
 // if any is, else sent:
 //   sent      2.0.0 delivered to mailbox | maildir | command: CMD | file: PATH
+// A recipient with neither an alias nor an account falls back, as administrators expect:
+// abuse to postmaster, postmaster to root (RFC 5321 §4.5.1, RFC 2142).
 //   bounced   5.1.1 unknown user: "name"; 5.4.6 mail forwarding loop for ADDR;
 //             5.3.0 Command died with status N; 5.2.2 mailbox full; 5.7.1 restricted
 //   deferred  4.3.0 alias database unavailable, command exit 75, remote forwarding (not

@@ -34,10 +34,11 @@ struct Expander {
     out.push_back(std::move(d));
   }
 
-  bool is_local_domain(const std::string& domain, const std::string& current) const {
-    if (domain == current) return true;
-    return std::find(settings.local_domains.begin(), settings.local_domains.end(), domain) !=
-           settings.local_domains.end();
+  Result<bool> is_local_domain(const std::string& domain, const std::string& current) const {
+    if (domain == current || !settings.resolver) return domain == current;
+    auto cls = settings.resolver->classify_domain(domain);
+    if (!cls) return cls.error();
+    return *cls == resolve::AddressClass::kLocal;
   }
 
   std::string base_name(const std::string& local) const {
@@ -72,6 +73,10 @@ struct Expander {
     }
     std::string name = base_name(local_part);
     auto user = settings.lookup_user(name);
+    // The role accounts must reach someone even without an alias (RFC 5321 §4.5.1,
+    // RFC 2142 §2): abuse goes to postmaster, postmaster to root (and root's alias).
+    if (!user && (name == "abuse" || name == "postmaster"))
+      return local(name == "abuse" ? "postmaster" : "root", domain, true, true, depth + 1);
     if (!user)
       return fail(address, DeliveryStatus::bounced, "5.1.1",
                   fmt::format("unknown user: \"{}\"", local_part));
@@ -157,7 +162,11 @@ struct Expander {
     size_t at = it.rfind('@');
     std::string local_part = base::to_lower(it.substr(0, at));
     std::string dom = at == std::string::npos ? domain : base::to_lower(it.substr(at + 1));
-    if (!is_local_domain(dom, domain))
+    auto local_domain = is_local_domain(dom, domain);
+    if (!local_domain)
+      return fail(it, DeliveryStatus::deferred, "4.3.0",
+                  "address resolver failure: " + local_domain.error().message);
+    if (!*local_domain)
       return fail(it, DeliveryStatus::deferred, "4.3.0",
                   "forwarding to remote addresses is not built yet");
     // "root: root, other": the alias names itself; deliver to the mailbox.

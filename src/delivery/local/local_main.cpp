@@ -21,8 +21,9 @@ int local_main(const service::DaemonArgs& args) {
   service::StreamDaemon daemon;
   daemon.process_name = "local";
   daemon.init = [context](service::Context& ctx) -> Status {
-    *context = std::make_unique<AgentContext>(
-        AgentContext{agent_settings_from_config(ctx.config), ctx.log});
+    auto settings = agent_settings_from_config(ctx.config);
+    if (!settings) return settings.error();
+    *context = std::make_unique<AgentContext>(AgentContext{std::move(*settings), ctx.log});
     return {};
   };
   daemon.local_session = [context](service::Context&, asio::local::stream_protocol::socket socket)

@@ -36,6 +36,7 @@ std::string strip_extension(std::string_view address, std::string_view delimiter
 AgentSettings agent_settings_from_config(const config::Config& config) {
   AgentSettings s;
   s.mailbox_base = config.get("virtual_mailbox_base");
+  s.mail_location = config.get("mail_location");
   long long limit = config.get_int("virtual_mailbox_limit");
   s.mailbox_limit = limit > 0 ? static_cast<uint64_t>(limit) : 0;
   s.enable_original_recipient = config.get_bool("enable_original_recipient");
@@ -78,7 +79,8 @@ MailboxOutcome deliver_to_mailbox(const MessageCopy& message, const AgentSetting
   // user+ext@domain and User@Domain land in the same place as user@domain.
   std::string owner =
       user.user.find('@') != std::string::npos ? user.user : std::string(message.recipient);
-  auto maildir = store::virtual_maildir_path(settings.mailbox_base, owner, user.home);
+  auto maildir =
+      store::virtual_maildir_path(settings.mailbox_base, owner, user.home, settings.mail_location);
   if (!maildir)
     return {DeliveryStatus::deferred, "4.3.5",
             "mail system configuration error: " + maildir.error().message, ""};

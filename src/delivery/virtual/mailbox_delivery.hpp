@@ -23,6 +23,7 @@ namespace correio::delivery::virtual_agent {
 
 struct AgentSettings {
   std::filesystem::path mailbox_base;     // virtual_mailbox_base
+  std::string mail_location;              // mail_location template, "" = the default
   uint64_t mailbox_limit = 51200000;      // virtual_mailbox_limit: bytes per message file, 0 = none
   bool enable_original_recipient = true;  // add X-Original-To:
   std::string recipient_delimiter;        // recipient_delimiter: "+" lets user+ext reach user

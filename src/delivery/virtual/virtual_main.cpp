@@ -47,7 +47,7 @@ int virtual_main(const service::DaemonArgs& args) {
   daemon.init = [state](service::Context& ctx) -> Status {
     std::string spec = ctx.config.get("user_directory");
     if (spec.empty()) return Error{"user_directory is not set: the virtual agent has no users"};
-    auto users = auth::open_user_directory(spec);
+    auto users = auth::open_user_directory(spec, ctx.config.get("auth_default_realm"));
     if (!users) return Error{"user_directory " + spec + ": " + users.error().message};
     state->users = std::make_unique<auth::SynchronizedUserDirectory>(std::move(users.value()));
     auto owners = MailboxOwners::from_config(ctx.config);

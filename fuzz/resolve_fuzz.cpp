@@ -1,0 +1,27 @@
+// libFuzzer target for the resolver's parsers: the text of a "/file" domain list, a
+// domain-list value with inline: tables matched against a domain, and address splitting
+// (with and without dequoting), as an SMTP client or a main.cf line could feed them.
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "resolve/address.hpp"
+#include "resolve/domain_list.hpp"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  std::string_view text(reinterpret_cast<const char*>(data), size);
+  (void)correio::resolve::parse_domain_list_file(text);
+  for (bool dequote : {true, false}) {
+    auto parts = correio::resolve::split_address(text, dequote);
+    (void)correio::resolve::join_address(parts.local, parts.domain);
+    (void)correio::resolve::base_local_part(parts.local, "+-");
+  }
+  // Files ("/...", "texthash:/...") are not opened from fuzz input (/dev/stdin would
+  // block): only names, ".parent" names and inline:/static: tables.
+  if (text.find('/') == std::string_view::npos) {
+    auto list = correio::resolve::DomainList::open("fuzz", text, size % 2 == 0);
+    if (list.ok()) (void)list->contains("sub.example.com");
+  }
+  return 0;
+}

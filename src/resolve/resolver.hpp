@@ -1,0 +1,88 @@
+// The one address resolver (Postfix's trivial-rewrite "resolve", ADDRESS_CLASS_README):
+// which class a domain is in, and which (transport, nexthop, recipient) delivers an
+// address. smtpd (relay and recipient checks), qmgr (routing) and local (is a forwarding
+// target local?) all ask it, so a domain is local, virtual or remote in the same way
+// everywhere. A Resolver is owned by its caller and used from one thread at a time (its
+// tables are not thread-safe); copies share the opened tables.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <string_view>
+
+#include "base/result.hpp"
+#include "config/config.hpp"
+#include "resolve/domain_list.hpp"
+
+namespace correio::resolve {
+
+// Postfix's address classes, in the order a domain is tested.
+enum class AddressClass {
+  kLocal,           // mydestination (and addresses without a domain)
+  kVirtualAlias,    // virtual_alias_domains
+  kVirtualMailbox,  // virtual_mailbox_domains
+  kRelay,           // relay_domains
+  kDefault,         // everything else
+};
+
+// "local", "virtual alias", "virtual mailbox", "relay", "default" (for logs and tests).
+std::string_view class_name(AddressClass c);
+
+struct Route {
+  AddressClass address_class = AddressClass::kDefault;
+  std::string transport;  // "local", "virtual", "relay", "smtp", "error", ...
+  std::string nexthop;    // the transport's ":nexthop", else relayhost, else the domain
+  std::string recipient;  // the address to deliver to, after the rewrites below
+};
+
+// "smtp:[mx.example]:25" -> {"smtp", "[mx.example]:25"}; "virtual" -> {"virtual", ""}.
+std::pair<std::string, std::string> parse_transport(std::string_view value);
+
+// Whether `address` has a mailbox in a virtual mailbox domain (the user_directory); an
+// Error is temporary. Set by daemons that can read the directory.
+using MailboxProbe = std::function<Result<bool>(std::string_view address)>;
+
+class Resolver {
+ public:
+  // Opens the four domain lists. Errors say which parameter and where it is set:
+  // "/etc/correio/main.cf:12: virtual_mailbox_domains: \"mysql:/x.cf\": unsupported
+  // dictionary type: mysql". Daemons refuse to start on such an error.
+  static Result<Resolver> open(const config::Config& config);
+
+  // The class of `domain` (case-insensitive; "" is local). Error: a table failed.
+  Result<AddressClass> classify_domain(std::string_view domain);
+
+  // Resolves `address`, as trivial-rewrite does:
+  //  - in a local domain (or without one), "site!user" becomes user@site (swap_bangpath)
+  //    and "user%site" becomes user@site (allow_percent_hack), and the result is resolved
+  //    again; with resolve_dequoted_address, "user@site"@local is user@site as well;
+  //  - local -> local_transport, virtual mailbox -> virtual_transport, relay ->
+  //    relay_transport, default -> default_transport; a virtual alias domain has no
+  //    mailboxes of its own: error:5.1.1 User unknown in virtual alias table;
+  //  - postmaster@ and abuse@ a virtual domain without a mailbox of that name (see
+  //    set_mailbox_probe) go to the local postmaster/abuse, i.e. to the aliases.
+  // Error: a table failed (callers defer).
+  Result<Route> resolve(std::string_view address);
+
+  // Without a probe every postmaster@/abuse@ of a virtual mailbox domain is left to the
+  // virtual transport.
+  void set_mailbox_probe(MailboxProbe probe) { probe_ = std::move(probe); }
+
+  const std::string& recipient_delimiter() const { return delimiter_; }
+
+ private:
+  Result<Route> route(AddressClass c, std::string_view local, std::string_view domain);
+  Route local_route(std::string_view local, std::string_view domain) const;
+
+  DomainList local_, virtual_alias_, virtual_mailbox_, relay_;
+  std::string local_transport_, virtual_transport_, relay_transport_, default_transport_;
+  std::string relayhost_, myhostname_, delimiter_;
+  bool swap_bangpath_ = true, percent_hack_ = true, dequote_ = true;
+  MailboxProbe probe_;
+};
+
+// Opens every domain list of `config` and reports the first problem, for `postfix check`
+// and daemon start (same text as Resolver::open).
+Status check_domain_lists(const config::Config& config);
+
+}  // namespace correio::resolve
