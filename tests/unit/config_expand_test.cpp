@@ -102,7 +102,7 @@ TEST(Expand, CompatibilityLevelDrivesPostfixDefaults) {
 }
 
 TEST(Expand, BadRelationalConditionalsAreErrors) {
-  EXPECT_NE(load_error("a = ${{1} <> {2} ? {x}}\n").find("unknown relational operator"),
+  EXPECT_NE(load_error("a = ${{1} ~ {2} ? {x}}\n").find("unknown relational operator"),
             std::string::npos);
   EXPECT_NE(load_error("a = ${{x} < {2} ? {x}}\n").find("bad numerical argument"),
             std::string::npos);
