@@ -91,7 +91,8 @@ int usage() {
 // §4.8), so that `correio --help | less` works.
 int help() {
   std::printf("%s\nCommands, also reachable by these names as links to this binary:\n ", kUsage);
-  for (const auto& [name, fn] : command_table()) std::printf(" %.*s", int(name.size()), name.data());
+  for (const auto& [name, fn] : command_table())
+    std::printf(" %.*s", int(name.size()), name.data());
   std::printf("\nDocumentation: docs/admin-guide.md and man pages of the Postfix commands.\n");
   return 0;
 }

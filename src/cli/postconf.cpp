@@ -334,7 +334,9 @@ int master_edit_mode(Output& o, const Options& opt, const std::filesystem::path&
   if (!edited) return o.fatal(strip_severity(edited.error().message));
   if (mode == MasterEditMode::kSetParameter)
     for (const auto& r : requests)
-      if (!r.matched) o.warning(fmt::format("unmatched service_name/type: \"{}\"", opt.operands[&r - requests.data()]));
+      if (!r.matched)
+        o.warning(
+            fmt::format("unmatched service_name/type: \"{}\"", opt.operands[&r - requests.data()]));
   // Refuse to write a master.cf that the master would reject.
   if (auto check = cfg::parse_master_cf(*edited, file.string()); !check)
     return o.fatal(strip_severity(check.error().message));

@@ -43,7 +43,8 @@ Result<std::string> tls_info(std::string_view mode) {
   if (mode == "public-key-algorithms") return std::string("dsa\necdsa\nrsa\n");
   // Correio's own mode (Postfix 3.7 has none): `postconf -h mail_version` needs no main.cf
   // this way.
-  if (mode == "mail-version") return config::default_value(*config::find_parameter("mail_version"), "") + "\n";
+  if (mode == "mail-version")
+    return config::default_value(*config::find_parameter("mail_version"), "") + "\n";
   return Error{fmt::format("unknown 'postconf -T' mode: {}", mode)};
 }
 

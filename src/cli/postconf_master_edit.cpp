@@ -16,7 +16,9 @@ namespace {
 
 namespace cfg = correio::config;
 
-bool is_blank(char c) { return c == ' ' || c == '\t' || c == '\r'; }
+bool is_blank(char c) {
+  return c == ' ' || c == '\t' || c == '\r';
+}
 
 // The first two words of an entry's first line: its service name and type.
 std::pair<std::string, std::string> entry_key(std::string_view line) {

@@ -187,29 +187,40 @@ void print_screen(const fs::path& dir, const std::string& password, bool passwor
       "  POP3S        127.0.0.1:2995 (implicit TLS)\n"
       "  LMTP         127.0.0.1:2424 (for another MTA: virtual_transport = "
       "lmtp:inet:127.0.0.1:2424)\n";
-  text += "  TLS certificate (self-signed, for mail.example.test): " + d +
-          "/tls/cert.pem, key " + d + "/tls/key.pem\n";
+  text += "  TLS certificate (self-signed, for mail.example.test): " + d + "/tls/cert.pem, key " +
+          d + "/tls/key.pem\n";
   text += "\nSend a message (swaks, or Python's smtplib):\n";
   text += "  swaks --server 127.0.0.1:2525 --to demo@example.test --from you@example.test\n";
-  text += "  swaks --server 127.0.0.1:2587 --tls --auth PLAIN --auth-user demo@example.test "
-          "--auth-password " + pw + " --to demo@example.test\n";
-  text += "  swaks --server 127.0.0.1:2465 --tlsc --auth PLAIN --auth-user demo@example.test "
-          "--auth-password " + pw + " --to demo@example.test\n";
-  text += "  python3 -c \"import smtplib; s=smtplib.SMTP('127.0.0.1',2525); "
-          "s.sendmail('you@example.test',['demo@example.test'],'Subject: hi\\n\\nhello'); "
-          "s.quit()\"\n";
-  text += "Check the certificate: openssl s_client -connect 127.0.0.1:2587 -starttls smtp "
-          "-CAfile " + d + "/tls/cert.pem -verify_hostname mail.example.test\n";
+  text +=
+      "  swaks --server 127.0.0.1:2587 --tls --auth PLAIN --auth-user demo@example.test "
+      "--auth-password " +
+      pw + " --to demo@example.test\n";
+  text +=
+      "  swaks --server 127.0.0.1:2465 --tlsc --auth PLAIN --auth-user demo@example.test "
+      "--auth-password " +
+      pw + " --to demo@example.test\n";
+  text +=
+      "  python3 -c \"import smtplib; s=smtplib.SMTP('127.0.0.1',2525); "
+      "s.sendmail('you@example.test',['demo@example.test'],'Subject: hi\\n\\nhello'); "
+      "s.quit()\"\n";
+  text +=
+      "Check the certificate: openssl s_client -connect 127.0.0.1:2587 -starttls smtp "
+      "-CAfile " +
+      d + "/tls/cert.pem -verify_hostname mail.example.test\n";
   text += "Post locally and look at the queue (-C/-c or MAIL_CONFIG name this directory):\n";
-  text += "  printf 'Subject: hi\\n\\nhello\\n' | " + b + "/sendmail -C " + d +
-          " demo@example.test\n";
+  text +=
+      "  printf 'Subject: hi\\n\\nhello\\n' | " + b + "/sendmail -C " + d + " demo@example.test\n";
   text += "  MAIL_CONFIG=" + d + " " + b + "/mailq\n";
   text += "Delivered mail lands in the Maildir " + d + "/mail/example.test/demo/.\n";
   text += "Read it over IMAP or POP3:\n";
-  text += "  python3 -c \"import imaplib; i=imaplib.IMAP4('127.0.0.1',2143); "
-          "i.login('demo@example.test','" + pw + "'); print(i.select('INBOX')); i.logout()\"\n";
-  text += "  python3 -c \"import poplib; p=poplib.POP3('127.0.0.1',2110); "
-          "p.user('demo@example.test'); p.pass_('" + pw + "'); print(p.stat()); p.quit()\"\n";
+  text +=
+      "  python3 -c \"import imaplib; i=imaplib.IMAP4('127.0.0.1',2143); "
+      "i.login('demo@example.test','" +
+      pw + "'); print(i.select('INBOX')); i.logout()\"\n";
+  text +=
+      "  python3 -c \"import poplib; p=poplib.POP3('127.0.0.1',2110); "
+      "p.user('demo@example.test'); p.pass_('" +
+      pw + "'); print(p.stat()); p.quit()\"\n";
   text += "Inspect the configuration: " + b + "/postconf -c " + d + " -n\n";
   text += "The mail log follows on this terminal; Ctrl-C stops Correio.\n\n";
   std::fputs(text.c_str(), stdout);

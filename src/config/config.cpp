@@ -364,8 +364,7 @@ Result<std::string> Config::expand_in(std::string_view value, ExpandState& state
 
 // ${{a} OP {b} ? {x} : {y}}: both operands are expanded before they are compared, and
 // only the chosen branch is expanded (mac_expand.c).
-Result<std::string> Config::expand_relation(const detail::Relation& r,
-                                            ExpandState& state) const {
+Result<std::string> Config::expand_relation(const detail::Relation& r, ExpandState& state) const {
   auto left = expand_in(r.left, state);
   if (!left) return left;
   auto right = expand_in(r.right, state);

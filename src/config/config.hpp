@@ -89,8 +89,7 @@ class Config {
   struct ExpandState;
   Result<std::string> expand_in(std::string_view value, ExpandState& state) const;
   Result<std::string> expand_name(std::string_view name, ExpandState& state) const;
-  Result<std::string> expand_relation(const detail::Relation& relation,
-                                      ExpandState& state) const;
+  Result<std::string> expand_relation(const detail::Relation& relation, ExpandState& state) const;
   std::string where(std::string_view name) const;
 
   std::filesystem::path config_dir_;

@@ -104,7 +104,8 @@ constexpr ParameterInfo kParameters[] = {
     {"inet_protocols", "all", "The IP protocols used: ipv4, ipv6 or all.", S},
     {"smtp_host_lookup", "dns", "How the SMTP client finds server addresses: dns, native.", S},
     {"disable_dns_lookups", "no", "Disable DNS lookups in the SMTP and LMTP clients.", B},
-    {"smtputf8_enable", "${{$compatibility_level} <level {1} ? {no} : {yes}}", "Enable SMTPUTF8 (RFC 6531) support.", B},
+    {"smtputf8_enable", "${{$compatibility_level} <level {1} ? {no} : {yes}}",
+     "Enable SMTPUTF8 (RFC 6531) support.", B},
 
     // SMTP server.
     {"smtpd_banner", "$myhostname ESMTP $mail_name", "The text after 220 in the greeting.", S},
@@ -249,8 +250,10 @@ constexpr ParameterInfo kParameters[] = {
     {"propagate_unmatched_extensions", "canonical, virtual",
      "Lookups that propagate an unmatched address extension.", S},
     {"recipient_delimiter", "", "Separator(s) between user name and address extension.", S},
-    {"append_dot_mydomain", "${{$compatibility_level} <level {1} ? {yes} : {no}}", "Append .$mydomain to user@host addresses.", B},
-    {"relay_domains", "${{$compatibility_level} <level {2} ? {$mydestination} : {}}", "Domains this machine relays mail to (besides mydestination).", S},
+    {"append_dot_mydomain", "${{$compatibility_level} <level {1} ? {yes} : {no}}",
+     "Append .$mydomain to user@host addresses.", B},
+    {"relay_domains", "${{$compatibility_level} <level {2} ? {$mydestination} : {}}",
+     "Domains this machine relays mail to (besides mydestination).", S},
     {"relay_recipient_maps", "", "Valid recipients in relay_domains.", S},
     {"relay_transport", "relay", "Default transport for mail to relay_domains.", S},
     {"local_recipient_maps", "proxy:unix:passwd.byname $alias_maps",

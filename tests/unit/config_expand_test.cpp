@@ -108,8 +108,7 @@ TEST(Expand, BadRelationalConditionalsAreErrors) {
             std::string::npos);
   EXPECT_NE(load_error("a = ${{3.x} <level {2} ? {x}}\n").find("bad compatibility level"),
             std::string::npos);
-  EXPECT_NE(load_error("a = ${{1} == {1} {x}}\n").find("'?' or ':' expected"),
-            std::string::npos);
+  EXPECT_NE(load_error("a = ${{1} == {1} {x}}\n").find("'?' or ':' expected"), std::string::npos);
   EXPECT_NE(load_error("a = ${{1} == {1} ? {x} junk}\n").find("unexpected text"),
             std::string::npos);
 }

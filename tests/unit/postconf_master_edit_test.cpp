@@ -1,9 +1,9 @@
 // postconf -Me/-MX/-M#/-Pe/-PX on master.cf text (expected outputs are what Postfix 3.7's
 // postconf writes for the same input; tests/integration/test_postconf_vs_postfix.py
 // compares with the real program).
-#include <gtest/gtest.h>
-
 #include "cli/postconf_master_edit.hpp"
+
+#include <gtest/gtest.h>
 
 namespace correio::cli::postconf {
 namespace {

@@ -101,8 +101,7 @@ Result<Relation> parse_relation(std::string_view inner) {
   return r;
 }
 
-Result<bool> evaluate_relation(std::string_view left, std::string_view op,
-                               std::string_view right) {
+Result<bool> evaluate_relation(std::string_view left, std::string_view op, std::string_view right) {
   if (op == "==") return left == right;
   if (op == "!=") return left != right;
   int order = 0;

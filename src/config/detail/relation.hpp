@@ -27,7 +27,6 @@ Result<Relation> parse_relation(std::string_view inner);
 
 // Compares expanded operands: == and != as text; < <= > >= as decimal numbers; the
 // "level" operators as compatibility levels (major[.minor[.patch]], e.g. 3.6).
-Result<bool> evaluate_relation(std::string_view left, std::string_view op,
-                               std::string_view right);
+Result<bool> evaluate_relation(std::string_view left, std::string_view op, std::string_view right);
 
 }  // namespace correio::config::detail
