@@ -1,5 +1,7 @@
 # Correio — front door. `make run` and `make test` do all set-up on a fresh Debian 12 machine.
-# Every target first installs the missing Debian packages listed in packaging/debian-packages.txt.
+# `make build` and `make run` install only the missing packages of packaging/debian-packages.txt
+# (what building and running need); `make test`, `test-asan`, `bench` and `fuzz` add those of
+# packaging/debian-test-packages.txt (test peers such as PostgreSQL, Dovecot and Postfix).
 
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
@@ -8,13 +10,19 @@ JOBS       ?= $(shell nproc)
 QUICKSTART ?= var/quickstart
 FUZZ_SECONDS ?= 30
 
-.PHONY: all deps build run test test-asan bench fuzz format clean
+RUN_PACKAGES  = packaging/debian-packages.txt
+TEST_PACKAGES = packaging/debian-test-packages.txt
+
+.PHONY: all deps test-deps build build-tests run test test-asan bench fuzz format clean
 
 all: build
 
 deps:
-	@packaging/install-deps.sh packaging/debian-packages.txt
+	@packaging/install-deps.sh $(RUN_PACKAGES)
 	@packaging/ensure-users.sh
+
+test-deps: deps
+	@packaging/install-deps.sh $(RUN_PACKAGES) $(TEST_PACKAGES)
 
 $(BUILD)/build.ninja: CMakeLists.txt | deps
 	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCORREIO_WERROR=ON
@@ -22,22 +30,28 @@ $(BUILD)/build.ninja: CMakeLists.txt | deps
 build: deps $(BUILD)/build.ninja
 	cmake --build $(BUILD) -j $(JOBS)
 
+# The build directory may have been configured by `make build` before GoogleTest was
+# installed: configure again so that the unit tests are built too.
+build-tests: test-deps
+	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCORREIO_WERROR=ON
+	cmake --build $(BUILD) -j $(JOBS)
+
 run: build
 	$(BUILD)/bin/correio quickstart $(QUICKSTART)
 	exec $(BUILD)/bin/correio -c $(QUICKSTART) start-fg
 
-test: build
+test: build-tests
 	cd $(BUILD) && ctest --output-on-failure -j 2 --timeout 900
 
-test-asan: deps
+test-asan: test-deps
 	cmake -S . -B $(ASAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCORREIO_WERROR=ON -DCORREIO_SANITIZE=ON
 	cmake --build $(ASAN_BUILD) -j $(JOBS)
 	cd $(ASAN_BUILD) && ctest --output-on-failure -j 2 --timeout 900
 
-bench: build
+bench: build-tests
 	bench/run-all.sh $(BUILD)
 
-fuzz: deps
+fuzz: test-deps
 	CC=clang CXX=clang++ cmake -S . -B $(FUZZ_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCORREIO_FUZZ=ON
 	cmake --build $(FUZZ_BUILD) -j $(JOBS)
 	fuzz/run-all.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)

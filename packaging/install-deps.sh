@@ -1,9 +1,9 @@
 #!/bin/sh
-# Installs the Debian packages named in $1 that are not installed yet, and nothing else.
+# Installs the Debian packages named in the list files given as arguments that are not
+# installed yet, and nothing else.
 set -eu
-list=$1
 missing=""
-for pkg in $(sed -e 's/#.*//' "$list"); do
+for pkg in $(sed -e 's/#.*//' "$@"); do
   status=$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)
   case "$status" in
     *" installed") ;;

@@ -77,14 +77,32 @@ bool is_master_verb(std::string_view s) {
   return false;
 }
 
+constexpr const char* kUsage =
+    "usage: correio [-c config_dir] {start-fg|start|stop|abort|reload|status|check|flush}\n"
+    "       correio quickstart [DIR]\n"
+    "       correio pw|user|auth ...     (passwords and the user directory)\n"
+    "       correio postconf [options]   (also: postconf, postfix, ... as links)\n"
+    "       correio --version | --help\n";
+
+// A usage error: the text on stderr, exit 2.
 int usage() {
-  std::fprintf(stderr,
-               "usage: correio [-c config_dir] "
-               "{start-fg|start|stop|abort|reload|status|check|flush}\n"
-               "       correio quickstart [DIR]\n"
-               "       correio pw|user|auth ...     (passwords and the user directory)\n"
-               "       correio postconf [options]   (also: postconf, postfix, ... as links)\n");
+  std::fputs(kUsage, stderr);
   return 2;
+}
+
+// --help and --version are requests, not errors: stdout and exit 0 (GNU coding standards
+// §4.8), so that `correio --help | less` works.
+int help() {
+  std::printf("%s\nCommands, also reachable by these names as links to this binary:\n ", kUsage);
+  for (const auto& [name, fn] : command_table())
+    std::printf(" %.*s", int(name.size()), name.data());
+  std::printf("\nDocumentation: docs/admin-guide.md and man pages of the Postfix commands.\n");
+  return 0;
+}
+
+int version() {
+  std::printf("correio %s\n", CORREIO_VERSION);
+  return 0;
 }
 
 correio::master::KnownCommands known_commands() {
@@ -151,6 +169,11 @@ int main(int argc, char** argv) {
   if (program != "correio" && program != "postfix") {
     if (auto it = command_table().find(program); it != command_table().end())
       return it->second(argc, argv);
+  }
+  // Only the binary's own names: for postconf, sendmail, ... the options are Postfix's.
+  if ((program == "correio" || program == "postfix") && argc == 2) {
+    if (std::strcmp(argv[1], "--version") == 0) return version();
+    if (std::strcmp(argv[1], "--help") == 0) return help();
   }
   // `correio NAME args...` runs the command NAME with argv shifted by one.
   if (program == "correio" && argc >= 2) {

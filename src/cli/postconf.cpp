@@ -5,7 +5,10 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <map>
 #include <optional>
 #include <set>
@@ -13,6 +16,8 @@
 #include "base/strings.hpp"
 #include "cli/commands.hpp"
 #include "cli/postconf_edit.hpp"
+#include "cli/postconf_info.hpp"
+#include "cli/postconf_master_edit.hpp"
 #include "config/config.hpp"
 #include "config/main_cf.hpp"
 #include "config/master_cf.hpp"
@@ -39,6 +44,8 @@ struct Options {
   bool remove = false;                    // -X
   bool comment_out = false;               // -#
   bool reference = false;                 // --reference-markdown (hidden)
+  std::string info;                       // -m -a -A -l, in the order given
+  std::optional<std::string> tls_mode;    // -T MODE
   std::vector<std::string> operands;
 };
 
@@ -73,7 +80,10 @@ int usage(Output& o) {
   return o.fatal(
       "usage: postconf [-c config_dir] [-d|-n] [-h] [-x] [-f] [name...]\n"
       "       postconf [-c config_dir] -e name=value... | -X name... | -# name...\n"
-      "       postconf [-c config_dir] -M|-F|-P [-f] [service[/type[/name]]...]");
+      "       postconf [-c config_dir] -M|-F|-P [-f] [service[/type[/name]]...]\n"
+      "       postconf [-c config_dir] -Me|-MX|-M# service/type[=entry]...\n"
+      "       postconf [-c config_dir] -Pe|-PX service/type/name[=value]...\n"
+      "       postconf [-c config_dir] -a|-A|-l|-m | -T mode");
 }
 
 std::optional<Options> parse_options(const std::vector<std::string>& args, Output& o) {
@@ -108,6 +118,23 @@ std::optional<Options> parse_options(const std::vector<std::string>& args, Outpu
           break;
         case 'd':
           opt.defaults = true;
+          break;
+        case 'T':
+          if (k + 1 < a.size()) {
+            opt.tls_mode = a.substr(k + 1);
+          } else if (i + 1 < args.size()) {
+            opt.tls_mode = args[++i];
+          } else {
+            usage(o);
+            return std::nullopt;
+          }
+          k = a.size();
+          break;
+        case 'm':
+        case 'a':
+        case 'A':
+        case 'l':
+          opt.info += a[k];
           break;
         case 'e':
           opt.edit = true;
@@ -268,6 +295,56 @@ int master_mode(Output& o, const Options& opt, const std::filesystem::path& dir)
   return 0;
 }
 
+// Reads a whole configuration file; a missing file is empty text when `missing_ok`.
+Result<std::string> read_text(const std::filesystem::path& file, bool missing_ok) {
+  std::string text;
+  FILE* f = std::fopen(file.c_str(), "rb");
+  if (!f) {
+    if (errno == ENOENT && missing_ok) return text;
+    return Error{fmt::format("open {}: {}", file.string(), std::strerror(errno))};
+  }
+  char buf[65536];
+  size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) text.append(buf, n);
+  bool failed = std::ferror(f);
+  std::fclose(f);
+  if (failed) return Error{fmt::format("read {}: I/O error", file.string())};
+  return text;
+}
+
+// -Me, -MX, -M#, -Pe, -PX (and -M/-P with name=value operands).
+int master_edit_mode(Output& o, const Options& opt, const std::filesystem::path& dir) {
+  if (opt.operands.empty()) return usage(o);
+  MasterEditMode mode;
+  if (opt.master)
+    mode = opt.remove        ? MasterEditMode::kRemoveEntry
+           : opt.comment_out ? MasterEditMode::kCommentOutEntry
+                             : MasterEditMode::kSetEntry;
+  else
+    mode = opt.remove ? MasterEditMode::kRemoveParameter : MasterEditMode::kSetParameter;
+  std::vector<MasterEditRequest> requests;
+  for (const auto& a : opt.operands) {
+    auto r = parse_master_edit_argument(a, mode);
+    if (!r) return o.fatal(r.error().message);
+    requests.push_back(std::move(r).value());
+  }
+  std::filesystem::path file = dir / "master.cf";
+  auto text = read_text(file, false);
+  if (!text) return o.fatal(text.error().message);
+  auto edited = edit_master_cf_text(*text, file.string(), mode, requests);
+  if (!edited) return o.fatal(strip_severity(edited.error().message));
+  if (mode == MasterEditMode::kSetParameter)
+    for (const auto& r : requests)
+      if (!r.matched)
+        o.warning(
+            fmt::format("unmatched service_name/type: \"{}\"", opt.operands[&r - requests.data()]));
+  // Refuse to write a master.cf that the master would reject.
+  if (auto check = cfg::parse_master_cf(*edited, file.string()); !check)
+    return o.fatal(strip_severity(check.error().message));
+  if (auto s = write_file_atomically(file, *edited); !s) return o.fatal(s.error().message);
+  return 0;
+}
+
 int edit_mode(Output& o, const Options& opt, const std::filesystem::path& dir) {
   if (opt.operands.empty()) return usage(o);
   EditMode mode = opt.remove        ? EditMode::kRemove
@@ -286,19 +363,10 @@ int edit_mode(Output& o, const Options& opt, const std::filesystem::path& dir) {
     }
   }
   std::filesystem::path file = dir / "main.cf";
-  std::string text;
-  if (FILE* f = std::fopen(file.c_str(), "rb")) {
-    char buf[65536];
-    size_t n;
-    while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) text.append(buf, n);
-    bool failed = std::ferror(f);
-    std::fclose(f);
-    if (failed) return o.fatal(fmt::format("read {}: I/O error", file.string()));
-  } else if (errno != ENOENT) {
-    return o.fatal(fmt::format("open {}: {}", file.string(), std::strerror(errno)));
-  }
+  auto text = read_text(file, true);
+  if (!text) return o.fatal(text.error().message);
   std::vector<std::string> warnings;
-  std::string edited = edit_main_cf_text(text, mode, requests, &warnings);
+  std::string edited = edit_main_cf_text(*text, mode, requests, &warnings);
   for (const auto& w : warnings)
     o.warning(w.starts_with("multiple") ? file.string() + ": " + w : w);
   // Refuse to write a main.cf that the daemons would reject.
@@ -311,6 +379,8 @@ int edit_mode(Output& o, const Options& opt, const std::filesystem::path& dir) {
 int main_cf_mode(Output& o, const Options& opt, const std::filesystem::path& dir) {
   std::filesystem::path file = dir / "main.cf";
   cfg::MainCf main_cf;
+  // Names in main.cf that are neither known nor referenced: warned about, never printed.
+  std::set<std::string> unused;
   if (!opt.defaults) {
     std::vector<std::string> warnings;
     auto parsed = cfg::MainCf::load(file, &warnings);
@@ -332,25 +402,36 @@ int main_cf_mode(Output& o, const Options& opt, const std::filesystem::path& dir
         }
       }
     }
-    for (const auto& e : cfg::unused_parameters(main_cf, extra_values, services))
+    for (const auto& e : cfg::unused_parameters(main_cf, extra_values, services)) {
       o.warning(fmt::format("{}: unused parameter: {}={}", file.string(), e.name, e.value));
+      unused.insert(e.name);
+    }
   }
+  // Postfix enters a directory named by -c or $MAIL_CONFIG into its parameter table as
+  // config_directory (pcf_set_config_dir()), so -n shows it unless main.cf sets it.
+  std::optional<std::string> named_dir;
+  if (!opt.defaults && !main_cf.find("config_directory") &&
+      (opt.config_dir || std::getenv("MAIL_CONFIG")))
+    named_dir = dir.string();
 
   // The names to show, sorted: main.cf's own for -n, else every known parameter plus
   // main.cf's user-defined ones.
   std::set<std::string> names;
   if (opt.nondefault && !opt.defaults) {
     for (const auto& e : main_cf.entries()) names.insert(e.name);
+    if (named_dir) names.insert("config_directory");
   } else {
     for (const auto& p : cfg::parameter_table()) names.emplace(p.name);
     if (!opt.defaults)
       for (const auto& e : main_cf.entries()) names.insert(e.name);
   }
+  for (const auto& n : unused) names.erase(n);
 
   std::optional<cfg::Config> config;
   auto need_config = [&]() -> bool {
     if (config) return true;
-    auto c = cfg::Config::from_main_cf(main_cf, dir);
+    // -d shows the compiled-in config_directory, as Postfix does, whatever -c says.
+    auto c = cfg::Config::from_main_cf(main_cf, opt.defaults ? std::filesystem::path() : dir);
     if (!c) {
       o.fatal(strip_severity(c.error().message));
       return false;
@@ -363,7 +444,7 @@ int main_cf_mode(Output& o, const Options& opt, const std::filesystem::path& dir
     if (opt.defaults) {
       const cfg::ParameterInfo* info = cfg::find_parameter(name);
       if (!info) return std::nullopt;
-      if (!opt.expand) return cfg::default_value(*info, dir.string());
+      if (!opt.expand) return cfg::default_value(*info, "");
       return config->get(name);
     }
     if (opt.expand) {
@@ -371,6 +452,7 @@ int main_cf_mode(Output& o, const Options& opt, const std::filesystem::path& dir
       return config->get(name);
     }
     if (opt.nondefault) {
+      if (name == "config_directory" && named_dir) return named_dir;
       const cfg::MainCfEntry* e = main_cf.find(name);
       return e ? std::optional<std::string>(e->value) : std::nullopt;
     }
@@ -386,7 +468,7 @@ int main_cf_mode(Output& o, const Options& opt, const std::filesystem::path& dir
   }
   for (const auto& name : opt.operands) {
     if (name.find('=') != std::string::npos) return o.fatal("name=value requires -e");
-    auto v = value_of(name);
+    auto v = unused.count(name) ? std::nullopt : value_of(name);
     if (!v) {
       // With -n an unset known parameter prints nothing; anything else is unknown.
       if (!(opt.nondefault && cfg::find_parameter(name)))
@@ -481,17 +563,36 @@ int run(const std::vector<std::string>& args, std::string& out, std::string& err
     o.line(reference_markdown());
     return 0;
   }
+  if (opt->tls_mode) {
+    auto lines = tls_info(*opt->tls_mode);
+    if (!lines) {
+      o.warning(lines.error().message);
+      return 1;
+    }
+    o.line(*lines);
+    return 0;
+  }
+  if (!opt->info.empty()) {
+    for (char c : opt->info) o.line(info_lines(c));
+    return 0;
+  }
   std::filesystem::path dir =
       cfg::resolve_config_dir(opt->config_dir ? opt->config_dir->c_str() : nullptr);
 
   int master_modes = int{opt->master} + int{opt->fields} + int{opt->params};
   int edit_modes = int{opt->edit} + int{opt->remove} + int{opt->comment_out};
-  if (master_modes > 1 || edit_modes > 1 || (master_modes && edit_modes)) return usage(o);
-  if (master_modes) return master_mode(o, *opt, dir);
-  // Postfix 2.8+: "postconf name=value" is "postconf -e name=value".
+  // Postfix 2.8+: "postconf name=value" is "postconf -e name=value"; likewise for -M
+  // and -P with service/type=entry and service/type/name=value.
   bool implied_edit = !opt->operands.empty() &&
                       std::all_of(opt->operands.begin(), opt->operands.end(),
                                   [](auto& a) { return a.find('=') != std::string::npos; });
+  if (master_modes > 1 || edit_modes > 1) return usage(o);
+  if (master_modes && (edit_modes || implied_edit)) {
+    // -F edits (-Fe) and -P# are not Postfix commands Correio implements.
+    if (opt->fields || (opt->params && opt->comment_out)) return usage(o);
+    return master_edit_mode(o, *opt, dir);
+  }
+  if (master_modes) return master_mode(o, *opt, dir);
   if (opt->edit || opt->remove || opt->comment_out || implied_edit) return edit_mode(o, *opt, dir);
   return main_cf_mode(o, *opt, dir);
 }

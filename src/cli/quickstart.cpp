@@ -165,11 +165,19 @@ bool give_to_mail_owner(const fs::path& dir) {
   return !ec;
 }
 
-void print_screen(const fs::path& dir, const std::string& password_note) {
-  std::printf(
-      "\n"
-      "Correio quick start — configuration in %s\n"
-      "  domain example.test, user demo@example.test, password %s\n"
+// The screen after set-up: every example is a command to paste as is, with the real
+// password, this directory, and the path of the binaries (and their links) in use.
+void print_screen(const fs::path& dir, const std::string& password, bool password_known) {
+  std::error_code ec;
+  fs::path bin = fs::read_symlink("/proc/self/exe", ec).parent_path();
+  if (ec || bin.empty()) bin = "build/bin";
+  // Without the password file the examples keep a placeholder the reader must replace.
+  std::string pw = password_known ? password : "PASSWORD";
+  const std::string d = dir.string(), b = bin.string();
+  std::string text = "\nCorreio quick start — configuration in " + d + "\n";
+  text += "  domain example.test, user demo@example.test, password " +
+          (password_known ? password : "(see " + d + "/demo-password)") + "\n";
+  text +=
       "  SMTP         127.0.0.1:2525 (STARTTLS offered; mail for example.test)\n"
       "  submission   127.0.0.1:2587 (STARTTLS required, then AUTH as demo@example.test)\n"
       "  submissions  127.0.0.1:2465 (implicit TLS, then AUTH as demo@example.test)\n"
@@ -178,26 +186,44 @@ void print_screen(const fs::path& dir, const std::string& password_note) {
       "  POP3         127.0.0.1:2110 (STLS offered; plaintext login allowed on loopback)\n"
       "  POP3S        127.0.0.1:2995 (implicit TLS)\n"
       "  LMTP         127.0.0.1:2424 (for another MTA: virtual_transport = "
-      "lmtp:inet:127.0.0.1:2424)\n"
-      "\n"
-      "Send a message (swaks, or Python's smtplib):\n"
-      "  swaks --server 127.0.0.1:2525 --to demo@example.test --from you@example.test\n"
-      "  swaks --server 127.0.0.1:2525 --tls --to demo@example.test\n"
-      "  swaks --server 127.0.0.1:2587 --tls --auth-user demo@example.test --to "
-      "demo@example.test\n"
-      "  swaks --server 127.0.0.1:2465 --tlsc --auth-user demo@example.test --to "
-      "demo@example.test\n"
+      "lmtp:inet:127.0.0.1:2424)\n";
+  text += "  TLS certificate (self-signed, for mail.example.test): " + d + "/tls/cert.pem, key " +
+          d + "/tls/key.pem\n";
+  text += "\nSend a message (swaks, or Python's smtplib):\n";
+  text += "  swaks --server 127.0.0.1:2525 --to demo@example.test --from you@example.test\n";
+  text +=
+      "  swaks --server 127.0.0.1:2587 --tls --auth PLAIN --auth-user demo@example.test "
+      "--auth-password " +
+      pw + " --to demo@example.test\n";
+  text +=
+      "  swaks --server 127.0.0.1:2465 --tlsc --auth PLAIN --auth-user demo@example.test "
+      "--auth-password " +
+      pw + " --to demo@example.test\n";
+  text +=
       "  python3 -c \"import smtplib; s=smtplib.SMTP('127.0.0.1',2525); "
-      "s.sendmail('you@example.test',['demo@example.test'],'Subject: hi\\n\\nhello'); s.quit()\"\n"
-      "Delivered mail lands in the Maildir %s/mail/example.test/demo/.\n"
-      "Read it over IMAP or POP3 (password as above):\n"
+      "s.sendmail('you@example.test',['demo@example.test'],'Subject: hi\\n\\nhello'); "
+      "s.quit()\"\n";
+  text +=
+      "Check the certificate: openssl s_client -connect 127.0.0.1:2587 -starttls smtp "
+      "-CAfile " +
+      d + "/tls/cert.pem -verify_hostname mail.example.test\n";
+  text += "Post locally and look at the queue (-C/-c or MAIL_CONFIG name this directory):\n";
+  text +=
+      "  printf 'Subject: hi\\n\\nhello\\n' | " + b + "/sendmail -C " + d + " demo@example.test\n";
+  text += "  MAIL_CONFIG=" + d + " " + b + "/mailq\n";
+  text += "Delivered mail lands in the Maildir " + d + "/mail/example.test/demo/.\n";
+  text += "Read it over IMAP or POP3:\n";
+  text +=
       "  python3 -c \"import imaplib; i=imaplib.IMAP4('127.0.0.1',2143); "
-      "i.login('demo@example.test','PASSWORD'); print(i.select('INBOX')); i.logout()\"\n"
+      "i.login('demo@example.test','" +
+      pw + "'); print(i.select('INBOX')); i.logout()\"\n";
+  text +=
       "  python3 -c \"import poplib; p=poplib.POP3('127.0.0.1',2110); "
-      "p.user('demo@example.test'); p.pass_('PASSWORD'); print(p.stat()); p.quit()\"\n"
-      "Inspect the configuration: build/bin/postconf -c %s -n\n"
-      "The mail log follows on this terminal; Ctrl-C stops Correio.\n\n",
-      dir.c_str(), password_note.c_str(), dir.c_str(), dir.c_str());
+      "p.user('demo@example.test'); p.pass_('" +
+      pw + "'); print(p.stat()); p.quit()\"\n";
+  text += "Inspect the configuration: " + b + "/postconf -c " + d + " -n\n";
+  text += "The mail log follows on this terminal; Ctrl-C stops Correio.\n\n";
+  std::fputs(text.c_str(), stdout);
   std::fflush(stdout);
 }
 
@@ -226,7 +252,6 @@ int quickstart_main(int argc, char** argv) {
                        0644))
     return 1;
 
-  std::string password_note = "(see " + (dir / "demo-password").string() + ")";
   if (!fs::exists(dir / "users")) {
     std::string password = random_password();
     // {SCRAM-SHA-256} (Dovecot's format) serves every mechanism: PLAIN, LOGIN and SCRAM.
@@ -242,7 +267,7 @@ int quickstart_main(int argc, char** argv) {
   }
   std::ifstream saved(dir / "demo-password");
   std::string password;
-  if (std::getline(saved, password)) password_note = password;
+  bool password_known = static_cast<bool>(std::getline(saved, password)) && !password.empty();
 
   if (!fs::exists(dir / "tls/cert.pem") || !fs::exists(dir / "tls/key.pem")) {
     auto made = write_self_signed_certificate(dir / "tls/cert.pem", dir / "tls/key.pem",
@@ -253,7 +278,7 @@ int quickstart_main(int argc, char** argv) {
     }
   }
   if (!give_to_mail_owner(dir)) return 1;
-  print_screen(dir, password_note);
+  print_screen(dir, password, password_known);
   return 0;
 }
 

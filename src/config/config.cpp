@@ -12,6 +12,7 @@
 #include <mutex>
 
 #include "base/strings.hpp"
+#include "config/detail/relation.hpp"
 #include "config/parameters.hpp"
 
 namespace correio::config {
@@ -25,10 +26,12 @@ bool is_braced_name_char(char c) {
 }
 
 // One parsed $reference. For "$name" and "${name}" op is 0; for ${name?X}, ${name:X}
-// op is '?' or ':' and `when_set`/`when_unset` hold the unexpanded texts.
+// op is '?' or ':' and `when_set`/`when_unset` hold the unexpanded texts. For Postfix
+// 3.6's ${{a} OP {b} ? {x} : {y}} op is 'R', `relation` is set and `name` is empty.
 struct Reference {
   std::string_view name;
   char op = 0;
+  std::optional<detail::Relation> relation;
   std::string_view when_set;    // used when op is '?', or in ${name?{a}:{b}}
   std::string_view when_unset;  // used when op is ':', or in ${name?{a}:{b}}
   size_t length = 0;            // characters consumed, including the '$'
@@ -70,6 +73,14 @@ Result<Reference> parse_reference(std::string_view text, size_t pos) {
     if (close == std::string_view::npos)
       return Error{fmt::format("unbalanced '{}' in \"{}\"", text[i], text.substr(pos, 60))};
     std::string_view inner = text.substr(i + 1, close - i - 1);
+    if (text[i] == '{' && detail::is_relation(inner)) {
+      auto relation = detail::parse_relation(inner);
+      if (!relation) return relation.error();
+      ref.op = 'R';
+      ref.relation = *relation;
+      ref.length = close - pos + 1;
+      return ref;
+    }
     size_t n = 0;
     while (n < inner.size() && is_braced_name_char(inner[n])) ++n;
     // ':' separates a name from its ${name:value} text, so a name never ends in ':'
@@ -133,6 +144,11 @@ void collect_references(std::string_view text, std::set<std::string>& out, int d
     auto ref = parse_reference(text, i);
     if (!ref) continue;
     if (!ref->name.empty()) out.insert(std::string(ref->name));
+    if (ref->relation) {
+      for (auto part : {ref->relation->left, ref->relation->right, ref->relation->when_true,
+                        ref->relation->when_false})
+        collect_references(part, out, depth + 1);
+    }
     collect_references(ref->when_set, out, depth + 1);
     collect_references(ref->when_unset, out, depth + 1);
     i += ref->length - 1;
@@ -352,6 +368,12 @@ Result<std::string> Config::expand_in(std::string_view value, ExpandState& state
         return Error{who + ref.error().message};
       }
       i += ref->length;
+      if (ref->relation) {
+        auto text = expand_relation(*ref->relation, state);
+        if (!text) return text;
+        out += *text;
+        continue;
+      }
       if (ref->name.empty()) {
         out += '$';
         continue;
@@ -382,6 +404,21 @@ Result<std::string> Config::expand_in(std::string_view value, ExpandState& state
     }
   }
   return out;
+}
+
+// ${{a} OP {b} ? {x} : {y}}: both operands are expanded before they are compared, and
+// only the chosen branch is expanded (mac_expand.c).
+Result<std::string> Config::expand_relation(const detail::Relation& r, ExpandState& state) const {
+  auto left = expand_in(r.left, state);
+  if (!left) return left;
+  auto right = expand_in(r.right, state);
+  if (!right) return right;
+  auto holds = detail::evaluate_relation(*left, r.op, *right);
+  if (!holds) {
+    std::string who = state.stack.empty() ? "" : "parameter " + state.stack.back() + ": ";
+    return Error{who + holds.error().message};
+  }
+  return expand_in(*holds ? r.when_true : r.when_false, state);
 }
 
 std::string Config::get(std::string_view name) const {

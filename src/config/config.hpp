@@ -1,6 +1,7 @@
 // The effective configuration of one process: defaults, then main.cf, then the master.cf
 // `-o name=value` overrides of its service; values expanded lazily and recursively
-// ($name, ${name}, $(name), ${name?value}, ${name:value}) as Postfix does.
+// ($name, ${name}, $(name), ${name?value}, ${name:value}, ${{a} == {b} ? {x} : {y}}) as
+// Postfix does.
 // A Config is an immutable value: cheap to copy, safe to share read-only between threads.
 #pragma once
 
@@ -19,6 +20,9 @@
 #include "config/main_cf.hpp"
 
 namespace correio::config {
+namespace detail {
+struct Relation;
+}
 
 // -c DIR, else $MAIL_CONFIG, else /etc/correio.
 std::filesystem::path resolve_config_dir(const char* dash_c_argument);
@@ -95,6 +99,7 @@ class Config {
   struct ExpandState;
   Result<std::string> expand_in(std::string_view value, ExpandState& state) const;
   Result<std::string> expand_name(std::string_view name, ExpandState& state) const;
+  Result<std::string> expand_relation(const detail::Relation& relation, ExpandState& state) const;
   std::string where(std::string_view name) const;
   std::optional<std::string> raw_value(std::string_view name) const;  // untraced raw()
   std::string value_of(std::string_view name) const;                  // untraced get()

@@ -53,7 +53,7 @@ constexpr ParameterInfo kParameters[] = {
      "The trusted remote SMTP clients; default: computed from mynetworks_style from the "
      "machine's own interface addresses, plus 127.0.0.0/8 and [::1]/128.",
      S, true},
-    {"mynetworks_style", "host",
+    {"mynetworks_style", "${{$compatibility_level} <level {2} ? {subnet} : {host}}",
      "How to compute the mynetworks default: host (own addresses), subnet or class.", S},
     {"mail_name", "Correio", "The mail system name shown in smtpd_banner and in bounces.", S},
     {"mail_version", "(the Correio version)", "The version of the mail system (read-only).", S,
@@ -66,8 +66,13 @@ constexpr ParameterInfo kParameters[] = {
      "The name of the running program, e.g. smtpd (read-only; for debugger_command).", S, true},
     {"process_id", "(the running process's ID)",
      "The process ID of the running program (read-only; for debugger_command).", S, true},
-    {"compatibility_level", "0",
-     "The backwards-compatibility level; Correio always uses the new defaults.", S},
+    // Postfix's built-in level is 0 (legacy defaults plus warnings); Correio starts at 3.6,
+    // the level Debian's stock main.cf sets, so that an empty main.cf gets safe defaults.
+    {"compatibility_level", "3.6",
+     "The backwards-compatibility level: the defaults Postfix changed at levels 1, 2 and 3.6 "
+     "are Postfix's own ${{$compatibility_level} <level {N} ? {old} : {new}} expressions and "
+     "follow it. Correio's default is 3.6, the level Debian's main.cf sets (Postfix: 0).",
+     S},
 
     // Files and directories.
     {"queue_directory", "/var/spool/correio", "The root of the mail queue.", S},
@@ -107,7 +112,8 @@ constexpr ParameterInfo kParameters[] = {
     {"inet_protocols", "all", "The IP protocols used: ipv4, ipv6 or all.", S},
     {"smtp_host_lookup", "dns", "How the SMTP client finds server addresses: dns, native.", S},
     {"disable_dns_lookups", "no", "Disable DNS lookups in the SMTP and LMTP clients.", B},
-    {"smtputf8_enable", "yes", "Enable SMTPUTF8 (RFC 6531) support.", B},
+    {"smtputf8_enable", "${{$compatibility_level} <level {1} ? {no} : {yes}}",
+     "Enable SMTPUTF8 (RFC 6531) support.", B},
 
     // SMTP server.
     {"smtpd_banner", "$myhostname ESMTP $mail_name", "The text after 220 in the greeting.", S},
@@ -147,7 +153,8 @@ constexpr ParameterInfo kParameters[] = {
     {"smtpd_helo_restrictions", "", "Restrictions applied to HELO/EHLO.", S},
     {"smtpd_sender_restrictions", "", "Restrictions applied to MAIL FROM.", S},
     {"smtpd_relay_restrictions",
-     "permit_mynetworks, permit_sasl_authenticated, defer_unauth_destination",
+     "${{$compatibility_level} <level {1} ? {} : {permit_mynetworks, permit_sasl_authenticated, "
+     "defer_unauth_destination}}",
      "Relay control, evaluated before smtpd_recipient_restrictions.", S},
     {"smtpd_recipient_restrictions", "", "Restrictions applied to RCPT TO.", S},
     {"smtpd_data_restrictions", "", "Restrictions applied to DATA.", S},
@@ -270,7 +277,10 @@ constexpr ParameterInfo kParameters[] = {
     {"propagate_unmatched_extensions", "canonical, virtual",
      "Lookups that propagate an unmatched address extension.", S},
     {"recipient_delimiter", "", "Separator(s) between user name and address extension.", S},
-    {"append_dot_mydomain", "no", "Append .$mydomain to user@host addresses.", B},
+    {"append_dot_mydomain", "${{$compatibility_level} <level {1} ? {yes} : {no}}",
+     "Append .$mydomain to user@host addresses.", B},
+    {"relay_domains", "${{$compatibility_level} <level {2} ? {$mydestination} : {}}",
+     "Domains this machine relays mail to (besides mydestination).", S},
     {"swap_bangpath", "yes", "Rewrite \"site!user\" into \"user@site\" (RFC 976 UUCP paths).", B},
     {"allow_percent_hack", "yes", "Rewrite \"user%domain\" in a local domain into \"user@domain\".",
      B},
@@ -279,7 +289,6 @@ constexpr ParameterInfo kParameters[] = {
     {"parent_domain_matches_subdomains",
      "debug_peer_list,fast_flush_domains,mynetworks,qmqpd_authorized_clients",
      "Lists where \"example.com\" also matches its subdomains (else write \".example.com\").", S},
-    {"relay_domains", "", "Domains this machine relays mail to (besides mydestination).", S},
     {"relay_recipient_maps", "", "Valid recipients in relay_domains.", S},
     {"relay_transport", "relay", "Default transport for mail to relay_domains.", S},
     {"local_recipient_maps", "proxy:unix:passwd.byname $alias_maps",

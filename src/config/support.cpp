@@ -32,8 +32,6 @@ constexpr SupportInfo kUnsupported[] = {
     {"mail_version", kInfo, "", "read-only"},
     {"process_name", kInfo, "", "read-only"},
     {"process_id", kInfo, "", "read-only"},
-    {"compatibility_level", kInfo, "",
-     "Correio always uses the newest defaults, as Postfix does at compatibility_level 3.6"},
     {"config_directory", kInfo, "",
      "the directory is chosen by -c DIR or $MAIL_CONFIG, as in Postfix"},
     {"daemon_directory", kInfo, "", "Correio's daemons live in one binary"},

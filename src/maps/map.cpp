@@ -19,6 +19,13 @@ std::optional<std::string_view> strip_braces(std::string_view s) {
 
 }  // namespace detail
 
+// Keep in step with open_map() just below.
+const std::vector<std::string_view>& map_types() {
+  static const std::vector<std::string_view> types = {"hash", "inline", "lmdb", "static",
+                                                      "texthash"};
+  return types;
+}
+
 Result<std::unique_ptr<Map>> open_map(std::string_view spec, const MapOptions& options) {
   spec = base::trim(spec);
   size_t colon = spec.find(':');

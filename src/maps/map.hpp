@@ -49,6 +49,9 @@ class Map {
   virtual std::string spec() const = 0;
 };
 
+// The table types open_map() accepts, sorted (postconf -m lists them).
+const std::vector<std::string_view>& map_types();
+
 // Opens one table: "texthash:/etc/aliases", "hash:/etc/postfix/virtual" (the LMDB file
 // /etc/postfix/virtual.lmdb), "lmdb:/path", "inline:{ a=1, { b = 2 } }", "static:value",
 // "static:{ text with spaces }". Errors: no "type:", unknown type, missing or unreadable

@@ -70,6 +70,49 @@ TEST(Expand, Conditionals) {
   EXPECT_EQ(c.get("n1"), "inner");
 }
 
+// Postfix 3.6 relational conditionals, as its own compatibility_level defaults use them.
+TEST(Expand, RelationalConditionals) {
+  auto c = make(
+      "x = 5\n"
+      "eq = ${{$x} == {5} ? {same} : {different}}\n"
+      "ne = ${{$x} != {5} ? {different} : {same}}\n"
+      "lt = ${{$x} < {10} ? {less}}\n"
+      "ge = ${{$x} >= {10} : {not ge}}\n"
+      "lvl = ${{3.6} <level {3.10} ? {older} : {newer}}\n"
+      "lvl2 = ${{2} >=level {1.9.9} ? {yes} : {no}}\n");
+  EXPECT_EQ(c.get("eq"), "same");
+  EXPECT_EQ(c.get("ne"), "same");
+  EXPECT_EQ(c.get("lt"), "less");
+  EXPECT_EQ(c.get("ge"), "not ge");
+  EXPECT_EQ(c.get("lvl"), "older");  // 3.6 < 3.10: levels compare part by part
+  EXPECT_EQ(c.get("lvl2"), "yes");
+}
+
+TEST(Expand, CompatibilityLevelDrivesPostfixDefaults) {
+  auto now = make("mydestination = a.example\n");
+  EXPECT_EQ(now.get("relay_domains"), "");
+  EXPECT_EQ(now.get("smtputf8_enable"), "yes");
+  EXPECT_EQ(now.get("smtpd_relay_restrictions"),
+            "permit_mynetworks, permit_sasl_authenticated, defer_unauth_destination");
+  auto old = make("compatibility_level = 0\nmydestination = a.example\n");
+  EXPECT_EQ(old.get("relay_domains"), "a.example");
+  EXPECT_EQ(old.get("append_dot_mydomain"), "yes");
+  EXPECT_EQ(old.get("smtpd_relay_restrictions"), "");
+  EXPECT_EQ(old.get("mynetworks_style"), "subnet");
+}
+
+TEST(Expand, BadRelationalConditionalsAreErrors) {
+  EXPECT_NE(load_error("a = ${{1} ~ {2} ? {x}}\n").find("unknown relational operator"),
+            std::string::npos);
+  EXPECT_NE(load_error("a = ${{x} < {2} ? {x}}\n").find("bad numerical argument"),
+            std::string::npos);
+  EXPECT_NE(load_error("a = ${{3.x} <level {2} ? {x}}\n").find("bad compatibility level"),
+            std::string::npos);
+  EXPECT_NE(load_error("a = ${{1} == {1} {x}}\n").find("'?' or ':' expected"), std::string::npos);
+  EXPECT_NE(load_error("a = ${{1} == {1} ? {x} junk}\n").find("unexpected text"),
+            std::string::npos);
+}
+
 TEST(Expand, DefaultsWithStressConditional) {
   auto c = make("");
   EXPECT_EQ(c.raw("smtpd_timeout"), "${stress?{10}:{300}}s");
@@ -275,13 +318,13 @@ TEST(Parameters, DefaultsOfTheSeedParameters) {
   EXPECT_EQ(def("syslog_name"), "correio");
   EXPECT_EQ(def("disable_vrfy_command"), "no");
   EXPECT_EQ(def("inet_interfaces"), "all");
-  EXPECT_EQ(def("relay_domains"), "");
+  EXPECT_EQ(def("relay_domains"), "${{$compatibility_level} <level {2} ? {$mydestination} : {}}");
   EXPECT_EQ(def("message_size_limit"), "10240000");
   EXPECT_EQ(def("smtp_sasl_security_options"), "noplaintext, noanonymous");
   EXPECT_EQ(def("virtual_alias_domains"), "$virtual_alias_maps");
   EXPECT_EQ(def("smtpd_forbid_bare_newline_exclusions"), "$mynetworks");
   EXPECT_EQ(def("imapd_tls_cert_file"), "$smtpd_tls_cert_file");
-  EXPECT_EQ(def("compatibility_level"), "0");
+  EXPECT_EQ(def("compatibility_level"), "3.6");
   EXPECT_EQ(def("config_directory"), "/etc/correio");
   EXPECT_EQ(find_parameter("no_such_parameter"), nullptr);
   for (std::string_view n : {"alias_database",
