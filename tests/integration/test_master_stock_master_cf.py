@@ -15,7 +15,7 @@ STOCK = Path("/usr/share/postfix/master.cf.dist")
 
 FOLDED = ["cleanup", "tlsmgr", "rewrite", "bounce", "defer", "trace", "flush", "proxymap",
           "proxywrite", "showq", "error", "retry", "discard", "anvil", "scache", "postlog"]
-NOT_YET = ["verify", "smtp/unix", "relay", "lmtp", "maildrop", "uucp", "mailman"]
+NOT_YET = ["verify", "smtp/unix", "relay", "lmtp"]
 
 
 def stock_master_cf(port: int) -> str:
