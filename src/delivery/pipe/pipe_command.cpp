@@ -37,6 +37,29 @@ bool temporary(int code) {
 constexpr std::string_view kPerRecipient[] = {"recipient", "user",   "extension",
                                               "mailbox",   "domain", "original_recipient"};
 
+// Flag q: an address whose local part is not a dot-atom is quoted (RFC 5322 §3.4.1,
+// §3.2.4), as Postfix's quote_822_local() does before it reaches a shell-less argv.
+std::string quote_local(std::string_view address) {
+  if (address.empty()) return {};  // the null sender stays empty
+  size_t at = address.rfind('@');
+  std::string_view local = address.substr(0, at);
+  constexpr std::string_view kAtext = "!#$%&'*+-/=?^_`{|}~.";
+  bool plain = !local.empty() && local.front() != '.' && local.back() != '.' &&
+               local.find("..") == std::string_view::npos;
+  for (char c : local)
+    plain = plain && (std::isalnum(static_cast<unsigned char>(c)) ||
+                      kAtext.find(c) != std::string_view::npos);
+  if (plain) return std::string(address);
+  std::string out = "\"";
+  for (char c : local) {
+    if (c == '"' || c == '\\') out += '\\';
+    out += c;
+  }
+  out += '"';
+  if (at != std::string_view::npos) out += address.substr(at);
+  return out;
+}
+
 }  // namespace
 
 Result<PipeOptions> parse_pipe_options(const std::vector<std::string>& args) {
@@ -94,10 +117,12 @@ Result<std::vector<std::string>> expand_argv(const PipeOptions& o, const Expansi
   std::string user = cut == std::string::npos || cut == 0 ? local : local.substr(0, cut);
   std::string extension = cut == std::string::npos || cut == 0 ? "" : local.substr(cut + 1);
   std::string recipient = domain.empty() ? local : local + "@" + domain;
+  bool quote = o.flags.find('q') != std::string::npos;
+  auto q = [&](const std::string& address) { return quote ? quote_local(address) : address; };
   auto value = [&](std::string_view name) -> std::optional<std::string> {
-    if (name == "recipient") return recipient;
-    if (name == "sender") return e.sender;
-    if (name == "original_recipient") return e.original_recipient;
+    if (name == "recipient") return q(recipient);
+    if (name == "sender") return q(e.sender);
+    if (name == "original_recipient") return q(e.original_recipient);
     if (name == "nexthop") return lower ? base::to_lower(e.nexthop) : e.nexthop;
     if (name == "user") return user;
     if (name == "extension") return extension;
