@@ -76,9 +76,9 @@ std::vector<RecipientResult> deliver(const Settings& s, const DeliveryRequest& r
   int64_t start_us = now_us();
   auto file = queue::read_queue_file(request.queue_file, /*with_content=*/true);
   std::vector<RecipientResult> results;
-  // One command per recipient: argv names a recipient, or the limit says so. Otherwise
-  // batches share one command run with every ${recipient} expanded... which Postfix does
-  // by repeating the argument; here a batch repeats the whole argument per recipient.
+  // One command per recipient when argv names a per-recipient macro; otherwise one
+  // command per batch of SERVICE_destination_recipient_limit recipients, whose D/O
+  // headers name the batch's first recipient (Postfix wants limit 1 with D or O).
   size_t batch = needs_one_recipient(s.options) ? 1 : std::max<size_t>(1, s.recipient_limit);
   for (size_t first = 0; first < request.recipients.size(); first += batch) {
     size_t last = std::min(request.recipients.size(), first + batch);
