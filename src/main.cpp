@@ -13,6 +13,7 @@
 #include "cli/commands.hpp"
 #include "config/config.hpp"
 #include "delivery/local/local_main.hpp"
+#include "delivery/pipe/pipe_main.hpp"
 #include "delivery/virtual/virtual_main.hpp"
 #include "imapd/imapd.hpp"
 #include "lmtpd/lmtpd.hpp"
@@ -37,6 +38,7 @@ const std::map<std::string_view, DaemonMain>& daemon_table() {
       {"lmtpd", correio::lmtpd::lmtpd_main},
       {"local", correio::delivery::local_agent::local_main},
       {"pickup", correio::pickup::pickup_main},
+      {"pipe", correio::delivery::pipe_agent::pipe_main},
       {"pop3d", correio::pop3d::pop3d_main},
       {"qmgr", correio::qmgr::qmgr_main},
       {"showq", correio::showq::showq_main},

@@ -52,7 +52,13 @@ int check_verb(const std::filesystem::path& config_dir, const KnownCommands& kno
     options.strict = true;
     std::vector<std::string> problems;
     auto plan = plan_services(*config, *entries, options, &problems);
-    for (const auto& p : problems) error(p);
+    // Warnings (a stock Postfix service Correio folds in, say) do not fail the check.
+    for (const auto& p : problems) {
+      if (p.find(": warning: ") != std::string::npos)
+        say(p);
+      else
+        error(p);
+    }
     if (!plan && problems.empty()) error(plan.error().message);
     SettingsReport settings = check_settings(*config, *entries, known);
     for (const auto& w : settings.warnings) say(w);

@@ -30,7 +30,9 @@ bool set_owner(const ListenerSpec& spec) {
                  static_cast<gid_t>(spec.owner_gid)) == 0;
 }
 
-Result<int> open_inet(const ListenerSpec& spec, int backlog) {
+// `share_port`: SO_REUSEPORT, only for a reload's hand-over from an old address of the
+// same port (see ListenerSet::open).
+Result<int> open_inet(const ListenerSpec& spec, int backlog, bool share_port) {
   sockaddr_storage storage{};
   socklen_t length = 0;
   int family = AF_INET;
@@ -55,6 +57,7 @@ Result<int> open_inet(const ListenerSpec& spec, int backlog) {
   // Separate IPv4 and IPv6 sockets, so "0.0.0.0" and "::" can both be bound.
   if (ok && family == AF_INET6)
     ok = ::setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof on) == 0;
+  if (ok && share_port) ok = ::setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &on, sizeof on) == 0;
   if (!ok) {
     Error e = sys_error("setsockopt", spec);
     ::close(fd);
@@ -109,12 +112,25 @@ Result<int> open_fifo(const ListenerSpec& spec) {
   return fd;
 }
 
+bool is_wildcard(const std::string& address) {
+  return address == "0.0.0.0" || address == "::";
+}
+
+// Two inet listeners of one family and port where one is the wildcard address: Linux
+// refuses to bind the second while the first listens.
+bool overlaps(const ListenerSpec& a, const ListenerSpec& b) {
+  bool same_family =
+      (a.address.find(':') == std::string::npos) == (b.address.find(':') == std::string::npos);
+  return same_family && a.port == b.port && a.address != b.address &&
+         (is_wildcard(a.address) || is_wildcard(b.address));
+}
+
 }  // namespace
 
 Result<int> open_listener(const ListenerSpec& spec, int backlog) {
   switch (spec.kind) {
     case ListenerSpec::Kind::inet:
-      return open_inet(spec, backlog);
+      return open_inet(spec, backlog, false);
     case ListenerSpec::Kind::unix_stream:
       return open_unix(spec, backlog);
     case ListenerSpec::Kind::fifo:
@@ -135,7 +151,21 @@ int ListenerSet::find(const std::string& key) const {
 Result<int> ListenerSet::open(const ListenerSpec& spec, int backlog) {
   std::string key = spec.key();
   if (int fd = find(key); fd >= 0) return fd;
-  auto fd = open_listener(spec, backlog);
+  // A reload that moves a port to another address (inet_interfaces localhost -> all, or
+  // back): Linux refuses 0.0.0.0:25 while 127.0.0.1:25 listens, and the old socket stays
+  // open in the old processes until they exit. Closing first would leave nothing listening
+  // if the new bind then failed, so both sides share the port (SO_REUSEPORT, same user)
+  // until the old processes have gone; connections meanwhile go to the more specific one.
+  bool handover = false;
+  if (spec.kind == ListenerSpec::Kind::inet) {
+    int on = 1;
+    for (const auto& [old_key, entry] : open_)
+      if (entry.spec.kind == ListenerSpec::Kind::inet && overlaps(entry.spec, spec) &&
+          ::setsockopt(entry.fd, SOL_SOCKET, SO_REUSEPORT, &on, sizeof on) == 0)
+        handover = true;
+  }
+  auto fd = spec.kind == ListenerSpec::Kind::inet ? open_inet(spec, backlog, handover)
+                                                  : open_listener(spec, backlog);
   if (!fd) return fd.error();
   open_.emplace(key, Entry{*fd, spec});
   return *fd;

@@ -17,6 +17,7 @@
 #include <csignal>
 #include <cstdio>
 
+#include "base/open_files.hpp"
 #include "master/pid_file.hpp"
 #include "master/supervisor.hpp"
 
@@ -73,6 +74,8 @@ asio::awaitable<void> serve_signals(asio::signal_set& signals, Supervisor& super
 
 int run_master(const MasterOptions& options) {
   std::signal(SIGPIPE, SIG_IGN);
+  // Children inherit the raised limit; each daemon still raises and logs its own.
+  base::OpenFileLimit open_files = base::raise_open_file_limit();
   auto loaded = load_configuration(options.config_dir, *options.known);
   if (!loaded) return fatal(nullptr, nullptr, loaded.error().message);
   const config::Config config = loaded->config;
@@ -104,6 +107,7 @@ int run_master(const MasterOptions& options) {
   }
   supervisor.log().info("daemon started -- version {}, configuration {}", CORREIO_VERSION,
                         options.config_dir.string());
+  supervisor.log().info("{}", base::describe(open_files));
   supervisor.start_all();
   if (options.ready_fd >= 0) {
     // Tell the `start` command that the mail system is up.

@@ -8,6 +8,7 @@
 #include <set>
 
 #include "base/strings.hpp"
+#include "master/builtin_services.hpp"
 
 namespace correio::master {
 namespace {
@@ -70,8 +71,10 @@ Result<std::vector<ServiceSpec>> plan_services(const config::Config& config,
   std::vector<ServiceSpec> out;
   std::set<std::string> seen_keys, seen_listeners;
   bool failed = false;
-  auto report = [&](const config::MasterService& s, bool fatal, const std::string& text) {
-    std::string level = fatal || options.strict ? "error" : "warning";
+  // fatal: always an error; notice: always a warning; else an error only in check.
+  auto report = [&](const config::MasterService& s, bool fatal, const std::string& text,
+                    bool notice = false) {
+    std::string level = !notice && (fatal || options.strict) ? "error" : "warning";
     if (problems) problems->push_back(fmt::format("{}:{}: {}: {}", file, s.line, level, text));
     if (level == "error") failed = true;
   };
@@ -80,7 +83,14 @@ Result<std::vector<ServiceSpec>> plan_services(const config::Config& config,
       report(s, true, fmt::format("duplicate service: {}", s.key()));
       continue;
     }
-    if (options.known && !options.known->names.contains(s.command)) {
+    // Postfix's stock services that Correio folds into other processes or lacks yet.
+    bool known = options.known && options.known->names.contains(s.command);
+    if (auto builtin = builtin_service(s.command); builtin && !known) {
+      report(s, false,
+             fmt::format("service {}: {}", s.key(), describe_builtin(s.command, *builtin)), true);
+      continue;
+    }
+    if (options.known && !known) {
       report(s, false, fmt::format("unknown command: {} (service {} skipped)", s.command, s.key()));
       continue;
     }

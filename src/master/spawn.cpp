@@ -99,6 +99,11 @@ std::vector<std::string> daemon_argv(const std::filesystem::path& config_dir,
     argv.push_back("-o");
     argv.push_back(name + "=" + value);
   }
+  // The rest of the command column (pipe's flags=, user=, argv=...), after "--".
+  if (!service.args.empty()) {
+    argv.push_back("--");
+    argv.insert(argv.end(), service.args.begin(), service.args.end());
+  }
   return argv;
 }
 

@@ -27,7 +27,11 @@ void Supervisor::reload() {
     log_->warning("reload failed: {} -- keeping the current configuration", loaded.error().message);
     return;
   }
-  ReloadPlan plan = diff_services(loaded_.services, loaded->services);
+  // The running services, not the last loaded plan: a service whose new listeners could
+  // not be bound kept running with its old specification.
+  std::vector<ServiceSpec> running_specs;
+  for (const auto& [key, service] : services_) running_specs.push_back(service.spec);
+  ReloadPlan plan = diff_services(running_specs, loaded->services);
   loaded_ = std::move(*loaded);
   log_ = make_logger(loaded_.config, "master");
   log_->info("reload -- version {}, configuration {}", CORREIO_VERSION, config_dir_.string());
@@ -45,14 +49,18 @@ void Supervisor::reload() {
       running->second.spec = spec;  // unchanged: its processes keep running
       continue;
     }
+    // The new listeners are bound while the old ones still listen (ListenerSet::open), so
+    // a failure leaves the old service serving: never nothing listening.
+    auto service = make_service(spec);
+    if (!service) {
+      log_->warning("service {} not {}: {}{}", spec.key(),
+                    running == services_.end() ? "started" : "restarted", service.error().message,
+                    running == services_.end() ? "" : " -- keeping the running service");
+      continue;
+    }
     if (running != services_.end()) {
       retire(running->second);
       services_.erase(running);
-    }
-    auto service = make_service(spec);
-    if (!service) {
-      log_->warning("service {} not started: {}", spec.key(), service.error().message);
-      continue;
     }
     auto [it, inserted] = services_.emplace(spec.key(), std::move(*service));
     fill(it->second);

@@ -7,6 +7,7 @@
 
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <asio/co_spawn.hpp>
 #include <asio/detached.hpp>
 #include <asio/experimental/as_tuple.hpp>
@@ -85,21 +86,54 @@ asio::awaitable<void> run_session(Runtime& rt, const Handler& handler, Socket so
   rt.maybe_done();
 }
 
+// Pauses after a failed accept: out of descriptors (EMFILE) or memory, the listening
+// socket stays readable, so retrying at once would spin. The pause doubles up to a second
+// while the failures go on; the log says so when they start, at most once a minute while
+// they last, and when accepting works again.
+class AcceptBackoff {
+ public:
+  explicit AcceptBackoff(Context& ctx) : ctx_(ctx), timer_(ctx.io) {}
+
+  asio::awaitable<void> pause(const std::error_code& ec, int live_sessions) {
+    auto now = std::chrono::steady_clock::now();
+    ++failures_;
+    if (failures_ == 1 || now - last_log_ >= kLogInterval) {
+      ctx_.log.warning("accept: {} ({} sessions open; {} failure(s); retrying with back-off)",
+                       ec.message(), live_sessions, failures_);
+      last_log_ = now;
+    }
+    delay_ = failures_ == 1 ? kFirstDelay : std::min(delay_ * 2, kMaxDelay);
+    timer_.expires_after(delay_);
+    co_await timer_.async_wait(asio::experimental::as_tuple(asio::use_awaitable));
+  }
+
+  void succeeded() {
+    if (failures_ > 1) ctx_.log.info("accepting connections again after {} failures", failures_);
+    failures_ = 0;
+  }
+
+ private:
+  static constexpr std::chrono::milliseconds kFirstDelay{100}, kMaxDelay{1000};
+  static constexpr std::chrono::seconds kLogInterval{60};
+  Context& ctx_;
+  asio::steady_timer timer_;
+  long failures_ = 0;
+  std::chrono::milliseconds delay_{kFirstDelay};
+  std::chrono::steady_clock::time_point last_log_{};
+};
+
 template <typename Acceptor, typename Handler>
 asio::awaitable<void> accept_loop(Runtime& rt, Acceptor& acceptor, const Handler& handler) {
-  asio::steady_timer pause(rt.ctx.io);
+  AcceptBackoff backoff(rt.ctx);
   while (!rt.stopping) {
     auto [ec, socket] =
         co_await acceptor.async_accept(asio::experimental::as_tuple(asio::use_awaitable));
     if (rt.stopping || ec == asio::error::operation_aborted) break;
     if (ec) {
-      // Out of descriptors or memory, or the client left before accept: wait a little
-      // rather than spin, and keep serving.
-      rt.ctx.log.warning("accept: {}", ec.message());
-      pause.expires_after(std::chrono::milliseconds(100));
-      co_await pause.async_wait(asio::experimental::as_tuple(asio::use_awaitable));
+      co_await backoff.pause(ec, rt.live_sessions);
       continue;
     }
+    backoff.succeeded();
     if constexpr (std::is_same_v<std::decay_t<decltype(socket)>, asio::ip::tcp::socket>) {
       // Sessions write each reply in one go, so Nagle's algorithm only adds a delayed-ACK
       // wait (~40 ms) whenever a client sends a command in two segments (IMAP literals).

@@ -28,6 +28,7 @@ struct DaemonArgs {
   std::string service_name;  // master.cf first column, e.g. "127.0.0.1:2525" or "submission"
   std::string service_type;  // "inet", "unix", ...
   config::Overrides overrides;
+  std::vector<std::string> args;  // master.cf arguments after the command (after "--")
 };
 
 // argv after "daemon": COMMAND -n NAME -t TYPE [-o name=value]...; config_dir given.

@@ -16,6 +16,10 @@ Result<DaemonArgs> parse_daemon_args(const std::filesystem::path& config_dir,
   out.command = args[0];
   for (size_t i = 1; i < args.size(); ++i) {
     const std::string& flag = args[i];
+    if (flag == "--") {
+      out.args.assign(args.begin() + static_cast<long>(i) + 1, args.end());
+      break;
+    }
     if (flag != "-n" && flag != "-t" && flag != "-o")
       return Error{fmt::format("unexpected argument: {}", flag)};
     if (i + 1 >= args.size()) return Error{fmt::format("option {} needs a value", flag)};

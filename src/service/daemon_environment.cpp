@@ -4,6 +4,8 @@
 #include <csignal>
 #include <cstdio>
 
+#include "base/open_files.hpp"
+
 namespace correio::service {
 
 DaemonEnvironment load_daemon_environment(const DaemonArgs& args, const std::string& process_name) {
@@ -28,6 +30,8 @@ DaemonEnvironment load_daemon_environment(const DaemonArgs& args, const std::str
     log->fatal("{}", st.error().message);
     return env;
   }
+  // Before any socket is accepted: sessions each hold a descriptor or more.
+  log->info("{}", base::describe(base::raise_open_file_limit()));
   env.config = std::make_unique<config::Config>(std::move(config.value()));
   env.log = std::move(log);
   return env;

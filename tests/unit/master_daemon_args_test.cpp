@@ -36,6 +36,21 @@ TEST(MasterDaemonArgs, RejectsMalformedArguments) {
   EXPECT_FALSE(service::parse_daemon_args("/x", {"smtpd", "extra"}));
 }
 
+// pipe(8)'s flags=, user= and argv= reach the daemon unchanged, ${recipient} included.
+TEST(MasterDaemonArgs, CommandArgumentsFollowADoubleDash) {
+  config::MasterService s;
+  s.name = "maildrop";
+  s.type = "unix";
+  s.command = "pipe";
+  s.args = {"flags=DRhu", "user=vmail", "argv=/usr/bin/maildrop", "-d", "${recipient}"};
+  auto argv = master::daemon_argv("/etc/correio", s);
+  std::vector<std::string> rest(argv.begin() + 4, argv.end());
+  auto args = service::parse_daemon_args("/etc/correio", rest);
+  ASSERT_TRUE(args) << args.error().message;
+  EXPECT_EQ(args->command, "pipe");
+  EXPECT_EQ(args->args, s.args);
+}
+
 TEST(MasterDaemonArgs, DefaultsNameToTheCommand) {
   auto args = service::parse_daemon_args("/x", {"smtpd"});
   ASSERT_TRUE(args);
