@@ -65,7 +65,7 @@ const std::map<std::string_view, CommandMain>& command_table() {
   return table;
 }
 
-constexpr std::string_view kMasterVerbs[] = {"start-fg", "start", "stop",  "abort",
+constexpr std::string_view kMasterVerbs[] = {"start-fg", "start",  "stop",  "abort",
                                              "reload",   "status", "check", "logrotate"};
 
 bool is_master_verb(std::string_view s) {

@@ -2,8 +2,8 @@
 #include "base/log.hpp"
 
 #include <fcntl.h>
-#include <sys/stat.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -40,10 +40,10 @@ std::optional<int> Logger::facility_code(std::string_view name) {
   // RFC 5424 §6.2.1's numbers under syslog.conf(5)'s names, which Postfix's
   // syslog_facility takes.
   static constexpr std::pair<std::string_view, int> kNames[] = {
-      {"kern", 0},     {"user", 1},     {"mail", 2},     {"daemon", 3},   {"auth", 4},
-      {"syslog", 5},   {"lpr", 6},      {"news", 7},     {"uucp", 8},     {"cron", 9},
-      {"authpriv", 10}, {"ftp", 11},    {"local0", 16},  {"local1", 17},  {"local2", 18},
-      {"local3", 19},  {"local4", 20},  {"local5", 21},  {"local6", 22},  {"local7", 23}};
+      {"kern", 0},      {"user", 1},    {"mail", 2},    {"daemon", 3},  {"auth", 4},
+      {"syslog", 5},    {"lpr", 6},     {"news", 7},    {"uucp", 8},    {"cron", 9},
+      {"authpriv", 10}, {"ftp", 11},    {"local0", 16}, {"local1", 17}, {"local2", 18},
+      {"local3", 19},   {"local4", 20}, {"local5", 21}, {"local6", 22}, {"local7", 23}};
   for (const auto& [known, code] : kNames)
     if (name == known) return code;
   return std::nullopt;

@@ -25,16 +25,18 @@ Result<base::Logger::Options> read_options(const Config& config, const std::stri
   if (auto code = base::Logger::facility_code(facility))
     options.facility = *code;
   else if (strict)
-    return Error{fmt::format("{}error: bad syslog_facility: {} (use mail, daemon, local0..local7, "
-                             "...)",
-                             location(config, "syslog_facility"), facility)};
+    return Error{
+        fmt::format("{}error: bad syslog_facility: {} (use mail, daemon, local0..local7, "
+                    "...)",
+                    location(config, "syslog_facility"), facility)};
   std::string mode = config.get("maillog_file_permissions");
   if (auto parsed = base::Logger::parse_file_mode(mode))
     options.file_mode = *parsed;
   else if (strict)
-    return Error{fmt::format("{}error: bad maillog_file_permissions: {} (an octal mode such as "
-                             "0600 or 0644)",
-                             location(config, "maillog_file_permissions"), mode)};
+    return Error{
+        fmt::format("{}error: bad maillog_file_permissions: {} (an octal mode such as "
+                    "0600 or 0644)",
+                    location(config, "maillog_file_permissions"), mode)};
   return options;
 }
 

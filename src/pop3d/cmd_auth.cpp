@@ -4,8 +4,8 @@
 #include <asio/use_awaitable.hpp>
 #include <chrono>
 
-#include "base/base64.hpp"
 #include "auth/login_log.hpp"
+#include "base/base64.hpp"
 #include "pop3d/session.hpp"
 #include "store/mailbox_path.hpp"
 #include "store/maildir_name.hpp"
@@ -173,7 +173,7 @@ asio::awaitable<Session::Next> Session::login_failed(std::string_view user, std:
   tried_method_ = std::string(method);
   if (settings_.auth_verbose)
     log_.info("{}", auth::passdb_failure_line(settings_.passdb_driver, user, conn_.remote_address(),
-                                             reason));
+                                              reason));
   auto delay =
       services_.throttle.record_failure(conn_.remote_address(), std::chrono::steady_clock::now());
   if (delay.count() > 0) {

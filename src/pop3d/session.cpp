@@ -3,9 +3,9 @@
 // allowed in, the bad-command limit, and the end of the session (UPDATE state).
 #include "pop3d/session.hpp"
 
-#include "auth/login_log.hpp"
-
 #include <fmt/format.h>
+
+#include "auth/login_log.hpp"
 
 namespace correio::pop3d {
 
