@@ -41,6 +41,14 @@ Result<LoadedConfiguration> load_configuration(const std::filesystem::path& conf
 }
 
 std::unique_ptr<base::Logger> make_logger(const config::Config& config, std::string process_name) {
+  // The Logger would create a missing maillog_file as whoever runs this (root): create it
+  // first as mail_owner's, or the services, which drop to mail_owner, could not open it.
+  // A problem here is reported later by create_directories() or reopen_logs().
+  if (auto identity = master_child_identity(config); identity) {
+    long uid = *identity ? static_cast<long>((*identity)->uid) : -1;
+    long gid = *identity ? static_cast<long>((*identity)->gid) : -1;
+    (void)ensure_maillog_file(config, uid, gid);
+  }
   return std::make_unique<base::Logger>(config::logger_options_or_default(config, process_name));
 }
 
