@@ -56,8 +56,7 @@ def test_dovecot_filter_counts_failed_imap_logins():
 
 
 def test_dovecot_filter_counts_failed_pop3_logins():
-    setup = Pop3Setup({"pop3d_syslog_name": "dovecot", "auth_failure_delay": "0s",
-                       "pop3d_tls_required": "no"})
+    setup = Pop3Setup({"pop3d_syslog_name": "dovecot", "auth_failure_delay": "0s"})
     setup.inst.write_master_cf(
         (setup.inst.config_dir / "master.cf").read_text().replace(
             "pop3d\n", "pop3d\n  -o auth_allow_cleartext=yes\n", 1))
