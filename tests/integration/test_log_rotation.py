@@ -8,7 +8,6 @@ double-bounce notice's recipient postmaster@$myorigin."""
 from __future__ import annotations
 
 import gzip
-import imaplib
 import os
 import pwd
 import re
@@ -18,7 +17,6 @@ import subprocess
 import time
 from pathlib import Path
 
-import pytest
 
 from correio_fixture import Correio, wait_for_port, wait_limit
 from delivery_setup import PIPELINE_MASTER_CF, pipeline, wait_for_messages
