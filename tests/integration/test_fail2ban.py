@@ -10,7 +10,6 @@ import base64
 import imaplib
 import poplib
 import re
-import smtplib
 import subprocess
 from pathlib import Path
 
