@@ -70,8 +70,8 @@ const std::map<std::string_view, CommandMain>& command_table() {
   return table;
 }
 
-constexpr std::string_view kMasterVerbs[] = {"start-fg", "start",  "stop", "abort",
-                                             "reload",   "status", "check"};
+constexpr std::string_view kMasterVerbs[] = {"start-fg", "start",  "stop",  "abort",
+                                             "reload",   "status", "check", "logrotate"};
 
 bool is_master_verb(std::string_view s) {
   for (auto v : kMasterVerbs)
@@ -80,7 +80,7 @@ bool is_master_verb(std::string_view s) {
 }
 
 constexpr const char* kUsage =
-    "usage: correio [-c config_dir] {start-fg|start|stop|abort|reload|status|check|flush}\n"
+    "usage: correio [-c config_dir] {start-fg|start|stop|abort|reload|status|check|flush|logrotate}\n"
     "       correio quickstart [DIR]\n"
     "       correio pw|user|auth ...     (passwords and the user directory)\n"
     "       correio postconf [options]   (also: postconf, postfix, ... as links)\n"

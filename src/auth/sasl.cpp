@@ -154,7 +154,8 @@ class CramMd5Exchange final : public SaslExchange {
       expected += kHex[c & 15];
     }
     bool match = detail::constant_time_equal(expected, base::to_lower(digest));
-    if (!match || !found.password) return failure(Failure::credentials, "authentication failure");
+    if (!found.password) return failure(Failure::credentials, "unknown user");
+    if (!match) return failure(Failure::credentials, "Password mismatch");
     username_ = found.username;
     return success();
   }
@@ -268,8 +269,10 @@ SaslAuthenticator::Verdict SaslAuthenticator::Internals::verify(std::string_view
       (*found && !(*found)->password.empty()) ? (*found)->password : dummy_hash;
   bool match = verify_password(stored, password);
   if (!match || !*found || (*found)->password.empty()) {
+    // Dovecot's auth process words, which fail2ban's dovecot filter knows; the client
+    // sees no difference (RFC 4954 §4: the same 535 for both).
     verdict.failure = Failure::credentials;
-    verdict.reason = "authentication failure";
+    verdict.reason = !*found || (*found)->password.empty() ? "unknown user" : "Password mismatch";
     return verdict;
   }
   verdict.username = (*found)->user;

@@ -82,7 +82,9 @@ struct SaslStep {
   Kind kind = Kind::failure;
   std::string data;  // challenge bytes (raw, not base64); empty otherwise
   Failure failure = Failure::none;
-  std::string reason;  // for the log only: "authentication failure", "bad SCRAM proof", ...
+  // For the log only: "unknown user", "Password mismatch" (Dovecot's auth words),
+  // "authentication failure", "bad SCRAM proof", ...
+  std::string reason;
 };
 
 // One authentication exchange with one client. Created by SaslAuthenticator::start; owned

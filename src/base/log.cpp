@@ -3,12 +3,14 @@
 
 #include <fcntl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
 #include <ctime>
+#include <utility>
 
 namespace correio::base {
 namespace {
@@ -29,11 +31,35 @@ std::string timestamp(std::chrono::system_clock::time_point when) {
   return buf;
 }
 
-constexpr int kFacilityMail = 2;
 constexpr int kSeverityInfo = 6;
 constexpr int kSeverityWarning = 4;
 
 }  // namespace
+
+std::optional<int> Logger::facility_code(std::string_view name) {
+  // RFC 5424 §6.2.1's numbers under syslog.conf(5)'s names, which Postfix's
+  // syslog_facility takes.
+  static constexpr std::pair<std::string_view, int> kNames[] = {
+      {"kern", 0},      {"user", 1},    {"mail", 2},    {"daemon", 3},  {"auth", 4},
+      {"syslog", 5},    {"lpr", 6},     {"news", 7},    {"uucp", 8},    {"cron", 9},
+      {"authpriv", 10}, {"ftp", 11},    {"local0", 16}, {"local1", 17}, {"local2", 18},
+      {"local3", 19},   {"local4", 20}, {"local5", 21}, {"local6", 22}, {"local7", 23}};
+  for (const auto& [known, code] : kNames)
+    if (name == known) return code;
+  return std::nullopt;
+}
+
+std::optional<int> Logger::parse_file_mode(std::string_view text) {
+  if (text.empty() || text.size() > 4) return std::nullopt;
+  int mode = 0;
+  for (char c : text) {
+    if (c < '0' || c > '7') return std::nullopt;
+    mode = mode * 8 + (c - '0');
+  }
+  // A log is data: no execute, set-id or sticky bits.
+  if ((mode & ~0666) != 0) return std::nullopt;
+  return mode;
+}
 
 Logger::Logger(Options options) : options_(std::move(options)), pid_(::getpid()) {
   if (options_.hostname.empty()) options_.hostname = local_hostname();
@@ -51,7 +77,7 @@ void Logger::open_sink() {
   } else if (file == "/dev/stderr") {
     fd_ = STDERR_FILENO;
   } else if (!file.empty()) {
-    fd_ = ::open(file.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+    fd_ = open_file();
     owns_fd_ = fd_ >= 0;
     if (fd_ < 0) fd_ = STDERR_FILENO;  // say it somewhere rather than nowhere
   } else {
@@ -70,9 +96,39 @@ void Logger::open_sink() {
   }
 }
 
+int Logger::open_file() const {
+  // The umask must not narrow maillog_file_permissions; fchmod only touches a file this
+  // open created (an existing one keeps the mode its administrator gave it).
+  int fd = ::open(options_.maillog_file.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
+  if (fd >= 0 || errno != ENOENT) return fd;
+  fd = ::open(options_.maillog_file.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_EXCL | O_CLOEXEC,
+              static_cast<mode_t>(options_.file_mode));
+  if (fd >= 0) {
+    (void)!::fchmod(fd, static_cast<mode_t>(options_.file_mode));
+    return fd;
+  }
+  // Another process created it between the two opens.
+  return ::open(options_.maillog_file.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
+}
+
+void Logger::reopen() {
+  if (!owns_fd_ || syslog_) return;
+  int fresh = open_file();
+  if (fresh < 0) return;  // keep writing to the old file rather than lose lines
+  // dup3 replaces what fd_ refers to atomically: a thread writing right now finishes its
+  // line in the old file, the next line goes to the new one.
+  ::dup3(fresh, fd_, O_CLOEXEC);
+  ::close(fresh);
+}
+
 std::string Logger::tag() const {
-  if (options_.process_name.empty()) return options_.syslog_name;
-  return options_.syslog_name + "/" + options_.process_name;
+  return tag_for(options_.process_name);
+}
+
+std::string Logger::tag_for(std::string_view process) const {
+  if (!options_.tag_override.empty()) return options_.tag_override;
+  if (process.empty()) return options_.syslog_name;
+  return options_.syslog_name + "/" + std::string(process);
 }
 
 std::string Logger::format_line(std::string_view text,
@@ -80,7 +136,7 @@ std::string Logger::format_line(std::string_view text,
   return fmt::format("{} {} {}[{}]: {}", timestamp(when), options_.hostname, tag(), pid_, text);
 }
 
-void Logger::write(std::string_view level, std::string_view text) {
+void Logger::write_as(std::string_view process, std::string_view level, std::string_view text) {
   std::string message = std::string(level) + std::string(text);
   // A log line is one line: newlines from untrusted input must not forge extra lines.
   for (char& c : message)
@@ -89,10 +145,11 @@ void Logger::write(std::string_view level, std::string_view text) {
   std::string line;
   if (syslog_) {
     int severity = level.empty() ? kSeverityInfo : kSeverityWarning;
-    line = fmt::format("<{}>{} {}[{}]: {}", kFacilityMail * 8 + severity, timestamp(now), tag(),
-                       pid_, message);
+    line = fmt::format("<{}>{} {}[{}]: {}", options_.facility * 8 + severity, timestamp(now),
+                       tag_for(process), pid_, message);
   } else {
-    line = format_line(message, now) + "\n";
+    line = fmt::format("{} {} {}[{}]: {}\n", timestamp(now), options_.hostname, tag_for(process),
+                       pid_, message);
   }
   // Best effort by nature: there is nowhere else to report a failure to log.
   ssize_t n;

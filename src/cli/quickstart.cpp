@@ -57,6 +57,8 @@ constexpr const char* kMasterCf = R"(# Correio quick start master.cf — Postfix
 127.0.0.1:2424     inet  n       -       n       -       -       lmtpd
 qmgr               unix  n       -       n       300     1       qmgr
 pickup             unix  n       -       n       60      1       pickup
+# mailq and postqueue -p for users who cannot read the queue (Postfix's showq)
+showq              unix  n       -       n       -       -       showq
 # virtual runs as mail_owner here (with virtual_uid_maps, set its unpriv to n so it can
 # write as the mapped owners); local keeps root (unpriv = n) to deliver as each
 # recipient, as in Postfix.

@@ -58,7 +58,6 @@ constexpr SupportInfo kUnsupported[] = {
 
     // Logging and debugging.
     {"process_id_directory", kWarn, "", "the master's pid file is data_directory/master.pid"},
-    {"syslog_facility", kWarn, "mail", "the mail log uses the mail facility"},
     {"debug_peer_level", kWarn, "", "per-peer verbose logging is not built yet"},
     {"debug_peer_list", kWarn, "", "per-peer verbose logging is not built yet"},
     {"debugger_command", kWarn, "", "daemons are not started under a debugger"},

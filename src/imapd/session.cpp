@@ -8,6 +8,7 @@
 #include <asio/steady_timer.hpp>
 #include <asio/use_awaitable.hpp>
 
+#include "auth/login_log.hpp"
 #include "base/base64.hpp"
 #include "imapd/response.hpp"
 #include "store/mailbox_path.hpp"
@@ -142,6 +143,17 @@ void Session::report_changes(bool allow_expunge) {
 }
 
 asio::awaitable<void> Session::run() {
+  co_await converse();
+  if (username_.empty()) {
+    // Dovecot's imap-login line, which fail2ban's dovecot filter counts.
+    auth::UnauthenticatedEnd end{failed_logins_, std::chrono::steady_clock::now() - started_,
+                                 tried_user_, tried_method_};
+    std::string client = client_label() + (conn_.tls_active() ? ", TLS" : "");
+    shared_.log.info("{}", auth::login_disconnect_line("imap", end, client));
+  }
+}
+
+asio::awaitable<void> Session::converse() {
   if (settings_.tls_wrappermode) {
     std::string error;
     auto context = settings_.tls->context();
@@ -439,6 +451,12 @@ asio::awaitable<void> Session::login_failed(const Command& c, const std::string&
       shared_.throttle.record_failure(conn_.remote_address(), std::chrono::steady_clock::now());
   shared_.log.info("Login failed: user=<{}>, method={}, {}: {}", user, mechanism, client_label(),
                    reason);
+  ++failed_logins_;
+  tried_user_ = user;
+  tried_method_ = std::string(mechanism);
+  if (settings_.auth_verbose)
+    shared_.log.info("{}", auth::passdb_failure_line(settings_.passdb_driver, user,
+                                                     conn_.remote_address(), reason));
   asio::steady_timer timer(co_await asio::this_coro::executor);
   timer.expires_after(delay);
   std::error_code ec;

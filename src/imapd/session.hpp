@@ -7,6 +7,7 @@
 
 #include <asio/awaitable.hpp>
 #include <asio/thread_pool.hpp>
+#include <chrono>
 #include <memory>
 #include <optional>
 #include <string>
@@ -150,6 +151,7 @@ class Session {
   // Waits the throttle's failure delay, then answers; closes when the client is blocked.
   asio::awaitable<void> login_failed(const Command& c, const std::string& user,
                                      std::string_view mechanism, std::string_view reason);
+  asio::awaitable<void> converse();  // run() without the closing log line
 
   Shared& shared_;
   const Settings& settings_;
@@ -158,6 +160,10 @@ class Session {
   std::string out_;
 
   std::string username_;
+  // For Dovecot's imap-login line when the client leaves without logging in.
+  int failed_logins_ = 0;
+  std::string tried_user_, tried_method_;
+  std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
   std::optional<mailbox::MailUser> user_;
   uint64_t quota_bytes_ = 0;  // from the user's userdb_quota_rule; 0: no quota
   std::unique_ptr<SelectedView> selected_;

@@ -1,5 +1,7 @@
 #include "imapd/settings.hpp"
 
+#include "auth/login_log.hpp"
+
 namespace correio::imapd {
 
 Settings Settings::from_config(const config::Config& config) {
@@ -19,6 +21,8 @@ Settings Settings::from_config(const config::Config& config) {
   s.mailbox_base = config.get("virtual_mailbox_base");
   s.mail_location = config.get("mail_location");
   s.user_directory = config.get("user_directory");
+  s.auth_verbose = config.get_bool("auth_verbose");
+  s.passdb_driver = std::string(auth::passdb_driver(s.user_directory));
   s.special_use_folders = config.get("mailbox_special_use_folders");
   s.append_limit = static_cast<uint64_t>(config.get_int("message_size_limit"));
   s.worker_threads = static_cast<int>(config.get_int("imapd_worker_threads"));

@@ -19,6 +19,8 @@ struct Settings {
   std::shared_ptr<tls::ServerCertificates> tls;
   bool tls_wrappermode = false;             // imapd_tls_wrappermode (port 993)
   bool allow_cleartext = false;             // auth_allow_cleartext
+  bool auth_verbose = false;                // auth_verbose: Dovecot's per-failure auth: line
+  std::string passdb_driver;                // "passwd-file", ... (user_directory's type)
   CommandLimits limits;                     // imapd_max_line_length, ..._literal_size_limit
   std::chrono::seconds timeout{1800};       // imapd_timeout (authenticated)
   std::chrono::seconds login_timeout{60};   // imapd_login_timeout

@@ -21,7 +21,6 @@ constexpr std::array kRows = {
     Row{"bounce", {true, "qmgr writes bounce, delay and success reports itself"}},
     Row{"error", {true, "qmgr bounces mail routed to the error transport itself"}},
     Row{"discard", {true, "qmgr drops mail routed to the discard transport itself"}},
-    Row{"showq", {true, "mailq and postqueue read the queue directly"}},
     Row{"flush", {true, "postqueue -f asks qmgr directly"}},
     Row{"proxymap", {true, "every process opens its lookup tables itself"}},
     Row{"anvil", {true, "smtpd counts connections per client itself"}},

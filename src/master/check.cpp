@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "config/config.hpp"
+#include "config/log_options.hpp"
 #include "config/master_cf.hpp"
 #include "master/configuration.hpp"
 #include "master/service_plan.hpp"
@@ -38,6 +39,7 @@ int check_verb(const std::filesystem::path& config_dir, const KnownCommands& kno
     return 1;
   }
   if (auto st = config->validate(); !st) error(st.error().message);
+  if (auto log = config::logger_options(*config, "master"); !log) error(log.error().message);
 
   auto identity = master_child_identity(*config);
   if (!identity) error(identity.error().message);

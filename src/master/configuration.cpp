@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "config/log_options.hpp"
 #include "master/settings_check.hpp"
 
 namespace correio::master {
@@ -14,6 +15,8 @@ Result<LoadedConfiguration> load_configuration(const std::filesystem::path& conf
   auto config = config::Config::load(config_dir, &warnings);
   if (!config) return config.error();
   if (auto st = config->validate(); !st) return st.error();
+  if (auto log_options = config::logger_options(*config, "master"); !log_options)
+    return log_options.error();
   auto entries = config::load_master_cf(config_dir);
   if (!entries) return entries.error();
   auto identity = master_child_identity(*config);
@@ -48,12 +51,15 @@ Result<LoadedConfiguration> load_configuration(const std::filesystem::path& conf
 }
 
 std::unique_ptr<base::Logger> make_logger(const config::Config& config, std::string process_name) {
-  base::Logger::Options options;
-  std::string syslog_name = config.get("syslog_name");
-  if (!syslog_name.empty()) options.syslog_name = syslog_name;
-  options.process_name = std::move(process_name);
-  options.maillog_file = config.get("maillog_file");
-  return std::make_unique<base::Logger>(std::move(options));
+  // The Logger would create a missing maillog_file as whoever runs this (root): create it
+  // first as mail_owner's, or the services, which drop to mail_owner, could not open it.
+  // A problem here is reported later by create_directories() or reopen_logs().
+  if (auto identity = master_child_identity(config); identity) {
+    long uid = *identity ? static_cast<long>((*identity)->uid) : -1;
+    long gid = *identity ? static_cast<long>((*identity)->gid) : -1;
+    (void)ensure_maillog_file(config, uid, gid);
+  }
+  return std::make_unique<base::Logger>(config::logger_options_or_default(config, process_name));
 }
 
 void log_problem(base::Logger& log, const std::string& message) {

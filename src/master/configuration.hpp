@@ -47,4 +47,9 @@ std::filesystem::path pid_file_path(const config::Config& config);
 Status create_directories(const config::Config& config, const std::optional<Identity>& owner,
                           std::vector<std::string>* notes);
 
+// Creates a missing maillog_file with maillog_file_permissions, owned by mail_owner
+// (uid/gid; -1 leaves root) so that the services can write it; at start and before the
+// log is reopened on reload (a rotated file is gone).
+Status ensure_maillog_file(const config::Config& config, long uid, long gid);
+
 }  // namespace correio::master

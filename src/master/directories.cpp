@@ -11,6 +11,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "config/log_options.hpp"
 #include "master/configuration.hpp"
 #include "queue/queue_directories.hpp"
 
@@ -49,8 +50,6 @@ Status ensure_directory(const std::filesystem::path& path, Wanted wanted,
 }
 
 }  // namespace
-
-Status ensure_maillog_file(const config::Config& config, long uid, long gid);
 
 Status create_directories(const config::Config& config, const std::optional<Identity>& owner,
                           std::vector<std::string>* notes) {
@@ -92,11 +91,14 @@ Status create_directories(const config::Config& config, const std::optional<Iden
 Status ensure_maillog_file(const config::Config& config, long uid, long gid) {
   std::string file = config.get("maillog_file");
   if (file.empty() || file.rfind("/dev/", 0) == 0) return {};
-  std::string perms_text = config.get("maillog_file_permissions");
-  mode_t mode = perms_text == "0644" ? 0644 : 0600;
-  int fd = ::open(file.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, mode);
+  auto mode = static_cast<mode_t>(config::logger_options_or_default(config, "master").file_mode);
+  // Only a file created here gets mail_owner and the mode; an existing one (perhaps shared
+  // with syslog, root:adm 0640) keeps what its administrator gave it.
+  int fd = ::open(file.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+  if (fd < 0 && errno == EEXIST) return {};
   if (fd < 0) return Error{fmt::format("open maillog_file {}: {}", file, std::strerror(errno))};
-  int rc = uid >= 0 ? ::fchown(fd, static_cast<uid_t>(uid), static_cast<gid_t>(gid)) : 0;
+  int rc = ::fchmod(fd, mode);  // the umask must not narrow maillog_file_permissions
+  if (rc == 0 && uid >= 0) rc = ::fchown(fd, static_cast<uid_t>(uid), static_cast<gid_t>(gid));
   int saved = errno;
   ::close(fd);
   if (rc != 0) return Error{fmt::format("chown maillog_file {}: {}", file, std::strerror(saved))};

@@ -54,7 +54,8 @@ void child_fail(const char* what) {
   if (::prctl(PR_SET_PDEATHSIG, SIGTERM) < 0) child_fail("prctl");
   if (::getppid() != master) ::_exit(1);  // the master is already gone
 
-  for (int sig = 1; sig < NSIG; ++sig) ::signal(sig, SIG_DFL);
+  // SIGHUP ("reopen the log") may come before the daemon listens for it: ignored till then.
+  for (int sig = 1; sig < NSIG; ++sig) ::signal(sig, sig == SIGHUP ? SIG_IGN : SIG_DFL);
   ::sigprocmask(SIG_SETMASK, &old_mask, nullptr);
   ::execve("/proc/self/exe", argv, envp);
   child_fail("execve /proc/self/exe");

@@ -39,7 +39,7 @@ class Supervisor {
   void start_all();
 
   void on_child_exit(pid_t pid, int status);  // from the SIGCHLD handler, per reaped child
-  void reload();                              // SIGHUP
+  void reload();                              // SIGHUP: reopen the logs, reload
   void stop(int signal, bool graceful);       // SIGTERM/SIGINT (graceful), SIGQUIT (abort)
   bool stopping() const { return stopping_; }
 
@@ -60,6 +60,7 @@ class Supervisor {
   void retire(Service& service);      // SIGTERM its processes; they are no longer restarted
   void arm_wakeup(Service& service);  // supervisor_wakeup.cpp
   void signal_all(int signal);
+  void reopen_logs();  // supervisor_control.cpp
   void finish_if_done();
   std::chrono::seconds throttle_time() const;
 

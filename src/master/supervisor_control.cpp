@@ -19,8 +19,21 @@ void Supervisor::retire(Service& service) {
   service.children.clear();
 }
 
+void Supervisor::reopen_logs() {
+  // `postfix logrotate` (or logrotate(8)) renamed maillog_file: create the new one for the
+  // services to write (mail_owner's), then every process lets go of the renamed file.
+  const auto& id = loaded_.child_identity;
+  if (auto st = ensure_maillog_file(loaded_.config, id ? static_cast<long>(id->uid) : -1,
+                                    id ? static_cast<long>(id->gid) : -1);
+      !st)
+    log_->warning("{}", st.error().message);
+  log_->reopen();
+  signal_all(SIGHUP);  // service.cpp and task_daemon.cpp reopen on it
+}
+
 void Supervisor::reload() {
   if (stopping_) return;
+  reopen_logs();
   auto loaded = load_configuration(config_dir_, known_);
   if (!loaded) {
     // A broken configuration must not take the running system down (Postfix keeps it).

@@ -1,6 +1,6 @@
 // The administrator's verbs, as Postfix's postfix-script implements them: start, start-fg,
-// stop, abort, reload, status (check lives in check.cpp). Messages go to standard error
-// with the tag "correio/postfix-script" and to the mail log.
+// stop, abort, reload, status (check lives in check.cpp, logrotate in logrotate.cpp).
+// Messages go to standard error with the tag "correio/postfix-script" and to the mail log.
 // SECURITY: runs as the administrator; signals only the pid recorded in a pid file whose
 // lock proves that a master holds it.
 #include "master/verbs.hpp"
@@ -170,6 +170,13 @@ int run_verb(const std::string& verb, const std::filesystem::path& config_dir,
     }
     out.info("the Correio mail system is not running");
     return 1;
+  }
+  if (verb == "logrotate") {
+    if (auto st = rotate_maillog(*config); !st) {
+      out.fatal(st.error().message);
+      return 1;
+    }
+    return 0;
   }
   if (verb == "stop" || verb == "abort" || verb == "reload")
     return signal_master(verb, out, pid_path, config_dir, known);

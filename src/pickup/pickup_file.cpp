@@ -88,7 +88,8 @@ std::string qualify(const std::string& address, const std::string& myorigin) {
   return address + "@" + myorigin;
 }
 
-PickupOutcome pickup_file(const PickupSettings& s, const std::string& name) {
+PickupOutcome pickup_file(const PickupSettings& s, const std::string& name,
+                          const BeforeCommit& before_commit) {
   auto path = s.queue_directory / "maildrop" / name;
   // O_NOFOLLOW and the checks below: the file belongs to an arbitrary local user.
   queue::detail::Fd fd(::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
@@ -153,8 +154,9 @@ PickupOutcome pickup_file(const PickupSettings& s, const std::string& name) {
   if (cleanup.too_many_hops()) return reject(s, name, "too many hops");
   if (auto st2 = writer->append_content(out); !st2)
     return outcome(Kind::retry, st2.error().message);
-  if (auto st2 = writer->commit(); !st2) return outcome(Kind::retry, st2.error().message);
   done.message_id = cleanup.message_id();
+  if (before_commit) before_commit(done);
+  if (auto st2 = writer->commit(); !st2) return outcome(Kind::retry, st2.error().message);
 
   // The message is durable in incoming/: the submission may go.
   if (::unlink(path.c_str()) != 0 && errno != ENOENT)

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <string>
 
 #include "base/result.hpp"
@@ -41,8 +42,14 @@ struct PickupOutcome {
   std::string reason;  // why rejected or retry
 };
 
+// Called with the outcome so far (queue_id, uid, sender, message_id) once the message is
+// written and before it is committed: the "uid=" and "message-id=" lines must be in the log
+// before qmgr, woken by the commit, logs its own (Postfix's order, which log tools read).
+using BeforeCommit = std::function<void(const PickupOutcome&)>;
+
 // `name` is a file name in queue_directory/maildrop (is_maildrop_name()).
-PickupOutcome pickup_file(const PickupSettings& settings, const std::string& name);
+PickupOutcome pickup_file(const PickupSettings& settings, const std::string& name,
+                          const BeforeCommit& before_commit = {});
 
 // Appends "@myorigin" to an address without a domain; leaves "" (the null sender) alone.
 std::string qualify(const std::string& address, const std::string& myorigin);

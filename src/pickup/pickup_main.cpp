@@ -32,11 +32,13 @@ namespace {
 constexpr auto kRescan = std::chrono::seconds(60);
 
 void take(const PickupSettings& settings, base::Logger& log, const std::string& name) {
-  PickupOutcome o = pickup_file(settings, name);
+  PickupOutcome o = pickup_file(settings, name, [&log](const PickupOutcome& queued) {
+    log.info("{}: uid={} from=<{}>", queued.queue_id, queued.uid, queued.sender);
+    // Postfix's cleanup(8) logs this; Correio's cleanup runs inside pickup (same pid).
+    log.info_as("cleanup", "{}: message-id={}", queued.queue_id, queued.message_id);
+  });
   switch (o.kind) {
     case PickupOutcome::Kind::queued:
-      log.info("{}: uid={} from=<{}>", o.queue_id, o.uid, o.sender);
-      log.info("{}: message-id={}", o.queue_id, o.message_id);
       if (!o.reason.empty()) log.warning("{}: {}", o.queue_id, o.reason);
       break;
     case PickupOutcome::Kind::rejected:

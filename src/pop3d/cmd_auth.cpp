@@ -4,6 +4,7 @@
 #include <asio/use_awaitable.hpp>
 #include <chrono>
 
+#include "auth/login_log.hpp"
 #include "base/base64.hpp"
 #include "pop3d/session.hpp"
 #include "store/mailbox_path.hpp"
@@ -168,6 +169,11 @@ asio::awaitable<Session::Next> Session::login_failed(std::string_view user, std:
     co_return co_await err("[SYS/TEMP] Temporary authentication failure.");
   }
   log_.info("auth failed: user=<{}>, method={}, {}: {}", user, method, session_label(), reason);
+  tried_user_ = std::string(user);
+  tried_method_ = std::string(method);
+  if (settings_.auth_verbose)
+    log_.info("{}", auth::passdb_failure_line(settings_.passdb_driver, user, conn_.remote_address(),
+                                              reason));
   auto delay =
       services_.throttle.record_failure(conn_.remote_address(), std::chrono::steady_clock::now());
   if (delay.count() > 0) {

@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include "auth/login_log.hpp"
+
 namespace correio::pop3d {
 
 Session::Session(Services& services, io::Connection& connection)
@@ -42,10 +44,11 @@ asio::awaitable<void> Session::run() {
     // A session that ends without QUIT never enters UPDATE: nothing is deleted, but
     // messages read are still marked \Seen (Dovecot does the same).
     co_await finish_maildrop(false);
-  } else if (auth_attempts_ == 0) {
-    log_.info("Disconnected (no auth attempts): {}", session_label());
   } else {
-    log_.info("Disconnected (auth failed, {} attempts): {}", auth_attempts_, session_label());
+    // Dovecot's pop3-login line, which fail2ban's dovecot filter counts.
+    auth::UnauthenticatedEnd end{auth_attempts_, std::chrono::steady_clock::now() - started_,
+                                 tried_user_, tried_method_};
+    log_.info("{}", auth::login_disconnect_line("pop3", end, session_label()));
   }
 }
 

@@ -7,6 +7,7 @@
 
 #include <asio/awaitable.hpp>
 #include <asio/ip/tcp.hpp>
+#include <chrono>
 #include <memory>
 #include <optional>
 #include <string>
@@ -94,6 +95,8 @@ class Session {
   std::unique_ptr<Maildrop> maildrop_;
   int bad_commands_ = 0;
   int auth_attempts_ = 0;
+  std::string tried_user_, tried_method_;  // the last failed login, for the disconnect line
+  std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
   bool finished_ = false;  // finish_maildrop ran
   // Dovecot's logout statistics: top=N/bytes, retr=N/bytes, del=N/of.
   uint64_t top_count_ = 0, top_bytes_ = 0, retr_count_ = 0, retr_bytes_ = 0;

@@ -3,6 +3,8 @@
 
 #include <algorithm>
 
+#include "auth/login_log.hpp"
+
 namespace correio::pop3d {
 
 Settings Settings::from_config(const config::Config& config) {
@@ -19,6 +21,8 @@ Settings Settings::from_config(const config::Config& config) {
       static_cast<int>(std::max<long long>(1, config.get_int("pop3d_max_bad_commands")));
   s.mailbox_base = config.get("virtual_mailbox_base");
   s.mail_location = config.get("mail_location");
+  s.auth_verbose = config.get_bool("auth_verbose");
+  s.passdb_driver = std::string(auth::passdb_driver(config.get("user_directory")));
   return s;
 }
 

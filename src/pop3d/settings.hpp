@@ -23,6 +23,8 @@ struct Settings {
   int max_bad_commands = 20;           // pop3d_max_bad_commands
   std::filesystem::path mailbox_base;  // virtual_mailbox_base
   std::string mail_location;           // mail_location template, "" = the default
+  bool auth_verbose = false;           // auth_verbose: Dovecot's per-failure auth: line
+  std::string passdb_driver;           // "passwd-file", ... (user_directory's type)
   // The server TLS context when TLS is configured; set by pop3d's start-up.
   // null: no TLS. context() per handshake: SNI and renewed certificates apply.
   std::shared_ptr<tls::ServerCertificates> tls;

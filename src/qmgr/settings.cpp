@@ -21,6 +21,10 @@ QmgrSettings QmgrSettings::from_config(const config::Config& config) {
   }
   if (std::string r = config.get("2bounce_notice_recipient"); !r.empty())
     s.double_bounce_recipient = r;
+  // Postfix's cleanup appends @$myorigin to a bare "postmaster" (append_at_myorigin); a
+  // bare name would reach local(8) with an empty domain and be logged as "to=<root@>".
+  if (s.double_bounce_recipient.find('@') == std::string::npos)
+    s.double_bounce_recipient += "@" + config.get("myorigin");
   return s;
 }
 

@@ -22,6 +22,7 @@
 
 #include "base/strings.hpp"
 #include "service/daemon_environment.hpp"
+#include "service/log_reopen.hpp"
 
 namespace correio::service {
 namespace {
@@ -202,6 +203,7 @@ int run_stream_daemon(const DaemonArgs& args, const StreamDaemon& daemon) {
   }
   asio::signal_set signals(io, SIGTERM, SIGINT);
   asio::co_spawn(io, wait_for_stop(rt, signals), asio::detached);
+  asio::co_spawn(io, reopen_log_on_sighup(log), asio::detached);
   for (auto& acceptor : rt.acceptors)
     asio::co_spawn(io, accept_loop(rt, *acceptor, daemon.session), asio::detached);
   for (auto& acceptor : rt.local_acceptors)

@@ -5,12 +5,15 @@
 #include <cstdio>
 
 #include "base/open_files.hpp"
+#include "config/log_options.hpp"
 
 namespace correio::service {
 
 DaemonEnvironment load_daemon_environment(const DaemonArgs& args, const std::string& process_name) {
   std::signal(SIGPIPE, SIG_IGN);
-  std::signal(SIGHUP, SIG_IGN);  // the master restarts services on reload when it matters
+  // Until the skeleton listens for it (the master's "reopen the log", sent on reload),
+  // SIGHUP must not end the process.
+  std::signal(SIGHUP, SIG_IGN);
   DaemonEnvironment env;
   auto main_config = config::Config::load(args.config_dir);
   auto config = main_config ? main_config->with_overrides(args.overrides) : main_config;
@@ -19,15 +22,16 @@ DaemonEnvironment load_daemon_environment(const DaemonArgs& args, const std::str
                  config.error().message.c_str());
     return env;
   }
-  base::Logger::Options options;
-  if (std::string name = config->get("syslog_name"); !name.empty()) options.syslog_name = name;
-  options.process_name = process_name;
-  options.maillog_file = config->get("maillog_file");
-  auto log = std::make_unique<base::Logger>(std::move(options));
+  auto log =
+      std::make_unique<base::Logger>(config::logger_options_or_default(*config, process_name));
   // A bad -o value in master.cf is this service's problem: fail at start rather than
   // misbehave later.
   if (auto st = config->validate(); !st) {
     log->fatal("{}", st.error().message);
+    return env;
+  }
+  if (auto options = config::logger_options(*config, process_name); !options) {
+    log->fatal("{}", options.error().message);
     return env;
   }
   // Before any socket is accepted: sessions each hold a descriptor or more.

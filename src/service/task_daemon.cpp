@@ -1,15 +1,18 @@
-// Task daemon skeleton: configuration, log, one coroutine, SIGTERM to stop.
+// Task daemon skeleton: configuration, log, one coroutine, SIGTERM to stop, SIGHUP to
+// reopen the log.
 // SECURITY: runs as mail_owner (the master dropped root before exec) or as the invoking
 // user; reads no network input of its own.
 #include "service/task_daemon.hpp"
 
 #include <asio/co_spawn.hpp>
+#include <asio/detached.hpp>
 #include <asio/signal_set.hpp>
 #include <csignal>
 #include <cstdio>
 #include <exception>
 
 #include "service/daemon_environment.hpp"
+#include "service/log_reopen.hpp"
 
 namespace correio::service {
 
@@ -22,6 +25,7 @@ int run_task_daemon(const DaemonArgs& args, const TaskDaemon& daemon) {
   Context ctx{io, config, args, log};
   asio::signal_set signals(io, SIGTERM, SIGINT);
   signals.async_wait([&io](const std::error_code&, int) { io.stop(); });
+  asio::co_spawn(io, reopen_log_on_sighup(log), asio::detached);
   int status = 0;
   asio::co_spawn(io, daemon.run(ctx), [&](std::exception_ptr e) {
     if (e) {

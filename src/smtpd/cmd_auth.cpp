@@ -125,8 +125,12 @@ asio::awaitable<Session::Next> Session::auth_failed(const auth::SaslExchange& ex
   std::string who = exchange.attempted_username().empty()
                         ? std::string()
                         : ", sasl_username=" + exchange.attempted_username();
-  log_.warning("{}: SASL {} authentication failed: {}{}", client_label(), mechanism, step.reason,
-               who);
+  // Postfix logs what Dovecot's or Cyrus's SASL server says, "authentication failure" for
+  // bad credentials; fail2ban's postfix filter (mode auth/aggressive) matches this line.
+  std::string_view reason = step.failure == auth::SaslStep::Failure::credentials
+                                ? std::string_view("authentication failure")
+                                : std::string_view(step.reason);
+  log_.warning("{}: SASL {} authentication failed: {}{}", client_label(), mechanism, reason, who);
   if (step.failure == auth::SaslStep::Failure::temporary)
     co_return co_await reply(454, "4.7.0", "Temporary authentication failure");
   // Unknown user, wrong password and broken exchanges cost the same growing delay.

@@ -102,7 +102,8 @@ asio::awaitable<Session::Next> Session::finish_message() {
       reset_transaction();
       co_return co_await reply(554, "5.4.0", "Error: too many hops");
     }
-    log_.info("{}: message-id={}", queue_id_, cleanup_->message_id());
+    // Postfix's cleanup(8) logs this; Correio's cleanup runs inside smtpd (same pid).
+    log_.info_as("cleanup", "{}: message-id={}", queue_id_, cleanup_->message_id());
   }
   if (write_failed_) {
     reset_transaction();

@@ -114,7 +114,7 @@ def test_message_is_queued_with_received_and_missing_headers(server):
     assert "Message-Id: <" in shown and "\nDate: " in shown
     assert "\nline one\n.leading dot\n" in shown
     server.wait_for_log(rf"correio/smtpd\[\d+\]: {qid}: client=unknown\[127\.0\.0\.1\]")
-    server.wait_for_log(rf"correio/smtpd\[\d+\]: {qid}: message-id=<")
+    server.wait_for_log(rf"correio/cleanup\[\d+\]: {qid}: message-id=<")
 
 
 def test_eight_bit_and_smtputf8_pass_through(server):
