@@ -14,7 +14,7 @@ from correio_fixture import LOG_PREFIX, Correio
 STOCK = Path("/usr/share/postfix/master.cf.dist")
 
 FOLDED = ["cleanup", "tlsmgr", "rewrite", "bounce", "defer", "trace", "flush", "proxymap",
-          "proxywrite", "showq", "error", "retry", "discard", "anvil", "scache", "postlog"]
+          "proxywrite", "error", "retry", "discard", "anvil", "scache", "postlog"]
 NOT_YET = ["verify", "smtp/unix", "relay", "lmtp"]
 
 

@@ -48,6 +48,13 @@ DEFAULT_DIFFERENCES = {
     "mynetworks", "process_id", "queue_directory", "readme_directory",
     "sample_directory", "smtpd_forbid_bare_newline", "smtpd_forbid_unauth_pipelining",
     "smtpd_sasl_type", "syslog_name",
+    # TLS 1.2 and forward-secret AEAD ciphers by default (docs/admin-guide.md, TLS policy);
+    # Postfix's values, set in main.cf, are honoured.
+    "smtpd_tls_protocols", "smtpd_tls_mandatory_protocols", "tls_high_cipherlist",
+    "tls_medium_cipherlist",
+    # Correio's list leaves out the tables it does not have (smtpd_access_maps,
+    # permit_mx_backup_networks) and relay_domains, whose subdomains need ".domain".
+    "parent_domain_matches_subdomains",
 }
 
 
