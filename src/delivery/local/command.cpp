@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "base/strings.hpp"
+#include "delivery/command_wait.hpp"
 #include "delivery/local/delivery.hpp"
 #include "store/mbox.hpp"
 
@@ -20,7 +21,6 @@ namespace correio::delivery::local_agent {
 namespace {
 
 constexpr int kExTempFail = 75;  // sysexits.h EX_TEMPFAIL
-constexpr size_t kMaxCommandOutput = 1024;
 
 std::string message_text(const Destination& d, const MessageCopy& m, const AgentSettings& s) {
   std::string out =
@@ -93,24 +93,11 @@ Outcome deliver_to_command(const Destination& d, const MessageCopy& m,
     if (out >= 0) ::close(out);
     return {DeliveryStatus::deferred, "4.3.0", "cannot run command: " + d.target};
   }
-  int status = 0;
-  auto deadline = std::chrono::steady_clock::now() + settings.command_time_limit;
-  bool timed_out = false;
-  while (::waitpid(pid, &status, WNOHANG) == 0) {
-    if (std::chrono::steady_clock::now() > deadline) {
-      ::kill(-pid, SIGKILL);
-      ::waitpid(pid, &status, 0);
-      timed_out = true;
-      break;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
-  char buf[kMaxCommandOutput];
-  ssize_t n = ::pread(out, buf, sizeof buf, 0);
-  ::close(out);
-  std::string output(base::trim(std::string_view(buf, n > 0 ? static_cast<size_t>(n) : 0)));
-  for (char& c : output)
-    if (c == '\n' || c == '\r') c = ' ';
+  CommandOutcome done =
+      wait_for_command(pid, out, std::chrono::steady_clock::now() + settings.command_time_limit);
+  int status = done.status;
+  bool timed_out = done.timed_out;
+  std::string output = std::move(done.output);
   std::string quoted = fmt::format("\"{}\"", d.target);
   std::string suffix = output.empty() ? "" : ". Command output: " + output;
   if (timed_out)

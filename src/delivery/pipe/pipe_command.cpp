@@ -16,11 +16,10 @@
 #include <thread>
 
 #include "base/strings.hpp"
+#include "delivery/command_wait.hpp"
 
 namespace correio::delivery::pipe_agent {
 namespace {
-
-constexpr size_t kMaxCommandOutput = 1024;
 
 std::string replace_all(std::string s, std::string_view from, std::string_view to) {
   for (size_t at = s.find(from); at != std::string::npos; at = s.find(from, at + to.size()))
@@ -215,24 +214,11 @@ CommandResult run_pipe(const std::vector<std::string>& argv, const std::string& 
     if (out >= 0) ::close(out);
     return {DeliveryStatus::deferred, "4.3.0", "cannot run command: " + argv[0]};
   }
-  int status = 0;
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(time_limit);
-  bool timed_out = false;
-  while (::waitpid(pid, &status, WNOHANG) == 0) {
-    if (std::chrono::steady_clock::now() > deadline) {
-      ::kill(-pid, SIGKILL);
-      ::waitpid(pid, &status, 0);
-      timed_out = true;
-      break;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
-  char buf[kMaxCommandOutput];
-  ssize_t n = ::pread(out, buf, sizeof buf, 0);
-  ::close(out);
-  std::string output(base::trim(std::string_view(buf, n > 0 ? static_cast<size_t>(n) : 0)));
-  for (char& c : output)
-    if (c == '\n' || c == '\r') c = ' ';
+  CommandOutcome done = wait_for_command(
+      pid, out, std::chrono::steady_clock::now() + std::chrono::seconds(time_limit));
+  int status = done.status;
+  bool timed_out = done.timed_out;
+  std::string output = std::move(done.output);
   std::string suffix = output.empty() ? "" : ". Command output: " + output;
   if (timed_out) return {DeliveryStatus::deferred, "4.3.0", "Command time limit exceeded"};
   if (WIFSIGNALED(status))
