@@ -11,7 +11,9 @@ import stat
 import time
 from pathlib import Path
 
-from correio_fixture import CORREIO_BIN, LOG_PREFIX, Correio
+import pytest
+
+from correio_fixture import CORREIO_BIN, LOG_PREFIX, Correio, sanitized
 
 
 def prlimit_binary(base: Path, soft: int, hard: int) -> str:
@@ -51,6 +53,12 @@ def test_daemons_raise_the_soft_limit_to_the_hard_limit(tmp_path):
         inst.cleanup()
 
 
+# UBSan's vptr check first tests that the object's memory is readable by writing it into a
+# pipe it creates (sanitizer_common's IsAccessibleMemoryRange); a process out of
+# descriptors cannot create the pipe, and UBSan then reports a false "invalid vptr ...
+# memory cannot be printed" on the first virtual call (error_category::message of the
+# EMFILE error) and exits. The normal build runs this test.
+@pytest.mark.skipif(sanitized(), reason="UBSan's vptr check needs a free descriptor")
 def test_accept_out_of_descriptors_backs_off_and_recovers(tmp_path):
     # A hard limit of 128: the daemon cannot raise it, and runs out with about 110 clients.
     inst = Correio(main_cf={"smtpd_client_connection_count_limit": "0"})
