@@ -101,17 +101,13 @@ std::vector<uint32_t> SelectedView::resolve(const SequenceSet& set, bool uid) co
   if (!uid) {
     uint32_t largest = static_cast<uint32_t>(view_.size());
     for (const auto& r : set.ranges) {
-      uint32_t a = r.first == SequenceSet::kStar ? largest : r.first;
-      uint32_t b = r.last == SequenceSet::kStar ? largest : r.last;
-      if (a > b) std::swap(a, b);
+      auto [a, b] = r.bounds(largest);
       for (uint32_t s = a; s <= b && s <= largest; ++s) seqs.push_back(s);
     }
   } else {
     uint32_t largest = view_.back().uid;
     for (const auto& r : set.ranges) {
-      uint32_t a = r.first == SequenceSet::kStar ? largest : r.first;
-      uint32_t b = r.last == SequenceSet::kStar ? largest : r.last;
-      if (a > b) std::swap(a, b);
+      auto [a, b] = r.bounds(largest);
       auto lo = std::lower_bound(view_.begin(), view_.end(), a,
                                  [](const Entry& e, uint32_t u) { return e.uid < u; });
       for (auto it = lo; it != view_.end() && it->uid <= b; ++it) {

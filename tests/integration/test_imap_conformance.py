@@ -1,0 +1,191 @@
+"""IMAP behaviours that clients rely on, checked with Python's imaplib against a running
+Correio (issue: IMAP conformance). Each test names the RFC section it holds the server to;
+where an RFC leaves room, Dovecot's behaviour is the reference."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from imap_setup import ImapInstance
+
+
+@pytest.fixture(scope="module")
+def server():
+    with ImapInstance() as s:
+        yield s
+
+
+def append(c, box: str, date_header: str, subject: str, internal: str | None = None) -> None:
+    msg = (f"From: a@example.test\r\nDate: {date_header}\r\nSubject: {subject}\r\n\r\nx\r\n").encode()
+    typ, _ = c.append(box, None, internal, msg)
+    assert typ == "OK"
+
+
+def search(c, *criteria: str) -> list[int]:
+    typ, data = c.search(None, *criteria)
+    assert typ == "OK", data
+    return [int(n) for n in data[0].split()]
+
+
+def test_sent_dates_use_the_date_headers_own_day(server):
+    """RFC 3501 §6.4.4: SENTBEFORE/SENTON/SENTSINCE compare the Date: header's date,
+    "disregarding time and timezone" — the day as its writer wrote it, not the UTC day."""
+    c = server.imap()
+    c.create("SentDates")
+    # 1: late on 1 Jan in New York (already 2 Jan in UTC).
+    append(c, "SentDates", "Mon, 1 Jan 2024 23:30:00 -0500", "late")
+    # 2: early on 2 Jan in Tokyo (still 1 Jan in UTC).
+    append(c, "SentDates", "Tue, 2 Jan 2024 06:00:00 +0900", "early")
+    # 3: noon UTC on 2 Jan.
+    append(c, "SentDates", "Tue, 2 Jan 2024 12:00:00 +0000", "noon")
+    c.select("SentDates")
+    assert search(c, "SENTON", "1-Jan-2024") == [1]
+    assert search(c, "SENTON", "2-Jan-2024") == [2, 3]
+    assert search(c, "SENTBEFORE", "2-Jan-2024") == [1]
+    assert search(c, "SENTSINCE", "2-Jan-2024") == [2, 3]
+    assert search(c, "NOT", "SENTSINCE", "1-Jan-2024") == []
+    c.logout()
+
+
+def test_internal_dates_use_before_on_since(server):
+    """BEFORE/ON/SINCE use the internal date (APPEND's date-time), not the Date: header."""
+    c = server.imap()
+    c.create("InternalDates")
+    append(c, "InternalDates", "Mon, 1 Jan 2024 12:00:00 +0000", "a",
+           internal='"10-Mar-2024 12:00:00 +0000"')
+    append(c, "InternalDates", "Mon, 1 Jan 2024 12:00:00 +0000", "b",
+           internal='"11-Mar-2024 12:00:00 +0000"')
+    c.select("InternalDates")
+    assert search(c, "ON", "10-Mar-2024") == [1]
+    assert search(c, "BEFORE", "11-Mar-2024") == [1]
+    assert search(c, "SINCE", "11-Mar-2024") == [2]
+    assert search(c, "SENTON", "1-Jan-2024") == [1, 2]
+    c.logout()
+
+
+def test_address_search_matches_display_names_and_encoded_words(server):
+    """FROM/TO/CC/BCC match a substring of the whole header, display names included,
+    encoded words decoded, case-insensitively (RFC 3501 §6.4.4)."""
+    c = server.imap()
+    c.create("Addresses")
+    msg = ("From: =?UTF-8?Q?Jos=C3=A9_Ferreira?= <jose@example.test>\r\n"
+           "To: \"Team Lead\" <lead@corp.example>,\r\n bob@other.example\r\n"
+           "Cc: Carol <carol@example.test>\r\nSubject: s\r\n\r\nx\r\n").encode()
+    assert c.append("Addresses", None, None, msg)[0] == "OK"
+    c.select("Addresses")
+    assert search(c, "FROM", "jose@") == [1]
+    assert search(c, "FROM", "ferreira") == [1]
+    assert search(c, "TO", '"team lead"') == [1]
+    assert search(c, "TO", "BOB@OTHER") == [1]
+    assert search(c, "CC", "carol") == [1]
+    assert search(c, "CC", "lead") == []
+    c.logout()
+
+
+def test_uid_4294967295_is_a_number_not_star(server):
+    """RFC 9051 §9: in "n:4294967295" the bound is a number, so a range above every UID
+    matches nothing; "n:*" matches the last message."""
+    c = server.imap()
+    c.create("Sets")
+    for i in range(3):
+        append(c, "Sets", "Mon, 1 Jan 2024 12:00:00 +0000", f"m{i}")
+    c.select("Sets")
+    typ, data = c.uid("SEARCH", "UID", "900:4294967295")
+    assert typ == "OK" and data[0].split() == []
+    typ, data = c.uid("SEARCH", "UID", "900:*")
+    assert typ == "OK" and len(data[0].split()) == 1
+    typ, data = c.uid("FETCH", "900:4294967295", "(FLAGS)")
+    assert typ == "OK" and data == [None]
+    c.logout()
+
+
+def test_copyuid_follows_the_source_set_order_and_the_destination_uidvalidity(server):
+    """RFC 4315 §3: COPYUID's source and destination sets correspond element by element,
+    and the UIDVALIDITY is the destination's; sets are compressed as ranges."""
+    c = server.imap()
+    c.create("CopySrc")
+    c.create("CopyDst")
+    for i in range(4):
+        append(c, "CopySrc", "Mon, 1 Jan 2024 12:00:00 +0000", f"c{i}")
+    typ, data = c.select("CopyDst")
+    dst_validity = int(c.response("UIDVALIDITY")[1][0])
+    c.select("CopySrc")
+    typ, data = c.uid("SEARCH", "ALL")
+    uids = [int(u) for u in data[0].split()]
+    typ, data = c.uid("COPY", f"{uids[0]}:{uids[3]}", "CopyDst")
+    assert typ == "OK"
+    typ, data = c.response("COPYUID")
+    m = re.fullmatch(rb"(\d+) (\S+) (\S+)", data[0])
+    assert m, data
+    assert int(m.group(1)) == dst_validity
+    assert m.group(2) == f"{uids[0]}:{uids[3]}".encode()
+    assert re.fullmatch(rb"\d+:\d+", m.group(3)), m.group(3)
+    c.logout()
+
+
+def test_move_into_the_selected_mailbox_sends_exists_before_expunge(server):
+    """RFC 6851 §4.3: moving a message to the mailbox it is in adds a copy first; the
+    client sees the new EXISTS before the EXPUNGE of the old copy."""
+    c = server.imap()
+    c.create("SelfMove")
+    append(c, "SelfMove", "Mon, 1 Jan 2024 12:00:00 +0000", "self")
+    c.select("SelfMove")
+    tag = c._new_tag()
+    c.send(tag + b" MOVE 1 SelfMove\r\n")
+    lines = []
+    while True:
+        line = c._get_line()
+        lines.append(line)
+        if line.startswith(tag):
+            break
+    assert lines[-1].startswith(tag + b" OK"), lines
+    kinds = [l.split()[2] for l in lines[:-1] if l.startswith(b"* ") and l.split()[1].isdigit()]
+    assert b"EXISTS" in kinds and b"EXPUNGE" in kinds, lines
+    assert kinds.index(b"EXISTS") < kinds.index(b"EXPUNGE"), lines
+    c.logout()
+
+
+def select_codes(c, box: str, examine: bool = False) -> dict[str, bytes]:
+    typ, data = c.select(box, readonly=examine)
+    assert typ == "OK", data
+    out = {}
+    for code in ("UIDVALIDITY", "UIDNEXT", "RECENT", "EXISTS"):
+        typ, value = c.response(code)
+        out[code] = value[0] if value and value[0] is not None else None
+    return out
+
+
+def test_select_reports_uidvalidity_and_recent_once(server):
+    """RFC 3501 §6.3.1: every SELECT carries UIDVALIDITY; \\Recent belongs to the first
+    session that sees the message (§2.3.2), so a second session counts RECENT 0."""
+    first, second = server.imap(), server.imap()
+    first.create("Recents")
+    append(first, "Recents", "Mon, 1 Jan 2024 12:00:00 +0000", "r1")
+    codes = select_codes(first, "Recents")
+    assert codes["UIDVALIDITY"] and codes["RECENT"] == b"1" and codes["EXISTS"] == b"1"
+    typ, data = first.fetch("1", "(FLAGS)")
+    assert b"\\Recent" in data[0]
+    codes = select_codes(second, "Recents")
+    assert codes["UIDVALIDITY"] and codes["RECENT"] == b"0" and codes["EXISTS"] == b"1"
+    typ, data = second.fetch("1", "(FLAGS)")
+    assert b"\\Recent" not in data[0]
+    first.logout()
+    second.logout()
+
+
+def test_select_of_a_mailbox_created_for_a_copy_has_uidvalidity(server):
+    """COPY to a missing mailbox is refused with [TRYCREATE] (RFC 3501 §6.4.7); once the
+    client creates it, the copy lands and SELECT reports its UIDVALIDITY and UIDNEXT."""
+    c = server.imap()
+    c.create("CopyFrom")
+    append(c, "CopyFrom", "Mon, 1 Jan 2024 12:00:00 +0000", "x")
+    c.select("CopyFrom")
+    typ, data = c.copy("1", "NewlyMade")
+    assert typ == "NO" and b"TRYCREATE" in data[0]
+    assert c.create("NewlyMade")[0] == "OK"
+    assert c.copy("1", "NewlyMade")[0] == "OK"
+    codes = select_codes(c, "NewlyMade")
+    assert codes["UIDVALIDITY"] and codes["UIDNEXT"] == b"2" and codes["EXISTS"] == b"1"
+    c.logout()
