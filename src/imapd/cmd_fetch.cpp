@@ -478,7 +478,10 @@ asio::awaitable<void> Session::cmd_fetch(const Command& c, Parser& p) {
     co_return;
   }
   if (any_expunged) {
-    no(c, "Some messages were expunged meanwhile.");
+    // Another session expunged some of them and this one may not say so during FETCH
+    // (RFC 9051 §7.5.1): what still exists was returned, which is a success; the code
+    // tells the client to NOOP soon (RFC 5530 §3), as Dovecot answers.
+    ok(c, "[EXPUNGEISSUED] Some messages were already expunged.");
     co_return;
   }
   ok(c, "Fetch completed.");

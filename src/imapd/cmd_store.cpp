@@ -63,6 +63,7 @@ asio::awaitable<void> Session::cmd_store(const Command& c, Parser& p) {
     no(c, "[SERVERBUG] " + result.error().message);
     co_return;
   }
+  selected_->announce_keywords(out_);
   std::vector<uint32_t> changed_uids;
   for (const auto& m : result->changed) {
     changed_uids.push_back(m.uid);

@@ -154,12 +154,7 @@ void SelectedView::report(std::string& out, bool allow_expunge, bool qresync, bo
   bool has_ghosts = std::any_of(view_.begin(), view_.end(), [](const Entry& e) { return e.ghost; });
   if (allow_expunge && has_ghosts) write_expunges(out, qresync);
 
-  auto keywords = box_->keywords();
-  if (keywords != known_keywords_) {
-    known_keywords_ = keywords;
-    out += "* FLAGS " + flags_list() + "\r\n";
-    out += "* OK [PERMANENTFLAGS " + permanent_flags_list() + "] Flags permitted.\r\n";
-  }
+  announce_keywords(out);
 
   // New messages: everything above the last UID the view has.
   uint32_t last = max_uid();
@@ -186,6 +181,14 @@ void SelectedView::report(std::string& out, bool allow_expunge, bool qresync, bo
     }
     it = pending_flags_.erase(it);
   }
+}
+
+void SelectedView::announce_keywords(std::string& out) {
+  auto keywords = box_->keywords();
+  if (keywords == known_keywords_) return;
+  known_keywords_ = std::move(keywords);
+  out += "* FLAGS " + flags_list() + "\r\n";
+  out += "* OK [PERMANENTFLAGS " + permanent_flags_list() + "] Flags permitted.\r\n";
 }
 
 void SelectedView::announce_expunged(const std::vector<uint32_t>& uids, std::string& out,

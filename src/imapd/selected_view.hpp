@@ -50,6 +50,9 @@ class SelectedView {
 
   // Announces our own expunge of `uids` (EXPUNGE/UID EXPUNGE/MOVE): removes them from the
   // view and writes the responses.
+  // Writes FLAGS and PERMANENTFLAGS when the mailbox's keywords grew since the client was
+  // last told, so that no FETCH shows a keyword before FLAGS lists it (RFC 9051 §7.3.5).
+  void announce_keywords(std::string& out);
   void announce_expunged(const std::vector<uint32_t>& uids, std::string& out, bool qresync);
   // Records that the client has been told the flags of `uid` at `modseq` (after STORE).
   void mark_reported(uint32_t uid, uint64_t modseq);

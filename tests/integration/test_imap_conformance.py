@@ -189,3 +189,57 @@ def test_select_of_a_mailbox_created_for_a_copy_has_uidvalidity(server):
     codes = select_codes(c, "NewlyMade")
     assert codes["UIDVALIDITY"] and codes["UIDNEXT"] == b"2" and codes["EXISTS"] == b"1"
     c.logout()
+
+
+def raw_lines(c, command: bytes) -> list[bytes]:
+    """Sends one command on imaplib's connection and returns every line up to the tagged one."""
+    tag = c._new_tag()
+    c.send(tag + b" " + command + b"\r\n")
+    lines = []
+    while True:
+        line = c._get_line()
+        lines.append(line)
+        if line.startswith(tag + b" "):
+            return lines
+
+
+def test_fetch_after_another_sessions_expunge_returns_what_exists(server):
+    """RFC 9051 §7.5.1 forbids EXPUNGE responses during FETCH; messages another session
+    expunged meanwhile are skipped and the command still succeeds with [EXPUNGEISSUED]
+    (RFC 5530), as Dovecot answers; the EXPUNGE follows at the next NOOP."""
+    a, b = server.imap(), server.imap()
+    a.create("Gone")
+    for i in range(2):
+        append(a, "Gone", "Mon, 1 Jan 2024 12:00:00 +0000", f"g{i}")
+    a.select("Gone")
+    b.select("Gone")
+    b.store("2", "+FLAGS", "\\Deleted")
+    b.expunge()
+    lines = raw_lines(a, b"FETCH 1:2 (FLAGS)")
+    assert lines[-1].split()[1] == b"OK" and b"[EXPUNGEISSUED]" in lines[-1], lines
+    assert any(l.startswith(b"* 1 FETCH") for l in lines), lines
+    assert not any(b"EXPUNGE" in l for l in lines[:-1]), lines
+    lines = raw_lines(a, b"NOOP")
+    assert b"* 2 EXPUNGE" in lines, lines
+    a.logout()
+    b.logout()
+
+
+def test_new_keyword_is_announced_with_flags_before_fetch(server):
+    """A keyword new to the mailbox reaches every session that has it selected as a new
+    untagged FLAGS (and PERMANENTFLAGS) before any FETCH that shows it (RFC 9051 §7.3.5)."""
+    a, b = server.imap(), server.imap()
+    a.create("Keywords")
+    append(a, "Keywords", "Mon, 1 Jan 2024 12:00:00 +0000", "k")
+    a.select("Keywords")
+    b.select("Keywords")
+    lines = raw_lines(a, b"STORE 1 +FLAGS ($Project)")
+    flags_at = [i for i, l in enumerate(lines) if l.startswith(b"* FLAGS") and b"$Project" in l]
+    fetch_at = [i for i, l in enumerate(lines) if b"FETCH" in l and b"$Project" in l]
+    assert flags_at and fetch_at and flags_at[0] < fetch_at[0], lines
+    lines = raw_lines(b, b"NOOP")
+    flags_at = [i for i, l in enumerate(lines) if l.startswith(b"* FLAGS") and b"$Project" in l]
+    fetch_at = [i for i, l in enumerate(lines) if b"FETCH" in l and b"$Project" in l]
+    assert flags_at and fetch_at and flags_at[0] < fetch_at[0], lines
+    a.logout()
+    b.logout()
