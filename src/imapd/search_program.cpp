@@ -261,12 +261,12 @@ bool search_matches(const SearchKey& key, SearchSubject& s) {
     case K::sent_before:
     case K::sent_on:
     case K::sent_since: {
-      // RFC 3501 §6.4.4: the Date: header's day as its writer wrote it, in its own zone;
-      // a message without a usable Date: falls back to its internal date's day (RFC 5256
-      // §2.2's sent date, as Dovecot does).
+      // RFC 3501 §6.4.4: the Date: header's day as its writer wrote it, in its own zone.
+      // A message without a usable Date: was sent on day 0 (1970-01-01), as Dovecot has
+      // it: before every date, on or since none.
       std::string date;
       mail::first_header_value(header(), "Date", date);
-      int64_t sent = mail::parse_rfc5322_day(date).value_or(day_of(m.internal_date));
+      int64_t sent = mail::parse_rfc5322_day(date).value_or(0);
       int64_t want = day_of(static_cast<int64_t>(key.number));
       if (key.kind == K::sent_before) return sent < want;
       if (key.kind == K::sent_on) return sent == want;
