@@ -281,10 +281,13 @@ asio::awaitable<void> Session::cmd_fetch(const Command& c, Parser& p) {
                             [](const FetchItem& i) { return i.kind == K::uid; })) {
     items.insert(items.begin(), {K::uid, "UID", {}, false, std::nullopt, false});
   }
-  if (changed_since && std::none_of(items.begin(), items.end(),
-                                    [](const FetchItem& i) { return i.kind == K::modseq; })) {
+  bool asks_modseq = std::any_of(items.begin(), items.end(),
+                                 [](const FetchItem& i) { return i.kind == K::modseq; });
+  if (changed_since && !asks_modseq) {
     items.push_back({K::modseq, "MODSEQ", {}, false, std::nullopt, false});
   }
+  // FETCH MODSEQ is a CONDSTORE enabling command (RFC 7162 §3.1).
+  if (asks_modseq) condstore_ = true;
   if (vanished) {
     auto gone = selected_->box().expunged_since(*changed_since);
     if (gone) {

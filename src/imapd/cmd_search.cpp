@@ -172,6 +172,7 @@ asio::awaitable<void> Session::cmd_search(const Command& c, Parser& p) {
   if (saved == nullptr) saved = &empty_saved;
   auto matches = run_search(*selected_, *program, saved);
   bool with_modseq = search_uses_modseq(*program);
+  if (with_modseq) condstore_ = true;  // SEARCH MODSEQ enables CONDSTORE (RFC 7162 §3.1)
   uint64_t highest = 0;
   std::vector<uint32_t> ids;
   for (const auto& m : matches) {

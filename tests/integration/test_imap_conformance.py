@@ -243,3 +243,64 @@ def test_new_keyword_is_announced_with_flags_before_fetch(server):
     assert flags_at and fetch_at and flags_at[0] < fetch_at[0], lines
     a.logout()
     b.logout()
+
+
+def fresh_box(server, name: str, count: int):
+    c = server.imap()
+    c.create(name)
+    for i in range(count):
+        append(c, name, "Mon, 1 Jan 2024 12:00:00 +0000", f"{name}{i}")
+    return c
+
+
+def test_condstore_enabled_by_a_modseq_command_tags_store_fetches(server):
+    """RFC 7162 §3.1: a command that uses MODSEQ enables CONDSTORE; from then on every
+    untagged FETCH a STORE causes carries MODSEQ, in this and in other sessions."""
+    a = fresh_box(server, "Cs1", 2)
+    b = server.imap()
+    # ENABLE is valid in the authenticated state only (RFC 5161 §3.1).
+    assert raw_lines(b, b"ENABLE CONDSTORE")[-1].split()[1] == b"OK"
+    a.select("Cs1")
+    b.select("Cs1")
+    lines = raw_lines(a, b"FETCH 1 (MODSEQ)")
+    assert re.search(rb"\* 1 FETCH \(MODSEQ \(\d+\)\)", lines[0]), lines
+    lines = raw_lines(a, b"STORE 1 +FLAGS (\\Flagged)")
+    assert any(b"FETCH" in l and b"MODSEQ" in l for l in lines), lines
+    raw_lines(a, b"STORE 2 +FLAGS (\\Seen)")
+    lines = raw_lines(b, b"NOOP")
+    fetch = [l for l in lines if b"FETCH" in l]
+    assert fetch and all(b"MODSEQ" in l for l in fetch), lines
+    a.logout()
+    b.logout()
+
+
+def test_condstore_select_search_and_unchangedsince(server):
+    """SELECT (CONDSTORE) reports HIGHESTMODSEQ; SEARCH MODSEQ returns the highest
+    MODSEQ of the matches (RFC 7162 §3.1.5); STORE UNCHANGEDSINCE below a message's MODSEQ
+    fails for it with [MODIFIED] (§3.1.3)."""
+    c = fresh_box(server, "Cs2", 3)
+    lines = raw_lines(c, b"SELECT Cs2 (CONDSTORE)")
+    highest = [re.search(rb"HIGHESTMODSEQ (\d+)", l) for l in lines]
+    assert any(highest), lines
+    lines = raw_lines(c, b"STORE 2 +FLAGS (\\Answered)")
+    modseq = int(re.search(rb"MODSEQ \((\d+)\)", b"".join(lines)).group(1))
+    lines = raw_lines(c, f"SEARCH MODSEQ {modseq}".encode())
+    assert any(re.fullmatch(rb"\* SEARCH 2 \(MODSEQ %d\)" % modseq, l) for l in lines), lines
+    lines = raw_lines(c, b"STORE 1:3 (UNCHANGEDSINCE 1) +FLAGS (\\Seen)")
+    assert b"[MODIFIED 2]" in lines[-1] or b"MODIFIED" in lines[-1], lines
+    lines = raw_lines(c, b"UID SEARCH RETURN (ALL) MODSEQ 1")
+    assert any(l.startswith(b"* ESEARCH") and b"MODSEQ" in l for l in lines), lines
+    c.logout()
+
+
+def test_qresync_expunge_reports_vanished_and_highestmodseq(server):
+    """With QRESYNC enabled, expunges are VANISHED responses and EXPUNGE's tagged OK
+    carries HIGHESTMODSEQ (RFC 7162 §3.2.10, §3.2.5)."""
+    c = fresh_box(server, "Qr1", 3)
+    raw_lines(c, b"ENABLE QRESYNC")
+    raw_lines(c, b"SELECT Qr1")
+    raw_lines(c, b"STORE 2 +FLAGS.SILENT (\\Deleted)")
+    lines = raw_lines(c, b"EXPUNGE")
+    assert any(l.startswith(b"* VANISHED ") for l in lines), lines
+    assert b"HIGHESTMODSEQ" in lines[-1], lines
+    c.logout()
