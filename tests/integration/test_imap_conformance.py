@@ -304,3 +304,23 @@ def test_qresync_expunge_reports_vanished_and_highestmodseq(server):
     assert any(l.startswith(b"* VANISHED ") for l in lines), lines
     assert b"HIGHESTMODSEQ" in lines[-1], lines
     c.logout()
+
+
+def test_append_literal8_into_a_fresh_inbox_has_a_real_uidvalidity():
+    """APPEND with a literal8 (RFC 3516 §4.4) into an INBOX that does not exist on disk
+    yet: APPENDUID carries a non-zero UIDVALIDITY, the same SELECT reports (RFC 4315 §3),
+    and BINARY returns the bytes with their NUL."""
+    with ImapInstance() as s:
+        c = s.imap()
+        msg = (b"Subject: bin\r\nContent-Type: application/octet-stream\r\n"
+               b"Content-Transfer-Encoding: binary\r\n\r\n\x00\x01\x02binary\r\n")
+        tag = c._new_tag()
+        c.send(tag + b" APPEND INBOX ~{%d+}\r\n" % len(msg) + msg + b"\r\n")
+        line = c._get_line()
+        m = re.search(rb"\[APPENDUID (\d+) (\d+)\]", line)
+        assert m and int(m.group(1)) != 0, line
+        c.select("INBOX")
+        assert c.response("UIDVALIDITY")[1][0] == m.group(1)
+        lines = raw_lines(c, b"UID FETCH %s (BINARY.PEEK[1])" % m.group(2))
+        assert lines[0].endswith(b"~{11}") and lines[1] == b"\x00\x01\x02binary", lines
+        c.logout()
