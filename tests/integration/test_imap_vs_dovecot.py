@@ -91,6 +91,10 @@ COMMANDS = [
     "UID SORT (ARRIVAL) UTF-8 ALL",
     "UID SORT (SIZE) UTF-8 ALL",
     "UID SORT (FROM REVERSE SUBJECT) UTF-8 ALL",
+    "UID SORT RETURN (MIN MAX COUNT ALL) (DATE) UTF-8 ALL",
+    "SORT RETURN (COUNT) (SUBJECT) UTF-8 ALL",
+    "UID SORT RETURN () (REVERSE FROM) UTF-8 ALL",
+    "UID SORT RETURN (MIN) (SIZE) UTF-8 SUBJECT nothing-matches",
     "UID THREAD REFERENCES UTF-8 ALL",
     "UID THREAD ORDEREDSUBJECT UTF-8 ALL",
     "UID SEARCH SENTON 2-Jan-2024",
@@ -149,8 +153,8 @@ def answers(text: str) -> list[str]:
     text = unliteral(text.replace("~{", "{"))
     out, fetches = [], []
     for block in re.split(r"\r\n(?=\* |[a-z]\d* )", text):
-        if re.match(r"\* (SEARCH|SORT|THREAD)\b", block):
-            out.append(block.rstrip())
+        if re.match(r"\* (SEARCH|SORT|THREAD|ESEARCH)\b", block):
+            out.append(re.sub(r'\(TAG "[^"]*"\)', '(TAG)', block.rstrip()))
         elif re.match(r"\* \d+ FETCH", block):
             fetches.append(block.rstrip())
         elif re.match(r"t\d+ OK", block) and fetches:
