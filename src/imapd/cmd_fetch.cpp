@@ -10,6 +10,7 @@
 
 #include "imapd/cache_fields.hpp"
 #include "imapd/cache_fill.hpp"
+#include "imapd/object_ids.hpp"
 #include "imapd/response.hpp"
 #include "imapd/session.hpp"
 #include "mail/header_fields.hpp"
@@ -33,6 +34,9 @@ struct FetchItem {
     section,      // BODY[...] / BODY.PEEK[...] / RFC822 / RFC822.HEADER / RFC822.TEXT
     binary,       // BINARY[...] / BINARY.PEEK[...]
     binary_size,  // BINARY.SIZE[...]
+    email_id,     // RFC 8474 EMAILID
+    thread_id,    // RFC 8474 THREADID (NIL)
+    save_date,    // RFC 8514 SAVEDATE
   };
   Kind kind;
   std::string label;  // as echoed: "BODY[HEADER]", "RFC822.TEXT", ...
@@ -113,6 +117,9 @@ bool parse_fetch_item(Parser& p, std::vector<FetchItem>& items) {
   if (u == "ENVELOPE") return simple(K::envelope, "ENVELOPE"), true;
   if (u == "BODYSTRUCTURE") return simple(K::body_structure, "BODYSTRUCTURE"), true;
   if (u == "MODSEQ") return simple(K::modseq, "MODSEQ"), true;
+  if (u == "EMAILID") return simple(K::email_id, "EMAILID"), true;
+  if (u == "THREADID") return simple(K::thread_id, "THREADID"), true;
+  if (u == "SAVEDATE") return simple(K::save_date, "SAVEDATE"), true;
   if (u == "RFC822" || u == "RFC822.HEADER" || u == "RFC822.TEXT") {
     FetchItem item{K::section, u, {}, u == "RFC822.HEADER", std::nullopt, false};
     if (u == "RFC822.HEADER") item.section.kind = mail::SectionSpec::Kind::kHeader;
@@ -418,6 +425,18 @@ asio::awaitable<void> Session::cmd_fetch(const Command& c, Parser& p) {
         case K::modseq:
           line += fmt::format("MODSEQ ({})", m->modseq);
           break;
+        case K::email_id:
+          line += "EMAILID (" + email_object_id(m->path) + ")";
+          break;
+        case K::thread_id:
+          line += "THREADID NIL";
+          break;
+        case K::save_date: {
+          auto saved = save_date(m->path);
+          line += "SAVEDATE " +
+                  (saved ? format_internal_date(static_cast<time_t>(*saved)) : std::string("NIL"));
+          break;
+        }
         case K::envelope:
           line += "ENVELOPE ";
           append_cached(line, kEnvelopeCacheField);

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <set>
 
+#include "imapd/object_ids.hpp"
 #include "imapd/response.hpp"
 #include "imapd/session.hpp"
 #include "imapd/status_items.hpp"
@@ -47,6 +48,11 @@ asio::awaitable<void> Session::cmd_create(const Command& c, Parser& p) {
     }
     no(c,
        exists ? "[ALREADYEXISTS] Mailbox already exists" : "[CANNOT] " + created.error().message);
+    co_return;
+  }
+  // RFC 8474 §4.1: the new mailbox's MAILBOXID in the tagged OK.
+  if (auto st = user_->status(folder); st && st->uid_validity != 0) {
+    ok(c, "[MAILBOXID (" + mailbox_object_id(st->uid_validity) + ")] Create completed.");
     co_return;
   }
   ok(c, "Create completed.");

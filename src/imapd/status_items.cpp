@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <set>
 
+#include "imapd/object_ids.hpp"
 #include "imapd/response.hpp"
 
 namespace correio::imapd {
@@ -16,9 +17,9 @@ bool parse_status_items(Parser& p, std::vector<std::string>& items) {
     auto item = p.atom();
     if (!item) return false;
     std::string u = upper(*item);
-    static const std::set<std::string> known = {"MESSAGES",      "RECENT", "UIDNEXT",
-                                                "UIDVALIDITY",   "UNSEEN", "SIZE",
-                                                "HIGHESTMODSEQ", "DELETED"};
+    static const std::set<std::string> known = {"MESSAGES",      "RECENT",  "UIDNEXT",
+                                                "UIDVALIDITY",   "UNSEEN",  "SIZE",
+                                                "HIGHESTMODSEQ", "DELETED", "MAILBOXID"};
     if (!known.contains(u)) return p.fail("Unknown STATUS item " + u);
     items.push_back(u);
     if (p.consume(')')) return true;
@@ -43,6 +44,7 @@ std::string status_line(const std::string& name, const mailbox::FolderStatus& st
     if (item == "SIZE") s += fmt::format("SIZE {}", st.vsize);
     if (item == "HIGHESTMODSEQ") s += fmt::format("HIGHESTMODSEQ {}", st.highest_modseq);
     if (item == "DELETED") s += fmt::format("DELETED {}", deleted);
+    if (item == "MAILBOXID") s += "MAILBOXID (" + mailbox_object_id(st.uid_validity) + ")";
   }
   s += ')';
   return s;

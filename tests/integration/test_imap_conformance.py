@@ -324,3 +324,31 @@ def test_append_literal8_into_a_fresh_inbox_has_a_real_uidvalidity():
         lines = raw_lines(c, b"UID FETCH %s (BINARY.PEEK[1])" % m.group(2))
         assert lines[0].endswith(b"~{11}") and lines[1] == b"\x00\x01\x02binary", lines
         c.logout()
+
+
+def test_objectid_and_savedate(server):
+    """RFC 8474: MAILBOXID on CREATE, SELECT and STATUS, kept by RENAME; EMAILID per
+    message, kept when flags change, searchable; THREADID NIL. RFC 8514: SAVEDATE and
+    SAVEDON/SAVEDSINCE."""
+    c = server.imap()
+    lines = raw_lines(c, b"CREATE Objects")
+    created = re.search(rb"\[MAILBOXID \(([A-Za-z0-9_-]+)\)\]", lines[-1])
+    assert created, lines
+    append(c, "Objects", "Mon, 1 Jan 2024 12:00:00 +0000", "o")
+    lines = raw_lines(c, b"SELECT Objects")
+    assert any(b"[MAILBOXID (" + created.group(1) + b")]" in l for l in lines), lines
+    lines = raw_lines(c, b"FETCH 1 (EMAILID THREADID SAVEDATE)")
+    m = re.search(rb"EMAILID \(([A-Za-z0-9_-]+)\) THREADID NIL SAVEDATE \"(\d+-\w+-\d+)", lines[0])
+    assert m, lines
+    raw_lines(c, b"STORE 1 +FLAGS (\\Seen)")
+    lines = raw_lines(c, b"FETCH 1 (EMAILID)")
+    assert m.group(1) in lines[0], lines
+    lines = raw_lines(c, b"SEARCH EMAILID " + m.group(1))
+    assert b"* SEARCH 1" in lines, lines
+    lines = raw_lines(c, b"SEARCH SAVEDON " + m.group(2) + b" SAVEDATESUPPORTED")
+    assert b"* SEARCH 1" in lines, lines
+    raw_lines(c, b"UNSELECT")
+    assert raw_lines(c, b"RENAME Objects Objects2")[-1].split()[1] == b"OK"
+    lines = raw_lines(c, b"STATUS Objects2 (MAILBOXID)")
+    assert any(b"MAILBOXID (" + created.group(1) + b")" in l for l in lines), lines
+    c.logout()
