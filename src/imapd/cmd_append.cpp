@@ -81,9 +81,6 @@ asio::awaitable<void> Session::cmd_append(const Command& c, Parser& p) {
     uids.push_back(*uid);
   }
   report_changes(true);
-  // A mailbox whose uidlist this APPEND created (a fresh INBOX) has not read its
-  // UIDVALIDITY yet; APPENDUID must carry the real, non-zero one (RFC 4315 §3).
-  if ((*box)->uid_validity() == 0) (void)(*box)->sync();
   ok(c, fmt::format("[APPENDUID {} {}] Append completed.", (*box)->uid_validity(),
                     format_number_set(uids)));
 }

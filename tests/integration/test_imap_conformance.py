@@ -352,3 +352,18 @@ def test_objectid_and_savedate(server):
     lines = raw_lines(c, b"STATUS Objects2 (MAILBOXID)")
     assert any(b"MAILBOXID (" + created.group(1) + b")" in l for l in lines), lines
     c.logout()
+
+
+def test_appenduid_carries_the_mailboxs_uidvalidity(server):
+    """RFC 4315 §3: APPENDUID's UIDVALIDITY is the mailbox's, whether or not the mailbox
+    was opened before (it was 0 when the APPEND was the first to open it), and the APPEND
+    does not take \\Recent from the next SELECT (RFC 3501 §2.3.2)."""
+    c = server.imap()
+    c.create("AppendUid")
+    for _ in range(2):
+        lines = raw_lines(c, b"APPEND AppendUid {7+}\r\nSubject")
+        m = re.search(rb"\[APPENDUID (\d+) (\d+)\]", lines[-1])
+        assert m and m.group(1) != b"0", lines
+    codes = select_codes(c, "AppendUid")
+    assert codes["UIDVALIDITY"] == m.group(1) and codes["RECENT"] == b"2"
+    c.logout()
