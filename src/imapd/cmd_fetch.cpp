@@ -17,6 +17,7 @@
 #include "mail/imap_section.hpp"
 #include "mail/imap_structure.hpp"
 #include "mail/mime_parser.hpp"
+#include "mail/preview.hpp"
 
 namespace correio::imapd {
 namespace {
@@ -37,6 +38,7 @@ struct FetchItem {
     email_id,     // RFC 8474 EMAILID
     thread_id,    // RFC 8474 THREADID (NIL)
     save_date,    // RFC 8514 SAVEDATE
+    preview,      // RFC 8970 PREVIEW
   };
   Kind kind;
   std::string label;  // as echoed: "BODY[HEADER]", "RFC822.TEXT", ...
@@ -120,6 +122,22 @@ bool parse_fetch_item(Parser& p, std::vector<FetchItem>& items) {
   if (u == "EMAILID") return simple(K::email_id, "EMAILID"), true;
   if (u == "THREADID") return simple(K::thread_id, "THREADID"), true;
   if (u == "SAVEDATE") return simple(K::save_date, "SAVEDATE"), true;
+  if (u == "PREVIEW") {
+    // RFC 8970 §4: PREVIEW (LAZY) may answer NIL when no preview is at hand; ours is
+    // always computed, so LAZY changes nothing.
+    std::string_view rest = p.rest();
+    if (rest.size() >= 7 && rest[0] == ' ' && rest[1] == '(') {
+      Parser look(rest.substr(2));
+      auto mod = look.atom();
+      if (mod && upper(*mod) == "LAZY" && look.consume(')')) {
+        (void)p.consume(' ');
+        (void)p.consume('(');
+        (void)p.atom();
+        (void)p.consume(')');
+      }
+    }
+    return simple(K::preview, "PREVIEW"), true;
+  }
   if (u == "RFC822" || u == "RFC822.HEADER" || u == "RFC822.TEXT") {
     FetchItem item{K::section, u, {}, u == "RFC822.HEADER", std::nullopt, false};
     if (u == "RFC822.HEADER") item.section.kind = mail::SectionSpec::Kind::kHeader;
@@ -425,6 +443,16 @@ asio::awaitable<void> Session::cmd_fetch(const Command& c, Parser& p) {
         case K::modseq:
           line += fmt::format("MODSEQ ({})", m->modseq);
           break;
+        case K::preview: {
+          LoadedMessage* msg = message();
+          line += "PREVIEW ";
+          if (msg == nullptr) {
+            line += "NIL";
+          } else {
+            append_string(line, mail::message_preview(msg->raw, msg->structure()));
+          }
+          break;
+        }
         case K::email_id:
           line += "EMAILID (" + email_object_id(m->path) + ")";
           break;

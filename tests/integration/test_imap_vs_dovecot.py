@@ -66,6 +66,14 @@ CORPUS = [
      "Date: Sat, 6 Jan 2024 10:00:00 EST\r\nSubject: =?ISO-8859-1?Q?R=E9sum=E9?= [fwd]\r\n"
      "Message-ID: <12@corpus>\r\nMIME-Version: 1.0\r\n"
      "Content-Type: multipart/mixed; boundary=\"b1\"\r\n"),
+    # PREVIEW material: quotations, whitespace runs, HTML, a long text, Latin-1.
+    ('"05-Jan-2024 10:00:00 +0000"', "From: h@example.test\r\nSubject: quoted\r\n"),
+    ('"05-Jan-2024 11:00:00 +0000"',
+     "From: h@example.test\r\nSubject: html\r\nContent-Type: text/html; charset=utf-8\r\n"),
+    ('"05-Jan-2024 12:00:00 +0000"', "From: h@example.test\r\nSubject: long\r\n"),
+    ('"05-Jan-2024 13:00:00 +0000"',
+     "From: h@example.test\r\nSubject: latin\r\nContent-Type: text/plain; charset=iso-8859-1\r\n"
+     "Content-Transfer-Encoding: quoted-printable\r\n"),
 ]
 
 # Bodies for messages whose headers above declare a MIME structure.
@@ -76,6 +84,11 @@ MIME_BODIES = {
         "--b1\r\nContent-Type: application/octet-stream; name=\"a.bin\"\r\n"
         "Content-Disposition: attachment; filename=\"a.bin\"\r\nContent-Transfer-Encoding: base64\r\n\r\n"
         "AAEC\r\n--b1--\r\n",
+    12: "Hello Bob,\r\n\r\n> quoted line\r\n  >> deeper\r\nMy   answer\there.\r\n-- \r\nsig",
+    13: "<html><head><title>t</title><style>p{}</style></head><body><p>Hi <b>there</b> &amp;"
+        " you&#33;</p><script>x()</script></body></html>",
+    14: "w\u00e9rd " * 60,
+    15: "Ol=E1, S=E3o Paulo=\r\n continua",
 }
 
 COMMANDS = [
@@ -124,6 +137,7 @@ COMMANDS = [
     "UID FETCH 1:* (BODYSTRUCTURE)",
     "UID FETCH 1:* (BODY)",
     "UID FETCH 1:* (RFC822.SIZE INTERNALDATE)",
+    "UID FETCH 1:* (PREVIEW)",
     "UID FETCH 12 (BINARY.SIZE[1] BODY.PEEK[1.MIME] BODY.PEEK[2.HEADER] BINARY.PEEK[1])",
 ]
 
@@ -170,7 +184,8 @@ def both():
         c.create("Corpus")
         for i, (date, headers) in enumerate(CORPUS):
             body = MIME_BODIES.get(i, "x" * (10 + 7 * i))
-            assert c.append("Corpus", None, date, (headers + "\r\n" + body + "\r\n").encode())[0] == "OK"
+            assert c.append("Corpus", None, date,
+                            (headers + "\r\n" + body + "\r\n").encode())[0] == "OK"
         c.logout()
         owner = s.inst.main_cf.get("mail_owner")
         maildir = s.inst.base / "mail" / "example.test" / "demo"
