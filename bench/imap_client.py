@@ -189,6 +189,27 @@ def ph_store(args, c, idx, reps):
     return reps
 
 
+def ph_long_session(args, c, idx, reps):
+    """A mail client's long-lived session (no LOGOUT between commands): the mix a client
+    sends while a user reads mail — flag syncs, envelopes and headers of single messages,
+    a body part, \\Seen on and off, UNSEEN searches, NOOP — on random messages."""
+    rng = random.Random(1000 + idx)
+    cycle = [
+        lambda n: "NOOP",
+        lambda n: f"FETCH {n}:{min(n + 9, args.expect)} (FLAGS)",
+        lambda n: f"FETCH {n} (ENVELOPE)",
+        lambda n: f"FETCH {n} (BODY.PEEK[HEADER.FIELDS (FROM SUBJECT DATE)])",
+        lambda n: f"FETCH {n} (BODY.PEEK[1]<0.2048>)",
+        lambda n: f"STORE {n} +FLAGS (\\Seen)",
+        lambda n: f"STORE {n} -FLAGS (\\Seen)",
+        lambda n: "SEARCH UNSEEN",
+        lambda n: f"UID FETCH {n} (UID RFC822.SIZE INTERNALDATE)",
+    ]
+    for r in range(reps):
+        c.cmd(cycle[r % len(cycle)](rng.randrange(1, args.expect + 1)))
+    return reps
+
+
 def ph_append(args, c, idx, reps):
     rng = random.Random(idx)
     for r in range(reps):
@@ -334,6 +355,7 @@ def workload(args) -> None:
         ('SEARCH BODY "zebracorn"', "commands/s", make_search('BODY "zebracorn"'), reps(1)),
         ("STORE ±FLAGS on 20-message ranges", "commands/s", ph_store, reps(100)),
         ("APPEND (1-50 KB)", "messages/s", ph_append, reps(100)),
+        ("long sessions: mixed commands, no LOGOUT", "commands/s", ph_long_session, reps(900)),
     ]
     for name, unit, fn, n in phases:
         emit(concurrent_phase(args, name, unit, fn, n))
