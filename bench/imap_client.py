@@ -78,7 +78,7 @@ class Conn:
             # A line ending in {N} continues after N literal bytes.
             while buf[i - 1:i] == b"}":
                 j = buf.rfind(b"{", start, i)
-                n = int(buf[j + 1:i].rstrip(b"+"))
+                n = int(buf[j + 1:i - 1].rstrip(b"+"))  # between "{" and "}"
                 need = i + 2 + n
                 while len(buf) < need + 2:
                     chunk = self.sock.recv(RECV)
