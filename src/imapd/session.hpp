@@ -57,15 +57,21 @@ class Session {
     bool uid = false;
   };
   using Handler = asio::awaitable<void> (Session::*)(const Command&, Parser&);
+  // What a command needs and allows (Dovecot's command flags).
+  enum CommandFlag : unsigned {
+    kAnyState = 0,
+    kAuthenticated = 1 << 0,  // authenticated or selected state
+    kSelected = 1 << 1 | kAuthenticated,
+    kUidForm = 1 << 2,  // also valid as UID <command>
+    // Runs on Shared::workers: the command touches only this session's state and its
+    // mailbox (not the login throttle, the user directory, TLS or the folder watcher).
+    kOnWorkers = 1 << 3,
+  };
   struct CommandEntry {
     std::string_view name;
     Handler handler;
-    bool needs_auth;      // authenticated or selected state
-    bool needs_selected;  // selected state
-    bool allowed_after_uid = false;
-    // Runs on Shared::workers: the command touches only this session's state and its
-    // mailbox (not the login throttle, the user directory, TLS or the folder watcher).
-    bool on_workers = false;
+    unsigned flags = kAnyState;
+    bool has(CommandFlag f) const { return (flags & f) == f; }
   };
   static const std::vector<CommandEntry>& command_table();
 
