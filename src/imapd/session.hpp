@@ -20,6 +20,7 @@
 #include "base/log.hpp"
 #include "imapd/folder_watcher.hpp"
 #include "imapd/parser.hpp"
+#include "imapd/search_run.hpp"
 #include "imapd/selected_view.hpp"
 #include "imapd/settings.hpp"
 #include "io/connection.hpp"
@@ -117,6 +118,9 @@ class Session {
   asio::awaitable<void> cmd_search(const Command& c, Parser& p);
   asio::awaitable<void> cmd_sort(const Command& c, Parser& p);
   asio::awaitable<void> cmd_thread(const Command& c, Parser& p);
+  // SORT's and THREAD's common tail: "charset SP search-keys", run over the selected
+  // folder. nullopt when the reply (BAD or NO [BADCHARSET]) has been sent.
+  std::optional<std::vector<Match>> charset_and_search(const Command& c, Parser& p);
   // cmd_store.cpp
   asio::awaitable<void> cmd_store(const Command& c, Parser& p);
   asio::awaitable<void> cmd_copy(const Command& c, Parser& p);
