@@ -132,7 +132,7 @@ asio::awaitable<void> QueueManager::process(std::string id, queue::QueueName fro
   std::vector<delivery::RecipientResult> results;
   for (const auto& rcpt : envelope.recipients) {
     if (rcpt.done) continue;
-    auto resolved = resolver_.resolve(rcpt.address);
+    auto resolved = resolver_.resolve(rcpt.address, envelope.sender);
     if (!resolved) {
       // A domain table failed: try again later, as Postfix defers on a resolver error.
       log_.warning("{}: to=<{}>: address resolver failure: {}", id, rcpt.address,
