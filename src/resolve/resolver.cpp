@@ -100,6 +100,11 @@ Result<Resolver> Resolver::open(const config::Config& config) {
   r.virtual_transport_ = config.get("virtual_transport");
   r.relay_transport_ = config.get("relay_transport");
   r.default_transport_ = config.get("default_transport");
+  // Postfix defers every such address ("null transport is not allowed"); say so at start.
+  for (std::string_view name :
+       {"local_transport", "virtual_transport", "relay_transport", "default_transport"})
+    if (parse_transport(config.get(name)).first.empty())
+      return Error{fmt::format("{}{}: null transport is not allowed", where(config, name), name)};
   r.relayhost_ = std::string(base::trim(config.get("relayhost")));
   r.myhostname_ = config.get("myhostname");
   r.delimiter_ = config.get("recipient_delimiter");
@@ -264,6 +269,8 @@ Result<Route> Resolver::route(AddressClass c, std::string_view local, std::strin
           sender_lookup(sender_transport_.get(), sender, null_transport_key_, default_transport_);
       if (!transport) return transport.error();
       std::tie(r.transport, r.nexthop) = parse_transport(*transport);
+      if (r.transport.empty())
+        return Error{"sender_dependent_default_transport_maps: null transport is not allowed"};
       break;
     }
   }

@@ -217,6 +217,13 @@ TEST_F(RoutingTest, OpenErrorsNameTheParameterAndLine) {
             "dictionary type: mysql");
   auto bad = try_open("sender_dependent_default_transport_maps = texthash:/nonexistent/x\n");
   EXPECT_FALSE(bad.ok());
+  auto null = try_open("relay_domains = r.example\nrelay_transport = :[gw.example]\n");
+  ASSERT_FALSE(null.ok());
+  EXPECT_EQ(null.error().message, "main.cf:2: relay_transport: null transport is not allowed");
+  std::string senders = write("senders", "@t.example :[gw.example]\n");
+  Resolver bad_result = open("sender_dependent_default_transport_maps = texthash:" + senders);
+  EXPECT_FALSE(bad_result.resolve("u@far.example", "a@t.example").ok());  // qmgr defers
+  EXPECT_TRUE(bad_result.resolve("u@far.example", "a@s.example").ok());
   // proxy: is read directly, as `correio check` reads it.
   std::string table = write("t", "a.example discard:\n");
   Resolver proxied = open("transport_maps = proxy:texthash:" + table + "\n");
