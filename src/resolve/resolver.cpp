@@ -189,6 +189,8 @@ Result<Route> Resolver::finish(AddressClass c, const std::string& local, const s
   if (!r) return r;
   if (r->recipient.empty())
     r->recipient = original.empty() ? join_address(local, domain) : std::string(original);
+  size_t op = r->recipient.find_first_of("@!%");
+  r->routed = op != std::string::npos && op != r->recipient.rfind('@');
   if (c == AddressClass::kVirtualAlias) return r;
   auto found = transport_maps_.apply(r->recipient, r->transport, r->nexthop);
   if (!found) return Error{"transport_maps: " + found.error().message};

@@ -35,6 +35,10 @@ struct Route {
   std::string nexthop;    // the transport's ":nexthop", else (off-host) the sender's
                           // relayhost or relayhost, else the domain; see resolve()
   std::string recipient;  // the address to deliver to, after the rewrites below
+  // The recipient's local part still has a routing operator ('@', '!', '%'), whatever
+  // swap_bangpath and allow_percent_hack say: the next host may route it further
+  // (Postfix's RESOLVE_FLAG_ROUTED). smtpd does not count it as our destination.
+  bool routed = false;
 };
 
 // "smtp:[mx.example]:25" -> {"smtp", "[mx.example]:25"}; "virtual" -> {"virtual", ""}.

@@ -1,6 +1,6 @@
 """Routing in the address resolver with a running Correio (transport(5), postconf(5)):
-transport_maps sends one domain to error: (the sender gets the bounce with its text),
-another to discard:, and a remote-looking domain to local delivery;
+transport_maps sends one domain to error: (smtpd refuses it at RCPT, as Postfix's does;
+past smtpd, the sender gets the bounce with its text), another to discard:, and a remote-looking domain to local delivery;
 sender_dependent_default_transport_maps and sender_dependent_relayhost_maps choose the
 transport and nexthop per sender, seen by a pipe(8) command that records ${nexthop}; and
 `correio check` opens these tables. Mail is sent with Python's smtplib."""
@@ -32,14 +32,32 @@ def wait_for_file(path: Path, timeout: float = 20) -> str:
     return path.read_text()
 
 
+def rcpt_reply(inst, sender: str, recipient: str):
+    with smtplib.SMTP("127.0.0.1", inst.smtp_port, timeout=20) as s:
+        s.ehlo("client.example")
+        assert s.mail(sender)[0] == 250
+        return s.rcpt(recipient)
+
+
 def test_transport_maps_error_discard_and_local():
     inst = pipeline()
     table = inst.config_dir / "transport"
     table.write_text("blocked.example   error:5.7.1 no mail for you\n"
                      "void.example      discard:\n"
-                     "far.example       local:\n")
+                     "far.example       local:\n"
+                     "err.example       error:\n")
     inst.write_main_cf({"transport_maps": f"texthash:{table}"})
     with inst:
+        # smtpd refuses what resolves to the error transport, as Postfix's does
+        # (smtpd_reject_unlisted_recipient), with the entry's status code and text.
+        assert rcpt_reply(inst, "sender@example.test", "u@blocked.example") == (
+            550, b"5.7.1 <u@blocked.example>: Recipient address rejected: no mail for you")
+        assert rcpt_reply(inst, "sender@example.test", "u@err.example") == (
+            550, b"5.1.1 <u@err.example>: Recipient address rejected: Address is undeliverable")
+        # Mail that gets past smtpd is bounced by qmgr with the same text.
+        inst.stop()
+        inst.write_main_cf({"smtpd_reject_unlisted_recipient": "no"})
+        inst.start()
         send(inst, "sender@example.test",
              ["u@blocked.example", "x@void.example", "root@far.example"], "routed")
         inst.wait_for_log(r"to=<u@blocked\.example>, relay=none, .*dsn=5\.7\.1, "
@@ -85,13 +103,13 @@ def test_sender_dependent_transport_and_relayhost():
         # The transport's own nexthop wins over the sender's relayhost.
         assert wait_for_file(out / "c@far.example") == "[bounces.example]\n"
         inst.wait_for_log(r"to=<a@far\.example>, relay=recorder, .*status=sent")
-        send(inst, "demo@example.test", ["d@far.example"], "from demo")
-        inst.wait_for_log(r"to=<d@far\.example>, relay=none, .*dsn=5\.7\.1, "
-                          r"status=bounced \(demo may not send out\)")
-        # Virtual mail keeps its own transport (demo also has the bounce of d@far.example).
+        # smtpd resolves with the sender too: demo's error: transport refuses at RCPT.
+        assert rcpt_reply(inst, "demo@example.test", "d@far.example") == (
+            550, b"5.7.1 <d@far.example>: Recipient address rejected: demo may not send out")
+        # Virtual mail keeps its own transport.
         send(inst, "sender@example.test", ["demo@example.test"], "inside")
-        paths = wait_for_messages(inst, "demo", 2)
-        assert any(b"Subject: inside" in p.read_bytes() for p in paths)
+        [path] = wait_for_messages(inst, "demo", 1)
+        assert b"Subject: inside" in path.read_bytes()
 
 
 def test_check_opens_the_routing_tables():
