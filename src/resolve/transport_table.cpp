@@ -31,6 +31,15 @@ void apply_transport_entry(std::string_view value, std::string_view domain, std:
     nexthop = base::to_lower(domain);
 }
 
+ErrorText split_error_text(std::string_view nexthop, std::string_view default_dsn) {
+  size_t space = nexthop.find(' ');
+  std::string_view code = nexthop.substr(0, space);
+  if (space == std::string_view::npos || code.size() < 5 || !code.starts_with("5.") ||
+      code.find_first_not_of("0123456789.") != std::string_view::npos)
+    return {std::string(default_dsn), std::string(nexthop)};
+  return {std::string(code), std::string(nexthop.substr(space + 1))};
+}
+
 TransportTable::TransportTable(std::shared_ptr<maps::Map> maps, bool parent_style,
                                std::string delimiters)
     : maps_(std::move(maps)), parent_style_(parent_style), delimiters_(std::move(delimiters)) {}

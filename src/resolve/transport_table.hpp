@@ -20,6 +20,14 @@ namespace correio::resolve {
 void apply_transport_entry(std::string_view value, std::string_view domain, std::string& transport,
                            std::string& nexthop);
 
+// The error transport's nexthop "5.7.1 text" split into its RFC 3463 status code and the
+// text (Postfix's dsn_split); text without a leading 5.x.x code keeps `default_dsn`.
+// qmgr bounces with it, smtpd refuses RCPT with it. Pure.
+struct ErrorText {
+  std::string dsn, text;
+};
+ErrorText split_error_text(std::string_view nexthop, std::string_view default_dsn);
+
 class TransportTable {
  public:
   TransportTable() = default;  // finds nothing (transport_maps is empty)

@@ -40,18 +40,11 @@ smtp::Reply temporary(std::string_view recipient) {
 }
 
 // "550 5.7.1 <rcpt>: Recipient address rejected: text" for an error transport's
-// "5.7.1 text" (RFC 3463 code first; 5.1.1 when the text has none), as Postfix words it.
-smtp::Reply undeliverable(std::string_view recipient, std::string_view text) {
-  std::string dsn = "5.1.1";
-  size_t space = text.find(' ');
-  if (space != std::string_view::npos && space >= 5 && text[0] == '5' && text[1] == '.' &&
-      text.substr(0, space).find_first_not_of("0123456789.") == std::string_view::npos) {
-    dsn = text.substr(0, space);
-    text.remove_prefix(space + 1);
-  }
-  return smtp::Reply(
-      550, dsn,
-      "<" + std::string(recipient) + ">: Recipient address rejected: " + std::string(text));
+// "5.7.1 text" (5.1.1 when the text has no code), as Postfix words it.
+smtp::Reply undeliverable(std::string_view recipient, std::string_view nexthop) {
+  auto [dsn, text] = resolve::split_error_text(nexthop, "5.1.1");
+  return smtp::Reply(550, dsn,
+                     "<" + std::string(recipient) + ">: Recipient address rejected: " + text);
 }
 
 }  // namespace

@@ -97,6 +97,12 @@ TEST_F(RoutingTest, TransportResultRules) {
   EXPECT_EQ(via(r, "root@localhost"), "local:mx.example");
   EXPECT_EQ(via(r, "u@elsewhere.example"), "smtp:[relay.example]");
 
+  EXPECT_EQ(split_error_text("5.7.1 no mail for you", "5.1.1").dsn, "5.7.1");
+  EXPECT_EQ(split_error_text("5.7.1 no mail for you", "5.1.1").text, "no mail for you");
+  EXPECT_EQ(split_error_text("Address is undeliverable", "5.1.1").dsn, "5.1.1");
+  EXPECT_EQ(split_error_text("5.x.1 text", "5.0.0").text, "5.x.1 text");
+  EXPECT_EQ(split_error_text("5.7.1", "5.0.0").text, "5.7.1");
+
   std::string t, n;
   t = "smtp", n = "[old]";
   apply_transport_entry(":", "d.example", t, n);
