@@ -21,6 +21,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   std::string transport = "smtp", nexthop = "[relay.example]";
   correio::resolve::apply_transport_entry(text, "Example.COM", transport, nexthop);
+  (void)correio::resolve::split_error_text(text, "5.0.0");
   // Files ("/...", "texthash:/...") are not opened from fuzz input (/dev/stdin would
   // block): only names, ".parent" names and inline:/static: tables.
   if (text.find('/') == std::string_view::npos) {
