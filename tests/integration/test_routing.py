@@ -2,8 +2,9 @@
 transport_maps sends one domain to error: (smtpd refuses it at RCPT, as Postfix's does;
 past smtpd, the sender gets the bounce with its text), another to discard:, and a remote-looking domain to local delivery;
 sender_dependent_default_transport_maps and sender_dependent_relayhost_maps choose the
-transport and nexthop per sender, seen by a pipe(8) command that records ${nexthop}; and
-`correio check` opens these tables. Mail is sent with Python's smtplib."""
+transport and nexthop per sender, seen by a pipe(8) command that records ${nexthop};
+`correio check` opens these tables; and the same tables give the same RCPT replies as a
+private Postfix instance. Mail is sent with Python's smtplib."""
 
 import re
 import smtplib
@@ -128,3 +129,78 @@ def test_check_opens_the_routing_tables():
                              r"unsupported dictionary type: mysql", done.stderr), done.stderr
     finally:
         inst.cleanup()
+
+
+# The same tables in Postfix 3.x and in Correio, compared at RCPT time. default_transport
+# = error makes smtpd show each route's nexthop in its refusal ("Recipient address
+# rejected: [gw.example]"), so the replies show which transport and nexthop each
+# resolver chose.
+ROUTING_TABLES = {
+    "transport": ("err.example        error:\n"
+                  "blocked.example    error:5.7.1 no mail for you\n"
+                  ".blocked.example   error:5.7.2 nor for its subdomains\n"
+                  "user@t.example     error:5.1.6 user moved\n"
+                  "void.example       discard:\n"
+                  "keep.example       :\n"
+                  "gw.example         :[gw.internal]\n"
+                  "plain.example      smtp:\n"),
+    "relays": ("dunno@x.example    DUNNO\n"
+               "a@x.example        [a-gw.example]\n"
+               "@y.example         [y-gw.example]:587\n"
+               "<>                 [bounce-gw.example]\n"),
+    "transports": ("t@x.example        error:5.7.3 t may not send\n"
+                   "ok@x.example       DUNNO\n"),
+}
+
+ROUTING_CASES = [
+    ("dunno@x.example", "u@far.example"), ("a@x.example", "u@far.example"),
+    ("A+list@x.example", "u@far.example"), ("b@y.example", "u@far.example"),
+    ("o@x.example", "u@far.example"), ("<>", "u@far.example"),
+    ("t@x.example", "u@far.example"), ("ok@x.example", "u@far.example"),
+    ("o@x.example", "u@err.example"), ("o@x.example", "u@Blocked.example"),
+    ("o@x.example", "u@deep.sub.blocked.example"), ("o@x.example", "user+ext@t.example"),
+    ("o@x.example", "other@t.example"), ("o@x.example", "u@void.example"),
+    ("o@x.example", "u@keep.example"), ("o@x.example", "u@gw.example"),
+    ("o@x.example", "u@plain.example"), ("o@x.example", "root@localhost"),
+]
+
+
+def routing_replies(port: int) -> list[tuple[int, bytes]]:
+    replies = []
+    for sender, rcpt in ROUTING_CASES:
+        with smtplib.SMTP("127.0.0.1", port, timeout=20) as s:
+            s.ehlo("client.example")
+            assert s.mail(sender)[0] == 250
+            replies.append(s.rcpt(rcpt))
+    return replies
+
+
+def test_routes_match_postfix():
+    from postfix_instance import PostfixInstance, skip_reason
+    if skip_reason():
+        import pytest
+        pytest.skip(skip_reason())
+    inst = pipeline()
+    # In Correio's config directory: its daemons read the tables as mail_owner.
+    tables = inst.config_dir
+    for name, text in ROUTING_TABLES.items():
+        (tables / name).write_text(text)
+    settings = {"default_transport": "error", "relayhost": "[global.example]",
+                "recipient_delimiter": "+", "mydestination": "localhost",
+                "transport_maps": f"texthash:{tables}/transport",
+                "sender_dependent_relayhost_maps": f"texthash:{tables}/relays",
+                "sender_dependent_default_transport_maps": f"texthash:{tables}/transports"}
+    try:
+        with PostfixInstance(settings) as pf:
+            expected = routing_replies(pf.smtp_port)
+    except BaseException:
+        inst.cleanup()
+        raise
+    inst.write_main_cf(settings)
+    with inst:
+        got = routing_replies(inst.smtp_port)
+    assert got == expected
+    # Both refused what they should: the comparison is not between two blanket answers.
+    assert expected[0] == (550, b"5.1.1 <u@far.example>: Recipient address rejected: "
+                                b"[global.example]")
+    assert sum(code == 250 for code, _ in expected) >= 3
