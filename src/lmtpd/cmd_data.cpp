@@ -5,6 +5,7 @@
 #include <asio/use_awaitable.hpp>
 #include <chrono>
 
+#include "base/clock.hpp"
 #include "base/strings.hpp"
 #include "cleanup/received.hpp"
 #include "delivery/log_line.hpp"
@@ -19,12 +20,6 @@ using delivery::virtual_agent::MailboxOutcome;
 using delivery::virtual_agent::MessageCopy;
 
 constexpr size_t kSegment = 64 * 1024;  // longest piece of a content line read at once
-
-int64_t now_us() {
-  return std::chrono::duration_cast<std::chrono::microseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 }  // namespace
 
@@ -138,7 +133,7 @@ asio::awaitable<Session::Next> Session::deliver() {
   received.myhostname = settings_.myhostname;
   received.protocol = "LMTP";
   received.queue_id = t.id;
-  const int64_t received_us = now_us();
+  const int64_t received_us = base::now_us();
 
   // The fsyncs run on the worker pool; the event loop keeps serving other sessions.
   std::vector<MailboxOutcome> outcomes = co_await asio::co_spawn(
@@ -171,7 +166,7 @@ asio::awaitable<Session::Next> Session::deliver() {
     line.queue_id = t.id;
     line.to = t.recipients[i];
     line.relay = "lmtpd";
-    line.times = {t.start_us, received_us, received_us, received_us, now_us()};
+    line.times = {t.start_us, received_us, received_us, received_us, base::now_us()};
     line.dsn = outcome.dsn;
     line.status = outcome.status;
     line.text = text;

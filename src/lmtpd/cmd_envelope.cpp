@@ -5,6 +5,7 @@
 
 #include <chrono>
 
+#include "base/clock.hpp"
 #include "base/strings.hpp"
 #include "delivery/virtual/mailbox_delivery.hpp"
 #include "lmtpd/replies.hpp"
@@ -13,15 +14,7 @@
 #include "smtp/address.hpp"
 
 namespace correio::lmtpd {
-namespace {
-
-int64_t now_us() {
-  return std::chrono::duration_cast<std::chrono::microseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-}  // namespace
+namespace {}  // namespace
 
 asio::awaitable<Session::Next> Session::cmd_lhlo(const Command& command) {
   if (command.argument.empty()) co_return co_await reply(501, "5.5.4", "Syntax: LHLO hostname");
@@ -58,7 +51,7 @@ asio::awaitable<Session::Next> Session::cmd_mail(const Command& command) {
   if (!parsed->address.empty() && !smtp::valid_mailbox(parsed->address, true))
     co_return co_await reply(501, "5.1.7", "Bad sender address syntax");
   Transaction t;
-  t.start_us = now_us();
+  t.start_us = base::now_us();
   // A Postfix-shaped ID (microseconds + a number unique in this process) names the
   // transaction in every log line, as a queue ID does for smtpd.
   uint64_t serial =

@@ -9,9 +9,9 @@
 #include <algorithm>
 #include <map>
 
+#include "base/file.hpp"
 #include "mailbox/detail/fs_util.hpp"
 #include "mailbox/detail/mailbox_impl.hpp"
-#include "store/detail/write_all.hpp"
 #include "store/maildir_name.hpp"
 
 namespace correio::mailbox {
@@ -47,8 +47,8 @@ Result<std::filesystem::path> write_tmp(const std::filesystem::path& dir, const 
   std::filesystem::path tmp = dir / "tmp" / base;
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   if (fd < 0) return detail::sys_error("create", tmp, errno);
-  int e = store::detail::write_all(fd, bytes);
-  if (e == 0 && ::fsync(fd) != 0) e = errno;
+  int e = base::write_all(fd, bytes);
+  if (e == 0) e = base::fsync_fd(fd);
   if (::close(fd) != 0 && e == 0) e = errno;
   if (e != 0) {
     ::unlink(tmp.c_str());
@@ -66,7 +66,7 @@ Result<StoreResult> Mailbox::store_flags(std::span<const uint32_t> uids, StoreMo
   if (d.read_only) return Error{"mailbox " + d.name + " is read-only"};
   auto bits = d.keyword_bits(flags.keywords, mode != StoreMode::kRemove);
   if (!bits) return bits.error();
-  auto lock = detail::Dotlock::acquire(d.uidlist_path());
+  auto lock = base::Dotlock::acquire(d.uidlist_path());
   if (!lock) return lock.error();
   auto before = d.stamps_before_change();
   if (!before) return before.error();
@@ -176,7 +176,7 @@ Result<uint32_t> Mailbox::append(std::string_view bytes, const Flags& flags,
   ff.keywords = *bits;
   std::filesystem::path target = d.dir / "cur" / filename_with_flags(base, ff);
 
-  auto lock = detail::Dotlock::acquire(d.uidlist_path());
+  auto lock = base::Dotlock::acquire(d.uidlist_path());
   if (!lock) {
     ::unlink(tmp->c_str());
     return lock.error();
@@ -197,7 +197,8 @@ Result<uint32_t> Mailbox::append(std::string_view bytes, const Flags& flags,
     ::unlink(tmp->c_str());
     return detail::sys_error("rename to " + target.string() + ":", *tmp, e);
   }
-  if (Status s = detail::fsync_dir(d.dir / "cur"); !s) return s.error();
+  if (int e = base::fsync_directory(d.dir / "cur"); e != 0)
+    return detail::sys_error("fsync", d.dir / "cur", e);
   UidlistRecord rec;
   rec.uid = list->next_uid++;
   rec.basename = base;
@@ -250,7 +251,7 @@ Result<std::vector<std::pair<uint32_t, uint32_t>>> Mailbox::copy_to(std::span<co
   std::vector<std::pair<uint32_t, uint32_t>> pairs;
   if (items.empty()) return pairs;
 
-  auto lock = detail::Dotlock::acquire(t.uidlist_path());
+  auto lock = base::Dotlock::acquire(t.uidlist_path());
   if (!lock) return lock.error();
   auto before = t.stamps_before_change();
   if (!before) return before.error();
@@ -265,7 +266,7 @@ Result<std::vector<std::pair<uint32_t, uint32_t>>> Mailbox::copy_to(std::span<co
     // or where links are refused, the bytes are copied through tmp/.
     if (::link(it.from.c_str(), target.c_str()) != 0) {
       bool missing = false;
-      auto bytes = detail::read_file(it.from, &missing);
+      auto bytes = base::read_file(it.from, detail::kAnySize, &missing);
       if (!bytes) return bytes.error();
       if (missing) continue;
       auto tmp = write_tmp(t.dir, it.base, *bytes);
@@ -299,7 +300,8 @@ Result<std::vector<std::pair<uint32_t, uint32_t>>> Mailbox::copy_to(std::span<co
     ir.filename = target.filename().native();
     records.push_back(std::move(ir));
   }
-  if (Status st = detail::fsync_dir(t.dir / "cur"); !st) return st.error();
+  if (int e = base::fsync_directory(t.dir / "cur"); e != 0)
+    return detail::sys_error("fsync", t.dir / "cur", e);
   if (Status st = t.save_uidlist(*lock, *list, added, rewrite); !st) return st.error();
   if (!rewrite) {
     if (Status st = t.index_own_additions(*before, list->uid_validity, list->next_uid, records);
@@ -324,7 +326,7 @@ Result<std::vector<std::pair<uint32_t, uint32_t>>> Mailbox::move_to(std::span<co
 Result<std::vector<uint32_t>> Mailbox::expunge(std::span<const uint32_t> uids) {
   Impl& d = *impl_;
   if (d.read_only) return Error{"mailbox " + d.name + " is read-only"};
-  auto lock = detail::Dotlock::acquire(d.uidlist_path());
+  auto lock = base::Dotlock::acquire(d.uidlist_path());
   if (!lock) return lock.error();
   std::vector<uint32_t> removed;
   for (uint32_t uid : sorted_unique(uids)) {

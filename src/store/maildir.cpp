@@ -11,7 +11,7 @@
 #include <algorithm>
 #include <cstring>
 
-#include "store/detail/write_all.hpp"
+#include "base/file.hpp"
 #include "store/maildir_name.hpp"
 
 namespace correio::store {
@@ -54,7 +54,7 @@ int make_dirs(const fs::path& dir) {
   return e;
 }
 
-using detail::write_all;
+using base::write_all;
 
 // Writes the message, turning CRLF into LF when asked, through a bounded buffer.
 int write_message(int fd, std::string_view prefix, const MessageSource& source) {
@@ -72,15 +72,6 @@ int write_message(int fd, std::string_view prefix, const MessageSource& source) 
     }
   }
   return write_all(fd, buffer);
-}
-
-int fsync_directory(const fs::path& dir) {
-  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return errno;
-  int rc = ::fsync(fd);
-  int e = rc == 0 ? 0 : errno;
-  ::close(fd);
-  return e;
 }
 
 std::string local_host_part() {
@@ -118,7 +109,7 @@ Status deliver_via_tmp(const fs::path& maildir, const std::string& base, const f
                 "create maildir file " + tmp.string() + ": " + errno_text(e));
   }
   int e = write_message(fd, prefix_headers, source);
-  if (e == 0 && ::fsync(fd) != 0) e = errno;
+  if (e == 0) e = base::fsync_fd(fd);
   if (::close(fd) != 0 && e == 0) e = errno;  // NFS reports write errors at close
   if (e != 0) {
     ::unlink(tmp.c_str());
@@ -185,7 +176,7 @@ Result<std::string> deliver_to_maildir(const fs::path& maildir, std::string_view
   bool linked = false;
   if (fd >= 0) {
     int e = write_message(fd, prefix_headers, source);
-    if (e == 0 && ::fsync(fd) != 0) e = errno;
+    if (e == 0) e = base::fsync_fd(fd);
     if (e != 0) {
       ::close(fd);
       return fail(failure, dsn_for_errno(e), false,
@@ -213,7 +204,7 @@ Result<std::string> deliver_to_maildir(const fs::path& maildir, std::string_view
         !linked_via_tmp)
       return linked_via_tmp.error();
   }
-  if (int e = fsync_directory(new_dir); e != 0) {
+  if (int e = base::fsync_directory(new_dir); e != 0) {
     // Not durable, so not delivered: remove it, qmgr will retry (a duplicate is better
     // than a message acknowledged and then lost).
     ::unlink(target.c_str());

@@ -4,17 +4,12 @@
 
 #include <chrono>
 
+#include "base/clock.hpp"
 #include "delivery/log_line.hpp"
 #include "queue/queue_file_reader.hpp"
 
 namespace correio::delivery::virtual_agent {
 namespace {
-
-int64_t now_us() {
-  return std::chrono::duration_cast<std::chrono::microseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 MailboxOutcome deliver_one(const RequestRecipient& rcpt, const DeliveryRequest& request,
                            const queue::QueueFile& file, const AgentSettings& settings,
@@ -33,7 +28,7 @@ MailboxOutcome deliver_one(const RequestRecipient& rcpt, const DeliveryRequest& 
 std::vector<RecipientResult> deliver(const DeliveryRequest& request, const AgentSettings& settings,
                                      auth::UserDirectory& users, base::Logger& log,
                                      MailboxOwners* owners) {
-  const int64_t start_us = now_us();
+  const int64_t start_us = base::now_us();
   auto file = queue::read_queue_file(request.queue_file, /*with_content=*/true);
 
   std::vector<RecipientResult> results;
@@ -48,7 +43,7 @@ std::vector<RecipientResult> deliver(const DeliveryRequest& request, const Agent
     line.to = rcpt.address;
     line.orig_to = rcpt.original;
     line.relay = "virtual";
-    line.times = {request.arrival_us, request.active_us, start_us, start_us, now_us()};
+    line.times = {request.arrival_us, request.active_us, start_us, start_us, base::now_us()};
     line.dsn = outcome.dsn;
     line.status = outcome.status;
     line.text = outcome.text;
