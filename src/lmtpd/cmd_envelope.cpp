@@ -7,7 +7,7 @@
 
 #include "base/clock.hpp"
 #include "base/strings.hpp"
-#include "delivery/virtual/mailbox_delivery.hpp"
+#include "delivery/mailbox_delivery.hpp"
 #include "lmtpd/replies.hpp"
 #include "lmtpd/session.hpp"
 #include "queue/queue_id.hpp"
@@ -74,8 +74,7 @@ asio::awaitable<Session::Next> Session::cmd_rcpt(const Command& command) {
     co_return co_await reply(555, "5.5.4", "Unsupported option: " + parsed->parameters[0].first);
   if (static_cast<long long>(transaction_->recipients.size()) >= settings_.recipient_limit)
     co_return co_await reply(452, "4.5.3", "Error: too many recipients");
-  auto lookup =
-      delivery::virtual_agent::find_user(parsed->address, settings_.mailbox, services_.users);
+  auto lookup = delivery::find_user(parsed->address, settings_.mailbox, services_.users);
   for (const auto& warning : services_.users.take_warnings()) log_.warning("{}", warning);
   smtp::Reply r = rcpt_reply(parsed->address, lookup);
   if (!lookup) log_.warning("user directory lookup failed: {}", lookup.error().message);

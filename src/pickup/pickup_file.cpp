@@ -123,7 +123,6 @@ PickupOutcome pickup_file(const PickupSettings& s, const std::string& name,
   env.dsn_ret = in.dsn_ret;
   env.dsn_envid = in.dsn_envid;
   env.client = {"localhost", "127.0.0.1", "", "local", ""};
-  env.line_ending = queue::LineEnding::lf;
 
   auto writer = queue::QueueFileWriter::create(s.queue_directory, env);
   if (!writer) return outcome(Kind::retry, writer.error().message);

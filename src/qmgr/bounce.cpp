@@ -98,7 +98,6 @@ bool QueueManager::send_report(const std::string& id, const queue::QueueFile& fi
   notice.arrival_us = base::now_us();
   notice.recipients.push_back({to, to, "", 0});
   notice.client = {"localhost", "127.0.0.1", "", "local", ""};
-  notice.line_ending = queue::LineEnding::lf;
   auto writer = queue::QueueFileWriter::create(settings_.queue_directory, notice);
   if (!writer) {
     log_.warning("{}: cannot create the report: {}", id, writer.error().message);

@@ -83,13 +83,8 @@ bool apply_attribute(std::string_view data, Envelope& env, uint32_t& seen) {
   if (name == "line_ending") {
     if (seen & (1u << 9)) return false;
     seen |= 1u << 9;
-    if (value == "crlf")
-      env.line_ending = LineEnding::crlf;
-    else if (value == "lf")
-      env.line_ending = LineEnding::lf;
-    else
-      return false;
-    return true;
+    // Every writer stores LF line ends; a CRLF queue file was never written.
+    return value == "lf";
   }
   return true;
 }

@@ -35,7 +35,6 @@ queue::Envelope to_queue_envelope(const Envelope& in) {
                                    : queue::DsnRet::unspecified;
   out.dsn_envid = in.envid;
   out.client = {in.client_name, in.client_address, in.helo_name, in.protocol, in.sasl_username};
-  out.line_ending = queue::LineEnding::lf;  // smtpd stores content with LF line endings
   return out;
 }
 

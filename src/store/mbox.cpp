@@ -107,7 +107,6 @@ std::string format_mbox_message(std::string_view sender, std::string_view prefix
     size_t nl = in.find('\n');
     std::string_view line = in.substr(0, nl);
     in.remove_prefix(nl == std::string_view::npos ? in.size() : nl + 1);
-    if (source.crlf && !line.empty() && line.back() == '\r') line.remove_suffix(1);
     if (line.starts_with("From ")) out += '>';  // Postfix quotes "From " only, not ">From "
     out += line;
     out += '\n';

@@ -107,7 +107,7 @@ std::vector<RecipientResult> deliver(const DeliveryRequest& request, const Agent
     }
     std::string original = rcpt.original.empty() ? rcpt.address : rcpt.original;
     MessageCopy message{request.sender, file ? std::string_view(file->content_bytes) : "",
-                        file && file->envelope.line_ending == queue::LineEnding::crlf, original};
+                        original};
 
     // One result for the recipient: any deferral wins, then any bounce, else sent.
     RecipientResult result{rcpt.offset, DeliveryStatus::sent, "", ""};

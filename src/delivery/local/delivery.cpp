@@ -12,6 +12,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "delivery/command_run.hpp"
 #include "store/maildir.hpp"
 #include "store/maildir_name.hpp"
 #include "store/mbox.hpp"
@@ -70,7 +71,7 @@ Outcome mbox(const std::string& path, const Destination& d, const MessageCopy& m
   store::MboxFailure failure;
   std::string prefix =
       local_prefix_headers(m.sender, d.address, m.original, settings.enable_original_recipient);
-  auto s = store::deliver_to_mbox(path, m.sender, prefix, {m.content, m.crlf}, options, &failure);
+  auto s = store::deliver_to_mbox(path, m.sender, prefix, {m.content}, options, &failure);
   if (!s)
     return {failure.permanent ? DeliveryStatus::bounced : DeliveryStatus::deferred, failure.dsn,
             s.error().message};
@@ -85,7 +86,7 @@ Outcome maildir(const std::string& path, const Destination& d, const MessageCopy
   store::MaildirFailure failure;
   std::string prefix =
       local_prefix_headers(m.sender, d.address, m.original, settings.enable_original_recipient);
-  auto s = store::deliver_to_maildir(path, prefix, {m.content, m.crlf}, options, &failure);
+  auto s = store::deliver_to_maildir(path, prefix, {m.content}, options, &failure);
   if (!s)
     return {failure.permanent ? DeliveryStatus::bounced : DeliveryStatus::deferred, failure.dsn,
             s.error().message};
@@ -118,11 +119,7 @@ std::string header_safe(std::string_view s) {
 }
 
 bool become(const SystemUser& user) {
-  if (::setgid(user.gid) != 0) return false;
-  if (!user.name.empty() ? ::initgroups(user.name.c_str(), user.gid) != 0
-                         : ::setgroups(0, nullptr) != 0)
-    return false;
-  return ::setuid(user.uid) == 0;
+  return switch_user({user.uid, user.gid, user.name});
 }
 
 std::string local_prefix_headers(std::string_view sender, std::string_view recipient,

@@ -15,7 +15,6 @@ namespace correio::delivery::local_agent {
 struct MessageCopy {
   std::string_view sender;    // "" = null sender
   std::string_view content;   // the queue file's message bytes
-  bool crlf = true;           // content lines end in CRLF
   std::string_view original;  // the recipient as first given (X-Original-To)
 };
 
