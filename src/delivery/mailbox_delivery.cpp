@@ -15,14 +15,6 @@
 namespace correio::delivery {
 namespace {
 
-// Header values come from the envelope; never let one break out of its line.
-std::string header_safe(std::string_view s) {
-  std::string out(s);
-  for (char& c : out)
-    if (c == '\r' || c == '\n') c = ' ';
-  return out;
-}
-
 // recipient_delimiter: "user+ext@domain" -> "user@domain" (first delimiter found), or "".
 std::string strip_extension(std::string_view address, std::string_view delimiters) {
   size_t at = address.rfind('@');
@@ -44,14 +36,6 @@ MailboxSettings mailbox_settings_from_config(const config::Config& config) {
   s.recipient_delimiter = config.get("recipient_delimiter");
   s.hostname = config.get("myhostname");
   return s;
-}
-
-std::string prefix_headers(std::string_view sender, std::string_view recipient,
-                           std::string_view original, bool with_original) {
-  std::string out = fmt::format("Return-Path: <{}>\n", header_safe(sender));
-  if (with_original) out += fmt::format("X-Original-To: {}\n", header_safe(original));
-  out += fmt::format("Delivered-To: {}\n", header_safe(recipient));
-  return out;
 }
 
 Result<std::optional<auth::UserRecord>> find_user(std::string_view address,

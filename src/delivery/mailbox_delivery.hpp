@@ -20,6 +20,7 @@
 #include "base/result.hpp"
 #include "config/config.hpp"
 #include "delivery/log_line.hpp"
+#include "delivery/mail_copy.hpp"
 #include "delivery/mailbox_owner.hpp"
 #include "delivery/protocol.hpp"
 
@@ -35,11 +36,6 @@ struct MailboxSettings {
 };
 
 MailboxSettings mailbox_settings_from_config(const config::Config& config);
-
-// The header lines prepended to each delivered copy, in Postfix's order (mail_copy.c):
-// "Return-Path: <SENDER>", "X-Original-To: ORIGINAL" (when enabled), "Delivered-To: RCPT".
-std::string prefix_headers(std::string_view sender, std::string_view recipient,
-                           std::string_view original, bool with_original);
 
 // The user who receives mail for `address`: the address itself, else (recipient_delimiter)
 // "user+ext@domain" as "user@domain". nullopt: unknown; an error: the directory failed

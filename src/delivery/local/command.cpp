@@ -19,9 +19,8 @@ namespace {
 constexpr int kExTempFail = 75;  // sysexits.h EX_TEMPFAIL
 
 std::string message_text(const Destination& d, const MessageCopy& m, const AgentSettings& s) {
-  std::string out =
-      store::mbox_from_line(m.sender, ::time(nullptr)) +
-      local_prefix_headers(m.sender, d.address, m.original, s.enable_original_recipient);
+  std::string out = store::mbox_from_line(m.sender, ::time(nullptr)) +
+                    prefix_headers(m.sender, d.address, m.original, s.enable_original_recipient);
   out += m.content;
   return out;
 }

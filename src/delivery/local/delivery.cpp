@@ -70,7 +70,7 @@ Outcome mbox(const std::string& path, const Destination& d, const MessageCopy& m
   if (set_owner) options.owner_uid = d.user.uid, options.owner_gid = d.user.gid;
   store::MboxFailure failure;
   std::string prefix =
-      local_prefix_headers(m.sender, d.address, m.original, settings.enable_original_recipient);
+      prefix_headers(m.sender, d.address, m.original, settings.enable_original_recipient);
   auto s = store::deliver_to_mbox(path, m.sender, prefix, {m.content}, options, &failure);
   if (!s)
     return {failure.permanent ? DeliveryStatus::bounced : DeliveryStatus::deferred, failure.dsn,
@@ -85,7 +85,7 @@ Outcome maildir(const std::string& path, const Destination& d, const MessageCopy
   options.size_limit = settings.mailbox_size_limit;
   store::MaildirFailure failure;
   std::string prefix =
-      local_prefix_headers(m.sender, d.address, m.original, settings.enable_original_recipient);
+      prefix_headers(m.sender, d.address, m.original, settings.enable_original_recipient);
   auto s = store::deliver_to_maildir(path, prefix, {m.content}, options, &failure);
   if (!s)
     return {failure.permanent ? DeliveryStatus::bounced : DeliveryStatus::deferred, failure.dsn,
@@ -111,23 +111,8 @@ Outcome mailbox(const Destination& d, const MessageCopy& m, const AgentSettings&
 
 }  // namespace
 
-std::string header_safe(std::string_view s) {
-  std::string out(s);
-  for (char& c : out)
-    if (c == '\r' || c == '\n') c = ' ';
-  return out;
-}
-
 bool become(const SystemUser& user) {
   return switch_user({user.uid, user.gid, user.name});
-}
-
-std::string local_prefix_headers(std::string_view sender, std::string_view recipient,
-                                 std::string_view original, bool with_original) {
-  std::string out = fmt::format("Return-Path: <{}>\n", header_safe(sender));
-  if (with_original) out += fmt::format("X-Original-To: {}\n", header_safe(original));
-  out += fmt::format("Delivered-To: {}\n", header_safe(recipient));
-  return out;
 }
 
 Outcome deliver_destination(const Destination& d, const MessageCopy& m,
