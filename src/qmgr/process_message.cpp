@@ -5,18 +5,13 @@
 #include <asio/use_awaitable.hpp>
 #include <map>
 
+#include "base/clock.hpp"
 #include "delivery/log_line.hpp"
 #include "qmgr/queue_manager.hpp"
 #include "queue/defer_log.hpp"
 
 namespace correio::qmgr {
 namespace {
-
-int64_t now_us() {
-  return std::chrono::duration_cast<std::chrono::microseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 using resolve::Route;
 
@@ -78,7 +73,7 @@ void QueueManager::log_result(const delivery::DeliveryRequest& request,
   line.times.active_us = request.active_us;
   line.times.start_us = request.active_us;
   line.times.connected_us = request.active_us;
-  line.times.done_us = now_us();
+  line.times.done_us = base::now_us();
   line.dsn = result.dsn;
   line.status = result.status;
   line.text = result.text;
@@ -117,7 +112,7 @@ asio::awaitable<void> QueueManager::process(std::string id, queue::QueueName fro
     co_return;
   }
   const auto& envelope = file->envelope;
-  int64_t active_us = now_us();
+  int64_t active_us = base::now_us();
   log_.info("{}: from=<{}>, size={}, nrcpt={} (queue active)", id, envelope.sender,
             file->message_size, envelope.recipients.size());
 
@@ -161,7 +156,7 @@ asio::awaitable<void> QueueManager::process(std::string id, queue::QueueName fro
   }
 
   // Expired mail: what is still deferred is returned to the sender.
-  auto age = std::chrono::microseconds(now_us() - envelope.arrival_us);
+  auto age = std::chrono::microseconds(base::now_us() - envelope.arrival_us);
   auto lifetime =
       envelope.sender.empty() ? settings_.bounce_queue_lifetime : settings_.maximal_queue_lifetime;
   bool expired = age >= lifetime;
@@ -179,14 +174,14 @@ asio::awaitable<void> QueueManager::process(std::string id, queue::QueueName fro
       std::string address;
       for (const auto& rcpt : envelope.recipients)
         if (rcpt.offset == r.offset) address = rcpt.address;
-      deferrals.push_back({r.offset, address, now_us(), r.dsn, r.text});
+      deferrals.push_back({r.offset, address, base::now_us(), r.dsn, r.text});
     }
   }
   if (expired && !failed.empty())
     log_.info("{}: from=<{}>, status=expired, returned to sender", id, envelope.sender);
   if (!failed.empty() && !send_bounce(id, *file, failed)) {
     // The report could not be queued: keep the recipients pending rather than lose them.
-    for (const auto& r : failed) deferrals.push_back({r.offset, "", now_us(), r.dsn, r.text});
+    for (const auto& r : failed) deferrals.push_back({r.offset, "", base::now_us(), r.dsn, r.text});
     pending += failed.size();
     failed.clear();
   }
