@@ -301,6 +301,10 @@ asio::awaitable<void> Session::cmd_fetch(const Command& c, Parser& p) {
     co_return;
   }
   bool set_is_uids = expand_saved_result(*set, c.uid);
+  if (!set_is_uids && !selected_->sequence_numbers_in_range(*set)) {
+    bad(c, "Error in IMAP command " + c.name + ": Invalid messageset");
+    co_return;
+  }
   report_changes(false);
   if (c.uid && std::none_of(items.begin(), items.end(),
                             [](const FetchItem& i) { return i.kind == K::uid; })) {

@@ -53,6 +53,10 @@ asio::awaitable<void> Session::cmd_store(const Command& c, Parser& p) {
     co_return;
   }
   bool set_is_uids = expand_saved_result(*set, c.uid);
+  if (!set_is_uids && !selected_->sequence_numbers_in_range(*set)) {
+    bad(c, "Error in IMAP command " + c.name + ": Invalid messageset");
+    co_return;
+  }
   report_changes(false);
   std::vector<uint32_t> uids;
   for (uint32_t seq : selected_->resolve(*set, set_is_uids)) {
@@ -134,6 +138,10 @@ asio::awaitable<void> Session::copy_or_move(const Command& c, Parser& p, bool mo
     co_return;
   }
   bool set_is_uids = expand_saved_result(*set, c.uid);
+  if (!set_is_uids && !selected_->sequence_numbers_in_range(*set)) {
+    bad(c, "Error in IMAP command " + c.name + ": Invalid messageset");
+    co_return;
+  }
   report_changes(false);
   std::vector<uint32_t> uids;
   bool any_expunged = false;

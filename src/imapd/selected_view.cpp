@@ -120,6 +120,15 @@ std::vector<uint32_t> SelectedView::resolve(const SequenceSet& set, bool uid) co
   return seqs;
 }
 
+bool SelectedView::sequence_numbers_in_range(const SequenceSet& set) const {
+  for (const auto& r : set.ranges) {
+    for (uint64_t n : {r.first, r.last}) {
+      if (n == SequenceSet::kStar ? view_.empty() : n > view_.size()) return false;
+    }
+  }
+  return true;
+}
+
 void SelectedView::write_expunges(std::string& out, bool qresync) {
   std::vector<uint32_t> gone;
   if (qresync) {

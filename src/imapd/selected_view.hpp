@@ -42,6 +42,10 @@ class SelectedView {
 
   // Sequence numbers selected by a set (sequence numbers or UIDs), ascending, ghosts included.
   std::vector<uint32_t> resolve(const SequenceSet& set, bool uid) const;
+  // Whether every message sequence number of `set` is one the client was told of: RFC
+  // 3501 §9 has a number above EXISTS (or "*" in an empty mailbox) answered with BAD in
+  // FETCH, STORE, COPY and MOVE, as Dovecot does. UID sets may name any number.
+  bool sequence_numbers_in_range(const SequenceSet& set) const;
 
   // Syncs with the folder and appends the untagged responses to `out`. Expunges are
   // announced only when `allow_expunge`; `qresync` selects VANISHED over EXPUNGE;

@@ -367,3 +367,22 @@ def test_appenduid_carries_the_mailboxs_uidvalidity(server):
     codes = select_codes(c, "AppendUid")
     assert codes["UIDVALIDITY"] == m.group(1) and codes["RECENT"] == b"2"
     c.logout()
+
+
+def test_sequence_numbers_above_exists_are_bad(server):
+    """RFC 3501 §9: a message sequence number above the number of messages (or "*" in an
+    empty mailbox) gets BAD in FETCH, STORE, COPY and MOVE, as Dovecot answers; SEARCH and
+    UID sets may name any number."""
+    c = fresh_box(server, "SeqRange", 3)
+    c.select("SeqRange")
+    for cmd in (b"FETCH 4 (UID)", b"FETCH 2:100 (UID)", b"STORE 9 +FLAGS (\\Seen)",
+                b"COPY 50 INBOX", b"MOVE 4:5 INBOX"):
+        lines = raw_lines(c, cmd)
+        assert lines[-1].split()[1] == b"BAD" and b"Invalid messageset" in lines[-1], lines
+    assert raw_lines(c, b"SEARCH 2:100")[0] == b"* SEARCH 2 3"
+    assert raw_lines(c, b"UID FETCH 100:200 (UID)")[-1].split()[1] == b"OK"
+    c.create("EmptyBox")
+    c.select("EmptyBox")
+    assert raw_lines(c, b"FETCH * (UID)")[-1].split()[1] == b"BAD"
+    assert raw_lines(c, b"UID FETCH * (UID)")[-1].split()[1] == b"OK"
+    c.logout()
