@@ -9,11 +9,11 @@
 #include <string>
 #include <string_view>
 
-#include "auth/login_throttle.hpp"
 #include "auth/sasl.hpp"
 #include "base/log.hpp"
 #include "cleanup/header_cleanup.hpp"
 #include "io/connection.hpp"
+#include "service/login_services.hpp"
 #include "smtp/reply.hpp"
 #include "smtpd/client_admission.hpp"
 #include "smtpd/message_sink.hpp"
@@ -28,9 +28,8 @@ struct Services {
   MessageSink& sink;
   RecipientCheck& recipients;
   Restrictions& restrictions;
-  auth::SaslAuthenticator* sasl;  // nullptr: SMTP AUTH is not offered
-  auth::LoginThrottle& throttle;
-  ClientAdmission& admission;  // reverse DNS, "connect from", the connection count limit
+  service::LoginServices* logins;  // nullptr: SMTP AUTH is not offered
+  ClientAdmission& admission;      // reverse DNS, "connect from", the connection count limit
 };
 
 class Session {
