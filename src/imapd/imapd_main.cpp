@@ -37,16 +37,9 @@ int imapd_main(const service::DaemonArgs& args) {
   daemon.init = [state](service::Context& ctx) -> Status {
     state->settings = Settings::from_config(ctx.config);
     Settings& s = state->settings;
-    bool wants_tls = !ctx.config.get("imapd_tls_cert_file").empty() ||
-                     !ctx.config.get("imapd_tls_chain_files").empty();
-    if (wants_tls) {
-      auto tls = service::open_server_tls(ctx.config, "imapd", s.tls_wrappermode, ctx.log);
-      if (!tls) return tls.error();
-      s.tls = std::move(*tls);
-    } else if (s.tls_wrappermode) {
-      return Error{
-          "imapd_tls_wrappermode = yes needs imapd_tls_cert_file or imapd_tls_chain_files"};
-    }
+    auto tls = service::open_configured_server_tls(ctx.config, "imapd", ctx.log);
+    if (!tls) return tls.error();
+    s.tls = std::move(*tls);
     auto logins = service::LoginServices::open(ctx.config);
     if (!logins) return logins.error();
     state->logins = std::move(*logins);

@@ -27,12 +27,9 @@ int pop3d_main(const service::DaemonArgs& args) {
   daemon.init = [state](service::Context& ctx) -> Status {
     state->settings = Settings::from_config(ctx.config);
     Settings& s = state->settings;
-    if (!s.tls_cert_file.empty() || !ctx.config.get("pop3d_tls_chain_files").empty() ||
-        s.tls_wrappermode) {
-      auto tls = service::open_server_tls(ctx.config, "pop3d", s.tls_wrappermode, ctx.log);
-      if (!tls) return tls.error();
-      s.tls = std::move(*tls);
-    }
+    auto tls = service::open_configured_server_tls(ctx.config, "pop3d", ctx.log);
+    if (!tls) return tls.error();
+    s.tls = std::move(*tls);
     auto logins = service::LoginServices::open(ctx.config);
     if (!logins) return logins.error();
     state->logins = std::move(*logins);
