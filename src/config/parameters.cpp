@@ -258,7 +258,14 @@ constexpr ParameterInfo kParameters[] = {
     {"smtp_sasl_password_maps", "", "Per-host or per-sender username:password.", S},
     {"smtp_sender_dependent_authentication", "no", "Look up SASL credentials by sender address.",
      B},
-    {"sender_dependent_relayhost_maps", "", "Per-sender relayhost.", S},
+    {"sender_dependent_relayhost_maps", "",
+     "Per-sender override of relayhost (sender, @domain, then the null-sender key).", S},
+    {"empty_address_relayhost_maps_lookup_key", "<>",
+     "The sender_dependent_relayhost_maps key of the null sender.", S},
+    {"sender_dependent_default_transport_maps", "",
+     "Per-sender override of default_transport (sender, @domain, then the null-sender key).", S},
+    {"empty_address_default_transport_maps_lookup_key", "<>",
+     "The sender_dependent_default_transport_maps key of the null sender.", S},
 
     // Queue manager and delivery scheduling.
     {"default_destination_concurrency_limit", "20", "Parallel deliveries to the same destination.",

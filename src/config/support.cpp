@@ -96,7 +96,6 @@ constexpr SupportInfo kUnsupported[] = {
      "recipients in relay_domains are not validated yet; every one would be accepted"},
 
     // Rewriting and routing.
-    {"transport_maps", kFatal, "", "transport tables are not built yet; mail would be misrouted"},
     {"always_bcc", kFatal, "", "the copy would not be made"},
     {"canonical_maps", kFatal, "", kNoRewriting},
     {"sender_canonical_maps", kFatal, "", kNoRewriting},
@@ -130,7 +129,6 @@ constexpr SupportInfo kUnsupported[] = {
 
     // SMTP client and queue scheduling (mail out).
     {"relayhost", kWarn, "", kNoSmtpClient},
-    {"sender_dependent_relayhost_maps", kWarn, "", kNoSmtpClient},
     {"smtp_host_lookup", kWarn, "", kNoSmtpClient},
     {"disable_dns_lookups", kWarn, "", kNoSmtpClient},
     {"smtp_use_tls", kWarn, "", kNoSmtpClient},

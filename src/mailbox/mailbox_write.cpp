@@ -201,6 +201,9 @@ Result<uint32_t> Mailbox::append(std::string_view bytes, const Flags& flags,
   UidlistRecord rec;
   rec.uid = list->next_uid++;
   rec.basename = base;
+  // A mailbox opened just to append to has not synced: it learns its UIDVALIDITY here, for
+  // APPENDUID (RFC 4315), without a sync() that would claim \Recent from the next SELECT.
+  if (d.uid_validity == 0) d.uid_validity = list->uid_validity;
   list->records.push_back(rec);
   if (Status s = d.save_uidlist(*lock, *list, 1, rewrite); !s) return s.error();
   if (!rewrite) {

@@ -42,13 +42,7 @@ asio::awaitable<std::vector<delivery::RecipientResult>> QueueManager::deliver(
   // The error(8) and discard(8) transports need no process of their own.
   if (route.transport == "error") {
     // error(8): a nexthop "5.1.1 text" carries its own enhanced status code (RFC 3463).
-    std::string dsn = "5.0.0", text = route.nexthop;
-    if (text.size() > 6 && text[0] == '5' && text[1] == '.' &&
-        text.find(' ') != std::string::npos &&
-        text.find_first_not_of("0123456789.") == text.find(' ')) {
-      dsn = text.substr(0, text.find(' '));
-      text = text.substr(text.find(' ') + 1);
-    }
+    auto [dsn, text] = resolve::split_error_text(route.nexthop, "5.0.0");
     all(delivery::DeliveryStatus::bounced, dsn,
         text.empty() ? "mail is not accepted for this destination" : text);
   } else if (route.transport == "discard") {
@@ -132,7 +126,7 @@ asio::awaitable<void> QueueManager::process(std::string id, queue::QueueName fro
   std::vector<delivery::RecipientResult> results;
   for (const auto& rcpt : envelope.recipients) {
     if (rcpt.done) continue;
-    auto resolved = resolver_.resolve(rcpt.address);
+    auto resolved = resolver_.resolve(rcpt.address, envelope.sender);
     if (!resolved) {
       // A domain table failed: try again later, as Postfix defers on a resolver error.
       log_.warning("{}: to=<{}>: address resolver failure: {}", id, rcpt.address,
