@@ -22,6 +22,7 @@
 #include "pop3d/pop3d.hpp"
 #include "qmgr/qmgr.hpp"
 #include "service/daemon.hpp"
+#include "service/login_services.hpp"
 #include "service/server_tls.hpp"
 #include "showq/showq.hpp"
 #include "smtpd/smtpd.hpp"
@@ -80,7 +81,8 @@ bool is_master_verb(std::string_view s) {
 }
 
 constexpr const char* kUsage =
-    "usage: correio [-c config_dir] {start-fg|start|stop|abort|reload|status|check|flush|logrotate}\n"
+    "usage: correio [-c config_dir] "
+    "{start-fg|start|stop|abort|reload|status|check|flush|logrotate}\n"
     "       correio quickstart [DIR]\n"
     "       correio pw|user|auth ...     (passwords and the user directory)\n"
     "       correio postconf [options]   (also: postconf, postfix, ... as links)\n"
@@ -110,10 +112,16 @@ int version() {
 correio::master::KnownCommands known_commands() {
   correio::master::KnownCommands known;
   for (const auto& [name, fn] : daemon_table()) known.names.insert(std::string(name));
-  known.checks.emplace("smtpd", correio::smtpd::check_configuration);
-  for (const char* tls_daemon : {"imapd", "pop3d"})
-    known.checks.emplace(tls_daemon, [tls_daemon](const correio::config::Config& config) {
-      return correio::service::tls_policy_problems(config, tls_daemon);
+  // The daemons that offer logins: their TLS policy (smtpd: with its restrictions) and
+  // a user directory to log in against.
+  for (const char* daemon : {"smtpd", "imapd", "pop3d"})
+    known.checks.emplace(daemon, [daemon](const correio::config::Config& config) {
+      auto problems = std::string_view(daemon) == "smtpd"
+                          ? correio::smtpd::check_configuration(config)
+                          : correio::service::tls_policy_problems(config, daemon);
+      for (auto& problem : correio::service::login_problems(config, daemon))
+        problems.push_back(std::move(problem));
+      return problems;
     });
   return known;
 }

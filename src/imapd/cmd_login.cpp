@@ -74,10 +74,8 @@ asio::awaitable<void> Session::cmd_compress(const Command& c, Parser& p) {
 
 bool Session::open_user(const std::string& username) {
   std::optional<auth::UserRecord> record;
-  if (shared_.users != nullptr) {
-    auto found = shared_.users->lookup(username);
-    if (found && *found) record = **found;
-  }
+  auto found = shared_.logins.users().lookup(username);
+  if (found && *found) record = **found;
   if (!record) return false;
   auto path = store::virtual_maildir_path(settings_.mailbox_base, record->user, record->home,
                                           settings_.mail_location);
@@ -102,8 +100,8 @@ bool Session::open_user(const std::string& username) {
 
 asio::awaitable<void> Session::login_failed(const Command& c, const std::string& user,
                                             std::string_view mechanism, std::string_view reason) {
-  auto delay =
-      shared_.throttle.record_failure(conn_.remote_address(), std::chrono::steady_clock::now());
+  auto delay = shared_.logins.throttle().record_failure(conn_.remote_address(),
+                                                        std::chrono::steady_clock::now());
   shared_.log.info("Login failed: user=<{}>, method={}, {}: {}", user, mechanism, client_label(),
                    reason);
   ++failed_logins_;
@@ -138,15 +136,11 @@ asio::awaitable<void> Session::cmd_login(const Command& c, Parser& p) {
        "connections.");
     co_return;
   }
-  if (shared_.throttle.blocked(conn_.remote_address(), std::chrono::steady_clock::now())) {
+  if (shared_.logins.throttle().blocked(conn_.remote_address(), std::chrono::steady_clock::now())) {
     no(c, "[UNAVAILABLE] Too many failed logins; try again later.");
     co_return;
   }
-  if (shared_.sasl == nullptr) {
-    co_await login_failed(c, *user, "PLAIN", "no user_directory");
-    co_return;
-  }
-  auto verdict = shared_.sasl->check_password(*user, *password);
+  auto verdict = shared_.logins.sasl().check_password(*user, *password);
   if (verdict.failure == auth::SaslStep::Failure::temporary) {
     no(c, "[UNAVAILABLE] Temporary authentication failure.");
     co_return;
@@ -158,7 +152,7 @@ asio::awaitable<void> Session::cmd_login(const Command& c, Parser& p) {
     co_await login_failed(c, *user, "PLAIN", reason);
     co_return;
   }
-  shared_.throttle.record_success(conn_.remote_address());
+  shared_.logins.throttle().record_success(conn_.remote_address());
   shared_.log.info("Login: user=<{}>, method=PLAIN, {}, {}", username_, client_label(),
                    conn_.tls_active() ? "TLS" : "secured");
   ok(c, "[CAPABILITY " + capabilities() + "] Logged in");
@@ -197,8 +191,7 @@ asio::awaitable<void> Session::cmd_authenticate(const Command& c, Parser& p) {
   }
   auto mechanism = auth::parse_sasl_mechanism(*mech_name);
   std::unique_ptr<auth::SaslExchange> exchange;
-  if (mechanism && shared_.sasl != nullptr)
-    exchange = shared_.sasl->start(*mechanism, sasl_offer());
+  if (mechanism) exchange = shared_.logins.sasl().start(*mechanism, sasl_offer());
   if (!exchange) {
     if (mechanism && auth::sasl_mechanism_is_plaintext(*mechanism) && !cleartext_allowed()) {
       no(c,
@@ -209,7 +202,7 @@ asio::awaitable<void> Session::cmd_authenticate(const Command& c, Parser& p) {
     }
     co_return;
   }
-  if (shared_.throttle.blocked(conn_.remote_address(), std::chrono::steady_clock::now())) {
+  if (shared_.logins.throttle().blocked(conn_.remote_address(), std::chrono::steady_clock::now())) {
     no(c, "[UNAVAILABLE] Too many failed logins; try again later.");
     co_return;
   }
@@ -256,7 +249,7 @@ asio::awaitable<void> Session::cmd_authenticate(const Command& c, Parser& p) {
     co_await login_failed(c, exchange->username(), mech, "mail store");
     co_return;
   }
-  shared_.throttle.record_success(conn_.remote_address());
+  shared_.logins.throttle().record_success(conn_.remote_address());
   shared_.log.info("Login: user=<{}>, method={}, {}, {}", username_, mech, client_label(),
                    conn_.tls_active() ? "TLS" : "secured");
   ok(c, "[CAPABILITY " + capabilities() + "] Logged in");

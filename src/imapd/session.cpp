@@ -83,15 +83,13 @@ std::string Session::capabilities() const {
   if (state_ == State::not_authenticated) {
     caps += " SASL-IR LITERAL+ ID ENABLE";
     if (settings_.tls && !conn_.tls_active()) caps += " STARTTLS";
-    if (shared_.sasl != nullptr) {
-      std::string mechs = auth::offered_mechanism_list(sasl_offer());
-      size_t start = 0;
-      while (start < mechs.size()) {
-        size_t end = mechs.find(' ', start);
-        if (end == std::string::npos) end = mechs.size();
-        caps += " AUTH=" + mechs.substr(start, end - start);
-        start = end + 1;
-      }
+    std::string mechs = auth::offered_mechanism_list(sasl_offer());
+    size_t start = 0;
+    while (start < mechs.size()) {
+      size_t end = mechs.find(' ', start);
+      if (end == std::string::npos) end = mechs.size();
+      caps += " AUTH=" + mechs.substr(start, end - start);
+      start = end + 1;
     }
     if (!cleartext_allowed()) caps += " LOGINDISABLED";
     return caps;

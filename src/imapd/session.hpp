@@ -14,7 +14,6 @@
 #include <string_view>
 #include <vector>
 
-#include "auth/login_throttle.hpp"
 #include "auth/sasl.hpp"
 #include "auth/user_directory.hpp"
 #include "base/log.hpp"
@@ -25,6 +24,7 @@
 #include "imapd/settings.hpp"
 #include "io/connection.hpp"
 #include "mailbox/mailbox.hpp"
+#include "service/login_services.hpp"
 
 namespace correio::imapd {
 
@@ -32,9 +32,7 @@ namespace correio::imapd {
 struct Shared {
   const Settings& settings;
   base::Logger& log;
-  auth::UserDirectory* users;  // null when user_directory is unset: every login fails
-  auth::SaslAuthenticator* sasl;
-  auth::LoginThrottle& throttle;
+  service::LoginServices& logins;  // the users, SASL and the failed-login throttle
   FolderWatcher& watcher;
   // Runs the mailbox commands (file reads, parsing, fsync) so that one session's SEARCH
   // BODY or APPEND does not stall every other session on the event loop, and several use

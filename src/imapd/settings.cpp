@@ -14,15 +14,10 @@ Settings Settings::from_config(const config::Config& config) {
   s.timeout = config.get_time("imapd_timeout");
   s.login_timeout = config.get_time("imapd_login_timeout");
   s.idle_timeout = config.get_time("imapd_idle_timeout");
-  s.failure_delay = config.get_time("auth_failure_delay");
-  s.failure_max_delay = config.get_time("auth_failure_max_delay");
-  s.failure_limit = static_cast<int>(config.get_int("auth_failure_limit"));
-  s.failure_window = config.get_time("auth_failure_window");
   s.mailbox_base = config.get("virtual_mailbox_base");
   s.mail_location = config.get("mail_location");
-  s.user_directory = config.get("user_directory");
   s.auth_verbose = config.get_bool("auth_verbose");
-  s.passdb_driver = std::string(auth::passdb_driver(s.user_directory));
+  s.passdb_driver = std::string(auth::passdb_driver(config.get("user_directory")));
   s.special_use_folders = config.get("mailbox_special_use_folders");
   s.append_limit = static_cast<uint64_t>(config.get_int("message_size_limit"));
   s.worker_threads = static_cast<int>(config.get_int("imapd_worker_threads"));

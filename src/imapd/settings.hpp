@@ -26,17 +26,10 @@ struct Settings {
   std::chrono::seconds login_timeout{60};   // imapd_login_timeout
   std::chrono::seconds idle_timeout{1800};  // imapd_idle_timeout
   int worker_threads = 0;                   // imapd_worker_threads; 0: automatic
-  // auth_failure_delay, auth_failure_max_delay, auth_failure_limit, auth_failure_window:
-  // shared with smtpd and pop3d (one LoginThrottle per process).
-  std::chrono::seconds failure_delay{2};
-  std::chrono::seconds failure_max_delay{15};
-  int failure_limit = 10;
-  std::chrono::seconds failure_window{300};
-  std::filesystem::path mailbox_base;  // virtual_mailbox_base
-  std::string mail_location;           // mail_location template, "" = the default
-  std::string user_directory;          // user_directory
-  std::string special_use_folders;     // mailbox_special_use_folders
-  uint64_t append_limit = 10240000;    // message_size_limit (APPENDLIMIT)
+  std::filesystem::path mailbox_base;       // virtual_mailbox_base
+  std::string mail_location;                // mail_location template, "" = the default
+  std::string special_use_folders;          // mailbox_special_use_folders
+  uint64_t append_limit = 10240000;         // message_size_limit (APPENDLIMIT)
 
   static Settings from_config(const config::Config& config);
 };

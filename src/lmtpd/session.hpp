@@ -1,5 +1,6 @@
-// One LMTP server session (RFC 2033): a straight-line coroutine reading commands and
-// dispatching them through a table, one member function per command family. Mail is
+// One LMTP server session (RFC 2033): a straight-line coroutine that runs the shared
+// command loop (smtp/command_loop.hpp) over a dispatch table, one member function per
+// command family. Mail is
 // stored at the end of DATA (or BDAT LAST) for every accepted recipient, and each of them
 // gets its own reply. Private to lmtpd; lmtpd_main.cpp creates one per connection.
 #pragma once
@@ -17,6 +18,7 @@
 #include "base/log.hpp"
 #include "io/connection.hpp"
 #include "lmtpd/settings.hpp"
+#include "smtp/command_loop.hpp"
 #include "smtp/reply.hpp"
 
 namespace correio::lmtpd {
@@ -38,13 +40,10 @@ class Session {
 
   asio::awaitable<void> run();
 
-  enum class Next { proceed, close };
+  using Next = smtp::Next;
 
  private:
-  struct Command {
-    std::string verb;      // upper-cased
-    std::string argument;  // after the first space, trailing CRLF removed
-  };
+  using Command = smtp::Command;
   struct Transaction {
     std::string id;  // for the log and the 250 replies
     std::string sender;
@@ -55,7 +54,6 @@ class Session {
     int64_t start_us = 0;
   };
 
-  asio::awaitable<Next> dispatch(const Command& command);
   asio::awaitable<Next> cmd_lhlo(const Command& command);
   asio::awaitable<Next> cmd_mail(const Command& command);
   asio::awaitable<Next> cmd_rcpt(const Command& command);
@@ -65,8 +63,9 @@ class Session {
   asio::awaitable<Next> cmd_noop(const Command& command);
   asio::awaitable<Next> cmd_vrfy(const Command& command);
   asio::awaitable<Next> cmd_quit(const Command& command);
+  asio::awaitable<Next> cmd_helo(const Command& command);  // HELO, EHLO: refused
 
-  // Sends a reply, counting errors against lmtpd_hard_error_limit.
+  // Sends a reply through the loop, counting errors against lmtpd_hard_error_limit.
   asio::awaitable<Next> reply(const smtp::Reply& r);
   asio::awaitable<Next> reply(int code, std::string_view enhanced, std::string_view text);
   // Sends replies already in wire form, without counting errors.
@@ -80,13 +79,10 @@ class Session {
   const Settings& settings_;
   base::Logger& log_;
   io::Connection& conn_;
+  smtp::CommandLoop loop_;  // the greeting, reading, dispatch and error limit
 
   std::string lhlo_name_;
-  int errors_ = 0;
   std::optional<Transaction> transaction_;
-  std::string last_verb_ = "CONNECT";
-  std::vector<std::pair<std::string, int>> counts_;
-  int total_commands_ = 0;
 };
 
 // The whole session for one accepted connection (TCP or UNIX-domain).

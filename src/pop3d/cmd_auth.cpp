@@ -79,9 +79,9 @@ asio::awaitable<Session::Next> Session::cmd_pass(const Command& command) {
   std::string password = command.args[0];
   for (size_t i = 1; i < command.args.size(); ++i) password += " " + command.args[i];
   ++auth_attempts_;
-  if (services_.throttle.blocked(conn_.remote_address(), std::chrono::steady_clock::now()))
+  if (services_.logins.throttle().blocked(conn_.remote_address(), std::chrono::steady_clock::now()))
     co_return co_await err("[SYS/TEMP] Too many failed logins; try again later.");
-  auto verdict = services_.authenticator.check_password(user, password);
+  auto verdict = services_.logins.sasl().check_password(user, password);
   if (!verdict.ok())
     co_return co_await login_failed(user, "PLAIN", verdict.failure, verdict.reason);
   co_return co_await login(verdict.username, "PLAIN");
@@ -103,11 +103,11 @@ asio::awaitable<Session::Next> Session::cmd_auth(const Command& command) {
     ++auth_attempts_;
     co_return co_await err(kCleartextRefused);
   }
-  auto exchange = services_.authenticator.start(*mechanism, offer);
+  auto exchange = services_.logins.sasl().start(*mechanism, offer);
   if (!exchange) co_return co_await err("Unsupported authentication mechanism.");
   std::string method(auth::sasl_mechanism_name(*mechanism));
   ++auth_attempts_;
-  if (services_.throttle.blocked(conn_.remote_address(), std::chrono::steady_clock::now()))
+  if (services_.logins.throttle().blocked(conn_.remote_address(), std::chrono::steady_clock::now()))
     co_return co_await err("[SYS/TEMP] Too many failed logins; try again later.");
 
   std::optional<std::string> response;
@@ -174,8 +174,8 @@ asio::awaitable<Session::Next> Session::login_failed(std::string_view user, std:
   if (settings_.auth_verbose)
     log_.info("{}", auth::passdb_failure_line(settings_.passdb_driver, user, conn_.remote_address(),
                                               reason));
-  auto delay =
-      services_.throttle.record_failure(conn_.remote_address(), std::chrono::steady_clock::now());
+  auto delay = services_.logins.throttle().record_failure(conn_.remote_address(),
+                                                          std::chrono::steady_clock::now());
   if (delay.count() > 0) {
     asio::steady_timer timer(conn_.socket().get_executor());
     timer.expires_after(delay);
@@ -188,8 +188,8 @@ asio::awaitable<Session::Next> Session::login_failed(std::string_view user, std:
 
 asio::awaitable<Session::Next> Session::login(const std::string& username,
                                               std::string_view method) {
-  services_.throttle.record_success(conn_.remote_address());
-  auto found = services_.users.lookup(username);
+  services_.logins.throttle().record_success(conn_.remote_address());
+  auto found = services_.logins.users().lookup(username);
   if (!found || !*found) {
     log_.warning("pop3({}): user directory lookup failed after login", username);
     co_return co_await err("[SYS/TEMP] Temporary authentication failure.");

@@ -6,11 +6,10 @@
 // it parses only bounded command lines and base64 SASL responses.
 #include <memory>
 
-#include "auth/login_throttle.hpp"
-#include "auth/sasl.hpp"
 #include "pop3d/pop3d.hpp"
 #include "pop3d/session.hpp"
 #include "pop3d/settings.hpp"
+#include "service/login_services.hpp"
 #include "service/server_tls.hpp"
 
 namespace correio::pop3d {
@@ -18,9 +17,7 @@ namespace correio::pop3d {
 int pop3d_main(const service::DaemonArgs& args) {
   struct State {
     Settings settings;
-    std::unique_ptr<auth::UserDirectory> users;
-    std::unique_ptr<auth::SaslAuthenticator> authenticator;
-    auth::LoginThrottle throttle;
+    std::unique_ptr<service::LoginServices> logins;
     std::unique_ptr<Services> services;
   };
   auto state = std::make_shared<State>();
@@ -30,22 +27,14 @@ int pop3d_main(const service::DaemonArgs& args) {
   daemon.init = [state](service::Context& ctx) -> Status {
     state->settings = Settings::from_config(ctx.config);
     Settings& s = state->settings;
-    if (!s.tls_cert_file.empty() || !ctx.config.get("pop3d_tls_chain_files").empty() ||
-        s.tls_wrappermode) {
-      auto tls = service::open_server_tls(ctx.config, "pop3d", s.tls_wrappermode, ctx.log);
-      if (!tls) return tls.error();
-      s.tls = std::move(*tls);
-    }
-    std::string spec = ctx.config.get("user_directory");
-    if (spec.empty()) return Error{"user_directory is not set: pop3d has no users"};
-    auto users = auth::open_user_directory(spec, ctx.config.get("auth_default_realm"));
-    if (!users) return Error{"user_directory " + spec + ": " + users.error().message};
-    state->users = std::move(users.value());
-    auth::SaslAuthenticator::Options options;
-    options.hostname = s.myhostname;
-    state->authenticator = std::make_unique<auth::SaslAuthenticator>(*state->users, options);
-    state->services = std::make_unique<Services>(
-        Services{state->settings, ctx.log, *state->users, *state->authenticator, state->throttle});
+    auto tls = service::open_configured_server_tls(ctx.config, "pop3d", ctx.log);
+    if (!tls) return tls.error();
+    s.tls = std::move(*tls);
+    auto logins = service::LoginServices::open(ctx.config);
+    if (!logins) return logins.error();
+    state->logins = std::move(*logins);
+    state->services =
+        std::make_unique<Services>(Services{state->settings, ctx.log, *state->logins});
     return {};
   };
   daemon.session = [state](service::Context&,

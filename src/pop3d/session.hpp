@@ -13,7 +13,6 @@
 #include <string>
 #include <string_view>
 
-#include "auth/login_throttle.hpp"
 #include "auth/sasl.hpp"
 #include "auth/user_directory.hpp"
 #include "base/log.hpp"
@@ -21,6 +20,7 @@
 #include "pop3d/command.hpp"
 #include "pop3d/maildrop.hpp"
 #include "pop3d/settings.hpp"
+#include "service/login_services.hpp"
 
 namespace correio::pop3d {
 
@@ -29,9 +29,7 @@ namespace correio::pop3d {
 struct Services {
   const Settings& settings;
   base::Logger& log;
-  auth::UserDirectory& users;
-  auth::SaslAuthenticator& authenticator;
-  auth::LoginThrottle& throttle;
+  service::LoginServices& logins;  // the users, SASL and the failed-login throttle
 };
 
 class Session {

@@ -13,8 +13,6 @@ Settings Settings::from_config(const config::Config& config) {
   s.greeting = config.get("mail_name") + " ready.";
   s.timeout = config.get_time("pop3d_timeout");
   s.tls_wrappermode = config.get_bool("pop3d_tls_wrappermode");
-  s.tls_cert_file = config.get("pop3d_tls_cert_file");
-  s.tls_key_file = config.get("pop3d_tls_key_file");
   s.allow_cleartext = config.get_bool("auth_allow_cleartext");
   s.lock_session = config.get_bool("pop3d_lock_session");
   s.max_bad_commands =

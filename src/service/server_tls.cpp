@@ -108,6 +108,19 @@ Result<std::unique_ptr<tls::ServerCertificates>> open_server_tls(const config::C
   return std::unique_ptr<tls::ServerCertificates>();
 }
 
+Result<std::unique_ptr<tls::ServerCertificates>> open_configured_server_tls(
+    const config::Config& config, std::string_view prefix, base::Logger& log) {
+  std::string p(prefix);
+  bool wrappermode = config.get_bool(p + "_tls_wrappermode");
+  bool configured =
+      !config.get(p + "_tls_cert_file").empty() || !config.get(p + "_tls_chain_files").empty();
+  if (configured) return open_server_tls(config, prefix, wrappermode, log);
+  if (wrappermode)
+    return Error{
+        fmt::format("{0}_tls_wrappermode = yes needs {0}_tls_cert_file or {0}_tls_chain_files", p)};
+  return std::unique_ptr<tls::ServerCertificates>();
+}
+
 std::vector<std::string> tls_policy_problems(const config::Config& config,
                                              std::string_view prefix) {
   // smtpd: both policies, since a client's STARTTLS or a -o override may pick either.

@@ -42,6 +42,13 @@ Result<std::unique_ptr<tls::ServerCertificates>> open_server_tls(const config::C
                                                                  std::string_view prefix,
                                                                  bool required, base::Logger& log);
 
+// imapd's and pop3d's TLS (Dovecot: ssl = yes once a certificate is set): opened when
+// PREFIX_tls_cert_file or PREFIX_tls_chain_files is set, required in wrapper mode
+// (PREFIX_tls_wrappermode). nullptr: TLS is not configured (no STARTTLS/STLS). Errors as
+// open_server_tls(), and wrapper mode without a certificate, naming the parameters.
+Result<std::unique_ptr<tls::ServerCertificates>> open_configured_server_tls(
+    const config::Config& config, std::string_view prefix, base::Logger& log);
+
 // For check, start and reload (master::KnownCommands::checks): "error: ..." when the
 // policy of a daemon with `prefix` ("smtpd": both, "imapd", "pop3d") cannot be built.
 std::vector<std::string> tls_policy_problems(const config::Config& config, std::string_view prefix);

@@ -31,13 +31,13 @@ auth::SaslOffer Session::sasl_offer(bool tls_active) const {
 }
 
 bool Session::auth_offered() const {
-  if (!settings_.sasl_auth_enable || services_.sasl == nullptr) return false;
+  if (!settings_.sasl_auth_enable || services_.logins == nullptr) return false;
   if (settings_.tls_auth_only && !conn_.tls_active()) return false;
   return !auth::offered_mechanisms(sasl_offer(conn_.tls_active())).empty();
 }
 
 asio::awaitable<Session::Next> Session::cmd_auth(const Command& command) {
-  if (!settings_.sasl_auth_enable || services_.sasl == nullptr)
+  if (!settings_.sasl_auth_enable || services_.logins == nullptr)
     co_return co_await reply(503, "5.5.1", "Error: authentication not enabled");
   if (!esmtp_) co_return co_await reply(503, "5.5.1", "Error: send EHLO first");
   if (!sasl_username_.empty())
@@ -47,7 +47,8 @@ asio::awaitable<Session::Next> Session::cmd_auth(const Command& command) {
   if (settings_.tls_auth_only && !conn_.tls_active())
     co_return co_await reply(538, "5.7.11",
                              "Encryption required for requested authentication mechanism");
-  if (services_.throttle.blocked(conn_.remote_address(), std::chrono::steady_clock::now())) {
+  if (services_.logins->throttle().blocked(conn_.remote_address(),
+                                           std::chrono::steady_clock::now())) {
     log_.warning("{}: too many failed SASL logins; refusing AUTH", client_label());
     co_await conn_.write("421 4.7.0 " + settings_.myhostname +
                          " Error: too many failed authentication attempts\r\n");
@@ -65,7 +66,7 @@ asio::awaitable<Session::Next> Session::cmd_auth(const Command& command) {
   auto mechanism = auth::parse_sasl_mechanism(mechanism_name);
   bool tls = conn_.tls_active();
   std::unique_ptr<auth::SaslExchange> exchange;
-  if (mechanism) exchange = services_.sasl->start(*mechanism, sasl_offer(tls));
+  if (mechanism) exchange = services_.logins->sasl().start(*mechanism, sasl_offer(tls));
   if (!exchange) {
     // Allowed only with TLS (noplaintext without TLS, say): tell the client to encrypt.
     bool with_tls = false;
@@ -113,7 +114,7 @@ asio::awaitable<Session::Next> Session::cmd_auth(const Command& command) {
   }
   if (step.kind == auth::SaslStep::Kind::failure) co_return co_await auth_failed(*exchange, step);
 
-  services_.throttle.record_success(conn_.remote_address());
+  services_.logins->throttle().record_success(conn_.remote_address());
   sasl_username_ = exchange->username();
   sasl_method_ = std::string(auth::sasl_mechanism_name(exchange->mechanism()));
   co_return co_await reply(235, "2.7.0", "Authentication successful");
@@ -134,8 +135,8 @@ asio::awaitable<Session::Next> Session::auth_failed(const auth::SaslExchange& ex
   if (step.failure == auth::SaslStep::Failure::temporary)
     co_return co_await reply(454, "4.7.0", "Temporary authentication failure");
   // Unknown user, wrong password and broken exchanges cost the same growing delay.
-  auto delay =
-      services_.throttle.record_failure(conn_.remote_address(), std::chrono::steady_clock::now());
+  auto delay = services_.logins->throttle().record_failure(conn_.remote_address(),
+                                                           std::chrono::steady_clock::now());
   if (delay.count() > 0) {
     asio::steady_timer timer(conn_.socket().get_executor());
     timer.expires_after(delay);

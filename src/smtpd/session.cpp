@@ -1,5 +1,5 @@
-// The SMTP session loop: greeting, command reading with limits, dispatch table, error
-// limits, timeouts and the connect/disconnect log lines in Postfix's wording.
+// The SMTP session: what comes before the greeting (implicit TLS, pregreet), smtpd's
+// dispatch table for the shared command loop (smtp/command_loop.hpp), and STARTTLS.
 #include "smtpd/session.hpp"
 
 #include <asio/steady_timer.hpp>
@@ -11,6 +11,22 @@
 
 namespace correio::smtpd {
 
+namespace {
+
+// Postfix's smtpd error limits and wording over the shared loop.
+smtp::CommandLoop::Options loop_options(const Settings& settings) {
+  smtp::CommandLoop::Options options;
+  options.line_limit = static_cast<size_t>(settings.line_length_limit);
+  options.hostname = settings.myhostname;
+  options.soft_error_limit = settings.soft_error_limit;
+  options.error_sleep = settings.error_sleep;
+  options.hard_error_limit = settings.hard_error_limit;
+  options.tls_required = settings.tls_level == TlsLevel::encrypt;
+  return options;
+}
+
+}  // namespace
+
 Session::Session(const Settings& settings, base::Logger& log, Services& services,
                  io::Connection& connection)
     : settings_(settings),
@@ -18,7 +34,10 @@ Session::Session(const Settings& settings, base::Logger& log, Services& services
       sink_(services.sink),
       recipients_(services.recipients),
       services_(services),
-      conn_(connection) {}
+      conn_(connection),
+      loop_(connection, log, loop_options(settings)) {
+  loop_.set_client_label(client_label());
+}
 
 std::string Session::client_label() const {
   return client_name_ + "[" + conn_.remote_address() + "]";
@@ -49,87 +68,35 @@ asio::awaitable<void> Session::run() {
     log_.info("disconnect from {} commands=0", client_label());
     co_return;
   }
-  if (!co_await conn_.write("220 " + settings_.banner + "\r\n")) {
-    log_.info("lost connection after CONNECT from {}", client_label());
-    co_return;
-  }
+  if (!co_await loop_.greet(settings_.banner)) co_return;
 
-  for (;;) {
-    io::LineResult input =
-        co_await conn_.read_line(static_cast<size_t>(settings_.line_length_limit));
-    if (input.status == io::ReadStatus::timeout) {
-      log_.info("timeout after {} from {}", last_verb_, client_label());
-      co_await conn_.write("421 4.4.2 " + settings_.myhostname + " Error: timeout exceeded\r\n");
-      break;
-    }
-    if (input.status == io::ReadStatus::closed) {
-      log_.info("lost connection after {} from {}", last_verb_, client_label());
-      break;
-    }
-    if (input.status == io::ReadStatus::too_long) {
-      if (co_await reply(500, "5.5.0", "Error: line too long") == Next::close) break;
-      continue;
-    }
-    std::string_view line = input.line;
-    while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.remove_suffix(1);
-    Command command;
-    size_t space = line.find(' ');
-    command.verb = base::to_lower(line.substr(0, space));
-    for (char& c : command.verb) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-    if (space != std::string_view::npos)
-      command.argument = std::string(base::trim(line.substr(space + 1)));
-    if (co_await dispatch(command) == Next::close) break;
-  }
-
-  reset_transaction();  // an unfinished queue file never outlives its session
-  std::string summary;
-  for (const auto& [verb, n] : counts_)
-    summary += " " + base::to_lower(verb) + "=" + std::to_string(n);
-  log_.info("disconnect from {}{} commands={}", client_label(), summary, total_commands_);
-}
-
-asio::awaitable<Session::Next> Session::dispatch(const Command& command) {
-  using Handler = asio::awaitable<Next> (Session::*)(const Command&);
-  struct Entry {
-    std::string_view verb;
-    Handler handler;
-  };
-  static const Entry table[] = {
-      {"MAIL", &Session::cmd_mail}, {"RCPT", &Session::cmd_rcpt},
-      {"DATA", &Session::cmd_data}, {"BDAT", &Session::cmd_bdat},
-      {"RSET", &Session::cmd_rset}, {"NOOP", &Session::cmd_noop},
-      {"VRFY", &Session::cmd_vrfy}, {"HELP", &Session::cmd_help},
-      {"QUIT", &Session::cmd_quit}, {"STARTTLS", &Session::cmd_starttls},
+  // RFC 5321 §4.1 with RFC 3207 (STARTTLS), RFC 4954 (AUTH) and RFC 3030 (BDAT).
+  using smtp::command_flag::pre_tls;
+  static constexpr smtp::CommandEntry<Session> kCommands[] = {
+      {"EHLO", &Session::cmd_ehlo, pre_tls},
+      {"HELO", &Session::cmd_helo, pre_tls},  // Postfix allows HELO before STARTTLS too
+      {"MAIL", &Session::cmd_mail},
+      {"RCPT", &Session::cmd_rcpt},
+      {"DATA", &Session::cmd_data},
+      {"BDAT", &Session::cmd_bdat},
+      {"RSET", &Session::cmd_rset},
+      {"NOOP", &Session::cmd_noop, pre_tls},
+      {"VRFY", &Session::cmd_vrfy},
+      {"HELP", &Session::cmd_help},
+      {"QUIT", &Session::cmd_quit, pre_tls},
+      {"STARTTLS", &Session::cmd_starttls, pre_tls},
       {"AUTH", &Session::cmd_auth},
   };
-  ++total_commands_;
-  auto count = [this](std::string_view verb) {
-    for (auto& [v, n] : counts_)
-      if (v == verb) return void(++n);
-    counts_.emplace_back(std::string(verb), 1);
-  };
-  if (command.verb == "EHLO" || command.verb == "HELO") {
-    count(command.verb);
-    last_verb_ = command.verb;
-    co_return co_await cmd_helo(command, command.verb == "EHLO");
-  }
-  Handler handler = nullptr;
-  for (const auto& entry : table)
-    if (entry.verb == command.verb) handler = entry.handler;
-  if (handler) {
-    count(command.verb);
-    last_verb_ = command.verb;
-    // RFC 3207 §4: with mandatory TLS, "530 Must issue a STARTTLS command first" to every
-    // command other than NOOP, EHLO, STARTTLS or QUIT (Postfix allows HELO as well, above).
-    // AUTH included: on such a port no password may cross the wire in clear text.
-    bool pre_tls = command.verb == "NOOP" || command.verb == "STARTTLS" || command.verb == "QUIT";
-    if (settings_.tls_level == TlsLevel::encrypt && !conn_.tls_active() && !pre_tls)
-      co_return co_await reply(530, "5.7.0", "Must issue a STARTTLS command first");
-    co_return co_await (this->*handler)(command);
-  }
-  count("unknown");
-  last_verb_ = "UNKNOWN";
-  co_return co_await reply(502, "5.5.2", "Error: command not recognized");
+  co_await loop_.run(*this, std::span<const smtp::CommandEntry<Session>>(kCommands));
+  reset_transaction();  // an unfinished queue file never outlives its session
+}
+
+asio::awaitable<Session::Next> Session::cmd_ehlo(const Command& command) {
+  co_return co_await cmd_helo(command, true);
+}
+
+asio::awaitable<Session::Next> Session::cmd_helo(const Command& command) {
+  co_return co_await cmd_helo(command, false);
 }
 
 asio::awaitable<bool> Session::handshake() {
@@ -138,7 +105,7 @@ asio::awaitable<bool> Session::handshake() {
   bool started = co_await conn_.start_tls(*context, error);
   if (!started) {
     log_.warning("TLS handshake failed from {}: {}", client_label(), error);
-    log_.info("lost connection after {} from {}", last_verb_, client_label());
+    log_.info("lost connection after {} from {}", loop_.last_verb(), client_label());
     co_return false;
   }
   log_.info("Anonymous TLS connection established from {}: {}", client_label(),
@@ -180,26 +147,7 @@ asio::awaitable<Session::Next> Session::reply(int code, std::string_view enhance
 }
 
 asio::awaitable<Session::Next> Session::reply(const smtp::Reply& r) {
-  if (r.code >= 400) {
-    ++errors_;
-    if (errors_ >= settings_.hard_error_limit) {
-      log_.info("too many errors after {} from {}", last_verb_, client_label());
-      co_await conn_.write(r.to_wire());
-      co_await conn_.write("421 4.7.0 " + settings_.myhostname + " Error: too many errors\r\n");
-      co_return Next::close;
-    }
-    // Tarpit: past the soft limit every error costs the client smtpd_error_sleep_time.
-    if (errors_ >= settings_.soft_error_limit && settings_.error_sleep.count() > 0) {
-      asio::steady_timer timer(conn_.socket().get_executor());
-      timer.expires_after(settings_.error_sleep);
-      co_await timer.async_wait(asio::use_awaitable);
-    }
-  }
-  if (!co_await conn_.write(r.to_wire())) {
-    log_.info("lost connection after {} from {}", last_verb_, client_label());
-    co_return Next::close;
-  }
-  co_return Next::proceed;
+  co_return co_await loop_.reply(r);
 }
 
 void Session::reset_transaction() {

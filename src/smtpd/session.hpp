@@ -1,5 +1,6 @@
-// One SMTP server session (RFC 5321): a straight-line coroutine reading commands and
-// dispatching them through a table, one member function per command family.
+// One SMTP server session (RFC 5321): a straight-line coroutine that runs the shared
+// command loop (smtp/command_loop.hpp) over a dispatch table, one member function per
+// command family.
 // Private to smtpd; the daemon entry (smtpd_main.cpp) creates one per connection.
 #pragma once
 
@@ -9,11 +10,12 @@
 #include <string>
 #include <string_view>
 
-#include "auth/login_throttle.hpp"
 #include "auth/sasl.hpp"
 #include "base/log.hpp"
 #include "cleanup/header_cleanup.hpp"
 #include "io/connection.hpp"
+#include "service/login_services.hpp"
+#include "smtp/command_loop.hpp"
 #include "smtp/reply.hpp"
 #include "smtpd/client_admission.hpp"
 #include "smtpd/message_sink.hpp"
@@ -28,9 +30,8 @@ struct Services {
   MessageSink& sink;
   RecipientCheck& recipients;
   Restrictions& restrictions;
-  auth::SaslAuthenticator* sasl;  // nullptr: SMTP AUTH is not offered
-  auth::LoginThrottle& throttle;
-  ClientAdmission& admission;  // reverse DNS, "connect from", the connection count limit
+  service::LoginServices* logins;  // nullptr: SMTP AUTH is not offered
+  ClientAdmission& admission;      // reverse DNS, "connect from", the connection count limit
 };
 
 class Session {
@@ -39,20 +40,21 @@ class Session {
           io::Connection& connection);
 
   // The client's verified host name ("unknown" when none); set before run().
-  void set_client_name(std::string name) { client_name_ = std::move(name); }
+  void set_client_name(std::string name) {
+    client_name_ = std::move(name);
+    loop_.set_client_label(client_label());
+  }
   // The dialogue, after the "connect from" line (ClientAdmission logs it).
   asio::awaitable<void> run();
 
   // What one command handler decides about the connection.
-  enum class Next { proceed, close };
+  using Next = smtp::Next;
 
  private:
-  struct Command {
-    std::string verb;      // upper-cased
-    std::string argument;  // after the first space, trailing CRLF removed
-  };
+  using Command = smtp::Command;
 
-  asio::awaitable<Next> dispatch(const Command& command);
+  asio::awaitable<Next> cmd_ehlo(const Command& command);
+  asio::awaitable<Next> cmd_helo(const Command& command);
   asio::awaitable<Next> cmd_helo(const Command& command, bool extended);
   asio::awaitable<Next> cmd_mail(const Command& command);
   asio::awaitable<Next> cmd_rcpt(const Command& command);
@@ -75,8 +77,9 @@ class Session {
   // The TLS handshake and its log line; false when the session must end.
   asio::awaitable<bool> handshake();
 
-  // Sends a reply; counts errors and applies the soft/hard error limits (Postfix's
-  // smtpd_soft_error_limit / smtpd_hard_error_limit). Returns close when the client must go.
+  // Sends a reply through the loop, which counts errors and applies the soft/hard error
+  // limits (Postfix's smtpd_soft_error_limit / smtpd_hard_error_limit). Returns close when
+  // the client must go.
   asio::awaitable<Next> reply(int code, std::string_view enhanced, std::string_view text);
   asio::awaitable<Next> reply(const smtp::Reply& r);
   // Ends the message transaction (RFC 5321 §4.1.1.5).
@@ -98,6 +101,7 @@ class Session {
   RecipientCheck& recipients_;
   Services& services_;
   io::Connection& conn_;
+  smtp::CommandLoop loop_;  // the greeting, reading, dispatch and error limits
 
   std::string client_name_ = "unknown";
   std::string sasl_username_;  // empty until AUTH succeeded
@@ -105,7 +109,6 @@ class Session {
 
   std::string helo_name_;
   bool esmtp_ = false;
-  int errors_ = 0;
   std::optional<Envelope> envelope_;
   std::unique_ptr<MessageWriter> writer_;
   std::optional<cleanup::HeaderCleanup> cleanup_;
@@ -114,10 +117,6 @@ class Session {
   bool message_too_big_ = false;
   bool write_failed_ = false;
   bool bdat_failed_ = false;  // a rejected BDAT: the rest of the chunks are discarded
-  std::string last_verb_ = "CONNECT";
-  // Per-command counters for the "disconnect from ... ehlo=1 mail=1 ..." line.
-  std::vector<std::pair<std::string, int>> counts_;
-  int total_commands_ = 0;
 };
 
 // The whole session for one accepted connection.

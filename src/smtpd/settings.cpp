@@ -58,17 +58,12 @@ Settings Settings::from_config(const config::Config& config) {
   s.cram_md5 = has(mechanisms, "cram-md5");
   s.scram = has(mechanisms, "scram-sha-256") || has(mechanisms, "scram-sha-256-plus");
   s.plaintext_mechanisms = has(mechanisms, "plain") || has(mechanisms, "login");
-  s.user_directory = config.get("user_directory");
   s.client_restrictions = config.get("smtpd_client_restrictions");
   s.helo_restrictions = config.get("smtpd_helo_restrictions");
   s.sender_restrictions = config.get("smtpd_sender_restrictions");
   s.relay_restrictions = config.get("smtpd_relay_restrictions");
   s.recipient_restrictions = config.get("smtpd_recipient_restrictions");
   s.sender_login_maps = config.get("smtpd_sender_login_maps");
-  s.auth_failure_delay = config.get_time("auth_failure_delay");
-  s.auth_failure_max_delay = config.get_time("auth_failure_max_delay");
-  s.auth_failure_limit = static_cast<int>(config.get_int("auth_failure_limit"));
-  s.auth_failure_window = config.get_time("auth_failure_window");
   return s;
 }
 

@@ -47,14 +47,9 @@ struct Settings {
   bool cram_md5 = false;                   // auth_mechanisms lists cram-md5
   bool scram = true;                       // auth_mechanisms lists scram-sha-256
   bool plaintext_mechanisms = true;        // auth_mechanisms lists plain or login
-  std::string user_directory;
   std::string client_restrictions, helo_restrictions, sender_restrictions, relay_restrictions,
       recipient_restrictions;
   std::string sender_login_maps;
-  std::chrono::milliseconds auth_failure_delay{2000};
-  std::chrono::milliseconds auth_failure_max_delay{15000};
-  int auth_failure_limit = 10;
-  std::chrono::seconds auth_failure_window{300};
   // The server certificates, when TLS is offered; set by smtpd's start-up, not from_config.
   // Ask it for context() at each handshake: renewed certificates are picked up there.
   std::shared_ptr<tls::ServerCertificates> tls;

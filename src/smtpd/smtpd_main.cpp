@@ -6,6 +6,7 @@
 #include <memory>
 #include <optional>
 
+#include "service/login_services.hpp"
 #include "service/server_tls.hpp"
 #include "smtpd/queue_sink.hpp"
 #include "smtpd/session.hpp"
@@ -21,9 +22,7 @@ int smtpd_main(const service::DaemonArgs& args) {
     std::unique_ptr<QueueSink> sink;
     std::unique_ptr<RecipientCheck> recipients;
     std::unique_ptr<Restrictions> restrictions;
-    std::unique_ptr<auth::UserDirectory> users;  // for SMTP AUTH
-    std::unique_ptr<auth::SaslAuthenticator> sasl;
-    std::unique_ptr<auth::LoginThrottle> throttle;
+    std::unique_ptr<service::LoginServices> logins;  // null without SMTP AUTH
     std::unique_ptr<ClientAdmission> admission;
     std::unique_ptr<Services> services;
   };
@@ -64,32 +63,16 @@ int smtpd_main(const service::DaemonArgs& args) {
         std::make_unique<Restrictions>(restriction_options(s, &*state->resolver), ctx.log);
 
     if (s.sasl_auth_enable) {
-      // Without a readable user directory AUTH is simply not offered; the warning says why.
-      auto users =
-          auth::open_user_directory(s.user_directory, ctx.config.get("auth_default_realm"));
-      if (users) {
-        state->users = std::move(users.value());
-        auth::SaslAuthenticator::Options sasl;
-        sasl.hostname = s.myhostname;
-        state->sasl = std::make_unique<auth::SaslAuthenticator>(*state->users, sasl);
-      } else {
-        ctx.log.warning(
-            "smtpd_sasl_auth_enable = yes, but user_directory: {}; AUTH is not "
-            "offered",
-            users.error().message);
-      }
+      // Postfix: "fatal: no SASL authentication mechanisms"; AUTH is never dropped silently.
+      auto logins = service::LoginServices::open(ctx.config);
+      if (!logins) return logins.error();
+      state->logins = std::move(*logins);
     }
-    auth::LoginThrottle::Options throttle;
-    throttle.delay = s.auth_failure_delay;
-    throttle.max_delay = s.auth_failure_max_delay;
-    throttle.limit = s.auth_failure_limit;
-    throttle.window = s.auth_failure_window;
-    state->throttle = std::make_unique<auth::LoginThrottle>(throttle);
     state->admission = std::make_unique<ClientAdmission>(
         AdmissionSettings::from_config(ctx.config, ctx.args.service_name), ctx.log);
-    state->services = std::make_unique<Services>(Services{*state->sink, *state->recipients,
-                                                          *state->restrictions, state->sasl.get(),
-                                                          *state->throttle, *state->admission});
+    state->services =
+        std::make_unique<Services>(Services{*state->sink, *state->recipients, *state->restrictions,
+                                            state->logins.get(), *state->admission});
     return {};
   };
   daemon.session = [state](service::Context& ctx,

@@ -207,3 +207,20 @@ def test_broken_chain_file_at_start_names_the_file():
             assert not any(b"STARTTLS" in l for l in lines + [line])
         inst.wait_for_log(r"warning: TLS library problem: " + str(wrong)
                           + r": certificate before any private key")
+
+
+@pytest.mark.parametrize("daemon", ["imapd", "pop3d"])
+def test_wrapper_mode_without_a_certificate_names_the_parameters(daemon):
+    # imapd and pop3d decide on TLS one way (service::open_configured_server_tls): a
+    # wrapper-mode port without a certificate is fatal, and says which parameters to set.
+    inst = Correio(main_cf={"user_directory": "unix:"},
+                   master_cf="{listen} inet n - n - - smtpd\n"
+                             f"127.0.0.1:{free_port()} inet n - n - - {daemon}\n"
+                             f"  -o {daemon}_tls_wrappermode=yes\n")
+    try:
+        inst.start(wait_ports=[inst.smtp_port])
+        inst.wait_for_log(rf"correio/{daemon}\[\d+\]: fatal: {daemon}_tls_wrappermode = yes "
+                          rf"needs {daemon}_tls_cert_file or {daemon}_tls_chain_files")
+        inst.stop()
+    finally:
+        inst.cleanup()

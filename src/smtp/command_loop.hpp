@@ -1,0 +1,126 @@
+// The command loop of an SMTP or LMTP server session (Dovecot's lib-smtp serves both the
+// same way): the 220 greeting, command lines read with a hard length limit, the timeout,
+// lost-connection and too-long cases in Postfix's log wording, one dispatch table with
+// per-command flags, the error limits, and the "disconnect from ..." summary line.
+#pragma once
+
+#include <asio/awaitable.hpp>
+#include <chrono>
+#include <climits>
+#include <cstddef>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "base/log.hpp"
+#include "io/connection.hpp"
+#include "smtp/command.hpp"
+#include "smtp/reply.hpp"
+
+namespace correio::smtp {
+
+// What a command handler decides about the connection.
+enum class Next { proceed, close };
+
+// Per-command flags of a dispatch table.
+namespace command_flag {
+// Allowed before STARTTLS where TLS is mandatory (RFC 3207 §4: NOOP, EHLO, STARTTLS, QUIT;
+// Postfix adds HELO). Every other command then gets "530 5.7.0 Must issue a STARTTLS
+// command first" without reaching its handler.
+inline constexpr unsigned pre_tls = 1u << 0;
+// Known only to be refused by its handler (HELO and EHLO to an LMTP server): counted and
+// logged as an unknown command, as Postfix's disconnect line does.
+inline constexpr unsigned counts_as_unknown = 1u << 1;
+}  // namespace command_flag
+
+// One row of a session's dispatch table: the verb, the member function that handles it,
+// and command_flag bits. Tables are static arrays of the session class.
+template <class Session>
+struct CommandEntry {
+  std::string_view verb;
+  asio::awaitable<Next> (Session::*handler)(const Command&);
+  unsigned flags = 0;
+};
+
+// Owned by one session (it borrows the connection and the logger, which must outlive it);
+// not thread-safe, like the session.
+class CommandLoop {
+ public:
+  struct Options {
+    size_t line_limit = 2048;  // the longest command line, CRLF included
+    std::string hostname;      // myhostname, in the 421 replies
+    // Replies from this code on count as errors: Postfix's smtpd counts 4xx and 5xx.
+    int error_floor = 400;
+    int soft_error_limit = INT_MAX;  // from here on every error costs `error_sleep`
+    std::chrono::milliseconds error_sleep{0};
+    int hard_error_limit = 20;  // at this many errors: "421 4.7.0 ... too many errors"
+    bool tls_required = false;  // commands without pre_tls get 530 until TLS is active
+    Reply too_long{500, "5.5.0", "Error: line too long"};
+    Reply unknown{502, "5.5.2", "Error: command not recognized"};
+  };
+
+  CommandLoop(io::Connection& connection, base::Logger& log, Options options)
+      : conn_(connection), log_(log), options_(std::move(options)) {}
+
+  // "NAME[ADDRESS]", "unknown[127.0.0.1]", "local": who the log lines are about.
+  void set_client_label(std::string label) { client_label_ = std::move(label); }
+  const std::string& client_label() const { return client_label_; }
+  // The verb of the last command ("CONNECT" before the first, "UNKNOWN" after an unknown
+  // one), for "... after VERB from CLIENT" log lines.
+  const std::string& last_verb() const { return last_verb_; }
+
+  // Sends "220 BANNER"; false (logged as a lost connection) when the client is gone.
+  asio::awaitable<bool> greet(std::string_view banner);
+
+  // Reads and dispatches commands through `table` until a handler returns close, the
+  // client leaves or the deadline passes; then logs the disconnect line.
+  template <class Session>
+  asio::awaitable<void> run(Session& session, std::span<const CommandEntry<Session>> table);
+
+  // Sends a reply, counting it against the error limits: past the soft limit it waits
+  // error_sleep first (a tarpit); at the hard limit it adds "421 4.7.0" and returns close.
+  asio::awaitable<Next> reply(const Reply& r);
+  // Sends replies already in wire form, without counting errors; close when the client
+  // is gone (logged as a lost connection).
+  asio::awaitable<Next> send(std::string_view wire);
+
+ private:
+  // The next command; nullopt when the session is over (timeout, lost connection, or a
+  // too-long line that reached the error limit), logged in Postfix's words.
+  asio::awaitable<std::optional<Command>> read_command();
+  // Counts `command` for the disconnect line and decides whether its handler may run:
+  // nullopt if so, else the refusal to send instead.
+  std::optional<Reply> admit(const Command& command, bool known, unsigned flags);
+  void log_disconnect() const;
+
+  io::Connection& conn_;
+  base::Logger& log_;
+  Options options_;
+  std::string client_label_ = "unknown";
+  std::string last_verb_ = "CONNECT";
+  int errors_ = 0;
+  std::vector<std::pair<std::string, int>> counts_;  // "ehlo" -> 1, in first-seen order
+  int total_commands_ = 0;
+};
+
+template <class Session>
+asio::awaitable<void> CommandLoop::run(Session& session,
+                                       std::span<const CommandEntry<Session>> table) {
+  while (std::optional<Command> command = co_await read_command()) {
+    const CommandEntry<Session>* entry = nullptr;
+    for (const auto& candidate : table)
+      if (candidate.verb == command->verb) entry = &candidate;
+    Next next = Next::proceed;
+    if (auto refusal = admit(*command, entry != nullptr, entry ? entry->flags : 0))
+      next = co_await reply(*refusal);
+    else
+      next = co_await (session.*(entry->handler))(*command);
+    if (next == Next::close) break;
+  }
+  log_disconnect();
+}
+
+}  // namespace correio::smtp
