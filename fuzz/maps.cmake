@@ -3,3 +3,8 @@
 add_executable(maps_fuzz ${CMAKE_CURRENT_LIST_DIR}/maps_fuzz.cpp)
 target_link_libraries(maps_fuzz PRIVATE correio_maps)
 target_link_options(maps_fuzz PRIVATE -fsanitize=fuzzer)
+
+# regexp:, pcre: and cidr: rule files. Run: maps_rules_fuzz -max_len=4096 CORPUS_DIR
+add_executable(maps_rules_fuzz ${CMAKE_CURRENT_LIST_DIR}/maps_rules_fuzz.cpp)
+target_link_libraries(maps_rules_fuzz PRIVATE correio_maps)
+target_link_options(maps_rules_fuzz PRIVATE -fsanitize=fuzzer)

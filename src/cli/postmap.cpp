@@ -158,6 +158,14 @@ int query(const Tool& tool, const std::vector<std::unique_ptr<maps::Map>>& table
       return 2;  // a table failure, not "not found"
     }
     if (*found) {
+      // Postfix's dict_get() complains about an empty value (a pattern table's rule with
+      // no result) and postmap prints it all the same.
+      if ((*found)->empty()) {
+        std::fprintf(stderr, "%s: warning: table %s: key %s: empty string result is not allowed\n",
+                     tool.name, map->spec().c_str(), key.c_str());
+        std::fprintf(stderr, "%s: warning: table %s should return NO RESULT in case of NOT FOUND\n",
+                     tool.name, map->spec().c_str());
+      }
       if (print_key)
         std::printf("%s\t%s\n", key.c_str(), (*found)->c_str());
       else
@@ -182,6 +190,9 @@ int run(const Tool& tool, int argc, char** argv) {
   maps::MapOptions mo;
   mo.syntax = tool.syntax;
   mo.fold_case = o->fold_case;
+  mo.warn = [&tool](const std::string& text) {
+    std::fprintf(stderr, "%s: warning: %s\n", tool.name, text.c_str());
+  };
   std::vector<std::unique_ptr<maps::Map>> tables;
   for (const auto& t : o->tables) {
     auto map = maps::open_map(with_type(t, *config), mo);
