@@ -37,9 +37,9 @@ Result<std::vector<std::unique_ptr<Map>>> open_composite_members(std::string_vie
 
 // Keep in step with open_map() just below.
 const std::vector<std::string_view>& map_types() {
-  static const std::vector<std::string_view> types = {"cidr",   "hash",     "inline",  "lmdb",
-                                                      "pcre",   "pipemap",  "proxy",   "regexp",
-                                                      "static", "texthash", "unionmap"};
+  static const std::vector<std::string_view> types = {
+      "cidr",    "hash",  "inline", "lmdb",   "mysql",  "pcre",     "pgsql",
+      "pipemap", "proxy", "regexp", "sqlite", "static", "texthash", "unionmap"};
   return types;
 }
 
@@ -61,6 +61,8 @@ Result<std::unique_ptr<Map>> open_map(std::string_view spec, const MapOptions& o
   if (type == "regexp") return detail::open_regexp(name, options);
   if (type == "pcre") return detail::open_pcre(name, options);
   if (type == "cidr") return detail::open_cidr(name, options);
+  if (type == "sqlite") return detail::open_sqlite(name, options);
+  if (type == "pgsql" || type == "mysql") return detail::open_sql_server(type, name, options);
   if (type == "unionmap") return detail::open_unionmap(name, options);
   if (type == "pipemap") return detail::open_pipemap(name, options);
   return Error{fmt::format("unsupported dictionary type: {}", type)};

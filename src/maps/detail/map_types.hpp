@@ -21,6 +21,10 @@ Result<std::unique_ptr<Map>> open_cidr(std::string_view name, const MapOptions& 
 // cidr: from the file's text (`file` names it in warnings); for the fuzzer.
 std::unique_ptr<Map> cidr_from_text(std::string_view text, std::string_view file,
                                     const MapOptions& options);
+Result<std::unique_ptr<Map>> open_sqlite(std::string_view name, const MapOptions& options);
+// `type` is "pgsql" or "mysql".
+Result<std::unique_ptr<Map>> open_sql_server(std::string_view type, std::string_view name,
+                                             const MapOptions& options);
 Result<std::unique_ptr<Map>> open_unionmap(std::string_view name, const MapOptions& options);
 Result<std::unique_ptr<Map>> open_pipemap(std::string_view name, const MapOptions& options);
 
