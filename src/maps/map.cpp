@@ -38,7 +38,7 @@ Result<std::vector<std::unique_ptr<Map>>> open_composite_members(std::string_vie
 // Keep in step with open_map() just below.
 const std::vector<std::string_view>& map_types() {
   static const std::vector<std::string_view> types = {
-      "cidr",    "hash",  "inline", "lmdb",   "mysql",  "pcre",     "pgsql",
+      "cdb",     "cidr",  "hash",   "inline", "lmdb",   "mysql",    "pcre",    "pgsql",
       "pipemap", "proxy", "regexp", "sqlite", "static", "texthash", "unionmap"};
   return types;
 }
@@ -56,6 +56,7 @@ Result<std::unique_ptr<Map>> open_map(std::string_view spec, const MapOptions& o
   if (type == "proxy") return open_map(name, options);
   if (type == "texthash") return detail::open_texthash(name, options);
   if (type == "hash" || type == "lmdb") return detail::open_lmdb(type, name, options);
+  if (type == "cdb") return detail::open_cdb(name, options);
   if (type == "inline") return detail::open_inline(name, options);
   if (type == "static") return detail::open_static(name);
   if (type == "regexp") return detail::open_regexp(name, options);

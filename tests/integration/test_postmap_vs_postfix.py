@@ -2,7 +2,8 @@
 
 Both programs query copies of one table file with the same keys, one key per run
 (`-q KEY`) and all keys at once (`-q -`); stdout, the exit status and the warnings about
-bad rules must agree. Covers regexp:, pcre:, cidr:, unionmap:, pipemap: and proxy:.
+bad rules must agree. Covers regexp:, pcre:, cidr:, unionmap:, pipemap: and proxy:, and
+cdb: files built by either program's postmap.
 """
 import os
 import pathlib
@@ -166,3 +167,22 @@ def test_missing_file_fails_as_postfix(tables):
         co = run(POSTMAP, tables["correio"], ["-q", "k", f"{kind}:/nonexistent/x"])
         assert pf.returncode != 0 and co.returncode != 0
         assert "/nonexistent/x" in co.stderr
+
+
+def test_cdb_files_are_shared_with_postfix(tables):
+    """postmap cdb:FILE by either program; the other's postmap -q reads it."""
+    source = "Example.com  smtp:[relay.example]\nalice@x.org alice@y.org\n# c\nbad\n"
+    write_both(tables, "transport", source)
+    keys = ["example.com", "EXAMPLE.COM", "alice@x.org", "bob@x.org"]
+    for builder, reader in ((POSTFIX_POSTMAP, POSTMAP), (POSTMAP, POSTFIX_POSTMAP)):
+        d = tables["correio"]
+        (d / "transport.cdb").unlink(missing_ok=True)
+        built = run(builder, d, [f"cdb:{d}/transport"])
+        assert built.returncode == 0, built.stderr
+        for key in keys:
+            want = run(builder, d, ["-q", key, f"cdb:{d}/transport"])
+            got = run(reader, d, ["-q", key, f"cdb:{d}/transport"])
+            assert (got.stdout, got.returncode) == (want.stdout, want.returncode), (builder, key)
+        # Postfix's cdb: has no sequential access (postmap -s fails); Correio's lists it.
+        dumped = run(POSTMAP, d, ["-s", f"cdb:{d}/transport"]).stdout.splitlines()
+        assert sorted(dumped) == ["alice@x.org\talice@y.org", "example.com\tsmtp:[relay.example]"]

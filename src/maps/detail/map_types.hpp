@@ -13,6 +13,7 @@ Result<std::unique_ptr<Map>> open_texthash(std::string_view name, const MapOptio
 // `type` is "hash" or "lmdb"; both open NAME.lmdb.
 Result<std::unique_ptr<Map>> open_lmdb(std::string_view type, std::string_view name,
                                        const MapOptions& options);
+Result<std::unique_ptr<Map>> open_cdb(std::string_view name, const MapOptions& options);
 Result<std::unique_ptr<Map>> open_inline(std::string_view name, const MapOptions& options);
 Result<std::unique_ptr<Map>> open_static(std::string_view name);
 Result<std::unique_ptr<Map>> open_regexp(std::string_view name, const MapOptions& options);
