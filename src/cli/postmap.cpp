@@ -18,6 +18,7 @@
 #include "base/strings.hpp"
 #include "cli/commands.hpp"
 #include "config/config.hpp"
+#include "maps/cdb_map.hpp"
 #include "maps/lmdb_map.hpp"
 #include "maps/map.hpp"
 #include "maps/source_file.hpp"
@@ -106,18 +107,20 @@ int fatal(const Tool& tool, const std::string& text) {
   return 1;
 }
 
-// Compiles `spec` (hash:FILE or lmdb:FILE) from FILE, or with -i from stdin into it.
+// Compiles `spec` (hash:FILE, lmdb:FILE or cdb:FILE) from FILE, or with -i from stdin
+// into it.
 int compile(const Tool& tool, const std::string& spec, const Options& o) {
   size_t colon = spec.find(':');
   std::string type = spec.substr(0, colon), file = spec.substr(colon + 1);
-  if (type != "hash" && type != "lmdb")
+  bool cdb = type == "cdb";
+  if (type != "hash" && type != "lmdb" && !cdb)
     return fatal(tool, fmt::format("unsupported dictionary type for {}: {}", tool.name, type));
-  std::string db = maps::lmdb_file(file);
+  std::string db = cdb ? maps::cdb_file(file) : maps::lmdb_file(file);
   std::vector<std::pair<std::string, std::string>> entries;
   std::map<std::string, bool, std::less<>> present;
   maps::ParsedSource parsed;
   if (o.incremental) {
-    auto old = maps::read_lmdb(db);
+    auto old = cdb ? maps::read_cdb(db) : maps::read_lmdb(db);
     if (!old) return fatal(tool, old.error().message);
     entries = std::move(*old);
     std::string text((std::istreambuf_iterator<char>(std::cin)), {});
@@ -144,7 +147,9 @@ int compile(const Tool& tool, const std::string& spec, const Options& o) {
     uid = static_cast<int>(st.st_uid);
     gid = static_cast<int>(st.st_gid);
   }
-  if (auto s = maps::build_lmdb(db, entries, uid, gid); !s) return fatal(tool, s.error().message);
+  auto built =
+      cdb ? maps::build_cdb(db, entries, uid, gid) : maps::build_lmdb(db, entries, uid, gid);
+  if (!built) return fatal(tool, built.error().message);
   return 0;
 }
 
@@ -158,6 +163,14 @@ int query(const Tool& tool, const std::vector<std::unique_ptr<maps::Map>>& table
       return 2;  // a table failure, not "not found"
     }
     if (*found) {
+      // Postfix's dict_get() complains about an empty value (a pattern table's rule with
+      // no result) and postmap prints it all the same.
+      if ((*found)->empty()) {
+        std::fprintf(stderr, "%s: warning: table %s: key %s: empty string result is not allowed\n",
+                     tool.name, map->spec().c_str(), key.c_str());
+        std::fprintf(stderr, "%s: warning: table %s should return NO RESULT in case of NOT FOUND\n",
+                     tool.name, map->spec().c_str());
+      }
       if (print_key)
         std::printf("%s\t%s\n", key.c_str(), (*found)->c_str());
       else
@@ -182,6 +195,9 @@ int run(const Tool& tool, int argc, char** argv) {
   maps::MapOptions mo;
   mo.syntax = tool.syntax;
   mo.fold_case = o->fold_case;
+  mo.warn = [&tool](const std::string& text) {
+    std::fprintf(stderr, "%s: warning: %s\n", tool.name, text.c_str());
+  };
   std::vector<std::unique_ptr<maps::Map>> tables;
   for (const auto& t : o->tables) {
     auto map = maps::open_map(with_type(t, *config), mo);
@@ -236,7 +252,7 @@ int newaliases_main(int argc, char** argv) {
   for (const auto& spec : maps::split_map_list(config->get("alias_database"))) {
     std::string typed = with_type(spec, *config);
     std::string type = typed.substr(0, typed.find(':'));
-    if (type == "hash" || type == "lmdb") status |= compile(tool, typed, o);
+    if (type == "hash" || type == "lmdb" || type == "cdb") status |= compile(tool, typed, o);
   }
   return status;
 }

@@ -17,12 +17,29 @@ std::optional<std::string_view> strip_braces(std::string_view s) {
   return base::trim(t.substr(1, t.size() - 2));
 }
 
+Result<std::vector<std::unique_ptr<Map>>> open_composite_members(std::string_view type,
+                                                                 std::string_view name,
+                                                                 const MapOptions& options) {
+  std::string_view body = base::trim(name);
+  if (body.size() < 2 || body.front() != '{' || body.back() != '}')
+    return Error{fmt::format("{}:{}: need \"{}:{{type:name...}}\"", type, name, type)};
+  std::vector<std::unique_ptr<Map>> maps;
+  for (const auto& spec : split_map_list(body.substr(1, body.size() - 2))) {
+    auto map = open_map(spec, options);
+    if (!map) return map.error();
+    maps.push_back(std::move(*map));
+  }
+  if (maps.empty()) return Error{fmt::format("{}:{}: empty table list", type, name)};
+  return maps;
+}
+
 }  // namespace detail
 
 // Keep in step with open_map() just below.
 const std::vector<std::string_view>& map_types() {
-  static const std::vector<std::string_view> types = {"hash", "inline", "lmdb", "static",
-                                                      "texthash"};
+  static const std::vector<std::string_view> types = {
+      "cdb",     "cidr",  "hash",   "inline", "lmdb",   "mysql",    "pcre",    "pgsql",
+      "pipemap", "proxy", "regexp", "sqlite", "static", "texthash", "unionmap"};
   return types;
 }
 
@@ -33,10 +50,22 @@ Result<std::unique_ptr<Map>> open_map(std::string_view spec, const MapOptions& o
     return Error{fmt::format("{}: need dictionary type:name", spec)};
   std::string type = base::to_lower(spec.substr(0, colon));
   std::string_view name = spec.substr(colon + 1);
+  // proxy:TYPE:NAME is TYPE:NAME read through Postfix's proxymap(8); Correio's daemons
+  // read tables directly (a table file is readable by them), so the prefix is accepted
+  // and dropped.
+  if (type == "proxy") return open_map(name, options);
   if (type == "texthash") return detail::open_texthash(name, options);
   if (type == "hash" || type == "lmdb") return detail::open_lmdb(type, name, options);
+  if (type == "cdb") return detail::open_cdb(name, options);
   if (type == "inline") return detail::open_inline(name, options);
   if (type == "static") return detail::open_static(name);
+  if (type == "regexp") return detail::open_regexp(name, options);
+  if (type == "pcre") return detail::open_pcre(name, options);
+  if (type == "cidr") return detail::open_cidr(name, options);
+  if (type == "sqlite") return detail::open_sqlite(name, options);
+  if (type == "pgsql" || type == "mysql") return detail::open_sql_server(type, name, options);
+  if (type == "unionmap") return detail::open_unionmap(name, options);
+  if (type == "pipemap") return detail::open_pipemap(name, options);
   return Error{fmt::format("unsupported dictionary type: {}", type)};
 }
 

@@ -8,6 +8,7 @@
 // Not thread-safe: a Client and a QueryRunner belong to one thread at a time.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -54,6 +55,10 @@ class QueryRunner {
   Result<std::vector<Row>> lookup(std::string_view key);
   // The rows of iterate_query; an error when the file has none.
   Result<std::vector<Row>> iterate();
+  // The rows of the statement `build` makes with the connected client's escape (nullopt:
+  // no statement, no rows): for callers with their own expansions (the SQL lookup tables).
+  using StatementBuilder = std::function<Result<std::optional<std::string>>(const EscapeFunction&)>;
+  Result<std::vector<Row>> run_statement(const StatementBuilder& build);
 
  private:
   // Runs the statement built by `build` (given the connected client's escape), with one

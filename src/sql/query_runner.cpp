@@ -61,4 +61,9 @@ Result<std::vector<Row>> QueryRunner::iterate() {
   });
 }
 
+Result<std::vector<Row>> QueryRunner::run_statement(const StatementBuilder& build) {
+  EscapeFunction escape = [this](std::string_view v) { return client_->escape(v); };
+  return run([&] { return build(escape); });
+}
+
 }  // namespace correio::sql

@@ -1,6 +1,6 @@
 // A small RAII wrapper over one SQLite database connection: open read-only or
 // read-write, run statements with bound text parameters, transactions. Used by the
-// sqlite: user directory (and later the sqlite: lookup table).
+// sqlite: user directory and the sqlite: lookup table.
 // Not thread-safe: one thread at a time per SqliteDb.
 #pragma once
 

@@ -290,8 +290,8 @@ def test_master_cf_override_is_checked_with_its_line():
       "smtpd_recipient_restrictions": "permit_mynetworks"},
      r"main\.cf:\d+: error: in parameter smtpd_relay_restrictions or "
      r"smtpd_recipient_restrictions, specify at least one working instance"),
-    ({"alias_maps": "mysql:/etc/correio/aliases.cf"},
-     r"main\.cf:\d+: error: alias_maps: mysql:/etc/correio/aliases\.cf: .*mysql"),
+    ({"alias_maps": "ldap:/etc/correio/aliases.cf"},
+     r"main\.cf:\d+: error: alias_maps: ldap:/etc/correio/aliases\.cf: .*ldap"),
     ({"alias_maps": "hash:/nonexistent/aliases"},
      r"main\.cf:\d+: error: alias_maps: hash:/nonexistent/aliases: .*No such file"),
 ])

@@ -88,7 +88,7 @@ def test_map_valued_domain_lists():
 
 def test_unknown_table_type_is_fatal_with_file_and_line():
     # Refused before anything starts, by check and by start, with the line to fix.
-    inst = pipeline({"virtual_mailbox_domains": "mysql:/etc/postfix/x.cf"})
+    inst = pipeline({"virtual_mailbox_domains": "ldap:/etc/postfix/x.cf"})
     try:
         text = (inst.config_dir / "main.cf").read_text()
         line = next(i + 1 for i, l in enumerate(text.splitlines())
@@ -97,7 +97,7 @@ def test_unknown_table_type_is_fatal_with_file_and_line():
             done = inst.command(verb)
             assert done.returncode == 1, done.stderr
             assert re.search(rf"main\.cf:{line}: error: virtual_mailbox_domains: "
-                             r"\"mysql:/etc/postfix/x\.cf\": unsupported dictionary type: mysql",
+                             r"\"ldap:/etc/postfix/x\.cf\": unsupported dictionary type: ldap",
                              done.stderr), done.stderr
     finally:
         inst.cleanup()

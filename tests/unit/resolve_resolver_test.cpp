@@ -135,11 +135,11 @@ TEST(DomainList, ParentStyleAndNegation) {
 TEST(Resolver, ErrorsNameTheParameterAndLine) {
   auto r =
       Resolver::open(make_config("myhostname = mx.example\n"
-                                 "virtual_mailbox_domains = mysql:/etc/postfix/x.cf\n"));
+                                 "virtual_mailbox_domains = ldap:/etc/postfix/x.cf\n"));
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().message,
-            "main.cf:2: virtual_mailbox_domains: \"mysql:/etc/postfix/x.cf\": unsupported "
-            "dictionary type: mysql");
+            "main.cf:2: virtual_mailbox_domains: \"ldap:/etc/postfix/x.cf\": unsupported "
+            "dictionary type: ldap");
   auto missing = check_domain_lists(make_config("relay_domains = /nonexistent/relay-list\n"));
   ASSERT_FALSE(missing.ok());
   EXPECT_NE(missing.error().message.find("main.cf:1: relay_domains: open /nonexistent/relay-list"),

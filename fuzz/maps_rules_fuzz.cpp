@@ -1,0 +1,28 @@
+// libFuzzer target for the rule-table parsers: regexp:, pcre: and cidr: source files
+// (IF/ENDIF, patterns, flags, $n replacements, networks), each then looked up with a
+// few keys, one of them taken from the input itself.
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "maps/detail/map_types.hpp"
+#include "maps/detail/pattern_table.hpp"
+
+using namespace correio::maps;
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  std::string_view text(reinterpret_cast<const char*>(data), size);
+  MapOptions options;
+  options.warn = [](const std::string&) {};
+  std::string tail(text.substr(text.size() / 2, 64));
+  const std::string keys[] = {"user@example.com", "10.0.0.1", "2001:db8::1", tail};
+  auto probe = [&](Map& map) {
+    for (const auto& key : keys) (void)map.lookup(key);
+  };
+  probe(*detail::pattern_table_from_text(text, "fuzz", detail::regexp_engine(), options));
+  probe(*detail::pattern_table_from_text(text, "fuzz", detail::pcre_engine(), options));
+  probe(*detail::cidr_from_text(text, "fuzz", options));
+  (void)detail::parse_replacement(text);
+  return 0;
+}
