@@ -115,7 +115,7 @@ def test_sender_dependent_transport_and_relayhost():
 
 def test_check_opens_the_routing_tables():
     inst = pipeline({"transport_maps": "hash:/nonexistent/transport",
-                     "sender_dependent_relayhost_maps": "mysql:/etc/postfix/relay.cf"})
+                     "sender_dependent_relayhost_maps": "ldap:/etc/postfix/relay.cf"})
     try:
         text = (inst.config_dir / "main.cf").read_text()
         lines = {l.split(" =")[0]: i + 1 for i, l in enumerate(text.splitlines()) if " =" in l}
@@ -126,7 +126,7 @@ def test_check_opens_the_routing_tables():
                              r"hash:/nonexistent/transport: open database", done.stderr), done.stderr
             assert re.search(rf"main\.cf:{lines['sender_dependent_relayhost_maps']}: error: "
                              r"sender_dependent_relayhost_maps: mysql:/etc/postfix/relay\.cf: "
-                             r"unsupported dictionary type: mysql", done.stderr), done.stderr
+                             r"unsupported dictionary type: ldap", done.stderr), done.stderr
     finally:
         inst.cleanup()
 

@@ -216,11 +216,11 @@ TEST_F(RoutingTest, OpenErrorsNameTheParameterAndLine) {
   EXPECT_TRUE(missing.error().message.starts_with(
       "main.cf:2: transport_maps: hash:" + root_.string() + "/none: open database"))
       << missing.error().message;
-  auto unknown = try_open("sender_dependent_relayhost_maps = mysql:/etc/postfix/r.cf\n");
+  auto unknown = try_open("sender_dependent_relayhost_maps = ldap:/etc/postfix/r.cf\n");
   ASSERT_FALSE(unknown.ok());
   EXPECT_EQ(unknown.error().message,
-            "main.cf:1: sender_dependent_relayhost_maps: mysql:/etc/postfix/r.cf: unsupported "
-            "dictionary type: mysql");
+            "main.cf:1: sender_dependent_relayhost_maps: ldap:/etc/postfix/r.cf: unsupported "
+            "dictionary type: ldap");
   auto bad = try_open("sender_dependent_default_transport_maps = texthash:/nonexistent/x\n");
   EXPECT_FALSE(bad.ok());
   auto null = try_open("relay_domains = r.example\nrelay_transport = :[gw.example]\n");
