@@ -125,7 +125,7 @@ def test_check_opens_the_routing_tables():
             assert re.search(rf"main\.cf:{lines['transport_maps']}: error: transport_maps: "
                              r"hash:/nonexistent/transport: open database", done.stderr), done.stderr
             assert re.search(rf"main\.cf:{lines['sender_dependent_relayhost_maps']}: error: "
-                             r"sender_dependent_relayhost_maps: mysql:/etc/postfix/relay\.cf: "
+                             r"sender_dependent_relayhost_maps: ldap:/etc/postfix/relay\.cf: "
                              r"unsupported dictionary type: ldap", done.stderr), done.stderr
     finally:
         inst.cleanup()
