@@ -25,6 +25,8 @@
 #include "service/server_tls.hpp"
 #include "showq/showq.hpp"
 #include "smtpd/smtpd.hpp"
+#include "spawn/spawn_main.hpp"
+#include "spawn/spawn_options.hpp"
 
 namespace {
 
@@ -43,6 +45,7 @@ const std::map<std::string_view, DaemonMain>& daemon_table() {
       {"qmgr", correio::qmgr::qmgr_main},
       {"showq", correio::showq::showq_main},
       {"smtpd", correio::smtpd::smtpd_main},
+      {"spawn", correio::spawn::spawn_main},
       {"imapd", correio::imapd::imapd_main},
       {"virtual", correio::delivery::virtual_agent::virtual_main},
   };
@@ -80,7 +83,8 @@ bool is_master_verb(std::string_view s) {
 }
 
 constexpr const char* kUsage =
-    "usage: correio [-c config_dir] {start-fg|start|stop|abort|reload|status|check|flush|logrotate}\n"
+    "usage: correio [-c config_dir] "
+    "{start-fg|start|stop|abort|reload|status|check|flush|logrotate}\n"
     "       correio quickstart [DIR]\n"
     "       correio pw|user|auth ...     (passwords and the user directory)\n"
     "       correio postconf [options]   (also: postconf, postfix, ... as links)\n"
@@ -111,6 +115,7 @@ correio::master::KnownCommands known_commands() {
   correio::master::KnownCommands known;
   for (const auto& [name, fn] : daemon_table()) known.names.insert(std::string(name));
   known.checks.emplace("smtpd", correio::smtpd::check_configuration);
+  known.service_checks.emplace("spawn", correio::spawn::check_spawn_service);
   for (const char* tls_daemon : {"imapd", "pop3d"})
     known.checks.emplace(tls_daemon, [tls_daemon](const correio::config::Config& config) {
       return correio::service::tls_policy_problems(config, tls_daemon);
