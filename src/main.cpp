@@ -116,6 +116,7 @@ correio::master::KnownCommands known_commands() {
   for (const auto& [name, fn] : daemon_table()) known.names.insert(std::string(name));
   known.checks.emplace("smtpd", correio::smtpd::check_configuration);
   known.service_checks.emplace("spawn", correio::spawn::check_spawn_service);
+  known.checks.emplace("qmgr", correio::qmgr::check_configuration);
   for (const char* tls_daemon : {"imapd", "pop3d"})
     known.checks.emplace(tls_daemon, [tls_daemon](const correio::config::Config& config) {
       return correio::service::tls_policy_problems(config, tls_daemon);

@@ -35,6 +35,7 @@ struct Settings {
   size_t recipient_limit = kDefaultRecipientLimit;
   int time_limit = kDefaultTimeLimit;
   std::string recipient_delimiter;
+  bool soft_bounce = false;  // log would-be bounces as SOFTBOUNCE
 };
 
 bool has(const PipeOptions& o, char flag) {
@@ -118,6 +119,7 @@ std::vector<RecipientResult> deliver(const Settings& s, const DeliveryRequest& r
       line.dsn = r.dsn;
       line.status = r.status;
       line.text = r.text;
+      line.soft_bounce = s.soft_bounce;
       log.info("{}", format_recipient_log(line));
     }
   }
@@ -146,6 +148,7 @@ Result<Settings> settings_from(const service::Context& ctx) {
     s.recipient_limit = static_cast<size_t>(*n);
   if (auto n = number(s.service + "_time_limit"); n && *n > 0) s.time_limit = static_cast<int>(*n);
   s.recipient_delimiter = ctx.config.get("recipient_delimiter");
+  s.soft_bounce = ctx.config.get_bool("soft_bounce");
   return s;
 }
 

@@ -52,6 +52,7 @@ std::vector<RecipientResult> deliver(const DeliveryRequest& request, const Agent
     line.dsn = outcome.dsn;
     line.status = outcome.status;
     line.text = outcome.text;
+    line.soft_bounce = settings.soft_bounce;
     log.info("{}", format_recipient_log(line));
     results.push_back({rcpt.offset, outcome.status, outcome.dsn, std::move(outcome.text)});
   }

@@ -42,6 +42,7 @@ AgentSettings agent_settings_from_config(const config::Config& config) {
   s.enable_original_recipient = config.get_bool("enable_original_recipient");
   s.recipient_delimiter = config.get("recipient_delimiter");
   s.hostname = config.get("myhostname");
+  s.soft_bounce = config.get_bool("soft_bounce");
   return s;
 }
 

@@ -28,6 +28,7 @@ struct AgentSettings {
   bool enable_original_recipient = true;  // add X-Original-To:
   std::string recipient_delimiter;        // recipient_delimiter: "+" lets user+ext reach user
   std::string hostname;                   // myhostname, for Maildir file names
+  bool soft_bounce = false;               // log would-be bounces as SOFTBOUNCE
 };
 
 AgentSettings agent_settings_from_config(const config::Config& config);
