@@ -21,16 +21,14 @@
 namespace correio::spawn {
 namespace {
 
-// Postfix's command_time_limit default, which SERVICE_time_limit overrides.
-constexpr std::chrono::seconds kDefaultTimeLimit{1000};
 // A line of the command's standard error longer than this is logged in pieces.
 constexpr size_t kMaxLogLine = 1000;
 
 struct Settings {
   std::string service;
   SpawnOptions options;
-  std::optional<base::CommandUser> who;  // set when the daemon is root
-  std::chrono::seconds time_limit = kDefaultTimeLimit;
+  std::optional<base::CommandUser> who;   // set when the daemon is root
+  std::chrono::seconds time_limit{1000};  // SERVICE_time_limit, else command_time_limit
 };
 
 Result<Settings> settings_from(const service::Context& ctx) {
@@ -42,6 +40,7 @@ Result<Settings> settings_from(const service::Context& ctx) {
   auto who = base::lookup_command_user(s.options.user);
   if (!who) return Error{"spawn: " + who.error().message};
   if (::geteuid() == 0) s.who = std::move(*who);
+  s.time_limit = ctx.config.get_time("command_time_limit");
   if (auto raw = ctx.config.raw(s.service + "_time_limit")) {
     auto n = base::parse_int(base::trim(*raw));
     if (!n || *n <= 0) return Error{fmt::format("bad {}_time_limit: {}", s.service, *raw)};

@@ -74,6 +74,7 @@ Result<AgentSettings> agent_settings_from_config(const config::Config& config) {
   s.enable_original_recipient = config.get_bool("enable_original_recipient");
   s.hostname = config.get("myhostname");
   s.soft_bounce = config.get_bool("soft_bounce");
+  s.command_time_limit = config.get_time("command_time_limit");
   if (config.raw("default_privs")) s.default_privs = config.get("default_privs");
   return s;
 }

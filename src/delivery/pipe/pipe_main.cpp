@@ -146,6 +146,8 @@ Result<Settings> settings_from(const service::Context& ctx) {
   };
   if (auto n = number(s.service + "_destination_recipient_limit"); n && *n > 0)
     s.recipient_limit = static_cast<size_t>(*n);
+  // SERVICE_time_limit, by default $command_time_limit (Postfix's pipe(8)).
+  s.time_limit = static_cast<int>(ctx.config.get_time("command_time_limit").count());
   if (auto n = number(s.service + "_time_limit"); n && *n > 0) s.time_limit = static_cast<int>(*n);
   s.recipient_delimiter = ctx.config.get("recipient_delimiter");
   s.soft_bounce = ctx.config.get_bool("soft_bounce");
