@@ -26,6 +26,8 @@
 #include "service/server_tls.hpp"
 #include "showq/showq.hpp"
 #include "smtpd/smtpd.hpp"
+#include "spawn/spawn_main.hpp"
+#include "spawn/spawn_options.hpp"
 
 namespace {
 
@@ -44,6 +46,7 @@ const std::map<std::string_view, DaemonMain>& daemon_table() {
       {"qmgr", correio::qmgr::qmgr_main},
       {"showq", correio::showq::showq_main},
       {"smtpd", correio::smtpd::smtpd_main},
+      {"spawn", correio::spawn::spawn_main},
       {"imapd", correio::imapd::imapd_main},
       {"virtual", correio::delivery::virtual_agent::virtual_main},
   };
@@ -112,6 +115,8 @@ int version() {
 correio::master::KnownCommands known_commands() {
   correio::master::KnownCommands known;
   for (const auto& [name, fn] : daemon_table()) known.names.insert(std::string(name));
+  known.service_checks.emplace("spawn", correio::spawn::check_spawn_service);
+  known.checks.emplace("qmgr", correio::qmgr::check_configuration);
   // The daemons that offer logins: their TLS policy (smtpd: with its restrictions) and
   // a user directory to log in against.
   for (const char* daemon : {"smtpd", "imapd", "pop3d"})

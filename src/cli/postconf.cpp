@@ -274,8 +274,11 @@ int master_mode(Output& o, const Options& opt, const std::filesystem::path& dir)
         std::vector<std::pair<std::string, std::string>> seen;
         for (const auto& [n, v] : s.overrides) {
           if (third && *third != "*" && *third != n) continue;
-          // A later -o for the same name wins, as in the daemon.
-          auto it = std::find_if(seen.begin(), seen.end(), [&](auto& e) { return e.first == n; });
+          // A later -o for the same name wins, as in the daemon. (A named copy: clang
+          // before 16 cannot capture a structured binding.)
+          const std::string& name = n;
+          auto it =
+              std::find_if(seen.begin(), seen.end(), [&](auto& e) { return e.first == name; });
           if (it != seen.end())
             it->second = v;
           else

@@ -329,6 +329,8 @@ constexpr ParameterInfo kParameters[] = {
     {"mailbox_size_limit", "51200000", "Maximal size of a mailbox or maildir file.", I},
     {"allow_mail_to_commands", "alias, forward", "Where |command destinations are allowed.", S},
     {"allow_mail_to_files", "alias, forward", "Where /file destinations are allowed.", S},
+    {"command_time_limit", "1000s",
+     "Time limit for commands run by local, and the default of pipe and spawn services.", T},
     {"forward_path", "$home/.forward${recipient_delimiter}${extension}, $home/.forward",
      "Locations of .forward files.", S},
     {"biff", "yes", "Notify the local biff service of new mail.", B},

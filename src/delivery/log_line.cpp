@@ -38,8 +38,17 @@ std::string format_delay(int64_t microseconds) {
   return fmt::format("{}.{}", whole, digits);
 }
 
+std::string soft_bounce_dsn(std::string_view dsn) {
+  std::string out(dsn);
+  if (!out.empty() && out[0] == '5') out[0] = '4';
+  return out;
+}
+
 std::string format_recipient_log(const RecipientLogLine& line) {
   const DeliveryTimes& t = line.times;
+  bool soft = line.soft_bounce && line.status == DeliveryStatus::bounced;
+  std::string dsn = soft ? soft_bounce_dsn(line.dsn) : std::string(line.dsn);
+  std::string_view status = soft ? "SOFTBOUNCE" : status_name(line.status);
   std::string out = fmt::format("{}: to=<{}>", line.queue_id, line.to);
   if (!line.orig_to.empty() && !base::iequals(line.orig_to, line.to))
     out += fmt::format(", orig_to=<{}>", line.orig_to);
@@ -47,8 +56,7 @@ std::string format_recipient_log(const RecipientLogLine& line) {
       ", relay={}, delay={}, delays={}/{}/{}/{}, dsn={}, status={} ({})", line.relay,
       format_delay(since(t.arrival_us, t.done_us)), format_delay(since(t.arrival_us, t.active_us)),
       format_delay(since(t.active_us, t.start_us)), format_delay(since(t.start_us, t.connected_us)),
-      format_delay(since(t.connected_us, t.done_us)), line.dsn, status_name(line.status),
-      line.text);
+      format_delay(since(t.connected_us, t.done_us)), dsn, status, line.text);
   return out;
 }
 

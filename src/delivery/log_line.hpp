@@ -42,9 +42,16 @@ struct RecipientLogLine {
   std::string_view dsn;
   DeliveryStatus status = DeliveryStatus::sent;
   std::string_view text;  // the part in parentheses after status=
+  // Postfix's soft_bounce = yes (global/bounce.c): a would-be bounce is logged as
+  // "dsn=4.x.x, status=SOFTBOUNCE (text)" and qmgr defers the recipient instead.
+  bool soft_bounce = false;
 };
 
 // The line without the log tag, e.g. "4F3A2B1C: to=<bob@example.com>, relay=...".
 std::string format_recipient_log(const RecipientLogLine& line);
+
+// soft_bounce's rewrite of a bounce: the enhanced status code's class becomes 4
+// ("5.1.1" -> "4.1.1"), the text stays. Anything else is returned unchanged.
+std::string soft_bounce_dsn(std::string_view dsn);
 
 }  // namespace correio::delivery

@@ -35,6 +35,7 @@ MailboxSettings mailbox_settings_from_config(const config::Config& config) {
   s.enable_original_recipient = config.get_bool("enable_original_recipient");
   s.recipient_delimiter = config.get("recipient_delimiter");
   s.hostname = config.get("myhostname");
+  s.soft_bounce = config.get_bool("soft_bounce");
   return s;
 }
 
@@ -120,6 +121,7 @@ void log_outcome(const MailboxJob& job, const MailboxRecipient& rcpt, const Mail
   line.times.done_us = base::now_us();
   line.dsn = outcome.dsn;
   line.status = outcome.status;
+  line.soft_bounce = job.soft_bounce;
   std::string saved;
   if (job.log_saved_file && outcome.status == DeliveryStatus::sent)
     saved = "saved mail to INBOX: " + outcome.file;

@@ -33,6 +33,7 @@ struct MailboxSettings {
   bool enable_original_recipient = true;  // add X-Original-To:
   std::string recipient_delimiter;        // recipient_delimiter: "+" lets user+ext reach user
   std::string hostname;                   // myhostname, for Maildir file names
+  bool soft_bounce = false;               // log would-be bounces as SOFTBOUNCE
 };
 
 MailboxSettings mailbox_settings_from_config(const config::Config& config);
@@ -90,6 +91,7 @@ struct MailboxJob {
   // A delivered copy is logged as Dovecot's lmtp does, "saved mail to INBOX: FILE",
   // rather than Postfix's "delivered to maildir".
   bool log_saved_file = false;
+  bool soft_bounce = false;  // soft_bounce: a would-be bounce is logged as SOFTBOUNCE
 };
 
 // The per-recipient loop of the virtual agent and lmtpd: delivers `job` to each recipient

@@ -30,7 +30,6 @@ constexpr std::array kRows = {
     Row{"smtp", {false, "the SMTP/LMTP client is not built yet: such mail is deferred"}},
     Row{"lmtp", {false, "the SMTP/LMTP client is not built yet: such mail is deferred"}},
     Row{"verify", {false, "address verification is not built yet"}},
-    Row{"spawn", {false, "spawn(8) is not built yet"}},
     Row{"oqmgr", {false, "use qmgr"}},
 };
 

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "config/config.hpp"
+#include "config/master_cf.hpp"
 
 namespace correio::master {
 
@@ -20,10 +21,15 @@ namespace correio::master {
 // "error: TEXT" (fatal: the daemon could not honour the configuration) or "warning: TEXT".
 using ConfigCheck = std::function<std::vector<std::string>(const config::Config&)>;
 
+// A daemon's check of its master.cf entry (the arguments after the command, the unpriv
+// column): messages as for ConfigCheck.
+using ServiceCheck = std::function<std::vector<std::string>(const config::MasterService&)>;
+
 // Which master.cf commands this binary can run (from main.cpp's daemon table).
 struct KnownCommands {
   std::set<std::string, std::less<>> names;
-  std::map<std::string, ConfigCheck, std::less<>> checks = {};  // by command; optional
+  std::map<std::string, ConfigCheck, std::less<>> checks = {};           // by command; optional
+  std::map<std::string, ServiceCheck, std::less<>> service_checks = {};  // by command
 };
 
 // `verb` is one of start-fg, start, stop, abort, reload, status, check.

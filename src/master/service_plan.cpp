@@ -107,6 +107,14 @@ Result<std::vector<ServiceSpec>> plan_services(const config::Config& config,
       continue;
     }
     spec.processes = *processes;
+    if (s.command == "spawn") {
+      // Postfix runs a spawn process per connection, at most maxproc ('-':
+      // default_process_limit, 0: no limit); Correio's one spawn process counts them.
+      spec.processes = 1;
+      auto limit = s.maxproc == "-" ? base::parse_int(config.get("default_process_limit"))
+                                    : base::parse_int(s.maxproc);
+      spec.session_limit = limit && *limit > 0 ? static_cast<int>(*limit) : 0;
+    }
     auto listeners = listeners_for(config, s, options);
     if (!listeners) {
       report(s, true, listeners.error().message);

@@ -21,6 +21,9 @@ struct ServiceSpec {
   // maxproc: each process is event driven, so '-' (and 0, Postfix's "no limit") mean one
   // process rather than default_process_limit (docs/architecture.md).
   int processes = 1;
+  // Connections one process serves at once, 0 for no limit: maxproc for spawn(8), whose
+  // maxproc counts commands (one per connection), not processes.
+  int session_limit = 0;
   // Changes whenever the entry, main.cf, or the bound addresses change.
   std::string fingerprint;
 

@@ -85,6 +85,18 @@ SettingsReport check_settings(const config::Config& config,
       check_tables(*effective, service.overrides, origin, tables);
       for (auto& e : tables.errors) add_unique(report.errors, seen, std::move(e));
     }
+    if (auto entry_hook = known.service_checks.find(service.command);
+        entry_hook != known.service_checks.end()) {
+      // The entry's own arguments: always name the master.cf line.
+      for (const auto& message : entry_hook->second(service)) {
+        bool fatal = message.starts_with("error: ");
+        std::string text = fatal ? message.substr(7) : message;
+        if (!fatal && text.starts_with("warning: ")) text = text.substr(9);
+        add_unique(fatal ? report.errors : report.warnings, seen,
+                   fmt::format("{}:{}: {}: service {}: {}", master_cf, service.line,
+                               fatal ? "error" : "warning", service.key(), text));
+      }
+    }
     auto hook = known.checks.find(service.command);
     if (hook == known.checks.end()) continue;
     // A problem in main.cf shows in every service that reads it: say it once, and name

@@ -92,10 +92,14 @@ std::optional<Identity> service_identity(const config::MasterService& service,
 }
 
 std::vector<std::string> daemon_argv(const std::filesystem::path& config_dir,
-                                     const config::MasterService& service) {
+                                     const config::MasterService& service, int session_limit) {
   std::vector<std::string> argv = {"correio",       "-c", config_dir.string(), "daemon",
                                    service.command, "-n", service.name,        "-t",
                                    service.type};
+  if (session_limit > 0) {
+    argv.push_back("-l");
+    argv.push_back(std::to_string(session_limit));
+  }
   for (const auto& [name, value] : service.overrides) {
     argv.push_back("-o");
     argv.push_back(name + "=" + value);

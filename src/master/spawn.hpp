@@ -33,9 +33,9 @@ Result<std::optional<Identity>> master_child_identity(const config::Config& conf
 std::optional<Identity> service_identity(const config::MasterService& service,
                                          const std::optional<Identity>& mail_owner);
 
-// argv for the child, after the program name.
+// argv for the child, after the program name; a session_limit above 0 is passed as -l.
 std::vector<std::string> daemon_argv(const std::filesystem::path& config_dir,
-                                     const config::MasterService& service);
+                                     const config::MasterService& service, int session_limit = 0);
 
 struct SpawnRequest {
   std::vector<std::string> argv;  // argv[0] first

@@ -62,7 +62,7 @@ void Supervisor::start_all() {
 void Supervisor::fill(Service& service) {
   while (static_cast<int>(service.children.size()) < service.spec.processes) {
     SpawnRequest request;
-    request.argv = daemon_argv(config_dir_, service.spec.entry);
+    request.argv = daemon_argv(config_dir_, service.spec.entry, service.spec.session_limit);
     request.listen_fds = service.fds;
     request.identity = service_identity(service.spec.entry, loaded_.child_identity);
     auto pid = spawn_child(request);

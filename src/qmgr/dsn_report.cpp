@@ -32,9 +32,13 @@ std::string build_dsn(const DsnInput& in) {
   std::string out;
   out += fmt::format("From: MAILER-DAEMON@{} (Mail Delivery System)\n", in.myhostname);
   out += fmt::format("To: {}\n", in.sender);
-  out += failure                  ? "Subject: Undelivered Mail Returned to Sender\n"
-         : in.kind == Kind::delay ? "Subject: Delayed Mail (still being retried)\n"
-                                  : "Subject: Successful Mail Delivery Report\n";
+  if (in.postmaster_copy)
+    out += failure ? "Subject: Postmaster Copy: Undelivered Mail\n"
+                   : "Subject: Postmaster Warning: Delayed Mail\n";
+  else
+    out += failure                  ? "Subject: Undelivered Mail Returned to Sender\n"
+           : in.kind == Kind::delay ? "Subject: Delayed Mail (still being retried)\n"
+                                    : "Subject: Successful Mail Delivery Report\n";
   out += "Auto-Submitted: auto-replied\n";
   out += "MIME-Version: 1.0\n";
   out += fmt::format(

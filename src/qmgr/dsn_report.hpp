@@ -29,6 +29,8 @@ struct DsnInput {
   std::chrono::system_clock::time_point arrival;
   std::vector<DsnRecipient> recipients;
   bool headers_only = false;  // attach the original's headers only (RET=HDRS, delay, success)
+  // notify_classes' copy to the postmaster (Postfix's postmaster_subject of bounce(5)).
+  bool postmaster_copy = false;
   // delay: when the message will be given up (Will-Retry-Until:, RFC 3464 §2.3.9).
   std::chrono::system_clock::time_point retry_until;
   std::string_view original;  // the original message (LF line endings)

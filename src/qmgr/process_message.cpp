@@ -77,6 +77,7 @@ void QueueManager::log_result(const delivery::DeliveryRequest& request,
   line.dsn = result.dsn;
   line.status = result.status;
   line.text = result.text;
+  line.soft_bounce = settings_.soft_bounce;
   log_.info("{}", delivery::format_recipient_log(line));
 }
 
@@ -167,6 +168,12 @@ asio::awaitable<void> QueueManager::process(std::string id, queue::QueueName fro
     if (r.status == delivery::DeliveryStatus::deferred && expired) {
       r.status = delivery::DeliveryStatus::bounced;
       r.text = "message expired: " + r.text;
+    }
+    // soft_bounce (Postfix's safety net): a would-be bounce, an agent's or the expiry's,
+    // stays in the queue with a 4.x.x code; the agent logged it as status=SOFTBOUNCE.
+    if (settings_.soft_bounce && r.status == delivery::DeliveryStatus::bounced) {
+      r.status = delivery::DeliveryStatus::deferred;
+      r.dsn = delivery::soft_bounce_dsn(r.dsn);
     }
     if (r.status == delivery::DeliveryStatus::bounced) failed.push_back(r);
     if (r.status == delivery::DeliveryStatus::deferred) {

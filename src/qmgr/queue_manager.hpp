@@ -38,6 +38,13 @@ struct QmgrSettings {
   int default_concurrency = 20;
   std::map<std::string, int, std::less<>> transport_concurrency;  // "local" -> 2, ...
   std::string double_bounce_recipient = "postmaster";
+  // notify_classes (Postfix's bounce(8)): "bounce" sends the postmaster a copy of each
+  // bounce (headers only) and implies "2bounce", undeliverable bounces to the postmaster
+  // (without it they are discarded); "delay" a copy of each delay warning.
+  bool notify_bounce = false, notify_2bounce = false, notify_delay = false;
+  std::string bounce_notice_recipient = "postmaster";
+  std::string delay_notice_recipient = "postmaster";
+  bool soft_bounce = false;  // would-be bounces are deferred (Postfix's soft_bounce)
 
   static QmgrSettings from_config(const config::Config& config);
   int concurrency_for(std::string_view transport) const;
@@ -72,6 +79,12 @@ class QueueManager {
   // queued or not wanted, false on a queue error.
   bool send_report(const std::string& id, const queue::QueueFile& file, DsnInput::Kind kind,
                    const std::vector<delivery::RecipientResult>& about);
+  // Builds the report `in` (its original read from active/) and queues it for `to`;
+  // logs "ID: WORDING: NEWID". False on a queue error.
+  bool queue_report(const std::string& id, DsnInput& in, const std::string& to,
+                    std::string_view wording);
+  DsnInput report_input(const std::string& id, const queue::Envelope& envelope,
+                        DsnInput::Kind kind) const;
 
   asio::io_context& io_;
   QmgrSettings settings_;

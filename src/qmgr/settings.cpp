@@ -19,12 +19,21 @@ QmgrSettings QmgrSettings::from_config(const config::Config& config) {
     if (config.raw(name))
       s.transport_concurrency[transport] = static_cast<int>(config.get_int(name));
   }
-  if (std::string r = config.get("2bounce_notice_recipient"); !r.empty())
-    s.double_bounce_recipient = r;
   // Postfix's cleanup appends @$myorigin to a bare "postmaster" (append_at_myorigin); a
   // bare name would reach local(8) with an empty domain and be logged as "to=<root@>".
-  if (s.double_bounce_recipient.find('@') == std::string::npos)
-    s.double_bounce_recipient += "@" + config.get("myorigin");
+  auto notice_recipient = [&](const char* name, std::string& out) {
+    if (std::string r = config.get(name); !r.empty()) out = r;
+    if (out.find('@') == std::string::npos) out += "@" + config.get("myorigin");
+  };
+  notice_recipient("2bounce_notice_recipient", s.double_bounce_recipient);
+  notice_recipient("bounce_notice_recipient", s.bounce_notice_recipient);
+  notice_recipient("delay_notice_recipient", s.delay_notice_recipient);
+  for (const auto& c : config.get_list("notify_classes")) {
+    s.notify_bounce = s.notify_bounce || c == "bounce";
+    s.notify_2bounce = s.notify_2bounce || c == "2bounce" || c == "bounce";
+    s.notify_delay = s.notify_delay || c == "delay";
+  }
+  s.soft_bounce = config.get_bool("soft_bounce");
   return s;
 }
 

@@ -41,6 +41,9 @@ struct Runtime {
   int live_sessions = 0;
   bool stopping = false;
   asio::steady_timer drain_timer;
+  // Never expires: accept loops at the session limit wait on it, and the end of a session
+  // (or the stop) cancels the waits, which leaves the expiry as it is for the next wait.
+  asio::steady_timer slot_freed;
 
   void maybe_done() {
     if (stopping && live_sessions == 0) ctx.io.stop();
@@ -75,16 +78,25 @@ Status adopt(Runtime& rt, int fd) {
   return {};
 }
 
+// live_sessions was counted by the accept loop, before the session was spawned.
 template <typename Socket, typename Handler>
 asio::awaitable<void> run_session(Runtime& rt, const Handler& handler, Socket socket) {
-  ++rt.live_sessions;
   try {
     co_await handler(rt.ctx, std::move(socket));
   } catch (const std::exception& e) {
     rt.ctx.log.warning("session ended by an internal error: {}", e.what());
   }
   --rt.live_sessions;
+  rt.slot_freed.cancel();
   rt.maybe_done();
+}
+
+// At the session limit (-l), the listener is left alone: clients wait in its backlog,
+// as Postfix's master stops accepting when every process of a service is busy.
+asio::awaitable<void> wait_for_slot(Runtime& rt) {
+  int limit = rt.ctx.args.session_limit;
+  while (limit > 0 && rt.live_sessions >= limit && !rt.stopping)
+    co_await rt.slot_freed.async_wait(asio::experimental::as_tuple(asio::use_awaitable));
 }
 
 // Pauses after a failed accept: out of descriptors (EMFILE) or memory, the listening
@@ -127,6 +139,8 @@ template <typename Acceptor, typename Handler>
 asio::awaitable<void> accept_loop(Runtime& rt, Acceptor& acceptor, const Handler& handler) {
   AcceptBackoff backoff(rt.ctx);
   while (!rt.stopping) {
+    co_await wait_for_slot(rt);
+    if (rt.stopping) break;
     auto [ec, socket] =
         co_await acceptor.async_accept(asio::experimental::as_tuple(asio::use_awaitable));
     if (rt.stopping || ec == asio::error::operation_aborted) break;
@@ -141,6 +155,7 @@ asio::awaitable<void> accept_loop(Runtime& rt, Acceptor& acceptor, const Handler
       std::error_code nodelay_ec;  // a failure only costs latency
       socket.set_option(asio::ip::tcp::no_delay(true), nodelay_ec);
     }
+    ++rt.live_sessions;
     asio::co_spawn(rt.ctx.io, run_session(rt, handler, std::move(socket)), asio::detached);
   }
 }
@@ -149,6 +164,7 @@ asio::awaitable<void> wait_for_stop(Runtime& rt, asio::signal_set& signals) {
   auto [ec, sig] = co_await signals.async_wait(asio::experimental::as_tuple(asio::use_awaitable));
   if (ec) co_return;
   rt.stopping = true;
+  rt.slot_freed.cancel();
   for (auto& acceptor : rt.acceptors) {
     std::error_code ignored;
     acceptor->close(ignored);
@@ -183,7 +199,14 @@ int run_stream_daemon(const DaemonArgs& args, const StreamDaemon& daemon) {
 
   asio::io_context io(1);
   Context ctx{io, config, args, log};
-  Runtime rt{ctx, daemon, {}, {}, 0, false, asio::steady_timer(io)};
+  Runtime rt{ctx,
+             daemon,
+             {},
+             {},
+             0,
+             false,
+             asio::steady_timer(io),
+             asio::steady_timer(io, asio::steady_timer::time_point::max())};
   int count = listen_fd_count();
   if (count <= 0) {
     log.fatal("no listening sockets (CORREIO_LISTEN_FDS); this program is started by the master");

@@ -29,9 +29,13 @@ struct DaemonArgs {
   std::string service_type;  // "inet", "unix", ...
   config::Overrides overrides;
   std::vector<std::string> args;  // master.cf arguments after the command (after "--")
+  // -l: the most connections served at once, further ones wait to be accepted; 0: no
+  // limit. The master sets it where maxproc counts commands, not processes (spawn).
+  int session_limit = 0;
 };
 
-// argv after "daemon": COMMAND -n NAME -t TYPE [-o name=value]...; config_dir given.
+// argv after "daemon": COMMAND -n NAME -t TYPE [-l LIMIT] [-o name=value]... [-- ARGS];
+// config_dir given.
 Result<DaemonArgs> parse_daemon_args(const std::filesystem::path& config_dir,
                                      const std::vector<std::string>& args);
 

@@ -1,5 +1,5 @@
 // The command line the master gives a service process (see daemon.hpp):
-//   COMMAND -n NAME -t TYPE [-o name=value]...
+//   COMMAND -n NAME -t TYPE [-l LIMIT] [-o name=value]... [-- ARGS...]
 #include <fmt/format.h>
 
 #include "base/strings.hpp"
@@ -20,7 +20,7 @@ Result<DaemonArgs> parse_daemon_args(const std::filesystem::path& config_dir,
       out.args.assign(args.begin() + static_cast<long>(i) + 1, args.end());
       break;
     }
-    if (flag != "-n" && flag != "-t" && flag != "-o")
+    if (flag != "-n" && flag != "-t" && flag != "-l" && flag != "-o")
       return Error{fmt::format("unexpected argument: {}", flag)};
     if (i + 1 >= args.size()) return Error{fmt::format("option {} needs a value", flag)};
     const std::string& value = args[++i];
@@ -28,6 +28,10 @@ Result<DaemonArgs> parse_daemon_args(const std::filesystem::path& config_dir,
       out.service_name = value;
     } else if (flag == "-t") {
       out.service_type = value;
+    } else if (flag == "-l") {
+      auto n = base::parse_int(value);
+      if (!n || *n < 0 || *n > 100000) return Error{fmt::format("-l {}: bad limit", value)};
+      out.session_limit = static_cast<int>(*n);
     } else {
       auto eq = value.find('=');
       std::string name(base::trim(std::string_view(value).substr(0, eq)));

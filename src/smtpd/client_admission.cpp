@@ -17,6 +17,7 @@ AdmissionSettings AdmissionSettings::from_config(const config::Config& config,
   if (auto nets = ClientNetworks::parse(config.get("smtpd_client_event_limit_exceptions")))
     s.limit_exceptions = *nets;
   s.peername_lookup = config.get_bool("smtpd_peername_lookup");
+  s.client_port_logging = config.get_bool("smtpd_client_port_logging");
   s.resolver.servers = config.get_list("dns_resolver_servers");
   s.resolver.time_limit = config.get_time("dns_resolver_timeout");
   return s;
@@ -43,6 +44,7 @@ asio::awaitable<Admission> ClientAdmission::admit(io::Connection& connection) {
   std::string address = connection.remote_address();
   admission.client_name = co_await client_name(connection);
   std::string label = admission.client_name + "[" + address + "]";
+  if (settings_.client_port_logging) label += ":" + std::to_string(connection.remote_port());
   log_.info("connect from {}", label);
 
   admission.slot = connections_.enter(address);

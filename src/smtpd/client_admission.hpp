@@ -23,6 +23,7 @@ struct AdmissionSettings {
   long long connection_count_limit = 50;  // 0: no limit
   ClientNetworks limit_exceptions;        // smtpd_client_event_limit_exceptions
   bool peername_lookup = true;            // smtpd_peername_lookup
+  bool client_port_logging = false;       // smtpd_client_port_logging: NAME[ADDR]:PORT
   dns::ResolverOptions resolver;          // dns_resolver_servers, dns_resolver_timeout
 
   static AdmissionSettings from_config(const config::Config& config, std::string service_name);

@@ -32,12 +32,13 @@ auth::SaslOffer Session::sasl_offer(bool tls_active) const {
 
 bool Session::auth_offered() const {
   if (!settings_.sasl_auth_enable || services_.logins == nullptr) return false;
+  if (!settings_.ehlo_keyword("AUTH")) return false;  // smtpd_discard_ehlo_keywords
   if (settings_.tls_auth_only && !conn_.tls_active()) return false;
   return !auth::offered_mechanisms(sasl_offer(conn_.tls_active())).empty();
 }
 
 asio::awaitable<Session::Next> Session::cmd_auth(const Command& command) {
-  if (!settings_.sasl_auth_enable || services_.logins == nullptr)
+  if (!settings_.sasl_auth_enable || services_.logins == nullptr || !settings_.ehlo_keyword("AUTH"))
     co_return co_await reply(503, "5.5.1", "Error: authentication not enabled");
   if (!esmtp_) co_return co_await reply(503, "5.5.1", "Error: send EHLO first");
   if (!sasl_username_.empty())

@@ -3,6 +3,7 @@
 // (RFC 1870), 8BITMIME (RFC 6152), SMTPUTF8 (RFC 6531) and DSN (RFC 3461).
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <optional>
 #include <string_view>
 
@@ -27,6 +28,17 @@ std::optional<std::string_view> utf8_refusal(std::string_view address, bool smtp
       return "Must declare SMTPUTF8 to send unicode address";
   }
   return std::nullopt;
+}
+
+// The EHLO keyword that announces MAIL FROM parameter `key` (RFC 1870, 6152, 6531, 3461,
+// 4954); a parameter whose keyword is not announced is refused as unsupported.
+std::string_view mail_parameter_keyword(std::string_view key) {
+  if (key == "SIZE") return "SIZE";
+  if (key == "BODY") return "8BITMIME";
+  if (key == "SMTPUTF8") return "SMTPUTF8";
+  if (key == "RET" || key == "ENVID") return "DSN";
+  if (key == "AUTH") return "AUTH";
+  return {};
 }
 
 }  // namespace
@@ -59,6 +71,12 @@ asio::awaitable<Session::Next> Session::cmd_helo(const Command& command, bool ex
   if (auth_offered())
     r.lines.insert(r.lines.end() - 5,
                    "AUTH " + auth::offered_mechanism_list(sasl_offer(conn_.tls_active())));
+  // smtputf8_enable = no and smtpd_discard_ehlo_keywords leave keywords out (the first
+  // line is the host name, not a keyword).
+  auto hidden = [&](const std::string& line) {
+    return !settings_.ehlo_keyword(line.substr(0, line.find(' ')));
+  };
+  r.lines.erase(std::remove_if(r.lines.begin() + 1, r.lines.end(), hidden), r.lines.end());
   co_return co_await reply(r);
 }
 
@@ -71,7 +89,10 @@ asio::awaitable<Session::Next> Session::cmd_mail(const Command& command) {
   Envelope envelope;
   long long declared_size = 0;  // RFC 1870 SIZE=, 0 when not given
   for (const auto& [key, value] : parsed->parameters) {
-    if (!esmtp_) co_return co_await reply(555, "5.5.4", "Unsupported option: " + key);
+    // Postfix: "555 5.5.4 Unsupported option: SMTPUTF8" with smtputf8_enable = no.
+    std::string_view keyword = mail_parameter_keyword(key);
+    if (!esmtp_ || (!keyword.empty() && !settings_.ehlo_keyword(keyword)))
+      co_return co_await reply(555, "5.5.4", "Unsupported option: " + key);
     if (key == "SIZE") {
       auto size = base::parse_int(value);
       if (!size) co_return co_await reply(501, "5.5.4", "Bad message size syntax");
@@ -135,8 +156,9 @@ asio::awaitable<Session::Next> Session::cmd_rcpt(const Command& command) {
   if (!smtp::valid_mailbox(parsed->address, envelope_->smtputf8))
     co_return co_await reply(501, "5.1.3", "Bad recipient address syntax");
   Recipient recipient{parsed->address, "", ""};
+  bool dsn = esmtp_ && settings_.ehlo_keyword("DSN");
   for (const auto& [key, value] : parsed->parameters) {
-    if (key == "NOTIFY" && esmtp_) {
+    if (key == "NOTIFY" && dsn) {
       std::string notify = base::to_lower(value);
       auto items = base::split_any(notify, ",");
       bool never = false, other = false, bad = items.empty();
@@ -151,7 +173,7 @@ asio::awaitable<Session::Next> Session::cmd_rcpt(const Command& command) {
       if (bad || (never && other))
         co_return co_await reply(501, "5.5.4", "Bad NOTIFY parameter syntax");
       recipient.notify = base::join(items, ",");
-    } else if (key == "ORCPT" && esmtp_) {
+    } else if (key == "ORCPT" && dsn) {
       auto orcpt = smtp::decode_xtext(value);
       if (!orcpt || orcpt->find(';') == std::string::npos)
         co_return co_await reply(501, "5.5.4", "Bad ORCPT parameter syntax");

@@ -23,6 +23,16 @@ std::vector<std::string> check_configuration(const config::Config& config) {
                                : "error: " + text);
     return problems;
   }
+  // unknown_*_reject_code: Postfix wants a 4xx (while testing a table) or 5xx code.
+  for (const char* name :
+       {"unknown_local_recipient_reject_code", "unknown_virtual_mailbox_reject_code"}) {
+    long long code = config.get_int(name);
+    if (code < 400 || code > 599) {
+      std::string where = config.location(name);
+      problems.push_back(fmt::format("{}{}error: {}: {}: not a 4xx or 5xx reply code", where,
+                                     where.empty() ? "" : ": ", name, code));
+    }
+  }
   Settings s = Settings::from_config(config);
   base::Logger::Options quiet;
   quiet.process_name = "smtpd";

@@ -47,6 +47,14 @@ smtp::Reply undeliverable(std::string_view recipient, std::string_view nexthop) 
                      "<" + std::string(recipient) + ">: Recipient address rejected: " + text);
 }
 
+// unknown_*_reject_code (450 while testing a table, else 550): Postfix's smtpd_check_reject
+// gives the enhanced code the reply's class.
+smtp::Reply unknown_user(int code, std::string_view recipient, std::string_view table) {
+  return smtp::Reply(code, code < 500 ? "4.1.1" : "5.1.1",
+                     "<" + std::string(recipient) +
+                         ">: Recipient address rejected: User unknown in " + std::string(table));
+}
+
 }  // namespace
 
 // Postfix's check_rcpt_maps(): the address as the resolver routes it. Anything routed to
@@ -86,9 +94,7 @@ std::optional<smtp::Reply> RecipientCheck::check_virtual(std::string_view recipi
   for (const auto& w : directory_->take_warnings()) log_.warning("{}", w);
   if (!found) return temporary(recipient);
   if (*found || resolve::is_role_account(local)) return std::nullopt;
-  return smtp::Reply(550, "5.1.1",
-                     "<" + std::string(recipient) +
-                         ">: Recipient address rejected: User unknown in virtual mailbox table");
+  return unknown_user(options_.virtual_reject_code, recipient, "virtual mailbox table");
 }
 
 std::optional<smtp::Reply> RecipientCheck::check_local(std::string_view recipient,
@@ -107,9 +113,7 @@ std::optional<smtp::Reply> RecipientCheck::check_local(std::string_view recipien
   }
   // Every Postfix system has these; the local agent falls back to root (RFC 5321 §4.5.1).
   if (resolve::is_role_account(user) || user == "mailer-daemon") return std::nullopt;
-  return smtp::Reply(550, "5.1.1",
-                     "<" + std::string(recipient) +
-                         ">: Recipient address rejected: User unknown in local recipient table");
+  return unknown_user(options_.local_reject_code, recipient, "local recipient table");
 }
 
 }  // namespace correio::smtpd

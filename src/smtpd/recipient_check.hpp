@@ -31,13 +31,16 @@ class RecipientCheck {
     std::string recipient_delimiter;        // "+" splits user+ext
     bool check_local = true;                // local_recipient_maps not empty
     std::string alias_maps;                 // alias_maps: aliases are valid recipients
+    int local_reject_code = 550;            // unknown_local_recipient_reject_code
+    int virtual_reject_code = 550;          // unknown_virtual_mailbox_reject_code
   };
 
   RecipientCheck(Options options, base::Logger& log);
 
   // nullopt: accept mail from `sender` ("" is <>) to `recipient`. Otherwise the reply
-  // for the RCPT command (550 5.1.1 or the error transport's code, or 451 4.3.0 when a
-  // table or the directory cannot be read right now).
+  // for the RCPT command (550 5.1.1 or the configured unknown_*_reject_code with 4.1.1 or
+  // 5.1.1 to match, the error transport's code, or 451 4.3.0 when a table or the
+  // directory cannot be read right now).
   std::optional<smtp::Reply> check(std::string_view recipient, std::string_view sender);
 
  private:

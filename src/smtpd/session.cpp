@@ -40,7 +40,10 @@ Session::Session(const Settings& settings, base::Logger& log, Services& services
 }
 
 std::string Session::client_label() const {
-  return client_name_ + "[" + conn_.remote_address() + "]";
+  std::string label = client_name_ + "[" + conn_.remote_address() + "]";
+  // smtpd_client_port_logging: Postfix's "host[address]:port".
+  if (settings_.client_port_logging) label += ":" + std::to_string(conn_.remote_port());
+  return label;
 }
 
 bool Session::pipelining_violation(std::string_view after_verb) {
@@ -108,8 +111,10 @@ asio::awaitable<bool> Session::handshake() {
     log_.info("lost connection after {} from {}", loop_.last_verb(), client_label());
     co_return false;
   }
-  log_.info("Anonymous TLS connection established from {}: {}", client_label(),
-            conn_.tls_description());
+  // smtpd_tls_loglevel 0 (Postfix's default) logs no TLS activity; 1 and up the summary.
+  if (settings_.tls_loglevel >= 1)
+    log_.info("Anonymous TLS connection established from {}: {}", client_label(),
+              conn_.tls_description());
   co_return true;
 }
 
@@ -120,7 +125,7 @@ asio::awaitable<Session::Next> Session::cmd_starttls(const Command& command) {
     refusal = smtp::Reply(501, "5.5.4", "Syntax: STARTTLS");
   else if (conn_.tls_active())
     refusal = smtp::Reply(554, "5.5.1", "Error: TLS already active");
-  else if (!settings_.tls)
+  else if (!settings_.tls || !settings_.ehlo_keyword("STARTTLS"))
     refusal = smtp::Reply(502, "5.5.1", "Error: command not implemented");
   if (refusal) co_return co_await reply(*refusal);
   if (pipelining_violation("STARTTLS")) {
@@ -146,7 +151,13 @@ asio::awaitable<Session::Next> Session::reply(int code, std::string_view enhance
   co_return co_await reply(smtp::Reply(code, enhanced, text));
 }
 
-asio::awaitable<Session::Next> Session::reply(const smtp::Reply& r) {
+asio::awaitable<Session::Next> Session::reply(const smtp::Reply& original) {
+  // soft_bounce (Postfix's smtpd_chat_reply): no permanent refusal, 5xx goes out as 4xx.
+  smtp::Reply r = original;
+  if (settings_.soft_bounce && r.code >= 500) {
+    r.code -= 100;
+    if (r.enhanced.starts_with("5")) r.enhanced[0] = '4';
+  }
   co_return co_await loop_.reply(r);
 }
 

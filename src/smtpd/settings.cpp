@@ -64,7 +64,19 @@ Settings Settings::from_config(const config::Config& config) {
   s.relay_restrictions = config.get("smtpd_relay_restrictions");
   s.recipient_restrictions = config.get("smtpd_recipient_restrictions");
   s.sender_login_maps = config.get("smtpd_sender_login_maps");
+  s.smtputf8_enable = config.get_bool("smtputf8_enable");
+  // Postfix also takes "silent-discard" here (do not log the discards); Correio logs none.
+  for (const auto& keyword : config.get_list("smtpd_discard_ehlo_keywords"))
+    s.discarded_ehlo_keywords.insert(base::to_lower(keyword));
+  s.soft_bounce = config.get_bool("soft_bounce");
+  s.client_port_logging = config.get_bool("smtpd_client_port_logging");
+  s.tls_loglevel = static_cast<int>(config.get_int("smtpd_tls_loglevel"));
   return s;
+}
+
+bool Settings::ehlo_keyword(std::string_view keyword) const {
+  if (discarded_ehlo_keywords.contains(base::to_lower(keyword))) return false;
+  return !base::iequals(keyword, "SMTPUTF8") || smtputf8_enable;
 }
 
 }  // namespace correio::smtpd

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -50,6 +51,16 @@ struct Settings {
   std::string client_restrictions, helo_restrictions, sender_restrictions, relay_restrictions,
       recipient_restrictions;
   std::string sender_login_maps;
+  bool smtputf8_enable = true;  // smtputf8_enable: announce and accept SMTPUTF8
+  // smtpd_discard_ehlo_keywords, lower case: not announced, and their parameters and
+  // commands are refused as if not implemented (Postfix's ehlo_mask).
+  std::set<std::string, std::less<>> discarded_ehlo_keywords;
+  bool soft_bounce = false;          // soft_bounce: every 5xx reply is sent as 4xx
+  bool client_port_logging = false;  // smtpd_client_port_logging: host[addr]:port
+  int tls_loglevel = 0;              // smtpd_tls_loglevel: 1 logs the handshake summary
+
+  // Whether EHLO keyword `keyword` (any case) is announced and usable.
+  bool ehlo_keyword(std::string_view keyword) const;
   // The server certificates, when TLS is offered; set by smtpd's start-up, not from_config.
   // Ask it for context() at each handshake: renewed certificates are picked up there.
   std::shared_ptr<tls::ServerCertificates> tls;

@@ -57,6 +57,10 @@ int smtpd_main(const service::DaemonArgs& args) {
     options.recipient_delimiter = ctx.config.get("recipient_delimiter");
     options.check_local = !ctx.config.get("local_recipient_maps").empty();
     options.alias_maps = ctx.config.get("alias_maps");
+    options.local_reject_code =
+        static_cast<int>(ctx.config.get_int("unknown_local_recipient_reject_code"));
+    options.virtual_reject_code =
+        static_cast<int>(ctx.config.get_int("unknown_virtual_mailbox_reject_code"));
     state->recipients = std::make_unique<RecipientCheck>(options, ctx.log);
 
     state->restrictions =

@@ -127,9 +127,10 @@ def test_expired_mail_returns_the_full_original():
 
 def test_error_transport_bounces_and_null_sender_is_not_bounced_back():
     # smtpd would refuse the RCPT itself (the route is the error transport), as Postfix's
-    # does; let the mail reach qmgr.
+    # does; let the mail reach qmgr. notify_classes 2bounce: undeliverable bounces go to
+    # the postmaster (without it they are dropped, as in Postfix: test_notify_classes.py).
     inst = pipeline({"virtual_transport": "error:mailbox disabled by policy",
-                     "smtpd_reject_unlisted_recipient": "no"})
+                     "smtpd_reject_unlisted_recipient": "no", "notify_classes": "2bounce"})
     with inst:
         qid = send(inst, "sender@example.test", ["demo@example.test"],
                    b"Subject: full\r\n\r\nthe whole body\r\n")

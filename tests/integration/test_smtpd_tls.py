@@ -45,7 +45,7 @@ def client_context(**kw) -> ssl.SSLContext:
 def tls_server(tmp_path):
     cert, key = make_certificate(tmp_path)
     inst = Correio(main_cf={**BASE, "smtpd_tls_security_level": "may",
-                            "smtpd_tls_received_header": "yes",
+                            "smtpd_tls_received_header": "yes", "smtpd_tls_loglevel": "1",
                             "smtpd_tls_cert_file": cert, "smtpd_tls_key_file": key})
     try:
         inst.start()
@@ -74,6 +74,21 @@ def test_starttls_then_mail(tls_server):
                      rb"\tby mail\.example\.test \(Correio\) with ESMTPS id " + qid.encode(), raw)
     tls_server.wait_for_log(r"Anonymous TLS connection established from unknown\[127\.0\.0\.1\]: "
                             r"TLSv1\.[23] with cipher ")
+
+
+def test_tls_loglevel_0_logs_no_handshake(tmp_path):
+    # Postfix's default, smtpd_tls_loglevel = 0: no TLS activity in the log.
+    cert, key = make_certificate(tmp_path)
+    inst = Correio(main_cf={**BASE, "smtpd_tls_security_level": "may",
+                            "smtpd_tls_cert_file": cert, "smtpd_tls_key_file": key})
+    with inst:
+        with smtplib.SMTP("127.0.0.1", inst.smtp_port) as s:
+            s.ehlo("client.example")
+            assert s.starttls(context=client_context())[0] == 220
+            s.ehlo("client.example")
+            assert s.noop()[0] == 250
+        inst.wait_for_log(r"disconnect from unknown\[127\.0\.0\.1\] ehlo=2 starttls=1")
+        assert "TLS connection established" not in inst.log_text()
 
 
 def test_session_starts_over_after_starttls(tls_server):

@@ -51,6 +51,23 @@ TEST(MasterDaemonArgs, CommandArgumentsFollowADoubleDash) {
   EXPECT_EQ(args->args, s.args);
 }
 
+// spawn(8): maxproc counts commands, so the one spawn process gets it as -l.
+TEST(MasterDaemonArgs, SessionLimitTravelsAsDashL) {
+  config::MasterService s;
+  s.name = "127.0.0.1:9999";
+  s.type = "inet";
+  s.command = "spawn";
+  s.args = {"user=nobody", "argv=/bin/cat"};
+  auto argv = master::daemon_argv("/etc/correio", s, 7);
+  std::vector<std::string> rest(argv.begin() + 4, argv.end());
+  auto args = service::parse_daemon_args("/etc/correio", rest);
+  ASSERT_TRUE(args) << args.error().message;
+  EXPECT_EQ(args->session_limit, 7);
+  EXPECT_EQ(args->args, s.args);
+  EXPECT_EQ(master::daemon_argv("/etc/correio", s), master::daemon_argv("/etc/correio", s, 0));
+  EXPECT_FALSE(service::parse_daemon_args("/x", {"spawn", "-l", "many"}));
+}
+
 TEST(MasterDaemonArgs, DefaultsNameToTheCommand) {
   auto args = service::parse_daemon_args("/x", {"smtpd"});
   ASSERT_TRUE(args);

@@ -40,6 +40,11 @@ TEST(DsnReport, FailureReportParts) {
   EXPECT_NE(delay.find("Action: delayed\n"), std::string::npos);
   EXPECT_NE(delay.find("\nWill-Retry-Until: "), std::string::npos);
   EXPECT_NE(delay.find("Subject: Delayed Mail (still being retried)\n"), std::string::npos);
+  // notify_classes copies: Postfix's postmaster_subject of bounce(5)'s templates.
+  in.postmaster_copy = true;
+  EXPECT_NE(build_dsn(in).find("Subject: Postmaster Warning: Delayed Mail\n"), std::string::npos);
+  in.kind = DsnInput::Kind::failure;
+  EXPECT_NE(build_dsn(in).find("Subject: Postmaster Copy: Undelivered Mail\n"), std::string::npos);
 }
 
 TEST(DsnReport, SuccessReport) {

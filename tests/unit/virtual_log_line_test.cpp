@@ -63,3 +63,25 @@ TEST(DeliveryLogLine, OrigToOnlyWhenDifferent) {
             "AB: to=<bob@example.com>, relay=virtual, delay=0, delays=0/0/0/0, dsn=4.2.0, "
             "status=deferred (x)");
 }
+
+// soft_bounce: Postfix's bounce.c logs a would-be bounce as dsn=4.x.x, status=SOFTBOUNCE
+// with the reason kept; other statuses are untouched.
+TEST(DeliveryLogLine, SoftBounce) {
+  RecipientLogLine l;
+  l.queue_id = "4F3A2B1C";
+  l.to = "bob@example.com";
+  l.relay = "virtual";
+  l.dsn = "5.2.2";
+  l.status = DeliveryStatus::bounced;
+  l.text = "mailbox full";
+  l.soft_bounce = true;
+  std::string line = format_recipient_log(l);
+  EXPECT_NE(line.find(", dsn=4.2.2, status=SOFTBOUNCE (mailbox full)"), std::string::npos)
+      << line;
+  l.status = DeliveryStatus::deferred;
+  l.dsn = "4.3.0";
+  line = format_recipient_log(l);
+  EXPECT_NE(line.find(", dsn=4.3.0, status=deferred (mailbox full)"), std::string::npos) << line;
+  EXPECT_EQ(soft_bounce_dsn("5.1.1"), "4.1.1");
+  EXPECT_EQ(soft_bounce_dsn("2.0.0"), "2.0.0");
+}

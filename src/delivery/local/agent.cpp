@@ -68,6 +68,8 @@ Result<AgentSettings> agent_settings_from_config(const config::Config& config) {
   s.resolver = std::make_shared<resolve::Resolver>(std::move(*resolver));
   s.enable_original_recipient = config.get_bool("enable_original_recipient");
   s.hostname = config.get("myhostname");
+  s.soft_bounce = config.get_bool("soft_bounce");
+  s.command_time_limit = config.get_time("command_time_limit");
   if (config.raw("default_privs")) s.default_privs = config.get("default_privs");
   return s;
 }
@@ -125,6 +127,7 @@ std::vector<RecipientResult> deliver(const DeliveryRequest& request, const Agent
       line.dsn = o.dsn;
       line.status = o.status;
       line.text = o.text;
+      line.soft_bounce = settings.soft_bounce;
       log.info("{}", format_recipient_log(line));
       bool worse =
           result.dsn.empty() ||

@@ -50,6 +50,7 @@ struct AgentSettings {
   std::shared_ptr<resolve::Resolver> resolver;
   bool enable_original_recipient = true;  // X-Original-To:
   std::string hostname;                   // myhostname, for Maildir file names
+  bool soft_bounce = false;               // log would-be bounces as SOFTBOUNCE
   std::string default_privs = "nobody";   // identity for alias commands and files as root
   std::chrono::seconds command_time_limit{1000};
   int max_expansion_depth = 20;

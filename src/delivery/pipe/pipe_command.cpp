@@ -6,6 +6,8 @@
 #include <fmt/format.h>
 #include <grp.h>
 #include <pwd.h>
+#include <signal.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -162,18 +164,8 @@ Result<std::vector<std::string>> expand_argv(const PipeOptions& o, const Expansi
 }
 
 Result<Identity> lookup_identity(std::string_view spec) {
-  size_t colon = spec.find(':');
-  std::string name(spec.substr(0, colon));
-  const passwd* pw = ::getpwnam(name.c_str());
-  if (!pw) return Error{fmt::format("pipe: unknown user= {}", name)};
-  Identity who{pw->pw_uid, pw->pw_gid, pw->pw_name, pw->pw_dir};
-  if (colon != std::string_view::npos) {
-    std::string group(spec.substr(colon + 1));
-    const struct group* gr = ::getgrnam(group.c_str());
-    if (!gr) return Error{fmt::format("pipe: unknown group in user= {}", spec)};
-    who.gid = gr->gr_gid;
-  }
-  if (who.uid == 0) return Error{"pipe: user= must not be root"};
+  auto who = base::lookup_command_user(spec);
+  if (!who) return Error{"pipe: " + who.error().message};
   return who;
 }
 

@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "base/command_user.hpp"
 #include "base/result.hpp"
 #include "delivery/protocol.hpp"
 
@@ -41,14 +42,9 @@ Result<std::vector<std::string>> expand_argv(const PipeOptions& options, const E
 // True when argv mentions a per-recipient name (recipient, user, extension, mailbox, ...).
 bool needs_one_recipient(const PipeOptions& options);
 
-struct Identity {
-  uid_t uid = 0;
-  gid_t gid = 0;
-  std::string name;
-  std::string home;
-};
+using Identity = base::CommandUser;
 
-// user= looked up in the password (and group) database.
+// user= looked up in the password (and group) database; root is refused.
 Result<Identity> lookup_identity(std::string_view spec);
 
 struct CommandResult {

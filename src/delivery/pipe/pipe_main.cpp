@@ -30,6 +30,7 @@ struct Settings {
   size_t recipient_limit = kDefaultRecipientLimit;
   int time_limit = kDefaultTimeLimit;
   std::string recipient_delimiter;
+  bool soft_bounce = false;  // log would-be bounces as SOFTBOUNCE
 };
 
 bool has(const PipeOptions& o, char flag) {
@@ -113,6 +114,7 @@ std::vector<RecipientResult> deliver(const Settings& s, const DeliveryRequest& r
       line.dsn = r.dsn;
       line.status = r.status;
       line.text = r.text;
+      line.soft_bounce = s.soft_bounce;
       log.info("{}", format_recipient_log(line));
     }
   }
@@ -139,8 +141,11 @@ Result<Settings> settings_from(const service::Context& ctx) {
   };
   if (auto n = number(s.service + "_destination_recipient_limit"); n && *n > 0)
     s.recipient_limit = static_cast<size_t>(*n);
+  // SERVICE_time_limit, by default $command_time_limit (Postfix's pipe(8)).
+  s.time_limit = static_cast<int>(ctx.config.get_time("command_time_limit").count());
   if (auto n = number(s.service + "_time_limit"); n && *n > 0) s.time_limit = static_cast<int>(*n);
   s.recipient_delimiter = ctx.config.get("recipient_delimiter");
+  s.soft_bounce = ctx.config.get_bool("soft_bounce");
   return s;
 }
 

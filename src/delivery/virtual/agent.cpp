@@ -21,6 +21,7 @@ std::vector<RecipientResult> deliver(const DeliveryRequest& request,
   job.queue_id = request.queue_id;
   job.sender = request.sender;
   job.relay = "virtual";
+  job.soft_bounce = settings.soft_bounce;
   job.times = {request.arrival_us, request.active_us, start_us, start_us, 0};
   std::vector<MailboxOutcome> outcomes;
   if (file) {
