@@ -62,7 +62,12 @@ std::optional<Reply> CommandLoop::admit(const Command& command, bool known, unsi
   return std::nullopt;
 }
 
-asio::awaitable<Next> CommandLoop::reply(const Reply& r) {
+asio::awaitable<Next> CommandLoop::reply(const Reply& original) {
+  Reply r = original;
+  if (options_.soft_bounce && r.code >= 500) {
+    r.code -= 100;
+    if (r.enhanced.starts_with("5")) r.enhanced[0] = '4';
+  }
   if (r.code >= options_.error_floor) {
     ++errors_;
     if (errors_ >= options_.hard_error_limit) {

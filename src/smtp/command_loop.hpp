@@ -60,6 +60,9 @@ class CommandLoop {
     bool tls_required = false;  // commands without pre_tls get 530 until TLS is active
     Reply too_long{500, "5.5.0", "Error: line too long"};
     Reply unknown{502, "5.5.2", "Error: command not recognized"};
+    // Postfix's soft_bounce (smtpd_chat_reply): no permanent refusal, every 5xx reply the
+    // loop sends (its own and the handlers') goes out as 4xx.
+    bool soft_bounce = false;
   };
 
   CommandLoop(io::Connection& connection, base::Logger& log, Options options)
@@ -82,7 +85,7 @@ class CommandLoop {
 
   // Sends a reply, counting it against the error limits: past the soft limit it waits
   // error_sleep first (a tarpit); at the hard limit it adds "421 4.7.0" and returns close.
-  asio::awaitable<Next> reply(const Reply& r);
+  asio::awaitable<Next> reply(const Reply& original);
   // Sends replies already in wire form, without counting errors; close when the client
   // is gone (logged as a lost connection).
   asio::awaitable<Next> send(std::string_view wire);

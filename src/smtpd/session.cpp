@@ -21,6 +21,7 @@ smtp::CommandLoop::Options loop_options(const Settings& settings) {
   options.soft_error_limit = settings.soft_error_limit;
   options.error_sleep = settings.error_sleep;
   options.hard_error_limit = settings.hard_error_limit;
+  options.soft_bounce = settings.soft_bounce;
   options.tls_required = settings.tls_level == TlsLevel::encrypt;
   return options;
 }
@@ -151,14 +152,8 @@ asio::awaitable<Session::Next> Session::reply(int code, std::string_view enhance
   co_return co_await reply(smtp::Reply(code, enhanced, text));
 }
 
-asio::awaitable<Session::Next> Session::reply(const smtp::Reply& original) {
-  // soft_bounce (Postfix's smtpd_chat_reply): no permanent refusal, 5xx goes out as 4xx.
-  smtp::Reply r = original;
-  if (settings_.soft_bounce && r.code >= 500) {
-    r.code -= 100;
-    if (r.enhanced.starts_with("5")) r.enhanced[0] = '4';
-  }
-  co_return co_await loop_.reply(r);
+asio::awaitable<Session::Next> Session::reply(const smtp::Reply& r) {
+  co_return co_await loop_.reply(r);  // soft_bounce is applied there
 }
 
 void Session::reset_transaction() {
