@@ -14,6 +14,7 @@
 #include "config/config.hpp"
 #include "delivery/local/local_main.hpp"
 #include "delivery/pipe/pipe_main.hpp"
+#include "delivery/smtp/smtp_main.hpp"
 #include "delivery/virtual/virtual_main.hpp"
 #include "imapd/imapd.hpp"
 #include "lmtpd/lmtpd.hpp"
@@ -42,6 +43,7 @@ const std::map<std::string_view, DaemonMain>& daemon_table() {
       {"pop3d", correio::pop3d::pop3d_main},
       {"qmgr", correio::qmgr::qmgr_main},
       {"showq", correio::showq::showq_main},
+      {"smtp", correio::delivery::smtp_agent::smtp_main},
       {"smtpd", correio::smtpd::smtpd_main},
       {"imapd", correio::imapd::imapd_main},
       {"virtual", correio::delivery::virtual_agent::virtual_main},
@@ -80,7 +82,8 @@ bool is_master_verb(std::string_view s) {
 }
 
 constexpr const char* kUsage =
-    "usage: correio [-c config_dir] {start-fg|start|stop|abort|reload|status|check|flush|logrotate}\n"
+    "usage: correio [-c config_dir] "
+    "{start-fg|start|stop|abort|reload|status|check|flush|logrotate}\n"
     "       correio quickstart [DIR]\n"
     "       correio pw|user|auth ...     (passwords and the user directory)\n"
     "       correio postconf [options]   (also: postconf, postfix, ... as links)\n"

@@ -1,0 +1,33 @@
+// libFuzzer target for what a remote SMTP server controls when Correio is the client: its
+// reply lines (multi-line replies, enhanced codes) and its EHLO keywords; and the nexthop
+// syntax read from transport tables and relayhost.
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "delivery/smtp/nexthop.hpp"
+#include "smtp/client_message.hpp"
+#include "smtp/reply_reader.hpp"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  std::string_view input(reinterpret_cast<const char*>(data), size);
+  correio::smtp::ReplyReader reader;
+  while (!input.empty()) {
+    size_t nl = input.find('\n');
+    std::string_view line = input.substr(0, nl);
+    input.remove_prefix(nl == std::string_view::npos ? input.size() : nl + 1);
+    auto state = reader.add_line(line);
+    if (state == correio::smtp::ReplyReader::State::done) {
+      auto reply = reader.take();
+      (void)correio::smtp::reply_text(reply);
+      (void)correio::smtp::parse_ehlo_features(reply.lines);
+    } else if (state == correio::smtp::ReplyReader::State::bad) {
+      reader.reset();
+    }
+  }
+  (void)correio::delivery::smtp_agent::parse_nexthop(
+      std::string_view(reinterpret_cast<const char*>(data), size));
+  return 0;
+}
