@@ -20,6 +20,7 @@ from correio_fixture import Correio, free_port, wait_for_port
 from delivery_setup import pipeline, queue_is_empty, wait_for_messages
 from postfix_instance import PostfixInstance, skip_reason
 from test_reverse_dns import free_udp_and_tcp_port
+from test_smtpd_tls import make_certificate
 
 pytestmark = [
     pytest.mark.skipif(shutil.which("dnsmasq") is None, reason="dnsmasq not installed"),
@@ -229,6 +230,53 @@ def test_unknown_domain_bounces_and_dns_failure_defers(dns):
         a.stop()
     finally:
         a.cleanup()
+
+
+def test_opportunistic_starttls(dns):
+    port = dns(["--mx-host=dest.test,mx1.dest.test,10",
+                "--host-record=mx1.dest.test,127.0.0.36"])
+    cert, key = make_certificate()
+    b = receiving_host("127.0.0.36")
+    b.write_main_cf({"smtpd_tls_cert_file": cert, "smtpd_tls_key_file": key,
+                     "smtpd_tls_security_level": "may", "smtpd_tls_received_header": "yes"})
+    a = sender_host(port, {"smtp_tls_security_level": "may", "smtp_tls_loglevel": "1"})
+    try:
+        start_receiver(b, "127.0.0.36")
+        a.start()
+        send(a, "bob@dest.test", subject="tls-1")
+        [path] = wait_for_file(b, "dest.test", "bob")
+        data = path.read_bytes()
+        # B's Received: line records the TLS session and ESMTPS (RFC 3848).
+        assert b"with ESMTPS id" in data, data[:600]
+        a.wait_for_log(r"correio/smtp\[\d+\]: Untrusted TLS connection established to "
+                       r"mx1\.dest\.test\[127\.0\.0\.36\]:25: TLSv1\.[23] with cipher ")
+        a.wait_for_log(r"to=<bob@dest\.test>, relay=mx1\.dest\.test\[127\.0\.0\.36\]:25, .*"
+                       r"status=sent", timeout=30)
+        a.stop()
+        b.stop()
+    finally:
+        a.cleanup()
+        b.cleanup()
+
+
+def test_mandatory_tls_defers_when_not_offered(dns):
+    port = dns(["--mx-host=dest.test,mx1.dest.test,10",
+                "--host-record=mx1.dest.test,127.0.0.37"])
+    b = receiving_host("127.0.0.37")  # no certificate: no STARTTLS
+    a = sender_host(port, {"smtp_tls_security_level": "encrypt"})
+    try:
+        start_receiver(b, "127.0.0.37")
+        a.start()
+        send(a, "bob@dest.test", subject="tls-2")
+        a.wait_for_log(r"to=<bob@dest\.test>, relay=mx1\.dest\.test\[127\.0\.0\.37\]:25, .*"
+                       r"dsn=4\.7\.4, status=deferred \(TLS is required, but was not offered by "
+                       r"host mx1\.dest\.test\[127\.0\.0\.37\]\)", timeout=30)
+        assert not maildir_files(b, "dest.test", "bob")
+        a.stop()
+        b.stop()
+    finally:
+        a.cleanup()
+        b.cleanup()
 
 
 class ScriptedServer:
