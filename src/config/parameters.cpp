@@ -256,6 +256,8 @@ constexpr ParameterInfo kParameters[] = {
     {"smtp_sasl_security_options", "noplaintext, noanonymous",
      "SASL mechanism restrictions of the SMTP client.", S},
     {"smtp_sasl_password_maps", "", "Per-host or per-sender username:password.", S},
+    {"smtp_sasl_tls_security_options", "$smtp_sasl_security_options",
+     "SASL mechanism restrictions of the SMTP client over TLS.", S},
     {"smtp_sender_dependent_authentication", "no", "Look up SASL credentials by sender address.",
      B},
     {"sender_dependent_relayhost_maps", "", "Per-sender relayhost.", S},

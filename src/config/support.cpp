@@ -23,9 +23,9 @@ constexpr std::string_view kNoSmtpClientFeature =
 constexpr std::string_view kNoTlsVerification =
     "the SMTP client does not verify server certificates yet (smtp_tls_security_level "
     "verify and secure defer mail)";
-constexpr std::string_view kNoSmtpSasl =
-    "the SMTP client does not authenticate (SMTP AUTH) yet; a relayhost that requires it "
-    "refuses the mail";
+constexpr std::string_view kNoSenderAuth =
+    "SMTP client credentials are looked up by server only (smtp_sasl_password_maps keyed "
+    "[host]:port, [host], host), never by sender";
 constexpr std::string_view kNoRewriting =
     "address rewriting (the cleanup stage) is not built yet; addresses would stay as "
     "received";
@@ -142,10 +142,7 @@ constexpr SupportInfo kUnsupported[] = {
     {"smtp_tls_CApath", kWarn, "", kNoTlsVerification},
     {"smtp_tls_session_cache_database", kInfo, "",
      "the SMTP client makes a full TLS handshake per connection"},
-    {"smtp_sasl_auth_enable", kWarn, "", kNoSmtpSasl},
-    {"smtp_sasl_security_options", kWarn, "", kNoSmtpSasl},
-    {"smtp_sasl_password_maps", kWarn, "", kNoSmtpSasl},
-    {"smtp_sender_dependent_authentication", kWarn, "", kNoSmtpSasl},
+    {"smtp_sender_dependent_authentication", kWarn, "", kNoSenderAuth},
 
     // The master.
     {"default_process_limit", kWarn, "", "a '-' maxproc in master.cf means one process"},

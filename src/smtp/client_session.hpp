@@ -83,6 +83,14 @@ class ClientSession {
   // the same server without TLS (Postfix's plaintext fallback).
   asio::awaitable<std::optional<Outcome>> open(bool allow_tls, bool& tls_failed);
 
+  // RFC 4954 AUTH after open(), with PLAIN or else LOGIN, whichever the server offers
+  // (`allow_plaintext` false: neither may be used, smtp_sasl_security_options
+  // noplaintext). nullopt: authenticated. A failure defers (4.7.x) and names the server
+  // and its reply, never the credentials (client_auth.cpp).
+  asio::awaitable<std::optional<Outcome>> authenticate(const std::string& user,
+                                                       const std::string& password,
+                                                       bool allow_plaintext);
+
   // One transaction; an outcome per recipient, in order. When the session cannot go on
   // (usable() false) the caller should not start another.
   asio::awaitable<std::vector<Outcome>> send(const Transaction& transaction);
@@ -105,6 +113,8 @@ class ClientSession {
   };
   asio::awaitable<Read> read_reply(std::chrono::seconds timeout);
   asio::awaitable<bool> write(std::string_view bytes, std::chrono::seconds timeout);
+  // Writes `line` and CRLF, then reads the reply (AUTH's exchanges).
+  asio::awaitable<Read> exchange(std::string_view line, std::chrono::seconds timeout);
   // The outcome of a step: judged by its reply, or the reason there was none.
   Outcome failure(const Read& read, const Stage& stage) const;
   Outcome reply_outcome(const Reply& reply, std::string_view stage) const;

@@ -279,6 +279,81 @@ def test_mandatory_tls_defers_when_not_offered(dns):
         b.cleanup()
 
 
+def submission_host(address: str) -> Correio:
+    """Host B as a provider's submission server: port 587, STARTTLS required, relaying
+    only for authenticated clients (A is not in its mynetworks)."""
+    cert, key = make_certificate()
+    b = receiving_host(address)
+    b.write_main_cf({"smtpd_tls_cert_file": cert, "smtpd_tls_key_file": key,
+                     "mynetworks": "192.0.2.0/24", "smtpd_sasl_authenticated_header": "yes"})
+    b.write_master_cf(f"""\
+{address}:587 inet  n       -       n       -       -       smtpd
+  -o smtpd_tls_security_level=encrypt
+  -o smtpd_sasl_auth_enable=yes
+  -o smtpd_recipient_restrictions=permit_sasl_authenticated,reject
+qmgr          unix  n       -       n       300     1       qmgr
+virtual       unix  -       -       n       -       -       virtual
+""")
+    return b
+
+
+def relay_client(dns_port: int, password: str) -> Correio:
+    a = sender_host(dns_port, {"relayhost": "[smtp.example.test]:587",
+                               "smtp_tls_security_level": "encrypt",
+                               "smtp_sasl_auth_enable": "yes",
+                               "smtp_sasl_security_options": "noanonymous"})
+    passwords = a.config_dir / "sasl_passwd"
+    passwords.write_text(f"[smtp.example.test]:587 bob@dest.test:{password}\n")
+    a.write_main_cf({"smtp_sasl_password_maps": f"texthash:{passwords}"})
+    return a
+
+
+def test_relayhost_with_sasl_auth_over_starttls(dns):
+    port = dns(["--host-record=smtp.example.test,127.0.0.38"])
+    b = submission_host("127.0.0.38")
+    a = relay_client(port, "secret")
+    try:
+        b.start(wait_ports=[])
+        wait_for_port(587, host="127.0.0.38")
+        a.start()
+        send(a, "bob@dest.test", subject="sasl-1")
+        [path] = wait_for_file(b, "dest.test", "bob")
+        data = path.read_bytes()
+        assert b"(Authenticated sender: bob@dest.test)" in data
+        assert b"with ESMTPSA id" in data
+        b.wait_for_log(r"client=unknown\[127\.0\.0\.1\], sasl_method=PLAIN, "
+                       r"sasl_username=bob@dest\.test")
+        a.wait_for_log(r"to=<bob@dest\.test>, relay=smtp\.example\.test\[127\.0\.0\.38\]:587, "
+                       r".*status=sent \(250 2\.0\.0 Ok: queued as ", timeout=30)
+        assert "secret" not in a.log_text()
+        a.stop()
+        b.stop()
+    finally:
+        a.cleanup()
+        b.cleanup()
+
+
+def test_relayhost_refusing_the_password_defers(dns):
+    port = dns(["--host-record=smtp.example.test,127.0.0.39"])
+    b = submission_host("127.0.0.39")
+    a = relay_client(port, "wrong-password")
+    try:
+        b.start(wait_ports=[])
+        wait_for_port(587, host="127.0.0.39")
+        a.start()
+        send(a, "bob@dest.test", subject="sasl-2")
+        a.wait_for_log(r"to=<bob@dest\.test>, relay=smtp\.example\.test\[127\.0\.0\.39\]:587, "
+                       r".*dsn=4\.7\.8, status=deferred \(SASL authentication failed; server "
+                       r"smtp\.example\.test\[127\.0\.0\.39\] said: 535 5\.7\.8 ", timeout=30)
+        assert "wrong-password" not in a.log_text()
+        assert not maildir_files(b, "dest.test", "bob")
+        a.stop()
+        b.stop()
+    finally:
+        a.cleanup()
+        b.cleanup()
+
+
 class ScriptedServer:
     """A deliberately difficult SMTP peer: 450 to the first RCPT it sees, then accepts.
     It records the messages it takes."""

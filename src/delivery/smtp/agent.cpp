@@ -90,6 +90,9 @@ class Delivery {
                                                   const queue::QueueFile& file, bool allow_tls,
                                                   bool& tls_failed);
   smtp::Transaction transaction(const queue::QueueFile& file, size_t first, size_t last) const;
+  // SMTP AUTH when smtp_sasl_password_maps has credentials for this server.
+  asio::awaitable<std::optional<Outcome>> authenticate(smtp::ClientSession& client,
+                                                       const dns::MailHost& host);
 
   const DeliveryRequest& request_;
   AgentContext& context_;
@@ -100,7 +103,39 @@ class Delivery {
   Outcome last_failure_;         // why the open recipients are still open
   std::string last_relay_ = "none";
   std::string last_host_;
+  std::string nexthop_text_;  // as qmgr sent it, "[smtp.example]:587"
+  Nexthop nexthop_;
 };
+
+asio::awaitable<std::optional<Outcome>> Delivery::authenticate(smtp::ClientSession& client,
+                                                               const dns::MailHost& host) {
+  const AgentSettings& s = context_.settings;
+  if (!s.sasl_passwords || client.features().auth.empty()) co_return std::nullopt;
+  // Postfix's smtp_sasl_password_maps keys, most specific first.
+  std::vector<std::string> keys{nexthop_text_};
+  if (!nexthop_.use_mx) keys.push_back("[" + nexthop_.host + "]");
+  keys.push_back(host.name);
+  keys.push_back(nexthop_.host);
+  std::optional<std::string> credentials;
+  for (const auto& key : keys) {
+    auto found = s.sasl_passwords->lookup(key);
+    if (!found)
+      co_return Outcome{Verdict::deferred, "4.3.0",
+                        "smtp_sasl_password_maps lookup error: " + found.error().message, "",
+                        false};
+    if (*found) {
+      credentials = **found;
+      break;
+    }
+  }
+  // No entry for this server: send without AUTH, as Postfix does.
+  if (!credentials) co_return std::nullopt;
+  size_t colon = credentials->find(':');
+  std::string user = credentials->substr(0, colon);
+  std::string password = colon == std::string::npos ? "" : credentials->substr(colon + 1);
+  bool plaintext = client.tls_description().empty() ? s.sasl_plaintext : s.sasl_tls_plaintext;
+  co_return co_await client.authenticate(user, password, plaintext);
+}
 
 smtp::Transaction Delivery::transaction(const queue::QueueFile& file, size_t first,
                                         size_t last) const {
@@ -148,6 +183,11 @@ asio::awaitable<std::optional<Outcome>> Delivery::session(const dns::MailHost& h
   if (s.tls_loglevel >= 1 && !client.tls_description().empty())
     context_.log.info("Untrusted TLS connection established to {}: {}", relay,
                       client.tls_description());
+  if (auto failed = co_await authenticate(client, host)) {
+    last_relay_ = relay;
+    last_host_ = host.name;
+    co_return failed;
+  }
 
   // Batches of at most recipient_limit; a server-level failure leaves the rest open for
   // the next server, a recipient's own answer is final.
@@ -209,6 +249,8 @@ asio::awaitable<void> Delivery::run() {
                    "none", "");
     co_return;
   }
+  nexthop_text_ = target;
+  nexthop_ = *nexthop;
   auto lookup = context_.lookups.get(context_.executor, s.resolver);
   if (!lookup) {
     finish_pending(
@@ -283,6 +325,22 @@ Result<AgentSettings> agent_settings_from_config(const config::Config& config,
     s.unsupported_tls = "smtp_tls_security_level = " + level +
                         " is not supported yet (none, may and encrypt are); mail stays queued";
   s.tls_loglevel = static_cast<int>(config.get_int("smtp_tls_loglevel"));
+
+  if (config.get_bool("smtp_sasl_auth_enable")) {
+    std::string list = config.get("smtp_sasl_password_maps");
+    if (list.empty())
+      return Error{"smtp_sasl_auth_enable = yes, but smtp_sasl_password_maps is empty"};
+    auto opened = maps::open_maps(list);
+    if (!opened) return Error{"smtp_sasl_password_maps: " + opened.error().message};
+    s.sasl_passwords = std::move(*opened);
+    auto allows_plaintext = [&](std::string_view name) {
+      for (const auto& option : config.get_list(name))
+        if (base::to_lower(option) == "noplaintext") return false;
+      return true;
+    };
+    s.sasl_plaintext = allows_plaintext("smtp_sasl_security_options");
+    s.sasl_tls_plaintext = allows_plaintext("smtp_sasl_tls_security_options");
+  }
   return s;
 }
 

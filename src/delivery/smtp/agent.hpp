@@ -19,6 +19,7 @@
 #include "delivery/protocol.hpp"
 #include "dns/lookup.hpp"
 #include "dns/shared_lookup.hpp"
+#include "maps/map.hpp"
 #include "smtp/client_session.hpp"
 
 namespace correio::delivery::smtp_agent {
@@ -34,6 +35,11 @@ struct AgentSettings {
   // Set when smtp_tls_security_level asks for what is not built yet (verify, secure,
   // dane, fingerprint): mail is deferred with this text rather than sent unverified.
   std::string unsupported_tls;
+  // SMTP AUTH (smtp_sasl_auth_enable): "user:password" from smtp_sasl_password_maps by
+  // "[host]:port", "[host]", server name, nexthop domain; PLAIN and LOGIN only where
+  // smtp_sasl_security_options (smtp_sasl_tls_security_options under TLS) allow plaintext.
+  std::shared_ptr<maps::Map> sasl_passwords;  // null: no AUTH
+  bool sasl_plaintext = false, sasl_tls_plaintext = false;
 };
 
 // Reads the smtp_* parameters of `config` (main.cf with the service's -o overrides);
