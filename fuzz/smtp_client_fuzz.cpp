@@ -1,6 +1,7 @@
 // libFuzzer target for what a remote SMTP server controls when Correio is the client: its
 // reply lines (multi-line replies, enhanced codes) and its EHLO keywords; and the nexthop
-// syntax read from transport tables and relayhost.
+// syntax read from transport tables and relayhost; and the 8BITMIME downgrade of a
+// message (whose bytes come from whoever sent it).
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -8,6 +9,7 @@
 #include <vector>
 
 #include "delivery/smtp/nexthop.hpp"
+#include "mail/eight_bit_downgrade.hpp"
 #include "smtp/client_message.hpp"
 #include "smtp/reply_reader.hpp"
 
@@ -27,7 +29,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       reader.reset();
     }
   }
-  (void)correio::delivery::smtp_agent::parse_nexthop(
-      std::string_view(reinterpret_cast<const char*>(data), size));
+  std::string_view whole(reinterpret_cast<const char*>(data), size);
+  (void)correio::delivery::smtp_agent::parse_nexthop(whole);
+  (void)correio::mail::downgrade_8bit_bodies(whole);
   return 0;
 }

@@ -10,6 +10,7 @@
 #include <asio/use_awaitable.hpp>
 
 #include "io/deadline.hpp"
+#include "mail/eight_bit_downgrade.hpp"
 #include "smtp/reply_reader.hpp"
 
 namespace correio::smtp {
@@ -224,14 +225,14 @@ asio::awaitable<std::vector<Outcome>> ClientSession::send(const Transaction& t) 
     co_return all({Verdict::bounced, "5.6.7",
                    fmt::format("SMTPUTF8 is required, but was not offered by host {}", label_), "",
                    false});
-  // RFC 6152 §3: no 8-bit body to a server without 8BITMIME. Postfix would convert the
-  // body to quoted-printable; that conversion is not built yet.
-  if (t.mail.eight_bit && !features_.eight_bit)
-    co_return all({Verdict::bounced, "5.6.3",
-                   fmt::format("host {} does not announce 8BITMIME and the message has 8-bit "
-                               "content (conversion to quoted-printable is not supported yet)",
-                               label_),
-                   "", false});
+  // RFC 6152 §3: no 8-bit body to a server without 8BITMIME; as Postfix does, the 8-bit
+  // bodies are converted to quoted-printable instead (8-bit header text stays as it is).
+  std::string downgraded;
+  std::string_view content = t.content;
+  if (t.mail.eight_bit && !features_.eight_bit) {
+    downgraded = mail::downgrade_8bit_bodies(t.content);
+    content = downgraded;
+  }
 
   // RFC 2920: with PIPELINING, MAIL and every RCPT go out in one write and their replies
   // are read in order; otherwise each waits for its reply.
@@ -276,7 +277,7 @@ asio::awaitable<std::vector<Outcome>> ClientSession::send(const Transaction& t) 
       co_return all(failure(rcpt, kRcpt));
     }
     results[i] = failure(rcpt, kRcpt);
-    if (rcpt.reply->code == 250 || rcpt.reply->code == 251) accepted.push_back(i);
+    if (rcpt.reply->code / 100 == 2) accepted.push_back(i);  // 250, 251 (§3.4), 252
   }
   if (mail_failed) results = all(*mail_failed);
 
@@ -288,10 +289,10 @@ asio::awaitable<std::vector<Outcome>> ClientSession::send(const Transaction& t) 
     usable_ = rset.reply && rset.reply->code == 250;
     co_return results;
   }
-  co_return co_await data(t, std::move(results), accepted);
+  co_return co_await data(content, std::move(results), accepted);
 }
 
-asio::awaitable<std::vector<Outcome>> ClientSession::data(const Transaction& t,
+asio::awaitable<std::vector<Outcome>> ClientSession::data(std::string_view content,
                                                           std::vector<Outcome> results,
                                                           const std::vector<size_t>& accepted) {
   // Every accepted recipient shares the fate of DATA and of the end of data.
@@ -310,7 +311,7 @@ asio::awaitable<std::vector<Outcome>> ClientSession::data(const Transaction& t,
     o.try_next_host = o.try_next_host || o.verdict == Verdict::deferred;
     co_return accepted_all(o);
   }
-  if (!co_await write(data_payload(t.content), options_.timeouts.data_xfer)) {
+  if (!co_await write(data_payload(content), options_.timeouts.data_xfer)) {
     usable_ = false;
     co_return accepted_all(failure({std::nullopt, "lost connection"}, kBody));
   }

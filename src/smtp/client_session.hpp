@@ -119,7 +119,8 @@ class ClientSession {
   Outcome failure(const Read& read, const Stage& stage) const;
   Outcome reply_outcome(const Reply& reply, std::string_view stage) const;
   asio::awaitable<std::optional<Outcome>> hello();
-  asio::awaitable<std::vector<Outcome>> data(const Transaction& t, std::vector<Outcome> results,
+  // DATA and the message; `content` is the transaction's, or its 7-bit downgrade.
+  asio::awaitable<std::vector<Outcome>> data(std::string_view content, std::vector<Outcome> results,
                                              const std::vector<size_t>& accepted);
 
   io::Connection& connection_;

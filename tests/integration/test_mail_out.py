@@ -145,6 +145,36 @@ def test_delivery_to_the_mx_host(dns):
         b.cleanup()
 
 
+def test_many_recipients_in_transactions_of_the_recipient_limit(dns):
+    port = dns(["--mx-host=dest.test,mx1.dest.test,10",
+                "--host-record=mx1.dest.test,127.0.0.40"])
+    b = receiving_host("127.0.0.40", users="".join(
+        f"{u}@dest.test:{{PLAIN}}secret::::::\n" for u in ("bob", "carol", "dave")))
+    a = sender_host(port, {"smtp_destination_recipient_limit": "2"})
+    try:
+        start_receiver(b, "127.0.0.40")
+        a.start()
+        with smtplib.SMTP("127.0.0.1", a.smtp_port) as smtp:
+            smtp.sendmail("sender@example.test",
+                          ["bob@dest.test", "carol@dest.test", "dave@dest.test", "eve@dest.test"],
+                          b"Subject: many\r\n\r\nto several\r\n")
+        for user in ("bob", "carol", "dave"):
+            wait_for_file(b, "dest.test", user)
+        sent = a.wait_for_log(r"correio/smtp\[\d+\]: \w+: to=<\w+@dest\.test>, .*status=sent",
+                              count=3, timeout=30)
+        queue_ids = {re.search(r"queued as (\w+)", line).group(1) for line in sent}
+        assert len(queue_ids) == 2  # two transactions: 2 recipients, then 1 (+ eve refused)
+        a.wait_for_log(r"to=<eve@dest\.test>, .*status=bounced \(host mx1\.dest\.test"
+                       r"\[127\.0\.0\.40\] said: 550 5\.1\.1 ")
+        # One connection carried both transactions.
+        b.wait_for_log(r"smtpd\[\d+\]: disconnect from \S+ ehlo=1 mail=2 rcpt=\S+ data=2 ")
+        a.stop()
+        b.stop()
+    finally:
+        a.cleanup()
+        b.cleanup()
+
+
 def test_second_mx_when_the_first_refuses_connections(dns):
     # mx1 (preference 10) has nobody listening on 127.0.0.32:25; mx2 is host B.
     port = dns(["--mx-host=dest.test,mx1.dest.test,10", "--mx-host=dest.test,mx2.dest.test,20",
@@ -355,10 +385,13 @@ def test_relayhost_refusing_the_password_defers(dns):
 
 
 class ScriptedServer:
-    """A deliberately difficult SMTP peer: 450 to the first RCPT it sees, then accepts.
-    It records the messages it takes."""
+    """A deliberately difficult SMTP peer: 450 to the first RCPT it sees (`busy_first`),
+    then accepts; it announces 8BITMIME only with `eight_bit`. It records the messages it
+    takes."""
 
-    def __init__(self, address: str, port: int):
+    def __init__(self, address: str, port: int, busy_first: bool = True, eight_bit: bool = True):
+        self.busy_first = busy_first
+        self.eight_bit = eight_bit
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self.sock.bind((address, port))
@@ -391,13 +424,14 @@ class ScriptedServer:
             self.commands.append(cmd)
             verb = cmd[:4].upper()
             if verb == "EHLO":
-                reply("250-scripted.test\r\n250-PIPELINING\r\n250-8BITMIME\r\n250 SIZE 1000000")
+                reply("250-scripted.test\r\n250-PIPELINING\r\n"
+                      + ("250-8BITMIME\r\n" if self.eight_bit else "") + "250 SIZE 1000000")
             elif verb == "MAIL":
                 reply("250 2.1.0 Ok")
             elif verb == "RCPT":
                 self.rcpt_seen += 1
                 reply("450 4.2.0 <bob@scripted.test>: mailbox busy, come back later"
-                      if self.rcpt_seen == 1 else "250 2.1.5 Ok")
+                      if self.rcpt_seen == 1 and self.busy_first else "250 2.1.5 Ok")
             elif verb == "DATA":
                 reply("354 go ahead")
                 body = b""
@@ -482,3 +516,30 @@ def test_delivery_to_a_stock_postfix(dns, tmp_path):
             a.stop()
         finally:
             a.cleanup()
+
+
+def test_eight_bit_body_is_downgraded_for_a_server_without_8bitmime(dns):
+    port = dns([])
+    server_port = free_port()
+    server = ScriptedServer("127.0.0.1", server_port, busy_first=False, eight_bit=False)
+    a = sender_host(port, {"relayhost": f"[127.0.0.1]:{server_port}"})
+    try:
+        a.start()
+        with smtplib.SMTP("127.0.0.1", a.smtp_port) as smtp:
+            smtp.sendmail("sender@example.test", ["bob@scripted.test"],
+                          "From: sender@example.test\r\nSubject: 8bit\r\n"
+                          "Content-Type: text/plain; charset=utf-8\r\n"
+                          "Content-Transfer-Encoding: 8bit\r\n\r\n"
+                          "caf\u00e9 cr\u00e8me\r\n".encode(), mail_options=["BODY=8BITMIME"])
+        a.wait_for_log(r"to=<bob@scripted\.test>, .*status=sent \(250 2\.0\.0 Ok: queued as "
+                       r"SCRIPTED1\)", timeout=30)
+        [message] = server.messages
+        assert b"Content-Transfer-Encoding: quoted-printable\r\n" in message
+        assert b"caf=C3=A9 cr=C3=A8me\r\n" in message
+        assert all(byte < 0x80 for byte in message)
+        # RFC 6152 §3: no BODY=8BITMIME to a server that did not announce it.
+        assert not any("BODY=" in c for c in server.commands)
+        a.stop()
+    finally:
+        a.cleanup()
+        server.close()
