@@ -136,8 +136,9 @@ constexpr SupportInfo kUnsupported[] = {
 
     // SMTP client (mail out): what the smtp agent does not do yet.
     {"sender_dependent_relayhost_maps", kWarn, "", kNoSmtpClientFeature},
-    {"smtp_host_lookup", kInfo, "",
-     "host addresses come from the hosts file, then DNS (c-ares), for dns and native alike"},
+    {"smtp_host_lookup", kWarn, "",
+     "the SMTP client takes host addresses from the hosts file, then DNS (c-ares), whatever "
+     "the setting"},
     {"smtp_tls_CAfile", kWarn, "", kNoTlsVerification},
     {"smtp_tls_CApath", kWarn, "", kNoTlsVerification},
     {"smtp_tls_session_cache_database", kInfo, "",
