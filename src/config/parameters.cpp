@@ -273,6 +273,8 @@ constexpr ParameterInfo kParameters[] = {
     {"smtp_data_xfer_timeout", "180s", "Time limit to send each part of the message.", T},
     {"smtp_data_done_timeout", "600s", "Time limit for the reply to the end of the message.", T},
     {"smtp_quit_timeout", "300s", "Time limit for the QUIT reply.", T},
+    {"smtp_connection_cache_time_limit", "2s",
+     "How long an idle SMTP client session is kept for the next message to its nexthop.", T},
     {"default_destination_recipient_limit", "50",
      "Maximal recipients per delivery; transports without their own limit use it.", I},
     {"smtp_destination_recipient_limit", "$default_destination_recipient_limit",

@@ -329,6 +329,14 @@ asio::awaitable<std::vector<Outcome>> ClientSession::data(std::string_view conte
   co_return accepted_all(o);
 }
 
+asio::awaitable<bool> ClientSession::reset() {
+  Read reply{std::nullopt, "lost connection"};
+  if (co_await write("RSET\r\n", options_.timeouts.mail))
+    reply = co_await read_reply(options_.timeouts.mail);
+  usable_ = reply.reply && reply.reply->code == 250;
+  co_return usable_;
+}
+
 asio::awaitable<void> ClientSession::quit() {
   usable_ = false;
   if (!co_await write("QUIT\r\n", options_.timeouts.quit)) co_return;

@@ -95,6 +95,10 @@ class ClientSession {
   // (usable() false) the caller should not start another.
   asio::awaitable<std::vector<Outcome>> send(const Transaction& transaction);
 
+  // RSET (RFC 5321 §4.1.1.5) before a kept session carries another request: true when
+  // the server still answers 250; otherwise the session is no longer usable.
+  asio::awaitable<bool> reset();
+
   // QUIT, waiting for the reply within smtp_quit_timeout; errors are ignored (RFC 5321
   // §4.1.1.10: the mail is already accepted).
   asio::awaitable<void> quit();

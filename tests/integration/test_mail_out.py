@@ -175,6 +175,30 @@ def test_many_recipients_in_transactions_of_the_recipient_limit(dns):
         b.cleanup()
 
 
+def test_connection_kept_for_the_next_message(dns):
+    port = dns(["--mx-host=dest.test,mx1.dest.test,10",
+                "--host-record=mx1.dest.test,127.0.0.41"])
+    b = receiving_host("127.0.0.41")
+    a = sender_host(port, {"smtp_connection_cache_time_limit": "10s"})
+    try:
+        start_receiver(b, "127.0.0.41")
+        a.start()
+        send(a, "bob@dest.test", subject="cache-1")
+        a.wait_for_log(r"to=<bob@dest\.test>, .*status=sent", timeout=30)
+        send(a, "bob@dest.test", subject="cache-2")
+        a.wait_for_log(r"to=<bob@dest\.test>, .*status=sent", count=2, timeout=30)
+        assert len(wait_for_file(b, "dest.test", "bob")) >= 1
+        # One SMTP session carried both (RSET checked it before the second), and was
+        # closed with QUIT once the cache time limit passed.
+        b.wait_for_log(r"smtpd\[\d+\]: disconnect from \S+ ehlo=1 mail=2 rcpt=2 data=2 "
+                       r"rset=1 quit=1 ", timeout=30)
+        a.stop()
+        b.stop()
+    finally:
+        a.cleanup()
+        b.cleanup()
+
+
 def test_second_mx_when_the_first_refuses_connections(dns):
     # mx1 (preference 10) has nobody listening on 127.0.0.32:25; mx2 is host B.
     port = dns(["--mx-host=dest.test,mx1.dest.test,10", "--mx-host=dest.test,mx2.dest.test,20",

@@ -90,6 +90,8 @@ class Delivery {
                                                   const queue::QueueFile& file, bool allow_tls,
                                                   bool& tls_failed);
   smtp::Transaction transaction(const queue::QueueFile& file, size_t first, size_t last) const;
+  // Sends the open recipients over `session`, in batches.
+  asio::awaitable<void> send_batches(CachedSession& session, const queue::QueueFile& file);
   // SMTP AUTH when smtp_sasl_password_maps has credentials for this server.
   asio::awaitable<std::optional<Outcome>> authenticate(smtp::ClientSession& client,
                                                        const dns::MailHost& host);
@@ -173,8 +175,12 @@ asio::awaitable<std::optional<Outcome>> Delivery::session(const dns::MailHost& h
                                           s.client.timeouts.connect, label);
   if (!socket) co_return Outcome{Verdict::deferred, "4.4.1", socket.error().message, "", true};
   connected_us_ = now_us();
-  io::Connection connection(std::move(*socket));
-  smtp::ClientSession client(connection, label, s.client);
+  auto kept = std::make_unique<CachedSession>();
+  kept->connection = std::make_unique<io::Connection>(std::move(*socket));
+  kept->client = std::make_unique<smtp::ClientSession>(*kept->connection, label, s.client);
+  kept->relay = relay;
+  kept->host = host.name;
+  smtp::ClientSession& client = *kept->client;
   if (auto failed = co_await client.open(allow_tls, tls_failed)) {
     last_relay_ = relay;
     last_host_ = host.name;
@@ -188,9 +194,17 @@ asio::awaitable<std::optional<Outcome>> Delivery::session(const dns::MailHost& h
     last_host_ = host.name;
     co_return failed;
   }
+  co_await send_batches(*kept, file);
+  // Kept for the next request to this nexthop (QUIT after the cache time limit).
+  if (client.usable()) context_.cache->put(nexthop_text_, std::move(kept));
+  co_return std::nullopt;
+}
 
+asio::awaitable<void> Delivery::send_batches(CachedSession& session, const queue::QueueFile& file) {
   // Batches of at most recipient_limit; a server-level failure leaves the rest open for
   // the next server, a recipient's own answer is final.
+  const AgentSettings& s = context_.settings;
+  smtp::ClientSession& client = *session.client;
   std::vector<size_t> still_open;
   size_t k = 0;
   while (k < pending_.size() && client.usable()) {
@@ -201,18 +215,16 @@ asio::awaitable<std::optional<Outcome>> Delivery::session(const dns::MailHost& h
       if (outcomes[j].verdict == Verdict::deferred && outcomes[j].try_next_host) {
         still_open.push_back(i);
         last_failure_ = outcomes[j];
-        last_relay_ = relay;
-        last_host_ = host.name;
+        last_relay_ = session.relay;
+        last_host_ = session.host;
       } else {
-        finish(i, outcomes[j], relay, host.name);
+        finish(i, outcomes[j], session.relay, session.host);
       }
     }
     k = last;
   }
   for (; k < pending_.size(); ++k) still_open.push_back(pending_[k]);
   pending_ = std::move(still_open);
-  if (client.usable()) co_await client.quit();
-  co_return std::nullopt;
 }
 
 asio::awaitable<void> Delivery::try_address(const dns::MailHost& host, const std::string& address,
@@ -251,6 +263,15 @@ asio::awaitable<void> Delivery::run() {
   }
   nexthop_text_ = target;
   nexthop_ = *nexthop;
+  // A session kept from an earlier request to this nexthop goes first, if it still
+  // answers RSET; what it cannot take goes the long way below.
+  if (auto kept = context_.cache->take(nexthop_text_)) {
+    if (co_await kept->client->reset()) {
+      co_await send_batches(*kept, *file);
+      if (kept->client->usable()) context_.cache->put(nexthop_text_, std::move(kept));
+    }
+    if (pending_.empty()) co_return;
+  }
   auto lookup = context_.lookups.get(context_.executor, s.resolver);
   if (!lookup) {
     finish_pending(
@@ -325,6 +346,7 @@ Result<AgentSettings> agent_settings_from_config(const config::Config& config,
     s.unsupported_tls = "smtp_tls_security_level = " + level +
                         " is not supported yet (none, may and encrypt are); mail stays queued";
   s.tls_loglevel = static_cast<int>(config.get_int("smtp_tls_loglevel"));
+  s.cache_time_limit = config.get_time("smtp_connection_cache_time_limit");
 
   if (config.get_bool("smtp_sasl_auth_enable")) {
     std::string list = config.get("smtp_sasl_password_maps");

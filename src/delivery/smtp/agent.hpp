@@ -17,6 +17,7 @@
 #include "base/result.hpp"
 #include "config/config.hpp"
 #include "delivery/protocol.hpp"
+#include "delivery/smtp/connection_cache.hpp"
 #include "dns/lookup.hpp"
 #include "dns/shared_lookup.hpp"
 #include "maps/map.hpp"
@@ -25,13 +26,14 @@
 namespace correio::delivery::smtp_agent {
 
 struct AgentSettings {
-  smtp::ClientOptions client;               // helo name, time limits, TLS level
-  std::string bind_address, bind_address6;  // smtp_bind_address, smtp_bind_address6
-  bool ipv4 = true, ipv6 = true;            // inet_protocols
-  bool dns_lookups = true;                  // !disable_dns_lookups
-  size_t recipient_limit = 50;              // SERVICE_destination_recipient_limit
-  int tls_loglevel = 0;                     // smtp_tls_loglevel
-  dns::ResolverOptions resolver;            // dns_resolver_servers, dns_resolver_timeout
+  smtp::ClientOptions client;                // helo name, time limits, TLS level
+  std::string bind_address, bind_address6;   // smtp_bind_address, smtp_bind_address6
+  bool ipv4 = true, ipv6 = true;             // inet_protocols
+  bool dns_lookups = true;                   // !disable_dns_lookups
+  size_t recipient_limit = 50;               // SERVICE_destination_recipient_limit
+  int tls_loglevel = 0;                      // smtp_tls_loglevel
+  std::chrono::seconds cache_time_limit{2};  // smtp_connection_cache_time_limit
+  dns::ResolverOptions resolver;             // dns_resolver_servers, dns_resolver_timeout
   // Set when smtp_tls_security_level asks for what is not built yet (verify, secure,
   // dane, fingerprint): mail is deferred with this text rather than sent unverified.
   std::string unsupported_tls;
@@ -51,9 +53,10 @@ struct AgentContext {
   AgentSettings settings;
   base::Logger& log;
   asio::any_io_executor executor;
-  dns::SharedLookup& lookups;                   // the io_context's resolver channel
-  std::shared_ptr<asio::ssl::context> tls;      // for smtp_tls_security_level may/encrypt
-  std::mt19937 random{std::random_device{}()};  // MX order among equal preferences
+  dns::SharedLookup& lookups;                        // the io_context's resolver channel
+  std::shared_ptr<asio::ssl::context> tls;           // for smtp_tls_security_level may/encrypt
+  std::mt19937 random{std::random_device{}()};       // MX order among equal preferences
+  std::unique_ptr<ConnectionCache> cache = nullptr;  // sessions kept between requests
 };
 
 asio::awaitable<std::vector<RecipientResult>> deliver(const DeliveryRequest& request,

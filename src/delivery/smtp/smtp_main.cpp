@@ -29,6 +29,8 @@ int smtp_main(const service::DaemonArgs& args) {
     context = std::make_shared<AgentContext>(
         AgentContext{std::move(*settings), ctx.log, ctx.io.get_executor(),
                      asio::use_service<dns::SharedLookup>(ctx.io), nullptr});
+    context->cache = std::make_unique<ConnectionCache>(ctx.io.get_executor(),
+                                                       context->settings.cache_time_limit);
     if (context->settings.client.tls != smtp::TlsLevel::none) {
       auto tls = tls::make_opportunistic_client_context();
       if (!tls) return Error{"smtp client TLS: " + tls.error().message};
