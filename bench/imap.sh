@@ -9,8 +9,9 @@
 #    one is cold: no index yet), FETCH 1:* ENVELOPE and BODYSTRUCTURE twice in one session
 #    (cold: index/cache being built; warm), then BENCH_IMAP_SESSIONS (4) concurrent sessions
 #    per phase: LOGIN+SELECT+LOGOUT, FETCH 1:* FLAGS / ENVELOPE / BODYSTRUCTURE, SEARCH by flag,
-#    SUBJECT and BODY, STORE +/-FLAGS on 20-message ranges, APPEND, and the IDLE wake-up
-#    latency after a file is delivered into new/.
+#    SUBJECT and BODY, STORE +/-FLAGS on 20-message ranges, APPEND, long sessions (a
+#    client's mix of single-message FETCH/STORE/SEARCH/NOOP, no LOGOUT between commands),
+#    and the IDLE wake-up latency after a file is delivered into new/.
 # 3. bench/imap_client.py idle, against each server: BENCH_IMAP_IDLE_COUNTS (1000,10000)
 #    authenticated connections (LOGIN, SELECT INBOX, IDLE); after each count the memory
 #    (PSS and RSS from /proc/PID/smaps_rollup) of the server's whole process tree is summed.

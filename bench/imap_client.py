@@ -78,7 +78,7 @@ class Conn:
             # A line ending in {N} continues after N literal bytes.
             while buf[i - 1:i] == b"}":
                 j = buf.rfind(b"{", start, i)
-                n = int(buf[j + 1:i].rstrip(b"+"))
+                n = int(buf[j + 1:i - 1].rstrip(b"+"))  # between "{" and "}"
                 need = i + 2 + n
                 while len(buf) < need + 2:
                     chunk = self.sock.recv(RECV)
@@ -186,6 +186,27 @@ def ph_store(args, c, idx, reps):
         lo = base + (r * 20) % max(20, span - 20) + 1
         hi = min(lo + 19, args.expect)
         c.cmd(f"STORE {lo}:{hi} {'+' if r % 2 == 0 else '-'}FLAGS (\\Flagged)")
+    return reps
+
+
+def ph_long_session(args, c, idx, reps):
+    """A mail client's long-lived session (no LOGOUT between commands): the mix a client
+    sends while a user reads mail — flag syncs, envelopes and headers of single messages,
+    a body part, \\Seen on and off, UNSEEN searches, NOOP — on random messages."""
+    rng = random.Random(1000 + idx)
+    cycle = [
+        lambda n: "NOOP",
+        lambda n: f"FETCH {n}:{min(n + 9, args.expect)} (FLAGS)",
+        lambda n: f"FETCH {n} (ENVELOPE)",
+        lambda n: f"FETCH {n} (BODY.PEEK[HEADER.FIELDS (FROM SUBJECT DATE)])",
+        lambda n: f"FETCH {n} (BODY.PEEK[1]<0.2048>)",
+        lambda n: f"STORE {n} +FLAGS (\\Seen)",
+        lambda n: f"STORE {n} -FLAGS (\\Seen)",
+        lambda n: "SEARCH UNSEEN",
+        lambda n: f"UID FETCH {n} (UID RFC822.SIZE INTERNALDATE)",
+    ]
+    for r in range(reps):
+        c.cmd(cycle[r % len(cycle)](rng.randrange(1, args.expect + 1)))
     return reps
 
 
@@ -334,6 +355,7 @@ def workload(args) -> None:
         ('SEARCH BODY "zebracorn"', "commands/s", make_search('BODY "zebracorn"'), reps(1)),
         ("STORE ±FLAGS on 20-message ranges", "commands/s", ph_store, reps(100)),
         ("APPEND (1-50 KB)", "messages/s", ph_append, reps(100)),
+        ("long sessions: mixed commands, no LOGOUT", "commands/s", ph_long_session, reps(900)),
     ]
     for name, unit, fn, n in phases:
         emit(concurrent_phase(args, name, unit, fn, n))

@@ -1,6 +1,7 @@
 // libFuzzer target for src/mail: a message (from APPEND, LMTP or a Maildir file) through
 // the MIME parser, ENVELOPE/BODYSTRUCTURE, every section of every part, BINARY, the SEARCH
-// decoders and the RFC 5256 helpers. The first line of the input doubles as a section spec.
+// decoders, PREVIEW and the RFC 5256 helpers. The first line of the input doubles as a section
+// spec.
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -9,10 +10,12 @@
 
 #include "mail/address.hpp"
 #include "mail/date.hpp"
+#include "mail/encoded_words.hpp"
 #include "mail/header_fields.hpp"
 #include "mail/imap_section.hpp"
 #include "mail/imap_structure.hpp"
 #include "mail/message_search.hpp"
+#include "mail/preview.hpp"
 #include "mail/threading.hpp"
 
 namespace {
@@ -69,6 +72,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   (void)decoded_header_text(header);
   (void)utf8_casefold(decoded_body_text(raw, root, 1 << 20));
+  // PREVIEW must always be valid UTF-8 of at most 200 characters.
+  std::string preview = message_preview(raw, root);
+  if (sanitize_utf8(preview) != preview) __builtin_trap();
+  (void)html_to_text(raw);
   (void)utf8_contains_ci(raw, first_line);
   std::string subject, from, date;
   (void)first_header_value(header, "Subject", subject);

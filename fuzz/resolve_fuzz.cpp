@@ -1,6 +1,7 @@
 // libFuzzer target for the resolver's parsers: the text of a "/file" domain list, a
 // domain-list value with inline: tables matched against a domain, and address splitting
-// (with and without dequoting), as an SMTP client or a main.cf line could feed them.
+// (with and without dequoting), as an SMTP client or a main.cf line could feed them, and
+// a transport(5) result as a transport_maps or sender_dependent_*_maps table returns it.
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -8,6 +9,7 @@
 
 #include "resolve/address.hpp"
 #include "resolve/domain_list.hpp"
+#include "resolve/transport_table.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view text(reinterpret_cast<const char*>(data), size);
@@ -17,6 +19,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     (void)correio::resolve::join_address(parts.local, parts.domain);
     (void)correio::resolve::base_local_part(parts.local, "+-");
   }
+  std::string transport = "smtp", nexthop = "[relay.example]";
+  correio::resolve::apply_transport_entry(text, "Example.COM", transport, nexthop);
+  (void)correio::resolve::split_error_text(text, "5.0.0");
   // Files ("/...", "texthash:/...") are not opened from fuzz input (/dev/stdin would
   // block): only names, ".parent" names and inline:/static: tables.
   if (text.find('/') == std::string_view::npos) {

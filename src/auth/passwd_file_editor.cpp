@@ -13,38 +13,16 @@
 
 #include "auth/detail/editors.hpp"
 #include "auth/passwd_file.hpp"
+#include "base/file.hpp"
 #include "base/strings.hpp"
 
 namespace correio::auth::detail {
 namespace {
 
-class Fd {
- public:
-  explicit Fd(int fd) : fd_(fd) {}
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  ~Fd() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  int get() const { return fd_; }
-  int release() { return std::exchange(fd_, -1); }
-
- private:
-  int fd_;
-};
+using base::Fd;
 
 Error sys_error(const std::string& what, const std::filesystem::path& path) {
   return Error{fmt::format("{}: {}: {}", path.string(), what, std::strerror(errno))};
-}
-
-Status write_all(int fd, std::string_view data, const std::filesystem::path& path) {
-  while (!data.empty()) {
-    ssize_t n = ::write(fd, data.data(), data.size());
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return sys_error("write", path);
-    data.remove_prefix(static_cast<size_t>(n));
-  }
-  return {};
 }
 
 // The user name a passwd-file line defines; "" for comments and blank lines.
@@ -175,32 +153,20 @@ class PasswdFileEditor final : public UserEditor {
     }
     if (auto ok = change(text); !ok) return ok;
 
-    std::filesystem::path tmp = path_.string() + ".tmp";
-    if (::unlink(tmp.c_str()) != 0 && errno != ENOENT) return sys_error("unlink", tmp);
-    Fd out(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600));
-    if (out.get() < 0) return sys_error("create", tmp);
-    mode_t mode = exists ? (st.st_mode & 07777) : 0640;
-    uid_t owner = exists ? st.st_uid : static_cast<uid_t>(-1);
-    gid_t group = exists ? st.st_gid : options_.new_file_group.value_or(static_cast<gid_t>(-1));
-    Status written = [&]() -> Status {
-      // chown before chmod: chown clears set-id bits. (-1 leaves an id as it is.)
-      if ((owner != ::geteuid() || group != ::getegid()) && ::fchown(out.get(), owner, group) != 0)
-        return sys_error("fchown", tmp);
-      if (::fchmod(out.get(), mode) != 0) return sys_error("fchmod", tmp);
-      if (auto ok = write_all(out.get(), text, tmp); !ok) return ok;
-      if (::fsync(out.get()) != 0) return sys_error("fsync", tmp);
-      if (::close(out.release()) != 0) return sys_error("close", tmp);
-      if (::rename(tmp.c_str(), path_.c_str()) != 0) return sys_error("rename", tmp);
-      return {};
-    }();
-    if (!written) {
-      ::unlink(tmp.c_str());
-      return written;
+    base::ReplaceOptions how;
+    how.mode = exists ? (st.st_mode & 07777) : 0640;
+    if (exists) {
+      how.owner = st.st_uid;
+      how.group = st.st_gid;
+    } else {
+      how.group = options_.new_file_group.value_or(static_cast<gid_t>(-1));
     }
-    std::filesystem::path dir = path_.parent_path().empty() ? "." : path_.parent_path();
-    Fd dfd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-    if (dfd.get() < 0 || ::fsync(dfd.get()) != 0) return sys_error("fsync", dir);
-    return {};
+    // Leave the ids alone when they are ours: an unprivileged editor cannot fchown.
+    if (how.owner == ::geteuid() && how.group == ::getegid()) {
+      how.owner = static_cast<uid_t>(-1);
+      how.group = static_cast<gid_t>(-1);
+    }
+    return base::replace_file_atomically(path_, text, how);
   }
 
   std::filesystem::path path_;

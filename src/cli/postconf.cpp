@@ -83,6 +83,7 @@ int usage(Output& o) {
       "       postconf [-c config_dir] -M|-F|-P [-f] [service[/type[/name]]...]\n"
       "       postconf [-c config_dir] -Me|-MX|-M# service/type[=entry]...\n"
       "       postconf [-c config_dir] -Pe|-PX service/type/name[=value]...\n"
+      "       postconf [-c config_dir] -Fe service/type/field=value...\n"
       "       postconf [-c config_dir] -a|-A|-l|-m | -T mode");
 }
 
@@ -316,7 +317,9 @@ Result<std::string> read_text(const std::filesystem::path& file, bool missing_ok
 int master_edit_mode(Output& o, const Options& opt, const std::filesystem::path& dir) {
   if (opt.operands.empty()) return usage(o);
   MasterEditMode mode;
-  if (opt.master)
+  if (opt.fields)
+    mode = MasterEditMode::kSetField;
+  else if (opt.master)
     mode = opt.remove        ? MasterEditMode::kRemoveEntry
            : opt.comment_out ? MasterEditMode::kCommentOutEntry
                              : MasterEditMode::kSetEntry;
@@ -333,7 +336,7 @@ int master_edit_mode(Output& o, const Options& opt, const std::filesystem::path&
   if (!text) return o.fatal(text.error().message);
   auto edited = edit_master_cf_text(*text, file.string(), mode, requests);
   if (!edited) return o.fatal(strip_severity(edited.error().message));
-  if (mode == MasterEditMode::kSetParameter)
+  if (mode == MasterEditMode::kSetParameter || mode == MasterEditMode::kSetField)
     for (const auto& r : requests)
       if (!r.matched)
         o.warning(
@@ -588,8 +591,9 @@ int run(const std::vector<std::string>& args, std::string& out, std::string& err
                                   [](auto& a) { return a.find('=') != std::string::npos; });
   if (master_modes > 1 || edit_modes > 1) return usage(o);
   if (master_modes && (edit_modes || implied_edit)) {
-    // -F edits (-Fe) and -P# are not Postfix commands Correio implements.
-    if (opt->fields || (opt->params && opt->comment_out)) return usage(o);
+    // -FX, -F# and -P# are not Postfix commands.
+    if ((opt->fields && !opt->edit && !implied_edit) || (opt->params && opt->comment_out))
+      return usage(o);
     return master_edit_mode(o, *opt, dir);
   }
   if (master_modes) return master_mode(o, *opt, dir);

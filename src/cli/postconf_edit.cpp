@@ -2,17 +2,14 @@
 // writes it back atomically.
 #include "cli/postconf_edit.hpp"
 
-#include <fcntl.h>
 #include <fmt/format.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include <algorithm>
-#include <cerrno>
-#include <cstring>
 #include <map>
 #include <set>
 
+#include "base/file.hpp"
 #include "base/strings.hpp"
 #include "config/main_cf.hpp"
 
@@ -21,10 +18,6 @@ namespace {
 
 bool is_blank(char c) {
   return c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v';
-}
-
-Status errno_error(std::string_view what, const std::filesystem::path& path) {
-  return Error{fmt::format("{} {}: {}", what, path.string(), std::strerror(errno))};
 }
 
 }  // namespace
@@ -113,50 +106,11 @@ std::string edit_main_cf_text(std::string_view text, EditMode mode,
 }
 
 Status write_file_atomically(const std::filesystem::path& path, std::string_view content) {
-  std::filesystem::path tmp = path;
-  tmp += ".tmp";
-  mode_t mode = 0644;
+  base::ReplaceOptions how;
+  how.mode = 0644;
   struct stat st {};
-  if (::stat(path.c_str(), &st) == 0) mode = st.st_mode & 07777;
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-  if (fd < 0) return errno_error("open", tmp);
-  size_t done = 0;
-  while (done < content.size()) {
-    ssize_t n = ::write(fd, content.data() + done, content.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      Status s = errno_error("write", tmp);
-      ::close(fd);
-      ::unlink(tmp.c_str());
-      return s;
-    }
-    done += static_cast<size_t>(n);
-  }
-  // The umask may have narrowed the mode given to open(); restore the original one.
-  if (::fchmod(fd, mode) != 0 || ::fsync(fd) != 0) {
-    Status s = errno_error("fsync", tmp);
-    ::close(fd);
-    ::unlink(tmp.c_str());
-    return s;
-  }
-  if (::close(fd) != 0) {
-    ::unlink(tmp.c_str());
-    return errno_error("close", tmp);
-  }
-  if (::rename(tmp.c_str(), path.c_str()) != 0) {
-    Status s = errno_error("rename", tmp);
-    ::unlink(tmp.c_str());
-    return s;
-  }
-  std::filesystem::path dir = path.parent_path();
-  if (dir.empty()) dir = ".";
-  int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dfd >= 0) {
-    int rc = ::fsync(dfd);
-    ::close(dfd);
-    if (rc != 0) return errno_error("fsync", dir);
-  }
-  return {};
+  if (::stat(path.c_str(), &st) == 0) how.mode = st.st_mode & 07777;
+  return base::replace_file_atomically(path, content, how);
 }
 
 std::string format_line(std::string_view text, bool fold) {

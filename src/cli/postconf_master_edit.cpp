@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 
 #include "base/strings.hpp"
 #include "config/main_cf.hpp"
@@ -42,6 +43,31 @@ void edit_parameter(cfg::MasterService& s, const MasterEditRequest& r, MasterEdi
   } else {
     o.erase(std::remove_if(o.begin(), o.end(), same), o.end());
   }
+}
+
+// master.cf's column names as postconf -F prints them (Postfix's field patterns).
+constexpr std::array<std::string_view, 8> kFieldNames = {
+    "service", "type", "private", "unprivileged", "chroot", "wakeup", "process_limit", "command"};
+
+bool is_field_name(std::string_view name) {
+  return std::find(kFieldNames.begin(), kFieldNames.end(), name) != kFieldNames.end();
+}
+
+// Applies a -F request to one parsed entry, as Postfix's pcf_edit_master_field(): one
+// column is replaced; "command" replaces the command with all its options and arguments.
+// Returns the entry's new text, which the caller parses again so that a bad value (a
+// "private" that is not y/n/-, a non-numeric process_limit) is refused as master does.
+std::string edit_field(const cfg::MasterService& s, const MasterEditRequest& r) {
+  std::array<std::string, 8> columns = {s.name,   s.type,   s.private_, s.unpriv,
+                                        s.chroot, s.wakeup, s.maxproc,  s.command_line()};
+  for (size_t f = 0; f < kFieldNames.size(); ++f)
+    if (kFieldNames[f] == r.parameter) columns[f] = r.value;
+  std::string text;
+  for (const auto& c : columns) {
+    if (!text.empty()) text += ' ';
+    text += c;
+  }
+  return text;
 }
 
 class Editor {
@@ -127,6 +153,20 @@ class Editor {
     if (parsed->size() != 1)
       return Error{fmt::format("{}: not one master.cf entry: \"{}\"", file_name_, text)};
     cfg::MasterService& s = parsed->front();
+    if (mode_ == MasterEditMode::kSetField) {
+      std::string edited;
+      for (const auto& r : requests_)
+        if (r.service == s.name && r.type == s.type) edited = edit_field(s, r);
+      if (!edited.empty()) {
+        // A renamed service or type keeps later requests from matching; Postfix
+        // applies every request to the entry as it was read, and so do we.
+        auto again = cfg::parse_master_cf(edited, file_name_);
+        if (!again) return again.error();
+        if (again->size() != 1)
+          return Error{fmt::format("{}: not one master.cf entry: \"{}\"", file_name_, edited)};
+        return again->front().format(true) + "\n";
+      }
+    }
     if (mode_ == MasterEditMode::kSetParameter || mode_ == MasterEditMode::kRemoveParameter) {
       for (const auto& r : requests_)
         if (r.service == s.name && r.type == s.type) edit_parameter(s, r, mode_);
@@ -147,12 +187,15 @@ class Editor {
 Result<MasterEditRequest> parse_master_edit_argument(std::string_view argument,
                                                      MasterEditMode mode) {
   MasterEditRequest r;
+  bool is_f = mode == MasterEditMode::kSetField;
   bool is_p = mode == MasterEditMode::kSetParameter || mode == MasterEditMode::kRemoveParameter;
-  bool wants_value = mode == MasterEditMode::kSetEntry || mode == MasterEditMode::kSetParameter;
+  bool wants_value = mode == MasterEditMode::kSetEntry || mode == MasterEditMode::kSetParameter ||
+                     mode == MasterEditMode::kSetField;
   std::string_view key = argument;
   if (wants_value) {
     size_t eq = argument.find('=');
     if (eq == std::string_view::npos) {
+      if (is_f) return Error{fmt::format("missing '=' after field name: \"{}\"", argument)};
       if (is_p) return Error{fmt::format("missing '=' after attribute name: \"{}\"", argument)};
       return Error{fmt::format("missing '=' after service_name/type: \"{}\"", argument)};
     }
@@ -169,12 +212,23 @@ Result<MasterEditRequest> parse_master_edit_argument(std::string_view argument,
     rest = rest.substr(slash + 1);
   }
   bool empty_part = std::any_of(parts.begin(), parts.end(), [](auto p) { return p.empty(); });
-  if (!is_p && (parts.size() != 2 || empty_part))
+  if (is_f && (parts.size() != 3 || empty_part))
+    return Error{"-F option requires service_name/type/field_name=value"};
+  if (is_f && !is_field_name(parts[2]))
+    return Error{fmt::format("invalid field name: \"{}\"", parts[2])};
+  if (!is_p && !is_f && (parts.size() != 2 || empty_part))
     return Error{"-Me, -MX or -M# requires service_name/type"};
   if (is_p && (parts.size() != 3 || empty_part))
     return Error{"-P requires service_name/type/parameter"};
   r.service = std::string(parts[0]);
   r.type = std::string(parts[1]);
+  if (is_f) {
+    r.parameter = std::string(parts[2]);
+    if (r.value.empty()) return Error{fmt::format("empty value for field \"{}\"", r.parameter)};
+    if (r.parameter != "command" && r.value.find_first_of(" \t\r\n") != std::string::npos)
+      return Error{fmt::format("field \"{}\" takes one word: \"{}\"", r.parameter, r.value)};
+    if (r.value.find('\n') != std::string::npos) return Error{"-Fe accepts no multi-line input"};
+  }
   if (is_p) {
     r.parameter = std::string(parts[2]);
     if (!cfg::is_valid_parameter_name(r.parameter))

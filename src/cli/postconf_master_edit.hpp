@@ -1,4 +1,4 @@
-// postconf -Me / -MX / -M# / -Pe / -PX: edits master.cf text as Postfix's
+// postconf -Me / -MX / -M# / -Pe / -PX / -Fe: edits master.cf text as Postfix's
 // pcf_edit_master() does. Private to src/cli; unit tests call it on strings.
 #pragma once
 
@@ -16,12 +16,13 @@ enum class MasterEditMode {
   kCommentOutEntry,  // -M# service/type
   kSetParameter,     // -Pe service/type/name=value: set one -o override
   kRemoveParameter,  // -PX service/type/name: remove every -o override of that name
+  kSetField,         // -Fe service/type/field=value: replace one column (command: and its args)
 };
 
 struct MasterEditRequest {
   std::string service;
   std::string type;
-  std::string parameter;  // -P only
+  std::string parameter;  // -P: the parameter name; -F: the field name
   std::string value;      // kSetEntry: the whole entry; kSetParameter: the value
   bool matched = false;
 };

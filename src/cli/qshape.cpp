@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "base/clock.hpp"
 #include "base/strings.hpp"
 #include "cli/commands.hpp"
 #include "cli/qshape_report.hpp"
@@ -117,9 +118,7 @@ int qshape_main(int argc, char** argv) {
     fs::path dir = !q.empty() && q.front() == '/' ? fs::path(q) : root / q;
     collect(dir, messages);
   }
-  auto now = std::chrono::duration_cast<std::chrono::microseconds>(
-                 std::chrono::system_clock::now().time_since_epoch())
-                 .count();
+  auto now = base::now_us();
   std::string text = qshape_report(messages, o, now);
   std::fwrite(text.data(), 1, text.size(), stdout);
   return 0;

@@ -14,6 +14,7 @@
 #include <system_error>
 
 #include "auth/password.hpp"
+#include "base/file.hpp"
 #include "cli/commands.hpp"
 #include "cli/self_signed.hpp"
 
@@ -112,23 +113,11 @@ std::string main_cf(const fs::path& dir) {
 // Writes `content` to `path` unless it exists; returns false on a write error.
 bool write_if_absent(const fs::path& path, const std::string& content, mode_t mode) {
   if (fs::exists(path)) return true;
-  fs::path tmp = path;
-  tmp += ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary);
-    out << content;
-    out.flush();
-    if (!out) {
-      std::fprintf(stderr, "correio quickstart: cannot write %s\n", tmp.c_str());
-      return false;
-    }
-  }
-  if (::chmod(tmp.c_str(), mode) != 0) return false;
-  std::error_code ec;
-  fs::rename(tmp, path, ec);
-  if (ec) {
+  base::ReplaceOptions how;
+  how.mode = mode;
+  if (auto written = base::replace_file_atomically(path, content, how); !written) {
     std::fprintf(stderr, "correio quickstart: cannot create %s: %s\n", path.c_str(),
-                 ec.message().c_str());
+                 written.error().message.c_str());
     return false;
   }
   return true;

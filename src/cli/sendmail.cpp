@@ -124,7 +124,6 @@ int deliver(const SendmailOptions& o) {
                                   : queue::DsnRet::unspecified;
   env.dsn_envid = o.envid;
   env.client.protocol = "local";
-  env.line_ending = queue::LineEnding::lf;
 
   std::filesystem::path maildrop =
       std::filesystem::path(config->get("queue_directory")) / "maildrop";

@@ -18,8 +18,6 @@ constexpr auto kInfo = Support::kInformational;
 constexpr auto kWarn = Support::kNotYet;
 constexpr auto kFatal = Support::kNotYetUnsafe;
 
-constexpr std::string_view kNoSmtpClientFeature =
-    "the SMTP client does not do this yet; mail goes to the relayhost or the MX hosts";
 constexpr std::string_view kNoTlsVerification =
     "the SMTP client does not verify server certificates yet (smtp_tls_security_level "
     "verify and secure defer mail)";
@@ -102,7 +100,6 @@ constexpr SupportInfo kUnsupported[] = {
      "recipients in relay_domains are not validated yet; every one would be accepted"},
 
     // Rewriting and routing.
-    {"transport_maps", kFatal, "", "transport tables are not built yet; mail would be misrouted"},
     {"always_bcc", kFatal, "", "the copy would not be made"},
     {"canonical_maps", kFatal, "", kNoRewriting},
     {"sender_canonical_maps", kFatal, "", kNoRewriting},
@@ -135,7 +132,6 @@ constexpr SupportInfo kUnsupported[] = {
     {"empty_address_recipient", kWarn, "", "mail to <> is not redirected"},
 
     // SMTP client (mail out): what the smtp agent does not do yet.
-    {"sender_dependent_relayhost_maps", kWarn, "", kNoSmtpClientFeature},
     {"smtp_host_lookup", kWarn, "",
      "the SMTP client takes host addresses from the hosts file, then DNS (c-ares), whatever "
      "the setting"},

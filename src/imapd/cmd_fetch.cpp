@@ -10,12 +10,14 @@
 
 #include "imapd/cache_fields.hpp"
 #include "imapd/cache_fill.hpp"
+#include "imapd/object_ids.hpp"
 #include "imapd/response.hpp"
 #include "imapd/session.hpp"
 #include "mail/header_fields.hpp"
 #include "mail/imap_section.hpp"
 #include "mail/imap_structure.hpp"
 #include "mail/mime_parser.hpp"
+#include "mail/preview.hpp"
 
 namespace correio::imapd {
 namespace {
@@ -33,6 +35,10 @@ struct FetchItem {
     section,      // BODY[...] / BODY.PEEK[...] / RFC822 / RFC822.HEADER / RFC822.TEXT
     binary,       // BINARY[...] / BINARY.PEEK[...]
     binary_size,  // BINARY.SIZE[...]
+    email_id,     // RFC 8474 EMAILID
+    thread_id,    // RFC 8474 THREADID (NIL)
+    save_date,    // RFC 8514 SAVEDATE
+    preview,      // RFC 8970 PREVIEW
   };
   Kind kind;
   std::string label;  // as echoed: "BODY[HEADER]", "RFC822.TEXT", ...
@@ -113,6 +119,25 @@ bool parse_fetch_item(Parser& p, std::vector<FetchItem>& items) {
   if (u == "ENVELOPE") return simple(K::envelope, "ENVELOPE"), true;
   if (u == "BODYSTRUCTURE") return simple(K::body_structure, "BODYSTRUCTURE"), true;
   if (u == "MODSEQ") return simple(K::modseq, "MODSEQ"), true;
+  if (u == "EMAILID") return simple(K::email_id, "EMAILID"), true;
+  if (u == "THREADID") return simple(K::thread_id, "THREADID"), true;
+  if (u == "SAVEDATE") return simple(K::save_date, "SAVEDATE"), true;
+  if (u == "PREVIEW") {
+    // RFC 8970 §4: PREVIEW (LAZY) may answer NIL when no preview is at hand; ours is
+    // always computed, so LAZY changes nothing.
+    std::string_view rest = p.rest();
+    if (rest.size() >= 7 && rest[0] == ' ' && rest[1] == '(') {
+      Parser look(rest.substr(2));
+      auto mod = look.atom();
+      if (mod && upper(*mod) == "LAZY" && look.consume(')')) {
+        (void)p.consume(' ');
+        (void)p.consume('(');
+        (void)p.atom();
+        (void)p.consume(')');
+      }
+    }
+    return simple(K::preview, "PREVIEW"), true;
+  }
   if (u == "RFC822" || u == "RFC822.HEADER" || u == "RFC822.TEXT") {
     FetchItem item{K::section, u, {}, u == "RFC822.HEADER", std::nullopt, false};
     if (u == "RFC822.HEADER") item.section.kind = mail::SectionSpec::Kind::kHeader;
@@ -281,10 +306,13 @@ asio::awaitable<void> Session::cmd_fetch(const Command& c, Parser& p) {
                             [](const FetchItem& i) { return i.kind == K::uid; })) {
     items.insert(items.begin(), {K::uid, "UID", {}, false, std::nullopt, false});
   }
-  if (changed_since && std::none_of(items.begin(), items.end(),
-                                    [](const FetchItem& i) { return i.kind == K::modseq; })) {
+  bool asks_modseq = std::any_of(items.begin(), items.end(),
+                                 [](const FetchItem& i) { return i.kind == K::modseq; });
+  if (changed_since && !asks_modseq) {
     items.push_back({K::modseq, "MODSEQ", {}, false, std::nullopt, false});
   }
+  // FETCH MODSEQ is a CONDSTORE enabling command (RFC 7162 §3.1).
+  if (asks_modseq) condstore_ = true;
   if (vanished) {
     auto gone = selected_->box().expunged_since(*changed_since);
     if (gone) {
@@ -415,6 +443,28 @@ asio::awaitable<void> Session::cmd_fetch(const Command& c, Parser& p) {
         case K::modseq:
           line += fmt::format("MODSEQ ({})", m->modseq);
           break;
+        case K::preview: {
+          LoadedMessage* msg = message();
+          line += "PREVIEW ";
+          if (msg == nullptr) {
+            line += "NIL";
+          } else {
+            append_string(line, mail::message_preview(msg->raw, msg->structure()));
+          }
+          break;
+        }
+        case K::email_id:
+          line += "EMAILID (" + email_object_id(m->path) + ")";
+          break;
+        case K::thread_id:
+          line += "THREADID NIL";
+          break;
+        case K::save_date: {
+          auto saved = save_date(m->path);
+          line += "SAVEDATE " +
+                  (saved ? format_internal_date(static_cast<time_t>(*saved)) : std::string("NIL"));
+          break;
+        }
         case K::envelope:
           line += "ENVELOPE ";
           append_cached(line, kEnvelopeCacheField);
@@ -478,7 +528,10 @@ asio::awaitable<void> Session::cmd_fetch(const Command& c, Parser& p) {
     co_return;
   }
   if (any_expunged) {
-    no(c, "Some messages were expunged meanwhile.");
+    // Another session expunged some of them and this one may not say so during FETCH
+    // (RFC 9051 §7.5.1): what still exists was returned, which is a success; the code
+    // tells the client to NOOP soon (RFC 5530 §3), as Dovecot answers.
+    ok(c, "[EXPUNGEISSUED] Some messages were already expunged.");
     co_return;
   }
   ok(c, "Fetch completed.");

@@ -1,14 +1,15 @@
-// Folder commands (RFC 9051 §6.3): CREATE, DELETE, RENAME, SUBSCRIBE, UNSUBSCRIBE, LIST
-// (with RFC 5258 LIST-EXTENDED, RFC 5819 LIST-STATUS, RFC 6154 SPECIAL-USE), LSUB,
+// Folder commands (RFC 9051 §6.3): CREATE, DELETE, RENAME, SUBSCRIBE, UNSUBSCRIBE,
 // NAMESPACE, STATUS (RFC 8438 SIZE, RFC 7162 HIGHESTMODSEQ) and the RFC 9208 QUOTA reads.
+// LIST and LSUB are in cmd_list.cpp.
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <set>
 
-#include "imapd/list_pattern.hpp"
+#include "imapd/object_ids.hpp"
 #include "imapd/response.hpp"
 #include "imapd/session.hpp"
+#include "imapd/status_items.hpp"
 
 namespace correio::imapd {
 namespace {
@@ -17,59 +18,6 @@ constexpr char kSep = mailbox::kHierarchySeparator;
 
 std::string quoted_separator() {
   return std::string("\"") + kSep + "\"";
-}
-
-// The STATUS items of a parenthesised list; false on a syntax error or unknown item.
-bool parse_status_items(Parser& p, std::vector<std::string>& items) {
-  if (!p.consume('(')) return p.fail("Missing '(' before STATUS items");
-  for (;;) {
-    auto item = p.atom();
-    if (!item) return false;
-    std::string u = upper(*item);
-    static const std::set<std::string> known = {"MESSAGES",      "RECENT", "UIDNEXT",
-                                                "UIDVALIDITY",   "UNSEEN", "SIZE",
-                                                "HIGHESTMODSEQ", "DELETED"};
-    if (!known.contains(u)) return p.fail("Unknown STATUS item " + u);
-    items.push_back(u);
-    if (p.consume(')')) return true;
-    if (!p.space()) return false;
-  }
-}
-
-// "STATUS name (ITEM value ...)" for the requested items, in the client's order.
-std::string status_line(const std::string& name, const mailbox::FolderStatus& st,
-                        const std::vector<std::string>& items, uint32_t deleted) {
-  std::string s = "STATUS ";
-  append_astring(s, name);
-  s += " (";
-  bool first = true;
-  for (const auto& item : items) {
-    if (!first) s += ' ';
-    first = false;
-    if (item == "MESSAGES") s += fmt::format("MESSAGES {}", st.messages);
-    if (item == "RECENT") s += fmt::format("RECENT {}", st.recent);
-    if (item == "UIDNEXT") s += fmt::format("UIDNEXT {}", st.uid_next);
-    if (item == "UIDVALIDITY") s += fmt::format("UIDVALIDITY {}", st.uid_validity);
-    if (item == "UNSEEN") s += fmt::format("UNSEEN {}", st.unseen);
-    if (item == "SIZE") s += fmt::format("SIZE {}", st.vsize);
-    if (item == "HIGHESTMODSEQ") s += fmt::format("HIGHESTMODSEQ {}", st.highest_modseq);
-    if (item == "DELETED") s += fmt::format("DELETED {}", deleted);
-  }
-  s += ')';
-  return s;
-}
-
-// The number of \Deleted messages, which the index does not count: only when asked for.
-uint32_t deleted_count(mailbox::MailUser& user, const std::string& name,
-                       const std::vector<std::string>& items) {
-  if (std::find(items.begin(), items.end(), "DELETED") == items.end()) return 0;
-  uint32_t deleted = 0;
-  if (auto box = user.open_mailbox(name, true)) {
-    if ((*box)->sync()) {
-      for (const auto& m : (*box)->messages()) deleted += m.flags.has(mailbox::kDeleted);
-    }
-  }
-  return deleted;
 }
 
 }  // namespace
@@ -100,6 +48,11 @@ asio::awaitable<void> Session::cmd_create(const Command& c, Parser& p) {
     }
     no(c,
        exists ? "[ALREADYEXISTS] Mailbox already exists" : "[CANNOT] " + created.error().message);
+    co_return;
+  }
+  // RFC 8474 §4.1: the new mailbox's MAILBOXID in the tagged OK.
+  if (auto st = user_->status(folder); st && st->uid_validity != 0) {
+    ok(c, "[MAILBOXID (" + mailbox_object_id(st->uid_validity) + ")] Create completed.");
     co_return;
   }
   ok(c, "Create completed.");
@@ -174,176 +127,6 @@ asio::awaitable<void> Session::cmd_unsubscribe(const Command& c, Parser& p) {
     co_return;
   }
   ok(c, "Unsubscribe completed.");
-}
-
-asio::awaitable<void> Session::cmd_list(const Command& c, Parser& p) {
-  // LIST [(selection options)] reference (pattern | (patterns)) [RETURN (options)]
-  bool sel_subscribed = false, sel_special_use = false, recursive = false;
-  bool ret_subscribed = false, ret_children = true, ret_special_use = true;
-  std::vector<std::string> status_items;
-  bool extended = false;
-  if (p.consume('(')) {
-    extended = true;
-    while (!p.consume(')')) {
-      auto opt = p.atom();
-      if (!opt) {
-        bad(c, "Invalid LIST selection options.");
-        co_return;
-      }
-      std::string u = upper(*opt);
-      if (u == "SUBSCRIBED") {
-        sel_subscribed = true;
-        ret_subscribed = true;
-      } else if (u == "SPECIAL-USE") {
-        sel_special_use = true;
-      } else if (u == "RECURSIVEMATCH") {
-        recursive = true;
-      } else if (u != "REMOTE") {
-        bad(c, "Unknown LIST selection option " + u);
-        co_return;
-      }
-      p.consume(' ');
-    }
-    if (recursive && !sel_subscribed) {
-      bad(c, "RECURSIVEMATCH needs another selection option.");
-      co_return;
-    }
-    if (!p.space()) {
-      bad(c, "Invalid LIST arguments.");
-      co_return;
-    }
-  }
-  auto reference = p.mailbox();
-  if (!reference || !p.space()) {
-    bad(c, "Error in IMAP command LIST: Invalid arguments.");
-    co_return;
-  }
-  std::vector<std::string> patterns;
-  if (p.consume('(')) {
-    extended = true;
-    for (;;) {
-      auto pat = p.list_mailbox();
-      if (!pat) {
-        bad(c, "Invalid LIST patterns.");
-        co_return;
-      }
-      patterns.push_back(*pat);
-      if (p.consume(')')) break;
-      if (!p.space()) {
-        bad(c, "Invalid LIST patterns.");
-        co_return;
-      }
-    }
-  } else {
-    auto pat = p.list_mailbox();
-    if (!pat) {
-      bad(c, "Error in IMAP command LIST: Invalid pattern.");
-      co_return;
-    }
-    patterns.push_back(*pat);
-  }
-  if (p.consume(' ')) {
-    if (!p.consume_word("RETURN") || !p.space() || !p.consume('(')) {
-      bad(c, "Invalid LIST return options.");
-      co_return;
-    }
-    while (!p.consume(')')) {
-      auto opt = p.atom();
-      if (!opt) {
-        bad(c, "Invalid LIST return options.");
-        co_return;
-      }
-      std::string u = upper(*opt);
-      if (u == "SUBSCRIBED") {
-        ret_subscribed = true;
-      } else if (u == "CHILDREN") {
-        ret_children = true;
-      } else if (u == "SPECIAL-USE") {
-        ret_special_use = true;
-      } else if (u == "STATUS") {
-        if (!p.space() || !parse_status_items(p, status_items)) {
-          bad(c, "Invalid LIST STATUS items.");
-          co_return;
-        }
-      } else {
-        bad(c, "Unknown LIST return option " + u);
-        co_return;
-      }
-      p.consume(' ');
-    }
-  }
-  if (!p.at_end()) {
-    bad(c, "Error in IMAP command LIST: Extra arguments.");
-    co_return;
-  }
-  (void)extended;
-  // LIST "" "": the hierarchy delimiter and root (RFC 9051 §6.3.9).
-  if (patterns.size() == 1 && patterns[0].empty()) {
-    untagged("LIST (\\Noselect) " + quoted_separator() + " \"\"");
-    ok(c, "List completed.");
-    co_return;
-  }
-  auto folders = user_->list_folders();
-  if (!folders) {
-    no(c, "[SERVERBUG] " + folders.error().message);
-    co_return;
-  }
-  std::set<std::string> subscribed;
-  if (ret_subscribed || sel_subscribed) {
-    if (auto subs = user_->subscriptions()) subscribed.insert(subs->begin(), subs->end());
-  }
-  std::vector<std::pair<std::string, std::string>> statuses;
-  for (const auto& f : *folders) {
-    bool matched = false;
-    for (const auto& pat : patterns) {
-      matched = matched || list_pattern_matches(*reference + pat, f.name, kSep);
-    }
-    if (!matched) continue;
-    bool is_subscribed = subscribed.contains(f.name);
-    if (sel_subscribed && !is_subscribed) continue;
-    if (sel_special_use && f.special_use.empty()) continue;
-    std::string attrs;
-    auto add = [&](std::string_view a) {
-      if (!attrs.empty()) attrs += ' ';
-      attrs += a;
-    };
-    if (!f.exists) add("\\NonExistent");
-    if (ret_children || !extended) add(f.has_children ? "\\HasChildren" : "\\HasNoChildren");
-    if (ret_subscribed && is_subscribed) add("\\Subscribed");
-    if (ret_special_use && !f.special_use.empty()) add(f.special_use);
-    std::string line = "LIST (" + attrs + ") " + quoted_separator() + " ";
-    append_astring(line, f.name);
-    untagged(line);
-    if (!status_items.empty() && f.exists) {
-      auto st = user_->status(f.name);
-      if (st)
-        untagged(
-            status_line(f.name, *st, status_items, deleted_count(*user_, f.name, status_items)));
-    }
-  }
-  ok(c, "List completed.");
-}
-
-asio::awaitable<void> Session::cmd_lsub(const Command& c, Parser& p) {
-  auto reference = p.mailbox();
-  bool sp = reference.has_value() && p.space();
-  auto pattern = sp ? p.list_mailbox() : std::nullopt;
-  if (!pattern || !p.at_end()) {
-    bad(c, "Error in IMAP command LSUB: Invalid arguments.");
-    co_return;
-  }
-  auto subs = user_->subscriptions();
-  if (!subs) {
-    no(c, "[SERVERBUG] " + subs.error().message);
-    co_return;
-  }
-  for (const auto& name : *subs) {
-    if (!list_pattern_matches(*reference + *pattern, name, kSep)) continue;
-    std::string line = "LSUB () " + quoted_separator() + " ";
-    append_astring(line, name);
-    untagged(line);
-  }
-  ok(c, "Lsub completed.");
 }
 
 asio::awaitable<void> Session::cmd_namespace(const Command& c, Parser& p) {

@@ -5,6 +5,7 @@
 
 #include <asio/experimental/awaitable_operators.hpp>
 
+#include "imapd/object_ids.hpp"
 #include "imapd/response.hpp"
 #include "imapd/session.hpp"
 
@@ -127,6 +128,7 @@ asio::awaitable<void> Session::select(const Command& c, Parser& p, bool read_onl
     }
   }
   untagged(fmt::format("OK [UIDVALIDITY {}] UIDs valid", mb.uid_validity()));
+  untagged(fmt::format("OK [MAILBOXID ({})] Ok", mailbox_object_id(mb.uid_validity())));
   untagged(fmt::format("OK [UIDNEXT {}] Predicted next UID", mb.uid_next()));
   untagged(fmt::format("OK [HIGHESTMODSEQ {}] Highest", mb.highest_modseq()));
   if (want_qresync && known_validity == mb.uid_validity()) {

@@ -63,6 +63,7 @@ asio::awaitable<void> Session::cmd_store(const Command& c, Parser& p) {
     no(c, "[SERVERBUG] " + result.error().message);
     co_return;
   }
+  selected_->announce_keywords(out_);
   std::vector<uint32_t> changed_uids;
   for (const auto& m : result->changed) {
     changed_uids.push_back(m.uid);
@@ -166,6 +167,9 @@ asio::awaitable<void> Session::copy_or_move(const Command& c, Parser& p, bool mo
   }
   std::string copyuid = fmt::format("[COPYUID {} {} {}]", (*dest)->uid_validity(),
                                     format_number_set(src), format_number_set(dst));
+  // Into the selected mailbox itself: the client learns of the new copies (EXISTS) before
+  // the old ones go (EXPUNGE), so its view never lacks the message (RFC 6851 §4.3).
+  if ((*dest)->path() == selected_->box().path()) report_changes(false);
   if (move) {
     untagged("OK " + copyuid + " Moved UIDs.");
     selected_->announce_expunged(src, out_, qresync_);

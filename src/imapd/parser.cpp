@@ -57,9 +57,7 @@ std::string upper(std::string_view s) {
 
 bool SequenceSet::contains(uint32_t value, uint32_t largest) const {
   for (const Range& r : ranges) {
-    uint32_t a = r.first == kStar ? largest : r.first;
-    uint32_t b = r.last == kStar ? largest : r.last;
-    if (a > b) std::swap(a, b);
+    auto [a, b] = r.bounds(largest);
     if (value >= a && value <= b) return true;
   }
   return false;
@@ -247,9 +245,11 @@ std::optional<uint32_t> Parser::nz_number() {
 std::optional<SequenceSet> Parser::sequence_set() {
   SequenceSet set;
   size_t start = pos_;
-  auto seq_number = [&]() -> std::optional<uint32_t> {
+  auto seq_number = [&]() -> std::optional<uint64_t> {
     if (consume('*')) return SequenceSet::kStar;
-    return nz_number();
+    auto n = nz_number();
+    if (!n) return std::nullopt;
+    return uint64_t{*n};
   };
   if (consume('$')) {
     set.saved_result = true;

@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace correio::imapd {
@@ -15,10 +16,19 @@ namespace correio::imapd {
 // A sequence set (RFC 9051 §9 sequence-set): ranges with `*` as kStar; `$` (SEARCHRES)
 // recorded separately. Ranges are normalised so first <= last unless a bound is `*`.
 struct SequenceSet {
-  static constexpr uint32_t kStar = UINT32_MAX;
+  // `*` lies outside the 32-bit numbers: 4294967295 is a number like any other (RFC 9051
+  // §9: "UID SEARCH UID 900:4294967295" above every UID matches nothing, where "900:*"
+  // would match the last message).
+  static constexpr uint64_t kStar = UINT64_MAX;
   struct Range {
-    uint32_t first = 0;
-    uint32_t last = 0;
+    uint64_t first = 0;
+    uint64_t last = 0;
+    // The bounds with `*` replaced by `largest`, lowest first.
+    std::pair<uint32_t, uint32_t> bounds(uint32_t largest) const {
+      uint32_t a = first == kStar ? largest : static_cast<uint32_t>(first);
+      uint32_t b = last == kStar ? largest : static_cast<uint32_t>(last);
+      return a <= b ? std::pair{a, b} : std::pair{b, a};
+    }
   };
   std::vector<Range> ranges;
   bool saved_result = false;  // "$"

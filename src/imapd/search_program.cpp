@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "imapd/object_ids.hpp"
 #include "mail/date.hpp"
 #include "mail/header_fields.hpp"
 #include "mail/message_search.hpp"
@@ -108,6 +109,17 @@ std::optional<SearchKey> parse_key(Parser& p, int depth) {
   if (u == "SENTBEFORE") return date_key(K::sent_before);
   if (u == "SENTON") return date_key(K::sent_on);
   if (u == "SENTSINCE") return date_key(K::sent_since);
+  if (u == "SAVEDBEFORE") return date_key(K::saved_before);
+  if (u == "SAVEDON") return date_key(K::saved_on);
+  if (u == "SAVEDSINCE") return date_key(K::saved_since);
+  if (u == "SAVEDATESUPPORTED") return key;  // every message has a save date (RFC 8514 §4.3)
+  if (u == "EMAILID" || u == "THREADID") {
+    auto id = p.space() ? p.atom() : std::nullopt;
+    if (!id) return std::nullopt;
+    key.kind = u == "EMAILID" ? K::email_id : K::thread_id;
+    key.name = *id;
+    return key;
+  }
   if (u == "FROM" || u == "TO" || u == "CC" || u == "BCC" || u == "SUBJECT") {
     auto k = parse_string_key(p, K::header);
     if (k) k->name = u;
@@ -261,9 +273,12 @@ bool search_matches(const SearchKey& key, SearchSubject& s) {
     case K::sent_before:
     case K::sent_on:
     case K::sent_since: {
+      // RFC 3501 §6.4.4: the Date: header's day as its writer wrote it, in its own zone.
+      // A message without a usable Date: was sent on day 0 (1970-01-01), as Dovecot has
+      // it: before every date, on or since none.
       std::string date;
       mail::first_header_value(header(), "Date", date);
-      int64_t sent = day_of(mail::sent_date(date, m.internal_date));
+      int64_t sent = mail::parse_rfc5322_day(date).value_or(0);
       int64_t want = day_of(static_cast<int64_t>(key.number));
       if (key.kind == K::sent_before) return sent < want;
       if (key.kind == K::sent_on) return sent == want;
@@ -291,6 +306,19 @@ bool search_matches(const SearchKey& key, SearchSubject& s) {
     }
     case K::modseq:
       return m.modseq >= key.number;
+    case K::email_id:
+      return email_object_id(m.path) == key.name;
+    case K::thread_id:
+      return false;
+    case K::saved_before:
+    case K::saved_on:
+    case K::saved_since: {
+      int64_t saved = day_of(save_date(m.path).value_or(m.internal_date));
+      int64_t want = day_of(static_cast<int64_t>(key.number));
+      if (key.kind == K::saved_before) return saved < want;
+      if (key.kind == K::saved_on) return saved == want;
+      return saved >= want;
+    }
   }
   return false;
 }

@@ -44,6 +44,11 @@ struct SearchKey {
     body,
     text,
     modseq,
+    email_id,   // RFC 8474 EMAILID
+    thread_id,  // RFC 8474 THREADID: never matches, THREADID is NIL
+    saved_before,
+    saved_on,
+    saved_since,  // RFC 8514, the save date's day
   };
   Kind kind = Kind::all;
   bool negate_flag = false;  // UNSEEN, UNKEYWORD, ...

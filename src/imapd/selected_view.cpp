@@ -101,17 +101,13 @@ std::vector<uint32_t> SelectedView::resolve(const SequenceSet& set, bool uid) co
   if (!uid) {
     uint32_t largest = static_cast<uint32_t>(view_.size());
     for (const auto& r : set.ranges) {
-      uint32_t a = r.first == SequenceSet::kStar ? largest : r.first;
-      uint32_t b = r.last == SequenceSet::kStar ? largest : r.last;
-      if (a > b) std::swap(a, b);
+      auto [a, b] = r.bounds(largest);
       for (uint32_t s = a; s <= b && s <= largest; ++s) seqs.push_back(s);
     }
   } else {
     uint32_t largest = view_.back().uid;
     for (const auto& r : set.ranges) {
-      uint32_t a = r.first == SequenceSet::kStar ? largest : r.first;
-      uint32_t b = r.last == SequenceSet::kStar ? largest : r.last;
-      if (a > b) std::swap(a, b);
+      auto [a, b] = r.bounds(largest);
       auto lo = std::lower_bound(view_.begin(), view_.end(), a,
                                  [](const Entry& e, uint32_t u) { return e.uid < u; });
       for (auto it = lo; it != view_.end() && it->uid <= b; ++it) {
@@ -158,12 +154,7 @@ void SelectedView::report(std::string& out, bool allow_expunge, bool qresync, bo
   bool has_ghosts = std::any_of(view_.begin(), view_.end(), [](const Entry& e) { return e.ghost; });
   if (allow_expunge && has_ghosts) write_expunges(out, qresync);
 
-  auto keywords = box_->keywords();
-  if (keywords != known_keywords_) {
-    known_keywords_ = keywords;
-    out += "* FLAGS " + flags_list() + "\r\n";
-    out += "* OK [PERMANENTFLAGS " + permanent_flags_list() + "] Flags permitted.\r\n";
-  }
+  announce_keywords(out);
 
   // New messages: everything above the last UID the view has.
   uint32_t last = max_uid();
@@ -190,6 +181,14 @@ void SelectedView::report(std::string& out, bool allow_expunge, bool qresync, bo
     }
     it = pending_flags_.erase(it);
   }
+}
+
+void SelectedView::announce_keywords(std::string& out) {
+  auto keywords = box_->keywords();
+  if (keywords == known_keywords_) return;
+  known_keywords_ = std::move(keywords);
+  out += "* FLAGS " + flags_list() + "\r\n";
+  out += "* OK [PERMANENTFLAGS " + permanent_flags_list() + "] Flags permitted.\r\n";
 }
 
 void SelectedView::announce_expunged(const std::vector<uint32_t>& uids, std::string& out,

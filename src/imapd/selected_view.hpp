@@ -50,6 +50,9 @@ class SelectedView {
 
   // Announces our own expunge of `uids` (EXPUNGE/UID EXPUNGE/MOVE): removes them from the
   // view and writes the responses.
+  // Writes FLAGS and PERMANENTFLAGS when the mailbox's keywords grew since the client was
+  // last told, so that no FETCH shows a keyword before FLAGS lists it (RFC 9051 §7.3.5).
+  void announce_keywords(std::string& out);
   void announce_expunged(const std::vector<uint32_t>& uids, std::string& out, bool qresync);
   // Records that the client has been told the flags of `uid` at `modseq` (after STORE).
   void mark_reported(uint32_t uid, uint64_t modseq);
@@ -78,7 +81,8 @@ std::string format_flags(const mailbox::Flags& flags, bool recent);
 // Converts a parsed flag list (STORE, APPEND); false with `error` for an unknown system
 // flag or an invalid keyword. \Recent cannot be stored and is ignored, as in Dovecot.
 bool to_flags(const std::vector<std::string>& names, mailbox::Flags& flags, std::string& error);
-// "1:3,5,7:9" for ascending values.
+// "1:3,5,7:9": the values in their given order, runs of consecutive ascending values as
+// ranges ("5,1:3" for 5 1 2 3, as ESORT's ALL keeps sort order).
 std::string format_number_set(const std::vector<uint32_t>& values);
 
 }  // namespace correio::imapd

@@ -20,6 +20,7 @@
 #include "base/log.hpp"
 #include "imapd/folder_watcher.hpp"
 #include "imapd/parser.hpp"
+#include "imapd/search_run.hpp"
 #include "imapd/selected_view.hpp"
 #include "imapd/settings.hpp"
 #include "io/connection.hpp"
@@ -57,15 +58,21 @@ class Session {
     bool uid = false;
   };
   using Handler = asio::awaitable<void> (Session::*)(const Command&, Parser&);
+  // What a command needs and allows (Dovecot's command flags).
+  enum CommandFlag : unsigned {
+    kAnyState = 0,
+    kAuthenticated = 1 << 0,  // authenticated or selected state
+    kSelected = 1 << 1 | kAuthenticated,
+    kUidForm = 1 << 2,  // also valid as UID <command>
+    // Runs on Shared::workers: the command touches only this session's state and its
+    // mailbox (not the login throttle, the user directory, TLS or the folder watcher).
+    kOnWorkers = 1 << 3,
+  };
   struct CommandEntry {
     std::string_view name;
     Handler handler;
-    bool needs_auth;      // authenticated or selected state
-    bool needs_selected;  // selected state
-    bool allowed_after_uid = false;
-    // Runs on Shared::workers: the command touches only this session's state and its
-    // mailbox (not the login throttle, the user directory, TLS or the folder watcher).
-    bool on_workers = false;
+    unsigned flags = kAnyState;
+    bool has(CommandFlag f) const { return (flags & f) == f; }
   };
   static const std::vector<CommandEntry>& command_table();
 
@@ -111,6 +118,9 @@ class Session {
   asio::awaitable<void> cmd_search(const Command& c, Parser& p);
   asio::awaitable<void> cmd_sort(const Command& c, Parser& p);
   asio::awaitable<void> cmd_thread(const Command& c, Parser& p);
+  // SORT's and THREAD's common tail: "charset SP search-keys", run over the selected
+  // folder. nullopt when the reply (BAD or NO [BADCHARSET]) has been sent.
+  std::optional<std::vector<Match>> charset_and_search(const Command& c, Parser& p);
   // cmd_store.cpp
   asio::awaitable<void> cmd_store(const Command& c, Parser& p);
   asio::awaitable<void> cmd_copy(const Command& c, Parser& p);

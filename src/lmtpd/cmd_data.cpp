@@ -5,9 +5,10 @@
 #include <asio/use_awaitable.hpp>
 #include <chrono>
 
+#include "base/clock.hpp"
 #include "base/strings.hpp"
 #include "cleanup/received.hpp"
-#include "delivery/log_line.hpp"
+#include "delivery/mailbox_delivery.hpp"
 #include "lmtpd/replies.hpp"
 #include "lmtpd/session.hpp"
 #include "smtp/data_framer.hpp"
@@ -15,16 +16,9 @@
 namespace correio::lmtpd {
 namespace {
 
-using delivery::virtual_agent::MailboxOutcome;
-using delivery::virtual_agent::MessageCopy;
+using delivery::MailboxOutcome;
 
 constexpr size_t kSegment = 64 * 1024;  // longest piece of a content line read at once
-
-int64_t now_us() {
-  return std::chrono::duration_cast<std::chrono::microseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 }  // namespace
 
@@ -138,46 +132,36 @@ asio::awaitable<Session::Next> Session::deliver() {
   received.myhostname = settings_.myhostname;
   received.protocol = "LMTP";
   received.queue_id = t.id;
-  const int64_t received_us = now_us();
+  const int64_t received_us = base::now_us();
+
+  // One Received: line per recipient (it names the recipient), as Dovecot's lmtp writes.
+  std::vector<std::string> received_lines;
+  std::vector<delivery::MailboxRecipient> recipients;
+  received_lines.reserve(t.recipients.size());
+  for (const auto& rcpt : t.recipients) {
+    cleanup::ReceivedInfo mine = received;
+    mine.recipient = rcpt;
+    received_lines.push_back(cleanup::received_header(mine));
+  }
+  for (size_t i = 0; i < t.recipients.size(); ++i)
+    recipients.push_back({t.recipients[i], "", received_lines[i]});
+  delivery::MailboxJob job;
+  job.queue_id = t.id;
+  job.sender = t.sender;
+  job.content = t.content;
+  job.relay = "lmtpd";
+  job.times = {t.start_us, received_us, received_us, received_us, 0};
+  job.log_saved_file = true;
 
   // The fsyncs run on the worker pool; the event loop keeps serving other sessions.
   std::vector<MailboxOutcome> outcomes = co_await asio::co_spawn(
       services_.workers,
       [&]() -> asio::awaitable<std::vector<MailboxOutcome>> {
-        std::vector<MailboxOutcome> results;
-        for (const auto& rcpt : t.recipients) {
-          cleanup::ReceivedInfo mine = received;
-          mine.recipient = rcpt;
-          std::string received_line = cleanup::received_header(mine);
-          MessageCopy copy;
-          copy.sender = t.sender;
-          copy.recipient = rcpt;
-          copy.extra_headers = received_line;
-          copy.content = t.content;
-          // No MailboxOwners: lmtpd writes as itself (see lmtpd.hpp).
-          results.push_back(delivery::virtual_agent::deliver_to_mailbox(
-              copy, settings_.mailbox, services_.users, /*owners=*/nullptr));
-        }
-        co_return results;
+        // No MailboxOwners: lmtpd writes as itself (see lmtpd.hpp).
+        co_return delivery::deliver_and_log(job, recipients, settings_.mailbox, services_.users,
+                                            /*owners=*/nullptr, log_);
       },
       asio::use_awaitable);
-
-  for (size_t i = 0; i < t.recipients.size(); ++i) {
-    const MailboxOutcome& outcome = outcomes[i];
-    std::string text = outcome.status == delivery::DeliveryStatus::sent
-                           ? "saved mail to INBOX: " + outcome.file
-                           : outcome.text;
-    delivery::RecipientLogLine line;
-    line.queue_id = t.id;
-    line.to = t.recipients[i];
-    line.relay = "lmtpd";
-    line.times = {t.start_us, received_us, received_us, received_us, now_us()};
-    line.dsn = outcome.dsn;
-    line.status = outcome.status;
-    line.text = text;
-    log_.info("{}", delivery::format_recipient_log(line));
-  }
-  for (const auto& warning : services_.users.take_warnings()) log_.warning("{}", warning);
   for (size_t i = 0; i < t.recipients.size(); ++i)
     replies += delivery_reply(t.recipients[i], t.id, outcomes[i]).to_wire();
   co_return co_await send(replies);

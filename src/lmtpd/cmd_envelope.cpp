@@ -5,23 +5,16 @@
 
 #include <chrono>
 
+#include "base/clock.hpp"
 #include "base/strings.hpp"
-#include "delivery/virtual/mailbox_delivery.hpp"
+#include "delivery/mailbox_delivery.hpp"
 #include "lmtpd/replies.hpp"
 #include "lmtpd/session.hpp"
 #include "queue/queue_id.hpp"
 #include "smtp/address.hpp"
 
 namespace correio::lmtpd {
-namespace {
-
-int64_t now_us() {
-  return std::chrono::duration_cast<std::chrono::microseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-}  // namespace
+namespace {}  // namespace
 
 asio::awaitable<Session::Next> Session::cmd_lhlo(const Command& command) {
   if (command.argument.empty()) co_return co_await reply(501, "5.5.4", "Syntax: LHLO hostname");
@@ -58,7 +51,7 @@ asio::awaitable<Session::Next> Session::cmd_mail(const Command& command) {
   if (!parsed->address.empty() && !smtp::valid_mailbox(parsed->address, true))
     co_return co_await reply(501, "5.1.7", "Bad sender address syntax");
   Transaction t;
-  t.start_us = now_us();
+  t.start_us = base::now_us();
   // A Postfix-shaped ID (microseconds + a number unique in this process) names the
   // transaction in every log line, as a queue ID does for smtpd.
   uint64_t serial =
@@ -81,8 +74,7 @@ asio::awaitable<Session::Next> Session::cmd_rcpt(const Command& command) {
     co_return co_await reply(555, "5.5.4", "Unsupported option: " + parsed->parameters[0].first);
   if (static_cast<long long>(transaction_->recipients.size()) >= settings_.recipient_limit)
     co_return co_await reply(452, "4.5.3", "Error: too many recipients");
-  auto lookup =
-      delivery::virtual_agent::find_user(parsed->address, settings_.mailbox, services_.users);
+  auto lookup = delivery::find_user(parsed->address, settings_.mailbox, services_.users);
   for (const auto& warning : services_.users.take_warnings()) log_.warning("{}", warning);
   smtp::Reply r = rcpt_reply(parsed->address, lookup);
   if (!lookup) log_.warning("user directory lookup failed: {}", lookup.error().message);

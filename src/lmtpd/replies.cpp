@@ -20,7 +20,7 @@ smtp::Reply rcpt_reply(std::string_view address,
 }
 
 smtp::Reply delivery_reply(std::string_view recipient, std::string_view id,
-                           const delivery::virtual_agent::MailboxOutcome& outcome) {
+                           const delivery::MailboxOutcome& outcome) {
   switch (outcome.status) {
     case DeliveryStatus::sent:
       return smtp::Reply(250, "2.0.0", fmt::format("<{}> {} Saved", recipient, id));

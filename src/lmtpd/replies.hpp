@@ -8,7 +8,7 @@
 
 #include "auth/user_directory.hpp"
 #include "base/result.hpp"
-#include "delivery/virtual/mailbox_delivery.hpp"
+#include "delivery/mailbox_delivery.hpp"
 #include "smtp/reply.hpp"
 
 namespace correio::lmtpd {
@@ -24,6 +24,6 @@ smtp::Reply rcpt_reply(std::string_view address,
 // disk or mailbox (4.3.1, 4.2.2), 451 for other temporary ones. The text names the
 // recipient (as Dovecot's LMTP does) and, on success, the transaction ID.
 smtp::Reply delivery_reply(std::string_view recipient, std::string_view id,
-                           const delivery::virtual_agent::MailboxOutcome& outcome);
+                           const delivery::MailboxOutcome& outcome);
 
 }  // namespace correio::lmtpd

@@ -18,7 +18,7 @@ Settings Settings::from_config(const config::Config& config) {
   s.timeout = config.get_time("lmtpd_timeout");
   s.hard_error_limit =
       static_cast<int>(std::max<long long>(1, config.get_int("lmtpd_hard_error_limit")));
-  s.mailbox = delivery::virtual_agent::agent_settings_from_config(config);
+  s.mailbox = delivery::mailbox_settings_from_config(config);
   return s;
 }
 

@@ -210,9 +210,12 @@ std::vector<Address> parse_address_list(std::string_view value) {
 
 namespace {
 
+// The first address as IMAP's ENVELOPE lists it: a group's start counts, its name being
+// the addr-mailbox (RFC 3501 §7.4.2), so "Undisclosed:;" sorts as "Undisclosed" — what
+// Dovecot does, and what "the first address" of RFC 5256 §3 means in IMAP terms.
 const Address* first_address(const std::vector<Address>& list) {
   for (const Address& a : list)
-    if (!a.is_group_start && !a.is_group_end) return &a;
+    if (!a.is_group_end) return &a;
   return nullptr;
 }
 
@@ -229,6 +232,7 @@ std::string sort_key_display(std::string_view header_value) {
   std::vector<Address> list = parse_address_list(header_value);
   const Address* a = first_address(list);
   if (a == nullptr) return "";
+  if (a->is_group_start) return a->mailbox;  // the group's display name
   if (a->has_name) {
     std::string name = decode_encoded_words(a->name);
     if (!name.empty()) return name;

@@ -25,8 +25,9 @@ struct Address {
 // Parses an unfolded or folded address-list header value.
 std::vector<Address> parse_address_list(std::string_view value);
 
-// RFC 5256 §3 SORT FROM/TO/CC key: the addr-mailbox of the first address (group markers
-// skipped), empty when none. Caller compares with i;ascii-casemap.
+// RFC 5256 §3 SORT FROM/TO/CC key: the addr-mailbox of the first address (a group's
+// start is an address whose mailbox is the group's name, as in ENVELOPE), empty when none. Caller
+// compares with i;ascii-casemap.
 std::string sort_key_mailbox(std::string_view header_value);
 
 // RFC 5957 DISPLAYFROM/DISPLAYTO key: the decoded (RFC 2047) display name of the first

@@ -87,9 +87,15 @@ bool is_number(const std::string& s) {
   return !s.empty() && s[0] >= '0' && s[0] <= '9';
 }
 
-}  // namespace
+// The fields of a date-time as written: the calendar day in the writer's own zone, the
+// time of day, and that zone's offset from UTC.
+struct DateParts {
+  std::int64_t day = 0;  // days since 1970-01-01 of the date as written
+  long seconds_of_day = 0;
+  long zone_minutes = 0;
+};
 
-std::optional<std::int64_t> parse_rfc5322_date(std::string_view text) {
+std::optional<DateParts> parse_parts(std::string_view text) {
   static constexpr const char* kMonths[] = {"jan", "feb", "mar", "apr", "may", "jun",
                                             "jul", "aug", "sep", "oct", "nov", "dec"};
   std::vector<std::string> t = date_tokens(text);
@@ -142,8 +148,22 @@ std::optional<std::int64_t> parse_rfc5322_date(std::string_view text) {
     for (const auto& z : kZones)
       if (iequals(t[i], z.name)) zone_minutes = z.hours * 60;
   }
-  std::int64_t days = days_from_civil(year, month, static_cast<unsigned>(day));
-  return days * 86400 + hour * 3600 + minute * 60 + second - zone_minutes * 60;
+  return DateParts{days_from_civil(year, month, static_cast<unsigned>(day)),
+                   hour * 3600 + minute * 60 + second, zone_minutes};
+}
+
+}  // namespace
+
+std::optional<std::int64_t> parse_rfc5322_date(std::string_view text) {
+  auto p = parse_parts(text);
+  if (!p) return std::nullopt;
+  return p->day * 86400 + p->seconds_of_day - p->zone_minutes * 60;
+}
+
+std::optional<std::int64_t> parse_rfc5322_day(std::string_view text) {
+  auto p = parse_parts(text);
+  if (!p) return std::nullopt;
+  return p->day;
 }
 
 std::int64_t sent_date(std::string_view date_header_value, std::int64_t internal_date) {

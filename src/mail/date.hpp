@@ -18,6 +18,12 @@ std::string rfc5322_date(std::chrono::system_clock::time_point when);
 // epoch, UTC. nullopt when it is not a date. Pure, thread-safe.
 std::optional<std::int64_t> parse_rfc5322_date(std::string_view text);
 
+// The calendar day of a date-time in its own time zone, as days since 1970-01-01:
+// "Mon, 1 Jan 2024 23:30 -0500" is 1 January although it is 2 January in UTC. IMAP's
+// SENTBEFORE/SENTON/SENTSINCE compare this day (RFC 3501 §6.4.4: "disregarding time and
+// timezone"). nullopt when it is not a date.
+std::optional<std::int64_t> parse_rfc5322_day(std::string_view text);
+
 // RFC 5256 §2.2 sent date: the Date: header value when it parses, otherwise
 // `internal_date` (the INTERNALDATE, which the caller knows). Returned in UTC seconds.
 std::int64_t sent_date(std::string_view date_header_value, std::int64_t internal_date);

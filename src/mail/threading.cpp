@@ -272,6 +272,7 @@ std::string thread_references(const std::vector<ThreadMessage>& messages) {
     return casemap(base_subject(m->subject, reply));
   };
   std::map<std::string, std::size_t> by_subject;
+  std::map<std::size_t, std::size_t> wrapped_by;  // root -> the dummy that took its place
   for (std::size_t r : roots) {
     bool reply = false;
     std::string s = subject_of(r, reply);
@@ -311,17 +312,19 @@ std::string thread_references(const std::vector<ThreadMessage>& messages) {
       link(d, t);
       link(d, r);
       it->second = d;
+      wrapped_by[t] = d;
     }
   }
-  // The threads, in the order their first member appeared in the sorted root set.
+  // Each thread keeps the place in the sorted root set of the container the subject table
+  // held (step 6: a merged thread stays where that container was; a new dummy takes its
+  // place), not that of its earliest member — as Dovecot orders them.
   std::vector<std::size_t> merged_roots;
-  std::vector<bool> seen(nodes.size(), false);
   for (std::size_t r : roots) {
-    std::size_t top = r;
+    std::size_t top = nodes[r].parent == kNone ? r : wrapped_by.count(r) ? wrapped_by[r] : kNone;
+    if (top == kNone) continue;  // merged into another thread
     while (nodes[top].parent != kNone) top = nodes[top].parent;
     if (nodes[top].message == nullptr && nodes[top].children.empty()) continue;
-    if (!seen[top]) merged_roots.push_back(top);
-    seen[top] = true;
+    merged_roots.push_back(top);
   }
   // (7) sort the children of every thread.
   sorter.sort_all(merged_roots);

@@ -10,7 +10,7 @@
 #include <map>
 #include <set>
 
-#include "mailbox/detail/dotlock.hpp"
+#include "base/dotlock.hpp"
 #include "mailbox/detail/fs_util.hpp"
 #include "mailbox/detail/mailbox_impl.hpp"
 #include "mailbox/detail/uidvalidity.hpp"
@@ -66,7 +66,7 @@ Status create_folder_dir(const fs::path& root, const fs::path& dir) {
   Uidlist list;
   list.uid_validity = detail::next_uid_validity(root);
   list.guid = new_mailbox_guid();
-  auto lock = detail::Dotlock::acquire(dir / "dovecot-uidlist");
+  auto lock = base::Dotlock::acquire(dir / "dovecot-uidlist");
   if (!lock) return lock.error();
   struct stat st {};
   if (::stat((dir / "dovecot-uidlist").c_str(), &st) == 0) return {};
@@ -240,10 +240,13 @@ Status MailUser::rename_folder(std::string_view from, std::string_view to) {
 namespace {
 Status change_subscription(const fs::path& root, std::string name, bool subscribe) {
   fs::path file = root / "subscriptions";
-  auto lock = detail::Dotlock::acquire(file, std::chrono::seconds(120), std::chrono::seconds(30));
+  base::DotlockOptions how;
+  how.timeout = std::chrono::seconds(120);
+  how.stale = std::chrono::seconds(30);
+  auto lock = base::Dotlock::acquire(file, how);
   if (!lock) return lock.error();
   bool missing = false;
-  auto text = detail::read_file(file, &missing);
+  auto text = base::read_file(file, detail::kAnySize, &missing);
   if (!text) return text.error();
   std::vector<std::string> names = parse_subscriptions(*text, kHierarchySeparator);
   auto it = std::find(names.begin(), names.end(), name);
@@ -268,7 +271,7 @@ Status MailUser::unsubscribe(std::string_view name) {
 
 Result<std::vector<std::string>> MailUser::subscriptions() const {
   bool missing = false;
-  auto text = detail::read_file(root_ / "subscriptions", &missing);
+  auto text = base::read_file(root_ / "subscriptions", detail::kAnySize, &missing);
   if (!text) return text.error();
   return parse_subscriptions(*text, kHierarchySeparator);
 }

@@ -58,7 +58,7 @@ Status Mailbox::Impl::load_keywords() {
   if (!st) return st.error();
   if (keywords_loaded && *st == keywords_stamp) return {};
   bool missing = false;
-  auto text = detail::read_file(dir / "dovecot-keywords", &missing);
+  auto text = base::read_file(dir / "dovecot-keywords", detail::kAnySize, &missing);
   if (!text) return text.error();
   keywords = parse_keywords_file(*text);
   keywords_stamp = *st;
@@ -102,10 +102,10 @@ Result<uint32_t> Mailbox::Impl::keyword_bits(const std::vector<std::string>& nam
     if (!valid_keyword(n)) return Error{"invalid keyword: " + n};
   // Add them under dovecot-keywords' dotlock, re-reading first: another process may
   // have added keywords since.
-  auto lock = detail::Dotlock::acquire(dir / "dovecot-keywords");
+  auto lock = base::Dotlock::acquire(dir / "dovecot-keywords");
   if (!lock) return lock.error();
   bool missing = false;
-  auto text = detail::read_file(dir / "dovecot-keywords", &missing);
+  auto text = base::read_file(dir / "dovecot-keywords", detail::kAnySize, &missing);
   if (!text) return text.error();
   std::vector<std::string> table = parse_keywords_file(*text);
   for (const auto& n : unknown) {
@@ -182,7 +182,7 @@ Result<std::string> Mailbox::read_message(uint32_t uid) {
     auto p = message_path(uid);
     if (!p) return p.error();
     bool missing = false;
-    auto text = detail::read_file(*p, &missing);
+    auto text = base::read_file(*p, detail::kAnySize, &missing);
     if (!text) return text.error();
     if (!missing) return text;
   }

@@ -12,10 +12,11 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "base/clock.hpp"
+#include "base/file.hpp"
 #include "mailbox/detail/fs_util.hpp"
 #include "mailbox/detail/mailbox_impl.hpp"
 #include "mailbox/detail/uidvalidity.hpp"
-#include "store/detail/write_all.hpp"
 #include "store/maildir_name.hpp"
 
 namespace correio::mailbox {
@@ -116,7 +117,7 @@ bool vsize_from_ext(std::string_view ext, uint64_t* out) {
 // Size with CRLF line ends: bytes plus one per bare LF.
 Result<uint64_t> compute_vsize(const std::filesystem::path& path) {
   bool missing = false;
-  auto text = detail::read_file(path, &missing);
+  auto text = base::read_file(path, detail::kAnySize, &missing);
   if (!text) return text.error();
   uint64_t lf = 0;
   for (size_t i = 0; i < text->size(); ++i)
@@ -127,9 +128,7 @@ Result<uint64_t> compute_vsize(const std::filesystem::path& path) {
 // The first modseq of a new index: microseconds since the epoch, so modseqs keep growing
 // even when the index is rebuilt (RFC 7162 §3.1.2 wants them to never go backwards).
 uint64_t modseq_seed() {
-  return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
-                                   std::chrono::system_clock::now().time_since_epoch())
-                                   .count());
+  return static_cast<uint64_t>(base::now_us());
 }
 
 }  // namespace
@@ -137,7 +136,7 @@ uint64_t modseq_seed() {
 Result<Uidlist> Mailbox::Impl::load_uidlist_locked(bool* rewrite) {
   *rewrite = false;
   bool missing = false;
-  auto text = detail::read_file(uidlist_path(), &missing);
+  auto text = base::read_file(uidlist_path(), detail::kAnySize, &missing);
   if (!text) return text.error();
   if (!missing) {
     auto list = parse_uidlist(*text);
@@ -194,7 +193,7 @@ Result<Uidlist> Mailbox::Impl::load_uidlist_head_locked(bool* rewrite) {
   return list;
 }
 
-Status Mailbox::Impl::save_uidlist(detail::Dotlock& lock, const Uidlist& list, size_t added,
+Status Mailbox::Impl::save_uidlist(base::Dotlock& lock, const Uidlist& list, size_t added,
                                    bool rewrite) {
   if (rewrite) return lock.replace(format_uidlist(list));
   if (added == 0) {
@@ -208,7 +207,7 @@ Status Mailbox::Impl::save_uidlist(detail::Dotlock& lock, const Uidlist& list, s
     lines += format_uidlist_record(list.records[i]);
   int fd = ::open(uidlist_path().c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
   if (fd < 0) return detail::sys_error("open", uidlist_path(), errno);
-  int e = store::detail::write_all(fd, lines);
+  int e = base::write_all(fd, lines);
   if (e == 0 && ::fdatasync(fd) != 0) e = errno;
   ::close(fd);
   if (e != 0) return detail::sys_error("append to", uidlist_path(), e);
@@ -249,7 +248,7 @@ Result<std::string> Mailbox::Impl::refind(std::string_view basename, bool* in_ne
 }
 
 Status Mailbox::Impl::full_scan(bool force) {
-  auto lock = detail::Dotlock::acquire(uidlist_path());
+  auto lock = base::Dotlock::acquire(uidlist_path());
   if (!lock) return lock.error();
   auto new_st = detail::stamp_of(dir / "new");
   auto cur_st = detail::stamp_of(dir / "cur");
@@ -444,7 +443,7 @@ Result<bool> Mailbox::Impl::verify_new(const IndexMeta& meta) {
   }
   if (::time(nullptr) < meta.new_verify_at) return true;  // still inside the window
   // This listing was made late enough: record new/ as verified, under the lock.
-  auto lock = detail::Dotlock::acquire(uidlist_path());
+  auto lock = base::Dotlock::acquire(uidlist_path());
   if (!lock) return lock.error();
   auto w = index.write();
   if (!w) return w.error();
@@ -459,7 +458,7 @@ Result<bool> Mailbox::Impl::verify_new(const IndexMeta& meta) {
 }
 
 Result<bool> Mailbox::Impl::verify_cur() {
-  auto lock = detail::Dotlock::acquire(uidlist_path());
+  auto lock = base::Dotlock::acquire(uidlist_path());
   if (!lock) return lock.error();
   auto cur_st = detail::stamp_of(dir / "cur");
   if (!cur_st) return cur_st.error();
@@ -613,7 +612,7 @@ Result<SyncChanges> Mailbox::sync() {
   if (claim) {
     // \Recent goes to exactly one session: the first to move the floor past them
     // (Dovecot's first_recent_uid), decided under the uidlist lock.
-    auto lock = detail::Dotlock::acquire(d.uidlist_path());
+    auto lock = base::Dotlock::acquire(d.uidlist_path());
     if (!lock) return lock.error();
     auto m = d.index.meta();
     if (!m) return m.error();

@@ -1,7 +1,8 @@
-// Mailbox changes: STORE (rename to the new ":2,<flags>"), APPEND (tmp/ -> fsync -> cur/,
-// then a dovecot-uidlist record), COPY (hard links, as Dovecot), EXPUNGE (unlink, rewrite
-// dovecot-uidlist). The Maildir changes first and the index second, each under the uidlist
-// dotlock: a crash between the two leaves a Maildir the next scan reconciles.
+// Mailbox changes: STORE (rename to the new ":2,<flags>"), APPEND (store::MaildirFile, the
+// delivery writer: unnamed file -> fsync -> link into cur/, then a dovecot-uidlist record),
+// COPY (hard links, as Dovecot), EXPUNGE (unlink, rewrite dovecot-uidlist). The Maildir changes
+// first and the index second, each under the uidlist dotlock: a crash between the two leaves a
+// Maildir the next scan reconciles.
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -9,9 +10,10 @@
 #include <algorithm>
 #include <map>
 
+#include "base/file.hpp"
 #include "mailbox/detail/fs_util.hpp"
 #include "mailbox/detail/mailbox_impl.hpp"
-#include "store/detail/write_all.hpp"
+#include "store/maildir_file.hpp"
 #include "store/maildir_name.hpp"
 
 namespace correio::mailbox {
@@ -33,30 +35,6 @@ std::vector<uint32_t> sorted_unique(std::span<const uint32_t> uids) {
   return v;
 }
 
-Status set_mtime(const std::filesystem::path& p, int64_t when) {
-  struct timespec ts[2];
-  ts[0].tv_sec = ts[1].tv_sec = static_cast<time_t>(when);
-  ts[0].tv_nsec = ts[1].tv_nsec = 0;
-  if (::utimensat(AT_FDCWD, p.c_str(), ts, 0) != 0) return detail::sys_error("utimensat", p, errno);
-  return {};
-}
-
-// Writes `bytes` to a new file in tmp/, fsynced. Returns its path.
-Result<std::filesystem::path> write_tmp(const std::filesystem::path& dir, const std::string& base,
-                                        std::string_view bytes) {
-  std::filesystem::path tmp = dir / "tmp" / base;
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-  if (fd < 0) return detail::sys_error("create", tmp, errno);
-  int e = store::detail::write_all(fd, bytes);
-  if (e == 0 && ::fsync(fd) != 0) e = errno;
-  if (::close(fd) != 0 && e == 0) e = errno;
-  if (e != 0) {
-    ::unlink(tmp.c_str());
-    return detail::sys_error("write", tmp, e);
-  }
-  return tmp;
-}
-
 }  // namespace
 
 Result<StoreResult> Mailbox::store_flags(std::span<const uint32_t> uids, StoreMode mode,
@@ -66,7 +44,7 @@ Result<StoreResult> Mailbox::store_flags(std::span<const uint32_t> uids, StoreMo
   if (d.read_only) return Error{"mailbox " + d.name + " is read-only"};
   auto bits = d.keyword_bits(flags.keywords, mode != StoreMode::kRemove);
   if (!bits) return bits.error();
-  auto lock = detail::Dotlock::acquire(d.uidlist_path());
+  auto lock = base::Dotlock::acquire(d.uidlist_path());
   if (!lock) return lock.error();
   auto before = d.stamps_before_change();
   if (!before) return before.error();
@@ -164,43 +142,31 @@ Result<uint32_t> Mailbox::append(std::string_view bytes, const Flags& flags,
   if (!bits) return bits.error();
   std::string base = store::maildir_sized_name(
       store::maildir_unique_name(local_host_part(d.host_part)), body.size(), body.size() + lines);
-  auto tmp = write_tmp(d.dir, base, body);
-  if (!tmp) return tmp.error();
-  int64_t mtime = ::time(nullptr);
-  if (Status s = set_mtime(*tmp, internal_date.value_or(mtime)); !s) {
-    ::unlink(tmp->c_str());
-    return s.error();
-  }
+  // Written and synced before the lock is taken, linked into cur/ under it.
+  int64_t mtime = internal_date.value_or(::time(nullptr));
+  auto file = store::MaildirFile::write(d.dir, "cur", base, "", body, static_cast<time_t>(mtime));
+  if (!file) return file.error();
   FilenameFlags ff;
   ff.system = flags.system;
   ff.keywords = *bits;
   std::filesystem::path target = d.dir / "cur" / filename_with_flags(base, ff);
 
-  auto lock = detail::Dotlock::acquire(d.uidlist_path());
-  if (!lock) {
-    ::unlink(tmp->c_str());
-    return lock.error();
-  }
+  auto lock = base::Dotlock::acquire(d.uidlist_path());
+  if (!lock) return lock.error();
   auto before = d.stamps_before_change();
-  if (!before) {
-    ::unlink(tmp->c_str());
-    return before.error();
-  }
+  if (!before) return before.error();
   bool rewrite = false;
   auto list = d.load_uidlist_head_locked(&rewrite);
-  if (!list) {
-    ::unlink(tmp->c_str());
-    return list.error();
-  }
-  if (::rename(tmp->c_str(), target.c_str()) != 0) {
-    int e = errno;
-    ::unlink(tmp->c_str());
-    return detail::sys_error("rename to " + target.string() + ":", *tmp, e);
-  }
-  if (Status s = detail::fsync_dir(d.dir / "cur"); !s) return s.error();
+  if (!list) return list.error();
+  if (int e = file->link_to(target); e != 0) return detail::sys_error("link", target, e);
+  if (int e = base::fsync_directory(d.dir / "cur"); e != 0)
+    return detail::sys_error("fsync", d.dir / "cur", e);
   UidlistRecord rec;
   rec.uid = list->next_uid++;
   rec.basename = base;
+  // A mailbox opened just to append to has not synced: it learns its UIDVALIDITY here, for
+  // APPENDUID (RFC 4315), without a sync() that would claim \Recent from the next SELECT.
+  if (d.uid_validity == 0) d.uid_validity = list->uid_validity;
   list->records.push_back(rec);
   if (Status s = d.save_uidlist(*lock, *list, 1, rewrite); !s) return s.error();
   if (!rewrite) {
@@ -208,7 +174,7 @@ Result<uint32_t> Mailbox::append(std::string_view bytes, const Flags& flags,
     added.uid = rec.uid;
     added.size = body.size();
     added.vsize = body.size() + lines;
-    added.date = internal_date.value_or(mtime);
+    added.date = mtime;
     added.system = ff.system;
     added.keywords = ff.keywords;
     added.filename = target.filename().native();
@@ -250,7 +216,7 @@ Result<std::vector<std::pair<uint32_t, uint32_t>>> Mailbox::copy_to(std::span<co
   std::vector<std::pair<uint32_t, uint32_t>> pairs;
   if (items.empty()) return pairs;
 
-  auto lock = detail::Dotlock::acquire(t.uidlist_path());
+  auto lock = base::Dotlock::acquire(t.uidlist_path());
   if (!lock) return lock.error();
   auto before = t.stamps_before_change();
   if (!before) return before.error();
@@ -262,26 +228,18 @@ Result<std::vector<std::pair<uint32_t, uint32_t>>> Mailbox::copy_to(std::span<co
   for (const Item& it : items) {
     std::filesystem::path target = t.dir / "cur" / filename_with_flags(it.base, it.flags);
     // A hard link shares the bytes (Dovecot's maildir_copy_hardlink); across file systems
-    // or where links are refused, the bytes are copied through tmp/.
+    // or where links are refused, the bytes are copied into a new file (store::MaildirFile).
     if (::link(it.from.c_str(), target.c_str()) != 0) {
       bool missing = false;
-      auto bytes = detail::read_file(it.from, &missing);
+      auto bytes = base::read_file(it.from, detail::kAnySize, &missing);
       if (!bytes) return bytes.error();
       if (missing) continue;
-      auto tmp = write_tmp(t.dir, it.base, *bytes);
-      if (!tmp) return tmp.error();
       struct stat st {};
-      if (::stat(it.from.c_str(), &st) == 0) {
-        if (Status ms = set_mtime(*tmp, st.st_mtime); !ms) {
-          ::unlink(tmp->c_str());
-          return ms.error();
-        }
-      }
-      if (::rename(tmp->c_str(), target.c_str()) != 0) {
-        int e = errno;
-        ::unlink(tmp->c_str());
-        return detail::sys_error("rename", *tmp, e);
-      }
+      std::optional<time_t> mtime;
+      if (::stat(it.from.c_str(), &st) == 0) mtime = st.st_mtime;
+      auto file = store::MaildirFile::write(t.dir, "cur", it.base, "", *bytes, mtime);
+      if (!file) return file.error();
+      if (int e = file->link_to(target); e != 0) return detail::sys_error("link", target, e);
     }
     UidlistRecord rec;
     rec.uid = list->next_uid++;
@@ -299,7 +257,8 @@ Result<std::vector<std::pair<uint32_t, uint32_t>>> Mailbox::copy_to(std::span<co
     ir.filename = target.filename().native();
     records.push_back(std::move(ir));
   }
-  if (Status st = detail::fsync_dir(t.dir / "cur"); !st) return st.error();
+  if (int e = base::fsync_directory(t.dir / "cur"); e != 0)
+    return detail::sys_error("fsync", t.dir / "cur", e);
   if (Status st = t.save_uidlist(*lock, *list, added, rewrite); !st) return st.error();
   if (!rewrite) {
     if (Status st = t.index_own_additions(*before, list->uid_validity, list->next_uid, records);
@@ -324,7 +283,7 @@ Result<std::vector<std::pair<uint32_t, uint32_t>>> Mailbox::move_to(std::span<co
 Result<std::vector<uint32_t>> Mailbox::expunge(std::span<const uint32_t> uids) {
   Impl& d = *impl_;
   if (d.read_only) return Error{"mailbox " + d.name + " is read-only"};
-  auto lock = detail::Dotlock::acquire(d.uidlist_path());
+  auto lock = base::Dotlock::acquire(d.uidlist_path());
   if (!lock) return lock.error();
   std::vector<uint32_t> removed;
   for (uint32_t uid : sorted_unique(uids)) {

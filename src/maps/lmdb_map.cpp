@@ -12,6 +12,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "base/file.hpp"
 #include "base/strings.hpp"
 #include "maps/detail/map_types.hpp"
 
@@ -43,17 +44,6 @@ Result<std::unique_ptr<Env>> open_env(const std::string& path, unsigned flags, s
   if (rc == 0) rc = mdb_env_open(e->env, path.c_str(), kOpenFlags | flags, 0644);
   if (rc != 0) return Error{fmt::format("open database {}: {}", path, mdb_text(rc))};
   return e;
-}
-
-Status fsync_dir(const std::string& path) {
-  std::string dir = path.substr(0, path.rfind('/') == std::string::npos ? 0 : path.rfind('/'));
-  if (dir.empty()) dir = path.rfind('/') == 0 ? "/" : ".";
-  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY);
-  if (fd < 0) return Error{fmt::format("open {}: {}", dir, std::strerror(errno))};
-  int rc = ::fsync(fd);
-  ::close(fd);
-  if (rc != 0) return Error{fmt::format("fsync {}: {}", dir, std::strerror(errno))};
-  return {};
 }
 
 std::string_view without_nul(MDB_val v) {
@@ -180,7 +170,10 @@ Status build_lmdb(const std::string& db_path,
     ::unlink(tmp.c_str());
     return status;
   }
-  return fsync_dir(db_path);
+  std::filesystem::path dir = std::filesystem::path(db_path).parent_path();
+  if (int e = base::fsync_directory(dir); e != 0)
+    return base::errno_error("fsync " + (dir.empty() ? std::string(".") : dir.string()), e);
+  return {};
 }
 
 Result<std::vector<std::pair<std::string, std::string>>> read_lmdb(const std::string& db_path) {

@@ -16,8 +16,14 @@ namespace {
 // daemon first needs them and dies then ("fatal: open database ..."); Correio says so
 // before anything starts.
 constexpr std::string_view kTableParameters[] = {
-    "alias_maps",       "smtpd_sender_login_maps", "virtual_uid_maps",
-    "virtual_gid_maps", "tls_server_sni_maps",
+    "alias_maps",
+    "smtpd_sender_login_maps",
+    "virtual_uid_maps",
+    "virtual_gid_maps",
+    "tls_server_sni_maps",
+    "transport_maps",
+    "sender_dependent_relayhost_maps",
+    "sender_dependent_default_transport_maps",
 };
 
 // "proxy:hash:/x" is "hash:/x" read through Postfix's proxymap; Correio reads it directly.

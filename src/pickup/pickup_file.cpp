@@ -9,9 +9,9 @@
 #include <chrono>
 #include <cstring>
 
+#include "base/file.hpp"
 #include "cleanup/header_cleanup.hpp"
 #include "cleanup/received.hpp"
-#include "queue/detail/sys.hpp"
 #include "queue/queue_directories.hpp"
 #include "queue/queue_file_reader.hpp"
 #include "queue/queue_file_writer.hpp"
@@ -92,7 +92,7 @@ PickupOutcome pickup_file(const PickupSettings& s, const std::string& name,
                           const BeforeCommit& before_commit) {
   auto path = s.queue_directory / "maildrop" / name;
   // O_NOFOLLOW and the checks below: the file belongs to an arbitrary local user.
-  queue::detail::Fd fd(::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
+  base::Fd fd(::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
   if (fd.get() < 0) {
     if (errno == ENOENT) return outcome(Kind::skipped, "vanished");
     if (errno == ELOOP) return reject(s, name, "not a regular file");
@@ -123,7 +123,6 @@ PickupOutcome pickup_file(const PickupSettings& s, const std::string& name,
   env.dsn_ret = in.dsn_ret;
   env.dsn_envid = in.dsn_envid;
   env.client = {"localhost", "127.0.0.1", "", "local", ""};
-  env.line_ending = queue::LineEnding::lf;
 
   auto writer = queue::QueueFileWriter::create(s.queue_directory, env);
   if (!writer) return outcome(Kind::retry, writer.error().message);
@@ -161,7 +160,9 @@ PickupOutcome pickup_file(const PickupSettings& s, const std::string& name,
   // The message is durable in incoming/: the submission may go.
   if (::unlink(path.c_str()) != 0 && errno != ENOENT)
     done.reason = std::string("unlink maildrop file: ") + std::strerror(errno);
-  else if (auto synced = queue::detail::fsync_directory(path.parent_path()); !synced)
+  else if (auto synced = base::errno_status(base::fsync_directory(path.parent_path()),
+                                            "fsync " + (path.parent_path()).string());
+           !synced)
     done.reason = synced.error().message;  // a crash may bring it back: a duplicate at worst
   return done;
 }

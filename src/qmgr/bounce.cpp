@@ -4,6 +4,7 @@
 // failures go to 2bounce_notice_recipient once, and a failed double bounce is dropped.
 #include <chrono>
 
+#include "base/clock.hpp"
 #include "qmgr/dsn_report.hpp"
 #include "qmgr/queue_manager.hpp"
 #include "queue/queue_file_writer.hpp"
@@ -95,12 +96,9 @@ bool QueueManager::send_report(const std::string& id, const queue::QueueFile& fi
   std::string report = build_dsn(in);
 
   queue::Envelope notice;
-  notice.arrival_us = std::chrono::duration_cast<std::chrono::microseconds>(
-                          std::chrono::system_clock::now().time_since_epoch())
-                          .count();
+  notice.arrival_us = base::now_us();
   notice.recipients.push_back({to, to, "", 0});
   notice.client = {"localhost", "127.0.0.1", "", "local", ""};
-  notice.line_ending = queue::LineEnding::lf;
   auto writer = queue::QueueFileWriter::create(settings_.queue_directory, notice);
   if (!writer) {
     log_.warning("{}: cannot create the report: {}", id, writer.error().message);

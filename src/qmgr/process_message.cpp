@@ -5,18 +5,13 @@
 #include <asio/use_awaitable.hpp>
 #include <map>
 
+#include "base/clock.hpp"
 #include "delivery/log_line.hpp"
 #include "qmgr/queue_manager.hpp"
 #include "queue/defer_log.hpp"
 
 namespace correio::qmgr {
 namespace {
-
-int64_t now_us() {
-  return std::chrono::duration_cast<std::chrono::microseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 using resolve::Route;
 
@@ -42,13 +37,7 @@ asio::awaitable<std::vector<delivery::RecipientResult>> QueueManager::deliver(
   // The error(8) and discard(8) transports need no process of their own.
   if (route.transport == "error") {
     // error(8): a nexthop "5.1.1 text" carries its own enhanced status code (RFC 3463).
-    std::string dsn = "5.0.0", text = route.nexthop;
-    if (text.size() > 6 && text[0] == '5' && text[1] == '.' &&
-        text.find(' ') != std::string::npos &&
-        text.find_first_not_of("0123456789.") == text.find(' ')) {
-      dsn = text.substr(0, text.find(' '));
-      text = text.substr(text.find(' ') + 1);
-    }
+    auto [dsn, text] = resolve::split_error_text(route.nexthop, "5.0.0");
     all(delivery::DeliveryStatus::bounced, dsn,
         text.empty() ? "mail is not accepted for this destination" : text);
   } else if (route.transport == "discard") {
@@ -84,7 +73,7 @@ void QueueManager::log_result(const delivery::DeliveryRequest& request,
   line.times.active_us = request.active_us;
   line.times.start_us = request.active_us;
   line.times.connected_us = request.active_us;
-  line.times.done_us = now_us();
+  line.times.done_us = base::now_us();
   line.dsn = result.dsn;
   line.status = result.status;
   line.text = result.text;
@@ -123,7 +112,7 @@ asio::awaitable<void> QueueManager::process(std::string id, queue::QueueName fro
     co_return;
   }
   const auto& envelope = file->envelope;
-  int64_t active_us = now_us();
+  int64_t active_us = base::now_us();
   log_.info("{}: from=<{}>, size={}, nrcpt={} (queue active)", id, envelope.sender,
             file->message_size, envelope.recipients.size());
 
@@ -132,7 +121,7 @@ asio::awaitable<void> QueueManager::process(std::string id, queue::QueueName fro
   std::vector<delivery::RecipientResult> results;
   for (const auto& rcpt : envelope.recipients) {
     if (rcpt.done) continue;
-    auto resolved = resolver_.resolve(rcpt.address);
+    auto resolved = resolver_.resolve(rcpt.address, envelope.sender);
     if (!resolved) {
       // A domain table failed: try again later, as Postfix defers on a resolver error.
       log_.warning("{}: to=<{}>: address resolver failure: {}", id, rcpt.address,
@@ -167,7 +156,7 @@ asio::awaitable<void> QueueManager::process(std::string id, queue::QueueName fro
   }
 
   // Expired mail: what is still deferred is returned to the sender.
-  auto age = std::chrono::microseconds(now_us() - envelope.arrival_us);
+  auto age = std::chrono::microseconds(base::now_us() - envelope.arrival_us);
   auto lifetime =
       envelope.sender.empty() ? settings_.bounce_queue_lifetime : settings_.maximal_queue_lifetime;
   bool expired = age >= lifetime;
@@ -185,14 +174,14 @@ asio::awaitable<void> QueueManager::process(std::string id, queue::QueueName fro
       std::string address;
       for (const auto& rcpt : envelope.recipients)
         if (rcpt.offset == r.offset) address = rcpt.address;
-      deferrals.push_back({r.offset, address, now_us(), r.dsn, r.text});
+      deferrals.push_back({r.offset, address, base::now_us(), r.dsn, r.text});
     }
   }
   if (expired && !failed.empty())
     log_.info("{}: from=<{}>, status=expired, returned to sender", id, envelope.sender);
   if (!failed.empty() && !send_bounce(id, *file, failed)) {
     // The report could not be queued: keep the recipients pending rather than lose them.
-    for (const auto& r : failed) deferrals.push_back({r.offset, "", now_us(), r.dsn, r.text});
+    for (const auto& r : failed) deferrals.push_back({r.offset, "", base::now_us(), r.dsn, r.text});
     pending += failed.size();
     failed.clear();
   }

@@ -4,7 +4,7 @@
 #include <future>
 #include <map>
 
-#include "queue/detail/sys.hpp"
+#include "base/file.hpp"
 
 namespace correio::queue {
 
@@ -121,7 +121,8 @@ void CommitBatcher::commit_batch(std::vector<Pending>& batch) {
   std::map<std::filesystem::path, Status> dir_sync;
   for (size_t i = 0; i < batch.size(); ++i)
     if (results[i]) dir_sync.emplace(batch[i].writer.incoming_directory(), Status{});
-  for (auto& [dir, status] : dir_sync) status = detail::fsync_directory(dir);
+  for (auto& [dir, status] : dir_sync)
+    status = base::errno_status(base::fsync_directory(dir), "fsync " + dir.string());
 
   uint64_t failures = 0;
   for (size_t i = 0; i < batch.size(); ++i) {

@@ -7,7 +7,7 @@
 #include <algorithm>
 #include <cerrno>
 
-#include "queue/detail/sys.hpp"
+#include "base/file.hpp"
 #include "queue/queue_file_format.hpp"
 #include "queue/queue_id.hpp"
 #include "queue/record.hpp"
@@ -77,7 +77,7 @@ Result<std::vector<RecipientFailure>> read_defer_log(const Queue& queue, std::st
   if (!is_valid_queue_id(id)) return Error{"invalid queue ID: " + std::string(id)};
   std::filesystem::path p = queue.path(id, QueueName::defer);
   if (::access(p.c_str(), F_OK) != 0 && errno == ENOENT) return std::vector<RecipientFailure>{};
-  auto bytes = detail::read_file(p, kMaxDeferLogSize);
+  auto bytes = base::read_file(p, kMaxDeferLogSize);
   if (!bytes) return bytes.error();
   auto log = parse_defer_log(*bytes);
   if (!log) return Error{p.string() + ": " + log.error().message};
@@ -101,13 +101,14 @@ Status update_defer_log(const Queue& queue, std::string_view id,
   std::filesystem::path final_path = queue.path(id, QueueName::defer);
   std::filesystem::path temp_path = final_path;
   temp_path += ".tmp";
-  detail::Fd fd(
+  base::Fd fd(
       ::open(temp_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600));
-  if (fd.get() < 0) return detail::errno_error(temp_path.string(), errno);
-  Status s = detail::write_all(fd.get(), encode_defer_log(merged), "write defer log");
-  if (s) s = detail::fdatasync_fd(fd.get(), "fdatasync defer log");
+  if (fd.get() < 0) return base::errno_error(temp_path.string(), errno);
+  Status s =
+      base::errno_status(base::write_all(fd.get(), encode_defer_log(merged)), "write defer log");
+  if (s) s = base::errno_status(base::fdatasync_fd(fd.get()), "fdatasync defer log");
   if (s && ::rename(temp_path.c_str(), final_path.c_str()) != 0)
-    s = detail::errno_error("rename " + temp_path.string(), errno);
+    s = base::errno_error("rename " + temp_path.string(), errno);
   if (!s) ::unlink(temp_path.c_str());
   return s;
 }

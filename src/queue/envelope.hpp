@@ -33,10 +33,6 @@ struct Recipient {
 // RFC 3461 §4.3 RET=.
 enum class DsnRet : uint8_t { unspecified, full, hdrs };
 
-// How the content's lines end. smtpd stores what it received after dot-unstuffing,
-// which is CRLF; sendmail/pickup may store LF.
-enum class LineEnding : uint8_t { crlf, lf };
-
 struct ClientInfo {
   std::string name;           // reverse-DNS name, or "unknown"
   std::string address;        // IP address
@@ -54,7 +50,6 @@ struct Envelope {
   DsnRet dsn_ret = DsnRet::unspecified;
   std::string dsn_envid;  // RFC 3461 §4.4 ENVID=, as xtext-decoded by smtpd
   ClientInfo client;
-  LineEnding line_ending = LineEnding::crlf;
   // The sender's full name for a From: header cleanup adds (sendmail -F, Postfix's
   // REC_TYPE_FULL); only in maildrop files, empty otherwise.
   std::string full_name;

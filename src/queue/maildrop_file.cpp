@@ -29,7 +29,7 @@ Result<std::string> random_hex() {
   while (got < sizeof bytes) {
     ssize_t n = ::getrandom(bytes + got, sizeof bytes - got, 0);
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return detail::errno_error("getrandom", errno);
+    if (n < 0) return base::errno_error("getrandom", errno);
     got += static_cast<size_t>(n);
   }
   static constexpr char kHex[] = "0123456789ABCDEF";
@@ -64,15 +64,16 @@ Result<MaildropWriter> MaildropWriter::create(const std::filesystem::path& maild
     std::filesystem::path p = maildrop_directory / w.temp_name_;
     w.fd_.reset(::open(p.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600));
     if (w.fd_.get() < 0 && (errno != EEXIST || attempt > 10))
-      return detail::errno_error("create file in " + maildrop_directory.string(), errno);
+      return base::errno_error("create file in " + maildrop_directory.string(), errno);
   }
   // Held until sendmail exits: tells postsuper -p that this temporary file is alive.
   if (::flock(w.fd_.get(), LOCK_EX | LOCK_NB) != 0) {
-    auto e = detail::errno_error("lock maildrop file", errno);
+    auto e = base::errno_error("lock maildrop file", errno);
     w.abandon();
     return e;
   }
-  if (auto s = detail::write_all(w.fd_.get(), *header, "write maildrop file"); !s) {
+  if (auto s = base::errno_status(base::write_all(w.fd_.get(), *header), "write maildrop file");
+      !s) {
     w.abandon();
     return s.error();
   }
@@ -113,7 +114,8 @@ Status MaildropWriter::flush_chunk() {
   if (chunk_.empty()) return {};
   std::string record;
   append_record(record, RecordType::content, chunk_);
-  if (auto s = detail::write_all(fd_.get(), record, "write maildrop file"); !s) return s;
+  if (auto s = base::errno_status(base::write_all(fd_.get(), record), "write maildrop file"); !s)
+    return s;
   file_offset_ += record.size();
   chunk_.clear();
   return {};
@@ -146,20 +148,23 @@ Result<std::string> MaildropWriter::commit() {
   std::string size;
   append_u64(size, content_size_);
   auto offset = static_cast<off_t>(size_record_data_offset());
-  if (auto s = detail::pwrite_all(fd_.get(), size, offset, "write maildrop file"); !s)
+  if (auto s = base::errno_status(base::pwrite_all(fd_.get(), size, offset), "write maildrop file");
+      !s)
     return fail(s);
   std::string end;
   append_end_record(end, file_offset_);
-  if (auto s = detail::write_all(fd_.get(), end, "write maildrop file"); !s) return fail(s);
-  if (auto s = detail::fdatasync_fd(fd_.get(), "fdatasync maildrop file"); !s) return fail(s);
+  if (auto s = base::errno_status(base::write_all(fd_.get(), end), "write maildrop file"); !s)
+    return fail(s);
+  if (auto s = base::errno_status(base::fdatasync_fd(fd_.get()), "fdatasync maildrop file"); !s)
+    return fail(s);
   // Readable by pickup (mail_owner); the unlistable directory keeps it private.
-  if (::fchmod(fd_.get(), 0644) != 0) return fail(detail::errno_error("fchmod", errno));
+  if (::fchmod(fd_.get(), 0644) != 0) return fail(base::errno_error("fchmod", errno));
   auto name = random_hex();
   if (!name) return fail(name.error());
   std::filesystem::path from = directory_ / temp_name_, to = directory_ / *name;
   // Never replaces an existing file of that name (one in 2^128, but still).
   if (::renameat2(AT_FDCWD, from.c_str(), AT_FDCWD, to.c_str(), RENAME_NOREPLACE) != 0)
-    return fail(detail::errno_error("rename " + from.string(), errno));
+    return fail(base::errno_error("rename " + from.string(), errno));
   committed_ = true;
   temp_name_.clear();
   // From here the file is visible and pickup will take it: a failure now must not make
@@ -177,11 +182,11 @@ Result<std::string> MaildropWriter::commit() {
 // included, and reports write-back errors since Linux 5.8. Postfix's postdrop, setgid
 // postdrop, does neither: it relies on the file fsync only.
 Status MaildropWriter::sync_entry() {
-  detail::Fd dir(::open(directory_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (dir.get() < 0 && errno != EACCES) return detail::errno_error(directory_.string(), errno);
+  base::Fd dir(::open(directory_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (dir.get() < 0 && errno != EACCES) return base::errno_error(directory_.string(), errno);
   int target = dir.get() >= 0 ? dir.get() : fd_.get();
   while ((dir.get() >= 0 ? ::fsync(target) : ::syncfs(target)) != 0)
-    if (errno != EINTR) return detail::errno_error("sync " + directory_.string(), errno);
+    if (errno != EINTR) return base::errno_error("sync " + directory_.string(), errno);
   return {};
 }
 

@@ -19,8 +19,8 @@
 #include <string>
 #include <string_view>
 
+#include "base/file.hpp"
 #include "base/result.hpp"
-#include "queue/detail/sys.hpp"
 #include "queue/envelope.hpp"
 
 namespace correio::queue {
@@ -59,7 +59,7 @@ class MaildropWriter {
   Status sync_entry();
   void abandon();
 
-  detail::Fd fd_;
+  base::Fd fd_;
   std::filesystem::path directory_;
   std::string temp_name_;
   std::string chunk_;

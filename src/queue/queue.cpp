@@ -9,7 +9,7 @@
 #include <algorithm>
 #include <cerrno>
 
-#include "queue/detail/sys.hpp"
+#include "base/file.hpp"
 #include "queue/queue_id.hpp"
 #include "queue/recycle_pool.hpp"
 
@@ -34,7 +34,7 @@ std::filesystem::path Queue::path(std::string_view id, QueueName q) const {
 Result<std::vector<std::string>> Queue::list(QueueName q) const {
   std::filesystem::path dir = path(q);
   DIR* d = ::opendir(dir.c_str());
-  if (!d) return detail::errno_error(dir.string(), errno);
+  if (!d) return base::errno_error(dir.string(), errno);
   std::vector<std::string> ids;
   errno = 0;
   while (dirent* e = ::readdir(d)) {
@@ -43,7 +43,7 @@ Result<std::vector<std::string>> Queue::list(QueueName q) const {
   }
   int err = errno;
   ::closedir(d);
-  if (err != 0) return detail::errno_error("readdir " + dir.string(), err);
+  if (err != 0) return base::errno_error("readdir " + dir.string(), err);
   std::sort(ids.begin(), ids.end());
   return ids;
 }
@@ -53,10 +53,12 @@ Status Queue::move(std::string_view id, QueueName from, QueueName to, Sync sync)
   if (from == to) return {};
   std::filesystem::path src = path(id, from), dst = path(id, to);
   if (::rename(src.c_str(), dst.c_str()) != 0)
-    return detail::errno_error("rename " + src.string() + " to " + dst.string(), errno);
+    return base::errno_error("rename " + src.string() + " to " + dst.string(), errno);
   if (sync == Sync::lazy) return {};
-  if (auto s = detail::fsync_directory(path(to)); !s) return s;
-  return detail::fsync_directory(path(from));
+  if (auto s = base::errno_status(base::fsync_directory(path(to)), "fsync " + (path(to)).string());
+      !s)
+    return s;
+  return base::errno_status(base::fsync_directory(path(from)), "fsync " + (path(from)).string());
 }
 
 Status Queue::remove(std::string_view id, QueueName q, Sync sync, RecyclePool* pool) const {
@@ -64,19 +66,19 @@ Status Queue::remove(std::string_view id, QueueName q, Sync sync, RecyclePool* p
   std::filesystem::path file = path(id, q);
   if (pool) {
     struct stat st {};
-    if (::lstat(file.c_str(), &st) != 0) return detail::errno_error(file.string(), errno);
+    if (::lstat(file.c_str(), &st) != 0) return base::errno_error(file.string(), errno);
     if (auto s = pool->retire(file, static_cast<uint64_t>(st.st_size)); !s) return s;
   } else if (::unlink(file.c_str()) != 0) {
-    return detail::errno_error("unlink " + file.string(), errno);
+    return base::errno_error("unlink " + file.string(), errno);
   }
   // The logs may or may not exist; a missing one is not an error.
   for (QueueName log : {QueueName::defer, QueueName::bounce}) {
     std::filesystem::path p = path(id, log);
     if (::unlink(p.c_str()) != 0 && errno != ENOENT)
-      return detail::errno_error("unlink " + p.string(), errno);
+      return base::errno_error("unlink " + p.string(), errno);
   }
   if (sync == Sync::lazy) return {};
-  return detail::fsync_directory(path(q));
+  return base::errno_status(base::fsync_directory(path(q)), "fsync " + (path(q)).string());
 }
 
 Status Queue::set_next_attempt(std::string_view id, QueueName q,
@@ -88,7 +90,7 @@ Status Queue::set_next_attempt(std::string_view id, QueueName q,
   times[0].tv_nsec = times[1].tv_nsec = static_cast<long>(ns % 1000000000);
   std::filesystem::path file = path(id, q);
   if (::utimensat(AT_FDCWD, file.c_str(), times, AT_SYMLINK_NOFOLLOW) != 0)
-    return detail::errno_error("utimensat " + file.string(), errno);
+    return base::errno_error("utimensat " + file.string(), errno);
   return {};
 }
 
@@ -97,7 +99,7 @@ Result<std::chrono::system_clock::time_point> Queue::next_attempt(std::string_vi
   if (auto s = check_id(id); !s) return s.error();
   struct stat st {};
   std::filesystem::path file = path(id, q);
-  if (::lstat(file.c_str(), &st) != 0) return detail::errno_error(file.string(), errno);
+  if (::lstat(file.c_str(), &st) != 0) return base::errno_error(file.string(), errno);
   auto since_epoch =
       std::chrono::seconds(st.st_mtim.tv_sec) + std::chrono::nanoseconds(st.st_mtim.tv_nsec);
   return std::chrono::system_clock::time_point(

@@ -6,7 +6,7 @@
 
 #include <cerrno>
 
-#include "queue/detail/sys.hpp"
+#include "base/file.hpp"
 
 namespace correio::queue {
 
@@ -60,21 +60,22 @@ mode_t queue_directory_mode(QueueName q) {
 Status create_queue_directories(const std::filesystem::path& queue_directory,
                                 std::optional<QueueOwner> owner) {
   if (::mkdir(queue_directory.c_str(), 0755) != 0 && errno != EEXIST)
-    return detail::errno_error("mkdir " + queue_directory.string(), errno);
+    return base::errno_error("mkdir " + queue_directory.string(), errno);
   for (QueueName q : kAllQueueNames) {
     std::filesystem::path dir = queue_directory / queue_name(q);
     mode_t mode = queue_directory_mode(q);
     if (::mkdir(dir.c_str(), mode) != 0 && errno != EEXIST)
-      return detail::errno_error("mkdir " + dir.string(), errno);
+      return base::errno_error("mkdir " + dir.string(), errno);
     struct stat st {};
-    if (::lstat(dir.c_str(), &st) != 0) return detail::errno_error(dir.string(), errno);
+    if (::lstat(dir.c_str(), &st) != 0) return base::errno_error(dir.string(), errno);
     if (!S_ISDIR(st.st_mode)) return Error{dir.string() + ": exists and is not a directory"};
     if (owner && ::chown(dir.c_str(), owner->uid, owner->gid) != 0)
-      return detail::errno_error("chown " + dir.string(), errno);
+      return base::errno_error("chown " + dir.string(), errno);
     // mkdir's mode is filtered by the umask; chmod says exactly what we mean.
-    if (::chmod(dir.c_str(), mode) != 0) return detail::errno_error("chmod " + dir.string(), errno);
+    if (::chmod(dir.c_str(), mode) != 0) return base::errno_error("chmod " + dir.string(), errno);
   }
-  return detail::fsync_directory(queue_directory);
+  return base::errno_status(base::fsync_directory(queue_directory),
+                            "fsync " + queue_directory.string());
 }
 
 }  // namespace correio::queue

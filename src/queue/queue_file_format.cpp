@@ -56,7 +56,9 @@ Result<std::string> encode_envelope(const Envelope& env, std::string_view queue_
       {"protocol", env.client.protocol},
       {"sasl_username", env.client.sasl_username},
       {"full_name", env.full_name},
-      {"line_ending", env.line_ending == LineEnding::lf ? "lf" : "crlf"},
+      // Content lines always end in LF; the attribute stays for the readers of older
+      // releases, whose default was CRLF.
+      {"line_ending", "lf"},
       {"queue_id", queue_id.empty() ? std::string_view(env.queue_id) : queue_id},
   };
   for (const auto& [name, value] : attrs)

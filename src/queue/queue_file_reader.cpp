@@ -7,7 +7,7 @@
 #include <cerrno>
 #include <optional>
 
-#include "queue/detail/sys.hpp"
+#include "base/file.hpp"
 #include "queue/record.hpp"
 
 namespace correio::queue {
@@ -83,13 +83,8 @@ bool apply_attribute(std::string_view data, Envelope& env, uint32_t& seen) {
   if (name == "line_ending") {
     if (seen & (1u << 9)) return false;
     seen |= 1u << 9;
-    if (value == "crlf")
-      env.line_ending = LineEnding::crlf;
-    else if (value == "lf")
-      env.line_ending = LineEnding::lf;
-    else
-      return false;
-    return true;
+    // Every writer stores LF line ends; a CRLF queue file was never written.
+    return value == "lf";
   }
   return true;
 }
@@ -205,7 +200,7 @@ Result<QueueFile> parse_queue_file(std::string_view bytes, bool with_content) {
 
 Result<QueueFile> read_queue_file(const std::filesystem::path& path, bool with_content,
                                   size_t limit) {
-  auto bytes = detail::read_file(path, limit);
+  auto bytes = base::read_file(path, limit);
   if (!bytes) return bytes.error();
   auto file = parse_queue_file(*bytes, with_content);
   if (!file) return Error{path.string() + ": " + file.error().message};
@@ -222,23 +217,25 @@ Status flip_record_type(int fd, uint64_t offset, RecordType from, RecordType to,
   do {
     n = ::pread(fd, &type, 1, static_cast<off_t>(offset));
   } while (n < 0 && errno == EINTR);
-  if (n < 0) return detail::errno_error("read " + std::string(what) + " record", errno);
+  if (n < 0) return base::errno_error("read " + std::string(what) + " record", errno);
   if (n == 0)
     return Error{std::string(what) + " offset " + std::to_string(offset) + " is past the end"};
   if (type == static_cast<char>(to)) return {};
   if (type != static_cast<char>(from))
     return Error{"no " + std::string(what) + " record at offset " + std::to_string(offset)};
   const char flipped = static_cast<char>(to);
-  if (auto st = detail::pwrite_all(fd, {&flipped, 1}, static_cast<off_t>(offset), "mark"); !st)
+  if (auto st = base::errno_status(base::pwrite_all(fd, {&flipped, 1}, static_cast<off_t>(offset)),
+                                   "mark");
+      !st)
     return st;
-  return detail::fdatasync_fd(fd, "fdatasync");
+  return base::errno_status(base::fdatasync_fd(fd), "fdatasync");
 }
 
 }  // namespace
 
 Status mark_delay_warning_sent(const std::filesystem::path& path, uint64_t offset) {
-  detail::Fd fd(::open(path.c_str(), O_RDWR | O_CLOEXEC | O_NOFOLLOW));
-  if (fd.get() < 0) return detail::errno_error(path.string(), errno);
+  base::Fd fd(::open(path.c_str(), O_RDWR | O_CLOEXEC | O_NOFOLLOW));
+  if (fd.get() < 0) return base::errno_error(path.string(), errno);
   return flip_record_type(fd.get(), offset, RecordType::delay_warning,
                           RecordType::delay_warning_sent, "delay warning");
 }
@@ -249,8 +246,8 @@ Status mark_recipient_done(int fd, uint64_t offset) {
 }
 
 Status mark_recipient_done(const std::filesystem::path& path, uint64_t offset) {
-  detail::Fd fd(::open(path.c_str(), O_RDWR | O_CLOEXEC | O_NOFOLLOW));
-  if (fd.get() < 0) return detail::errno_error(path.string(), errno);
+  base::Fd fd(::open(path.c_str(), O_RDWR | O_CLOEXEC | O_NOFOLLOW));
+  if (fd.get() < 0) return base::errno_error(path.string(), errno);
   return mark_recipient_done(fd.get(), offset);
 }
 

@@ -44,10 +44,9 @@ int rename_noreplace(int dirfd, const char* from, const char* to) {
 // is unusable). The old bytes are overwritten in place, not truncated first: the blocks
 // stay allocated and, when the new message has the old one's size, the inode does not
 // change at all, so fdatasync writes the data blocks only. write_end() cuts off any rest.
-detail::Fd take_from_pool(RecyclePool& pool, const std::filesystem::path& path,
-                          uint64_t* old_size) {
+base::Fd take_from_pool(RecyclePool& pool, const std::filesystem::path& path, uint64_t* old_size) {
   if (!pool.take(path)) return {};
-  detail::Fd fd(::open(path.c_str(), O_WRONLY | O_CLOEXEC | O_NOFOLLOW));
+  base::Fd fd(::open(path.c_str(), O_WRONLY | O_CLOEXEC | O_NOFOLLOW));
   struct stat st {};
   // Only a plain file of ours with no other name is reused; anything else is dropped.
   if (fd.get() < 0 || ::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode) || st.st_nlink != 1 ||
@@ -76,21 +75,21 @@ Result<QueueFileWriter> QueueFileWriter::create(const std::filesystem::path& que
     }
     w.fd_.reset(::open(p.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600));
     if (w.fd_.get() < 0 && (errno != EEXIST || attempt > 100))
-      return detail::errno_error("create queue file in " + w.incoming_.string(), errno);
+      return base::errno_error("create queue file in " + w.incoming_.string(), errno);
   }
   w.state_ = State::writing;
   // Held until the descriptor closes: tells recovery this file has a live writer.
   if (::flock(w.fd_.get(), LOCK_EX | LOCK_NB) != 0)
-    return w.fail(detail::errno_error("lock queue file", errno)).error();
+    return w.fail(base::errno_error("lock queue file", errno)).error();
   struct stat st {};
   if (::fstat(w.fd_.get(), &st) != 0)
-    return w.fail(detail::errno_error("fstat queue file", errno)).error();
+    return w.fail(base::errno_error("fstat queue file", errno)).error();
   w.id_ = make_queue_id(current_microseconds(), st.st_ino);
   // The ID goes into the file too: a reused file that still holds its old message after
   // a crash is told apart by it (recovery.cpp).
   auto header = encode_envelope(envelope, w.id_);
   if (!header) return w.fail(header.error()).error();
-  if (auto s = detail::write_all(w.fd_.get(), *header, "write queue file"); !s)
+  if (auto s = base::errno_status(base::write_all(w.fd_.get(), *header), "write queue file"); !s)
     return w.fail(s).error();
   w.file_offset_ = header->size();
   w.chunk_.reserve(kMaxRecordData);
@@ -147,7 +146,8 @@ Status QueueFileWriter::flush_chunk() {
   std::string header(1, static_cast<char>(RecordType::content));
   append_u32(header, static_cast<uint32_t>(chunk_.size()));
   header += chunk_;  // one write per record; chunk_ is at most 64 KiB
-  if (auto s = detail::write_all(fd_.get(), header, "write queue file"); !s) return fail(s);
+  if (auto s = base::errno_status(base::write_all(fd_.get(), header), "write queue file"); !s)
+    return fail(s);
   file_offset_ += header.size();
   chunk_.clear();
   return {};
@@ -175,21 +175,24 @@ Status QueueFileWriter::write_end() {
   std::string size;
   append_u64(size, content_size_);
   auto offset = static_cast<off_t>(size_record_data_offset());
-  if (auto s = detail::pwrite_all(fd_.get(), size, offset, "write queue file"); !s) return fail(s);
+  if (auto s = base::errno_status(base::pwrite_all(fd_.get(), size, offset), "write queue file");
+      !s)
+    return fail(s);
   std::string end;
   append_end_record(end, file_offset_);
-  if (auto s = detail::write_all(fd_.get(), end, "write queue file"); !s) return fail(s);
+  if (auto s = base::errno_status(base::write_all(fd_.get(), end), "write queue file"); !s)
+    return fail(s);
   file_offset_ += end.size();
   // A reused file may hold more of its old message: the end record must be the last.
   if (reused_size_ > file_offset_ && ::ftruncate(fd_.get(), static_cast<off_t>(file_offset_)) != 0)
-    return fail(detail::errno_error("truncate queue file", errno));
+    return fail(base::errno_error("truncate queue file", errno));
   // Start writing the data back now; sync_data() waits for it. In a batch this puts
   // every file's blocks and rename into one journal transaction, so the first
   // fdatasync commits it for all of them and the directory fsync finds little to do.
   ::sync_file_range(fd_.get(), 0, 0, SYNC_FILE_RANGE_WRITE);
   // Full paths rather than a directory descriptor: no open/close per message.
   if (rename_noreplace(AT_FDCWD, (incoming_ / temp_name_).c_str(), (incoming_ / id_).c_str()) != 0)
-    return fail(detail::errno_error("rename queue file to " + id_, errno));
+    return fail(base::errno_error("rename queue file to " + id_, errno));
   state_ = State::ended;
   return {};
 }
@@ -197,7 +200,8 @@ Status QueueFileWriter::write_end() {
 Status QueueFileWriter::sync_data() {
   if (state_ == State::failed) return error_;
   if (state_ != State::ended) return Error{"queue file has no end record yet"};
-  if (auto s = detail::fdatasync_fd(fd_.get(), "fdatasync queue file"); !s) return fail(s);
+  if (auto s = base::errno_status(base::fdatasync_fd(fd_.get()), "fdatasync queue file"); !s)
+    return fail(s);
   state_ = State::synced;
   return {};
 }
@@ -209,7 +213,7 @@ Status QueueFileWriter::mark_complete() {
   // Postfix's "complete" mark, set only once data and name are synced: a 0700 file
   // that fails to parse is corrupt, never merely unfinished; qmgr skips files that
   // are not 0700 yet. fdatasync does not persist it: the end record is what counts.
-  if (::fchmod(fd_.get(), 0700) != 0) return fail(detail::errno_error("fchmod queue file", errno));
+  if (::fchmod(fd_.get(), 0700) != 0) return fail(base::errno_error("fchmod queue file", errno));
   state_ = State::finished;
   fd_.reset();
   return {};
@@ -219,7 +223,9 @@ Status QueueFileWriter::commit() {
   if (state_ == State::finished) return {};
   if (auto s = write_end(); !s) return s;
   if (auto s = sync_data(); !s) return s;
-  if (auto s = detail::fsync_directory(incoming_); !s) return fail(s);
+  if (auto s = base::errno_status(base::fsync_directory(incoming_), "fsync " + incoming_.string());
+      !s)
+    return fail(s);
   return mark_complete();
 }
 

@@ -15,8 +15,8 @@
 #include <string>
 #include <string_view>
 
+#include "base/file.hpp"
 #include "base/result.hpp"
-#include "queue/detail/sys.hpp"
 #include "queue/envelope.hpp"
 
 namespace correio::queue {
@@ -72,7 +72,7 @@ class QueueFileWriter {
   // synced: data on disk; finished: mode 0700 (complete); failed/gone: no file.
   enum class State { writing, ended, synced, finished, failed, gone };
 
-  detail::Fd fd_;
+  base::Fd fd_;
   State state_ = State::gone;
   Error error_;
   std::filesystem::path incoming_;

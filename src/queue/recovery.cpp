@@ -9,7 +9,7 @@
 #include <cerrno>
 #include <ctime>
 
-#include "queue/detail/sys.hpp"
+#include "base/file.hpp"
 #include "queue/queue.hpp"
 #include "queue/queue_file_reader.hpp"
 #include "queue/queue_id.hpp"
@@ -19,7 +19,7 @@ namespace {
 
 Result<std::vector<std::string>> all_names(const std::filesystem::path& dir) {
   DIR* d = ::opendir(dir.c_str());
-  if (!d) return detail::errno_error(dir.string(), errno);
+  if (!d) return base::errno_error(dir.string(), errno);
   std::vector<std::string> names;
   errno = 0;
   while (dirent* e = ::readdir(d)) {
@@ -29,7 +29,7 @@ Result<std::vector<std::string>> all_names(const std::filesystem::path& dir) {
   }
   int err = errno;
   ::closedir(d);
-  if (err != 0) return detail::errno_error("readdir " + dir.string(), err);
+  if (err != 0) return base::errno_error("readdir " + dir.string(), err);
   return names;
 }
 
@@ -37,7 +37,7 @@ Result<std::vector<std::string>> all_names(const std::filesystem::path& dir) {
 // (queue_file_writer.cpp). A file still locked belongs to a live smtpd or pickup — qmgr
 // may restart while they write — and recovery must leave it alone.
 bool in_use(const std::filesystem::path& p) {
-  detail::Fd fd(::open(p.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK));
+  base::Fd fd(::open(p.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK));
   if (fd.get() < 0) return false;
   return ::flock(fd.get(), LOCK_EX | LOCK_NB) != 0 && errno == EWOULDBLOCK;
 }
@@ -51,7 +51,7 @@ bool recently_modified(const struct stat& st) {
 
 Status unlink_file(const std::filesystem::path& p) {
   if (::unlink(p.c_str()) != 0 && errno != ENOENT)
-    return detail::errno_error("unlink " + p.string(), errno);
+    return base::errno_error("unlink " + p.string(), errno);
   return {};
 }
 
@@ -78,7 +78,7 @@ Result<RecoveryReport> Queue::recover() const {
     struct stat st {};
     if (::lstat(file.c_str(), &st) != 0) {
       if (errno == ENOENT) continue;  // its writer finished or gave up meanwhile
-      return detail::errno_error(file.string(), errno);
+      return base::errno_error(file.string(), errno);
     }
     if (S_ISREG(st.st_mode) &&
         (in_use(file) || ((st.st_mode & S_IXUSR) == 0 && recently_modified(st))))
@@ -93,7 +93,7 @@ Result<RecoveryReport> Queue::recover() const {
       }
       continue;
     }
-    auto bytes = detail::read_file(file, kMaxQueueFileSize);
+    auto bytes = base::read_file(file, kMaxQueueFileSize);
     CheckResult check{FileState::corrupt, bytes ? "" : bytes.error().message};
     QueueFile parsed;
     if (bytes) check = check_queue_file(*bytes, &parsed);
@@ -109,7 +109,7 @@ Result<RecoveryReport> Queue::recover() const {
     } else if (check.state == FileState::complete) {
       // The mode is a hint that fdatasync does not persist; restore it.
       if (!marked_complete && ::chmod(file.c_str(), 0700) != 0)
-        return detail::errno_error("chmod " + file.string(), errno);
+        return base::errno_error("chmod " + file.string(), errno);
       ++report.kept;
     } else if (check.state == FileState::incomplete && !marked_complete) {
       if (auto s = unlink_file(file); !s) return s.error();
@@ -122,7 +122,9 @@ Result<RecoveryReport> Queue::recover() const {
     }
   }
   if (removed_any)
-    if (auto s = detail::fsync_directory(incoming); !s) return s.error();
+    if (auto s = base::errno_status(base::fsync_directory(incoming), "fsync " + incoming.string());
+        !s)
+      return s.error();
 
   // Interrupted defer-log rewrites leave "ID.tmp" files (defer_log.cpp).
   auto logs = all_names(path(QueueName::defer));

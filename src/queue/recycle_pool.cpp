@@ -9,7 +9,7 @@
 
 #include <cerrno>
 
-#include "queue/detail/sys.hpp"
+#include "base/file.hpp"
 #include "queue/queue_directories.hpp"
 
 namespace correio::queue {
@@ -46,7 +46,7 @@ Status RecyclePool::retire(const std::filesystem::path& path, uint64_t size) {
       if (errno != EEXIST) break;  // no pool directory, no RENAME_NOREPLACE, ...: delete
     }
   }
-  if (::unlink(path.c_str()) != 0) return detail::errno_error("unlink " + path.string(), errno);
+  if (::unlink(path.c_str()) != 0) return base::errno_error("unlink " + path.string(), errno);
   return {};
 }
 

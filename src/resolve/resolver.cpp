@@ -28,6 +28,31 @@ Result<DomainList> open_list(const config::Config& config, std::string_view name
   return list;
 }
 
+// A routing table list (transport_maps, sender_dependent_*_maps); null when empty.
+// Errors read as `correio check` words them: "main.cf:3: transport_maps: hash:/x: ...".
+// "proxy:hash:/x" is read directly, as check reads it (there is no proxymap).
+Result<std::shared_ptr<maps::Map>> open_tables(const config::Config& config,
+                                               std::string_view name) {
+  std::string value = config.get(name);
+  std::vector<std::unique_ptr<maps::Map>> tables;
+  for (const auto& spec : maps::split_map_list(value)) {
+    std::string_view direct = spec;
+    while (direct.starts_with("proxy:")) direct.remove_prefix(6);
+    auto table = maps::open_map(direct);
+    if (!table)
+      return Error{
+          fmt::format("{}{}: {}: {}", where(config, name), name, spec, table.error().message)};
+    tables.push_back(std::move(*table));
+  }
+  if (tables.empty()) return std::shared_ptr<maps::Map>();
+  return std::shared_ptr<maps::Map>(
+      std::make_shared<maps::MapList>(std::move(tables), std::string(base::trim(value))));
+}
+
+bool is_dunno(std::string_view value) {
+  return base::iequals(value, "DUNNO");
+}
+
 // The domain lists trivial-rewrite reads, in the order a domain is classified.
 constexpr std::string_view kDomainLists[] = {"mydestination", "virtual_alias_domains",
                                              "virtual_mailbox_domains", "relay_domains"};
@@ -75,12 +100,31 @@ Result<Resolver> Resolver::open(const config::Config& config) {
   r.virtual_transport_ = config.get("virtual_transport");
   r.relay_transport_ = config.get("relay_transport");
   r.default_transport_ = config.get("default_transport");
+  // Postfix defers every such address ("null transport is not allowed"); say so at start.
+  for (std::string_view name :
+       {"local_transport", "virtual_transport", "relay_transport", "default_transport"})
+    if (parse_transport(config.get(name)).first.empty())
+      return Error{fmt::format("{}{}: null transport is not allowed", where(config, name), name)};
   r.relayhost_ = std::string(base::trim(config.get("relayhost")));
   r.myhostname_ = config.get("myhostname");
   r.delimiter_ = config.get("recipient_delimiter");
   r.swap_bangpath_ = config.get_bool("swap_bangpath");
   r.percent_hack_ = config.get_bool("allow_percent_hack");
   r.dequote_ = config.get_bool("resolve_dequoted_address");
+  auto transport = open_tables(config, "transport_maps");
+  if (!transport) return transport.error();
+  auto relayhosts = open_tables(config, "sender_dependent_relayhost_maps");
+  if (!relayhosts) return relayhosts.error();
+  auto transports = open_tables(config, "sender_dependent_default_transport_maps");
+  if (!transports) return transports.error();
+  r.sender_relayhost_ = std::move(*relayhosts);
+  r.sender_transport_ = std::move(*transports);
+  if (*transport) {
+    bool parent = parent_style(config.get("parent_domain_matches_subdomains"), "transport_maps");
+    r.transport_maps_ = TransportTable(std::move(*transport), parent, r.delimiter_);
+  }
+  r.null_relayhost_key_ = config.get("empty_address_relayhost_maps_lookup_key");
+  r.null_transport_key_ = config.get("empty_address_default_transport_maps_lookup_key");
   return r;
 }
 
@@ -102,18 +146,15 @@ Result<AddressClass> Resolver::classify_domain(std::string_view domain) {
   return AddressClass::kDefault;
 }
 
-Result<Route> Resolver::resolve(std::string_view address) {
+Result<Route> Resolver::resolve(std::string_view address, std::string_view sender) {
   AddressParts parts = split_address(address, dequote_);
   bool rewritten = false;
   for (int pass = 0;; ++pass) {
     auto cls = classify_domain(parts.domain);
     if (!cls) return cls.error();
-    if (*cls != AddressClass::kLocal || pass >= kMaxRewritePasses) {
-      auto r = route(*cls, parts.local, parts.domain);
-      if (r && r->recipient.empty())
-        r->recipient = rewritten ? join_address(parts.local, parts.domain) : std::string(address);
-      return r;
-    }
+    std::string_view original = rewritten ? std::string_view() : address;
+    if (*cls != AddressClass::kLocal || pass >= kMaxRewritePasses)
+      return finish(*cls, parts.local, parts.domain, sender, original);
     // A local domain: what the local part routes further decides (Postfix's resolve.c
     // strips the local domain and looks again). Quoted text is not routing unless
     // resolve_dequoted_address is on (split_address kept the quotes then).
@@ -133,13 +174,27 @@ Result<Route> Resolver::resolve(std::string_view address) {
       parts.domain = local.substr(percent + 1);
       local.resize(percent);
     } else {
-      auto r = route(*cls, parts.local, parts.domain);
-      if (r && r->recipient.empty())
-        r->recipient = rewritten ? join_address(parts.local, parts.domain) : std::string(address);
-      return r;
+      return finish(*cls, parts.local, parts.domain, sender, original);
     }
     rewritten = true;
   }
+}
+
+// The class's route, its recipient (the address as given unless it was rewritten), then
+// transport_maps, which Postfix applies last and to every class but virtual alias (whose
+// "User unknown" must stand).
+Result<Route> Resolver::finish(AddressClass c, const std::string& local, const std::string& domain,
+                               std::string_view sender, std::string_view original) {
+  auto r = route(c, local, domain, sender);
+  if (!r) return r;
+  if (r->recipient.empty())
+    r->recipient = original.empty() ? join_address(local, domain) : std::string(original);
+  size_t op = r->recipient.find_first_of("@!%");
+  r->routed = op != std::string::npos && op != r->recipient.rfind('@');
+  if (c == AddressClass::kVirtualAlias) return r;
+  auto found = transport_maps_.apply(r->recipient, r->transport, r->nexthop);
+  if (!found) return Error{"transport_maps: " + found.error().message};
+  return r;
 }
 
 Route Resolver::local_route(std::string_view local, std::string_view domain) const {
@@ -151,7 +206,21 @@ Route Resolver::local_route(std::string_view local, std::string_view domain) con
   return r;
 }
 
-Result<Route> Resolver::route(AddressClass c, std::string_view local, std::string_view domain) {
+// A sender_dependent_*_maps lookup: the sender, user@domain without its extension, then
+// @domain (the null sender is `null_key`, "<>"). DUNNO, or an empty result, or no entry
+// give `fallback`.
+Result<std::string> Resolver::sender_lookup(maps::Map* maps, std::string_view sender,
+                                            std::string_view null_key,
+                                            const std::string& fallback) {
+  if (!maps) return fallback;
+  auto found = maps::lookup_address(*maps, sender.empty() ? null_key : sender, delimiter_);
+  if (!found) return Error{maps->spec() + ": " + found.error().message};
+  if (!*found || (*found)->value.empty() || is_dunno((*found)->value)) return fallback;
+  return std::move((*found)->value);
+}
+
+Result<Route> Resolver::route(AddressClass c, std::string_view local, std::string_view domain,
+                              std::string_view sender) {
   std::string base = base_local_part(local, delimiter_);
   // RFC 5321 §4.5.1 and RFC 2142: postmaster@ and abuse@ every domain we accept mail for
   // must reach someone. A virtual domain with its own mailbox of that name keeps it;
@@ -174,7 +243,7 @@ Result<Route> Resolver::route(AddressClass c, std::string_view local, std::strin
       return r;
     }
   }
-  // The recipient stays empty: resolve() fills in the address as rewritten.
+  // The recipient stays empty: finish() fills in the address as rewritten.
   if (c == AddressClass::kLocal) {
     Route r = local_route(local, domain);
     r.recipient.clear();
@@ -191,16 +260,30 @@ Result<Route> Resolver::route(AddressClass c, std::string_view local, std::strin
       return r;
     case AddressClass::kVirtualMailbox:
       std::tie(r.transport, r.nexthop) = parse_transport(virtual_transport_);
+      if (r.nexthop.empty()) r.nexthop = lower_domain;
       return r;
     case AddressClass::kRelay:
       std::tie(r.transport, r.nexthop) = parse_transport(relay_transport_);
       break;
-    default:
-      std::tie(r.transport, r.nexthop) = parse_transport(default_transport_);
+    default: {
+      // The syntax is default_transport's ("smtp:[gw]"), not transport_maps'.
+      auto transport =
+          sender_lookup(sender_transport_.get(), sender, null_transport_key_, default_transport_);
+      if (!transport) return transport.error();
+      std::tie(r.transport, r.nexthop) = parse_transport(*transport);
+      if (r.transport.empty())
+        return Error{"sender_dependent_default_transport_maps: null transport is not allowed"};
       break;
+    }
   }
-  // The transport's own nexthop wins, then relayhost, then the domain (its MX).
-  if (r.nexthop.empty()) r.nexthop = relayhost_.empty() ? lower_domain : relayhost_;
+  // Off-host classes: the transport's own nexthop wins, then the sender's relayhost, then
+  // relayhost, then the domain (its MX). transport(5) DESCRIPTION.
+  if (r.nexthop.empty()) {
+    const std::string& global = relayhost_.empty() ? lower_domain : relayhost_;
+    auto relay = sender_lookup(sender_relayhost_.get(), sender, null_relayhost_key_, global);
+    if (!relay) return relay.error();
+    r.nexthop = std::move(*relay);
+  }
   return r;
 }
 

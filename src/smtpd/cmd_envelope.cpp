@@ -176,7 +176,8 @@ asio::awaitable<Session::Next> Session::cmd_rcpt(const Command& command) {
     co_return co_await reply(*rejected);
   }
   std::optional<smtp::Reply> unlisted;
-  if (settings_.reject_unlisted_recipient) unlisted = recipients_.check(recipient.address);
+  if (settings_.reject_unlisted_recipient)
+    unlisted = recipients_.check(recipient.address, envelope_->sender);
   if (auto rejected = unlisted) {
     log_reject("RCPT", *rejected, recipient.address);
     co_return co_await reply(*rejected);

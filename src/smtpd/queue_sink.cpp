@@ -7,6 +7,7 @@
 #include <chrono>
 #include <optional>
 
+#include "base/clock.hpp"
 #include "base/strings.hpp"
 
 namespace correio::smtpd {
@@ -25,9 +26,7 @@ uint8_t notify_bits(const std::string& notify) {
 
 queue::Envelope to_queue_envelope(const Envelope& in) {
   queue::Envelope out;
-  out.arrival_us = std::chrono::duration_cast<std::chrono::microseconds>(
-                       std::chrono::system_clock::now().time_since_epoch())
-                       .count();
+  out.arrival_us = base::now_us();
   out.sender = in.sender;
   for (const auto& r : in.recipients)
     out.recipients.push_back({r.address, r.address, r.orcpt, notify_bits(r.notify)});
@@ -36,7 +35,6 @@ queue::Envelope to_queue_envelope(const Envelope& in) {
                                    : queue::DsnRet::unspecified;
   out.dsn_envid = in.envid;
   out.client = {in.client_name, in.client_address, in.helo_name, in.protocol, in.sasl_username};
-  out.line_ending = queue::LineEnding::lf;  // smtpd stores content with LF line endings
   return out;
 }
 

@@ -1,4 +1,4 @@
-// Unknown-recipient rejection for local and virtual mailbox domains.
+// Unknown-recipient rejection: undeliverable routes, local and virtual mailbox domains.
 #include "smtpd/recipient_check.hpp"
 
 #include <pwd.h>
@@ -39,27 +39,34 @@ smtp::Reply temporary(std::string_view recipient) {
   return smtp::Reply(451, "4.3.0", "<" + std::string(recipient) + ">: Temporary lookup failure");
 }
 
+// "550 5.7.1 <rcpt>: Recipient address rejected: text" for an error transport's
+// "5.7.1 text" (5.1.1 when the text has no code), as Postfix words it.
+smtp::Reply undeliverable(std::string_view recipient, std::string_view nexthop) {
+  auto [dsn, text] = resolve::split_error_text(nexthop, "5.1.1");
+  return smtp::Reply(550, dsn,
+                     "<" + std::string(recipient) + ">: Recipient address rejected: " + text);
+}
+
 }  // namespace
 
-std::optional<smtp::Reply> RecipientCheck::check(std::string_view recipient) {
+// Postfix's check_rcpt_maps(): the address as the resolver routes it. Anything routed to
+// the error transport is known to be undeliverable (a virtual alias domain's "User
+// unknown", a transport_maps "error:5.7.1 text"); then the class's own table.
+std::optional<smtp::Reply> RecipientCheck::check(std::string_view recipient,
+                                                 std::string_view sender) {
   std::string domain = smtp::domain_of(recipient);
   std::string local =
       resolve::base_local_part(smtp::local_part_of(recipient), options_.recipient_delimiter);
   if (!options_.resolver) return std::nullopt;
-  auto cls = options_.resolver->classify_domain(domain);
-  if (!cls) {
-    log_.warning("{}", cls.error().message);
+  auto route = options_.resolver->resolve(recipient, sender);
+  if (!route) {
+    log_.warning("{}", route.error().message);
     return temporary(recipient);
   }
-  switch (*cls) {
+  if (route->transport == "error") return undeliverable(recipient, route->nexthop);
+  switch (route->address_class) {
     case resolve::AddressClass::kVirtualMailbox:
       return check_virtual(recipient, local, domain);
-    case resolve::AddressClass::kVirtualAlias:
-      // No virtual_alias_maps yet: only the role accounts exist in such a domain.
-      if (resolve::is_role_account(local)) return std::nullopt;
-      return smtp::Reply(550, "5.1.1",
-                         "<" + std::string(recipient) +
-                             ">: Recipient address rejected: User unknown in virtual alias table");
     case resolve::AddressClass::kLocal:
       if (!options_.check_local) return std::nullopt;
       return check_local(recipient, local);

@@ -1,7 +1,9 @@
 // Rejecting unknown recipients at RCPT time (Postfix's smtpd_reject_unlisted_recipient):
-// users of virtual_mailbox_domains must exist in user_directory, users of mydestination
-// must be system accounts (local_recipient_maps' passwd part) or aliases in alias_maps;
-// a virtual alias domain has no users of its own. postmaster@ and abuse@ every local and
+// an address the resolver routes to the error transport is undeliverable (a virtual
+// alias domain without the alias, a transport_maps "error:" entry); users of
+// virtual_mailbox_domains must exist in user_directory, users of mydestination
+// must be system accounts (local_recipient_maps' passwd part) or aliases in alias_maps.
+// postmaster@ and abuse@ every local and
 // virtual domain are always accepted (RFC 5321 §4.5.1, RFC 2142): qmgr's resolver sends
 // them to the local aliases when the domain has no mailbox of that name.
 // Owned by the smtpd process; not thread-safe.
@@ -33,9 +35,10 @@ class RecipientCheck {
 
   RecipientCheck(Options options, base::Logger& log);
 
-  // nullopt: accept. Otherwise the reply for the RCPT command (550 5.1.1, or 451 4.3.0
-  // when the directory cannot be read right now).
-  std::optional<smtp::Reply> check(std::string_view recipient);
+  // nullopt: accept mail from `sender` ("" is <>) to `recipient`. Otherwise the reply
+  // for the RCPT command (550 5.1.1 or the error transport's code, or 451 4.3.0 when a
+  // table or the directory cannot be read right now).
+  std::optional<smtp::Reply> check(std::string_view recipient, std::string_view sender);
 
  private:
   std::optional<smtp::Reply> check_virtual(std::string_view recipient, const std::string& local,

@@ -125,11 +125,14 @@ Restrictions::Restrictions(Options options, base::Logger& log)
   if (error_) log_.warning("{}", *error_);
 }
 
-Result<bool> Restrictions::local_or_relay_domain(std::string_view address) const {
+Result<bool> Restrictions::local_or_relay_domain(std::string_view address,
+                                                 std::string_view sender) const {
   if (!options_.resolver) return false;
-  auto cls = options_.resolver->classify_domain(smtp::domain_of(address));
-  if (!cls) return cls.error();
-  return *cls != resolve::AddressClass::kDefault;
+  // The whole address, not just its domain: user%elsewhere@ a local domain is mail for
+  // elsewhere (an open relay if judged by "@local" alone).
+  auto route = options_.resolver->resolve(address, sender);
+  if (!route) return route.error();
+  return route->address_class != resolve::AddressClass::kDefault && !route->routed;
 }
 
 std::optional<smtp::Reply> Restrictions::check_recipient(const RestrictionFacts& facts) {
@@ -192,7 +195,7 @@ Restrictions::Verdict Restrictions::apply(Stage stage, const Item& item,
     case Name::defer_unauth_destination: {
       // Only meaningful with a recipient; Postfix skips it in the other lists likewise.
       if (facts.recipient.empty()) return Verdict::dunno;
-      auto ours = local_or_relay_domain(facts.recipient);
+      auto ours = local_or_relay_domain(facts.recipient, facts.sender);
       if (!ours) {
         log_.warning("{}", ours.error().message);
         return reject(451, "4.3.0", fmt::format("<{}>: Temporary lookup failure", facts.recipient));

@@ -86,9 +86,11 @@ class Restrictions {
   // Evaluates all lists for one recipient; nullopt when the recipient is accepted.
   std::optional<smtp::Reply> check_recipient(const RestrictionFacts& facts);
 
-  // Whether the recipient's domain is one we accept mail for without relaying (any address
-  // class but the default one). Error: a domain table failed.
-  Result<bool> local_or_relay_domain(std::string_view address) const;
+  // Whether mail to `address` from `sender` is for us without relaying, as Postfix's
+  // permit_auth_destination: the address as resolved (after the percent hack and
+  // friends) is in any class but the default one and is not source-routed (Postfix's
+  // allow_untrusted_routing = no). Error: a table failed.
+  Result<bool> local_or_relay_domain(std::string_view address, std::string_view sender) const;
 
   enum class Stage { client, helo, sender, relay, recipient };
 

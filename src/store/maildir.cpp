@@ -1,25 +1,23 @@
-// Maildir++ delivery: an unnamed file in new/ (or tmp/) -> fsync -> link into new/ -> fsync
-// new/ (see maildir.hpp).
+// Maildir++ delivery: MaildirFile (an unnamed file in new/, or tmp/) -> link into new/ ->
+// fsync new/ (see maildir.hpp).
 // The sequence is maildir(5)'s, with the sizes in the name as Dovecot writes them.
 #include "store/maildir.hpp"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cstring>
 
-#include "store/detail/write_all.hpp"
+#include "base/file.hpp"
+#include "store/maildir_file.hpp"
 #include "store/maildir_name.hpp"
 
 namespace correio::store {
 namespace {
 
 namespace fs = std::filesystem;
-
-constexpr size_t kWriteBuffer = 64 * 1024;
 
 std::string errno_text(int e) {
   return std::strerror(e);
@@ -54,35 +52,6 @@ int make_dirs(const fs::path& dir) {
   return e;
 }
 
-using detail::write_all;
-
-// Writes the message, turning CRLF into LF when asked, through a bounded buffer.
-int write_message(int fd, std::string_view prefix, const MessageSource& source) {
-  if (int e = write_all(fd, prefix); e != 0) return e;
-  if (!source.crlf) return write_all(fd, source.bytes);
-  std::string buffer;
-  buffer.reserve(kWriteBuffer);
-  std::string_view in = source.bytes;
-  for (size_t i = 0; i < in.size(); ++i) {
-    if (in[i] == '\r' && i + 1 < in.size() && in[i + 1] == '\n') continue;
-    buffer.push_back(in[i]);
-    if (buffer.size() >= kWriteBuffer) {
-      if (int e = write_all(fd, buffer); e != 0) return e;
-      buffer.clear();
-    }
-  }
-  return write_all(fd, buffer);
-}
-
-int fsync_directory(const fs::path& dir) {
-  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return errno;
-  int rc = ::fsync(fd);
-  int e = rc == 0 ? 0 : errno;
-  ::close(fd);
-  return e;
-}
-
 std::string local_host_part() {
   char name[256] = {};
   if (::gethostname(name, sizeof name - 1) != 0 || name[0] == '\0') return "localhost";
@@ -101,42 +70,6 @@ int make_maildir(const fs::path& maildir, fs::path* failed) {
   return 0;
 }
 
-// maildir(5)'s way, for file systems without O_TMPFILE (or without /proc): write into
-// tmp/, fsync, link into new/ as `target` (never replacing a file), remove the tmp/ name.
-Status deliver_via_tmp(const fs::path& maildir, const std::string& base, const fs::path& target,
-                       std::string_view prefix_headers, const MessageSource& source,
-                       MaildirFailure* failure) {
-  fs::path failed_dir;
-  if (int e = make_maildir(maildir, &failed_dir); e != 0)
-    return fail(failure, dsn_for_errno(e), false,
-                "create maildir directory " + failed_dir.string() + ": " + errno_text(e));
-  fs::path tmp = maildir / "tmp" / base;
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-  if (fd < 0) {
-    int e = errno;
-    return fail(failure, dsn_for_errno(e), false,
-                "create maildir file " + tmp.string() + ": " + errno_text(e));
-  }
-  int e = write_message(fd, prefix_headers, source);
-  if (e == 0 && ::fsync(fd) != 0) e = errno;
-  if (::close(fd) != 0 && e == 0) e = errno;  // NFS reports write errors at close
-  if (e != 0) {
-    ::unlink(tmp.c_str());
-    return fail(failure, dsn_for_errno(e), false,
-                "write maildir file " + tmp.string() + ": " + errno_text(e));
-  }
-  // link() rather than rename(): it never replaces an existing file (maildir(5)).
-  if (::link(tmp.c_str(), target.c_str()) != 0) {
-    e = errno;
-    ::unlink(tmp.c_str());
-    return fail(
-        failure, dsn_for_errno(e), false,
-        "link maildir file " + tmp.string() + " to " + target.string() + ": " + errno_text(e));
-  }
-  ::unlink(tmp.c_str());
-  return {};
-}
-
 }  // namespace
 
 Status ensure_maildir(const fs::path& maildir) {
@@ -151,14 +84,9 @@ Result<std::string> deliver_to_maildir(const fs::path& maildir, std::string_view
                                        MaildirFailure* failure) {
   // The sizes are known before the first byte is written: S= counts the bytes in the
   // file, W= adds one CR per LF.
-  uint64_t crlf_pairs = 0;
   uint64_t content_lf =
       static_cast<uint64_t>(std::count(source.bytes.begin(), source.bytes.end(), '\n'));
-  if (source.crlf) {
-    for (size_t i = 0; i + 1 < source.bytes.size(); ++i)
-      if (source.bytes[i] == '\r' && source.bytes[i + 1] == '\n') ++crlf_pairs;
-  }
-  uint64_t size = prefix_headers.size() + source.bytes.size() - crlf_pairs;
+  uint64_t size = prefix_headers.size() + source.bytes.size();
   uint64_t lines =
       static_cast<uint64_t>(std::count(prefix_headers.begin(), prefix_headers.end(), '\n')) +
       content_lf;
@@ -171,49 +99,22 @@ Result<std::string> deliver_to_maildir(const fs::path& maildir, std::string_view
   fs::path new_dir = maildir / "new";
   fs::path target = new_dir / name;
 
-  // An unnamed file in new/, linked under its final name once written and synced: the same
-  // all-or-nothing appearance as tmp/ + link, without creating and removing a tmp/ entry
-  // (and syncing tmp/) per message. File systems without O_TMPFILE take tmp/.
-  int fd = ::open(new_dir.c_str(), O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600);
-  if (fd < 0 && errno == ENOENT) {
+  // The file is written and synced before it has a name (maildir_file.hpp); a missing
+  // Maildir is created on the first failure rather than checked on every delivery.
+  int e = 0;
+  auto file = MaildirFile::write(maildir, "new", base, prefix_headers, source.bytes, {}, &e);
+  if (!file && e == ENOENT) {
     fs::path failed_dir;
-    if (int e = make_maildir(maildir, &failed_dir); e != 0)
-      return fail(failure, dsn_for_errno(e), false,
-                  "create maildir directory " + failed_dir.string() + ": " + errno_text(e));
-    fd = ::open(new_dir.c_str(), O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600);
+    if (int me = make_maildir(maildir, &failed_dir); me != 0)
+      return fail(failure, dsn_for_errno(me), false,
+                  "create maildir directory " + failed_dir.string() + ": " + errno_text(me));
+    file = MaildirFile::write(maildir, "new", base, prefix_headers, source.bytes, {}, &e);
   }
-  bool linked = false;
-  if (fd >= 0) {
-    int e = write_message(fd, prefix_headers, source);
-    if (e == 0 && ::fsync(fd) != 0) e = errno;
-    if (e != 0) {
-      ::close(fd);
-      return fail(failure, dsn_for_errno(e), false,
-                  "write maildir file in " + new_dir.string() + ": " + errno_text(e));
-    }
-    // linkat(AT_EMPTY_PATH) needs CAP_DAC_READ_SEARCH; the /proc name does not.
-    std::string self = "/proc/self/fd/" + std::to_string(fd);
-    if (::linkat(AT_FDCWD, self.c_str(), AT_FDCWD, target.c_str(), AT_SYMLINK_FOLLOW) == 0) {
-      linked = true;
-    } else if (e = errno; e != ENOENT || ::access("/proc/self/fd", X_OK) == 0) {
-      ::close(fd);
-      return fail(failure, dsn_for_errno(e), false,
-                  "link maildir file to " + target.string() + ": " + errno_text(e));
-    }
-    if (::close(fd) != 0 && linked) {  // NFS reports write errors at close
-      e = errno;
-      ::unlink(target.c_str());
-      return fail(failure, dsn_for_errno(e), false,
-                  "write maildir file " + target.string() + ": " + errno_text(e));
-    }
-  }
-  if (!linked) {
-    if (auto linked_via_tmp =
-            deliver_via_tmp(maildir, base, target, prefix_headers, source, failure);
-        !linked_via_tmp)
-      return linked_via_tmp.error();
-  }
-  if (int e = fsync_directory(new_dir); e != 0) {
+  if (!file) return fail(failure, dsn_for_errno(e), false, file.error().message);
+  if (e = file->link_to(target); e != 0)
+    return fail(failure, dsn_for_errno(e), false,
+                "link maildir file to " + target.string() + ": " + errno_text(e));
+  if (e = base::fsync_directory(new_dir); e != 0) {
     // Not durable, so not delivered: remove it, qmgr will retry (a duplicate is better
     // than a message acknowledged and then lost).
     ::unlink(target.c_str());

@@ -17,12 +17,10 @@
 
 namespace correio::store {
 
-// The message to store. The bytes are borrowed for the duration of the call.
+// The message to store: lines end in LF, as the queue holds them and Maildir files keep
+// them (Dovecot's mail_save_crlf = no); written unchanged. Borrowed for the call.
 struct MessageSource {
   std::string_view bytes;
-  // Lines in `bytes` end in CRLF (what smtpd stores); they are written with LF, as
-  // Maildir files hold them. With false the bytes are written unchanged.
-  bool crlf = false;
 };
 
 struct MaildirOptions {

@@ -9,10 +9,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
+#include <optional>
 #include <thread>
 
-#include "store/detail/write_all.hpp"
+#include "base/dotlock.hpp"
+#include "base/file.hpp"
 
 namespace correio::store {
 namespace {
@@ -30,24 +33,15 @@ std::string dsn_for_errno(int e) {
   return "4.2.0";
 }
 
-// PATH.lock created with O_EXCL; removed when older than the stale age. Returns 0 or errno.
-int take_dotlock(const std::string& lock, const MboxOptions& options) {
-  int e = 0;
-  for (int attempt = 0; attempt < options.lock_attempts; ++attempt) {
-    if (attempt > 0) std::this_thread::sleep_for(options.lock_delay);
-    int fd = ::open(lock.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0);
-    if (fd >= 0) {
-      ::close(fd);
-      return 0;
-    }
-    e = errno;
-    if (e != EEXIST) return e;
-    struct stat st {};
-    if (::stat(lock.c_str(), &st) == 0 &&
-        time(nullptr) > st.st_mtime + options.stale_lock_age.count())
-      ::unlink(lock.c_str());  // stale: its owner died; try again at once
-  }
-  return e;
+// PATH.lock as Postfix's dot_lockfile makes it: mode 0, `lock_attempts` tries
+// `lock_delay` apart, removed when older than the stale age.
+Result<base::Dotlock> take_dotlock(const std::filesystem::path& path, const MboxOptions& options) {
+  base::DotlockOptions how;
+  how.timeout = options.lock_delay * std::max(options.lock_attempts - 1, 0);
+  how.first_pause = how.max_pause = options.lock_delay;
+  how.stale = options.stale_lock_age;
+  how.mode = 0;
+  return base::Dotlock::acquire(path, how);
 }
 
 int take_fcntl_lock(int fd, const MboxOptions& options) {
@@ -90,8 +84,6 @@ int open_mailbox(const std::filesystem::path& path, const MboxOptions& options, 
   return fd;
 }
 
-using detail::write_all;
-
 }  // namespace
 
 std::string mbox_from_line(std::string_view sender, time_t when) {
@@ -115,7 +107,6 @@ std::string format_mbox_message(std::string_view sender, std::string_view prefix
     size_t nl = in.find('\n');
     std::string_view line = in.substr(0, nl);
     in.remove_prefix(nl == std::string_view::npos ? in.size() : nl + 1);
-    if (source.crlf && !line.empty() && line.back() == '\r') line.remove_suffix(1);
     if (line.starts_with("From ")) out += '>';  // Postfix quotes "From " only, not ">From "
     out += line;
     out += '\n';
@@ -129,15 +120,15 @@ Status deliver_to_mbox(const std::filesystem::path& path, std::string_view sende
                        const MboxOptions& options, MboxFailure* failure) {
   std::string text = format_mbox_message(sender, prefix_headers, source,
                                          options.now ? options.now : time(nullptr));
-  std::string lock = path.string() + ".lock";
+  std::optional<base::Dotlock> lock;
   if (options.dotlock) {
-    if (int e = take_dotlock(lock, options); e != 0)
+    auto taken = take_dotlock(path, options);
+    if (!taken)
       return fail(failure, "4.2.0", false, path,
-                  fmt::format("unable to create lock file {}: {}", lock, std::strerror(e)));
+                  fmt::format("unable to create lock file: {}", taken.error().message));
+    lock.emplace(std::move(*taken));
   }
-  auto unlock = [&] {
-    if (options.dotlock) ::unlink(lock.c_str());
-  };
+  auto unlock = [&] { lock.reset(); };
   std::string why;
   int fd = open_mailbox(path, options, why);
   if (fd < 0) {
@@ -158,8 +149,8 @@ Status deliver_to_mbox(const std::filesystem::path& path, std::string_view sende
              static_cast<uint64_t>(original) + text.size() > options.size_limit) {
     status = fail(failure, "5.2.2", true, path, "error writing message: File too large");
   } else {
-    int e = write_all(fd, text);
-    if (e == 0 && ::fsync(fd) != 0) e = errno;
+    int e = base::write_all(fd, text);
+    if (e == 0) e = base::fsync_fd(fd);
     if (e != 0) {
       // Postfix's mbox rule: never leave a partial message behind.
       if (::ftruncate(fd, original) == 0) (void)::fsync(fd);

@@ -20,11 +20,13 @@ pytestmark = pytest.mark.skipif(not os.access(DOVECOT_IMAP, os.X_OK),
                                 reason=f"{DOVECOT_IMAP} not installed (package dovecot-imapd)")
 
 
-def dovecot(maildir: Path, script: str, owner: str | None) -> str:
-    """Runs an IMAP script through Dovecot on `maildir`; returns its output."""
+def dovecot(maildir: Path, script: str, owner: str | None, namespace_extra: str = "") -> str:
+    """Runs an IMAP script through Dovecot on `maildir`; returns its output.
+    `namespace_extra` goes inside the inbox namespace (mailbox sections)."""
     conf = maildir.parent / "dovecot-test.conf"
     conf.write_text(f"mail_location = maildir:{maildir}\n"
-                    "namespace inbox {\n  inbox = yes\n  separator = .\n}\n"
+                    "namespace inbox {\n  inbox = yes\n  separator = .\n"
+                    f"{namespace_extra}}}\n"
                     "first_valid_uid = 0\nfirst_valid_gid = 0\nlog_path = /dev/stderr\n")
     conf.chmod(0o644)
     cmd = ["env", "-i", f"HOME={maildir.parent}", "USER=test"]

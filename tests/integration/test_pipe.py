@@ -72,7 +72,8 @@ def test_pipe_argv_flags_and_one_run_per_recipient(tmp_path):
         send(inst, ["Demo+box@example.test", "other@example.test"])
         argv = wait_file(out / "Demo+box@example.test.0.argv").splitlines()
         assert argv[0:8] == ["sender@example.test", "Demo+box@example.test", "Demo", "box",
-                             "example.test", "Demo+box", "", "Demo+box@example.test"]
+                             "example.test", "Demo+box", "example.test",
+                             "Demo+box@example.test"]
         assert argv[8].startswith("x") and int(argv[8][1:]) > 40
         msg = wait_file(out / "Demo+box@example.test.0.msg")
         lines = msg.splitlines()

@@ -163,6 +163,12 @@ MASTER_EDITS = [
     ["-Pe", "smtp/inet/a"],
     ["-MX", "smtp/inet/x"],
     ["-Pe", "smtp/inet/a=b c"],
+    ["-Fe", "pickup/unix/process_limit=2"],
+    ["-Fe", "smtp/inet/chroot=n", "submission/inet/private=y"],
+    ["-Fe", "submission/inet/command=smtpd -o syslog_name=postfix/sub"],
+    ["-Fe", "nosuch/inet/chroot=n"],
+    ["-Fe", "smtp/inet/colour=n"],
+    ["-Fe", "smtp/inet/chroot"],
 ]
 
 

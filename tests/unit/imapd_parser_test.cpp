@@ -74,6 +74,20 @@ TEST(ImapParser, SequenceSets) {
   EXPECT_FALSE(junk.sequence_set());
 }
 
+TEST(ImapParser, LargestNumberIsNotStar) {
+  // RFC 9051 §9: 4294967295 is a number; only "*" means the largest in use.
+  Parser p("900:4294967295");
+  auto set = p.sequence_set();
+  ASSERT_TRUE(set);
+  EXPECT_FALSE(set->contains(3, 3));
+  EXPECT_TRUE(set->contains(1000, 3));
+  Parser star("900:*");
+  auto with_star = star.sequence_set();
+  ASSERT_TRUE(with_star);
+  EXPECT_TRUE(with_star->contains(3, 3));
+  EXPECT_FALSE(with_star->contains(2, 3));
+}
+
 TEST(ImapParser, FlagLists) {
   Parser p("(\\Seen $Forwarded Junk)");
   auto flags = p.flag_list();

@@ -7,7 +7,7 @@ namespace correio::lmtpd {
 namespace {
 
 using delivery::DeliveryStatus;
-using delivery::virtual_agent::MailboxOutcome;
+using delivery::MailboxOutcome;
 
 TEST(LmtpdReplies, RcptKnownUnknownAndDirectoryFailure) {
   auth::UserRecord user;

@@ -71,7 +71,7 @@ class LocalAgentTest : public ::testing::Test {
   void aliases(const std::string& text) { std::ofstream(root_ / "aliases") << text; }
 
   DeliveryRequest queue_message(const std::vector<std::string>& rcpts,
-                                std::string_view content = "Subject: hi\r\n\r\nFrom here\r\n") {
+                                std::string_view content = "Subject: hi\n\nFrom here\n") {
     queue::Envelope env;
     env.arrival_us = 1700000000000000;
     env.sender = "alice@example.org";
@@ -224,7 +224,7 @@ TEST_F(LocalAgentTest, ForwardFileWithBackslashSelf) {
 }
 
 TEST_F(LocalAgentTest, DeliveredToLoopAndSizeLimit) {
-  auto req = queue_message({"bob@example.com"}, "Delivered-To: bob@example.com\r\n\r\nx\r\n");
+  auto req = queue_message({"bob@example.com"}, "Delivered-To: bob@example.com\n\nx\n");
   auto results = local_agent::deliver(req, settings_, *log_);
   EXPECT_EQ(results[0].dsn, "5.4.6");
   settings_.mailbox_size_limit = 10;

@@ -144,12 +144,12 @@ TEST(MailSearch, CaseFolding) {
 
 TEST(MailAddress, SortKeys) {
   EXPECT_EQ(sort_key_mailbox("\"Joe\" <JOE@x.org>, b@c"), "JOE");
-  EXPECT_EQ(sort_key_mailbox("group: a@b;"), "a");
+  EXPECT_EQ(sort_key_mailbox("group: a@b;"), "group");  // as ENVELOPE and Dovecot have it
   EXPECT_EQ(sort_key_mailbox(""), "");
   EXPECT_EQ(sort_key_display("=?utf-8?q?J=C3=B6rg?= <j@x>"), "J\xC3\xB6rg");
   EXPECT_EQ(sort_key_display("j@x (Comment Name)"), "Comment Name");
   EXPECT_EQ(sort_key_display("<j@x>"), "j@x");
-  EXPECT_EQ(sort_key_display("undisclosed-recipients:;"), "");
+  EXPECT_EQ(sort_key_display("undisclosed-recipients:;"), "undisclosed-recipients");
 }
 
 TEST(MailHeaderFields, SplitsUnfoldsAndFinds) {

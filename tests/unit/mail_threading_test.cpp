@@ -50,6 +50,15 @@ TEST(MailDate, ParsesRfc5322AndObsoleteForms) {
   EXPECT_EQ(sent_date("Thu, 1 Jan 1970 00:01:00 +0000", 42), 60);
 }
 
+TEST(MailDate, DayIsTheWritersOwnDay) {
+  // 19723 is 2024-01-01. Late in New York is still 1 January; early in Tokyo is 2 January
+  // although both are the other day in UTC.
+  EXPECT_EQ(parse_rfc5322_day("Mon, 1 Jan 2024 23:30:00 -0500"), 19723);
+  EXPECT_EQ(parse_rfc5322_day("Tue, 2 Jan 2024 06:00:00 +0900"), 19724);
+  EXPECT_EQ(*parse_rfc5322_date("Tue, 2 Jan 2024 06:00:00 +0900") / 86400, 19723);
+  EXPECT_FALSE(parse_rfc5322_day("soon"));
+}
+
 std::vector<ThreadMessage> sample_mailbox() {
   auto at = [](const char* d) { return *parse_rfc5322_date(d); };
   return {

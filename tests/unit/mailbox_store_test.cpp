@@ -34,7 +34,7 @@ class MailboxStoreTest : public mailbox_test::TempRoot {
     return std::move(*b);
   }
   void deliver(const fs::path& maildir, const std::string& text) {
-    auto r = store::deliver_to_maildir(maildir, "", {text, false}, {"test.host", 0});
+    auto r = store::deliver_to_maildir(maildir, "", {text}, {"test.host", 0});
     ASSERT_TRUE(r) << r.error().message;
   }
   static SyncChanges sync(Mailbox& b) {

@@ -67,5 +67,40 @@ TEST(MasterEdit, ArgumentErrorsArePostfixs) {
   EXPECT_FALSE(parse_master_edit_argument("smtp/inet/x=a b", MasterEditMode::kSetParameter).ok());
 }
 
+TEST(MasterEdit, SetFieldReplacesOneColumn) {
+  std::string out = edit(MasterEditMode::kSetField, {"pickup/unix/process_limit=2"});
+  EXPECT_NE(out.find("pickup     unix  n       -       y       60      2       pickup\n"),
+            std::string::npos)
+      << out;
+  // Other entries are kept byte for byte.
+  EXPECT_NE(out.find("submission inet n       -       y       -       -       smtpd\n"),
+            std::string::npos);
+}
+
+TEST(MasterEdit, SetCommandFieldReplacesCommandAndArguments) {
+  // As Postfix's pcf_edit_master_field(): the -o overrides are part of the command field.
+  std::string out =
+      edit(MasterEditMode::kSetField, {"submission/inet/command=smtpd -o syslog_name=sub"});
+  EXPECT_NE(out.find("submission inet  n       -       y       -       -       smtpd\n"
+                     "    -o syslog_name=sub\n"),
+            std::string::npos)
+      << out;
+  EXPECT_EQ(out.find("smtpd_tls_security_level=encrypt"), std::string::npos);
+}
+
+TEST(MasterEdit, SetFieldRefusesBadNamesAndValues) {
+  auto bad_name = parse_master_edit_argument("smtp/inet/colour=y", MasterEditMode::kSetField);
+  ASSERT_FALSE(bad_name.ok());
+  EXPECT_EQ(bad_name.error().message, "invalid field name: \"colour\"");
+  EXPECT_FALSE(parse_master_edit_argument("smtp/inet=x", MasterEditMode::kSetField).ok());
+  EXPECT_FALSE(parse_master_edit_argument("smtp/inet/chroot", MasterEditMode::kSetField).ok());
+  // A value master would refuse is refused when the entry is rewritten.
+  std::vector<MasterEditRequest> requests{
+      *parse_master_edit_argument("smtp/inet/process_limit=many", MasterEditMode::kSetField)};
+  auto out = edit_master_cf_text(kMaster, "master.cf", MasterEditMode::kSetField, requests);
+  ASSERT_FALSE(out.ok());
+  EXPECT_NE(out.error().message.find("invalid maxproc field \"many\""), std::string::npos);
+}
+
 }  // namespace
 }  // namespace correio::cli::postconf

@@ -39,7 +39,6 @@ TEST(QueueFileFormat, EveryFieldRoundTrips) {
 TEST(QueueFileFormat, DefaultsAndNullSenderRoundTrip) {
   Envelope env;
   env.recipients.push_back({"postmaster", "", "", 0, false, 0});
-  env.line_ending = LineEnding::lf;
   auto bytes = encode_queue_file(env, "");
   ASSERT_TRUE(bytes.ok());
   auto file = parse_queue_file(*bytes);

@@ -46,7 +46,6 @@ inline Envelope sample_envelope() {
   env.dsn_ret = DsnRet::hdrs;
   env.dsn_envid = "QQ314159";
   env.client = {"mail.example.org", "192.0.2.7", "mail.example.org", "ESMTPSA", "alice"};
-  env.line_ending = LineEnding::crlf;
   return env;
 }
 

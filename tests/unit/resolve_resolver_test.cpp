@@ -1,7 +1,8 @@
 // The address resolver: every address class, case rules, map-valued domain lists
 // (inline:, texthash:, a /file list), parent-domain matching, the percent hack, bang
 // paths, dequoting, relayhost as nexthop, the role accounts and errors naming the
-// parameter and main.cf line.
+// parameter and main.cf line. transport_maps and sender-dependent routing are in
+// resolve_transport_test.cpp.
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -33,8 +34,9 @@ Resolver open(const std::string& text) {
   return *r;
 }
 
-Route route(Resolver& r, std::string_view address) {
-  auto got = r.resolve(address);
+Route route(Resolver& r, std::string_view address,
+            std::string_view sender = "someone@sender.example") {
+  auto got = r.resolve(address, sender);
   EXPECT_TRUE(got.ok()) << got.error().message;
   return got.ok() ? *got : Route{};
 }
@@ -184,7 +186,7 @@ TEST(Resolver, RoleAccountsOfVirtualDomainsGoToTheLocalAliases) {
   EXPECT_EQ(route(r, "abuse@a.example").recipient, "abuse@mx.example");
   EXPECT_EQ(route(r, "other@v.example").transport, "virtual");
   r.set_mailbox_probe([](std::string_view) -> Result<bool> { return Error{"db down"}; });
-  EXPECT_FALSE(r.resolve("postmaster@v.example").ok());
+  EXPECT_FALSE(r.resolve("postmaster@v.example", "").ok());
 }
 
 TEST(Address, SplitJoinAndRoles) {

@@ -65,6 +65,26 @@ TEST(Restrictions, RejectUnauthDestinationIs554) {
   EXPECT_EQ(r.check_recipient(facts("192.0.2.1", "x@elsewhere.example"))->code, 554);
 }
 
+// Relay control judges the address as resolved (Postfix's permit_auth_destination):
+// user%elsewhere@ a local domain is mail for elsewhere, and a local part that still has
+// routing operators is not ours either (allow_untrusted_routing = no).
+TEST(Restrictions, SourceRoutedAddressesAreNotOurs) {
+  auto open = [](const std::string& text) {
+    auto main_cf = config::MainCf::parse("mydestination = localhost\n" + text, "main.cf");
+    return *resolve::Resolver::open(*config::Config::from_main_cf(*main_cf, "/nonexistent"));
+  };
+  Fixture f;
+  for (const char* extra : {"", "allow_percent_hack = no\nswap_bangpath = no\n"}) {
+    f.resolver = open(extra);
+    Restrictions r(f.options(), f.log);
+    EXPECT_FALSE(r.check_recipient(facts("192.0.2.1", "user@localhost")));
+    EXPECT_TRUE(r.check_recipient(facts("192.0.2.1", "user%evil.example@localhost"))) << extra;
+    EXPECT_TRUE(r.check_recipient(facts("192.0.2.1", "evil.example!user@localhost"))) << extra;
+    EXPECT_TRUE(r.check_recipient(facts("192.0.2.1", "\"u@evil.example\"@localhost"))) << extra;
+    EXPECT_FALSE(r.check_recipient(facts("10.1.2.3", "user%evil.example@localhost")));
+  }
+}
+
 TEST(Restrictions, PermitEndsOnlyItsOwnList) {
   Fixture f;
   auto o = f.options();

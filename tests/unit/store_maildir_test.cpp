@@ -89,7 +89,7 @@ TEST_F(MaildirTest, DeliversIntoNewWithSizesInTheName) {
   fs::path md = root_ / "example.org" / "bob";
   std::string prefix = "Return-Path: <a@example.org>\nDelivered-To: bob@example.org\n";
   std::string body = "Subject: hi\n\nline one\nline two\n";
-  auto name = deliver_to_maildir(md, prefix, {body, false}, options());
+  auto name = deliver_to_maildir(md, prefix, {body}, options());
   ASSERT_TRUE(name.ok()) << name.error().message;
   auto in_new = files(md / "new");
   ASSERT_EQ(in_new.size(), 1u);
@@ -112,10 +112,10 @@ TEST_F(MaildirTest, DeliversIntoNewWithSizesInTheName) {
   }
 }
 
-TEST_F(MaildirTest, CrlfContentIsStoredWithLf) {
+TEST_F(MaildirTest, ContentIsStoredUnchangedAfterThePrefix) {
   fs::path md = root_ / "md";
-  std::string body = "Subject: x\r\n\r\nbody\r\nbare\rCR\r\n";
-  auto name = deliver_to_maildir(md, "Delivered-To: x@y\n", {body, true}, options());
+  std::string body = "Subject: x\n\nbody\nbare\rCR\n";
+  auto name = deliver_to_maildir(md, "Delivered-To: x@y\n", {body}, options());
   ASSERT_TRUE(name.ok()) << name.error().message;
   std::string expected = "Delivered-To: x@y\nSubject: x\n\nbody\nbare\rCR\n";
   EXPECT_EQ(read(md / "new" / *name), expected);
@@ -133,7 +133,7 @@ TEST_F(MaildirTest, ConcurrentDeliveriesGetDistinctNames) {
   for (int t = 0; t < kThreads; ++t)
     threads.emplace_back([&, t] {
       for (int i = 0; i < kEach; ++i)
-        if (!deliver_to_maildir(md, "", {"x\n", false}, options()).ok()) ++failures[t];
+        if (!deliver_to_maildir(md, "", {"x\n"}, options()).ok()) ++failures[t];
     });
   for (auto& t : threads) t.join();
   for (int f : failures) EXPECT_EQ(f, 0);
@@ -152,7 +152,7 @@ TEST_F(MaildirTest, ReadOnlyMaildirFailsAndLeavesNothing) {
   fs::permissions(md / "new", fs::perms::owner_read | fs::perms::owner_exec);
   fs::permissions(md / "tmp", fs::perms::owner_read | fs::perms::owner_exec);
   MaildirFailure failure;
-  auto name = deliver_to_maildir(md, "", {"x\n", false}, options(), &failure);
+  auto name = deliver_to_maildir(md, "", {"x\n"}, options(), &failure);
   fs::permissions(md / "tmp", fs::perms::owner_all);
   fs::permissions(md / "new", fs::perms::owner_all);
   ASSERT_FALSE(name.ok());
@@ -169,7 +169,7 @@ TEST_F(MaildirTest, UnwritableMaildirFailsEvenForRoot) {
   fs::create_directories(md / "cur");
   std::ofstream(md / "new") << "not a directory";
   MaildirFailure failure;
-  auto name = deliver_to_maildir(md, "", {"x\n", false}, options(), &failure);
+  auto name = deliver_to_maildir(md, "", {"x\n"}, options(), &failure);
   ASSERT_FALSE(name.ok());
   EXPECT_EQ(name.error().message.rfind("maildir delivery failed: ", 0), 0u) << name.error().message;
   EXPECT_EQ(failure.dsn[0], '4');
@@ -182,7 +182,7 @@ TEST_F(MaildirTest, MessageOverLimitBouncesWithoutWriting) {
   MaildirOptions o = options();
   o.size_limit = 10;
   MaildirFailure failure;
-  auto name = deliver_to_maildir(md, "Delivered-To: a@b\n", {"0123456789\n", false}, o, &failure);
+  auto name = deliver_to_maildir(md, "Delivered-To: a@b\n", {"0123456789\n"}, o, &failure);
   ASSERT_FALSE(name.ok());
   EXPECT_EQ(name.error().message, "maildir delivery failed: message file too big");
   EXPECT_EQ(failure.dsn, "5.2.2");
@@ -191,7 +191,7 @@ TEST_F(MaildirTest, MessageOverLimitBouncesWithoutWriting) {
   EXPECT_TRUE(files(md / "tmp").empty());
 
   o.size_limit = 100;
-  EXPECT_TRUE(deliver_to_maildir(md, "", {"0123456789\n", false}, o).ok());
+  EXPECT_TRUE(deliver_to_maildir(md, "", {"0123456789\n"}, o).ok());
 }
 
 TEST(MailboxPath, UnderTheBaseByDomainAndLocalPart) {

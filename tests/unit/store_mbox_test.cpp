@@ -43,8 +43,7 @@ class MboxTest : public ::testing::Test {
   void TearDown() override { fs::remove_all(root_); }
 
   correio::Status put(std::string_view sender, std::string_view body, MboxFailure* f = nullptr) {
-    return deliver_to_mbox(box_, sender, "Delivered-To: bob@example.com\n", {body, true}, options_,
-                           f);
+    return deliver_to_mbox(box_, sender, "Delivered-To: bob@example.com\n", {body}, options_, f);
   }
 
   fs::path root_, box_;
@@ -59,16 +58,16 @@ TEST(MboxFormat, FromLineAndQuoting) {
   EXPECT_EQ(mbox_from_line("alice@example.org", 1704067200),
             "From alice@example.org  Mon Jan  1 00:00:00 2024\n");
   EXPECT_EQ(mbox_from_line("", 1704067200), "From MAILER-DAEMON  Mon Jan  1 00:00:00 2024\n");
-  std::string m = format_mbox_message(
-      "a@b", "X: y\n", {"Subject: s\r\n\r\nFrom here\r\n>From there\r\nFrom:x", true}, 1704067200);
+  std::string m = format_mbox_message("a@b", "X: y\n",
+                                      {"Subject: s\n\nFrom here\n>From there\nFrom:x"}, 1704067200);
   EXPECT_EQ(m,
             "From a@b  Mon Jan  1 00:00:00 2024\nX: y\nSubject: s\n\n>From here\n>From there\n"
             "From:x\n\n");
 }
 
 TEST_F(MboxTest, AppendsMessagesAndRemovesTheLock) {
-  ASSERT_TRUE(put("alice@example.org", "Subject: one\r\n\r\nhi\r\n").ok());
-  ASSERT_TRUE(put("", "Subject: two\r\n\r\nFrom me\r\n").ok());
+  ASSERT_TRUE(put("alice@example.org", "Subject: one\n\nhi\n").ok());
+  ASSERT_TRUE(put("", "Subject: two\n\nFrom me\n").ok());
   std::string text = slurp(box_);
   EXPECT_EQ(text.find("From alice@example.org  "), 0u);
   EXPECT_NE(text.find("\nhi\n\nFrom MAILER-DAEMON  "), std::string::npos) << text;
@@ -86,14 +85,14 @@ TEST_F(MboxTest, SecondWriterWaitsForTheDotlock) {
     fs::remove(root_ / "bob.lock");
   });
   auto start = std::chrono::steady_clock::now();
-  auto s = put("a@b", "x\r\n");
+  auto s = put("a@b", "x\n");
   releaser.join();
   ASSERT_TRUE(s.ok()) << s.error().message;
   EXPECT_GE(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(180));
 }
 
 TEST_F(MboxTest, SecondWriterWaitsForTheFcntlLock) {
-  ASSERT_TRUE(put("a@b", "first\r\n").ok());
+  ASSERT_TRUE(put("a@b", "first\n").ok());
   int ready[2];
   ASSERT_EQ(::pipe(ready), 0);
   pid_t child = ::fork();
@@ -110,7 +109,7 @@ TEST_F(MboxTest, SecondWriterWaitsForTheFcntlLock) {
   char c;
   ASSERT_EQ(::read(ready[0], &c, 1), 1);
   auto start = std::chrono::steady_clock::now();
-  auto s = put("a@b", "second\r\n");
+  auto s = put("a@b", "second\n");
   EXPECT_GE(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(150));
   ::waitpid(child, nullptr, 0);
   ::close(ready[0]);
@@ -123,12 +122,12 @@ TEST_F(MboxTest, StaleLockIsRemovedBusyLockDefers) {
   std::ofstream(root_ / "bob.lock") << "";
   struct timeval old[2] = {{time(nullptr) - 600, 0}, {time(nullptr) - 600, 0}};
   ASSERT_EQ(::utimes((root_ / "bob.lock").c_str(), old), 0);
-  ASSERT_TRUE(put("a@b", "x\r\n").ok());
+  ASSERT_TRUE(put("a@b", "x\n").ok());
 
   std::ofstream(root_ / "bob.lock") << "";
   options_.lock_attempts = 3;
   MboxFailure f;
-  auto s = put("a@b", "y\r\n", &f);
+  auto s = put("a@b", "y\n", &f);
   ASSERT_FALSE(s.ok());
   EXPECT_EQ(f.dsn, "4.2.0");
   EXPECT_FALSE(f.permanent);
@@ -137,11 +136,11 @@ TEST_F(MboxTest, StaleLockIsRemovedBusyLockDefers) {
 }
 
 TEST_F(MboxTest, SizeLimitBouncesAndLeavesTheMailboxAlone) {
-  ASSERT_TRUE(put("a@b", "x\r\n").ok());
+  ASSERT_TRUE(put("a@b", "x\n").ok());
   auto before = slurp(box_);
   options_.size_limit = before.size() + 20;
   MboxFailure f;
-  auto s = put("a@b", std::string(100, 'y') + "\r\n", &f);
+  auto s = put("a@b", std::string(100, 'y') + "\n", &f);
   ASSERT_FALSE(s.ok());
   EXPECT_EQ(f.dsn, "5.2.2");
   EXPECT_TRUE(f.permanent);
@@ -149,7 +148,7 @@ TEST_F(MboxTest, SizeLimitBouncesAndLeavesTheMailboxAlone) {
 }
 
 TEST_F(MboxTest, FailedWriteIsTruncatedAway) {
-  ASSERT_TRUE(put("a@b", "x\r\n").ok());
+  ASSERT_TRUE(put("a@b", "x\n").ok());
   auto before = slurp(box_);
   pid_t child = ::fork();
   if (child == 0) {  // a file size limit makes the write fail half way
@@ -159,7 +158,7 @@ TEST_F(MboxTest, FailedWriteIsTruncatedAway) {
     };
     ::setrlimit(RLIMIT_FSIZE, &rl);
     MboxFailure f;
-    auto s = put("a@b", std::string(5000, 'z') + "\r\n", &f);
+    auto s = put("a@b", std::string(5000, 'z') + "\n", &f);
     ::_exit(!s.ok() && f.dsn == "5.2.2" ? 0 : 1);
   }
   int status = 0;
@@ -170,22 +169,22 @@ TEST_F(MboxTest, FailedWriteIsTruncatedAway) {
 
 TEST_F(MboxTest, RefusesSymlinksAndWrongOwner) {
   fs::create_symlink(root_ / "elsewhere", box_);
-  EXPECT_FALSE(put("a@b", "x\r\n").ok());
+  EXPECT_FALSE(put("a@b", "x\n").ok());
   EXPECT_FALSE(fs::exists(root_ / "elsewhere"));
   fs::remove(box_);
   options_.owner_uid = ::getuid() + 1;
   options_.owner_gid = ::getgid();
   std::ofstream(box_) << "";
-  EXPECT_FALSE(put("a@b", "x\r\n").ok());
+  EXPECT_FALSE(put("a@b", "x\n").ok());
 }
 
 TEST_F(MboxTest, DebianMailReadsIt) {
   if (::access("/usr/bin/mail", X_OK) != 0) GTEST_SKIP() << "bsd-mailx is not installed";
   options_.now = 0;
-  ASSERT_TRUE(put("alice@example.org",
-                  "From: Alice <alice@example.org>\r\nSubject: first one\r\n\r\nFrom me\r\n")
-                  .ok());
-  ASSERT_TRUE(put("", "From: MAILER-DAEMON\r\nSubject: bounce two\r\n\r\nbody\r\n").ok());
+  ASSERT_TRUE(
+      put("alice@example.org", "From: Alice <alice@example.org>\nSubject: first one\n\nFrom me\n")
+          .ok());
+  ASSERT_TRUE(put("", "From: MAILER-DAEMON\nSubject: bounce two\n\nbody\n").ok());
   // bsd-mailx prints its header summary on start; "x" quits without changing the file.
   std::string cmd = "printf 'x\\n' | HOME=" + root_.string() +
                     " MAILRC=/dev/null /usr/bin/mail -f " + box_.string() + " 2>&1";

@@ -67,12 +67,10 @@ class VirtualAgentTest : public ::testing::Test {
   void TearDown() override { fs::remove_all(root_); }
 
   // Writes a queue file with `rcpts` and returns the request qmgr would send.
-  DeliveryRequest queue_message(const std::vector<std::string>& rcpts, std::string_view content,
-                                queue::LineEnding ending = queue::LineEnding::crlf) {
+  DeliveryRequest queue_message(const std::vector<std::string>& rcpts, std::string_view content) {
     queue::Envelope env;
     env.arrival_us = 1700000000000000;
     env.sender = "alice@example.org";
-    env.line_ending = ending;
     for (const auto& r : rcpts) env.recipients.push_back({r, "Orig-" + r, "", 0, false, 0});
     auto w = queue::QueueFileWriter::create(root_ / "queue", env);
     EXPECT_TRUE(w.ok());
@@ -95,23 +93,22 @@ class VirtualAgentTest : public ::testing::Test {
 
   fs::path root_;
   std::unique_ptr<auth::PasswdFileDirectory> users_;
-  virtual_agent::AgentSettings settings_;
+  MailboxSettings settings_;
   std::unique_ptr<base::Logger> log_;
 };
 
 }  // namespace
 
 TEST(VirtualPrefixHeaders, PostfixOrder) {
-  EXPECT_EQ(virtual_agent::prefix_headers("a@b", "c@d", "e@f", true),
+  EXPECT_EQ(prefix_headers("a@b", "c@d", "e@f", true),
             "Return-Path: <a@b>\nX-Original-To: e@f\nDelivered-To: c@d\n");
-  EXPECT_EQ(virtual_agent::prefix_headers("", "c@d", "e@f", false),
-            "Return-Path: <>\nDelivered-To: c@d\n");
-  EXPECT_EQ(virtual_agent::prefix_headers("a\r\nX: y", "c@d", "c@d", false),
+  EXPECT_EQ(prefix_headers("", "c@d", "e@f", false), "Return-Path: <>\nDelivered-To: c@d\n");
+  EXPECT_EQ(prefix_headers("a\r\nX: y", "c@d", "c@d", false),
             "Return-Path: <a  X: y>\nDelivered-To: c@d\n");
 }
 
 TEST_F(VirtualAgentTest, KnownUserGetsTheMessageInNew) {
-  std::string content = "Subject: hello\r\n\r\nHi Bob\r\n";
+  std::string content = "Subject: hello\n\nHi Bob\n";
   auto req = queue_message({"bob@example.com"}, content);
   auto before = read_file(req.queue_file);
   auto results = virtual_agent::deliver(req, settings_, *users_, *log_);
@@ -139,8 +136,8 @@ TEST_F(VirtualAgentTest, KnownUserGetsTheMessageInNew) {
   EXPECT_NE(log.find("correio/virtual["), std::string::npos) << log;
 }
 
-TEST_F(VirtualAgentTest, LfContentAndHomeDirectory) {
-  auto req = queue_message({"Carol@Example.com"}, "Subject: x\n\nbody\n", queue::LineEnding::lf);
+TEST_F(VirtualAgentTest, HomeDirectoryWithoutOriginalRecipient) {
+  auto req = queue_message({"Carol@Example.com"}, "Subject: x\n\nbody\n");
   settings_.enable_original_recipient = false;
   auto results = virtual_agent::deliver(req, settings_, *users_, *log_);
   ASSERT_EQ(results.size(), 1u);
@@ -153,7 +150,7 @@ TEST_F(VirtualAgentTest, LfContentAndHomeDirectory) {
 }
 
 TEST_F(VirtualAgentTest, UnknownUserBouncesOthersStillDelivered) {
-  auto req = queue_message({"nobody@example.com", "bob@example.com"}, "Subject: x\r\n\r\n.\r\n");
+  auto req = queue_message({"nobody@example.com", "bob@example.com"}, "Subject: x\n\n.\n");
   auto results = virtual_agent::deliver(req, settings_, *users_, *log_);
   ASSERT_EQ(results.size(), 2u);
   EXPECT_EQ(results[0].status, DeliveryStatus::bounced);
@@ -171,7 +168,7 @@ TEST_F(VirtualAgentTest, UnknownUserBouncesOthersStillDelivered) {
 
 TEST_F(VirtualAgentTest, RecipientDelimiterReachesTheUser) {
   settings_.recipient_delimiter = "+";
-  auto req = queue_message({"bob+lists@example.com"}, "x\r\n");
+  auto req = queue_message({"bob+lists@example.com"}, "x\n");
   auto results = virtual_agent::deliver(req, settings_, *users_, *log_);
   ASSERT_EQ(results.size(), 1u);
   EXPECT_EQ(results[0].status, DeliveryStatus::sent) << results[0].text;
@@ -180,7 +177,7 @@ TEST_F(VirtualAgentTest, RecipientDelimiterReachesTheUser) {
 
 TEST_F(VirtualAgentTest, UnwritableBaseDefers) {
   std::ofstream(root_ / "vmail") << "a file where the base directory should be";
-  auto req = queue_message({"bob@example.com"}, "x\r\n");
+  auto req = queue_message({"bob@example.com"}, "x\n");
   auto results = virtual_agent::deliver(req, settings_, *users_, *log_);
   ASSERT_EQ(results.size(), 1u);
   EXPECT_EQ(results[0].status, DeliveryStatus::deferred);
@@ -192,7 +189,7 @@ TEST_F(VirtualAgentTest, UnwritableBaseDefers) {
 
 TEST_F(VirtualAgentTest, TooBigBouncesAndMissingQueueFileDefers) {
   settings_.mailbox_limit = 50;
-  auto req = queue_message({"bob@example.com"}, std::string(100, 'x') + "\r\n");
+  auto req = queue_message({"bob@example.com"}, std::string(100, 'x') + "\n");
   auto results = virtual_agent::deliver(req, settings_, *users_, *log_);
   ASSERT_EQ(results.size(), 1u);
   EXPECT_EQ(results[0].status, DeliveryStatus::bounced);
@@ -214,8 +211,8 @@ static std::string read_reply(asio::local::stream_protocol::socket& socket) {
 }
 
 TEST_F(VirtualAgentTest, ServesRequestsOnOneConnectionUntilQmgrCloses) {
-  auto first = queue_message({"bob@example.com", "nobody@example.com"}, "x\r\n");
-  auto second = queue_message({"bob@example.com"}, "y\r\n");
+  auto first = queue_message({"bob@example.com", "nobody@example.com"}, "x\n");
+  auto second = queue_message({"bob@example.com"}, "y\n");
   asio::io_context io;
   asio::local::stream_protocol::socket qmgr(io), agent(io);
   asio::local::connect_pair(qmgr, agent);

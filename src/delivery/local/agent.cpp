@@ -8,6 +8,7 @@
 
 #include <chrono>
 
+#include "base/clock.hpp"
 #include "base/strings.hpp"
 #include "delivery/local/delivery.hpp"
 #include "delivery/local/expand.hpp"
@@ -17,12 +18,6 @@
 
 namespace correio::delivery::local_agent {
 namespace {
-
-int64_t now_us() {
-  return std::chrono::duration_cast<std::chrono::microseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 std::set<std::string> class_set(const std::vector<std::string>& items) {
   std::set<std::string> out;
@@ -79,7 +74,7 @@ Result<AgentSettings> agent_settings_from_config(const config::Config& config) {
 
 std::vector<RecipientResult> deliver(const DeliveryRequest& request, const AgentSettings& settings,
                                      base::Logger& log) {
-  const int64_t start_us = now_us();
+  const int64_t start_us = base::now_us();
   auto file = queue::read_queue_file(request.queue_file, /*with_content=*/true);
   maps::MapOptions map_options;
   map_options.syntax = maps::SourceSyntax::kAliases;
@@ -112,7 +107,7 @@ std::vector<RecipientResult> deliver(const DeliveryRequest& request, const Agent
     }
     std::string original = rcpt.original.empty() ? rcpt.address : rcpt.original;
     MessageCopy message{request.sender, file ? std::string_view(file->content_bytes) : "",
-                        file && file->envelope.line_ending == queue::LineEnding::crlf, original};
+                        original};
 
     // One result for the recipient: any deferral wins, then any bounce, else sent.
     RecipientResult result{rcpt.offset, DeliveryStatus::sent, "", ""};
@@ -126,7 +121,7 @@ std::vector<RecipientResult> deliver(const DeliveryRequest& request, const Agent
       line.to = d.address;
       line.orig_to = original;
       line.relay = "local";
-      line.times = {request.arrival_us, request.active_us, start_us, start_us, now_us()};
+      line.times = {request.arrival_us, request.active_us, start_us, start_us, base::now_us()};
       line.dsn = o.dsn;
       line.status = o.status;
       line.text = o.text;

@@ -12,6 +12,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "delivery/command_run.hpp"
 #include "store/maildir.hpp"
 #include "store/maildir_name.hpp"
 #include "store/mbox.hpp"
@@ -69,8 +70,8 @@ Outcome mbox(const std::string& path, const Destination& d, const MessageCopy& m
   if (set_owner) options.owner_uid = d.user.uid, options.owner_gid = d.user.gid;
   store::MboxFailure failure;
   std::string prefix =
-      local_prefix_headers(m.sender, d.address, m.original, settings.enable_original_recipient);
-  auto s = store::deliver_to_mbox(path, m.sender, prefix, {m.content, m.crlf}, options, &failure);
+      prefix_headers(m.sender, d.address, m.original, settings.enable_original_recipient);
+  auto s = store::deliver_to_mbox(path, m.sender, prefix, {m.content}, options, &failure);
   if (!s)
     return {failure.permanent ? DeliveryStatus::bounced : DeliveryStatus::deferred, failure.dsn,
             s.error().message};
@@ -84,8 +85,8 @@ Outcome maildir(const std::string& path, const Destination& d, const MessageCopy
   options.size_limit = settings.mailbox_size_limit;
   store::MaildirFailure failure;
   std::string prefix =
-      local_prefix_headers(m.sender, d.address, m.original, settings.enable_original_recipient);
-  auto s = store::deliver_to_maildir(path, prefix, {m.content, m.crlf}, options, &failure);
+      prefix_headers(m.sender, d.address, m.original, settings.enable_original_recipient);
+  auto s = store::deliver_to_maildir(path, prefix, {m.content}, options, &failure);
   if (!s)
     return {failure.permanent ? DeliveryStatus::bounced : DeliveryStatus::deferred, failure.dsn,
             s.error().message};
@@ -110,27 +111,8 @@ Outcome mailbox(const Destination& d, const MessageCopy& m, const AgentSettings&
 
 }  // namespace
 
-std::string header_safe(std::string_view s) {
-  std::string out(s);
-  for (char& c : out)
-    if (c == '\r' || c == '\n') c = ' ';
-  return out;
-}
-
 bool become(const SystemUser& user) {
-  if (::setgid(user.gid) != 0) return false;
-  if (!user.name.empty() ? ::initgroups(user.name.c_str(), user.gid) != 0
-                         : ::setgroups(0, nullptr) != 0)
-    return false;
-  return ::setuid(user.uid) == 0;
-}
-
-std::string local_prefix_headers(std::string_view sender, std::string_view recipient,
-                                 std::string_view original, bool with_original) {
-  std::string out = fmt::format("Return-Path: <{}>\n", header_safe(sender));
-  if (with_original) out += fmt::format("X-Original-To: {}\n", header_safe(original));
-  out += fmt::format("Delivered-To: {}\n", header_safe(recipient));
-  return out;
+  return switch_user({user.uid, user.gid, user.name});
 }
 
 Outcome deliver_destination(const Destination& d, const MessageCopy& m,

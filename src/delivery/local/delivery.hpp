@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "delivery/local/expand.hpp"
+#include "delivery/mail_copy.hpp"
 
 namespace correio::delivery::local_agent {
 
@@ -15,7 +16,6 @@ namespace correio::delivery::local_agent {
 struct MessageCopy {
   std::string_view sender;    // "" = null sender
   std::string_view content;   // the queue file's message bytes
-  bool crlf = true;           // content lines end in CRLF
   std::string_view original;  // the recipient as first given (X-Original-To)
 };
 
@@ -24,15 +24,8 @@ struct Outcome {
   std::string dsn, text;
 };
 
-// Header values from the queue file never break out of their line.
-std::string header_safe(std::string_view s);
-
 // setgid/initgroups/setuid (irreversible); false on failure.
 bool become(const SystemUser& user);
-
-// "Return-Path: <S>", "X-Original-To: O" (when enabled), "Delivered-To: R", LF-ended.
-std::string local_prefix_headers(std::string_view sender, std::string_view recipient,
-                                 std::string_view original, bool with_original);
 
 // A |command: /bin/sh -c COMMAND in a child (as the destination's user, or default_privs,
 // when root) with the message on stdin and Postfix's environment (command.cpp).

@@ -3,20 +3,16 @@
 // may not name root (Postfix's pipe refuses both).
 #include "delivery/pipe/pipe_command.hpp"
 
-#include <fcntl.h>
 #include <fmt/format.h>
 #include <grp.h>
 #include <pwd.h>
-#include <signal.h>
-#include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
-#include <thread>
 
 #include "base/strings.hpp"
-#include "delivery/command_wait.hpp"
+#include "delivery/command_run.hpp"
 
 namespace correio::delivery::pipe_agent {
 namespace {
@@ -183,39 +179,18 @@ Result<Identity> lookup_identity(std::string_view spec) {
 
 CommandResult run_pipe(const std::vector<std::string>& argv, const std::string& message,
                        const Identity* who, const std::string& directory, int time_limit) {
-  int in = ::memfd_create("correio-pipe-in", MFD_CLOEXEC);
-  int out = ::memfd_create("correio-pipe-out", MFD_CLOEXEC);
-  bool ready =
-      in >= 0 && out >= 0 &&
-      ::write(in, message.data(), message.size()) == static_cast<ssize_t>(message.size()) &&
-      ::lseek(in, 0, SEEK_SET) == 0;
-  std::vector<char*> args;
-  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-  args.push_back(nullptr);
-  std::string home = "HOME=" + (who ? who->home : std::string("/"));
-  std::string user = "LOGNAME=" + (who ? who->name : std::string());
-  char path[] = "PATH=/usr/bin:/bin";
-  char* envp[] = {path, home.data(), user.data(), nullptr};
-  pid_t pid = ready ? ::fork() : -1;
-  if (pid == 0) {
-    ::setsid();
-    ::dup2(in, 0);
-    ::dup2(out, 1);
-    ::dup2(out, 2);
-    if (who && ::geteuid() == 0 &&
-        (::setgroups(0, nullptr) != 0 || ::setgid(who->gid) != 0 || ::setuid(who->uid) != 0))
-      ::_exit(75);
-    if (::chdir(directory.empty() ? "/" : directory.c_str()) != 0) ::_exit(75);
-    ::execve(args[0], args.data(), envp);
-    ::_exit(127);
-  }
-  if (in >= 0) ::close(in);
-  if (pid < 0) {
-    if (out >= 0) ::close(out);
-    return {DeliveryStatus::deferred, "4.3.0", "cannot run command: " + argv[0]};
-  }
-  CommandOutcome done = wait_for_command(
-      pid, out, std::chrono::steady_clock::now() + std::chrono::seconds(time_limit));
+  CommandSpec spec;
+  spec.program = argv[0];
+  spec.argv = argv;
+  spec.environment = {"PATH=/usr/bin:/bin", "HOME=" + (who ? who->home : std::string("/")),
+                      "LOGNAME=" + (who ? who->name : std::string())};
+  spec.input = message;
+  if (who) spec.as = RunAs{who->uid, who->gid, ""};
+  spec.directory = directory;
+  spec.deadline = std::chrono::steady_clock::now() + std::chrono::seconds(time_limit);
+  std::optional<CommandOutcome> ran = run_command(spec);
+  if (!ran) return {DeliveryStatus::deferred, "4.3.0", "cannot run command: " + argv[0]};
+  CommandOutcome& done = *ran;
   int status = done.status;
   bool timed_out = done.timed_out;
   std::string output = std::move(done.output);

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <memory>
 
+#include "base/clock.hpp"
 #include "base/strings.hpp"
 #include "delivery/agent_io.hpp"
 #include "delivery/log_line.hpp"
@@ -21,12 +22,6 @@ namespace {
 constexpr long kDefaultRecipientLimit = 50;  // Postfix's default_destination_recipient_limit
 constexpr int kDefaultTimeLimit = 1000;      // Postfix's command_time_limit
 constexpr auto kRequestTimeout = std::chrono::seconds(3600);
-
-int64_t now_us() {
-  return std::chrono::duration_cast<std::chrono::microseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 struct Settings {
   std::string service;
@@ -73,7 +68,7 @@ std::string format_message(const Settings& s, const DeliveryRequest& request,
 
 std::vector<RecipientResult> deliver(const Settings& s, const DeliveryRequest& request,
                                      base::Logger& log) {
-  int64_t start_us = now_us();
+  int64_t start_us = base::now_us();
   auto file = queue::read_queue_file(request.queue_file, /*with_content=*/true);
   std::vector<RecipientResult> results;
   // One command per recipient when argv names a per-recipient macro; otherwise one
@@ -114,7 +109,7 @@ std::vector<RecipientResult> deliver(const Settings& s, const DeliveryRequest& r
       line.to = one.address;
       line.orig_to = one.original;
       line.relay = s.service;
-      line.times = {request.arrival_us, request.active_us, start_us, start_us, now_us()};
+      line.times = {request.arrival_us, request.active_us, start_us, start_us, base::now_us()};
       line.dsn = r.dsn;
       line.status = r.status;
       line.text = r.text;

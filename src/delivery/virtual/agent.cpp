@@ -1,61 +1,43 @@
-// The virtual agent's deliveries: user lookup, prefix headers, Maildir, one log line per
-// recipient (see agent.hpp).
+// The virtual agent's deliveries: read the queue file once, then deliver_and_log() for the
+// request's recipients (see agent.hpp).
 #include "delivery/virtual/agent.hpp"
 
-#include <chrono>
-
-#include "delivery/log_line.hpp"
+#include "base/clock.hpp"
 #include "queue/queue_file_reader.hpp"
 
 namespace correio::delivery::virtual_agent {
-namespace {
 
-int64_t now_us() {
-  return std::chrono::duration_cast<std::chrono::microseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-MailboxOutcome deliver_one(const RequestRecipient& rcpt, const DeliveryRequest& request,
-                           const queue::QueueFile& file, const AgentSettings& settings,
-                           auth::UserDirectory& users, MailboxOwners* owners) {
-  MessageCopy copy;
-  copy.sender = request.sender;
-  copy.recipient = rcpt.address;
-  copy.original = rcpt.original;
-  copy.content = file.content_bytes;
-  copy.crlf = file.envelope.line_ending == queue::LineEnding::crlf;
-  return deliver_to_mailbox(copy, settings, users, owners);
-}
-
-}  // namespace
-
-std::vector<RecipientResult> deliver(const DeliveryRequest& request, const AgentSettings& settings,
-                                     auth::UserDirectory& users, base::Logger& log,
-                                     MailboxOwners* owners) {
-  const int64_t start_us = now_us();
+std::vector<RecipientResult> deliver(const DeliveryRequest& request,
+                                     const MailboxSettings& settings, auth::UserDirectory& users,
+                                     base::Logger& log, MailboxOwners* owners) {
+  const int64_t start_us = base::now_us();
   auto file = queue::read_queue_file(request.queue_file, /*with_content=*/true);
 
-  std::vector<RecipientResult> results;
-  results.reserve(request.recipients.size());
-  for (const auto& rcpt : request.recipients) {
-    MailboxOutcome outcome =
-        file ? deliver_one(rcpt, request, *file, settings, users, owners)
-             : MailboxOutcome{DeliveryStatus::deferred, "4.3.0",
-                              "cannot read queue file: " + file.error().message, ""};
-    RecipientLogLine line;
-    line.queue_id = request.queue_id;
-    line.to = rcpt.address;
-    line.orig_to = rcpt.original;
-    line.relay = "virtual";
-    line.times = {request.arrival_us, request.active_us, start_us, start_us, now_us()};
-    line.dsn = outcome.dsn;
-    line.status = outcome.status;
-    line.text = outcome.text;
-    log.info("{}", format_recipient_log(line));
-    results.push_back({rcpt.offset, outcome.status, outcome.dsn, std::move(outcome.text)});
+  std::vector<MailboxRecipient> recipients;
+  recipients.reserve(request.recipients.size());
+  for (const auto& rcpt : request.recipients)
+    recipients.push_back({rcpt.address, rcpt.original, ""});
+  MailboxJob job;
+  job.queue_id = request.queue_id;
+  job.sender = request.sender;
+  job.relay = "virtual";
+  job.times = {request.arrival_us, request.active_us, start_us, start_us, 0};
+  std::vector<MailboxOutcome> outcomes;
+  if (file) {
+    job.content = file->content_bytes;
+    outcomes = deliver_and_log(job, recipients, settings, users, owners, log);
+  } else {
+    outcomes = log_undeliverable(
+        job, recipients,
+        {DeliveryStatus::deferred, "4.3.0", "cannot read queue file: " + file.error().message, ""},
+        log);
   }
-  for (const auto& warning : users.take_warnings()) log.warning("{}", warning);
+
+  std::vector<RecipientResult> results;
+  results.reserve(outcomes.size());
+  for (size_t i = 0; i < outcomes.size(); ++i)
+    results.push_back({request.recipients[i].offset, outcomes[i].status, outcomes[i].dsn,
+                       std::move(outcomes[i].text)});
   return results;
 }
 

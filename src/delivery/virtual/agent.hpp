@@ -10,13 +10,13 @@
 
 #include "auth/user_directory.hpp"
 #include "base/log.hpp"
+#include "delivery/mailbox_delivery.hpp"
+#include "delivery/mailbox_owner.hpp"
 #include "delivery/protocol.hpp"
-#include "delivery/virtual/mailbox_delivery.hpp"
-#include "delivery/virtual/mailbox_owner.hpp"
 
 namespace correio::delivery::virtual_agent {
 
-// AgentSettings, agent_settings_from_config and prefix_headers: mailbox_delivery.hpp;
+// MailboxSettings, mailbox_settings_from_config and prefix_headers: mailbox_delivery.hpp;
 // MailboxOwners: mailbox_owner.hpp.
 
 // Delivers `request` and returns one result per recipient, in request order:
@@ -27,8 +27,8 @@ namespace correio::delivery::virtual_agent {
 // With `owners` configured, each Maildir is written as the owner they name (as root the
 // agent switches the delivering thread's file-system identity; otherwise only its own uid
 // can be used).
-std::vector<RecipientResult> deliver(const DeliveryRequest& request, const AgentSettings& settings,
-                                     auth::UserDirectory& users, base::Logger& log,
-                                     MailboxOwners* owners = nullptr);
+std::vector<RecipientResult> deliver(const DeliveryRequest& request,
+                                     const MailboxSettings& settings, auth::UserDirectory& users,
+                                     base::Logger& log, MailboxOwners* owners = nullptr);
 
 }  // namespace correio::delivery::virtual_agent

@@ -55,7 +55,7 @@ int virtual_main(const service::DaemonArgs& args) {
     state->owners = std::move(owners.value());
     state->loops = &asio::make_service<io::WorkerLoops>(ctx.io, kDeliveryThreads);
     state->context = std::make_unique<AgentContext>(
-        AgentContext{agent_settings_from_config(ctx.config), *state->users, ctx.log});
+        AgentContext{mailbox_settings_from_config(ctx.config), *state->users, ctx.log});
     state->context->owners = state->owners.get();
     return {};
   };

@@ -21,7 +21,7 @@ namespace correio::delivery::virtual_agent {
 // as the process; used at once from every worker loop's thread, so it is read-only or
 // thread-safe throughout.
 struct AgentContext {
-  AgentSettings settings;
+  MailboxSettings settings;
   auth::UserDirectory& users;  // shared by the worker threads: must be thread-safe
   base::Logger& log;
   MailboxOwners* owners = nullptr;  // virtual_uid_maps/virtual_gid_maps; thread-safe

@@ -1,14 +1,16 @@
-// Small file-system helpers of the mailbox store: whole-file reads, errno messages,
-// directory fsync, stat stamps. Internal to correio_mailbox.
+// Small file-system helpers of the mailbox store on top of base/file.hpp: errno messages
+// that name the path, mkdir, stat stamps. Internal to correio_mailbox.
 #pragma once
 
 #include <sys/stat.h>
 
+#include <cstddef>
 #include <cstdint>
 #include <filesystem>
 #include <string>
 #include <string_view>
 
+#include "base/file.hpp"
 #include "base/result.hpp"
 
 namespace correio::mailbox::detail {
@@ -18,10 +20,10 @@ namespace fs = std::filesystem;
 std::string errno_text(int e);
 Error sys_error(std::string_view what, const fs::path& path, int e);
 
-// The whole file; `*missing` (if given) is set instead of failing when it does not exist.
-Result<std::string> read_file(const fs::path& path, bool* missing = nullptr);
+// The read limit of mailbox files (base::read_file): none of their own; messages are
+// bounded on the way in, Dovecot's files by what writes them.
+inline constexpr size_t kAnySize = SIZE_MAX;
 
-Status fsync_dir(const fs::path& dir);
 Status make_dir(const fs::path& dir);  // mkdir 0700; an existing directory is fine
 
 // What changed-detection compares: mtime with nanoseconds, size and inode.

@@ -7,15 +7,15 @@
 
 #include <string>
 
+#include "base/file.hpp"
 #include "mailbox/detail/fs_util.hpp"
-#include "store/detail/write_all.hpp"
 
 namespace correio::mailbox::detail {
 namespace {
 
 std::string this_boot() {
   bool missing = false;
-  auto text = read_file("/proc/sys/kernel/random/boot_id", &missing);
+  auto text = base::read_file("/proc/sys/kernel/random/boot_id", detail::kAnySize, &missing);
   if (!text || missing) return {};
   while (!text->empty() && (text->back() == '\n' || text->back() == ' ')) text->pop_back();
   return *text;
@@ -50,7 +50,7 @@ Result<bool> claim_index_for_this_boot(const std::filesystem::path& index_path) 
     if (::unlink(p.c_str()) != 0 && errno != ENOENT) return sys_error("remove", p, errno);
   if (::ftruncate(f.fd, 0) != 0) return sys_error("truncate", sidecar, errno);
   if (::lseek(f.fd, 0, SEEK_SET) < 0) return sys_error("seek", sidecar, errno);
-  if (int e = store::detail::write_all(f.fd, boot); e != 0) return sys_error("write", sidecar, e);
+  if (int e = base::write_all(f.fd, boot); e != 0) return sys_error("write", sidecar, e);
   return true;
 }
 

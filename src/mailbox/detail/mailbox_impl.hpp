@@ -8,7 +8,7 @@
 #include <utility>
 #include <vector>
 
-#include "mailbox/detail/dotlock.hpp"
+#include "base/dotlock.hpp"
 #include "mailbox/detail/index.hpp"
 #include "mailbox/keywords_file.hpp"
 #include "mailbox/mailbox.hpp"
@@ -66,7 +66,7 @@ struct Mailbox::Impl {
   Result<Uidlist> load_uidlist_head_locked(bool* rewrite);
   // Writes uidlist changes under `lock`: appends `added` records (the lock stays held), or
   // rewrites the file (which releases the lock: the lock file becomes the uidlist).
-  Status save_uidlist(detail::Dotlock& lock, const Uidlist& list, size_t added, bool rewrite);
+  Status save_uidlist(base::Dotlock& lock, const Uidlist& list, size_t added, bool rewrite);
 
   // sync()'s usual case: applies only the index's changes since this session's
   // highest_modseq. False: not possible (UIDVALIDITY changed, expunge log incomplete,

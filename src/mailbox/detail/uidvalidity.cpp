@@ -10,8 +10,8 @@
 #include <ctime>
 #include <string>
 
+#include "base/file.hpp"
 #include "mailbox/detail/fs_util.hpp"
-#include "store/detail/write_all.hpp"
 
 namespace correio::mailbox::detail {
 namespace {
@@ -42,7 +42,7 @@ uint32_t next_uid_validity(const std::filesystem::path& root) {
     uint32_t cur = current_marker(root);
     if (cur == 0) {
       bool missing = false;
-      auto text = read_file(root / "dovecot-uidvalidity", &missing);
+      auto text = base::read_file(root / "dovecot-uidvalidity", detail::kAnySize, &missing);
       if (text.ok() && !missing)
         std::from_chars(text->data(), text->data() + text->size(), cur, 16);
     }
@@ -65,7 +65,7 @@ uint32_t next_uid_validity(const std::filesystem::path& root) {
     std::string tmp = (root / "dovecot-uidvalidity").string() + fmt::format(".tmp{}", ::getpid());
     int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     if (fd >= 0) {
-      bool ok = store::detail::write_all(fd, fmt::format("{:08x}", next)) == 0;
+      bool ok = base::write_all(fd, fmt::format("{:08x}", next)) == 0;
       ::close(fd);
       if (!ok || ::rename(tmp.c_str(), (root / "dovecot-uidvalidity").c_str()) != 0)
         ::unlink(tmp.c_str());

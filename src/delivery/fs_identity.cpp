@@ -1,5 +1,5 @@
 // Per-thread file-system identity (see the header).
-#include "delivery/virtual/fs_identity.hpp"
+#include "delivery/fs_identity.hpp"
 
 #include <grp.h>
 #include <sys/fsuid.h>
@@ -9,7 +9,7 @@
 #include <cerrno>
 #include <cstring>
 
-namespace correio::delivery::virtual_agent {
+namespace correio::delivery {
 namespace {
 
 // The raw system call: this thread only (glibc's setgroups() changes every thread).
@@ -62,4 +62,4 @@ ScopedFsIdentity::~ScopedFsIdentity() {
   if (ok_) restore();
 }
 
-}  // namespace correio::delivery::virtual_agent
+}  // namespace correio::delivery

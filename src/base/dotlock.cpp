@@ -1,23 +1,22 @@
-// Dovecot-style dotlocks (see dotlock.hpp).
-#include "mailbox/detail/dotlock.hpp"
+// Dot-locking for Dovecot's files and Postfix's mbox (see dotlock.hpp).
+#include "base/dotlock.hpp"
 
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <map>
 #include <thread>
 
-#include "mailbox/detail/fs_util.hpp"
-#include "store/detail/write_all.hpp"
+#include "base/file.hpp"
 
-namespace correio::mailbox::detail {
+namespace correio::base {
 namespace {
 
 // The in-process mutex of each locked file, shared while anyone holds or waits for it.
-// Process-wide by nature (it stands for the file), like the index registry; guarded by
-// its own mutex.
+// Process-wide by nature (it stands for the file); guarded by its own mutex.
 struct LocalLocks {
   std::mutex mutex;
   std::map<std::string, std::weak_ptr<std::timed_mutex>> by_file;
@@ -49,34 +48,31 @@ std::filesystem::path Dotlock::lock_path() const {
   return p;
 }
 
-Result<Dotlock> Dotlock::acquire(std::filesystem::path file, std::chrono::seconds timeout,
-                                 std::chrono::seconds stale) {
+Result<Dotlock> Dotlock::acquire(std::filesystem::path file, const DotlockOptions& options) {
   std::filesystem::path lock = file;
   lock += ".lock";
-  auto deadline = std::chrono::steady_clock::now() + timeout;
+  auto deadline = std::chrono::steady_clock::now() + options.timeout;
   std::shared_ptr<std::timed_mutex> local = local_lock_of(file);
   std::unique_lock<std::timed_mutex> held(*local, std::defer_lock);
   // When a thread of this process holds it, wait for the hand-over (bounded like the
   // file wait).
   if (!held.try_lock_until(deadline)) return Error{"timeout waiting for lock " + lock.string()};
-  auto pause = std::chrono::milliseconds(2);
+  auto pause = options.first_pause;
   while (true) {
-    int fd = ::open(lock.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    int fd = ::open(lock.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, options.mode);
     if (fd >= 0) return Dotlock(std::move(file), fd, std::move(local), std::move(held));
     int e = errno;
-    if (e != EEXIST) return sys_error("create lock file", lock, e);
-    // Someone holds it. A lock left behind by a crashed process is recognised by its
-    // age: a live holder finishes (or rewrites the file) long before `stale`.
+    if (e != EEXIST) return errno_error("create lock file " + lock.string(), e);
     struct stat st {};
     if (::stat(lock.c_str(), &st) == 0 &&
-        ::time(nullptr) - st.st_mtime > static_cast<time_t>(stale.count())) {
-      ::unlink(lock.c_str());
+        ::time(nullptr) - st.st_mtime > static_cast<time_t>(options.stale.count())) {
+      ::unlink(lock.c_str());  // stale: its owner died; try again at once
       continue;
     }
     if (std::chrono::steady_clock::now() >= deadline)
       return Error{"timeout waiting for lock " + lock.string()};
     std::this_thread::sleep_for(pause);
-    if (pause < std::chrono::milliseconds(50)) pause *= 2;
+    if (pause < options.max_pause) pause = std::min(pause * 2, options.max_pause);
   }
 }
 
@@ -103,16 +99,16 @@ void Dotlock::release() {
 Status Dotlock::replace(std::string_view contents) {
   if (fd_ < 0) return Error{"lock of " + file_.string() + " is not held"};
   std::filesystem::path lock = lock_path();
-  int e = store::detail::write_all(fd_, contents);
-  if (e == 0 && ::fsync(fd_) != 0) e = errno;
+  int e = write_all(fd_, contents);
+  if (e == 0) e = fsync_fd(fd_);
   if (e != 0) {
     release();
-    return sys_error("write", lock, e);
+    return errno_error("write " + lock.string(), e);
   }
   if (::rename(lock.c_str(), file_.c_str()) != 0) {
     e = errno;
     release();
-    return sys_error("rename to " + file_.string() + ":", lock, e);
+    return errno_error("rename to " + file_.string() + ": " + lock.string(), e);
   }
   ::close(fd_);
   fd_ = -1;
@@ -120,4 +116,4 @@ Status Dotlock::replace(std::string_view contents) {
   return {};
 }
 
-}  // namespace correio::mailbox::detail
+}  // namespace correio::base

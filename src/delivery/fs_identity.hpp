@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-namespace correio::delivery::virtual_agent {
+namespace correio::delivery {
 
 class ScopedFsIdentity {
  public:
@@ -35,4 +35,4 @@ class ScopedFsIdentity {
   std::vector<gid_t> old_groups_;
 };
 
-}  // namespace correio::delivery::virtual_agent
+}  // namespace correio::delivery

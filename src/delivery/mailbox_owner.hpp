@@ -16,7 +16,7 @@
 #include "config/config.hpp"
 #include "maps/map.hpp"
 
-namespace correio::delivery::virtual_agent {
+namespace correio::delivery {
 
 struct MailboxOwner {
   uint32_t uid = 0;
@@ -49,4 +49,4 @@ class MailboxOwners {
   std::mutex mutex_;
 };
 
-}  // namespace correio::delivery::virtual_agent
+}  // namespace correio::delivery

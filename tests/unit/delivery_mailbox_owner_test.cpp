@@ -2,9 +2,9 @@
 // itself is checked as root in tests/integration/test_virtual_owner.py).
 #include <gtest/gtest.h>
 
-#include "delivery/virtual/mailbox_owner.hpp"
+#include "delivery/mailbox_owner.hpp"
 
-namespace correio::delivery::virtual_agent {
+namespace correio::delivery {
 namespace {
 
 TEST(MailboxOwners, EmptyMapsMeanNoSwitch) {
@@ -57,4 +57,4 @@ TEST(MailboxOwners, MinimumUidAndBadValues) {
 }
 
 }  // namespace
-}  // namespace correio::delivery::virtual_agent
+}  // namespace correio::delivery

@@ -10,18 +10,23 @@
 #include <cstdint>
 #include <filesystem>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "auth/user_directory.hpp"
+#include "base/log.hpp"
 #include "base/result.hpp"
 #include "config/config.hpp"
+#include "delivery/log_line.hpp"
+#include "delivery/mail_copy.hpp"
+#include "delivery/mailbox_owner.hpp"
 #include "delivery/protocol.hpp"
-#include "delivery/virtual/mailbox_owner.hpp"
 
-namespace correio::delivery::virtual_agent {
+namespace correio::delivery {
 
-struct AgentSettings {
+struct MailboxSettings {
   std::filesystem::path mailbox_base;     // virtual_mailbox_base
   std::string mail_location;              // mail_location template, "" = the default
   uint64_t mailbox_limit = 51200000;      // virtual_mailbox_limit: bytes per message file, 0 = none
@@ -30,18 +35,13 @@ struct AgentSettings {
   std::string hostname;                   // myhostname, for Maildir file names
 };
 
-AgentSettings agent_settings_from_config(const config::Config& config);
-
-// The header lines prepended to each delivered copy, in Postfix's order (mail_copy.c):
-// "Return-Path: <SENDER>", "X-Original-To: ORIGINAL" (when enabled), "Delivered-To: RCPT".
-std::string prefix_headers(std::string_view sender, std::string_view recipient,
-                           std::string_view original, bool with_original);
+MailboxSettings mailbox_settings_from_config(const config::Config& config);
 
 // The user who receives mail for `address`: the address itself, else (recipient_delimiter)
 // "user+ext@domain" as "user@domain". nullopt: unknown; an error: the directory failed
 // (temporary, never "unknown").
 Result<std::optional<auth::UserRecord>> find_user(std::string_view address,
-                                                  const AgentSettings& settings,
+                                                  const MailboxSettings& settings,
                                                   auth::UserDirectory& users);
 
 // One message to store; the bytes are borrowed for the call.
@@ -50,8 +50,7 @@ struct MessageCopy {
   std::string_view recipient;      // envelope recipient (Delivered-To:)
   std::string_view original;       // original recipient (X-Original-To:); "" = recipient
   std::string_view extra_headers;  // complete LF-terminated lines after the prefix (Received:)
-  std::string_view content;        // the message
-  bool crlf = false;               // content lines end in CRLF (else LF)
+  std::string_view content;        // the message, LF line ends (as the queue holds it)
 };
 
 struct MailboxOutcome {
@@ -71,7 +70,41 @@ struct MailboxOutcome {
 // file-system identity is switched for the write (fs_identity.hpp); otherwise only the
 // process's own uid can be used and any other owner defers. Without, the files belong to
 // whoever runs the caller.
-MailboxOutcome deliver_to_mailbox(const MessageCopy& message, const AgentSettings& settings,
+MailboxOutcome deliver_to_mailbox(const MessageCopy& message, const MailboxSettings& settings,
                                   auth::UserDirectory& users, MailboxOwners* owners = nullptr);
 
-}  // namespace correio::delivery::virtual_agent
+// One recipient of deliver_and_log(); the strings are borrowed for the call.
+struct MailboxRecipient {
+  std::string_view address;
+  std::string_view original;       // X-Original-To: and the log's orig_to=; "" = address
+  std::string_view extra_headers;  // this copy's lines after the prefix (lmtpd's Received:)
+};
+
+// One message for several recipients, and how their log lines read.
+struct MailboxJob {
+  std::string_view queue_id;
+  std::string_view sender;
+  std::string_view content;
+  std::string_view relay;  // relay= in the log: "virtual", "lmtpd"
+  DeliveryTimes times;     // done_us is taken per recipient
+  // A delivered copy is logged as Dovecot's lmtp does, "saved mail to INBOX: FILE",
+  // rather than Postfix's "delivered to maildir".
+  bool log_saved_file = false;
+};
+
+// The per-recipient loop of the virtual agent and lmtpd: delivers `job` to each recipient
+// in turn (deliver_to_mailbox), writes Postfix's log line for each as it is done, then the
+// user directory's warnings. Returns the outcomes in recipient order. Runs on the calling
+// thread; the same thread-safety as deliver_to_mailbox.
+std::vector<MailboxOutcome> deliver_and_log(const MailboxJob& job,
+                                            std::span<const MailboxRecipient> recipients,
+                                            const MailboxSettings& settings,
+                                            auth::UserDirectory& users, MailboxOwners* owners,
+                                            base::Logger& log);
+
+// Logs `outcome` for every recipient without delivering: the message could not be read.
+std::vector<MailboxOutcome> log_undeliverable(const MailboxJob& job,
+                                              std::span<const MailboxRecipient> recipients,
+                                              const MailboxOutcome& outcome, base::Logger& log);
+
+}  // namespace correio::delivery

@@ -1,9 +1,9 @@
 // virtual_uid_maps / virtual_gid_maps lookups with Postfix's checks (see the header).
-#include "delivery/virtual/mailbox_owner.hpp"
+#include "delivery/mailbox_owner.hpp"
 
 #include "base/strings.hpp"
 
-namespace correio::delivery::virtual_agent {
+namespace correio::delivery {
 
 Result<std::unique_ptr<MailboxOwners>> MailboxOwners::open(std::string_view uid_maps,
                                                            std::string_view gid_maps,
@@ -57,4 +57,4 @@ Result<MailboxOwner> MailboxOwners::owner_of(std::string_view recipient) {
   return MailboxOwner{*uid, *gid};
 }
 
-}  // namespace correio::delivery::virtual_agent
+}  // namespace correio::delivery

@@ -1,26 +1,19 @@
 // One message to one virtual user's Maildir (see mailbox_delivery.hpp).
-#include "delivery/virtual/mailbox_delivery.hpp"
+#include "delivery/mailbox_delivery.hpp"
 
 #include <fmt/format.h>
 #include <unistd.h>
 
 #include <optional>
 
-#include "delivery/virtual/fs_identity.hpp"
+#include "base/clock.hpp"
+#include "delivery/fs_identity.hpp"
 #include "store/mailbox_path.hpp"
 #include "store/maildir.hpp"
 #include "store/maildir_name.hpp"
 
-namespace correio::delivery::virtual_agent {
+namespace correio::delivery {
 namespace {
-
-// Header values come from the envelope; never let one break out of its line.
-std::string header_safe(std::string_view s) {
-  std::string out(s);
-  for (char& c : out)
-    if (c == '\r' || c == '\n') c = ' ';
-  return out;
-}
 
 // recipient_delimiter: "user+ext@domain" -> "user@domain" (first delimiter found), or "".
 std::string strip_extension(std::string_view address, std::string_view delimiters) {
@@ -33,8 +26,8 @@ std::string strip_extension(std::string_view address, std::string_view delimiter
 
 }  // namespace
 
-AgentSettings agent_settings_from_config(const config::Config& config) {
-  AgentSettings s;
+MailboxSettings mailbox_settings_from_config(const config::Config& config) {
+  MailboxSettings s;
   s.mailbox_base = config.get("virtual_mailbox_base");
   s.mail_location = config.get("mail_location");
   long long limit = config.get_int("virtual_mailbox_limit");
@@ -45,16 +38,8 @@ AgentSettings agent_settings_from_config(const config::Config& config) {
   return s;
 }
 
-std::string prefix_headers(std::string_view sender, std::string_view recipient,
-                           std::string_view original, bool with_original) {
-  std::string out = fmt::format("Return-Path: <{}>\n", header_safe(sender));
-  if (with_original) out += fmt::format("X-Original-To: {}\n", header_safe(original));
-  out += fmt::format("Delivered-To: {}\n", header_safe(recipient));
-  return out;
-}
-
 Result<std::optional<auth::UserRecord>> find_user(std::string_view address,
-                                                  const AgentSettings& settings,
+                                                  const MailboxSettings& settings,
                                                   auth::UserDirectory& users) {
   auto found = users.lookup(address);
   if (found && !*found) {
@@ -64,7 +49,7 @@ Result<std::optional<auth::UserRecord>> find_user(std::string_view address,
   return found;
 }
 
-MailboxOutcome deliver_to_mailbox(const MessageCopy& message, const AgentSettings& settings,
+MailboxOutcome deliver_to_mailbox(const MessageCopy& message, const MailboxSettings& settings,
                                   auth::UserDirectory& users, MailboxOwners* owners) {
   auto found = find_user(message.recipient, settings, users);
   if (!found)
@@ -89,7 +74,7 @@ MailboxOutcome deliver_to_mailbox(const MessageCopy& message, const AgentSetting
   std::string prefix = prefix_headers(message.sender, message.recipient, original,
                                       settings.enable_original_recipient);
   prefix += message.extra_headers;
-  store::MessageSource source{message.content, message.crlf};
+  store::MessageSource source{message.content};
   store::MaildirOptions options;
   options.host_part = store::maildir_host_part(settings.hostname);
   options.size_limit = settings.mailbox_limit;
@@ -122,4 +107,55 @@ MailboxOutcome deliver_to_mailbox(const MessageCopy& message, const AgentSetting
   return {DeliveryStatus::sent, "2.0.0", "delivered to maildir", *stored};
 }
 
-}  // namespace correio::delivery::virtual_agent
+namespace {
+
+void log_outcome(const MailboxJob& job, const MailboxRecipient& rcpt, const MailboxOutcome& outcome,
+                 base::Logger& log) {
+  RecipientLogLine line;
+  line.queue_id = job.queue_id;
+  line.to = rcpt.address;
+  line.orig_to = rcpt.original;
+  line.relay = job.relay;
+  line.times = job.times;
+  line.times.done_us = base::now_us();
+  line.dsn = outcome.dsn;
+  line.status = outcome.status;
+  std::string saved;
+  if (job.log_saved_file && outcome.status == DeliveryStatus::sent)
+    saved = "saved mail to INBOX: " + outcome.file;
+  line.text = saved.empty() ? std::string_view(outcome.text) : std::string_view(saved);
+  log.info("{}", format_recipient_log(line));
+}
+
+}  // namespace
+
+std::vector<MailboxOutcome> deliver_and_log(const MailboxJob& job,
+                                            std::span<const MailboxRecipient> recipients,
+                                            const MailboxSettings& settings,
+                                            auth::UserDirectory& users, MailboxOwners* owners,
+                                            base::Logger& log) {
+  std::vector<MailboxOutcome> outcomes;
+  outcomes.reserve(recipients.size());
+  for (const MailboxRecipient& rcpt : recipients) {
+    MessageCopy copy;
+    copy.sender = job.sender;
+    copy.recipient = rcpt.address;
+    copy.original = rcpt.original;
+    copy.extra_headers = rcpt.extra_headers;
+    copy.content = job.content;
+    outcomes.push_back(deliver_to_mailbox(copy, settings, users, owners));
+    log_outcome(job, rcpt, outcomes.back(), log);
+  }
+  for (const auto& warning : users.take_warnings()) log.warning("{}", warning);
+  return outcomes;
+}
+
+std::vector<MailboxOutcome> log_undeliverable(const MailboxJob& job,
+                                              std::span<const MailboxRecipient> recipients,
+                                              const MailboxOutcome& outcome, base::Logger& log) {
+  std::vector<MailboxOutcome> outcomes(recipients.size(), outcome);
+  for (const MailboxRecipient& rcpt : recipients) log_outcome(job, rcpt, outcome, log);
+  return outcomes;
+}
+
+}  // namespace correio::delivery

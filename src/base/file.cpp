@@ -1,0 +1,150 @@
+// The one file layer (see file.hpp): every loop retries EINTR, every failure is an errno or
+// an Error, and descriptors are closed on every path by Fd.
+#include "base/file.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+namespace correio::base {
+
+Error errno_error(std::string_view what, int err) {
+  return Error{std::string(what) + ": " + std::strerror(err)};
+}
+
+Status errno_status(int err, std::string_view what) {
+  if (err == 0) return {};
+  return errno_error(what, err);
+}
+
+Fd& Fd::operator=(Fd&& other) noexcept {
+  if (this != &other) reset(other.release());
+  return *this;
+}
+
+void Fd::reset(int fd) {
+  if (fd_ >= 0) ::close(fd_);
+  fd_ = fd;
+}
+
+int Fd::close() {
+  if (fd_ < 0) return 0;
+  // close(2) is not retried on EINTR: on Linux the descriptor is gone either way.
+  int rc = ::close(release());
+  return rc == 0 ? 0 : errno;
+}
+
+int write_all(int fd, std::string_view data) {
+  while (!data.empty()) {
+    ssize_t n = ::write(fd, data.data(), data.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return errno;
+    }
+    if (n == 0) return ENOSPC;
+    data.remove_prefix(static_cast<size_t>(n));
+  }
+  return 0;
+}
+
+int pwrite_all(int fd, std::string_view data, off_t offset) {
+  while (!data.empty()) {
+    ssize_t n = ::pwrite(fd, data.data(), data.size(), offset);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return errno;
+    }
+    if (n == 0) return ENOSPC;
+    data.remove_prefix(static_cast<size_t>(n));
+    offset += n;
+  }
+  return 0;
+}
+
+int fsync_fd(int fd) {
+  while (::fsync(fd) != 0)
+    if (errno != EINTR) return errno;
+  return 0;
+}
+
+int fdatasync_fd(int fd) {
+  while (::fdatasync(fd) != 0)
+    if (errno != EINTR) return errno;
+  return 0;
+}
+
+int fsync_directory(const std::filesystem::path& dir) {
+  Fd fd(::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!fd.valid()) return errno;
+  return fsync_fd(fd.get());
+}
+
+Result<std::string> read_file(const std::filesystem::path& path, size_t limit, bool* missing) {
+  if (missing) *missing = false;
+  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
+  if (!fd.valid()) {
+    if (errno == ENOENT && missing) {
+      *missing = true;
+      return std::string();
+    }
+    return errno_error(path.string(), errno);
+  }
+  struct stat st {};
+  if (::fstat(fd.get(), &st) != 0) return errno_error(path.string(), errno);
+  if (!S_ISREG(st.st_mode)) return Error{path.string() + ": not a regular file"};
+  if (static_cast<unsigned long long>(st.st_size) > limit)
+    return Error{path.string() + ": file too large"};
+  std::string out;
+  out.resize(static_cast<size_t>(st.st_size));
+  size_t got = 0;
+  // Read to EOF rather than trusting st_size alone: the file may still be growing, and
+  // /proc files report 0.
+  while (true) {
+    if (got == out.size()) {
+      if (out.size() >= limit) break;
+      out.resize(std::min(limit, out.size() + 4096));
+    }
+    ssize_t n = ::read(fd.get(), out.data() + got, out.size() - got);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return errno_error(path.string(), errno);
+    }
+    if (n == 0) break;
+    got += static_cast<size_t>(n);
+  }
+  out.resize(got);
+  return out;
+}
+
+Status replace_file_atomically(const std::filesystem::path& path, std::string_view contents,
+                               const ReplaceOptions& options) {
+  std::filesystem::path tmp = path;
+  tmp += ".tmp";
+  Fd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, options.mode));
+  if (!fd.valid()) return errno_error("create " + tmp.string(), errno);
+  auto failed = [&](std::string_view what, int e) {
+    fd.reset();
+    ::unlink(tmp.c_str());
+    return errno_error(std::string(what) + " " + tmp.string(), e);
+  };
+  // chown before chmod: chown clears the set-id bits. The umask may have narrowed the
+  // mode given to open(), and O_TRUNC kept an old file's mode: fchmod sets the one asked.
+  if ((options.owner != static_cast<uid_t>(-1) || options.group != static_cast<gid_t>(-1)) &&
+      ::fchown(fd.get(), options.owner, options.group) != 0)
+    return failed("fchown", errno);
+  if (::fchmod(fd.get(), options.mode) != 0) return failed("fchmod", errno);
+  if (int e = write_all(fd.get(), contents); e != 0) return failed("write", e);
+  if (int e = fsync_fd(fd.get()); e != 0) return failed("fsync", e);
+  if (int e = fd.close(); e != 0) return failed("close", e);
+  if (::rename(tmp.c_str(), path.c_str()) != 0) return failed("rename", errno);
+  std::filesystem::path dir = path.parent_path();
+  if (int e = fsync_directory(dir); e != 0)
+    return errno_error("fsync " + (dir.empty() ? std::string(".") : dir.string()), e);
+  return {};
+}
+
+}  // namespace correio::base

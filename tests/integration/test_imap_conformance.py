@@ -1,0 +1,369 @@
+"""IMAP behaviours that clients rely on, checked with Python's imaplib against a running
+Correio (issue: IMAP conformance). Each test names the RFC section it holds the server to;
+where an RFC leaves room, Dovecot's behaviour is the reference."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from imap_setup import ImapInstance
+
+
+@pytest.fixture(scope="module")
+def server():
+    with ImapInstance() as s:
+        yield s
+
+
+def append(c, box: str, date_header: str, subject: str, internal: str | None = None) -> None:
+    msg = (f"From: a@example.test\r\nDate: {date_header}\r\nSubject: {subject}\r\n\r\nx\r\n").encode()
+    typ, _ = c.append(box, None, internal, msg)
+    assert typ == "OK"
+
+
+def search(c, *criteria: str) -> list[int]:
+    typ, data = c.search(None, *criteria)
+    assert typ == "OK", data
+    return [int(n) for n in data[0].split()]
+
+
+def test_sent_dates_use_the_date_headers_own_day(server):
+    """RFC 3501 §6.4.4: SENTBEFORE/SENTON/SENTSINCE compare the Date: header's date,
+    "disregarding time and timezone" — the day as its writer wrote it, not the UTC day."""
+    c = server.imap()
+    c.create("SentDates")
+    # 1: late on 1 Jan in New York (already 2 Jan in UTC).
+    append(c, "SentDates", "Mon, 1 Jan 2024 23:30:00 -0500", "late")
+    # 2: early on 2 Jan in Tokyo (still 1 Jan in UTC).
+    append(c, "SentDates", "Tue, 2 Jan 2024 06:00:00 +0900", "early")
+    # 3: noon UTC on 2 Jan.
+    append(c, "SentDates", "Tue, 2 Jan 2024 12:00:00 +0000", "noon")
+    c.select("SentDates")
+    assert search(c, "SENTON", "1-Jan-2024") == [1]
+    assert search(c, "SENTON", "2-Jan-2024") == [2, 3]
+    assert search(c, "SENTBEFORE", "2-Jan-2024") == [1]
+    assert search(c, "SENTSINCE", "2-Jan-2024") == [2, 3]
+    assert search(c, "NOT", "SENTSINCE", "1-Jan-2024") == []
+    c.logout()
+
+
+def test_internal_dates_use_before_on_since(server):
+    """BEFORE/ON/SINCE use the internal date (APPEND's date-time), not the Date: header."""
+    c = server.imap()
+    c.create("InternalDates")
+    append(c, "InternalDates", "Mon, 1 Jan 2024 12:00:00 +0000", "a",
+           internal='"10-Mar-2024 12:00:00 +0000"')
+    append(c, "InternalDates", "Mon, 1 Jan 2024 12:00:00 +0000", "b",
+           internal='"11-Mar-2024 12:00:00 +0000"')
+    c.select("InternalDates")
+    assert search(c, "ON", "10-Mar-2024") == [1]
+    assert search(c, "BEFORE", "11-Mar-2024") == [1]
+    assert search(c, "SINCE", "11-Mar-2024") == [2]
+    assert search(c, "SENTON", "1-Jan-2024") == [1, 2]
+    c.logout()
+
+
+def test_address_search_matches_display_names_and_encoded_words(server):
+    """FROM/TO/CC/BCC match a substring of the whole header, display names included,
+    encoded words decoded, case-insensitively (RFC 3501 §6.4.4)."""
+    c = server.imap()
+    c.create("Addresses")
+    msg = ("From: =?UTF-8?Q?Jos=C3=A9_Ferreira?= <jose@example.test>\r\n"
+           "To: \"Team Lead\" <lead@corp.example>,\r\n bob@other.example\r\n"
+           "Cc: Carol <carol@example.test>\r\nSubject: s\r\n\r\nx\r\n").encode()
+    assert c.append("Addresses", None, None, msg)[0] == "OK"
+    c.select("Addresses")
+    assert search(c, "FROM", "jose@") == [1]
+    assert search(c, "FROM", "ferreira") == [1]
+    assert search(c, "TO", '"team lead"') == [1]
+    assert search(c, "TO", "BOB@OTHER") == [1]
+    assert search(c, "CC", "carol") == [1]
+    assert search(c, "CC", "lead") == []
+    c.logout()
+
+
+def test_uid_4294967295_is_a_number_not_star(server):
+    """RFC 9051 §9: in "n:4294967295" the bound is a number, so a range above every UID
+    matches nothing; "n:*" matches the last message."""
+    c = server.imap()
+    c.create("Sets")
+    for i in range(3):
+        append(c, "Sets", "Mon, 1 Jan 2024 12:00:00 +0000", f"m{i}")
+    c.select("Sets")
+    typ, data = c.uid("SEARCH", "UID", "900:4294967295")
+    assert typ == "OK" and data[0].split() == []
+    typ, data = c.uid("SEARCH", "UID", "900:*")
+    assert typ == "OK" and len(data[0].split()) == 1
+    typ, data = c.uid("FETCH", "900:4294967295", "(FLAGS)")
+    assert typ == "OK" and data == [None]
+    c.logout()
+
+
+def test_copyuid_follows_the_source_set_order_and_the_destination_uidvalidity(server):
+    """RFC 4315 §3: COPYUID's source and destination sets correspond element by element,
+    and the UIDVALIDITY is the destination's; sets are compressed as ranges."""
+    c = server.imap()
+    c.create("CopySrc")
+    c.create("CopyDst")
+    for i in range(4):
+        append(c, "CopySrc", "Mon, 1 Jan 2024 12:00:00 +0000", f"c{i}")
+    typ, data = c.select("CopyDst")
+    dst_validity = int(c.response("UIDVALIDITY")[1][0])
+    c.select("CopySrc")
+    typ, data = c.uid("SEARCH", "ALL")
+    uids = [int(u) for u in data[0].split()]
+    typ, data = c.uid("COPY", f"{uids[0]}:{uids[3]}", "CopyDst")
+    assert typ == "OK"
+    typ, data = c.response("COPYUID")
+    m = re.fullmatch(rb"(\d+) (\S+) (\S+)", data[0])
+    assert m, data
+    assert int(m.group(1)) == dst_validity
+    assert m.group(2) == f"{uids[0]}:{uids[3]}".encode()
+    assert re.fullmatch(rb"\d+:\d+", m.group(3)), m.group(3)
+    c.logout()
+
+
+def test_move_into_the_selected_mailbox_sends_exists_before_expunge(server):
+    """RFC 6851 §4.3: moving a message to the mailbox it is in adds a copy first; the
+    client sees the new EXISTS before the EXPUNGE of the old copy."""
+    c = server.imap()
+    c.create("SelfMove")
+    append(c, "SelfMove", "Mon, 1 Jan 2024 12:00:00 +0000", "self")
+    c.select("SelfMove")
+    tag = c._new_tag()
+    c.send(tag + b" MOVE 1 SelfMove\r\n")
+    lines = []
+    while True:
+        line = c._get_line()
+        lines.append(line)
+        if line.startswith(tag):
+            break
+    assert lines[-1].startswith(tag + b" OK"), lines
+    kinds = [l.split()[2] for l in lines[:-1] if l.startswith(b"* ") and l.split()[1].isdigit()]
+    assert b"EXISTS" in kinds and b"EXPUNGE" in kinds, lines
+    assert kinds.index(b"EXISTS") < kinds.index(b"EXPUNGE"), lines
+    c.logout()
+
+
+def select_codes(c, box: str, examine: bool = False) -> dict[str, bytes]:
+    typ, data = c.select(box, readonly=examine)
+    assert typ == "OK", data
+    out = {}
+    for code in ("UIDVALIDITY", "UIDNEXT", "RECENT", "EXISTS"):
+        typ, value = c.response(code)
+        out[code] = value[0] if value and value[0] is not None else None
+    return out
+
+
+def test_select_reports_uidvalidity_and_recent_once(server):
+    """RFC 3501 §6.3.1: every SELECT carries UIDVALIDITY; \\Recent belongs to the first
+    session that sees the message (§2.3.2), so a second session counts RECENT 0."""
+    first, second = server.imap(), server.imap()
+    first.create("Recents")
+    append(first, "Recents", "Mon, 1 Jan 2024 12:00:00 +0000", "r1")
+    codes = select_codes(first, "Recents")
+    assert codes["UIDVALIDITY"] and codes["RECENT"] == b"1" and codes["EXISTS"] == b"1"
+    typ, data = first.fetch("1", "(FLAGS)")
+    assert b"\\Recent" in data[0]
+    codes = select_codes(second, "Recents")
+    assert codes["UIDVALIDITY"] and codes["RECENT"] == b"0" and codes["EXISTS"] == b"1"
+    typ, data = second.fetch("1", "(FLAGS)")
+    assert b"\\Recent" not in data[0]
+    first.logout()
+    second.logout()
+
+
+def test_select_of_a_mailbox_created_for_a_copy_has_uidvalidity(server):
+    """COPY to a missing mailbox is refused with [TRYCREATE] (RFC 3501 §6.4.7); once the
+    client creates it, the copy lands and SELECT reports its UIDVALIDITY and UIDNEXT."""
+    c = server.imap()
+    c.create("CopyFrom")
+    append(c, "CopyFrom", "Mon, 1 Jan 2024 12:00:00 +0000", "x")
+    c.select("CopyFrom")
+    typ, data = c.copy("1", "NewlyMade")
+    assert typ == "NO" and b"TRYCREATE" in data[0]
+    assert c.create("NewlyMade")[0] == "OK"
+    assert c.copy("1", "NewlyMade")[0] == "OK"
+    codes = select_codes(c, "NewlyMade")
+    assert codes["UIDVALIDITY"] and codes["UIDNEXT"] == b"2" and codes["EXISTS"] == b"1"
+    c.logout()
+
+
+def raw_lines(c, command: bytes) -> list[bytes]:
+    """Sends one command on imaplib's connection and returns every line up to the tagged one."""
+    tag = c._new_tag()
+    c.send(tag + b" " + command + b"\r\n")
+    lines = []
+    while True:
+        line = c._get_line()
+        lines.append(line)
+        if line.startswith(tag + b" "):
+            return lines
+
+
+def test_fetch_after_another_sessions_expunge_returns_what_exists(server):
+    """RFC 9051 §7.5.1 forbids EXPUNGE responses during FETCH; messages another session
+    expunged meanwhile are skipped and the command still succeeds with [EXPUNGEISSUED]
+    (RFC 5530), as Dovecot answers; the EXPUNGE follows at the next NOOP."""
+    a, b = server.imap(), server.imap()
+    a.create("Gone")
+    for i in range(2):
+        append(a, "Gone", "Mon, 1 Jan 2024 12:00:00 +0000", f"g{i}")
+    a.select("Gone")
+    b.select("Gone")
+    b.store("2", "+FLAGS", "\\Deleted")
+    b.expunge()
+    lines = raw_lines(a, b"FETCH 1:2 (FLAGS)")
+    assert lines[-1].split()[1] == b"OK" and b"[EXPUNGEISSUED]" in lines[-1], lines
+    assert any(l.startswith(b"* 1 FETCH") for l in lines), lines
+    assert not any(b"EXPUNGE" in l for l in lines[:-1]), lines
+    lines = raw_lines(a, b"NOOP")
+    assert b"* 2 EXPUNGE" in lines, lines
+    a.logout()
+    b.logout()
+
+
+def test_new_keyword_is_announced_with_flags_before_fetch(server):
+    """A keyword new to the mailbox reaches every session that has it selected as a new
+    untagged FLAGS (and PERMANENTFLAGS) before any FETCH that shows it (RFC 9051 §7.3.5)."""
+    a, b = server.imap(), server.imap()
+    a.create("Keywords")
+    append(a, "Keywords", "Mon, 1 Jan 2024 12:00:00 +0000", "k")
+    a.select("Keywords")
+    b.select("Keywords")
+    lines = raw_lines(a, b"STORE 1 +FLAGS ($Project)")
+    flags_at = [i for i, l in enumerate(lines) if l.startswith(b"* FLAGS") and b"$Project" in l]
+    fetch_at = [i for i, l in enumerate(lines) if b"FETCH" in l and b"$Project" in l]
+    assert flags_at and fetch_at and flags_at[0] < fetch_at[0], lines
+    lines = raw_lines(b, b"NOOP")
+    flags_at = [i for i, l in enumerate(lines) if l.startswith(b"* FLAGS") and b"$Project" in l]
+    fetch_at = [i for i, l in enumerate(lines) if b"FETCH" in l and b"$Project" in l]
+    assert flags_at and fetch_at and flags_at[0] < fetch_at[0], lines
+    a.logout()
+    b.logout()
+
+
+def fresh_box(server, name: str, count: int):
+    c = server.imap()
+    c.create(name)
+    for i in range(count):
+        append(c, name, "Mon, 1 Jan 2024 12:00:00 +0000", f"{name}{i}")
+    return c
+
+
+def test_condstore_enabled_by_a_modseq_command_tags_store_fetches(server):
+    """RFC 7162 §3.1: a command that uses MODSEQ enables CONDSTORE; from then on every
+    untagged FETCH a STORE causes carries MODSEQ, in this and in other sessions."""
+    a = fresh_box(server, "Cs1", 2)
+    b = server.imap()
+    # ENABLE is valid in the authenticated state only (RFC 5161 §3.1).
+    assert raw_lines(b, b"ENABLE CONDSTORE")[-1].split()[1] == b"OK"
+    a.select("Cs1")
+    b.select("Cs1")
+    lines = raw_lines(a, b"FETCH 1 (MODSEQ)")
+    assert re.search(rb"\* 1 FETCH \(MODSEQ \(\d+\)\)", lines[0]), lines
+    lines = raw_lines(a, b"STORE 1 +FLAGS (\\Flagged)")
+    assert any(b"FETCH" in l and b"MODSEQ" in l for l in lines), lines
+    raw_lines(a, b"STORE 2 +FLAGS (\\Seen)")
+    lines = raw_lines(b, b"NOOP")
+    fetch = [l for l in lines if b"FETCH" in l]
+    assert fetch and all(b"MODSEQ" in l for l in fetch), lines
+    a.logout()
+    b.logout()
+
+
+def test_condstore_select_search_and_unchangedsince(server):
+    """SELECT (CONDSTORE) reports HIGHESTMODSEQ; SEARCH MODSEQ returns the highest
+    MODSEQ of the matches (RFC 7162 §3.1.5); STORE UNCHANGEDSINCE below a message's MODSEQ
+    fails for it with [MODIFIED] (§3.1.3)."""
+    c = fresh_box(server, "Cs2", 3)
+    lines = raw_lines(c, b"SELECT Cs2 (CONDSTORE)")
+    highest = [re.search(rb"HIGHESTMODSEQ (\d+)", l) for l in lines]
+    assert any(highest), lines
+    lines = raw_lines(c, b"STORE 2 +FLAGS (\\Answered)")
+    modseq = int(re.search(rb"MODSEQ \((\d+)\)", b"".join(lines)).group(1))
+    lines = raw_lines(c, f"SEARCH MODSEQ {modseq}".encode())
+    assert any(re.fullmatch(rb"\* SEARCH 2 \(MODSEQ %d\)" % modseq, l) for l in lines), lines
+    lines = raw_lines(c, b"STORE 1:3 (UNCHANGEDSINCE 1) +FLAGS (\\Seen)")
+    assert b"[MODIFIED 2]" in lines[-1] or b"MODIFIED" in lines[-1], lines
+    lines = raw_lines(c, b"UID SEARCH RETURN (ALL) MODSEQ 1")
+    assert any(l.startswith(b"* ESEARCH") and b"MODSEQ" in l for l in lines), lines
+    c.logout()
+
+
+def test_qresync_expunge_reports_vanished_and_highestmodseq(server):
+    """With QRESYNC enabled, expunges are VANISHED responses and EXPUNGE's tagged OK
+    carries HIGHESTMODSEQ (RFC 7162 §3.2.10, §3.2.5)."""
+    c = fresh_box(server, "Qr1", 3)
+    raw_lines(c, b"ENABLE QRESYNC")
+    raw_lines(c, b"SELECT Qr1")
+    raw_lines(c, b"STORE 2 +FLAGS.SILENT (\\Deleted)")
+    lines = raw_lines(c, b"EXPUNGE")
+    assert any(l.startswith(b"* VANISHED ") for l in lines), lines
+    assert b"HIGHESTMODSEQ" in lines[-1], lines
+    c.logout()
+
+
+def test_append_literal8_into_a_fresh_inbox_has_a_real_uidvalidity():
+    """APPEND with a literal8 (RFC 3516 §4.4) into an INBOX that does not exist on disk
+    yet: APPENDUID carries a non-zero UIDVALIDITY, the same SELECT reports (RFC 4315 §3),
+    and BINARY returns the bytes with their NUL."""
+    with ImapInstance() as s:
+        c = s.imap()
+        msg = (b"Subject: bin\r\nContent-Type: application/octet-stream\r\n"
+               b"Content-Transfer-Encoding: binary\r\n\r\n\x00\x01\x02binary\r\n")
+        tag = c._new_tag()
+        c.send(tag + b" APPEND INBOX ~{%d+}\r\n" % len(msg) + msg + b"\r\n")
+        line = c._get_line()
+        m = re.search(rb"\[APPENDUID (\d+) (\d+)\]", line)
+        assert m and int(m.group(1)) != 0, line
+        c.select("INBOX")
+        assert c.response("UIDVALIDITY")[1][0] == m.group(1)
+        lines = raw_lines(c, b"UID FETCH %s (BINARY.PEEK[1])" % m.group(2))
+        assert lines[0].endswith(b"~{11}") and lines[1] == b"\x00\x01\x02binary", lines
+        c.logout()
+
+
+def test_objectid_and_savedate(server):
+    """RFC 8474: MAILBOXID on CREATE, SELECT and STATUS, kept by RENAME; EMAILID per
+    message, kept when flags change, searchable; THREADID NIL. RFC 8514: SAVEDATE and
+    SAVEDON/SAVEDSINCE."""
+    c = server.imap()
+    lines = raw_lines(c, b"CREATE Objects")
+    created = re.search(rb"\[MAILBOXID \(([A-Za-z0-9_-]+)\)\]", lines[-1])
+    assert created, lines
+    append(c, "Objects", "Mon, 1 Jan 2024 12:00:00 +0000", "o")
+    lines = raw_lines(c, b"SELECT Objects")
+    assert any(b"[MAILBOXID (" + created.group(1) + b")]" in l for l in lines), lines
+    lines = raw_lines(c, b"FETCH 1 (EMAILID THREADID SAVEDATE)")
+    m = re.search(rb"EMAILID \(([A-Za-z0-9_-]+)\) THREADID NIL SAVEDATE \"(\d+-\w+-\d+)", lines[0])
+    assert m, lines
+    raw_lines(c, b"STORE 1 +FLAGS (\\Seen)")
+    lines = raw_lines(c, b"FETCH 1 (EMAILID)")
+    assert m.group(1) in lines[0], lines
+    lines = raw_lines(c, b"SEARCH EMAILID " + m.group(1))
+    assert b"* SEARCH 1" in lines, lines
+    lines = raw_lines(c, b"SEARCH SAVEDON " + m.group(2) + b" SAVEDATESUPPORTED")
+    assert b"* SEARCH 1" in lines, lines
+    raw_lines(c, b"UNSELECT")
+    assert raw_lines(c, b"RENAME Objects Objects2")[-1].split()[1] == b"OK"
+    lines = raw_lines(c, b"STATUS Objects2 (MAILBOXID)")
+    assert any(b"MAILBOXID (" + created.group(1) + b")" in l for l in lines), lines
+    c.logout()
+
+
+def test_appenduid_carries_the_mailboxs_uidvalidity(server):
+    """RFC 4315 §3: APPENDUID's UIDVALIDITY is the mailbox's, whether or not the mailbox
+    was opened before (it was 0 when the APPEND was the first to open it), and the APPEND
+    does not take \\Recent from the next SELECT (RFC 3501 §2.3.2)."""
+    c = server.imap()
+    c.create("AppendUid")
+    for _ in range(2):
+        lines = raw_lines(c, b"APPEND AppendUid {7+}\r\nSubject")
+        m = re.search(rb"\[APPENDUID (\d+) (\d+)\]", lines[-1])
+        assert m and m.group(1) != b"0", lines
+    codes = select_codes(c, "AppendUid")
+    assert codes["UIDVALIDITY"] == m.group(1) and codes["RECENT"] == b"2"
+    c.logout()
