@@ -6,3 +6,8 @@ target_link_options(smtp_fuzz PRIVATE -fsanitize=fuzzer)
 add_executable(delivery_protocol_fuzz delivery_protocol_fuzz.cpp)
 target_link_libraries(delivery_protocol_fuzz PRIVATE correio_delivery_protocol)
 target_link_options(delivery_protocol_fuzz PRIVATE -fsanitize=fuzzer)
+
+# The SMTP client: server replies and EHLO keywords, and the smtp agent's nexthop syntax.
+add_executable(smtp_client_fuzz smtp_client_fuzz.cpp)
+target_link_libraries(smtp_client_fuzz PRIVATE correio_smtp_agent correio_smtp)
+target_link_options(smtp_client_fuzz PRIVATE -fsanitize=fuzzer)

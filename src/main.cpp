@@ -14,6 +14,7 @@
 #include "config/config.hpp"
 #include "delivery/local/local_main.hpp"
 #include "delivery/pipe/pipe_main.hpp"
+#include "delivery/smtp/smtp_main.hpp"
 #include "delivery/virtual/virtual_main.hpp"
 #include "imapd/imapd.hpp"
 #include "lmtpd/lmtpd.hpp"
@@ -45,6 +46,7 @@ const std::map<std::string_view, DaemonMain>& daemon_table() {
       {"pop3d", correio::pop3d::pop3d_main},
       {"qmgr", correio::qmgr::qmgr_main},
       {"showq", correio::showq::showq_main},
+      {"smtp", correio::delivery::smtp_agent::smtp_main},
       {"smtpd", correio::smtpd::smtpd_main},
       {"spawn", correio::spawn::spawn_main},
       {"imapd", correio::imapd::imapd_main},

@@ -18,8 +18,12 @@ constexpr auto kInfo = Support::kInformational;
 constexpr auto kWarn = Support::kNotYet;
 constexpr auto kFatal = Support::kNotYetUnsafe;
 
-constexpr std::string_view kNoSmtpClient =
-    "Correio has no SMTP client yet; mail for remote domains stays in the queue";
+constexpr std::string_view kNoTlsVerification =
+    "the SMTP client does not verify server certificates yet (smtp_tls_security_level "
+    "verify and secure defer mail)";
+constexpr std::string_view kNoSenderAuth =
+    "SMTP client credentials are looked up by server only (smtp_sasl_password_maps keyed "
+    "[host]:port, [host], host), never by sender";
 constexpr std::string_view kNoRewriting =
     "address rewriting (the cleanup stage) is not built yet; addresses would stay as "
     "received";
@@ -115,20 +119,15 @@ constexpr SupportInfo kUnsupported[] = {
     {"double_bounce_sender", kWarn, "", "the double-bounce sender is fixed"},
     {"empty_address_recipient", kWarn, "", "mail to <> is not redirected"},
 
-    // SMTP client and queue scheduling (mail out).
-    {"relayhost", kWarn, "", kNoSmtpClient},
-    {"smtp_host_lookup", kWarn, "", kNoSmtpClient},
-    {"disable_dns_lookups", kWarn, "", kNoSmtpClient},
-    {"smtp_use_tls", kWarn, "", kNoSmtpClient},
-    {"smtp_tls_security_level", kWarn, "", kNoSmtpClient},
-    {"smtp_tls_loglevel", kWarn, "", kNoSmtpClient},
-    {"smtp_tls_CAfile", kWarn, "", kNoSmtpClient},
-    {"smtp_tls_CApath", kWarn, "", kNoSmtpClient},
-    {"smtp_tls_session_cache_database", kWarn, "", kNoSmtpClient},
-    {"smtp_sasl_auth_enable", kWarn, "", kNoSmtpClient},
-    {"smtp_sasl_security_options", kWarn, "", kNoSmtpClient},
-    {"smtp_sasl_password_maps", kWarn, "", kNoSmtpClient},
-    {"smtp_sender_dependent_authentication", kWarn, "", kNoSmtpClient},
+    // SMTP client (mail out): what the smtp agent does not do yet.
+    {"smtp_host_lookup", kWarn, "",
+     "the SMTP client takes host addresses from the hosts file, then DNS (c-ares), whatever "
+     "the setting"},
+    {"smtp_tls_CAfile", kWarn, "", kNoTlsVerification},
+    {"smtp_tls_CApath", kWarn, "", kNoTlsVerification},
+    {"smtp_tls_session_cache_database", kInfo, "",
+     "the SMTP client makes a full TLS handshake per connection"},
+    {"smtp_sender_dependent_authentication", kWarn, "", kNoSenderAuth},
 
     // The master.
     {"default_process_limit", kWarn, "", "a '-' maxproc in master.cf means one process"},

@@ -36,6 +36,18 @@ asio::awaitable<bool> read_message(asio::local::stream_protocol::socket& socket,
   co_return true;
 }
 
+// Writes one request's results and the empty line after them; false when qmgr is gone.
+asio::awaitable<bool> write_results(asio::local::stream_protocol::socket& socket,
+                                    const DeliveryRequest& request,
+                                    const std::vector<RecipientResult>& results,
+                                    base::Logger& log) {
+  std::string reply = encode_results(results) + "\n";
+  auto [ec, n] = co_await asio::async_write(socket, asio::buffer(reply),
+                                            asio::experimental::as_tuple(asio::use_awaitable));
+  if (ec) log.warning("{}: cannot send delivery results: {}", request.queue_id, ec.message());
+  co_return !ec;
+}
+
 }  // namespace
 
 asio::awaitable<Result<DeliveryRequest>> read_request(asio::local::stream_protocol::socket& socket,
@@ -68,13 +80,20 @@ asio::awaitable<void> serve_requests(
   for (;;) {
     auto request = co_await read_request(socket, timeout, log);
     if (!request) co_return;
-    std::string reply = encode_results(deliver(*request)) + "\n";
-    auto [ec, n] = co_await asio::async_write(socket, asio::buffer(reply),
-                                              asio::experimental::as_tuple(asio::use_awaitable));
-    if (ec) {
-      log.warning("{}: cannot send delivery results: {}", request->queue_id, ec.message());
-      co_return;
-    }
+    if (!co_await write_results(socket, *request, deliver(*request), log)) co_return;
+  }
+}
+
+asio::awaitable<void> serve_requests_async(
+    asio::local::stream_protocol::socket& socket, std::chrono::steady_clock::duration timeout,
+    base::Logger& log,
+    const std::function<asio::awaitable<std::vector<RecipientResult>>(const DeliveryRequest&)>&
+        deliver) {
+  for (;;) {
+    auto request = co_await read_request(socket, timeout, log);
+    if (!request) co_return;
+    auto results = co_await deliver(*request);
+    if (!co_await write_results(socket, *request, results, log)) co_return;
   }
 }
 

@@ -32,4 +32,12 @@ asio::awaitable<void> serve_requests(
     base::Logger& log,
     const std::function<std::vector<RecipientResult>(const DeliveryRequest&)>& deliver);
 
+// As serve_requests, for agents whose deliveries wait on the network (smtp): `deliver`
+// is a coroutine on the caller's executor, and other connections go on meanwhile.
+asio::awaitable<void> serve_requests_async(
+    asio::local::stream_protocol::socket& socket, std::chrono::steady_clock::duration timeout,
+    base::Logger& log,
+    const std::function<asio::awaitable<std::vector<RecipientResult>>(const DeliveryRequest&)>&
+        deliver);
+
 }  // namespace correio::delivery

@@ -153,9 +153,14 @@ Result<DeliveryRequest> decode_request(std::string_view text) {
 
 std::string encode_results(const std::vector<RecipientResult>& results) {
   std::string out;
-  for (const auto& r : results)
+  for (const auto& r : results) {
     out += "result=" + std::to_string(r.offset) + " " + std::string(status_name(r.status)) + " " +
-           field(r.dsn) + " " + field(r.text) + "\n";
+           field(r.dsn) + " " + field(r.text);
+    // Two more fields only when there is a remote server's word to carry.
+    if (!r.remote_mta.empty() || !r.diagnostic.empty())
+      out += " " + field(r.remote_mta) + " " + field(r.diagnostic);
+    out += "\n";
+  }
   return out;
 }
 
@@ -165,7 +170,8 @@ Result<std::vector<RecipientResult>> decode_results(std::string_view text) {
     if (line.rfind("result=", 0) != 0) return Error{"delivery result: bad line"};
     auto f = fields(std::string_view(line).substr(7));
     RecipientResult r;
-    if (f.size() != 4 || !parse_number(f[0], r.offset)) return Error{"delivery result: bad result"};
+    if ((f.size() != 4 && f.size() != 6) || !parse_number(f[0], r.offset))
+      return Error{"delivery result: bad result"};
     if (f[1] == "sent")
       r.status = DeliveryStatus::sent;
     else if (f[1] == "bounced")
@@ -178,6 +184,12 @@ Result<std::vector<RecipientResult>> decode_results(std::string_view text) {
     if (!dsn || !reason) return Error{"delivery result: bad xtext"};
     r.dsn = *dsn;
     r.text = *reason;
+    if (f.size() == 6) {
+      auto remote = unfield(f[4]), diagnostic = unfield(f[5]);
+      if (!remote || !diagnostic) return Error{"delivery result: bad xtext"};
+      r.remote_mta = *remote;
+      r.diagnostic = *diagnostic;
+    }
     out.push_back(std::move(r));
   }
   return out;

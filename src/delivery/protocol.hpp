@@ -2,7 +2,8 @@
 // lmtp) over the agent's UNIX socket, and the per-recipient results the agent sends back.
 // Wire form: one "name=value" attribute a line, values xtext-encoded (RFC 3461 §4), an
 // empty line ends a message. One request at a time on a connection: qmgr sends the next
-// only after reading the results of the last, and keeps the connection between them. No I/O here; pure encoding.
+// only after reading the results of the last, and keeps the connection between them. No I/O here;
+// pure encoding.
 #pragma once
 
 #include <cstdint>
@@ -40,6 +41,11 @@ struct RecipientResult {
   DeliveryStatus status = DeliveryStatus::deferred;
   std::string dsn;   // "2.0.0", "4.2.2", "5.1.1", ...
   std::string text;  // "delivered to maildir", "mailbox full", ...
+  // From agents that talk to another server (smtp): who answered and what it said, for
+  // the bounce's RFC 3464 Remote-MTA ("mx.example.com") and Diagnostic-Code ("smtp; 550
+  // 5.1.1 ..."). Empty otherwise.
+  std::string remote_mta = {};
+  std::string diagnostic = {};
 };
 
 std::string encode_request(const DeliveryRequest& request);

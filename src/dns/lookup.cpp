@@ -8,13 +8,14 @@
 
 #include <ares.h>
 #include <arpa/inet.h>
+#include <arpa/nameser.h>
 #include <netdb.h>
 
+#include <algorithm>
 #include <asio/experimental/as_tuple.hpp>
 #include <asio/posix/stream_descriptor.hpp>
 #include <asio/steady_timer.hpp>
 #include <asio/use_awaitable.hpp>
-#include <algorithm>
 #include <map>
 
 #include "base/strings.hpp"
@@ -43,6 +44,7 @@ Outcome outcome_of(int status) {
 struct Pending {
   bool done = false;
   Answer answer;
+  MxAnswer mx;                         // Want::mx
   asio::steady_timer* wake = nullptr;  // cancelled when the answer arrives
 };
 
@@ -155,7 +157,7 @@ struct Lookup::Driver : std::enable_shared_from_this<Lookup::Driver> {
 
 namespace {
 
-enum class Want { names, addresses };
+enum class Want { names, addresses, mx };
 
 void fill(Pending& pending, Want want, const hostent* host) {
   if (!host) return;
@@ -217,12 +219,41 @@ void on_addrinfo(void* arg, int status, int /*timeouts*/, ares_addrinfo* result)
   if (status != ARES_EDESTRUCTION && pending.wake) pending.wake->cancel();
 }
 
+// ares_query's callback for an MX query: the records, parsed by c-ares (which skips the
+// CNAME records a recursive server puts before them).
+void on_mx(void* arg, int status, int /*timeouts*/, unsigned char* buffer, int length) {
+  std::unique_ptr<CallbackArg> owned(static_cast<CallbackArg*>(arg));
+  Pending& pending = *owned->pending;
+  pending.done = true;
+  MxAnswer& mx = pending.mx;
+  mx.outcome = outcome_of(status);
+  mx.no_such_domain = status == ARES_ENOTFOUND;
+  if (status == ARES_SUCCESS) {
+    ares_mx_reply* replies = nullptr;
+    int rc = ares_parse_mx_reply(buffer, length, &replies);
+    for (ares_mx_reply* r = replies; rc == ARES_SUCCESS && r; r = r->next)
+      mx.records.push_back({r->priority, r->host ? std::string(r->host) : std::string()});
+    if (replies) ares_free_data(replies);
+    // ENODATA: an answer without MX records (a CNAME chain only), which is "no MX".
+    if (rc != ARES_SUCCESS && rc != ARES_ENODATA) {
+      mx.outcome = Outcome::temporary;
+      mx.error = std::string("malformed reply: ") + ares_strerror(rc);
+    } else if (mx.records.empty()) {
+      mx.outcome = Outcome::not_found;
+    }
+  } else {
+    mx.error = ares_strerror(status);
+  }
+  if (status != ARES_EDESTRUCTION && pending.wake) pending.wake->cancel();
+}
+
 // Runs one query: `start` hands c-ares the callback argument; the coroutine waits until
 // the callback ran or the time limit passed. It holds the driver, so the channel outlives
 // the query even when its Lookup is replaced meanwhile.
 template <typename Start>
-asio::awaitable<Answer> run(std::shared_ptr<Lookup::Driver> driver, std::chrono::milliseconds limit,
-                            Want want, Start start) {
+asio::awaitable<std::shared_ptr<Pending>> run_pending(std::shared_ptr<Lookup::Driver> driver,
+                                                      std::chrono::milliseconds limit, Want want,
+                                                      Start start) {
   auto pending = std::make_shared<Pending>();
   asio::steady_timer wake(driver->executor);
   pending->wake = &wake;
@@ -234,9 +265,19 @@ asio::awaitable<Answer> run(std::shared_ptr<Lookup::Driver> driver, std::chrono:
     if (!ec) break;  // the time limit passed first
   }
   pending->wake = nullptr;
-  Answer answer = std::move(pending->answer);
-  if (!pending->done) answer.error = "time limit exceeded";
-  co_return answer;
+  if (!pending->done) {
+    pending->answer.error = "time limit exceeded";
+    pending->mx.error = "time limit exceeded";
+  }
+  co_return pending;
+}
+
+template <typename Start>
+asio::awaitable<Answer> run(std::shared_ptr<Lookup::Driver> driver, std::chrono::milliseconds limit,
+                            Want want, Start start) {
+  auto pending = co_await run_pending(std::move(driver), limit, want, std::move(start));
+  // The callback may still run later (time limit passed): leave it its own copy.
+  co_return pending->done ? std::move(pending->answer) : Answer(pending->answer);
 }
 
 }  // namespace
@@ -296,6 +337,15 @@ asio::awaitable<Answer> Lookup::addresses_of(std::string_view name, int family) 
     hints.ai_socktype = SOCK_STREAM;
     ares_getaddrinfo(channel, text.c_str(), nullptr, &hints, &on_addrinfo, arg);
   });
+}
+
+asio::awaitable<MxAnswer> Lookup::mx_of(std::string_view name) {
+  std::string text(name);
+  ares_channel channel = driver_->channel;
+  auto pending = co_await run_pending(driver_, time_limit_, Want::mx, [&](CallbackArg* arg) {
+    ares_query(channel, text.c_str(), ns_c_in, ns_t_mx, &on_mx, arg);
+  });
+  co_return pending->done ? std::move(pending->mx) : MxAnswer(pending->mx);
 }
 
 }  // namespace correio::dns

@@ -36,6 +36,19 @@ struct Answer {
   std::string error;               // c-ares' words when not found
 };
 
+// One MX record (RFC 1035 §3.3.9); `host` is "" for the root name "." (RFC 7505 null MX).
+struct MxRecord {
+  int preference = 0;
+  std::string host;
+};
+
+struct MxAnswer {
+  Outcome outcome = Outcome::temporary;  // not_found: no such domain, or no MX records
+  bool no_such_domain = false;           // NXDOMAIN rather than "no MX records"
+  std::vector<MxRecord> records;         // as the server sent them
+  std::string error;
+};
+
 class Lookup {
  public:
   static Result<std::unique_ptr<Lookup>> open(asio::any_io_executor executor,
@@ -50,6 +63,9 @@ class Lookup {
   // The addresses of `name` in one family (AF_INET or AF_INET6), unsorted (the hosts file
   // first, as the system resolver does).
   asio::awaitable<Answer> addresses_of(std::string_view name, int family);
+  // The MX records of `name`. The recursive server follows a CNAME for us; only the MX
+  // records of its answer are kept (RFC 5321 §5.1).
+  asio::awaitable<MxAnswer> mx_of(std::string_view name);
 
   struct Driver;  // c-ares channel + the Asio waits (lookup.cpp)
 

@@ -276,13 +276,13 @@ asio::awaitable<bool> Connection::write(std::string_view data) {
   co_return !ec;
 }
 
-asio::awaitable<bool> Connection::start_tls(asio::ssl::context& context, std::string& error) {
+asio::awaitable<bool> Connection::start_tls(asio::ssl::context& context, std::string& error,
+                                            asio::ssl::stream_base::handshake_type role) {
   discard_buffered_input();
   tls_ = std::make_unique<asio::ssl::stream<Socket&>>(socket_, context);
   std::error_code ec;
   begin_io();
-  co_await tls_->async_handshake(asio::ssl::stream_base::server,
-                                 asio::redirect_error(asio::use_awaitable, ec));
+  co_await tls_->async_handshake(role, asio::redirect_error(asio::use_awaitable, ec));
   if (end_io(ec)) {
     error = "timeout";
     co_return false;

@@ -72,7 +72,10 @@ class Connection {
   // Starts TLS as the server (STARTTLS, or at once for wrapper mode). Input buffered
   // before the handshake is discarded (RFC 3207 §4.2: nothing sent in the clear may be
   // taken as sent under TLS). On failure `error` says why; the connection is unusable.
-  asio::awaitable<bool> start_tls(asio::ssl::context& context, std::string& error);
+  // With `role` client it starts TLS as the client (the SMTP client's STARTTLS).
+  asio::awaitable<bool> start_tls(
+      asio::ssl::context& context, std::string& error,
+      asio::ssl::stream_base::handshake_type role = asio::ssl::stream_base::server);
   bool tls_active() const { return tls_ != nullptr && tls_up_; }
   // "TLSv1.3 with cipher ... (256/256 bits)"; empty without TLS.
   std::string tls_description() const;

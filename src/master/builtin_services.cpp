@@ -26,9 +26,8 @@ constexpr std::array kRows = {
     Row{"anvil", {true, "smtpd counts connections per client itself"}},
     Row{"tlsmgr", {true, "each process keeps its own TLS state"}},
     Row{"postlogd", {true, "every process writes the mail log itself"}},
-    Row{"scache", {true, "there is no SMTP client connection cache yet"}},
-    Row{"smtp", {false, "the SMTP/LMTP client is not built yet: such mail is deferred"}},
-    Row{"lmtp", {false, "the SMTP/LMTP client is not built yet: such mail is deferred"}},
+    Row{"scache", {true, "the smtp process keeps its own idle connections"}},
+    Row{"lmtp", {false, "the LMTP client is not built yet: such mail is deferred"}},
     Row{"verify", {false, "address verification is not built yet"}},
     Row{"oqmgr", {false, "use qmgr"}},
 };

@@ -94,7 +94,12 @@ std::string build_dsn(const DsnInput& in) {
                                        : in.kind == Kind::delay ? "delayed"
                                                                 : "delivered");
     out += fmt::format("Status: {}\n", r.status);
-    out += fmt::format("Diagnostic-Code: X-Correio; {}\n", r.reason);
+    // RFC 3464 §2.3.5 and §2.3.6: the remote server and its own words, when there was one.
+    if (!r.remote_mta.empty()) out += fmt::format("Remote-MTA: dns; {}\n", r.remote_mta);
+    if (!r.diagnostic.empty())
+      out += fmt::format("Diagnostic-Code: {}\n", r.diagnostic);
+    else
+      out += fmt::format("Diagnostic-Code: X-Correio; {}\n", r.reason);
     if (in.kind == Kind::delay)
       out += "Will-Retry-Until: " + mail::rfc5322_date(in.retry_until) + "\n";
   }

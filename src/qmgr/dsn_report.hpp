@@ -12,9 +12,11 @@ namespace correio::qmgr {
 
 struct DsnRecipient {
   std::string address;
-  std::string orcpt;   // "rfc822;addr" or ""
-  std::string status;  // "5.1.1"
-  std::string reason;  // "unknown user: \"x@y\""
+  std::string orcpt;            // "rfc822;addr" or ""
+  std::string status;           // "5.1.1"
+  std::string reason;           // "unknown user: \"x@y\""
+  std::string remote_mta = {};  // "mx.example.com" when a remote server answered
+  std::string diagnostic = {};  // "smtp; 550 5.1.1 ..." (RFC 3464 §2.3.6), or ""
 };
 
 struct DsnInput {

@@ -94,6 +94,34 @@ TEST(DeliveryProtocol, RoundTrip) {
   EXPECT_EQ((*decoded)[1].text, "");
 }
 
+TEST(DeliveryProtocol, ResultsCarryTheRemoteServer) {
+  delivery::RecipientResult r{7,
+                              delivery::DeliveryStatus::bounced,
+                              "5.1.1",
+                              "host mx[192.0.2.1] said: 550 5.1.1 no (in reply to RCPT TO command)",
+                              "mx.example",
+                              "smtp; 550 5.1.1 no"};
+  auto decoded = delivery::decode_results(delivery::encode_results({r}));
+  ASSERT_TRUE(decoded.ok()) << decoded.error().message;
+  EXPECT_EQ((*decoded)[0].remote_mta, "mx.example");
+  EXPECT_EQ((*decoded)[0].diagnostic, "smtp; 550 5.1.1 no");
+  EXPECT_EQ((*decoded)[0].text, r.text);
+}
+
+TEST(DsnReport, RemoteMtaAndSmtpDiagnostic) {
+  DsnInput in;
+  in.myhostname = "mail.example";
+  in.queue_id = "ABC";
+  in.sender = "s@example";
+  in.recipients.push_back(
+      {"r@remote", "", "5.1.1", "host mx said: 550 5.1.1 no", "mx.remote", "smtp; 550 5.1.1 no"});
+  std::string report = build_dsn(in);
+  EXPECT_NE(report.find("Status: 5.1.1\nRemote-MTA: dns; mx.remote\n"
+                        "Diagnostic-Code: smtp; 550 5.1.1 no\n"),
+            std::string::npos)
+      << report;
+}
+
 TEST(DeliveryProtocol, RejectsMalformed) {
   EXPECT_FALSE(delivery::decode_request("queue_id=A\n").ok());
   EXPECT_FALSE(delivery::decode_request("bogus\n").ok());

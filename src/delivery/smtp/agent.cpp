@@ -1,0 +1,376 @@
+// The smtp agent's deliveries: servers by MX, the client dialogue with each until the
+// recipients are done, one log line and one result per recipient (see agent.hpp).
+#include "delivery/smtp/agent.hpp"
+
+#include <fmt/format.h>
+
+#include <chrono>
+
+#include "base/strings.hpp"
+#include "delivery/log_line.hpp"
+#include "delivery/smtp/nexthop.hpp"
+#include "dns/mail_exchangers.hpp"
+#include "queue/queue_file_reader.hpp"
+#include "smtp/address.hpp"
+
+namespace correio::delivery::smtp_agent {
+namespace {
+
+using smtp::Outcome;
+using smtp::Verdict;
+
+int64_t now_us() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+DeliveryStatus status_of(Verdict v) {
+  return v == Verdict::sent      ? DeliveryStatus::sent
+         : v == Verdict::bounced ? DeliveryStatus::bounced
+                                 : DeliveryStatus::deferred;
+}
+
+// RFC 3461 §4.1 NOTIFY from the queue's bits (queue/envelope.hpp: 1 success, 2 failure,
+// 4 delay, 8 never).
+std::string notify_text(uint8_t bits) {
+  if (bits & 8) return "NEVER";
+  std::vector<std::string> words;
+  if (bits & 1) words.emplace_back("SUCCESS");
+  if (bits & 2) words.emplace_back("FAILURE");
+  if (bits & 4) words.emplace_back("DELAY");
+  return base::join(words, ",");
+}
+
+// One request's progress: which recipients are still open and how each one ended.
+class Delivery {
+ public:
+  Delivery(const DeliveryRequest& request, AgentContext& context)
+      : request_(request), context_(context), start_us_(now_us()) {
+    results_.resize(request.recipients.size());
+    for (size_t i = 0; i < request.recipients.size(); ++i) pending_.push_back(i);
+  }
+
+  // Ends recipient `i` with `o`; `relay` is "host[addr]:port" or "none".
+  void finish(size_t i, const Outcome& o, const std::string& relay, const std::string& host) {
+    const RequestRecipient& rcpt = request_.recipients[i];
+    RecipientResult r{rcpt.offset, status_of(o.verdict), o.dsn, o.text};
+    if (!o.diagnostic.empty()) {
+      r.remote_mta = host;
+      r.diagnostic = "smtp; " + o.diagnostic;
+    }
+    RecipientLogLine line;
+    line.queue_id = request_.queue_id;
+    line.to = rcpt.address;
+    line.orig_to = rcpt.original;
+    line.relay = relay;
+    line.times = {request_.arrival_us, request_.active_us, start_us_,
+                  connected_us_ ? connected_us_ : start_us_, now_us()};
+    line.dsn = r.dsn;
+    line.status = r.status;
+    line.text = r.text;
+    context_.log.info("{}", format_recipient_log(line));
+    results_[i] = std::move(r);
+  }
+
+  void finish_pending(const Outcome& o, const std::string& relay, const std::string& host) {
+    for (size_t i : pending_) finish(i, o, relay, host);
+    pending_.clear();
+  }
+
+  asio::awaitable<void> run();
+  std::vector<RecipientResult> take() { return std::move(results_); }
+
+ private:
+  // One server address: connect, open, send the pending recipients in batches.
+  asio::awaitable<void> try_address(const dns::MailHost& host, const std::string& address,
+                                    unsigned short port, const queue::QueueFile& file);
+  asio::awaitable<std::optional<Outcome>> session(const dns::MailHost& host,
+                                                  const std::string& address, unsigned short port,
+                                                  const queue::QueueFile& file, bool allow_tls,
+                                                  bool& tls_failed);
+  smtp::Transaction transaction(const queue::QueueFile& file, size_t first, size_t last) const;
+  // Sends the open recipients over `session`, in batches.
+  asio::awaitable<void> send_batches(CachedSession& session, const queue::QueueFile& file);
+  // SMTP AUTH when smtp_sasl_password_maps has credentials for this server.
+  asio::awaitable<std::optional<Outcome>> authenticate(smtp::ClientSession& client,
+                                                       const dns::MailHost& host);
+
+  const DeliveryRequest& request_;
+  AgentContext& context_;
+  int64_t start_us_ = 0;
+  int64_t connected_us_ = 0;
+  std::vector<RecipientResult> results_;
+  std::vector<size_t> pending_;  // indices into request_.recipients, in order
+  Outcome last_failure_;         // why the open recipients are still open
+  std::string last_relay_ = "none";
+  std::string last_host_;
+  std::string nexthop_text_;  // as qmgr sent it, "[smtp.example]:587"
+  Nexthop nexthop_;
+};
+
+asio::awaitable<std::optional<Outcome>> Delivery::authenticate(smtp::ClientSession& client,
+                                                               const dns::MailHost& host) {
+  const AgentSettings& s = context_.settings;
+  if (!s.sasl_passwords || client.features().auth.empty()) co_return std::nullopt;
+  // Postfix's smtp_sasl_password_maps keys, most specific first.
+  std::vector<std::string> keys{nexthop_text_};
+  if (!nexthop_.use_mx) keys.push_back("[" + nexthop_.host + "]");
+  keys.push_back(host.name);
+  keys.push_back(nexthop_.host);
+  std::optional<std::string> credentials;
+  for (const auto& key : keys) {
+    auto found = s.sasl_passwords->lookup(key);
+    if (!found)
+      co_return Outcome{Verdict::deferred, "4.3.0",
+                        "smtp_sasl_password_maps lookup error: " + found.error().message, "",
+                        false};
+    if (*found) {
+      credentials = **found;
+      break;
+    }
+  }
+  // No entry for this server: send without AUTH, as Postfix does.
+  if (!credentials) co_return std::nullopt;
+  size_t colon = credentials->find(':');
+  std::string user = credentials->substr(0, colon);
+  std::string password = colon == std::string::npos ? "" : credentials->substr(colon + 1);
+  bool plaintext = client.tls_description().empty() ? s.sasl_plaintext : s.sasl_tls_plaintext;
+  co_return co_await client.authenticate(user, password, plaintext);
+}
+
+smtp::Transaction Delivery::transaction(const queue::QueueFile& file, size_t first,
+                                        size_t last) const {
+  const auto& envelope = file.envelope;
+  smtp::Transaction t;
+  t.sender = request_.sender;
+  t.content = file.content_bytes;
+  t.mail.size = file.content_bytes.size();
+  t.mail.eight_bit = smtp::has_8bit(file.content_bytes);
+  // RFC 6531 §3.2: an address with UTF-8 can only travel with SMTPUTF8.
+  t.mail.smtputf8 = smtp::has_8bit(request_.sender);
+  t.mail.ret = envelope.dsn_ret == queue::DsnRet::full   ? "FULL"
+               : envelope.dsn_ret == queue::DsnRet::hdrs ? "HDRS"
+                                                         : "";
+  t.mail.envid = envelope.dsn_envid;
+  for (size_t k = first; k < last; ++k) {
+    const RequestRecipient& r = request_.recipients[pending_[k]];
+    t.mail.smtputf8 = t.mail.smtputf8 || smtp::has_8bit(r.address);
+    t.recipients.push_back({r.address, {notify_text(r.notify), r.orcpt}});
+  }
+  return t;
+}
+
+asio::awaitable<std::optional<Outcome>> Delivery::session(const dns::MailHost& host,
+                                                          const std::string& address,
+                                                          unsigned short port,
+                                                          const queue::QueueFile& file,
+                                                          bool allow_tls, bool& tls_failed) {
+  const AgentSettings& s = context_.settings;
+  std::string label = fmt::format("{}[{}]", host.name, address);
+  std::string relay = fmt::format("{}:{}", label, port);
+  bool v6 = address.find(':') != std::string::npos;
+  auto socket = co_await smtp::connect_to(context_.executor, address, port,
+                                          v6 ? s.bind_address6 : s.bind_address,
+                                          s.client.timeouts.connect, label);
+  if (!socket) co_return Outcome{Verdict::deferred, "4.4.1", socket.error().message, "", true};
+  connected_us_ = now_us();
+  auto kept = std::make_unique<CachedSession>();
+  kept->connection = std::make_unique<io::Connection>(std::move(*socket));
+  kept->client = std::make_unique<smtp::ClientSession>(*kept->connection, label, s.client);
+  kept->relay = relay;
+  kept->host = host.name;
+  smtp::ClientSession& client = *kept->client;
+  if (auto failed = co_await client.open(allow_tls, tls_failed)) {
+    last_relay_ = relay;
+    last_host_ = host.name;
+    co_return failed;
+  }
+  if (s.tls_loglevel >= 1 && !client.tls_description().empty())
+    context_.log.info("Untrusted TLS connection established to {}: {}", relay,
+                      client.tls_description());
+  if (auto failed = co_await authenticate(client, host)) {
+    last_relay_ = relay;
+    last_host_ = host.name;
+    co_return failed;
+  }
+  co_await send_batches(*kept, file);
+  // Kept for the next request to this nexthop (QUIT after the cache time limit).
+  if (client.usable()) context_.cache->put(nexthop_text_, std::move(kept));
+  co_return std::nullopt;
+}
+
+asio::awaitable<void> Delivery::send_batches(CachedSession& session, const queue::QueueFile& file) {
+  // Batches of at most recipient_limit; a server-level failure leaves the rest open for
+  // the next server, a recipient's own answer is final.
+  const AgentSettings& s = context_.settings;
+  smtp::ClientSession& client = *session.client;
+  std::vector<size_t> still_open;
+  size_t k = 0;
+  while (k < pending_.size() && client.usable()) {
+    size_t last = std::min(pending_.size(), k + s.recipient_limit);
+    auto outcomes = co_await client.send(transaction(file, k, last));
+    for (size_t j = 0; j < outcomes.size(); ++j) {
+      size_t i = pending_[k + j];
+      if (outcomes[j].verdict == Verdict::deferred && outcomes[j].try_next_host) {
+        still_open.push_back(i);
+        last_failure_ = outcomes[j];
+        last_relay_ = session.relay;
+        last_host_ = session.host;
+      } else {
+        finish(i, outcomes[j], session.relay, session.host);
+      }
+    }
+    k = last;
+  }
+  for (; k < pending_.size(); ++k) still_open.push_back(pending_[k]);
+  pending_ = std::move(still_open);
+}
+
+asio::awaitable<void> Delivery::try_address(const dns::MailHost& host, const std::string& address,
+                                            unsigned short port, const queue::QueueFile& file) {
+  bool tls_failed = false;
+  auto failed = co_await session(host, address, port, file, true, tls_failed);
+  // Postfix's "may": a failed handshake is retried once in plaintext on a new connection.
+  if (failed && tls_failed) {
+    context_.log.info("{}: {}; trying again without TLS", request_.queue_id, failed->text);
+    failed = co_await session(host, address, port, file, false, tls_failed);
+  }
+  if (failed) last_failure_ = *failed;
+}
+
+asio::awaitable<void> Delivery::run() {
+  const AgentSettings& s = context_.settings;
+  auto file = queue::read_queue_file(request_.queue_file, /*with_content=*/true);
+  if (!file) {
+    finish_pending(
+        {Verdict::deferred, "4.3.0", "cannot read queue file: " + file.error().message, "", false},
+        "none", "");
+    co_return;
+  }
+  if (!s.unsupported_tls.empty()) {
+    finish_pending({Verdict::deferred, "4.7.5", s.unsupported_tls, "", false}, "none", "");
+    co_return;
+  }
+  std::string target = request_.nexthop;
+  if (target.empty()) target = smtp::domain_of(request_.recipients.front().address);
+  auto nexthop = parse_nexthop(target);
+  if (!nexthop) {
+    finish_pending({Verdict::deferred, "4.3.5",
+                    "mail system configuration error: " + nexthop.error().message, "", false},
+                   "none", "");
+    co_return;
+  }
+  nexthop_text_ = target;
+  nexthop_ = *nexthop;
+  // A session kept from an earlier request to this nexthop goes first, if it still
+  // answers RSET; what it cannot take goes the long way below.
+  if (auto kept = context_.cache->take(nexthop_text_)) {
+    if (co_await kept->client->reset()) {
+      co_await send_batches(*kept, *file);
+      if (kept->client->usable()) context_.cache->put(nexthop_text_, std::move(kept));
+    }
+    if (pending_.empty()) co_return;
+  }
+  auto lookup = context_.lookups.get(context_.executor, s.resolver);
+  if (!lookup) {
+    finish_pending(
+        {Verdict::deferred, "4.3.0", "DNS resolver: " + lookup.error().message, "", false}, "none",
+        "");
+    co_return;
+  }
+  dns::HostLookupOptions options{nexthop->use_mx && s.dns_lookups, s.ipv4, s.ipv6};
+  dns::MailHosts hosts =
+      co_await dns::mail_hosts(**lookup, nexthop->host, options, context_.random);
+  if (hosts.outcome != dns::Outcome::found) {
+    Verdict v = hosts.outcome == dns::Outcome::temporary ? Verdict::deferred : Verdict::bounced;
+    finish_pending({v, hosts.dsn, hosts.reason, "", false}, "none", "");
+    co_return;
+  }
+  // RFC 5321 §5.1: each host in order, each of its addresses, until nothing is open.
+  last_failure_ = {Verdict::deferred, "4.4.1", "no server could be reached", "", true};
+  for (const auto& host : hosts.hosts) {
+    for (const auto& address : host.addresses) {
+      if (pending_.empty()) co_return;
+      co_await try_address(host, address, nexthop->port, *file);
+    }
+  }
+  if (!pending_.empty()) finish_pending(last_failure_, last_relay_, last_host_);
+}
+
+}  // namespace
+
+Result<AgentSettings> agent_settings_from_config(const config::Config& config,
+                                                 const std::string& service) {
+  AgentSettings s;
+  s.client.helo_name = config.get("smtp_helo_name");
+  auto& t = s.client.timeouts;
+  t.connect = config.get_time("smtp_connect_timeout");
+  t.helo = config.get_time("smtp_helo_timeout");
+  t.starttls = config.get_time("smtp_starttls_timeout");
+  t.mail = config.get_time("smtp_mail_timeout");
+  t.rcpt = config.get_time("smtp_rcpt_timeout");
+  t.data_init = config.get_time("smtp_data_init_timeout");
+  t.data_xfer = config.get_time("smtp_data_xfer_timeout");
+  t.data_done = config.get_time("smtp_data_done_timeout");
+  t.quit = config.get_time("smtp_quit_timeout");
+  s.bind_address = config.get("smtp_bind_address");
+  s.bind_address6 = config.get("smtp_bind_address6");
+
+  std::string protocols = base::to_lower(base::join(config.get_list("inet_protocols"), " "));
+  if (protocols != "all") {
+    s.ipv4 = protocols.find("ipv4") != std::string::npos;
+    s.ipv6 = protocols.find("ipv6") != std::string::npos;
+    if (!s.ipv4 && !s.ipv6)
+      return Error{"inet_protocols: no ipv4 or ipv6 in \"" + protocols + "\""};
+  }
+  s.dns_lookups = !config.get_bool("disable_dns_lookups");
+  s.resolver.servers = config.get_list("dns_resolver_servers");
+  s.resolver.time_limit = config.get_time("dns_resolver_timeout");
+
+  // SERVICE_destination_recipient_limit, as Postfix names it after the master.cf service.
+  std::string limit_name = service + "_destination_recipient_limit";
+  long long limit = config.raw(limit_name) ? config.get_int(limit_name)
+                                           : config.get_int("default_destination_recipient_limit");
+  s.recipient_limit = static_cast<size_t>(std::max(1LL, limit));
+
+  std::string level = base::to_lower(config.get("smtp_tls_security_level"));
+  if (level.empty()) level = config.get_bool("smtp_use_tls") ? "may" : "none";
+  if (level == "none")
+    s.client.tls = smtp::TlsLevel::none;
+  else if (level == "may")
+    s.client.tls = smtp::TlsLevel::may;
+  else if (level == "encrypt")
+    s.client.tls = smtp::TlsLevel::encrypt;
+  else
+    s.unsupported_tls = "smtp_tls_security_level = " + level +
+                        " is not supported yet (none, may and encrypt are); mail stays queued";
+  s.tls_loglevel = static_cast<int>(config.get_int("smtp_tls_loglevel"));
+  s.cache_time_limit = config.get_time("smtp_connection_cache_time_limit");
+
+  if (config.get_bool("smtp_sasl_auth_enable")) {
+    std::string list = config.get("smtp_sasl_password_maps");
+    if (list.empty())
+      return Error{"smtp_sasl_auth_enable = yes, but smtp_sasl_password_maps is empty"};
+    auto opened = maps::open_maps(list);
+    if (!opened) return Error{"smtp_sasl_password_maps: " + opened.error().message};
+    s.sasl_passwords = std::move(*opened);
+    auto allows_plaintext = [&](std::string_view name) {
+      for (const auto& option : config.get_list(name))
+        if (base::to_lower(option) == "noplaintext") return false;
+      return true;
+    };
+    s.sasl_plaintext = allows_plaintext("smtp_sasl_security_options");
+    s.sasl_tls_plaintext = allows_plaintext("smtp_sasl_tls_security_options");
+  }
+  return s;
+}
+
+asio::awaitable<std::vector<RecipientResult>> deliver(const DeliveryRequest& request,
+                                                      AgentContext& context) {
+  Delivery delivery(request, context);
+  co_await delivery.run();
+  co_return delivery.take();
+}
+
+}  // namespace correio::delivery::smtp_agent

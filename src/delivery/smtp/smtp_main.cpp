@@ -1,0 +1,55 @@
+// The `smtp` daemon: settings and the TLS context at start, then one coroutine per qmgr
+// connection, its requests delivered one at a time (see smtp_main.hpp). Deliveries wait
+// on the network only, so every connection shares the daemon's one event loop.
+#include "delivery/smtp/smtp_main.hpp"
+
+#include <asio/io_context.hpp>
+#include <chrono>
+#include <memory>
+
+#include "delivery/agent_io.hpp"
+#include "delivery/smtp/agent.hpp"
+#include "tls/client_context.hpp"
+
+namespace correio::delivery::smtp_agent {
+namespace {
+
+// How long qmgr may take to send a request on a kept connection.
+constexpr auto kRequestTimeout = std::chrono::seconds(3600);
+
+}  // namespace
+
+int smtp_main(const service::DaemonArgs& args) {
+  std::shared_ptr<AgentContext> context;
+  service::StreamDaemon daemon;
+  daemon.process_name = "smtp";
+  daemon.init = [&context](service::Context& ctx) -> Status {
+    auto settings = agent_settings_from_config(ctx.config, ctx.args.service_name);
+    if (!settings) return settings.error();
+    context = std::make_shared<AgentContext>(
+        AgentContext{std::move(*settings), ctx.log, ctx.io.get_executor(),
+                     asio::use_service<dns::SharedLookup>(ctx.io), nullptr});
+    context->cache = std::make_unique<ConnectionCache>(ctx.io.get_executor(),
+                                                       context->settings.cache_time_limit);
+    if (context->settings.client.tls != smtp::TlsLevel::none) {
+      auto tls = tls::make_opportunistic_client_context();
+      if (!tls) return Error{"smtp client TLS: " + tls.error().message};
+      context->tls = std::move(*tls);
+      context->settings.client.tls_context = context->tls.get();
+    }
+    if (!context->settings.unsupported_tls.empty())
+      ctx.log.warning("{}", context->settings.unsupported_tls);
+    return {};
+  };
+  daemon.local_session = [&context](
+                             service::Context& ctx,
+                             asio::local::stream_protocol::socket socket) -> asio::awaitable<void> {
+    std::shared_ptr<AgentContext> shared = context;
+    co_await serve_requests_async(
+        socket, kRequestTimeout, ctx.log,
+        [shared](const DeliveryRequest& request) { return deliver(request, *shared); });
+  };
+  return service::run_stream_daemon(args, daemon);
+}
+
+}  // namespace correio::delivery::smtp_agent

@@ -1,0 +1,137 @@
+// The SMTP client's dialogue with one server over one connection (RFC 5321 §3, §4): the
+// greeting, EHLO (HELO when the server does not do ESMTP), opportunistic STARTTLS (RFC
+// 3207), then one or more mail transactions (MAIL, RCPT, DATA; pipelined per RFC 2920 when
+// the server offers it) and QUIT. Each stage has its own time limit (Postfix's
+// smtp_*_timeout). Outcomes are worded as Postfix's smtp(8) words them, so that logs,
+// mailq and bounces read the same.
+// Ownership: a ClientSession borrows its Connection and options; one coroutine uses it at
+// a time. Not thread-safe.
+#pragma once
+
+#include <asio/any_io_executor.hpp>
+#include <asio/awaitable.hpp>
+#include <asio/ip/tcp.hpp>
+#include <asio/ssl/context.hpp>
+#include <chrono>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/result.hpp"
+#include "io/connection.hpp"
+#include "smtp/client_message.hpp"
+#include "smtp/reply.hpp"
+
+namespace correio::smtp {
+
+// Postfix's defaults (postconf(5)).
+struct ClientTimeouts {
+  std::chrono::seconds connect{30}, helo{300}, starttls{300}, mail{300}, rcpt{300}, data_init{120},
+      data_xfer{180}, data_done{600}, quit{300};
+};
+
+// smtp_tls_security_level: none, may (STARTTLS when offered, no verification, plaintext
+// when it fails) and encrypt (STARTTLS required, no verification).
+enum class TlsLevel { none, may, encrypt };
+
+struct ClientOptions {
+  std::string helo_name;
+  ClientTimeouts timeouts;
+  TlsLevel tls = TlsLevel::none;
+  asio::ssl::context* tls_context = nullptr;  // needed for may and encrypt
+};
+
+// How one recipient (or the whole attempt) ended.
+enum class Verdict { sent, deferred, bounced };
+
+struct Outcome {
+  Verdict verdict = Verdict::deferred;
+  std::string dsn;         // "2.0.0", "4.4.1", "5.1.1"
+  std::string text;        // "host mx[192.0.2.1] said: 550 ... (in reply to RCPT TO command)"
+  std::string diagnostic;  // the server's reply for RFC 3464 Diagnostic-Code, or ""
+  // A failure of this server rather than of the recipient: another MX host may do better
+  // (connection, greeting, TLS, a 4xx to MAIL or DATA).
+  bool try_next_host = false;
+};
+
+// Connects to address:port within `timeout`, from `bind_address` when not empty. Errors
+// read "connect to HOST[ADDR]:PORT: Connection refused" (`label` is "HOST[ADDR]").
+asio::awaitable<Result<asio::ip::tcp::socket>> connect_to(
+    asio::any_io_executor executor, const std::string& address, unsigned short port,
+    const std::string& bind_address, std::chrono::seconds timeout, const std::string& label);
+
+struct OutgoingRecipient {
+  std::string address;
+  RcptOptions options;
+};
+
+struct Transaction {
+  std::string sender;
+  MailOptions mail;
+  std::vector<OutgoingRecipient> recipients;
+  std::string_view content;  // the message, LF or CRLF line ends, not yet dot-stuffed
+};
+
+class ClientSession {
+ public:
+  // `label` names the server in every text: "mx.example.com[192.0.2.1]".
+  ClientSession(io::Connection& connection, std::string label, const ClientOptions& options);
+
+  // Greeting, EHLO/HELO and STARTTLS (per options). nullopt: ready for transactions.
+  // `tls_failed` is set when the TLS handshake failed under "may": the caller may retry
+  // the same server without TLS (Postfix's plaintext fallback).
+  asio::awaitable<std::optional<Outcome>> open(bool allow_tls, bool& tls_failed);
+
+  // RFC 4954 AUTH after open(), with PLAIN or else LOGIN, whichever the server offers
+  // (`allow_plaintext` false: neither may be used, smtp_sasl_security_options
+  // noplaintext). nullopt: authenticated. A failure defers (4.7.x) and names the server
+  // and its reply, never the credentials (client_auth.cpp).
+  asio::awaitable<std::optional<Outcome>> authenticate(const std::string& user,
+                                                       const std::string& password,
+                                                       bool allow_plaintext);
+
+  // One transaction; an outcome per recipient, in order. When the session cannot go on
+  // (usable() false) the caller should not start another.
+  asio::awaitable<std::vector<Outcome>> send(const Transaction& transaction);
+
+  // RSET (RFC 5321 §4.1.1.5) before a kept session carries another request: true when
+  // the server still answers 250; otherwise the session is no longer usable.
+  asio::awaitable<bool> reset();
+
+  // QUIT, waiting for the reply within smtp_quit_timeout; errors are ignored (RFC 5321
+  // §4.1.1.10: the mail is already accepted).
+  asio::awaitable<void> quit();
+
+  bool usable() const { return usable_; }
+  const ServerFeatures& features() const { return features_; }
+  // "TLSv1.3 with cipher ..." once TLS is up; "" otherwise.
+  std::string tls_description() const { return connection_.tls_description(); }
+
+  struct Stage;  // what a step was doing, for the texts (detail: client_session.cpp)
+
+ private:
+  struct Read {
+    std::optional<Reply> reply;
+    std::string problem;  // "timed out", "lost connection", "malformed reply"
+  };
+  asio::awaitable<Read> read_reply(std::chrono::seconds timeout);
+  asio::awaitable<bool> write(std::string_view bytes, std::chrono::seconds timeout);
+  // Writes `line` and CRLF, then reads the reply (AUTH's exchanges).
+  asio::awaitable<Read> exchange(std::string_view line, std::chrono::seconds timeout);
+  // The outcome of a step: judged by its reply, or the reason there was none.
+  Outcome failure(const Read& read, const Stage& stage) const;
+  Outcome reply_outcome(const Reply& reply, std::string_view stage) const;
+  asio::awaitable<std::optional<Outcome>> hello();
+  // DATA and the message; `content` is the transaction's, or its 7-bit downgrade.
+  asio::awaitable<std::vector<Outcome>> data(std::string_view content, std::vector<Outcome> results,
+                                             const std::vector<size_t>& accepted);
+
+  io::Connection& connection_;
+  std::string label_;
+  const ClientOptions& options_;
+  ServerFeatures features_;
+  bool usable_ = false;
+};
+
+}  // namespace correio::smtp
