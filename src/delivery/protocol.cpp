@@ -4,24 +4,10 @@
 #include <charconv>
 
 #include "base/strings.hpp"
+#include "smtp/address.hpp"
 
 namespace correio::delivery {
 namespace {
-
-std::string xtext(std::string_view value) {
-  static constexpr char hex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : value) {
-    if (c < 33 || c > 126 || c == '+' || c == '=') {
-      out += '+';
-      out += hex[c >> 4];
-      out += hex[c & 15];
-    } else {
-      out += static_cast<char>(c);
-    }
-  }
-  return out;
-}
 
 Result<std::string> unxtext(std::string_view value) {
   std::string out;
@@ -52,7 +38,7 @@ bool parse_number(std::string_view s, Int& out) {
 
 // A space-separated field: xtext, with "=" (which xtext never produces) for the empty string.
 std::string field(std::string_view value) {
-  return value.empty() ? std::string("=") : xtext(value);
+  return value.empty() ? std::string("=") : smtp::encode_xtext(value);
 }
 Result<std::string> unfield(std::string_view value) {
   if (value == "=") return std::string();
@@ -62,7 +48,7 @@ Result<std::string> unfield(std::string_view value) {
 void add(std::string& out, std::string_view name, std::string_view value) {
   out += name;
   out += '=';
-  out += xtext(value);
+  out += smtp::encode_xtext(value);
   out += '\n';
 }
 

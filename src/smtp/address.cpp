@@ -97,6 +97,21 @@ std::string local_part_of(std::string_view address) {
   return std::string(at == std::string_view::npos ? address : address.substr(0, at));
 }
 
+std::string encode_xtext(std::string_view value) {
+  static constexpr char hex[] = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : value) {
+    if (c < 33 || c > 126 || c == '+' || c == '=') {
+      out += '+';
+      out += hex[c >> 4];
+      out += hex[c & 15];
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  return out;
+}
+
 std::optional<std::string> decode_xtext(std::string_view xtext) {
   std::string out;
   for (size_t i = 0; i < xtext.size(); ++i) {

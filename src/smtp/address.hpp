@@ -39,6 +39,10 @@ std::string domain_of(std::string_view address);
 // The local part (before the last '@').
 std::string local_part_of(std::string_view address);
 
+// RFC 3461 §4 xtext: "+" and "=" and bytes outside 33..126 as "+XX" (ENVID/ORCPT towards
+// a server, and the attribute values of the delivery protocol).
+std::string encode_xtext(std::string_view value);
+
 // RFC 3461 §4: decodes xtext ("+2B" → "+"); nullopt on a malformed escape.
 std::optional<std::string> decode_xtext(std::string_view xtext);
 

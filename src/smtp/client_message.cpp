@@ -2,6 +2,7 @@
 #include "smtp/client_message.hpp"
 
 #include "base/strings.hpp"
+#include "smtp/address.hpp"
 
 namespace correio::smtp {
 namespace {
@@ -43,21 +44,6 @@ ServerFeatures parse_ehlo_features(const std::vector<std::string>& lines) {
     }
   }
   return f;
-}
-
-std::string encode_xtext(std::string_view value) {
-  static constexpr char hex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : value) {
-    if (c < 33 || c > 126 || c == '+' || c == '=') {
-      out += '+';
-      out += hex[c >> 4];
-      out += hex[c & 15];
-    } else {
-      out += static_cast<char>(c);
-    }
-  }
-  return out;
 }
 
 std::string mail_command(std::string_view sender, const MailOptions& o, const ServerFeatures& s) {

@@ -52,9 +52,6 @@ std::string rcpt_command(std::string_view recipient, const RcptOptions& options,
 // "." doubled, then the ".\r\n" terminator.
 std::string data_payload(std::string_view content);
 
-// RFC 3461 §4 xtext: "+" and "=" and bytes outside 33..126 as "+XX".
-std::string encode_xtext(std::string_view value);
-
 bool has_8bit(std::string_view bytes);
 
 }  // namespace correio::smtp
