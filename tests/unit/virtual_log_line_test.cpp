@@ -76,8 +76,7 @@ TEST(DeliveryLogLine, SoftBounce) {
   l.text = "mailbox full";
   l.soft_bounce = true;
   std::string line = format_recipient_log(l);
-  EXPECT_NE(line.find(", dsn=4.2.2, status=SOFTBOUNCE (mailbox full)"), std::string::npos)
-      << line;
+  EXPECT_NE(line.find(", dsn=4.2.2, status=SOFTBOUNCE (mailbox full)"), std::string::npos) << line;
   l.status = DeliveryStatus::deferred;
   l.dsn = "4.3.0";
   line = format_recipient_log(l);
