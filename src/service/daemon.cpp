@@ -232,6 +232,7 @@ int run_stream_daemon(const DaemonArgs& args, const StreamDaemon& daemon) {
   for (auto& acceptor : rt.local_acceptors)
     asio::co_spawn(io, accept_loop(rt, *acceptor, daemon.local_session), asio::detached);
   io.run();
+  if (daemon.finish) daemon.finish(ctx);
   return 0;
 }
 

@@ -58,6 +58,10 @@ struct StreamDaemon {
   std::function<asio::awaitable<void>(Context&, asio::ip::tcp::socket)> session;
   std::function<asio::awaitable<void>(Context&, asio::local::stream_protocol::socket)>
       local_session;
+  // Called once the event loop has stopped, while the io_context still exists: state
+  // `init` made that holds I/O objects (timers, sockets) must be released here, since
+  // destroying them after their io_context is a use after free.
+  std::function<void(Context&)> finish;
 };
 
 // Runs the daemon until SIGTERM; returns the process exit status.

@@ -5,6 +5,7 @@
 
 #include <asio/io_context.hpp>
 #include <chrono>
+#include <functional>
 #include <memory>
 
 #include "delivery/agent_io.hpp"
@@ -45,10 +46,14 @@ int smtp_main(const service::DaemonArgs& args) {
                              service::Context& ctx,
                              asio::local::stream_protocol::socket socket) -> asio::awaitable<void> {
     std::shared_ptr<AgentContext> shared = context;
-    co_await serve_requests_async(
-        socket, kRequestTimeout, ctx.log,
-        [shared](const DeliveryRequest& request) { return deliver(request, *shared); });
+    // A named handler, not a temporary inside the co_await: g++ 12 destroys such a
+    // temporary std::function (and the shared_ptr it holds) twice (ASan: use after free).
+    std::function<asio::awaitable<std::vector<RecipientResult>>(const DeliveryRequest&)> handler =
+        [shared](const DeliveryRequest& request) { return deliver(request, *shared); };
+    co_await serve_requests_async(socket, kRequestTimeout, ctx.log, handler);
   };
+  // The cached connections' sockets and timers belong to the daemon's io_context.
+  daemon.finish = [&context](service::Context&) { context.reset(); };
   return service::run_stream_daemon(args, daemon);
 }
 
