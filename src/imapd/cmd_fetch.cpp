@@ -262,6 +262,7 @@ asio::awaitable<void> Session::cmd_fetch(const Command& c, Parser& p) {
     co_return;
   }
   std::optional<uint64_t> changed_since;
+  std::optional<PartialRange> partial;
   bool vanished = false;
   if (p.consume(' ')) {
     if (!p.consume('(')) {
@@ -285,6 +286,14 @@ asio::awaitable<void> Session::cmd_fetch(const Command& c, Parser& p) {
         condstore_ = true;
       } else if (u == "VANISHED") {
         vanished = true;
+      } else if (u == "PARTIAL" && !partial) {
+        // RFC 9394 §3.2: only the messages at these positions of the set.
+        auto text = p.space() ? p.atom() : std::nullopt;
+        partial = text ? parse_partial_range(*text) : std::nullopt;
+        if (!partial) {
+          bad(c, "Invalid PARTIAL range.");
+          co_return;
+        }
       } else {
         bad(c, "Unknown FETCH modifier " + u);
         co_return;
@@ -337,6 +346,15 @@ asio::awaitable<void> Session::cmd_fetch(const Command& c, Parser& p) {
   // One index read transaction for every cache lookup of this FETCH (none: compute).
   std::optional<mailbox::Mailbox::CacheReader> reader;
   std::vector<uint32_t> seqs = selected_->resolve(*set, set_is_uids);
+  if (partial) {
+    // Positions count the messages the FETCH would return: present, and changed since
+    // CHANGEDSINCE when given (RFC 9394 §3.2).
+    std::erase_if(seqs, [&](uint32_t seq) {
+      const mailbox::MessageInfo* m = selected_->message_at(seq);
+      return m == nullptr || (changed_since && m->modseq <= *changed_since);
+    });
+    seqs = partial_window(seqs, *partial);
+  }
   bool wants_structure = std::any_of(items.begin(), items.end(), [](const FetchItem& i) {
     return i.kind == K::envelope || i.kind == K::body_structure;
   });

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "imapd/search_program.hpp"
+#include "imapd/search_return.hpp"
 #include "imapd/search_run.hpp"
 #include "imapd/session.hpp"
 #include "mail/address.hpp"
@@ -18,47 +19,22 @@ namespace correio::imapd {
 asio::awaitable<void> Session::cmd_search(const Command& c, Parser& p) {
   // [RETURN (options)] [CHARSET charset] keys
   bool esearch = false;
-  bool r_min = false, r_max = false, r_all = false, r_count = false, r_save = false;
+  ReturnOptions r;
   if (p.consume_word("RETURN")) {
     esearch = true;
-    if (!p.space() || !p.consume('(')) {
-      bad(c, "Invalid SEARCH RETURN options.");
+    auto options = p.space() ? parse_return_options(p, true) : std::nullopt;
+    if (!options) {
+      bad(c, "Error in IMAP command SEARCH: " + p.error());
       co_return;
     }
-    while (!p.consume(')')) {
-      auto opt = p.atom();
-      if (!opt) {
-        bad(c, "Invalid SEARCH RETURN options.");
-        co_return;
-      }
-      std::string u = upper(*opt);
-      if (u == "MIN")
-        r_min = true;
-      else if (u == "MAX")
-        r_max = true;
-      else if (u == "ALL")
-        r_all = true;
-      else if (u == "COUNT")
-        r_count = true;
-      else if (u == "SAVE")
-        r_save = true;
-      else {
-        bad(c, "Unknown SEARCH RETURN option " + u);
-        co_return;
-      }
-      p.consume(' ');
-    }
-    if (!r_min && !r_max && !r_count && !r_save) r_all = true;
-    if (r_save && !r_min && !r_max && !r_count && !r_all) {
-      // SAVE alone: nothing is returned (RFC 5182 §2.1).
-    }
+    r = std::move(*options);
     if (!p.space()) {
       bad(c, "Missing search keys.");
       co_return;
     }
   } else if (imap4rev2_) {
     esearch = true;
-    r_all = true;
+    r.all = true;
   }
   if (p.consume_word("CHARSET")) {
     auto charset = p.space() ? p.astring() : std::nullopt;
@@ -89,40 +65,42 @@ asio::awaitable<void> Session::cmd_search(const Command& c, Parser& p) {
     ids.push_back(c.uid ? m.message->uid : m.seq);
     highest = std::max(highest, m.message->modseq);
   }
-  if (r_save) {
-    saved_search_.clear();
-    if (r_min && !r_max && !r_all && !r_count && !matches.empty()) {
-      saved_search_.push_back(matches.front().message->uid);
-    } else if (r_max && !r_min && !r_all && !r_count && !matches.empty()) {
-      saved_search_.push_back(matches.back().message->uid);
-    } else {
-      for (const auto& m : matches) saved_search_.push_back(m.message->uid);
-    }
-    std::sort(saved_search_.begin(), saved_search_.end());
-    saved_search_valid_ = true;
-  }
+  if (r.save) save_search_result(matches, r);
   if (!esearch) {
     std::string line = "SEARCH";
     for (uint32_t id : ids) line += fmt::format(" {}", id);
     if (with_modseq && !ids.empty()) line += fmt::format(" (MODSEQ {})", highest);
     untagged(line);
-  } else if (r_min || r_max || r_all || r_count) {
+  } else if (r.wants_data()) {
     std::string line = "ESEARCH (TAG \"" + c.tag + "\")";
     if (c.uid) line += " UID";
-    if (!ids.empty()) {
-      if (r_min) line += fmt::format(" MIN {}", ids.front());
-      if (r_max) line += fmt::format(" MAX {}", ids.back());
-      if (r_all) {
-        std::vector<uint32_t> sorted = ids;
-        std::sort(sorted.begin(), sorted.end());
-        line += " ALL " + format_number_set(sorted);
-      }
-    }
-    if (r_count) line += fmt::format(" COUNT {}", ids.size());
+    line += esearch_return_data(ids, r, true);
     if (with_modseq && !ids.empty()) line += fmt::format(" MODSEQ {}", highest);
     untagged(line);
   }
   ok(c, "Search completed.");
+}
+
+// RFC 5182 §2.1: SAVE keeps what MIN/MAX return when they are the only data asked for (and
+// RFC 9394 §3.1's PARTIAL window likewise), else the whole result, as UIDs.
+void Session::save_search_result(const std::vector<Match>& matches, const ReturnOptions& r) {
+  saved_search_.clear();
+  bool whole = r.all || r.count || (!r.min && !r.max && !r.partial);
+  if (whole) {
+    for (const auto& m : matches) saved_search_.push_back(m.message->uid);
+  } else if (!matches.empty()) {
+    if (r.min) saved_search_.push_back(matches.front().message->uid);
+    if (r.max) saved_search_.push_back(matches.back().message->uid);
+    if (r.partial) {
+      std::vector<uint32_t> positions(matches.size());
+      for (size_t i = 0; i < positions.size(); ++i) positions[i] = static_cast<uint32_t>(i);
+      for (uint32_t i : partial_window(positions, *r.partial))
+        saved_search_.push_back(matches[i].message->uid);
+    }
+  }
+  std::sort(saved_search_.begin(), saved_search_.end());
+  saved_search_.erase(std::unique(saved_search_.begin(), saved_search_.end()), saved_search_.end());
+  saved_search_valid_ = true;
 }
 
 }  // namespace correio::imapd

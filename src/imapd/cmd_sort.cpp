@@ -41,32 +41,17 @@ asio::awaitable<void> Session::cmd_sort(const Command& c, Parser& p) {
     bool reverse;
   };
   std::vector<Criterion> criteria;
-  // ESORT (RFC 5267 §3.2): SORT RETURN (MIN MAX ALL COUNT) answers with ESEARCH.
-  bool esort = false, r_min = false, r_max = false, r_all = false, r_count = false;
+  // ESORT (RFC 5267 §3.2): SORT RETURN (MIN MAX ALL COUNT PARTIAL) answers with ESEARCH.
+  bool esort = false;
+  ReturnOptions r;
   if (p.consume_word("RETURN")) {
     esort = true;
-    if (!p.space() || !p.consume('(')) {
-      bad(c, "Invalid SORT RETURN options.");
+    auto options = p.space() ? parse_return_options(p, false) : std::nullopt;
+    if (!options) {
+      bad(c, "Error in IMAP command SORT: " + p.error());
       co_return;
     }
-    while (!p.consume(')')) {
-      auto opt = p.atom();
-      std::string u = opt ? upper(*opt) : "";
-      if (u == "MIN") {
-        r_min = true;
-      } else if (u == "MAX") {
-        r_max = true;
-      } else if (u == "ALL") {
-        r_all = true;
-      } else if (u == "COUNT") {
-        r_count = true;
-      } else {
-        bad(c, "Unknown SORT RETURN option " + u);
-        co_return;
-      }
-      p.consume(' ');
-    }
-    if (!r_min && !r_max && !r_count) r_all = true;  // RETURN () means ALL
+    r = std::move(*options);
     if (!p.space()) {
       bad(c, "Missing SORT criteria.");
       co_return;
@@ -175,16 +160,11 @@ asio::awaitable<void> Session::cmd_sort(const Command& c, Parser& p) {
     for (uint32_t id : ids) line += fmt::format(" {}", id);
     untagged(line);
   } else {
-    // MIN and MAX are the first and last in sort order; ALL keeps the sort order, runs
-    // of consecutive ascending numbers written as ranges (RFC 5267 §3.2).
+    // MIN and MAX are the first and last in sort order; ALL and PARTIAL keep the sort
+    // order, runs of consecutive ascending numbers written as ranges (RFC 5267 §3.2).
     std::string line = "ESEARCH (TAG \"" + c.tag + "\")";
     if (c.uid) line += " UID";
-    if (!ids.empty()) {
-      if (r_min) line += fmt::format(" MIN {}", ids.front());
-      if (r_max) line += fmt::format(" MAX {}", ids.back());
-    }
-    if (r_all && !ids.empty()) line += " ALL " + format_number_set(ids);
-    if (r_count) line += fmt::format(" COUNT {}", ids.size());
+    line += esearch_return_data(ids, r, false);
     untagged(line);
   }
   ok(c, "Sort completed.");

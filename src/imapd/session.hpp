@@ -19,6 +19,7 @@
 #include "base/log.hpp"
 #include "imapd/folder_watcher.hpp"
 #include "imapd/parser.hpp"
+#include "imapd/search_return.hpp"
 #include "imapd/search_run.hpp"
 #include "imapd/selected_view.hpp"
 #include "imapd/settings.hpp"
@@ -119,6 +120,7 @@ class Session {
   // SORT's and THREAD's common tail: "charset SP search-keys", run over the selected
   // folder. nullopt when the reply (BAD or NO [BADCHARSET]) has been sent.
   std::optional<std::vector<Match>> charset_and_search(const Command& c, Parser& p);
+  void save_search_result(const std::vector<Match>& matches, const ReturnOptions& r);
   // cmd_store.cpp
   asio::awaitable<void> cmd_store(const Command& c, Parser& p);
   asio::awaitable<void> cmd_copy(const Command& c, Parser& p);

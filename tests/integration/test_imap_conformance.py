@@ -386,3 +386,40 @@ def test_sequence_numbers_above_exists_are_bad(server):
     assert raw_lines(c, b"FETCH * (UID)")[-1].split()[1] == b"BAD"
     assert raw_lines(c, b"UID FETCH * (UID)")[-1].split()[1] == b"OK"
     c.logout()
+
+
+def test_partial_pages_search_sort_and_uid_fetch(server):
+    """RFC 9394: PARTIAL pages SEARCH/SORT results from the start (1:n) or the end
+    (-1:-n), echoes the range as written, answers NIL past the end, excludes ALL, and
+    pages UID FETCH; SAVE keeps the page (RFC 5182 §2.1 by analogy with MIN/MAX)."""
+    c = fresh_box(server, "Paged", 12)
+    c.select("Paged")
+    assert b"PARTIAL" in raw_lines(c, b"CAPABILITY")[0]
+    raw_lines(c, b"STORE 2,4 +FLAGS (\\Deleted)")
+    # UNDELETED: UIDs 1,3,5..12 (10 messages).
+    lines = raw_lines(c, b"UID SEARCH RETURN (PARTIAL 1:3 COUNT) UNDELETED")
+    assert lines[0] == b'* ESEARCH (TAG "' + lines[-1].split()[0] + b'") UID PARTIAL (1:3 1,3,5) COUNT 10', lines
+    lines = raw_lines(c, b"UID SEARCH RETURN (PARTIAL -1:-4) UNDELETED")
+    assert lines[0].endswith(b" UID PARTIAL (-1:-4 9:12)"), lines
+    lines = raw_lines(c, b"UID SEARCH RETURN (PARTIAL 5:2) UNDELETED")
+    assert lines[0].endswith(b" UID PARTIAL (5:2 3,5:7)"), lines
+    lines = raw_lines(c, b"SEARCH RETURN (PARTIAL 11:20 MIN) UNDELETED")
+    assert lines[0].endswith(b" MIN 1 PARTIAL (11:20 NIL)"), lines
+    for bad in (b"SEARCH RETURN (PARTIAL 1:5 ALL) ALL", b"SEARCH RETURN (PARTIAL 0:5) ALL",
+                b"SEARCH RETURN (PARTIAL 1:*) ALL", b"SEARCH RETURN (PARTIAL -1:5) ALL",
+                b"SEARCH RETURN (PARTIAL 1:5 PARTIAL 6:9) ALL", b'SEARCH RETURN (PARTIAL "1:5") ALL',
+                b"UID FETCH 1:* FLAGS (PARTIAL)"):
+        assert raw_lines(c, bad)[-1].split()[1] == b"BAD", bad
+    # SORT pages in sort order: REVERSE SUBJECT puts "Paged9" (UID 10), "Paged8" first.
+    lines = raw_lines(c, b"UID SORT RETURN (PARTIAL 1:2) (REVERSE SUBJECT) UTF-8 UNDELETED")
+    assert lines[0].endswith(b" UID PARTIAL (1:2 10,9)"), lines
+    # UID FETCH counts positions among the messages of the set.
+    lines = raw_lines(c, b"UID FETCH 1:* (FLAGS) (PARTIAL -1:-2)")
+    uids = sorted(int(m) for m in re.findall(rb"UID (\d+)", b"".join(lines[:-1])))
+    assert uids == [11, 12] and lines[-1].split()[1] == b"OK", lines
+    lines = raw_lines(c, b"UID FETCH 3:8 (UID) (PARTIAL 2:3)")
+    assert sorted(int(m) for m in re.findall(rb"UID (\d+)", b"".join(lines[:-1]))) == [4, 5], lines
+    # SAVE with PARTIAL keeps the page: "$" names UIDs 1, 3.
+    raw_lines(c, b"UID SEARCH RETURN (SAVE PARTIAL 1:2) UNDELETED")
+    assert raw_lines(c, b"UID SEARCH UID $")[0] == b"* SEARCH 1 3"
+    c.logout()
