@@ -1,13 +1,17 @@
 // Feeds arbitrary bytes to the IMAP command-level parsers: tags, strings, literals,
-// sequence sets, flag lists, dates, and whole search programs.
+// sequence sets, flag lists, dates, whole search programs, SEARCH/SORT RETURN options
+// (PARTIAL ranges) and CATENATE's IMAP URLs.
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
+#include <vector>
 
 #include "imapd/command_reader.hpp"
+#include "imapd/imap_url.hpp"
 #include "imapd/list_pattern.hpp"
 #include "imapd/parser.hpp"
 #include "imapd/search_program.hpp"
+#include "imapd/search_return.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view input(reinterpret_cast<const char*>(data), size);
@@ -26,6 +30,19 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     (void)p.astring();
     (void)p.list_mailbox();
   }
+  {
+    Parser p(input);
+    if (auto options = parse_return_options(p, true); options && options->partial) {
+      // A window never holds more than the range or the results.
+      std::vector<uint32_t> results(size % 64, 7);
+      auto window = partial_window(results, *options->partial);
+      if (window.size() > results.size() ||
+          window.size() > options->partial->high - options->partial->low + 1)
+        __builtin_trap();
+    }
+  }
+  if (auto url = parse_imap_url(input, "user"); url && url->uid == 0) __builtin_trap();
+  (void)utf8_to_modified_utf7(input);
   size_t half = size / 2;
   (void)list_pattern_matches(input.substr(0, half), input.substr(half), '.');
   return 0;

@@ -1,5 +1,6 @@
 // APPEND (RFC 9051 §6.3.12) with RFC 3502 MULTIAPPEND, RFC 4315 APPENDUID, RFC 7889
-// APPENDLIMIT and RFC 3516 literal8 (binary) messages.
+// APPENDLIMIT, RFC 3516 literal8 (binary) messages and RFC 4469 CATENATE
+// (cmd_catenate.cpp).
 #include <fmt/format.h>
 
 #include "imapd/session.hpp"
@@ -40,12 +41,18 @@ asio::awaitable<void> Session::cmd_append(const Command& c, Parser& p) {
       }
       m.date = *date;
     }
-    auto bytes = p.string(true);
-    if (!bytes) {
-      bad(c, "Error in IMAP command APPEND: " + p.error());
-      co_return;
+    if (p.consume_word("CATENATE")) {
+      auto bytes = catenate(c, p);
+      if (!bytes) co_return;  // catenate() answered
+      m.bytes = std::move(*bytes);
+    } else {
+      auto bytes = p.string(true);
+      if (!bytes) {
+        bad(c, "Error in IMAP command APPEND: " + p.error());
+        co_return;
+      }
+      m.bytes = std::move(*bytes);
     }
-    m.bytes = std::move(*bytes);
     if (m.bytes.size() > settings_.append_limit) {
       no(c, "[TOOBIG] Message is larger than APPENDLIMIT.");
       co_return;

@@ -423,3 +423,48 @@ def test_partial_pages_search_sort_and_uid_fetch(server):
     raw_lines(c, b"UID SEARCH RETURN (SAVE PARTIAL 1:2) UNDELETED")
     assert raw_lines(c, b"UID SEARCH UID $")[0] == b"* SEARCH 1 3"
     c.logout()
+
+
+def test_catenate_builds_a_message_from_text_and_urls(server):
+    """RFC 4469: APPEND ... CATENATE (TEXT literal URL url ...) joins literal text and the
+    parts that IMAP URLs (RFC 5092) name; a URL that does not resolve (wrong UIDVALIDITY,
+    missing message, another user) fails the whole APPEND with NO [BADURL url]."""
+    c = server.imap()
+    assert b"CATENATE" in raw_lines(c, b"CAPABILITY")[0]
+    c.create("CatSrc")
+    c.create("CatDst")
+    source = (b"From: a@example.test\r\nSubject: source\r\nMIME-Version: 1.0\r\n"
+              b"Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\n"
+              b"first part\r\n--b\r\nContent-Type: text/plain\r\n\r\nsecond part\r\n--b--\r\n")
+    typ, data = c.append("CatSrc", None, None, source)
+    m = re.search(rb"\[APPENDUID (\d+) (\d+)\]", data[0])
+    assert typ == "OK" and m, data
+    validity, uid = m.group(1), m.group(2)
+    head = b"From: b@example.test\r\nSubject: forwarded\r\n\r\nSee: "
+    tail = b"\r\n-- \r\nsig\r\n"
+    url = b'"/CatSrc;UIDVALIDITY=' + validity + b"/;UID=" + uid + b'/;SECTION=2"'
+    cmd = (b"APPEND CatDst CATENATE (TEXT {%d+}\r\n" % len(head) + head + b" URL " + url +
+           b" TEXT {%d+}\r\n" % len(tail) + tail + b")")
+    lines = raw_lines(c, cmd)
+    assert lines[-1].split()[1] == b"OK" and b"APPENDUID" in lines[-1], lines
+    c.select("CatDst")
+    typ, data = c.fetch("1", "(BODY.PEEK[])")
+    assert data[0][1] == head + b"second part" + tail, data
+    # A URL for the whole message, with a partial range.
+    whole = b'"imap://demo%40example.test@localhost/CatSrc/;UID=' + uid + b'/;PARTIAL=6.14"'
+    lines = raw_lines(c, b"APPEND CatDst CATENATE (URL " + whole + b" TEXT {4+}\r\n\r\nx!)")
+    assert lines[-1].split()[1] == b"OK", lines
+    c.noop()
+    typ, data = c.fetch("2", "(BODY.PEEK[])")
+    assert data[0][1] == b"a@example.test\r\nx!", data
+    for url, why in ((b'"/CatSrc;UIDVALIDITY=1/;UID=' + uid + b'"', "UIDVALIDITY"),
+                     (b'"/CatSrc/;UID=999"', "message"), (b'"/NoSuchBox/;UID=1"', "mailbox"),
+                     (b'"imap://someone-else@localhost/CatSrc/;UID=' + uid + b'"', "user")):
+        lines = raw_lines(c, b"APPEND CatDst CATENATE (TEXT {2+}\r\nhi URL " + url + b")")
+        assert lines[-1].split()[1] == b"NO" and b"[BADURL " in lines[-1], (why, lines)
+    for bad in (b"APPEND CatDst CATENATE ()", b"APPEND CatDst CATENATE (FOO x)",
+                b"APPEND CatDst CATENATE (URL)"):
+        assert raw_lines(c, bad)[-1].split()[1] == b"BAD", bad
+    typ, data = c.status("CatDst", "(MESSAGES)")
+    assert b"MESSAGES 2" in data[0], data  # nothing of the failed APPENDs was saved
+    c.logout()
