@@ -9,6 +9,7 @@
 #include "imapd/command_reader.hpp"
 #include "imapd/imap_url.hpp"
 #include "imapd/list_pattern.hpp"
+#include "imapd/metadata_entry.hpp"
 #include "imapd/parser.hpp"
 #include "imapd/search_program.hpp"
 #include "imapd/search_return.hpp"
@@ -43,6 +44,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   if (auto url = parse_imap_url(input, "user"); url && url->uid == 0) __builtin_trap();
   (void)utf8_to_modified_utf7(input);
+  if (auto entry = normalize_metadata_entry(input);
+      entry && normalize_metadata_entry(*entry) != entry)
+    __builtin_trap();
   size_t half = size / 2;
   (void)list_pattern_matches(input.substr(0, half), input.substr(half), '.');
   return 0;

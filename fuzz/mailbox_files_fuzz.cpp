@@ -1,12 +1,13 @@
 // libFuzzer target for the Dovecot mailbox files Correio reads: dovecot-uidlist,
-// dovecot-keywords, subscriptions and the flags of Maildir file names. Whatever parses must
-// format and parse again to the same thing.
+// dovecot-keywords, subscriptions, the METADATA file and the flags of Maildir file names. Whatever
+// parses must format and parse again to the same thing.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
 #include <string_view>
 
 #include "mailbox/keywords_file.hpp"
+#include "mailbox/metadata_file.hpp"
 #include "mailbox/subscriptions_file.hpp"
 #include "mailbox/uidlist.hpp"
 
@@ -23,6 +24,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   format_keywords_file(keywords);
   auto subs = parse_subscriptions(text);
   format_subscriptions(subs);
+  if (auto entries = parse_metadata(text)) {
+    if (parse_metadata(format_metadata(*entries)) != entries) std::abort();
+  }
   FilenameFlags flags = parse_filename_flags(text);
   if (parse_filename_flags(format_filename_info(flags)).keywords != flags.keywords) std::abort();
   return 0;

@@ -36,6 +36,8 @@ const std::vector<Session::CommandEntry>& Session::command_table() {
       {"STATUS", &Session::cmd_status, kAuthenticated | kOnWorkers},
       {"GETQUOTAROOT", &Session::cmd_getquotaroot, kAuthenticated | kOnWorkers},
       {"GETQUOTA", &Session::cmd_getquota, kAuthenticated | kOnWorkers},
+      {"GETMETADATA", &Session::cmd_getmetadata, kAuthenticated | kOnWorkers},
+      {"SETMETADATA", &Session::cmd_setmetadata, kAuthenticated | kOnWorkers},
       {"SELECT", &Session::cmd_select, kAuthenticated | kOnWorkers},
       {"EXAMINE", &Session::cmd_examine, kAuthenticated | kOnWorkers},
       {"APPEND", &Session::cmd_append, kAuthenticated | kOnWorkers},
@@ -98,7 +100,8 @@ std::string Session::capabilities() const {
       " SASL-IR LITERAL+ ID ENABLE IDLE NAMESPACE UIDPLUS MOVE UNSELECT CHILDREN SPECIAL-USE"
       " LIST-EXTENDED LIST-STATUS ESEARCH SEARCHRES SORT SORT=DISPLAY ESORT THREAD=REFERENCES"
       " THREAD=ORDEREDSUBJECT CONDSTORE QRESYNC STATUS=SIZE BINARY MULTIAPPEND QUOTA"
-      " QUOTA=RES-STORAGE COMPRESS=DEFLATE OBJECTID SAVEDATE PREVIEW PARTIAL CATENATE";
+      " QUOTA=RES-STORAGE COMPRESS=DEFLATE OBJECTID SAVEDATE PREVIEW PARTIAL CATENATE METADATA "
+      "METADATA-SERVER";
   caps += fmt::format(" APPENDLIMIT={}", settings_.append_limit);
   return caps;
 }

@@ -127,6 +127,9 @@ class Session {
   asio::awaitable<void> cmd_move(const Command& c, Parser& p);
   // cmd_append.cpp
   asio::awaitable<void> cmd_append(const Command& c, Parser& p);
+  // cmd_metadata.cpp
+  asio::awaitable<void> cmd_getmetadata(const Command& c, Parser& p);
+  asio::awaitable<void> cmd_setmetadata(const Command& c, Parser& p);
   // cmd_catenate.cpp: the message of one CATENATE list, or nullopt after a BAD/NO reply.
   std::optional<std::string> catenate(const Command& c, Parser& p);
 

@@ -13,6 +13,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
@@ -23,6 +24,7 @@
 
 #include "base/result.hpp"
 #include "mailbox/flags.hpp"
+#include "mailbox/metadata_file.hpp"
 
 namespace correio::mailbox {
 
@@ -127,7 +129,16 @@ class MailUser {
   // The folder's directory for a valid name ("INBOX" -> root, "A.b" -> root/.A.b).
   Result<std::filesystem::path> folder_path(std::string_view name) const;
 
+  // IMAP METADATA (RFC 5464) of a folder, or of the account for "": entry name -> value.
+  // A folder that does not exist is an error ("Mailbox doesn't exist: NAME").
+  Result<MetadataEntries> metadata(std::string_view folder) const;
+  // Changes the entries under the file's lock: `edit` gets the current entries and
+  // returns false to leave the file unchanged.
+  Status update_metadata(std::string_view folder,
+                         const std::function<bool(MetadataEntries&)>& edit);
+
  private:
+  Result<std::filesystem::path> metadata_file(std::string_view folder) const;
   MailUser(std::filesystem::path root, MailUserOptions options)
       : root_(std::move(root)), options_(std::move(options)) {}
   std::string special_use_of(std::string_view name) const;

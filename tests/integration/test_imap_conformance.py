@@ -468,3 +468,49 @@ def test_catenate_builds_a_message_from_text_and_urls(server):
     typ, data = c.status("CatDst", "(MESSAGES)")
     assert b"MESSAGES 2" in data[0], data  # nothing of the failed APPENDs was saved
     c.logout()
+
+
+def test_metadata_of_mailboxes_and_the_server(server):
+    """RFC 5464: SETMETADATA/GETMETADATA on a mailbox and on the server (""), entries in
+    lower case, NIL for a missing entry, DEPTH and MAXSIZE with [METADATA LONGENTRIES],
+    NIL deletes, values survive a new session, DELETE takes them along, grammar errors are
+    BAD — answers checked against Dovecot 2.3 with imap_metadata = yes."""
+    c = server.imap()
+    caps = raw_lines(c, b"CAPABILITY")[0]
+    assert b" METADATA" in caps and b"METADATA-SERVER" in caps
+    c.create("Meta")
+    assert raw_lines(c, b'SETMETADATA Meta (/private/Comment "hello" /shared/comment "sh" '
+                        b'/private/a/b "deep")')[-1].split()[1] == b"OK"
+    assert raw_lines(c, b'SETMETADATA "" (/private/motd {4+}\r\nhi\r\n)')[-1].split()[1] == b"OK"
+    d = server.imap()  # another session sees them
+    lines = raw_lines(d, b"GETMETADATA Meta (/PRIVATE/COMMENT /shared/comment /private/nothere)")
+    assert lines[0] == b'* METADATA Meta (/private/comment "hello" /shared/comment "sh" /private/nothere NIL)', lines
+    lines = raw_lines(d, b"GETMETADATA (DEPTH 1) Meta /private")
+    assert lines[0] == b'* METADATA Meta (/private/comment "hello")', lines
+    lines = raw_lines(d, b"GETMETADATA (DEPTH infinity) Meta /private")
+    assert lines[0] == b'* METADATA Meta (/private/a/b "deep" /private/comment "hello")', lines
+    lines = raw_lines(d, b"GETMETADATA (MAXSIZE 2) Meta (/private/comment /shared/comment)")
+    assert lines[0] == b'* METADATA Meta (/shared/comment "sh")', lines
+    assert b"[METADATA LONGENTRIES 5]" in lines[-1], lines
+    lines = raw_lines(d, b'GETMETADATA "" /private/motd')
+    assert lines[:3] == [b'* METADATA "" (/private/motd {4}', b"hi", b")"], lines
+    assert raw_lines(d, b"SETMETADATA Meta (/private/comment NIL)")[-1].split()[1] == b"OK"
+    assert raw_lines(c, b"GETMETADATA Meta /private/comment")[0] == b"* METADATA Meta (/private/comment NIL)"
+    lines = raw_lines(c, b'SETMETADATA NoBox (/private/comment "x")')
+    assert lines[-1].split()[1] == b"NO" and b"Mailbox doesn't exist" in lines[-1], lines
+    for bad in (b"GETMETADATA Meta", b"GETMETADATA Meta ()", b"GETMETADATA () Meta /shared/comment",
+                b"GETMETADATA Meta (MAXSIZE 10) /shared/comment", b"GETMETADATA (DEPTH 2) Meta /shared",
+                b"GETMETADATA Meta shared/comment", b"GETMETADATA Meta /shared//x",
+                b'GETMETADATA Meta "/shared/*"', b"GETMETADATA Meta /comment",
+                b'SETMETADATA Meta (/shared "x")', b'SETMETADATA Meta (/shared/vendor/vendor.example "x")',
+                b'SETMETADATA Meta /shared/comment "x"', b"SETMETADATA Meta ()",
+                b"SETMETADATA Meta (/shared/comment value)", b"SETMETADATA Meta (/shared/comment)",
+                b"SETMETADATA Meta (/shared/comment {3+}\r\na\nb)"):
+        assert raw_lines(c, bad)[-1].split()[1] == b"BAD", bad
+    assert raw_lines(c, b'SETMETADATA Meta (/shared/vendor/vendor.example/x "x")')[-1].split()[1] == b"OK"
+    assert raw_lines(c, b"SETMETADATA Meta (/shared/comment ~{3+}\r\na\nb)")[-1].split()[1] == b"OK"
+    c.delete("Meta")
+    c.create("Meta")
+    assert raw_lines(c, b"GETMETADATA Meta /shared/comment")[0] == b"* METADATA Meta (/shared/comment NIL)"
+    c.logout()
+    d.logout()
