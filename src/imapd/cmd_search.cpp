@@ -57,6 +57,10 @@ asio::awaitable<void> Session::cmd_search(const Command& c, Parser& p) {
   std::vector<uint32_t> empty_saved;
   if (saved == nullptr) saved = &empty_saved;
   auto matches = run_search(*selected_, *program, saved);
+  if (r.update && !start_search_update(c, *program, matches)) {
+    bad(c, "Error in IMAP command SEARCH: The tag already names an UPDATE search.");
+    co_return;
+  }
   bool with_modseq = search_uses_modseq(*program);
   if (with_modseq) condstore_ = true;  // SEARCH MODSEQ enables CONDSTORE (RFC 7162 §3.1)
   uint64_t highest = 0;
@@ -71,7 +75,7 @@ asio::awaitable<void> Session::cmd_search(const Command& c, Parser& p) {
     for (uint32_t id : ids) line += fmt::format(" {}", id);
     if (with_modseq && !ids.empty()) line += fmt::format(" (MODSEQ {})", highest);
     untagged(line);
-  } else if (r.wants_data()) {
+  } else if (r.wants_data() || r.update) {
     std::string line = "ESEARCH (TAG \"" + c.tag + "\")";
     if (c.uid) line += " UID";
     line += esearch_return_data(ids, r, true);

@@ -22,6 +22,7 @@ void Session::deselect() {
   selected_.reset();
   saved_search_.clear();
   saved_search_valid_ = false;
+  search_updates_.clear();  // updates end with the mailbox (RFC 5267 §4.2)
   if (state_ == State::selected) state_ = State::authenticated;
 }
 

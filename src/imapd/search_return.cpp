@@ -61,13 +61,13 @@ std::vector<uint32_t> partial_window(const std::vector<uint32_t>& results,
   return out;
 }
 
-std::optional<ReturnOptions> parse_return_options(Parser& p, bool allow_save) {
+std::optional<ReturnOptions> parse_return_options(Parser& p, bool search) {
   ReturnOptions options;
   if (!p.consume('(')) {
     p.fail("Invalid RETURN options");
     return std::nullopt;
   }
-  bool any = false;
+  bool any = false;  // an option was read: the next one needs a SP before it
   auto once = [&](bool& flag, std::string_view name) {
     if (flag) return p.fail(fmt::format("RETURN option {} given twice", name));
     flag = true;
@@ -94,8 +94,12 @@ std::optional<ReturnOptions> parse_return_options(Parser& p, bool allow_save) {
       ok = once(options.all, u);
     } else if (u == "COUNT") {
       ok = once(options.count, u);
-    } else if (u == "SAVE" && allow_save) {
+    } else if (u == "SAVE" && search) {
       ok = once(options.save, u);
+    } else if (u == "UPDATE" && search) {
+      ok = once(options.update, u);
+    } else if (u == "CONTEXT" && search) {
+      ok = once(options.context, u);
     } else if (u == "PARTIAL") {
       // The range is an atom: a quoted "1:5" is not a partial-range.
       auto text = options.partial ? std::nullopt : (p.space() ? p.atom() : std::nullopt);
@@ -115,7 +119,9 @@ std::optional<ReturnOptions> parse_return_options(Parser& p, bool allow_save) {
     p.fail("RETURN options PARTIAL and ALL exclude each other");
     return std::nullopt;
   }
-  if (!any) options.all = true;  // RETURN () means ALL (RFC 4731 §3.1)
+  bool asks = options.min || options.max || options.all || options.count || options.save ||
+              options.update || options.partial;
+  if (!asks) options.all = true;  // RETURN () means ALL (RFC 4731 §3.1)
   return options;
 }
 

@@ -32,15 +32,18 @@ std::vector<uint32_t> partial_window(const std::vector<uint32_t>& results,
 
 struct ReturnOptions {
   bool min = false, max = false, all = false, count = false, save = false;
+  bool update = false;   // CONTEXT=SEARCH UPDATE (RFC 5267 §4)
+  bool context = false;  // RFC 5267 §4.1 CONTEXT: a hint, nothing to do
   std::optional<PartialRange> partial;
   // Whether the client asked for any data in an ESEARCH response (SAVE alone asks none).
   bool wants_data() const { return min || max || all || count || partial; }
 };
 
-// Parses "(" [option *(SP option)] ")" after "RETURN SP". An empty list means ALL
-// (RFC 4731 §3.1). PARTIAL and ALL exclude each other and no option may repeat (RFC 9394
-// §3.1). SAVE only where `allow_save`. On failure returns nullopt with p.error() set.
-std::optional<ReturnOptions> parse_return_options(Parser& p, bool allow_save);
+// Parses "(" [option *(SP option)] ")" after "RETURN SP". An empty list (or CONTEXT
+// alone) means ALL (RFC 4731 §3.1); UPDATE or SAVE alone ask for no data, as in Dovecot.
+// PARTIAL and ALL exclude each other and no option may repeat (RFC 9394 §3.1). SAVE,
+// UPDATE and CONTEXT only for SEARCH (`search`). On failure returns nullopt, p.error() set.
+std::optional<ReturnOptions> parse_return_options(Parser& p, bool search);
 
 // The ESEARCH response data after `(TAG "x")` [UID]: MIN, MAX, ALL, PARTIAL, COUNT over
 // `results` in result order. `sorted_all` says ALL is written in ascending order (SEARCH)

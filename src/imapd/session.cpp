@@ -53,6 +53,7 @@ const std::vector<Session::CommandEntry>& Session::command_table() {
       {"STORE", &Session::cmd_store, kSelected | kUidForm | kOnWorkers},
       {"COPY", &Session::cmd_copy, kSelected | kUidForm | kOnWorkers},
       {"MOVE", &Session::cmd_move, kSelected | kUidForm | kOnWorkers},
+      {"CANCELUPDATE", &Session::cmd_cancelupdate, kSelected},
   };
   return table;
 }
@@ -100,8 +101,8 @@ std::string Session::capabilities() const {
       " SASL-IR LITERAL+ ID ENABLE IDLE NAMESPACE UIDPLUS MOVE UNSELECT CHILDREN SPECIAL-USE"
       " LIST-EXTENDED LIST-STATUS ESEARCH SEARCHRES SORT SORT=DISPLAY ESORT THREAD=REFERENCES"
       " THREAD=ORDEREDSUBJECT CONDSTORE QRESYNC STATUS=SIZE BINARY MULTIAPPEND QUOTA"
-      " QUOTA=RES-STORAGE COMPRESS=DEFLATE OBJECTID SAVEDATE PREVIEW PARTIAL CATENATE METADATA "
-      "METADATA-SERVER";
+      " QUOTA=RES-STORAGE COMPRESS=DEFLATE OBJECTID SAVEDATE PREVIEW PARTIAL CATENATE"
+      " METADATA METADATA-SERVER CONTEXT=SEARCH";
   caps += fmt::format(" APPENDLIMIT={}", settings_.append_limit);
   return caps;
 }
@@ -137,7 +138,15 @@ asio::awaitable<bool> Session::flush_if_large() {
 
 void Session::report_changes(bool allow_expunge) {
   if (!selected_) return;
-  selected_->report(out_, allow_expunge, qresync_, condstore_, qresync_);
+  if (search_updates_.empty()) {
+    selected_->report(out_, allow_expunge, qresync_, condstore_, qresync_);
+    return;
+  }
+  // CONTEXT=SEARCH: updates go after EXISTS and flag changes but before EXPUNGE, so that
+  // their sequence numbers are those the client still knows (RFC 5267 §4.3).
+  selected_->report(out_, false, qresync_, condstore_, qresync_);
+  report_search_updates();
+  if (allow_expunge) selected_->report(out_, true, qresync_, condstore_, qresync_);
 }
 
 asio::awaitable<void> Session::run() {

@@ -5,6 +5,7 @@
 // cmd_search.cpp, cmd_store.cpp, cmd_append.cpp. Private to imapd.
 #pragma once
 
+#include <array>
 #include <asio/awaitable.hpp>
 #include <asio/thread_pool.hpp>
 #include <chrono>
@@ -21,6 +22,7 @@
 #include "imapd/parser.hpp"
 #include "imapd/search_return.hpp"
 #include "imapd/search_run.hpp"
+#include "imapd/search_update.hpp"
 #include "imapd/selected_view.hpp"
 #include "imapd/settings.hpp"
 #include "io/connection.hpp"
@@ -121,6 +123,10 @@ class Session {
   // folder. nullopt when the reply (BAD or NO [BADCHARSET]) has been sent.
   std::optional<std::vector<Match>> charset_and_search(const Command& c, Parser& p);
   void save_search_result(const std::vector<Match>& matches, const ReturnOptions& r);
+  // search_update.cpp (CONTEXT=SEARCH): false when the tag already names an update.
+  bool start_search_update(const Command& c, SearchKey program, const std::vector<Match>& matches);
+  void report_search_updates();
+  asio::awaitable<void> cmd_cancelupdate(const Command& c, Parser& p);
   // cmd_store.cpp
   asio::awaitable<void> cmd_store(const Command& c, Parser& p);
   asio::awaitable<void> cmd_copy(const Command& c, Parser& p);
@@ -188,6 +194,8 @@ class Session {
   bool utf8_ = false;                   // UTF8=ACCEPT enabled
   std::vector<uint32_t> saved_search_;  // SEARCHRES "$", as UIDs
   bool saved_search_valid_ = false;
+  std::vector<SearchUpdate> search_updates_;  // RETURN (UPDATE) searches, until CANCELUPDATE
+  std::array<uint64_t, 4> updates_seen_{};    // the mailbox's state they were last run on
 };
 
 // Dovecot's quota rule "*:storage=1G" (k, M, G, T suffixes; bytes without) in bytes;

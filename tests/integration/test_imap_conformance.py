@@ -514,3 +514,56 @@ def test_metadata_of_mailboxes_and_the_server(server):
     assert raw_lines(c, b"GETMETADATA Meta /shared/comment")[0] == b"* METADATA Meta (/shared/comment NIL)"
     c.logout()
     d.logout()
+
+
+def test_context_search_updates_follow_the_mailbox(server):
+    """RFC 5267 §4 (CONTEXT=SEARCH): SEARCH RETURN (UPDATE) keeps the result up to date:
+    ESEARCH ... REMOVEFROM (0 set) ADDTO (0 set) when messages join or leave it (flag
+    changes, new mail, another session's expunge — before its EXPUNGE, with the sequence
+    numbers the client knows), until CANCELUPDATE; the answers and their order are
+    Dovecot 2.3's."""
+    c = fresh_box(server, "Ctx", 2)
+    other = server.imap()
+    c.select("Ctx")
+    assert b"CONTEXT=SEARCH" in raw_lines(c, b"CAPABILITY")[0]
+    lines = raw_lines(c, b"UID SEARCH RETURN (UPDATE) ALL")
+    assert lines[0].endswith(b"\") UID") and lines[0].startswith(b"* ESEARCH (TAG"), lines
+    tag_all = lines[-1].split()[0]
+    lines = raw_lines(c, b"SEARCH RETURN (UPDATE MIN MAX COUNT) UNSEEN")
+    assert lines[0].endswith(b" MIN 1 MAX 2 COUNT 2"), lines
+    tag_unseen = lines[-1].split()[0]
+    append(other, "Ctx", "Mon, 1 Jan 2024 12:00:00 +0000", "third")
+    other.select("Ctx")
+    other.store("1", "+FLAGS", "\\Seen")
+    lines = raw_lines(c, b"NOOP")
+    text = b"\n".join(lines)
+    assert b'* ESEARCH (TAG "' + tag_all + b'") UID ADDTO (0 3)' in lines, lines
+    assert b'* ESEARCH (TAG "' + tag_unseen + b'") REMOVEFROM (0 1) ADDTO (0 3)' in lines, lines
+    assert text.index(b"* 3 EXISTS") < text.index(b"ADDTO"), lines
+    # Another session expunges message 2: REMOVEFROM (0 2) comes before "* 2 EXPUNGE".
+    other.store("2", "+FLAGS", "\\Deleted")
+    other.expunge()
+    lines = raw_lines(c, b"NOOP")
+    text = b"\n".join(lines)
+    assert b'* ESEARCH (TAG "' + tag_unseen + b'") REMOVEFROM (0 2)' in lines, lines
+    assert b'* ESEARCH (TAG "' + tag_all + b'") UID REMOVEFROM (0 2)' in lines, lines
+    assert text.index(b"REMOVEFROM (0 2)") < text.index(b"* 2 EXPUNGE"), lines
+    lines = raw_lines(c, b'CANCELUPDATE "' + tag_all + b'"')
+    assert lines[-1].split()[1] == b"OK", lines
+    assert raw_lines(c, b'CANCELUPDATE "' + tag_all + b'"')[-1].split()[1] == b"NO"
+    assert raw_lines(c, b"CANCELUPDATE " + tag_unseen)[-1].split()[1] == b"BAD"
+    assert raw_lines(c, b"CANCELUPDATE")[-1].split()[1] == b"BAD"
+    append(other, "Ctx", "Mon, 1 Jan 2024 12:00:00 +0000", "fourth")
+    lines = raw_lines(c, b"NOOP")
+    assert not any(tag_all in l for l in lines[:-1]), lines  # cancelled: no more updates
+    assert any(b'(TAG "' + tag_unseen + b'") ADDTO (0 3)' in l for l in lines), lines
+    # CONTEXT alone means ALL; UPDATE alone or with SAVE asks for no data.
+    assert raw_lines(c, b"SEARCH RETURN (CONTEXT) ALL")[0].endswith(b" ALL 1:3")
+    assert raw_lines(c, b"SEARCH RETURN (UPDATE SAVE) ALL")[0].endswith(b'")')
+    raw_lines(c, b"UNSELECT")
+    c.select("Ctx")
+    append(other, "Ctx", "Mon, 1 Jan 2024 12:00:00 +0000", "fifth")
+    lines = raw_lines(c, b"NOOP")
+    assert not any(b"ESEARCH" in l for l in lines), lines  # updates end with the mailbox
+    c.logout()
+    other.logout()

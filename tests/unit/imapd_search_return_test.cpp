@@ -4,6 +4,7 @@
 
 #include "imapd/parser.hpp"
 #include "imapd/search_return.hpp"
+#include "imapd/search_update.hpp"
 
 namespace correio::imapd {
 namespace {
@@ -92,6 +93,34 @@ TEST(ImapReturnOptions, EsearchData) {
   EXPECT_EQ(esearch_return_data(sorted, *parse("(ALL)"), false), " ALL 9,3,1:2");
   EXPECT_EQ(esearch_return_data(sorted, *parse("(PARTIAL 1:2)"), false), " PARTIAL (1:2 9,3)");
   EXPECT_EQ(esearch_return_data(sorted, *parse("(MIN MAX)"), false), " MIN 9 MAX 2");
+}
+
+}  // namespace
+}  // namespace correio::imapd
+
+namespace correio::imapd {
+namespace {
+
+TEST(ImapReturnOptions, UpdateAndContext) {
+  auto update = parse("(UPDATE)");
+  ASSERT_TRUE(update);
+  EXPECT_TRUE(update->update);
+  EXPECT_FALSE(update->all);  // UPDATE alone asks for no data, as Dovecot answers
+  auto context = parse("(CONTEXT)");
+  ASSERT_TRUE(context);
+  EXPECT_TRUE(context->all);  // CONTEXT is a hint: ALL as for RETURN ()
+  EXPECT_FALSE(parse("(UPDATE UPDATE)"));
+  EXPECT_FALSE(parse("(UPDATE)", false));  // not for SORT
+}
+
+TEST(ImapSearchUpdate, RemovalsThenAdditions) {
+  auto same = [](uint32_t uid) { return uid; };
+  EXPECT_EQ(search_update_data({1, 2, 3}, {1, 2, 3}, same), "");
+  EXPECT_EQ(search_update_data({1, 2, 3}, {2, 3, 4, 5}, same), " REMOVEFROM (0 1) ADDTO (0 4:5)");
+  EXPECT_EQ(search_update_data({}, {7}, same), " ADDTO (0 7)");
+  // Sequence numbers: UID 10 is message 2.
+  auto seq = [](uint32_t uid) { return uid / 5; };
+  EXPECT_EQ(search_update_data({5, 10, 15}, {5}, seq), " REMOVEFROM (0 2:3)");
 }
 
 }  // namespace
