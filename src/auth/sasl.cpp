@@ -180,6 +180,32 @@ std::optional<SaslMechanism> parse_sasl_mechanism(std::string_view name) {
   return std::nullopt;
 }
 
+Result<ConfiguredMechanisms> parse_auth_mechanisms(const std::vector<std::string>& names) {
+  ConfiguredMechanisms out{false, false, false, false, false};
+  for (const auto& name : names) {
+    auto mechanism = parse_sasl_mechanism(name);
+    if (!mechanism) return Error{"auth_mechanisms: unknown or unsupported mechanism: " + name};
+    switch (*mechanism) {
+      case SaslMechanism::plain:
+        out.plain = true;
+        break;
+      case SaslMechanism::login:
+        out.login = true;
+        break;
+      case SaslMechanism::cram_md5:
+        out.cram_md5 = true;
+        break;
+      case SaslMechanism::scram_sha_256:
+        out.scram = true;
+        break;
+      case SaslMechanism::scram_sha_256_plus:
+        out.scram_plus = true;
+        break;
+    }
+  }
+  return out;
+}
+
 bool sasl_mechanism_is_plaintext(SaslMechanism mechanism) {
   return mechanism == SaslMechanism::plain || mechanism == SaslMechanism::login;
 }
@@ -190,17 +216,20 @@ std::vector<SaslMechanism> offered_mechanisms(const SaslOffer& offer) {
     bool allowed = false;
     switch (n.mechanism) {
       case SaslMechanism::scram_sha_256_plus:
-        allowed = offer.allow_scram && offer.tls_active && offer.bindings.any();
+        allowed = offer.allow_scram && offer.configured.scram_plus && offer.tls_active &&
+                  offer.bindings.any();
         break;
       case SaslMechanism::scram_sha_256:
-        allowed = offer.allow_scram;
+        allowed = offer.allow_scram && offer.configured.scram;
         break;
       case SaslMechanism::cram_md5:
-        allowed = offer.allow_cram_md5;
+        allowed = offer.configured.cram_md5;
         break;
       case SaslMechanism::plain:
+        allowed = offer.allow_plaintext && offer.configured.plain;
+        break;
       case SaslMechanism::login:
-        allowed = offer.allow_plaintext;
+        allowed = offer.allow_plaintext && offer.configured.login;
         break;
     }
     if (allowed) out.push_back(n.mechanism);

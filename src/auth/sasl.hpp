@@ -46,14 +46,23 @@ struct ChannelBindings {
   bool any() const { return tls_exporter.has_value() || tls_server_end_point.has_value(); }
 };
 
+// The mechanisms auth_mechanisms names (Dovecot's setting, shared by smtpd, imapd and
+// pop3d): only these are ever offered. CRAM-MD5 is off unless named.
+struct ConfiguredMechanisms {
+  bool plain = true, login = true, scram = true, scram_plus = true, cram_md5 = false;
+};
+// Parses auth_mechanisms' words, case-insensitively; a name Correio does not implement is
+// an error naming it (Dovecot refuses to start on one too).
+Result<ConfiguredMechanisms> parse_auth_mechanisms(const std::vector<std::string>& names);
+
 // What one connection may use right now; decided by the protocol from its settings
 // (smtpd_sasl_security_options, smtpd_tls_auth_only, auth_allow_cleartext, ...).
 struct SaslOffer {
   bool tls_active = false;
-  bool allow_plaintext = true;  // PLAIN and LOGIN
-  bool allow_scram = true;      // SCRAM-SHA-256 (and -PLUS when TLS has bindings)
-  bool allow_cram_md5 = false;  // CRAM-MD5: only when configured (auth_mechanisms)
-  ChannelBindings bindings;     // empty without TLS
+  bool allow_plaintext = true;      // PLAIN and LOGIN (policy: TLS, cleartext settings)
+  bool allow_scram = true;          // SCRAM-SHA-256 (and -PLUS when TLS has bindings)
+  ConfiguredMechanisms configured;  // auth_mechanisms
+  ChannelBindings bindings;         // empty without TLS
 };
 
 // The mechanisms `offer` allows, strongest first, e.g. for EHLO "AUTH ..." or the IMAP

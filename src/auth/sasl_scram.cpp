@@ -132,7 +132,8 @@ class ScramExchange final : public SaslExchange {
     } else if (flag == "y") {
       // RFC 5802 §6: the client could bind but believes we cannot. If we offered -PLUS,
       // someone removed it from the list on the way: a downgrade attack.
-      if (offer_.tls_active && offer_.bindings.any() && offer_.allow_scram)
+      if (offer_.tls_active && offer_.bindings.any() && offer_.allow_scram &&
+          offer_.configured.scram_plus)
         return end(Failure::malformed, "channel binding downgrade detected");
     } else if (flag != "n") {
       return end(Failure::malformed, "bad GS2 channel binding flag");

@@ -413,7 +413,8 @@ constexpr ParameterInfo kParameters[] = {
     {"auth_allow_cleartext", "no", "Allow plaintext IMAP/POP3 authentication without TLS.", B},
     {"auth_mechanisms", "plain login scram-sha-256 scram-sha-256-plus",
      "SASL mechanisms offered by smtpd, imapd and pop3d (Dovecot's name; cram-md5 is "
-     "available but off by default).",
+     "available but off by default; an unknown name is an error). IMAP LOGIN and POP3 "
+     "USER/PASS are PLAIN logins, as in Dovecot: without plain they are disabled.",
      S},
     {"auth_failure_delay", "2s",
      "Delay before a failed-login reply (Dovecot's name); doubles with each recent failure "

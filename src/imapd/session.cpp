@@ -66,14 +66,15 @@ std::string Session::client_label() const {
 }
 
 bool Session::cleartext_allowed() const {
-  return conn_.tls_active() || settings_.allow_cleartext;
+  // LOGIN is a PLAIN login to Dovecot's auth: without "plain" in auth_mechanisms it is off.
+  return (conn_.tls_active() || settings_.allow_cleartext) && settings_.mechanisms.plain;
 }
 
 auth::SaslOffer Session::sasl_offer() const {
   auth::SaslOffer offer;
   offer.tls_active = conn_.tls_active();
-  offer.allow_plaintext = cleartext_allowed();
-  offer.allow_scram = true;
+  offer.allow_plaintext = conn_.tls_active() || settings_.allow_cleartext;
+  offer.configured = settings_.mechanisms;
   if (conn_.tls_active()) {
     offer.bindings.tls_exporter = conn_.tls_exporter_binding();
     offer.bindings.tls_server_end_point = conn_.tls_server_end_point_binding();

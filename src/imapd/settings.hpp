@@ -7,6 +7,7 @@
 #include <memory>
 #include <string>
 
+#include "auth/sasl.hpp"
 #include "config/config.hpp"
 #include "imapd/command_reader.hpp"
 #include "tls/server_certificates.hpp"
@@ -19,6 +20,7 @@ struct Settings {
   std::shared_ptr<tls::ServerCertificates> tls;
   bool tls_wrappermode = false;             // imapd_tls_wrappermode (port 993)
   bool allow_cleartext = false;             // auth_allow_cleartext
+  auth::ConfiguredMechanisms mechanisms;    // auth_mechanisms (LOGIN needs "plain", as Dovecot)
   bool auth_verbose = false;                // auth_verbose: Dovecot's per-failure auth: line
   std::string passdb_driver;                // "passwd-file", ... (user_directory's type)
   CommandLimits limits;                     // imapd_max_line_length, ..._literal_size_limit

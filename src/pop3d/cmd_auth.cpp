@@ -20,13 +20,15 @@ constexpr std::string_view kAuthFailed = "[AUTH] Authentication failed.";
 }  // namespace
 
 bool Session::cleartext_allowed() const {
-  return conn_.tls_active() || settings_.allow_cleartext;
+  // USER/PASS is a PLAIN login to Dovecot's auth: without "plain" in auth_mechanisms it is off.
+  return (conn_.tls_active() || settings_.allow_cleartext) && settings_.mechanisms.plain;
 }
 
 auth::SaslOffer Session::sasl_offer() const {
   auth::SaslOffer offer;
   offer.tls_active = conn_.tls_active();
-  offer.allow_plaintext = cleartext_allowed();
+  offer.allow_plaintext = conn_.tls_active() || settings_.allow_cleartext;
+  offer.configured = settings_.mechanisms;
   offer.bindings.tls_exporter = conn_.tls_exporter_binding();
   offer.bindings.tls_server_end_point = conn_.tls_server_end_point_binding();
   return offer;

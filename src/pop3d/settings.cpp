@@ -14,6 +14,9 @@ Settings Settings::from_config(const config::Config& config) {
   s.timeout = config.get_time("pop3d_timeout");
   s.tls_wrappermode = config.get_bool("pop3d_tls_wrappermode");
   s.allow_cleartext = config.get_bool("auth_allow_cleartext");
+  auto mechanisms = auth::parse_auth_mechanisms(config.get_list("auth_mechanisms"));
+  s.mechanisms =
+      mechanisms ? *mechanisms : auth::ConfiguredMechanisms{false, false, false, false, false};
   s.lock_session = config.get_bool("pop3d_lock_session");
   s.max_bad_commands =
       static_cast<int>(std::max<long long>(1, config.get_int("pop3d_max_bad_commands")));

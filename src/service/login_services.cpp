@@ -45,7 +45,13 @@ bool offers_logins(const config::Config& config, std::string_view daemon) {
 }
 
 std::vector<std::string> login_problems(const config::Config& config, std::string_view daemon) {
-  if (!offers_logins(config, daemon) || !config.get("user_directory").empty()) return {};
+  if (!offers_logins(config, daemon)) return {};
+  if (auto mechanisms = auth::parse_auth_mechanisms(config.get_list("auth_mechanisms"));
+      !mechanisms) {
+    std::string where = config.location("auth_mechanisms");
+    return {(where.empty() ? "" : where + ": ") + "error: " + mechanisms.error().message};
+  }
+  if (!config.get("user_directory").empty()) return {};
   // Name what asks for logins: smtpd's switch, or the daemon itself.
   std::string why =
       daemon == "smtpd" ? "smtpd_sasl_auth_enable = yes" : std::string(daemon) + " serves logins";

@@ -20,9 +20,8 @@ auth::SaslOffer Session::sasl_offer(bool tls_active) const {
   auth::SaslOffer offer;
   offer.tls_active = tls_active;
   bool noplaintext = tls_active ? settings_.sasl_tls_noplaintext : settings_.sasl_noplaintext;
-  offer.allow_plaintext = settings_.plaintext_mechanisms && !noplaintext;
-  offer.allow_scram = settings_.scram;
-  offer.allow_cram_md5 = settings_.cram_md5;
+  offer.allow_plaintext = !noplaintext;
+  offer.configured = settings_.mechanisms;
   if (tls_active && conn_.tls_active()) {
     offer.bindings.tls_exporter = conn_.tls_exporter_binding();
     offer.bindings.tls_server_end_point = conn_.tls_server_end_point_binding();

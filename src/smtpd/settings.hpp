@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "auth/sasl.hpp"
 #include "config/config.hpp"
 #include "smtpd/client_networks.hpp"
 #include "tls/server_certificates.hpp"
@@ -45,9 +46,7 @@ struct Settings {
   bool sasl_noplaintext = false;           // smtpd_sasl_security_options contains noplaintext
   bool sasl_tls_noplaintext = false;       // the same from smtpd_sasl_tls_security_options
   bool sasl_authenticated_header = false;  // smtpd_sasl_authenticated_header
-  bool cram_md5 = false;                   // auth_mechanisms lists cram-md5
-  bool scram = true;                       // auth_mechanisms lists scram-sha-256
-  bool plaintext_mechanisms = true;        // auth_mechanisms lists plain or login
+  auth::ConfiguredMechanisms mechanisms;   // auth_mechanisms
   std::string client_restrictions, helo_restrictions, sender_restrictions, relay_restrictions,
       recipient_restrictions;
   std::string sender_login_maps;

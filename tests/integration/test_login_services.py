@@ -88,3 +88,50 @@ def test_smtpd_auth_with_an_unreadable_user_directory_does_not_start():
         inst.stop()
     finally:
         inst.cleanup()
+
+
+def test_auth_mechanisms_is_honoured_by_imapd_and_pop3d():
+    """auth_mechanisms (Dovecot's setting) limits what imapd and pop3d offer and accept,
+    as it already did for smtpd: with "scram-sha-256" alone no AUTH=PLAIN is advertised,
+    AUTHENTICATE PLAIN is refused, and LOGIN / USER+PASS (PLAIN logins to Dovecot's auth)
+    are disabled; SCRAM-SHA-256 still works."""
+    from imap_setup import ImapInstance
+    import imaplib
+    with ImapInstance({"auth_mechanisms": "scram-sha-256"}) as s:
+        c = s.imap(login=False)
+        caps = c.capabilities
+        assert "AUTH=SCRAM-SHA-256" in caps and "AUTH=PLAIN" not in caps, caps
+        assert "LOGINDISABLED" in caps, caps
+        with pytest.raises(imaplib.IMAP4.error):
+            c.login("demo@example.test", "secret")
+        typ, data = c._simple_command("AUTHENTICATE", "PLAIN", "AGRlbW9AZXhhbXBsZS50ZXN0AHNlY3JldA==")
+        assert typ == "NO", (typ, data)
+        c.logout()
+    setup = Pop3Setup({"auth_mechanisms": "scram-sha-256"})
+    try:
+        setup.start()
+        p = poplib.POP3_SSL("127.0.0.1", setup.pop3s_port, context=client_context(), timeout=20)
+        capa = p.capa()
+        assert capa.get("SASL") == ["SCRAM-SHA-256"], capa
+        assert "USER" not in capa, capa
+        with pytest.raises(poplib.error_proto):
+            p.user("demo@example.test")
+            p.pass_("secret")
+        p.quit()
+        setup.inst.stop()
+    finally:
+        setup.inst.cleanup()
+
+
+def test_check_refuses_an_unknown_auth_mechanism():
+    inst = Correio(master_cf="{listen} inet n - n - - smtpd\n"
+                             f"127.0.0.1:{free_port()} inet n - n - - imapd\n",
+                   main_cf={"auth_mechanisms": "plain gssapi",
+                            "user_directory": "passwd-file:/dev/null"})
+    try:
+        result = inst.command("check")
+        assert result.returncode == 1, result.stderr
+        assert "auth_mechanisms: unknown or unsupported mechanism: gssapi" in result.stderr, \
+            result.stderr
+    finally:
+        inst.cleanup()

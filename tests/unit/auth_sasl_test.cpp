@@ -44,7 +44,7 @@ struct Fixture {
   SaslOffer offer;
   Fixture() {
     offer.tls_active = true;
-    offer.allow_cram_md5 = true;
+    offer.configured.cram_md5 = true;
     directory.add("alice@example.org", "{PLAIN}secret");
     directory.add("bob@example.org", *hash_password("SHA512-CRYPT", "hunter2"));
   }
@@ -81,10 +81,24 @@ TEST(SaslOffer, DependsOnTlsAndSettings) {
   offer.tls_active = true;
   EXPECT_EQ(offered_mechanism_list(offer), "SCRAM-SHA-256");  // no binding data
   offer.bindings.tls_server_end_point = std::string(32, 'x');
-  offer.allow_cram_md5 = true;
+  offer.configured.cram_md5 = true;
   EXPECT_EQ(offered_mechanism_list(offer), "SCRAM-SHA-256-PLUS SCRAM-SHA-256 CRAM-MD5");
   EXPECT_EQ(parse_sasl_mechanism("scram-sha-256-plus"), SaslMechanism::scram_sha_256_plus);
   EXPECT_FALSE(parse_sasl_mechanism("GSSAPI"));
+}
+
+TEST(SaslOffer, OnlyWhatAuthMechanismsNames) {
+  auto configured = parse_auth_mechanisms({"PLAIN", "scram-sha-256"});
+  ASSERT_TRUE(configured);
+  SaslOffer offer;
+  offer.configured = *configured;
+  EXPECT_EQ(offered_mechanism_list(offer), "SCRAM-SHA-256 PLAIN");  // no LOGIN
+  offer.tls_active = true;
+  offer.bindings.tls_server_end_point = std::string(32, 'x');
+  EXPECT_EQ(offered_mechanism_list(offer), "SCRAM-SHA-256 PLAIN");  // no -PLUS either
+  auto bad = parse_auth_mechanisms({"plain", "gssapi"});
+  ASSERT_FALSE(bad);
+  EXPECT_NE(bad.error().message.find("gssapi"), std::string::npos);
 }
 
 TEST(SaslPlain, InitialResponseSucceeds) {
@@ -191,7 +205,7 @@ TEST(SaslCramMd5, Rfc2195Exchange) {
 
 TEST(SaslCramMd5, OffOnlyWhenNotConfigured) {
   Fixture f;
-  f.offer.allow_cram_md5 = false;
+  f.offer.configured.cram_md5 = false;
   EXPECT_FALSE(f.auth.start(SaslMechanism::cram_md5, f.offer));
 }
 
