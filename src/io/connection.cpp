@@ -8,6 +8,8 @@
 #include <asio/use_awaitable.hpp>
 #include <asio/write.hpp>
 
+#include <openssl/ssl.h>
+
 #include "io/deflate_stream.hpp"
 #include "tls/channel_binding.hpp"
 #include "tls/server_context.hpp"
@@ -293,6 +295,10 @@ asio::awaitable<bool> Connection::start_tls(asio::ssl::context& context, std::st
   }
   tls_up_ = true;
   co_return true;
+}
+
+bool Connection::tls_resumed() const {
+  return tls_active() && SSL_session_reused(tls_->native_handle()) == 1;
 }
 
 std::string Connection::tls_description() const {

@@ -32,6 +32,7 @@ struct Services {
   Restrictions& restrictions;
   service::LoginServices* logins;  // nullptr: SMTP AUTH is not offered
   ClientAdmission& admission;      // reverse DNS, "connect from", the connection count limit
+  RateLimits& rates;               // anvil's per-client rate limits (smtpd/rate_limits.hpp)
 };
 
 class Session {

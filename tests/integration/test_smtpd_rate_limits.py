@@ -1,0 +1,176 @@
+"""smtpd's anvil(8) limits with real clients (smtplib, raw sockets) from several loopback
+source addresses: smtpd_client_connection_rate_limit, smtpd_client_message_rate_limit,
+smtpd_client_recipient_rate_limit, smtpd_client_auth_rate_limit and
+smtpd_client_new_tls_session_rate_limit per anvil_rate_time_unit, with Postfix's replies and
+warnings; smtpd_client_event_limit_exceptions exempting a client; smtpd_junk_command_limit;
+mynetworks given as a cidr: table and a pattern file with a negation."""
+
+import smtplib
+import socket
+import ssl
+import time
+
+import pytest
+
+from correio_fixture import Correio
+from test_smtpd_tls import make_certificate
+
+LIMITED, EXEMPT = "127.0.0.2", "127.0.0.3"
+
+
+def banner(port: int, source: str) -> bytes:
+    s = socket.create_connection(("127.0.0.1", port), timeout=10, source_address=(source, 0))
+    data = b""
+    while not data.endswith(b"\r\n"):
+        chunk = s.recv(1024)
+        if not chunk:
+            break
+        data += chunk
+    s.close()
+    return data
+
+
+def smtp(inst: Correio, source: str) -> smtplib.SMTP:
+    client = smtplib.SMTP("127.0.0.1", inst.smtp_port, timeout=20, source_address=(source, 0))
+    client.ehlo("client.example")
+    return client
+
+
+@pytest.fixture
+def limited():
+    users = None
+    inst = Correio(main_cf={
+        "mynetworks": "10.0.0.0/8",
+        "smtpd_client_event_limit_exceptions": f"10.0.0.0/8 {EXEMPT}",
+        "anvil_rate_time_unit": "3s",
+        "smtpd_client_connection_rate_limit": "3",
+        "smtpd_client_message_rate_limit": "2",
+        "smtpd_client_recipient_rate_limit": "3",
+        "smtpd_client_auth_rate_limit": "2",
+        "smtpd_client_connection_count_limit": "0",
+    })
+    users = inst.config_dir / "users"
+    users.write_text("demo@example.test:{PLAIN}secret::::::\n")
+    users.chmod(0o644)
+    inst.write_main_cf({"smtpd_sasl_auth_enable": "yes", "user_directory": f"passwd-file:{users}",
+                        "auth_failure_delay": "0s"})
+    try:
+        inst.start()
+        yield inst
+        inst.stop()
+    finally:
+        inst.cleanup()
+
+
+def test_connection_rate(limited):
+    port = limited.smtp_port
+    for _ in range(3):
+        assert banner(port, LIMITED).startswith(b"220 ")
+    refusal = banner(port, LIMITED)
+    assert refusal == (b"421 4.7.0 mail.example.test Error: too many connections from "
+                       b"127.0.0.2\r\n"), refusal
+    limited.wait_for_log(r"correio/smtpd\[\d+\]: warning: Connection rate limit exceeded: 4 "
+                         r"from unknown\[127\.0\.0\.2\] for service 127\.0\.0\.1:\d+")
+    # Another address counts apart; an exempt one is never limited.
+    assert banner(port, "127.0.0.4").startswith(b"220 ")
+    for _ in range(6):
+        assert banner(port, EXEMPT).startswith(b"220 ")
+    # The window (anvil_rate_time_unit) ends and the client may come back.
+    time.sleep(3.2)
+    assert banner(port, LIMITED).startswith(b"220 ")
+
+
+def test_message_and_recipient_rates(limited):
+    c = smtp(limited, LIMITED)
+    for _ in range(2):
+        assert c.mail("a@example.org")[0] == 250
+        c.rset()
+    code, text = c.mail("a@example.org")
+    assert (code, text) == (450, b"4.7.1 Error: too much mail from 127.0.0.2")
+    c.quit()
+    limited.wait_for_log(r"warning: Message delivery request rate limit exceeded: 3 from "
+                         r"unknown\[127\.0\.0\.2\] for service ")
+    time.sleep(3.2)
+    c = smtp(limited, LIMITED)
+    assert c.mail("a@example.org")[0] == 250
+    # Recipients count whether or not they are then accepted (these are relay-denied).
+    for i in range(3):
+        assert c.rcpt(f"r{i}@elsewhere.example")[0] in (250, 454, 554)
+    code, text = c.rcpt("r9@elsewhere.example")
+    assert (code, text) == (452, b"4.7.1 Error: too many recipients from 127.0.0.2")
+    c.quit()
+    limited.wait_for_log(r"warning: Recipient address rate limit exceeded: 4 from "
+                         r"unknown\[127\.0\.0\.2\] for service ")
+    # The exempt client is not counted.
+    c = smtp(limited, EXEMPT)
+    for _ in range(5):
+        assert c.mail("a@example.org")[0] == 250
+        for i in range(4):
+            assert c.rcpt(f"r{i}@elsewhere.example")[0] != 452
+        c.rset()
+    c.quit()
+
+
+def test_auth_rate(limited):
+    c = smtp(limited, LIMITED)
+    for _ in range(2):
+        with pytest.raises(smtplib.SMTPAuthenticationError) as failed:
+            c.login("demo@example.test", "wrong")
+        assert failed.value.smtp_code == 535
+    code, text = c.docmd("AUTH", "PLAIN AGRlbW9AZXhhbXBsZS50ZXN0AHNlY3JldA==")
+    assert (code, text) == (450, b"4.7.1 Error: too many AUTH commands from 127.0.0.2")
+    c.close()
+    limited.wait_for_log(r"warning: AUTH command rate limit exceeded: 3 from "
+                         r"unknown\[127\.0\.0\.2\] for service ")
+    c = smtp(limited, EXEMPT)
+    for _ in range(3):
+        with pytest.raises(smtplib.SMTPAuthenticationError):
+            c.login("demo@example.test", "wrong")
+    c.login("demo@example.test", "secret")
+    c.quit()
+
+
+def test_junk_commands_count_as_errors():
+    inst = Correio(main_cf={"smtpd_junk_command_limit": "2", "smtpd_hard_error_limit": "3"})
+    try:
+        inst.start()
+        c = smtp(inst, LIMITED)
+        # Postfix: junk_cmds++ > limit, so limit + 1 are free; then each is an error and
+        # the third error ends the session after the command's own reply.
+        for _ in range(5):
+            assert c.noop()[0] == 250
+        assert c.noop()[0] == 250
+        with pytest.raises(smtplib.SMTPServerDisconnected):
+            c.noop()
+        inst.wait_for_log(r"too many errors after NOOP from unknown\[127\.0\.0\.2\]")
+        inst.stop()
+    finally:
+        inst.cleanup()
+
+
+def test_new_tls_session_rate():
+    cert, key = make_certificate()
+    inst = Correio(main_cf={"mynetworks": "10.0.0.0/8", "smtpd_tls_security_level": "may",
+                            "smtpd_tls_cert_file": cert, "smtpd_tls_key_file": key,
+                            "smtpd_client_new_tls_session_rate_limit": "1",
+                            "anvil_rate_time_unit": "60s"})
+    try:
+        inst.start()
+        context = ssl.create_default_context()
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+        c = smtp(inst, LIMITED)
+        c.starttls(context=context)
+        c.quit()
+        c = smtp(inst, LIMITED)
+        with pytest.raises(smtplib.SMTPResponseException) as refused:
+            c.starttls(context=context)
+        assert refused.value.smtp_code == 454
+        assert refused.value.smtp_error == (b"4.7.0 Error: too many new TLS sessions from "
+                                            b"unknown[127.0.0.2]")
+        c.quit()
+        inst.wait_for_log(r"warning: New TLS session rate limit exceeded: 1 from "
+                          r"unknown\[127\.0\.0\.2\] for service ")
+        inst.stop()
+    finally:
+        inst.cleanup()
