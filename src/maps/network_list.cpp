@@ -86,11 +86,12 @@ Status NetworkList::add_item(std::string item, int depth) {
     if (depth >= kMaxFileDepth) return Error{text + ": files nested too deep"};
     auto contents = read_network_file(text);
     if (!contents) return contents.error();
-    int line_number = 0;
-    for (const auto& line : base::split_any(*contents, "\n")) {
-      ++line_number;
-      std::string_view body = std::string_view(line).substr(0, line.find('#'));
-      if (Status s = add(body, depth + 1); !s)
+    std::string_view rest = *contents;
+    for (int line_number = 1; !rest.empty(); ++line_number) {
+      size_t end = rest.find('\n');
+      std::string_view line = rest.substr(0, end);
+      rest = end == std::string_view::npos ? std::string_view() : rest.substr(end + 1);
+      if (Status s = add(line.substr(0, line.find('#')), depth + 1); !s)
         return Error{text + ", line " + std::to_string(line_number) + ": " + s.error().message};
     }
     return {};

@@ -1,7 +1,12 @@
 // ClientRates and RateLimits: anvil(8)'s windows and smtpd's replies, on an injected clock.
 #include <gtest/gtest.h>
 
-#include <sstream>
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+#include <iterator>
+#include <memory>
 
 #include "smtpd/client_rates.hpp"
 #include "smtpd/rate_limits.hpp"
@@ -53,23 +58,40 @@ class RateLimitsTest : public ::testing::Test {
     s.exceptions = *ClientNetworks::parse("192.0.2.0/24");
     return s;
   }
-  std::ostringstream out;
-  base::Logger log{out, "correio/smtpd"};
+  void SetUp() override {
+    path_ = testing::TempDir() + "client-rates-" + std::to_string(::getpid()) + "-" +
+            testing::UnitTest::GetInstance()->current_test_info()->name();
+    base::Logger::Options lo;
+    lo.process_name = "smtpd";
+    lo.maillog_file = path_;
+    lo.hostname = "mx";
+    log_ = std::make_unique<base::Logger>(lo);
+  }
+  void TearDown() override {
+    log_.reset();
+    std::remove(path_.c_str());
+  }
+  std::string logged() const {
+    std::ifstream in(path_);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  }
+  std::string path_;
+  std::unique_ptr<base::Logger> log_;
   Clock::time_point now{};
 };
 
 TEST_F(RateLimitsTest, RepliesAndWarningsAsPostfix) {
-  RateLimits limits(settings(), log, [this] { return now; });
+  RateLimits limits(settings(), *log_, [this] { return now; });
   const std::string a = "198.51.100.7", label = "unknown[198.51.100.7]";
   EXPECT_FALSE(limits.check(ClientEvent::message, a, label));
   EXPECT_FALSE(limits.check(ClientEvent::message, a, label));
   auto over = limits.check(ClientEvent::message, a, label);
   ASSERT_TRUE(over);
   EXPECT_EQ(over->to_wire(), "450 4.7.1 Error: too much mail from 198.51.100.7\r\n");
-  EXPECT_NE(out.str().find("warning: Message delivery request rate limit exceeded: 3 from "
+  EXPECT_NE(logged().find("warning: Message delivery request rate limit exceeded: 3 from "
                            "unknown[198.51.100.7] for service smtp"),
             std::string::npos)
-      << out.str();
+      << logged();
   for (int i = 0; i < 3; ++i) EXPECT_FALSE(limits.check(ClientEvent::recipient, a, label));
   EXPECT_EQ(limits.check(ClientEvent::recipient, a, label)->to_wire(),
             "452 4.7.1 Error: too many recipients from 198.51.100.7\r\n");
@@ -80,7 +102,7 @@ TEST_F(RateLimitsTest, RepliesAndWarningsAsPostfix) {
   EXPECT_FALSE(limits.check(ClientEvent::connection, a, label));
   EXPECT_EQ(limits.check(ClientEvent::connection, a, label)->to_wire(),
             "421 4.7.0 mx.example.test Error: too many connections from 198.51.100.7\r\n");
-  EXPECT_NE(out.str().find("warning: Connection rate limit exceeded: 3 from "
+  EXPECT_NE(logged().find("warning: Connection rate limit exceeded: 3 from "
                            "unknown[198.51.100.7] for service smtp"),
             std::string::npos);
   // The next window forgives.
@@ -89,7 +111,7 @@ TEST_F(RateLimitsTest, RepliesAndWarningsAsPostfix) {
 }
 
 TEST_F(RateLimitsTest, NewTlsSessionsAreCheckedBeforeAndCountedAfter) {
-  RateLimits limits(settings(), log, [this] { return now; });
+  RateLimits limits(settings(), *log_, [this] { return now; });
   const std::string a = "198.51.100.7", label = "unknown[198.51.100.7]";
   EXPECT_FALSE(limits.check_new_tls(a, label, false));
   limits.count_new_tls(a);
@@ -98,7 +120,7 @@ TEST_F(RateLimitsTest, NewTlsSessionsAreCheckedBeforeAndCountedAfter) {
   EXPECT_EQ(limits.check_new_tls(a, label, true)->to_wire(),
             "421 4.7.0 mx.example.test Error: too many new TLS sessions from "
             "unknown[198.51.100.7]\r\n");
-  EXPECT_NE(out.str().find("warning: New TLS session rate limit exceeded: 1 from "
+  EXPECT_NE(logged().find("warning: New TLS session rate limit exceeded: 1 from "
                            "unknown[198.51.100.7] for service smtp"),
             std::string::npos);
 }
@@ -106,7 +128,7 @@ TEST_F(RateLimitsTest, NewTlsSessionsAreCheckedBeforeAndCountedAfter) {
 TEST_F(RateLimitsTest, ExceptionsAndZeroLimitsCountNothing) {
   auto s = settings();
   s.limits[static_cast<size_t>(ClientEvent::recipient)] = 0;
-  RateLimits limits(s, log, [this] { return now; });
+  RateLimits limits(s, *log_, [this] { return now; });
   for (int i = 0; i < 10; ++i) {
     EXPECT_FALSE(limits.check(ClientEvent::message, "192.0.2.9", "x[192.0.2.9]"));
     EXPECT_FALSE(limits.check(ClientEvent::recipient, "203.0.113.1", "x[203.0.113.1]"));
@@ -115,15 +137,15 @@ TEST_F(RateLimitsTest, ExceptionsAndZeroLimitsCountNothing) {
 }
 
 TEST_F(RateLimitsTest, StatisticsAreLoggedOncePerPeriod) {
-  RateLimits limits(settings(), log, [this] { return now; });
+  RateLimits limits(settings(), *log_, [this] { return now; });
   (void)limits.check(ClientEvent::recipient, "198.51.100.7", "x");
   (void)limits.check(ClientEvent::recipient, "198.51.100.7", "x");
   now += 601s;
   (void)limits.check(ClientEvent::message, "198.51.100.8", "y");
-  EXPECT_NE(out.str().find("statistics: max recipient rate 2/60s for (smtp:198.51.100.7) at "),
+  EXPECT_NE(logged().find("statistics: max recipient rate 2/60s for (smtp:198.51.100.7) at "),
             std::string::npos)
-      << out.str();
-  EXPECT_NE(out.str().find("statistics: max cache size 1"), std::string::npos);
+      << logged();
+  EXPECT_NE(logged().find("statistics: max cache size 1"), std::string::npos);
 }
 
 }  // namespace
