@@ -1,14 +1,14 @@
 // Reads and writes on one connection with deadlines and hard line limits.
 #include "io/connection.hpp"
 
+#include <openssl/ssl.h>
+
 #include <asio/buffer.hpp>
 #include <asio/read.hpp>
 #include <asio/redirect_error.hpp>
 #include <asio/this_coro.hpp>
 #include <asio/use_awaitable.hpp>
 #include <asio/write.hpp>
-
-#include <openssl/ssl.h>
 
 #include "io/deflate_stream.hpp"
 #include "tls/channel_binding.hpp"

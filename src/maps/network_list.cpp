@@ -129,7 +129,8 @@ Result<bool> NetworkList::match(std::string_view address) const {
   if (!parse_address(address, bytes, &length)) return false;
   // Tables get the address as written in logs: no brackets, IPv6 in its usual form.
   std::string key(address);
-  if (key.size() >= 2 && key.front() == '[' && key.back() == ']') key = key.substr(1, key.size() - 2);
+  if (key.size() >= 2 && key.front() == '[' && key.back() == ']')
+    key = key.substr(1, key.size() - 2);
   for (const auto& item : items_) {
     bool hit = false;
     if (item.table) {

@@ -60,9 +60,9 @@ class CommandLoop {
     int error_floor = 400;
     int soft_error_limit = INT_MAX;  // from here on every error costs `error_sleep`
     std::chrono::milliseconds error_sleep{0};
-    int hard_error_limit = 20;  // at this many errors: "421 4.7.0 ... too many errors"
+    int hard_error_limit = 20;         // at this many errors: "421 4.7.0 ... too many errors"
     int junk_command_limit = INT_MAX;  // junk commands allowed before each one is an error
-    bool tls_required = false;  // commands without pre_tls get 530 until TLS is active
+    bool tls_required = false;         // commands without pre_tls get 530 until TLS is active
     Reply too_long{500, "5.5.0", "Error: line too long"};
     Reply unknown{502, "5.5.2", "Error: command not recognized"};
     // Postfix's soft_bounce (smtpd_chat_reply): no permanent refusal, every 5xx reply the

@@ -11,7 +11,9 @@
 namespace correio::smtpd {
 namespace {
 
-size_t index(ClientEvent event) { return static_cast<size_t>(event); }
+size_t index(ClientEvent event) {
+  return static_cast<size_t>(event);
+}
 
 // anvil.c's names in its "statistics: max ... rate" lines.
 constexpr std::array<const char*, kClientEventCount> kStatisticsName = {
@@ -27,8 +29,7 @@ RateLimitSettings RateLimitSettings::from_config(const config::Config& config,
   s.limits[index(ClientEvent::connection)] = config.get_int("smtpd_client_connection_rate_limit");
   s.limits[index(ClientEvent::message)] = config.get_int("smtpd_client_message_rate_limit");
   s.limits[index(ClientEvent::recipient)] = config.get_int("smtpd_client_recipient_rate_limit");
-  s.limits[index(ClientEvent::new_tls)] =
-      config.get_int("smtpd_client_new_tls_session_rate_limit");
+  s.limits[index(ClientEvent::new_tls)] = config.get_int("smtpd_client_new_tls_session_rate_limit");
   s.limits[index(ClientEvent::auth)] = config.get_int("smtpd_client_auth_rate_limit");
   s.time_unit = config.get_time("anvil_rate_time_unit");
   if (s.time_unit.count() <= 0) s.time_unit = std::chrono::seconds(1);
@@ -66,12 +67,12 @@ std::optional<smtp::Reply> RateLimits::check(ClientEvent event, const std::strin
       return smtp::Reply(421, "4.7.0",
                          settings_.myhostname + " Error: too many connections from " + address);
     case ClientEvent::message:
-      log_.warning("Message delivery request rate limit exceeded: {} from {} for service {}",
-                   rate, label, service);
+      log_.warning("Message delivery request rate limit exceeded: {} from {} for service {}", rate,
+                   label, service);
       return smtp::Reply(450, "4.7.1", "Error: too much mail from " + address);
     case ClientEvent::recipient:
-      log_.warning("Recipient address rate limit exceeded: {} from {} for service {}", rate,
-                   label, service);
+      log_.warning("Recipient address rate limit exceeded: {} from {} for service {}", rate, label,
+                   service);
       return smtp::Reply(452, "4.7.1", "Error: too many recipients from " + address);
     case ClientEvent::auth:
       log_.warning("AUTH command rate limit exceeded: {} from {} for service {}", rate, label,
@@ -84,8 +85,7 @@ std::optional<smtp::Reply> RateLimits::check(ClientEvent event, const std::strin
 }
 
 std::optional<smtp::Reply> RateLimits::check_new_tls(const std::string& address,
-                                                     const std::string& label,
-                                                     bool wrapper_mode) {
+                                                     const std::string& label, bool wrapper_mode) {
   if (!limited(ClientEvent::new_tls, address)) return std::nullopt;
   Clock::time_point now = clock_();
   int rate = rates_.rate(ClientEvent::new_tls, address, now);
@@ -110,8 +110,7 @@ void RateLimits::count_new_tls(const std::string& address) {
 // logs them with the first event after the period has passed (no timer keeps an idle
 // smtpd awake); the time given is that of the peak.
 void RateLimits::report_statistics(Clock::time_point now) {
-  if (settings_.status_update.count() <= 0 || now - last_report_ < settings_.status_update)
-    return;
+  if (settings_.status_update.count() <= 0 || now - last_report_ < settings_.status_update) return;
   last_report_ = now;
   long long unit = std::chrono::duration_cast<std::chrono::seconds>(settings_.time_unit).count();
   auto peaks = rates_.take_peaks();

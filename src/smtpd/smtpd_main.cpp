@@ -70,8 +70,7 @@ int smtpd_main(const service::DaemonArgs& args) {
     if (s.sasl_auth_enable) {
       // Postfix: "fatal: no SASL authentication mechanisms"; AUTH is never dropped silently.
       // The failed-login lockout spares the clients the other anvil limits spare.
-      auto logins =
-          service::LoginServices::open(ctx.config, "smtpd_client_event_limit_exceptions");
+      auto logins = service::LoginServices::open(ctx.config, "smtpd_client_event_limit_exceptions");
       if (!logins) return logins.error();
       state->logins = std::move(*logins);
     }
@@ -82,11 +81,10 @@ int smtpd_main(const service::DaemonArgs& args) {
     state->rates = std::make_unique<RateLimits>(
         RateLimitSettings::from_config(ctx.config, ctx.args.service_name), ctx.log);
     state->admission = std::make_unique<ClientAdmission>(
-        AdmissionSettings::from_config(ctx.config, ctx.args.service_name), ctx.log,
-        *state->rates);
-    state->services = std::make_unique<Services>(
-        Services{*state->sink, *state->recipients, *state->restrictions, state->logins.get(),
-                 *state->admission, *state->rates});
+        AdmissionSettings::from_config(ctx.config, ctx.args.service_name), ctx.log, *state->rates);
+    state->services =
+        std::make_unique<Services>(Services{*state->sink, *state->recipients, *state->restrictions,
+                                            state->logins.get(), *state->admission, *state->rates});
     return {};
   };
   daemon.session = [state](service::Context& ctx,

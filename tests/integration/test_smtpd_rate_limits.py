@@ -184,3 +184,71 @@ def test_new_tls_session_rate():
         inst.stop()
     finally:
         inst.cleanup()
+
+
+def test_new_tls_sessions_in_wrapper_mode():
+    cert, key = make_certificate()
+    inst = Correio(main_cf={"mynetworks": "10.0.0.0/8", "smtpd_tls_cert_file": cert,
+                            "smtpd_tls_key_file": key, "smtpd_tls_wrappermode": "yes",
+                            "smtpd_client_new_tls_session_rate_limit": "2"})
+    try:
+        inst.start()
+        context = ssl.create_default_context()
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+
+        def session():
+            raw = socket.create_connection(("127.0.0.1", inst.smtp_port), timeout=10,
+                                           source_address=(LIMITED, 0))
+            tls = context.wrap_socket(raw)
+            greeting = tls.recv(1024)
+            reused = tls.session_reused
+            tls.sendall(b"QUIT\r\n")
+            tls.recv(1024)
+            tls.close()
+            return greeting, reused, None
+
+        # Two new sessions (a resumed one would not count, but this smtpd does not resume
+        # TLS 1.2 sessions: src/tls/server_context.cpp turns tickets off).
+        for _ in range(2):
+            greeting, reused, _ = session()
+            assert greeting.startswith(b"220 ") and not reused
+        # A full handshake is refused in clear text before it starts, and the session ends.
+        raw = socket.create_connection(("127.0.0.1", inst.smtp_port), timeout=10,
+                                       source_address=(LIMITED, 0))
+        assert raw.recv(1024) == (b"421 4.7.0 mail.example.test Error: too many new TLS "
+                                  b"sessions from unknown[127.0.0.2]\r\n")
+        raw.close()
+        inst.wait_for_log(r"warning: New TLS session rate limit exceeded: 2 from "
+                          r"unknown\[127\.0\.0\.2\] for service ")
+        inst.stop()
+    finally:
+        inst.cleanup()
+
+
+def test_mynetworks_table_file_and_negation():
+    inst = Correio()
+    # In the configuration directory, which smtpd (running as mail_owner) can read.
+    cidr = inst.config_dir / "network_table"
+    cidr.write_text("127.0.0.0/29 OK\n")
+    listed = inst.config_dir / "networks"
+    listed.write_text("# more trusted clients\n127.0.0.9\n")
+    inst.write_main_cf({"mynetworks": f"!127.0.0.5 cidr:{cidr} {listed}"})
+    try:
+        inst.start()
+        for source, trusted in (("127.0.0.4", True), ("127.0.0.5", False),
+                                ("127.0.0.9", True), ("127.0.0.10", False)):
+            c = smtp(inst, source)
+            assert c.mail("a@example.org")[0] == 250
+            code, text = c.rcpt("someone@elsewhere.example")
+            assert (code == 250) == trusted, (source, code, text)
+            c.quit()
+        inst.stop()
+        # A bad line is a check error naming the file and the line.
+        listed.write_text("# more trusted clients\n127.0.0.9\n10.0.0.0/33\n")
+        result = inst.command("check")
+        assert result.returncode != 0
+        assert f"mynetworks: {listed}, line 3: bad network prefix: 10.0.0.0/33" in \
+            result.stderr, result.stderr
+    finally:
+        inst.cleanup()

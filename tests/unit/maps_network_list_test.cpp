@@ -1,11 +1,11 @@
 // maps::NetworkList: Postfix's network match list with tables, pattern files and negation.
-#include "maps/network_list.hpp"
-
 #include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <cstdio>
 #include <fstream>
+
+#include "maps/network_list.hpp"
 
 namespace correio::maps {
 namespace {

@@ -1,6 +1,5 @@
 // ClientRates and RateLimits: anvil(8)'s windows and smtpd's replies, on an injected clock.
 #include <gtest/gtest.h>
-
 #include <unistd.h>
 
 #include <cstdio>
@@ -89,7 +88,7 @@ TEST_F(RateLimitsTest, RepliesAndWarningsAsPostfix) {
   ASSERT_TRUE(over);
   EXPECT_EQ(over->to_wire(), "450 4.7.1 Error: too much mail from 198.51.100.7\r\n");
   EXPECT_NE(logged().find("warning: Message delivery request rate limit exceeded: 3 from "
-                           "unknown[198.51.100.7] for service smtp"),
+                          "unknown[198.51.100.7] for service smtp"),
             std::string::npos)
       << logged();
   for (int i = 0; i < 3; ++i) EXPECT_FALSE(limits.check(ClientEvent::recipient, a, label));
@@ -103,7 +102,7 @@ TEST_F(RateLimitsTest, RepliesAndWarningsAsPostfix) {
   EXPECT_EQ(limits.check(ClientEvent::connection, a, label)->to_wire(),
             "421 4.7.0 mx.example.test Error: too many connections from 198.51.100.7\r\n");
   EXPECT_NE(logged().find("warning: Connection rate limit exceeded: 3 from "
-                           "unknown[198.51.100.7] for service smtp"),
+                          "unknown[198.51.100.7] for service smtp"),
             std::string::npos);
   // The next window forgives.
   now += 60s;
@@ -121,7 +120,7 @@ TEST_F(RateLimitsTest, NewTlsSessionsAreCheckedBeforeAndCountedAfter) {
             "421 4.7.0 mx.example.test Error: too many new TLS sessions from "
             "unknown[198.51.100.7]\r\n");
   EXPECT_NE(logged().find("warning: New TLS session rate limit exceeded: 1 from "
-                           "unknown[198.51.100.7] for service smtp"),
+                          "unknown[198.51.100.7] for service smtp"),
             std::string::npos);
 }
 
