@@ -74,10 +74,11 @@ int smtpd_main(const service::DaemonArgs& args) {
       if (!logins) return logins.error();
       state->logins = std::move(*logins);
     }
-    // Postfix refuses to guess who is exempt from its limits: a bad list is fatal.
-    if (auto nets = ClientNetworks::parse(ctx.config.get("smtpd_client_event_limit_exceptions"));
-        !nets)
-      return Error{"smtpd_client_event_limit_exceptions: " + nets.error().message};
+    // Postfix refuses to guess who is exempt from its limits and checks: a bad list is fatal.
+    for (const char* name :
+         {"smtpd_client_event_limit_exceptions", "smtpd_forbid_bare_newline_exclusions"})
+      if (auto nets = ClientNetworks::parse(ctx.config.get(name)); !nets)
+        return Error{std::string(name) + ": " + nets.error().message};
     state->rates = std::make_unique<RateLimits>(
         RateLimitSettings::from_config(ctx.config, ctx.args.service_name), ctx.log);
     state->admission = std::make_unique<ClientAdmission>(
