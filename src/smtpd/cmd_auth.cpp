@@ -50,9 +50,8 @@ asio::awaitable<Session::Next> Session::cmd_auth(const Command& command) {
                              "Encryption required for requested authentication mechanism");
   // smtpd_client_auth_rate_limit, where Postfix's smtpd_sasl_proto.c checks it: after the
   // state checks, before the mechanism is looked at.
+  if (auto over = rate_limited(ClientEvent::auth)) co_return co_await reply(*over);
   std::string address = conn_.remote_address(), label = client_label();
-  if (auto over = services_.rates.check(ClientEvent::auth, address, label))
-    co_return co_await reply(*over);
   auto now = std::chrono::steady_clock::now();
   if (services_.logins->throttle().blocked(address, now)) {
     // The user is not known before the exchange, which a locked-out address never gets.

@@ -48,6 +48,10 @@ std::string Session::client_label() const {
   return label;
 }
 
+std::optional<smtp::Reply> Session::rate_limited(ClientEvent event) {
+  return services_.rates.check(event, conn_.remote_address(), client_label());
+}
+
 bool Session::pipelining_violation(std::string_view after_verb) {
   if (!settings_.forbid_unauth_pipelining || !conn_.has_buffered_input()) return false;
   log_.info("improper command pipelining after {} from {}", after_verb, client_label());
