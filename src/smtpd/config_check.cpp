@@ -32,10 +32,16 @@ std::vector<std::string> check_configuration(const config::Config& config) {
     problems.push_back(fmt::format("{}{}error: mynetworks_style: unknown value: {}", where,
                                    where.empty() ? "" : ": ", style));
   }
+  std::string mynetworks = config.get("mynetworks");
+  bool mynetworks_bad = false;
   for (const char* name : {"mynetworks", "smtpd_client_event_limit_exceptions",
                            "smtpd_forbid_bare_newline_exclusions"}) {
-    auto list = ClientNetworks::parse(config.get(name));
+    std::string value = config.get(name);
+    auto list = ClientNetworks::parse(value);
     if (list) continue;
+    // The lists that default to $mynetworks would only repeat its error.
+    if (mynetworks_bad && value == mynetworks) continue;
+    mynetworks_bad = mynetworks_bad || std::string_view(name) == "mynetworks";
     std::string where = config.location(name);
     problems.push_back(fmt::format("{}{}error: {}: {}", where, where.empty() ? "" : ": ", name,
                                    list.error().message));
