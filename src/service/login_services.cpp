@@ -57,7 +57,16 @@ bool offers_logins(const config::Config& config, std::string_view daemon) {
 }
 
 std::vector<std::string> login_problems(const config::Config& config, std::string_view daemon) {
-  if (!offers_logins(config, daemon) || !config.get("user_directory").empty()) return {};
+  if (!offers_logins(config, daemon)) return {};
+  // The lockout's trusted list (smtpd's is checked with its other network lists).
+  if (daemon != "smtpd") {
+    if (auto trusted = maps::NetworkList::parse(config.get("login_trusted_networks")); !trusted) {
+      std::string where = config.location("login_trusted_networks");
+      return {(where.empty() ? "" : where + ": ") +
+              "error: login_trusted_networks: " + trusted.error().message};
+    }
+  }
+  if (!config.get("user_directory").empty()) return {};
   // Name what asks for logins: smtpd's switch, or the daemon itself.
   std::string why =
       daemon == "smtpd" ? "smtpd_sasl_auth_enable = yes" : std::string(daemon) + " serves logins";

@@ -129,3 +129,14 @@ def test_smtpd_auth_lockout_spares_event_limit_exceptions():
         inst.stop()
     finally:
         inst.cleanup()
+
+
+def test_a_bad_trusted_network_is_a_check_error_naming_file_and_line():
+    s = ImapInstance({"login_trusted_networks": "10.0.0.0/8 not-a-network"})
+    try:
+        result = s.inst.command("check")
+        assert result.returncode != 0
+        assert re.search(r"main\.cf:\d+: error: login_trusted_networks: bad network address: "
+                         r"not-a-network", result.stderr), result.stderr
+    finally:
+        s.inst.cleanup()
