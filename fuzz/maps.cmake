@@ -13,3 +13,8 @@ target_link_options(maps_rules_fuzz PRIVATE -fsanitize=fuzzer)
 add_executable(maps_sql_fuzz ${CMAKE_CURRENT_LIST_DIR}/maps_sql_fuzz.cpp)
 target_link_libraries(maps_sql_fuzz PRIVATE correio_maps)
 target_link_options(maps_sql_fuzz PRIVATE -fsanitize=fuzzer)
+
+# The network match list of mynetworks & co. Run: network_list_fuzz -max_len=1024 DIR
+add_executable(network_list_fuzz ${CMAKE_CURRENT_LIST_DIR}/network_list_fuzz.cpp)
+target_link_libraries(network_list_fuzz PRIVATE correio_maps)
+target_link_options(network_list_fuzz PRIVATE -fsanitize=fuzzer)

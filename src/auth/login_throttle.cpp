@@ -6,7 +6,7 @@
 namespace correio::auth {
 
 bool LoginThrottle::blocked(std::string_view address, Clock::time_point now) {
-  if (options_.limit <= 0) return false;
+  if (options_.limit <= 0 || (options_.exempt && options_.exempt(address))) return false;
   auto it = entries_.find(std::string(address));
   if (it == entries_.end()) return false;
   if (expired(it->second, now)) {
@@ -18,6 +18,7 @@ bool LoginThrottle::blocked(std::string_view address, Clock::time_point now) {
 
 std::chrono::milliseconds LoginThrottle::record_failure(std::string_view address,
                                                         Clock::time_point now) {
+  if (options_.exempt && options_.exempt(address)) return options_.delay;
   if (entries_.size() >= options_.max_tracked) prune(now);
   Entry& entry = entries_[std::string(address)];
   if (entry.failures > 0 && expired(entry, now)) entry.failures = 0;
@@ -27,6 +28,13 @@ std::chrono::milliseconds LoginThrottle::record_failure(std::string_view address
   int doublings = std::min(entry.failures - 1, 20);
   auto delay = options_.delay * (1LL << doublings);
   return std::min<std::chrono::milliseconds>(delay, options_.max_delay);
+}
+
+std::string LoginThrottle::refusal_log(std::string_view user, std::string_view client,
+                                       std::string_view address, Clock::time_point now) const {
+  std::string who = user.empty() ? std::string() : " for user " + std::string(user);
+  return "login refused" + who + " from " + std::string(client) + ": address locked out after " +
+         std::to_string(failures(address, now)) + " failures";
 }
 
 void LoginThrottle::record_success(std::string_view address) {

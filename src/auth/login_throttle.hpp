@@ -4,7 +4,11 @@
 // max_delay); after `limit` failures within `window` the address is blocked until the
 // window has passed since its last failure: the protocol then refuses with its own
 // wording (SMTP "421 4.7.0", IMAP "NO [UNAVAILABLE]", POP3 "-ERR [SYS/TEMP]").
-// The same delay applies to unknown users and wrong passwords.
+// The same delay applies to unknown users and wrong passwords. A blocked address is
+// refused before any password is checked, the right one included: that is what stops
+// password spraying; the log says so in its own words (refusal_log), never as a failed
+// password. Trusted addresses (Options::exempt: login_trusted_networks, or smtpd's
+// smtpd_client_event_limit_exceptions) are neither counted nor blocked.
 //
 // Owned by the daemon (one per process, no global state); used from its one event-loop
 // thread; not thread-safe. Memory is bounded by max_tracked addresses.
@@ -12,9 +16,11 @@
 
 #include <chrono>
 #include <cstddef>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 
 namespace correio::auth {
 
@@ -28,9 +34,11 @@ class LoginThrottle {
     int limit = 10;                              // auth_failure_limit; 0: never block
     std::chrono::seconds window{300};            // auth_failure_window
     size_t max_tracked = 10000;                  // addresses remembered at most
+    // Addresses exempt from counting and blocking; their failures cost only `delay`.
+    std::function<bool(std::string_view address)> exempt;
   };
 
-  explicit LoginThrottle(Options options) : options_(options) {}
+  explicit LoginThrottle(Options options) : options_(std::move(options)) {}
   LoginThrottle() : LoginThrottle(Options{}) {}
 
   // Whether `address` has failed too often and must be refused now, before any attempt.
@@ -39,6 +47,12 @@ class LoginThrottle {
   // Records one failed login from `address` and returns how long the protocol must wait
   // before it sends the failure reply.
   std::chrono::milliseconds record_failure(std::string_view address, Clock::time_point now);
+
+  // The warning to log when blocked() refused `user` ("" before a SASL exchange names
+  // one) from `client` (NAME[ADDR]): "login refused for user X from NAME[ADDR]: address
+  // locked out after N failures".
+  std::string refusal_log(std::string_view user, std::string_view client, std::string_view address,
+                          Clock::time_point now) const;
 
   // A successful login forgets the address's failures.
   void record_success(std::string_view address);

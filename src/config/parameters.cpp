@@ -145,7 +145,34 @@ constexpr ParameterInfo kParameters[] = {
      "Simultaneous connections one client address may make to this smtpd service; 0: no limit.", I},
     {"smtpd_client_event_limit_exceptions",
      "${smtpd_client_connection_limit_exceptions:$mynetworks}",
-     "Clients exempt from smtpd_client_connection_count_limit (network/mask list).", S},
+     "Clients exempt from the smtpd_client_*_limit connection count and rate limits, and from "
+     "the failed-login lockout of SMTP AUTH (a mynetworks-style list).",
+     S},
+    {"smtpd_client_connection_rate_limit", "0",
+     "Connections one client address may make to this smtpd service per anvil_rate_time_unit; "
+     "0: no limit.",
+     I},
+    {"smtpd_client_message_rate_limit", "0",
+     "MAIL commands one client address may send to this smtpd service per "
+     "anvil_rate_time_unit; 0: no limit.",
+     I},
+    {"smtpd_client_recipient_rate_limit", "0",
+     "RCPT commands one client address may send to this smtpd service per "
+     "anvil_rate_time_unit; 0: no limit.",
+     I},
+    {"smtpd_client_new_tls_session_rate_limit", "0",
+     "New (not resumed) TLS sessions one client address may start with this smtpd service per "
+     "anvil_rate_time_unit; 0: no limit.",
+     I},
+    {"smtpd_client_auth_rate_limit", "0",
+     "AUTH commands one client address may send to this smtpd service per "
+     "anvil_rate_time_unit; 0: no limit.",
+     I},
+    {"anvil_rate_time_unit", "60s", "The time unit of the smtpd_client_*_rate_limit counters.", T},
+    {"anvil_status_update_time", "600s",
+     "How often smtpd logs the highest client rates seen (anvil's statistics lines).", T},
+    {"smtpd_junk_command_limit", "${stress?{1}:{100}}",
+     "NOOP, VRFY and RSET commands a client may send before each one counts as an error.", I},
     {"queue_minfree", "0",
      "Free bytes the queue file system must keep: smtpd refuses MAIL (452 4.3.1) when less "
      "than this plus the message's SIZE= is free.",
@@ -420,6 +447,11 @@ constexpr ParameterInfo kParameters[] = {
      "Delay before a failed-login reply (Dovecot's name); doubles with each recent failure "
      "from the same client address, up to auth_failure_max_delay.",
      T},
+    {"login_trusted_networks", "",
+     "Dovecot's login_trusted_networks, for the failed-login lockout only: IMAP and POP3 "
+     "clients in this mynetworks-style list are never locked out (smtpd uses "
+     "smtpd_client_event_limit_exceptions).",
+     S},
     {"auth_failure_max_delay", "15s", "The longest failed-login delay.", T},
     {"auth_failure_limit", "10",
      "Failed logins from one client address within auth_failure_window after which its "
@@ -497,12 +529,19 @@ std::string compute_myhostname() {
   return name;
 }
 
-std::string format_network(int family, const void* addr, const void* mask, bool host) {
+std::string format_network(int family, const void* addr, const void* mask, bool host,
+                           bool by_class) {
   char text[INET6_ADDRSTRLEN] = {};
   if (family == AF_INET) {
     in_addr a = *static_cast<const in_addr*>(addr);
     int bits = 32;
-    if (!host && mask) {
+    uint32_t first = ntohl(a.s_addr) >> 24;
+    if (by_class && first < 224) {
+      // postconf(5) mynetworks_style = class: the whole class A (/8), B (/16) or C (/24)
+      // network; class D and E addresses fall back to their subnet, as Postfix's do.
+      bits = first < 128 ? 8 : first < 192 ? 16 : 24;
+      a.s_addr &= htonl(0xffffffffu << (32 - bits));
+    } else if (!host && mask) {
       uint32_t m = ntohl(static_cast<const in_addr*>(mask)->s_addr);
       bits = 0;
       while (bits < 32 && (m & (0x80000000u >> bits))) ++bits;
@@ -561,6 +600,8 @@ std::string domain_of_hostname(std::string_view hostname) {
 
 std::string own_networks(std::string_view mynetworks_style) {
   bool host = mynetworks_style != "subnet" && mynetworks_style != "class";
+  // IPv6 has no address classes: Postfix uses the subnet there.
+  bool by_class = mynetworks_style == "class";
   std::vector<std::string> out = {"127.0.0.0/8", "[::1]/128"};
   std::set<std::string> seen(out.begin(), out.end());
   ifaddrs* list = nullptr;
@@ -581,7 +622,7 @@ std::string own_networks(std::string_view mynetworks_style) {
       } else {
         continue;
       }
-      std::string net = format_network(family, addr, mask, host);
+      std::string net = format_network(family, addr, mask, host, by_class && family == AF_INET);
       if (seen.insert(net).second) out.push_back(net);
     }
     ::freeifaddrs(list);

@@ -136,7 +136,10 @@ asio::awaitable<void> Session::cmd_login(const Command& c, Parser& p) {
        "connections.");
     co_return;
   }
-  if (shared_.logins.throttle().blocked(conn_.remote_address(), std::chrono::steady_clock::now())) {
+  auto now = std::chrono::steady_clock::now();
+  if (shared_.logins.throttle().blocked(conn_.remote_address(), now)) {
+    shared_.log.warning("{}", shared_.logins.throttle().refusal_log(*user, conn_.remote_address(),
+                                                                    conn_.remote_address(), now));
     no(c, "[UNAVAILABLE] Too many failed logins; try again later.");
     co_return;
   }
@@ -202,7 +205,10 @@ asio::awaitable<void> Session::cmd_authenticate(const Command& c, Parser& p) {
     }
     co_return;
   }
-  if (shared_.logins.throttle().blocked(conn_.remote_address(), std::chrono::steady_clock::now())) {
+  auto now = std::chrono::steady_clock::now();
+  if (shared_.logins.throttle().blocked(conn_.remote_address(), now)) {
+    shared_.log.warning("{}", shared_.logins.throttle().refusal_log("", conn_.remote_address(),
+                                                                    conn_.remote_address(), now));
     no(c, "[UNAVAILABLE] Too many failed logins; try again later.");
     co_return;
   }

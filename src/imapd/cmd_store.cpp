@@ -62,6 +62,12 @@ asio::awaitable<void> Session::cmd_store(const Command& c, Parser& p) {
   for (uint32_t seq : selected_->resolve(*set, set_is_uids)) {
     if (const auto* m = selected_->message_at(seq)) uids.push_back(m->uid);
   }
+  // RFC 5530 §3 LIMIT: Maildir keeps at most 26 keywords per folder (letters a..z), an
+  // administrative limit rather than a server bug. Removing keywords never needs room.
+  if (mode != mailbox::StoreMode::kRemove && !selected_->box().keywords_fit(flags.keywords)) {
+    no(c, "[LIMIT] Too many keywords in this mailbox (Maildir allows 26).");
+    co_return;
+  }
   auto result = selected_->box().store_flags(uids, mode, flags, unchanged_since);
   if (!result) {
     no(c, "[SERVERBUG] " + result.error().message);

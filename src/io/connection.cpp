@@ -1,6 +1,8 @@
 // Reads and writes on one connection with deadlines and hard line limits.
 #include "io/connection.hpp"
 
+#include <openssl/ssl.h>
+
 #include <asio/buffer.hpp>
 #include <asio/read.hpp>
 #include <asio/redirect_error.hpp>
@@ -293,6 +295,10 @@ asio::awaitable<bool> Connection::start_tls(asio::ssl::context& context, std::st
   }
   tls_up_ = true;
   co_return true;
+}
+
+bool Connection::tls_resumed() const {
+  return tls_active() && SSL_session_reused(tls_->native_handle()) == 1;
 }
 
 std::string Connection::tls_description() const {

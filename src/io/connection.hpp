@@ -77,6 +77,8 @@ class Connection {
       asio::ssl::context& context, std::string& error,
       asio::ssl::stream_base::handshake_type role = asio::ssl::stream_base::server);
   bool tls_active() const { return tls_ != nullptr && tls_up_; }
+  // Whether the live TLS session was resumed (a ticket or cache hit, no full handshake).
+  bool tls_resumed() const;
   // "TLSv1.3 with cipher ... (256/256 bits)"; empty without TLS.
   std::string tls_description() const;
   // Channel-binding data of the live TLS session for SCRAM-*-PLUS (tls/channel_binding.hpp):

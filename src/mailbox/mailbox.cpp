@@ -203,6 +203,19 @@ bool Mailbox::can_add_keywords() const {
   return used < kMaxKeywords;
 }
 
+bool Mailbox::keywords_fit(const std::vector<std::string>& names) const {
+  std::vector<std::string> table = impl_->keywords;
+  size_t used = 0;
+  for (const auto& k : table)
+    if (!k.empty()) ++used;
+  for (const auto& n : names) {
+    if (find_keyword(table, n) >= 0) continue;
+    table.push_back(n);  // a repeated new name counts once
+    if (++used > kMaxKeywords) return false;
+  }
+  return true;
+}
+
 Result<std::optional<std::string>> Mailbox::cache_get(uint32_t uid, std::string_view field) {
   auto& pending = impl_->pending_cache;
   if (!pending.empty()) {

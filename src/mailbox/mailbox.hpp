@@ -215,6 +215,9 @@ class Mailbox {
   std::vector<std::string> keywords() const;
   // Whether a new keyword can still be added (Maildir has 26 keyword letters).
   bool can_add_keywords() const;
+  // Whether `names`, added to the folder's keywords, still fit Maildir's 26 letters (names
+  // the folder already has, in any case, take no room). IMAP answers NO [LIMIT] otherwise.
+  bool keywords_fit(const std::vector<std::string>& names) const;
 
   // Per-message cache for the IMAP server (ENVELOPE, BODYSTRUCTURE, ...): bytes under
   // (uid, field). Dropped when the message is expunged or the index rebuilt. Puts are

@@ -23,7 +23,7 @@ constexpr std::array kRows = {
     Row{"discard", {true, "qmgr drops mail routed to the discard transport itself"}},
     Row{"flush", {true, "postqueue -f asks qmgr directly"}},
     Row{"proxymap", {true, "every process opens its lookup tables itself"}},
-    Row{"anvil", {true, "smtpd counts connections per client itself"}},
+    Row{"anvil", {true, "smtpd counts connections and rates per client itself"}},
     Row{"tlsmgr", {true, "each process keeps its own TLS state"}},
     Row{"postlogd", {true, "every process writes the mail log itself"}},
     Row{"scache", {true, "the smtp process keeps its own idle connections"}},

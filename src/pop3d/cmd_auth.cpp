@@ -81,8 +81,12 @@ asio::awaitable<Session::Next> Session::cmd_pass(const Command& command) {
   std::string password = command.args[0];
   for (size_t i = 1; i < command.args.size(); ++i) password += " " + command.args[i];
   ++auth_attempts_;
-  if (services_.logins.throttle().blocked(conn_.remote_address(), std::chrono::steady_clock::now()))
+  auto now = std::chrono::steady_clock::now();
+  if (services_.logins.throttle().blocked(conn_.remote_address(), now)) {
+    services_.log.warning("{}", services_.logins.throttle().refusal_log(
+                                    user, conn_.remote_address(), conn_.remote_address(), now));
     co_return co_await err("[SYS/TEMP] Too many failed logins; try again later.");
+  }
   auto verdict = services_.logins.sasl().check_password(user, password);
   if (!verdict.ok())
     co_return co_await login_failed(user, "PLAIN", verdict.failure, verdict.reason);
@@ -109,8 +113,12 @@ asio::awaitable<Session::Next> Session::cmd_auth(const Command& command) {
   if (!exchange) co_return co_await err("Unsupported authentication mechanism.");
   std::string method(auth::sasl_mechanism_name(*mechanism));
   ++auth_attempts_;
-  if (services_.logins.throttle().blocked(conn_.remote_address(), std::chrono::steady_clock::now()))
+  auto now = std::chrono::steady_clock::now();
+  if (services_.logins.throttle().blocked(conn_.remote_address(), now)) {
+    services_.log.warning("{}", services_.logins.throttle().refusal_log(
+                                    "", conn_.remote_address(), conn_.remote_address(), now));
     co_return co_await err("[SYS/TEMP] Too many failed logins; try again later.");
+  }
 
   std::optional<std::string> response;
   if (command.args.size() == 2) {

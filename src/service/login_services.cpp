@@ -4,14 +4,26 @@
 
 #include <chrono>
 
+#include "maps/network_list.hpp"
+
 namespace correio::service {
 
-Result<std::unique_ptr<LoginServices>> LoginServices::open(const config::Config& config) {
+Result<std::unique_ptr<LoginServices>> LoginServices::open(const config::Config& config,
+                                                           std::string_view trusted_networks) {
   std::string spec = config.get("user_directory");
   if (spec.empty()) return Error{"user_directory is empty: there are no users to log in"};
+  // Dovecot's login_trusted_networks: these clients are not penalised for failed logins.
+  auto trusted = maps::NetworkList::parse(config.get(trusted_networks));
+  if (!trusted) return Error{std::string(trusted_networks) + ": " + trusted.error().message};
+  auth::LoginThrottle::Options throttle = login_throttle_options(config);
+  if (!trusted->empty())
+    throttle.exempt = [list = std::move(*trusted)](std::string_view address) {
+      return list.contains(address);
+    };
   auto users = auth::open_user_directory(spec, config.get("auth_default_realm"));
   if (!users) return Error{"user_directory " + spec + ": " + users.error().message};
-  return std::unique_ptr<LoginServices>(new LoginServices(std::move(*users), config));
+  return std::unique_ptr<LoginServices>(
+      new LoginServices(std::move(*users), config, std::move(throttle)));
 }
 
 namespace {
@@ -25,10 +37,10 @@ auth::SaslAuthenticator::Options sasl_options(const config::Config& config) {
 }  // namespace
 
 LoginServices::LoginServices(std::unique_ptr<auth::UserDirectory> users,
-                             const config::Config& config)
+                             const config::Config& config, auth::LoginThrottle::Options throttle)
     : users_(std::move(users)),
       sasl_(*users_, sasl_options(config)),
-      throttle_(login_throttle_options(config)) {}
+      throttle_(std::move(throttle)) {}
 
 auth::LoginThrottle::Options login_throttle_options(const config::Config& config) {
   auth::LoginThrottle::Options options;
@@ -50,6 +62,14 @@ std::vector<std::string> login_problems(const config::Config& config, std::strin
       !mechanisms) {
     std::string where = config.location("auth_mechanisms");
     return {(where.empty() ? "" : where + ": ") + "error: " + mechanisms.error().message};
+  }
+  // The lockout's trusted list (smtpd's is checked with its other network lists).
+  if (daemon != "smtpd") {
+    if (auto trusted = maps::NetworkList::parse(config.get("login_trusted_networks")); !trusted) {
+      std::string where = config.location("login_trusted_networks");
+      return {(where.empty() ? "" : where + ": ") +
+              "error: login_trusted_networks: " + trusted.error().message};
+    }
   }
   if (!config.get("user_directory").empty()) return {};
   // Name what asks for logins: smtpd's switch, or the daemon itself.

@@ -25,7 +25,12 @@ class LoginServices {
   // user_directory is empty (Dovecot: "No passdbs specified"; Postfix: "no SASL
   // authentication mechanisms"; both are fatal) or cannot be opened. The message names
   // the parameter: "user_directory passwd-file:/etc/correio/users: cannot open ...".
-  static Result<std::unique_ptr<LoginServices>> open(const config::Config& config);
+  // `trusted_networks`: the parameter naming the addresses the failed-login throttle
+  // leaves alone (login_trusted_networks for imapd and pop3d; smtpd passes
+  // smtpd_client_event_limit_exceptions, as its other anvil limits use); a bad list is an
+  // error naming the parameter.
+  static Result<std::unique_ptr<LoginServices>> open(
+      const config::Config& config, std::string_view trusted_networks = "login_trusted_networks");
 
   LoginServices(const LoginServices&) = delete;
   LoginServices& operator=(const LoginServices&) = delete;
@@ -35,7 +40,8 @@ class LoginServices {
   auth::LoginThrottle& throttle() { return throttle_; }
 
  private:
-  LoginServices(std::unique_ptr<auth::UserDirectory> users, const config::Config& config);
+  LoginServices(std::unique_ptr<auth::UserDirectory> users, const config::Config& config,
+                auth::LoginThrottle::Options throttle);
 
   std::unique_ptr<auth::UserDirectory> users_;
   auth::SaslAuthenticator sasl_;

@@ -54,6 +54,9 @@ std::optional<Reply> CommandLoop::admit(const Command& command, bool known, unsi
   else
     counts_.emplace_back(std::move(counted), 1);
 
+  // smtpd.c: "state->junk_cmds++ > var_smtpd_junk_cmd_limit" counts an error.
+  if ((flags & command_flag::junk) != 0 && junk_commands_++ > options_.junk_command_limit)
+    ++errors_;
   if (!known) return options_.unknown;
   // RFC 3207 §4: with mandatory TLS, only the pre_tls commands before STARTTLS. AUTH is
   // not one of them: on such a port no password may cross the wire in clear text.
@@ -85,6 +88,13 @@ asio::awaitable<Next> CommandLoop::reply(const Reply& original) {
   }
   std::string wire = r.to_wire();
   co_return co_await send(wire);
+}
+
+asio::awaitable<Next> CommandLoop::too_many_errors() {
+  log_.info("too many errors after {} from {}", last_verb_, client_label_);
+  std::string wire = "421 4.7.0 " + options_.hostname + " Error: too many errors\r\n";
+  co_await conn_.write(wire);
+  co_return Next::close;
 }
 
 asio::awaitable<Next> CommandLoop::send(std::string_view wire) {

@@ -34,6 +34,10 @@ inline constexpr unsigned pre_tls = 1u << 0;
 // Known only to be refused by its handler (HELO and EHLO to an LMTP server): counted and
 // logged as an unknown command, as Postfix's disconnect line does.
 inline constexpr unsigned counts_as_unknown = 1u << 1;
+// A command that costs the server little but may be used to hold a session open (Postfix's
+// smtpd_junk_command_limit: NOOP, VRFY, ETRN, RSET): past Options::junk_command_limit each
+// one counts as an error, so the error limits end the session in the end.
+inline constexpr unsigned junk = 1u << 2;
 }  // namespace command_flag
 
 // One row of a session's dispatch table: the verb, the member function that handles it,
@@ -56,8 +60,9 @@ class CommandLoop {
     int error_floor = 400;
     int soft_error_limit = INT_MAX;  // from here on every error costs `error_sleep`
     std::chrono::milliseconds error_sleep{0};
-    int hard_error_limit = 20;  // at this many errors: "421 4.7.0 ... too many errors"
-    bool tls_required = false;  // commands without pre_tls get 530 until TLS is active
+    int hard_error_limit = 20;         // at this many errors: "421 4.7.0 ... too many errors"
+    int junk_command_limit = INT_MAX;  // junk commands allowed before each one is an error
+    bool tls_required = false;         // commands without pre_tls get 530 until TLS is active
     Reply too_long{500, "5.5.0", "Error: line too long"};
     Reply unknown{502, "5.5.2", "Error: command not recognized"};
     // Postfix's soft_bounce (smtpd_chat_reply): no permanent refusal, every 5xx reply the
@@ -98,6 +103,8 @@ class CommandLoop {
   // nullopt if so, else the refusal to send instead.
   std::optional<Reply> admit(const Command& command, bool known, unsigned flags);
   void log_disconnect() const;
+  // "421 4.7.0 HOST Error: too many errors", logged; always close.
+  asio::awaitable<Next> too_many_errors();
 
   io::Connection& conn_;
   base::Logger& log_;
@@ -105,6 +112,7 @@ class CommandLoop {
   std::string client_label_ = "unknown";
   std::string last_verb_ = "CONNECT";
   int errors_ = 0;
+  int junk_commands_ = 0;
   std::vector<std::pair<std::string, int>> counts_;  // "ehlo" -> 1, in first-seen order
   int total_commands_ = 0;
 };
@@ -121,6 +129,10 @@ asio::awaitable<void> CommandLoop::run(Session& session,
       next = co_await reply(*refusal);
     else
       next = co_await (session.*(entry->handler))(*command);
+    // A junk command past its limit counted as an error without an error reply; Postfix
+    // checks the hard limit before it reads the next command.
+    if (next == Next::proceed && errors_ >= options_.hard_error_limit)
+      next = co_await too_many_errors();
     if (next == Next::close) break;
   }
   log_disconnect();

@@ -51,11 +51,19 @@ asio::awaitable<Admission> ClientAdmission::admit(io::Connection& connection) {
   int count = admission.slot.count();
   bool limited =
       settings_.connection_count_limit > 0 && !settings_.limit_exceptions.contains(address);
+  std::optional<smtp::Reply> refusal;
   if (limited && count > settings_.connection_count_limit) {
     log_.warning("Connection concurrency limit exceeded: {} from {} for service {}", count, label,
                  settings_.service_name);
-    co_await connection.write("421 4.7.0 " + settings_.myhostname +
-                              " Error: too many connections from " + address + "\r\n");
+    refusal = smtp::Reply(421, "4.7.0",
+                          settings_.myhostname + " Error: too many connections from " + address);
+  } else {
+    // Postfix's anvil counts a connection's rate with its count, in the same request.
+    refusal = rates_.check(ClientEvent::connection, address, label);
+  }
+  if (refusal) {
+    std::string wire = refusal->to_wire();
+    co_await connection.write(wire);
     co_await connection.drain_and_close();
     log_.info("disconnect from {} commands=0", label);
     co_return admission;

@@ -1,7 +1,8 @@
 // What happens to a new SMTP client before the first reply: its host name is looked up
 // (smtpd_peername_lookup, reverse DNS with forward confirmation), "connect from NAME[ADDR]"
-// is logged, and smtpd_client_connection_count_limit is applied (Postfix's anvil check):
-// a client over the limit gets "421 4.7.0 ... too many connections" and is let go.
+// is logged, and smtpd_client_connection_count_limit and smtpd_client_connection_rate_limit
+// are applied (Postfix's anvil check): a client over either limit gets
+// "421 4.7.0 ... too many connections" and is let go.
 // Owned by smtpd's start-up state for the life of the process; one event-loop thread.
 #pragma once
 
@@ -14,6 +15,7 @@
 #include "io/connection.hpp"
 #include "smtpd/client_networks.hpp"
 #include "smtpd/connection_counter.hpp"
+#include "smtpd/rate_limits.hpp"
 
 namespace correio::smtpd {
 
@@ -39,8 +41,9 @@ struct Admission {
 
 class ClientAdmission {
  public:
-  ClientAdmission(AdmissionSettings settings, base::Logger& log)
-      : settings_(std::move(settings)), log_(log) {}
+  // `rates` (smtpd_client_connection_rate_limit) must outlive this object.
+  ClientAdmission(AdmissionSettings settings, base::Logger& log, RateLimits& rates)
+      : settings_(std::move(settings)), log_(log), rates_(rates) {}
 
   // Logs "connect from"; when refused, has already answered 421 and logged the disconnect.
   asio::awaitable<Admission> admit(io::Connection& connection);
@@ -50,6 +53,7 @@ class ClientAdmission {
 
   AdmissionSettings settings_;
   base::Logger& log_;
+  RateLimits& rates_;
   ConnectionCounter connections_;
 };
 

@@ -47,9 +47,14 @@ asio::awaitable<Session::Next> Session::cmd_auth(const Command& command) {
   if (settings_.tls_auth_only && !conn_.tls_active())
     co_return co_await reply(538, "5.7.11",
                              "Encryption required for requested authentication mechanism");
-  if (services_.logins->throttle().blocked(conn_.remote_address(),
-                                           std::chrono::steady_clock::now())) {
-    log_.warning("{}: too many failed SASL logins; refusing AUTH", client_label());
+  // smtpd_client_auth_rate_limit, where Postfix's smtpd_sasl_proto.c checks it: after the
+  // state checks, before the mechanism is looked at.
+  if (auto over = rate_limited(ClientEvent::auth)) co_return co_await reply(*over);
+  std::string address = conn_.remote_address(), label = client_label();
+  auto now = std::chrono::steady_clock::now();
+  if (services_.logins->throttle().blocked(address, now)) {
+    // The user is not known before the exchange, which a locked-out address never gets.
+    log_.warning("{}", services_.logins->throttle().refusal_log("", label, address, now));
     co_await conn_.write("421 4.7.0 " + settings_.myhostname +
                          " Error: too many failed authentication attempts\r\n");
     co_return Next::close;

@@ -86,6 +86,9 @@ asio::awaitable<Session::Next> Session::cmd_mail(const Command& command) {
   if (envelope_) co_return co_await reply(503, "5.5.1", "Error: nested MAIL command");
   auto parsed = smtp::parse_path_command(command.argument, "FROM");
   if (!parsed) co_return co_await reply(501, "5.5.4", parsed.error().message);
+  // smtpd_client_message_rate_limit, where Postfix's mail_cmd checks it: a request counts
+  // whether or not the message is then accepted.
+  if (auto over = rate_limited(ClientEvent::message)) co_return co_await reply(*over);
   Envelope envelope;
   long long declared_size = 0;  // RFC 1870 SIZE=, 0 when not given
   for (const auto& [key, value] : parsed->parameters) {
@@ -151,6 +154,8 @@ asio::awaitable<Session::Next> Session::cmd_rcpt(const Command& command) {
   if (!envelope_) co_return co_await reply(503, "5.5.1", "Error: need MAIL command");
   auto parsed = smtp::parse_path_command(command.argument, "TO");
   if (!parsed) co_return co_await reply(501, "5.5.4", parsed.error().message);
+  // smtpd_client_recipient_rate_limit, where Postfix's rcpt_cmd checks it.
+  if (auto over = rate_limited(ClientEvent::recipient)) co_return co_await reply(*over);
   if (auto refusal = utf8_refusal(parsed->address, envelope_->smtputf8))
     co_return co_await reply(553, "5.6.7", *refusal);
   if (!smtp::valid_mailbox(parsed->address, envelope_->smtputf8))

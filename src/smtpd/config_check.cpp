@@ -4,6 +4,7 @@
 
 #include "resolve/resolver.hpp"
 #include "service/server_tls.hpp"
+#include "smtpd/client_networks.hpp"
 #include "smtpd/restrictions.hpp"
 #include "smtpd/settings.hpp"
 #include "smtpd/smtpd.hpp"
@@ -22,6 +23,28 @@ std::vector<std::string> check_configuration(const config::Config& config) {
     problems.push_back(located ? text.substr(0, at) + ": error: " + text.substr(at + 2)
                                : "error: " + text);
     return problems;
+  }
+  // The network lists (a bad address, a missing pattern file or table): Postfix's smtpd
+  // dies on them rather than guess who is trusted or exempt.
+  std::string style = config.get("mynetworks_style");
+  if (style != "host" && style != "subnet" && style != "class") {
+    std::string where = config.location("mynetworks_style");
+    problems.push_back(fmt::format("{}{}error: mynetworks_style: unknown value: {}", where,
+                                   where.empty() ? "" : ": ", style));
+  }
+  std::string mynetworks = config.get("mynetworks");
+  bool mynetworks_bad = false;
+  for (const char* name : {"mynetworks", "smtpd_client_event_limit_exceptions",
+                           "smtpd_forbid_bare_newline_exclusions"}) {
+    std::string value = config.get(name);
+    auto list = ClientNetworks::parse(value);
+    if (list) continue;
+    // The lists that default to $mynetworks would only repeat its error.
+    if (mynetworks_bad && value == mynetworks) continue;
+    mynetworks_bad = mynetworks_bad || std::string_view(name) == "mynetworks";
+    std::string where = config.location(name);
+    problems.push_back(fmt::format("{}{}error: {}: {}", where, where.empty() ? "" : ": ", name,
+                                   list.error().message));
   }
   // unknown_*_reject_code: Postfix wants a 4xx (while testing a table) or 5xx code.
   for (const char* name :

@@ -21,6 +21,7 @@ smtp::CommandLoop::Options loop_options(const Settings& settings) {
   options.soft_error_limit = settings.soft_error_limit;
   options.error_sleep = settings.error_sleep;
   options.hard_error_limit = settings.hard_error_limit;
+  options.junk_command_limit = settings.junk_command_limit;
   options.soft_bounce = settings.soft_bounce;
   options.tls_required = settings.tls_level == TlsLevel::encrypt;
   return options;
@@ -47,6 +48,10 @@ std::string Session::client_label() const {
   return label;
 }
 
+std::optional<smtp::Reply> Session::rate_limited(ClientEvent event) {
+  return services_.rates.check(event, conn_.remote_address(), client_label());
+}
+
 bool Session::pipelining_violation(std::string_view after_verb) {
   if (!settings_.forbid_unauth_pipelining || !conn_.has_buffered_input()) return false;
   log_.info("improper command pipelining after {} from {}", after_verb, client_label());
@@ -57,6 +62,16 @@ asio::awaitable<void> Session::run() {
   conn_.set_timeout(settings_.timeout);
 
   if (settings_.tls_wrappermode) {
+    // smtpd_client_new_tls_session_rate_limit in wrapper mode: Postfix answers in clear
+    // text before the handshake, and ends the session.
+    auto over = services_.rates.check_new_tls(conn_.remote_address(), client_label(), true);
+    if (over) {
+      std::string wire = over->to_wire();
+      co_await conn_.write(wire);
+      co_await conn_.drain_and_close();
+      log_.info("disconnect from {} commands=0", client_label());
+      co_return;
+    }
     bool secured = co_await handshake();
     if (!secured) co_return;
   }
@@ -75,6 +90,7 @@ asio::awaitable<void> Session::run() {
   if (!co_await loop_.greet(settings_.banner)) co_return;
 
   // RFC 5321 §4.1 with RFC 3207 (STARTTLS), RFC 4954 (AUTH) and RFC 3030 (BDAT).
+  using smtp::command_flag::junk;
   using smtp::command_flag::pre_tls;
   static constexpr smtp::CommandEntry<Session> kCommands[] = {
       {"EHLO", &Session::cmd_ehlo, pre_tls},
@@ -83,9 +99,9 @@ asio::awaitable<void> Session::run() {
       {"RCPT", &Session::cmd_rcpt},
       {"DATA", &Session::cmd_data},
       {"BDAT", &Session::cmd_bdat},
-      {"RSET", &Session::cmd_rset},
-      {"NOOP", &Session::cmd_noop, pre_tls},
-      {"VRFY", &Session::cmd_vrfy},
+      {"RSET", &Session::cmd_rset, junk},
+      {"NOOP", &Session::cmd_noop, pre_tls | junk},
+      {"VRFY", &Session::cmd_vrfy, junk},
       {"HELP", &Session::cmd_help},
       {"QUIT", &Session::cmd_quit, pre_tls},
       {"STARTTLS", &Session::cmd_starttls, pre_tls},
@@ -112,6 +128,9 @@ asio::awaitable<bool> Session::handshake() {
     log_.info("lost connection after {} from {}", loop_.last_verb(), client_label());
     co_return false;
   }
+  // A resumed session costs no full handshake and is not counted (Postfix counts only
+  // sessions it did not find in its cache).
+  if (!conn_.tls_resumed()) services_.rates.count_new_tls(conn_.remote_address());
   // smtpd_tls_loglevel 0 (Postfix's default) logs no TLS activity; 1 and up the summary.
   if (settings_.tls_loglevel >= 1)
     log_.info("Anonymous TLS connection established from {}: {}", client_label(),
@@ -128,6 +147,8 @@ asio::awaitable<Session::Next> Session::cmd_starttls(const Command& command) {
     refusal = smtp::Reply(554, "5.5.1", "Error: TLS already active");
   else if (!settings_.tls || !settings_.ehlo_keyword("STARTTLS"))
     refusal = smtp::Reply(502, "5.5.1", "Error: command not implemented");
+  if (!refusal)  // smtpd_client_new_tls_session_rate_limit: 454, the session goes on
+    refusal = services_.rates.check_new_tls(conn_.remote_address(), client_label(), false);
   if (refusal) co_return co_await reply(*refusal);
   if (pipelining_violation("STARTTLS")) {
     co_await conn_.write("554 5.5.0 Error: SMTP protocol synchronization\r\n");

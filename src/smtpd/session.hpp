@@ -32,6 +32,7 @@ struct Services {
   Restrictions& restrictions;
   service::LoginServices* logins;  // nullptr: SMTP AUTH is not offered
   ClientAdmission& admission;      // reverse DNS, "connect from", the connection count limit
+  RateLimits& rates;               // anvil's per-client rate limits (smtpd/rate_limits.hpp)
 };
 
 class Session {
@@ -91,6 +92,8 @@ class Session {
   // Commits the message being written and answers 250 with its queue ID, or 452.
   asio::awaitable<Next> finish_message();
   std::string client_label() const;  // "NAME[127.0.0.1]", NAME "unknown" when unverified
+  // Counts `event` against this client's anvil rate limit; the refusal when it is over.
+  std::optional<smtp::Reply> rate_limited(ClientEvent event);
   void log_reject(std::string_view stage, const smtp::Reply& r, std::string_view recipient);
   // RFC 2920 §3.1: input already waiting after a command that must end a pipelined group.
   bool pipelining_violation(std::string_view after_verb);

@@ -23,6 +23,7 @@ Settings Settings::from_config(const config::Config& config) {
   s.soft_error_limit = static_cast<int>(config.get_int("smtpd_soft_error_limit"));
   s.hard_error_limit = static_cast<int>(config.get_int("smtpd_hard_error_limit"));
   s.error_sleep = config.get_time("smtpd_error_sleep_time");
+  s.junk_command_limit = static_cast<int>(config.get_int("smtpd_junk_command_limit"));
   s.helo_required = config.get_bool("smtpd_helo_required");
   s.disable_vrfy = config.get_bool("disable_vrfy_command");
   s.forbid_unauth_pipelining = config.get_bool("smtpd_forbid_unauth_pipelining");

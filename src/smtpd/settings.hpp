@@ -30,6 +30,7 @@ struct Settings {
   int soft_error_limit = 10;
   int hard_error_limit = 20;
   std::chrono::seconds error_sleep{1};
+  int junk_command_limit = 100;  // smtpd_junk_command_limit
   bool helo_required = false;
   bool disable_vrfy = false;
   bool forbid_unauth_pipelining = true;

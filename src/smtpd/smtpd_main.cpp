@@ -23,6 +23,7 @@ int smtpd_main(const service::DaemonArgs& args) {
     std::unique_ptr<RecipientCheck> recipients;
     std::unique_ptr<Restrictions> restrictions;
     std::unique_ptr<service::LoginServices> logins;  // null without SMTP AUTH
+    std::unique_ptr<RateLimits> rates;
     std::unique_ptr<ClientAdmission> admission;
     std::unique_ptr<Services> services;
   };
@@ -68,15 +69,23 @@ int smtpd_main(const service::DaemonArgs& args) {
 
     if (s.sasl_auth_enable) {
       // Postfix: "fatal: no SASL authentication mechanisms"; AUTH is never dropped silently.
-      auto logins = service::LoginServices::open(ctx.config);
+      // The failed-login lockout spares the clients the other anvil limits spare.
+      auto logins = service::LoginServices::open(ctx.config, "smtpd_client_event_limit_exceptions");
       if (!logins) return logins.error();
       state->logins = std::move(*logins);
     }
+    // Postfix refuses to guess who is exempt from its limits and checks: a bad list is fatal.
+    for (const char* name :
+         {"smtpd_client_event_limit_exceptions", "smtpd_forbid_bare_newline_exclusions"})
+      if (auto nets = ClientNetworks::parse(ctx.config.get(name)); !nets)
+        return Error{std::string(name) + ": " + nets.error().message};
+    state->rates = std::make_unique<RateLimits>(
+        RateLimitSettings::from_config(ctx.config, ctx.args.service_name), ctx.log);
     state->admission = std::make_unique<ClientAdmission>(
-        AdmissionSettings::from_config(ctx.config, ctx.args.service_name), ctx.log);
+        AdmissionSettings::from_config(ctx.config, ctx.args.service_name), ctx.log, *state->rates);
     state->services =
         std::make_unique<Services>(Services{*state->sink, *state->recipients, *state->restrictions,
-                                            state->logins.get(), *state->admission});
+                                            state->logins.get(), *state->admission, *state->rates});
     return {};
   };
   daemon.session = [state](service::Context& ctx,

@@ -397,3 +397,25 @@ def test_cold_fetch_of_a_large_folder_matches_per_message_fetches(server):
         assert typ == "OK" and one[0] == bulk[seq - 1]
     d.logout()
     c.logout()
+
+
+def test_too_many_keywords_is_no_limit(server):
+    """Maildir holds 26 keywords per folder; more is RFC 5530's [LIMIT], not [SERVERBUG]."""
+    c = server.imap()
+    c.create("Keywords")
+    typ, _ = c.append("Keywords", None, None, b"Subject: kw\r\n\r\nbody\r\n")
+    assert typ == "OK"
+    c.select("Keywords")
+    many = "(" + " ".join(f"kw{i}" for i in range(3000)) + ")"
+    typ, data = c.store("1", "+FLAGS", many)
+    assert typ == "NO" and data[0].startswith(b"[LIMIT] "), data
+    typ, data = c.store("1", "+FLAGS", "(" + " ".join(f"kw{i}" for i in range(20)) + ")")
+    assert typ == "OK", data
+    # 20 used: 6 more fit (a known one, in another case, takes no room), 7 do not.
+    typ, data = c.store("1", "+FLAGS", "(" + " ".join(f"new{i}" for i in range(7)) + ")")
+    assert typ == "NO" and data[0].startswith(b"[LIMIT] "), data
+    typ, data = c.store("1", "+FLAGS", "(KW3 " + " ".join(f"new{i}" for i in range(6)) + ")")
+    assert typ == "OK", data
+    typ, data = c.store("1", "-FLAGS", many)  # removing needs no room
+    assert typ == "OK", data
+    c.logout()

@@ -83,5 +83,33 @@ TEST(LoginThrottle, MemoryIsBounded) {
   EXPECT_EQ(t.failures("addr99", now + 1s), 1);  // the newest survive
 }
 
+TEST(LoginThrottle, ExemptAddressesAreNeitherCountedNorBlocked) {
+  auto o = options();
+  o.limit = 2;
+  o.exempt = [](std::string_view address) { return address == "192.0.2.1"; };
+  LoginThrottle t(o);
+  Clock::time_point now{};
+  for (int i = 0; i < 5; ++i) EXPECT_EQ(t.record_failure("192.0.2.1", now), o.delay);
+  EXPECT_FALSE(t.blocked("192.0.2.1", now));
+  EXPECT_EQ(t.failures("192.0.2.1", now), 0);
+  t.record_failure("192.0.2.2", now);
+  t.record_failure("192.0.2.2", now);
+  EXPECT_TRUE(t.blocked("192.0.2.2", now));
+}
+
+TEST(LoginThrottle, RefusalIsLoggedAsALockoutNotAPasswordFailure) {
+  auto o = options();
+  o.limit = 2;
+  LoginThrottle t(o);
+  Clock::time_point now{};
+  t.record_failure("192.0.2.2", now);
+  t.record_failure("192.0.2.2", now);
+  EXPECT_EQ(t.refusal_log("alice@example.org", "192.0.2.2", "192.0.2.2", now),
+            "login refused for user alice@example.org from 192.0.2.2: address locked out after "
+            "2 failures");
+  EXPECT_EQ(t.refusal_log("", "unknown[192.0.2.2]", "192.0.2.2", now),
+            "login refused from unknown[192.0.2.2]: address locked out after 2 failures");
+}
+
 }  // namespace
 }  // namespace correio::auth

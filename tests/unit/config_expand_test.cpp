@@ -4,6 +4,7 @@
 
 #include <cstdlib>
 
+#include "base/strings.hpp"
 #include "config/config.hpp"
 #include "config/parameters.hpp"
 
@@ -368,3 +369,25 @@ TEST(Parameters, DefaultsOfTheSeedParameters) {
 
 }  // namespace
 }  // namespace correio::config
+
+// mynetworks_style (postconf(5)): host = the machine's own addresses, subnet = their
+// subnets, class = their whole class A/B/C networks (IPv4; IPv6 keeps the subnet).
+TEST(OwnNetworks, StylesHostSubnetAndClass) {
+  for (std::string_view style : {"host", "subnet", "class"}) {
+    std::string nets = correio::config::own_networks(style);
+    EXPECT_EQ(nets.rfind("127.0.0.0/8 [::1]/128", 0), 0u) << nets;
+    for (const auto& net : correio::base::split_list(nets)) {
+      if (net.starts_with('[') || net == "127.0.0.0/8") continue;
+      auto slash = net.find('/');
+      ASSERT_NE(slash, std::string::npos) << net;
+      int prefix = std::stoi(net.substr(slash + 1));
+      int first = std::stoi(net.substr(0, net.find('.')));
+      if (style == "host") {
+        EXPECT_EQ(prefix, 32) << net;
+      }
+      if (style == "class" && first < 224) {
+        EXPECT_EQ(prefix, first < 128 ? 8 : first < 192 ? 16 : 24) << net;
+      }
+    }
+  }
+}
