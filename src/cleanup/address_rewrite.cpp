@@ -136,6 +136,10 @@ Result<bool> AddressRewriter::is_local(std::string_view domain) {
   return *c == resolve::AddressClass::kLocal;
 }
 
+Completion AddressRewriter::completion() const {
+  return [this](std::string_view address) { return complete(address); };
+}
+
 LocalDomainTest AddressRewriter::local_test() {
   return [this](std::string_view domain) { return is_local(domain); };
 }
@@ -161,7 +165,7 @@ std::string AddressRewriter::complete(std::string_view address) const {
 Result<std::string> AddressRewriter::map11(AddressTable& table, std::string address) {
   if (table.empty()) return address;
   for (int count = 0; count < 100; ++count) {
-    auto mapped = table.map(address, delimiter_, local_test(), propagate_canonical_);
+    auto mapped = table.map(address, delimiter_, local_test(), propagate_canonical_, completion());
     if (!mapped) return mapped.error();
     if (!*mapped || (*mapped)->empty()) return address;
     std::string next = (*mapped)->front();
@@ -213,7 +217,7 @@ Result<std::vector<std::string>> AddressRewriter::as_recipients(
 Result<std::vector<std::string>> AddressRewriter::sender_copies(std::string_view sender) {
   std::vector<std::string> wanted = always_bcc_;
   if (!sender.empty() && !sender_bcc_.empty()) {
-    auto found = sender_bcc_.map(sender, delimiter_, local_test(), false);
+    auto found = sender_bcc_.map(sender, delimiter_, local_test(), false, completion());
     if (!found) return found.error();
     if (*found) wanted.insert(wanted.end(), (*found)->begin(), (*found)->end());
   }
@@ -225,14 +229,14 @@ Result<RecipientRewrite> AddressRewriter::recipient(std::string_view address) {
   auto rewritten = canonical(complete(address), false, false);
   if (!rewritten) return rewritten.error();
   auto expanded = expand_virtual_alias(virtual_, *rewritten, delimiter_, local_test(),
-                                       propagate_virtual_, limits_);
+                                       propagate_virtual_, limits_, completion());
   if (!expanded) return Error{expanded.error().message};
   out.addresses = std::move(expanded->addresses);
   out.virtual_match = expanded->matched;
   out.limit_error = std::move(expanded->limit_error);
   if (!recipient_bcc_.empty()) {
     // cleanup_addr_recipient(): looked up with the canonical address, before aliasing.
-    auto found = recipient_bcc_.map(*rewritten, delimiter_, local_test(), false);
+    auto found = recipient_bcc_.map(*rewritten, delimiter_, local_test(), false, completion());
     if (!found) return found.error();
     if (*found) {
       auto copies = as_recipients(**found);

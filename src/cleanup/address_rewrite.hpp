@@ -75,6 +75,7 @@ class AddressRewriter {
   Result<std::vector<std::string>> as_recipients(const std::vector<std::string>& addresses);
   Result<bool> is_local(std::string_view domain);
   LocalDomainTest local_test();
+  Completion completion() const;
 
   std::optional<resolve::Resolver> resolver_;
   std::string myorigin_, mydomain_, delimiter_;

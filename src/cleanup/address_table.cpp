@@ -79,7 +79,8 @@ Result<std::optional<AddressTable::Match>> AddressTable::find(std::string_view a
 Result<std::optional<std::vector<std::string>>> AddressTable::map(std::string_view address,
                                                                   std::string_view delimiters,
                                                                   const LocalDomainTest& is_local,
-                                                                  bool propagate) {
+                                                                  bool propagate,
+                                                                  const Completion& complete) {
   using Mapped = std::optional<std::vector<std::string>>;
   auto found = find(address, delimiters, is_local);
   if (!found) return found.error();
@@ -91,7 +92,7 @@ Result<std::optional<std::vector<std::string>>> AddressTable::map(std::string_vi
     // mail_addr_map(3): "@other" keeps the user, without its extension.
     if (item.starts_with("@")) item = base + item;
     if (propagate && !(*found)->extension.empty()) item = add_extension(item, (*found)->extension);
-    out.push_back(std::move(item));
+    out.push_back(complete ? complete(item) : std::move(item));
   }
   return Mapped(std::move(out));
 }

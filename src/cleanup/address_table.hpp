@@ -19,6 +19,9 @@ namespace correio::cleanup {
 // "user+ext" and "user" keys apply (canonical(5), virtual(5) TABLE FORMAT). Error: a
 // domain table failed.
 using LocalDomainTest = std::function<Result<bool>(std::string_view domain)>;
+// Rewrites a table's result to standard form ("bob" -> bob@$myorigin), as Postfix's
+// mail_addr_crunch() does; empty: results stay as written.
+using Completion = std::function<std::string(std::string_view address)>;
 
 class AddressTable {
  public:
@@ -45,11 +48,13 @@ class AddressTable {
   // mail_addr_map(3): find() and the value split into addresses (comma-separated, quotes
   // kept together). A value "@other" keeps the local part ("user@other"); with
   // `propagate` (propagate_unmatched_extensions) an extension the key did not have is
-  // put back into every result ("user+ext@new"). nullopt: not found.
+  // put back into every result ("user+ext@new"); then each result is completed.
+  // nullopt: not found.
   Result<std::optional<std::vector<std::string>>> map(std::string_view address,
                                                       std::string_view delimiters,
                                                       const LocalDomainTest& is_local,
-                                                      bool propagate);
+                                                      bool propagate,
+                                                      const Completion& complete = {});
 
  private:
   struct Table {

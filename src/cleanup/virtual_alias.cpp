@@ -11,7 +11,8 @@ namespace correio::cleanup {
 
 Result<Expansion> expand_virtual_alias(AddressTable& table, std::string_view address,
                                        std::string_view delimiters, const LocalDomainTest& is_local,
-                                       bool propagate, const ExpansionLimits& limits) {
+                                       bool propagate, const ExpansionLimits& limits,
+                                       const Completion& complete) {
   Expansion out;
   out.addresses.emplace_back(address);
   if (table.empty()) return out;
@@ -35,7 +36,7 @@ Result<Expansion> expand_virtual_alias(AddressTable& table, std::string_view add
         out.addresses.clear();
         return out;
       }
-      auto mapped = table.map(current, delimiters, is_local, propagate);
+      auto mapped = table.map(current, delimiters, is_local, propagate, complete);
       if (!mapped) return mapped.error();
       if (!*mapped) break;
       if (slot == 0 && depth == 0) out.matched = true;

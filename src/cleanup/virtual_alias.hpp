@@ -31,6 +31,7 @@ struct Expansion {
 // failed (temporary).
 Result<Expansion> expand_virtual_alias(AddressTable& table, std::string_view address,
                                        std::string_view delimiters, const LocalDomainTest& is_local,
-                                       bool propagate, const ExpansionLimits& limits);
+                                       bool propagate, const ExpansionLimits& limits,
+                                       const Completion& complete = {});
 
 }  // namespace correio::cleanup

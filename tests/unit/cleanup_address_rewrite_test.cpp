@@ -92,6 +92,9 @@ TEST_F(AddressRewrite, UserKeysOnlyForLocalDomains) {
   // A bare address is completed with $myorigin first.
   EXPECT_EQ(rcpt(r, "joe"), V{"joe@local.example"});
   EXPECT_EQ(rcpt(r, "ann"), V{"ann@example.com"});
+  // A result without a domain is completed too (Postfix's mail_addr_crunch()).
+  auto bare = open("canonical_maps = " + table("b", "bob bobby\n"));
+  EXPECT_EQ(rcpt(bare, "bob@example.com"), V{"bobby@example.com"});
 }
 
 TEST_F(AddressRewrite, UnmatchedExtensionIsPropagated) {
