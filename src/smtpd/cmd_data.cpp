@@ -71,10 +71,14 @@ bool Session::start_message() {
   options.myhostname = settings_.myhostname;
   options.header_size_limit = settings_.header_size_limit;
   options.hopcount_limit = settings_.hopcount_limit;
-  if (services_.header_clients.matches(info.client_address, !sasl_username_.empty()))
+  if (services_.header_clients.matches(info.client_address, !sasl_username_.empty())) {
+    // local_header_rewrite_clients: "rewrite or add message headers" (postconf(5)).
     options.rewrite_header = [&rewriter = services_.rewriter](std::string_view header) {
       return rewriter.header(header);
     };
+    std::string sender = envelope_->rewritten_sender.value_or(envelope_->sender);
+    options.missing_from = sender.empty() ? "MAILER-DAEMON" : sender;
+  }
   cleanup_.emplace(options);
   if (Status s = writer_->append(cleanup::received_header(info)); !s) {
     log_.warning("{}: queue file write error: {}", queue_id_, s.error().message);

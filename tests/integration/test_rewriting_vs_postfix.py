@@ -50,6 +50,10 @@ CORPUS = [
     ("someone@old.example", ["anyone+tag@catch.test", "dave@remote.example"],
      ["From: bob", "To: jane, bob@host.example.org", "Sender: someone@old.example"]),
     ("", ["ann@remote.example"], ["From: MAILER-DAEMON", "To: ann@remote.example"]),
+    ("Jane+news@host.example.org", ["sales@alias.test", "ann@remote.example"],
+     ['To: "Quoted Name" <jane+x@example.org>', "Reply-To: undisclosed-recipients:;"]),
+    ("x@old.example", ["list@alias.test", "sales@alias.test"],
+     ["From: Jane <jane>", 'Cc: "joe smith"@old.example, bob+ext']),
 ]
 
 ADDRESS_HEADERS = ("from", "to", "cc", "reply-to", "sender")
