@@ -106,10 +106,15 @@ Result<AddressRewriter> AddressRewriter::open(const config::Config& config) {
     if (!opened) return opened.error();
     *table = std::move(*opened);
   }
+  // The obsolete virtual_maps works through virtual_alias_maps' default "$virtual_maps";
+  // when virtual_alias_maps is set, virtual_maps is ignored, as in Postfix.
+  if (config.get("virtual_alias_maps").empty() && !config.get("virtual_maps").empty())
+    return Error{"virtual_maps is set but virtual_alias_maps is empty: Postfix would ignore "
+                 "virtual_maps too; set virtual_alias_maps"};
   r.always_bcc_ = split_address_value(config.get("always_bcc"));
   auto domains = config.get_list("masquerade_domains");
-  if (!domains.empty())
-    r.masquerade_.emplace(std::move(domains), config.get_list("masquerade_exceptions"));
+  auto exceptions = config.get_list("masquerade_exceptions");
+  if (!domains.empty()) r.masquerade_.emplace(std::move(domains), std::move(exceptions));
   long long expansion = config.get_int("virtual_alias_expansion_limit");
   long long recursion = config.get_int("virtual_alias_recursion_limit");
   if (expansion < 1 || recursion < 1)
