@@ -109,8 +109,9 @@ Result<AddressRewriter> AddressRewriter::open(const config::Config& config) {
   // The obsolete virtual_maps works through virtual_alias_maps' default "$virtual_maps";
   // when virtual_alias_maps is set, virtual_maps is ignored, as in Postfix.
   if (config.get("virtual_alias_maps").empty() && !config.get("virtual_maps").empty())
-    return Error{"virtual_maps is set but virtual_alias_maps is empty: Postfix would ignore "
-                 "virtual_maps too; set virtual_alias_maps"};
+    return Error{
+        "virtual_maps is set but virtual_alias_maps is empty: Postfix would ignore "
+        "virtual_maps too; set virtual_alias_maps"};
   r.always_bcc_ = split_address_value(config.get("always_bcc"));
   auto domains = config.get_list("masquerade_domains");
   auto exceptions = config.get_list("masquerade_exceptions");

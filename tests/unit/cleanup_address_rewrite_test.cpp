@@ -10,6 +10,7 @@
 
 #include "cleanup/address_rewrite.hpp"
 #include "cleanup/duplicate_filter.hpp"
+#include "cleanup/generic_maps.hpp"
 #include "cleanup/header_address.hpp"
 #include "cleanup/masquerade.hpp"
 #include "config/config.hpp"
@@ -229,6 +230,35 @@ TEST_F(AddressRewrite, HeadersKeepNamesAndComments) {
   EXPECT_EQ(h("To: undisclosed-recipients:;\n"), "To: undisclosed-recipients:;\n");
   EXPECT_EQ(h("To: \"joe\"@example.com\n"), "To: Joe.Bloggs@example.com\n");
   EXPECT_EQ(h("To: <broken@example.com\n"), "To: <broken@example.com\n");
+}
+
+TEST_F(AddressRewrite, GenericMapsOnTheWayOut) {
+  std::string text =
+      "myhostname = mail.example.com\nmyorigin = example.com\nmydestination = example.com\n"
+      "smtp_generic_maps = " +
+      table("g", "joe joe.public@isp.example\n@lan.example @isp.example\n") + "\n";
+  auto main_cf = config::MainCf::parse(text, "main.cf");
+  auto config = config::Config::from_main_cf(*main_cf, "/nonexistent");
+  auto generic = GenericMaps::open(*config);
+  ASSERT_TRUE(generic.ok()) << generic.error().message;
+  ASSERT_TRUE(generic->has_value());
+  GenericMaps& g = **generic;
+  EXPECT_EQ(*g.address("joe@example.com"), "joe.public@isp.example");
+  EXPECT_EQ(*g.address("ann@lan.example"), "ann@isp.example");
+  EXPECT_EQ(*g.address("joe@elsewhere.example"), "joe@elsewhere.example");
+  EXPECT_EQ(*g.address(""), "");
+  auto content = g.content(
+      "Received: from x\n\tby y\nFrom: Joe <joe@example.com>\nCc: a@lan.example,\n b@lan.example\n"
+      "Subject: joe@example.com\n\nFrom: joe@example.com\n");
+  ASSERT_TRUE(content.ok());
+  EXPECT_EQ(*content,
+            "Received: from x\n\tby y\nFrom: Joe <joe.public@isp.example>\n"
+            "Cc: a@isp.example,\n b@isp.example\nSubject: joe@example.com\n\n"
+            "From: joe@example.com\n");
+  auto none = config::MainCf::parse("", "main.cf");
+  auto empty = GenericMaps::open(*config::Config::from_main_cf(*none, "/nonexistent"));
+  ASSERT_TRUE(empty.ok());
+  EXPECT_FALSE(empty->has_value());
 }
 
 TEST(HeaderAddress, QuotedLocalPartsStayQuoted) {
