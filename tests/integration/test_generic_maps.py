@@ -1,4 +1,4 @@
-"""smtp_generic_maps (generic(5)): host A rewrites the envelope sender, the recipients and
+"""smtp_generic_maps (generic(5)): host A (receiver on 127.0.0.61, used by no other test) rewrites the envelope sender, the recipients and
 the address headers as its smtp agent sends the mail to host B (found by MX through a
 dnsmasq started here); B's stored copy shows what went over the wire, A's queue and log
 keep the original addresses."""
@@ -14,15 +14,15 @@ GENERIC = ("sender@example.test joe.public@dest.test\n"
 
 def test_generic_maps_rewrite_envelope_and_headers_on_the_way_out(dns):  # noqa: F811
     port = dns(["--mx-host=dest.test,mx1.dest.test,10",
-                "--host-record=mx1.dest.test,127.0.0.41"])
-    b = receiving_host("127.0.0.41")
+                "--host-record=mx1.dest.test,127.0.0.61"])
+    b = receiving_host("127.0.0.61")
     a = sender_host(port)
     table = a.config_dir / "generic"
     table.write_text(GENERIC)
     a.write_main_cf({"smtp_generic_maps": f"texthash:{table}",
                      "dns_resolver_servers": f"127.0.0.1:{port}", "smtp_connect_timeout": "5s"})
     try:
-        start_receiver(b, "127.0.0.41")
+        start_receiver(b, "127.0.0.61")
         a.start()
         with smtplib.SMTP("127.0.0.1", a.smtp_port) as smtp:
             smtp.sendmail("sender@example.test", ["bob@dest.test"],
