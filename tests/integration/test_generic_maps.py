@@ -1,7 +1,7 @@
-"""smtp_generic_maps (generic(5)): host A (receiver on 127.0.0.61, used by no other test) rewrites the envelope sender, the recipients and
-the address headers as its smtp agent sends the mail to host B (found by MX through a
-dnsmasq started here); B's stored copy shows what went over the wire, A's queue and log
-keep the original addresses."""
+"""smtp_generic_maps (generic(5)): host A rewrites the envelope sender, the recipients and
+the address headers as its smtp agent sends the mail to host B on 127.0.0.61 (an address
+no other test uses), found by MX through a dnsmasq started here; B's stored copy shows
+what went over the wire, A's queue and log keep the original addresses."""
 
 import smtplib
 
