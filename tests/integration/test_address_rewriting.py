@@ -172,3 +172,19 @@ def sendmail(inst, args, message: bytes):
                             input=message, capture_output=True, env=env,
                             timeout=wait_limit(30))
     assert result.returncode == 0, result.stderr
+
+
+def test_check_and_start_refuse_bad_rewriting_settings():
+    inst = instance({}, {"canonical_maps": "texthash:/nonexistent/canonical",
+                         "local_header_rewrite_clients": "permit_inet_interfaces, "
+                                                         "check_address_map hash:/x"})
+    try:
+        result = inst.command("check")
+        assert result.returncode == 1, result.stderr
+        assert re.search(r"main\.cf:\d+: error: canonical_maps: .*/nonexistent/canonical",
+                         result.stderr), result.stderr
+        assert re.search(r"main\.cf:\d+: error: local_header_rewrite_clients: \"check_address_map"
+                         r"\" is not supported", result.stderr), result.stderr
+        assert inst.command("start").returncode != 0
+    finally:
+        inst.cleanup()
