@@ -92,6 +92,13 @@ void HeaderCleanup::flush_header(std::string& out) {
   if (name == "from") saw_from_ = true;
   if (name == "message-id" && message_id_.empty())
     message_id_ = std::string(base::trim(std::string_view(header_).substr(header_.find(':') + 1)));
+  if (options_.rewrite_header && !rewrite_error_) {
+    auto rewritten = options_.rewrite_header(header_);
+    if (rewritten)
+      header_ = std::move(*rewritten);
+    else
+      rewrite_error_ = rewritten.error();
+  }
   out += header_;
   header_.clear();
   header_truncated_ = false;

@@ -7,8 +7,12 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
+
+#include "base/result.hpp"
 
 namespace correio::cleanup {
 
@@ -22,6 +26,9 @@ struct HeaderOptions {
   // "Jane Doe <jane@example.org>"; empty: add none (smtpd, as Postfix's
   // local_header_rewrite_clients leaves remote mail alone).
   std::string missing_from;
+  // Address rewriting of each complete header (AddressRewriter::header); empty: none
+  // (mail from clients outside local_header_rewrite_clients). Its first error is kept.
+  std::function<Result<std::string>(std::string_view header)> rewrite_header;
 };
 
 class HeaderCleanup {
@@ -38,6 +45,8 @@ class HeaderCleanup {
   // The Message-ID as found or generated ("<...>"); empty before the headers ended.
   const std::string& message_id() const { return message_id_; }
   bool headers_done() const { return in_body_; }
+  // A table failed while rewriting a header: the message must not be accepted now.
+  const std::optional<Error>& rewrite_error() const { return rewrite_error_; }
 
  private:
   void process_line(std::string_view line, std::string& out);  // one line with its LF
@@ -54,6 +63,7 @@ class HeaderCleanup {
   bool saw_date_ = false;
   bool saw_from_ = false;
   std::string message_id_;
+  std::optional<Error> rewrite_error_;
 };
 
 }  // namespace correio::cleanup

@@ -24,9 +24,6 @@ constexpr std::string_view kNoTlsVerification =
 constexpr std::string_view kNoSenderAuth =
     "SMTP client credentials are looked up by server only (smtp_sasl_password_maps keyed "
     "[host]:port, [host], host), never by sender";
-constexpr std::string_view kNoRewriting =
-    "address rewriting (the cleanup stage) is not built yet; addresses would stay as "
-    "received";
 constexpr std::string_view kNoContentInspection =
     "content inspection is not built yet; mail would be accepted without it";
 
@@ -92,21 +89,11 @@ constexpr SupportInfo kUnsupported[] = {
      "recipients in relay_domains are not validated yet; every one would be accepted"},
 
     // Rewriting and routing.
-    {"always_bcc", kFatal, "", "the copy would not be made"},
-    {"canonical_maps", kFatal, "", kNoRewriting},
-    {"sender_canonical_maps", kFatal, "", kNoRewriting},
-    {"recipient_canonical_maps", kFatal, "", kNoRewriting},
-    {"virtual_alias_maps", kFatal, "",
-     "virtual aliases are not built yet; aliased recipients would be rejected or misrouted"},
-    {"virtual_maps", kFatal, "", "virtual aliases are not built yet"},
     {"virtual_mailbox_maps", kFatal, "",
      "virtual mailboxes are the users of user_directory; a separate table would be ignored"},
     {"local_recipient_maps", kWarn, "|unix:passwd.byname $alias_maps",
      "unknown local recipients are those neither in the passwd database nor in alias_maps "
      "(empty: no check); other tables are not consulted yet"},
-    {"masquerade_domains", kWarn, "", kNoRewriting},
-    {"propagate_unmatched_extensions", kWarn, "", "canonical and virtual tables are not built yet"},
-    {"append_dot_mydomain", kWarn, "no", "user@host addresses are never completed"},
     {"mailbox_command", kFatal, "",
      "local delivery does not run a mailbox command yet; mail would go to the mailbox"},
     {"mailbox_transport", kFatal, "",

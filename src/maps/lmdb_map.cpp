@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 
 #include "base/file.hpp"
@@ -74,9 +75,15 @@ class LmdbMap final : public Map {
 
   Result<std::optional<std::string>> lookup(std::string_view key) override {
     // postmap replaced the file: use the new one (the old stays valid until we close it).
-    struct stat st {};
-    if (::stat(path_.c_str(), &st) == 0 && (st.st_dev != dev_ || st.st_ino != ino_)) {
-      if (auto s = open(); !s) return s.error();
+    // Looked at once a second, not per lookup: smtpd's intake must not pay a system call
+    // per address (steady_clock is read through the vDSO).
+    auto now = std::chrono::steady_clock::now();
+    if (now - checked_ >= std::chrono::seconds(1)) {
+      checked_ = now;
+      struct stat st {};
+      if (::stat(path_.c_str(), &st) == 0 && (st.st_dev != dev_ || st.st_ino != ino_)) {
+        if (auto s = open(); !s) return s.error();
+      }
     }
     std::string k = fold_ ? base::to_lower(key) : std::string(key);
     std::optional<std::string> found;
@@ -121,6 +128,7 @@ class LmdbMap final : public Map {
   std::unique_ptr<Env> env_;
   dev_t dev_ = 0;
   ino_t ino_ = 0;
+  std::chrono::steady_clock::time_point checked_ = std::chrono::steady_clock::now();
 };
 
 }  // namespace

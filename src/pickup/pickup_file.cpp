@@ -10,6 +10,7 @@
 #include <cstring>
 
 #include "base/file.hpp"
+#include "cleanup/duplicate_filter.hpp"
 #include "cleanup/header_cleanup.hpp"
 #include "cleanup/received.hpp"
 #include "queue/queue_directories.hpp"
@@ -69,6 +70,34 @@ std::string from_header(const queue::Envelope& e, const std::string& sender) {
   return quoted + "\" <" + address + ">";
 }
 
+// cleanup_addr_sender() and cleanup_addr_recipient() for a local submission: the rewritten
+// sender, each recipient's final addresses remembering the original, the copies
+// (NOTIFY=NEVER), duplicates dropped. Error: a table failed or an alias limit was hit
+// (Postfix defers: the file stays for the next scan).
+Status rewrite_envelope(cleanup::AddressRewriter& rewriter, const queue::Envelope& in,
+                        queue::Envelope& out) {
+  auto sender = rewriter.sender(in.sender);
+  if (!sender) return sender.error();
+  out.sender = *sender;
+  auto copies = rewriter.sender_copies(*sender);
+  if (!copies) return copies.error();
+  cleanup::DuplicateFilter filter(rewriter.enable_original_recipient());
+  auto add = [&](const std::string& address, const std::string& original, const std::string& orcpt,
+                 uint8_t notify) {
+    if (filter.first(address, original, orcpt, notify))
+      out.recipients.push_back({address, original, orcpt, notify});
+  };
+  for (const auto& r : in.recipients) {
+    auto one = rewriter.recipient(r.address);
+    if (!one) return one.error();
+    if (!one->limit_error.empty()) return Error{one->limit_error};
+    for (const auto& final : one->addresses) add(final, r.address, r.orcpt, r.notify);
+    copies->insert(copies->end(), one->copies.begin(), one->copies.end());
+  }
+  for (const auto& copy : *copies) add(copy, copy, "", queue::kNotifyNever);
+  return {};
+}
+
 }  // namespace
 
 PickupSettings PickupSettings::from_config(const config::Config& config) {
@@ -117,9 +146,14 @@ PickupOutcome pickup_file(const PickupSettings& s, const std::string& name,
   queue::Envelope env;
   env.arrival_us =
       std::chrono::duration_cast<std::chrono::microseconds>(now.time_since_epoch()).count();
-  env.sender = qualify(in.sender, s.myorigin);
-  for (const auto& r : in.recipients)
-    env.recipients.push_back({qualify(r.address, s.myorigin), r.address, r.orcpt, r.notify});
+  if (s.rewriter) {
+    if (auto rewritten = rewrite_envelope(*s.rewriter, in, env); !rewritten)
+      return outcome(Kind::retry, rewritten.error().message);
+  } else {
+    env.sender = qualify(in.sender, s.myorigin);
+    for (const auto& r : in.recipients)
+      env.recipients.push_back({qualify(r.address, s.myorigin), r.address, r.orcpt, r.notify});
+  }
   env.dsn_ret = in.dsn_ret;
   env.dsn_envid = in.dsn_envid;
   env.client = {"localhost", "127.0.0.1", "", "local", ""};
@@ -146,11 +180,17 @@ PickupOutcome pickup_file(const PickupSettings& s, const std::string& name,
   options.hopcount_limit = s.hopcount_limit;
   options.arrival = now;
   options.missing_from = from_header(in, env.sender);
+  if (s.rewriter)
+    options.rewrite_header = [rewriter = s.rewriter.get()](std::string_view header) {
+      return rewriter->header(header);
+    };
   cleanup::HeaderCleanup cleanup(options);
   std::string out = cleanup::pickup_received_header(received);
   cleanup.feed(file->content_bytes, out);
   cleanup.finish(out);
   if (cleanup.too_many_hops()) return reject(s, name, "too many hops");
+  if (const auto& failed = cleanup.rewrite_error())
+    return outcome(Kind::retry, "header address rewriting: " + failed->message);
   if (auto st2 = writer->append_content(out); !st2)
     return outcome(Kind::retry, st2.error().message);
   done.message_id = cleanup.message_id();

@@ -7,9 +7,11 @@
 
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <string>
 
 #include "base/result.hpp"
+#include "cleanup/address_rewrite.hpp"
 #include "config/config.hpp"
 
 namespace correio::pickup {
@@ -22,6 +24,10 @@ struct PickupSettings {
   long long header_size_limit = 102400;
   int hopcount_limit = 50;
   long long message_size_limit = 10240000;  // 0: no limit
+  // cleanup's address rewriting (envelope and headers: local submissions always get
+  // both), shared by the copies of these settings. Null: addresses are only completed
+  // with myorigin.
+  std::shared_ptr<cleanup::AddressRewriter> rewriter;
 
   static PickupSettings from_config(const config::Config& config);
 };

@@ -78,6 +78,14 @@ asio::awaitable<void> rescan_forever(PickupSettings settings, base::Logger& log)
 asio::awaitable<void> run(service::Context& ctx) {
   PickupSettings settings = PickupSettings::from_config(ctx.config);
   base::Logger& log = ctx.log;
+  // cleanup runs inside pickup (design.md §2): a table it cannot open stops the daemon.
+  auto rewriter = cleanup::AddressRewriter::open(ctx.config);
+  if (!rewriter) {
+    log.fatal("{}", rewriter.error().message);
+    ctx.io.stop();
+    co_return;
+  }
+  settings.rewriter = std::make_shared<cleanup::AddressRewriter>(std::move(*rewriter));
   auto dir = settings.queue_directory / "maildrop";
   // IN_MOVED_TO: sendmail renames its finished file to the final name; IN_CREATE: an
   // administrator copied one in.

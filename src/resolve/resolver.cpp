@@ -117,6 +117,9 @@ Result<Resolver> Resolver::open(const config::Config& config) {
   if (!relayhosts) return relayhosts.error();
   auto transports = open_tables(config, "sender_dependent_default_transport_maps");
   if (!transports) return transports.error();
+  auto relocated = open_tables(config, "relocated_maps");
+  if (!relocated) return relocated.error();
+  r.relocated_ = std::move(*relocated);
   r.sender_relayhost_ = std::move(*relayhosts);
   r.sender_transport_ = std::move(*transports);
   if (*transport) {
@@ -191,10 +194,34 @@ Result<Route> Resolver::finish(AddressClass c, const std::string& local, const s
     r->recipient = original.empty() ? join_address(local, domain) : std::string(original);
   size_t op = r->recipient.find_first_of("@!%");
   r->routed = op != std::string::npos && op != r->recipient.rfind('@');
+  if (auto moved = relocated(c, r->recipient); !moved) {
+    return moved.error();
+  } else if (*moved) {
+    // relocated(5): "5.1.6 User has moved to NEW"; smtpd rejects, qmgr bounces.
+    r->transport = "error";
+    r->nexthop = "5.1.6 User has moved to " + **moved;
+    return r;
+  }
   if (c == AddressClass::kVirtualAlias) return r;
   auto found = transport_maps_.apply(r->recipient, r->transport, r->nexthop);
   if (!found) return Error{"transport_maps: " + found.error().message};
   return r;
+}
+
+// relocated(5) TABLE FORMAT: user@domain, then (local domains) user, then @domain; the
+// recipient_delimiter extension is tried off as in every address table.
+Result<std::optional<std::string>> Resolver::relocated(AddressClass c, const std::string& address) {
+  using Found = std::optional<std::string>;
+  if (!relocated_) return Found();
+  auto full = maps::lookup_address(*relocated_, address, delimiter_);
+  if (!full) return Error{"relocated_maps: " + full.error().message};
+  if (*full) return Found((*full)->value);
+  if (c != AddressClass::kLocal) return Found();
+  auto local = maps::lookup_address(*relocated_, split_address(address, false).local, delimiter_,
+                                    maps::AddressForm::kLocalPart);
+  if (!local) return Error{"relocated_maps: " + local.error().message};
+  if (*local) return Found((*local)->value);
+  return Found();
 }
 
 Route Resolver::local_route(std::string_view local, std::string_view domain) const {

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -69,6 +70,7 @@ class Resolver {
   //    error:5.1.1 User unknown in virtual alias table;
   //  - the nexthop is the transport's own ":nexthop", else (relay and default only)
   //    sender_dependent_relayhost_maps or relayhost, else the recipient domain;
+  //  - relocated_maps: an address that has moved goes to error:5.1.6 User has moved to NEW;
   //  - transport_maps then overrides both for every class but virtual alias;
   //  - postmaster@ and abuse@ a virtual domain without a mailbox of that name (see
   //    set_mailbox_probe) go to the local postmaster/abuse, i.e. to the aliases.
@@ -87,6 +89,8 @@ class Resolver {
   Result<Route> finish(AddressClass c, const std::string& local, const std::string& domain,
                        std::string_view sender, std::string_view original);
   Route local_route(std::string_view local, std::string_view domain) const;
+  // relocated_maps: the new address of a user who has moved, or nullopt.
+  Result<std::optional<std::string>> relocated(AddressClass c, const std::string& address);
   Result<std::string> sender_lookup(maps::Map* maps, std::string_view sender,
                                     std::string_view null_key, const std::string& fallback);
 
@@ -96,7 +100,7 @@ class Resolver {
   bool swap_bangpath_ = true, percent_hack_ = true, dequote_ = true;
   TransportTable transport_maps_;
   // Shared: copies of a Resolver share the opened tables. Null when not configured.
-  std::shared_ptr<maps::Map> sender_relayhost_, sender_transport_;
+  std::shared_ptr<maps::Map> sender_relayhost_, sender_transport_, relocated_;
   std::string null_relayhost_key_, null_transport_key_;
   MailboxProbe probe_;
 };

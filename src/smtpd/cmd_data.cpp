@@ -71,6 +71,14 @@ bool Session::start_message() {
   options.myhostname = settings_.myhostname;
   options.header_size_limit = settings_.header_size_limit;
   options.hopcount_limit = settings_.hopcount_limit;
+  if (services_.header_clients.matches(info.client_address, !sasl_username_.empty())) {
+    // local_header_rewrite_clients: "rewrite or add message headers" (postconf(5)).
+    options.rewrite_header = [&rewriter = services_.rewriter](std::string_view header) {
+      return rewriter.header(header);
+    };
+    std::string sender = envelope_->rewritten_sender.value_or(envelope_->sender);
+    options.missing_from = sender.empty() ? "MAILER-DAEMON" : sender;
+  }
   cleanup_.emplace(options);
   if (Status s = writer_->append(cleanup::received_header(info)); !s) {
     log_.warning("{}: queue file write error: {}", queue_id_, s.error().message);
@@ -101,6 +109,12 @@ asio::awaitable<Session::Next> Session::finish_message() {
                 settings_.hopcount_limit, client_label());
       reset_transaction();
       co_return co_await reply(554, "5.4.0", "Error: too many hops");
+    }
+    if (const auto& failed = cleanup_->rewrite_error()) {
+      // Postfix's cleanup defers the message when a table fails (CLEANUP_STAT_WRITE).
+      log_.warning("{}: header address rewriting: {}", queue_id_, failed->message);
+      reset_transaction();
+      co_return co_await reply(451, "4.3.0", "Error: queue file write error");
     }
     // Postfix's cleanup(8) logs this; Correio's cleanup runs inside smtpd (same pid).
     log_.info_as("cleanup", "{}: message-id={}", queue_id_, cleanup_->message_id());

@@ -146,6 +146,9 @@ asio::awaitable<Session::Next> Session::cmd_mail(const Command& command) {
   envelope.protocol = esmtp_ ? (conn_.tls_active() ? "ESMTPS" : "ESMTP") : "SMTP";
   if (esmtp_ && !sasl_username_.empty()) envelope.protocol += "A";
   envelope.sasl_username = sasl_username_;
+  // cleanup (Postfix's cleanup_addr_sender): the sender as the queue file will have it,
+  // and the copies it asks for. A table that fails now defers the whole transaction.
+  if (auto refusal = rewrite_sender(envelope)) co_return co_await reply(*refusal);
   envelope_ = std::move(envelope);
   co_return co_await reply(250, "2.1.0", "Ok");
 }
@@ -160,7 +163,7 @@ asio::awaitable<Session::Next> Session::cmd_rcpt(const Command& command) {
     co_return co_await reply(553, "5.6.7", *refusal);
   if (!smtp::valid_mailbox(parsed->address, envelope_->smtputf8))
     co_return co_await reply(501, "5.1.3", "Bad recipient address syntax");
-  Recipient recipient{parsed->address, "", ""};
+  Recipient recipient{parsed->address, "", "", {}};
   bool dsn = esmtp_ && settings_.ehlo_keyword("DSN");
   for (const auto& [key, value] : parsed->parameters) {
     if (key == "NOTIFY" && dsn) {
@@ -202,8 +205,16 @@ asio::awaitable<Session::Next> Session::cmd_rcpt(const Command& command) {
     log_reject("RCPT", *rejected, recipient.address);
     co_return co_await reply(*rejected);
   }
+  // cleanup (Postfix's cleanup_addr_recipient): canonical, masquerading, virtual aliases.
+  bool known = false;  // a canonical or virtual alias entry vouches for the address
+  if (auto refusal = rewrite_recipient(recipient, known)) {
+    log_reject("RCPT", *refusal, recipient.address);
+    co_return co_await reply(*refusal);
+  }
   std::optional<smtp::Reply> unlisted;
-  if (settings_.reject_unlisted_recipient)
+  // Postfix's check_rcpt_maps(): an address canonical_maps or virtual_alias_maps knows is
+  // valid whatever its domain class.
+  if (settings_.reject_unlisted_recipient && !known)
     unlisted = recipients_.check(recipient.address, envelope_->sender);
   if (auto rejected = unlisted) {
     log_reject("RCPT", *rejected, recipient.address);

@@ -2,9 +2,11 @@
 // Restrictions object a session uses, built once, asked for its configuration error.
 #include <fmt/format.h>
 
+#include "cleanup/address_rewrite.hpp"
 #include "resolve/resolver.hpp"
 #include "service/server_tls.hpp"
 #include "smtpd/client_networks.hpp"
+#include "smtpd/header_rewrite_clients.hpp"
 #include "smtpd/restrictions.hpp"
 #include "smtpd/settings.hpp"
 #include "smtpd/smtpd.hpp"
@@ -46,6 +48,17 @@ std::vector<std::string> check_configuration(const config::Config& config) {
     problems.push_back(fmt::format("{}{}error: {}: {}", where, where.empty() ? "" : ": ", name,
                                    list.error().message));
   }
+  // cleanup's tables and address classes, and which clients get header rewriting: a
+  // table smtpd could not open at start is reported here first.
+  auto located = [&](const std::string& text) {
+    std::string where = config.location(text.substr(0, text.find(':')));
+    return fmt::format("{}{}error: {}", where, where.empty() ? "" : ": ", text);
+  };
+  if (auto rewriter = cleanup::AddressRewriter::open(config); !rewriter)
+    problems.push_back(located(rewriter.error().message));
+  if (auto clients = HeaderRewriteClients::parse(config.get("local_header_rewrite_clients"), {});
+      !clients)
+    problems.push_back(located(clients.error().message));
   // unknown_*_reject_code: Postfix wants a 4xx (while testing a table) or 5xx code.
   for (const char* name :
        {"unknown_local_recipient_reject_code", "unknown_virtual_mailbox_reject_code"}) {

@@ -4,6 +4,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -16,6 +17,9 @@ struct Recipient {
   std::string address;
   std::string notify;  // RFC 3461 NOTIFY, as given ("" when absent)
   std::string orcpt;   // RFC 3461 ORCPT, decoded "type;address" ("" when absent)
+  // The recipients cleanup's address rewriting made of `address` (canonical, virtual
+  // aliases); empty: `address` itself. `address` stays the original recipient.
+  std::vector<std::string> rewritten;
 };
 
 struct Envelope {
@@ -26,6 +30,12 @@ struct Envelope {
   std::string body;   // BODY=7BIT / 8BITMIME / BINARYMIME
   bool smtputf8 = false;
   std::string client_name, client_address, helo_name, protocol, sasl_username;
+  // After cleanup's address rewriting: the sender the queue file gets (unset: `sender`),
+  // the copies (always_bcc, sender_bcc_maps, recipient_bcc_maps; NOTIFY=NEVER), and
+  // whether duplicates count per original recipient (enable_original_recipient).
+  std::optional<std::string> rewritten_sender;
+  std::vector<std::string> copies;
+  bool duplicates_by_original = true;
 };
 
 // One message being written. Destroying it before commit() removes the partial file.

@@ -9,6 +9,7 @@
 
 #include "base/clock.hpp"
 #include "base/strings.hpp"
+#include "cleanup/duplicate_filter.hpp"
 
 namespace correio::smtpd {
 namespace {
@@ -27,9 +28,20 @@ uint8_t notify_bits(const std::string& notify) {
 queue::Envelope to_queue_envelope(const Envelope& in) {
   queue::Envelope out;
   out.arrival_us = base::now_us();
-  out.sender = in.sender;
-  for (const auto& r : in.recipients)
-    out.recipients.push_back({r.address, r.address, r.orcpt, notify_bits(r.notify)});
+  out.sender = in.rewritten_sender.value_or(in.sender);
+  // Postfix's cleanup_out_recipient(): one queue record per final recipient, each
+  // remembering the original (orig_rcpt), duplicates dropped.
+  cleanup::DuplicateFilter filter(in.duplicates_by_original);
+  auto add = [&](const std::string& address, const std::string& original, const std::string& orcpt,
+                 uint8_t notify) {
+    if (filter.first(address, original, orcpt, notify))
+      out.recipients.push_back({address, original, orcpt, notify});
+  };
+  for (const auto& r : in.recipients) {
+    if (r.rewritten.empty()) add(r.address, r.address, r.orcpt, notify_bits(r.notify));
+    for (const auto& final : r.rewritten) add(final, r.address, r.orcpt, notify_bits(r.notify));
+  }
+  for (const auto& copy : in.copies) add(copy, copy, "", queue::kNotifyNever);
   out.dsn_ret = in.ret == "FULL"   ? queue::DsnRet::full
                 : in.ret == "HDRS" ? queue::DsnRet::hdrs
                                    : queue::DsnRet::unspecified;

@@ -12,12 +12,14 @@
 
 #include "auth/sasl.hpp"
 #include "base/log.hpp"
+#include "cleanup/address_rewrite.hpp"
 #include "cleanup/header_cleanup.hpp"
 #include "io/connection.hpp"
 #include "service/login_services.hpp"
 #include "smtp/command_loop.hpp"
 #include "smtp/reply.hpp"
 #include "smtpd/client_admission.hpp"
+#include "smtpd/header_rewrite_clients.hpp"
 #include "smtpd/message_sink.hpp"
 #include "smtpd/recipient_check.hpp"
 #include "smtpd/restrictions.hpp"
@@ -30,9 +32,11 @@ struct Services {
   MessageSink& sink;
   RecipientCheck& recipients;
   Restrictions& restrictions;
-  service::LoginServices* logins;  // nullptr: SMTP AUTH is not offered
-  ClientAdmission& admission;      // reverse DNS, "connect from", the connection count limit
-  RateLimits& rates;               // anvil's per-client rate limits (smtpd/rate_limits.hpp)
+  service::LoginServices* logins;      // nullptr: SMTP AUTH is not offered
+  ClientAdmission& admission;          // reverse DNS, "connect from", the connection count limit
+  RateLimits& rates;                   // anvil's per-client rate limits (smtpd/rate_limits.hpp)
+  cleanup::AddressRewriter& rewriter;  // envelope and header address rewriting
+  const HeaderRewriteClients& header_clients;  // whose headers get rewritten
 };
 
 class Session {
@@ -85,6 +89,10 @@ class Session {
   asio::awaitable<Next> reply(const smtp::Reply& r);
   // Ends the message transaction (RFC 5321 §4.1.1.5).
   void reset_transaction();
+  // cleanup's address rewriting of the envelope (cmd_rewrite.cpp); a reply when the
+  // command must be refused (a table failed, an alias expansion limit was hit).
+  std::optional<smtp::Reply> rewrite_sender(Envelope& envelope);
+  std::optional<smtp::Reply> rewrite_recipient(Recipient& recipient, bool& known);
   // Creates the queue file and writes the Received: header; false when the queue refused.
   bool start_message();
   // Passes content (LF line endings) through cleanup into the queue file.

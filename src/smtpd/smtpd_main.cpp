@@ -25,6 +25,8 @@ int smtpd_main(const service::DaemonArgs& args) {
     std::unique_ptr<service::LoginServices> logins;  // null without SMTP AUTH
     std::unique_ptr<RateLimits> rates;
     std::unique_ptr<ClientAdmission> admission;
+    std::optional<cleanup::AddressRewriter> rewriter;
+    std::optional<HeaderRewriteClients> header_clients;
     std::unique_ptr<Services> services;
   };
   auto state = std::make_shared<State>();
@@ -83,9 +85,18 @@ int smtpd_main(const service::DaemonArgs& args) {
         RateLimitSettings::from_config(ctx.config, ctx.args.service_name), ctx.log);
     state->admission = std::make_unique<ClientAdmission>(
         AdmissionSettings::from_config(ctx.config, ctx.args.service_name), ctx.log, *state->rates);
-    state->services =
-        std::make_unique<Services>(Services{*state->sink, *state->recipients, *state->restrictions,
-                                            state->logins.get(), *state->admission, *state->rates});
+    // cleanup's address rewriting runs in smtpd (design.md §2); a table it cannot open
+    // is fatal, as in Postfix's cleanup.
+    auto rewriter = cleanup::AddressRewriter::open(ctx.config);
+    if (!rewriter) return rewriter.error();
+    state->rewriter.emplace(std::move(*rewriter));
+    auto header_clients =
+        HeaderRewriteClients::parse(ctx.config.get("local_header_rewrite_clients"), s.mynetworks);
+    if (!header_clients) return header_clients.error();
+    state->header_clients.emplace(std::move(*header_clients));
+    state->services = std::make_unique<Services>(Services{
+        *state->sink, *state->recipients, *state->restrictions, state->logins.get(),
+        *state->admission, *state->rates, *state->rewriter, *state->header_clients});
     return {};
   };
   daemon.session = [state](service::Context& ctx,

@@ -48,7 +48,7 @@ TEST(HeaderCleanup, SameResultInAnyPieces) {
 }
 
 TEST(HeaderCleanup, FindsMessageIdForTheLog) {
-  HeaderCleanup cleanup({"ID1", "mx", 102400, 50, {}, ""});
+  HeaderCleanup cleanup({"ID1", "mx", 102400, 50, {}, "", {}});
   std::string out;
   cleanup.feed("Message-ID:  <abc@example>  \n\nbody\n", out);
   cleanup.finish(out);

@@ -2,6 +2,9 @@
 // inline, static; map lists; address lookups; atomic replacement under a reader.
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <thread>
+
 #include "maps/lmdb_map.hpp"
 #include "maps/map.hpp"
 #include "maps_test_support.hpp"
@@ -74,6 +77,8 @@ TEST_F(MapsTable, AtomicReplaceWhileAReaderHoldsItOpen) {
   ASSERT_TRUE(reader.ok());
   EXPECT_EQ(get(**reader, "k"), "old");
   ASSERT_TRUE(build_lmdb(lmdb_file(name), {{"k", "new"}, {"j", "2"}}).ok());
+  // The reader looks at the path once a second (no system call per lookup).
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100));
   EXPECT_EQ(get(**reader, "k"), "new");  // the reader notices the rename
   EXPECT_EQ(get(**reader, "j"), "2");
   for (const auto& e : std::filesystem::directory_iterator(root_))

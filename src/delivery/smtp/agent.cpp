@@ -90,6 +90,8 @@ class Delivery {
                                                   const queue::QueueFile& file, bool allow_tls,
                                                   bool& tls_failed);
   smtp::Transaction transaction(const queue::QueueFile& file, size_t first, size_t last) const;
+  // smtp_generic_maps: the sender, recipients and header addresses as they go out.
+  Status apply_generic(cleanup::GenericMaps& generic, queue::QueueFile& file);
   // Sends the open recipients over `session`, in batches.
   asio::awaitable<void> send_batches(CachedSession& session, const queue::QueueFile& file);
   // SMTP AUTH when smtp_sasl_password_maps has credentials for this server.
@@ -105,7 +107,9 @@ class Delivery {
   Outcome last_failure_;         // why the open recipients are still open
   std::string last_relay_ = "none";
   std::string last_host_;
-  std::string nexthop_text_;  // as qmgr sent it, "[smtp.example]:587"
+  std::string nexthop_text_;             // as qmgr sent it, "[smtp.example]:587"
+  std::optional<std::string> sender_;    // after smtp_generic_maps, when it applies
+  std::vector<std::string> recipients_;  // likewise, by request index; empty: as queued
   Nexthop nexthop_;
 };
 
@@ -143,20 +147,21 @@ smtp::Transaction Delivery::transaction(const queue::QueueFile& file, size_t fir
                                         size_t last) const {
   const auto& envelope = file.envelope;
   smtp::Transaction t;
-  t.sender = request_.sender;
+  t.sender = sender_.value_or(request_.sender);
   t.content = file.content_bytes;
   t.mail.size = file.content_bytes.size();
   t.mail.eight_bit = smtp::has_8bit(file.content_bytes);
   // RFC 6531 §3.2: an address with UTF-8 can only travel with SMTPUTF8.
-  t.mail.smtputf8 = smtp::has_8bit(request_.sender);
+  t.mail.smtputf8 = smtp::has_8bit(t.sender);
   t.mail.ret = envelope.dsn_ret == queue::DsnRet::full   ? "FULL"
                : envelope.dsn_ret == queue::DsnRet::hdrs ? "HDRS"
                                                          : "";
   t.mail.envid = envelope.dsn_envid;
   for (size_t k = first; k < last; ++k) {
     const RequestRecipient& r = request_.recipients[pending_[k]];
-    t.mail.smtputf8 = t.mail.smtputf8 || smtp::has_8bit(r.address);
-    t.recipients.push_back({r.address, {notify_text(r.notify), r.orcpt}});
+    const std::string& address = recipients_.empty() ? r.address : recipients_[pending_[k]];
+    t.mail.smtputf8 = t.mail.smtputf8 || smtp::has_8bit(address);
+    t.recipients.push_back({address, {notify_text(r.notify), r.orcpt}});
   }
   return t;
 }
@@ -239,6 +244,23 @@ asio::awaitable<void> Delivery::try_address(const dns::MailHost& host, const std
   if (failed) last_failure_ = *failed;
 }
 
+// Postfix's smtp_map11_internal() on the envelope and smtp_header_rewrite() on the
+// headers; the delivery log keeps the queued addresses.
+Status Delivery::apply_generic(cleanup::GenericMaps& generic, queue::QueueFile& file) {
+  auto sender = generic.address(request_.sender);
+  if (!sender) return Error{"smtp_generic_maps lookup error: " + sender.error().message};
+  sender_ = std::move(*sender);
+  for (const auto& r : request_.recipients) {
+    auto mapped = generic.address(r.address);
+    if (!mapped) return Error{"smtp_generic_maps lookup error: " + mapped.error().message};
+    recipients_.push_back(std::move(*mapped));
+  }
+  auto content = generic.content(file.content_bytes);
+  if (!content) return Error{"smtp_generic_maps lookup error: " + content.error().message};
+  file.content_bytes = std::move(*content);
+  return {};
+}
+
 asio::awaitable<void> Delivery::run() {
   const AgentSettings& s = context_.settings;
   auto file = queue::read_queue_file(request_.queue_file, /*with_content=*/true);
@@ -251,6 +273,12 @@ asio::awaitable<void> Delivery::run() {
   if (!s.unsupported_tls.empty()) {
     finish_pending({Verdict::deferred, "4.7.5", s.unsupported_tls, "", false}, "none", "");
     co_return;
+  }
+  if (s.generic) {
+    if (Status mapped = apply_generic(*s.generic, *file); !mapped) {
+      finish_pending({Verdict::deferred, "4.3.0", mapped.error().message, "", false}, "none", "");
+      co_return;
+    }
   }
   std::string target = request_.nexthop;
   if (target.empty()) target = smtp::domain_of(request_.recipients.front().address);
@@ -303,6 +331,9 @@ asio::awaitable<void> Delivery::run() {
 Result<AgentSettings> agent_settings_from_config(const config::Config& config,
                                                  const std::string& service) {
   AgentSettings s;
+  auto generic = cleanup::GenericMaps::open(config);
+  if (!generic) return generic.error();
+  if (*generic) s.generic = std::make_shared<cleanup::GenericMaps>(std::move(**generic));
   s.client.helo_name = config.get("smtp_helo_name");
   auto& t = s.client.timeouts;
   t.connect = config.get_time("smtp_connect_timeout");

@@ -15,6 +15,7 @@
 
 #include "base/log.hpp"
 #include "base/result.hpp"
+#include "cleanup/generic_maps.hpp"
 #include "config/config.hpp"
 #include "delivery/protocol.hpp"
 #include "delivery/smtp/connection_cache.hpp"
@@ -42,6 +43,8 @@ struct AgentSettings {
   // smtp_sasl_security_options (smtp_sasl_tls_security_options under TLS) allow plaintext.
   std::shared_ptr<maps::Map> sasl_passwords;  // null: no AUTH
   bool sasl_plaintext = false, sasl_tls_plaintext = false;
+  // smtp_generic_maps: addresses rewritten on the way out; null when not configured.
+  std::shared_ptr<cleanup::GenericMaps> generic;
 };
 
 // Reads the smtp_* parameters of `config` (main.cf with the service's -o overrides);
