@@ -18,6 +18,8 @@
 #include "config/config.hpp"
 #include "delivery/protocol.hpp"
 #include "delivery/smtp/connection_cache.hpp"
+#include "delivery/smtp/sasl_client.hpp"
+#include "delivery/smtp/tls_policy.hpp"
 #include "dns/lookup.hpp"
 #include "dns/shared_lookup.hpp"
 #include "maps/map.hpp"
@@ -34,14 +36,8 @@ struct AgentSettings {
   int tls_loglevel = 0;                      // smtp_tls_loglevel
   std::chrono::seconds cache_time_limit{2};  // smtp_connection_cache_time_limit
   dns::ResolverOptions resolver;             // dns_resolver_servers, dns_resolver_timeout
-  // Set when smtp_tls_security_level asks for what is not built yet (verify, secure,
-  // dane, fingerprint): mail is deferred with this text rather than sent unverified.
-  std::string unsupported_tls;
-  // SMTP AUTH (smtp_sasl_auth_enable): "user:password" from smtp_sasl_password_maps by
-  // "[host]:port", "[host]", server name, nexthop domain; PLAIN and LOGIN only where
-  // smtp_sasl_security_options (smtp_sasl_tls_security_options under TLS) allow plaintext.
-  std::shared_ptr<maps::Map> sasl_passwords;  // null: no AUTH
-  bool sasl_plaintext = false, sasl_tls_plaintext = false;
+  TlsSettings tls;    // smtp_tls_security_level, smtp_tls_policy_maps and the smtp_tls_* rest
+  SaslSettings sasl;  // SMTP AUTH (smtp_sasl_auth_enable and the smtp_sasl_* rest)
 };
 
 // Reads the smtp_* parameters of `config` (main.cf with the service's -o overrides);
@@ -54,7 +50,7 @@ struct AgentContext {
   base::Logger& log;
   asio::any_io_executor executor;
   dns::SharedLookup& lookups;                        // the io_context's resolver channel
-  std::shared_ptr<asio::ssl::context> tls;           // for smtp_tls_security_level may/encrypt
+  std::shared_ptr<asio::ssl::context> tls;           // when any destination may use TLS
   std::mt19937 random{std::random_device{}()};       // MX order among equal preferences
   std::unique_ptr<ConnectionCache> cache = nullptr;  // sessions kept between requests
 };
