@@ -6,6 +6,8 @@ certificate verification failed for ...", "status=deferred (Server certificate n
 verified)"). The receiving hosts are Correio instances on 127.0.0.N:25 found through a
 dnsmasq started per test, as in test_mail_out.py."""
 
+import re
+
 import pytest
 
 from test_ca import TestCA
@@ -37,10 +39,18 @@ def run_hosts(*hosts):
             h.cleanup()
 
 
-def verifying_sender(dns_port: int, ca: TestCA, level: str = "verify", **extra):
-    return sender_host(dns_port, {"smtp_tls_security_level": level,
-                                  "smtp_tls_CAfile": str(ca.cert), "smtp_tls_loglevel": "1",
-                                  **extra})
+def verifying_sender(dns_port: int, ca: TestCA, level: str = "verify", policy: str = "",
+                     **extra):
+    """Host A at `level`, trusting `ca`; `policy` becomes its smtp_tls_policy_maps (in
+    its configuration directory, which mail_owner can read)."""
+    a = sender_host(dns_port, {"smtp_tls_security_level": level,
+                               "smtp_tls_CAfile": str(ca.cert), "smtp_tls_loglevel": "1",
+                               **extra})
+    if policy:
+        table = a.config_dir / "tls_policy"
+        table.write_text(policy)
+        a.write_main_cf({"smtp_tls_policy_maps": f"texthash:{table}"})
+    return a
 
 
 def test_verify_with_the_right_name_sends(dns, ca):
@@ -78,7 +88,7 @@ def test_verify_defers_an_unverified_server(dns, ca, case):
         problem, grade = "num=10:certificate has expired", "Untrusted"
     b = tls_receiver(address, pair)
     a = verifying_sender(port, ca)
-    relay = rf"mx1\.dest\.test\[{address.replace('.', r'\.')}\]:25"
+    relay = r"mx1\.dest\.test\[" + re.escape(address) + r"\]:25"
     try:
         start_receiver(b, address)
         a.start()
@@ -145,7 +155,7 @@ def test_secure_matches_the_nexthop_not_the_mx_name(dns, ca):
         run_hosts(a, b)
 
 
-def test_policy_table_per_destination(dns, ca, tmp_path):
+def test_policy_table_per_destination(dns, ca):
     """main.cf says "secure", which neither destination would pass; the policy table says
     "encrypt" for dest.test (an expired certificate is then fine) and "verify" for every
     sub-domain of other.test (the MX host name is checked)."""
@@ -154,10 +164,9 @@ def test_policy_table_per_destination(dns, ca, tmp_path):
                 "--host-record=mx.other.test,127.0.0.62"])
     b1 = tls_receiver("127.0.0.61", ca.issue("mx1.dest.test", expired=True))
     b2 = tls_receiver("127.0.0.62", ca.issue("mx.other.test"), domain="sub.other.test")
-    policy = tmp_path / "tls_policy"
-    policy.write_text("dest.test      encrypt protocols=TLSv1.2 ciphers=high\n"
-                      ".other.test    verify\n")
-    a = verifying_sender(port, ca, level="secure", smtp_tls_policy_maps=f"texthash:{policy}")
+    a = verifying_sender(port, ca, level="secure",
+                         policy="dest.test      encrypt protocols=TLSv1.2 ciphers=high\n"
+                                ".other.test    verify\n")
     try:
         start_receiver(b1, "127.0.0.61")
         start_receiver(b2, "127.0.0.62")
@@ -177,12 +186,10 @@ def test_policy_table_per_destination(dns, ca, tmp_path):
         run_hosts(a, b1, b2)
 
 
-def test_invalid_policy_entry_defers_that_destination(dns, ca, tmp_path):
+def test_invalid_policy_entry_defers_that_destination(dns, ca):
     port = dns(["--mx-host=dest.test,mx1.dest.test,10", "--host-record=mx1.dest.test,127.0.0.63"])
     b = tls_receiver("127.0.0.63", ca.issue("mx1.dest.test"))
-    policy = tmp_path / "tls_policy"
-    policy.write_text("dest.test  dane\n")
-    a = verifying_sender(port, ca, level="may", smtp_tls_policy_maps=f"texthash:{policy}")
+    a = verifying_sender(port, ca, level="may", policy="dest.test  dane\n")
     try:
         start_receiver(b, "127.0.0.63")
         a.start()
