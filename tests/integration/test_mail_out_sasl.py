@@ -19,9 +19,10 @@ ACCOUNTS = {
 }
 
 
-def smarthost(address: str, extra_users: str = ""):
+def smarthost(address: str, account: tuple[str, str] | None = None, extra_users: str = ""):
+    """A submission server on ADDRESS:587 knowing `account` (default: ACCOUNTS[address])."""
     b = submission_host(address)
-    user, password = ACCOUNTS[address]
+    user, password = account or ACCOUNTS[address]
     (b.config_dir / "users").write_text(
         "rcpt@dest.test:{PLAIN}x::::::\n"
         f"{user}:{{PLAIN}}{password}::::::\n" + extra_users)
@@ -100,18 +101,17 @@ def test_cached_connection_is_not_reused_for_another_senders_account(dns):
     within the connection cache time: dave's mail must travel in a session authenticated
     as dave, as Postfix keys its cache by sender under sender-dependent authentication."""
     port = dns(["--host-record=smtp.example.test,127.0.0.74"])
-    ACCOUNTS["127.0.0.74"] = ACCOUNTS["127.0.0.73"]
-    b = smarthost("127.0.0.74", extra_users="dave-acct@smtp.example.test:{PLAIN}pw-dave-4::::::\n")
+    b = smarthost("127.0.0.74", ACCOUNTS["127.0.0.73"], extra_users="dave-acct@smtp.example.test:{PLAIN}pw-dave-4::::::\n")
     a = seed_client(port, {"smtp_connection_cache_time_limit": "10s"},
                     extra_passwords="dave@example.test  dave-acct@smtp.example.test:pw-dave-4\n")
     try:
         start_smarthosts(("127.0.0.74", b))
         a.start()
-        send(a, "rcpt@dest.test", subject="carol-2", sender="carol@example.test")
-        a.wait_for_log(r"to=<rcpt@dest\.test>, .*status=sent", timeout=30)
-        send(a, "rcpt@dest.test", subject="carol-3", sender="carol@example.test")
-        send(a, "rcpt@dest.test", subject="dave-2", sender="dave@example.test")
-        a.wait_for_log(r"to=<rcpt@dest\.test>, .*status=sent", count=3, timeout=30)
+        # One at a time, each within the cache time of the one before: without the sender
+        # in the cache key, dave's message would take carol's authenticated session.
+        for count, who in enumerate(("carol", "dave", "carol"), start=1):
+            send(a, "rcpt@dest.test", subject=f"{who}-{count}", sender=f"{who}@example.test")
+            a.wait_for_log(r"to=<rcpt@dest\.test>, .*status=sent", count=count, timeout=30)
         b.wait_for_log(r"sasl_method=SCRAM-SHA-256, sasl_username=dave-acct@smtp\.example\.test")
         # carol's two messages: one session (RSET between them), authenticated once.
         assert len(b.log_lines(r"sasl_username=relay-acct@smtp\.example\.test")) == 2
@@ -126,8 +126,7 @@ def test_mechanism_filter_and_plaintext_option(dns):
     """smtp_sasl_mechanism_filter = plain with the default noplaintext leaves nothing: the
     mail is deferred with Postfix's words; allowing plaintext under TLS sends it by PLAIN."""
     port = dns(["--host-record=smtp.example.test,127.0.0.75"])
-    ACCOUNTS["127.0.0.75"] = ACCOUNTS["127.0.0.73"]
-    b = smarthost("127.0.0.75")
+    b = smarthost("127.0.0.75", ACCOUNTS["127.0.0.73"])
     a = seed_client(port, {"smtp_sasl_mechanism_filter": "plain"})
     try:
         start_smarthosts(("127.0.0.75", b))
