@@ -34,8 +34,7 @@ int smtp_main(const service::DaemonArgs& args) {
                                                        context->settings.cache_time_limit);
     const TlsSettings& tls_settings = context->settings.tls;
     if (tls_settings.defaults.level != smtp::TlsLevel::none || tls_settings.policy_maps) {
-      tls::ClientTrust trust{ctx.config.get("smtp_tls_CAfile"), ctx.config.get("smtp_tls_CApath")};
-      auto tls = tls::make_client_context(trust);
+      auto tls = tls::make_client_context(tls_settings.trust);
       if (!tls) return Error{"smtp client TLS: " + tls.error().message};
       context->tls = std::move(*tls);
       context->settings.client.tls_context = context->tls.get();

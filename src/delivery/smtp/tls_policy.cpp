@@ -209,6 +209,7 @@ Result<TlsSettings> tls_settings_from_config(const config::Config& config) {
   s.exclude = config.get("smtp_tls_exclude_ciphers");
   s.mandatory_exclude = config.get("smtp_tls_mandatory_exclude_ciphers");
   s.servername = std::string(base::trim(config.get("smtp_tls_servername")));
+  s.trust = {config.get("smtp_tls_CAfile"), config.get("smtp_tls_CApath")};
   s.lists = {config.get("tls_high_cipherlist"), config.get("tls_medium_cipherlist"),
              config.get("tls_null_cipherlist")};
   // Every level's combination once, so that a bad value is a start-up error.

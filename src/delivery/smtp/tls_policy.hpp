@@ -16,6 +16,7 @@
 #include "config/config.hpp"
 #include "maps/map.hpp"
 #include "smtp/client_session.hpp"
+#include "tls/peer_verification.hpp"
 
 namespace correio::delivery::smtp_agent {
 
@@ -49,6 +50,7 @@ struct TlsSettings {
   std::string exclude, mandatory_exclude;               // smtp_tls_[mandatory_]exclude_ciphers
   std::string servername;                               // smtp_tls_servername
   tls::CipherLists lists;                               // tls_{high,medium,null}_cipherlist
+  tls::ClientTrust trust;                               // smtp_tls_CAfile, smtp_tls_CApath
   std::shared_ptr<maps::Map> policy_maps;               // smtp_tls_policy_maps; null: none
   // Set when smtp_tls_security_level names a level Correio refuses (dane, fingerprint):
   // every delivery is deferred with this text, never sent with less protection.
