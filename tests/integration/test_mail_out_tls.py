@@ -201,3 +201,35 @@ def test_invalid_policy_entry_defers_that_destination(dns, ca):
         assert not maildir_files(b, "dest.test", "bob")
     finally:
         run_hosts(a, b)
+
+
+def test_sni_asks_for_the_right_certificate(dns, ca):
+    """The receiving host's default certificate is for another name; it has the right one
+    only for clients that ask for mx1.dest.test by SNI (tls_server_sni_maps). With
+    smtp_tls_servername = hostname the client asks, and verification succeeds."""
+    port = dns(["--mx-host=dest.test,mx1.dest.test,10", "--host-record=mx1.dest.test,127.0.0.58"])
+    b = tls_receiver("127.0.0.58", ca.issue("default.other.test"))
+    cert, key = ca.issue("mx1.dest.test")
+    chain = ca.dir / "mx1-chain.pem"  # key, then certificate: smtpd_tls_chain_files layout
+    chain.write_text(open(key).read() + open(cert).read())
+    chain.chmod(0o644)
+    sni = b.config_dir / "sni"
+    sni.write_text(f"mx1.dest.test {chain}\n")
+    b.write_main_cf({"tls_server_sni_maps": f"texthash:{sni}"})
+    a = verifying_sender(port, ca, smtp_tls_servername="hostname")
+    try:
+        start_receiver(b, "127.0.0.58")
+        a.start()
+        send(a, "bob@dest.test", subject="sni-1")
+        wait_for_file(b, "dest.test", "bob")
+        a.wait_for_log(r"Verified TLS connection established to mx1\.dest\.test"
+                       r"\[127\.0\.0\.58\]:25: ")
+        # Without SNI the same server fails the name check (the default certificate).
+        a.write_main_cf({"smtp_tls_servername": ""})
+        assert a.command("reload").returncode == 0
+        a.wait_for_log(r"reload -- version")
+        send(a, "bob@dest.test", subject="sni-2")
+        a.wait_for_log(r"server certificate verification failed for mx1\.dest\.test"
+                       r"\[127\.0\.0\.58\]:25: num=62:hostname mismatch", timeout=30)
+    finally:
+        run_hosts(a, b)
