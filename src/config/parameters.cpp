@@ -282,7 +282,12 @@ constexpr ParameterInfo kParameters[] = {
      "SMTP client TLS logging: 0 (verification failures at verify/secure only), 1 and up "
      "(\"Verified/Trusted/Untrusted TLS connection established\").",
      I},
-    {"smtp_tls_session_cache_database", "", "TLS session cache (unused by Correio).", S},
+    {"smtp_tls_session_cache_database", "",
+     "TLS session cache file (Correio keeps client sessions in memory instead).", S},
+    {"smtp_tls_session_cache_timeout", "3600s",
+     "How long the SMTP client keeps a TLS session for resumption (in memory, per smtp "
+     "process); 0 disables it.",
+     T},
     {"smtp_sasl_auth_enable", "no", "Enable SMTP AUTH in the SMTP client.", B},
     {"smtp_sasl_security_options", "noplaintext, noanonymous",
      "SASL mechanism restrictions of the SMTP client: noplaintext, noanonymous, mutual_auth.", S},

@@ -122,7 +122,8 @@ constexpr SupportInfo kUnsupported[] = {
      "level dane is refused); \"disabled\" is not honoured either (use "
      "disable_dns_lookups)"},
     {"smtp_tls_session_cache_database", kInfo, "",
-     "the SMTP client makes a full TLS handshake per connection"},
+     "the SMTP client keeps TLS sessions in memory, per smtp process, for "
+     "smtp_tls_session_cache_timeout; there is no database"},
 
     // The master.
     {"default_process_limit", kWarn, "", "a '-' maxproc in master.cf means one process"},

@@ -52,23 +52,28 @@ Status prepare_client(SSL* ssl, const PeerCheck& check) {
   // RFC 6066 §3: a host name, never an address literal.
   if (!check.sni.empty() && SSL_set_tlsext_host_name(ssl, check.sni.c_str()) != 1)
     return Error{fmt::format("cannot send SNI \"{}\": {}", check.sni, openssl_reason())};
-  return apply_policy(ssl, check.policy);
+  Status applied = apply_policy(ssl, check.policy);
+  if (applied && check.sessions != nullptr) check.sessions->prepare(ssl, check.session_key);
+  return applied;
 }
 
 PeerVerdict check_peer(SSL* ssl, const PeerCheck& check) {
   PeerVerdict verdict;
+  verdict.reused = SSL_session_reused(ssl) == 1;
   X509* certificate = SSL_get0_peer_certificate(ssl);
   if (certificate == nullptr) {
     verdict.problem = "no server certificate";
     return verdict;
   }
+  // A resumed session keeps the verdict and certificate of its first handshake.
   long result = SSL_get_verify_result(ssl);
   verdict.trusted = result == X509_V_OK;
   if (!verdict.trusted) {
     verdict.problem = verify_problem(result);
     return verdict;
   }
-  // X509_check_host treats a leading "." as "any sub-domain" (OpenSSL's parent-domain
+  // RFC 6125 §6.4: DNS-IDs, the CN only without them (OpenSSL's default). X509_check_host
+  // treats a leading "." as "any sub-domain" (OpenSSL's parent-domain
   // rule), which is Postfix's ".domain" / dot-nexthop pattern.
   for (const auto& name : check.names) {
     if (X509_check_host(certificate, name.data(), name.size(), X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS,

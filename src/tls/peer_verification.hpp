@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "base/result.hpp"
+#include "tls/client_session_cache.hpp"
 #include "tls/policy.hpp"
 
 namespace correio::tls {
@@ -42,6 +43,10 @@ struct PeerCheck {
   std::vector<std::string> names;
   std::string sni;      // RFC 6066 server_name; empty: none sent
   ServerPolicy policy;  // protocol range and TLS 1.2 cipher list for this connection
+  // Session resumption (smtp_tls_session_cache_timeout): the cache, and the key under
+  // which this connection's session is kept (server, SNI, protocols, ciphers).
+  ClientSessionCache* sessions = nullptr;
+  std::string session_key;
 };
 
 // Puts `check`'s SNI, protocol range and cipher list on `ssl` before the handshake.
@@ -54,6 +59,7 @@ struct PeerVerdict {
   // Why not matched, in OpenSSL's words as Postfix logs them: "num=20:unable to get local
   // issuer certificate", "num=62:hostname mismatch"; empty when matched.
   std::string problem;
+  bool reused = false;  // the handshake resumed a kept session
 
   // Postfix's adjective for "... TLS connection established": Verified, Trusted, Untrusted.
   const char* grade() const { return matched ? "Verified" : trusted ? "Trusted" : "Untrusted"; }

@@ -7,6 +7,9 @@ verified)"). The receiving hosts are Correio instances on 127.0.0.N:25 found thr
 dnsmasq started per test, as in test_mail_out.py."""
 
 import re
+import socket
+import ssl
+import threading
 
 import pytest
 
@@ -233,3 +236,100 @@ def test_sni_asks_for_the_right_certificate(dns, ca):
                        r"\[127\.0\.0\.58\]:25: num=62:hostname mismatch", timeout=30)
     finally:
         run_hosts(a, b)
+
+
+class StartTlsServer:
+    """A minimal SMTP server with STARTTLS through Python's ssl module, which resumes TLS
+    1.3 sessions (session tickets); it records for each session whether it was resumed.
+    (Correio's smtpd does not resume sessions yet.)"""
+
+    def __init__(self, address: str, cert: str, key: str):
+        self.context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        self.context.load_cert_chain(cert, key)
+        self.sock = socket.create_server((address, 25), reuse_port=False)
+        self.resumed: list[bool] = []
+        self.thread = threading.Thread(target=self.serve, daemon=True)
+        self.thread.start()
+
+    def serve(self):
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            try:
+                self.session(conn)
+            except (OSError, ssl.SSLError):
+                pass
+            finally:
+                conn.close()
+
+    def session(self, conn):
+        f = conn.makefile("rwb")
+
+        def reply(text):
+            f.write(text.encode() + b"\r\n")
+            f.flush()
+        reply("220 tls.test ESMTP")
+        while True:
+            line = f.readline()
+            if not line:
+                return
+            verb = line[:4].decode().upper()
+            if verb == "EHLO":
+                reply("250-tls.test\r\n250 STARTTLS" if not isinstance(conn, ssl.SSLSocket)
+                      else "250 tls.test")
+            elif verb == "STAR":
+                reply("220 2.0.0 go ahead")
+                conn = self.context.wrap_socket(conn, server_side=True)
+                self.resumed.append(conn.session_reused)
+                f = conn.makefile("rwb")
+            elif verb in ("MAIL", "RCPT", "RSET"):
+                reply("250 2.0.0 Ok")
+            elif verb == "DATA":
+                reply("354 go ahead")
+                while f.readline() not in (b".\r\n", b""):
+                    pass
+                reply("250 2.0.0 Ok: queued as TLS1")
+            elif verb == "QUIT":
+                reply("221 2.0.0 Bye")
+                return
+            else:
+                reply("502 5.5.2 what")
+
+    def close(self):
+        self.sock.close()
+
+
+def test_tls_session_is_resumed_on_the_next_connection(dns, ca):
+    """No connection cache (each message a new connection), smtp_tls_loglevel 2: the second
+    handshake resumes the first session, and Postfix's "Reusing old session" is logged;
+    with smtp_tls_session_cache_timeout = 0 it never is."""
+    port = dns(["--mx-host=dest.test,mx1.dest.test,10", "--host-record=mx1.dest.test,127.0.0.59"])
+    server = StartTlsServer("127.0.0.59", *ca.issue("mx1.dest.test"))
+    a = verifying_sender(port, ca, smtp_tls_loglevel="2", smtp_connection_cache_time_limit="0")
+    relay = r"mx1\.dest\.test\[127\.0\.0\.59\]:25"
+    try:
+        a.start()
+        for n in (1, 2):
+            send(a, "bob@dest.test", subject=f"resume-{n}")
+            a.wait_for_log(rf"to=<bob@dest\.test>, relay={relay}, .*status=sent", count=n,
+                           timeout=30)
+        a.wait_for_log(rf"correio/smtp\[\d+\]: {relay}: Reusing old session")
+        # A resumed session is still verified (its certificate is the first one's).
+        a.wait_for_log(rf"Verified TLS connection established to {relay}: ", count=2)
+        assert server.resumed == [False, True]
+
+        a.write_main_cf({"smtp_tls_session_cache_timeout": "0"})
+        assert a.command("reload").returncode == 0
+        a.wait_for_log(r"reload -- version")
+        for n in (3, 4):
+            send(a, "bob@dest.test", subject=f"resume-{n}")
+            a.wait_for_log(rf"to=<bob@dest\.test>, relay={relay}, .*status=sent", count=n,
+                           timeout=30)
+        assert server.resumed == [False, True, False, False]
+        assert len(a.log_lines(r"Reusing old session")) == 1
+    finally:
+        server.close()
+        a.stop()
+        a.cleanup()

@@ -97,7 +97,8 @@ class Delivery {
                                                        const dns::MailHost& host);
 
   // The ClientOptions of a connection to `host` under this nexthop's TLS policy.
-  Result<smtp::ClientOptions> client_options(const std::string& host) const;
+  Result<smtp::ClientOptions> client_options(const std::string& host,
+                                             const std::string& relay) const;
   // Postfix's TLS log lines once the handshake is done.
   void log_tls(const smtp::ClientSession& client, const std::string& relay) const;
 
@@ -116,13 +117,18 @@ class Delivery {
   TlsPolicyEntry tls_policy_;
 };
 
-Result<smtp::ClientOptions> Delivery::client_options(const std::string& host) const {
+Result<smtp::ClientOptions> Delivery::client_options(const std::string& host,
+                                                     const std::string& relay) const {
   smtp::ClientOptions options = context_.settings.client;
   options.tls = tls_policy_.level;
   if (options.tls == smtp::TlsLevel::none) return options;
   auto check = peer_check(context_.settings.tls, tls_policy_, host, nexthop_.host);
   if (!check) return check.error();
   options.peer = std::move(*check);
+  options.peer.sessions = context_.sessions.get();
+  options.peer.session_key =
+      fmt::format("{}|{}|{}|{}", relay, options.peer.sni, options.peer.policy.protocols.describe(),
+                  options.peer.policy.cipher_list);
   return options;
 }
 
@@ -135,6 +141,7 @@ void Delivery::log_tls(const smtp::ClientSession& client, const std::string& rel
   bool must_match = tls_policy_.level >= smtp::TlsLevel::verify;
   if (!peer->problem.empty() && (must_match || loglevel >= 1))
     context_.log.info("server certificate verification failed for {}: {}", relay, peer->problem);
+  if (peer->reused && loglevel >= 2) context_.log.info("{}: Reusing old session", relay);
   if (loglevel >= 1)
     context_.log.info("{} TLS connection established to {}: {}", peer->grade(), relay,
                       client.tls_description());
@@ -191,7 +198,7 @@ asio::awaitable<std::optional<Outcome>> Delivery::session(const dns::MailHost& h
   if (!socket) co_return Outcome{Verdict::deferred, "4.4.1", socket.error().message, "", true};
   connected_us_ = now_us();
   auto kept = std::make_unique<CachedSession>();
-  auto options = client_options(host.name);
+  auto options = client_options(host.name, relay);
   if (!options) {
     context_.log.warning("{}: TLS policy for {}: {}", request_.queue_id, nexthop_text_,
                          options.error().message);
@@ -372,6 +379,7 @@ Result<AgentSettings> agent_settings_from_config(const config::Config& config,
   s.tls = std::move(*tls);
   s.tls_loglevel = static_cast<int>(config.get_int("smtp_tls_loglevel"));
   s.cache_time_limit = config.get_time("smtp_connection_cache_time_limit");
+  s.tls_session_timeout = config.get_time("smtp_tls_session_cache_timeout");
 
   auto sasl = sasl_settings_from_config(config);
   if (!sasl) return sasl.error();

@@ -28,14 +28,15 @@
 namespace correio::delivery::smtp_agent {
 
 struct AgentSettings {
-  smtp::ClientOptions client;                // helo name, time limits, TLS level
-  std::string bind_address, bind_address6;   // smtp_bind_address, smtp_bind_address6
-  bool ipv4 = true, ipv6 = true;             // inet_protocols
-  bool dns_lookups = true;                   // !disable_dns_lookups
-  size_t recipient_limit = 50;               // SERVICE_destination_recipient_limit
-  int tls_loglevel = 0;                      // smtp_tls_loglevel
-  std::chrono::seconds cache_time_limit{2};  // smtp_connection_cache_time_limit
-  dns::ResolverOptions resolver;             // dns_resolver_servers, dns_resolver_timeout
+  smtp::ClientOptions client;                      // helo name, time limits, TLS level
+  std::string bind_address, bind_address6;         // smtp_bind_address, smtp_bind_address6
+  bool ipv4 = true, ipv6 = true;                   // inet_protocols
+  bool dns_lookups = true;                         // !disable_dns_lookups
+  size_t recipient_limit = 50;                     // SERVICE_destination_recipient_limit
+  int tls_loglevel = 0;                            // smtp_tls_loglevel
+  std::chrono::seconds tls_session_timeout{3600};  // smtp_tls_session_cache_timeout
+  std::chrono::seconds cache_time_limit{2};        // smtp_connection_cache_time_limit
+  dns::ResolverOptions resolver;                   // dns_resolver_servers, dns_resolver_timeout
   TlsSettings tls;    // smtp_tls_security_level, smtp_tls_policy_maps and the smtp_tls_* rest
   SaslSettings sasl;  // SMTP AUTH (smtp_sasl_auth_enable and the smtp_sasl_* rest)
 };
@@ -49,9 +50,11 @@ struct AgentContext {
   AgentSettings settings;
   base::Logger& log;
   asio::any_io_executor executor;
-  dns::SharedLookup& lookups;                        // the io_context's resolver channel
-  std::shared_ptr<asio::ssl::context> tls;           // when any destination may use TLS
-  std::mt19937 random{std::random_device{}()};       // MX order among equal preferences
+  dns::SharedLookup& lookups;                   // the io_context's resolver channel
+  std::shared_ptr<asio::ssl::context> tls;      // when any destination may use TLS
+  std::mt19937 random{std::random_device{}()};  // MX order among equal preferences
+  // Before `cache`: kept connections' SSL objects call into it until they are freed.
+  std::unique_ptr<tls::ClientSessionCache> sessions = nullptr;
   std::unique_ptr<ConnectionCache> cache = nullptr;  // sessions kept between requests
 };
 

@@ -38,6 +38,9 @@ int smtp_main(const service::DaemonArgs& args) {
       if (!tls) return Error{"smtp client TLS: " + tls.error().message};
       context->tls = std::move(*tls);
       context->settings.client.tls_context = context->tls.get();
+      if (context->settings.tls_session_timeout.count() > 0)
+        context->sessions = std::make_unique<tls::ClientSessionCache>(
+            context->tls->native_handle(), context->settings.tls_session_timeout);
     }
     if (!tls_settings.refused.empty()) ctx.log.warning("{}", tls_settings.refused);
     return {};
