@@ -3,7 +3,8 @@
 // the client context, the per-connection settings put on the SSL object before the
 // handshake (SNI, protocols, ciphers), and afterwards whether the chain is trusted and a
 // name matches. Pure OpenSSL; knows nothing of main.cf or nexthops
-// (delivery/smtp/tls_policy.hpp turns those into a PeerCheck). Stateless; thread-safe.
+// (delivery/smtp/tls_policy.hpp turns those into a PeerCheck). The functions are
+// stateless and thread-safe; the session cache a PeerCheck may name is not.
 #pragma once
 
 #include <openssl/ssl.h>

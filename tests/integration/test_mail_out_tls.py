@@ -1,6 +1,6 @@
 """Mail out under the TLS policy of the smtp client (Postfix's TLS_README, client side):
 smtp_tls_security_level verify and secure against certificates of a test CA made here with
-the openssl command line (test_ca.py), the per-destination smtp_tls_policy_maps, and the
+the openssl command line (tls_test_ca.py), the per-destination smtp_tls_policy_maps, and the
 log lines Postfix writes ("Verified TLS connection established to ...", "server
 certificate verification failed for ...", "status=deferred (Server certificate not
 verified)"). The receiving hosts are Correio instances on 127.0.0.N:25 found through a
@@ -13,7 +13,7 @@ import threading
 
 import pytest
 
-from test_ca import TestCA
+from tls_test_ca import TestCA
 from test_mail_out import (dns, maildir_files, receiving_host, send, sender_host,  # noqa: F401
                            start_receiver, wait_for_file)
 from test_mail_out import pytestmark  # noqa: F401  (dnsmasq and root)

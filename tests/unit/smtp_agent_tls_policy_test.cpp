@@ -45,6 +45,9 @@ TEST(SmtpAgentTlsPolicy, EntryErrors) {
   EXPECT_EQ(message("verify colour=blue"), "unknown attribute \"colour\"");
   EXPECT_EQ(message("verify high"), "malformed attribute \"high\" (expected name=value)");
   EXPECT_NE(message("secure tafile=/etc/ta.pem").find("tafile"), std::string::npos);
+  EXPECT_NE(message("encrypt protocols=TLSv9").find("unknown TLS protocol"), std::string::npos);
+  EXPECT_NE(message("encrypt ciphers=superb").find("unknown cipher grade"), std::string::npos);
+  EXPECT_NE(message("encrypt exclude=!RC4").find("invalid operator"), std::string::npos);
 }
 
 TlsPolicyEntry at(TlsLevel level) {

@@ -191,6 +191,13 @@ asio::awaitable<std::optional<Outcome>> Delivery::session(const dns::MailHost& h
   const AgentSettings& s = context_.settings;
   std::string label = fmt::format("{}[{}]", host.name, address);
   std::string relay = fmt::format("{}:{}", label, port);
+  // A policy entry whose protocols or ciphers do not parse: no connection at all.
+  auto options = client_options(host.name, relay);
+  if (!options) {
+    context_.log.warning("{}: TLS policy for {}: {}", request_.queue_id, nexthop_text_,
+                         options.error().message);
+    co_return Outcome{Verdict::deferred, "4.7.5", "client TLS configuration problem", "", false};
+  }
   bool v6 = address.find(':') != std::string::npos;
   auto socket = co_await smtp::connect_to(context_.executor, address, port,
                                           v6 ? s.bind_address6 : s.bind_address,
@@ -198,12 +205,6 @@ asio::awaitable<std::optional<Outcome>> Delivery::session(const dns::MailHost& h
   if (!socket) co_return Outcome{Verdict::deferred, "4.4.1", socket.error().message, "", true};
   connected_us_ = now_us();
   auto kept = std::make_unique<CachedSession>();
-  auto options = client_options(host.name, relay);
-  if (!options) {
-    context_.log.warning("{}: TLS policy for {}: {}", request_.queue_id, nexthop_text_,
-                         options.error().message);
-    co_return Outcome{Verdict::deferred, "4.7.5", "client TLS configuration problem", "", false};
-  }
   kept->connection = std::make_unique<io::Connection>(std::move(*socket));
   kept->client =
       std::make_unique<smtp::ClientSession>(*kept->connection, label, std::move(*options));

@@ -56,9 +56,20 @@ Status add_attribute(TlsPolicyEntry& entry, std::string_view word) {
     if (entry.match->empty()) return Error{"empty value of attribute \"match\""};
     return {};
   }
-  if (name == "protocols") return set_once(entry.protocols, name, value);
-  if (name == "ciphers") return set_once(entry.ciphers, name, value);
-  if (name == "exclude") return set_once(entry.exclude, name, value);
+  // Values are checked here, so that the warning names the table entry.
+  const tls::CipherLists probe{"HIGH", "MEDIUM", "eNULL"};
+  if (name == "protocols") {
+    if (auto p = tls::parse_protocols(value); !p) return p.error();
+    return set_once(entry.protocols, name, value);
+  }
+  if (name == "ciphers") {
+    if (auto c = tls::cipher_list(value, "", probe); !c) return c.error();
+    return set_once(entry.ciphers, name, value);
+  }
+  if (name == "exclude") {
+    if (auto c = tls::cipher_list("high", value, probe); !c) return c.error();
+    return set_once(entry.exclude, name, value);
+  }
   if (name == "servername") return set_once(entry.servername, name, value);
   if (name == "tafile") return Error{"attribute \"tafile\" is not supported (use smtp_tls_CAfile)"};
   return Error{fmt::format("unknown attribute \"{}\"", name)};
