@@ -9,3 +9,8 @@ target_link_options(passwd_file_fuzz PRIVATE -fsanitize=fuzzer)
 add_executable(sasl_fuzz ${CMAKE_CURRENT_LIST_DIR}/sasl_fuzz.cpp)
 target_link_libraries(sasl_fuzz PRIVATE correio_auth)
 target_link_options(sasl_fuzz PRIVATE -fsanitize=fuzzer)
+
+# The SCRAM-SHA-256 client (the smtp agent's AUTH): server-first and server-final messages.
+add_executable(scram_client_fuzz ${CMAKE_CURRENT_LIST_DIR}/scram_client_fuzz.cpp)
+target_link_libraries(scram_client_fuzz PRIVATE correio_auth)
+target_link_options(scram_client_fuzz PRIVATE -fsanitize=fuzzer)

@@ -11,3 +11,8 @@ target_link_options(delivery_protocol_fuzz PRIVATE -fsanitize=fuzzer)
 add_executable(smtp_client_fuzz smtp_client_fuzz.cpp)
 target_link_libraries(smtp_client_fuzz PRIVATE correio_smtp_agent correio_smtp)
 target_link_options(smtp_client_fuzz PRIVATE -fsanitize=fuzzer)
+
+# The smtp agent's TLS policy table values (smtp_tls_policy_maps).
+add_executable(smtp_tls_policy_entry_fuzz smtp_tls_policy_entry_fuzz.cpp)
+target_link_libraries(smtp_tls_policy_entry_fuzz PRIVATE correio_smtp_agent)
+target_link_options(smtp_tls_policy_entry_fuzz PRIVATE -fsanitize=fuzzer)

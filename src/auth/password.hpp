@@ -47,6 +47,9 @@ struct ScramKeys {
   std::string salt;
   std::string stored_key;  // H(ClientKey)
   std::string server_key;  // HMAC(SaltedPassword, "Server Key")
+  // HMAC(SaltedPassword, "Client Key"): only a client knows it (derive_scram_sha256_keys
+  // fills it; a stored password never has it).
+  std::string client_key;
 };
 inline constexpr unsigned kScramDefaultIterations = 4096;  // Dovecot's default
 inline constexpr unsigned kScramMaxIterations = 10'000'000;

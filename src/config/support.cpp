@@ -18,12 +18,6 @@ constexpr auto kInfo = Support::kInformational;
 constexpr auto kWarn = Support::kNotYet;
 constexpr auto kFatal = Support::kNotYetUnsafe;
 
-constexpr std::string_view kNoTlsVerification =
-    "the SMTP client does not verify server certificates yet (smtp_tls_security_level "
-    "verify and secure defer mail)";
-constexpr std::string_view kNoSenderAuth =
-    "SMTP client credentials are looked up by server only (smtp_sasl_password_maps keyed "
-    "[host]:port, [host], host), never by sender";
 constexpr std::string_view kNoContentInspection =
     "content inspection is not built yet; mail would be accepted without it";
 
@@ -110,11 +104,13 @@ constexpr SupportInfo kUnsupported[] = {
     {"smtp_host_lookup", kWarn, "",
      "the SMTP client takes host addresses from the hosts file, then DNS (c-ares), whatever "
      "the setting"},
-    {"smtp_tls_CAfile", kWarn, "", kNoTlsVerification},
-    {"smtp_tls_CApath", kWarn, "", kNoTlsVerification},
+    {"smtp_dns_support_level", kWarn, "enabled",
+     "Correio does not validate DNSSEC, so no DNS answer counts as secure (TLS security "
+     "level dane is refused); \"disabled\" is not honoured either (use "
+     "disable_dns_lookups)"},
     {"smtp_tls_session_cache_database", kInfo, "",
-     "the SMTP client makes a full TLS handshake per connection"},
-    {"smtp_sender_dependent_authentication", kWarn, "", kNoSenderAuth},
+     "the SMTP client keeps TLS sessions in memory, per smtp process, for "
+     "smtp_tls_session_cache_timeout; there is no database"},
 
     // The master.
     {"default_process_limit", kWarn, "", "a '-' maxproc in master.cf means one process"},

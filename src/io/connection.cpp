@@ -279,9 +279,14 @@ asio::awaitable<bool> Connection::write(std::string_view data) {
 }
 
 asio::awaitable<bool> Connection::start_tls(asio::ssl::context& context, std::string& error,
-                                            asio::ssl::stream_base::handshake_type role) {
+                                            asio::ssl::stream_base::handshake_type role,
+                                            const TlsPrepare* prepare) {
   discard_buffered_input();
   tls_ = std::make_unique<asio::ssl::stream<Socket&>>(socket_, context);
+  if (prepare != nullptr && *prepare) {
+    error = (*prepare)(tls_->native_handle());
+    if (!error.empty()) co_return false;
+  }
   std::error_code ec;
   begin_io();
   co_await tls_->async_handshake(role, asio::redirect_error(asio::use_awaitable, ec));

@@ -11,6 +11,7 @@
 #include <asio/ssl/stream.hpp>
 #include <asio/steady_timer.hpp>
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -73,9 +74,14 @@ class Connection {
   // before the handshake is discarded (RFC 3207 §4.2: nothing sent in the clear may be
   // taken as sent under TLS). On failure `error` says why; the connection is unusable.
   // With `role` client it starts TLS as the client (the SMTP client's STARTTLS).
+  // `prepare`, when given, is called on the new SSL object before the handshake (the
+  // client's SNI, protocols, ciphers); a non-empty answer aborts with that error. A
+  // pointer, so that callers name the function (no temporary inside their co_await).
+  using TlsPrepare = std::function<std::string(SSL*)>;
   asio::awaitable<bool> start_tls(
       asio::ssl::context& context, std::string& error,
-      asio::ssl::stream_base::handshake_type role = asio::ssl::stream_base::server);
+      asio::ssl::stream_base::handshake_type role = asio::ssl::stream_base::server,
+      const TlsPrepare* prepare = nullptr);
   bool tls_active() const { return tls_ != nullptr && tls_up_; }
   // Whether the live TLS session was resumed (a ticket or cache hit, no full handshake).
   bool tls_resumed() const;
@@ -86,6 +92,8 @@ class Connection {
   // without TLS or when the session cannot provide that type.
   std::optional<std::string> tls_exporter_binding() const;
   std::optional<std::string> tls_server_end_point_binding() const;
+  // The live TLS session for the client's certificate checks; null without TLS.
+  SSL* tls_handle() { return tls_active() ? tls_->native_handle() : nullptr; }
 
   // From now on, input is inflated and output deflated (IMAP COMPRESS=DEFLATE, RFC 4978).
   // Input already buffered was sent uncompressed before the command, so none may remain.

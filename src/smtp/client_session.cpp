@@ -77,9 +77,8 @@ asio::awaitable<Result<asio::ip::tcp::socket>> connect_to(
   co_return std::move(socket);
 }
 
-ClientSession::ClientSession(io::Connection& connection, std::string label,
-                             const ClientOptions& options)
-    : connection_(connection), label_(std::move(label)), options_(options) {}
+ClientSession::ClientSession(io::Connection& connection, std::string label, ClientOptions options)
+    : connection_(connection), label_(std::move(label)), options_(std::move(options)) {}
 
 asio::awaitable<ClientSession::Read> ClientSession::read_reply(std::chrono::seconds timeout) {
   connection_.set_timeout(timeout);
@@ -173,7 +172,8 @@ asio::awaitable<std::optional<Outcome>> ClientSession::open(bool allow_tls, bool
   if (auto problem = co_await hello()) co_return problem;
 
   bool want_tls = options_.tls != TlsLevel::none && options_.tls_context && allow_tls;
-  if (want_tls && !features_.starttls && options_.tls == TlsLevel::encrypt) {
+  bool mandatory = options_.tls >= TlsLevel::encrypt;
+  if (want_tls && !features_.starttls && mandatory) {
     co_return Outcome{Verdict::deferred, "4.7.4",
                       fmt::format("TLS is required, but was not offered by host {}", label_), "",
                       true};
@@ -185,7 +185,7 @@ asio::awaitable<std::optional<Outcome>> ClientSession::open(bool allow_tls, bool
     Read reply = co_await read_reply(options_.timeouts.starttls);
     if (!reply.reply) co_return failure(reply, kStarttls);
     if (reply.reply->code != 220) {
-      if (options_.tls == TlsLevel::encrypt) {
+      if (mandatory) {
         Outcome o = failure(reply, kStarttls);
         o.verdict = Verdict::deferred;
         o.try_next_host = true;
@@ -195,14 +195,23 @@ asio::awaitable<std::optional<Outcome>> ClientSession::open(bool allow_tls, bool
     } else {
       std::string error;
       connection_.set_timeout(options_.timeouts.starttls);
+      io::Connection::TlsPrepare prepare = [this](SSL* ssl) {
+        Status ok = tls::prepare_client(ssl, options_.peer);
+        return ok ? std::string() : ok.error().message;
+      };
       if (!co_await connection_.start_tls(*options_.tls_context, error,
-                                          asio::ssl::stream_base::client)) {
+                                          asio::ssl::stream_base::client, &prepare)) {
         tls_failed = options_.tls == TlsLevel::may;
         co_return Outcome{
             Verdict::deferred, "4.7.5",
             fmt::format("Cannot start TLS: handshake failure with {}: {}", label_, error), "",
             true};
       }
+      peer_ = tls::check_peer(connection_.tls_handle(), options_.peer);
+      // Postfix's smtp_proto.c: at the levels that must match, an unverified server is a
+      // site failure (4.7.5); the next MX host may have a better certificate.
+      if (options_.tls >= TlsLevel::verify && !peer_->matched)
+        co_return Outcome{Verdict::deferred, "4.7.5", "Server certificate not verified", "", true};
       features_ = {};
       if (auto problem = co_await hello()) co_return problem;
     }

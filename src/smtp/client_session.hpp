@@ -22,6 +22,7 @@
 #include "io/connection.hpp"
 #include "smtp/client_message.hpp"
 #include "smtp/reply.hpp"
+#include "tls/peer_verification.hpp"
 
 namespace correio::smtp {
 
@@ -31,15 +32,27 @@ struct ClientTimeouts {
       data_xfer{180}, data_done{600}, quit{300};
 };
 
-// smtp_tls_security_level: none, may (STARTTLS when offered, no verification, plaintext
-// when it fails) and encrypt (STARTTLS required, no verification).
-enum class TlsLevel { none, may, encrypt };
+// smtp_tls_security_level (Postfix's TLS_README): none; may (STARTTLS when offered, no
+// verification, plaintext when it fails); encrypt (STARTTLS required, no verification);
+// verify (STARTTLS required, a trusted certificate whose name matches `peer.names`);
+// secure (the same; the names are chosen to resist DNS forgery, see
+// delivery/smtp/tls_policy.hpp). Ordered: a level is at least as strict as those before.
+enum class TlsLevel { none, may, encrypt, verify, secure };
 
 struct ClientOptions {
   std::string helo_name;
   ClientTimeouts timeouts;
   TlsLevel tls = TlsLevel::none;
-  asio::ssl::context* tls_context = nullptr;  // needed for may and encrypt
+  asio::ssl::context* tls_context = nullptr;  // needed for every level but none
+  tls::PeerCheck peer;  // SNI, protocols, ciphers; names to match at verify and secure
+};
+
+// Which SASL mechanisms the client may use (smtp_sasl_security_options or, under TLS,
+// smtp_sasl_tls_security_options; smtp_sasl_mechanism_filter).
+struct SaslRules {
+  bool plaintext = false;           // PLAIN and LOGIN (no "noplaintext")
+  bool mutual_only = false;         // "mutual_auth": only mechanisms where the server proves itself
+  std::vector<std::string> filter;  // upper case; empty: whatever the server offers
 };
 
 // How one recipient (or the whole attempt) ended.
@@ -75,21 +88,26 @@ struct Transaction {
 
 class ClientSession {
  public:
-  // `label` names the server in every text: "mx.example.com[192.0.2.1]".
-  ClientSession(io::Connection& connection, std::string label, const ClientOptions& options);
+  // `label` names the server in every text: "mx.example.com[192.0.2.1]". The options are
+  // copied: each connection may have its own TLS policy.
+  ClientSession(io::Connection& connection, std::string label, ClientOptions options);
 
   // Greeting, EHLO/HELO and STARTTLS (per options). nullopt: ready for transactions.
   // `tls_failed` is set when the TLS handshake failed under "may": the caller may retry
-  // the same server without TLS (Postfix's plaintext fallback).
+  // the same server without TLS (Postfix's plaintext fallback). At verify and secure, a
+  // certificate that is not trusted or does not match ends the session with Postfix's
+  // 4.7.5 "Server certificate not verified" (peer() says why; another MX may do better).
   asio::awaitable<std::optional<Outcome>> open(bool allow_tls, bool& tls_failed);
 
-  // RFC 4954 AUTH after open(), with PLAIN or else LOGIN, whichever the server offers
-  // (`allow_plaintext` false: neither may be used, smtp_sasl_security_options
-  // noplaintext). nullopt: authenticated. A failure defers (4.7.x) and names the server
-  // and its reply, never the credentials (client_auth.cpp).
+  // RFC 4954 AUTH after open() with the best mechanism the server offers and `rules`
+  // allow: SCRAM-SHA-256 (RFC 7677), PLAIN (RFC 4616), LOGIN. nullopt: authenticated. A
+  // failure defers (4.7.x) and names the server and its reply, never the credentials
+  // (client_auth.cpp). `rules` must outlive the call.
   asio::awaitable<std::optional<Outcome>> authenticate(const std::string& user,
                                                        const std::string& password,
-                                                       bool allow_plaintext);
+                                                       const SaslRules& rules);
+  // The mechanism of the last successful authenticate(), "" before.
+  const std::string& sasl_mechanism() const { return sasl_mechanism_; }
 
   // One transaction; an outcome per recipient, in order. When the session cannot go on
   // (usable() false) the caller should not start another.
@@ -107,6 +125,8 @@ class ClientSession {
   const ServerFeatures& features() const { return features_; }
   // "TLSv1.3 with cipher ..." once TLS is up; "" otherwise.
   std::string tls_description() const { return connection_.tls_description(); }
+  // The certificate verdict once TLS is up (every level: "Trusted" at may is logged too).
+  const std::optional<tls::PeerVerdict>& peer() const { return peer_; }
 
   struct Stage;  // what a step was doing, for the texts (detail: client_session.cpp)
 
@@ -123,14 +143,19 @@ class ClientSession {
   Outcome failure(const Read& read, const Stage& stage) const;
   Outcome reply_outcome(const Reply& reply, std::string_view stage) const;
   asio::awaitable<std::optional<Outcome>> hello();
+  // The SCRAM-SHA-256 dialogue after the mechanism was chosen (client_auth.cpp).
+  asio::awaitable<Read> scram(const std::string& user, const std::string& password,
+                              std::string& problem);
   // DATA and the message; `content` is the transaction's, or its 7-bit downgrade.
   asio::awaitable<std::vector<Outcome>> data(std::string_view content, std::vector<Outcome> results,
                                              const std::vector<size_t>& accepted);
 
   io::Connection& connection_;
   std::string label_;
-  const ClientOptions& options_;
+  ClientOptions options_;
   ServerFeatures features_;
+  std::optional<tls::PeerVerdict> peer_;
+  std::string sasl_mechanism_;
   bool usable_ = false;
 };
 

@@ -157,24 +157,54 @@ Result<std::string> cipher_list(std::string_view grade, std::string_view exclude
   return list;
 }
 
-Status apply_policy(SSL_CTX* ctx, const ServerPolicy& policy) {
-  const ProtocolSet& p = policy.protocols;
-  if (p.bits() == 0) return Error{"no TLS protocol enabled"};
-  SSL_CTX_set_min_proto_version(ctx, p.min_version());
-  SSL_CTX_set_max_proto_version(ctx, p.max_version());
-  // A gap inside the range ("!TLSv1.2" with TLS 1.1 and 1.3 on) needs an explicit switch.
+namespace {
+
+// The SSL_OP_NO_* switches for the gaps inside `p`'s range ("!TLSv1.2" with 1.1 and 1.3 on).
+uint64_t gap_options(const ProtocolSet& p) {
   uint64_t disable = 0;
   for (const auto& v : kVersions)
     if (v.version > p.min_version() && v.version < p.max_version() && !(p.bits() & v.bit))
       disable |= v.disable;
-  if (disable) SSL_CTX_set_options(ctx, disable);
+  return disable;
+}
+
+// One body for SSL_CTX and SSL: OpenSSL names each setter twice.
+template <typename Handle, typename Ops>
+Status apply(Handle* handle, const ServerPolicy& policy, Ops ops) {
+  const ProtocolSet& p = policy.protocols;
+  if (p.bits() == 0) return Error{"no TLS protocol enabled"};
+  ops.min(handle, p.min_version());
+  ops.max(handle, p.max_version());
+  if (uint64_t disable = gap_options(p)) ops.options(handle, disable);
   ERR_clear_error();
   // OpenSSL ignores names it does not know and fails only when nothing at all is selected.
-  if (SSL_CTX_set_cipher_list(ctx, policy.cipher_list.c_str()) != 1) {
+  if (ops.ciphers(handle, policy.cipher_list.c_str()) != 1) {
     ERR_clear_error();
     return Error{fmt::format("no TLS cipher matches \"{}\"", policy.cipher_list)};
   }
   return {};
+}
+
+}  // namespace
+
+Status apply_policy(SSL_CTX* ctx, const ServerPolicy& policy) {
+  struct {
+    static void min(SSL_CTX* c, int v) { SSL_CTX_set_min_proto_version(c, v); }
+    static void max(SSL_CTX* c, int v) { SSL_CTX_set_max_proto_version(c, v); }
+    static void options(SSL_CTX* c, uint64_t o) { SSL_CTX_set_options(c, o); }
+    static int ciphers(SSL_CTX* c, const char* l) { return SSL_CTX_set_cipher_list(c, l); }
+  } ops;
+  return apply(ctx, policy, ops);
+}
+
+Status apply_policy(SSL* ssl, const ServerPolicy& policy) {
+  struct {
+    static void min(SSL* s, int v) { SSL_set_min_proto_version(s, v); }
+    static void max(SSL* s, int v) { SSL_set_max_proto_version(s, v); }
+    static void options(SSL* s, uint64_t o) { SSL_set_options(s, o); }
+    static int ciphers(SSL* s, const char* l) { return SSL_set_cipher_list(s, l); }
+  } ops;
+  return apply(ssl, policy, ops);
 }
 
 }  // namespace correio::tls

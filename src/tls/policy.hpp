@@ -81,5 +81,7 @@ struct ServerPolicy {
 // Sets the protocol range (with SSL_OP_NO_* for gaps) and the cipher list on `ctx`.
 // Error: OpenSSL selects no cipher from the list ("no cipher matches \"FOO\"").
 Status apply_policy(SSL_CTX* ctx, const ServerPolicy& policy);
+// The same for one connection (the SMTP client's per-destination protocols and ciphers).
+Status apply_policy(SSL* ssl, const ServerPolicy& policy);
 
 }  // namespace correio::tls

@@ -75,7 +75,8 @@ ScramKeys derive_scram_sha256_keys(std::string_view password, std::string_view s
                         sizeof salted, salted) != 1)
     return keys;
   std::string_view salted_password(reinterpret_cast<const char*>(salted), sizeof salted);
-  keys.stored_key = detail::sha256(detail::hmac_sha256(salted_password, "Client Key"));
+  keys.client_key = detail::hmac_sha256(salted_password, "Client Key");
+  keys.stored_key = detail::sha256(keys.client_key);
   keys.server_key = detail::hmac_sha256(salted_password, "Server Key");
   return keys;
 }
@@ -91,7 +92,7 @@ std::optional<ScramKeys> parse_scram_sha256(std::string_view data) {
   if (!salt || salt->empty() || !stored || !server || stored->size() != SHA256_DIGEST_LENGTH ||
       server->size() != SHA256_DIGEST_LENGTH)
     return std::nullopt;
-  return ScramKeys{static_cast<unsigned>(*iterations), *salt, *stored, *server};
+  return ScramKeys{static_cast<unsigned>(*iterations), *salt, *stored, *server, {}};
 }
 
 }  // namespace correio::auth

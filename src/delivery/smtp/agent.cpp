@@ -98,6 +98,12 @@ class Delivery {
   asio::awaitable<std::optional<Outcome>> authenticate(smtp::ClientSession& client,
                                                        const dns::MailHost& host);
 
+  // The ClientOptions of a connection to `host` under this nexthop's TLS policy.
+  Result<smtp::ClientOptions> client_options(const std::string& host,
+                                             const std::string& relay) const;
+  // Postfix's TLS log lines once the handshake is done.
+  void log_tls(const smtp::ClientSession& client, const std::string& relay) const;
+
   const DeliveryRequest& request_;
   AgentContext& context_;
   int64_t start_us_ = 0;
@@ -108,39 +114,55 @@ class Delivery {
   std::string last_relay_ = "none";
   std::string last_host_;
   std::string nexthop_text_;             // as qmgr sent it, "[smtp.example]:587"
+  std::string cache_key_;                // the nexthop, with the sender when credentials depend on it
   std::optional<std::string> sender_;    // after smtp_generic_maps, when it applies
   std::vector<std::string> recipients_;  // likewise, by request index; empty: as queued
   Nexthop nexthop_;
+  TlsPolicyEntry tls_policy_;
 };
+
+Result<smtp::ClientOptions> Delivery::client_options(const std::string& host,
+                                                     const std::string& relay) const {
+  smtp::ClientOptions options = context_.settings.client;
+  options.tls = tls_policy_.level;
+  if (options.tls == smtp::TlsLevel::none) return options;
+  auto check = peer_check(context_.settings.tls, tls_policy_, host, nexthop_.host);
+  if (!check) return check.error();
+  options.peer = std::move(*check);
+  options.peer.sessions = context_.sessions.get();
+  options.peer.session_key =
+      fmt::format("{}|{}|{}|{}", relay, options.peer.sni, options.peer.policy.protocols.describe(),
+                  options.peer.policy.cipher_list);
+  return options;
+}
+
+void Delivery::log_tls(const smtp::ClientSession& client, const std::string& relay) const {
+  const auto& peer = client.peer();
+  if (!peer) return;
+  int loglevel = context_.settings.tls_loglevel;
+  // Postfix's tls_client_start(): verification problems are logged whenever the level
+  // depends on them, otherwise from smtp_tls_loglevel 1.
+  bool must_match = tls_policy_.level >= smtp::TlsLevel::verify;
+  if (!peer->problem.empty() && (must_match || loglevel >= 1))
+    context_.log.info("server certificate verification failed for {}: {}", relay, peer->problem);
+  if (peer->reused && loglevel >= 2) context_.log.info("{}: Reusing old session", relay);
+  if (loglevel >= 1)
+    context_.log.info("{} TLS connection established to {}: {}", peer->grade(), relay,
+                      client.tls_description());
+}
 
 asio::awaitable<std::optional<Outcome>> Delivery::authenticate(smtp::ClientSession& client,
                                                                const dns::MailHost& host) {
-  const AgentSettings& s = context_.settings;
-  if (!s.sasl_passwords || client.features().auth.empty()) co_return std::nullopt;
-  // Postfix's smtp_sasl_password_maps keys, most specific first.
-  std::vector<std::string> keys{nexthop_text_};
-  if (!nexthop_.use_mx) keys.push_back("[" + nexthop_.host + "]");
-  keys.push_back(host.name);
-  keys.push_back(nexthop_.host);
-  std::optional<std::string> credentials;
-  for (const auto& key : keys) {
-    auto found = s.sasl_passwords->lookup(key);
-    if (!found)
-      co_return Outcome{Verdict::deferred, "4.3.0",
-                        "smtp_sasl_password_maps lookup error: " + found.error().message, "",
-                        false};
-    if (*found) {
-      credentials = **found;
-      break;
-    }
-  }
+  const SaslSettings& s = context_.settings.sasl;
+  if (!s.passwords || client.features().auth.empty()) co_return std::nullopt;
+  CredentialKeys keys{request_.sender, nexthop_text_, nexthop_.host, !nexthop_.use_mx, host.name};
+  auto credentials = find_credentials(s, keys);
+  if (!credentials)
+    co_return Outcome{Verdict::deferred, "4.3.0", credentials.error().message, "", false};
   // No entry for this server: send without AUTH, as Postfix does.
-  if (!credentials) co_return std::nullopt;
-  size_t colon = credentials->find(':');
-  std::string user = credentials->substr(0, colon);
-  std::string password = colon == std::string::npos ? "" : credentials->substr(colon + 1);
-  bool plaintext = client.tls_description().empty() ? s.sasl_plaintext : s.sasl_tls_plaintext;
-  co_return co_await client.authenticate(user, password, plaintext);
+  if (!*credentials) co_return std::nullopt;
+  const smtp::SaslRules& rules = client.tls_description().empty() ? s.plain_rules : s.tls_rules;
+  co_return co_await client.authenticate((*credentials)->user, (*credentials)->password, rules);
 }
 
 smtp::Transaction Delivery::transaction(const queue::QueueFile& file, size_t first,
@@ -174,6 +196,13 @@ asio::awaitable<std::optional<Outcome>> Delivery::session(const dns::MailHost& h
   const AgentSettings& s = context_.settings;
   std::string label = fmt::format("{}[{}]", host.name, address);
   std::string relay = fmt::format("{}:{}", label, port);
+  // A policy entry whose protocols or ciphers do not parse: no connection at all.
+  auto options = client_options(host.name, relay);
+  if (!options) {
+    context_.log.warning("{}: TLS policy for {}: {}", request_.queue_id, nexthop_text_,
+                         options.error().message);
+    co_return Outcome{Verdict::deferred, "4.7.5", "client TLS configuration problem", "", false};
+  }
   bool v6 = address.find(':') != std::string::npos;
   auto socket = co_await smtp::connect_to(context_.executor, address, port,
                                           v6 ? s.bind_address6 : s.bind_address,
@@ -182,18 +211,18 @@ asio::awaitable<std::optional<Outcome>> Delivery::session(const dns::MailHost& h
   connected_us_ = now_us();
   auto kept = std::make_unique<CachedSession>();
   kept->connection = std::make_unique<io::Connection>(std::move(*socket));
-  kept->client = std::make_unique<smtp::ClientSession>(*kept->connection, label, s.client);
+  kept->client =
+      std::make_unique<smtp::ClientSession>(*kept->connection, label, std::move(*options));
   kept->relay = relay;
   kept->host = host.name;
   smtp::ClientSession& client = *kept->client;
-  if (auto failed = co_await client.open(allow_tls, tls_failed)) {
+  std::optional<Outcome> refused = co_await client.open(allow_tls, tls_failed);
+  log_tls(client, relay);
+  if (refused) {
     last_relay_ = relay;
     last_host_ = host.name;
-    co_return failed;
+    co_return refused;
   }
-  if (s.tls_loglevel >= 1 && !client.tls_description().empty())
-    context_.log.info("Untrusted TLS connection established to {}: {}", relay,
-                      client.tls_description());
   if (auto failed = co_await authenticate(client, host)) {
     last_relay_ = relay;
     last_host_ = host.name;
@@ -201,7 +230,7 @@ asio::awaitable<std::optional<Outcome>> Delivery::session(const dns::MailHost& h
   }
   co_await send_batches(*kept, file);
   // Kept for the next request to this nexthop (QUIT after the cache time limit).
-  if (client.usable()) context_.cache->put(nexthop_text_, std::move(kept));
+  if (client.usable()) context_.cache->put(cache_key_, std::move(kept));
   co_return std::nullopt;
 }
 
@@ -270,8 +299,8 @@ asio::awaitable<void> Delivery::run() {
         "none", "");
     co_return;
   }
-  if (!s.unsupported_tls.empty()) {
-    finish_pending({Verdict::deferred, "4.7.5", s.unsupported_tls, "", false}, "none", "");
+  if (!s.tls.refused.empty()) {
+    finish_pending({Verdict::deferred, "4.7.5", s.tls.refused, "", false}, "none", "");
     co_return;
   }
   if (s.generic) {
@@ -291,12 +320,24 @@ asio::awaitable<void> Delivery::run() {
   }
   nexthop_text_ = target;
   nexthop_ = *nexthop;
+  // smtp_tls_policy_maps: one policy for every server of this nexthop.
+  auto policy = policy_for(s.tls, nexthop_text_);
+  if (!policy) {
+    context_.log.warning("{}: {}", request_.queue_id, policy.error().message);
+    finish_pending({Verdict::deferred, "4.7.5", "client TLS configuration problem", "", false},
+                   "none", "");
+    co_return;
+  }
+  tls_policy_ = std::move(*policy);
   // A session kept from an earlier request to this nexthop goes first, if it still
   // answers RSET; what it cannot take goes the long way below.
-  if (auto kept = context_.cache->take(nexthop_text_)) {
+  // Postfix keys its connection cache by sender too when credentials depend on the sender:
+  // a session authenticated for one sender never carries another's mail.
+  cache_key_ = s.sasl.sender_dependent ? request_.sender + " " + nexthop_text_ : nexthop_text_;
+  if (auto kept = context_.cache->take(cache_key_)) {
     if (co_await kept->client->reset()) {
       co_await send_batches(*kept, *file);
-      if (kept->client->usable()) context_.cache->put(nexthop_text_, std::move(kept));
+      if (kept->client->usable()) context_.cache->put(cache_key_, std::move(kept));
     }
     if (pending_.empty()) co_return;
   }
@@ -365,35 +406,16 @@ Result<AgentSettings> agent_settings_from_config(const config::Config& config,
                                            : config.get_int("default_destination_recipient_limit");
   s.recipient_limit = static_cast<size_t>(std::max(1LL, limit));
 
-  std::string level = base::to_lower(config.get("smtp_tls_security_level"));
-  if (level.empty()) level = config.get_bool("smtp_use_tls") ? "may" : "none";
-  if (level == "none")
-    s.client.tls = smtp::TlsLevel::none;
-  else if (level == "may")
-    s.client.tls = smtp::TlsLevel::may;
-  else if (level == "encrypt")
-    s.client.tls = smtp::TlsLevel::encrypt;
-  else
-    s.unsupported_tls = "smtp_tls_security_level = " + level +
-                        " is not supported yet (none, may and encrypt are); mail stays queued";
+  auto tls = tls_settings_from_config(config);
+  if (!tls) return tls.error();
+  s.tls = std::move(*tls);
   s.tls_loglevel = static_cast<int>(config.get_int("smtp_tls_loglevel"));
   s.cache_time_limit = config.get_time("smtp_connection_cache_time_limit");
+  s.tls_session_timeout = config.get_time("smtp_tls_session_cache_timeout");
 
-  if (config.get_bool("smtp_sasl_auth_enable")) {
-    std::string list = config.get("smtp_sasl_password_maps");
-    if (list.empty())
-      return Error{"smtp_sasl_auth_enable = yes, but smtp_sasl_password_maps is empty"};
-    auto opened = maps::open_maps(list);
-    if (!opened) return Error{"smtp_sasl_password_maps: " + opened.error().message};
-    s.sasl_passwords = std::move(*opened);
-    auto allows_plaintext = [&](std::string_view name) {
-      for (const auto& option : config.get_list(name))
-        if (base::to_lower(option) == "noplaintext") return false;
-      return true;
-    };
-    s.sasl_plaintext = allows_plaintext("smtp_sasl_security_options");
-    s.sasl_tls_plaintext = allows_plaintext("smtp_sasl_tls_security_options");
-  }
+  auto sasl = sasl_settings_from_config(config);
+  if (!sasl) return sasl.error();
+  s.sasl = std::move(*sasl);
   return s;
 }
 

@@ -19,6 +19,8 @@
 #include "config/config.hpp"
 #include "delivery/protocol.hpp"
 #include "delivery/smtp/connection_cache.hpp"
+#include "delivery/smtp/sasl_client.hpp"
+#include "delivery/smtp/tls_policy.hpp"
 #include "dns/lookup.hpp"
 #include "dns/shared_lookup.hpp"
 #include "maps/map.hpp"
@@ -27,22 +29,17 @@
 namespace correio::delivery::smtp_agent {
 
 struct AgentSettings {
-  smtp::ClientOptions client;                // helo name, time limits, TLS level
-  std::string bind_address, bind_address6;   // smtp_bind_address, smtp_bind_address6
-  bool ipv4 = true, ipv6 = true;             // inet_protocols
-  bool dns_lookups = true;                   // !disable_dns_lookups
-  size_t recipient_limit = 50;               // SERVICE_destination_recipient_limit
-  int tls_loglevel = 0;                      // smtp_tls_loglevel
-  std::chrono::seconds cache_time_limit{2};  // smtp_connection_cache_time_limit
-  dns::ResolverOptions resolver;             // dns_resolver_servers, dns_resolver_timeout
-  // Set when smtp_tls_security_level asks for what is not built yet (verify, secure,
-  // dane, fingerprint): mail is deferred with this text rather than sent unverified.
-  std::string unsupported_tls;
-  // SMTP AUTH (smtp_sasl_auth_enable): "user:password" from smtp_sasl_password_maps by
-  // "[host]:port", "[host]", server name, nexthop domain; PLAIN and LOGIN only where
-  // smtp_sasl_security_options (smtp_sasl_tls_security_options under TLS) allow plaintext.
-  std::shared_ptr<maps::Map> sasl_passwords;  // null: no AUTH
-  bool sasl_plaintext = false, sasl_tls_plaintext = false;
+  smtp::ClientOptions client;                      // helo name, time limits, TLS level
+  std::string bind_address, bind_address6;         // smtp_bind_address, smtp_bind_address6
+  bool ipv4 = true, ipv6 = true;                   // inet_protocols
+  bool dns_lookups = true;                         // !disable_dns_lookups
+  size_t recipient_limit = 50;                     // SERVICE_destination_recipient_limit
+  int tls_loglevel = 0;                            // smtp_tls_loglevel
+  std::chrono::seconds tls_session_timeout{3600};  // smtp_tls_session_cache_timeout
+  std::chrono::seconds cache_time_limit{2};        // smtp_connection_cache_time_limit
+  dns::ResolverOptions resolver;                   // dns_resolver_servers, dns_resolver_timeout
+  TlsSettings tls;    // smtp_tls_security_level, smtp_tls_policy_maps and the smtp_tls_* rest
+  SaslSettings sasl;  // SMTP AUTH (smtp_sasl_auth_enable and the smtp_sasl_* rest)
   // smtp_generic_maps: addresses rewritten on the way out; null when not configured.
   std::shared_ptr<cleanup::GenericMaps> generic;
 };
@@ -56,9 +53,11 @@ struct AgentContext {
   AgentSettings settings;
   base::Logger& log;
   asio::any_io_executor executor;
-  dns::SharedLookup& lookups;                        // the io_context's resolver channel
-  std::shared_ptr<asio::ssl::context> tls;           // for smtp_tls_security_level may/encrypt
-  std::mt19937 random{std::random_device{}()};       // MX order among equal preferences
+  dns::SharedLookup& lookups;                   // the io_context's resolver channel
+  std::shared_ptr<asio::ssl::context> tls;      // when any destination may use TLS
+  std::mt19937 random{std::random_device{}()};  // MX order among equal preferences
+  // Before `cache`: kept connections' SSL objects call into it until they are freed.
+  std::unique_ptr<tls::ClientSessionCache> sessions = nullptr;
   std::unique_ptr<ConnectionCache> cache = nullptr;  // sessions kept between requests
 };
 

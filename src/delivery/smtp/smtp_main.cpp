@@ -10,7 +10,7 @@
 
 #include "delivery/agent_io.hpp"
 #include "delivery/smtp/agent.hpp"
-#include "tls/client_context.hpp"
+#include "tls/peer_verification.hpp"
 
 namespace correio::delivery::smtp_agent {
 namespace {
@@ -32,14 +32,17 @@ int smtp_main(const service::DaemonArgs& args) {
                      asio::use_service<dns::SharedLookup>(ctx.io), nullptr});
     context->cache = std::make_unique<ConnectionCache>(ctx.io.get_executor(),
                                                        context->settings.cache_time_limit);
-    if (context->settings.client.tls != smtp::TlsLevel::none) {
-      auto tls = tls::make_opportunistic_client_context();
+    const TlsSettings& tls_settings = context->settings.tls;
+    if (tls_settings.defaults.level != smtp::TlsLevel::none || tls_settings.policy_maps) {
+      auto tls = tls::make_client_context(tls_settings.trust);
       if (!tls) return Error{"smtp client TLS: " + tls.error().message};
       context->tls = std::move(*tls);
       context->settings.client.tls_context = context->tls.get();
+      if (context->settings.tls_session_timeout.count() > 0)
+        context->sessions = std::make_unique<tls::ClientSessionCache>(
+            context->tls->native_handle(), context->settings.tls_session_timeout);
     }
-    if (!context->settings.unsupported_tls.empty())
-      ctx.log.warning("{}", context->settings.unsupported_tls);
+    if (!tls_settings.refused.empty()) ctx.log.warning("{}", tls_settings.refused);
     return {};
   };
   daemon.local_session = [&context](
