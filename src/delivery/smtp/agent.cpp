@@ -89,6 +89,12 @@ class Delivery {
                                                   const std::string& address, unsigned short port,
                                                   const queue::QueueFile& file, bool allow_tls,
                                                   bool& tls_failed);
+  // The dialogue on a connected socket: open, AUTH, the batches, then the cache.
+  asio::awaitable<std::optional<Outcome>> converse(std::unique_ptr<CachedSession> kept,
+                                                   const queue::QueueFile& file, bool allow_tls,
+                                                   bool& tls_failed);
+  // LMTP to a UNIX-domain socket (lmtp(8) "unix:PATH").
+  asio::awaitable<void> try_unix(const queue::QueueFile& file);
   smtp::Transaction transaction(const queue::QueueFile& file, size_t first, size_t last) const;
   // Sends the open recipients over `session`, in batches.
   asio::awaitable<void> send_batches(CachedSession& session, const queue::QueueFile& file);
@@ -180,6 +186,38 @@ asio::awaitable<std::optional<Outcome>> Delivery::session(const dns::MailHost& h
   kept->client = std::make_unique<smtp::ClientSession>(*kept->connection, label, s.client);
   kept->relay = relay;
   kept->host = host.name;
+  co_return co_await converse(std::move(kept), file, allow_tls, tls_failed);
+}
+
+asio::awaitable<void> Delivery::try_unix(const queue::QueueFile& file) {
+  const AgentSettings& s = context_.settings;
+  std::string path = nexthop_.unix_path;
+  if (!path.starts_with('/')) path = s.queue_directory + "/" + path;
+  // Postfix logs a UNIX-domain server as "myhostname[private/dovecot-lmtp]", no port.
+  std::string label = fmt::format("{}[{}]", s.myhostname, nexthop_.unix_path);
+  auto socket =
+      co_await smtp::connect_unix(context_.executor, path, s.client.timeouts.connect, label);
+  if (!socket) {
+    last_failure_ = {Verdict::deferred, "4.4.1", socket.error().message, "", true};
+    co_return;
+  }
+  connected_us_ = now_us();
+  auto kept = std::make_unique<CachedSession>();
+  kept->connection = std::make_unique<io::Connection>(std::move(*socket));
+  kept->client = std::make_unique<smtp::ClientSession>(*kept->connection, label, s.client);
+  kept->relay = label;
+  kept->host = s.myhostname;
+  bool tls_failed = false;
+  auto failed = co_await converse(std::move(kept), file, true, tls_failed);
+  if (failed) last_failure_ = *failed;
+}
+
+asio::awaitable<std::optional<Outcome>> Delivery::converse(std::unique_ptr<CachedSession> kept,
+                                                           const queue::QueueFile& file,
+                                                           bool allow_tls, bool& tls_failed) {
+  const AgentSettings& s = context_.settings;
+  const std::string relay = kept->relay;
+  const dns::MailHost host{kept->host, {}};
   smtp::ClientSession& client = *kept->client;
   if (auto failed = co_await client.open(allow_tls, tls_failed)) {
     last_relay_ = relay;
@@ -254,7 +292,7 @@ asio::awaitable<void> Delivery::run() {
   }
   std::string target = request_.nexthop;
   if (target.empty()) target = smtp::domain_of(request_.recipients.front().address);
-  auto nexthop = parse_nexthop(target);
+  auto nexthop = s.lmtp ? parse_lmtp_nexthop(target, s.default_port) : parse_nexthop(target);
   if (!nexthop) {
     finish_pending({Verdict::deferred, "4.3.5",
                     "mail system configuration error: " + nexthop.error().message, "", false},
@@ -271,6 +309,11 @@ asio::awaitable<void> Delivery::run() {
       if (kept->client->usable()) context_.cache->put(nexthop_text_, std::move(kept));
     }
     if (pending_.empty()) co_return;
+  }
+  if (!nexthop_.unix_path.empty()) {
+    co_await try_unix(*file);
+    if (!pending_.empty()) finish_pending(last_failure_, last_relay_, last_host_);
+    co_return;
   }
   auto lookup = context_.lookups.get(context_.executor, s.resolver);
   if (!lookup) {
@@ -314,6 +357,8 @@ Result<AgentSettings> agent_settings_from_config(const config::Config& config,
   t.data_xfer = config.get_time("smtp_data_xfer_timeout");
   t.data_done = config.get_time("smtp_data_done_timeout");
   t.quit = config.get_time("smtp_quit_timeout");
+  // postconf(5): a connect timeout of 0 means no limit (lmtp_connect_timeout's default).
+  if (t.connect.count() <= 0) t.connect = std::chrono::hours(24);
   s.bind_address = config.get("smtp_bind_address");
   s.bind_address6 = config.get("smtp_bind_address6");
 

@@ -26,7 +26,11 @@
 namespace correio::delivery::smtp_agent {
 
 struct AgentSettings {
-  smtp::ClientOptions client;                // helo name, time limits, TLS level
+  smtp::ClientOptions client;                // helo name, time limits, TLS level, LMTP
+  bool lmtp = false;                         // the lmtp agent (RFC 2033; lmtp_settings.hpp)
+  unsigned short default_port = 25;          // 25, or lmtp_tcp_port for LMTP
+  std::string queue_directory;               // for LMTP's relative "unix:private/x"
+  std::string myhostname;                    // names a UNIX-domain server in the log
   std::string bind_address, bind_address6;   // smtp_bind_address, smtp_bind_address6
   bool ipv4 = true, ipv6 = true;             // inet_protocols
   bool dns_lookups = true;                   // !disable_dns_lookups
