@@ -40,7 +40,7 @@ Result<AgentSettings> lmtp_agent_settings(const config::Config& config,
                                           const std::string& service) {
   config::Overrides twins;
   for (const auto& twin : lmtp_twins())
-    twins.emplace_back(std::string(twin.smtp), "${" + std::string(twin.lmtp) + "}");
+    twins.emplace_back(std::string(twin.smtp), config.get(twin.lmtp));
   auto view = config.with_overrides(twins);
   if (!view) return view.error();
   auto settings = agent_settings_from_config(*view, service);
