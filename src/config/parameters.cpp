@@ -124,7 +124,10 @@ constexpr ParameterInfo kParameters[] = {
     // Network and protocols.
     {"inet_interfaces", "all", "The network interfaces the SMTP and other inet services use.", S},
     {"inet_protocols", "all", "The IP protocols used: ipv4, ipv6 or all.", S},
-    {"smtp_host_lookup", "dns", "How the SMTP client finds server addresses: dns, native.", S},
+    {"smtp_host_lookup", "dns",
+     "How the SMTP client finds server addresses: dns (never the hosts file), native "
+     "(getaddrinfo), or both in order.",
+     S},
     {"disable_dns_lookups", "no", "Disable DNS lookups in the SMTP and LMTP clients.", B},
     {"smtputf8_enable", "${{$compatibility_level} <level {1} ? {no} : {yes}}",
      "Enable SMTPUTF8 (RFC 6531) support.", B},

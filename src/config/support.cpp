@@ -120,9 +120,6 @@ constexpr SupportInfo kUnsupported[] = {
     {"empty_address_recipient", kWarn, "", "mail to <> is not redirected"},
 
     // SMTP client (mail out): what the smtp agent does not do yet.
-    {"smtp_host_lookup", kWarn, "",
-     "the SMTP client takes host addresses from the hosts file, then DNS (c-ares), whatever "
-     "the setting"},
     {"smtp_tls_CAfile", kWarn, "", kNoTlsVerification},
     {"smtp_tls_CApath", kWarn, "", kNoTlsVerification},
     {"smtp_tls_session_cache_database", kInfo, "",

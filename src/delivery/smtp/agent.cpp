@@ -8,6 +8,7 @@
 
 #include "base/strings.hpp"
 #include "delivery/log_line.hpp"
+#include "delivery/smtp/host_lookup.hpp"
 #include "delivery/smtp/nexthop.hpp"
 #include "dns/mail_exchangers.hpp"
 #include "queue/queue_file_reader.hpp"
@@ -322,7 +323,8 @@ asio::awaitable<void> Delivery::run() {
         "");
     co_return;
   }
-  dns::HostLookupOptions options{nexthop->use_mx && s.dns_lookups, s.ipv4, s.ipv6};
+  dns::HostLookupOptions options{nexthop->use_mx && s.dns_lookups, s.ipv4, s.ipv6, s.host_dns,
+                                 context_.native.get()};
   dns::MailHosts hosts =
       co_await dns::mail_hosts(**lookup, nexthop->host, options, context_.random);
   if (hosts.outcome != dns::Outcome::found) {
@@ -370,6 +372,11 @@ Result<AgentSettings> agent_settings_from_config(const config::Config& config,
       return Error{"inet_protocols: no ipv4 or ipv6 in \"" + protocols + "\""};
   }
   s.dns_lookups = !config.get_bool("disable_dns_lookups");
+  auto lookup = host_lookup_from_config(config, s.dns_lookups);
+  if (!lookup) return lookup.error();
+  s.host_dns = lookup->first;
+  s.host_native = lookup->second;
+  s.resolver.hosts_file = false;  // DNS means DNS; the hosts file is "native"
   s.resolver.servers = config.get_list("dns_resolver_servers");
   s.resolver.time_limit = config.get_time("dns_resolver_timeout");
 

@@ -19,6 +19,7 @@
 #include "delivery/protocol.hpp"
 #include "delivery/smtp/connection_cache.hpp"
 #include "dns/lookup.hpp"
+#include "dns/native_lookup.hpp"
 #include "dns/shared_lookup.hpp"
 #include "maps/map.hpp"
 #include "smtp/client_session.hpp"
@@ -26,14 +27,17 @@
 namespace correio::delivery::smtp_agent {
 
 struct AgentSettings {
-  smtp::ClientOptions client;                // helo name, time limits, TLS level, LMTP
-  bool lmtp = false;                         // the lmtp agent (RFC 2033; lmtp_settings.hpp)
-  unsigned short default_port = 25;          // 25, or lmtp_tcp_port for LMTP
-  std::string queue_directory;               // for LMTP's relative "unix:private/x"
-  std::string myhostname;                    // names a UNIX-domain server in the log
-  std::string bind_address, bind_address6;   // smtp_bind_address, smtp_bind_address6
-  bool ipv4 = true, ipv6 = true;             // inet_protocols
-  bool dns_lookups = true;                   // !disable_dns_lookups
+  smtp::ClientOptions client;               // helo name, time limits, TLS level, LMTP
+  bool lmtp = false;                        // the lmtp agent (RFC 2033; lmtp_settings.hpp)
+  unsigned short default_port = 25;         // 25, or lmtp_tcp_port for LMTP
+  std::string queue_directory;              // for LMTP's relative "unix:private/x"
+  std::string myhostname;                   // names a UNIX-domain server in the log
+  std::string bind_address, bind_address6;  // smtp_bind_address, smtp_bind_address6
+  bool ipv4 = true, ipv6 = true;            // inet_protocols
+  bool dns_lookups = true;                  // !disable_dns_lookups
+  // smtp_host_lookup (host_lookup.cpp): DNS (MX, A/AAAA), the system's naming service, or
+  // DNS then native; disable_dns_lookups = yes means native only, as in Postfix.
+  bool host_dns = true, host_native = false;
   size_t recipient_limit = 50;               // SERVICE_destination_recipient_limit
   int tls_loglevel = 0;                      // smtp_tls_loglevel
   std::chrono::seconds cache_time_limit{2};  // smtp_connection_cache_time_limit
@@ -57,10 +61,11 @@ struct AgentContext {
   AgentSettings settings;
   base::Logger& log;
   asio::any_io_executor executor;
-  dns::SharedLookup& lookups;                        // the io_context's resolver channel
-  std::shared_ptr<asio::ssl::context> tls;           // for smtp_tls_security_level may/encrypt
-  std::mt19937 random{std::random_device{}()};       // MX order among equal preferences
-  std::unique_ptr<ConnectionCache> cache = nullptr;  // sessions kept between requests
+  dns::SharedLookup& lookups;                           // the io_context's resolver channel
+  std::shared_ptr<asio::ssl::context> tls;              // for smtp_tls_security_level may/encrypt
+  std::mt19937 random{std::random_device{}()};          // MX order among equal preferences
+  std::unique_ptr<ConnectionCache> cache = nullptr;     // sessions kept between requests
+  std::unique_ptr<dns::NativeLookup> native = nullptr;  // for smtp_host_lookup = native
 };
 
 asio::awaitable<std::vector<RecipientResult>> deliver(const DeliveryRequest& request,

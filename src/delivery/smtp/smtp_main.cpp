@@ -34,6 +34,7 @@ int run_agent(const service::DaemonArgs& args, const char* process_name, Setting
                      asio::use_service<dns::SharedLookup>(ctx.io), nullptr});
     context->cache = std::make_unique<ConnectionCache>(ctx.io.get_executor(),
                                                        context->settings.cache_time_limit);
+    if (context->settings.host_native) context->native = std::make_unique<dns::NativeLookup>();
     if (context->settings.client.tls != smtp::TlsLevel::none) {
       auto tls = tls::make_opportunistic_client_context();
       if (!tls) return Error{"smtp client TLS: " + tls.error().message};
