@@ -27,6 +27,9 @@ constexpr std::string_view kNoSenderAuth =
 constexpr std::string_view kNoRewriting =
     "address rewriting (the cleanup stage) is not built yet; addresses would stay as "
     "received";
+constexpr std::string_view kNoConcurrencyFeedback =
+    "qmgr gives each destination its full concurrency limit at once and does not throttle "
+    "a failing destination (no concurrency feedback yet)";
 constexpr std::string_view kNoContentInspection =
     "content inspection is not built yet; mail would be accepted without it";
 
@@ -53,7 +56,6 @@ constexpr SupportInfo kUnsupported[] = {
     {"max_use", kInfo, "",
      "Correio's daemons are event driven and long-lived; a process serves many clients"},
     {"ipc_timeout", kInfo, "", "internal connections use their own deadlines"},
-    {"daemon_timeout", kInfo, "", "internal requests use their own deadlines"},
     {"in_flow_delay", kInfo, "",
      "smtpd writes to the queue itself with group commit; there is no cleanup to flood"},
     {"smtpd_tls_session_cache_database", kInfo, "",
@@ -125,6 +127,15 @@ constexpr SupportInfo kUnsupported[] = {
     {"smtp_tls_session_cache_database", kInfo, "",
      "the SMTP client makes a full TLS handshake per connection"},
     {"smtp_sender_dependent_authentication", kWarn, "", kNoSenderAuth},
+
+    // qmgr's concurrency feedback (Postfix's qmgr(8) window that starts at
+    // initial_destination_concurrency and grows or shrinks with each result): not built;
+    // each destination gets its full concurrency limit from the start, and a failing
+    // destination is not throttled.
+    {"initial_destination_concurrency", kWarn, "", kNoConcurrencyFeedback},
+    {"default_destination_concurrency_failed_cohort_limit", kWarn, "", kNoConcurrencyFeedback},
+    {"default_destination_concurrency_positive_feedback", kWarn, "", kNoConcurrencyFeedback},
+    {"default_destination_concurrency_negative_feedback", kWarn, "", kNoConcurrencyFeedback},
 
     // The master.
     {"default_process_limit", kWarn, "", "a '-' maxproc in master.cf means one process"},

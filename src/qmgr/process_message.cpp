@@ -46,7 +46,8 @@ asio::awaitable<std::vector<delivery::RecipientResult>> QueueManager::deliver(
   } else {
     auto& limit = limits_[route_key(route)];
     if (!limit)
-      limit = std::make_unique<DestinationLimit>(settings_.concurrency_for(route.transport));
+      limit = std::make_unique<DestinationLimit>(settings_.concurrency_for(route.transport),
+                                                 settings_.rate_delay_for(route.transport));
     co_await limit->acquire();
     auto reply = co_await agents_.call(settings_.queue_directory / "private" / route.transport,
                                        request, settings_.agent_timeout);
@@ -195,8 +196,11 @@ asio::awaitable<void> QueueManager::process(std::string id, queue::QueueName fro
   // RFC 3461 NOTIFY=SUCCESS: a "delivered" report once the mailbox has the message. A
   // report that cannot be queued is logged and not retried (the mail itself is delivered).
   std::vector<delivery::RecipientResult> delivered;
+  // A success passed on with NOTIFY to a server with DSN is that server's to report.
   for (const auto& r : results)
-    if (r.status == delivery::DeliveryStatus::sent) delivered.push_back(r);
+    if (r.status == delivery::DeliveryStatus::sent &&
+        r.success != delivery::RecipientResult::Success::passed)
+      delivered.push_back(r);
   if (!delivered.empty()) send_report(id, *file, DsnInput::Kind::success, delivered);
 
   for (const auto& r : results) {

@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include <asio/experimental/awaitable_operators.hpp>
 #include <chrono>
 
 #include "base/strings.hpp"
@@ -11,6 +12,7 @@
 #include "delivery/smtp/host_lookup.hpp"
 #include "delivery/smtp/nexthop.hpp"
 #include "dns/mail_exchangers.hpp"
+#include "io/deadline.hpp"
 #include "queue/queue_file_reader.hpp"
 #include "smtp/address.hpp"
 
@@ -49,13 +51,21 @@ class Delivery {
   Delivery(const DeliveryRequest& request, AgentContext& context)
       : request_(request), context_(context), start_us_(now_us()) {
     results_.resize(request.recipients.size());
+    done_.resize(request.recipients.size());
     for (size_t i = 0; i < request.recipients.size(); ++i) pending_.push_back(i);
   }
 
-  // Ends recipient `i` with `o`; `relay` is "host[addr]:port" or "none".
+  // Ends recipient `i` with `o`; `relay` is "host[addr]:port" or "none". A recipient
+  // ends once: its first outcome is the one logged and returned.
   void finish(size_t i, const Outcome& o, const std::string& relay, const std::string& host) {
+    if (done_[i]) return;
+    done_[i] = true;
     const RequestRecipient& rcpt = request_.recipients[i];
     RecipientResult r{rcpt.offset, status_of(o.verdict), o.dsn, o.text};
+    // Cut short by the request's time limit: the reason comes first.
+    if (time_up_ && o.verdict != Verdict::sent)
+      r.text = fmt::format("delivery time limit exceeded ({}s): {}",
+                           context_.settings.request_time_limit.count(), o.text);
     if (!o.diagnostic.empty()) {
       r.remote_mta = host;
       r.diagnostic = "smtp; " + o.diagnostic;
@@ -80,6 +90,22 @@ class Delivery {
   }
 
   asio::awaitable<void> run();
+  // Completes at `deadline`, marking the delivery as cut short; or earlier, cancelled,
+  // when run() ends first.
+  asio::awaitable<void> time_limit(std::chrono::steady_clock::time_point deadline) {
+    co_await io::watchdog(deadline);
+    if (std::chrono::steady_clock::now() >= deadline) time_up_ = true;
+  }
+  // The request's time limit passed while run() was still busy: what is open is
+  // deferred (and may have reached the server: the reply was not heard).
+  void time_limit_exceeded() {
+    Outcome o{Verdict::deferred, "4.4.2",
+              fmt::format("delivery time limit exceeded ({}s) while talking to {} -- message "
+                          "may be sent more than once",
+                          context_.settings.request_time_limit.count(), last_relay_),
+              "", false};
+    finish_pending(o, last_relay_, last_host_);
+  }
   std::vector<RecipientResult> take() { return std::move(results_); }
 
  private:
@@ -108,6 +134,8 @@ class Delivery {
   int64_t start_us_ = 0;
   int64_t connected_us_ = 0;
   std::vector<RecipientResult> results_;
+  std::vector<bool> done_;       // finish() was called for this recipient
+  bool time_up_ = false;         // the request's time limit passed
   std::vector<size_t> pending_;  // indices into request_.recipients, in order
   Outcome last_failure_;         // why the open recipients are still open
   std::string last_relay_ = "none";
@@ -258,6 +286,11 @@ asio::awaitable<void> Delivery::send_batches(CachedSession& session, const queue
         last_host_ = session.host;
       } else {
         finish(i, outcomes[j], session.relay, session.host);
+        // RFC 3461 §4.1: a server with DSN took NOTIFY along and reports success itself
+        // (§5.2.2); one without leaves a "relayed" notice to us (Postfix's smtp(8)).
+        if (outcomes[j].verdict == Verdict::sent)
+          results_[i].success = client.features().dsn ? RecipientResult::Success::passed
+                                                      : RecipientResult::Success::relayed;
       }
     }
     k = last;
@@ -399,6 +432,10 @@ Result<AgentSettings> agent_settings_from_config(const config::Config& config,
                         " is not supported yet (none, may and encrypt are); mail stays queued";
   s.tls_loglevel = static_cast<int>(config.get_int("smtp_tls_loglevel"));
   s.cache_time_limit = config.get_time("smtp_connection_cache_time_limit");
+  // qmgr waits daemon_timeout for an agent (qmgr/settings.cpp); the agent stops at 90% of
+  // it, leaving qmgr the time to hear the deferrals.
+  s.request_time_limit =
+      std::max(std::chrono::seconds(1), config.get_time("daemon_timeout") * 9 / 10);
 
   if (config.get_bool("smtp_sasl_auth_enable")) {
     std::string list = config.get("smtp_sasl_password_maps");
@@ -420,8 +457,11 @@ Result<AgentSettings> agent_settings_from_config(const config::Config& config,
 
 asio::awaitable<std::vector<RecipientResult>> deliver(const DeliveryRequest& request,
                                                       AgentContext& context) {
+  using namespace asio::experimental::awaitable_operators;
   Delivery delivery(request, context);
-  co_await delivery.run();
+  auto deadline = std::chrono::steady_clock::now() + context.settings.request_time_limit;
+  auto done = co_await (delivery.run() || delivery.time_limit(deadline));
+  if (done.index() == 1) delivery.time_limit_exceeded();
   co_return delivery.take();
 }
 

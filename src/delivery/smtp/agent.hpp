@@ -41,6 +41,9 @@ struct AgentSettings {
   size_t recipient_limit = 50;               // SERVICE_destination_recipient_limit
   int tls_loglevel = 0;                      // smtp_tls_loglevel
   std::chrono::seconds cache_time_limit{2};  // smtp_connection_cache_time_limit
+  // The whole request's limit, below qmgr's wait for the agent (daemon_timeout): a slow
+  // peer must not outlast qmgr, which would defer mail the agent then delivers.
+  std::chrono::seconds request_time_limit{16200};
   dns::ResolverOptions resolver;             // dns_resolver_servers, dns_resolver_timeout
   // Set when smtp_tls_security_level asks for what is not built yet (verify, secure,
   // dane, fingerprint): mail is deferred with this text rather than sent unverified.
