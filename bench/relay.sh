@@ -12,6 +12,8 @@
 #   CPU s/msg   = utime+stime (children included) of the server's process tree, from
 #                 /proc, over the run, divided by the messages
 #   peak RSS    = the largest sum of VmRSS over the process tree, sampled every 0.2 s
+#                 (a sum of RSS counts shared library pages once per process: it
+#                 overstates a many-process server such as Postfix)
 # and the ratio Correio/Postfix. The machine may be shared: the load average is printed.
 #
 # Both servers are private instances under one temporary directory (BENCH_TMPDIR, else
