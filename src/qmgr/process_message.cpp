@@ -40,6 +40,12 @@ asio::awaitable<std::vector<delivery::RecipientResult>> QueueManager::deliver(
     auto [dsn, text] = resolve::split_error_text(route.nexthop, "5.0.0");
     all(delivery::DeliveryStatus::bounced, dsn,
         text.empty() ? "mail is not accepted for this destination" : text);
+  } else if (route.transport == "retry") {
+    // error(8) started as "retry" (master.cf's stock retry service): the same nexthop
+    // syntax, but the recipients are deferred, not bounced.
+    auto [dsn, text] = resolve::split_error_text(route.nexthop, "4.0.0");
+    all(delivery::DeliveryStatus::deferred, dsn,
+        text.empty() ? "delivery temporarily suspended" : text);
   } else if (route.transport == "discard") {
     all(delivery::DeliveryStatus::sent, "2.0.0",
         route.nexthop.empty() ? "discarded" : route.nexthop);

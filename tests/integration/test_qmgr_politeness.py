@@ -99,3 +99,50 @@ def test_destination_rate_delay(dns):
     finally:
         a.cleanup()
         server.close()
+
+
+def test_retry_transport_defers_with_its_text(dns):
+    # Postfix's error(8) as "retry": the nexthop's code and text, deferred, not bounced.
+    port = dns([])
+    a = sender_host(port)
+    transport = a.config_dir / "transport"
+    transport.write_text("far.test retry:4.3.2 site under maintenance\n")
+    a.write_main_cf({"transport_maps": f"texthash:{transport}"})
+    try:
+        a.start()
+        inject(a, 1)
+        a.wait_for_log(r"correio/qmgr\[\d+\]: \w+: to=<user0@far\.test>, relay=none, .*dsn=4\.3\.2, "
+                       r"status=deferred \(site under maintenance\)", timeout=30)
+        assert "status=bounced" not in a.log_text()
+        # qmgr logs first, then records the reason for mailq: poll.
+        deadline = time.monotonic() + 10
+        while "site under maintenance" not in (mailq := a.command("mailq")).stdout:
+            assert time.monotonic() < deadline, mailq.stdout
+            time.sleep(0.2)
+        a.stop()
+    finally:
+        a.cleanup()
+
+
+def test_postqueue_s_flushes_one_site_only(dns):
+    # Nothing listens on the relayhost's port: every attempt defers. Long backoff: only
+    # a flush makes a second attempt.
+    port = dns([])
+    a = sender_host(port, {"relayhost": f"[127.0.0.1]:{free_port()}",
+                           "minimal_backoff_time": "300s", "maximal_backoff_time": "600s",
+                           "queue_run_delay": "300s"})
+    try:
+        a.start()
+        with smtplib.SMTP("127.0.0.1", a.smtp_port) as smtp:
+            for site in ("one.test", "two.test"):
+                smtp.sendmail("sender@example.test", [f"bob@{site}"], b"Subject: s\r\n\r\nx\r\n")
+        for site in ("one", "two"):
+            a.wait_for_log(rf"to=<bob@{site}\.test>, .*status=deferred", timeout=30)
+        time.sleep(0.5)
+        assert a.command("postqueue", "-s", "one.test").returncode == 0
+        a.wait_for_log(r"to=<bob@one\.test>, .*status=deferred", count=2, timeout=30)
+        time.sleep(1)
+        assert len(a.log_lines(r"to=<bob@two\.test>, .*status=deferred")) == 1
+        a.stop()
+    finally:
+        a.cleanup()
