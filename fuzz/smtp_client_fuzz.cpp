@@ -1,7 +1,7 @@
 // libFuzzer target for what a remote SMTP server controls when Correio is the client: its
 // reply lines (multi-line replies, enhanced codes) and its EHLO keywords; and the nexthop
-// syntax read from transport tables and relayhost; and the 8BITMIME downgrade of a
-// message (whose bytes come from whoever sent it).
+// syntax read from transport tables and relayhost (smtp and lmtp forms); and the 8BITMIME downgrade
+// of a message (whose bytes come from whoever sent it).
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -31,6 +31,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   std::string_view whole(reinterpret_cast<const char*>(data), size);
   (void)correio::delivery::smtp_agent::parse_nexthop(whole);
+  (void)correio::delivery::smtp_agent::parse_lmtp_nexthop(whole);
   (void)correio::mail::downgrade_8bit_bodies(whole);
   return 0;
 }

@@ -40,6 +40,7 @@ using DaemonMain = int (*)(const correio::service::DaemonArgs&);
 const std::map<std::string_view, DaemonMain>& daemon_table() {
   static const std::map<std::string_view, DaemonMain> table = {
       {"lmtpd", correio::lmtpd::lmtpd_main},
+      {"lmtp", correio::delivery::smtp_agent::lmtp_main},
       {"local", correio::delivery::local_agent::local_main},
       {"pickup", correio::pickup::pickup_main},
       {"pipe", correio::delivery::pipe_agent::pipe_main},

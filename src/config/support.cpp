@@ -18,6 +18,9 @@ constexpr auto kInfo = Support::kInformational;
 constexpr auto kWarn = Support::kNotYet;
 constexpr auto kFatal = Support::kNotYetUnsafe;
 
+constexpr std::string_view kNoConcurrencyFeedback =
+    "qmgr gives each destination its full concurrency limit at once and does not throttle "
+    "a failing destination (no concurrency feedback yet)";
 constexpr std::string_view kNoContentInspection =
     "content inspection is not built yet; mail would be accepted without it";
 
@@ -44,7 +47,6 @@ constexpr SupportInfo kUnsupported[] = {
     {"max_use", kInfo, "",
      "Correio's daemons are event driven and long-lived; a process serves many clients"},
     {"ipc_timeout", kInfo, "", "internal connections use their own deadlines"},
-    {"daemon_timeout", kInfo, "", "internal requests use their own deadlines"},
     {"in_flow_delay", kInfo, "",
      "smtpd writes to the queue itself with group commit; there is no cleanup to flood"},
     {"smtpd_tls_session_cache_database", kInfo, "",
@@ -101,9 +103,6 @@ constexpr SupportInfo kUnsupported[] = {
     {"empty_address_recipient", kWarn, "", "mail to <> is not redirected"},
 
     // SMTP client (mail out): what the smtp agent does not do yet.
-    {"smtp_host_lookup", kWarn, "",
-     "the SMTP client takes host addresses from the hosts file, then DNS (c-ares), whatever "
-     "the setting"},
     {"smtp_dns_support_level", kWarn, "enabled",
      "Correio does not validate DNSSEC, so no DNS answer counts as secure (TLS security "
      "level dane is refused); \"disabled\" is not honoured either (use "
@@ -111,6 +110,15 @@ constexpr SupportInfo kUnsupported[] = {
     {"smtp_tls_session_cache_database", kInfo, "",
      "the SMTP client keeps TLS sessions in memory, per smtp process, for "
      "smtp_tls_session_cache_timeout; there is no database"},
+
+    // qmgr's concurrency feedback (Postfix's qmgr(8) window that starts at
+    // initial_destination_concurrency and grows or shrinks with each result): not built;
+    // each destination gets its full concurrency limit from the start, and a failing
+    // destination is not throttled.
+    {"initial_destination_concurrency", kWarn, "", kNoConcurrencyFeedback},
+    {"default_destination_concurrency_failed_cohort_limit", kWarn, "", kNoConcurrencyFeedback},
+    {"default_destination_concurrency_positive_feedback", kWarn, "", kNoConcurrencyFeedback},
+    {"default_destination_concurrency_negative_feedback", kWarn, "", kNoConcurrencyFeedback},
 
     // The master.
     {"default_process_limit", kWarn, "", "a '-' maxproc in master.cf means one process"},

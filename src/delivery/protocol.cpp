@@ -142,9 +142,13 @@ std::string encode_results(const std::vector<RecipientResult>& results) {
   for (const auto& r : results) {
     out += "result=" + std::to_string(r.offset) + " " + std::string(status_name(r.status)) + " " +
            field(r.dsn) + " " + field(r.text);
-    // Two more fields only when there is a remote server's word to carry.
-    if (!r.remote_mta.empty() || !r.diagnostic.empty())
+    // Two more fields only when there is a remote server's word to carry, and a seventh
+    // when a success was relayed or passed on.
+    bool success_kind = r.success != RecipientResult::Success::delivered;
+    if (!r.remote_mta.empty() || !r.diagnostic.empty() || success_kind)
       out += " " + field(r.remote_mta) + " " + field(r.diagnostic);
+    if (success_kind)
+      out += r.success == RecipientResult::Success::relayed ? " relayed" : " passed";
     out += "\n";
   }
   return out;
@@ -156,7 +160,7 @@ Result<std::vector<RecipientResult>> decode_results(std::string_view text) {
     if (line.rfind("result=", 0) != 0) return Error{"delivery result: bad line"};
     auto f = fields(std::string_view(line).substr(7));
     RecipientResult r;
-    if ((f.size() != 4 && f.size() != 6) || !parse_number(f[0], r.offset))
+    if ((f.size() != 4 && f.size() != 6 && f.size() != 7) || !parse_number(f[0], r.offset))
       return Error{"delivery result: bad result"};
     if (f[1] == "sent")
       r.status = DeliveryStatus::sent;
@@ -175,6 +179,14 @@ Result<std::vector<RecipientResult>> decode_results(std::string_view text) {
       if (!remote || !diagnostic) return Error{"delivery result: bad xtext"};
       r.remote_mta = *remote;
       r.diagnostic = *diagnostic;
+    }
+    if (f.size() == 7) {
+      if (f[6] == "relayed")
+        r.success = RecipientResult::Success::relayed;
+      else if (f[6] == "passed")
+        r.success = RecipientResult::Success::passed;
+      else
+        return Error{"delivery result: bad success kind " + f[6]};
     }
     out.push_back(std::move(r));
   }

@@ -46,6 +46,12 @@ struct RecipientResult {
   // 5.1.1 ..."). Empty otherwise.
   std::string remote_mta = {};
   std::string diagnostic = {};
+  // For `sent`: how the success ends for RFC 3461 NOTIFY=SUCCESS. delivered: final
+  // delivery here (qmgr reports "delivered"); relayed: handed to a server without DSN
+  // (qmgr reports "relayed", RFC 3464 §2.3.3); passed: handed with NOTIFY to a server
+  // with DSN, whose report it now is (qmgr reports nothing, or the sender hears twice).
+  enum class Success : uint8_t { delivered, relayed, passed };
+  Success success = Success::delivered;
 };
 
 std::string encode_request(const DeliveryRequest& request);

@@ -298,6 +298,11 @@ Result<std::unique_ptr<Lookup>> Lookup::open(asio::any_io_executor executor,
   ao.timeout = static_cast<int>(std::max<long long>(200, options.time_limit.count() / 3));
   ao.tries = 2;
   int mask = ARES_OPT_SOCK_STATE_CB | ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES;
+  char dns_only[] = "b";  // c-ares' lookup order: "b" DNS ("bind") only, no "f" (files)
+  if (!options.hosts_file) {
+    ao.lookups = dns_only;
+    mask |= ARES_OPT_LOOKUPS;
+  }
   if (int rc = ares_init_options(&driver->channel, &ao, mask); rc != ARES_SUCCESS) {
     driver->channel = nullptr;
     return Error{std::string("c-ares: ") + ares_strerror(rc)};

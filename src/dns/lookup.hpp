@@ -24,6 +24,9 @@ struct ResolverOptions {
   std::vector<std::string> servers;
   // The time limit for one whole lookup (all tries and servers together).
   std::chrono::milliseconds time_limit{10000};
+  // false: DNS only, never the hosts file (the SMTP client's smtp_host_lookup = dns, as
+  // Postfix's res_query); true: the hosts file first, as the system resolver does.
+  bool hosts_file = true;
 };
 
 // What a query found. `temporary` is a failure worth retrying later (time-out, server

@@ -40,7 +40,11 @@ asio::awaitable<MailHosts> host_addresses(Lookup& lookup, const std::string& nam
   for (auto [wanted, family, type] :
        {std::tuple{options.ipv4, AF_INET, "A"}, std::tuple{options.ipv6, AF_INET6, "AAAA"}}) {
     if (!wanted) continue;
-    Answer answer = co_await lookup.addresses_of(name, family);
+    Answer answer{Outcome::not_found, {}, "no lookup"};
+    if (options.dns) answer = co_await lookup.addresses_of(name, family);
+    // Postfix's smtp_host_lookup "dns, native": the native service when DNS found none.
+    if (answer.outcome != Outcome::found && options.native)
+      answer = co_await options.native->addresses_of(name, family);
     if (answer.outcome == Outcome::found) {
       for (auto& a : answer.items) host.addresses.push_back(std::move(a));
       continue;
@@ -73,7 +77,8 @@ void order_by_preference(std::vector<MxRecord>& records, std::mt19937& random) {
 asio::awaitable<MailHosts> mail_hosts(Lookup& lookup, std::string_view name_view,
                                       const HostLookupOptions& options, std::mt19937& random) {
   std::string name(name_view);
-  if (!options.use_mx || is_ip_literal(name))
+  // MX records live in the DNS only: without it the name is looked up as a host.
+  if (!options.use_mx || !options.dns || is_ip_literal(name))
     co_return co_await host_addresses(lookup, name, options);
 
   MxAnswer mx = co_await lookup.mx_of(name);

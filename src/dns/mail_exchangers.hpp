@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "dns/lookup.hpp"
+#include "dns/native_lookup.hpp"
 
 namespace correio::dns {
 
@@ -32,6 +33,11 @@ struct HostLookupOptions {
   bool use_mx = true;  // false: `name` is a host ("[host]" nexthop, disable_dns_lookups)
   bool ipv4 = true;    // inet_protocols
   bool ipv6 = true;
+  // smtp_host_lookup: "dns" (dns), "native" (native set, dns false: no MX lookup either,
+  // as Postfix), "dns, native" (both: the system's naming service when DNS has no
+  // address for a host).
+  bool dns = true;
+  NativeLookup* native = nullptr;
 };
 
 // The hosts to try for `name`. An IP address literal is its own single host.

@@ -27,7 +27,6 @@ constexpr std::array kRows = {
     Row{"tlsmgr", {true, "each process keeps its own TLS state"}},
     Row{"postlogd", {true, "every process writes the mail log itself"}},
     Row{"scache", {true, "the smtp process keeps its own idle connections"}},
-    Row{"lmtp", {false, "the LMTP client is not built yet: such mail is deferred"}},
     Row{"verify", {false, "address verification is not built yet"}},
     Row{"oqmgr", {false, "use qmgr"}},
 };

@@ -79,8 +79,8 @@ bool QueueManager::send_report(const std::string& id, const queue::QueueFile& fi
   for (const auto& r : about) {
     for (const auto& rcpt : envelope.recipients) {
       if (rcpt.offset != r.offset || !wants(rcpt.notify, kind)) continue;
-      in.recipients.push_back(
-          {rcpt.address, rcpt.orcpt, r.dsn, r.text, r.remote_mta, r.diagnostic});
+      in.recipients.push_back({rcpt.address, rcpt.orcpt, r.dsn, r.text, r.remote_mta, r.diagnostic,
+                               r.success == delivery::RecipientResult::Success::relayed});
     }
   }
   if (!in.recipients.empty() && !queue_report(id, in, to, log_wording(kind))) return false;

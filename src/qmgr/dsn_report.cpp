@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <ctime>
 
 #include "mail/date.hpp"
@@ -63,6 +64,11 @@ std::string build_dsn(const DsnInput& in) {
     out +=
         "Your message was delivered to the recipients listed below, as you asked\n"
         "(NOTIFY=SUCCESS). No further report about them will come from this system.\n\n";
+    if (std::any_of(in.recipients.begin(), in.recipients.end(),
+                    [](const DsnRecipient& r) { return r.relayed; }))
+      out +=
+          "Where it says \"relayed\", the message went to a server that does not\n"
+          "report delivery: no report will come from the final destination.\n\n";
   } else {
     out +=
         "####################################################################\n"
@@ -90,8 +96,10 @@ std::string build_dsn(const DsnInput& in) {
       out += fmt::format("Original-Recipient: {}; {}\n", r.orcpt.substr(0, semi),
                          semi == std::string::npos ? "" : r.orcpt.substr(semi + 1));
     }
+    // RFC 3464 §2.3.3 action-value.
     out += fmt::format("Action: {}\n", failure                  ? "failed"
                                        : in.kind == Kind::delay ? "delayed"
+                                       : r.relayed              ? "relayed"
                                                                 : "delivered");
     out += fmt::format("Status: {}\n", r.status);
     // RFC 3464 §2.3.5 and §2.3.6: the remote server and its own words, when there was one.

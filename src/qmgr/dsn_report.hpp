@@ -17,6 +17,7 @@ struct DsnRecipient {
   std::string reason;           // "unknown user: \"x@y\""
   std::string remote_mta = {};  // "mx.example.com" when a remote server answered
   std::string diagnostic = {};  // "smtp; 550 5.1.1 ..." (RFC 3464 §2.3.6), or ""
+  bool relayed = false;         // success: "relayed" to a server without DSN, not "delivered"
 };
 
 struct DsnInput {

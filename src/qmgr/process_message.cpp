@@ -40,13 +40,20 @@ asio::awaitable<std::vector<delivery::RecipientResult>> QueueManager::deliver(
     auto [dsn, text] = resolve::split_error_text(route.nexthop, "5.0.0");
     all(delivery::DeliveryStatus::bounced, dsn,
         text.empty() ? "mail is not accepted for this destination" : text);
+  } else if (route.transport == "retry") {
+    // error(8) started as "retry" (master.cf's stock retry service): the same nexthop
+    // syntax, but the recipients are deferred, not bounced.
+    auto [dsn, text] = resolve::split_error_text(route.nexthop, "4.0.0");
+    all(delivery::DeliveryStatus::deferred, dsn,
+        text.empty() ? "delivery temporarily suspended" : text);
   } else if (route.transport == "discard") {
     all(delivery::DeliveryStatus::sent, "2.0.0",
         route.nexthop.empty() ? "discarded" : route.nexthop);
   } else {
     auto& limit = limits_[route_key(route)];
     if (!limit)
-      limit = std::make_unique<DestinationLimit>(settings_.concurrency_for(route.transport));
+      limit = std::make_unique<DestinationLimit>(settings_.concurrency_for(route.transport),
+                                                 settings_.rate_delay_for(route.transport));
     co_await limit->acquire();
     auto reply = co_await agents_.call(settings_.queue_directory / "private" / route.transport,
                                        request, settings_.agent_timeout);
@@ -195,8 +202,11 @@ asio::awaitable<void> QueueManager::process(std::string id, queue::QueueName fro
   // RFC 3461 NOTIFY=SUCCESS: a "delivered" report once the mailbox has the message. A
   // report that cannot be queued is logged and not retried (the mail itself is delivered).
   std::vector<delivery::RecipientResult> delivered;
+  // A success passed on with NOTIFY to a server with DSN is that server's to report.
   for (const auto& r : results)
-    if (r.status == delivery::DeliveryStatus::sent) delivered.push_back(r);
+    if (r.status == delivery::DeliveryStatus::sent &&
+        r.success != delivery::RecipientResult::Success::passed)
+      delivered.push_back(r);
   if (!delivered.empty()) send_report(id, *file, DsnInput::Kind::success, delivered);
 
   for (const auto& r : results) {

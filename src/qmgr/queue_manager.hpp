@@ -37,6 +37,9 @@ struct QmgrSettings {
   std::chrono::seconds delay_warning_time{0};  // 0: no delay warnings
   int default_concurrency = 20;
   std::map<std::string, int, std::less<>> transport_concurrency;  // "local" -> 2, ...
+  // default_destination_rate_delay and TRANSPORT_destination_rate_delay (0: none).
+  std::chrono::seconds default_rate_delay{0};
+  std::map<std::string, std::chrono::seconds, std::less<>> transport_rate_delay;
   std::string double_bounce_recipient = "postmaster";
   // notify_classes (Postfix's bounce(8)): "bounce" sends the postmaster a copy of each
   // bounce (headers only) and implies "2bounce", undeliverable bounces to the postmaster
@@ -48,6 +51,7 @@ struct QmgrSettings {
 
   static QmgrSettings from_config(const config::Config& config);
   int concurrency_for(std::string_view transport) const;
+  std::chrono::seconds rate_delay_for(std::string_view transport) const;
 };
 
 class QueueManager {

@@ -34,7 +34,9 @@ void apply_transport_entry(std::string_view value, std::string_view domain, std:
 ErrorText split_error_text(std::string_view nexthop, std::string_view default_dsn) {
   size_t space = nexthop.find(' ');
   std::string_view code = nexthop.substr(0, space);
-  if (space == std::string_view::npos || code.size() < 5 || !code.starts_with("5.") ||
+  // The code must be of the default's class: 5.x.x for error, 4.x.x for retry.
+  if (space == std::string_view::npos || code.size() < 5 || default_dsn.empty() ||
+      code[0] != default_dsn[0] || code[1] != '.' ||
       code.find_first_not_of("0123456789.") != std::string_view::npos)
     return {std::string(default_dsn), std::string(nexthop)};
   return {std::string(code), std::string(nexthop.substr(space + 1))};

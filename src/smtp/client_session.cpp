@@ -39,6 +39,7 @@ using Stage = ClientSession::Stage;
 constexpr Stage kGreeting{"receiving the initial server greeting", ""};
 constexpr Stage kEhlo{"performing the EHLO handshake", "EHLO"};
 constexpr Stage kHelo{"performing the HELO handshake", "HELO"};
+constexpr Stage kLhlo{"performing the LHLO handshake", "LHLO"};
 constexpr Stage kStarttls{"performing the STARTTLS handshake", "STARTTLS"};
 constexpr Stage kMail{"sending MAIL FROM", "MAIL FROM"};
 constexpr Stage kRcpt{"sending RCPT TO", "RCPT TO"};
@@ -134,6 +135,7 @@ Outcome ClientSession::failure(const Read& read, const Stage& stage) const {
 }
 
 asio::awaitable<std::optional<Outcome>> ClientSession::hello() {
+  if (options_.lmtp) co_return co_await lhlo();
   // RFC 5321 §4.1.1.1 and §3.2: EHLO, and HELO when the server does not know EHLO.
   if (!co_await write("EHLO " + options_.helo_name + "\r\n", options_.timeouts.helo))
     co_return failure({std::nullopt, "lost connection"}, kEhlo);
@@ -155,6 +157,20 @@ asio::awaitable<std::optional<Outcome>> ClientSession::hello() {
     co_return std::nullopt;
   }
   Outcome o = failure(helo, kHelo);
+  o.try_next_host = true;
+  co_return o;
+}
+
+asio::awaitable<std::optional<Outcome>> ClientSession::lhlo() {
+  // RFC 2033 §4.1: LHLO, which has no HELO to fall back to.
+  if (!co_await write("LHLO " + options_.helo_name + "\r\n", options_.timeouts.helo))
+    co_return failure({std::nullopt, "lost connection"}, kLhlo);
+  Read reply = co_await read_reply(options_.timeouts.helo);
+  if (reply.reply && reply.reply->code == 250) {
+    features_ = parse_ehlo_features(reply.reply->lines);
+    co_return std::nullopt;
+  }
+  Outcome o = failure(reply, kLhlo);
   o.try_next_host = true;
   co_return o;
 }
@@ -324,6 +340,7 @@ asio::awaitable<std::vector<Outcome>> ClientSession::data(std::string_view conte
     usable_ = false;
     co_return accepted_all(failure({std::nullopt, "lost connection"}, kBody));
   }
+  if (options_.lmtp) co_return co_await lmtp_replies(std::move(results), accepted);
   Read done = co_await read_reply(options_.timeouts.data_done);
   if (!done.reply) {
     usable_ = false;
@@ -336,6 +353,29 @@ asio::awaitable<std::vector<Outcome>> ClientSession::data(std::string_view conte
   Outcome o = failure(done, kBody);
   if (o.verdict == Verdict::sent) o.text = o.diagnostic;  // "250 2.0.0 Ok: queued as X"
   co_return accepted_all(o);
+}
+
+asio::awaitable<std::vector<Outcome>> ClientSession::lmtp_replies(
+    std::vector<Outcome> results, const std::vector<size_t>& accepted) {
+  // RFC 2033 §4.2: one reply per recipient whose RCPT succeeded, in RCPT order; each is
+  // that recipient's own outcome. A reply that never comes leaves its recipient (and the
+  // ones after it) undecided: the server may have delivered already.
+  for (size_t k = 0; k < accepted.size(); ++k) {
+    Read done = co_await read_reply(options_.timeouts.data_done);
+    if (!done.reply) {
+      usable_ = false;
+      Outcome o = failure(done, kBody);
+      o.text += " -- message may be sent more than once";
+      o.try_next_host = false;  // another server would deliver it a second time
+      for (size_t rest = k; rest < accepted.size(); ++rest) results[accepted[rest]] = o;
+      co_return results;
+    }
+    Outcome o = failure(done, kBody);
+    if (o.verdict == Verdict::sent) o.text = o.diagnostic;  // "250 2.0.0 <bob@x> Saved"
+    results[accepted[k]] = o;
+  }
+  usable_ = true;
+  co_return results;
 }
 
 asio::awaitable<bool> ClientSession::reset() {

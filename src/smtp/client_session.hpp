@@ -11,6 +11,7 @@
 #include <asio/any_io_executor.hpp>
 #include <asio/awaitable.hpp>
 #include <asio/ip/tcp.hpp>
+#include <asio/local/stream_protocol.hpp>
 #include <asio/ssl/context.hpp>
 #include <chrono>
 #include <optional>
@@ -45,6 +46,9 @@ struct ClientOptions {
   TlsLevel tls = TlsLevel::none;
   asio::ssl::context* tls_context = nullptr;  // needed for every level but none
   tls::PeerCheck peer;  // SNI, protocols, ciphers; names to match at verify and secure
+  // RFC 2033 LMTP (Postfix's lmtp(8)): LHLO instead of EHLO, and after the message one
+  // reply per accepted recipient instead of one for the transaction.
+  bool lmtp = false;
 };
 
 // Which SASL mechanisms the client may use (smtp_sasl_security_options or, under TLS,
@@ -73,6 +77,12 @@ struct Outcome {
 asio::awaitable<Result<asio::ip::tcp::socket>> connect_to(
     asio::any_io_executor executor, const std::string& address, unsigned short port,
     const std::string& bind_address, std::chrono::seconds timeout, const std::string& label);
+
+// The same for a UNIX-domain server (LMTP's "unix:/path"): errors read "connect to
+// LABEL: No such file or directory".
+asio::awaitable<Result<asio::local::stream_protocol::socket>> connect_unix(
+    asio::any_io_executor executor, const std::string& path, std::chrono::seconds timeout,
+    const std::string& label);
 
 struct OutgoingRecipient {
   std::string address;
@@ -146,6 +156,10 @@ class ClientSession {
   // The SCRAM-SHA-256 dialogue after the mechanism was chosen (client_auth.cpp).
   asio::awaitable<Read> scram(const std::string& user, const std::string& password,
                               std::string& problem);
+  asio::awaitable<std::optional<Outcome>> lhlo();
+  // LMTP's replies after the message, one per accepted recipient (RFC 2033 §4.2).
+  asio::awaitable<std::vector<Outcome>> lmtp_replies(std::vector<Outcome> results,
+                                                     const std::vector<size_t>& accepted);
   // DATA and the message; `content` is the transaction's, or its 7-bit downgrade.
   asio::awaitable<std::vector<Outcome>> data(std::string_view content, std::vector<Outcome> results,
                                              const std::vector<size_t>& accepted);

@@ -15,9 +15,9 @@ STOCK = Path("/usr/share/postfix/master.cf.dist")
 
 FOLDED = ["cleanup", "tlsmgr", "rewrite", "bounce", "defer", "trace", "flush", "proxymap",
           "proxywrite", "error", "retry", "discard", "anvil", "scache", "postlog"]
-NOT_YET = ["verify", "lmtp"]
-# The SMTP client serves both of these.
-STARTED = ["smtp/unix", "relay/unix"]
+NOT_YET = ["verify"]
+# The SMTP client serves these (lmtp: in LMTP mode).
+STARTED = ["smtp/unix", "relay/unix", "lmtp/unix"]
 
 
 def stock_master_cf(port: int) -> str:

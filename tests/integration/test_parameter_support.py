@@ -99,7 +99,7 @@ def test_every_honoured_parameter_is_read_by_some_process(monkeypatch):
     inst.write_master_cf(
         PIPELINE_MASTER_CF.replace("{listen}", inst.listen)
         + "pickup unix n - n 60 1 pickup\n"
-        + "smtp unix - - n - - smtp\nrelay unix - - n - - smtp\n"
+        + "smtp unix - - n - - smtp\nlmtp unix - - n - - lmtp\nrelay unix - - n - - smtp\n"
         + "  -o smtp_sasl_auth_enable=yes\n  -o smtp_sasl_security_options=noanonymous\n"
         + "  -o smtp_sasl_password_maps=inline:{relay.example=user:secret}\n"
         + f"127.0.0.1:{ports['submission']} inet n - n - - smtpd\n"

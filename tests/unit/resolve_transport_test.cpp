@@ -102,6 +102,11 @@ TEST_F(RoutingTest, TransportResultRules) {
   EXPECT_EQ(split_error_text("Address is undeliverable", "5.1.1").dsn, "5.1.1");
   EXPECT_EQ(split_error_text("5.x.1 text", "5.0.0").text, "5.x.1 text");
   EXPECT_EQ(split_error_text("5.7.1", "5.0.0").text, "5.7.1");
+  // retry(8)'s codes are 4.x.x; a code of the other class is text.
+  EXPECT_EQ(split_error_text("4.3.2 try later", "4.0.0").dsn, "4.3.2");
+  EXPECT_EQ(split_error_text("4.3.2 try later", "4.0.0").text, "try later");
+  EXPECT_EQ(split_error_text("4.3.2 try later", "5.0.0").dsn, "5.0.0");
+  EXPECT_EQ(split_error_text("5.7.1 no", "4.0.0").text, "5.7.1 no");
 
   std::string t, n;
   t = "smtp", n = "[old]";

@@ -39,6 +39,38 @@ TEST(SmtpAgentNexthop, Errors) {
     EXPECT_FALSE(parse_nexthop(bad).ok()) << bad;
 }
 
+// lmtp(8)'s destinations: unix:PATH, inet:host[:port], inet:[addr][:port], or no prefix;
+// never an MX lookup, port lmtp_tcp_port unless given.
+TEST(SmtpAgentNexthop, LmtpForms) {
+  auto unix_socket = parse_lmtp_nexthop("unix:private/dovecot-lmtp");
+  ASSERT_TRUE(unix_socket.ok());
+  EXPECT_EQ(unix_socket->unix_path, "private/dovecot-lmtp");
+  EXPECT_FALSE(unix_socket->use_mx);
+
+  auto inet = parse_lmtp_nexthop("inet:mail.example:2424");
+  ASSERT_TRUE(inet.ok());
+  EXPECT_EQ(inet->host, "mail.example");
+  EXPECT_EQ(inet->port, 2424);
+  EXPECT_FALSE(inet->use_mx);
+  EXPECT_TRUE(inet->unix_path.empty());
+
+  auto bracketed = parse_lmtp_nexthop("inet:[192.0.2.1]");
+  ASSERT_TRUE(bracketed.ok());
+  EXPECT_EQ(bracketed->host, "192.0.2.1");
+  EXPECT_EQ(bracketed->port, 24);
+
+  auto bare = parse_lmtp_nexthop("[127.0.0.1]:2003", 2003);
+  ASSERT_TRUE(bare.ok());
+  EXPECT_EQ(bare->port, 2003);
+  auto plain = parse_lmtp_nexthop("lmtp.example");
+  ASSERT_TRUE(plain.ok());
+  EXPECT_FALSE(plain->use_mx);
+  EXPECT_EQ(plain->port, 24);
+
+  for (const char* bad : {"unix:", "inet:", "inet:[x", "inet:x:99999"})
+    EXPECT_FALSE(parse_lmtp_nexthop(bad).ok()) << bad;
+}
+
 TEST(SmtpAgentNexthop, MxOrderByPreferenceRandomAmongEquals) {
   std::mt19937 random(7);
   bool saw_b_first = false, saw_c_first = false;

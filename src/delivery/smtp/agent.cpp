@@ -4,12 +4,15 @@
 
 #include <fmt/format.h>
 
+#include <asio/experimental/awaitable_operators.hpp>
 #include <chrono>
 
 #include "base/strings.hpp"
 #include "delivery/log_line.hpp"
+#include "delivery/smtp/host_lookup.hpp"
 #include "delivery/smtp/nexthop.hpp"
 #include "dns/mail_exchangers.hpp"
+#include "io/deadline.hpp"
 #include "queue/queue_file_reader.hpp"
 #include "smtp/address.hpp"
 
@@ -48,13 +51,21 @@ class Delivery {
   Delivery(const DeliveryRequest& request, AgentContext& context)
       : request_(request), context_(context), start_us_(now_us()) {
     results_.resize(request.recipients.size());
+    done_.resize(request.recipients.size());
     for (size_t i = 0; i < request.recipients.size(); ++i) pending_.push_back(i);
   }
 
-  // Ends recipient `i` with `o`; `relay` is "host[addr]:port" or "none".
+  // Ends recipient `i` with `o`; `relay` is "host[addr]:port" or "none". A recipient
+  // ends once: its first outcome is the one logged and returned.
   void finish(size_t i, const Outcome& o, const std::string& relay, const std::string& host) {
+    if (done_[i]) return;
+    done_[i] = true;
     const RequestRecipient& rcpt = request_.recipients[i];
     RecipientResult r{rcpt.offset, status_of(o.verdict), o.dsn, o.text};
+    // Cut short by the request's time limit: the reason comes first.
+    if (time_up_ && o.verdict != Verdict::sent)
+      r.text = fmt::format("delivery time limit exceeded ({}s): {}",
+                           context_.settings.request_time_limit.count(), o.text);
     if (!o.diagnostic.empty()) {
       r.remote_mta = host;
       r.diagnostic = "smtp; " + o.diagnostic;
@@ -79,6 +90,22 @@ class Delivery {
   }
 
   asio::awaitable<void> run();
+  // Completes at `deadline`, marking the delivery as cut short; or earlier, cancelled,
+  // when run() ends first.
+  asio::awaitable<void> time_limit(std::chrono::steady_clock::time_point deadline) {
+    co_await io::watchdog(deadline);
+    if (std::chrono::steady_clock::now() >= deadline) time_up_ = true;
+  }
+  // The request's time limit passed while run() was still busy: what is open is
+  // deferred (and may have reached the server: the reply was not heard).
+  void time_limit_exceeded() {
+    Outcome o{Verdict::deferred, "4.4.2",
+              fmt::format("delivery time limit exceeded ({}s) while talking to {} -- message "
+                          "may be sent more than once",
+                          context_.settings.request_time_limit.count(), last_relay_),
+              "", false};
+    finish_pending(o, last_relay_, last_host_);
+  }
   std::vector<RecipientResult> take() { return std::move(results_); }
 
  private:
@@ -89,6 +116,12 @@ class Delivery {
                                                   const std::string& address, unsigned short port,
                                                   const queue::QueueFile& file, bool allow_tls,
                                                   bool& tls_failed);
+  // The dialogue on a connected socket: open, AUTH, the batches, then the cache.
+  asio::awaitable<std::optional<Outcome>> converse(std::unique_ptr<CachedSession> kept,
+                                                   const queue::QueueFile& file, bool allow_tls,
+                                                   bool& tls_failed);
+  // LMTP to a UNIX-domain socket (lmtp(8) "unix:PATH").
+  asio::awaitable<void> try_unix(const queue::QueueFile& file);
   smtp::Transaction transaction(const queue::QueueFile& file, size_t first, size_t last) const;
   // smtp_generic_maps: the sender, recipients and header addresses as they go out.
   Status apply_generic(cleanup::GenericMaps& generic, queue::QueueFile& file);
@@ -109,6 +142,8 @@ class Delivery {
   int64_t start_us_ = 0;
   int64_t connected_us_ = 0;
   std::vector<RecipientResult> results_;
+  std::vector<bool> done_;       // finish() was called for this recipient
+  bool time_up_ = false;         // the request's time limit passed
   std::vector<size_t> pending_;  // indices into request_.recipients, in order
   Outcome last_failure_;         // why the open recipients are still open
   std::string last_relay_ = "none";
@@ -215,6 +250,37 @@ asio::awaitable<std::optional<Outcome>> Delivery::session(const dns::MailHost& h
       std::make_unique<smtp::ClientSession>(*kept->connection, label, std::move(*options));
   kept->relay = relay;
   kept->host = host.name;
+  co_return co_await converse(std::move(kept), file, allow_tls, tls_failed);
+}
+
+asio::awaitable<void> Delivery::try_unix(const queue::QueueFile& file) {
+  const AgentSettings& s = context_.settings;
+  std::string path = nexthop_.unix_path;
+  if (!path.starts_with('/')) path = s.queue_directory + "/" + path;
+  // Postfix logs a UNIX-domain server as "myhostname[private/dovecot-lmtp]", no port.
+  std::string label = fmt::format("{}[{}]", s.myhostname, nexthop_.unix_path);
+  auto socket =
+      co_await smtp::connect_unix(context_.executor, path, s.client.timeouts.connect, label);
+  if (!socket) {
+    last_failure_ = {Verdict::deferred, "4.4.1", socket.error().message, "", true};
+    co_return;
+  }
+  connected_us_ = now_us();
+  auto kept = std::make_unique<CachedSession>();
+  kept->connection = std::make_unique<io::Connection>(std::move(*socket));
+  kept->client = std::make_unique<smtp::ClientSession>(*kept->connection, label, s.client);
+  kept->relay = label;
+  kept->host = s.myhostname;
+  bool tls_failed = false;
+  auto failed = co_await converse(std::move(kept), file, true, tls_failed);
+  if (failed) last_failure_ = *failed;
+}
+
+asio::awaitable<std::optional<Outcome>> Delivery::converse(std::unique_ptr<CachedSession> kept,
+                                                           const queue::QueueFile& file,
+                                                           bool allow_tls, bool& tls_failed) {
+  const std::string relay = kept->relay;
+  const dns::MailHost host{kept->host, {}};
   smtp::ClientSession& client = *kept->client;
   std::optional<Outcome> refused = co_await client.open(allow_tls, tls_failed);
   log_tls(client, relay);
@@ -253,6 +319,11 @@ asio::awaitable<void> Delivery::send_batches(CachedSession& session, const queue
         last_host_ = session.host;
       } else {
         finish(i, outcomes[j], session.relay, session.host);
+        // RFC 3461 §4.1: a server with DSN took NOTIFY along and reports success itself
+        // (§5.2.2); one without leaves a "relayed" notice to us (Postfix's smtp(8)).
+        if (outcomes[j].verdict == Verdict::sent)
+          results_[i].success = client.features().dsn ? RecipientResult::Success::passed
+                                                      : RecipientResult::Success::relayed;
       }
     }
     k = last;
@@ -311,7 +382,7 @@ asio::awaitable<void> Delivery::run() {
   }
   std::string target = request_.nexthop;
   if (target.empty()) target = smtp::domain_of(request_.recipients.front().address);
-  auto nexthop = parse_nexthop(target);
+  auto nexthop = s.lmtp ? parse_lmtp_nexthop(target, s.default_port) : parse_nexthop(target);
   if (!nexthop) {
     finish_pending({Verdict::deferred, "4.3.5",
                     "mail system configuration error: " + nexthop.error().message, "", false},
@@ -341,6 +412,11 @@ asio::awaitable<void> Delivery::run() {
     }
     if (pending_.empty()) co_return;
   }
+  if (!nexthop_.unix_path.empty()) {
+    co_await try_unix(*file);
+    if (!pending_.empty()) finish_pending(last_failure_, last_relay_, last_host_);
+    co_return;
+  }
   auto lookup = context_.lookups.get(context_.executor, s.resolver);
   if (!lookup) {
     finish_pending(
@@ -348,7 +424,8 @@ asio::awaitable<void> Delivery::run() {
         "");
     co_return;
   }
-  dns::HostLookupOptions options{nexthop->use_mx && s.dns_lookups, s.ipv4, s.ipv6};
+  dns::HostLookupOptions options{nexthop->use_mx && s.dns_lookups, s.ipv4, s.ipv6, s.host_dns,
+                                 context_.native.get()};
   dns::MailHosts hosts =
       co_await dns::mail_hosts(**lookup, nexthop->host, options, context_.random);
   if (hosts.outcome != dns::Outcome::found) {
@@ -386,6 +463,8 @@ Result<AgentSettings> agent_settings_from_config(const config::Config& config,
   t.data_xfer = config.get_time("smtp_data_xfer_timeout");
   t.data_done = config.get_time("smtp_data_done_timeout");
   t.quit = config.get_time("smtp_quit_timeout");
+  // postconf(5): a connect timeout of 0 means no limit (lmtp_connect_timeout's default).
+  if (t.connect.count() <= 0) t.connect = std::chrono::hours(24);
   s.bind_address = config.get("smtp_bind_address");
   s.bind_address6 = config.get("smtp_bind_address6");
 
@@ -397,6 +476,11 @@ Result<AgentSettings> agent_settings_from_config(const config::Config& config,
       return Error{"inet_protocols: no ipv4 or ipv6 in \"" + protocols + "\""};
   }
   s.dns_lookups = !config.get_bool("disable_dns_lookups");
+  auto lookup = host_lookup_from_config(config, s.dns_lookups);
+  if (!lookup) return lookup.error();
+  s.host_dns = lookup->first;
+  s.host_native = lookup->second;
+  s.resolver.hosts_file = false;  // DNS means DNS; the hosts file is "native"
   s.resolver.servers = config.get_list("dns_resolver_servers");
   s.resolver.time_limit = config.get_time("dns_resolver_timeout");
 
@@ -412,6 +496,10 @@ Result<AgentSettings> agent_settings_from_config(const config::Config& config,
   s.tls_loglevel = static_cast<int>(config.get_int("smtp_tls_loglevel"));
   s.cache_time_limit = config.get_time("smtp_connection_cache_time_limit");
   s.tls_session_timeout = config.get_time("smtp_tls_session_cache_timeout");
+  // qmgr waits daemon_timeout for an agent (qmgr/settings.cpp); the agent stops at 90% of
+  // it, leaving qmgr the time to hear the deferrals.
+  s.request_time_limit =
+      std::max(std::chrono::seconds(1), config.get_time("daemon_timeout") * 9 / 10);
 
   auto sasl = sasl_settings_from_config(config);
   if (!sasl) return sasl.error();
@@ -421,8 +509,11 @@ Result<AgentSettings> agent_settings_from_config(const config::Config& config,
 
 asio::awaitable<std::vector<RecipientResult>> deliver(const DeliveryRequest& request,
                                                       AgentContext& context) {
+  using namespace asio::experimental::awaitable_operators;
   Delivery delivery(request, context);
-  co_await delivery.run();
+  auto deadline = std::chrono::steady_clock::now() + context.settings.request_time_limit;
+  auto done = co_await (delivery.run() || delivery.time_limit(deadline));
+  if (done.index() == 1) delivery.time_limit_exceeded();
   co_return delivery.take();
 }
 

@@ -22,6 +22,7 @@
 #include "delivery/smtp/sasl_client.hpp"
 #include "delivery/smtp/tls_policy.hpp"
 #include "dns/lookup.hpp"
+#include "dns/native_lookup.hpp"
 #include "dns/shared_lookup.hpp"
 #include "maps/map.hpp"
 #include "smtp/client_session.hpp"
@@ -29,15 +30,25 @@
 namespace correio::delivery::smtp_agent {
 
 struct AgentSettings {
-  smtp::ClientOptions client;                      // helo name, time limits, TLS level
-  std::string bind_address, bind_address6;         // smtp_bind_address, smtp_bind_address6
-  bool ipv4 = true, ipv6 = true;                   // inet_protocols
-  bool dns_lookups = true;                         // !disable_dns_lookups
+  smtp::ClientOptions client;               // helo name, time limits, TLS level, LMTP
+  bool lmtp = false;                        // the lmtp agent (RFC 2033; lmtp_settings.hpp)
+  unsigned short default_port = 25;         // 25, or lmtp_tcp_port for LMTP
+  std::string queue_directory;              // for LMTP's relative "unix:private/x"
+  std::string myhostname;                   // names a UNIX-domain server in the log
+  std::string bind_address, bind_address6;  // smtp_bind_address, smtp_bind_address6
+  bool ipv4 = true, ipv6 = true;            // inet_protocols
+  bool dns_lookups = true;                  // !disable_dns_lookups
+  // smtp_host_lookup (host_lookup.cpp): DNS (MX, A/AAAA), the system's naming service, or
+  // DNS then native; disable_dns_lookups = yes means native only, as in Postfix.
+  bool host_dns = true, host_native = false;
   size_t recipient_limit = 50;                     // SERVICE_destination_recipient_limit
   int tls_loglevel = 0;                            // smtp_tls_loglevel
   std::chrono::seconds tls_session_timeout{3600};  // smtp_tls_session_cache_timeout
   std::chrono::seconds cache_time_limit{2};        // smtp_connection_cache_time_limit
-  dns::ResolverOptions resolver;                   // dns_resolver_servers, dns_resolver_timeout
+  // The whole request's limit, below qmgr's wait for the agent (daemon_timeout): a slow
+  // peer must not outlast qmgr, which would defer mail the agent then delivers.
+  std::chrono::seconds request_time_limit{16200};
+  dns::ResolverOptions resolver;  // dns_resolver_servers, dns_resolver_timeout
   TlsSettings tls;    // smtp_tls_security_level, smtp_tls_policy_maps and the smtp_tls_* rest
   SaslSettings sasl;  // SMTP AUTH (smtp_sasl_auth_enable and the smtp_sasl_* rest)
   // smtp_generic_maps: addresses rewritten on the way out; null when not configured.
@@ -59,6 +70,7 @@ struct AgentContext {
   // Before `cache`: kept connections' SSL objects call into it until they are freed.
   std::unique_ptr<tls::ClientSessionCache> sessions = nullptr;
   std::unique_ptr<ConnectionCache> cache = nullptr;  // sessions kept between requests
+  std::unique_ptr<dns::NativeLookup> native = nullptr;  // for smtp_host_lookup = native
 };
 
 asio::awaitable<std::vector<RecipientResult>> deliver(const DeliveryRequest& request,

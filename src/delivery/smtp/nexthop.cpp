@@ -39,4 +39,19 @@ Result<Nexthop> parse_nexthop(std::string_view text, unsigned short default_port
   return out;
 }
 
+Result<Nexthop> parse_lmtp_nexthop(std::string_view text, unsigned short default_port) {
+  std::string_view rest = base::trim(text);
+  if (rest.starts_with("unix:")) {
+    Nexthop out;
+    out.unix_path = std::string(rest.substr(5));
+    out.use_mx = false;
+    if (out.unix_path.empty()) return Error{"empty socket path in nexthop " + std::string(text)};
+    return out;
+  }
+  if (rest.starts_with("inet:")) rest.remove_prefix(5);
+  auto out = parse_nexthop(rest, default_port);
+  if (out) out->use_mx = false;
+  return out;
+}
+
 }  // namespace correio::delivery::smtp_agent

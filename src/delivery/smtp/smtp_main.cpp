@@ -10,6 +10,7 @@
 
 #include "delivery/agent_io.hpp"
 #include "delivery/smtp/agent.hpp"
+#include "delivery/smtp/lmtp_settings.hpp"
 #include "tls/peer_verification.hpp"
 
 namespace correio::delivery::smtp_agent {
@@ -18,20 +19,22 @@ namespace {
 // How long qmgr may take to send a request on a kept connection.
 constexpr auto kRequestTimeout = std::chrono::seconds(3600);
 
-}  // namespace
+using SettingsReader = Result<AgentSettings> (*)(const config::Config&, const std::string&);
 
-int smtp_main(const service::DaemonArgs& args) {
+// The agent in SMTP or LMTP mode: the same daemon with the settings of its mode.
+int run_agent(const service::DaemonArgs& args, const char* process_name, SettingsReader read) {
   std::shared_ptr<AgentContext> context;
   service::StreamDaemon daemon;
-  daemon.process_name = "smtp";
-  daemon.init = [&context](service::Context& ctx) -> Status {
-    auto settings = agent_settings_from_config(ctx.config, ctx.args.service_name);
+  daemon.process_name = process_name;
+  daemon.init = [&context, read](service::Context& ctx) -> Status {
+    auto settings = read(ctx.config, ctx.args.service_name);
     if (!settings) return settings.error();
     context = std::make_shared<AgentContext>(
         AgentContext{std::move(*settings), ctx.log, ctx.io.get_executor(),
                      asio::use_service<dns::SharedLookup>(ctx.io), nullptr});
     context->cache = std::make_unique<ConnectionCache>(ctx.io.get_executor(),
                                                        context->settings.cache_time_limit);
+    if (context->settings.host_native) context->native = std::make_unique<dns::NativeLookup>();
     const TlsSettings& tls_settings = context->settings.tls;
     if (tls_settings.defaults.level != smtp::TlsLevel::none || tls_settings.policy_maps) {
       auto tls = tls::make_client_context(tls_settings.trust);
@@ -58,6 +61,16 @@ int smtp_main(const service::DaemonArgs& args) {
   // The cached connections' sockets and timers belong to the daemon's io_context.
   daemon.finish = [&context](service::Context&) { context.reset(); };
   return service::run_stream_daemon(args, daemon);
+}
+
+}  // namespace
+
+int smtp_main(const service::DaemonArgs& args) {
+  return run_agent(args, "smtp", agent_settings_from_config);
+}
+
+int lmtp_main(const service::DaemonArgs& args) {
+  return run_agent(args, "lmtp", lmtp_agent_settings);
 }
 
 }  // namespace correio::delivery::smtp_agent

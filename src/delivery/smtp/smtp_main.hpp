@@ -12,5 +12,8 @@
 namespace correio::delivery::smtp_agent {
 
 int smtp_main(const service::DaemonArgs& args);
+// The same agent speaking LMTP (RFC 2033, Postfix's lmtp(8)): master.cf "lmtp unix ...
+// lmtp", nexthops "unix:/path" and "inet:host:port", lmtp_* parameters.
+int lmtp_main(const service::DaemonArgs& args);
 
 }  // namespace correio::delivery::smtp_agent
