@@ -7,9 +7,11 @@
 
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <string>
 
 #include "base/result.hpp"
+#include "cleanup/check_tables.hpp"
 #include "config/config.hpp"
 
 namespace correio::pickup {
@@ -22,6 +24,10 @@ struct PickupSettings {
   long long header_size_limit = 102400;
   int hopcount_limit = 50;
   long long message_size_limit = 10240000;  // 0: no limit
+  // header_checks and the other content inspection tables (null: none) and the log their
+  // actions are written to; set by pickup's start-up, not by from_config().
+  std::shared_ptr<const cleanup::CheckTables> checks;
+  base::Logger* log = nullptr;
 
   static PickupSettings from_config(const config::Config& config);
 };

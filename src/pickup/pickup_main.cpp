@@ -78,6 +78,17 @@ asio::awaitable<void> rescan_forever(PickupSettings settings, base::Logger& log)
 asio::awaitable<void> run(service::Context& ctx) {
   PickupSettings settings = PickupSettings::from_config(ctx.config);
   base::Logger& log = ctx.log;
+  // header_checks and friends apply to local submissions too; a table that cannot be
+  // opened stops pickup rather than letting mail pass uninspected.
+  auto checks = cleanup::CheckTables::open(ctx.config, "", log);
+  if (!checks) {
+    log.fatal("{}", checks.error().message);
+    co_return;
+  }
+  if (checks->any()) {
+    settings.checks = std::make_shared<const cleanup::CheckTables>(std::move(*checks));
+    settings.log = &log;
+  }
   auto dir = settings.queue_directory / "maildrop";
   // IN_MOVED_TO: sendmail renames its finished file to the final name; IN_CREATE: an
   // administrator copied one in.

@@ -2,6 +2,7 @@
 // Restrictions object a session uses, built once, asked for its configuration error.
 #include <fmt/format.h>
 
+#include "cleanup/check_tables.hpp"
 #include "resolve/resolver.hpp"
 #include "service/server_tls.hpp"
 #include "smtpd/restrictions.hpp"
@@ -12,6 +13,8 @@ namespace correio::smtpd {
 
 std::vector<std::string> check_configuration(const config::Config& config) {
   std::vector<std::string> problems = service::tls_policy_problems(config, "smtpd");
+  for (auto& problem : cleanup::content_check_problems(config, ""))
+    problems.push_back(std::move(problem));
   // The domain lists (map-valued: a table of an unknown type or a missing file).
   auto resolver = resolve::Resolver::open(config);
   if (!resolver) {

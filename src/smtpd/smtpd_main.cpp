@@ -24,6 +24,7 @@ int smtpd_main(const service::DaemonArgs& args) {
     std::unique_ptr<Restrictions> restrictions;
     std::unique_ptr<service::LoginServices> logins;  // null without SMTP AUTH
     std::unique_ptr<ClientAdmission> admission;
+    std::unique_ptr<cleanup::CheckTables> checks;  // null without header/body checks
     std::unique_ptr<Services> services;
   };
   auto state = std::make_shared<State>();
@@ -74,9 +75,14 @@ int smtpd_main(const service::DaemonArgs& args) {
     }
     state->admission = std::make_unique<ClientAdmission>(
         AdmissionSettings::from_config(ctx.config, ctx.args.service_name), ctx.log);
-    state->services =
-        std::make_unique<Services>(Services{*state->sink, *state->recipients, *state->restrictions,
-                                            state->logins.get(), *state->admission});
+    // header_checks and friends; a table that cannot be opened or asks for what Correio
+    // does not do (FILTER) is fatal, rather than mail passing uninspected.
+    auto checks = cleanup::CheckTables::open(ctx.config, "", ctx.log);
+    if (!checks) return checks.error();
+    if (checks->any()) state->checks = std::make_unique<cleanup::CheckTables>(std::move(*checks));
+    state->services = std::make_unique<Services>(
+        Services{*state->sink, *state->recipients, *state->restrictions, state->logins.get(),
+                 *state->admission, state->checks.get()});
     return {};
   };
   daemon.session = [state](service::Context& ctx,
