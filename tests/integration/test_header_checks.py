@@ -74,7 +74,7 @@ def test_reject_answers_550_at_end_of_data_and_queues_nothing():
         assert not list((inst.queue_dir / "incoming").iterdir())  # no temporary file either
         [line] = inst.wait_for_log(r"cleanup\[\d+\]: \w+: reject: header")
         assert re.search(r": [0-9A-F]+: reject: header Subject: quarterly report from "
-                         r"localhost\[127\.0\.0\.1\]; from=<sender@example\.test> "
+                         r"\S+\[127\.0\.0\.1\]; from=<sender@example\.test> "
                          r"to=<demo@example\.test> proto=ESMTP helo=<client\.example>: 5\.7\.1 "
                          r"No reports today$", line), line
         # The session goes on: the next message is accepted.
@@ -100,8 +100,8 @@ def test_edits_reach_the_stored_message():
         assert b"\nX-Seen: yes\nTo: demo@example.test\n" in data
         assert b"\nsee the (removed) attachment\n--BOUNDARY\n" in data
         assert b"\n[note]\ninner body\n" in data
-        assert inst.log_lines(r"replace: header Subject: quarterly report from localhost")
-        assert inst.log_lines(r"prepend: body inner body from localhost")
+        assert inst.log_lines(r"replace: header Subject: quarterly report from \S+\[")
+        assert inst.log_lines(r"prepend: body inner body from \S+\[")
 
 
 def test_each_header_class_has_its_table():
@@ -163,7 +163,7 @@ def test_discard_claims_delivery_and_keeps_nothing():
     with inst:
         code, text = send(inst, MULTIPART)
         assert code == 250 and text.startswith(b"2.0.0 Ok: queued as ")
-        inst.wait_for_log(r"discard: body inner body from localhost")
+        inst.wait_for_log(r"discard: body inner body from \S+\[")
         assert queue_files(inst) == []
 
 
@@ -216,3 +216,19 @@ def test_sendmail_mail_is_inspected_too():
         while not list((inst.queue_dir / "hold").iterdir()) and time.monotonic() < deadline:
             time.sleep(0.05)
         assert len(list((inst.queue_dir / "hold").iterdir())) == 1
+
+
+def test_sendmail_reject_returns_the_message_to_the_sender():
+    inst = instance_with_pickup()
+    checks(inst, body="/^buy now/ REJECT 5.7.1 no ads here\n")
+    with inst:
+        result = tool(inst, "sendmail", "-i", "-f", "sender@example.test", "demo@example.test",
+                      stdin=b"Subject: offer\n\nbuy now\n")
+        assert result.returncode == 0, result.stderr
+        inst.wait_for_log(r"cleanup\[\d+\]: \w+: reject: body buy now from local; "
+                          r"from=<sender@example\.test> to=<demo@example\.test>: 5\.7\.1 no ads")
+        inst.wait_for_log(r"to=<demo@example\.test>, relay=none, .*dsn=5\.7\.1, "
+                          r"status=bounced \(no ads here\)")
+        [bounce] = wait_for_messages(inst, "sender", 1)
+        assert b"no ads here" in bounce.read_bytes()
+        assert not maildir_new(inst, "demo").exists() or not list(maildir_new(inst, "demo").iterdir())
