@@ -101,18 +101,17 @@ CheckAction parse_check_action(std::string_view value, bool header, std::string_
     std::string_view name = is("PREPEND") ? "PREPEND" : "REPLACE";
     if (text.empty()) return invalid(fmt::format("{} action without text in {} map", name, map));
     if (header && !is_header_label(text))
-      return invalid(fmt::format(
-          "bad {} header text \"{}\" in {} map -- need \"headername: headervalue\"", name, text,
-          map));
+      return invalid(
+          fmt::format("bad {} header text \"{}\" in {} map -- need \"headername: headervalue\"",
+                      name, text, map));
     return {is("PREPEND") ? CheckVerb::prepend : CheckVerb::replace, std::string(text), {}};
   }
   if (is("REDIRECT") || is("BCC")) {
     if (text.find('@') == std::string_view::npos)
-      return invalid(is("REDIRECT")
-                         ? fmt::format("bad REDIRECT target \"{}\" in {} map -- need user@domain",
-                                       text, map)
-                         : fmt::format("bad BCC address \"{}\" in {} map -- need user@domain",
-                                       text, map));
+      return invalid(
+          is("REDIRECT")
+              ? fmt::format("bad REDIRECT target \"{}\" in {} map -- need user@domain", text, map)
+              : fmt::format("bad BCC address \"{}\" in {} map -- need user@domain", text, map));
     return {is("REDIRECT") ? CheckVerb::redirect : CheckVerb::bcc, std::string(text), {}};
   }
   // Text after these is allowed and ignored (Postfix 2.x and later).

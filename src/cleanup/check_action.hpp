@@ -27,7 +27,7 @@ enum class CheckVerb {
 
 struct CheckAction {
   CheckVerb verb = CheckVerb::dunno;
-  std::string text;     // the optional text; for reject/defer "X.Y.Z text" with the code
+  std::string text;  // the optional text; for reject/defer "X.Y.Z text" with the code
   // What to log as a warning (Postfix's wording): why an action is invalid, or, for a
   // reject with a code that is neither 4.x.x nor 5.x.x, that it became 4.x.x.
   std::string problem;

@@ -50,11 +50,11 @@ std::vector<std::string> content_check_problems(const config::Config& config,
       if (!results) continue;
       for (const auto& [where, value] : *results)
         if (action_word(value) == "FILTER")
-          problems.push_back(problem(
-              config, parameter,
-              fmt::format("{}: FILTER {}: after-queue content filters are not built yet; "
-                          "the message would not be filtered",
-                          where, base::trim(std::string_view(value).substr(6)))));
+          problems.push_back(
+              problem(config, parameter,
+                      fmt::format("{}: FILTER {}: after-queue content filters are not built yet; "
+                                  "the message would not be filtered",
+                                  where, base::trim(std::string_view(value).substr(6)))));
     }
   }
   return problems;
@@ -65,8 +65,7 @@ Result<CheckTables> CheckTables::open(const config::Config& config, std::string_
   if (auto problems = content_check_problems(config, prefix); !problems.empty())
     return Error{problems.front()};
   CheckTables tables;
-  CheckTable* slots[] = {&tables.header, &tables.mime_header, &tables.nested_header,
-                         &tables.body};
+  CheckTable* slots[] = {&tables.header, &tables.mime_header, &tables.nested_header, &tables.body};
   std::map<std::string, std::shared_ptr<maps::Map>> opened;  // spec -> table, opened once
   maps::MapOptions options;
   options.warn = [&log](const std::string& text) { log.warning("{}", text); };

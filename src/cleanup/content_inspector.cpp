@@ -54,8 +54,8 @@ void ContentInspector::body(std::string_view text, bool line_end, uint64_t offse
   if (stopped()) return;
   std::optional<std::string> replaced;
   // body_checks_size_limit: only so much of each body segment (attachment) is looked at.
-  bool in_limit = tables_.body_size_limit <= 0 ||
-                  offset < static_cast<uint64_t>(tables_.body_size_limit);
+  bool in_limit =
+      tables_.body_size_limit <= 0 || offset < static_cast<uint64_t>(tables_.body_size_limit);
   if (in_limit && !check(tables_.body, false, text, replaced)) return;
   *out_ += replaced ? *replaced : text;
   if (line_end) *out_ += '\n';
@@ -68,8 +68,10 @@ bool ContentInspector::check(const CheckTable& table, bool is_header, std::strin
   std::string_view context = is_header ? "header" : "body";
   if (!found) {
     // Postfix: the message is not accepted and the client tries again later.
-    log_.info_as("cleanup", "warning: {}: {} map lookup problem -- message not accepted, try "
-                 "again later", context_.queue_id, table.parameter);
+    log_.info_as("cleanup",
+                 "warning: {}: {} map lookup problem -- message not accepted, try "
+                 "again later",
+                 context_.queue_id, table.parameter);
     verdict_.reject = "4.3.0 Error: queue file write error";
     return false;
   }

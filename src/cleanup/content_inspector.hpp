@@ -35,9 +35,9 @@ struct CheckVerdict {
   // REJECT (5.x.x), REJECT with a 4.x.x code, or a table that failed: the reply's status
   // code and text, "5.7.1 message content rejected". The message must not be queued.
   std::optional<std::string> reject;
-  bool discard = false;  // DISCARD: claim delivery, keep nothing
-  bool hold = false;     // HOLD: into the hold queue
-  std::string redirect;  // REDIRECT: the only recipient
+  bool discard = false;          // DISCARD: claim delivery, keep nothing
+  bool hold = false;             // HOLD: into the hold queue
+  std::string redirect;          // REDIRECT: the only recipient
   std::vector<std::string> bcc;  // BCC: more recipients
 };
 

@@ -125,9 +125,9 @@ CheckResult check_queue_file(std::string_view bytes, QueueFile* out, bool with_c
                                             std::to_string(static_cast<uint8_t>(r.data[4])));
       continue;
     }
-    if (in_extracted || (in_content && (type == RecordType::attribute ||
-                                        type == RecordType::recipient ||
-                                        type == RecordType::recipient_done))) {
+    if (in_extracted ||
+        (in_content && (type == RecordType::attribute || type == RecordType::recipient ||
+                        type == RecordType::recipient_done))) {
       // After the content: what content inspection decided (queue_file_format.hpp).
       in_extracted = true;
       if (type == RecordType::attribute && r.data.starts_with(kContentRejected) &&

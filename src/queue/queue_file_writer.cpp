@@ -186,8 +186,7 @@ Status QueueFileWriter::write_end() {
   if (state_ != State::writing) return Error{"queue file is not open for writing"};
   if (auto s = flush_chunk(); !s) return s;
   if (!extracted_.empty()) {
-    if (auto s = base::errno_status(base::write_all(fd_.get(), extracted_), "write queue file");
-        !s)
+    if (auto s = base::errno_status(base::write_all(fd_.get(), extracted_), "write queue file"); !s)
       return fail(s);
     file_offset_ += extracted_.size();
   }
@@ -242,7 +241,8 @@ Status QueueFileWriter::commit() {
   if (state_ == State::finished) return {};
   if (auto s = write_end(); !s) return s;
   if (auto s = sync_data(); !s) return s;
-  if (auto s = base::errno_status(base::fsync_directory(directory_), "fsync " + directory_.string());
+  if (auto s =
+          base::errno_status(base::fsync_directory(directory_), "fsync " + directory_.string());
       !s)
     return fail(s);
   return mark_complete();

@@ -75,11 +75,11 @@ bool Session::start_message() {
   std::string received = cleanup::received_header(info);
   if (services_.checks) {
     // Postfix's cleanup sees smtpd's Received: as the first header: it is checked too.
-    inspector_.emplace(*services_.checks,
-                       cleanup::CheckContext{queue_id_, client_label(), envelope_->sender,
-                                             envelope_->recipients.front().address,
-                                             info.protocol, helo_name_},
-                       log_);
+    inspector_.emplace(
+        *services_.checks,
+        cleanup::CheckContext{queue_id_, client_label(), envelope_->sender,
+                              envelope_->recipients.front().address, info.protocol, helo_name_},
+        log_);
     std::string checked;
     inspector_->own_header(received, checked);
     received = std::move(checked);

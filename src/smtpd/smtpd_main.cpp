@@ -80,9 +80,9 @@ int smtpd_main(const service::DaemonArgs& args) {
     auto checks = cleanup::CheckTables::open(ctx.config, "", ctx.log);
     if (!checks) return checks.error();
     if (checks->any()) state->checks = std::make_unique<cleanup::CheckTables>(std::move(*checks));
-    state->services = std::make_unique<Services>(
-        Services{*state->sink, *state->recipients, *state->restrictions, state->logins.get(),
-                 *state->admission, state->checks.get()});
+    state->services = std::make_unique<Services>(Services{*state->sink, *state->recipients,
+                                                          *state->restrictions, state->logins.get(),
+                                                          *state->admission, state->checks.get()});
     return {};
   };
   daemon.session = [state](service::Context& ctx,

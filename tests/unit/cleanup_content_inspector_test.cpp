@@ -31,11 +31,12 @@ class ContentInspectorTest : public maps::testing::TempDirTest {
   // Runs the message through an inspector, `piece` bytes at a time (0: all at once).
   std::string run(const std::string& message, size_t piece = 3) {
     CheckContext context{"4F00D1", "mx.example[192.0.2.1]", "s@example.org", "r@example.net",
-                         "ESMTP", "client.example"};
+                         "ESMTP",  "client.example"};
     ContentInspector inspector(tables_, context, *log_);
     std::string out;
     if (piece == 0) piece = message.size();
-    for (size_t i = 0; i < message.size(); i += piece) inspector.feed(message.substr(i, piece), out);
+    for (size_t i = 0; i < message.size(); i += piece)
+      inspector.feed(message.substr(i, piece), out);
     inspector.finish(out);
     verdict_ = inspector.verdict();
     return out;
@@ -80,7 +81,7 @@ TEST_F(ContentInspectorTest, RejectLogsAsPostfixAndStops) {
   run(kMessage);
   ASSERT_TRUE(verdict_.reject);
   EXPECT_EQ(*verdict_.reject, "5.7.1 No pills here");
-  EXPECT_NE(maillog().find("cleanup[") , std::string::npos);
+  EXPECT_NE(maillog().find("cleanup["), std::string::npos);
   EXPECT_NE(maillog().find("]: 4F00D1: reject: header Subject: cheap pills from "
                            "mx.example[192.0.2.1]; from=<s@example.org> to=<r@example.net> "
                            "proto=ESMTP helo=<client.example>: 5.7.1 No pills here"),
@@ -142,9 +143,9 @@ TEST_F(ContentInspectorTest, EachClassOfHeaderGoesToItsTable) {
 }
 
 TEST_F(ContentInspectorTest, MessageActionsGoIntoTheVerdict) {
-  table(tables_.header, "header_checks",
-        "/^Subject:/ HOLD\n/^X-Mailer:/ BCC audit@example.org\n");
-  table(tables_.body, "body_checks", "/^hello/ REDIRECT quarantine@example.org\n/^inner/ DISCARD\n");
+  table(tables_.header, "header_checks", "/^Subject:/ HOLD\n/^X-Mailer:/ BCC audit@example.org\n");
+  table(tables_.body, "body_checks",
+        "/^hello/ REDIRECT quarantine@example.org\n/^inner/ DISCARD\n");
   std::string out = run(kMessage);
   EXPECT_TRUE(verdict_.hold);
   EXPECT_EQ(verdict_.bcc, std::vector<std::string>{"audit@example.org"});
@@ -164,8 +165,7 @@ TEST_F(ContentInspectorTest, DiscardStopsTheStream) {
 }
 
 TEST_F(ContentInspectorTest, BadActionsAreLoggedAndIgnored) {
-  table(tables_.header, "header_checks",
-        "/^Subject:/ REPLACE not a header\n/^X-Mailer:/ FROB\n");
+  table(tables_.header, "header_checks", "/^Subject:/ REPLACE not a header\n/^X-Mailer:/ FROB\n");
   EXPECT_EQ(run(kMessage), kMessage);
   EXPECT_NE(maillog().find("warning: bad REPLACE header text \"not a header\" in header_checks "
                            "map -- need \"headername: headervalue\""),
@@ -207,8 +207,7 @@ TEST(CheckAction, ParsesEveryVerb) {
   EXPECT_EQ(parse_check_action("IGNORE extra", true, "m").verb, CheckVerb::ignore);
   EXPECT_EQ(parse_check_action("OK", true, "m").verb, CheckVerb::dunno);
   EXPECT_EQ(parse_check_action("DUNNO", true, "m").verb, CheckVerb::dunno);
-  EXPECT_EQ(parse_check_action("FILTER smtp:[127.0.0.1]:10025", true, "m").verb,
-            CheckVerb::filter);
+  EXPECT_EQ(parse_check_action("FILTER smtp:[127.0.0.1]:10025", true, "m").verb, CheckVerb::filter);
   EXPECT_EQ(parse_check_action("FILTER nocolon", true, "m").problem,
             "bad FILTER command nocolon in m -- need transport:destination");
   EXPECT_EQ(parse_check_action("REDIRECT a@b", true, "m").verb, CheckVerb::redirect);
