@@ -25,7 +25,7 @@
 # of Correio's virtual service, default "-" as in the quick start), BENCH_KEEP=1 (keep the temporary
 # directory and its logs), BENCH_RESULTS (directory for the markdown table, bench/results),
 # BENCH_SETTLE (pause after each run and before the first, default 65 s: see reset_side),
-# BENCH_CORREIO_MAIN_CF (extra lines for Correio's main.cf).
+# BENCH_CORREIO_MAIN_CF (lines appended to Correio's main.cf, e.g. "header_checks = pcre:F").
 #
 # Never run this as a CI test: it is a timed benchmark and takes minutes.
 set -euo pipefail
@@ -127,8 +127,8 @@ mail_spool_directory = $CO/spool
 maillog_file = $CO/maillog
 default_process_limit = 100
 EOF
-  # BENCH_CORREIO_MAIN_CF: extra main.cf lines (e.g. a big virtual_alias_maps).
-  [ -z "${BENCH_CORREIO_MAIN_CF:-}" ] || printf '%s\n' "$BENCH_CORREIO_MAIN_CF" >>"$CO/etc/main.cf"
+  # Extra main.cf lines for one side of a comparison, e.g. a header_checks table.
+  if [ -n "${BENCH_CORREIO_MAIN_CF:-}" ]; then printf '%s\n' "$BENCH_CORREIO_MAIN_CF" >>"$CO/etc/main.cf"; fi
   cat >"$CO/etc/master.cf" <<EOF
 # service          type  private unpriv  chroot  wakeup  maxproc command + args
 127.0.0.1:$CO_PORT inet  n       -       n       -       -       smtpd

@@ -21,8 +21,9 @@ constexpr auto kFatal = Support::kNotYetUnsafe;
 constexpr std::string_view kNoConcurrencyFeedback =
     "qmgr gives each destination its full concurrency limit at once and does not throttle "
     "a failing destination (no concurrency feedback yet)";
-constexpr std::string_view kNoContentInspection =
-    "content inspection is not built yet; mail would be accepted without it";
+constexpr std::string_view kNoSmtpChecks =
+    "the smtp delivery agent does not inspect what it sends yet (header_checks and "
+    "body_checks on the way in are built); mail would go out unchanged";
 
 // Unsorted here (grouped by concern); support_table() sorts once.
 constexpr SupportInfo kUnsupported[] = {
@@ -76,9 +77,11 @@ constexpr SupportInfo kUnsupported[] = {
     {"smtpd_proxy_filter", kFatal, "", "before-queue content filters are not built yet"},
     {"smtpd_milters", kFatal, "", "milters are not built yet; mail would pass unfiltered"},
     {"non_smtpd_milters", kFatal, "", "milters are not built yet; mail would pass unfiltered"},
-    {"header_checks", kFatal, "", kNoContentInspection},
-    {"body_checks", kFatal, "", kNoContentInspection},
     {"content_filter", kFatal, "", "after-queue content filters are not built yet"},
+    {"smtp_header_checks", kFatal, "", kNoSmtpChecks},
+    {"smtp_mime_header_checks", kFatal, "", kNoSmtpChecks},
+    {"smtp_nested_header_checks", kFatal, "", kNoSmtpChecks},
+    {"smtp_body_checks", kFatal, "", kNoSmtpChecks},
     {"unknown_relay_recipient_reject_code", kFatal, "",
      "unknown relay recipients are always rejected with 550"},
     {"relay_recipient_maps", kFatal, "",

@@ -35,6 +35,14 @@ Result<std::vector<std::unique_ptr<Map>>> open_composite_members(std::string_vie
 
 }  // namespace detail
 
+Result<std::vector<std::pair<std::string, std::string>>> Map::written_results() {
+  auto all = entries();
+  if (!all) return all.error();
+  std::vector<std::pair<std::string, std::string>> out;
+  for (auto& [key, value] : *all) out.emplace_back(spec() + " key " + key, std::move(value));
+  return out;
+}
+
 // Keep in step with open_map() just below.
 const std::vector<std::string_view>& map_types() {
   static const std::vector<std::string_view> types = {

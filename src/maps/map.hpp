@@ -47,6 +47,12 @@ class Map {
     return Error{spec() + ": sequential access is not supported"};
   }
 
+  // Every result the table can give as written in its source, each with where it is
+  // ("pcre map /etc/postfix/header_checks, line 3"), for checks of a table's actions at
+  // start (header_checks' FILTER). By default the values of entries() (where: "SPEC key
+  // KEY"); an Error for types that cannot know them in advance (static:, SQL tables).
+  virtual Result<std::vector<std::pair<std::string, std::string>>> written_results();
+
   // The "type:name" this map was opened as.
   virtual std::string spec() const = 0;
 };

@@ -59,6 +59,8 @@ struct Test {
 struct Rule {
   std::vector<Test> tests;  // all must hold; tests[0]'s groups feed the replacement
   Replacement result;
+  std::string written;  // the result as written, for written_results()
+  int line = 0;
   bool is_if = false;
   size_t end = 0;
 };
@@ -89,6 +91,16 @@ class PatternTable final : public Map {
     return std::optional<std::string>(std::move(value));
   }
   std::string spec() const override { return spec_; }
+
+  Result<std::vector<std::pair<std::string, std::string>>> written_results() override {
+    std::vector<std::pair<std::string, std::string>> out;
+    // "pcre:/etc/x" -> "pcre map /etc/x, line N", Postfix's way of naming a rule.
+    std::string label = spec_;
+    if (auto colon = label.find(':'); colon != std::string::npos) label.replace(colon, 1, " map ");
+    for (const Rule& rule : rules_)
+      if (!rule.is_if) out.emplace_back(fmt::format("{}, line {}", label, rule.line), rule.written);
+    return out;
+  }
 
  private:
   std::string spec_;
@@ -148,6 +160,8 @@ class Parser {
       return warn_(line, fmt::format("out of range replacement index \"{}\": skipping this rule",
                                      result->max_group));
     rule.result = std::move(*result);
+    rule.written = std::string(s);
+    rule.line = line;
     rules_.push_back(std::move(rule));
   }
 

@@ -11,6 +11,7 @@
 
 #include "base/file.hpp"
 #include "cleanup/duplicate_filter.hpp"
+#include "cleanup/content_inspector.hpp"
 #include "cleanup/header_cleanup.hpp"
 #include "cleanup/received.hpp"
 #include "queue/queue_directories.hpp"
@@ -96,6 +97,33 @@ Status rewrite_envelope(cleanup::AddressRewriter& rewriter, const queue::Envelop
   }
   for (const auto& copy : *copies) add(copy, copy, "", queue::kNotifyNever);
   return {};
+}
+
+// Content inspection's verdict on a local submission, as Postfix's cleanup carries it out
+// for pickup: REJECT returns the message to the sender (qmgr bounces every recipient with
+// the table's text), HOLD, REDIRECT and BCC as for smtpd. (A 4.x.x REJECT or a failed
+// table leaves the maildrop file for a later scan: see pickup_file().)
+Status carry_out_verdict(const cleanup::CheckVerdict& verdict, queue::QueueFileWriter& writer) {
+  if (verdict.hold) writer.set_hold();
+  std::vector<queue::Recipient> extra;
+  bool replace = !verdict.redirect.empty();
+  if (replace) {
+    extra.push_back({verdict.redirect, verdict.redirect, "", 0});
+  } else {
+    for (const auto& a : verdict.bcc) extra.push_back({a, a, "", queue::kNotifyNever});
+  }
+  if (extra.empty() && !verdict.reject) return {};
+  return writer.set_extracted(extra, replace, verdict.reject.value_or(""));
+}
+
+// DISCARD: claim delivery; the maildrop file goes, nothing is queued (the uncommitted
+// writer removes its file).
+PickupOutcome discard(const std::filesystem::path& path, PickupOutcome done) {
+  done.kind = Kind::skipped;
+  done.reason = "discarded by content inspection";
+  if (::unlink(path.c_str()) != 0 && errno != ENOENT)
+    return outcome(Kind::retry, std::string("unlink maildrop file: ") + std::strerror(errno));
+  return done;
 }
 
 }  // namespace
@@ -186,8 +214,29 @@ PickupOutcome pickup_file(const PickupSettings& s, const std::string& name,
     };
   cleanup::HeaderCleanup cleanup(options);
   std::string out = cleanup::pickup_received_header(received);
-  cleanup.feed(file->content_bytes, out);
-  cleanup.finish(out);
+  if (s.checks && s.log) {
+    // header_checks(5) for local submissions too: "from local", no proto= or helo=.
+    cleanup::ContentInspector inspector(
+        *s.checks, {done.queue_id, "local", env.sender, env.recipients.front().address, "", ""},
+        *s.log);
+    std::string received_line = std::move(out), inspected;
+    out.clear();
+    inspector.own_header(received_line, out);
+    inspector.feed(file->content_bytes, inspected);
+    inspector.finish(inspected);
+    cleanup.feed(inspected, out);
+    cleanup.finish(out);
+    const cleanup::CheckVerdict& verdict = inspector.verdict();
+    // Postfix's pickup leaves the file for later when cleanup fails temporarily.
+    if (verdict.reject && verdict.reject->starts_with('4'))
+      return outcome(Kind::retry, "content inspection: " + *verdict.reject);
+    if (auto st2 = carry_out_verdict(verdict, *writer); !st2)
+      return outcome(Kind::retry, st2.error().message);
+    if (verdict.discard) return discard(path, std::move(done));
+  } else {
+    cleanup.feed(file->content_bytes, out);
+    cleanup.finish(out);
+  }
   if (cleanup.too_many_hops()) return reject(s, name, "too many hops");
   if (const auto& failed = cleanup.rewrite_error())
     return outcome(Kind::retry, "header address rewriting: " + failed->message);

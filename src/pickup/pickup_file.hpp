@@ -12,6 +12,7 @@
 
 #include "base/result.hpp"
 #include "cleanup/address_rewrite.hpp"
+#include "cleanup/check_tables.hpp"
 #include "config/config.hpp"
 
 namespace correio::pickup {
@@ -28,6 +29,10 @@ struct PickupSettings {
   // both), shared by the copies of these settings. Null: addresses are only completed
   // with myorigin.
   std::shared_ptr<cleanup::AddressRewriter> rewriter;
+  // header_checks and the other content inspection tables (null: none) and the log their
+  // actions are written to; set by pickup's start-up, not by from_config().
+  std::shared_ptr<const cleanup::CheckTables> checks;
+  base::Logger* log = nullptr;
 
   static PickupSettings from_config(const config::Config& config);
 };

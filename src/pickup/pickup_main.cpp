@@ -86,6 +86,17 @@ asio::awaitable<void> run(service::Context& ctx) {
     co_return;
   }
   settings.rewriter = std::make_shared<cleanup::AddressRewriter>(std::move(*rewriter));
+  // header_checks and friends apply to local submissions too; a table that cannot be
+  // opened stops pickup rather than letting mail pass uninspected.
+  auto checks = cleanup::CheckTables::open(ctx.config, "", log);
+  if (!checks) {
+    log.fatal("{}", checks.error().message);
+    co_return;
+  }
+  if (checks->any()) {
+    settings.checks = std::make_shared<const cleanup::CheckTables>(std::move(*checks));
+    settings.log = &log;
+  }
   auto dir = settings.queue_directory / "maildrop";
   // IN_MOVED_TO: sendmail renames its finished file to the final name; IN_CREATE: an
   // administrator copied one in.

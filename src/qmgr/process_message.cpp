@@ -105,6 +105,29 @@ void QueueManager::maybe_warn_delay(const std::string& id, const queue::QueueFil
     log_.warning("{}: cannot record the delay warning: {}", id, st.error().message);
 }
 
+delivery::RecipientResult QueueManager::rejected_content(const std::string& id,
+                                                         const queue::Envelope& envelope,
+                                                         const queue::Recipient& rcpt,
+                                                         int64_t active_us) {
+  const std::string& reason = envelope.content_rejected;  // "5.7.1 text"
+  size_t space = reason.find(' ');
+  delivery::RecipientResult result{rcpt.offset, delivery::DeliveryStatus::bounced,
+                                   reason.substr(0, space),
+                                   space == std::string::npos ? "" : reason.substr(space + 1)};
+  delivery::RecipientLogLine line;
+  line.queue_id = id;
+  line.to = rcpt.address;
+  line.orig_to = rcpt.original;
+  line.relay = "none";
+  int64_t now = base::now_us();
+  line.times = {envelope.arrival_us, active_us, now, now, now};
+  line.dsn = result.dsn;
+  line.status = result.status;
+  line.text = result.text;
+  log_.info("{}", delivery::format_recipient_log(line));
+  return result;
+}
+
 asio::awaitable<void> QueueManager::process(std::string id, queue::QueueName from) {
   InFlightGuard guard{in_flight_, id};
   if (from != queue::QueueName::active) {
@@ -129,6 +152,12 @@ asio::awaitable<void> QueueManager::process(std::string id, queue::QueueName fro
   std::vector<delivery::RecipientResult> results;
   for (const auto& rcpt : envelope.recipients) {
     if (rcpt.done) continue;
+    if (!envelope.content_rejected.empty()) {
+      // header_checks REJECT of a local submission: returned to the sender for every
+      // recipient, as Postfix's cleanup bounces what pickup brings it.
+      results.push_back(rejected_content(id, envelope, rcpt, active_us));
+      continue;
+    }
     auto resolved = resolver_.resolve(rcpt.address, envelope.sender);
     if (!resolved) {
       // A domain table failed: try again later, as Postfix defers on a resolver error.

@@ -74,6 +74,10 @@ class QueueManager {
   void log_result(const delivery::DeliveryRequest& request, const delivery::RequestRecipient& r,
                   const delivery::RecipientResult& result, std::string_view relay);
   // Queues a report to the sender (or to postmaster for null-sender mail); false on error.
+  // The bounce result (and its log line) for a recipient of a message content inspection
+  // rejected at pickup (Envelope::content_rejected).
+  delivery::RecipientResult rejected_content(const std::string& id, const queue::Envelope& envelope,
+                                             const queue::Recipient& rcpt, int64_t active_us);
   bool send_bounce(const std::string& id, const queue::QueueFile& file,
                    const std::vector<delivery::RecipientResult>& failed);
   void maybe_warn_delay(const std::string& id, const queue::QueueFile& file,

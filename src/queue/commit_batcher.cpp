@@ -120,14 +120,14 @@ void CommitBatcher::commit_batch(std::vector<Pending>& batch) {
   // One fsync per directory (normally just incoming/) makes every rename durable.
   std::map<std::filesystem::path, Status> dir_sync;
   for (size_t i = 0; i < batch.size(); ++i)
-    if (results[i]) dir_sync.emplace(batch[i].writer.incoming_directory(), Status{});
+    if (results[i]) dir_sync.emplace(batch[i].writer.directory(), Status{});
   for (auto& [dir, status] : dir_sync)
     status = base::errno_status(base::fsync_directory(dir), "fsync " + dir.string());
 
   uint64_t failures = 0;
   for (size_t i = 0; i < batch.size(); ++i) {
     if (results[i]) {
-      const Status& synced = dir_sync.at(batch[i].writer.incoming_directory());
+      const Status& synced = dir_sync.at(batch[i].writer.directory());
       if (!synced) {
         batch[i].writer.abandon();  // never acknowledged: must not be delivered
         results[i] = synced;

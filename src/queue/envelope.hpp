@@ -59,6 +59,12 @@ struct Envelope {
   // (recycle_pool.hpp). Empty in files written without it.
   std::string queue_id;
 
+  // Set when content inspection rejected a locally submitted message (header_checks
+  // REJECT under pickup): "5.7.1 text". qmgr then returns the message to the sender for
+  // every recipient instead of delivering it, as Postfix's cleanup bounces it. Recorded
+  // after the content (queue_file_format.hpp, encode_extracted()).
+  std::string content_rejected;
+
   bool operator==(const Envelope&) const = default;
 };
 

@@ -25,6 +25,16 @@ Status append_attribute(std::string& out, std::string_view name, std::string_vie
   return {};
 }
 
+Status append_recipient(std::string& out, const Recipient& r) {
+  std::string data(1, static_cast<char>(r.notify & 0x0f));
+  append_string(data, r.address);
+  append_string(data, r.original);
+  append_string(data, r.orcpt);
+  if (auto st = check_length("recipient", data.size()); !st) return st;
+  append_record(out, RecordType::recipient, data);
+  return {};
+}
+
 }  // namespace
 
 uint64_t size_record_data_offset() {
@@ -67,15 +77,26 @@ Result<std::string> encode_envelope(const Envelope& env, std::string_view queue_
   append_record(out, RecordType::delay_warning, {});
   if (auto st = check_length("sender", env.sender.size()); !st) return st.error();
   append_record(out, RecordType::sender, env.sender);
-  for (const Recipient& r : env.recipients) {
-    std::string data(1, static_cast<char>(r.notify & 0x0f));
-    append_string(data, r.address);
-    append_string(data, r.original);
-    append_string(data, r.orcpt);
-    if (auto st = check_length("recipient", data.size()); !st) return st.error();
-    append_record(out, RecordType::recipient, data);
-  }
+  for (const Recipient& r : env.recipients)
+    if (auto st = append_recipient(out, r); !st) return st.error();
   append_record(out, RecordType::end_of_envelope, {});
+  return out;
+}
+
+Result<std::string> encode_extracted(const std::vector<Recipient>& recipients, bool replace,
+                                     std::string_view rejected) {
+  std::string out;
+  if (!rejected.empty()) {
+    std::string data = std::string(kContentRejected) + std::string(rejected);
+    if (auto st = check_length("reject text", data.size()); !st) return st.error();
+    append_record(out, RecordType::attribute, data);
+  }
+  if (replace) {
+    if (recipients.empty()) return Error{"no recipients"};
+    append_record(out, RecordType::attribute, kReplaceRecipients);
+  }
+  for (const Recipient& r : recipients)
+    if (auto st = append_recipient(out, r); !st) return st.error();
   return out;
 }
 

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "base/result.hpp"
 #include "queue/envelope.hpp"
@@ -19,6 +20,16 @@ Result<std::string> encode_envelope(const Envelope& envelope, std::string_view q
 
 // Offset of the size record's 8 data bytes, the same in every file.
 uint64_t size_record_data_offset();
+
+// The records between the content and the end record (Postfix's extracted segment):
+// recipients that content inspection decided on after the envelope was written. With
+// `replace` (header_checks REDIRECT) they replace the envelope's recipients, which the
+// reader then leaves out; otherwise (BCC) they are added. `rejected`: Envelope's
+// content_rejected. Fails like encode_envelope().
+Result<std::string> encode_extracted(const std::vector<Recipient>& recipients, bool replace,
+                                     std::string_view rejected = {});
+inline constexpr std::string_view kReplaceRecipients = "recipients=replaced";
+inline constexpr std::string_view kContentRejected = "content_rejected=";
 
 // The content records for `content` (chunks of kMaxRecordData bytes).
 void append_content_records(std::string& out, std::string_view content);

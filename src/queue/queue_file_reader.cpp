@@ -8,6 +8,7 @@
 #include <optional>
 
 #include "base/file.hpp"
+#include "queue/queue_file_format.hpp"
 #include "queue/record.hpp"
 
 namespace correio::queue {
@@ -96,6 +97,8 @@ CheckResult check_queue_file(std::string_view bytes, QueueFile* out, bool with_c
   RecordCursor cursor(bytes);
   Record r;
   bool have_time = false, have_size = false, have_sender = false, in_content = false;
+  bool in_extracted = false, replaced = false;
+  size_t extra_recipients = 0;
   uint32_t seen_attrs = 0;
   uint64_t content_total = 0;
   for (bool first = true;; first = false) {
@@ -122,8 +125,38 @@ CheckResult check_queue_file(std::string_view bytes, QueueFile* out, bool with_c
                                             std::to_string(static_cast<uint8_t>(r.data[4])));
       continue;
     }
+    if (in_extracted ||
+        (in_content && (type == RecordType::attribute || type == RecordType::recipient ||
+                        type == RecordType::recipient_done))) {
+      // After the content: what content inspection decided (queue_file_format.hpp).
+      in_extracted = true;
+      if (type == RecordType::attribute && r.data.starts_with(kContentRejected) &&
+          file.envelope.content_rejected.empty() && !replaced && extra_recipients == 0) {
+        file.envelope.content_rejected = r.data.substr(kContentRejected.size());
+        if (file.envelope.content_rejected.empty())
+          return fail(FileState::corrupt, "bad extracted attribute" + at(r));
+        continue;
+      }
+      if (type == RecordType::attribute) {
+        if (r.data != kReplaceRecipients || replaced || extra_recipients)
+          return fail(FileState::corrupt, "bad extracted attribute" + at(r));
+        replaced = true;
+        file.envelope.recipients.clear();
+        continue;
+      }
+      if (type == RecordType::recipient || type == RecordType::recipient_done) {
+        auto rcpt = decode_recipient(r);
+        if (!rcpt) return fail(FileState::corrupt, "bad recipient record" + at(r));
+        file.envelope.recipients.push_back(std::move(*rcpt));
+        ++extra_recipients;
+        continue;
+      }
+      if (type != RecordType::end) return fail(FileState::corrupt, "unexpected record" + at(r));
+      if (replaced && extra_recipients == 0)
+        return fail(FileState::corrupt, "no recipients after replacement" + at(r));
+    }
     if (in_content) {
-      if (type == RecordType::content) {
+      if (type == RecordType::content && !in_extracted) {
         content_total += r.data.size();
         file.content.push_back(
             {r.offset + kRecordHeaderSize, static_cast<uint32_t>(r.data.size())});

@@ -64,6 +64,8 @@ Result<QueueFileWriter> QueueFileWriter::create(const std::filesystem::path& que
                                                 const Envelope& envelope, RecyclePool* pool) {
   QueueFileWriter w;
   w.incoming_ = queue_directory / queue_name(QueueName::incoming);
+  w.hold_ = queue_directory / queue_name(QueueName::hold);
+  w.directory_ = w.incoming_;
   // The temporary name is no queue ID (lowercase, dots), so nothing mistakes it for a
   // finished message, and recovery removes it.
   for (int attempt = 0; w.fd_.get() < 0; ++attempt) {
@@ -107,6 +109,9 @@ QueueFileWriter& QueueFileWriter::operator=(QueueFileWriter&& o) noexcept {
   state_ = o.state_;
   error_ = std::move(o.error_);
   incoming_ = std::move(o.incoming_);
+  hold_ = std::move(o.hold_);
+  directory_ = std::move(o.directory_);
+  extracted_ = std::move(o.extracted_);
   temp_name_ = std::move(o.temp_name_);
   id_ = std::move(o.id_);
   chunk_ = std::move(o.chunk_);
@@ -124,7 +129,7 @@ QueueFileWriter::~QueueFileWriter() {
 void QueueFileWriter::abandon() {
   if (state_ != State::finished && state_ != State::failed && state_ != State::gone) {
     // Best effort: a leftover file is removed again by recover() (it is not 0700).
-    ::unlink((incoming_ / current_name()).c_str());
+    ::unlink(((state_ == State::writing ? incoming_ : directory_) / current_name()).c_str());
     state_ = State::gone;
   }
   fd_.reset();
@@ -168,10 +173,23 @@ Status QueueFileWriter::append_content(std::string_view bytes) {
   return {};
 }
 
+Status QueueFileWriter::set_extracted(const std::vector<Recipient>& recipients, bool replace,
+                                      std::string_view rejected) {
+  auto records = encode_extracted(recipients, replace, rejected);
+  if (!records) return records.error();
+  extracted_ = std::move(*records);
+  return {};
+}
+
 Status QueueFileWriter::write_end() {
   if (state_ == State::failed) return error_;
   if (state_ != State::writing) return Error{"queue file is not open for writing"};
   if (auto s = flush_chunk(); !s) return s;
+  if (!extracted_.empty()) {
+    if (auto s = base::errno_status(base::write_all(fd_.get(), extracted_), "write queue file"); !s)
+      return fail(s);
+    file_offset_ += extracted_.size();
+  }
   std::string size;
   append_u64(size, content_size_);
   auto offset = static_cast<off_t>(size_record_data_offset());
@@ -191,7 +209,7 @@ Status QueueFileWriter::write_end() {
   // fdatasync commits it for all of them and the directory fsync finds little to do.
   ::sync_file_range(fd_.get(), 0, 0, SYNC_FILE_RANGE_WRITE);
   // Full paths rather than a directory descriptor: no open/close per message.
-  if (rename_noreplace(AT_FDCWD, (incoming_ / temp_name_).c_str(), (incoming_ / id_).c_str()) != 0)
+  if (rename_noreplace(AT_FDCWD, (incoming_ / temp_name_).c_str(), (directory_ / id_).c_str()) != 0)
     return fail(base::errno_error("rename queue file to " + id_, errno));
   state_ = State::ended;
   return {};
@@ -223,7 +241,8 @@ Status QueueFileWriter::commit() {
   if (state_ == State::finished) return {};
   if (auto s = write_end(); !s) return s;
   if (auto s = sync_data(); !s) return s;
-  if (auto s = base::errno_status(base::fsync_directory(incoming_), "fsync " + incoming_.string());
+  if (auto s =
+          base::errno_status(base::fsync_directory(directory_), "fsync " + directory_.string());
       !s)
     return fail(s);
   return mark_complete();

@@ -14,6 +14,7 @@
 #include <filesystem>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "base/file.hpp"
 #include "base/result.hpp"
@@ -44,6 +45,15 @@ class QueueFileWriter {
   // every later call returns that error.
   Status append_content(std::string_view bytes);
 
+  // Content inspection's decisions, before commit. HOLD: the file is committed into
+  // hold/ instead of incoming/ (qmgr leaves it alone until postsuper -H). REDIRECT and
+  // BCC: recipients recorded after the content, replacing or joining the envelope's
+  // (queue_file_format.hpp, encode_extracted()). Error: a recipient too long.
+  void set_hold() { directory_ = hold_; }
+  // `rejected`: Envelope::content_rejected, for a message pickup must bounce.
+  Status set_extracted(const std::vector<Recipient>& recipients, bool replace,
+                       std::string_view rejected = {});
+
   // Writes the end record, fdatasyncs, fsyncs incoming/ and marks the file complete
   // (mode 0700). When this returns ok the message is on stable storage and may be
   // acknowledged with 250; otherwise the file is gone.
@@ -51,13 +61,14 @@ class QueueFileWriter {
 
   // commit() in steps, for CommitBatcher: write_end() fills in the size, writes the end
   // record, starts writeback and renames the file to its ID (not yet 0700);
-  // sync_data() fdatasyncs; then the caller fsyncs incoming_directory() once for many
+  // sync_data() fdatasyncs; then the caller fsyncs directory() once for many
   // files and calls mark_complete() (fchmod 0700). A failed step removes the file; if
   // the directory sync fails the caller calls abandon().
   Status write_end();
   Status sync_data();
   Status mark_complete();
-  const std::filesystem::path& incoming_directory() const { return incoming_; }
+  // Where commit puts the file: incoming/, or hold/ after set_hold().
+  const std::filesystem::path& directory() const { return directory_; }
 
   // Removes the file unless it is complete. Called by the destructor.
   void abandon();
@@ -75,7 +86,10 @@ class QueueFileWriter {
   base::Fd fd_;
   State state_ = State::gone;
   Error error_;
-  std::filesystem::path incoming_;
+  std::filesystem::path incoming_;   // where the file is written
+  std::filesystem::path hold_;       // queue_directory/hold
+  std::filesystem::path directory_;  // where commit renames it to: incoming_ or hold_
+  std::string extracted_;            // records written after the content
   std::string temp_name_;
   std::string id_;
   std::string chunk_;  // content not yet written, at most kMaxRecordData bytes

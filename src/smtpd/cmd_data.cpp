@@ -80,7 +80,19 @@ bool Session::start_message() {
     options.missing_from = sender.empty() ? "MAILER-DAEMON" : sender;
   }
   cleanup_.emplace(options);
-  if (Status s = writer_->append(cleanup::received_header(info)); !s) {
+  std::string received = cleanup::received_header(info);
+  if (services_.checks) {
+    // Postfix's cleanup sees smtpd's Received: as the first header: it is checked too.
+    inspector_.emplace(
+        *services_.checks,
+        cleanup::CheckContext{queue_id_, client_label(), envelope_->sender,
+                              envelope_->recipients.front().address, info.protocol, helo_name_},
+        log_);
+    std::string checked;
+    inspector_->own_header(received, checked);
+    received = std::move(checked);
+  }
+  if (Status s = writer_->append(received); !s) {
     log_.warning("{}: queue file write error: {}", queue_id_, s.error().message);
     write_failed_ = true;
   }
@@ -92,7 +104,14 @@ void Session::store_content(std::string_view content) {
   if (message_size_ > settings_.message_size_limit) message_too_big_ = true;
   if (message_too_big_ || write_failed_ || !writer_) return;
   std::string cleaned;
-  cleanup_->feed(content, cleaned);
+  if (inspector_) {
+    std::string inspected;
+    inspector_->feed(content, inspected);
+    if (inspector_->stopped()) return;  // rejected or discarded: nothing more is kept
+    cleanup_->feed(inspected, cleaned);
+  } else {
+    cleanup_->feed(content, cleaned);
+  }
   if (Status s = writer_->append(cleaned); !s) {
     log_.warning("{}: queue file write error: {}", queue_id_, s.error().message);
     write_failed_ = true;
@@ -102,6 +121,11 @@ void Session::store_content(std::string_view content) {
 asio::awaitable<Session::Next> Session::finish_message() {
   if (writer_ && !write_failed_ && !message_too_big_) {
     std::string tail;
+    if (inspector_) {
+      std::string rest;
+      inspector_->finish(rest);
+      cleanup_->feed(rest, tail);
+    }
     cleanup_->finish(tail);
     if (Status s = writer_->append(tail); !s) write_failed_ = true;
     if (cleanup_->too_many_hops()) {
@@ -115,6 +139,10 @@ asio::awaitable<Session::Next> Session::finish_message() {
       log_.warning("{}: header address rewriting: {}", queue_id_, failed->message);
       reset_transaction();
       co_return co_await reply(451, "4.3.0", "Error: queue file write error");
+    }
+    if (auto ends = carry_out_verdict()) {
+      reset_transaction();
+      co_return co_await reply(*ends);
     }
     // Postfix's cleanup(8) logs this; Correio's cleanup runs inside smtpd (same pid).
     log_.info_as("cleanup", "{}: message-id={}", queue_id_, cleanup_->message_id());

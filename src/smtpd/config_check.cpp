@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "cleanup/address_rewrite.hpp"
+#include "cleanup/check_tables.hpp"
 #include "resolve/resolver.hpp"
 #include "service/server_tls.hpp"
 #include "smtpd/client_networks.hpp"
@@ -15,6 +16,8 @@ namespace correio::smtpd {
 
 std::vector<std::string> check_configuration(const config::Config& config) {
   std::vector<std::string> problems = service::tls_policy_problems(config, "smtpd");
+  for (auto& problem : cleanup::content_check_problems(config, ""))
+    problems.push_back(std::move(problem));
   // The domain lists (map-valued: a table of an unknown type or a missing file).
   auto resolver = resolve::Resolver::open(config);
   if (!resolver) {

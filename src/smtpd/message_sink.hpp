@@ -46,6 +46,11 @@ class MessageWriter {
   virtual const std::string& queue_id() const = 0;
   // Appends content (LF line endings). An error means the disk refused: answer 452 4.3.1.
   virtual Status append(std::string_view content) = 0;
+  // What content inspection decided (cleanup/content_inspector.hpp), before commit():
+  // commit into the hold queue; recipients that replace (REDIRECT) or join (BCC) the
+  // envelope's. An error means a recipient could not be recorded: answer 4xx.
+  virtual void hold() = 0;
+  virtual Status add_recipients(const std::vector<std::string>& addresses, bool replace) = 0;
   // Makes the message durable; `done` is called once, on the caller's executor, with the
   // queue ID or an error. Only after done(ID) may the client hear "250 ... queued as ID".
   virtual void commit(std::function<void(Result<std::string>)> done) = 0;

@@ -57,6 +57,15 @@ class QueueMessageWriter final : public MessageWriter {
 
   const std::string& queue_id() const override { return id_; }
   Status append(std::string_view content) override { return writer_->append_content(content); }
+  void hold() override { writer_->set_hold(); }
+  Status add_recipients(const std::vector<std::string>& addresses, bool replace) override {
+    std::vector<queue::Recipient> recipients;
+    // Postfix gives header_checks' BCC recipients NOTIFY=NEVER: no report to the sender
+    // about a copy the sender never asked for; a REDIRECT stays as the original was.
+    for (const auto& a : addresses)
+      recipients.push_back({a, a, "", replace ? uint8_t{0} : uint8_t{queue::kNotifyNever}});
+    return writer_->set_extracted(recipients, replace);
+  }
   void commit(std::function<void(Result<std::string>)> done) override {
     std::string id = id_;
     batcher_.commit_async(std::move(*writer_), [done = std::move(done), id](Status status) {

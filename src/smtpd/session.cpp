@@ -181,6 +181,7 @@ void Session::reset_transaction() {
   envelope_.reset();
   writer_.reset();  // an unfinished queue file is removed by its writer
   cleanup_.reset();
+  inspector_.reset();
   queue_id_.clear();
   message_size_ = 0;
   message_too_big_ = false;

@@ -13,6 +13,7 @@
 #include "auth/sasl.hpp"
 #include "base/log.hpp"
 #include "cleanup/address_rewrite.hpp"
+#include "cleanup/content_inspector.hpp"
 #include "cleanup/header_cleanup.hpp"
 #include "io/connection.hpp"
 #include "service/login_services.hpp"
@@ -37,6 +38,8 @@ struct Services {
   RateLimits& rates;                   // anvil's per-client rate limits (smtpd/rate_limits.hpp)
   cleanup::AddressRewriter& rewriter;  // envelope and header address rewriting
   const HeaderRewriteClients& header_clients;  // whose headers get rewritten
+  // header_checks and the other content inspection tables; nullptr when none is set.
+  const cleanup::CheckTables* checks = nullptr;
 };
 
 class Session {
@@ -97,6 +100,10 @@ class Session {
   bool start_message();
   // Passes content (LF line endings) through cleanup into the queue file.
   void store_content(std::string_view content);
+  // Content inspection's verdict at the end of the message: the reply when the message
+  // ends here (REJECT, DISCARD), else nullopt after the queue file got its hold flag and
+  // recipients (cmd_data_checks.cpp).
+  std::optional<smtp::Reply> carry_out_verdict();
   // Commits the message being written and answers 250 with its queue ID, or 452.
   asio::awaitable<Next> finish_message();
   std::string client_label() const;  // "NAME[127.0.0.1]", NAME "unknown" when unverified
@@ -123,6 +130,7 @@ class Session {
   std::optional<Envelope> envelope_;
   std::unique_ptr<MessageWriter> writer_;
   std::optional<cleanup::HeaderCleanup> cleanup_;
+  std::optional<cleanup::ContentInspector> inspector_;  // only with Services::checks
   std::string queue_id_;
   long long message_size_ = 0;
   bool message_too_big_ = false;

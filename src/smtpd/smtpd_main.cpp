@@ -27,6 +27,7 @@ int smtpd_main(const service::DaemonArgs& args) {
     std::unique_ptr<ClientAdmission> admission;
     std::optional<cleanup::AddressRewriter> rewriter;
     std::optional<HeaderRewriteClients> header_clients;
+    std::unique_ptr<cleanup::CheckTables> checks;  // null without header/body checks
     std::unique_ptr<Services> services;
   };
   auto state = std::make_shared<State>();
@@ -94,9 +95,15 @@ int smtpd_main(const service::DaemonArgs& args) {
         HeaderRewriteClients::parse(ctx.config.get("local_header_rewrite_clients"), s.mynetworks);
     if (!header_clients) return header_clients.error();
     state->header_clients.emplace(std::move(*header_clients));
+    // header_checks and friends; a table that cannot be opened or asks for what Correio
+    // does not do (FILTER) is fatal, rather than mail passing uninspected.
+    auto checks = cleanup::CheckTables::open(ctx.config, "", ctx.log);
+    if (!checks) return checks.error();
+    if (checks->any()) state->checks = std::make_unique<cleanup::CheckTables>(std::move(*checks));
     state->services = std::make_unique<Services>(Services{
         *state->sink, *state->recipients, *state->restrictions, state->logins.get(),
-        *state->admission, *state->rates, *state->rewriter, *state->header_clients});
+        *state->admission, *state->rates, *state->rewriter, *state->header_clients,
+        state->checks.get()});
     return {};
   };
   daemon.session = [state](service::Context& ctx,

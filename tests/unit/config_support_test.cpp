@@ -56,13 +56,13 @@ TEST(Support, DefaultsAcceptedValuesAndTheLastEntryWin) {
 
 TEST(Support, OverridesNameTheirOrigin) {
   Config c = make("");
-  auto findings = unsupported_overrides(c, {{"content_filter", ""}, {"header_checks", "regexp:/x"}},
+  auto findings = unsupported_overrides(c, {{"content_filter", ""}, {"smtpd_milters", "inet:x:1"}},
                                         "/etc/correio/master.cf:7: service smtp/inet");
   ASSERT_EQ(findings.size(), 1u);
   EXPECT_EQ(findings[0].message,
-            "/etc/correio/master.cf:7: service smtp/inet: error: -o header_checks=regexp:/x: not "
+            "/etc/correio/master.cf:7: service smtp/inet: error: -o smtpd_milters=inet:x:1: not "
             "supported by Correio yet, and ignoring it would weaken security or lose mail: "
-            "content inspection is not built yet; mail would be accepted without it");
+            "milters are not built yet; mail would pass unfiltered");
 }
 
 }  // namespace

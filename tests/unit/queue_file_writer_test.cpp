@@ -98,6 +98,41 @@ TEST_F(QueueFileWriterTest, MarkRecipientDoneInPlace) {
   EXPECT_FALSE(mark_recipient_done(file, size_before + 10).ok());
 }
 
+// header_checks: REDIRECT replaces the envelope's recipients, BCC adds one, pickup's
+// REJECT text is kept, HOLD commits into hold/ — all after the content was streamed.
+TEST_F(QueueFileWriterTest, ExtractedSegmentAfterTheContent) {
+  auto w = QueueFileWriter::create(root_, testing::sample_envelope());
+  ASSERT_TRUE(w.ok());
+  ASSERT_TRUE(w->append_content(std::string(70000, 'x') + "\n").ok());
+  ASSERT_TRUE(w->set_extracted({{"q@example.org", "q@example.org", "", 0}}, true).ok());
+  ASSERT_TRUE(w->commit().ok());
+  auto redirected = read_queue_file(dir(QueueName::incoming) / w->id(), true);
+  ASSERT_TRUE(redirected.ok()) << redirected.error().message;
+  ASSERT_EQ(redirected->envelope.recipients.size(), 1u);
+  EXPECT_EQ(redirected->envelope.recipients[0].address, "q@example.org");
+  EXPECT_EQ(redirected->content_bytes, std::string(70000, 'x') + "\n");
+  // The extracted recipient is marked done in place like any other.
+  std::filesystem::path file = dir(QueueName::incoming) / w->id();
+  ASSERT_TRUE(mark_recipient_done(file, redirected->envelope.recipients[0].offset).ok());
+  EXPECT_TRUE(read_queue_file(file)->envelope.recipients[0].done);
+
+  auto h = QueueFileWriter::create(root_, testing::sample_envelope());
+  ASSERT_TRUE(h.ok());
+  ASSERT_TRUE(h->append_content("body\n").ok());
+  ASSERT_TRUE(h->set_extracted({{"b@example.org", "b@example.org", "", kNotifyNever}}, false,
+                               "5.7.1 no thanks")
+                  .ok());
+  h->set_hold();
+  ASSERT_TRUE(h->commit().ok());
+  EXPECT_FALSE(std::filesystem::exists(dir(QueueName::incoming) / h->id()));
+  auto held = read_queue_file(dir(QueueName::hold) / h->id());
+  ASSERT_TRUE(held.ok()) << held.error().message;
+  EXPECT_EQ(held->envelope.recipients.size(), 4u);
+  EXPECT_EQ(held->envelope.recipients[3].address, "b@example.org");
+  EXPECT_EQ(held->envelope.content_rejected, "5.7.1 no thanks");
+  EXPECT_EQ(held->message_size, 5u);
+}
+
 TEST_F(QueueFileWriterTest, DelayWarningRecordFlipsOnceInPlace) {
   auto w = QueueFileWriter::create(root_, testing::sample_envelope());
   ASSERT_TRUE(w.ok());

@@ -1,0 +1,48 @@
+// The tables of Postfix's built-in content inspection, opened once per process from
+// main.cf: header_checks, mime_header_checks, nested_header_checks and body_checks (or
+// the smtp_ set the smtp delivery agent applies to what it sends), with the limits that
+// go with them. Owned by the daemon for its lifetime; the tables are not thread-safe:
+// use them from the daemon's one event-loop thread (maps/map.hpp).
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/log.hpp"
+#include "base/result.hpp"
+#include "config/config.hpp"
+#include "mail/mime_stream.hpp"
+#include "maps/map.hpp"
+
+namespace correio::cleanup {
+
+struct CheckTable {
+  std::string parameter;  // "header_checks", for log lines ("in header_checks map")
+  std::shared_ptr<maps::Map> map;
+};
+
+struct CheckTables {
+  CheckTable header, mime_header, nested_header, body;
+  long long body_size_limit = 51200;  // body_checks_size_limit; 0: no limit
+  mail::MimeStreamOptions mime;
+
+  // Whether any table is configured (without one, mail is not inspected at all).
+  bool any() const { return header.map || mime_header.map || nested_header.map || body.map; }
+
+  // Opens the four tables named by `prefix` + "header_checks" etc. ("" for cleanup,
+  // "smtp_" for the smtp agent). A table named twice (mime_header_checks defaults to
+  // $header_checks) is opened once. Error: a table that cannot be opened, or one that
+  // holds an action Correio does not perform (see content_check_problems()).
+  static Result<CheckTables> open(const config::Config& config, std::string_view prefix,
+                                  base::Logger& log);
+};
+
+// What Correio cannot honour in the tables named by `prefix`: a table that does not open,
+// and FILTER actions ("FILE, line N: ..."), since after-queue content filters are not
+// built. Each entry reads "WHERE: error: PARAMETER: TEXT", as smtpd's other checks.
+std::vector<std::string> content_check_problems(const config::Config& config,
+                                                std::string_view prefix);
+
+}  // namespace correio::cleanup
