@@ -63,8 +63,9 @@ int smtpd_main(const service::DaemonArgs& args) {
         static_cast<int>(ctx.config.get_int("unknown_virtual_mailbox_reject_code"));
     state->recipients = std::make_unique<RecipientCheck>(options, ctx.log);
 
-    state->restrictions =
-        std::make_unique<Restrictions>(restriction_options(s, &*state->resolver), ctx.log);
+    Restrictions::Options restriction_settings = restriction_options(ctx.config, &*state->resolver);
+    restriction_settings.recipients = state->recipients.get();
+    state->restrictions = std::make_unique<Restrictions>(restriction_settings, ctx.log);
 
     if (s.sasl_auth_enable) {
       // Postfix: "fatal: no SASL authentication mechanisms"; AUTH is never dropped silently.
