@@ -95,8 +95,13 @@ asio::awaitable<Verdict> apply_access_result(Evaluation& ev, std::string_view va
           "{}: BCC {}: the BCC action is not built yet; mail is refused rather than delivered "
           "without the copy",
           table, a.text));
-    case ActionKind::restrictions:
-      co_return co_await ev.engine.run_text(ev, a.text);
+    case ActionKind::restrictions: {
+      auto outer = ev.nested_subject;
+      ev.nested_subject.emplace(std::string(subject), std::string(klass));
+      Verdict verdict = co_await ev.engine.run_text(ev, a.text);
+      ev.nested_subject = outer;
+      co_return verdict;
+    }
   }
   co_return Verdict::dunno;
 }

@@ -19,6 +19,7 @@ std::string whatsup_line(const Facts& facts, std::string_view whatsup, std::stri
 }
 
 std::string Evaluation::subject() const {
+  if (nested_subject) return nested_subject->first;
   switch (stage) {
     case Stage::client:
       return fmt::format("{}[{}]", facts.client_name, facts.client_address);
@@ -38,6 +39,7 @@ std::string Evaluation::subject() const {
 }
 
 std::string_view Evaluation::subject_class() const {
+  if (nested_subject) return nested_subject->second;
   switch (stage) {
     case Stage::client:
       return "Client host";

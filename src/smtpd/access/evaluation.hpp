@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "smtp/reply.hpp"
@@ -71,6 +72,9 @@ class Evaluation {
   int depth = 0;           // nesting of restriction classes and table results
   int warn_if_reject = 0;  // the depth at which warn_if_reject applies, 0: off
   std::optional<smtp::Reply> defer_if_permit, defer_if_reject;
+  // A table result that is a restriction list speaks of the table's subject (Postfix's
+  // generic_checks() gets the lookup's reply name and class); empty: the stage's.
+  std::optional<std::pair<std::string, std::string>> nested_subject;
 
   // The subject and class of the stage's generic replies: "<unknown[10.0.0.1]>" with
   // "Client host", the HELO name with "Helo command", ... (Postfix's reply_name/class).
