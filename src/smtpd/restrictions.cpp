@@ -60,7 +60,8 @@ Restrictions::Options restriction_options(const config::Config& c, resolve::Reso
       resolve::parent_style(c.get("parent_domain_matches_subdomains"), "smtpd_access_maps");
   r.dns.servers = c.get_list("dns_resolver_servers");
   r.dns.time_limit = c.get_time("dns_resolver_timeout");
-  r.default_rbl_reply = c.get("default_rbl_reply");
+  // A template: its $rbl_* names are expanded per rejection, not by the configuration.
+  r.default_rbl_reply = c.raw("default_rbl_reply").value_or("");
   r.rbl_reply_maps = c.get("rbl_reply_maps");
   r.reject_unlisted_sender = c.get_bool("smtpd_reject_unlisted_sender");
   return r;
