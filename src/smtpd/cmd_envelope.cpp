@@ -149,7 +149,7 @@ asio::awaitable<Session::Next> Session::cmd_mail(const Command& command) {
     facts.sender = parsed->address;
     std::optional<smtp::Reply> refused = co_await access_check(Restrictions::Event::mail, facts);
     if (refused) {
-      effects_ = access::Effects{};
+      effects_.reset_transaction();
       co_return co_await reply(*refused);
     }
   }

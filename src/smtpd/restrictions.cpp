@@ -179,6 +179,10 @@ asio::awaitable<std::optional<smtp::Reply>> Restrictions::check(Event event, con
       break;
   }
   Evaluation ev(*this, facts, effects);
+  if (event == Event::rcpt) {
+    for (auto* pending : {&effects.pending_client, &effects.pending_helo, &effects.pending_sender})
+      if (*pending && !ev.defer_if_permit) ev.defer_if_permit = *pending;
+  }
   for (Stage stage : stages) {
     if (stage == Stage::helo && facts.helo.empty()) continue;
     ev.stage = stage;
@@ -192,6 +196,12 @@ asio::awaitable<std::optional<smtp::Reply>> Restrictions::check(Event event, con
     const Restriction unlisted{"reject_unlisted_sender", "", "smtpd_reject_unlisted_sender"};
     if (access::check_unlisted(ev, unlisted) == Verdict::reject) co_return ev.reply;
   }
+  // Before RCPT TO (smtpd_delay_reject = no), a DEFER_IF_PERMIT waits for the recipient.
+  if (event == Event::connect) effects.pending_client = ev.defer_if_permit;
+  if (event == Event::helo) effects.pending_helo = ev.defer_if_permit;
+  if (event == Event::mail) effects.pending_sender = ev.defer_if_permit;
+  if (event == Event::connect || event == Event::helo || event == Event::mail)
+    co_return std::nullopt;
   // access(5) DEFER_IF_PERMIT: the check passed, so the pending deferral applies.
   if (ev.defer_if_permit) {
     const smtp::Reply& r = *ev.defer_if_permit;

@@ -160,7 +160,7 @@ asio::awaitable<Session::Next> Session::reply(const smtp::Reply& r) {
 
 void Session::reset_transaction() {
   envelope_.reset();
-  effects_ = access::Effects{};
+  effects_.reset_transaction();
   writer_.reset();  // an unfinished queue file is removed by its writer
   cleanup_.reset();
   queue_id_.clear();

@@ -52,6 +52,18 @@ struct Effects {
   bool hold = false;
   std::string redirect;              // REDIRECT: the only recipient the queue file gets
   std::vector<std::string> prepend;  // PREPEND: headers, in order, before Received:
+  // DEFER_IF_PERMIT met at connect, HELO or MAIL with smtpd_delay_reject = no: Postfix
+  // answers it at RCPT TO, when the recipient lists permit. The client's and HELO's
+  // outlive a mail transaction.
+  std::optional<smtp::Reply> pending_client, pending_helo, pending_sender;
+
+  // What RSET and the end of a transaction forget.
+  void reset_transaction() {
+    discard = hold = false;
+    redirect.clear();
+    prepend.clear();
+    pending_sender.reset();
+  }
 };
 
 // Postfix's log_whatsup(): "NOQUEUE: reject: RCPT from host[addr]: TEXT; from=<s> to=<r>
