@@ -41,8 +41,7 @@ CORREIO_BIN = os.environ.get("CORREIO_BIN", str(SOURCE_DIR / "build" / "bin" / "
 @functools.cache
 def sanitized() -> bool:
     """Whether CORREIO_BIN is an AddressSanitizer build (CORREIO_SANITIZE=ON). ctest says so
-    in $CORREIO_SANITIZED;
-a manual run against build-asan/bin/correio is recognised by the
+    in $CORREIO_SANITIZED; a manual run against build-asan/bin/correio is recognised by the
     libasan it links."""
     flag = os.environ.get("CORREIO_SANITIZED")
     if flag is not None:
@@ -61,11 +60,12 @@ def wait_limit(seconds: float) -> float:
     milliseconds. For "give up after" limits only, never for a bound a test asserts."""
     return seconds * 3 if sanitized() else seconds
 
-#The Postfix log line prefix : "Mmm dd hh:mm:ss HOST TAG[PID]: ".
+
+# The Postfix log line prefix: "Mmm dd hh:mm:ss HOST TAG[PID]: ".
 LOG_PREFIX = r"^[A-Z][a-z]{2} [ 0-9]\d \d\d:\d\d:\d\d \S+ "
 
-#What ASan / LSan("==PID==ERROR: AddressSanitizer: ...") and UBSan("FILE:LINE:COL:
-#runtime error : ... ") write to a daemon's standard error, which is the captured log.
+# What ASan/LSan ("==PID==ERROR: AddressSanitizer: ...") and UBSan ("FILE:LINE:COL:
+# runtime error: ...") write to a daemon's standard error, which is the captured log.
 SANITIZER_REPORT = re.compile(r"^(==\d+==ERROR: \w+Sanitizer|\S+:\d+:\d+: runtime error: )",
                               re.MULTILINE)
 
@@ -81,16 +81,18 @@ def wait_for_port(port: int, host: str = "127.0.0.1", timeout: float = 15.0) -> 
     deadline = time.monotonic() + wait_limit(timeout)
     while True:
         try:
-            with socket
-    .create_connection((host, port), timeout = 1)
-        : return except OSError : if time.monotonic() > deadline
-        : raise
-          TimeoutError(f "nothing accepts on {host}:{port} after " f "{wait_limit(timeout)}s") time
-              .sleep(0.05)
+            with socket.create_connection((host, port), timeout=1):
+                return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"nothing accepts on {host}:{port} after "
+                                   f"{wait_limit(timeout)}s")
+            time.sleep(0.05)
 
-                  def pid_alive(pid
-                                : int)
-              ->bool : try : os.kill(pid, 0)
+
+def pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:
@@ -105,11 +107,10 @@ def child_pids(pid: int) -> list[int]:
         if not entry.name.isdigit():
             continue
         try:
-            stat
-        = (entry / "stat").read_text()
+            stat = (entry / "stat").read_text()
         except OSError:
             continue
-#"pid (comm) state ppid ..."; comm may contain spaces and parentheses.
+        # "pid (comm) state ppid ..."; comm may contain spaces and parentheses.
         fields = stat[stat.rfind(")") + 2 :].split()
         if len(fields) > 1 and int(fields[1]) == pid:
             out.append(int(entry.name))
@@ -138,30 +139,28 @@ class Correio:
         self.smtp_port = free_port()
         self.listen = f"127.0.0.1:{self.smtp_port}"
         self.main_cf = {
-          "queue_directory" : str(self.queue_dir),
-                              "data_directory" : str(self.data_dir),
-                                                 "maillog_file" : "/dev/stdout",
-                                                                  "myhostname"
-              : "mail.example.test",
-                "mydomain" : "example.test",
-                             "inet_interfaces" : "127.0.0.1",
-                                                 "inet_protocols" : "ipv4",
-#Tests never depend on the machine's DNS; test_reverse_dns.py turns it on
-#against its own dnsmasq.
-                                                                    "smtpd_peername_lookup" : "no",
+            "queue_directory": str(self.queue_dir),
+            "data_directory": str(self.data_dir),
+            "maillog_file": "/dev/stdout",
+            "myhostname": "mail.example.test",
+            "mydomain": "example.test",
+            "inet_interfaces": "127.0.0.1",
+            "inet_protocols": "ipv4",
+            # Tests never depend on the machine's DNS; test_reverse_dns.py turns it on
+            # against its own dnsmasq.
+            "smtpd_peername_lookup": "no",
         }
         if os.geteuid() == 0:
             self.main_cf["mail_owner"] = os.environ.get("CORREIO_TEST_MAIL_OWNER", "nobody")
         self.main_cf.update(main_cf or {})
         self.write_main_cf()
-#"{listen}" in master_cf stands for 127.0.0.1 : smtp_port.
+        # "{listen}" in master_cf stands for 127.0.0.1:smtp_port.
         self.write_master_cf((master_cf if master_cf is not None else DEFAULT_MASTER_CF)
                              .replace("{listen}", self.listen))
         self.proc: subprocess.Popen | None = None
         self._log_file = None
 
-#-- - \
-    configuration -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -
+    # --- configuration -------------------------------------------------------------
     def write_main_cf(self, extra: dict[str, str] | None = None) -> None:
         if extra:
             self.main_cf.update(extra)
@@ -171,8 +170,7 @@ class Correio:
     def write_master_cf(self, text: str) -> None:
         (self.config_dir / "master.cf").write_text(text)
 
-#-- - \
-    commands -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- --
+    # --- commands ------------------------------------------------------------------
     def command(self, *args: str, timeout: float = 30) -> subprocess.CompletedProcess:
         """`correio -c DIR ARGS...`, output captured as text."""
         return subprocess.run([self.binary, "-c", str(self.config_dir), *args],
@@ -248,8 +246,7 @@ class Correio:
         finally:
             self.cleanup()
 
-#-- - \
-    observation -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -
+    # --- observation ---------------------------------------------------------------
     @property
     def master_pid(self) -> int:
         assert self.proc is not None

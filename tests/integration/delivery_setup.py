@@ -31,7 +31,7 @@ def pipeline(extra_main_cf: dict[str, str] | None = None) -> Correio:
     aliases = inst.config_dir / "aliases"
     aliases.write_text("postmaster: root\n")
     if os.geteuid() == 0:
-#The daemons run as mail_owner : they read the users and write the Maildirs.
+        # The daemons run as mail_owner: they read the users and write the Maildirs.
         owner = pwd.getpwnam(inst.main_cf["mail_owner"])
         os.chown(mail, owner.pw_uid, owner.pw_gid)
     inst.write_main_cf({

@@ -27,7 +27,7 @@ from correio_fixture import free_port, wait_for_port
 POSTFIX = "/usr/sbin/postfix"
 DAEMON_DIR = "/usr/lib/postfix/sbin"
 
-#Debian's stock master.cf without chroot (a private instance has no populated jail).
+# Debian's stock master.cf without chroot (a private instance has no populated jail).
 MASTER_CF = """\
 {listen} inet n -     n       -       -       smtpd
 pickup    unix  n       -       n       60      1       pickup
@@ -114,7 +114,7 @@ class PostfixInstance:
         self.running = False
 
     def postfix(self, *args: str) -> subprocess.CompletedProcess:
-#postfix(1) writes its errors to the terminal or syslog; script(1) gives it one.
+        # postfix(1) writes its errors to the terminal or syslog; script(1) gives it one.
         cmd = " ".join([POSTFIX, "-c", str(self.config_dir), *args])
         return subprocess.run(["script", "-qec", cmd, "/dev/null"], capture_output=True,
                               text=True, timeout=60, stdin=subprocess.DEVNULL)
@@ -132,7 +132,7 @@ class PostfixInstance:
         if self.running:
             self.postfix("stop")
             self.running = False
-#postfix stop returns before the master has gone; its pid file tells.
+            # postfix stop returns before the master has gone; its pid file tells.
             pid_file = self.queue_dir / "pid" / "master.pid"
             deadline = time.monotonic() + 15
             while pid_file.exists() and time.monotonic() < deadline:

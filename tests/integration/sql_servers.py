@@ -36,73 +36,65 @@ def _service_account(name: str) -> pwd.struct_passwd | None:
         return None
     for candidate in (name, "nobody"):
         try:
-  return pwd.getpwnam(candidate) except KeyError
-      : continue raise RuntimeError("no unprivileged account to run the database server as")
+            return pwd.getpwnam(candidate)
+        except KeyError:
+            continue
+    raise RuntimeError("no unprivileged account to run the database server as")
 
-            def
-            _wait_for_tcp(port
-                          : int, proc
-                          : subprocess.Popen, log
-                          : Path, timeout
-                          : float = 60)
-                ->None
-      : deadline = time.monotonic() + timeout while True : if proc.poll() is not None
-      : raise
-        RuntimeError(f "database server exited with {proc.returncode}:\n" f
-                       "{log.read_text(errors='replace')[-3000:]}") try
-      : with socket
-    .create_connection(("127.0.0.1", port), timeout = 1)
-        : return except OSError : if time.monotonic() > deadline
-        : raise TimeoutError(f "database server not listening on {port}") time.sleep(0.1)
 
-              class _Server : account_name = ""
+def _wait_for_tcp(port: int, proc: subprocess.Popen, log: Path, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        if proc.poll() is not None:
+            raise RuntimeError(f"database server exited with {proc.returncode}:\n"
+                               f"{log.read_text(errors='replace')[-3000:]}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"database server not listening on {port}")
+            time.sleep(0.1)
 
-                                             def __init__(self)
-                                                 ->None
-        : self.account = _service_account(self.account_name) self.base = Path(tempfile.mkdtemp(
-        prefix = f "correio-{self.account_name}-")) os.chmod(self.base, 0o755) if self.account
-        : os.chown(self.base, self.account.pw_uid, self.account.pw_gid) self.port =
-        free_port() self.user,
-                              self.password, self.dbname = TEST_USER, TEST_PASSWORD,
-                              TEST_DB self.proc : subprocess.Popen | None = None self.log =
-                                  self.base / "server.log"
 
-                                              def _identity(self)
-                                                  ->dict :
-#The server process itself runs as the account(no runuser in between), so the
-#signals below reach it.
-        if not self.account : return {
-    } return {
-      "user" : self.account.pw_uid,
-      "group" : self.account.pw_gid,
-      "extra_groups" : [],
-      "cwd" : str(self.base)
-    }
+class _Server:
+    account_name = ""
 
-    def
-    run_as(self, argv
-           : list[str])
-        ->subprocess.CompletedProcess : return subprocess
-        .run(argv, capture_output = True, text = True, timeout = 120, stdin = subprocess.DEVNULL,
-             **self._identity())
+    def __init__(self) -> None:
+        self.account = _service_account(self.account_name)
+        self.base = Path(tempfile.mkdtemp(prefix=f"correio-{self.account_name}-"))
+        os.chmod(self.base, 0o755)
+        if self.account:
+            os.chown(self.base, self.account.pw_uid, self.account.pw_gid)
+        self.port = free_port()
+        self.user, self.password, self.dbname = TEST_USER, TEST_PASSWORD, TEST_DB
+        self.proc: subprocess.Popen | None = None
+        self.log = self.base / "server.log"
 
-                                            def
-                                            popen_as(self, argv
-                                                     : list[str])
-        ->subprocess.Popen : with
-                             open(self.log, "ab") as log
-        : return subprocess.Popen(argv, stdout = log, stderr = subprocess.STDOUT,
-                                  stdin = subprocess.DEVNULL, **self._identity())
+    def _identity(self) -> dict:
+        # The server process itself runs as the account (no runuser in between), so the
+        # signals below reach it.
+        if not self.account:
+            return {}
+        return {"user": self.account.pw_uid, "group": self.account.pw_gid, "extra_groups": [],
+                "cwd": str(self.base)}
 
-              stop_signal = signal
-                                .SIGTERM
+    def run_as(self, argv: list[str]) -> subprocess.CompletedProcess:
+        return subprocess.run(argv, capture_output=True, text=True, timeout=120,
+                              stdin=subprocess.DEVNULL, **self._identity())
 
-                                    def
-                                    stop(self)
-                                ->None
-        : if self.proc and self.proc.poll() is None : self.proc.send_signal(self.stop_signal) try
-        : self
-      .proc.wait(timeout=30)
+    def popen_as(self, argv: list[str]) -> subprocess.Popen:
+        with open(self.log, "ab") as log:
+            return subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT,
+                                    stdin=subprocess.DEVNULL, **self._identity())
+
+    stop_signal = signal.SIGTERM
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(self.stop_signal)
+            try:
+                self.proc.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
@@ -198,7 +190,7 @@ class MariadbServer(_Server):
                 "--skip-log-bin", "--innodb-flush-log-at-trx-commit=0"]
         if self.account:
             argv.append(f"--user={self.account.pw_name}")
-#mariadbd switches to-- user itself; it must start as root to do so.
+        # mariadbd switches to --user itself; it must start as root to do so.
         with open(self.log, "ab") as log:
             self.proc = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT,
                                          stdin=subprocess.DEVNULL)

@@ -18,8 +18,8 @@ from delivery_setup import PIPELINE_MASTER_CF, pipeline, queue_is_empty, wait_fo
 BIN_DIR = os.path.dirname(CORREIO_BIN)
 PICKUP = "pickup        unix  n       -       n       60      1       pickup\n"
 
-#Mail to other hosts is deferred("mail transport unavailable" : no SMTP client yet);
-#long backoffs keep it in deferred / so the tests see what each command changes.
+# Mail to other hosts is deferred ("mail transport unavailable": no SMTP client yet);
+# long backoffs keep it in deferred/ so the tests see what each command changes.
 SLOW_RETRY = {"minimal_backoff_time": "300s", "maximal_backoff_time": "4000s",
               "queue_run_delay": "300s"}
 
@@ -116,7 +116,7 @@ def test_sendmail_errors_use_sysexits_codes():
         assert bad.returncode == 64
         bad_n = tool(inst, "sendmail", "-N", "sometimes", "demo@example.test", stdin=b"")
         assert bad_n.returncode == 64
-#Nothing half - written is left behind.
+        # Nothing half-written is left behind.
         assert list((inst.queue_dir / "maildrop").iterdir()) == []
     finally:
         inst.cleanup()
@@ -127,7 +127,7 @@ def test_bsd_mailx_sends_through_our_sendmail():
         pytest.skip("bsd-mailx or unshare missing")
     inst = instance()
     with inst:
-#bsd - mailx runs / usr / sbin / sendmail; a private mount namespace puts ours there.
+        # bsd-mailx runs /usr/sbin/sendmail; a private mount namespace puts ours there.
         script = (f"mount --bind {CORREIO_BIN} /usr/sbin/sendmail && "
                   "exec mail -s 'via mailx' demo@example.test")
         env = dict(os.environ, MAIL_CONFIG=str(inst.config_dir))
@@ -189,7 +189,7 @@ def test_postqueue_f_retries_deferred_mail_at_once():
         assert result.returncode == 0, result.stderr
         inst.wait_for_log(pattern, count=2, timeout=10)  # queue_run_delay is 300s
         wait_deferred(inst)
-#postqueue - i ID, sendmail - q and `postfix flush` do the same.
+        # postqueue -i ID, sendmail -q and `postfix flush` do the same.
         assert tool(inst, "postqueue", "-i", qid).returncode == 0
         inst.wait_for_log(pattern, count=3, timeout=10)
         wait_deferred(inst)
@@ -232,7 +232,7 @@ def test_postsuper_hold_release_requeue_delete():
         inst.wait_for_log(pattern, count=2, timeout=10)
         wait_deferred(inst, 2)
 
-#IDs on standard input, as `mailq | ... | postsuper - d -` pipelines feed them.
+        # IDs on standard input, as `mailq | ... | postsuper -d -` pipelines feed them.
         deleted = tool(inst, "postsuper", "-d", "-", "deferred",
                        stdin=f"{first}\n{second}*\n".encode())
         assert deleted.returncode == 0, deleted.stderr
@@ -251,7 +251,7 @@ def test_postsuper_purges_temporary_files_and_fixes_names():
         assert tool(inst, "sendmail", "far@remote.test", stdin=b"Subject: x\n\nb\n").returncode == 0
         [qid] = wait_deferred(inst)
         inst.stop()
-#Leftovers of crashed writers, and a file copied in under a stale name.
+        # Leftovers of crashed writers, and a file copied in under a stale name.
         (inst.queue_dir / "incoming" / "tmp.1.2").write_bytes(b"partial")
         (inst.queue_dir / "maildrop" / ("t" + "A" * 32)).write_bytes(b"partial")
         (inst.queue_dir / "defer" / "ABCDE1.tmp").write_bytes(b"partial")
@@ -281,7 +281,7 @@ def test_qshape_shows_domains_by_age():
                         stdin=b"Subject: x\n\nb\n").returncode == 0
         wait_deferred(inst, 3)
         out = tool(inst, "qshape", "deferred").stdout.decode().splitlines()
-#Right - justified to column 80, as Postfix's qshape prints it.
+        # Right-justified to column 80, as Postfix's qshape prints it.
         assert out[0] == " " * 41 + "T  5 10 20 40 80 160 320 640 1280 1280+"
         assert out[1] == " " * 34 + "TOTAL  3  3  0  0  0  0   0   0   0    0     0"
         assert out[2] == " " * 28 + "remote.test  2  2  0  0  0  0   0   0   0    0     0"
@@ -289,7 +289,7 @@ def test_qshape_shows_domains_by_age():
         senders = tool(inst, "qshape", "-s", "-b", "3", "deferred").stdout.decode().splitlines()
         assert senders[0].endswith("T  5 10 10+")
         assert senders[2].split() == ["example.test", "3", "3", "0", "0"]
-#Default queues are incoming and active : nothing there now.
+        # Default queues are incoming and active: nothing there now.
         idle = tool(inst, "qshape").stdout.decode().splitlines()
         assert idle[1].split() == ["TOTAL"] + ["0"] * 11
 
@@ -321,7 +321,7 @@ def test_postsuper_logs_each_action_and_the_summary_to_the_mail_log():
         inst.wait_for_log(tag + f"{first}: removed$")
         inst.wait_for_log(tag + f"{second}: removed$")
         inst.wait_for_log(tag + "Deleted: 2 messages$")
-#Nothing is logged for an ID that matched nothing.
+        # Nothing is logged for an ID that matched nothing.
         assert tool(inst, "postsuper", "-d", "ABCDE12345").returncode == 0
         assert len(inst.log_lines(tag + "Deleted:")) == 1
 
@@ -338,7 +338,7 @@ def test_postqueue_j_is_json_for_utf8_quotes_backslashes_and_control_characters(
             s.send(f"RCPT TO:<{rcpt}>\r\n".encode())
             assert s.getreply()[0] == 250
             assert s.data(b"Subject: odd\r\n\r\nbody\r\n")[0] == 250
-#Local submission takes a control character in - f(smtpd would refuse it).
+        # Local submission takes a control character in -f (smtpd would refuse it).
         control_sender = "ctl\x01\ttab@example.test"
         assert tool(inst, "sendmail", "-f", control_sender, "far@remote.test",
                     stdin=b"Subject: x\n\nb\n").returncode == 0

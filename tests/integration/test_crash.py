@@ -1,7 +1,5 @@
-""
-    "Nothing acknowledged is lost: under load, every Correio process is killed with SIGKILL
-    at random
-    moments(and at the end the whole system at once); after a restart every
+"""Nothing acknowledged is lost: under load, every Correio process is killed with SIGKILL
+at random moments (and at the end the whole system at once); after a restart every
 message that got "250 ... queued as ID" is delivered to its Maildir."""
 
 import os
@@ -17,13 +15,13 @@ from delivery_setup import maildir_new, pipeline
 
 CLIENTS = 6
 MESSAGES_PER_CLIENT = 40
-#A sanitized build(ASan / UBSan) needs about a second to start each process instead of
-#milliseconds : at the normal kill pace every service died before serving anyone(0 of 240
-#acknowledged, ~700 kills).There the killer and the clients' time-out run this many
-#times slower.Measured on 2 cores : x2 is the tipping point(140 acknowledged, 360
-#kills), x3 about 230 acknowledged and 27 kills, x4 210 - 240 acknowledged and 25 - 70 kills
-#with two such runs in parallel-- the same kind of run as the normal build's (about 220
-#acknowledged, 25 kills).
+# A sanitized build (ASan/UBSan) needs about a second to start each process instead of
+# milliseconds: at the normal kill pace every service died before serving anyone (0 of 240
+# acknowledged, ~700 kills). There the killer and the clients' time-out run this many
+# times slower. Measured on 2 cores: x2 is the tipping point (140 acknowledged, 360
+# kills), x3 about 230 acknowledged and 27 kills, x4 210-240 acknowledged and 25-70 kills
+# with two such runs in parallel -- the same kind of run as the normal build's (about 220
+# acknowledged, 25 kills).
 PACE = 4 if sanitized() else 1
 
 
@@ -41,7 +39,7 @@ def queue_is_settled(inst) -> bool:
         return True
     for path in incoming.iterdir():
         try:
-  if path.stat().st_mode & stat.S_IXUSR:
+            if path.stat().st_mode & stat.S_IXUSR:
                 return False
         except FileNotFoundError:
             pass
@@ -49,7 +47,7 @@ def queue_is_settled(inst) -> bool:
 
 
 def test_kill_9_under_load_loses_nothing():
-#Restart killed services quickly(Postfix's throttle is 60s) so the load goes on.
+    # Restart killed services quickly (Postfix's throttle is 60s) so the load goes on.
     inst = pipeline({"service_throttle_time": "1s"})
     acked: set[str] = set()
     lock = threading.Lock()
@@ -60,25 +58,33 @@ def test_kill_9_under_load_loses_nothing():
         for i in range(MESSAGES_PER_CLIENT):
             marker = f"marker-{n}-{i}"
             try:
-                with smtplib
-      .SMTP("127.0.0.1", inst.smtp_port, timeout = 5 * PACE) as s
-          : s.ehlo("load.example") s.mail("load@remote.example") s.rcpt("demo@example.test") code,
-          _ = s.data(f "Subject: {marker}\r\nX-Marker: {marker}\r\n\r\n" f
-                       "{'body ' * 200}\r\n".encode()) if code
-              == 250 : with lock : acked.add(marker) except(OSError, smtplib.SMTPException)
-          : time.sleep(0.05) #the server was killed : not acknowledged,
-          try the next
+                with smtplib.SMTP("127.0.0.1", inst.smtp_port, timeout=5 * PACE) as s:
+                    s.ehlo("load.example")
+                    s.mail("load@remote.example")
+                    s.rcpt("demo@example.test")
+                    code, _ = s.data(f"Subject: {marker}\r\nX-Marker: {marker}\r\n\r\n"
+                                     f"{'body ' * 200}\r\n".encode())
+                    if code == 250:
+                        with lock:
+                            acked.add(marker)
+            except (OSError, smtplib.SMTPException):
+                time.sleep(0.05)  # the server was killed: not acknowledged, try the next
 
-          def killer()
-              ->None : rng =
-              random.Random(51764) while not stop_killing.wait(rng.uniform(0.05, 0.3) * PACE)
-          : children = child_pids(inst.master_pid) if children : victim =
-                                                                     rng.choice(children) try : os
-        .kill(victim, signal.SIGKILL) kills
-            .append(victim) except ProcessLookupError : pass
+    def killer() -> None:
+        rng = random.Random(51764)
+        while not stop_killing.wait(rng.uniform(0.05, 0.3) * PACE):
+            children = child_pids(inst.master_pid)
+            if children:
+                victim = rng.choice(children)
+                try:
+                    os.kill(victim, signal.SIGKILL)
+                    kills.append(victim)
+                except ProcessLookupError:
+                    pass
 
-                                                        inst.start() try
-            : threads = [threading.Thread(target=client, args=(n,)) for n in range(CLIENTS)]
+    inst.start()
+    try:
+        threads = [threading.Thread(target=client, args=(n,)) for n in range(CLIENTS)]
         k = threading.Thread(target=killer)
         k.start()
         for t in threads:
@@ -91,7 +97,7 @@ def test_kill_9_under_load_loses_nothing():
         assert kills, "the test killed nothing"
         assert len(acked) > 0, "no message was acknowledged"
 
-#Then a crash of everything at once, and a restart that must recover the queue.
+        # Then a crash of everything at once, and a restart that must recover the queue.
         for pid in child_pids(inst.master_pid):
             os.kill(pid, signal.SIGKILL)
         inst.proc.kill()
@@ -115,7 +121,7 @@ def test_kill_9_under_load_loses_nothing():
             time.sleep(0.2)
         missing = acked - delivered
         assert not missing, f"{len(missing)} acknowledged messages lost: {sorted(missing)[:10]}"
-#Only tmp / files of killed deliveries may be left over; new / has no partial file.
+        # Only tmp/ files of killed deliveries may be left over; new/ has no partial file.
         for path in maildir_new(inst, "demo").iterdir():
             assert path.read_text(errors="replace").rstrip().endswith("body")
         inst.stop()

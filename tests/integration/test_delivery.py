@@ -1,6 +1,5 @@
-""
-    "The spine: SMTP in, durably queued, delivered into the recipient's Maildir by qmgr and
-    the virtual agent; bounces (RFC 3464), retries after temporary failures, and the mail
+"""The spine: SMTP in, durably queued, delivered into the recipient's Maildir by qmgr and
+the virtual agent; bounces (RFC 3464), retries after temporary failures, and the mail
 log in Postfix's wording, checked with real clients (smtplib) and pflogsumm."""
 
 import os
@@ -37,7 +36,7 @@ def test_message_lands_in_maildir_with_postfix_log_lines():
         assert b"\nX-Original-To: demo@example.test\n" in data
         assert b"with ESMTP id " + qid.encode() in data
         assert data.endswith(b"\nhello\n.dot\n\xc3\xa7\n")
-#Dovecot's Maildir name: S= is the file size, W= the size with CRLF line ends.
+        # Dovecot's Maildir name: S= is the file size, W= the size with CRLF line ends.
         match = re.search(r",S=(\d+),W=(\d+)$", path.name)
         assert match and int(match.group(1)) == len(data)
         assert int(match.group(2)) == len(data) + data.count(b"\n")
@@ -49,11 +48,15 @@ def test_message_lands_in_maildir_with_postfix_log_lines():
         inst.wait_for_log(rf"correio/qmgr\[\d+\]: {qid}: removed")
         assert queue_is_empty(inst)
 
-def test_several_recipients_and_concurrent_sessions()
-    : inst = pipeline() with inst : import threading errors = []
 
-                                    def client(n)
-    : try:
+def test_several_recipients_and_concurrent_sessions():
+    inst = pipeline()
+    with inst:
+        import threading
+        errors = []
+
+        def client(n):
+            try:
                 for i in range(10):
                     send(inst, "x@remote.example", ["demo@example.test", "sender@example.test"],
                          f"Subject: c{n}-{i}\r\n\r\nbody\r\n".encode())
@@ -90,7 +93,7 @@ def test_bounce_is_a_delivery_status_notification():
         assert "Final-Recipient: rfc822; demo@example.test" in report
         assert "Original-Recipient: rfc822; demo@example.test" in report
         assert "Action: failed" in report and "Status: 5.2.2" in report
-#RET = HDRS : the headers come back, the body does not .
+        # RET=HDRS: the headers come back, the body does not.
         assert "Content-Type: text/rfc822-headers" in report
         assert "X-Marker: original-header" in report
         assert "y" * 100 not in report
@@ -99,7 +102,7 @@ def test_bounce_is_a_delivery_status_notification():
 
 
 def test_expired_mail_returns_the_full_original():
-#maximal_queue_lifetime = 0 : the first temporary failure returns the message.
+    # maximal_queue_lifetime = 0: the first temporary failure returns the message.
     inst = pipeline({"maximal_queue_lifetime": "0s"})
     domain_dir = inst.base / "mail" / "example.test"
     domain_dir.mkdir()
@@ -123,9 +126,9 @@ def test_expired_mail_returns_the_full_original():
 
 
 def test_error_transport_bounces_and_null_sender_is_not_bounced_back():
-#smtpd would refuse the RCPT itself(the route is the error transport), as Postfix's
-#does; let the mail reach qmgr.notify_classes 2bounce : undeliverable bounces go to
-#the postmaster(without it they are dropped, as in Postfix : test_notify_classes.py).
+    # smtpd would refuse the RCPT itself (the route is the error transport), as Postfix's
+    # does; let the mail reach qmgr. notify_classes 2bounce: undeliverable bounces go to
+    # the postmaster (without it they are dropped, as in Postfix: test_notify_classes.py).
     inst = pipeline({"virtual_transport": "error:mailbox disabled by policy",
                      "smtpd_reject_unlisted_recipient": "no", "notify_classes": "2bounce"})
     with inst:
@@ -135,7 +138,7 @@ def test_error_transport_bounces_and_null_sender_is_not_bounced_back():
                           rf"status=bounced \(mailbox disabled by policy\)")
         [line] = inst.wait_for_log(rf"{qid}: sender non-delivery notification: ")
         report_id = line.rsplit(" ", 1)[1]
-#The report(from <>) fails the same way; it goes to postmaster, never to < >.
+        # The report (from <>) fails the same way; it goes to postmaster, never to <>.
         [line] = inst.wait_for_log(rf"{report_id}: sender non-delivery notification: ")
         double_id = line.rsplit(" ", 1)[1]
         inst.wait_for_log(rf"{double_id}: from=<>, size=\d+, nrcpt=1")
@@ -150,7 +153,7 @@ def test_retry_after_temporary_failure():
         qid = send(inst, "x@remote.example", ["demo@example.test"], b"Subject: r\r\n\r\nx\r\n")
         inst.wait_for_log(rf"{qid}: to=<demo@example\.test>, relay=virtual, .*dsn=4\.\d\.\d, "
                           rf"status=deferred")
-#qmgr logs the deferral, then moves the file; poll briefly rather than race it.
+        # qmgr logs the deferral, then moves the file; poll briefly rather than race it.
         deadline = time.monotonic() + 5
         while not any(p.is_file() for p in (inst.queue_dir / "deferred").rglob("*")):
             assert time.monotonic() < deadline, "the message never reached deferred/"

@@ -40,7 +40,7 @@ def test_full_queue_answers_452_and_loses_nothing():
     inst = pipeline()
     mount_tmpfs(inst.queue_dir, "2m")
     try:
-#Phase 1 : no qmgr, so accepted mail stays in the queue and fills it up.
+        # Phase 1: no qmgr, so accepted mail stays in the queue and fills it up.
         inst.write_master_cf(SMTPD_ONLY_MASTER_CF.replace("{listen}", inst.listen))
         inst.start()
         accepted, refusal = [], None
@@ -55,15 +55,15 @@ def test_full_queue_answers_452_and_loses_nothing():
         assert refusal == (452, b"4.3.1 Insufficient system storage"), (refusal, accepted)
         assert len(accepted) >= 3, accepted
         inst.wait_for_log(r"queue file write error: ")
-#The refused message left nothing behind; the accepted ones are all there.
+        # The refused message left nothing behind; the accepted ones are all there.
         incoming = sorted(p.name for p in (inst.queue_dir / "incoming").iterdir())
         assert incoming == sorted(accepted), (incoming, accepted)
-#A declared size that cannot fit is refused at MAIL already.
+        # A declared size that cannot fit is refused at MAIL already.
         code, reply = try_send(inst.smtp_port, b"Subject: big\r\n\r\nx\r\n", size=1_000_000)
         assert (code, reply) == (452, b"4.3.1 Insufficient system storage")
         inst.stop()
 
-#Phase 2 : room again, and the whole pipeline : every acknowledged message arrives.
+        # Phase 2: room again, and the whole pipeline: every acknowledged message arrives.
         subprocess.run(["mount", "-o", "remount,size=64m", str(inst.queue_dir)], check=True)
         inst.write_master_cf(PIPELINE_MASTER_CF.replace("{listen}", inst.listen))
         inst.start()

@@ -36,33 +36,37 @@ def test_dovecot_filter_counts_failed_imap_logins():
                                ("demo@example.test", "also wrong")):
             client = server.imap(login=False)
             try:
-                client
-  .login(user, password) raise AssertionError("login accepted") except imaplib.IMAP4.error
-      : failures
-      += 1 client.logout() with server.imap() as good
-      : #a successful login is no failure good.select("INBOX") server.inst.wait_for_log(
-            r "dovecot\[\d+\]: imap-login: Disconnected \(auth failed", count = failures)
-            log = server.inst.log_path assert
-                  fail2ban_matches(log, "/etc/fail2ban/filter.d/dovecot.conf") == failures,
-            server.inst.log_text() assert re.search(
-                r "dovecot\[\d+\]: imap-login: Disconnected \(auth failed, 1 attempts " r
-                  "in \d+ secs\): user=<nobody@example\.test>, method=PLAIN, " r
-                  "rip=127\.0\.0\.1, lip=127\.0\.0\.1",
-                server.inst.log_text()),
+                client.login(user, password)
+                raise AssertionError("login accepted")
+            except imaplib.IMAP4.error:
+                failures += 1
+            client.logout()
+        with server.imap() as good:          # a successful login is no failure
+            good.select("INBOX")
+        server.inst.wait_for_log(r"dovecot\[\d+\]: imap-login: Disconnected \(auth failed",
+                                 count=failures)
+        log = server.inst.log_path
+        assert fail2ban_matches(log, "/etc/fail2ban/filter.d/dovecot.conf") == failures, \
+            server.inst.log_text()
+        assert re.search(r"dovecot\[\d+\]: imap-login: Disconnected \(auth failed, 1 attempts "
+                         r"in \d+ secs\): user=<nobody@example\.test>, method=PLAIN, "
+                         r"rip=127\.0\.0\.1, lip=127\.0\.0\.1", server.inst.log_text()), \
             server.inst.log_text()
 
-                def test_dovecot_filter_counts_failed_pop3_logins()
-      : setup = Pop3Setup({"pop3d_syslog_name" : "dovecot", "auth_failure_delay" : "0s"}) setup.inst
-                    .write_master_cf((setup.inst.config_dir / "master.cf")
-                                         .read_text()
-                                         .replace("pop3d\n",
-                                                  "pop3d\n  -o auth_allow_cleartext=yes\n",
-                                                  1)) failures = 0 setup.start() try :
-        for
-          user in("demo@example.test", "ghost@example.test")
-              : client =
-                    poplib.POP3("127.0.0.1", setup.pop3_port, timeout = 20) client.user(user) try
-              : client.pass_("wrong")
+
+def test_dovecot_filter_counts_failed_pop3_logins():
+    setup = Pop3Setup({"pop3d_syslog_name": "dovecot", "auth_failure_delay": "0s"})
+    setup.inst.write_master_cf(
+        (setup.inst.config_dir / "master.cf").read_text().replace(
+            "pop3d\n", "pop3d\n  -o auth_allow_cleartext=yes\n", 1))
+    failures = 0
+    setup.start()
+    try:
+        for user in ("demo@example.test", "ghost@example.test"):
+            client = poplib.POP3("127.0.0.1", setup.pop3_port, timeout=20)
+            client.user(user)
+            try:
+                client.pass_("wrong")
                 raise AssertionError("login accepted")
             except poplib.error_proto:
                 failures += 1
@@ -84,7 +88,7 @@ def test_dovecot_filter_counts_failed_imap_logins():
 def test_postfix_filter_counts_failed_smtp_auth():
     server = SubmissionInstance({"auth_failure_delay": "0s",
                                  "auth_failure_limit": "100"})
-#The submission service logs as Postfix's does (the master itself stays "correio").
+    # The submission service logs as Postfix's does (the master itself stays "correio").
     master_cf = server.inst.config_dir / "master.cf"
     master_cf.write_text(master_cf.read_text().replace("correio/submission",
                                                        "postfix/submission"))
@@ -104,8 +108,8 @@ def test_postfix_filter_counts_failed_smtp_auth():
                                  count=failures)
         log = server.inst.log_path
         assert fail2ban_matches(log, "postfix[mode=auth]") == failures, server.inst.log_text()
-#Mode aggressive also counts the fixture's port probes ("lost connection after
-#CONNECT ", mode ddos), as it would for Postfix.
+        # Mode aggressive also counts the fixture's port probes ("lost connection after
+        # CONNECT", mode ddos), as it would for Postfix.
         probes = len(server.inst.log_lines(r"postfix/\S+\[\d+\]: lost connection after "
                                            r"CONNECT from"))
         assert fail2ban_matches(log, "postfix[mode=aggressive]") == failures + probes, \

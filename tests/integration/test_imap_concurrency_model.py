@@ -110,7 +110,7 @@ class Client:
         if b" OK" not in status:
             raise ModelViolation(f"FETCH 1:* -> {status!r}")
         seen = [int(re.match(rb"\* (\d+) FETCH", l).group(1)) for l in lines if b" FETCH " in l]
-#Messages another session expunged meanwhile may be skipped([EXPUNGEISSUED]).
+        # Messages another session expunged meanwhile may be skipped ([EXPUNGEISSUED]).
         if b"EXPUNGEISSUED" not in status and sorted(set(seen)) != list(range(1, len(self.view) + 1)):
             raise ModelViolation(f"FETCH 1:* returned {seen}, view has {len(self.view)}")
         known = [u for u in self.view if u is not None]

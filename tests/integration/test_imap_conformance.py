@@ -1,8 +1,5 @@
-""
-    "IMAP behaviours that clients rely on, checked with Python's imaplib against a running
-    Correio(issue
-            : IMAP conformance)
-        .Each test names the RFC section it holds the server to;
+"""IMAP behaviours that clients rely on, checked with Python's imaplib against a running
+Correio (issue: IMAP conformance). Each test names the RFC section it holds the server to;
 where an RFC leaves room, Dovecot's behaviour is the reference."""
 
 from __future__ import annotations
@@ -37,11 +34,11 @@ def test_sent_dates_use_the_date_headers_own_day(server):
     "disregarding time and timezone" — the day as its writer wrote it, not the UTC day."""
     c = server.imap()
     c.create("SentDates")
-# 1 : late on 1 Jan in New York(already 2 Jan in UTC).
+    # 1: late on 1 Jan in New York (already 2 Jan in UTC).
     append(c, "SentDates", "Mon, 1 Jan 2024 23:30:00 -0500", "late")
-# 2 : early on 2 Jan in Tokyo(still 1 Jan in UTC).
+    # 2: early on 2 Jan in Tokyo (still 1 Jan in UTC).
     append(c, "SentDates", "Tue, 2 Jan 2024 06:00:00 +0900", "early")
-# 3 : noon UTC on 2 Jan.
+    # 3: noon UTC on 2 Jan.
     append(c, "SentDates", "Tue, 2 Jan 2024 12:00:00 +0000", "noon")
     c.select("SentDates")
     assert search(c, "SENTON", "1-Jan-2024") == [1]
@@ -261,7 +258,7 @@ def test_condstore_enabled_by_a_modseq_command_tags_store_fetches(server):
     untagged FETCH a STORE causes carries MODSEQ, in this and in other sessions."""
     a = fresh_box(server, "Cs1", 2)
     b = server.imap()
-#ENABLE is valid in the authenticated state only(RFC 5161 §3.1).
+    # ENABLE is valid in the authenticated state only (RFC 5161 §3.1).
     assert raw_lines(b, b"ENABLE CONDSTORE")[-1].split()[1] == b"OK"
     a.select("Cs1")
     b.select("Cs1")

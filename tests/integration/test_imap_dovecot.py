@@ -34,7 +34,7 @@ def dovecot(maildir: Path, script: str, owner: str | None, namespace_extra: str 
         pw = pwd.getpwnam(owner)
         cmd += ["setpriv", f"--reuid={pw.pw_uid}", f"--regid={pw.pw_gid}", "--clear-groups"]
     cmd += [DOVECOT_IMAP, "-c", str(conf)]
-#stdin must be a pipe : Dovecot's ioloop cannot poll a regular file.
+    # stdin must be a pipe: Dovecot's ioloop cannot poll a regular file.
     result = subprocess.run(cmd, input=script.encode(), capture_output=True, timeout=60)
     out = result.stdout.decode(errors="replace")
     assert "* PREAUTH" in out, out + result.stderr.decode(errors="replace")
@@ -83,19 +83,12 @@ def test_mailbox_written_by_correio_opens_in_dovecot():
         assert f"[UIDVALIDITY {validity}]" in out
         inbox_part = out.split("c OK")[0]
         theirs = uid_flags(inbox_part)
-        assert theirs == {
-uid:
-  flags - {
-    "\\Recent"
-  } for
-    uid, flags in ours.items()
-}
-assert "$Important" in theirs[1] assert '"Archive.2026"' in out or
-    " Archive.2026\r" in out archive = uid_flags(out.split("d OK")[1]) assert archive == {
-  1 : {
-    "\\Seen", "Project"
-  }
-}
+        assert theirs == {uid: flags - {"\\Recent"} for uid, flags in ours.items()}
+        assert "$Important" in theirs[1]
+        assert '"Archive.2026"' in out or " Archive.2026\r" in out
+        archive = uid_flags(out.split("d OK")[1])
+        assert archive == {1: {"\\Seen", "Project"}}
+
 
 def test_mailbox_written_by_dovecot_opens_in_correio():
     with ImapInstance() as s:
@@ -119,20 +112,8 @@ def test_mailbox_written_by_dovecot_opens_in_correio():
         assert c.response("UIDVALIDITY")[1][0].decode() == validity
         typ, data = c.uid("FETCH", "1:*", "(UID FLAGS)")
         ours = uid_flags("\r\n".join(d.decode() for d in data))
-        assert {
-u:
-  f - {
-    "\\Recent"
-  } for
-    u, f in ours.items()
-}
-== {
-u:
-  f - {
-    "\\Recent"
-  } for
-    u, f in theirs.items()
-}
+        assert {u: f - {"\\Recent"} for u, f in ours.items()} == \
+            {u: f - {"\\Recent"} for u, f in theirs.items()}
         assert "Work" in ours[1]
         typ, data = c.lsub('""', "*")
         assert any(d.endswith(b"Lists.Debian") for d in data)

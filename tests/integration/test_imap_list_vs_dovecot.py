@@ -39,7 +39,8 @@ COMMANDS = [
     'LIST "" "Lists.*" RETURN (SUBSCRIBED)',
 ]
 
-#Correio 's default special-use folders (imapd' s parameter), told to Dovecot too.
+
+# Correio's default special-use folders (imapd's parameter), told to Dovecot too.
 SPECIAL_USE = "".join(
     f"  mailbox {name} {{\n    special_use = \\{name}\n  }}\n"
     for name in ("Drafts", "Sent", "Trash", "Junk", "Archive"))

@@ -40,10 +40,10 @@ def test_imap_and_pop3_on_one_mailbox():
         pop.user("demo@example.test")
         pop.pass_("secret")
         _, lines, _ = pop.uidl()
-#Dovecot's default pop3_uidl_format %08Xu%08Xv (printed in lower case by 2.3).
+        # Dovecot's default pop3_uidl_format %08Xu%08Xv (printed in lower case by 2.3).
         assert [line.split()[1].decode() for line in lines] == \
             [f"{uid:08x}{validity:08x}" for uid in uids]
-#While POP3 holds the maildrop, IMAP still works on the folder.
+        # While POP3 holds the maildrop, IMAP still works on the folder.
         typ, _ = imap.uid("STORE", str(uids[2]), "+FLAGS", "(\\Flagged)")
         assert typ == "OK"
         pop.dele(1)

@@ -17,7 +17,7 @@ from test_imap_dovecot import DOVECOT_IMAP, dovecot
 pytestmark = pytest.mark.skipif(not os.access(DOVECOT_IMAP, os.X_OK),
                                 reason=f"{DOVECOT_IMAP} not installed (package dovecot-imapd)")
 
-#(internal date, headers); every body is short and distinct so SIZE orders are unique.
+# (internal date, headers); every body is short and distinct so SIZE orders are unique.
 CORPUS = [
     ('"01-Jan-2024 10:00:00 +0000"',
      "From: =?UTF-8?Q?Jos=C3=A9_Ferreira?= <jose@example.test>\r\n"
@@ -57,7 +57,7 @@ CORPUS = [
      "To: Friends: zed@example.test, Amy <amy@example.test>;\r\n"
      "Date: Fri, 5 Jan 2024 11:00:00 +0000\r\nSubject: group\r\n"
      "Message-ID: <10@corpus>\r\n"),
-#A reply without References : joins its thread by base subject(RFC 5256 §2.2 step 5).
+    # A reply without References: joins its thread by base subject (RFC 5256 §2.2 step 5).
     ('"04-Jan-2024 09:00:00 +0000"',
      "From: frank@example.test\r\nDate: Sat, 6 Jan 2024 09:00:00 +0000\r\n"
      "Subject: Re: unrelated\r\nMessage-ID: <11@corpus>\r\n"),
@@ -66,7 +66,7 @@ CORPUS = [
      "Date: Sat, 6 Jan 2024 10:00:00 EST\r\nSubject: =?ISO-8859-1?Q?R=E9sum=E9?= [fwd]\r\n"
      "Message-ID: <12@corpus>\r\nMIME-Version: 1.0\r\n"
      "Content-Type: multipart/mixed; boundary=\"b1\"\r\n"),
-#PREVIEW material : quotations, whitespace runs, HTML, a long text, Latin - 1.
+    # PREVIEW material: quotations, whitespace runs, HTML, a long text, Latin-1.
     ('"05-Jan-2024 10:00:00 +0000"', "From: h@example.test\r\nSubject: quoted\r\n"),
     ('"05-Jan-2024 11:00:00 +0000"',
      "From: h@example.test\r\nSubject: html\r\nContent-Type: text/html; charset=utf-8\r\n"),
@@ -76,7 +76,7 @@ CORPUS = [
      "Content-Transfer-Encoding: quoted-printable\r\n"),
 ]
 
-#Bodies for messages whose headers above declare a MIME structure.
+# Bodies for messages whose headers above declare a MIME structure.
 MIME_BODIES = {
     11: "--b1\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n"
         "Q2Fmw6kgdGltZQo=\r\n--b1\r\nContent-Type: message/rfc822\r\n\r\n"
@@ -162,8 +162,8 @@ def unliteral(text: str) -> str:
 def answers(text: str) -> list[str]:
     """The untagged SEARCH/SORT/THREAD lines in order, or for FETCH the joined FETCH
     responses: one item per command."""
-#RFC 3516 §4.2 lets a server send BINARY data without NUL as a literal or a literal8;
-#Dovecot chooses literal8 for 8 - bit text, Correio a literal : not a difference.
+    # RFC 3516 §4.2 lets a server send BINARY data without NUL as a literal or a literal8;
+    # Dovecot chooses literal8 for 8-bit text, Correio a literal: not a difference.
     text = unliteral(text.replace("~{", "{"))
     out, fetches = [], []
     for block in re.split(r"\r\n(?=\* |[a-z]\d* )", text):
@@ -189,8 +189,8 @@ def both():
         c.logout()
         owner = s.inst.main_cf.get("mail_owner")
         maildir = s.inst.base / "mail" / "example.test" / "demo"
-#One Dovecot run per command : it answers a pipelined script in batches, which
-#would interleave the FETCH responses of neighbouring commands.
+        # One Dovecot run per command: it answers a pipelined script in batches, which
+        # would interleave the FETCH responses of neighbouring commands.
         theirs = []
         for cmd in COMMANDS:
             out = dovecot(maildir, f"s SELECT Corpus\r\nt0 {cmd}\r\nz LOGOUT\r\n", owner)

@@ -180,12 +180,12 @@ def test_two_sessions_see_each_others_changes_and_idle_push(server):
     typ, data = a.select("INBOX")
     count = int(data[0])
     b.select("INBOX")
-#Session B flags message 1; A sees a FETCH FLAGS response at its next NOOP.
+    # Session B flags message 1; A sees a FETCH FLAGS response at its next NOOP.
     b.store("1", "+FLAGS", "\\Answered")
     a.noop()
     fetches = a.untagged_responses.get("FETCH", [])
     assert any(b"\\Answered" in f for f in fetches)
-#IDLE on a raw connection : a delivery is pushed within a second or two.
+    # IDLE on a raw connection: a delivery is pushed within a second or two.
     s = raw_session(server.imap_port)
     exchange(s, b"a1 LOGIN demo@example.test secret\r\n", b"a1 OK")
     exchange(s, b"a2 SELECT INBOX\r\n", b"a2 OK")
@@ -269,10 +269,10 @@ def test_malformed_commands_get_bad_and_no_crash(server):
     assert b"a8 BAD" in got
     got = exchange(s, b"a9 FETCH 1 BODY[999.HEADER.FIELDS (\r\n", b"a9 ")
     assert b"a9 BAD" in got
-#A huge synchronising literal is refused before any data is sent.
+    # A huge synchronising literal is refused before any data is sent.
     got = exchange(s, b"a10 APPEND INBOX {999999999999}\r\n", b"a10 ")
     assert b"a10 NO [TOOBIG]" in got
-#A line over the limit.
+    # A line over the limit.
     got = exchange(s, b"a11 NOOP " + b"x" * 70000 + b"\r\n", b"BAD")
     assert b"too long" in got
     got = exchange(s, b"a12 NOOP\r\n", b"a12 ")
@@ -323,7 +323,7 @@ def test_binary_fetch_multiappend_and_searchres(server):
            b"Content-Type: text/plain; charset=utf-8\r\n"
            b"Content-Transfer-Encoding: base64\r\n\r\n"
            + __import__("base64").b64encode("olá mundo".encode()) + b"\r\n")
-#MULTIAPPEND : two messages in one command, with non - synchronising literals.
+    # MULTIAPPEND: two messages in one command, with non-synchronising literals.
     tag = c._new_tag()
     m2 = b"Subject: two\r\n\r\nsecond\r\n"
     c.send(tag + b" APPEND Bin (\\Seen) {%d+}\r\n" % len(msg) + msg
@@ -389,7 +389,7 @@ def test_cold_fetch_of_a_large_folder_matches_per_message_fetches(server):
         i = seq - 1
         assert f"bulk message {i}\"".encode() in line, line[:200]
         assert (b'"mixed"' in line.lower()) == (i % 3 == 0), line[-200:]
-#A second session asks per message and gets the same bytes from the cache.
+    # A second session asks per message and gets the same bytes from the cache.
     d = server.imap()
     d.select("Bulk")
     for seq in (1, 2, 77, n):

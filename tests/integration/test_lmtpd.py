@@ -14,7 +14,7 @@ import pytest
 from delivery_setup import maildir_new, pipeline, wait_for_messages
 from postfix_instance import PostfixInstance, skip_reason
 
-#lmtpd on TCP({listen}) and on queue_directory / private / lmtpd.
+# lmtpd on TCP ({listen}) and on queue_directory/private/lmtpd.
 LMTP_MASTER_CF = """\
 {listen}      inet  n       -       n       -       -       lmtpd
 lmtpd         unix  -       -       n       -       -       lmtpd
@@ -81,8 +81,8 @@ def test_lhlo_and_delivery_over_tcp():
 
 
 def test_unix_socket_and_mixed_recipients():
-#virtual_mailbox_limit counts the whole file, prefix headers included : the copy for
-#LONG_USER carries ~600 more header bytes than demo's and goes over the limit.
+    # virtual_mailbox_limit counts the whole file, prefix headers included: the copy for
+    # LONG_USER carries ~600 more header bytes than demo's and goes over the limit.
     inst = lmtp_instance({"virtual_mailbox_limit": "1600", "recipient_delimiter": "+"})
     locked = inst.base / "mail" / "example.test" / "locked"
     locked.mkdir(parents=True)
@@ -160,7 +160,7 @@ def test_protocol_errors_and_chunking():
             assert reply().startswith(b"502 5.5.2")
             send(b"LHLO " + b"x" * 5000 + b"\r\n")
             assert reply().startswith(b"500 5.5.2")
-#Pipelined transaction with BDAT : two chunks, the CRLF split between them.
+            # Pipelined transaction with BDAT: two chunks, the CRLF split between them.
             send(b"LHLO mx.example.test\r\nMAIL FROM:<a@b.example>\r\n"
                  b"RCPT TO:<demo@example.test>\r\nRCPT TO:<sender@example.test>\r\n"
                  b"BDAT 21\r\nSubject: chunk\r\n\r\nab\r"
@@ -187,7 +187,7 @@ def test_postfix_delivers_through_lmtp():
         pf = PostfixInstance({
             "virtual_mailbox_domains": "example.test",
             "virtual_transport": f"lmtp:inet:127.0.0.1:{inst.smtp_port}",
-#The LMTP server decides which users exist(550 5.1.1 at RCPT).
+            # The LMTP server decides which users exist (550 5.1.1 at RCPT).
             "smtpd_reject_unlisted_recipient": "no",
         })
         with pf:

@@ -74,7 +74,7 @@ def assert_new_file_mode(path: Path) -> None:
     st = path.stat()
     assert stat.S_IMODE(st.st_mode) == LOG_MODE, oct(st.st_mode)
     if os.geteuid() == 0:
-#Created by the master for the daemons, which run as mail_owner.
+        # Created by the master for the daemons, which run as mail_owner.
         assert st.st_uid == pwd.getpwnam("nobody").pw_uid
 
 
@@ -84,7 +84,7 @@ def test_reload_after_rename_moves_every_process_to_a_new_file():
     maillog = log_to_file(inst)
     old = inst.base / "mail.log.1"
     with server:
-#Before the rotation every process has the file open : one message, one IMAP login.
+        # Before the rotation every process has the file open: one message, one IMAP login.
         send_one(inst.smtp_port, "before")
         wait_for_messages(inst, "demo", 1)
         with server.imap() as imap:
@@ -96,11 +96,11 @@ def test_reload_after_rename_moves_every_process_to_a_new_file():
         os.rename(maillog, old)                       # what logrotate(8) does
         result = inst.command("reload")
         assert result.returncode == 0, result.stderr
-#The master has recreated the file, with maillog_file_permissions.
+        # The master has recreated the file, with maillog_file_permissions.
         wait_lines(maillog, r"correio/master\[\d+\]: ")
         assert_new_file_mode(maillog)
-#The children got SIGHUP and reopened; give them the same second Postfix's
-#logrotate gives them.
+        # The children got SIGHUP and reopened; give them the same second Postfix's
+        # logrotate gives them.
         time.sleep(1)
         old_size = old.stat().st_size
 
@@ -110,8 +110,8 @@ def test_reload_after_rename_moves_every_process_to_a_new_file():
             imap.select("INBOX")
         for daemon in ("smtpd", "cleanup", "qmgr", "virtual", "imapd"):
             wait_lines(maillog, rf"correio/{daemon}\[\d+\]: ")
-#The same processes as before(a reload with an unchanged configuration restarts
-#nothing) : they really reopened rather than being replaced.
+        # The same processes as before (a reload with an unchanged configuration restarts
+        # nothing): they really reopened rather than being replaced.
         assert set(inst.service_pids()) & imapd_pids_before
         new_text = maillog.read_text()
         assert re.search(r"correio/qmgr\[\d+\]: [0-9A-F]+: from=<sender@example\.test>",
@@ -122,7 +122,7 @@ def test_reload_after_rename_moves_every_process_to_a_new_file():
             or re.search(r"correio/imapd\[\d+\]: .*demo@example\.test", new_text), new_text
         inst.stop()
         old_text = old.read_text()
-#Nothing reached the renamed file after the reopen, not even the shutdown.
+        # Nothing reached the renamed file after the reopen, not even the shutdown.
         assert old.stat().st_size == old_size, old_text[old_size - 200:]
         assert len(re.findall(r"status=sent", old_text)) == 1, old_text
 
@@ -153,7 +153,7 @@ def test_logrotate_verb_compresses_the_old_file_and_starts_a_fresh_one():
             wait_lines(maillog, rf"correio/{daemon}\[\d+\]: ")
         assert len(re.findall(r"status=sent", maillog.read_text())) == 1
         inst.stop()
-#Late lines(the shutdown) go to the new file, never to the compressed one.
+        # Late lines (the shutdown) go to the new file, never to the compressed one.
         assert "stopping" in maillog.read_text() or "terminating" in maillog.read_text()
         with gzip.open(rotated, "rt") as f:
             assert f.read() == old_text
@@ -185,10 +185,10 @@ def test_sendmail_lines_in_postfix_order():
 
 
 def test_double_bounce_goes_to_postmaster_at_myorigin():
-#The over - limit message bounces; its sender has no mailbox, so the bounce report
-#(from <>) cannot be delivered either : a double bounce to 2bounce_notice_recipient,
-#the bare "postmaster" qualified with $myorigin as Postfix's cleanup does.
-#notify_classes 2bounce : without it Postfix(and Correio) drop undeliverable bounces.
+    # The over-limit message bounces; its sender has no mailbox, so the bounce report
+    # (from <>) cannot be delivered either: a double bounce to 2bounce_notice_recipient,
+    # the bare "postmaster" qualified with $myorigin as Postfix's cleanup does.
+    # notify_classes 2bounce: without it Postfix (and Correio) drop undeliverable bounces.
     inst = pipeline({"virtual_mailbox_limit": "20000", "myorigin": "localhost",
                      "notify_classes": "2bounce"})
     with inst:

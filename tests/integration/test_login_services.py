@@ -29,10 +29,10 @@ def test_pop3d_honours_auth_failure_parameters():
                 p.pass_("wrong")
             timings.append(time.monotonic() - started)
             assert failed.value.args[0] == b"-ERR [AUTH] Authentication failed."
-#auth_failure_delay = 1s, and auth_failure_max_delay = 1s caps the growing delay
-#(the defaults would wait 2s, then 4s).
+        # auth_failure_delay = 1s, and auth_failure_max_delay = 1s caps the growing delay
+        # (the defaults would wait 2s, then 4s).
         assert all(0.9 <= t < 1.9 for t in timings), timings
-#auth_failure_limit = 2 : the third attempt is refused, the right password too.
+        # auth_failure_limit = 2: the third attempt is refused, the right password too.
         p.user("demo@example.test")
         with pytest.raises(poplib.error_proto) as refused:
             p.pass_("secret")
@@ -52,34 +52,39 @@ def test_check_refuses_logins_without_user_directory(daemon, options, why):
     inst = Correio(master_cf="{listen} inet n - n - - smtpd\n"
                              f"127.0.0.1:{free_port()} inet n - n - - {daemon}\n" + options)
     try:
-        result
-    = inst.command("check") assert result.returncode == 1,
-        result.stderr assert re.search(re.escape(why) + r ", but user_directory is empty",
-                                       result.stderr),
-        result.stderr
-#start refuses too, before any daemon runs.
-        started = inst.command("start") assert started.returncode !=
-                  0 assert "user_directory is empty" in started.stderr,
-        started.stderr finally : inst.cleanup()
+        result = inst.command("check")
+        assert result.returncode == 1, result.stderr
+        assert re.search(re.escape(why) + r", but user_directory is empty", result.stderr), \
+            result.stderr
+        # start refuses too, before any daemon runs.
+        started = inst.command("start")
+        assert started.returncode != 0
+        assert "user_directory is empty" in started.stderr, started.stderr
+    finally:
+        inst.cleanup()
 
-                                     def test_smtpd_without_auth_needs_no_user_directory()
-        : inst =
-            Correio(master_cf = "{listen} inet n - n - - smtpd\n") try : result
-      = inst.command("check") assert result.returncode == 0,
-          result.stderr assert "user_directory" not in result.stderr finally
-          : inst.cleanup()
 
-                def
-                test_smtpd_auth_with_an_unreadable_user_directory_does_not_start()
-          :
-#Before : smtpd started and silently left AUTH out of EHLO.Postfix's smtpd dies with
-#"fatal: no SASL authentication mechanisms"; Correio's names the directory.
-            missing = "/nonexistent/correio-users" inst = Correio(main_cf = {
-            "user_directory" : f "passwd-file:{missing}",
-            "smtpd_sasl_auth_enable" : "yes"
-          }) try
-          : inst
-.start() socket.create_connection(("127.0.0.1", inst.smtp_port), timeout = 5)
-    .close() inst
-    .wait_for_log(r "correio/smtpd\[\d+\]: fatal: user_directory passwd-file:" +
-                  re.escape(missing) + ": ") inst.stop() finally : inst.cleanup()
+def test_smtpd_without_auth_needs_no_user_directory():
+    inst = Correio(master_cf="{listen} inet n - n - - smtpd\n")
+    try:
+        result = inst.command("check")
+        assert result.returncode == 0, result.stderr
+        assert "user_directory" not in result.stderr
+    finally:
+        inst.cleanup()
+
+
+def test_smtpd_auth_with_an_unreadable_user_directory_does_not_start():
+    # Before: smtpd started and silently left AUTH out of EHLO. Postfix's smtpd dies with
+    # "fatal: no SASL authentication mechanisms"; Correio's names the directory.
+    missing = "/nonexistent/correio-users"
+    inst = Correio(main_cf={"user_directory": f"passwd-file:{missing}",
+                            "smtpd_sasl_auth_enable": "yes"})
+    try:
+        inst.start()
+        socket.create_connection(("127.0.0.1", inst.smtp_port), timeout=5).close()
+        inst.wait_for_log(r"correio/smtpd\[\d+\]: fatal: user_directory passwd-file:"
+                          + re.escape(missing) + ": ")
+        inst.stop()
+    finally:
+        inst.cleanup()

@@ -131,7 +131,7 @@ def test_delivery_to_the_mx_host(dns):
         [path] = wait_for_file(b, "dest.test", "bob")
         data = path.read_bytes()
         assert b"Subject: mx-1" in data and data.endswith(b"hello out there\n")
-#B's Received: line names A as the client that sent it over SMTP.
+        # B's Received: line names A as the client that sent it over SMTP.
         assert b"from mail.example.test" in data
         a.wait_for_log(r"correio/smtp\[\d+\]: [0-9A-F]+: to=<bob@dest\.test>, "
                        r"relay=mx1\.dest\.test\[127\.0\.0\.31\]:25, delay=[\d.]+, "
@@ -166,7 +166,7 @@ def test_many_recipients_in_transactions_of_the_recipient_limit(dns):
         assert len(queue_ids) == 2  # two transactions: 2 recipients, then 1 (+ eve refused)
         a.wait_for_log(r"to=<eve@dest\.test>, .*status=bounced \(host mx1\.dest\.test"
                        r"\[127\.0\.0\.40\] said: 550 5\.1\.1 ")
-#One connection carried both transactions.
+        # One connection carried both transactions.
         b.wait_for_log(r"smtpd\[\d+\]: disconnect from \S+ ehlo=1 mail=2 rcpt=\S+ data=2 ")
         a.stop()
         b.stop()
@@ -188,8 +188,8 @@ def test_connection_kept_for_the_next_message(dns):
         send(a, "bob@dest.test", subject="cache-2")
         a.wait_for_log(r"to=<bob@dest\.test>, .*status=sent", count=2, timeout=30)
         assert len(wait_for_file(b, "dest.test", "bob")) >= 1
-#One SMTP session carried both(RSET checked it before the second), and was
-#closed with QUIT once the cache time limit passed.
+        # One SMTP session carried both (RSET checked it before the second), and was
+        # closed with QUIT once the cache time limit passed.
         b.wait_for_log(r"smtpd\[\d+\]: disconnect from \S+ ehlo=1 mail=2 rcpt=2 data=2 "
                        r"rset=1 quit=1 ", timeout=30)
         a.stop()
@@ -200,7 +200,7 @@ def test_connection_kept_for_the_next_message(dns):
 
 
 def test_second_mx_when_the_first_refuses_connections(dns):
-#mx1(preference 10) has nobody listening on 127.0.0.32 : 25; mx2 is host B.
+    # mx1 (preference 10) has nobody listening on 127.0.0.32:25; mx2 is host B.
     port = dns(["--mx-host=dest.test,mx1.dest.test,10", "--mx-host=dest.test,mx2.dest.test,20",
                 "--host-record=mx1.dest.test,127.0.0.32",
                 "--host-record=mx2.dest.test,127.0.0.33"])
@@ -249,7 +249,7 @@ def test_rejected_recipient_bounces_with_the_remote_reply(dns):
 
 
 def test_null_mx_bounces_at_once(dns):
-#RFC 7505 : one MX record, preference 0, exchange "."(raw RR : 0x0000, root label).
+    # RFC 7505: one MX record, preference 0, exchange "." (raw RR: 0x0000, root label).
     port = dns(["--dns-rr=nullmx.test,15,000000"])
     a = sender_host(port)
     try:
@@ -265,8 +265,8 @@ def test_null_mx_bounces_at_once(dns):
 
 
 def test_unknown_domain_bounces_and_dns_failure_defers(dns):
-#dnsmasq answers for.test itself(NXDOMAIN for unknown names) and refuses the rest,
-#as a broken upstream would : the first bounces, the second is a temporary failure.
+    # dnsmasq answers for .test itself (NXDOMAIN for unknown names) and refuses the rest,
+    # as a broken upstream would: the first bounces, the second is a temporary failure.
     port = dns(["--local=/test/", "--mx-host=dest.test,mx1.dest.test,10",
                 "--host-record=mx1.dest.test,127.0.0.35"])
     a = sender_host(port)
@@ -300,7 +300,7 @@ def test_opportunistic_starttls(dns):
         send(a, "bob@dest.test", subject="tls-1")
         [path] = wait_for_file(b, "dest.test", "bob")
         data = path.read_bytes()
-#B's Received: line records the TLS session and ESMTPS (RFC 3848).
+        # B's Received: line records the TLS session and ESMTPS (RFC 3848).
         assert b"with ESMTPS id" in data, data[:600]
         a.wait_for_log(r"correio/smtp\[\d+\]: Untrusted TLS connection established to "
                        r"mx1\.dest\.test\[127\.0\.0\.36\]:25: TLSv1\.[23] with cipher ")
@@ -482,7 +482,7 @@ def test_temporary_failure_is_deferred_then_delivered_by_flush(dns):
     port = dns([])
     server_port = free_port()
     server = ScriptedServer("127.0.0.1", server_port)
-#The relayhost in brackets : no MX lookup.Long backoff : only the flush retries.
+    # The relayhost in brackets: no MX lookup. Long backoff: only the flush retries.
     a = sender_host(port, {"relayhost": f"[127.0.0.1]:{server_port}",
                            "minimal_backoff_time": "300s", "maximal_backoff_time": "600s",
                            "queue_run_delay": "300s"})
@@ -500,7 +500,7 @@ def test_temporary_failure_is_deferred_then_delivered_by_flush(dns):
         a.wait_for_log(r"to=<bob@scripted\.test>, .*status=sent \(250 2\.0\.0 Ok: queued as "
                        r"SCRIPTED1\)", timeout=30)
         [message] = server.messages
-#RFC 5321 §4.5.2 : the client doubles a leading dot; the server removes it.
+        # RFC 5321 §4.5.2: the client doubles a leading dot; the server removes it.
         assert b"\r\n...leading dot\r\nend\r\n" in message
         assert any(c.startswith("MAIL FROM:<sender@example.test> SIZE=") for c in server.commands)
         a.stop()
@@ -561,7 +561,7 @@ def test_eight_bit_body_is_downgraded_for_a_server_without_8bitmime(dns):
         assert b"Content-Transfer-Encoding: quoted-printable\r\n" in message
         assert b"caf=C3=A9 cr=C3=A8me\r\n" in message
         assert all(byte < 0x80 for byte in message)
-#RFC 6152 §3 : no BODY = 8BITMIME to a server that did not announce it.
+        # RFC 6152 §3: no BODY=8BITMIME to a server that did not announce it.
         assert not any("BODY=" in c for c in server.commands)
         a.stop()
     finally:

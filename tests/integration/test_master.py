@@ -1,10 +1,6 @@
-""
-    "The master and the administrator's verbs, driven as an administrator would: start-fg,
-    start,
-    stop, abort, reload, status, check;
-supervision of a real smtpd(banner over smtplib, restart after SIGKILL,
-                            throttling of a bad startup);
-log lines in Postfix's format.
+"""The master and the administrator's verbs, driven as an administrator would: start-fg,
+start, stop, abort, reload, status, check; supervision of a real smtpd (banner over
+smtplib, restart after SIGKILL, throttling of a bad startup); log lines in Postfix's format.
 """
 
 import os
@@ -42,18 +38,18 @@ def test_banner_and_log_format(correio):
 
 
 def test_reload_keeps_listener_and_applies_master_cf(correio):
-#The master forks smtpd when the first connection waits; once it greets, the process
-#exists(in an ASan build the fork can come after start() returned).
+    # The master forks smtpd when the first connection waits; once it greets, the process
+    # exists (in an ASan build the fork can come after start() returned).
     assert greets(correio.smtp_port)
     pids_before = correio.service_pids()
     assert len(pids_before) == 1
     os.kill(correio.master_pid, signal.SIGHUP)
     correio.wait_for_log(MASTER + r"reload -- version \S+, configuration ")
     assert greets(correio.smtp_port)
-#Nothing changed : the smtpd process is the same one.
+    # Nothing changed: the smtpd process is the same one.
     assert correio.service_pids() == pids_before
 
-# `correio reload` adds a service on a new port; the old one keeps answering.
+    # `correio reload` adds a service on a new port; the old one keeps answering.
     extra = free_port()
     correio.write_master_cf(
         f"{correio.listen} inet n - n - - smtpd\n"
@@ -64,13 +60,13 @@ def test_reload_keeps_listener_and_applies_master_cf(correio):
     correio.wait_for_log(MASTER + r"reload -- version", count=2)
     wait_for_port(extra)
     assert greets(extra) and greets(correio.smtp_port)
-#- o syslog_name reaches the service's log tag, as in Postfix.
+    # -o syslog_name reaches the service's log tag, as in Postfix.
     correio.wait_for_log(LOG_PREFIX + r"correio/submission/smtpd\[\d+\]: connect from ")
-#The unchanged service kept its process; the new one has its own.
+    # The unchanged service kept its process; the new one has its own.
     pids_after = correio.service_pids()
     assert len(pids_after) == 2 and set(pids_before) <= set(pids_after)
 
-#Removing it again closes its port.
+    # Removing it again closes its port.
     correio.write_master_cf(f"{correio.listen} inet n - n - - smtpd\n")
     assert correio.command("reload").returncode == 0
     correio.wait_for_log(MASTER + r"reload -- version", count=3)
@@ -78,58 +74,71 @@ def test_reload_keeps_listener_and_applies_master_cf(correio):
     while time.monotonic() < deadline:
         try:
             greets(extra)
-            time
-  .sleep(0.1) except OSError : break else
-      : raise AssertionError("the removed service still answers") assert greets(correio.smtp_port)
+            time.sleep(0.1)
+        except OSError:
+            break
+    else:
+        raise AssertionError("the removed service still answers")
+    assert greets(correio.smtp_port)
 
-            def test_bad_master_cf_at_reload_keeps_old_configuration(correio)
-      : correio.write_master_cf(f "{correio.listen} inet n - n - - smtpd\nbroken line\n") os.kill(
-            correio.master_pid, signal.SIGHUP)
-            lines =
-      correio
-          .wait_for_log(MASTER + r "warning: reload failed: .*master\.cf:2: ") assert
-      "keeping the current configuration" in lines[0] assert correio.proc.poll() is None assert
-      greets(correio.smtp_port)
 
-          def test_killed_child_is_restarted(correio)
-      :
-#The master binds the port before it forks the service : wait for the child.
-        deadline =
-          time.monotonic() + 10 while not correio.service_pids() and time.monotonic() < deadline
-      : time.sleep(0.05)(child, ) =
-              correio.service_pids() time.sleep(2.5) #past the bad - startup window : a crash,
-            not a broken command os.kill(child, signal.SIGKILL) correio.wait_for_log(
-                MASTER + rf
-                "warning: process correio/smtpd pid {child} killed by signal 9$") deadline =
-                time.monotonic() + 10 while time.monotonic() < deadline : pids =
-                    correio.service_pids() if pids and child not in pids : break time
-                                                                               .sleep(0.05) else
-      : raise AssertionError("smtpd was not restarted") wait_for_port(correio.smtp_port) assert
-        greets(correio.smtp_port) assert not correio.log_lines("bad command startup")
+def test_bad_master_cf_at_reload_keeps_old_configuration(correio):
+    correio.write_master_cf(f"{correio.listen} inet n - n - - smtpd\nbroken line\n")
+    os.kill(correio.master_pid, signal.SIGHUP)
+    lines = correio.wait_for_log(MASTER + r"warning: reload failed: .*master\.cf:2: ")
+    assert "keeping the current configuration" in lines[0]
+    assert correio.proc.poll() is None
+    assert greets(correio.smtp_port)
 
-            def test_bad_startup_is_throttled()
-      : inst = Correio(master_cf =
-                           "{listen} inet n - n - - smtpd -o message_size_limit=notanumber\n") try
-      :
-#The service never comes up : its process exits 1 at once, again and again.
-        inst
-    .start(wait_ports = []) inst
-            .wait_for_log(MASTER + r "warning: process correio/smtpd pid \d+ exit status 1$") inst
-            .wait_for_log(MASTER + r
-                          "warning: correio/smtpd: bad command startup -- throttling$") inst
-            .wait_for_log(r "bad command startup", count = 2, timeout = 10)
-#Restarts after 1 s, then 2 s, then 4 s : a handful of attempts, not a spin.
-                time.sleep(2) assert len(inst.log_lines(r "exit status 1$")) <=
-        4 inst.stop() finally : inst.cleanup()
 
-                                    def test_status_stop_and_not_running()
-        : inst =
-        Correio() try : inst.start()
+def test_killed_child_is_restarted(correio):
+    # The master binds the port before it forks the service: wait for the child.
+    deadline = time.monotonic() + 10
+    while not correio.service_pids() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    (child,) = correio.service_pids()
+    time.sleep(2.5)  # past the bad-startup window: a crash, not a broken command
+    os.kill(child, signal.SIGKILL)
+    correio.wait_for_log(
+        MASTER + rf"warning: process correio/smtpd pid {child} killed by signal 9$")
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        pids = correio.service_pids()
+        if pids and child not in pids:
+            break
+        time.sleep(0.05)
+    else:
+        raise AssertionError("smtpd was not restarted")
+    wait_for_port(correio.smtp_port)
+    assert greets(correio.smtp_port)
+    assert not correio.log_lines("bad command startup")
+
+
+def test_bad_startup_is_throttled():
+    inst = Correio(master_cf="{listen} inet n - n - - smtpd -o message_size_limit=notanumber\n")
+    try:
+        # The service never comes up: its process exits 1 at once, again and again.
+        inst.start(wait_ports=[])
+        inst.wait_for_log(MASTER + r"warning: process correio/smtpd pid \d+ exit status 1$")
+        inst.wait_for_log(MASTER + r"warning: correio/smtpd: bad command startup -- throttling$")
+        inst.wait_for_log(r"bad command startup", count=2, timeout=10)
+        # Restarts after 1 s, then 2 s, then 4 s: a handful of attempts, not a spin.
+        time.sleep(2)
+        assert len(inst.log_lines(r"exit status 1$")) <= 4
+        inst.stop()
+    finally:
+        inst.cleanup()
+
+
+def test_status_stop_and_not_running():
+    inst = Correio()
+    try:
+        inst.start()
         result = inst.command("status")
         assert result.returncode == 0
         assert re.search(r"correio/postfix-script: the Correio mail system is running: PID: "
                          rf"{inst.master_pid}$", result.stderr.strip())
-#The same verbs through the `postfix` link.
+        # The same verbs through the `postfix` link.
         postfix = os.path.join(os.path.dirname(inst.binary), "postfix")
         if os.path.exists(postfix):
             via_link = subprocess.run([postfix, "-c", str(inst.config_dir), "status"],
@@ -212,21 +221,22 @@ def test_check_reports_master_cf_errors_with_line_numbers():
                              "oops inet n\n"
                              "x inet n - n - - no-such-daemon\n")
     try:
-        result
-            = inst.command("check")
-                  assert result.returncode == 1 assert re.search(r "master\.cf:3: ", result.stderr),
-                result.stderr inst.write_master_cf(
-                    "127.0.0.1:2525 inet n - n - - smtpd\n"
-                    "x inet n - n - - no-such-daemon\n") result =
-                    inst.command("check") assert result.returncode ==
-                    1 assert re
-                        .search(r "master\.cf:2: error: unknown command: no-such-daemon",
-                                result.stderr) finally
-                : inst.cleanup()
+        result = inst.command("check")
+        assert result.returncode == 1
+        assert re.search(r"master\.cf:3: ", result.stderr), result.stderr
+        inst.write_master_cf("127.0.0.1:2525 inet n - n - - smtpd\n"
+                             "x inet n - n - - no-such-daemon\n")
+        result = inst.command("check")
+        assert result.returncode == 1
+        assert re.search(r"master\.cf:2: error: unknown command: no-such-daemon", result.stderr)
+    finally:
+        inst.cleanup()
 
-                      def test_check_creates_queue_and_data_directories()
-                : inst =
-                        Correio() try : result = inst.command("check")
+
+def test_check_creates_queue_and_data_directories():
+    inst = Correio()
+    try:
+        result = inst.command("check")
         assert result.returncode == 0, result.stderr
         modes = {"maildrop": 0o1733, "incoming": 0o700, "active": 0o700, "deferred": 0o700,
                  "hold": 0o700, "corrupt": 0o700, "bounce": 0o700, "defer": 0o700,
@@ -254,16 +264,17 @@ def test_unknown_command_is_skipped_with_a_warning():
 def test_stop_lets_open_sessions_finish():
     inst = Correio()
     try:
-        inst
-                .start() client = smtplib.SMTP("127.0.0.1", inst.smtp_port, timeout = 10) client
-                                      .ehlo("client.example.test") stopper =
-                    subprocess
-                        .Popen([ inst.binary, "-c", str(inst.config_dir), "stop" ],
-                               stdout = subprocess.DEVNULL, stderr = subprocess.PIPE, text = True)
-                            inst.wait_for_log(MASTER + r "terminating on signal 15$") time
-                        .sleep(0.3)
-#The session in progress is still served; new connections are not accepted.
-                            assert client.noop()[0] == 250 try : socket_refused = not greets(inst.smtp_port)
+        inst.start()
+        client = smtplib.SMTP("127.0.0.1", inst.smtp_port, timeout=10)
+        client.ehlo("client.example.test")
+        stopper = subprocess.Popen([inst.binary, "-c", str(inst.config_dir), "stop"],
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        inst.wait_for_log(MASTER + r"terminating on signal 15$")
+        time.sleep(0.3)
+        # The session in progress is still served; new connections are not accepted.
+        assert client.noop()[0] == 250
+        try:
+            socket_refused = not greets(inst.smtp_port)
         except OSError:
             socket_refused = True
         assert socket_refused
@@ -278,14 +289,21 @@ def test_stop_lets_open_sessions_finish():
 
 
 def test_wakeup_column_triggers_fifo_services():
-#The fifo's reader here is the test itself: the smtpd started for it cannot serve a
-#fifo and exits(throttled), which does not stop the master's wakeup timer.
+    # The fifo's reader here is the test itself: the smtpd started for it cannot serve a
+    # fifo and exits (throttled), which does not stop the master's wakeup timer.
     with Correio(master_cf="{listen} inet n - n - - smtpd\n"
                            "tick fifo n - n 1 1 smtpd\n") as inst:
         fifo = inst.queue_dir / "public" / "tick"
         fd = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)
         try:
-            deadline
-                    = time.monotonic() + 5 data = b "" while time.monotonic() < deadline and
-                                                  b "W" not in data : time.sleep(0.2) try : data
-+= os.read(fd, 64) except BlockingIOError : pass assert b "W" in data finally : os.close(fd)
+            deadline = time.monotonic() + 5
+            data = b""
+            while time.monotonic() < deadline and b"W" not in data:
+                time.sleep(0.2)
+                try:
+                    data += os.read(fd, 64)
+                except BlockingIOError:
+                    pass
+            assert b"W" in data
+        finally:
+            os.close(fd)

@@ -23,8 +23,8 @@ def listening_addresses(port: int) -> set[str]:
     """Local addresses with a TCP listener on `port`, from ss(8) (iproute2)."""
     out = subprocess.run(["ss", "-ltnH", f"sport = :{port}"], capture_output=True, text=True,
                          check=True).stdout
-    return {line.split()[3].rsplit(":", 1)[0] for line in out.splitlines() if line.strip()
-}
+    return {line.split()[3].rsplit(":", 1)[0] for line in out.splitlines() if line.strip()}
+
 
 class RefusalWatch:
     """Connects to the port in a loop while a reload happens; counts refused connections
@@ -69,7 +69,7 @@ def wait_addresses(port: int, expected: set[str], timeout: float = 15) -> None:
 
 def test_reload_from_loopback_to_all_and_back_keeps_listening():
     port = free_port()
-#A port - only service name : inet_interfaces decides the addresses, as in Postfix.
+    # A port-only service name: inet_interfaces decides the addresses, as in Postfix.
     inst = Correio(main_cf={"inet_interfaces": "localhost"},
                    master_cf=f"{port} inet n - n - - smtpd\n")
     inst.smtp_port = port
@@ -100,7 +100,7 @@ def test_reload_to_an_address_in_use_keeps_the_old_listener():
     inst = Correio(main_cf={"inet_interfaces": "127.0.0.1"},
                    master_cf=f"{port} inet n - n - - smtpd\n")
     inst.smtp_port = port
-#Another program holds 127.0.0.2 : PORT : the new address cannot be bound.
+    # Another program holds 127.0.0.2:PORT: the new address cannot be bound.
     blocker = socket.socket()
     blocker.bind(("127.0.0.2", port))
     blocker.listen(1)

@@ -1,10 +1,6 @@
-""
-    "Debian's stock Postfix master.cf (the postfix package's /usr/share/postfix/master.cf.dist)
-    passes `correio check`: the services Correio folds into other processes,
-                            or lacks yet,
-                            are warnings naming each one,
-                            never "unknown command"(smtp and relay start the SMTP client);
-and the master starts with it and
+"""Debian's stock Postfix master.cf (the postfix package's /usr/share/postfix/master.cf.dist)
+passes `correio check`: the services Correio folds into other processes, or lacks yet, are
+warnings naming each one, never "unknown command" (smtp and relay start the SMTP client); and the master starts with it and
 greets a Python smtplib client on the smtp service (moved to a free port)."""
 
 import re
@@ -20,13 +16,13 @@ STOCK = Path("/usr/share/postfix/master.cf.dist")
 FOLDED = ["cleanup", "tlsmgr", "rewrite", "bounce", "defer", "trace", "flush", "proxymap",
           "proxywrite", "error", "retry", "discard", "anvil", "scache", "postlog"]
 NOT_YET = ["verify", "lmtp"]
-#The SMTP client serves both of these.
+# The SMTP client serves both of these.
 STARTED = ["smtp/unix", "relay/unix"]
 
 
 def stock_master_cf(port: int) -> str:
     text = STOCK.read_text()
-#The one inet service, on an unprivileged port as the fixture runs.
+    # The one inet service, on an unprivileged port as the fixture runs.
     text, n = re.subn(r"^smtp(\s+inet\s)", rf"127.0.0.1:{port}\1", text, flags=re.M)
     assert n == 1
     return text

@@ -1,6 +1,5 @@
-""
-    "Open-file limits: every daemon raises its soft RLIMIT_NOFILE to the hard limit at start
-    and logs it(started under prlimit(1) from util - linux, read back from / proc / PID / limits);
+"""Open-file limits: every daemon raises its soft RLIMIT_NOFILE to the hard limit at start
+and logs it (started under prlimit(1) from util-linux, read back from /proc/PID/limits);
 an accept that fails with "Too many open files" backs off instead of spinning, logs once,
 and the daemon serves again once descriptors are free (clients: Python smtplib/socket)."""
 
@@ -42,7 +41,7 @@ def test_daemons_raise_the_soft_limit_to_the_hard_limit(tmp_path):
             assert client.noop()[0] == 250
         for name in ("master", "smtpd", "qmgr"):
             line = inst.wait_for_log(LOG_PREFIX + rf"correio/{name}\[\d+\]: open file limit ")[0]
-#The master raised it; its children inherit 4096 and say so.
+            # The master raised it; its children inherit 4096 and say so.
             expected = "(raised from 256, hard limit 4096)" if name == "master" else "(hard"
             assert f"open file limit 4096 {expected}" in line, line
         pids = [inst.master_pid] + inst.service_pids()
@@ -53,14 +52,15 @@ def test_daemons_raise_the_soft_limit_to_the_hard_limit(tmp_path):
     finally:
         inst.cleanup()
 
-#UBSan 's vptr check first tests that the object' s memory is readable by writing it into a
-#pipe it creates(sanitizer_common's IsAccessibleMemoryRange); a process out of
-#descriptors cannot create the pipe, and UBSan then reports a false "invalid vptr ...
-#memory cannot be printed " on the first virtual call (error_category::message of the
-#EMFILE error) and exits.The normal build runs this test.
+
+# UBSan's vptr check first tests that the object's memory is readable by writing it into a
+# pipe it creates (sanitizer_common's IsAccessibleMemoryRange); a process out of
+# descriptors cannot create the pipe, and UBSan then reports a false "invalid vptr ...
+# memory cannot be printed" on the first virtual call (error_category::message of the
+# EMFILE error) and exits. The normal build runs this test.
 @pytest.mark.skipif(sanitized(), reason="UBSan's vptr check needs a free descriptor")
 def test_accept_out_of_descriptors_backs_off_and_recovers(tmp_path):
-#A hard limit of 128 : the daemon cannot raise it, and runs out with about 110 clients.
+    # A hard limit of 128: the daemon cannot raise it, and runs out with about 110 clients.
     inst = Correio(main_cf={"smtpd_client_connection_count_limit": "0"})
     inst.binary = prlimit_binary(inst.base, 128, 128)
     clients = []
@@ -73,7 +73,7 @@ def test_accept_out_of_descriptors_backs_off_and_recovers(tmp_path):
         warnings = inst.log_lines(r"warning: accept: Too many open files")
         assert len(warnings) == 1, warnings
         smtpd = inst.service_pids()[0]
-#Backing off, not spinning : well under a CPU second in three seconds.
+        # Backing off, not spinning: well under a CPU second in three seconds.
         fields = Path(f"/proc/{smtpd}/stat").read_text().rsplit(")", 1)[1].split()
         cpu_ticks = int(fields[11]) + int(fields[12])
         assert cpu_ticks < os.sysconf("SC_CLK_TCK") // 2, cpu_ticks

@@ -49,32 +49,34 @@ def test_every_default_parameter_has_a_support_mark():
     table = support_table()
     assert names, defaults
     assert names == set(table), sorted(names ^ set(table))
-    assert set(table.values()) <= {
-  "honoured", "informational", "not yet (warning)", "not yet (fatal)"
-}
+    assert set(table.values()) <= {"honoured", "informational", "not yet (warning)",
+                                   "not yet (fatal)"}
 
-@contextmanager def not_started(inst
-                                : Correio)
-    : ""
-      "The instance's directory, removed afterwards; the test starts it if it wants to."
-      "" try : yield inst finally:
+
+@contextmanager
+def not_started(inst: Correio):
+    """The instance's directory, removed afterwards; the test starts it if it wants to."""
+    try:
+        yield inst
+    finally:
         inst.stop()
         inst.cleanup()
-#-- - \
-    the proof that honoured parameters are read -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- --
+
+
+# --- the proof that honoured parameters are read --------------------------------------
 
 SSL_CLIENT = ssl.create_default_context()
 SSL_CLIENT.check_hostname = False
 SSL_CLIENT.verify_mode = ssl.CERT_NONE
 
-#Read only on paths a test cannot reach on one loopback host, each with the reason; the
-#list is checked too, so an entry that becomes read must be removed.
+# Read only on paths a test cannot reach on one loopback host, each with the reason; the
+# list is checked too, so an entry that becomes read must be removed.
 NOT_EXERCISED = {
     "maillog_file_compressor": "read by postfix logrotate only (test_log_rotation.py)",
     "maillog_file_rotate_suffix": "read by postfix logrotate only (test_log_rotation.py)",
 }
-#Used by other parameters ' values ($mydomain in mydestination' s default), never asked for
-#by name.
+# Used by other parameters' values ($mydomain in mydestination's default), never asked for
+# by name.
 EXPANSION_ONLY = {"mydomain", "compatibility_level"}
 
 
@@ -156,7 +158,7 @@ def test_every_honoured_parameter_is_read_by_some_process(monkeypatch):
         done = run_traced(inst, trace, "postmap", str(inst.config_dir / "extra"))
         assert done.returncode == 0, done.stderr
         inst.stop()
-#A log file of its own, instead of standard output, is created by check.
+        # A log file of its own, instead of standard output, is created by check.
         inst.write_main_cf({"maillog_file": str(inst.base / "maillog.file")})
         done = run_traced(inst, trace, "check")
         assert done.returncode == 0, done.stderr
@@ -168,16 +170,16 @@ def test_every_honoured_parameter_is_read_by_some_process(monkeypatch):
     assert never_read == [], f"honoured but read by no process: {never_read}"
     stale = sorted(set(NOT_EXERCISED) & read)
     assert stale == [], f"read after all, remove from NOT_EXERCISED: {stale}"
-#A parameter marked not yet supported that some process reads is probably honoured
-#now : the mark must be updated with the code.
+    # A parameter marked not yet supported that some process reads is probably honoured
+    # now: the mark must be updated with the code.
     unsupported_read = sorted(name for name in read
                               if table.get(name, "").startswith("not yet"))
-#Read, and still only partly honoured : local_recipient_maps' own tables are not
-#consulted.
+    # Read, and still only partly honoured: local_recipient_maps' own tables are not
+    # consulted.
     assert unsupported_read == ["local_recipient_maps"], unsupported_read
 
-#-- - \
-    the other half : unsupported settings are reported -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -
+
+# --- the other half: unsupported settings are reported -----------------------------------
 
 def value_that_differs(name: str, default: str) -> str:
     if "{no}}" in default or "{yes}}" in default:  # a boolean chosen by compatibility_level
@@ -198,11 +200,10 @@ def defaults() -> dict[str, str]:
     out = subprocess.run([CORREIO_BIN, "postconf", "-d"], capture_output=True, text=True,
                          check=True).stdout
     pairs = (line.split(" =", 1) for line in out.splitlines() if " =" in line)
-    return {
-  name: value.strip() for name, value in pairs
-  }
+    return {name: value.strip() for name, value in pairs}
 
-#Unsupported parameters where every value describes what Correio does anyway.
+
+# Unsupported parameters where every value describes what Correio does anyway.
 ALWAYS_ACCEPTED = {"biff"}
 
 
@@ -215,8 +216,7 @@ def test_check_reports_each_unsupported_setting_with_file_and_line(mark, fatal):
     inst = Correio()
     with not_started(inst):
         first_line = len(inst.main_cf) + 1
-        inst.write_main_cf({
-n: value_that_differs(n, values.get(n, "")) for n in names})
+        inst.write_main_cf({n: value_that_differs(n, values.get(n, "")) for n in names})
         done = inst.command("check")
         main_cf = str(inst.config_dir / "main.cf")
         for i, name in enumerate(names):
@@ -264,7 +264,7 @@ def test_reload_keeps_the_running_configuration_and_fails_visibly():
         assert done.returncode == 1
         assert "smtpd_milters = inet:127.0.0.1:8891: not supported" in done.stderr, done.stderr
         assert "reload refused: the running configuration is kept" in done.stderr, done.stderr
-#Still serving, and with the old banner : nothing of the refused file was applied.
+        # Still serving, and with the old banner: nothing of the refused file was applied.
         with smtplib.SMTP(timeout=20) as s:
             code, banner = s.connect("127.0.0.1", inst.smtp_port)
             assert code == 220 and b"ESMTP first" in banner, banner

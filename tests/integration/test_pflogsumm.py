@@ -10,7 +10,7 @@ from test_delivery import send
 
 
 def test_pflogsumm_counts_received_delivered_bounced_rejected():
-#The mailbox limit makes the one large message bounce(5.2.2).
+    # The mailbox limit makes the one large message bounce (5.2.2).
     inst = pipeline({"virtual_mailbox_limit": "20000"})
     with inst:
         for i in range(3):
@@ -18,7 +18,7 @@ def test_pflogsumm_counts_received_delivered_bounced_rejected():
                  f"Subject: fine {i}\r\n\r\nsmall\r\n".encode())
         big = send(inst, "sender@example.test", ["demo@example.test"],
                    b"Subject: too big\r\n\r\n" + b"y" * 40000 + b"\r\n", mail_options=["RET=HDRS"])
-#Two recipients rejected at RCPT(unknown users).
+        # Two recipients rejected at RCPT (unknown users).
         with smtplib.SMTP("127.0.0.1", inst.smtp_port) as s:
             s.ehlo("client.example")
             s.mail("x@remote.example")
@@ -40,14 +40,14 @@ def test_pflogsumm_counts_received_delivered_bounced_rejected():
         assert match, f"no {label!r} line\n{context}"
         return int(match.group(1))
 
-#Four messages came in over SMTP(the bounce report is made inside, like Postfix's).
+    # Four messages came in over SMTP (the bounce report is made inside, like Postfix's).
     assert count("received") == 4, context
-#Three to demo and the report to the sender.
+    # Three to demo and the report to the sender.
     assert count("delivered") == 4, context
     assert count("bounced") == 1, context
     assert count("rejected") == 2, context
     assert re.search(r"User unknown in virtual mailbox table", summary), context
-#The per - sender and per - recipient tables see the right addresses.
+    # The per-sender and per-recipient tables see the right addresses.
     senders = summary.split("Senders by message count", 1)[1].split("\n\n", 1)[0]
     assert re.search(r"^\s+3\s+x@remote\.example$", senders, re.M), context
     recipients = summary.split("Recipients by message count", 1)[1].split("\n\n", 1)[0]

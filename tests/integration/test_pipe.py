@@ -13,7 +13,7 @@ from correio_fixture import LOG_PREFIX
 from delivery_setup import PIPELINE_MASTER_CF, pipeline
 
 SCRIPT = """#!/bin/sh
-#argv, one a line, then the message, into OUT / < recipient>.< n>
+# argv, one a line, then the message, into OUT/<recipient>.<n>
 out="{out}"
 rcpt="$2"
 n=$(ls "$out" | grep -c "^$rcpt\\." )
@@ -22,25 +22,17 @@ for a in "$@"; do printf '%s\\n' "$a"; done > "$f.argv"
 cat > "$f.msg"
 id -un > "$f.user"
 case "$rcpt" in
-  temp*) [ -e "$out/release" ] || {{ rm -f "$f.argv" "$f.msg" "$f.user";
-echo "try later";
-exit 75;
-}
-}
-;
-;
-  fail*) echo "no such mailbox here";
-  exit 1;
-  ;
+  temp*) [ -e "$out/release" ] || {{ rm -f "$f.argv" "$f.msg" "$f.user"; echo "try later"; exit 75; }} ;;
+  fail*) echo "no such mailbox here"; exit 1 ;;
 esac
 exit 0
 """
 
 
 def make_instance(tmp_path: Path):
-#Under the instance's directory (mode 0755): the command runs as nobody.
+    # Under the instance's directory (mode 0755): the command runs as nobody.
     inst = pipeline({"virtual_transport": "recorder", "recipient_delimiter": "+"})
-#smtpd accepts only recipients the user directory knows.
+    # smtpd accepts only recipients the user directory knows.
     with open(inst.config_dir / "users", "a") as users:
         for name in ("other", "temp", "fail"):
             users.write(f"{name}@example.test:{{PLAIN}}secret::::::\n")
@@ -75,46 +67,49 @@ def wait_file(path: Path, timeout: float = 20) -> str:
 def test_pipe_argv_flags_and_one_run_per_recipient(tmp_path):
     inst, out = make_instance(tmp_path)
     try:
-        assert inst
-  .command("check").returncode ==
-      0 inst.start() send(inst, [ "Demo+box@example.test", "other@example.test" ]) argv =
-      wait_file(out / "Demo+box@example.test.0.argv").splitlines() assert argv [0:8] ==
-          [
-            "sender@example.test", "Demo+box@example.test", "Demo", "box", "example.test",
-            "Demo+box", "example.test", "Demo+box@example.test"
-          ] assert argv[8]
-              .startswith("x") and
-      int(argv[8] [1:]) > 40 msg = wait_file(out / "Demo+box@example.test.0.msg") lines =
-          msg.splitlines() assert lines[0].startswith("From sender@example.test ") assert
-          "Return-Path: <sender@example.test>" in lines assert
-          "Delivered-To: Demo+box@example.test" in lines assert
-          "X-Original-To: Demo+box@example.test" in lines assert "Subject: pipe test" in lines
-          and
-          "Hello." in lines
-#${recipient } in argv : one command per recipient.
-              assert wait_file(out / "other@example.test.0.argv")
-                  .splitlines()[1] ==
-              "other@example.test" assert wait_file(out / "other@example.test.0.user").strip() ==
-              "nobody" inst
-                  .wait_for_log(r "to=<Demo\+box@example\.test>, relay=recorder, .*status=sent " r
-                                  "\(delivered via recorder service\)") inst.stop() finally
-      : inst.cleanup()
+        assert inst.command("check").returncode == 0
+        inst.start()
+        send(inst, ["Demo+box@example.test", "other@example.test"])
+        argv = wait_file(out / "Demo+box@example.test.0.argv").splitlines()
+        assert argv[0:8] == ["sender@example.test", "Demo+box@example.test", "Demo", "box",
+                             "example.test", "Demo+box", "example.test",
+                             "Demo+box@example.test"]
+        assert argv[8].startswith("x") and int(argv[8][1:]) > 40
+        msg = wait_file(out / "Demo+box@example.test.0.msg")
+        lines = msg.splitlines()
+        assert lines[0].startswith("From sender@example.test ")
+        assert "Return-Path: <sender@example.test>" in lines
+        assert "Delivered-To: Demo+box@example.test" in lines
+        assert "X-Original-To: Demo+box@example.test" in lines
+        assert "Subject: pipe test" in lines and "Hello." in lines
+        # ${recipient} in argv: one command per recipient.
+        assert wait_file(out / "other@example.test.0.argv").splitlines()[1] == "other@example.test"
+        assert wait_file(out / "other@example.test.0.user").strip() == "nobody"
+        inst.wait_for_log(r"to=<Demo\+box@example\.test>, relay=recorder, .*status=sent "
+                          r"\(delivered via recorder service\)")
+        inst.stop()
+    finally:
+        inst.cleanup()
 
-            def test_pipe_exit_75_defers_and_exit_1_bounces(tmp_path)
-      : inst,
-                                                                                   out = make_instance(
-                                                                                       tmp_path) try
-      : inst
-.start() send(inst, ["temp@example.test"]) inst
-    .wait_for_log(r "to=<temp@example\.test>, relay=recorder, .*status=deferred " r
-                    "\(temporary failure\. Command output: try later\)")(out / "release")
-    .touch() wait_file(out / "temp@example.test.0.msg", timeout = 30) inst
-    .wait_for_log(r "to=<temp@example\.test>, relay=recorder, .*status=sent")
 
-        send(inst, ["fail@example.test"]) inst.wait_for_log(
-            r "to=<fail@example\.test>, relay=recorder, .*dsn=5\.3\.0, " r
-              "status=bounced \(Command died with status 1: .*no such mailbox here")
-#The bounce goes to the sender, through the same pipe service.
-            bounce = wait_file(out / "sender@example.test.0.msg", timeout = 30) assert
-                     "no such mailbox here" in bounce assert
-                     "fail@example.test" in bounce inst.stop() finally : inst.cleanup()
+def test_pipe_exit_75_defers_and_exit_1_bounces(tmp_path):
+    inst, out = make_instance(tmp_path)
+    try:
+        inst.start()
+        send(inst, ["temp@example.test"])
+        inst.wait_for_log(r"to=<temp@example\.test>, relay=recorder, .*status=deferred "
+                          r"\(temporary failure\. Command output: try later\)")
+        (out / "release").touch()
+        wait_file(out / "temp@example.test.0.msg", timeout=30)
+        inst.wait_for_log(r"to=<temp@example\.test>, relay=recorder, .*status=sent")
+
+        send(inst, ["fail@example.test"])
+        inst.wait_for_log(r"to=<fail@example\.test>, relay=recorder, .*dsn=5\.3\.0, "
+                          r"status=bounced \(Command died with status 1: .*no such mailbox here")
+        # The bounce goes to the sender, through the same pipe service.
+        bounce = wait_file(out / "sender@example.test.0.msg", timeout=30)
+        assert "no such mailbox here" in bounce
+        assert "fail@example.test" in bounce
+        inst.stop()
+    finally:
+        inst.cleanup()

@@ -155,7 +155,7 @@ def auth_session(port, context=None):
 def test_sasl_auth_plain_and_in_use(pop3):
     pop3.deliver("demo@example.test", MESSAGES[0])
     s, f = auth_session(pop3.pop3_port)
-#AUTH PLAIN in the clear is refused like USER.
+    # AUTH PLAIN in the clear is refused like USER.
     s.sendall(b"AUTH PLAIN " + base64.b64encode(b"\0demo@example.test\0secret") + b"\r\n")
     assert f.readline().startswith(b"-ERR [AUTH] Plaintext authentication disallowed")
     s.close()
@@ -170,7 +170,7 @@ def test_sasl_auth_plain_and_in_use(pop3):
     assert f.readline() == b"+ \r\n"
     s.sendall(base64.b64encode(b"\0demo@example.test\0secret") + b"\r\n")
     assert f.readline() == b"+OK Logged in.\r\n"
-#A second session of the same user while this one is open : the maildrop is locked.
+    # A second session of the same user while this one is open: the maildrop is locked.
     p = poplib.POP3_SSL("127.0.0.1", pop3.pop3s_port, context=client_context(), timeout=10)
     p.user("demo@example.test")
     with pytest.raises(poplib.error_proto) as busy:
@@ -181,7 +181,7 @@ def test_sasl_auth_plain_and_in_use(pop3):
     assert re.match(rb"\+OK 1 [0-9a-f]{16}\r\n", f.readline())
     assert f.readline().startswith(b"+OK Logging out")
     s.close()
-#Released at logout.
+    # Released at logout.
     p = poplib.POP3_SSL("127.0.0.1", pop3.pop3s_port, context=client_context(), timeout=10)
     p.user("demo@example.test")
     p.pass_("secret")
@@ -257,18 +257,18 @@ def dovecot_uidl_and_list(maildir: Path) -> tuple[list[bytes], list[bytes]]:
 @pytest.mark.skipif(not os.access(DOVECOT_POP3, os.X_OK),
                     reason="Dovecot's pop3 is not installed (Debian package dovecot-pop3d)")
 def test_uidl_and_sizes_match_dovecot(pop3):
-#Correio first : it creates dovecot - uidlist; Dovecot must read the same UIDs.
+    # Correio first: it creates dovecot-uidlist; Dovecot must read the same UIDs.
     pop3.deliver("demo@example.test", *MESSAGES)
     ours = correio_uidl_and_list(pop3.pop3s_port)
     theirs = dovecot_uidl_and_list(pop3.maildir())
     assert ours == theirs
     assert re.fullmatch(rb"1 00000001[0-9a-f]{8}", ours[0][0]), ours
-#Then a new message that Dovecot numbers first(it assigns UID 3 in dovecot - uidlist).
+    # Then a new message that Dovecot numbers first (it assigns UID 3 in dovecot-uidlist).
     pop3.deliver("demo@example.test", b"Subject: three\r\n\r\nthird\r\n")
     theirs = dovecot_uidl_and_list(pop3.maildir())
     ours = correio_uidl_and_list(pop3.pop3s_port)
     assert ours == theirs and len(ours[0]) == 3
-#Dovecot first on a fresh Maildir.
+    # Dovecot first on a fresh Maildir.
     pop3.deliver("sender@example.test", *MESSAGES)
     theirs = dovecot_uidl_and_list(pop3.maildir("sender"))
     p = poplib.POP3_SSL("127.0.0.1", pop3.pop3s_port, context=client_context(), timeout=10)

@@ -1,8 +1,6 @@
-""
-    "postconf on real configuration directories: Postfix-compatible output and editing.
+"""postconf on real configuration directories: Postfix-compatible output and editing.
 
-    CORREIO_BIN points at build /
-    bin / correio; the `postconf` link is beside it. Expected
+CORREIO_BIN points at build/bin/correio; the `postconf` link is beside it. Expected
 outputs of -n are what Postfix 3.7 prints for the same main.cf (the seed documents).
 """
 import os
@@ -31,8 +29,9 @@ def postconf(confdir, *args, check=True):
         assert proc.returncode == 0, proc.stderr
     return proc
 
-#The CentOS 7 main.cf of seed 003, as its parameters appear in the stock file
-#(debugger_command spread over continuation lines, comments in between).
+
+# The CentOS 7 main.cf of seed 003, as its parameters appear in the stock file
+# (debugger_command spread over continuation lines, comments in between).
 CENTOS_MAIN_CF = """\
 # Global Postfix configuration file.
 queue_directory = /var/spool/postfix
@@ -61,7 +60,7 @@ readme_directory = /usr/share/doc/postfix-2.10.1/README_FILES
 config_directory = /etc/postfix
 """
 
-# `postconf - n` from seed 003, verbatim.
+# `postconf -n` from seed 003, verbatim.
 CENTOS_EXPECTED = """\
 alias_database = hash:/etc/aliases
 alias_maps = hash:/etc/aliases
@@ -87,7 +86,7 @@ setgid_group = postdrop
 unknown_local_recipient_reject_code = 550
 """
 
-#Seed 004, comment[9] : the relay agent main.cf.
+# Seed 004, comment [9]: the relay agent main.cf.
 RELAY_MAIN_CF = """\
 # Cliente SMTP
 smtp_sasl_auth_enable = yes
@@ -97,7 +96,7 @@ smtp_sasl_password_maps = hash:/etc/postfix/saslpass
 #Suporte a TLS
 smtp_use_tls = yes
 
-#Relay Agent
+# Relay Agent
 myhostname = localhost
 mydomain = localdomain
 relayhost = smtp.google.com:587
@@ -125,7 +124,7 @@ smtp_sasl_security_options =
 smtp_use_tls = yes
 """
 
-#Seed 003's other examples : each line is printed back unchanged by postconf - n.
+# Seed 003's other examples: each line is printed back unchanged by postconf -n.
 SEED_EXAMPLES = """\
 myhostname = centos7lpi.infralinux.com.br
 mydomain = infralinux.com.br
@@ -147,22 +146,20 @@ sender_canonical_maps = hash:/etc/postfix/sender_canonical
 
 STOCK_MASTER_CF = """\
 #
-#Postfix master process configuration file.
+# Postfix master process configuration file.
 #
-#== == == == == == == == == == == == == == == == == == == == == == == == == == == == == == == == \
-    == == == == ==
-#service type private unpriv chroot wakeup maxproc command + args
-#(yes)(yes)(no)(never)(100)
-#== == == == == == == == == == == == == == == == == == == == == == == == == == == == == == == == \
-    == == == == ==
+# ==========================================================================
+# service type  private unpriv  chroot  wakeup  maxproc command + args
+#               (yes)   (yes)   (no)    (never) (100)
+# ==========================================================================
 smtp      inet  n       -       y       -       -       smtpd
-#smtp inet n - y - 1 postscreen
+#smtp      inet  n       -       y       -       1       postscreen
 submission inet n       -       y       -       -       smtpd
   -o syslog_name=postfix/submission
   -o smtpd_tls_security_level=encrypt
   -o smtpd_sasl_auth_enable=yes
   -o smtpd_tls_auth_only=yes
-#- o smtpd_reject_unlisted_recipient = no
+#  -o smtpd_reject_unlisted_recipient=no
   -o smtpd_client_restrictions=$mua_client_restrictions
   -o smtpd_recipient_restrictions=permit_sasl_authenticated,reject
   -o milter_macro_daemon_name=ORIGINATING
@@ -186,8 +183,8 @@ def test_seed_003_postconf_n_matches_postfix(confdir):
 
 
 def test_seed_003_unknown_parameter_is_warned_not_printed(confdir):
-#The seed's typo "virtual_alias_map" (for virtual_alias_maps): Postfix warns and
-#leaves it out of - n.
+    # The seed's typo "virtual_alias_map" (for virtual_alias_maps): Postfix warns and
+    # leaves it out of -n.
     (confdir / "main.cf").write_text(CENTOS_MAIN_CF +
                                      "virtual_alias_map = unix:hash:/etc/postfix/virtual\n")
     proc = postconf(confdir, "-n")
@@ -224,7 +221,7 @@ def test_defaults(confdir):
                            "relay_domains = ${{$compatibility_level} <level {2} ? "
                            "{$mydestination} : {}}\n"
                            "message_size_limit = 10240000\n"
-#- d : the compiled - in default, whatever - c says(Postfix)
+                           # -d: the compiled-in default, whatever -c says (Postfix)
                            "config_directory = /etc/correio\n"
                            "syslog_name = correio\n")
     every = postconf(confdir, "-d").stdout.splitlines()
@@ -239,7 +236,7 @@ def test_mail_config_environment(confdir):
     proc = subprocess.run([str(POSTCONF), "-h", "relayhost"], env=env, capture_output=True,
                           text=True, timeout=30)
     assert proc.stdout == "[gw.example]\n"
-#And through the multi - call binary.
+    # And through the multi-call binary.
     proc = subprocess.run([str(BIN), "postconf", "-h", "relayhost"], env=env,
                           capture_output=True, text=True, timeout=30)
     assert proc.stdout == "[gw.example]\n"

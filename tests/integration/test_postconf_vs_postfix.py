@@ -1,7 +1,6 @@
-""
-    "postconf against Debian's real /usr/sbin/postconf (Postfix 3.7) on the same directory.
+"""postconf against Debian's real /usr/sbin/postconf (Postfix 3.7) on the same directory.
 
-    Both programs run on copies of one configuration directory; where Correio follows
+Both programs run on copies of one configuration directory; where Correio follows
 Postfix the outputs, exit statuses and edited files must agree. Known, documented
 differences (docs/admin-guide.md "postconf") are listed and excluded by name.
 """
@@ -34,27 +33,27 @@ smtp      inet  n       -       y       -       -       smtpd
 submission inet n       -       y       -       -       smtpd
   -o syslog_name=postfix/submission
   -o smtpd_tls_security_level=encrypt
-#- o smtpd_sasl_auth_enable = yes
+#  -o smtpd_sasl_auth_enable=yes
   -o smtpd_relay_restrictions=permit_sasl_authenticated,reject
 pickup    unix  n       -       y       60      1       pickup
 qmgr      unix  n       -       n       300     1       qmgr
 """
 
-#Defaults that differ on purpose : Correio's own names and paths, its compatibility
-#level(3.6 where Postfix's built-in is 0, hence mynetworks from "host"), the safer 3.9
-#defaults, the SASL type, the version, and values of this process or machine.
+# Defaults that differ on purpose: Correio's own names and paths, its compatibility
+# level (3.6 where Postfix's built-in is 0, hence mynetworks from "host"), the safer 3.9
+# defaults, the SASL type, the version, and values of this process or machine.
 DEFAULT_DIFFERENCES = {
     "alias_maps", "compatibility_level", "config_directory", "daemon_directory",
     "data_directory", "html_directory", "mail_name", "mail_owner", "mail_version",
     "mynetworks", "process_id", "queue_directory", "readme_directory",
     "sample_directory", "smtpd_forbid_bare_newline", "smtpd_forbid_unauth_pipelining",
     "smtpd_sasl_type", "syslog_name",
-#TLS 1.2 and forward - secret AEAD ciphers by default(docs / admin - guide.md, TLS policy);
-#Postfix's values, set in main.cf, are honoured.
+    # TLS 1.2 and forward-secret AEAD ciphers by default (docs/admin-guide.md, TLS policy);
+    # Postfix's values, set in main.cf, are honoured.
     "smtpd_tls_protocols", "smtpd_tls_mandatory_protocols", "tls_high_cipherlist",
     "tls_medium_cipherlist",
-#Correio's list leaves out the tables it does not have (smtpd_access_maps,
-#permit_mx_backup_networks) and relay_domains, whose subdomains need ".domain".
+    # Correio's list leaves out the tables it does not have (smtpd_access_maps,
+    # permit_mx_backup_networks) and relay_domains, whose subdomains need ".domain".
     "parent_domain_matches_subdomains",
 }
 
@@ -95,7 +94,7 @@ def test_defaults_agree_including_compatibility_level_expressions(tmp_path):
     assert len(common) > 150
     differing = {n for n in common if pfd[n] != cod[n]}
     assert differing == DEFAULT_DIFFERENCES & common
-#Postfix's own expressions, printed as Postfix prints them.
+    # Postfix's own expressions, printed as Postfix prints them.
     assert cod["smtpd_relay_restrictions"] == (
         "${{$compatibility_level} <level {1} ? {} : {permit_mynetworks, "
         "permit_sasl_authenticated, defer_unauth_destination}}")
@@ -123,7 +122,7 @@ def test_nondefault_shows_config_directory_and_hides_unknown_names(tmp_path):
     assert f"config_directory = {co}\n" in b.stdout
     assert "virtual_alias_map" not in b.stdout
     assert "unused parameter: virtual_alias_map=hash:/etc/postfix/virtual" in b.stderr
-#Named, the unknown parameter is warned about and not printed, exit 0 as Postfix.
+    # Named, the unknown parameter is warned about and not printed, exit 0 as Postfix.
     a, b = run(POSTFIX_POSTCONF, pf, "virtual_alias_map"), run(POSTCONF, co, "virtual_alias_map")
     assert (a.returncode, a.stdout) == (b.returncode, b.stdout) == (0, "")
     assert "virtual_alias_map: unknown parameter" in b.stderr
@@ -182,7 +181,7 @@ def test_master_cf_edits_agree(tmp_path, args):
     if "unmatched" in a.stderr:
         assert "unmatched service_name/type" in b.stderr
     if a.returncode == 0:
-#What Postfix prints of the edited file, Correio prints too.
+        # What Postfix prints of the edited file, Correio prints too.
         m1, m2 = run(POSTFIX_POSTCONF, pf, "-Mf"), run(POSTCONF, co, "-Mf")
         assert m2.stdout == m1.stdout
 

@@ -1,11 +1,7 @@
-""
-    "sqlite:, pgsql: and mysql: tables: Correio's postmap -q against Postfix 3.7's on the
-    same query files and the same real
-    databases(PostgreSQL and MariaDB started privately by sql_servers.py; SQLite files)
-        .The schema is the MySQL virtual -
-    domain one of the classic Postfix
-    + Dovecot guides(virtual_domains, virtual_users, virtual_aliases)
-with the
+"""sqlite:, pgsql: and mysql: tables: Correio's postmap -q against Postfix 3.7's on the
+same query files and the same real databases (PostgreSQL and MariaDB started privately by
+sql_servers.py; SQLite files). The schema is the MySQL virtual-domain one of the classic
+Postfix + Dovecot guides (virtual_domains, virtual_users, virtual_aliases) with the
 mysql_virtual_*.cf queries, plus the %-expansions, result_format, domain and
 expansion_limit of the *_table(5) pages.
 """
@@ -24,20 +20,20 @@ POSTFIX_POSTMAP = pathlib.Path("/usr/sbin/postmap")
 
 SCHEMA = """
 CREATE TABLE virtual_domains (id INTEGER PRIMARY KEY, name VARCHAR(50) NOT NULL);
-CREATE TABLE virtual_users(id INTEGER PRIMARY KEY, domain_id INTEGER NOT NULL,
-                           password VARCHAR(106) NOT NULL, email VARCHAR(120) NOT NULL);
-CREATE TABLE virtual_aliases(id INTEGER PRIMARY KEY, domain_id INTEGER NOT NULL,
-                             source VARCHAR(100) NOT NULL, destination VARCHAR(100));
-INSERT INTO virtual_domains VALUES(1, 'example.com'), (2, 'mail.example.net');
-INSERT INTO virtual_users VALUES(1, 1, 'x', 'alice@example.com'), (2, 1, 'x', 'bob@example.com'),
-    (3, 2, 'x', 'carol@mail.example.net');
-INSERT INTO virtual_aliases VALUES(1, 1, 'postmaster@example.com', 'alice@example.com'),
-    (2, 1, 'team@example.com', 'alice@example.com'), (3, 1, 'team@example.com', 'bob@example.com'),
-    (4, 1, 'team@example.com', NULL), (5, 1, 'team@example.com', ''),
-    (6, 1, 'local@example.com', 'justlocal'), (7, 1, 'o' 'brien@example.com', 'quote@example.com');
+CREATE TABLE virtual_users (id INTEGER PRIMARY KEY, domain_id INTEGER NOT NULL,
+  password VARCHAR(106) NOT NULL, email VARCHAR(120) NOT NULL);
+CREATE TABLE virtual_aliases (id INTEGER PRIMARY KEY, domain_id INTEGER NOT NULL,
+  source VARCHAR(100) NOT NULL, destination VARCHAR(100));
+INSERT INTO virtual_domains VALUES (1, 'example.com'), (2, 'mail.example.net');
+INSERT INTO virtual_users VALUES (1, 1, 'x', 'alice@example.com'), (2, 1, 'x', 'bob@example.com'),
+  (3, 2, 'x', 'carol@mail.example.net');
+INSERT INTO virtual_aliases VALUES (1, 1, 'postmaster@example.com', 'alice@example.com'),
+  (2, 1, 'team@example.com', 'alice@example.com'), (3, 1, 'team@example.com', 'bob@example.com'),
+  (4, 1, 'team@example.com', NULL), (5, 1, 'team@example.com', ''),
+  (6, 1, 'local@example.com', 'justlocal'), (7, 1, 'o''brien@example.com', 'quote@example.com');
 """
 
-#name->(query - file lines without the connection, keys)
+# name -> (query-file lines without the connection, keys)
 TABLES = {
     "mysql_virtual_domains": ("query = SELECT 1 FROM virtual_domains WHERE name='%s'",
                               ["example.com", "EXAMPLE.com", "other.org", "' OR '1'='1"]),
@@ -80,7 +76,7 @@ def compare_tables(tmp_path, kind, connection):
         for key in keys:
             pf = run(POSTFIX_POSTMAP, config, ["-q", key, spec])
             co = run(POSTMAP, config, ["-q", key, spec])
-#Postfix exits 1 for a temporary failure too; Correio says 2(postmap docs).
+            # Postfix exits 1 for a temporary failure too; Correio says 2 (postmap docs).
             pf_status = 2 if pf.returncode == 1 and "fatal" in pf.stderr else pf.returncode
             assert (co.stdout, co.returncode) == (pf.stdout, pf_status), (name, key, pf.stderr,
                                                                         co.stderr)

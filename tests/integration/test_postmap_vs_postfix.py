@@ -1,8 +1,7 @@
-""
-    "postmap -q against Debian's real /usr/sbin/postmap (Postfix 3.7) on the same tables.
+"""postmap -q against Debian's real /usr/sbin/postmap (Postfix 3.7) on the same tables.
 
-    Both programs query copies of one table file with the same keys,
-    one key per run(`- q KEY`) and all keys at once(`- q -`); stdout, the exit status and the warnings about
+Both programs query copies of one table file with the same keys, one key per run
+(`-q KEY`) and all keys at once (`-q -`); stdout, the exit status and the warnings about
 bad rules must agree. Covers regexp:, pcre:, cidr:, unionmap:, pipemap: and proxy:, and
 cdb: files built by either program's postmap.
 """
@@ -83,7 +82,7 @@ CIDR_KEYS = ["192.168.1.7", "10.0.0.1", "10.9.9.9", "11.0.0.1", "2001:db8::5",
 
 
 def run(program, config_dir, args, stdin=None):
-#A NUL can't be passed in argv, newlines can: keys are passed as they are.
+    # A NUL can't be passed in argv, newlines can: keys are passed as they are.
     return subprocess.run([str(program), "-c", str(config_dir), *args], input=stdin,
                           capture_output=True, text=True, timeout=60)
 
@@ -106,8 +105,8 @@ def write_both(dirs, name, text):
 
 
 def spec_for(dirs, side, template):
-#Postfix's proxy: needs a running proxymap(8) (postmap would wait for it); Correio
-#reads the table directly, so its proxy : X must answer as Postfix's X.
+    # Postfix's proxy: needs a running proxymap(8) (postmap would wait for it); Correio
+    # reads the table directly, so its proxy:X must answer as Postfix's X.
     if side == "postfix":
         template = template.replace("proxy:", "")
     return template.replace("DIR", str(dirs[side]))
@@ -121,7 +120,7 @@ def compare(dirs, template, keys, compare_warnings=True):
         if compare_warnings:
             assert co.stderr.replace(str(dirs["correio"]), "DIR").replace("proxy:", "") == \
                 pf.stderr.replace(str(dirs["postfix"]), "DIR"), (template, key)
-#- q - : the keys on stdin; found ones printed as "key<TAB>value".
+    # -q -: the keys on stdin; found ones printed as "key<TAB>value".
     line_keys = "".join(k + "\n" for k in keys if "\n" not in k)
     pf = run(POSTFIX_POSTMAP, dirs["postfix"], ["-q", "-", spec_for(dirs, "postfix", template)],
              stdin=line_keys)
@@ -184,6 +183,6 @@ def test_cdb_files_are_shared_with_postfix(tables):
             want = run(builder, d, ["-q", key, f"cdb:{d}/transport"])
             got = run(reader, d, ["-q", key, f"cdb:{d}/transport"])
             assert (got.stdout, got.returncode) == (want.stdout, want.returncode), (builder, key)
-#Postfix 's cdb: has no sequential access (postmap -s fails); Correio' s lists it.
+        # Postfix's cdb: has no sequential access (postmap -s fails); Correio's lists it.
         dumped = run(POSTMAP, d, ["-s", f"cdb:{d}/transport"]).stdout.splitlines()
         assert sorted(dumped) == ["alice@x.org\talice@y.org", "example.com\tsmtp:[relay.example]"]

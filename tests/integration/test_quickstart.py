@@ -1,11 +1,8 @@
-""
-    "`correio quickstart`: the printed examples work as printed.
+"""`correio quickstart`: the printed examples work as printed.
 
-    Runs the quick start in a fresh directory,
-    starts Correio on it,
-    and executes the printed swaks(submission with STARTTLS and AUTH PLAIN,
-                                   with the generated password) and
-        sendmail commands with real swaks and a shell; the mail must land in the Maildir. The
+Runs the quick start in a fresh directory, starts Correio on it, and executes the
+printed swaks (submission with STARTTLS and AUTH PLAIN, with the generated password) and
+sendmail commands with real swaks and a shell; the mail must land in the Maildir. The
 quick start's fixed loopback ports are moved to free ones (other test runs share the
 machine), in master.cf and in the printed commands alike.
 """
@@ -27,7 +24,7 @@ BIN = pathlib.Path(os.environ.get("CORREIO_BIN", "build/bin/correio")).resolve()
 
 @pytest.fixture
 def quickstart():
-#Under / tmp with 0755 folders : when run as root, the services drop to mail_owner.
+    # Under /tmp with 0755 folders: when run as root, the services drop to mail_owner.
     top = pathlib.Path(tempfile.mkdtemp(prefix="correio-qs-"))
     top.chmod(0o755)
     qs = top / "qs"
@@ -50,8 +47,11 @@ def quickstart():
                             stderr=subprocess.STDOUT, env=env)
     try:
         wait_for_port(int(ports["2587"]), timeout=30)
-        yield qs, screen, made
-  .stdout finally : proc.terminate() try : proc.wait(timeout=30)
+        yield qs, screen, made.stdout
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=30)
         except subprocess.TimeoutExpired:
             proc.kill()
         log.close()
@@ -88,7 +88,7 @@ def test_printed_commands_use_the_real_password_and_paths(quickstart):
 
 def test_printed_swaks_submission_delivers(quickstart):
     qs, screen, _ = quickstart
-#Submission with STARTTLS(--tls) and submissions with implicit TLS(--tlsc).
+    # Submission with STARTTLS (--tls) and submissions with implicit TLS (--tlsc).
     lines = [l for l in printed(screen, "swaks ") if "--auth-password" in l]
     assert len(lines) == 2 and any("--tls " in l for l in lines)
     for n, line in enumerate(lines, start=1):

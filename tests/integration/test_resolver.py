@@ -1,9 +1,7 @@
-""
-    "The one address resolver seen from outside: postmaster@ and abuse@ every local and
-    virtual domain reach the
-    aliases(RFC 5321 §4.5.1, RFC 2142),
-    map - valued domain lists, an unknown table type refused at start with main.cf : LINE,
-    and Dovecot - style bare user names(auth_default_realm) with a mail_location template — with smtplib and imaplib."""
+"""The one address resolver seen from outside: postmaster@ and abuse@ every local and
+virtual domain reach the aliases (RFC 5321 §4.5.1, RFC 2142), map-valued domain lists, an
+unknown table type refused at start with main.cf:LINE, and Dovecot-style bare user names
+(auth_default_realm) with a mail_location template — with smtplib and imaplib."""
 
 import imaplib
 import os
@@ -49,7 +47,7 @@ def test_role_accounts_of_every_domain_reach_the_aliases():
         inst.wait_for_log(r"correio/local\[\d+\]: \w+: to=<root@mail\.example\.test>, "
                           r"orig_to=<postmaster@example\.test>, relay=local, .*status=sent")
         assert "X-Original-To: abuse@Example.Test" in root_mbox.read_text()
-#Other addresses of a virtual alias domain(no virtual_alias_maps entry) are unknown.
+        # Other addresses of a virtual alias domain (no virtual_alias_maps entry) are unknown.
         with smtplib.SMTP("127.0.0.1", inst.smtp_port, timeout=20) as s:
             s.ehlo("client.example")
             s.mail("someone@remote.example")
@@ -89,7 +87,7 @@ def test_map_valued_domain_lists():
 
 
 def test_unknown_table_type_is_fatal_with_file_and_line():
-#Refused before anything starts, by check and by start, with the line to fix.
+    # Refused before anything starts, by check and by start, with the line to fix.
     inst = pipeline({"virtual_mailbox_domains": "ldap:/etc/postfix/x.cf"})
     try:
         text = (inst.config_dir / "main.cf").read_text()
@@ -110,7 +108,7 @@ def test_bare_login_name_with_default_realm_and_mail_location():
     imap = ImapInstance({"auth_default_realm": "example.test",
                          "mail_location": f"maildir:{vmail}/%d/%n/Maildir"})
     inst = imap.inst
-#A Dovecot passwd - file line as Dovecot writes it : bare name, no home.
+    # A Dovecot passwd-file line as Dovecot writes it: bare name, no home.
     (inst.config_dir / "users").write_text(
         "testuser1:{PLAIN}pass1::::::\nsender@example.test:{PLAIN}secret::::::\n")
     os.makedirs(vmail, mode=0o755)

@@ -173,7 +173,7 @@ def test_relay_denied_outside_mynetworks():
             s.ehlo("client.example")
             s.mail("a@remote.example")
             code, text = s.rcpt("victim@elsewhere.example")
-#Postfix's default smtpd_relay_restrictions ends in defer_unauth_destination.
+            # Postfix's default smtpd_relay_restrictions ends in defer_unauth_destination.
             assert (code, text) == (454, b"4.7.1 <victim@elsewhere.example>: Relay access denied")
             assert s.rcpt("demo@example.test")[0] == 250     # virtual_mailbox_domains
             assert s.rcpt("root@localhost")[0] == 250         # mydestination
@@ -196,7 +196,7 @@ def test_smuggling_attempt_is_one_message(server):
     raw.cmd("MAIL FROM:<a@remote.example>")
     raw.cmd("RCPT TO:<demo@example.test>")
     assert raw.cmd("DATA").startswith(b"354 ")
-# <LF>.<LF> and <LF>.<CR> <LF> must not end the message(CVE - 2023 - 51764).
+    # <LF>.<LF> and <LF>.<CR><LF> must not end the message (CVE-2023-51764).
     raw.send(b"Subject: one\r\n\r\nbody\n.\nMAIL FROM:<evil@x.example>\r\n"
              b"RCPT TO:<demo@example.test>\r\nDATA\r\nSubject: smuggled\r\n\r\nx\n.\r\n"
              b"more\r\n.\r\n")
@@ -233,7 +233,7 @@ def test_message_size_limit_mid_data():
             s.rcpt("demo@example.test")
             code, text = s.data(b"Subject: big\r\n\r\n" + b"x" * 5000 + b"\r\n")
             assert (code, text) == (552, b"5.3.4 Error: message file too big")
-#The session goes on; a small message still fits.
+            # The session goes on; a small message still fits.
             s.mail("a@remote.example")
             s.rcpt("demo@example.test")
             assert s.data(b"Subject: small\r\n\r\nok\r\n")[0] == 250
@@ -254,7 +254,7 @@ def test_bdat_chunking(server):
     assert reply.startswith(b"250 2.0.0 Ok: queued as ")
     shown = postcat(server, queued_id(reply))
     assert "first part\n.not stuffed\nlast\n" in shown
-#BDAT without a transaction : the chunk is read and refused, the session goes on.
+    # BDAT without a transaction: the chunk is read and refused, the session goes on.
     raw.send(b"BDAT 5 LAST\r\nhello")
     assert raw.reply() == b"503 5.5.1 Error: need MAIL command"
     assert raw.cmd("NOOP") == b"250 2.0.0 Ok"
@@ -286,8 +286,8 @@ def test_pipelining_accepted_after_ehlo(server):
 
 
 def test_unauthorised_pipelining_is_dropped(server):
-#Commands before the greeting, or more input behind EHLO : either way the client did
-#not wait for our replies(RFC 5321 §4.3.1, RFC 2920 §3.1), and is disconnected.
+    # Commands before the greeting, or more input behind EHLO: either way the client did
+    # not wait for our replies (RFC 5321 §4.3.1, RFC 2920 §3.1), and is disconnected.
     sock = socket.create_connection(("127.0.0.1", server.smtp_port), timeout=10)
     sock.sendall(b"EHLO spambot.example\r\nMAIL FROM:<spam@x.example>\r\n")
     data = b""
@@ -370,10 +370,10 @@ def test_invalid_utf8_addresses_are_refused_with_5_6_7(server):
         s.ehlo("client.example")
         code, text = raw_command(s, b"MAIL FROM:<j\xf6rg@remote.example> SMTPUTF8")
         assert (code, text) == (553, b"5.6.7 Malformed UTF-8 in address")
-#Overlong "/" and a lone continuation byte are not UTF - 8 either(RFC 3629 §3).
+        # Overlong "/" and a lone continuation byte are not UTF-8 either (RFC 3629 §3).
         for bad in (b"a\xc0\xafb@remote.example", b"x\x80@remote.example"):
             assert raw_command(s, b"MAIL FROM:<" + bad + b"> SMTPUTF8")[0] == 553
-#Without SMTPUTF8 even valid UTF - 8 is refused, with Postfix's text.
+        # Without SMTPUTF8 even valid UTF-8 is refused, with Postfix's text.
         code, text = raw_command(s, "MAIL FROM:<j\u00f6rg@remote.example>".encode())
         assert (code, text) == (553, b"5.6.7 Must declare SMTPUTF8 to send unicode address")
         assert s.mail("sender@remote.example")[0] == 250
@@ -382,7 +382,7 @@ def test_invalid_utf8_addresses_are_refused_with_5_6_7(server):
         assert raw_command(s, b"RCPT TO:<d\xe9mo@example.test>") == (
             553, b"5.6.7 Malformed UTF-8 in address")
         assert s.rset()[0] == 250
-#Declared and well - formed : accepted, as before.
+        # Declared and well-formed: accepted, as before.
         assert raw_command(s, "MAIL FROM:<j\u00f6rg@remote.example> SMTPUTF8".encode())[0] == 250
         assert raw_command(s, b"RCPT TO:<d\xe9mo@example.test>")[0] == 553
         assert s.rcpt("demo@example.test")[0] == 250

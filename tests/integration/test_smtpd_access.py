@@ -63,10 +63,12 @@ def test_delay_reject_yes_everything_at_rcpt():
             assert s.mail("a@ok.test")[0] == 250
             assert s.rcpt("demo@example.test") == \
                 (554, b"5.7.1 <unknown[127.0.0.2]>: Client host rejected: bad client")
-        with client(inst)
-as s : s.ehlo("bad.helo.test") assert s.mail("a@ok.test")[0] ==
-    250 assert s.rcpt("demo@example.test") ==
-    (550, b "5.7.9 <bad.helo.test>: Helo command rejected: go away")with client(inst) as s:
+        with client(inst) as s:
+            s.ehlo("bad.helo.test")
+            assert s.mail("a@ok.test")[0] == 250
+            assert s.rcpt("demo@example.test") == \
+                (550, b"5.7.9 <bad.helo.test>: Helo command rejected: go away")
+        with client(inst) as s:
             s.ehlo("good.helo.test")
             assert s.mail("spam@bad.test")[0] == 250
             assert s.rcpt("demo@example.test") == \
@@ -78,7 +80,7 @@ as s : s.ehlo("bad.helo.test") assert s.mail("a@ok.test")[0] ==
             assert s.rcpt("x@elsewhere.test") == \
                 (454, b"4.7.1 <x@elsewhere.test>: Relay access denied")
             assert s.rcpt("demo@example.test")[0] == 250
-#DEFER_IF_PERMIT : the whole check passed, so the client is told to come back.
+        # DEFER_IF_PERMIT: the whole check passed, so the client is told to come back.
         with client(inst, "127.0.0.3") as s:
             s.ehlo("good.helo.test")
             s.mail("a@ok.test")
@@ -112,8 +114,8 @@ def raw_dialogue(port: int, source: str, lines: list[str]) -> list[str]:
 def test_delay_reject_no_replies_at_each_stage():
     inst = with_tables({"smtpd_delay_reject": "no"})
     with inst:
-#Rejected at connect : the reply replaces the greeting, then every command but
-#QUIT gets 503(Postfix's smtpd_proto()).
+        # Rejected at connect: the reply replaces the greeting, then every command but
+        # QUIT gets 503 (Postfix's smtpd_proto()).
         replies = raw_dialogue(inst.smtp_port, "127.0.0.2", ["EHLO x.test", "QUIT"])
         assert replies[0] == "554 5.7.1 <unknown[127.0.0.2]>: Client host rejected: bad client"
         assert replies[1] == "503 5.7.0 Error: access denied for unknown[127.0.0.2]"
@@ -121,44 +123,50 @@ def test_delay_reject_no_replies_at_each_stage():
         inst.wait_for_log(r"NOQUEUE: reject: CONNECT from unknown\[127\.0\.0\.2\]: 554 5\.7\.1 "
                           r"<unknown\[127\.0\.0\.2\]>: Client host rejected: bad client; "
                           r"proto=SMTP$")
-        with client(inst)
-as s : assert s.ehlo("bad.helo.test") ==
-    (550,
-     b "5.7.9 <bad.helo.test>: Helo command rejected: go away")assert s.ehlo("good.helo.test")[0] ==
-    250 assert s.mail("spam@bad.test") ==
-    (554, b "5.7.1 <spam@bad.test>: Sender address rejected: Access denied")
-        assert s.mail("a@ok.test")[0] == 250 assert s.rcpt("demo@example.test")[0] ==
-    250 inst.wait_for_log(r "NOQUEUE: reject: MAIL from unknown\[127\.0\.0\.4\]: 554 5\.7\.1 " r
-                            "<spam@bad\.test>: Sender address rejected: Access denied; " r
-                            "from=<spam@bad\.test> proto=ESMTP helo=<good\.helo\.test>")
+        with client(inst) as s:
+            assert s.ehlo("bad.helo.test") == \
+                (550, b"5.7.9 <bad.helo.test>: Helo command rejected: go away")
+            assert s.ehlo("good.helo.test")[0] == 250
+            assert s.mail("spam@bad.test") == \
+                (554, b"5.7.1 <spam@bad.test>: Sender address rejected: Access denied")
+            assert s.mail("a@ok.test")[0] == 250
+            assert s.rcpt("demo@example.test")[0] == 250
+        inst.wait_for_log(r"NOQUEUE: reject: MAIL from unknown\[127\.0\.0\.4\]: 554 5\.7\.1 "
+                          r"<spam@bad\.test>: Sender address rejected: Access denied; "
+                          r"from=<spam@bad\.test> proto=ESMTP helo=<good\.helo\.test>")
 
-        def test_data_and_end_of_data_restrictions()
-    : inst =
-    with_tables({
-      "smtpd_data_restrictions" : "check_client_access inline:{ "
-                                  "{ 127.0.0.5 = 554 5.7.3 no data } }",
-      "smtpd_end_of_data_restrictions" : "check_client_access inline:{ "
-                                         "{ 127.0.0.6 = REJECT not after all } }"
-    }) with inst : with client(inst, "127.0.0.5") as s
-    : s.ehlo("good.helo.test") s.mail("a@ok.test") s.rcpt("demo@example.test") assert s.docmd(
-          "DATA") ==
-        (554, b "5.7.3 <unknown[127.0.0.5]>: Client host rejected: no data")
-#The first BDAT is held to the same list.
-            s.send(b "BDAT 5 LAST\r\nhello") assert s.getreply()[0] ==
-        554 with client(inst, "127.0.0.6") as s
-    : s.ehlo("good.helo.test") with pytest.raises(smtplib.SMTPDataError) as refused
-    : s.sendmail("a@ok.test", ["demo@example.test"],
-                 b "Subject: x\r\n\r\nbody\r\n") assert refused.value.smtp_code
-        == 554 assert refused.value.smtp_error ==
-        b "5.7.1 <unknown[127.0.0.6]>: Client host rejected: not after all" inst
-            .wait_for_log(
-                r ": reject: END-OF-MESSAGE from unknown\[127\.0\.0\.6\]: 554 5\.7\.1") assert
-        not maildir_new(inst, "demo")
-            .exists() or
-    not list(maildir_new(inst, "demo").iterdir())
 
-        def test_redirect_prepend_discard_really_happen()
-    : inst = with_tables({}) with inst : with client(inst) as s:
+def test_data_and_end_of_data_restrictions():
+    inst = with_tables({"smtpd_data_restrictions": "check_client_access inline:{ "
+                                                   "{ 127.0.0.5 = 554 5.7.3 no data } }",
+                        "smtpd_end_of_data_restrictions": "check_client_access inline:{ "
+                                                          "{ 127.0.0.6 = REJECT not after all } }"})
+    with inst:
+        with client(inst, "127.0.0.5") as s:
+            s.ehlo("good.helo.test")
+            s.mail("a@ok.test")
+            s.rcpt("demo@example.test")
+            assert s.docmd("DATA") == \
+                (554, b"5.7.3 <unknown[127.0.0.5]>: Client host rejected: no data")
+            # The first BDAT is held to the same list.
+            s.send(b"BDAT 5 LAST\r\nhello")
+            assert s.getreply()[0] == 554
+        with client(inst, "127.0.0.6") as s:
+            s.ehlo("good.helo.test")
+            with pytest.raises(smtplib.SMTPDataError) as refused:
+                s.sendmail("a@ok.test", ["demo@example.test"], b"Subject: x\r\n\r\nbody\r\n")
+            assert refused.value.smtp_code == 554
+            assert refused.value.smtp_error == \
+                b"5.7.1 <unknown[127.0.0.6]>: Client host rejected: not after all"
+        inst.wait_for_log(r": reject: END-OF-MESSAGE from unknown\[127\.0\.0\.6\]: 554 5\.7\.1")
+        assert not maildir_new(inst, "demo").exists() or \
+            not list(maildir_new(inst, "demo").iterdir())
+
+
+def test_redirect_prepend_discard_really_happen():
+    inst = with_tables({})
+    with inst:
+        with client(inst) as s:
             s.ehlo("good.helo.test")
             s.sendmail("tagged@ok.test", ["sender@example.test"], b"Subject: t\r\n\r\ntagged\r\n")
             s.sendmail("redirected@ok.test", ["sender@example.test"],
@@ -168,9 +176,9 @@ as s : assert s.ehlo("bad.helo.test") ==
             assert s.rcpt("sender@example.test")[0] == 250
             code, text = s.data(b"Subject: d\r\n\r\ndiscarded\r\n")
             assert code == 250 and b"queued as" in text
-#A classified sender : the class decides(HELO is fully qualified : permit).
+            # A classified sender: the class decides (HELO is fully qualified: permit).
             s.sendmail("classy@ok.test", ["sender@example.test"], b"Subject: c\r\n\r\nclassy\r\n")
-#HOLD is not built yet : refused, never delivered without the hold.
+            # HOLD is not built yet: refused, never delivered without the hold.
             s.mail("held@ok.test")
             assert s.rcpt("sender@example.test") == (451, b"4.3.5 Server configuration error")
         redirected = wait_for_messages(inst, "demo", 1)
@@ -192,13 +200,18 @@ def test_warn_info_and_warn_if_reject_only_log():
                         "{ i@ok.test = INFO noted } }, warn_if_reject, reject_non_fqdn_recipient, "
                         "reject_unauth_destination"})
     with inst:
-        with client(inst)
-as s : s.ehlo("good.helo.test") s.mail("w@ok.test") assert s.rcpt("demo@example.test")[0] ==
-    250 s.rset() s.mail("i@ok.test") assert s.rcpt("demo@example.test")[0] ==
-    250 s.rset() s.mail("a@ok.test") assert s.rcpt("root@localhost")[0] !=
-    504 #only the warning inst
-        .wait_for_log(r "NOQUEUE: warn: RCPT from unknown\[127\.0\.0\.4\]: look at this; " r
-                        "from=<w@ok\.test> to=<demo@example\.test>") inst
-        .wait_for_log(r "NOQUEUE: info: RCPT from .*: noted;") inst.wait_for_log(
-            r "NOQUEUE: reject_warning: RCPT from .*: 504 5\.5\.2 <root@localhost>: " r
-              "Recipient address rejected: need fully-qualified address")
+        with client(inst) as s:
+            s.ehlo("good.helo.test")
+            s.mail("w@ok.test")
+            assert s.rcpt("demo@example.test")[0] == 250
+            s.rset()
+            s.mail("i@ok.test")
+            assert s.rcpt("demo@example.test")[0] == 250
+            s.rset()
+            s.mail("a@ok.test")
+            assert s.rcpt("root@localhost")[0] != 504  # only the warning
+        inst.wait_for_log(r"NOQUEUE: warn: RCPT from unknown\[127\.0\.0\.4\]: look at this; "
+                          r"from=<w@ok\.test> to=<demo@example\.test>")
+        inst.wait_for_log(r"NOQUEUE: info: RCPT from .*: noted;")
+        inst.wait_for_log(r"NOQUEUE: reject_warning: RCPT from .*: 504 5\.5\.2 <root@localhost>: "
+                          r"Recipient address rejected: need fully-qualified address")

@@ -24,12 +24,12 @@ def zones(tmp_path):
          "--bind-interfaces", "--no-resolv", "--no-hosts",
          "--pid-file=" + str(tmp_path / "dnsmasq.pid"),
          "--local=/test/",  # NXDOMAIN for the rest of .test, no forwarding
-#The block list : 127.0.0.2 listed as 127.0.0.2, 127.0.0.3 as 127.0.0.10.
+         # The block list: 127.0.0.2 listed as 127.0.0.2, 127.0.0.3 as 127.0.0.10.
          "--host-record=2.0.0.127.zen.test,127.0.0.2",
          "--host-record=3.0.0.127.zen.test,127.0.0.10",
-#The allow list : 127.0.0.6.
+         # The allow list: 127.0.0.6.
          "--host-record=6.0.0.127.wl.test,127.0.5.1",
-#A domain block list : spammer.test.
+         # A domain block list: spammer.test.
          "--host-record=spammer.test.dbl.test,127.0.1.2",
          "--host-record=exists.test,192.0.2.1",
          "--host-record=helo.exists.test,192.0.2.2",
@@ -71,7 +71,7 @@ def test_rbl_client_filters_and_replies(zones):
     with inst:
         assert rcpt_reply(inst, "127.0.0.2") == \
             (554, b"5.7.1 Service unavailable; Client host [127.0.0.2] blocked using zen.test")
-# 127.0.0.10 is outside the filter : only the unfiltered list rejects it.
+        # 127.0.0.10 is outside the filter: only the unfiltered list rejects it.
         assert rcpt_reply(inst, "127.0.0.3")[0] == 554
         assert rcpt_reply(inst, "127.0.0.4")[0] == 250  # not listed
         inst.wait_for_log(r"NOQUEUE: reject: RCPT from unknown\[127\.0\.0\.2\]: 554 5\.7\.1 "
@@ -81,7 +81,7 @@ def test_rbl_client_filters_and_replies(zones):
                           {"rbl_reply_maps": "inline:{ { zen.test = 521 5.7.9 go: $$rbl_what } }"})
     with only_filtered:
         assert rcpt_reply(only_filtered, "127.0.0.3")[0] == 250
-#The template 's code and enhanced status win over maps_rbl_reject_code' s.
+        # The template's code and enhanced status win over maps_rbl_reject_code's.
         assert rcpt_reply(only_filtered, "127.0.0.2") == (521, b"5.7.9 go: 127.0.0.2")
 
 

@@ -1,9 +1,7 @@
-""
-    "Differential test of smtpd access control: the same main.cf restrictions and the same
-    texthash : tables in a stock Postfix(postfix_instance.py) and
-               in Correio,
-    a corpus of SMTP dialogues sent to both from several 127.0.0.x client addresses,
-    with smtpd_delay_reject yes and no; every command must get the same reply code and enhanced status code."""
+"""Differential test of smtpd access control: the same main.cf restrictions and the same
+texthash: tables in a stock Postfix (postfix_instance.py) and in Correio, a corpus of SMTP
+dialogues sent to both from several 127.0.0.x client addresses, with smtpd_delay_reject
+yes and no; every command must get the same reply code and enhanced status code."""
 
 import re
 import socket
@@ -24,7 +22,8 @@ TABLES = {
     "recipient": ("busy@example.test 450 4.2.1 busy\nfull@example.test 552 5.2.2 full\n"
                   "strict@example.test strict\n"),
 }
-#(client address, HELO, MAIL FROM, [RCPT TO...], send DATA)
+
+# (client address, HELO, MAIL FROM, [RCPT TO...], send DATA)
 CORPUS = [
     ("127.0.0.1", "ok.helo.test", "a@ok.test", ["demo@example.test", "x@far.test"], True),
     ("127.0.0.2", "ok.helo.test", "a@ok.test", ["demo@example.test"], False),
@@ -53,11 +52,11 @@ CORPUS = [
 def settings(tables_dir, delay_reject: str) -> dict[str, str]:
     t = {name: f"texthash:{tables_dir}/{name}" for name in TABLES}
     return {
-  "mynetworks": "127.0.0.1/32",
+        "mynetworks": "127.0.0.1/32",
         "relay_domains": "example.test",
         "smtpd_delay_reject": delay_reject,
-#Postfix 3.7's value(Correio's default leaves smtpd_access_maps out; then a
-#table needs ".example.com" for subdomains : both styles are unit - tested).
+        # Postfix 3.7's value (Correio's default leaves smtpd_access_maps out; then a
+        # table needs ".example.com" for subdomains: both styles are unit-tested).
         "parent_domain_matches_subdomains": "debug_peer_list, fast_flush_domains, mynetworks, "
                                             "qmqpd_authorized_clients, smtpd_access_maps",
         "smtpd_restriction_classes": "strict",
@@ -72,10 +71,12 @@ def settings(tables_dir, delay_reject: str) -> dict[str, str]:
             f"reject_non_fqdn_recipient, check_recipient_access {t['recipient']}, "
             "warn_if_reject, reject_non_fqdn_helo_hostname",
         "smtpd_data_restrictions": "check_client_access inline:{ 127.0.0.9=REJECT }",
-}
+    }
+
 
 def replies(port: int, source: str, helo: str, sender: str, rcpts: list[str],
             data: bool) -> list[str]:
+    """"VERB -> CODE ENHANCED" for the greeting and each command of one dialogue."""
     out = []
     with socket.create_connection(("127.0.0.1", port), timeout=15,
                                   source_address=(source, 0)) as sock:
@@ -108,7 +109,7 @@ def replies(port: int, source: str, helo: str, sender: str, rcpts: list[str],
 @pytest.mark.parametrize("delay_reject", ["yes", "no"])
 def test_same_replies_as_postfix(delay_reject):
     correio = Correio()
-#In Correio's configuration directory: its smtpd reads them as mail_owner.
+    # In Correio's configuration directory: its smtpd reads them as mail_owner.
     for name, text in TABLES.items():
         (correio.config_dir / name).write_text(text)
     main_cf = settings(correio.config_dir, delay_reject)
@@ -118,5 +119,4 @@ def test_same_replies_as_postfix(delay_reject):
         for dialogue in CORPUS:
             expected = replies(postfix.smtp_port, *dialogue)
             got = replies(correio.smtp_port, *dialogue)
-#The greeting's text differs (banner); its code must not.
             assert got == expected, f"{dialogue}\npostfix: {expected}\ncorreio: {got}"

@@ -22,7 +22,7 @@ def test_limit_per_client_address():
     inst = Correio(main_cf={"mynetworks": "10.0.0.0/8", "smtpd_client_connection_count_limit": "2"})
     try:
         inst.start()
-#start() probed the port; that session must be gone before counting.
+        # start() probed the port; that session must be gone before counting.
         inst.wait_for_log(r"disconnect from unknown\[127\.0\.0\.1\]")
         first, banner1 = connect(inst.smtp_port)
         second, banner2 = connect(inst.smtp_port)
@@ -35,11 +35,11 @@ def test_limit_per_client_address():
         inst.wait_for_log(r"correio/smtpd\[\d+\]: warning: Connection concurrency limit "
                           r"exceeded: 3 from unknown\[127\.0\.0\.1\] for service "
                           r"127\.0\.0\.1:\d+")
-#Another address has its own count.
+        # Another address has its own count.
         other, banner = connect(inst.smtp_port, "127.0.0.2")
         assert banner.startswith(b"220 ")
         other.close()
-#A slot is given back when a session ends.
+        # A slot is given back when a session ends.
         first.sendall(b"QUIT\r\n")
         assert first.recv(1024).startswith(b"221 ")
         first.close()

@@ -16,7 +16,7 @@ def test_smtputf8_disabled_is_not_announced_nor_accepted():
         with smtplib.SMTP("127.0.0.1", inst.smtp_port, timeout=10) as s:
             s.ehlo("client.example")
             assert not s.has_extn("smtputf8") and s.has_extn("8bitmime")
-#smtplib refuses to send it to a server that does not announce it.
+            # smtplib refuses to send it to a server that does not announce it.
             code, reply = s.docmd("MAIL", "FROM:<sender@example.test> SMTPUTF8")
             assert (code, reply) == (555, b"5.5.4 Unsupported option: SMTPUTF8")
             assert s.mail("sender@example.test")[0] == 250
@@ -72,16 +72,19 @@ def test_unknown_recipient_reject_codes():
 def test_reject_code_that_is_not_4xx_or_5xx_is_a_check_error():
     inst = pipeline({"unknown_local_recipient_reject_code": "250"})
     try:
-        r
-= inst.command("check") assert r.returncode ==
-  1 assert re.search(r "main\.cf:\d+: error: unknown_local_recipient_reject_code: 250: not a " r
-                       "4xx or 5xx reply code",
-                     r.stderr),
-    r.stderr finally : inst.cleanup()
+        r = inst.command("check")
+        assert r.returncode == 1
+        assert re.search(r"main\.cf:\d+: error: unknown_local_recipient_reject_code: 250: not a "
+                         r"4xx or 5xx reply code", r.stderr), r.stderr
+    finally:
+        inst.cleanup()
 
-                           def test_client_port_logging()
-    : inst = pipeline({"smtpd_client_port_logging" : "yes"}) with inst
-    : with smtplib.SMTP("127.0.0.1", inst.smtp_port, timeout = 10) as s
-    : port = s.sock.getsockname()[1] s.ehlo("client.example") inst
-                 .wait_for_log(rf "connect from unknown\[127\.0\.0\.1\]:{port}$") inst.wait_for_log(
-                     rf "disconnect from unknown\[127\.0\.0\.1\]:{port} ehlo=1 quit=1")
+
+def test_client_port_logging():
+    inst = pipeline({"smtpd_client_port_logging": "yes"})
+    with inst:
+        with smtplib.SMTP("127.0.0.1", inst.smtp_port, timeout=10) as s:
+            port = s.sock.getsockname()[1]
+            s.ehlo("client.example")
+        inst.wait_for_log(rf"connect from unknown\[127\.0\.0\.1\]:{port}$")
+        inst.wait_for_log(rf"disconnect from unknown\[127\.0\.0\.1\]:{port} ehlo=1 quit=1")

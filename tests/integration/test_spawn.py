@@ -48,68 +48,76 @@ def read_line(conn: socket.socket, timeout: float) -> str:
 def test_spawn_runs_the_command_as_user_on_the_connection():
     inst, port = make_instance()
     try:
-        check
-  = inst.command("check") assert check.returncode == 0,
-      check.stderr inst.start(wait_ports = [ inst.smtp_port, port ]) with socket.create_connection(
-          ("127.0.0.1", port), timeout = 10) as conn
-      : uid = read_line(conn, wait_limit(10)).split() expected =
-          pwd.getpwnam("nobody").pw_uid if os.geteuid() == 0 else os.geteuid() assert uid ==
-          [ "uid", str(expected) ] conn.sendall(b "hello spawn\n") assert
-          read_line(conn, wait_limit(10)) ==
-          "echo: hello spawn\n" assert read_line(conn, wait_limit(10)) ==
-          "" #the command ended
-      : EOF inst
-            .wait_for_log(r "correio/spawn\[\d+\]: warning: .*echo\.sh: " r
-                            "spawned command says hello to the log") inst.stop() finally
-      : inst.cleanup()
+        check = inst.command("check")
+        assert check.returncode == 0, check.stderr
+        inst.start(wait_ports=[inst.smtp_port, port])
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as conn:
+            uid = read_line(conn, wait_limit(10)).split()
+            expected = pwd.getpwnam("nobody").pw_uid if os.geteuid() == 0 else os.geteuid()
+            assert uid == ["uid", str(expected)]
+            conn.sendall(b"hello spawn\n")
+            assert read_line(conn, wait_limit(10)) == "echo: hello spawn\n"
+            assert read_line(conn, wait_limit(10)) == ""  # the command ended: EOF
+        inst.wait_for_log(r"correio/spawn\[\d+\]: warning: .*echo\.sh: "
+                          r"spawned command says hello to the log")
+        inst.stop()
+    finally:
+        inst.cleanup()
 
-            def test_spawn_maxproc_limits_commands_running_at_once()
-      : inst,
-        port = make_instance(maxproc = "1") try : inst
-    .start(wait_ports = [ inst.smtp_port, port ]) first =
-        socket
-            .create_connection(("127.0.0.1", port), timeout = 10) assert
-        read_line(first, wait_limit(10))
-            .startswith("uid ")
-#The second client is left in the listen backlog while the first command runs.
-                second = socket.create_connection(("127.0.0.1", port), timeout = 10) with pytest
-                             .raises(TimeoutError)
-        : read_line(second, 1.5) first.sendall(b "one\n") assert read_line(first, wait_limit(10)) ==
-                         "echo: one\n" first.close() assert read_line(second, wait_limit(10))
-                             .startswith("uid ") second.sendall(b "two\n") assert
-                         read_line(second, wait_limit(10)) ==
-                         "echo: two\n" second.close() inst.stop() finally
-        : inst.cleanup()
 
-              def test_spawn_time_limit_ends_the_command()
-        : inst,
-                                                  port = make_instance() try
-        :
-#SERVICE_time_limit, as in Postfix; the script waits for a line that never comes.
-          inst
-      .write_main_cf({f "127.0.0.1:{port}_time_limit" :
-                          "1"}) inst.start(wait_ports = [ inst.smtp_port, port ]) with socket
-          .create_connection(("127.0.0.1", port), timeout = 10) as conn
-          : assert read_line(conn, wait_limit(10))
-          .startswith("uid ") started =
-          time.monotonic() assert read_line(conn, wait_limit(10)) ==
-          "" #killed : EOF assert time.monotonic() - started <
-              wait_limit(8) inst
-                  .wait_for_log(r "correio/spawn\[\d+\]: warning: command .*echo\.sh \(pid \d+\) " r
-                                  "time limit exceeded") inst.stop() finally
-          : inst.cleanup()
+def test_spawn_maxproc_limits_commands_running_at_once():
+    inst, port = make_instance(maxproc="1")
+    try:
+        inst.start(wait_ports=[inst.smtp_port, port])
+        first = socket.create_connection(("127.0.0.1", port), timeout=10)
+        assert read_line(first, wait_limit(10)).startswith("uid ")
+        # The second client is left in the listen backlog while the first command runs.
+        second = socket.create_connection(("127.0.0.1", port), timeout=10)
+        with pytest.raises(TimeoutError):
+            read_line(second, 1.5)
+        first.sendall(b"one\n")
+        assert read_line(first, wait_limit(10)) == "echo: one\n"
+        first.close()
+        assert read_line(second, wait_limit(10)).startswith("uid ")
+        second.sendall(b"two\n")
+        assert read_line(second, wait_limit(10)) == "echo: two\n"
+        second.close()
+        inst.stop()
+    finally:
+        inst.cleanup()
 
-                @pytest.mark.parametrize("args,message",
-                                         [
-                                           ("user=root argv=/bin/cat", r "user= must not be root"),
-                                           ("user=nobody", r "missing argv= command"),
-                                           ("argv=/bin/cat", r "user= attribute is required"),
-                                         ]) def
-            test_check_refuses_a_bad_spawn_entry_with_file_and_line(args, message)
-          : import re inst,
-                              port = make_instance(args = args) try : check
-= inst.command("check") assert check.returncode ==
-  1 pattern = (re.escape(str(inst.config_dir / "master.cf")) + rf
-               ":2: error: service 127\.0\.0\.1:{port}/inet: spawn: {message}")
-                  assert re.search(pattern, check.stderr),
-    check.stderr finally : inst.cleanup()
+
+def test_spawn_time_limit_ends_the_command():
+    inst, port = make_instance()
+    try:
+        # SERVICE_time_limit, as in Postfix; the script waits for a line that never comes.
+        inst.write_main_cf({f"127.0.0.1:{port}_time_limit": "1"})
+        inst.start(wait_ports=[inst.smtp_port, port])
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as conn:
+            assert read_line(conn, wait_limit(10)).startswith("uid ")
+            started = time.monotonic()
+            assert read_line(conn, wait_limit(10)) == ""  # killed: EOF
+            assert time.monotonic() - started < wait_limit(8)
+        inst.wait_for_log(r"correio/spawn\[\d+\]: warning: command .*echo\.sh \(pid \d+\) "
+                          r"time limit exceeded")
+        inst.stop()
+    finally:
+        inst.cleanup()
+
+
+@pytest.mark.parametrize("args,message", [
+    ("user=root argv=/bin/cat", r"user= must not be root"),
+    ("user=nobody", r"missing argv= command"),
+    ("argv=/bin/cat", r"user= attribute is required"),
+])
+def test_check_refuses_a_bad_spawn_entry_with_file_and_line(args, message):
+    import re
+    inst, port = make_instance(args=args)
+    try:
+        check = inst.command("check")
+        assert check.returncode == 1
+        pattern = (re.escape(str(inst.config_dir / "master.cf")) +
+                   rf":2: error: service 127\.0\.0\.1:{port}/inet: spawn: {message}")
+        assert re.search(pattern, check.stderr), check.stderr
+    finally:
+        inst.cleanup()

@@ -51,8 +51,8 @@ class Instance:
                             .replace("{submissions}", str(self.submissions)))
         cert, key = make_certificate()
         users = self.inst.config_dir / "users"
-#A SCRAM - SHA - 256 user too, hashed by Correio's own password tool would be nicer;
-#the stored form is Dovecot's, computed here independently.
+        # A SCRAM-SHA-256 user too, hashed by Correio's own password tool would be nicer;
+        # the stored form is Dovecot's, computed here independently.
         users.write_text(USERS + "scram@example.test:" + dovecot_scram("pencil") + "::::::\n")
         logins = self.inst.config_dir / "sender_logins"
         logins.write_text("demo@example.test demo@example.test\n"
@@ -116,8 +116,8 @@ def postcat(inst: Correio, queue_id: str) -> str:
     assert result.returncode == 0, result.stderr
     return result.stdout
 
-#-- - a SCRAM - SHA - 256 client(RFC 5802 §3, \
-                                 RFC 7677) -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -
+
+# --- a SCRAM-SHA-256 client (RFC 5802 §3, RFC 7677) -----------------------------------
 def scram_auth(s: smtplib.SMTP, user: str, password: str, binding: tuple[str, bytes] | None):
     """Runs AUTH SCRAM-SHA-256[-PLUS]; returns the final (code, text)."""
     gs2 = f"p={binding[0]},,".encode() if binding else b"n,,"
@@ -150,17 +150,17 @@ def scram_auth(s: smtplib.SMTP, user: str, password: str, binding: tuple[str, by
 
 
 def server_end_point(s: smtplib.SMTP) -> bytes:
-#RFC 5929 §4.1 : the hash of the server certificate; ours is signed with SHA - 256.
+    # RFC 5929 §4.1: the hash of the server certificate; ours is signed with SHA-256.
     return hashlib.sha256(s.sock.getpeercert(binary_form=True)).digest()
 
-#-- - \
-    tests -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -- -
+
+# --- tests ---------------------------------------------------------------------------
 def test_submission_requires_tls_before_auth(server):
     with smtplib.SMTP("127.0.0.1", server.submission, timeout=30) as s:
         s.ehlo("client.example")
         assert s.has_extn("starttls")
         assert not s.has_extn("auth")                     # smtpd_tls_auth_only
-#Level encrypt : Postfix's 530 comes before any AUTH processing.
+        # Level encrypt: Postfix's 530 comes before any AUTH processing.
         assert s.docmd("AUTH", "PLAIN " + base64.b64encode(b"\0demo@example.test\0secret")
                        .decode()) == (530, b"5.7.0 Must issue a STARTTLS command first")
         assert s.docmd("MAIL", "FROM:<demo@example.test>")[0] == 530
@@ -210,7 +210,7 @@ def test_relay_and_submission_refused_without_auth(server):
         code, text = s.rcpt("demo@example.test")
         assert (code, text) == (554, b"5.7.1 <unknown[127.0.0.1]>: Client host rejected: "
                                      b"Access denied")
-#The MTA port : mail for us is fine, relaying is not(defer_unauth_destination).
+    # The MTA port: mail for us is fine, relaying is not (defer_unauth_destination).
     with smtplib.SMTP("127.0.0.1", server.inst.smtp_port, timeout=30) as s:
         s.ehlo("client.example")
         s.mail("stranger@remote.example")
@@ -250,7 +250,7 @@ def test_scram_sha_256_plus_binds_to_the_tls_channel(server):
         binding = ("tls-server-end-point", server_end_point(s))
         assert scram_auth(s, "scram@example.test", "pencil", binding)[0] == 235
     with starttls(server.submission) as s:
-#Another channel's data, as a man in the middle would forward it.
+        # Another channel's data, as a man in the middle would forward it.
         assert scram_auth(s, "scram@example.test", "pencil",
                           ("tls-server-end-point", b"\0" * 32))[0] == 535
 
@@ -264,19 +264,17 @@ def test_wrong_password_then_throttled():
                 code, text = s.docmd("AUTH", "PLAIN " + base64.b64encode(
                     f"\0{user}\0wrong".encode()).decode())
                 failures.append((code, text, time.monotonic() - started))
-#Unknown user and wrong password : the same reply, and a delay growing 1s, 2s, 2s.
-            assert {(c, t) for c, t, _ in failures
-} == {(535,
-       b "5.7.8 Error: authentication failed: authentication failure")} assert failures[0][2] >=
-            0.9 and
-    failures[1][2] >= 1.9 code,
-    text = s.docmd("AUTH", "PLAIN " + base64.b64encode(b "\0demo@example.test\0secret").decode())
-                   assert code == 421 and
-           text.startswith(b "4.7.0 ")
-#Blocked for new connections too, even with the right password.
-                   with starttls(server.submission) as s
-    : assert s.docmd("AUTH",
-                     "PLAIN " + base64.b64encode(b "\0demo@example.test\0secret").decode())[0] ==
-               421 server.inst.wait_for_log(
-                   r "warning: unknown\[127\.0\.0\.1\]: SASL PLAIN authentication " r
-                     "failed: authentication failure, " r "sasl_username=nobody@example\.test")
+            # Unknown user and wrong password: the same reply, and a delay growing 1s, 2s, 2s.
+            assert {(c, t) for c, t, _ in failures} == {
+                (535, b"5.7.8 Error: authentication failed: authentication failure")}
+            assert failures[0][2] >= 0.9 and failures[1][2] >= 1.9
+            code, text = s.docmd("AUTH", "PLAIN " + base64.b64encode(
+                b"\0demo@example.test\0secret").decode())
+            assert code == 421 and text.startswith(b"4.7.0 ")
+        # Blocked for new connections too, even with the right password.
+        with starttls(server.submission) as s:
+            assert s.docmd("AUTH", "PLAIN " + base64.b64encode(
+                b"\0demo@example.test\0secret").decode())[0] == 421
+        server.inst.wait_for_log(r"warning: unknown\[127\.0\.0\.1\]: SASL PLAIN authentication "
+                                 r"failed: authentication failure, "
+                                 r"sasl_username=nobody@example\.test")

@@ -40,8 +40,8 @@ def test_systemd_analyze_verify_accepts_the_unit(tmp_path):
     unit.write_text(UNIT.read_text().replace("/usr/sbin/correio", os.path.abspath(CORREIO_BIN)))
     r = subprocess.run(["systemd-analyze", "verify", str(unit)], capture_output=True, text=True,
                        timeout=60)
-#verify exits 0 on some mistakes(an unknown Type = is "ignored") : any line naming the
-#unit is a complaint.
+    # verify exits 0 on some mistakes (an unknown Type= is "ignored"): any line naming the
+    # unit is a complaint.
     complaints = [line for line in (r.stdout + r.stderr).splitlines()
                   if re.search(r"correio\.service", line)]
     assert r.returncode == 0 and not complaints, r.stdout + r.stderr

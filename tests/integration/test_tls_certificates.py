@@ -19,7 +19,7 @@ from correio_fixture import Correio, free_port, pid_alive
 BASE = {"virtual_mailbox_domains": "example.test", "mynetworks": "127.0.0.0/8",
         "smtpd_tls_security_level": "may"}
 
-#The first smtpd offers STARTTLS; the second(a port of its own) is implicit TLS.
+# The first smtpd offers STARTTLS; the second (a port of its own) is implicit TLS.
 MASTER_CF = ("{listen}      inet  n       -       n       -       -       smtpd\n"
              "127.0.0.1:{wrapped}  inet  n  -  n  -  -  smtpd\n"
              "  -o smtpd_tls_wrappermode=yes\n")
@@ -89,8 +89,8 @@ def test_sni_selects_the_certificate_from_tls_server_sni_maps():
     default = make_cert(certs, "default", "mail.example.test")
     one = make_cert(certs, "one", "mail.one.example")
     wild = make_cert(certs, "wild", "any.two.example")
-#SQL - style value : base64 of the chain 's PEM text (Postfix' s rule for tables filled
-#outside postmap).
+    # SQL-style value: base64 of the chain's PEM text (Postfix's rule for tables filled
+    # outside postmap).
     b64 = make_cert(certs, "b64", "mail.three.example")
     (certs / "sni").write_text(
         f"mail.one.example   {one[2]}\n"
@@ -105,12 +105,12 @@ def test_sni_selects_the_certificate_from_tls_server_sni_maps():
         assert starttls_peer_cert(port, "MAIL.ONE.EXAMPLE") == der(one[0])
         assert starttls_peer_cert(port, "deep.sub.two.example") == der(wild[0])
         assert starttls_peer_cert(port, "mail.three.example") == der(b64[0])
-#Unknown names and no SNI at all : the default certificate.
+        # Unknown names and no SNI at all: the default certificate.
         assert starttls_peer_cert(port, "unknown.example") == der(default[0])
         assert starttls_peer_cert(port, None) == der(default[0])
-#"two.example" itself is not matched by ".two.example"(Postfix's rule).
+        # "two.example" itself is not matched by ".two.example" (Postfix's rule).
         assert starttls_peer_cert(port, "two.example") == der(default[0])
-#Implicit TLS uses the same layer.
+        # Implicit TLS uses the same layer.
         assert implicit_peer_cert(wrapped, "mail.one.example") == der(one[0])
         assert implicit_peer_cert(wrapped, "other.example") == der(default[0])
         inst.wait_for_log(r"TLS SNI name unknown\.example has no tls_server_sni_maps entry")
@@ -136,14 +136,14 @@ def test_renewed_certificate_is_used_by_new_connections_without_restart():
     inst.write_main_cf({"smtpd_tls_cert_file": str(live)})
     with inst:
         assert starttls_peer_cert(inst.smtp_port, None) == der(old[0])
-#An established session keeps its certificate across the renewal.
+        # An established session keeps its certificate across the renewal.
         sock = socket.create_connection(("127.0.0.1", wrapped), timeout=10)
         session = client_context().wrap_socket(sock, server_hostname="mail.example.test")
         assert session.getpeercert(binary_form=True) == der(old[0])
         pids = inst.service_pids()  # both smtpd processes have served a connection by now
         assert len(pids) >= 2
 
-#certbot - style renewal : a new file renamed over the old one.
+        # certbot-style renewal: a new file renamed over the old one.
         tmp = certs / "live.pem.tmp"
         tmp.write_bytes(new[0].read_bytes() + new[1].read_bytes())
         tmp.chmod(0o644)
@@ -157,14 +157,14 @@ def test_renewed_certificate_is_used_by_new_connections_without_restart():
         session.sendall(b"QUIT\r\n")
         session.close()
 
-#A broken renewal : the previous certificate stays, a warning names the file.
+        # A broken renewal: the previous certificate stays, a warning names the file.
         live.write_text("-----BEGIN CERTIFICATE-----\ngarbage\n-----END CERTIFICATE-----\n")
         time.sleep(1.2)
         assert starttls_peer_cert(inst.smtp_port, None) == der(new[0])
         inst.wait_for_log(r"warning: cannot load renewed TLS certificate: " + str(live)
                           + r".*still using the previous one")
 
-#Fixed again(in place this time, a new inode is not needed).
+        # Fixed again (in place this time, a new inode is not needed).
         live.write_bytes(old[0].read_bytes() + old[1].read_bytes())
         time.sleep(1.2)
         assert starttls_peer_cert(inst.smtp_port, None) == der(old[0])
@@ -211,16 +211,16 @@ def test_broken_chain_file_at_start_names_the_file():
 
 @pytest.mark.parametrize("daemon", ["imapd", "pop3d"])
 def test_wrapper_mode_without_a_certificate_names_the_parameters(daemon):
-#imapd and pop3d decide on TLS one way(service::open_configured_server_tls) : a
-#wrapper - mode port without a certificate is fatal, and says which parameters to set.
+    # imapd and pop3d decide on TLS one way (service::open_configured_server_tls): a
+    # wrapper-mode port without a certificate is fatal, and says which parameters to set.
     inst = Correio(main_cf={"user_directory": "unix:"},
                    master_cf="{listen} inet n - n - - smtpd\n"
                              f"127.0.0.1:{free_port()} inet n - n - - {daemon}\n"
                              f"  -o {daemon}_tls_wrappermode=yes\n")
     try:
-        inst
-.start(wait_ports = [inst.smtp_port]) inst
-    .wait_for_log(
-        rf "correio/{daemon}\[\d+\]: fatal: {daemon}_tls_wrappermode = yes " rf
-           "needs {daemon}_tls_cert_file or {daemon}_tls_chain_files") inst.stop() finally
-    : inst.cleanup()
+        inst.start(wait_ports=[inst.smtp_port])
+        inst.wait_for_log(rf"correio/{daemon}\[\d+\]: fatal: {daemon}_tls_wrappermode = yes "
+                          rf"needs {daemon}_tls_cert_file or {daemon}_tls_chain_files")
+        inst.stop()
+    finally:
+        inst.cleanup()

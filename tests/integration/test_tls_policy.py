@@ -1,8 +1,7 @@
 """TLS protocol and cipher policy (smtpd_tls_[mandatory_]protocols, *_ciphers,
 *_exclude_ciphers, imapd_tls_* and pop3d_tls_*), honoured by smtpd STARTTLS, SMTPS, IMAPS
 and POP3S, with Python's ssl module as the independent client; level encrypt implying
-smtpd_tls_auth_only;
-smtpd_tls_received_header; bad values refused by `correio check`."""
+smtpd_tls_auth_only; smtpd_tls_received_header; bad values refused by `correio check`."""
 
 from __future__ import annotations
 
@@ -54,8 +53,9 @@ class Servers:
 
     def __exit__(self, *exc) -> None:
         self.inst.__exit__(*exc)
-#Each returns(version, cipher) of a completed handshake, after one protocol step
-#over TLS so that a server that fails after the handshake is noticed too.
+
+    # Each returns (version, cipher) of a completed handshake, after one protocol step
+    # over TLS so that a server that fails after the handshake is noticed too.
     def starttls(self, ctx: ssl.SSLContext) -> tuple[str, str]:
         with smtplib.SMTP("127.0.0.1", self.inst.smtp_port, timeout=20) as s:
             s.ehlo("client.example")
@@ -114,7 +114,7 @@ def test_tls12_is_accepted_by_default_everywhere():
 
 
 def test_tls13_only_refuses_a_tls12_client_everywhere():
-#imapd_tls_protocols and pop3d_tls_protocols default to $smtpd_tls_mandatory_protocols.
+    # imapd_tls_protocols and pop3d_tls_protocols default to $smtpd_tls_mandatory_protocols.
     with Servers({"smtpd_tls_protocols": ">=TLSv1.3",
                   "smtpd_tls_mandatory_protocols": "!SSLv2, !SSLv3, !TLSv1, !TLSv1.1, "
                                                    "!TLSv1.2"}) as servers:
@@ -127,8 +127,8 @@ def test_tls13_only_refuses_a_tls12_client_everywhere():
 
 
 def test_opportunistic_and_mandatory_protocols_are_separate():
-#STARTTLS at level may uses smtpd_tls_protocols; SMTPS(wrapper mode) the mandatory
-#list; imapd and pop3d their own parameters.
+    # STARTTLS at level may uses smtpd_tls_protocols; SMTPS (wrapper mode) the mandatory
+    # list; imapd and pop3d their own parameters.
     with Servers({"smtpd_tls_protocols": ">=TLSv1.3",
                   "smtpd_tls_mandatory_protocols": "TLSv1.2 TLSv1.3",
                   "pop3d_tls_protocols": "<=TLSv1.2"}) as servers:
@@ -136,7 +136,7 @@ def test_opportunistic_and_mandatory_protocols_are_separate():
             servers.starttls(tls12_client())
         assert servers.smtps_session(tls12_client())[0] == "TLSv1.2"
         assert servers.imaps_session(tls12_client())[0] == "TLSv1.2"
-#TLS 1.3 is off for POP3 : a client that insists on it is refused.
+        # TLS 1.3 is off for POP3: a client that insists on it is refused.
         with pytest.raises(REFUSED):
             servers.pop3s_session(tls13_client())
         assert servers.pop3s_session(client_context())[0] == "TLSv1.2"
@@ -148,13 +148,13 @@ def test_cipher_exclusion_changes_the_negotiated_cipher():
                   for name, session in servers.all_sessions().items()}
     first = chosen["starttls"]
     assert set(chosen.values()) == {first}, chosen
-#Excluded from every smtpd grade, and(by default) from imapd 's and pop3d' s.
+    # Excluded from every smtpd grade, and (by default) from imapd's and pop3d's.
     with Servers({"smtpd_tls_exclude_ciphers": first}) as servers:
         for name, session in servers.all_sessions().items():
             version, cipher = session(tls12_client())
             assert version == "TLSv1.2"
             assert cipher != first, name
-#Only the one the client can speak, excluded : the TLS 1.2 handshake fails.
+    # Only the one the client can speak, excluded: the TLS 1.2 handshake fails.
     only = client_context()
     only.maximum_version = ssl.TLSVersion.TLSv1_2
     only.set_ciphers(first)
@@ -165,12 +165,12 @@ def test_cipher_exclusion_changes_the_negotiated_cipher():
 
 
 def test_high_grade_with_a_custom_cipherlist():
-#tls_high_cipherlist is what "high" means : narrowed to one suite, only it is used.
+    # tls_high_cipherlist is what "high" means: narrowed to one suite, only it is used.
     with Servers({"smtpd_tls_mandatory_ciphers": "high",
                   "tls_high_cipherlist": "ECDHE-RSA-CHACHA20-POLY1305:"
                                          "ECDHE-ECDSA-CHACHA20-POLY1305"}) as servers:
         assert servers.smtps_session(tls12_client())[1].endswith("CHACHA20-POLY1305")
-#The opportunistic grade(medium) is untouched.
+        # The opportunistic grade (medium) is untouched.
         assert "CHACHA20" not in servers.starttls(tls12_client())[1]
 
 
@@ -193,7 +193,7 @@ def test_encrypt_level_offers_and_accepts_auth_only_after_starttls():
             s.ehlo("client.example")
             assert "PLAIN" in s.esmtp_features["auth"].split()
             assert s.docmd("AUTH", auth_plain()) == (235, b"2.7.0 Authentication successful")
-#The MTA port(level may, AUTH off) is unchanged : AUTH is not enabled there.
+        # The MTA port (level may, AUTH off) is unchanged: AUTH is not enabled there.
         with smtplib.SMTP("127.0.0.1", servers.inst.smtp_port, timeout=20) as s:
             s.ehlo("client.example")
             assert s.docmd("MAIL", "FROM:<a@remote.example>")[0] == 250
@@ -253,19 +253,19 @@ def test_check_refuses_a_bad_master_cf_override():
                                    "  -o smtpd_tls_security_level=encrypt\n"
                                    "  -o smtpd_tls_mandatory_protocols=TLSv1.4\n")
     try:
-        result
-= servers.inst.command("check") assert result.returncode == 1,
-    result.stderr assert re.search(
-        r
-        "master\.cf:\d+: service 127\.0\.0\.1:\d+/inet: error: "
-        "bad"
-        " " r 'smtpd_tls_mandatory_protocols value "TLSv1\.4": unknown TLS ' r 'protocol "TLSv1\.4"',
-        result.stderr),
-    result.stderr finally : servers.inst.cleanup()
+        result = servers.inst.command("check")
+        assert result.returncode == 1, result.stderr
+        assert re.search(r"master\.cf:\d+: service 127\.0\.0\.1:\d+/inet: error: bad "
+                         r'smtpd_tls_mandatory_protocols value "TLSv1\.4": unknown TLS '
+                         r'protocol "TLSv1\.4"', result.stderr), result.stderr
+    finally:
+        servers.inst.cleanup()
 
-                                def test_imapd_tls_protocols_affects_only_imaps()
-    : with Servers({"imapd_tls_protocols" : ">=TLSv1.3"}) as servers
-    : sock = socket.create_connection(("127.0.0.1", servers.imaps),
-                                      timeout = 20) with pytest.raises(REFUSED)
-    : tls12_client().wrap_socket(sock).recv(10) sock.close() assert servers.smtps_session(
-          tls12_client())[0] == "TLSv1.2"
+
+def test_imapd_tls_protocols_affects_only_imaps():
+    with Servers({"imapd_tls_protocols": ">=TLSv1.3"}) as servers:
+        sock = socket.create_connection(("127.0.0.1", servers.imaps), timeout=20)
+        with pytest.raises(REFUSED):
+            tls12_client().wrap_socket(sock).recv(10)
+        sock.close()
+        assert servers.smtps_session(tls12_client())[0] == "TLSv1.2"

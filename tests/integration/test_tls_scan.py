@@ -1,13 +1,8 @@
-""
-    "testssl.sh (Debian's package) against every TLS port of a running instance: no SSLv2,
-    SSLv3,
-    TLS 1.0 or TLS 1.1;
-no NULL, anonymous, EXPORT, LOW(DES, RC4) or 3DES ciphers;
-and no HIGH or
-    CRITICAL finding except those about trusting our self - signed certificate.
+"""testssl.sh (Debian's package) against every TLS port of a running instance: no SSLv2,
+SSLv3, TLS 1.0 or TLS 1.1; no NULL, anonymous, EXPORT, LOW (DES, RC4) or 3DES ciphers; and
+no HIGH or CRITICAL finding except those about trusting our self-signed certificate.
 
-                                                            The scans of all ports run at the same
-                                                            time(testssl.sh is a slow shell script); its
+The scans of all ports run at the same time (testssl.sh is a slow shell script); its
 choice of checks is kept to what the assertions need: -p (protocols), -s (cipher
 categories) and -S (certificate and server defaults). The vulnerability checks (-U) are
 left out: they take minutes and test OpenSSL rather than Correio's configuration.
@@ -30,14 +25,14 @@ from correio_fixture import Correio, free_port, wait_for_port
 
 TESTSSL = shutil.which("testssl") or shutil.which("testssl.sh")
 
-#Findings that only say a self - signed test certificate is not trusted(no CA, no CRL or
-#OCSP URI, name not matching "127.0.0.1").Everything else HIGH or CRITICAL fails.
+# Findings that only say a self-signed test certificate is not trusted (no CA, no CRL or
+# OCSP URI, name not matching "127.0.0.1"). Everything else HIGH or CRITICAL fails.
 CERTIFICATE_TRUST_IDS = {
     "cert_chain_of_trust", "cert_trust", "cert_revocation", "cert_caIssuers",
     "cert_ocspURL", "cert_crlDistributionPoints", "cert_commonName",
 }
 
-#Protocol ids testssl.sh reports and the findings that mean "not offered".
+# Protocol ids testssl.sh reports and the findings that mean "not offered".
 OLD_PROTOCOLS = ["SSLv2", "SSLv3", "TLS1", "TLS1_1"]
 WEAK_CIPHER_LISTS = ["cipherlist_NULL", "cipherlist_aNULL", "cipherlist_EXPORT",
                      "cipherlist_LOW", "cipherlist_3DES_IDEA"]
@@ -68,10 +63,10 @@ def start_scan(port: int, starttls: str | None, out_dir: Path) -> tuple[subproce
     if starttls:
         args += ["--starttls", starttls]
     args.append(f"127.0.0.1:{port}")
-#"invalid." is testssl.sh's probe host for OpenSSL features: keep even that off DNS.
+    # "invalid." is testssl.sh's probe host for OpenSSL features: keep even that off DNS.
     env = {**os.environ, "NXCONNECT": "127.0.0.1:0"}
     log = open(out_dir / f"scan-{port}.txt", "wb")
-#Its own process group : on a timeout the scan's children (openssl, sleep) go too.
+    # Its own process group: on a timeout the scan's children (openssl, sleep) go too.
     proc = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, env=env,
                             stdin=subprocess.DEVNULL, start_new_session=True)
     log.close()
@@ -136,8 +131,8 @@ def check_tls_ports(ports: list[tuple[int, str | None]], timeout: float = 480) -
 
 
 def test_every_tls_port_is_clean():
-#SMTP STARTTLS, SMTPS, IMAP STARTTLS, IMAPS, POP3 STLS and POP3S scanned at once : the
-#wall time of the file is that of the slowest scan.
+    # SMTP STARTTLS, SMTPS, IMAP STARTTLS, IMAPS, POP3 STLS and POP3S scanned at once: the
+    # wall time of the file is that of the slowest scan.
     submissions, imap, imaps = free_port(), free_port(), free_port()
     pop3, pop3s = free_port(), free_port()
     inst = Correio(
@@ -165,7 +160,7 @@ def test_every_tls_port_is_clean():
 
 
 def test_weak_findings_are_reported():
-#The checker itself must fail on what it is meant to catch.
+    # The checker itself must fail on what it is meant to catch.
     findings = [
         {"id": "SSLv2", "severity": "OK", "finding": "not offered"},
         {"id": "SSLv3", "severity": "OK", "finding": "not offered"},

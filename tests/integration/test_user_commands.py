@@ -78,7 +78,7 @@ def run_on_tty(args, answers):
         if not chunk:
             break
         output += chunk
-#One answer per prompt, each written only once its prompt has appeared.
+        # One answer per prompt, each written only once its prompt has appeared.
         if pending and output.count(b"password: ") > len(answers) - len(pending):
             os.write(fd, pending.pop(0).encode() + b"\n")
     _, status = os.waitpid(pid, 0)
@@ -132,7 +132,7 @@ def test_user_add_creates_an_sqlite_directory(tmp_path):
                   "ann@example.test")
     assert out.returncode == 0, out.stderr
     assert stat.S_IMODE(db.stat().st_mode) == 0o640
-#The documented schema, readable by any SQLite client.
+    # The documented schema, readable by any SQLite client.
     with sqlite3.connect(db) as conn:
         cols = [r[1] for r in conn.execute("PRAGMA table_info(users)")]
         assert cols == ["user", "password", "uid", "gid", "home", "quota_rule"]
@@ -149,7 +149,7 @@ def test_the_directory_comes_from_main_cf_and_serves_smtp(tmp_path):
     inst = pipeline()
     db = inst.config_dir / "users.db"
     inst.write_main_cf({"user_directory": f"sqlite:{db}"})
-# `correio - c DIR user...` and MAIL_CONFIG both find main.cf's user_directory.
+    # `correio -c DIR user ...` and MAIL_CONFIG both find main.cf's user_directory.
     out = correio("-c", str(inst.config_dir), "user", "add", "-p", "pw", "sql@example.test")
     assert out.returncode == 0, out.stderr
     env = dict(os.environ, MAIL_CONFIG=str(inst.config_dir))
@@ -165,7 +165,7 @@ def test_the_directory_comes_from_main_cf_and_serves_smtp(tmp_path):
             code, reply = s.data(b"Subject: sqlite user\r\n\r\nhi\r\n")
             assert code == 250, reply
         wait_for_messages(inst, "sql", 1)
-#A user added while the daemons run is found without a reload.
+        # A user added while the daemons run is found without a reload.
         assert correio("-c", str(inst.config_dir), "user", "add", "-p", "pw",
                        "late@example.test").returncode == 0
         with smtplib.SMTP("127.0.0.1", inst.smtp_port, timeout=30) as s:

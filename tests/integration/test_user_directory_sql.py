@@ -19,7 +19,7 @@ from sql_servers import MariadbServer, PostgresServer
 
 EX_TEMPFAIL = 75
 
-#user, password, scheme.The hashes come from doveadm(Dovecot), not from Correio.
+# user, password, scheme. The hashes come from doveadm (Dovecot), not from Correio.
 USERS = [
     ("alice@example.test", "alice-pw", "SHA512-CRYPT"),
     ("bob@example.test", "bob-pw", "ARGON2ID"),
@@ -29,10 +29,10 @@ USERS = [
 ]
 
 SCHEMA = {
-#"user" is a reserved word in PostgreSQL : quoted there.
+    # "user" is a reserved word in PostgreSQL: quoted there.
     "pgsql": """CREATE TABLE users ("user" TEXT PRIMARY KEY, password TEXT NOT NULL,
                 uid INTEGER, gid INTEGER, home TEXT, quota_rule TEXT);
-    GRANT SELECT ON users TO correio;""",
+                GRANT SELECT ON users TO correio;""",
     "mysql": """CREATE TABLE users (user VARCHAR(255) PRIMARY KEY, password TEXT NOT NULL,
                 uid INTEGER, gid INTEGER, home TEXT, quota_rule TEXT)""",
 }
@@ -69,11 +69,11 @@ def db(request, tmp_path_factory):
             stored = hash_with_dovecot(scheme, password).replace("'", "''")
             rows.append(f"('{user}', '{stored}', NULL, NULL, NULL, "
                         f"'*:storage={i + 1}G')")
-#A second account whose name an injected "' OR '1'='1" would also match.
+        # A second account whose name an injected "' OR '1'='1" would also match.
         rows.append("('zed@example.test', '{PLAIN}zed-pw', 5000, 5000, '/srv/mail/zed', NULL)")
         columns = COLUMNS[request.param]
         server.sql("".join(f"INSERT INTO users ({columns}) VALUES {row};" for row in rows))
-#The query file is read by the daemons, which run as mail_owner.
+        # The query file is read by the daemons, which run as mail_owner.
         cf = tmp_path_factory.mktemp("cf") / f"{request.param}-users.cf"
         os.chmod(cf.parent, 0o755)
         password = server.password
@@ -161,11 +161,11 @@ def rcpt(inst, recipient):
 
 def test_smtp_recipient_and_delivery_through_sql_survive_a_restart(db):
     inst = pipeline()
-#The daemons run as mail_owner : the query file goes where they can read it.
+    # The daemons run as mail_owner: the query file goes where they can read it.
     cf = inst.config_dir / f"{db.kind}-users.cf"
     shutil.copy(db.spec.split(":", 1)[1], cf)
     inst.write_main_cf({"user_directory": f"{db.kind}:{cf}"})
-#Nobody in the passwd - file : erin exists only in the database.
+    # Nobody in the passwd-file: erin exists only in the database.
     (inst.config_dir / "users").write_text("")
     with inst:
         code, reply = rcpt(inst, "erin@example.test")
@@ -173,12 +173,12 @@ def test_smtp_recipient_and_delivery_through_sql_survive_a_restart(db):
         code, reply = rcpt(inst, "mallory@example.test")
         assert code == 550 and b"5.1.1" in reply, reply
 
-#The server goes away : temporary failure, never "user unknown".
+        # The server goes away: temporary failure, never "user unknown".
         db.stop()
         code, reply = rcpt(inst, "erin@example.test")
         assert code == 451 and b"4.3.0" in reply, reply
 
-#It comes back : the daemons reconnect on their own.
+        # It comes back: the daemons reconnect on their own.
         db.start()
         deadline = time.monotonic() + 20
         while True:

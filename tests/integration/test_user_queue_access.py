@@ -1,9 +1,6 @@
-""
-    "sendmail, mailq and postqueue run by an ordinary user against a queue owned by
-    mail_owner,
-    as in production
-    : the message is queued once and sendmail exits 0 although the user may not read maildrop /
-    ; the listing comes from the showq service, and the queue
+"""sendmail, mailq and postqueue run by an ordinary user against a queue owned by
+mail_owner, as in production: the message is queued once and sendmail exits 0 although
+the user may not read maildrop/; the listing comes from the showq service, and the queue
 files stay unreadable to the user."""
 
 import json
@@ -54,7 +51,7 @@ def test_sendmail_as_an_ordinary_user_exits_0_and_delivers_exactly_once():
         maildrop = inst.queue_dir / "maildrop"
         assert maildrop.stat().st_mode & 0o7777 == 0o1733
         assert pwd.getpwuid(maildrop.stat().st_uid).pw_name == inst.main_cf["mail_owner"]
-#The user cannot list maildrop / : what made the old directory fsync fail.
+        # The user cannot list maildrop/: what made the old directory fsync fail.
         probe = subprocess.run([*setpriv(user), "ls", str(maildrop)], capture_output=True)
         assert probe.returncode != 0 and b"Permission denied" in probe.stderr
         result = as_user(inst, user, "sendmail", "-i", "demo@example.test",
@@ -90,18 +87,18 @@ def test_mailq_and_postqueue_as_an_ordinary_user_go_through_showq():
         for command in (["mailq"], ["postqueue", "-p"], ["sendmail", "-bp"]):
             out = as_user(inst, user, *command)
             assert out.returncode == 0, out.stderr
-#The same listing root gets by reading the queue itself.
+            # The same listing root gets by reading the queue itself.
             assert out.stdout == root_view.stdout, (command, out.stdout)
             assert re.search(rb"^%s +\d+ .* demo@example\.test$" % qid.encode(), out.stdout,
                              re.M), out.stdout
             assert b"far@remote.test" in out.stdout and b"nobody else" not in out.stdout
         [line] = as_user(inst, user, "postqueue", "-j").stdout.decode().splitlines()
         assert json.loads(line)["queue_id"] == qid
-#The queue files themselves stay out of the user's reach.
+        # The queue files themselves stay out of the user's reach.
         cat = subprocess.run([*setpriv(user), "cat", str(inst.queue_dir / "deferred" / qid)],
                              capture_output=True)
         assert cat.returncode != 0 and b"Permission denied" in cat.stderr
-#Anything but a request gets nothing.
+        # Anything but a request gets nothing.
         with socket.socket(socket.AF_UNIX) as s:
             s.connect(str(public / "showq"))
             s.sendall(b"contents " + qid.encode() + b"\n")

@@ -1,8 +1,6 @@
-""
-    "virtual_uid_maps / virtual_gid_maps / virtual_minimum_uid: run as root (master.cf
-    unpriv = n,
-    as in Postfix's stock master.cf), the virtual agent writes each Maildir as the owner the maps
-        name; a uid below virtual_minimum_uid or a recipient the maps do not
+"""virtual_uid_maps / virtual_gid_maps / virtual_minimum_uid: run as root (master.cf
+unpriv = n, as in Postfix's stock master.cf), the virtual agent writes each Maildir as
+the owner the maps name; a uid below virtual_minimum_uid or a recipient the maps do not
 know is deferred ("mail system configuration error")."""
 
 import os
@@ -36,7 +34,7 @@ def owned_pipeline(extra=None):
                      **(extra or {})})
     inst.write_master_cf(ROOT_VIRTUAL_MASTER_CF.replace("{listen}", inst.listen))
     (inst.config_dir / "users").write_text(USERS)
-#As with Postfix, the domain directory must be writable by the mailbox owners.
+    # As with Postfix, the domain directory must be writable by the mailbox owners.
     domain = inst.base / "mail" / "example.test"
     domain.mkdir(parents=True)
     domain.chmod(0o777)
