@@ -64,6 +64,12 @@ Restrictions::Options restriction_options(const config::Config& c, resolve::Reso
   r.default_rbl_reply = c.raw("default_rbl_reply").value_or("");
   r.rbl_reply_maps = c.get("rbl_reply_maps");
   r.reject_unlisted_sender = c.get_bool("smtpd_reject_unlisted_sender");
+  r.queue_directory = c.get("queue_directory");
+  r.policy.timeout = c.get_time("smtpd_policy_service_timeout");
+  r.policy.try_limit = static_cast<int>(c.get_int("smtpd_policy_service_try_limit"));
+  r.policy.retry_delay = c.get_time("smtpd_policy_service_retry_delay");
+  r.policy.default_action = c.get("smtpd_policy_service_default_action");
+  r.policy.context = c.get("smtpd_policy_service_policy_context");
   return r;
 }
 

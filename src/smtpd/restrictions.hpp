@@ -10,6 +10,7 @@
 #pragma once
 
 #include <asio/awaitable.hpp>
+#include <chrono>
 #include <map>
 #include <memory>
 #include <optional>
@@ -74,6 +75,14 @@ class Restrictions {
     // reject_unlisted_sender/recipient ask it; not owned, must outlive the Restrictions.
     // Null: those restrictions find everyone listed.
     RecipientCheck* recipients = nullptr;
+    std::string queue_directory;  // unix:private/x policy servers live under it
+    struct Policy {
+      std::chrono::milliseconds timeout{100000};    // smtpd_policy_service_timeout
+      int try_limit = 2;                            // smtpd_policy_service_try_limit
+      std::chrono::milliseconds retry_delay{1000};  // smtpd_policy_service_retry_delay
+      std::string default_action = "451 4.3.5 Server configuration problem";
+      std::string context;  // smtpd_policy_service_policy_context
+    } policy;
   };
 
   // Parses the lists and opens every table they name. Never fails: a configuration

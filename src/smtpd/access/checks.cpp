@@ -15,6 +15,7 @@ constexpr Check kChecks[] = {
     {"warn_if_reject", check_warn_if_reject},
     {"reject_unauth_pipelining", check_unauth_pipelining},
     {"sleep", nullptr, check_sleep},
+    {"check_policy_service", nullptr, check_policy_service},
     // Client.
     {"permit_mynetworks", check_permit_mynetworks},
     {"permit_sasl_authenticated", check_permit_sasl_authenticated},

@@ -63,6 +63,8 @@ asio::awaitable<Verdict> apply_access_result(Evaluation& ev, std::string_view va
 // dns_lists.cpp: DNS block and allow lists, and the MX/NS host access tests.
 asio::awaitable<Verdict> check_dns_list(Evaluation&, const Restriction&);
 asio::awaitable<Verdict> check_mx_ns_access(Evaluation&, const Restriction&);
+// policy_client.cpp: check_policy_service (SMTPD_POLICY_README).
+asio::awaitable<Verdict> check_policy_service(Evaluation&, const Restriction&);
 // The io_context's shared resolver channel with dns_resolver_servers; null (and a
 // warning logged) when it cannot be opened.
 asio::awaitable<std::shared_ptr<dns::Lookup>> dns_lookup(Evaluation& ev);
