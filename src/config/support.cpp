@@ -59,6 +59,12 @@ constexpr SupportInfo kUnsupported[] = {
     {"smtpd_tls_session_cache_database", kInfo, "",
      "TLS sessions are resumed with session tickets, which need no database"},
     {"smtpd_sasl_path", kInfo, "", "SASL is built in; there is no external server to name"},
+    {"smtpd_policy_service_max_idle", kInfo, "",
+     "smtpd opens one connection per policy request, so none is ever idle"},
+    {"smtpd_policy_service_max_ttl", kInfo, "",
+     "smtpd opens one connection per policy request, so none is reused"},
+    {"smtpd_policy_service_request_limit", kInfo, "",
+     "smtpd sends one request per policy connection, within any limit"},
 
     // Logging and debugging.
     {"process_id_directory", kWarn, "", "the master's pid file is data_directory/master.pid"},
