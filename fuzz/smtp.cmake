@@ -16,3 +16,7 @@ target_link_options(smtp_client_fuzz PRIVATE -fsanitize=fuzzer)
 add_executable(smtp_tls_policy_entry_fuzz smtp_tls_policy_entry_fuzz.cpp)
 target_link_libraries(smtp_tls_policy_entry_fuzz PRIVATE correio_smtp_agent)
 target_link_options(smtp_tls_policy_entry_fuzz PRIVATE -fsanitize=fuzzer)
+# smtpd access control: restriction lists, access(5) results, DNS list filters, templates.
+add_executable(smtpd_access_fuzz smtpd_access_fuzz.cpp)
+target_link_libraries(smtpd_access_fuzz PRIVATE correio_smtpd)
+target_link_options(smtpd_access_fuzz PRIVATE -fsanitize=fuzzer)

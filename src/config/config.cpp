@@ -205,6 +205,10 @@ std::vector<MainCfEntry> unused_parameters(const MainCf& main_cf,
   std::set<std::string> referenced;
   for (const auto& e : main_cf.entries()) collect_references(e.value, referenced, 0);
   for (const auto& v : extra_values) collect_references(v, referenced, 0);
+  // smtpd_restriction_classes names parameters of the administrator's own (postconf(5));
+  // Postfix's postconf knows them as used.
+  if (const MainCfEntry* classes = main_cf.find("smtpd_restriction_classes"))
+    for (const auto& name : base::split_list(classes->value)) referenced.insert(name);
   std::vector<MainCfEntry> out;
   std::set<std::string> reported;
   for (const auto& e : main_cf.entries()) {

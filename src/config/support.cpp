@@ -53,6 +53,12 @@ constexpr SupportInfo kUnsupported[] = {
     {"smtpd_tls_session_cache_database", kInfo, "",
      "TLS sessions are resumed with session tickets, which need no database"},
     {"smtpd_sasl_path", kInfo, "", "SASL is built in; there is no external server to name"},
+    {"smtpd_policy_service_max_idle", kInfo, "",
+     "smtpd opens one connection per policy request, so none is ever idle"},
+    {"smtpd_policy_service_max_ttl", kInfo, "",
+     "smtpd opens one connection per policy request, so none is reused"},
+    {"smtpd_policy_service_request_limit", kInfo, "",
+     "smtpd sends one request per policy connection, within any limit"},
 
     // Logging and debugging.
     {"process_id_directory", kWarn, "", "the master's pid file is data_directory/master.pid"},
@@ -61,19 +67,12 @@ constexpr SupportInfo kUnsupported[] = {
     {"debugger_command", kWarn, "", "daemons are not started under a debugger"},
 
     // SMTP server.
-    {"smtpd_delay_reject", kWarn, "",
-     "restrictions are always evaluated at RCPT TO (Postfix's default); evaluating client "
-     "restrictions at connect time is not built yet"},
     {"smtpd_sasl_type", kWarn, "dovecot",
      "SASL is built in, serving the users of user_directory (as Dovecot's auth would)"},
     {"smtpd_tls_CAfile", kWarn, "",
      "client certificates are not requested, so there is nothing to verify them against"},
     {"smtpd_tls_CApath", kWarn, "",
      "client certificates are not requested, so there is nothing to verify them against"},
-    {"smtpd_data_restrictions", kFatal, "",
-     "restrictions at DATA are not evaluated yet; mail would be accepted without them"},
-    {"smtpd_reject_unlisted_sender", kFatal, "",
-     "sender address verification against local tables is not built yet"},
     {"smtpd_proxy_filter", kFatal, "", "before-queue content filters are not built yet"},
     {"smtpd_milters", kFatal, "", "milters are not built yet; mail would pass unfiltered"},
     {"non_smtpd_milters", kFatal, "", "milters are not built yet; mail would pass unfiltered"},

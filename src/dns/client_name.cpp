@@ -24,6 +24,7 @@ asio::awaitable<ClientName> verified_client_name(Lookup& lookup, std::string_vie
     result.warning = "numeric or malformed hostname: " + name;
     co_return result;
   }
+  result.reverse_name = name;
   Answer addresses = co_await lookup.addresses_of(name, family);
   if (addresses.outcome != Outcome::found) {
     result.warning = "hostname " + name + " does not resolve to address " + std::string(address) +

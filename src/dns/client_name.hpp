@@ -16,6 +16,9 @@ namespace correio::dns {
 
 struct ClientName {
   std::string name = "unknown";
+  // The PTR name whether or not it resolves back (Postfix's reverse_client_name), for
+  // reject_unknown_reverse_client_hostname and friends; "unknown" when there is none.
+  std::string reverse_name = "unknown";
   // Postfix's warning when a PTR name was found but is not usable ("hostname X does not
   // resolve to address Y"); empty otherwise.
   std::string warning;

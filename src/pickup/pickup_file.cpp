@@ -10,8 +10,8 @@
 #include <cstring>
 
 #include "base/file.hpp"
-#include "cleanup/duplicate_filter.hpp"
 #include "cleanup/content_inspector.hpp"
+#include "cleanup/duplicate_filter.hpp"
 #include "cleanup/header_cleanup.hpp"
 #include "cleanup/received.hpp"
 #include "queue/queue_directories.hpp"

@@ -58,6 +58,7 @@ std::optional<Reply> CommandLoop::admit(const Command& command, bool known, unsi
   if ((flags & command_flag::junk) != 0 && junk_commands_++ > options_.junk_command_limit)
     ++errors_;
   if (!known) return options_.unknown;
+  if (access_denied_ && command.verb != "QUIT") return access_denied_;
   // RFC 3207 §4: with mandatory TLS, only the pre_tls commands before STARTTLS. AUTH is
   // not one of them: on such a port no password may cross the wire in clear text.
   if (options_.tls_required && !conn_.tls_active() && (flags & command_flag::pre_tls) == 0)

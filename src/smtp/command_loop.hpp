@@ -80,6 +80,11 @@ class CommandLoop {
   // one), for "... after VERB from CLIENT" log lines.
   const std::string& last_verb() const { return last_verb_; }
 
+  // Postfix's smtpd_delay_reject = no: once the client was rejected at connect, every
+  // known command but QUIT gets `refusal` (RFC 5321 §3.1: "503 5.7.0 Error: access denied
+  // for NAME[ADDR]") without reaching its handler.
+  void deny_access(Reply refusal) { access_denied_ = std::move(refusal); }
+
   // Sends "220 BANNER"; false (logged as a lost connection) when the client is gone.
   asio::awaitable<bool> greet(std::string_view banner);
 
@@ -111,6 +116,7 @@ class CommandLoop {
   Options options_;
   std::string client_label_ = "unknown";
   std::string last_verb_ = "CONNECT";
+  std::optional<Reply> access_denied_;
   int errors_ = 0;
   int junk_commands_ = 0;
   std::vector<std::pair<std::string, int>> counts_;  // "ehlo" -> 1, in first-seen order

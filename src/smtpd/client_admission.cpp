@@ -23,26 +23,28 @@ AdmissionSettings AdmissionSettings::from_config(const config::Config& config,
   return s;
 }
 
-asio::awaitable<std::string> ClientAdmission::client_name(io::Connection& connection) {
-  if (!settings_.peername_lookup) co_return "unknown";
+asio::awaitable<dns::ClientName> ClientAdmission::client_name(io::Connection& connection) {
+  if (!settings_.peername_lookup) co_return dns::ClientName{};
   auto executor = co_await asio::this_coro::executor;
   auto& shared =
       asio::use_service<dns::SharedLookup>(asio::query(executor, asio::execution::context));
   auto lookup = shared.get(executor, settings_.resolver);
   if (!lookup) {
     log_.warning("reverse lookup of {}: {}", connection.remote_address(), lookup.error().message);
-    co_return "unknown";
+    co_return dns::ClientName{};
   }
   std::shared_ptr<dns::Lookup> held = std::move(*lookup);  // for as long as the lookups run
   dns::ClientName found = co_await dns::verified_client_name(*held, connection.remote_address());
   if (!found.warning.empty()) log_.warning("{}", found.warning);
-  co_return found.name;
+  co_return found;
 }
 
 asio::awaitable<Admission> ClientAdmission::admit(io::Connection& connection) {
   Admission admission;
   std::string address = connection.remote_address();
-  admission.client_name = co_await client_name(connection);
+  dns::ClientName names = co_await client_name(connection);
+  admission.client_name = names.name;
+  admission.reverse_name = names.reverse_name;
   std::string label = admission.client_name + "[" + address + "]";
   if (settings_.client_port_logging) label += ":" + std::to_string(connection.remote_port());
   log_.info("connect from {}", label);

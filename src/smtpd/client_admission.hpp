@@ -11,6 +11,7 @@
 
 #include "base/log.hpp"
 #include "config/config.hpp"
+#include "dns/client_name.hpp"
 #include "dns/lookup.hpp"
 #include "io/connection.hpp"
 #include "smtpd/client_networks.hpp"
@@ -36,6 +37,7 @@ struct AdmissionSettings {
 struct Admission {
   bool admitted = false;
   std::string client_name = "unknown";
+  std::string reverse_name = "unknown";  // the PTR name, forward-confirmed or not
   ConnectionCounter::Slot slot;
 };
 
@@ -49,7 +51,7 @@ class ClientAdmission {
   asio::awaitable<Admission> admit(io::Connection& connection);
 
  private:
-  asio::awaitable<std::string> client_name(io::Connection& connection);
+  asio::awaitable<dns::ClientName> client_name(io::Connection& connection);
 
   AdmissionSettings settings_;
   base::Logger& log_;

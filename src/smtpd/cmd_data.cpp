@@ -35,6 +35,9 @@ asio::awaitable<Result<std::string>> commit_message(MessageWriter& writer) {
 }  // namespace
 
 bool Session::start_message() {
+  // access(5) REDIRECT: the message goes to that address only, for all recipients.
+  if (!effects_.redirect.empty())
+    envelope_->recipients = {Recipient{effects_.redirect, "", "", {}}};
   auto writer = sink_.begin(*envelope_);
   if (!writer) {
     log_.warning("queue file create error: {}", writer.error().message);
@@ -92,7 +95,11 @@ bool Session::start_message() {
     inspector_->own_header(received, checked);
     received = std::move(checked);
   }
-  if (Status s = writer_->append(received); !s) {
+  // access(5) PREPEND: the headers go first, in the order the actions ran (Postfix's
+  // smtpd writes them before its Received: line).
+  std::string prepended;
+  for (const std::string& header : effects_.prepend) prepended += header + "\n";
+  if (Status s = writer_->append(prepended + received); !s) {
     log_.warning("{}: queue file write error: {}", queue_id_, s.error().message);
     write_failed_ = true;
   }
@@ -155,6 +162,20 @@ asio::awaitable<Session::Next> Session::finish_message() {
     reset_transaction();
     co_return co_await reply(552, "5.3.4", "Error: message file too big");
   }
+  access::Facts facts = access_facts("END-OF-MESSAGE");
+  std::optional<smtp::Reply> refused =
+      co_await access_check(Restrictions::Event::end_of_data, facts);
+  if (refused) {
+    reset_transaction();  // the queue file goes with its writer
+    co_return co_await reply(*refused);
+  }
+  if (effects_.discard) {
+    // access(5) DISCARD: "claim successful delivery and silently discard the message".
+    std::string id = queue_id_;
+    log_.info("{}", access::whatsup_line(facts, "discard", "message discarded by DISCARD action"));
+    reset_transaction();
+    co_return co_await reply(250, "2.0.0", "Ok: queued as " + id);
+  }
   Result<std::string> committed = co_await commit_message(*writer_);
   if (!committed) {
     log_.warning("{}: queue file write error: {}", queue_id_, committed.error().message);
@@ -178,6 +199,9 @@ asio::awaitable<Session::Next> Session::cmd_data(const Command& command) {
     co_await conn_.drain_and_close();
     co_return Next::close;
   }
+  access::Facts facts = access_facts("DATA");
+  std::optional<smtp::Reply> refused = co_await access_check(Restrictions::Event::data, facts);
+  if (refused) co_return co_await reply(*refused);
   if (!start_message()) {
     write_failed_ = false;
     co_return co_await reply(452, "4.3.1", "Insufficient system storage");
@@ -227,6 +251,13 @@ asio::awaitable<Session::Next> Session::cmd_bdat(const Command& command) {
     co_await reply(501, "5.5.4", "Syntax: BDAT count [LAST]");
     co_return Next::close;
   }
+  // smtpd_data_restrictions apply to the first BDAT as to DATA; a refusal answers every
+  // chunk of the message.
+  if (!writer_ && !bdat_failed_ && envelope_ && !envelope_->recipients.empty()) {
+    access::Facts facts = access_facts("BDAT");
+    bdat_refusal_ = co_await access_check(Restrictions::Event::data, facts);
+    if (bdat_refusal_) bdat_failed_ = true;
+  }
   // RFC 3030 §2: the chunk is always read, even when the command is refused.
   std::string chunk;
   size_t remaining = static_cast<size_t>(*size);
@@ -259,6 +290,11 @@ asio::awaitable<Session::Next> Session::cmd_bdat(const Command& command) {
   if (!envelope_) co_return co_await reply(503, "5.5.1", "Error: need MAIL command");
   if (envelope_->recipients.empty())
     co_return co_await reply(554, "5.5.1", "Error: no valid recipients");
+  if (bdat_refusal_) {
+    smtp::Reply refusal = *bdat_refusal_;
+    if (last) reset_transaction();
+    co_return co_await reply(refusal);
+  }
   if (refuse_size || bdat_failed_) {
     bdat_failed_ = true;
     if (last) reset_transaction();

@@ -53,6 +53,13 @@ asio::awaitable<Session::Next> Session::cmd_helo(const Command& command, bool ex
     co_return Next::close;
   }
   reset_transaction();
+  // smtpd_delay_reject = no: smtpd_helo_restrictions now, about the name just given.
+  if (!services_.restrictions.delay_reject()) {
+    access::Facts facts = access_facts(command.verb);
+    facts.helo = command.argument;
+    std::optional<smtp::Reply> refused = co_await access_check(Restrictions::Event::helo, facts);
+    if (refused) co_return co_await reply(*refused);
+  }
   helo_name_ = command.argument;
   esmtp_ = extended;
   if (!extended) co_return co_await reply(250, "", settings_.myhostname);
@@ -138,6 +145,17 @@ asio::awaitable<Session::Next> Session::cmd_mail(const Command& command) {
                  client_label());
     co_return co_await reply(452, "4.3.1", "Insufficient system storage");
   }
+  // smtpd_delay_reject = no: smtpd_sender_restrictions now.
+  if (!services_.restrictions.delay_reject()) {
+    access::Facts facts = access_facts("MAIL");
+    facts.has_sender = true;
+    facts.sender = parsed->address;
+    std::optional<smtp::Reply> refused = co_await access_check(Restrictions::Event::mail, facts);
+    if (refused) {
+      effects_.reset_transaction();
+      co_return co_await reply(*refused);
+    }
+  }
   envelope.sender = parsed->address;
   envelope.helo_name = helo_name_;
   envelope.client_name = client_name_;
@@ -192,19 +210,10 @@ asio::awaitable<Session::Next> Session::cmd_rcpt(const Command& command) {
   }
   if (static_cast<long long>(envelope_->recipients.size()) >= settings_.recipient_limit)
     co_return co_await reply(452, "4.5.3", "Error: too many recipients");
-  // The facts are views: the address must outlive them (remote_address() is a copy).
-  const std::string client_address = conn_.remote_address();
-  RestrictionFacts facts;
-  facts.client_address = client_address;
-  facts.client_name = client_name_;
-  facts.helo = helo_name_;
-  facts.sender = envelope_->sender;
+  access::Facts facts = access_facts("RCPT");
   facts.recipient = recipient.address;
-  facts.sasl_username = sasl_username_;
-  if (auto rejected = services_.restrictions.check_recipient(facts)) {
-    log_reject("RCPT", *rejected, recipient.address);
-    co_return co_await reply(*rejected);
-  }
+  std::optional<smtp::Reply> refused = co_await access_check(Restrictions::Event::rcpt, facts);
+  if (refused) co_return co_await reply(*refused);  // logged by the restrictions
   // cleanup (Postfix's cleanup_addr_recipient): canonical, masquerading, virtual aliases.
   bool known = false;  // a canonical or virtual alias entry vouches for the address
   if (auto refusal = rewrite_recipient(recipient, known)) {

@@ -77,7 +77,7 @@ std::vector<std::string> check_configuration(const config::Config& config) {
   quiet.process_name = "smtpd";
   quiet.maillog_file = "/dev/null";
   base::Logger log(std::move(quiet));
-  Restrictions restrictions(restriction_options(s, &*resolver), log);
+  Restrictions restrictions(restriction_options(config, &*resolver), log);
   const auto& problem = restrictions.configuration_error();
   if (!problem) return problems;
   // The message starts with the parameter it is about, when there is one.

@@ -1,128 +1,148 @@
-// Evaluation of Postfix's smtpd_*_restrictions lists (see restrictions.hpp). Reply codes
-// and texts follow Postfix's defaults: reject_code 554, defer_code 450,
-// relay_domains_reject_code 554, non_fqdn_reject_code 504; "defer_*" turns a relay
-// rejection's 5 into 4.
+// The restriction engine (restrictions.hpp): parsing and validating the lists and
+// classes at start-up, opening their tables, and running the lists for each SMTP event.
+// The restrictions themselves are in access/.
 #include "smtpd/restrictions.hpp"
 
 #include <fmt/format.h>
 
 #include "base/strings.hpp"
-#include "smtp/address.hpp"
+#include "resolve/domain_list.hpp"
+#include "smtpd/access/checks.hpp"
 
 namespace correio::smtpd {
+
+using access::Evaluation;
+using access::Restriction;
+using access::Stage;
+using access::Verdict;
+
 namespace {
 
-using Name = RestrictionName;
+constexpr const char* kListParameters[access::kStages] = {
+    "smtpd_client_restrictions",     "smtpd_helo_restrictions",      "smtpd_sender_restrictions",
+    "smtpd_relay_restrictions",      "smtpd_recipient_restrictions", "smtpd_data_restrictions",
+    "smtpd_end_of_data_restrictions"};
 
-struct Known {
-  std::string_view text;
-  Name name;
-};
-constexpr Known kKnown[] = {
-    {"permit", Name::permit},
-    {"reject", Name::reject},
-    {"defer", Name::defer},
-    {"permit_mynetworks", Name::permit_mynetworks},
-    {"permit_sasl_authenticated", Name::permit_sasl_authenticated},
-    {"reject_unauth_destination", Name::reject_unauth_destination},
-    {"defer_unauth_destination", Name::defer_unauth_destination},
-    {"reject_sender_login_mismatch", Name::reject_sender_login_mismatch},
-    {"reject_authenticated_sender_login_mismatch",
-     Name::reject_authenticated_sender_login_mismatch},
-    {"reject_unauthenticated_sender_login_mismatch",
-     Name::reject_unauthenticated_sender_login_mismatch},
-    {"reject_non_fqdn_sender", Name::reject_non_fqdn_sender},
-    {"reject_non_fqdn_recipient", Name::reject_non_fqdn_recipient},
-    {"reject_non_fqdn_helo_hostname", Name::reject_non_fqdn_helo_hostname},
-    {"reject_non_fqdn_hostname", Name::reject_non_fqdn_helo_hostname},  // Postfix < 2.3 name
-};
+// Postfix stops nested classes and table results at this depth ("too many levels").
+constexpr int kMaxDepth = 100;
 
-// Postfix's "fully-qualified domain form": user@domain.tld (a domain literal counts).
-bool fqdn_address(std::string_view address) {
-  size_t at = address.rfind('@');
-  if (at == std::string_view::npos) return false;
-  std::string_view domain = address.substr(at + 1);
-  if (domain.starts_with('[')) return domain.ends_with(']');
-  return domain.find('.') != std::string_view::npos && !domain.ends_with('.') &&
-         !domain.starts_with('.');
-}
-
-bool fqdn_hostname(std::string_view name) {
-  if (name.starts_with('[')) return name.ends_with(']');
-  return name.find('.') != std::string_view::npos && !name.ends_with('.');
+bool relay_control(std::string_view name) {
+  return name == "reject_unauth_destination" || name == "defer_unauth_destination" ||
+         name == "reject" || name == "defer";
 }
 
 }  // namespace
 
-Result<std::vector<RestrictionItem>> parse_restriction_list(std::string_view list) {
-  std::vector<RestrictionItem> out;
-  for (const std::string& word : base::split_list(list)) {
-    std::string lower = base::to_lower(word);
-    bool found = false;
-    for (const auto& k : kKnown) {
-      if (k.text == lower) {
-        out.push_back({k.name, word});
-        found = true;
-        break;
-      }
-    }
-    if (!found) return Error{"unknown smtpd restriction: \"" + word + "\""};
-  }
-  return out;
-}
-
-Restrictions::Options restriction_options(const Settings& s, resolve::Resolver* resolver) {
+Restrictions::Options restriction_options(const config::Config& c, resolve::Resolver* resolver) {
   Restrictions::Options r;
-  r.client = s.client_restrictions;
-  r.helo = s.helo_restrictions;
-  r.sender = s.sender_restrictions;
-  r.relay = s.relay_restrictions;
-  r.recipient = s.recipient_restrictions;
-  r.mynetworks = s.mynetworks;
+  for (int i = 0; i < access::kStages; ++i) r.lists[i] = c.get(kListParameters[i]);
+  for (const std::string& name : c.get_list("smtpd_restriction_classes"))
+    r.classes.emplace_back(base::to_lower(name), c.get(name));
+  r.delay_reject = c.get_bool("smtpd_delay_reject");
+  if (auto nets = ClientNetworks::parse(c.get("mynetworks"))) r.mynetworks = *nets;
   r.resolver = resolver;
-  r.sender_login_maps = s.sender_login_maps;
+  r.sender_login_maps = c.get("smtpd_sender_login_maps");
+  auto code = [&](const char* name) { return static_cast<int>(c.get_int(name)); };
+  r.codes.reject = code("reject_code");
+  r.codes.defer = code("defer_code");
+  r.codes.access_map_reject = code("access_map_reject_code");
+  r.codes.access_map_defer = code("access_map_defer_code");
+  r.codes.relay_domains_reject = code("relay_domains_reject_code");
+  r.codes.non_fqdn_reject = code("non_fqdn_reject_code");
+  r.codes.invalid_hostname_reject = code("invalid_hostname_reject_code");
+  r.codes.unknown_hostname_reject = code("unknown_hostname_reject_code");
+  r.codes.unknown_address_reject = code("unknown_address_reject_code");
+  r.codes.unknown_client_reject = code("unknown_client_reject_code");
+  r.codes.maps_rbl_reject = code("maps_rbl_reject_code");
+  r.recipient_delimiter = c.get("recipient_delimiter");
+  r.null_access_key = c.get("smtpd_null_access_lookup_key");
+  r.parent_style =
+      resolve::parent_style(c.get("parent_domain_matches_subdomains"), "smtpd_access_maps");
+  r.dns.servers = c.get_list("dns_resolver_servers");
+  r.dns.time_limit = c.get_time("dns_resolver_timeout");
+  // A template: its $rbl_* names are expanded per rejection, not by the configuration.
+  r.default_rbl_reply = c.raw("default_rbl_reply").value_or("");
+  r.rbl_reply_maps = c.get("rbl_reply_maps");
+  r.reject_unlisted_sender = c.get_bool("smtpd_reject_unlisted_sender");
+  r.queue_directory = c.get("queue_directory");
+  r.policy.timeout = c.get_time("smtpd_policy_service_timeout");
+  r.policy.try_limit = static_cast<int>(c.get_int("smtpd_policy_service_try_limit"));
+  r.policy.retry_delay = c.get_time("smtpd_policy_service_retry_delay");
+  r.policy.default_action = c.get("smtpd_policy_service_default_action");
+  r.policy.context = c.get("smtpd_policy_service_policy_context");
   return r;
 }
 
 Restrictions::Restrictions(Options options, base::Logger& log)
     : options_(std::move(options)), log_(log) {
-  const std::string* texts[] = {&options_.client, &options_.helo, &options_.sender, &options_.relay,
-                                &options_.recipient};
-  const char* params[] = {"smtpd_client_restrictions", "smtpd_helo_restrictions",
-                          "smtpd_sender_restrictions", "smtpd_relay_restrictions",
-                          "smtpd_recipient_restrictions"};
-  for (size_t i = 0; i < 5; ++i) {
-    auto parsed = parse_restriction_list(*texts[i]);
-    if (!parsed) {
-      error_ = std::string(params[i]) + ": " + parsed.error().message;
-      break;
-    }
-    lists_[i] = std::move(parsed.value());
+  if (Status s = parse_all(); !s) error_ = s.error().message;
+  if (error_) log_.warning("{}", *error_);
+}
+
+Restrictions::~Restrictions() = default;
+
+Status Restrictions::open_tables(const std::vector<Restriction>& list) {
+  for (const Restriction& r : list) {
+    const access::Check* check = access::find_check(r.name);
+    if (!check || !check->opens_table || tables_.contains(r.argument)) continue;
+    auto table = access::AccessTable::open(r.argument);
+    if (!table) return Error{r.name + " " + r.argument + ": " + table.error().message};
+    tables_.emplace(r.argument, std::move(*table));
+  }
+  return {};
+}
+
+Status Restrictions::parse_all() {
+  for (const auto& [name, text] : options_.classes) {
+    auto parsed = access::parse_restriction_list(text);
+    if (!parsed) return Error{name + ": " + parsed.error().message};
+    classes_[name] = std::move(*parsed);
+  }
+  // Every name must be a restriction or a class: Postfix refuses unknown ones at the
+  // first use; Correio says so at start-up too.
+  auto validate = [&](std::string_view parameter, const std::vector<Restriction>& list) -> Status {
+    for (const Restriction& r : list)
+      if (!access::find_check(r.name) && !classes_.contains(r.name))
+        return Error{fmt::format("{}: unknown smtpd restriction: \"{}\"", parameter, r.text)};
+    Status opened = open_tables(list);
+    if (!opened) return Error{fmt::format("{}: {}", parameter, opened.error().message)};
+    return opened;
+  };
+  for (const auto& [name, list] : classes_)
+    if (Status s = validate(name, list); !s) return s;
+  for (int i = 0; i < access::kStages; ++i) {
+    auto parsed = access::parse_restriction_list(options_.lists[i]);
+    if (!parsed) return Error{std::string(kListParameters[i]) + ": " + parsed.error().message};
+    lists_[i] = std::move(*parsed);
+    if (Status s = validate(kListParameters[i], lists_[i]); !s) return s;
   }
   // Postfix refuses to run as an open relay by mistake: one of the two lists must end
   // relaying for strangers.
-  if (!error_) {
-    bool guarded = false;
-    for (size_t i : {3u, 4u})
-      for (const auto& item : lists_[i])
-        if (item.name == Name::reject_unauth_destination ||
-            item.name == Name::defer_unauth_destination || item.name == Name::reject ||
-            item.name == Name::defer)
-          guarded = true;
-    if (!guarded)
-      error_ =
-          "in parameter smtpd_relay_restrictions or smtpd_recipient_restrictions, specify at "
-          "least one working instance of: reject_unauth_destination, defer_unauth_destination, "
-          "reject or defer";
-  }
-  if (!error_ && !options_.sender_login_maps.empty()) {
+  bool guarded = false;
+  for (Stage stage : {Stage::relay, Stage::recipient})
+    for (const Restriction& r : lists_[static_cast<int>(stage)])
+      if (relay_control(r.name)) guarded = true;
+  if (!guarded)
+    return Error{
+        "in parameter smtpd_relay_restrictions or smtpd_recipient_restrictions, specify at "
+        "least one working instance of: reject_unauth_destination, defer_unauth_destination, "
+        "reject or defer"};
+  if (!options_.sender_login_maps.empty()) {
     auto maps = maps::open_maps(options_.sender_login_maps);
-    if (maps)
-      login_maps_ = std::move(maps.value());
-    else
-      error_ = "smtpd_sender_login_maps: " + maps.error().message;
+    if (!maps) return Error{"smtpd_sender_login_maps: " + maps.error().message};
+    login_maps_ = std::move(*maps);
   }
-  if (error_) log_.warning("{}", *error_);
+  if (!options_.rbl_reply_maps.empty()) {
+    auto maps = maps::open_maps(options_.rbl_reply_maps);
+    if (!maps) return Error{"rbl_reply_maps: " + maps.error().message};
+    rbl_reply_maps_ = std::move(*maps);
+  }
+  return {};
+}
+
+access::AccessTable* Restrictions::table(std::string_view spec) {
+  auto found = tables_.find(spec);
+  return found == tables_.end() ? nullptr : found->second.get();
 }
 
 Result<bool> Restrictions::local_or_relay_domain(std::string_view address,
@@ -135,137 +155,104 @@ Result<bool> Restrictions::local_or_relay_domain(std::string_view address,
   return route->address_class != resolve::AddressClass::kDefault && !route->routed;
 }
 
-std::optional<smtp::Reply> Restrictions::check_recipient(const RestrictionFacts& facts) {
-  if (error_) return smtp::Reply(451, "4.3.5", "Server configuration error");
-  for (size_t i = 0; i < 5; ++i) {
-    smtp::Reply reply;
-    if (evaluate(static_cast<Stage>(i), lists_[i], facts, reply) == Verdict::reject) return reply;
+asio::awaitable<std::optional<smtp::Reply>> Restrictions::check(Event event, const Facts& facts,
+                                                                Effects& effects) {
+  if (error_) co_return smtp::Reply(451, "4.3.5", "Server configuration error");
+  std::vector<Stage> stages;
+  bool delay = options_.delay_reject;
+  switch (event) {
+    case Event::connect:
+      if (!delay) stages = {Stage::client};
+      break;
+    case Event::helo:
+      if (!delay) stages = {Stage::helo};
+      break;
+    case Event::mail:
+      if (!delay) stages = {Stage::sender};
+      break;
+    case Event::rcpt:
+      // Postfix's smtpd_check_rcpt(): with smtpd_delay_reject the earlier lists first; the
+      // HELO list only once there was a HELO.
+      if (delay) stages = {Stage::client, Stage::helo, Stage::sender};
+      stages.push_back(Stage::relay);
+      stages.push_back(Stage::recipient);
+      break;
+    case Event::data:
+      stages = {Stage::data};
+      break;
+    case Event::end_of_data:
+      stages = {Stage::end_of_data};
+      break;
   }
-  return std::nullopt;
+  Evaluation ev(*this, facts, effects);
+  if (event == Event::rcpt) {
+    for (auto* pending : {&effects.pending_client, &effects.pending_helo, &effects.pending_sender})
+      if (*pending && !ev.defer_if_permit) ev.defer_if_permit = *pending;
+  }
+  for (Stage stage : stages) {
+    if (stage == Stage::helo && facts.helo.empty()) continue;
+    ev.stage = stage;
+    Verdict verdict = co_await run_stage(ev, stage);
+    if (verdict == Verdict::reject) co_return ev.reply;
+  }
+  // postconf(5) smtpd_reject_unlisted_sender: as if reject_unlisted_sender ended the
+  // sender restrictions, checked with each recipient.
+  if (event == Event::rcpt && options_.reject_unlisted_sender && !facts.sender.empty()) {
+    ev.stage = Stage::sender;
+    const Restriction unlisted{"reject_unlisted_sender", "", "smtpd_reject_unlisted_sender"};
+    if (access::check_unlisted(ev, unlisted) == Verdict::reject) co_return ev.reply;
+  }
+  // Before RCPT TO (smtpd_delay_reject = no), a DEFER_IF_PERMIT waits for the recipient.
+  if (event == Event::connect) effects.pending_client = ev.defer_if_permit;
+  if (event == Event::helo) effects.pending_helo = ev.defer_if_permit;
+  if (event == Event::mail) effects.pending_sender = ev.defer_if_permit;
+  if (event == Event::connect || event == Event::helo || event == Event::mail)
+    co_return std::nullopt;
+  // access(5) DEFER_IF_PERMIT: the check passed, so the pending deferral applies.
+  if (ev.defer_if_permit) {
+    const smtp::Reply& r = *ev.defer_if_permit;
+    ev.log("reject", fmt::format("{} {} {}", r.code, r.enhanced, r.lines.front()));
+    co_return r;
+  }
+  co_return std::nullopt;
 }
 
-Restrictions::Verdict Restrictions::evaluate(Stage stage, const std::vector<Item>& list,
-                                             const RestrictionFacts& facts, smtp::Reply& reply) {
-  for (const Item& item : list) {
-    Verdict v = apply(stage, item, facts, reply);
-    if (v != Verdict::dunno) return v;
-  }
-  return Verdict::dunno;
+asio::awaitable<Verdict> Restrictions::run_stage(Evaluation& ev, Stage stage) {
+  const std::vector<Restriction>& list = lists_[static_cast<int>(stage)];
+  co_return co_await run_list(ev, list);
 }
 
-Restrictions::Verdict Restrictions::apply(Stage stage, const Item& item,
-                                          const RestrictionFacts& facts, smtp::Reply& reply) {
-  // "<what>: Class rejected: ..." names what the list is about, as Postfix does.
-  std::string what, klass;
-  switch (stage) {
-    case Stage::client:
-      what = fmt::format("{}[{}]", facts.client_name, facts.client_address);
-      klass = "Client host";
-      break;
-    case Stage::helo:
-      what = std::string(facts.helo);
-      klass = "Helo command";
-      break;
-    case Stage::sender:
-      what = std::string(facts.sender);
-      klass = "Sender address";
-      break;
-    case Stage::relay:
-    case Stage::recipient:
-      what = std::string(facts.recipient);
-      klass = "Recipient address";
-      break;
-  }
-  auto reject = [&](int code, std::string_view enhanced, std::string text) {
-    reply = smtp::Reply(code, enhanced, text);
-    return Verdict::reject;
-  };
-  switch (item.name) {
-    case Name::permit:
-      return Verdict::permit;
-    case Name::reject:
-      return reject(554, "5.7.1", fmt::format("<{}>: {} rejected: Access denied", what, klass));
-    case Name::defer:
-      return reject(450, "4.3.2", fmt::format("<{}>: {} rejected: Try again later", what, klass));
-    case Name::permit_mynetworks:
-      return options_.mynetworks.contains(facts.client_address) ? Verdict::permit : Verdict::dunno;
-    case Name::permit_sasl_authenticated:
-      return facts.sasl_username.empty() ? Verdict::dunno : Verdict::permit;
-    case Name::reject_unauth_destination:
-    case Name::defer_unauth_destination: {
-      // Only meaningful with a recipient; Postfix skips it in the other lists likewise.
-      if (facts.recipient.empty()) return Verdict::dunno;
-      auto ours = local_or_relay_domain(facts.recipient, facts.sender);
-      if (!ours) {
-        log_.warning("{}", ours.error().message);
-        return reject(451, "4.3.0", fmt::format("<{}>: Temporary lookup failure", facts.recipient));
-      }
-      if (*ours) return Verdict::dunno;
-      bool defer = item.name == Name::defer_unauth_destination;
-      return reject(defer ? 454 : 554, defer ? "4.7.1" : "5.7.1",
-                    fmt::format("<{}>: Relay access denied", facts.recipient));
+asio::awaitable<Verdict> Restrictions::run_list(Evaluation& ev,
+                                                const std::vector<Restriction>& list) {
+  if (ev.depth >= kMaxDepth)
+    co_return ev.configuration_error("too many levels of restriction class or table nesting");
+  ++ev.depth;
+  Verdict verdict = Verdict::dunno;
+  for (const Restriction& r : list) {
+    if (const access::Check* check = access::find_check(r.name)) {
+      if (check->sync)
+        verdict = check->sync(ev, r);
+      else
+        verdict = co_await check->async(ev, r);
+    } else if (auto cls = classes_.find(r.name); cls != classes_.end()) {
+      const std::vector<Restriction>& class_list = cls->second;
+      verdict = co_await run_list(ev, class_list);
+    } else {
+      verdict = ev.configuration_error(fmt::format("unknown smtpd restriction: \"{}\"", r.text));
     }
-    case Name::reject_sender_login_mismatch:
-    case Name::reject_authenticated_sender_login_mismatch:
-    case Name::reject_unauthenticated_sender_login_mismatch:
-      return sender_login_mismatch(item, facts, reply);
-    case Name::reject_non_fqdn_sender:
-      if (facts.sender.empty() || fqdn_address(facts.sender)) return Verdict::dunno;
-      return reject(
-          504, "5.5.2",
-          fmt::format("<{}>: Sender address rejected: need fully-qualified address", facts.sender));
-    case Name::reject_non_fqdn_recipient:
-      if (facts.recipient.empty() || fqdn_address(facts.recipient)) return Verdict::dunno;
-      return reject(504, "5.5.2",
-                    fmt::format("<{}>: Recipient address rejected: need fully-qualified address",
-                                facts.recipient));
-    case Name::reject_non_fqdn_helo_hostname:
-      if (facts.helo.empty() || fqdn_hostname(facts.helo)) return Verdict::dunno;
-      return reject(
-          504, "5.5.2",
-          fmt::format("<{}>: Helo command rejected: need fully-qualified hostname", facts.helo));
+    // postconf(5) warn_if_reject changes the meaning of the next restriction only.
+    if (r.name != "warn_if_reject" && ev.warn_if_reject >= ev.depth) ev.warn_if_reject = 0;
+    if (verdict != Verdict::dunno) break;
   }
-  return Verdict::dunno;
+  --ev.depth;
+  co_return verdict;
 }
 
-// smtpd_sender_login_maps: MAIL FROM address (then @domain) -> the login names that own it.
-Restrictions::Verdict Restrictions::sender_login_mismatch(const Item& item,
-                                                          const RestrictionFacts& facts,
-                                                          smtp::Reply& reply) {
-  if (facts.sender.empty()) return Verdict::dunno;  // the null sender is nobody's
-  if (!login_maps_) {
-    log_.warning("restriction {} requires smtpd_sender_login_maps", item.text);
-    return Verdict::dunno;
-  }
-  auto found = maps::lookup_address(*login_maps_, facts.sender, "");
-  if (!found) {
-    log_.warning("smtpd_sender_login_maps lookup error for {}: {}", facts.sender,
-                 found.error().message);
-    reply = smtp::Reply(
-        451, "4.3.0",
-        fmt::format("<{}>: Sender address rejected: Temporary lookup failure", facts.sender));
-    return Verdict::reject;
-  }
-  bool owned = found->has_value();
-  bool owner = false;
-  if (owned && !facts.sasl_username.empty())
-    for (const std::string& login : base::split_list((*found)->value))
-      if (base::iequals(login, facts.sasl_username)) owner = true;
-  bool authenticated = !facts.sasl_username.empty();
-  bool check_auth = item.name != Name::reject_unauthenticated_sender_login_mismatch;
-  bool check_unauth = item.name != Name::reject_authenticated_sender_login_mismatch;
-  if (authenticated && check_auth && !owner) {
-    reply = smtp::Reply(553, "5.7.1",
-                        fmt::format("<{}>: Sender address rejected: not owned by user {}",
-                                    facts.sender, facts.sasl_username));
-    return Verdict::reject;
-  }
-  if (!authenticated && check_unauth && owned) {
-    reply = smtp::Reply(553, "5.7.1",
-                        fmt::format("<{}>: Sender address rejected: not logged in", facts.sender));
-    return Verdict::reject;
-  }
-  return Verdict::dunno;
+asio::awaitable<Verdict> Restrictions::run_text(Evaluation& ev, std::string_view text) {
+  auto parsed = access::parse_restriction_list(text);
+  if (!parsed) co_return ev.configuration_error(parsed.error().message);
+  const std::vector<Restriction>& list = *parsed;
+  co_return co_await run_list(ev, list);
 }
 
 }  // namespace correio::smtpd

@@ -38,6 +38,7 @@ Session::Session(const Settings& settings, base::Logger& log, Services& services
       services_(services),
       conn_(connection),
       loop_(connection, log, loop_options(settings)) {
+  client_address_ = conn_.remote_address();
   loop_.set_client_label(client_label());
 }
 
@@ -87,7 +88,8 @@ asio::awaitable<void> Session::run() {
     log_.info("disconnect from {} commands=0", client_label());
     co_return;
   }
-  if (!co_await loop_.greet(settings_.banner)) co_return;
+  bool greeted = co_await greet();
+  if (!greeted) co_return;
 
   // RFC 5321 §4.1 with RFC 3207 (STARTTLS), RFC 4954 (AUTH) and RFC 3030 (BDAT).
   using smtp::command_flag::junk;
@@ -179,6 +181,7 @@ asio::awaitable<Session::Next> Session::reply(const smtp::Reply& r) {
 
 void Session::reset_transaction() {
   envelope_.reset();
+  effects_.reset_transaction();
   writer_.reset();  // an unfinished queue file is removed by its writer
   cleanup_.reset();
   inspector_.reset();
@@ -187,6 +190,7 @@ void Session::reset_transaction() {
   message_too_big_ = false;
   write_failed_ = false;
   bdat_failed_ = false;
+  bdat_refusal_.reset();
 }
 
 void Session::log_reject(std::string_view stage, const smtp::Reply& r, std::string_view recipient) {
@@ -204,7 +208,7 @@ asio::awaitable<void> serve(const Settings& settings, base::Logger& log, Service
   Admission admitted = co_await services.admission.admit(connection);
   if (!admitted.admitted) co_return;
   Session session(settings, log, services, connection);
-  session.set_client_name(admitted.client_name);
+  session.set_client_name(admitted.client_name, admitted.reverse_name);
   co_await session.run();
 }
 

@@ -48,8 +48,9 @@ class Session {
           io::Connection& connection);
 
   // The client's verified host name ("unknown" when none); set before run().
-  void set_client_name(std::string name) {
+  void set_client_name(std::string name, std::string reverse_name = "unknown") {
     client_name_ = std::move(name);
+    reverse_name_ = std::move(reverse_name);
     loop_.set_client_label(client_label());
   }
   // The dialogue, after the "connect from" line (ClientAdmission logs it).
@@ -109,6 +110,13 @@ class Session {
   std::string client_label() const;  // "NAME[127.0.0.1]", NAME "unknown" when unverified
   // Counts `event` against this client's anvil rate limit; the refusal when it is over.
   std::optional<smtp::Reply> rate_limited(ClientEvent event);
+  // What the access restrictions see now; `where` names the command in log lines.
+  access::Facts access_facts(std::string_view where) const;
+  // Runs the restrictions for `event`; a refusal comes back logged, to be sent.
+  asio::awaitable<std::optional<smtp::Reply>> access_check(Restrictions::Event event,
+                                                           const access::Facts& facts);
+  // The greeting, or with smtpd_delay_reject = no a client rejection in its place.
+  asio::awaitable<bool> greet();
   void log_reject(std::string_view stage, const smtp::Reply& r, std::string_view recipient);
   // RFC 2920 §3.1: input already waiting after a command that must end a pipelined group.
   bool pipelining_violation(std::string_view after_verb);
@@ -122,8 +130,10 @@ class Session {
   smtp::CommandLoop loop_;  // the greeting, reading, dispatch and error limits
 
   std::string client_name_ = "unknown";
-  std::string sasl_username_;  // empty until AUTH succeeded
-  std::string sasl_method_;    // "PLAIN", ...
+  std::string reverse_name_ = "unknown";
+  std::string client_address_;  // conn_.remote_address(), kept for the access Facts' views
+  std::string sasl_username_;   // empty until AUTH succeeded
+  std::string sasl_method_;     // "PLAIN", ...
 
   std::string helo_name_;
   bool esmtp_ = false;
@@ -136,6 +146,8 @@ class Session {
   bool message_too_big_ = false;
   bool write_failed_ = false;
   bool bdat_failed_ = false;  // a rejected BDAT: the rest of the chunks are discarded
+  std::optional<smtp::Reply> bdat_refusal_;  // smtpd_data_restrictions refused the BDATs
+  access::Effects effects_;                  // DISCARD, REDIRECT, PREPEND from the restrictions
 };
 
 // The whole session for one accepted connection.

@@ -67,8 +67,9 @@ int smtpd_main(const service::DaemonArgs& args) {
         static_cast<int>(ctx.config.get_int("unknown_virtual_mailbox_reject_code"));
     state->recipients = std::make_unique<RecipientCheck>(options, ctx.log);
 
-    state->restrictions =
-        std::make_unique<Restrictions>(restriction_options(s, &*state->resolver), ctx.log);
+    Restrictions::Options restriction_settings = restriction_options(ctx.config, &*state->resolver);
+    restriction_settings.recipients = state->recipients.get();
+    state->restrictions = std::make_unique<Restrictions>(restriction_settings, ctx.log);
 
     if (s.sasl_auth_enable) {
       // Postfix: "fatal: no SASL authentication mechanisms"; AUTH is never dropped silently.
@@ -100,10 +101,10 @@ int smtpd_main(const service::DaemonArgs& args) {
     auto checks = cleanup::CheckTables::open(ctx.config, "", ctx.log);
     if (!checks) return checks.error();
     if (checks->any()) state->checks = std::make_unique<cleanup::CheckTables>(std::move(*checks));
-    state->services = std::make_unique<Services>(Services{
-        *state->sink, *state->recipients, *state->restrictions, state->logins.get(),
-        *state->admission, *state->rates, *state->rewriter, *state->header_clients,
-        state->checks.get()});
+    state->services = std::make_unique<Services>(
+        Services{*state->sink, *state->recipients, *state->restrictions, state->logins.get(),
+                 *state->admission, *state->rates, *state->rewriter, *state->header_clients,
+                 state->checks.get()});
     return {};
   };
   daemon.session = [state](service::Context& ctx,

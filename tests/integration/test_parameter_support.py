@@ -287,8 +287,11 @@ def test_master_cf_override_is_checked_with_its_line():
 
 
 @pytest.mark.parametrize("setting,expected", [
-    ({"smtpd_recipient_restrictions": "check_client_access hash:/x, reject_unauth_destination"},
+    ({"smtpd_recipient_restrictions": "check_fancy_access hash:/x, reject_unauth_destination"},
      r"main\.cf:\d+: error: smtpd_recipient_restrictions: unknown smtpd restriction"),
+    ({"smtpd_recipient_restrictions": "check_client_access hash:/x, reject_unauth_destination"},
+     r"main\.cf:\d+: error: smtpd_recipient_restrictions: check_client_access hash:/x: "
+     r"open database /x\.lmdb: No such file"),
     ({"smtpd_relay_restrictions": "permit_mynetworks",
       "smtpd_recipient_restrictions": "permit_mynetworks"},
      r"main\.cf:\d+: error: in parameter smtpd_relay_restrictions or "

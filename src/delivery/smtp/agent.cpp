@@ -148,9 +148,9 @@ class Delivery {
   Outcome last_failure_;         // why the open recipients are still open
   std::string last_relay_ = "none";
   std::string last_host_;
-  std::string nexthop_text_;             // as qmgr sent it, "[smtp.example]:587"
-  std::string cache_key_;                // the nexthop, with the sender when credentials depend on it
-  std::optional<std::string> sender_;    // after smtp_generic_maps, when it applies
+  std::string nexthop_text_;           // as qmgr sent it, "[smtp.example]:587"
+  std::string cache_key_;              // the nexthop, with the sender when credentials depend on it
+  std::optional<std::string> sender_;  // after smtp_generic_maps, when it applies
   std::vector<std::string> recipients_;  // likewise, by request index; empty: as queued
   Nexthop nexthop_;
   TlsPolicyEntry tls_policy_;

@@ -69,7 +69,7 @@ struct AgentContext {
   std::mt19937 random{std::random_device{}()};  // MX order among equal preferences
   // Before `cache`: kept connections' SSL objects call into it until they are freed.
   std::unique_ptr<tls::ClientSessionCache> sessions = nullptr;
-  std::unique_ptr<ConnectionCache> cache = nullptr;  // sessions kept between requests
+  std::unique_ptr<ConnectionCache> cache = nullptr;     // sessions kept between requests
   std::unique_ptr<dns::NativeLookup> native = nullptr;  // for smtp_host_lookup = native
 };
 

@@ -1,0 +1,148 @@
+// check_client_access, check_reverse_client_hostname_access, check_helo_access,
+// check_sender_access and check_recipient_access (postconf(5)), and what their tables'
+// results mean (access(5) "ACCEPT ACTIONS", "REJECT ACTIONS", "OTHER ACTIONS").
+#include <fmt/format.h>
+
+#include "smtpd/access/access_action.hpp"
+#include "smtpd/access/checks.hpp"
+#include "smtpd/restrictions.hpp"
+
+namespace correio::smtpd::access {
+namespace {
+
+// What a lookup is about: the "<subject>: Class rejected" of the replies.
+struct Subject {
+  std::string name;
+  std::string_view klass;
+};
+
+}  // namespace
+
+asio::awaitable<Verdict> apply_access_result(Evaluation& ev, std::string_view value,
+                                             std::string_view subject, std::string_view klass,
+                                             std::string_view table) {
+  auto parsed = parse_access_action(value);
+  if (!parsed)
+    co_return ev.configuration_error(fmt::format("{}: {}", table, parsed.error().message));
+  const AccessAction& a = *parsed;
+  const RestrictionCodes& codes = ev.engine.options().codes;
+  auto text_or = [&](std::string_view fallback) {
+    return a.text.empty() ? std::string(fallback) : a.text;
+  };
+  auto triggers = [&](std::string_view action) {
+    return fmt::format("<{}>: {} {}", subject, klass,
+                       a.text.empty() ? fmt::format("triggers {} action", action) : a.text);
+  };
+  switch (a.kind) {
+    case ActionKind::ok:
+      co_return Verdict::permit;
+    case ActionKind::dunno:
+      co_return Verdict::dunno;
+    case ActionKind::reject:
+      co_return ev.reject_as(subject, klass, codes.access_map_reject,
+                             codes.access_map_reject < 500 ? "4.7.1" : "5.7.1",
+                             text_or("Access denied"));
+    case ActionKind::defer:
+      co_return ev.reject_as(subject, klass, codes.access_map_defer, "4.7.1",
+                             text_or("Access denied"));
+    case ActionKind::defer_if_reject:
+    case ActionKind::defer_if_permit: {
+      smtp::Reply r(
+          codes.access_map_defer, "4.7.1",
+          fmt::format("<{}>: {} rejected: {}", subject, klass, text_or("Service unavailable")));
+      (a.kind == ActionKind::defer_if_reject ? ev.defer_if_reject : ev.defer_if_permit) = r;
+      co_return Verdict::dunno;
+    }
+    case ActionKind::reply: {
+      // A 4NN/5NN without an RFC 3463 code gets Postfix's default X.7.1.
+      std::string enhanced = a.enhanced.empty() ? fmt::format("{}.7.1", a.code / 100) : a.enhanced;
+      co_return ev.reject_as(subject, klass, a.code, enhanced, text_or("Access denied"));
+    }
+    case ActionKind::discard:
+      // access(5): claims delivery and discards the message, for all recipients; the
+      // rest of the restrictions are not evaluated (Postfix returns OK).
+      ev.effects.discard = true;
+      ev.log("discard", triggers("DISCARD"));
+      co_return Verdict::permit;
+    case ActionKind::hold:
+      // smtpd cannot yet commit a message into hold/ (docs/admin-guide.md): refused
+      // rather than delivered without the administrator's look.
+      co_return ev.configuration_error(fmt::format(
+          "{}: HOLD: smtpd cannot place mail on the hold queue yet; mail is refused rather "
+          "than delivered",
+          table));
+    case ActionKind::redirect:
+      ev.effects.redirect = a.text;
+      ev.log("redirect", fmt::format("<{}>: {} triggers REDIRECT {}", subject, klass, a.text));
+      co_return Verdict::dunno;
+    case ActionKind::prepend:
+      ev.effects.prepend.push_back(a.text);
+      co_return Verdict::dunno;
+    case ActionKind::warn:
+      ev.log("warn", a.text);
+      co_return Verdict::dunno;
+    case ActionKind::info:
+      ev.log("info", a.text);
+      co_return Verdict::dunno;
+    case ActionKind::filter:
+      // Never accept mail that the administrator wanted filtered without the filter.
+      co_return ev.configuration_error(fmt::format(
+          "{}: FILTER {}: content_filter routing is not built yet; mail is refused rather "
+          "than delivered unfiltered",
+          table, a.text));
+    case ActionKind::bcc:
+      co_return ev.configuration_error(fmt::format(
+          "{}: BCC {}: the BCC action is not built yet; mail is refused rather than delivered "
+          "without the copy",
+          table, a.text));
+    case ActionKind::restrictions: {
+      auto outer = ev.nested_subject;
+      ev.nested_subject.emplace(std::string(subject), std::string(klass));
+      Verdict verdict = co_await ev.engine.run_text(ev, a.text);
+      ev.nested_subject = outer;
+      co_return verdict;
+    }
+  }
+  co_return Verdict::dunno;
+}
+
+asio::awaitable<Verdict> check_access(Evaluation& ev, const Restriction& r) {
+  AccessTable* table = ev.engine.table(r.argument);
+  if (!table) co_return ev.configuration_error(r.name + ": table " + r.argument + " is not open");
+  const Facts& f = ev.facts;
+  const Restrictions::Options& o = ev.engine.options();
+  AccessTable::Found found = std::optional<TableMatch>();
+  Subject subject;
+  if (r.name == "check_client_access" || r.name == "check_reverse_client_hostname_access") {
+    // Postfix's check_namadr_access: the host name and its parents, then the address
+    // and its shorter prefixes.
+    std::string_view name = r.name == "check_client_access" ? f.client_name : f.reverse_name;
+    subject = {fmt::format("{}[{}]", f.client_name, f.client_address), "Client host"};
+    if (name != "unknown") found = table->find_domain(name, o.parent_style);
+    if (found && !*found) found = table->find_address(f.client_address);
+  } else if (r.name == "check_helo_access") {
+    if (f.helo.empty()) co_return Verdict::dunno;
+    subject = {std::string(f.helo), "Helo command"};
+    found = table->find_domain(f.helo, o.parent_style);
+  } else if (r.name == "check_sender_access") {
+    if (!f.has_sender) co_return Verdict::dunno;
+    subject = {std::string(f.sender), "Sender address"};
+    // postconf(5) smtpd_null_access_lookup_key: the null sender's key.
+    std::string_view key = f.sender.empty() ? std::string_view(o.null_access_key) : f.sender;
+    found = table->find_mail(key, o.recipient_delimiter, o.parent_style);
+  } else {
+    if (f.recipient.empty()) co_return Verdict::dunno;
+    subject = {std::string(f.recipient), "Recipient address"};
+    found = table->find_mail(f.recipient, o.recipient_delimiter, o.parent_style);
+  }
+  if (!found)
+    co_return ev.lookup_failure(
+        subject.name, fmt::format("{} lookup error for {}: {}", table->spec(), subject.name,
+                                  found.error().message));
+  if (!*found) co_return Verdict::dunno;
+  const std::string value = (*found)->value;
+  const std::string spec = table->spec();
+  co_return co_await apply_access_result(ev, value, subject.name, subject.klass, spec);
+}
+
+}  // namespace correio::smtpd::access

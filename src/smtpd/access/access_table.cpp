@@ -1,0 +1,98 @@
+// Postfix's smtpd_check.c lookup orders (check_domain_access, check_addr_access,
+// check_mail_access) over one table.
+#include "smtpd/access/access_table.hpp"
+
+#include "base/strings.hpp"
+
+namespace correio::smtpd::access {
+namespace {
+
+bool pattern_type(std::string_view spec) {
+  std::string s = base::to_lower(base::trim(spec));
+  if (s.starts_with("proxy:")) s = s.substr(6);
+  return s.starts_with("regexp:") || s.starts_with("pcre:") || s.starts_with("cidr:");
+}
+
+}  // namespace
+
+Result<std::unique_ptr<AccessTable>> AccessTable::open(std::string_view spec) {
+  auto map = maps::open_map(spec);
+  if (!map) return map.error();
+  return std::make_unique<AccessTable>(std::move(*map), pattern_type(spec));
+}
+
+AccessTable::AccessTable(std::unique_ptr<maps::Map> map, bool pattern)
+    : map_(std::move(map)), pattern_(pattern), spec_(map_->spec()) {}
+
+AccessTable::Found AccessTable::find(std::string_view key, bool partial) {
+  // access(5): a pattern table sees only the whole string.
+  if (partial && pattern_) return std::optional<TableMatch>();
+  auto value = map_->lookup(key);
+  if (!value) return value.error();
+  if (!*value) return std::optional<TableMatch>();
+  return std::optional<TableMatch>(TableMatch{std::move(**value), std::string(key)});
+}
+
+AccessTable::Found AccessTable::find_parents(std::string_view domain, bool parent_style) {
+  for (size_t dot = domain.find('.', 1); dot != std::string_view::npos;
+       dot = domain.find('.', dot + 1)) {
+    std::string_view key = parent_style ? domain.substr(dot + 1) : domain.substr(dot);
+    if (key.empty() || key == ".") break;
+    auto found = find(key, true);
+    if (!found || *found) return found;
+  }
+  return std::optional<TableMatch>();
+}
+
+AccessTable::Found AccessTable::find_domain(std::string_view domain, bool parent_style) {
+  auto found = find(domain, false);
+  if (!found || *found) return found;
+  return find_parents(domain, parent_style);
+}
+
+AccessTable::Found AccessTable::find_address(std::string_view address) {
+  auto found = find(address, false);
+  if (!found || *found) return found;
+  char sep = address.find(':') != std::string_view::npos ? ':' : '.';
+  std::string_view rest = address;
+  for (size_t cut = rest.rfind(sep); cut != std::string_view::npos && cut > 0;
+       cut = rest.rfind(sep)) {
+    rest = rest.substr(0, cut);
+    // IPv6 "2001:db8::1": a trailing ':' is no network prefix of its own.
+    if (rest.ends_with(sep)) continue;
+    found = find(rest, true);
+    if (!found || *found) return found;
+  }
+  return std::optional<TableMatch>();
+}
+
+AccessTable::Found AccessTable::find_mail(std::string_view address, std::string_view delimiters,
+                                          bool parent_style) {
+  auto found = find(address, false);
+  if (!found || *found) return found;
+  size_t at = address.rfind('@');
+  std::string_view local = address.substr(0, at);
+  std::string_view domain = at == std::string_view::npos ? "" : address.substr(at + 1);
+  size_t cut = delimiters.empty() ? std::string_view::npos : local.find_first_of(delimiters);
+  std::string_view base_local =
+      cut == 0 || cut == std::string_view::npos ? local : local.substr(0, cut);
+  // access(5): user@domain (address extension removed), domain, parents, user@.
+  if (base_local != local && at != std::string_view::npos) {
+    found = find(std::string(base_local) + "@" + std::string(domain), true);
+    if (!found || *found) return found;
+  }
+  if (!domain.empty()) {
+    found = find(domain, true);
+    if (!found || *found) return found;
+    found = find_parents(domain, parent_style);
+    if (!found || *found) return found;
+  }
+  if (at != std::string_view::npos) {
+    found = find(std::string(local) + "@", true);
+    if (!found || *found) return found;
+    if (base_local != local) return find(std::string(base_local) + "@", true);
+  }
+  return std::optional<TableMatch>();
+}
+
+}  // namespace correio::smtpd::access

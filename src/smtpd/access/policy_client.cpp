@@ -1,0 +1,161 @@
+// check_policy_service: Postfix's SMTPD_POLICY_README protocol. One request per
+// connection over inet:host:port or unix:/path (unix:private/x is under
+// queue_directory): "name=value" lines and an empty line each way; the server's
+// "action=" is an access(5) result. A server that cannot be reached or answered within
+// smtpd_policy_service_timeout (smtpd_policy_service_try_limit tries) gives
+// smtpd_policy_service_default_action, as Postfix does.
+#include <fmt/format.h>
+
+#include <asio/connect.hpp>
+#include <asio/experimental/awaitable_operators.hpp>
+#include <asio/ip/tcp.hpp>
+#include <asio/local/stream_protocol.hpp>
+#include <asio/read_until.hpp>
+#include <asio/redirect_error.hpp>
+#include <asio/steady_timer.hpp>
+#include <asio/use_awaitable.hpp>
+#include <asio/write.hpp>
+
+#include "base/strings.hpp"
+#include "io/deadline.hpp"
+#include "smtpd/access/checks.hpp"
+#include "smtpd/restrictions.hpp"
+
+namespace correio::smtpd::access {
+namespace {
+
+using namespace asio::experimental::awaitable_operators;
+
+constexpr size_t kMaxReply = 64 * 1024;  // a policy answer is a line or two
+
+std::string request_text(const Evaluation& ev, std::string_view context) {
+  const Facts& f = ev.facts;
+  std::string r;
+  auto add = [&](std::string_view name, std::string_view value) {
+    // A value cannot carry a line break into the protocol.
+    std::string clean(value);
+    for (char& c : clean)
+      if (c == '\n' || c == '\r') c = ' ';
+    r += fmt::format("{}={}\n", name, clean);
+  };
+  add("request", "smtpd_access_policy");
+  add("protocol_state", f.where == "END-OF-MESSAGE" ? "END-OF-MESSAGE" : f.where);
+  add("protocol_name", f.protocol);
+  add("helo_name", f.helo);
+  add("queue_id", f.queue_id);
+  add("sender", f.sender);
+  add("recipient", f.recipient);
+  add("recipient_count", std::to_string(f.recipient_count));
+  add("client_address", f.client_address);
+  add("client_name", f.client_name);
+  add("reverse_client_name", f.reverse_name);
+  add("instance", "");
+  add("sasl_method", "");
+  add("sasl_username", f.sasl_username);
+  add("sasl_sender", "");
+  add("size", "0");
+  add("ccert_subject", "");
+  add("ccert_issuer", "");
+  add("ccert_fingerprint", "");
+  add("encryption_protocol", "");
+  add("encryption_cipher", "");
+  add("encryption_keysize", "0");
+  add("etrn_domain", "");
+  add("stress", "");
+  add("policy_context", context);
+  return r + "\n";
+}
+
+template <class Socket>
+asio::awaitable<Result<std::string>> exchange(Socket& socket, const std::string& request) {
+  std::error_code ec;
+  co_await asio::async_write(socket, asio::buffer(request),
+                             asio::redirect_error(asio::use_awaitable, ec));
+  if (ec) co_return Error{"write: " + ec.message()};
+  std::string reply;
+  auto buffer = asio::dynamic_buffer(reply, kMaxReply);
+  co_await asio::async_read_until(socket, buffer, "\n\n",
+                                  asio::redirect_error(asio::use_awaitable, ec));
+  if (ec) co_return Error{"read: " + ec.message()};
+  co_return reply;
+}
+
+asio::awaitable<Result<std::string>> ask(const std::string& target, const std::string& request) {
+  auto executor = co_await asio::this_coro::executor;
+  std::error_code ec;
+  if (target.starts_with("unix:")) {
+    asio::local::stream_protocol::socket socket(executor);
+    const asio::local::stream_protocol::endpoint endpoint(target.substr(5));
+    co_await socket.async_connect(endpoint, asio::redirect_error(asio::use_awaitable, ec));
+    if (ec) co_return Error{"connect: " + ec.message()};
+    co_return co_await exchange(socket, request);
+  }
+  std::string_view hostport = std::string_view(target).substr(5);  // "inet:"
+  size_t colon = hostport.rfind(':');
+  if (colon == std::string_view::npos) co_return Error{"no port"};
+  std::string host(hostport.substr(0, colon));
+  if (host.starts_with('[') && host.ends_with(']')) host = host.substr(1, host.size() - 2);
+  const std::string port(hostport.substr(colon + 1));
+  asio::ip::tcp::resolver resolver(executor);
+  auto endpoints =
+      co_await resolver.async_resolve(host, port, asio::redirect_error(asio::use_awaitable, ec));
+  if (ec) co_return Error{"resolve: " + ec.message()};
+  asio::ip::tcp::socket socket(executor);
+  co_await asio::async_connect(socket, endpoints, asio::redirect_error(asio::use_awaitable, ec));
+  if (ec) co_return Error{"connect: " + ec.message()};
+  co_return co_await exchange(socket, request);
+}
+
+// "inet:host:port", "unix:/path", "unix:private/policy" or "host:port".
+std::string target_of(std::string_view argument, const std::string& queue_directory) {
+  std::string t(argument);
+  if (t.starts_with("unix:")) {
+    if (!t.starts_with("unix:/")) t = "unix:" + queue_directory + "/" + t.substr(5);
+    return t;
+  }
+  if (!t.starts_with("inet:")) t = "inet:" + t;
+  return t;
+}
+
+}  // namespace
+
+asio::awaitable<Verdict> check_policy_service(Evaluation& ev, const Restriction& r) {
+  const Restrictions::Options& o = ev.engine.options();
+  if (r.argument.starts_with('{'))
+    co_return ev.configuration_error("check_policy_service " + r.argument +
+                                     ": per-service settings in braces are not built yet");
+  const std::string target = target_of(r.argument, o.queue_directory);
+  const std::string request = request_text(ev, o.policy.context);
+  std::string action;
+  for (int attempt = 0; attempt < std::max(1, o.policy.try_limit) && action.empty(); ++attempt) {
+    if (attempt > 0) {
+      asio::steady_timer pause(co_await asio::this_coro::executor, o.policy.retry_delay);
+      co_await pause.async_wait(asio::use_awaitable);
+    }
+    const auto deadline = std::chrono::steady_clock::now() + o.policy.timeout;
+    auto outcome = co_await (ask(target, request) || io::watchdog(deadline));
+    if (outcome.index() == 1) {
+      ev.engine.log().warning("timeout talking to policy server {}", target);
+      continue;
+    }
+    Result<std::string>& reply = std::get<0>(outcome);
+    if (!reply) {
+      ev.engine.log().warning("problem talking to policy server {}: {}", target,
+                              reply.error().message);
+      continue;
+    }
+    for (const auto& line : base::split_any(*reply, "\n"))
+      if (line.starts_with("action=")) {
+        action = line.substr(7);
+        break;
+      }
+    if (action.empty()) ev.engine.log().warning("policy server {}: reply without action=", target);
+  }
+  if (action.empty()) action = o.policy.default_action;
+  // Postfix's check_table_result(): the action speaks of the stage's subject.
+  const std::string subject = ev.subject();
+  const std::string klass(ev.subject_class());
+  co_return co_await apply_access_result(ev, action, subject, klass, "policy server " + target);
+}
+
+}  // namespace correio::smtpd::access

@@ -1,0 +1,46 @@
+// The session's side of the access restrictions (restrictions.hpp): the facts they look
+// at, and the connect-time check of smtpd_delay_reject = no, which answers in place of
+// the greeting (Postfix's smtpd_proto()).
+#include <fmt/format.h>
+
+#include "smtpd/session.hpp"
+
+namespace correio::smtpd {
+
+access::Facts Session::access_facts(std::string_view where) const {
+  access::Facts facts;
+  facts.client_address = client_address_;
+  facts.client_name = client_name_;
+  facts.reverse_name = reverse_name_;
+  facts.helo = helo_name_;
+  facts.sasl_username = sasl_username_;
+  if (envelope_) {
+    facts.has_sender = true;
+    facts.sender = envelope_->sender;
+    facts.recipient_count = static_cast<int>(envelope_->recipients.size());
+  }
+  facts.pipelined = conn_.has_buffered_input() && !esmtp_;
+  facts.where = where;
+  facts.client_label = loop_.client_label();
+  facts.queue_id = queue_id_;
+  facts.protocol = esmtp_ ? "ESMTP" : "SMTP";
+  return facts;
+}
+
+asio::awaitable<std::optional<smtp::Reply>> Session::access_check(Restrictions::Event event,
+                                                                  const access::Facts& facts) {
+  co_return co_await services_.restrictions.check(event, facts, effects_);
+}
+
+asio::awaitable<bool> Session::greet() {
+  if (services_.restrictions.delay_reject()) co_return co_await loop_.greet(settings_.banner);
+  access::Facts facts = access_facts("CONNECT");
+  std::optional<smtp::Reply> denied = co_await access_check(Restrictions::Event::connect, facts);
+  if (!denied) co_return co_await loop_.greet(settings_.banner);
+  loop_.deny_access(smtp::Reply(
+      503, "5.7.0", fmt::format("Error: access denied for {}[{}]", client_name_, client_address_)));
+  Next next = co_await reply(*denied);
+  co_return next == Next::proceed;
+}
+
+}  // namespace correio::smtpd

@@ -1,0 +1,217 @@
+"""smtpd access control as Postfix does it (SMTPD_ACCESS_README, access(5)), with
+Python's smtplib and raw sockets against a Correio whose tables are built by its own
+postmap: check_*_access at every stage with smtpd_delay_reject = yes and no, the reply
+codes, enhanced status codes and "NOQUEUE: reject:" log lines, access(5) actions that
+change the mail (REDIRECT, PREPEND, DISCARD), and restriction classes. The client
+address varies by binding the client socket to 127.0.0.x sources."""
+
+import re
+import smtplib
+import socket
+
+import pytest
+
+from correio_fixture import Correio
+from delivery_setup import maildir_new, pipeline, wait_for_messages
+
+CLIENT_ACCESS = "127.0.0.2 REJECT bad client\n127.0.0.3 DEFER_IF_PERMIT later\n"
+HELO_ACCESS = "bad.helo.test 550 5.7.9 go away\n"
+SENDER_ACCESS = ("spam@bad.test REJECT\n"
+                 "redirected@ok.test REDIRECT demo@example.test\n"
+                 "tagged@ok.test PREPEND X-Access-Tag: tagged\n"
+                 "quiet@ok.test DISCARD\n"
+                 "classy@ok.test strict\n"
+                 "held@ok.test HOLD\n")
+RECIPIENT_ACCESS = "nobody@example.test 450 4.2.1 mailbox busy\n"
+
+
+def with_tables(extra: dict[str, str]) -> Correio:
+    inst = pipeline()
+    tables = {}
+    for name, text in (("client", CLIENT_ACCESS), ("helo", HELO_ACCESS),
+                       ("sender", SENDER_ACCESS), ("recipient", RECIPIENT_ACCESS)):
+        path = inst.config_dir / f"{name}_access"
+        path.write_text(text)
+        done = inst.command("postmap", str(path))
+        assert done.returncode == 0, done.stderr
+        tables[name] = f"hash:{path}"
+    settings = {
+        "mynetworks": "127.0.0.1/32",
+        "smtpd_restriction_classes": "strict",
+        "strict": "reject_non_fqdn_helo_hostname, permit",
+        "smtpd_client_restrictions": f"check_client_access {tables['client']}",
+        "smtpd_helo_restrictions": f"check_helo_access {tables['helo']}",
+        "smtpd_sender_restrictions": f"check_sender_access {tables['sender']}",
+        "smtpd_recipient_restrictions":
+            f"check_recipient_access {tables['recipient']}, reject_unauth_destination",
+    }
+    settings.update(extra)
+    inst.write_main_cf(settings)
+    return inst
+
+
+def client(inst: Correio, source: str = "127.0.0.4") -> smtplib.SMTP:
+    return smtplib.SMTP("127.0.0.1", inst.smtp_port, source_address=(source, 0), timeout=10)
+
+
+def test_delay_reject_yes_everything_at_rcpt():
+    inst = with_tables({})
+    with inst:
+        assert inst.command("check").returncode == 0
+        with client(inst, "127.0.0.2") as s:
+            assert s.ehlo("good.helo.test")[0] == 250
+            assert s.mail("a@ok.test")[0] == 250
+            assert s.rcpt("demo@example.test") == \
+                (554, b"5.7.1 <unknown[127.0.0.2]>: Client host rejected: bad client")
+        with client(inst) as s:
+            s.ehlo("bad.helo.test")
+            assert s.mail("a@ok.test")[0] == 250
+            assert s.rcpt("demo@example.test") == \
+                (550, b"5.7.9 <bad.helo.test>: Helo command rejected: go away")
+        with client(inst) as s:
+            s.ehlo("good.helo.test")
+            assert s.mail("spam@bad.test")[0] == 250
+            assert s.rcpt("demo@example.test") == \
+                (554, b"5.7.1 <spam@bad.test>: Sender address rejected: Access denied")
+            s.rset()
+            s.mail("a@ok.test")
+            assert s.rcpt("nobody@example.test") == \
+                (450, b"4.2.1 <nobody@example.test>: Recipient address rejected: mailbox busy")
+            assert s.rcpt("x@elsewhere.test") == \
+                (454, b"4.7.1 <x@elsewhere.test>: Relay access denied")
+            assert s.rcpt("demo@example.test")[0] == 250
+        # DEFER_IF_PERMIT: the whole check passed, so the client is told to come back.
+        with client(inst, "127.0.0.3") as s:
+            s.ehlo("good.helo.test")
+            s.mail("a@ok.test")
+            assert s.rcpt("demo@example.test") == \
+                (450, b"4.7.1 <unknown[127.0.0.3]>: Client host rejected: later")
+        inst.wait_for_log(r"NOQUEUE: reject: RCPT from unknown\[127\.0\.0\.2\]: 554 5\.7\.1 "
+                          r"<unknown\[127\.0\.0\.2\]>: Client host rejected: bad client; "
+                          r"from=<a@ok\.test> to=<demo@example\.test> proto=ESMTP "
+                          r"helo=<good\.helo\.test>")
+
+
+def raw_dialogue(port: int, source: str, lines: list[str]) -> list[str]:
+    """The greeting and the first reply line to each command, sent one by one."""
+    with socket.create_connection(("127.0.0.1", port), timeout=10,
+                                  source_address=(source, 0)) as sock:
+        f = sock.makefile("rb")
+
+        def read_reply() -> str:
+            while True:
+                line = f.readline().decode().rstrip("\r\n")
+                if len(line) < 4 or line[3] != "-":
+                    return line
+
+        replies = [read_reply()]
+        for line in lines:
+            sock.sendall(line.encode() + b"\r\n")
+            replies.append(read_reply())
+        return replies
+
+
+def test_delay_reject_no_replies_at_each_stage():
+    inst = with_tables({"smtpd_delay_reject": "no"})
+    with inst:
+        # Rejected at connect: the reply replaces the greeting, then every command but
+        # QUIT gets 503 (Postfix's smtpd_proto()).
+        replies = raw_dialogue(inst.smtp_port, "127.0.0.2", ["EHLO x.test", "QUIT"])
+        assert replies[0] == "554 5.7.1 <unknown[127.0.0.2]>: Client host rejected: bad client"
+        assert replies[1] == "503 5.7.0 Error: access denied for unknown[127.0.0.2]"
+        assert replies[2].startswith("221 2.0.0")
+        inst.wait_for_log(r"NOQUEUE: reject: CONNECT from unknown\[127\.0\.0\.2\]: 554 5\.7\.1 "
+                          r"<unknown\[127\.0\.0\.2\]>: Client host rejected: bad client; "
+                          r"proto=SMTP$")
+        with client(inst) as s:
+            assert s.ehlo("bad.helo.test") == \
+                (550, b"5.7.9 <bad.helo.test>: Helo command rejected: go away")
+            assert s.ehlo("good.helo.test")[0] == 250
+            assert s.mail("spam@bad.test") == \
+                (554, b"5.7.1 <spam@bad.test>: Sender address rejected: Access denied")
+            assert s.mail("a@ok.test")[0] == 250
+            assert s.rcpt("demo@example.test")[0] == 250
+        inst.wait_for_log(r"NOQUEUE: reject: MAIL from unknown\[127\.0\.0\.4\]: 554 5\.7\.1 "
+                          r"<spam@bad\.test>: Sender address rejected: Access denied; "
+                          r"from=<spam@bad\.test> proto=ESMTP helo=<good\.helo\.test>")
+
+
+def test_data_and_end_of_data_restrictions():
+    inst = with_tables({"smtpd_data_restrictions": "check_client_access inline:{ "
+                                                   "{ 127.0.0.5 = 554 5.7.3 no data } }",
+                        "smtpd_end_of_data_restrictions": "check_client_access inline:{ "
+                                                          "{ 127.0.0.6 = REJECT not after all } }"})
+    with inst:
+        with client(inst, "127.0.0.5") as s:
+            s.ehlo("good.helo.test")
+            s.mail("a@ok.test")
+            s.rcpt("demo@example.test")
+            assert s.docmd("DATA") == \
+                (554, b"5.7.3 <unknown[127.0.0.5]>: Client host rejected: no data")
+            # The first BDAT is held to the same list.
+            s.send(b"BDAT 5 LAST\r\nhello")
+            assert s.getreply()[0] == 554
+        with client(inst, "127.0.0.6") as s:
+            s.ehlo("good.helo.test")
+            with pytest.raises(smtplib.SMTPDataError) as refused:
+                s.sendmail("a@ok.test", ["demo@example.test"], b"Subject: x\r\n\r\nbody\r\n")
+            assert refused.value.smtp_code == 554
+            assert refused.value.smtp_error == \
+                b"5.7.1 <unknown[127.0.0.6]>: Client host rejected: not after all"
+        inst.wait_for_log(r": reject: END-OF-MESSAGE from unknown\[127\.0\.0\.6\]: 554 5\.7\.1")
+        assert not maildir_new(inst, "demo").exists() or \
+            not list(maildir_new(inst, "demo").iterdir())
+
+
+def test_redirect_prepend_discard_really_happen():
+    inst = with_tables({})
+    with inst:
+        with client(inst) as s:
+            s.ehlo("good.helo.test")
+            s.sendmail("tagged@ok.test", ["sender@example.test"], b"Subject: t\r\n\r\ntagged\r\n")
+            s.sendmail("redirected@ok.test", ["sender@example.test"],
+                       b"Subject: r\r\n\r\nredirected\r\n")
+            code, text = s.docmd("MAIL FROM:<quiet@ok.test>")
+            assert code == 250
+            assert s.rcpt("sender@example.test")[0] == 250
+            code, text = s.data(b"Subject: d\r\n\r\ndiscarded\r\n")
+            assert code == 250 and b"queued as" in text
+            # A classified sender: the class decides (HELO is fully qualified: permit).
+            s.sendmail("classy@ok.test", ["sender@example.test"], b"Subject: c\r\n\r\nclassy\r\n")
+            # HOLD is not built yet: refused, never delivered without the hold.
+            s.mail("held@ok.test")
+            assert s.rcpt("sender@example.test") == (451, b"4.3.5 Server configuration error")
+        redirected = wait_for_messages(inst, "demo", 1)
+        assert b"redirected" in redirected[0].read_bytes()
+        got = [p.read_bytes() for p in wait_for_messages(inst, "sender", 2)]
+        tagged = next(m for m in got if b"tagged" in m)
+        assert tagged.startswith(b"X-Access-Tag: tagged\n") or \
+            tagged.split(b"\n\n")[0].count(b"X-Access-Tag: tagged") == 1
+        assert any(b"classy" in m for m in got)
+        assert not any(b"discarded" in m for m in got)
+        inst.wait_for_log(r"NOQUEUE: discard: RCPT from unknown\[127\.0\.0\.4\]: "
+                          r"<quiet@ok\.test>: Sender address triggers DISCARD action")
+        inst.wait_for_log(r"warning: hash:.*sender_access: HOLD: smtpd cannot place mail")
+
+
+def test_warn_info_and_warn_if_reject_only_log():
+    inst = with_tables({"smtpd_recipient_restrictions":
+                        "check_sender_access inline:{ { w@ok.test = WARN look at this }, "
+                        "{ i@ok.test = INFO noted } }, warn_if_reject, reject_non_fqdn_recipient, "
+                        "reject_unauth_destination"})
+    with inst:
+        with client(inst) as s:
+            s.ehlo("good.helo.test")
+            s.mail("w@ok.test")
+            assert s.rcpt("demo@example.test")[0] == 250
+            s.rset()
+            s.mail("i@ok.test")
+            assert s.rcpt("demo@example.test")[0] == 250
+            s.rset()
+            s.mail("a@ok.test")
+            assert s.rcpt("root@localhost")[0] != 504  # only the warning
+        inst.wait_for_log(r"NOQUEUE: warn: RCPT from unknown\[127\.0\.0\.4\]: look at this; "
+                          r"from=<w@ok\.test> to=<demo@example\.test>")
+        inst.wait_for_log(r"NOQUEUE: info: RCPT from .*: noted;")
+        inst.wait_for_log(r"NOQUEUE: reject_warning: RCPT from .*: 504 5\.5\.2 <root@localhost>: "
+                          r"Recipient address rejected: need fully-qualified address")

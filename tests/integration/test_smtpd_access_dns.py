@@ -1,0 +1,110 @@
+"""smtpd's DNS-based restrictions against a real dnsmasq serving test zones on 127.0.0.1:
+reject_rbl_client with and without an =127.0.0.[2..4] filter, default_rbl_reply and
+rbl_reply_maps, permit_dnswl_client, reject_rhsbl_sender, reject_unknown_sender_domain,
+reject_unknown_helo_hostname and check_sender_mx_access. Clients come from 127.0.0.x."""
+
+import shutil
+import smtplib
+import subprocess
+import time
+
+import pytest
+
+from correio_fixture import Correio
+from test_reverse_dns import free_udp_and_tcp_port
+
+pytestmark = pytest.mark.skipif(shutil.which("dnsmasq") is None, reason="dnsmasq not installed")
+
+
+@pytest.fixture
+def zones(tmp_path):
+    port = free_udp_and_tcp_port()
+    proc = subprocess.Popen(
+        ["dnsmasq", "--no-daemon", "--port", str(port), "--listen-address=127.0.0.1",
+         "--bind-interfaces", "--no-resolv", "--no-hosts",
+         "--pid-file=" + str(tmp_path / "dnsmasq.pid"),
+         "--local=/test/",  # NXDOMAIN for the rest of .test, no forwarding
+         # The block list: 127.0.0.2 listed as 127.0.0.2, 127.0.0.3 as 127.0.0.10.
+         "--host-record=2.0.0.127.zen.test,127.0.0.2",
+         "--host-record=3.0.0.127.zen.test,127.0.0.10",
+         # The allow list: 127.0.0.6.
+         "--host-record=6.0.0.127.wl.test,127.0.5.1",
+         # A domain block list: spammer.test.
+         "--host-record=spammer.test.dbl.test,127.0.1.2",
+         "--host-record=exists.test,192.0.2.1",
+         "--host-record=helo.exists.test,192.0.2.2",
+         "--host-record=mx.bad.test,192.0.2.3",
+         "--mx-host=badmx.test,mx.bad.test,10",
+         "--mx-host=mxonly.test,exists.test,10"],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    time.sleep(0.5)
+    if proc.poll() is not None:
+        pytest.skip(f"dnsmasq did not start: {proc.stdout.read().decode(errors='replace')}")
+    yield port
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+def start(port: int, restrictions: str, extra=None) -> Correio:
+    inst = Correio(main_cf={"mydestination": "localhost", "virtual_mailbox_domains": "example.test",
+                            "smtpd_reject_unlisted_recipient": "no",
+                            "mynetworks": "127.0.0.1/32",
+                            "dns_resolver_servers": f"127.0.0.1:{port}",
+                            "dns_resolver_timeout": "5s",
+                            "smtpd_recipient_restrictions":
+                                restrictions + ", reject_unauth_destination",
+                            **(extra or {})})
+    return inst  # started by `with`
+
+
+def rcpt_reply(inst: Correio, source: str, sender: str = "a@exists.test",
+               helo: str = "helo.exists.test") -> tuple[int, bytes]:
+    with smtplib.SMTP("127.0.0.1", inst.smtp_port, source_address=(source, 0), timeout=15) as s:
+        s.ehlo(helo)
+        assert s.mail(sender)[0] == 250
+        return s.rcpt("demo@example.test")
+
+
+def test_rbl_client_filters_and_replies(zones):
+    inst = start(zones, "permit_dnswl_client wl.test, reject_rbl_client zen.test=127.0.0.[2..4], "
+                        "reject_rbl_client zen.test")
+    with inst:
+        assert rcpt_reply(inst, "127.0.0.2") == \
+            (554, b"5.7.1 Service unavailable; Client host [127.0.0.2] blocked using zen.test")
+        # 127.0.0.10 is outside the filter: only the unfiltered list rejects it.
+        assert rcpt_reply(inst, "127.0.0.3")[0] == 554
+        assert rcpt_reply(inst, "127.0.0.4")[0] == 250  # not listed
+        inst.wait_for_log(r"NOQUEUE: reject: RCPT from unknown\[127\.0\.0\.2\]: 554 5\.7\.1 "
+                          r"Service unavailable; Client host \[127\.0\.0\.2\] blocked using "
+                          r"zen\.test; from=<a@exists\.test> to=<demo@example\.test>")
+    only_filtered = start(zones, "reject_rbl_client zen.test=127.0.0.[2..4]",
+                          {"rbl_reply_maps": "inline:{ { zen.test = 521 5.7.9 go: $$rbl_what } }"})
+    with only_filtered:
+        assert rcpt_reply(only_filtered, "127.0.0.3")[0] == 250
+        # The template's code and enhanced status win over maps_rbl_reject_code's.
+        assert rcpt_reply(only_filtered, "127.0.0.2") == (521, b"5.7.9 go: 127.0.0.2")
+
+
+def test_allow_list_permits(zones):
+    inst = start(zones, "permit_dnswl_client wl.test, reject")
+    with inst:
+        assert rcpt_reply(inst, "127.0.0.6")[0] == 250
+        assert rcpt_reply(inst, "127.0.0.4")[0] == 554
+
+
+def test_rhsbl_sender_unknown_domains_and_mx_access(zones):
+    inst = start(zones, "reject_rhsbl_sender dbl.test, reject_unknown_sender_domain, "
+                        "reject_unknown_helo_hostname, "
+                        "check_sender_mx_access inline:{ { mx.bad.test = REJECT bad mx } }",
+                 {"unknown_address_reject_code": "550", "unknown_hostname_reject_code": "550"})
+    with inst:
+        assert rcpt_reply(inst, "127.0.0.4", "x@spammer.test") == \
+            (554, b"5.7.1 Service unavailable; Sender address [spammer.test] blocked using "
+                  b"dbl.test")
+        assert rcpt_reply(inst, "127.0.0.4", "x@missing.test") == \
+            (550, b"5.1.8 <x@missing.test>: Sender address rejected: Domain not found")
+        assert rcpt_reply(inst, "127.0.0.4", "x@mxonly.test")[0] == 250
+        assert rcpt_reply(inst, "127.0.0.4", helo="nohost.test") == \
+            (550, b"5.7.1 <nohost.test>: Helo command rejected: Host not found")
+        assert rcpt_reply(inst, "127.0.0.4", "x@badmx.test") == \
+            (554, b"5.7.1 <x@badmx.test>: Sender address rejected: bad mx")
