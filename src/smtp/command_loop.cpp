@@ -38,21 +38,18 @@ asio::awaitable<std::optional<Command>> CommandLoop::read_command() {
       if (co_await reply(options_.too_long) == Next::close) co_return std::nullopt;
       continue;
     }
+    if (has_forbidden_bytes(input.line)) {
+      count({});  // in the disconnect line as an unknown command
+      if (co_await reply(options_.forbidden_bytes) == Next::close) co_return std::nullopt;
+      continue;
+    }
     co_return parse_command(input.line);
   }
 }
 
 std::optional<Reply> CommandLoop::admit(const Command& command, bool known, unsigned flags) {
-  ++total_commands_;
   bool unknown = !known || (flags & command_flag::counts_as_unknown) != 0;
-  std::string counted = unknown ? "unknown" : base::to_lower(command.verb);
-  last_verb_ = unknown ? "UNKNOWN" : command.verb;
-  auto seen = std::find_if(counts_.begin(), counts_.end(),
-                           [&](const auto& entry) { return entry.first == counted; });
-  if (seen != counts_.end())
-    ++seen->second;
-  else
-    counts_.emplace_back(std::move(counted), 1);
+  count(unknown ? std::string() : command.verb);
 
   if (!known) return options_.unknown;
   // RFC 3207 §4: with mandatory TLS, only the pre_tls commands before STARTTLS. AUTH is
@@ -60,6 +57,18 @@ std::optional<Reply> CommandLoop::admit(const Command& command, bool known, unsi
   if (options_.tls_required && !conn_.tls_active() && (flags & command_flag::pre_tls) == 0)
     return Reply(530, "5.7.0", "Must issue a STARTTLS command first");
   return std::nullopt;
+}
+
+void CommandLoop::count(const std::string& verb) {
+  ++total_commands_;
+  std::string counted = verb.empty() ? "unknown" : base::to_lower(verb);
+  last_verb_ = verb.empty() ? "UNKNOWN" : verb;
+  auto seen = std::find_if(counts_.begin(), counts_.end(),
+                           [&](const auto& entry) { return entry.first == counted; });
+  if (seen != counts_.end())
+    ++seen->second;
+  else
+    counts_.emplace_back(std::move(counted), 1);
 }
 
 asio::awaitable<Next> CommandLoop::reply(const Reply& original) {

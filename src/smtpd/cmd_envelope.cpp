@@ -9,6 +9,7 @@
 
 #include "base/strings.hpp"
 #include "smtp/address.hpp"
+#include "smtp/helo_name.hpp"
 #include "smtpd/session.hpp"
 
 namespace correio::smtpd {
@@ -53,7 +54,8 @@ asio::awaitable<Session::Next> Session::cmd_helo(const Command& command, bool ex
     co_return Next::close;
   }
   reset_transaction();
-  helo_name_ = command.argument;
+  // Postfix keeps only a neutered copy: it goes into Received:, logs and lookups.
+  helo_name_ = smtp::neuter_helo_name(command.argument);
   esmtp_ = extended;
   if (!extended) co_return co_await reply(250, "", settings_.myhostname);
   smtp::Reply r;
