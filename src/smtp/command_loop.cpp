@@ -22,7 +22,12 @@ asio::awaitable<bool> CommandLoop::greet(std::string_view banner) {
 
 asio::awaitable<std::optional<Command>> CommandLoop::read_command() {
   for (;;) {
+    // A client trickling a byte at a time must not hold the session (Postfix 3.7+
+    // smtpd_per_request_deadline): the whole line has one deadline.
+    if (options_.request_deadline.count() > 0)
+      conn_.begin_request(std::chrono::steady_clock::now() + options_.request_deadline);
     io::LineResult input = co_await conn_.read_line(options_.line_limit);
+    conn_.end_request();
     // RFC 5321 §4.5.3.2 and §3.8: a server may end an idle session, saying 421 first.
     if (input.status == io::ReadStatus::timeout) {
       log_.info("timeout after {} from {}", last_verb_, client_label_);

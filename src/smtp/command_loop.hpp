@@ -58,6 +58,9 @@ class CommandLoop {
     std::chrono::milliseconds error_sleep{0};
     int hard_error_limit = 20;  // at this many errors: "421 4.7.0 ... too many errors"
     bool tls_required = false;  // commands without pre_tls get 530 until TLS is active
+    // Postfix's smtpd_per_request_deadline: a whole command line must arrive within this
+    // time (the connection's per-read timeout still applies); zero: per read only.
+    std::chrono::steady_clock::duration request_deadline{};
     Reply too_long{500, "5.5.0", "Error: line too long"};
     Reply unknown{502, "5.5.2", "Error: command not recognized"};
     // A NUL or bare CR inside a command line (has_forbidden_bytes): refused before any
