@@ -3,9 +3,9 @@
 // allowed in, the bad-command limit, and the end of the session (UPDATE state).
 #include "pop3d/session.hpp"
 
-#include <algorithm>
-
 #include <fmt/format.h>
+
+#include <algorithm>
 
 #include "auth/login_log.hpp"
 

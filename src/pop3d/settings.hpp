@@ -14,10 +14,10 @@ namespace correio::pop3d {
 
 struct Settings {
   std::string myhostname;
-  std::string greeting;                // "+OK " + this: "Correio ready."
-  std::chrono::seconds timeout{600};   // pop3d_timeout: idle time
+  std::string greeting;                    // "+OK " + this: "Correio ready."
+  std::chrono::seconds timeout{600};       // pop3d_timeout: idle time
   std::chrono::seconds login_timeout{60};  // pop3d_login_timeout: from connect to login
-  bool tls_wrappermode = false;        // pop3d_tls_wrappermode (POP3S, port 995)
+  bool tls_wrappermode = false;            // pop3d_tls_wrappermode (POP3S, port 995)
   bool allow_cleartext = false;        // auth_allow_cleartext: USER/PASS, PLAIN, LOGIN without TLS
   bool lock_session = true;            // pop3d_lock_session
   int max_bad_commands = 20;           // pop3d_max_bad_commands
