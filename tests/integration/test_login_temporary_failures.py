@@ -155,7 +155,9 @@ def test_mail_store_out_of_descriptors_is_unavailable_not_a_wrong_password():
         for f in fillers:
             f.close()
         fillers.clear()
-        inst.wait_for_log(r"correio/imapd\[\d+\]: accepting connections again", timeout=20)
+        # The daemons see the fillers leave and close their sessions' descriptors.
+        inst.wait_for_log(r"imap-login: Disconnected \(no auth attempts", count=100)
+        inst.wait_for_log(r"pop3-login: Disconnected \(no auth attempts", count=100)
         # The same sessions log in at once: nothing was counted, nothing is delayed.
         start = time.monotonic()
         imap.sendall(b"b LOGIN demo@example.test secret\r\n")
