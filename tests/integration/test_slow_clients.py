@@ -208,3 +208,15 @@ def test_pregreet_during_greet_wait_is_caught():
         assert 0.9 < time.monotonic() - start < 3
         s.sendall(b"QUIT\r\n")
         assert s.recv(4096).startswith(b"221 ")
+
+
+def test_lmtp_trickled_command_line_is_cut_at_lmtpd_timeout():
+    from test_lmtpd import lmtp_instance
+    inst = lmtp_instance({"lmtpd_timeout": "3s"})
+    with inst:
+        s = connect(inst.smtp_port)
+        assert s.recv(4096).startswith(b"220 ")
+        elapsed = trickle(s, b"LHLO " + b"a" * 100, 0.5, 15)
+        s.settimeout(5)
+        assert read_until_closed(s).startswith(b"421 4.4.2 ")
+        assert 2.5 < elapsed < 5.5, elapsed
