@@ -1,6 +1,7 @@
 // libFuzzer target for what an SMTP client controls: command lines (the server loop's
-// split into verb and argument), command arguments (paths, their UTF-8, ESMTP parameters, xtext),
-// DATA content framing in arbitrary pieces, and the header cleanup the content then goes through.
+// split into verb and argument, its NUL/bare-CR check, the neutered HELO name), command
+// arguments (paths, their UTF-8, ESMTP parameters, xtext), DATA content framing in
+// arbitrary pieces, and the header cleanup the content then goes through.
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -10,13 +11,16 @@
 #include "smtp/address.hpp"
 #include "smtp/command.hpp"
 #include "smtp/data_framer.hpp"
+#include "smtp/helo_name.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view input(reinterpret_cast<const char*>(data), size);
   for (size_t start = 0; start < input.size();) {
     size_t lf = input.find('\n', start);
     size_t end = lf == std::string_view::npos ? input.size() : lf + 1;
-    correio::smtp::parse_command(input.substr(start, end - start));
+    auto line = input.substr(start, end - start);
+    correio::smtp::has_forbidden_bytes(line);
+    correio::smtp::neuter_helo_name(correio::smtp::parse_command(line).argument);
     start = end;
   }
   for (auto keyword : {"FROM", "TO"}) {

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <cstring>
 
 namespace correio::base {
 
@@ -72,6 +73,19 @@ std::optional<long long> parse_int(std::string_view s) {
   auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), value);
   if (ec != std::errc{} || end != s.data() + s.size() || value < 0) return std::nullopt;
   return value;
+}
+
+size_t replace_nul(std::string& s, size_t from, char with) {
+  size_t replaced = 0;
+  while (from < s.size()) {
+    void* hit = std::memchr(s.data() + from, 0, s.size() - from);
+    if (hit == nullptr) break;
+    char* nul = static_cast<char*>(hit);
+    *nul = with;
+    ++replaced;
+    from = static_cast<size_t>(nul - s.data()) + 1;
+  }
+  return replaced;
 }
 
 }  // namespace correio::base

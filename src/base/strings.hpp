@@ -28,4 +28,8 @@ std::string join(const std::vector<std::string>& items, std::string_view separat
 // Parses a non-negative decimal integer that fits in `long long`; nullopt otherwise.
 std::optional<long long> parse_int(std::string_view s);
 
+// Replaces every NUL byte of s[from..] by `with`, one byte for one, so sizes stay as they
+// were; returns how many it replaced. memchr-driven: text without NULs costs one scan.
+size_t replace_nul(std::string& s, size_t from, char with);
+
 }  // namespace correio::base

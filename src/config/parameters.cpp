@@ -136,6 +136,16 @@ constexpr ParameterInfo kParameters[] = {
     {"smtpd_banner", "$myhostname ESMTP $mail_name", "The text after 220 in the greeting.", S},
     {"smtpd_timeout", "${stress?{10}:{300}}s", "Time limit to send a reply or receive a request.",
      T},
+    // Postfix's default is ${stress?{yes}:{no}}; Correio always bounds a whole request, so
+    // that one-byte-per-second clients cannot hold sessions (docs/admin-guide.md).
+    {"smtpd_per_request_deadline", "yes",
+     "smtpd_timeout limits a whole command line or message content, not each read.", B},
+    {"smtpd_min_data_rate", "500",
+     "Bytes per second of DATA/BDAT content that extend the request deadline.", I},
+    {"smtpd_greet_wait", "0s",
+     "Delay before the 220 banner during which client input counts as pregreet (like "
+     "postscreen_greet_wait); 0: the banner goes out at once.",
+     T},
     {"smtpd_recipient_limit", "1000", "Maximal number of recipients per message.", I},
     {"smtpd_soft_error_limit", "10",
      "Error count after which each reply is delayed by smtpd_error_sleep_time.", I},
@@ -631,7 +641,9 @@ constexpr ParameterInfo kParameters[] = {
      "Ciphers the IMAP server excludes from its grade.", S},
     {"imapd_timeout", "1800s", "Idle time before an IMAP session is closed (RFC 3501).", T},
     {"imapd_login_timeout", "60s",
-     "Time an IMAP client may take to log in before it is disconnected.", T},
+     "Time from connect within which an IMAP client must log in (Dovecot: 3 minutes, "
+     "fixed).",
+     T},
     {"imapd_idle_timeout", "1800s", "Time an IMAP IDLE command may last.", T},
     {"imapd_max_line_length", "65536", "Maximal length of one IMAP command line.", I},
     {"imapd_worker_threads", "0",
@@ -651,6 +663,8 @@ constexpr ParameterInfo kParameters[] = {
     {"pop3d_tls_exclude_ciphers", "$smtpd_tls_exclude_ciphers",
      "Ciphers the POP3 server excludes from its grade.", S},
     {"pop3d_timeout", "600s", "Idle time before a POP3 session is closed.", T},
+    {"pop3d_login_timeout", "60s",
+     "Time from connect within which a POP3 client must log in (Dovecot: 3 minutes, fixed).", T},
     {"pop3d_lock_session", "yes",
      "Allow one POP3 session per maildrop at a time (Dovecot's pop3_lock_session).", B},
     {"pop3d_max_bad_commands", "20", "POP3 errors after which the session is closed.", I},

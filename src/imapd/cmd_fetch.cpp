@@ -8,6 +8,7 @@
 #include <optional>
 #include <thread>
 
+#include "base/strings.hpp"
 #include "imapd/cache_fields.hpp"
 #include "imapd/cache_fill.hpp"
 #include "imapd/object_ids.hpp"
@@ -190,7 +191,12 @@ void append_partial(std::string& out, const FetchItem& item, std::string_view by
     out += slice;
   } else {
     out += fmt::format("{{{}}}\r\n", slice.size());
+    size_t start = out.size();
     out += slice;
+    // RFC 9051 §4.3: an ordinary literal carries no NUL. A stored NUL goes out as 0x80,
+    // as Dovecot sends it: one byte for one, so <partial> offsets and RFC822.SIZE hold.
+    // BINARY[] sends NULs unchanged, in a literal8 (above).
+    base::replace_nul(out, start, '\x80');
   }
 }
 

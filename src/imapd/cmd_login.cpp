@@ -72,16 +72,20 @@ asio::awaitable<void> Session::cmd_compress(const Command& c, Parser& p) {
   if (!sent || !conn_.start_compression()) state_ = State::logout;
 }
 
-bool Session::open_user(const std::string& username) {
-  std::optional<auth::UserRecord> record;
+Session::OpenUser Session::open_user(const std::string& username) {
   auto found = shared_.logins.users().lookup(username);
-  if (found && *found) record = **found;
-  if (!record) return false;
+  if (!found) {
+    shared_.log.warning("user {}: user directory lookup failed: {}", username,
+                        found.error().message);
+    return OpenUser::unavailable;
+  }
+  if (!*found) return OpenUser::unknown;
+  const auth::UserRecord* record = &**found;
   auto path = store::virtual_maildir_path(settings_.mailbox_base, record->user, record->home,
                                           settings_.mail_location);
   if (!path) {
     shared_.log.warning("user {}: {}", record->user, path.error().message);
-    return false;
+    return OpenUser::unavailable;
   }
   mailbox::MailUserOptions options;
   options.special_use_folders = settings_.special_use_folders;
@@ -89,12 +93,20 @@ bool Session::open_user(const std::string& username) {
   if (!user) {
     shared_.log.warning("user {}: cannot open the mail store: {}", record->user,
                         user.error().message);
-    return false;
+    return OpenUser::unavailable;
   }
   user_.emplace(std::move(*user));
   if (auto rule = record->extra("userdb_quota_rule")) quota_bytes_ = parse_quota_rule(*rule);
   username_ = record->user;
   state_ = State::authenticated;
+  return OpenUser::ok;
+}
+
+bool Session::login_unavailable(const Command& c, OpenUser opened) {
+  if (opened != OpenUser::unavailable) return false;
+  // Resource exhaustion is never a wrong password: RFC 5530 §3 UNAVAILABLE, not counted
+  // by the login throttle (the user would otherwise get the brute-force delay).
+  no(c, "[UNAVAILABLE] Temporary failure: cannot open the mail store; try again later.");
   return true;
 }
 
@@ -148,10 +160,11 @@ asio::awaitable<void> Session::cmd_login(const Command& c, Parser& p) {
     no(c, "[UNAVAILABLE] Temporary authentication failure.");
     co_return;
   }
-  bool opened = verdict.ok() && open_user(verdict.username);
-  if (!opened) {
+  OpenUser opened = verdict.ok() ? open_user(verdict.username) : OpenUser::unknown;
+  if (login_unavailable(c, opened)) co_return;
+  if (opened != OpenUser::ok) {
     // Not inside the co_await expression: GCC 12 miscompiles ?: there.
-    std::string reason = verdict.ok() ? std::string("mail store") : verdict.reason;
+    std::string reason = verdict.ok() ? std::string("unknown user") : verdict.reason;
     co_await login_failed(c, *user, "PLAIN", reason);
     co_return;
   }
@@ -251,8 +264,10 @@ asio::awaitable<void> Session::cmd_authenticate(const Command& c, Parser& p) {
     }
     co_return;
   }
-  if (!open_user(exchange->username())) {
-    co_await login_failed(c, exchange->username(), mech, "mail store");
+  OpenUser opened = open_user(exchange->username());
+  if (login_unavailable(c, opened)) co_return;
+  if (opened != OpenUser::ok) {
+    co_await login_failed(c, exchange->username(), mech, "unknown user");
     co_return;
   }
   shared_.logins.throttle().record_success(conn_.remote_address());

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "base/strings.hpp"
+
 namespace correio::imapd {
 namespace {
 
@@ -51,7 +53,10 @@ void append_string(std::string& out, std::string_view s) {
     return;
   }
   out += fmt::format("{{{}}}\r\n", s.size());
+  size_t start = out.size();
   out += s;
+  // RFC 9051 §4.3: no NUL in a literal; Dovecot sends 0x80 in its place.
+  base::replace_nul(out, start, '\x80');
 }
 
 void append_nstring(std::string& out, std::string_view s) {

@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <asio/co_spawn.hpp>
 #include <asio/use_awaitable.hpp>
 
@@ -11,6 +12,12 @@
 #include "imapd/response.hpp"
 
 namespace correio::imapd {
+
+namespace {
+// Bytes per second of literal data that extend a command's deadline: Postfix's
+// smtpd_min_data_rate default, so that an APPEND over a slow link still completes.
+constexpr size_t kMinLiteralRate = 500;
+}  // namespace
 
 const std::vector<Session::CommandEntry>& Session::command_table() {
   // name, handler, flags (what state it needs, whether UID <command> exists, whether it
@@ -175,9 +182,17 @@ asio::awaitable<void> Session::converse() {
   while (state_ != State::logout) {
     bool sent = co_await flush();
     if (!sent) break;
-    conn_.set_timeout(state_ == State::not_authenticated ? settings_.login_timeout
-                                                         : settings_.timeout);
+    bool pre_login = state_ == State::not_authenticated;
+    conn_.set_timeout(pre_login ? settings_.login_timeout : settings_.timeout);
+    // A whole command, literals included, has one deadline (a client trickling a byte at
+    // a time cannot hold the session); literal bytes extend it at kMinLiteralRate. Before
+    // login the deadline is also the login deadline, counted from connect (Dovecot
+    // disconnects a client not logged in after a fixed 3 minutes).
+    auto deadline = std::chrono::steady_clock::now() + settings_.timeout;
+    if (pre_login) deadline = std::min(deadline, started_ + settings_.login_timeout);
+    conn_.begin_request(deadline, kMinLiteralRate);
     CommandInput input = co_await read_command(conn_, settings_.limits);
+    conn_.end_request();
     switch (input.status) {
       case CommandStatus::ok:
         co_await execute(input.text);

@@ -142,7 +142,14 @@ class Session {
   // Select/examine shared body.
   asio::awaitable<void> select(const Command& c, Parser& p, bool read_only);
   // Login shared by LOGIN and AUTHENTICATE: opens the user's mail store.
-  bool open_user(const std::string& username);
+  // After a successful password check: the user's record and mail store. `unknown`: the
+  // directory no longer has the user (counted as a failed login); `unavailable`: the
+  // directory or the store cannot be read now (no descriptors, no memory, I/O, a
+  // database down), a temporary failure that the login throttle must not count.
+  enum class OpenUser { ok, unknown, unavailable };
+  OpenUser open_user(const std::string& username);
+  // Answers NO [UNAVAILABLE] and returns true when `opened` is unavailable.
+  bool login_unavailable(const Command& c, OpenUser opened);
   // Copy and move shared body.
   asio::awaitable<void> copy_or_move(const Command& c, Parser& p, bool move);
   // Replaces "$" (RFC 5182) in `set` by the saved search result; returns whether the set

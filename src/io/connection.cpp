@@ -3,6 +3,7 @@
 
 #include <openssl/ssl.h>
 
+#include <algorithm>
 #include <asio/buffer.hpp>
 #include <asio/read.hpp>
 #include <asio/redirect_error.hpp>
@@ -57,8 +58,15 @@ void arm(const std::shared_ptr<Connection::Watch>& watch) {
 
 }  // namespace
 
+void Connection::begin_request(std::chrono::steady_clock::time_point deadline, size_t min_rate) {
+  request_active_ = true;
+  request_deadline_ = deadline;
+  request_min_rate_ = min_rate;
+}
+
 void Connection::begin_io() {
   watch_->deadline = std::chrono::steady_clock::now() + timeout_;
+  if (request_active_) watch_->deadline = std::min(watch_->deadline, request_deadline_);
   watch_->busy = true;
   watch_->fired = false;
   // Usually the timer is armed for an earlier deadline and simply re-arms when it wakes;
@@ -165,12 +173,33 @@ asio::awaitable<ReadStatus> Connection::fill() {
     }
     target.resize(base + n);
     if (ec || n == 0) co_return ReadStatus::closed;
+    if (request_active_ && request_min_rate_ > 0) {
+      // Postfix's smtpd_min_data_rate: N bytes buy N / rate seconds, up to the per-read
+      // timeout from now.
+      auto now = std::chrono::steady_clock::now();
+      auto earned = std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+          std::chrono::duration<double>(static_cast<double>(n) /
+                                        static_cast<double>(request_min_rate_)));
+      request_deadline_ = std::min(request_deadline_ + earned, now + timeout_);
+    }
     if (!deflate_) co_return ReadStatus::ok;
     bool inflated = deflate_->inflate(compressed_, buffer_);
     compressed_.clear();
     if (!inflated) co_return ReadStatus::closed;
     if (buffer_.size() > old_size) co_return ReadStatus::ok;
   }
+}
+
+asio::awaitable<bool> Connection::wait_readable(std::chrono::steady_clock::duration limit) {
+  if (has_buffered_input()) co_return true;
+  auto saved = timeout_;
+  timeout_ = limit;
+  std::error_code ec;
+  begin_io();
+  co_await socket_.async_wait(Socket::wait_read, asio::redirect_error(asio::use_awaitable, ec));
+  bool timed_out = end_io(ec);
+  timeout_ = saved;
+  co_return !timed_out && !ec;
 }
 
 asio::awaitable<LineResult> Connection::read_line(size_t max_length) {

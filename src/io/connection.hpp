@@ -46,6 +46,18 @@ class Connection {
   // Deadline applied to every read and write from now on.
   void set_timeout(std::chrono::steady_clock::duration timeout) { timeout_ = timeout; }
 
+  // A deadline for a whole request, not each read: until end_request(), reads and writes
+  // must also finish by `deadline` (Postfix's smtpd_per_request_deadline), so a client
+  // trickling one byte at a time cannot hold the session. With `min_rate` (bytes per
+  // second, Postfix's smtpd_min_data_rate; 0: none) every read of N bytes moves the
+  // deadline N / min_rate seconds later, but never past the per-read timeout from now.
+  void begin_request(std::chrono::steady_clock::time_point deadline, size_t min_rate = 0);
+  void end_request() { request_active_ = false; }
+
+  // Waits up to `limit` for input (or the peer's close); false when none came. Nothing is
+  // consumed. For pregreet detection during a greeting delay.
+  asio::awaitable<bool> wait_readable(std::chrono::steady_clock::duration limit);
+
   // Reads one line ending in LF, at most `max_length` bytes including the terminator.
   asio::awaitable<LineResult> read_line(size_t max_length);
 
@@ -124,6 +136,9 @@ class Connection {
   std::unique_ptr<DeflateStream> deflate_;
   bool tls_up_ = false;
   std::chrono::steady_clock::duration timeout_ = std::chrono::minutes(5);
+  bool request_active_ = false;
+  std::chrono::steady_clock::time_point request_deadline_{};
+  size_t request_min_rate_ = 0;
   std::shared_ptr<Watch> watch_;
   std::string buffer_;
   std::string compressed_;  // raw input before inflating (with compression only)
@@ -132,6 +147,22 @@ class Connection {
   unsigned short remote_port_ = 0;
   std::string local_address_;
   unsigned short local_port_ = 0;
+};
+
+// Connection::begin_request() for one scope: the request ends with it, on every way out.
+class RequestScope {
+ public:
+  RequestScope(Connection& connection, std::chrono::steady_clock::time_point deadline,
+               size_t min_rate = 0)
+      : connection_(connection) {
+    connection_.begin_request(deadline, min_rate);
+  }
+  ~RequestScope() { connection_.end_request(); }
+  RequestScope(const RequestScope&) = delete;
+  RequestScope& operator=(const RequestScope&) = delete;
+
+ private:
+  Connection& connection_;
 };
 
 }  // namespace correio::io

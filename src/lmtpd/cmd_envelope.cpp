@@ -12,6 +12,7 @@
 #include "lmtpd/session.hpp"
 #include "queue/queue_id.hpp"
 #include "smtp/address.hpp"
+#include "smtp/helo_name.hpp"
 
 namespace correio::lmtpd {
 namespace {}  // namespace
@@ -19,7 +20,8 @@ namespace {}  // namespace
 asio::awaitable<Session::Next> Session::cmd_lhlo(const Command& command) {
   if (command.argument.empty()) co_return co_await reply(501, "5.5.4", "Syntax: LHLO hostname");
   transaction_.reset();
-  lhlo_name_ = command.argument;
+  // As smtpd does with HELO (smtp/helo_name.hpp): it goes into Received: and logs.
+  lhlo_name_ = smtp::neuter_helo_name(command.argument);
   smtp::Reply r;
   r.code = 250;
   r.lines = {

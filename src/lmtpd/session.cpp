@@ -13,6 +13,8 @@ smtp::CommandLoop::Options loop_options(const Settings& settings) {
   options.hostname = settings.myhostname;
   options.error_floor = 500;
   options.hard_error_limit = settings.hard_error_limit;
+  // As smtpd with smtpd_per_request_deadline: lmtpd_timeout bounds a whole command line.
+  options.request_deadline = settings.timeout;
   options.too_long = smtp::Reply(500, "5.5.2", "Error: line too long");
   return options;
 }

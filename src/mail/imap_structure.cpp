@@ -1,6 +1,7 @@
 // RFC 3501 §7.4.2 ENVELOPE, BODY and BODYSTRUCTURE, printed the way Dovecot prints them.
 #include "mail/imap_structure.hpp"
 
+#include "base/strings.hpp"
 #include "mail/address.hpp"
 #include "mail/header_fields.hpp"
 
@@ -167,7 +168,10 @@ std::string imap_string(std::string_view value) {
   std::string out;
   if (literal) {
     out = "{" + std::to_string(value.size()) + "}\r\n";
+    size_t start = out.size();
     out.append(value);
+    // RFC 9051 §4.3: no NUL in a literal; Dovecot sends 0x80 in its place.
+    base::replace_nul(out, start, '\x80');
     return out;
   }
   out.reserve(value.size() + 2);

@@ -175,6 +175,9 @@ asio::awaitable<Session::Next> Session::login_failed(std::string_view user, std:
                                                      auth::SaslStep::Failure failure,
                                                      std::string_view reason) {
   if (failure == auth::SaslStep::Failure::temporary) {
+    // Not a failed login: neither the throttle nor the "auth failed, N attempts" line
+    // that fail2ban counts may take it as one.
+    if (auth_attempts_ > 0) --auth_attempts_;
     log_.warning("auth: user=<{}>, method={}, {}: {}", user, method, session_label(), reason);
     co_return co_await err("[SYS/TEMP] Temporary authentication failure.");
   }

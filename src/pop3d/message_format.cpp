@@ -1,6 +1,8 @@
 // RETR/TOP content formatting (see message_format.hpp).
 #include "pop3d/message_format.hpp"
 
+#include "base/strings.hpp"
+
 namespace correio::pop3d {
 
 std::string format_message(std::string_view content, std::optional<uint64_t> top_lines) {
@@ -26,6 +28,9 @@ std::string format_message(std::string_view content, std::optional<uint64_t> top
       ++body_lines;
     }
   }
+  // As Dovecot's pop3 does: a stored NUL goes out as 0x80 (a NUL would end the line for
+  // clients that read C strings); one byte for one, so LIST sizes hold.
+  base::replace_nul(out, 0, '\x80');
   return out;
 }
 

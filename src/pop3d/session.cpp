@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "auth/login_log.hpp"
 
 namespace correio::pop3d {
@@ -26,7 +28,15 @@ asio::awaitable<void> Session::run() {
   }
   Next next = co_await send("+OK " + settings_.greeting + "\r\n");
   while (next == Next::proceed) {
+    // A whole command line has one deadline (a client trickling a byte at a time cannot
+    // hold the session); before login it is also the login deadline, counted from
+    // connect (Dovecot disconnects a client not logged in after a fixed 3 minutes).
+    auto deadline = std::chrono::steady_clock::now() + settings_.timeout;
+    if (state_ == State::authorization)
+      deadline = std::min(deadline, started_ + settings_.login_timeout);
+    conn_.begin_request(deadline);
     io::LineResult input = co_await conn_.read_line(kMaxCommandLine);
+    conn_.end_request();
     if (input.status == io::ReadStatus::timeout) {
       co_await send("-ERR Disconnected for inactivity.\r\n");
       log_.info("Disconnected: Inactivity: {}", session_label());

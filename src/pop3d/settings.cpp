@@ -12,6 +12,7 @@ Settings Settings::from_config(const config::Config& config) {
   s.myhostname = config.get("myhostname");
   s.greeting = config.get("mail_name") + " ready.";
   s.timeout = config.get_time("pop3d_timeout");
+  s.login_timeout = config.get_time("pop3d_login_timeout");
   s.tls_wrappermode = config.get_bool("pop3d_tls_wrappermode");
   s.allow_cleartext = config.get_bool("auth_allow_cleartext");
   auto mechanisms = auth::parse_auth_mechanisms(config.get_list("auth_mechanisms"));

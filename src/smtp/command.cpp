@@ -18,4 +18,10 @@ Command parse_command(std::string_view line) {
   return command;
 }
 
+bool has_forbidden_bytes(std::string_view line) {
+  if (line.ends_with('\n')) line.remove_suffix(1);
+  if (line.ends_with('\r')) line.remove_suffix(1);
+  return line.find_first_of(std::string_view("\0\r", 2)) != std::string_view::npos;
+}
+
 }  // namespace correio::smtp

@@ -17,4 +17,9 @@ struct Command {
 // "FROM:<a@b>"}. Never fails: an empty line is an empty verb (an unknown command).
 Command parse_command(std::string_view line);
 
+// Whether a command line (with its terminator) carries a byte no command may hold: NUL
+// or a CR that does not end the line. RFC 5321 §2.3.8: CR and LF occur only together as
+// the line end; a NUL would cut the line short wherever it is used as a C string.
+bool has_forbidden_bytes(std::string_view line);
+
 }  // namespace correio::smtp

@@ -22,7 +22,12 @@ asio::awaitable<bool> CommandLoop::greet(std::string_view banner) {
 
 asio::awaitable<std::optional<Command>> CommandLoop::read_command() {
   for (;;) {
+    // A client trickling a byte at a time must not hold the session (Postfix 3.7+
+    // smtpd_per_request_deadline): the whole line has one deadline.
+    if (options_.request_deadline.count() > 0)
+      conn_.begin_request(std::chrono::steady_clock::now() + options_.request_deadline);
     io::LineResult input = co_await conn_.read_line(options_.line_limit);
+    conn_.end_request();
     // RFC 5321 §4.5.3.2 and §3.8: a server may end an idle session, saying 421 first.
     if (input.status == io::ReadStatus::timeout) {
       log_.info("timeout after {} from {}", last_verb_, client_label_);
@@ -38,21 +43,18 @@ asio::awaitable<std::optional<Command>> CommandLoop::read_command() {
       if (co_await reply(options_.too_long) == Next::close) co_return std::nullopt;
       continue;
     }
+    if (has_forbidden_bytes(input.line)) {
+      count({});  // in the disconnect line as an unknown command
+      if (co_await reply(options_.forbidden_bytes) == Next::close) co_return std::nullopt;
+      continue;
+    }
     co_return parse_command(input.line);
   }
 }
 
 std::optional<Reply> CommandLoop::admit(const Command& command, bool known, unsigned flags) {
-  ++total_commands_;
   bool unknown = !known || (flags & command_flag::counts_as_unknown) != 0;
-  std::string counted = unknown ? "unknown" : base::to_lower(command.verb);
-  last_verb_ = unknown ? "UNKNOWN" : command.verb;
-  auto seen = std::find_if(counts_.begin(), counts_.end(),
-                           [&](const auto& entry) { return entry.first == counted; });
-  if (seen != counts_.end())
-    ++seen->second;
-  else
-    counts_.emplace_back(std::move(counted), 1);
+  count(unknown ? std::string() : command.verb);
 
   // smtpd.c: "state->junk_cmds++ > var_smtpd_junk_cmd_limit" counts an error.
   if ((flags & command_flag::junk) != 0 && junk_commands_++ > options_.junk_command_limit)
@@ -64,6 +66,18 @@ std::optional<Reply> CommandLoop::admit(const Command& command, bool known, unsi
   if (options_.tls_required && !conn_.tls_active() && (flags & command_flag::pre_tls) == 0)
     return Reply(530, "5.7.0", "Must issue a STARTTLS command first");
   return std::nullopt;
+}
+
+void CommandLoop::count(const std::string& verb) {
+  ++total_commands_;
+  std::string counted = verb.empty() ? "unknown" : base::to_lower(verb);
+  last_verb_ = verb.empty() ? "UNKNOWN" : verb;
+  auto seen = std::find_if(counts_.begin(), counts_.end(),
+                           [&](const auto& entry) { return entry.first == counted; });
+  if (seen != counts_.end())
+    ++seen->second;
+  else
+    counts_.emplace_back(std::move(counted), 1);
 }
 
 asio::awaitable<Next> CommandLoop::reply(const Reply& original) {

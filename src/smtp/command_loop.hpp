@@ -63,8 +63,14 @@ class CommandLoop {
     int hard_error_limit = 20;         // at this many errors: "421 4.7.0 ... too many errors"
     int junk_command_limit = INT_MAX;  // junk commands allowed before each one is an error
     bool tls_required = false;         // commands without pre_tls get 530 until TLS is active
+    // Postfix's smtpd_per_request_deadline: a whole command line must arrive within this
+    // time (the connection's per-read timeout still applies); zero: per read only.
+    std::chrono::steady_clock::duration request_deadline{};
     Reply too_long{500, "5.5.0", "Error: line too long"};
     Reply unknown{502, "5.5.2", "Error: command not recognized"};
+    // A NUL or bare CR inside a command line (has_forbidden_bytes): refused before any
+    // handler sees it, with Postfix's enhanced code for bad command syntax.
+    Reply forbidden_bytes{501, "5.5.2", "Error: bad syntax (NUL or bare <CR> in command)"};
     // Postfix's soft_bounce (smtpd_chat_reply): no permanent refusal, every 5xx reply the
     // loop sends (its own and the handlers') goes out as 4xx.
     bool soft_bounce = false;
@@ -107,6 +113,8 @@ class CommandLoop {
   // Counts `command` for the disconnect line and decides whether its handler may run:
   // nullopt if so, else the refusal to send instead.
   std::optional<Reply> admit(const Command& command, bool known, unsigned flags);
+  // Counts a command for the disconnect line; an empty verb is an unknown command.
+  void count(const std::string& verb);
   void log_disconnect() const;
   // "421 4.7.0 HOST Error: too many errors", logged; always close.
   asio::awaitable<Next> too_many_errors();

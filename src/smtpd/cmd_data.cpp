@@ -5,6 +5,7 @@
 #include <asio/post.hpp>
 #include <asio/use_awaitable.hpp>
 #include <memory>
+#include <optional>
 
 #include "base/strings.hpp"
 #include "cleanup/received.hpp"
@@ -213,6 +214,12 @@ asio::awaitable<Session::Next> Session::cmd_data(const Command& command) {
                         !settings_.bare_newline_exclusions.contains(conn_.remote_address());
   smtp::DataFramer framer(reject_bare_lf);
   std::string content;
+  // smtpd_per_request_deadline with smtpd_min_data_rate (Postfix 3.7): the content has
+  // one deadline, smtpd_timeout from now, which each byte received pushes back.
+  std::optional<io::RequestScope> deadline;
+  if (settings_.per_request_deadline)
+    deadline.emplace(conn_, std::chrono::steady_clock::now() + settings_.timeout,
+                     settings_.min_data_rate);
   for (;;) {
     io::LineResult piece = co_await conn_.read_segment(kSegment);
     if (piece.status == io::ReadStatus::timeout) {
@@ -262,10 +269,20 @@ asio::awaitable<Session::Next> Session::cmd_bdat(const Command& command) {
   std::string chunk;
   size_t remaining = static_cast<size_t>(*size);
   bool refuse_size = *size > settings_.message_size_limit - message_size_;
+  std::optional<io::RequestScope> deadline;  // as for DATA content
+  if (settings_.per_request_deadline)
+    deadline.emplace(conn_, std::chrono::steady_clock::now() + settings_.timeout,
+                     settings_.min_data_rate);
   while (remaining > 0) {
     size_t take = std::min(remaining, kFlushAt);
     std::string piece;
     io::ReadStatus status = co_await conn_.read_exact(take, piece);
+    if (status == io::ReadStatus::timeout) {
+      log_.info("timeout after BDAT ({} bytes) from {}", message_size_, client_label());
+      std::string bye = "421 4.4.2 " + settings_.myhostname + " Error: timeout exceeded\r\n";
+      co_await conn_.write(bye);
+      co_return Next::close;
+    }
     if (status != io::ReadStatus::ok) {
       log_.info("lost connection after BDAT ({} bytes) from {}", message_size_, client_label());
       co_return Next::close;

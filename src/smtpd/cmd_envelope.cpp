@@ -9,6 +9,7 @@
 
 #include "base/strings.hpp"
 #include "smtp/address.hpp"
+#include "smtp/helo_name.hpp"
 #include "smtpd/session.hpp"
 
 namespace correio::smtpd {
@@ -53,14 +54,16 @@ asio::awaitable<Session::Next> Session::cmd_helo(const Command& command, bool ex
     co_return Next::close;
   }
   reset_transaction();
+  // Postfix keeps only a neutered copy: it goes into Received:, logs and lookups.
+  std::string helo = smtp::neuter_helo_name(command.argument);
   // smtpd_delay_reject = no: smtpd_helo_restrictions now, about the name just given.
   if (!services_.restrictions.delay_reject()) {
     access::Facts facts = access_facts(command.verb);
-    facts.helo = command.argument;
+    facts.helo = helo;
     std::optional<smtp::Reply> refused = co_await access_check(Restrictions::Event::helo, facts);
     if (refused) co_return co_await reply(*refused);
   }
-  helo_name_ = command.argument;
+  helo_name_ = helo;
   esmtp_ = extended;
   if (!extended) co_return co_await reply(250, "", settings_.myhostname);
   smtp::Reply r;

@@ -24,6 +24,7 @@ smtp::CommandLoop::Options loop_options(const Settings& settings) {
   options.junk_command_limit = settings.junk_command_limit;
   options.soft_bounce = settings.soft_bounce;
   options.tls_required = settings.tls_level == TlsLevel::encrypt;
+  if (settings.per_request_deadline) options.request_deadline = settings.timeout;
   return options;
 }
 
@@ -78,9 +79,21 @@ asio::awaitable<void> Session::run() {
   }
   // Input before the greeting is a spambot's tell (RFC 5321 §4.3.1: the client waits).
   // (With implicit TLS the client speaks first, its ClientHello; the check is for SMTP.)
-  std::error_code ec;
-  bool pregreet = settings_.forbid_unauth_pipelining && !settings_.tls_wrappermode &&
-                  conn_.socket().available(ec) > 0;
+  // With smtpd_greet_wait the banner waits, and input that arrives meanwhile counts too
+  // (a client sending 100 ms into a 1 s wait is as early as one sending at connect).
+  bool pregreet = false;
+  if (settings_.forbid_unauth_pipelining && !settings_.tls_wrappermode) {
+    std::error_code ec;
+    if (settings_.greet_wait.count() > 0 && co_await conn_.wait_readable(settings_.greet_wait)) {
+      // Readable with nothing to read: the client left during the wait.
+      if (conn_.socket().available(ec) == 0 || ec) {
+        log_.info("lost connection after CONNECT from {}", client_label());
+        log_.info("disconnect from {} commands=0", client_label());
+        co_return;
+      }
+    }
+    pregreet = conn_.socket().available(ec) > 0;
+  }
   if (pregreet) {
     log_.info("improper command pipelining after CONNECT from {}", client_label());
     co_await conn_.write("554 5.5.0 Error: SMTP protocol synchronization\r\n");

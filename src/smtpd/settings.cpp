@@ -20,6 +20,11 @@ Settings Settings::from_config(const config::Config& config) {
   s.header_size_limit = std::max<long long>(1024, config.get_int("header_size_limit"));
   s.hopcount_limit = static_cast<int>(config.get_int("hopcount_limit"));
   s.timeout = config.get_time("smtpd_timeout");
+  s.per_request_deadline = config.get_bool("smtpd_per_request_deadline");
+  s.min_data_rate =
+      static_cast<size_t>(std::max<long long>(0, config.get_int("smtpd_min_data_rate")));
+  s.greet_wait =
+      std::chrono::duration_cast<std::chrono::milliseconds>(config.get_time("smtpd_greet_wait"));
   s.soft_error_limit = static_cast<int>(config.get_int("smtpd_soft_error_limit"));
   s.hard_error_limit = static_cast<int>(config.get_int("smtpd_hard_error_limit"));
   s.error_sleep = config.get_time("smtpd_error_sleep_time");

@@ -27,6 +27,12 @@ struct Settings {
   long long header_size_limit = 102400;
   int hopcount_limit = 50;
   std::chrono::seconds timeout{300};
+  // smtpd_per_request_deadline: smtpd_timeout bounds a whole command line or message
+  // content, not each read; smtpd_min_data_rate (bytes/s) extends the content's deadline.
+  bool per_request_deadline = true;
+  size_t min_data_rate = 500;
+  // smtpd_greet_wait: how long the banner waits while pregreet input is watched for.
+  std::chrono::milliseconds greet_wait{0};
   int soft_error_limit = 10;
   int hard_error_limit = 20;
   std::chrono::seconds error_sleep{1};

@@ -7,6 +7,7 @@
 #include <asio/detached.hpp>
 #include <asio/io_context.hpp>
 #include <asio/local/connect_pair.hpp>
+#include <asio/redirect_error.hpp>
 #include <asio/steady_timer.hpp>
 #include <asio/use_awaitable.hpp>
 #include <asio/write.hpp>
@@ -157,6 +158,76 @@ TEST(ConnectionDeadline, ConnectionGoneWhileTimerArmedIsSafe) {
       asio::detached);
   p.io.run_for(10s);  // bounded: a deadline that never fires fails the test, not hangs it
   EXPECT_EQ(p.conn, nullptr);
+}
+
+}  // namespace
+}  // namespace correio::io
+
+namespace correio::io {
+namespace {
+
+// The peer sends one byte every 50 ms of a line that never ends: each read finishes well
+// within the 300 ms per-read timeout, so only a request deadline can end it.
+void trickle_one_byte_every_50ms(Pair& p, int bytes) {
+  asio::co_spawn(
+      p.io,
+      [&p, bytes]() -> asio::awaitable<void> {
+        asio::steady_timer pause(p.io);
+        for (int i = 0; i < bytes; ++i) {
+          pause.expires_after(50ms);
+          co_await pause.async_wait(asio::use_awaitable);
+          std::error_code ec;
+          co_await asio::async_write(p.peer, asio::buffer(std::string("a")),
+                                     asio::redirect_error(asio::use_awaitable, ec));
+          if (ec) co_return;
+        }
+      },
+      asio::detached);
+}
+
+TEST(ConnectionDeadline, RequestDeadlineEndsATrickledLine) {
+  Pair p;
+  p.conn->set_timeout(300ms);
+  trickle_one_byte_every_50ms(p, 40);
+  ReadStatus status = ReadStatus::ok;
+  Clock::duration took{};
+  asio::co_spawn(
+      p.io,
+      [&]() -> asio::awaitable<void> {
+        auto start = Clock::now();
+        RequestScope request(*p.conn, start + 400ms);
+        auto line = co_await p.conn->read_line(100);
+        took = Clock::now() - start;
+        status = line.status;
+      },
+      asio::detached);
+  p.io.run_for(10s);
+  EXPECT_EQ(status, ReadStatus::timeout);
+  EXPECT_GE(took, 390ms);
+  EXPECT_LT(took, 1s);
+}
+
+TEST(ConnectionDeadline, MinimalRateExtendsTheRequestDeadline) {
+  Pair p;
+  p.conn->set_timeout(300ms);
+  // 20 bytes/s arrive; at a minimal rate of 10 bytes/s each byte buys 100 ms, twice what it
+  // took: the line reads on past the initial 200 ms deadline until the peer stops.
+  trickle_one_byte_every_50ms(p, 20);
+  ReadStatus status = ReadStatus::ok;
+  Clock::duration took{};
+  asio::co_spawn(
+      p.io,
+      [&]() -> asio::awaitable<void> {
+        auto start = Clock::now();
+        RequestScope request(*p.conn, start + 200ms, 10);
+        auto line = co_await p.conn->read_line(100);
+        took = Clock::now() - start;
+        status = line.status;
+      },
+      asio::detached);
+  p.io.run_for(10s);
+  EXPECT_EQ(status, ReadStatus::timeout);  // the peer stopped; the per-read timeout then
+  EXPECT_GE(took, 1s);                     // after the 20 bytes (1 s), not at 200 ms
 }
 
 }  // namespace
