@@ -13,6 +13,7 @@ import smtplib
 import socket
 import ssl
 import struct
+import time
 
 import pytest
 
@@ -78,11 +79,21 @@ def check_everything_still_serves(setup: Listeners) -> None:
         c.login("demo@example.test", "secret")
         assert c.select("INBOX")[0] == "OK"
         c.logout()
-    for p in (poplib.POP3("127.0.0.1", setup.ports["pop3"], timeout=10),
-              poplib.POP3_SSL("127.0.0.1", setup.ports["pop3s"], context=client_context(),
-                              timeout=10)):
-        p.user("demo@example.test")
-        p.pass_("secret")
+    for port, tls in ((setup.ports["pop3"], False), (setup.ports["pop3s"], True)):
+        # The maildrop lock of the previous session may outlive its QUIT reply briefly.
+        deadline = time.monotonic() + 10
+        while True:
+            p = (poplib.POP3_SSL("127.0.0.1", port, context=client_context(), timeout=10)
+                 if tls else poplib.POP3("127.0.0.1", port, timeout=10))
+            p.user("demo@example.test")
+            try:
+                p.pass_("secret")
+                break
+            except poplib.error_proto as e:
+                p.close()
+                if b"[IN-USE]" not in e.args[0] or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.2)
         p.stat()
         p.quit()
     log = setup.inst.log_text()
@@ -118,6 +129,12 @@ class Conn:
             self.buf += chunk
         out, self.buf = self.buf, b""
         return out
+
+    def shutdown_write(self) -> None:
+        try:
+            self.sock.shutdown(socket.SHUT_WR)
+        except OSError:
+            pass  # the server closed first
 
     def close(self) -> None:
         self.sock.close()
@@ -261,7 +278,7 @@ def test_tls_ports_survive_garbage(listeners, port_name):
     for data in attempts:
         c = Conn(port)
         c.send(data)
-        c.sock.shutdown(socket.SHUT_WR)
+        c.shutdown_write()
         got = c.until(rb"\Z-never", timeout=10)  # read until the server closes
         assert len(got) < 100000, port_name
         c.close()
@@ -276,6 +293,6 @@ def test_starttls_then_garbage(listeners):
     c.send(b"STARTTLS\r\n")
     assert c.until(rb"220 [^\r\n]*\r\n").startswith(b"220")
     c.send(b"\x00" * 10000 + b"EHLO plain\r\n")
-    c.sock.shutdown(socket.SHUT_WR)
+    c.shutdown_write()
     c.until(rb"\Z-never", timeout=10)
     c.close()
