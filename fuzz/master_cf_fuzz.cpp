@@ -1,4 +1,5 @@
-// libFuzzer target: master.cf parsing; every parsed entry must print and parse again.
+// libFuzzer target: master.cf parsing; every parsed entry must print (postconf -M) as a
+// line that parses again to the same entry, every column, override and argument.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -13,7 +14,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   for (const auto& s : *services) {
     (void)s.format(true);
     auto again = correio::config::parse_master_cf(s.to_line() + "\n", "master.cf");
-    if (!again || again->size() != 1 || again->front().overrides != s.overrides) std::abort();
+    if (!again || again->size() != 1) std::abort();
+    const auto& r = again->front();
+    if (r.name != s.name || r.type != s.type || r.private_ != s.private_ || r.unpriv != s.unpriv ||
+        r.chroot != s.chroot || r.wakeup != s.wakeup || r.maxproc != s.maxproc ||
+        r.command != s.command || r.overrides != s.overrides || r.args != s.args)
+      std::abort();
   }
   return 0;
 }

@@ -1,7 +1,8 @@
 #!/bin/sh
 # Runs every built libFuzzer target in BUILD_DIR/bin for SECONDS each, with a corpus
-# directory per target (fuzz/corpus-NAME, ignored by git) and a log in BUILD_DIR/NAME.log.
-# Exits non-zero on a crash.
+# directory per target (fuzz/corpus-NAME, ignored by git) that starts from the committed
+# seeds (fuzz/seeds/NAME, read only), and a log in BUILD_DIR/NAME.log. Exits non-zero on a
+# crash; a crash input found belongs in fuzz/seeds/NAME once fixed (fuzz/CMakeLists.txt).
 set -eu
 build=${1:?usage: fuzz/run-all.sh BUILD_DIR SECONDS}
 seconds=${2:-30}
@@ -14,9 +15,11 @@ for target in "$build"/bin/*_fuzz; do
   name=$(basename "$target")
   corpus="$here/corpus-$name"
   mkdir -p "$corpus"
+  seeds="$here/seeds/$name"
+  [ -d "$seeds" ] || seeds=
   echo "== $name ($seconds s)"
   if ! "$target" -max_total_time="$seconds" -max_len=4096 -timeout=10 \
-      -artifact_prefix="$corpus/crash-" "$corpus" >"$build/$name.log" 2>&1; then
+      -artifact_prefix="$corpus/crash-" "$corpus" $seeds >"$build/$name.log" 2>&1; then
     echo "$name: FAILED, see $build/$name.log"
     tail -n 40 "$build/$name.log"
     status=1

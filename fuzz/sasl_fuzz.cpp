@@ -39,7 +39,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static auth::SaslAuthenticator authenticator(users, options);
   auth::SaslOffer offer;
   offer.tls_active = true;
-  offer.allow_cram_md5 = true;
+  offer.configured.cram_md5 = true;
   offer.bindings.tls_exporter = std::string(32, 'e');
   offer.bindings.tls_server_end_point = std::string(32, 's');
   static constexpr auth::SaslMechanism kMechanisms[] = {

@@ -35,7 +35,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   // Feed the input as DATA pieces: whole lines, cut at 3+ bytes like read_segment does.
   size_t cut = 3 + (size ? data[0] % 61 : 0);
   correio::smtp::DataFramer framer(size && (data[0] & 1));
-  correio::cleanup::HeaderCleanup cleanup({"ABC123", "mx.example", 512, 5, {}});
+  correio::cleanup::HeaderOptions options;
+  options.queue_id = "ABC123";
+  options.myhostname = "mx.example";
+  options.header_size_limit = 512;
+  options.hopcount_limit = 5;
+  correio::cleanup::HeaderCleanup cleanup(options);
   std::string content, stored;
   size_t pos = 0;
   while (pos < input.size()) {

@@ -28,11 +28,12 @@ namespace {
 
 struct Options {
   const char* config_dir = nullptr;
-  bool incremental = false;          // -i: add stdin's entries to the existing table
-  bool fold_case = true;             // -f turns folding off
-  bool dump = false;                 // -s
-  std::optional<std::string> query;  // -q KEY ("-": keys from stdin)
-  std::vector<std::string> tables;   // [type:]file
+  bool incremental = false;  // -i: add stdin's entries to the existing table
+  bool fold_case = true;     // -f turns folding off
+  bool dump = false;         // -s
+  maps::Duplicates duplicates = maps::Duplicates::kWarn;  // -w ignores, -r replaces
+  std::optional<std::string> query;                       // -q KEY ("-": keys from stdin)
+  std::vector<std::string> tables;                        // [type:]file
 };
 
 struct Tool {
@@ -41,12 +42,12 @@ struct Tool {
 };
 
 int usage(const Tool& tool) {
-  std::fprintf(stderr, "usage: %s [-Nfinsw] [-c config_dir] [-q key] [type:]file...\n", tool.name);
+  std::fprintf(stderr, "usage: %s [-finrsw] [-c config_dir] [-q key] [type:]file...\n", tool.name);
   return 1;
 }
 
 // Parses argv; nullopt on a usage error.
-std::optional<Options> parse_args(int argc, char** argv) {
+std::optional<Options> parse_args(const Tool& tool, int argc, char** argv) {
   Options o;
   int i = 1;
   for (; i < argc && argv[i][0] == '-' && argv[i][1] != '\0'; ++i) {
@@ -73,12 +74,23 @@ std::optional<Options> parse_args(int argc, char** argv) {
         case 's':
           o.dump = true;
           break;
-        // -N/-n (NUL-terminated keys), -r/-w (duplicate handling), -v: accepted; Correio's
-        // tables store keys without NUL and read both, and keep the first duplicate.
+        case 'w':  // postmap(1): do not complain about duplicates, keep the first
+          o.duplicates = maps::Duplicates::kIgnore;
+          break;
+        case 'r':  // postmap(1): do not complain about duplicates, the last one wins
+          o.duplicates = maps::Duplicates::kReplace;
+          break;
         case 'N':
+          // Correio's tables store keys and values without the terminating NUL, as
+          // Postfix's -n; including it is refused rather than ignored.
+          std::fprintf(stderr,
+                       "%s: fatal: -N is not supported: Correio's tables never store the "
+                       "terminating NUL (the -n form)\n",
+                       tool.name);
+          return std::nullopt;
+        // -n is what Correio's tables are; -v (verbose), -o and -p (privileges and file
+        // modes of a root run, which Correio handles itself) change no result.
         case 'n':
-        case 'r':
-        case 'w':
         case 'v':
         case 'o':
         case 'p':
@@ -124,9 +136,9 @@ int compile(const Tool& tool, const std::string& spec, const Options& o) {
     if (!old) return fatal(tool, old.error().message);
     entries = std::move(*old);
     std::string text((std::istreambuf_iterator<char>(std::cin)), {});
-    parsed = maps::parse_source(text, "-", tool.syntax, o.fold_case);
+    parsed = maps::parse_source(text, "-", tool.syntax, o.fold_case, o.duplicates);
   } else {
-    auto read = maps::read_source(file, tool.syntax, o.fold_case);
+    auto read = maps::read_source(file, tool.syntax, o.fold_case, o.duplicates);
     if (!read) return fatal(tool, read.error().message);
     parsed = std::move(*read);
   }
@@ -182,7 +194,7 @@ int query(const Tool& tool, const std::vector<std::unique_ptr<maps::Map>>& table
 }
 
 int run(const Tool& tool, int argc, char** argv) {
-  auto o = parse_args(argc, argv);
+  auto o = parse_args(tool, argc, argv);
   if (!o) return usage(tool);
   auto config = config::Config::load(config::resolve_config_dir(o->config_dir));
   if (!config) return fatal(tool, config.error().message);

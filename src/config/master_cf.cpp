@@ -63,8 +63,42 @@ bool is_digits(std::string_view s) {
          std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
-bool needs_braces(std::string_view s) {
-  return s.empty() || s.find_first_of(" \t{}") != std::string_view::npos;
+// Whether an argument printed as it is reads back as the same argument: a bare token runs
+// to the next blank, and one that starts with '{' opens a group, one with "-o" an override.
+// Anything else is printed as "{ text }", which reads back because text came from a group
+// (bare tokens never fail this test), so its braces balance and it is trimmed.
+bool reads_back_bare(std::string_view arg) {
+  return !arg.empty() && arg.find_first_of(kBlanks) == std::string_view::npos &&
+         arg.front() != '{' && !arg.starts_with("-o");
+}
+
+// The value of "-o name=value" after "name=" may hold braces: only blanks end it.
+bool override_reads_back_bare(std::string_view value) {
+  return !value.empty() && value.find_first_of(kBlanks) == std::string_view::npos;
+}
+
+// Control characters other than TAB have no business in master.cf; refused so that every
+// accepted entry prints (postconf -M) as a line that parses again to the same entry (a
+// form feed inside "{ ... }" would otherwise split a value when read back). Comment lines
+// are not looked at; a CR before the newline is a CRLF line end.
+Result<void> check_control_characters(std::string_view text, std::string_view file_name) {
+  int line_number = 0;
+  for (size_t pos = 0; pos < text.size();) {
+    size_t end = std::min(text.find('\n', pos), text.size());
+    std::string_view line = text.substr(pos, end - pos);
+    pos = end + 1;
+    ++line_number;
+    if (line.ends_with('\r')) line.remove_suffix(1);
+    size_t first = line.find_first_not_of(" \t");
+    if (first == std::string_view::npos || line[first] == '#') continue;
+    for (size_t i = 0; i < line.size(); ++i) {
+      auto c = static_cast<unsigned char>(line[i]);
+      if ((c < 0x20 && c != '\t') || c == 0x7f)
+        return Error{fmt::format("{}:{}: error: control character 0x{:02x} in column {}", file_name,
+                                 line_number, c, i + 1)};
+    }
+  }
+  return {};
 }
 
 // Splits "name=value" or "name = value" (from a braced group) for -o.
@@ -88,7 +122,7 @@ struct Item {
 };
 
 std::vector<Item> argument_items(const MasterService& s) {
-  auto quoted = [](const std::string& a) { return needs_braces(a) ? "{ " + a + " }" : a; };
+  auto quoted = [](const std::string& a) { return reads_back_bare(a) ? a : "{ " + a + " }"; };
   std::vector<Item> items;
   // Leading daemon options (-v, -D, ...) first, then -o overrides, then the rest: the
   // order of Postfix's own master.cf.
@@ -96,7 +130,7 @@ std::vector<Item> argument_items(const MasterService& s) {
   for (; a < s.args.size() && !s.args[a].empty() && s.args[a][0] == '-' && s.args[a] != "--"; ++a)
     items.push_back(Item{quoted(s.args[a]), "", false});
   for (const auto& [n, v] : s.overrides) {
-    std::string text = needs_braces(v) ? "{ " + n + " = " + v + " }" : n + "=" + v;
+    std::string text = override_reads_back_bare(v) ? n + "=" + v : "{ " + n + " = " + v + " }";
     items.push_back(Item{"-o", text, true});
   }
   for (; a < s.args.size(); ++a) items.push_back(Item{quoted(s.args[a]), "", false});
@@ -161,6 +195,7 @@ std::string MasterService::command_line() const {
 
 Result<std::vector<MasterService>> parse_master_cf(std::string_view text,
                                                    std::string_view file_name) {
+  if (auto checked = check_control_characters(text, file_name); !checked) return checked.error();
   auto lines = detail::read_logical_lines(text, file_name);
   if (!lines) return lines.error();
   std::vector<MasterService> services;

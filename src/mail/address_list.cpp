@@ -23,9 +23,11 @@ class Collector {
     saw_angle_ = true;
   }
   void close_angle() { in_angle_ = false; }
+  // The current mailbox cannot be parsed (an unterminated quoted string): it is dropped.
+  void reject() { rejected_ = true; }
   // End of one mailbox (',' or ';' or the end).
   void finish() {
-    std::string a = saw_angle_ ? angle_ : bare_;
+    std::string a = rejected_ ? std::string() : saw_angle_ ? angle_ : bare_;
     // An obsolete source route: "@relay1,@relay2:user@example.org" keeps the last part.
     if (!a.empty() && a.front() == '@') {
       size_t colon = a.find(':');
@@ -34,7 +36,7 @@ class Collector {
     if (!a.empty() && out_.size() < limit_) out_.push_back(std::move(a));
     bare_.clear();
     angle_.clear();
-    in_angle_ = saw_angle_ = false;
+    in_angle_ = saw_angle_ = rejected_ = false;
   }
   // "group-name:" — what came before the colon was a display name, not an address.
   void start_group() {
@@ -48,7 +50,7 @@ class Collector {
   std::vector<std::string>& out_;
   size_t limit_;
   std::string bare_, angle_;
-  bool in_angle_ = false, saw_angle_ = false;
+  bool in_angle_ = false, saw_angle_ = false, rejected_ = false;
 };
 
 bool is_space(char c) {
@@ -81,6 +83,13 @@ std::vector<std::string> parse_addr_specs(std::string_view value, size_t limit) 
       for (++i; i < value.size() && value[i] != '"'; ++i) {
         if (value[i] == '\\' && i + 1 < value.size()) q += value[i++];
         q += value[i];
+      }
+      // RFC 5322 §3.2.4: a quoted string ends with DQUOTE. One that runs to the end of the
+      // value is not closed here on the writer's behalf: the mailbox holding it is dropped
+      // (it would otherwise become an address nobody wrote).
+      if (i >= value.size()) {
+        c.reject();
+        break;
       }
       q += '"';
       ++i;

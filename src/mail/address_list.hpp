@@ -2,7 +2,8 @@
 // addr-specs they contain (what sendmail -t needs): display names, comments, quoted
 // strings, angle brackets and groups are understood; obsolete routes ("@a,@b:") are
 // dropped. Lenient like Postfix's tokenizer: what cannot be parsed is skipped, never
-// an error. Pure function; thread-safe. Fuzzed by fuzz/address_list_fuzz.cpp.
+// an error; a mailbox with an unterminated quoted string is skipped too (never closed). Pure
+// function; thread-safe. Fuzzed by fuzz/address_list_fuzz.cpp.
 #pragma once
 
 #include <string>

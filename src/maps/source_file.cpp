@@ -8,7 +8,7 @@
 #include <cstring>
 #include <fstream>
 #include <iterator>
-#include <set>
+#include <map>
 
 #include "base/strings.hpp"
 
@@ -73,9 +73,9 @@ bool split_entry(std::string_view line, SourceSyntax syntax, std::string& key, s
 }  // namespace
 
 ParsedSource parse_source(std::string_view text, std::string_view file_name, SourceSyntax syntax,
-                          bool fold_case) {
+                          bool fold_case, Duplicates duplicates) {
   ParsedSource out;
-  std::set<std::string, std::less<>> seen;
+  std::map<std::string, size_t, std::less<>> seen;  // key -> index in out.entries
   for (auto& logical : logical_lines(text)) {
     std::string key, value;
     if (!split_entry(logical.text, syntax, key, value)) {
@@ -86,17 +86,22 @@ ParsedSource parse_source(std::string_view text, std::string_view file_name, Sou
       continue;
     }
     if (fold_case) key = base::to_lower(key);
-    if (!seen.insert(key).second) {
-      out.warnings.push_back(
-          fmt::format("{}, line {}: duplicate entry: \"{}\"", file_name, logical.line, key));
+    if (auto it = seen.find(key); it != seen.end()) {
+      if (duplicates == Duplicates::kReplace)
+        out.entries[it->second].value = std::move(value);
+      else if (duplicates == Duplicates::kWarn)
+        out.warnings.push_back(
+            fmt::format("{}, line {}: duplicate entry: \"{}\"", file_name, logical.line, key));
       continue;
     }
+    seen.emplace(key, out.entries.size());
     out.entries.push_back({std::move(key), std::move(value), logical.line});
   }
   return out;
 }
 
-Result<ParsedSource> read_source(const std::string& path, SourceSyntax syntax, bool fold_case) {
+Result<ParsedSource> read_source(const std::string& path, SourceSyntax syntax, bool fold_case,
+                                 Duplicates duplicates) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return Error{fmt::format("open {}: {}", path, std::strerror(errno))};
   std::string text;
@@ -106,7 +111,7 @@ Result<ParsedSource> read_source(const std::string& path, SourceSyntax syntax, b
     if (text.size() > kMaxSourceFileSize) return Error{fmt::format("{}: file too large", path)};
   }
   if (in.bad()) return Error{fmt::format("read {}: {}", path, std::strerror(errno))};
-  return parse_source(text, path, syntax, fold_case);
+  return parse_source(text, path, syntax, fold_case, duplicates);
 }
 
 }  // namespace correio::maps

@@ -19,18 +19,25 @@ struct SourceEntry {
 };
 
 struct ParsedSource {
-  std::vector<SourceEntry> entries;   // in file order, duplicates removed (first one wins)
+  std::vector<SourceEntry> entries;   // in file order of first appearance, no duplicates
   std::vector<std::string> warnings;  // "FILE, line N: expected format: key whitespace value"
 };
 
+// What a key seen again does (Postfix's DICT_FLAG_DUP_WARN, postmap -w and postmap -r).
+enum class Duplicates {
+  kWarn,     // the first value stays, with a "duplicate entry" warning (the default)
+  kIgnore,   // the first value stays, silently (postmap -w)
+  kReplace,  // the last value wins, silently (postmap -r)
+};
+
 // Parses `text`; `file_name` only appears in warnings. Bad lines are warned about and
-// skipped; a duplicate key keeps its first value with a "duplicate entry" warning.
+// skipped; duplicates are handled as `duplicates` says.
 ParsedSource parse_source(std::string_view text, std::string_view file_name, SourceSyntax syntax,
-                          bool fold_case = true);
+                          bool fold_case = true, Duplicates duplicates = Duplicates::kWarn);
 
 // Reads and parses a source file. Error: the file cannot be read.
 Result<ParsedSource> read_source(const std::string& path, SourceSyntax syntax,
-                                 bool fold_case = true);
+                                 bool fold_case = true, Duplicates duplicates = Duplicates::kWarn);
 
 // Largest source file accepted (a generous bound; the whole file is held in memory).
 inline constexpr size_t kMaxSourceFileSize = size_t{1} << 30;
