@@ -116,21 +116,27 @@ Result<std::unique_ptr<MapList>> open_maps(std::string_view list, const MapOptio
   return std::make_unique<MapList>(std::move(maps), std::string(base::trim(list)));
 }
 
+AddressKeyParts address_key_parts(std::string_view address, std::string_view delimiters) {
+  AddressKeyParts parts;
+  size_t at = address.rfind('@');
+  parts.has_domain = at != std::string_view::npos;
+  parts.local = address.substr(0, at);
+  parts.domain = parts.has_domain ? address.substr(at + 1) : "";
+  size_t cut = delimiters.empty() ? std::string_view::npos : parts.local.find_first_of(delimiters);
+  parts.base_local =
+      cut == 0 || cut == std::string_view::npos ? parts.local : parts.local.substr(0, cut);
+  return parts;
+}
+
 Result<std::optional<AddressMatch>> lookup_address(Map& map, std::string_view address,
                                                    std::string_view delimiters, AddressForm form) {
-  size_t at = address.rfind('@');
-  std::string_view local = address.substr(0, at);
-  std::string_view domain = at == std::string_view::npos ? "" : address.substr(at + 1);
-  size_t cut = delimiters.empty() ? std::string_view::npos : local.find_first_of(delimiters);
-  std::string_view base_local =
-      cut == 0 || cut == std::string_view::npos ? local : local.substr(0, cut);
+  auto [local, domain, base_local, has_domain] = address_key_parts(address, delimiters);
 
   std::vector<std::string> keys;
   if (form == AddressForm::kFull) {
     keys.emplace_back(address);
-    if (base_local != local && at != std::string_view::npos)
-      keys.push_back(fmt::format("{}@{}", base_local, domain));
-    if (at != std::string_view::npos && !domain.empty()) keys.push_back(fmt::format("@{}", domain));
+    if (base_local != local && has_domain) keys.push_back(fmt::format("{}@{}", base_local, domain));
+    if (has_domain && !domain.empty()) keys.push_back(fmt::format("@{}", domain));
   } else {
     keys.emplace_back(local);
     if (base_local != local) keys.emplace_back(base_local);

@@ -87,6 +87,15 @@ class MapList final : public Map {
 
 Result<std::unique_ptr<MapList>> open_maps(std::string_view list, const MapOptions& options = {});
 
+// An address as table lookups cut it: local part, domain, and the local part without its
+// extension (everything from the first recipient_delimiter character; a local part that
+// starts with one keeps it whole, as Postfix does). Views into the address.
+struct AddressKeyParts {
+  std::string_view local, domain, base_local;
+  bool has_domain = false;  // an '@' was there
+};
+AddressKeyParts address_key_parts(std::string_view address, std::string_view delimiters);
+
 // How lookup_address() searches a table with an address (Postfix's mail_addr_find()).
 enum class AddressForm {
   // user+ext@domain, user@domain, @domain — canonical/virtual-style tables.

@@ -70,14 +70,9 @@ AccessTable::Found AccessTable::find_mail(std::string_view address, std::string_
                                           bool parent_style) {
   auto found = find(address, false);
   if (!found || *found) return found;
-  size_t at = address.rfind('@');
-  std::string_view local = address.substr(0, at);
-  std::string_view domain = at == std::string_view::npos ? "" : address.substr(at + 1);
-  size_t cut = delimiters.empty() ? std::string_view::npos : local.find_first_of(delimiters);
-  std::string_view base_local =
-      cut == 0 || cut == std::string_view::npos ? local : local.substr(0, cut);
+  auto [local, domain, base_local, has_domain] = maps::address_key_parts(address, delimiters);
   // access(5): user@domain (address extension removed), domain, parents, user@.
-  if (base_local != local && at != std::string_view::npos) {
+  if (base_local != local && has_domain) {
     found = find(std::string(base_local) + "@" + std::string(domain), true);
     if (!found || *found) return found;
   }
@@ -87,7 +82,7 @@ AccessTable::Found AccessTable::find_mail(std::string_view address, std::string_
     found = find_parents(domain, parent_style);
     if (!found || *found) return found;
   }
-  if (at != std::string_view::npos) {
+  if (has_domain) {
     found = find(std::string(local) + "@", true);
     if (!found || *found) return found;
     if (base_local != local) return find(std::string(base_local) + "@", true);
