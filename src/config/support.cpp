@@ -51,7 +51,8 @@ constexpr SupportInfo kUnsupported[] = {
     {"in_flow_delay", kInfo, "",
      "smtpd writes to the queue itself with group commit; there is no cleanup to flood"},
     {"smtpd_tls_session_cache_database", kInfo, "",
-     "TLS sessions are resumed with session tickets, which need no database"},
+     "smtpd resumes no TLS sessions (session tickets are off, and there is no session "
+     "cache): every client makes a full handshake, so no database is needed"},
     {"smtpd_sasl_path", kInfo, "", "SASL is built in; there is no external server to name"},
     {"smtpd_policy_service_max_idle", kInfo, "",
      "smtpd opens one connection per policy request, so none is ever idle"},
