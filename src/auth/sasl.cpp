@@ -206,6 +206,11 @@ Result<ConfiguredMechanisms> parse_auth_mechanisms(const std::vector<std::string
   return out;
 }
 
+ConfiguredMechanisms offered_auth_mechanisms(const std::vector<std::string>& names) {
+  auto parsed = parse_auth_mechanisms(names);
+  return parsed ? *parsed : ConfiguredMechanisms{false, false, false, false, false};
+}
+
 bool sasl_mechanism_is_plaintext(SaslMechanism mechanism) {
   return mechanism == SaslMechanism::plain || mechanism == SaslMechanism::login;
 }

@@ -54,6 +54,9 @@ struct ConfiguredMechanisms {
 // Parses auth_mechanisms' words, case-insensitively; a name Correio does not implement is
 // an error naming it (Dovecot refuses to start on one too).
 Result<ConfiguredMechanisms> parse_auth_mechanisms(const std::vector<std::string>& names);
+// What a daemon offers: the parsed set, or nothing at all when a name is unknown (check and
+// start refuse that configuration; a daemon never offers what was not listed).
+ConfiguredMechanisms offered_auth_mechanisms(const std::vector<std::string>& names);
 
 // What one connection may use right now; decided by the protocol from its settings
 // (smtpd_sasl_security_options, smtpd_tls_auth_only, auth_allow_cleartext, ...).

@@ -9,11 +9,7 @@ Settings Settings::from_config(const config::Config& config) {
   s.hostname = config.get("myhostname");
   s.tls_wrappermode = config.get_bool("imapd_tls_wrappermode");
   s.allow_cleartext = config.get_bool("auth_allow_cleartext");
-  // An unknown name is refused by check/start (service::login_problems); here it offers
-  // nothing rather than a mechanism the administrator did not list.
-  auto mechanisms = auth::parse_auth_mechanisms(config.get_list("auth_mechanisms"));
-  s.mechanisms =
-      mechanisms ? *mechanisms : auth::ConfiguredMechanisms{false, false, false, false, false};
+  s.mechanisms = auth::offered_auth_mechanisms(config.get_list("auth_mechanisms"));
   s.limits.max_line_length = static_cast<size_t>(config.get_int("imapd_max_line_length"));
   s.limits.max_literal_size = static_cast<size_t>(config.get_int("imapd_literal_size_limit"));
   s.timeout = config.get_time("imapd_timeout");

@@ -15,9 +15,7 @@ Settings Settings::from_config(const config::Config& config) {
   s.login_timeout = config.get_time("pop3d_login_timeout");
   s.tls_wrappermode = config.get_bool("pop3d_tls_wrappermode");
   s.allow_cleartext = config.get_bool("auth_allow_cleartext");
-  auto mechanisms = auth::parse_auth_mechanisms(config.get_list("auth_mechanisms"));
-  s.mechanisms =
-      mechanisms ? *mechanisms : auth::ConfiguredMechanisms{false, false, false, false, false};
+  s.mechanisms = auth::offered_auth_mechanisms(config.get_list("auth_mechanisms"));
   s.lock_session = config.get_bool("pop3d_lock_session");
   s.max_bad_commands =
       static_cast<int>(std::max<long long>(1, config.get_int("pop3d_max_bad_commands")));

@@ -60,11 +60,7 @@ Settings Settings::from_config(const config::Config& config) {
   s.sasl_noplaintext = has(config.get_list("smtpd_sasl_security_options"), "noplaintext");
   s.sasl_tls_noplaintext = has(config.get_list("smtpd_sasl_tls_security_options"), "noplaintext");
   s.sasl_authenticated_header = config.get_bool("smtpd_sasl_authenticated_header");
-  // An unknown name is refused by check/start (service::login_problems); here it offers
-  // nothing rather than a mechanism the administrator did not list.
-  auto mechanisms = auth::parse_auth_mechanisms(config.get_list("auth_mechanisms"));
-  s.mechanisms =
-      mechanisms ? *mechanisms : auth::ConfiguredMechanisms{false, false, false, false, false};
+  s.mechanisms = auth::offered_auth_mechanisms(config.get_list("auth_mechanisms"));
   s.client_restrictions = config.get("smtpd_client_restrictions");
   s.helo_restrictions = config.get("smtpd_helo_restrictions");
   s.sender_restrictions = config.get("smtpd_sender_restrictions");
