@@ -1,9 +1,11 @@
 // Dot-locking, the one implementation behind Dovecot's file-dotlock (dovecot-uidlist,
 // dovecot-keywords) and Postfix's dot_lockfile (mbox): the lock of FILE is FILE.lock,
-// created exclusively. A lock whose mtime is older than `stale` is taken over: its owner
-// died (a live holder finishes, or rewrites the file, long before). A holder may fill the
-// lock file with new contents and rename it over FILE, so readers see the old or the new
-// file, never a half-written one.
+// created exclusively. The lock file holds "PID:HOST" (Dovecot's format) while it is held;
+// a lock whose owner is a dead process of this host is taken over at once, and any lock
+// whose mtime is older than `stale` too: its owner died (a live holder finishes, or
+// rewrites the file, long before). A holder may replace FILE with new
+// contents (written to FILE.lock.tmp and renamed over FILE under the lock), so readers
+// see the old or the new file, never a half-written one.
 //
 // Threads of one process (imapd's workers) first queue on an in-process mutex per FILE, so
 // they hand the lock over at once instead of polling the file system against each other;
@@ -38,19 +40,24 @@ class Dotlock {
   Dotlock& operator=(Dotlock&&) = delete;
   ~Dotlock();  // releases (unlinks) the lock if still held
 
-  // Writes `contents` into the lock file, fsyncs it and renames it over FILE; the lock is
-  // released by the rename.
+  // Writes `contents` into FILE.lock.tmp, fsyncs it, renames it over FILE and releases
+  // the lock.
   Status replace(std::string_view contents);
   // Releases the lock without touching FILE.
   void release();
 
  private:
-  Dotlock(std::filesystem::path file, int fd, std::shared_ptr<std::timed_mutex> local,
+  Dotlock(std::filesystem::path file, int fd, mode_t mode, std::shared_ptr<std::timed_mutex> local,
           std::unique_lock<std::timed_mutex> held)
-      : file_(std::move(file)), fd_(fd), local_(std::move(local)), held_(std::move(held)) {}
+      : file_(std::move(file)),
+        fd_(fd),
+        mode_(mode),
+        local_(std::move(local)),
+        held_(std::move(held)) {}
   std::filesystem::path lock_path() const;
   std::filesystem::path file_;
   int fd_ = -1;
+  mode_t mode_ = 0600;                       // of FILE after replace()
   std::shared_ptr<std::timed_mutex> local_;  // this FILE's in-process mutex (kept alive)
   std::unique_lock<std::timed_mutex> held_;  // owned while the lock is held
 };

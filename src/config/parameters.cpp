@@ -138,8 +138,15 @@ constexpr ParameterInfo kParameters[] = {
      T},
     // Postfix's default is ${stress?{yes}:{no}}; Correio always bounds a whole request, so
     // that one-byte-per-second clients cannot hold sessions (docs/admin-guide.md).
-    {"smtpd_per_request_deadline", "yes",
+    // The name Postfix 2.9-3.6 used stays valid, as in Postfix 3.7: when it is set, the
+    // new name takes its value.
+    {"smtpd_per_request_deadline",
+     "${smtpd_per_record_deadline?{$smtpd_per_record_deadline}:{yes}}",
      "smtpd_timeout limits a whole command line or message content, not each read.", B},
+    {"smtpd_per_record_deadline", "",
+     "The Postfix 2.9-3.6 name of smtpd_per_request_deadline; when set, it is that "
+     "setting's value.",
+     S},
     {"smtpd_min_data_rate", "500",
      "Bytes per second of DATA/BDAT content that extend the request deadline.", I},
     {"smtpd_greet_wait", "0s",

@@ -19,6 +19,8 @@ namespace {
 using delivery::MailboxOutcome;
 
 constexpr size_t kSegment = 64 * 1024;  // longest piece of a content line read at once
+// Bytes per second that extend the content deadline: Postfix's smtpd_min_data_rate default.
+constexpr size_t kMinDataRate = 500;
 
 }  // namespace
 
@@ -36,6 +38,11 @@ asio::awaitable<Session::Next> Session::cmd_data(const Command& command) {
   smtp::DataFramer framer(/*reject_bare_newline=*/false);
   Transaction& t = *transaction_;
   std::string piece_out;
+  // As smtpd's content deadline: the whole content within lmtpd_timeout, which each byte
+  // received pushes back at kMinDataRate, so a client trickling bytes cannot hold the
+  // session for ever (a per-read timeout alone would let it).
+  io::RequestScope deadline(conn_, std::chrono::steady_clock::now() + settings_.timeout,
+                            kMinDataRate);
   for (;;) {
     io::LineResult piece = co_await conn_.read_segment(kSegment);
     if (piece.status == io::ReadStatus::timeout) {
@@ -78,10 +85,17 @@ asio::awaitable<Session::Next> Session::cmd_bdat(const Command& command) {
   }
   std::string chunk;
   size_t remaining = static_cast<size_t>(*size);
+  io::RequestScope deadline(conn_, std::chrono::steady_clock::now() + settings_.timeout,
+                            kMinDataRate);  // as for DATA content
   while (remaining > 0) {
     size_t take = std::min(remaining, kSegment);
     chunk.clear();
     io::ReadStatus status = co_await conn_.read_exact(take, chunk);
+    if (status == io::ReadStatus::timeout) {
+      log_.info("timeout after BDAT from {}", client_label());
+      co_await conn_.write("421 4.4.2 " + settings_.myhostname + " Error: timeout exceeded\r\n");
+      co_return Next::close;
+    }
     if (status != io::ReadStatus::ok) {
       log_.info("lost connection after BDAT from {}", client_label());
       co_return Next::close;

@@ -3,6 +3,8 @@
 // failed-login throttling per client address (auth/login_throttle.hpp).
 #include <asio/steady_timer.hpp>
 #include <asio/use_awaitable.hpp>
+#include <chrono>
+#include <optional>
 
 #include "base/base64.hpp"
 #include "base/strings.hpp"
@@ -101,11 +103,20 @@ asio::awaitable<Session::Next> Session::cmd_auth(const Command& command) {
       log_.info("lost connection after AUTH from {}", client_label());
       co_return Next::close;
     }
+    // smtpd_per_request_deadline covers each AUTH response line as it covers a command
+    // line: a client trickling one byte at a time gets smtpd_timeout for the whole line.
+    std::optional<io::RequestScope> deadline;
+    if (settings_.per_request_deadline)
+      deadline.emplace(conn_, std::chrono::steady_clock::now() + settings_.timeout);
     io::LineResult input = co_await conn_.read_line(kMaxResponseLine);
-    if (input.status == io::ReadStatus::timeout || input.status == io::ReadStatus::closed) {
-      log_.info("{} after AUTH from {}",
-                input.status == io::ReadStatus::timeout ? "timeout" : "lost connection",
-                client_label());
+    deadline.reset();
+    if (input.status == io::ReadStatus::timeout) {
+      log_.info("timeout after AUTH from {}", client_label());
+      co_await conn_.write("421 4.4.2 " + settings_.myhostname + " Error: timeout exceeded\r\n");
+      co_return Next::close;
+    }
+    if (input.status == io::ReadStatus::closed) {
+      log_.info("lost connection after AUTH from {}", client_label());
       co_return Next::close;
     }
     if (input.status == io::ReadStatus::too_long)

@@ -77,7 +77,7 @@ NOT_EXERCISED = {
 }
 # Used by other parameters' values ($mydomain in mydestination's default), never asked for
 # by name.
-EXPANSION_ONLY = {"mydomain", "compatibility_level"}
+EXPANSION_ONLY = {"mydomain", "compatibility_level", "smtpd_per_record_deadline"}
 
 
 def run_traced(inst: Correio, trace: Path, *args: str, input: str | None = None):

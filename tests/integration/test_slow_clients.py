@@ -130,6 +130,69 @@ def test_smtp_without_per_request_deadline_a_trickle_outlives_smtpd_timeout():
         s.close()
 
 
+def test_smtp_per_record_deadline_is_the_old_name_of_per_request_deadline():
+    # Postfix 2.9-3.6 called it smtpd_per_record_deadline; a main.cf that says "no" under
+    # that name must get per-read timeouts, as Postfix 3.7 reads it.
+    inst = Correio(main_cf={"smtpd_timeout": "2s", "smtpd_per_record_deadline": "no"},
+                   master_cf=MASTER_CF)
+    with inst:
+        s = connect(inst.smtp_port)
+        assert s.recv(4096).startswith(b"220 ")
+        elapsed = trickle(s, b"EHLO " + b"a" * 100, 0.5, 5)
+        assert elapsed >= 5, elapsed
+        s.close()
+        assert "smtpd_per_record_deadline" not in inst.log_text()  # no "unused" warning
+
+
+def test_smtp_auth_response_line_has_the_request_deadline():
+    inst = Correio(main_cf={"smtpd_timeout": "3s"}, master_cf=MASTER_CF)
+    users = inst.config_dir / "users"
+    users.write_text("demo@example.test:{PLAIN}secret::::::\n")
+    users.chmod(0o644)
+    inst.write_main_cf({"smtpd_sasl_auth_enable": "yes", "smtpd_tls_auth_only": "no",
+                        "user_directory": f"passwd-file:{users}"})
+    with inst:
+        s = connect(inst.smtp_port)
+        f = s.makefile("rb")
+        assert f.readline().startswith(b"220 ")
+        s.sendall(b"EHLO client.example\r\n")
+        while not (line := f.readline()).startswith(b"250 "):
+            assert line.startswith(b"250-"), line
+        s.sendall(b"AUTH PLAIN\r\n")
+        assert f.readline().startswith(b"334")
+        # The response trickles a byte every half second: each read is within the 3 s
+        # timeout, the whole line is not.
+        elapsed = trickle(s, b"A" * 100, 0.5, 15)
+        assert f.readline().startswith(b"421 4.4.2 mail.example.test Error: timeout"), elapsed
+        assert 2.5 < elapsed < 5.5, elapsed
+        inst.wait_for_log(r"timeout after AUTH from unknown\[127\.0\.0\.1\]")
+
+
+def test_lmtp_trickled_data_is_cut_at_lmtpd_timeout():
+    inst = Correio(main_cf={"lmtpd_timeout": "3s"},
+                   master_cf="{listen} inet n - n - - lmtpd\n")
+    users = inst.config_dir / "users"
+    users.write_text("demo@example.test:{PLAIN}secret::::::\n")
+    users.chmod(0o644)
+    inst.write_main_cf({"user_directory": f"passwd-file:{users}",
+                        "virtual_mailbox_domains": "example.test"})
+    with inst:
+        s = connect(inst.smtp_port)
+        f = s.makefile("rb")
+        assert f.readline().startswith(b"220 ")
+        s.sendall(b"LHLO client.example\r\nMAIL FROM:<a@remote.example>\r\n"
+                  b"RCPT TO:<demo@example.test>\r\nDATA\r\n")
+        while not (line := f.readline()).startswith(b"250 "):
+            assert line.startswith(b"250-"), line
+        for _ in range(3):
+            assert f.readline()[:1] in (b"2", b"3")
+        # 2 bytes/s, under the 500 bytes/s that extend the content's deadline.
+        elapsed = trickle(s, b"z" * 100, 0.5, 15)
+        assert f.readline().startswith(b"421 4.4.2 "), elapsed
+        assert 2.5 < elapsed < 6, elapsed
+        inst.wait_for_log(r"timeout after DATA \(\d+ bytes\) from unknown\[127\.0\.0\.1\]")
+
+
 def test_imap_and_pop3_login_deadline_counts_from_connect():
     imap_port, pop3_port = free_port(), free_port()
     inst = Correio(main_cf={"imapd_login_timeout": "3s", "pop3d_login_timeout": "3s"},

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <sys/time.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -126,7 +127,8 @@ TEST_F(FileTest, DotlockExcludesReplacesAndReleases) {
   EXPECT_TRUE(fs::exists(dir_ / "dovecot-uidlist.lock"));
   ASSERT_TRUE(lock->replace("3 V1 N1\n").ok());
   EXPECT_EQ(slurp(file), "3 V1 N1\n");
-  EXPECT_FALSE(fs::exists(dir_ / "dovecot-uidlist.lock")) << "the rename released it";
+  EXPECT_FALSE(fs::exists(dir_ / "dovecot-uidlist.lock")) << "replace() released it";
+  EXPECT_FALSE(fs::exists(dir_ / "dovecot-uidlist.lock.tmp"));
 
   auto again = Dotlock::acquire(file);
   ASSERT_TRUE(again.ok());
@@ -152,6 +154,40 @@ TEST_F(FileTest, DotlockWaitsForABusyLockAndTakesOverAStaleOne) {
   struct stat st {};
   ASSERT_EQ(::stat((dir_ / "bob.lock").c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 07777, 0u) << "Postfix's mbox locks are mode 0";
+}
+
+std::string this_host() {
+  char name[256] = {};
+  EXPECT_EQ(::gethostname(name, sizeof name - 1), 0);
+  return name;
+}
+
+TEST_F(FileTest, DotlockNamesItsOwnerAndTakesOverAKilledOwnersLockAtOnce) {
+  fs::path file = dir_ / "dovecot-uidlist";
+  {
+    auto lock = Dotlock::acquire(file);
+    ASSERT_TRUE(lock.ok());
+    EXPECT_EQ(slurp(dir_ / "dovecot-uidlist.lock"), std::to_string(::getpid()) + ":" + this_host());
+    ASSERT_TRUE(lock->replace("3 V1 N1\n").ok());
+    EXPECT_EQ(slurp(file), "3 V1 N1\n") << "the stamp gave way to the contents";
+  }
+  DotlockOptions quick;
+  quick.timeout = std::chrono::milliseconds(60);
+  // A live owner (init, pid 1) keeps its fresh lock.
+  std::ofstream(dir_ / "dovecot-uidlist.lock") << "1:" << this_host();
+  EXPECT_FALSE(Dotlock::acquire(file, quick).ok());
+  // Another host's pid says nothing about this host's processes.
+  pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) ::_exit(0);
+  ASSERT_EQ(::waitpid(child, nullptr, 0), child);
+  std::ofstream(dir_ / "dovecot-uidlist.lock") << child << ":other-host.example";
+  EXPECT_FALSE(Dotlock::acquire(file, quick).ok());
+  // A dead owner of this host: taken over at once, long before `stale`.
+  std::ofstream(dir_ / "dovecot-uidlist.lock") << child << ":" << this_host();
+  auto taken = Dotlock::acquire(file, quick);
+  ASSERT_TRUE(taken.ok()) << taken.error().message;
+  EXPECT_EQ(slurp(dir_ / "dovecot-uidlist.lock"), std::to_string(::getpid()) + ":" + this_host());
 }
 
 TEST_F(FileTest, DotlockHandsOverBetweenThreads) {
