@@ -8,12 +8,13 @@ ASAN_BUILD ?= build-asan
 FUZZ_BUILD ?= build-fuzz
 JOBS       ?= $(shell nproc)
 QUICKSTART ?= var/quickstart
+PREFIX     ?= /usr/local
 FUZZ_SECONDS ?= 30
 
 RUN_PACKAGES  = packaging/debian-packages.txt
 TEST_PACKAGES = packaging/debian-test-packages.txt
 
-.PHONY: all deps test-deps build build-tests run test test-asan bench fuzz format clean
+.PHONY: all deps test-deps build build-tests run install test test-asan bench fuzz format clean
 
 all: build
 
@@ -39,6 +40,12 @@ build-tests: test-deps
 run: build
 	$(BUILD)/bin/correio quickstart $(QUICKSTART)
 	exec $(BUILD)/bin/correio -c $(QUICKSTART) start-fg
+
+# The binary stripped (debug info in PREFIX/lib/debug), Postfix's command names as links, man
+# pages, /etc/correio/main.cf and master.cf unless they exist, the systemd unit; DESTDIR
+# stages it elsewhere (cmake/install.cmake).
+install: build
+	cmake --install $(BUILD) --prefix $(PREFIX)
 
 test: build-tests
 	cd $(BUILD) && ctest --output-on-failure -j 2 --timeout 900

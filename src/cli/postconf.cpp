@@ -44,6 +44,7 @@ struct Options {
   bool remove = false;                    // -X
   bool comment_out = false;               // -#
   bool reference = false;                 // --reference-markdown (hidden)
+  bool reference_man = false;             // --reference-man (hidden): postconf(5)
   std::string info;                       // -m -a -A -l, in the order given
   std::optional<std::string> tls_mode;    // -T MODE
   std::vector<std::string> operands;
@@ -102,6 +103,10 @@ std::optional<Options> parse_options(const std::vector<std::string>& args, Outpu
     }
     if (a == "--reference-markdown") {
       opt.reference = true;
+      continue;
+    }
+    if (a == "--reference-man") {
+      opt.reference_man = true;
       continue;
     }
     for (size_t k = 1; k < a.size(); ++k) {
@@ -567,6 +572,10 @@ int run(const std::vector<std::string>& args, std::string& out, std::string& err
   if (!opt) return 1;
   if (opt->reference) {
     o.line(reference_markdown());
+    return 0;
+  }
+  if (opt->reference_man) {
+    o.line(reference_man());
     return 0;
   }
   if (opt->tls_mode) {

@@ -43,6 +43,8 @@ std::string format_line(std::string_view text, bool fold);
 
 // docs/configuration.md, generated from the defaults table.
 std::string reference_markdown();
+// postconf(5), the same table as a man page (roff).
+std::string reference_man();
 
 // The whole command with captured output, for tests: argv[0] is "postconf".
 int run(const std::vector<std::string>& args, std::string& out, std::string& err);
