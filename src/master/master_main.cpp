@@ -20,6 +20,7 @@
 #include "base/open_files.hpp"
 #include "master/pid_file.hpp"
 #include "master/supervisor.hpp"
+#include "master/systemd_notify.hpp"
 
 namespace correio::master {
 namespace {
@@ -52,7 +53,8 @@ Status detach_stdio(const config::Config& config) {
   return {};
 }
 
-asio::awaitable<void> serve_signals(asio::signal_set& signals, Supervisor& supervisor) {
+asio::awaitable<void> serve_signals(asio::signal_set& signals, Supervisor& supervisor,
+                                    SystemdNotifier& systemd) {
   for (;;) {
     auto [ec, sig] = co_await signals.async_wait(asio::experimental::as_tuple(asio::use_awaitable));
     if (ec) co_return;
@@ -61,10 +63,14 @@ asio::awaitable<void> serve_signals(asio::signal_set& signals, Supervisor& super
       pid_t pid;
       while ((pid = ::waitpid(-1, &status, WNOHANG)) > 0) supervisor.on_child_exit(pid, status);
     } else if (sig == SIGHUP) {
+      systemd.reloading();
       supervisor.reload();
+      systemd.ready("running");
     } else if (sig == SIGQUIT) {
+      systemd.stopping();
       supervisor.stop(sig, false);
     } else {
+      systemd.stopping();
       supervisor.stop(sig, true);
     }
   }
@@ -74,6 +80,8 @@ asio::awaitable<void> serve_signals(asio::signal_set& signals, Supervisor& super
 
 int run_master(const MasterOptions& options) {
   std::signal(SIGPIPE, SIG_IGN);
+  // First, so that no daemon started below inherits $NOTIFY_SOCKET.
+  SystemdNotifier systemd;
   // Children inherit the raised limit; each daemon still raises and logs its own.
   base::OpenFileLimit open_files = base::raise_open_file_limit();
   auto loaded = load_configuration(options.config_dir, *options.known);
@@ -115,7 +123,9 @@ int run_master(const MasterOptions& options) {
     if (::write(options.ready_fd, &ready, 1) != 1) log->warning("cannot notify the start command");
     ::close(options.ready_fd);
   }
-  asio::co_spawn(io, serve_signals(signals, supervisor), asio::detached);
+  // Type=notify: every listener is bound and every service started.
+  systemd.ready("running");
+  asio::co_spawn(io, serve_signals(signals, supervisor, systemd), asio::detached);
   io.run();
   return 0;
 }

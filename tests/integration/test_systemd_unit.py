@@ -27,7 +27,7 @@ def settings() -> dict[str, str]:
 
 def test_unit_runs_the_foreground_master_with_a_high_open_file_limit():
     s = settings()
-    assert s["Type"] == "simple"
+    assert s["Type"] == "notify" and s["NotifyAccess"] == "main"
     assert s["ExecStart"] == "/usr/sbin/correio -c /etc/correio start-fg"
     assert s["ExecReload"] == "/usr/sbin/correio -c /etc/correio reload"
     assert s["Restart"] == "on-failure"
