@@ -4,6 +4,12 @@
 # documentation, where Debian's FHS puts them (issue 18).
 include(GNUInstallDirs)
 
+option(CORREIO_INSTALL_STRIP
+       "Strip the installed binary, keeping its debug info in PREFIX/lib/debug (a Debian package build turns this off: dh_strip does it)"
+       ON)
+set(CORREIO_SYSTEMD_UNIT_DIR "" CACHE STRING
+    "Where the systemd unit goes (empty: PREFIX/lib/systemd/system; Debian 12 packages: /lib/systemd/system)")
+
 # postconf(5) is generated from the defaults table compiled into the binary, as `postconf
 # -d` and docs/configuration.md are, so the three cannot drift.
 set(CORREIO_POSTCONF_5 ${CMAKE_BINARY_DIR}/man/postconf.5)
@@ -23,6 +29,7 @@ set(CORREIO_BIN "\$ENV{DESTDIR}\${CMAKE_INSTALL_PREFIX}/${CMAKE_INSTALL_BINDIR}"
 
 # Debian's layout: the debug info goes to /usr/lib/debug/<path>.debug, which gdb finds
 # through the .gnu_debuglink that replaces it in the stripped binary.
+if(CORREIO_INSTALL_STRIP)
 install(CODE "
   set(bin \"${CORREIO_SBIN}/correio\")
   set(dbg \"\$ENV{DESTDIR}\${CMAKE_INSTALL_PREFIX}/lib/debug\${CMAKE_INSTALL_PREFIX}/${CMAKE_INSTALL_SBINDIR}/correio.debug\")
@@ -36,6 +43,7 @@ install(CODE "
                   COMMAND_ERROR_IS_FATAL ANY)
   file(CHMOD \"\${dbg}\" PERMISSIONS OWNER_READ OWNER_WRITE GROUP_READ WORLD_READ)
 ")
+endif()
 
 # The binary behaves as the command it is called by (src/main.cpp).
 set(CORREIO_SBIN_LINKS postfix postconf postmap postalias postqueue postsuper postcat qshape
@@ -73,8 +81,11 @@ install(CODE "
   file(READ ${CMAKE_SOURCE_DIR}/packaging/correio.service unit)
   string(REPLACE /usr/sbin/correio \"\${CMAKE_INSTALL_PREFIX}/${CMAKE_INSTALL_SBINDIR}/correio\"
          unit \"\${unit}\")
-  file(WRITE \"\$ENV{DESTDIR}\${CMAKE_INSTALL_PREFIX}/lib/systemd/system/correio.service\"
-       \"\${unit}\")")
+  set(dir \"${CORREIO_SYSTEMD_UNIT_DIR}\")
+  if(NOT dir)
+    set(dir \"\${CMAKE_INSTALL_PREFIX}/lib/systemd/system\")
+  endif()
+  file(WRITE \"\$ENV{DESTDIR}\${dir}/correio.service\" \"\${unit}\")")
 
 file(GLOB CORREIO_DOCS ${CMAKE_SOURCE_DIR}/docs/*.md)
 install(FILES ${CORREIO_DOCS} ${CMAKE_SOURCE_DIR}/README.md
