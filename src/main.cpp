@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "autoconfig/autoconfig.hpp"
 #include "cli/commands.hpp"
 #include "config/config.hpp"
 #include "delivery/local/local_main.hpp"
@@ -39,6 +40,7 @@ using DaemonMain = int (*)(const correio::service::DaemonArgs&);
 // reported by `correio check` and not started by the master.
 const std::map<std::string_view, DaemonMain>& daemon_table() {
   static const std::map<std::string_view, DaemonMain> table = {
+      {"autoconfig", correio::autoconfig::autoconfig_main},
       {"lmtpd", correio::lmtpd::lmtpd_main},
       {"lmtp", correio::delivery::smtp_agent::lmtp_main},
       {"local", correio::delivery::local_agent::local_main},
@@ -59,6 +61,7 @@ const std::map<std::string_view, DaemonMain>& daemon_table() {
 // The administrator's commands reachable by name (symlink) or as `correio NAME`.
 const std::map<std::string_view, CommandMain>& command_table() {
   static const std::map<std::string_view, CommandMain> table = {
+      {"autoconfig-dns", correio::autoconfig::autoconfig_dns_main},
       {"postconf", correio::cli::postconf_main},
       {"postcat", correio::cli::postcat_main},
       {"postmap", correio::cli::postmap_main},
@@ -120,6 +123,9 @@ correio::master::KnownCommands known_commands() {
   for (const auto& [name, fn] : daemon_table()) known.names.insert(std::string(name));
   known.service_checks.emplace("spawn", correio::spawn::check_spawn_service);
   known.checks.emplace("qmgr", correio::qmgr::check_configuration);
+  known.checks.emplace("autoconfig", [](const correio::config::Config& config) {
+    return correio::service::tls_policy_problems(config, "autoconfig");
+  });
   // The daemons that offer logins: their TLS policy (smtpd: with its restrictions) and
   // a user directory to log in against.
   for (const char* daemon : {"smtpd", "imapd", "pop3d"})

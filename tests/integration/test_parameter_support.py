@@ -89,7 +89,7 @@ def run_traced(inst: Correio, trace: Path, *args: str, input: str | None = None)
 def test_every_honoured_parameter_is_read_by_some_process(monkeypatch):
     cert, key = make_certificate()
     ports = {name: free_port() for name in
-             ("submission", "smtps", "imap", "imaps", "pop3", "pop3s", "lmtp")}
+             ("submission", "smtps", "imap", "imaps", "pop3", "pop3s", "lmtp", "autoconfig")}
     inst = pipeline({"smtpd_tls_cert_file": cert, "smtpd_tls_key_file": key,
                      "smtpd_use_tls": "yes", "auth_failure_delay": "0s"})
     trace = inst.base / "trace"  # in a directory the daemons (as mail_owner) can reach
@@ -111,7 +111,8 @@ def test_every_honoured_parameter_is_read_by_some_process(monkeypatch):
         + f"127.0.0.1:{ports['imaps']} inet n - n - - imapd\n  -o imapd_tls_wrappermode=yes\n"
         + f"127.0.0.1:{ports['pop3']} inet n - n - - pop3d\n  -o auth_allow_cleartext=yes\n"
         + f"127.0.0.1:{ports['pop3s']} inet n - n - - pop3d\n  -o pop3d_tls_wrappermode=yes\n"
-        + f"127.0.0.1:{ports['lmtp']} inet n - n - - lmtpd\n")
+        + f"127.0.0.1:{ports['lmtp']} inet n - n - - lmtpd\n"
+        + f"127.0.0.1:{ports['autoconfig']} inet n - n - - autoconfig\n")
     with not_started(inst):
         inst.start(wait_ports=[inst.smtp_port, *ports.values()])
         message = "From: sender@example.test\r\nSubject: t\r\n\r\nbody\r\n"
