@@ -5,6 +5,7 @@ Correio instances on 127.0.13.N:25 with certificates of a throw-away CA the send
 trust, so "Verified" can only come from a TLSA record."""
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -54,6 +55,11 @@ def test_matching_tlsa_record_gives_a_verified_delivery(ca, resolver, usage):
     address = "127.0.13.1" if usage == "3 1 1" else "127.0.13.2"
     cert, key = ca.issue("mx1.dane.test")
     data = spki_sha256(cert) if usage == "3 1 1" else cert_sha256(str(ca.cert))
+    if usage == "2 0 1":
+        # RFC 7671 §5.2.2: the server sends the trust anchor's certificate in its chain.
+        chain = Path(cert).with_suffix(".chain.pem")
+        chain.write_text(Path(cert).read_text() + ca.cert.read_text())
+        cert = str(chain)
     r = resolver({"dane.test": ["@ IN MX 10 mx1", f"mx1 IN A {address}",
                                 f"_25._tcp.mx1 IN TLSA {usage} {data}"]})
     b = tls_receiver(address, (cert, key), domain="dane.test")
@@ -113,7 +119,8 @@ def test_unsigned_zone_falls_back_to_opportunistic_tls(ca, resolver):
         assert b"with ESMTPS id" in path.read_bytes()
         a.wait_for_log(rf"Untrusted TLS connection established to {relay}: ")
         a.wait_for_log(rf"to=<bob@plain\.test>, relay={relay}, .*status=sent", timeout=30)
-        assert "verification failed" not in a.log_text()
+        # The certificate is judged as at "may" (PKIX, logged at loglevel 1), never by TLSA.
+        assert "DANE TLSA" not in a.log_text()
     finally:
         run_hosts(a, b)
 
@@ -169,5 +176,31 @@ def test_dane_policy_entry_and_dnssec_disabled_warning(ca, resolver):
         a.wait_for_log(r"to=<bob@dane\.test>, relay=none, .*dsn=4\.7\.5, "
                        r"status=deferred \(client TLS configuration problem\)", timeout=30)
         assert not maildir_files(b, "dane.test", "bob")
+    finally:
+        run_hosts(a, b)
+
+
+@pytest.mark.parametrize("policy", ["dane", "may"])
+def test_insecure_mx_policy(ca, resolver, policy):
+    """An unsigned domain whose MX host lives in a signed zone with TLSA records (a hosting
+    provider's MX, RFC 7672 §2.2.1): smtp_tls_dane_insecure_mx_policy = dane (the default at
+    level dane) uses the host's records, may does not."""
+    address = "127.0.13.8" if policy == "dane" else "127.0.13.9"
+    cert, key = ca.issue("mx1.dane.test")
+    r = resolver({"dane.test": [f"mx1 IN A {address}",
+                                f"_25._tcp.mx1 IN TLSA 3 1 1 {spki_sha256(cert)}"]},
+                 {"plain.test": ["@ IN MX 10 mx1.dane.test."]})
+    b = tls_receiver(address, (cert, key), domain="plain.test")
+    extra = {} if policy == "dane" else {"smtp_tls_dane_insecure_mx_policy": "may"}
+    a = dane_sender(r.port, **extra)
+    relay = relay_of("mx1.dane.test", address)
+    try:
+        start_receiver(b, address)
+        a.start()
+        send(a, "bob@plain.test", subject=f"insecure-mx-{policy}")
+        wait_for_file(b, "plain.test", "bob")
+        grade = "Verified" if policy == "dane" else "Untrusted"
+        a.wait_for_log(rf"{grade} TLS connection established to {relay}: ")
+        a.wait_for_log(rf"to=<bob@plain\.test>, relay={relay}, .*status=sent", timeout=30)
     finally:
         run_hosts(a, b)
