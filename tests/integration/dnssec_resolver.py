@@ -34,7 +34,10 @@ def _run(*args, cwd):
 class ValidatingResolver:
     """unbound on 127.0.0.1:port with the zones given; `signed` zones get a trust anchor."""
 
-    def __init__(self, signed: dict[str, list[str]], unsigned: dict[str, list[str]] | None = None):
+    def __init__(self, signed: dict[str, list[str]], unsigned: dict[str, list[str]] | None = None,
+                 tamper: tuple[str, str] | None = None):
+        """`tamper` (old, new) edits the signed zone files after signing: the records it
+        touches no longer match their signatures, so the resolver answers SERVFAIL."""
         self.dir = Path(tempfile.mkdtemp(prefix="correio-dnssec-"))
         self.port = free_udp_and_tcp_port()
         anchors, zones = [], []
@@ -43,6 +46,12 @@ class ValidatingResolver:
             ksk = _run("ldns-keygen", "-a", "ECDSAP256SHA256", "-k", origin, cwd=self.dir)
             zsk = _run("ldns-keygen", "-a", "ECDSAP256SHA256", origin, cwd=self.dir)
             _run("ldns-signzone", "-n", f"{origin}.zone", ksk, zsk, cwd=self.dir)
+            if tamper:
+                signed_file = self.dir / f"{origin}.zone.signed"
+                text = signed_file.read_text()
+                if tamper[0] not in text:
+                    raise RuntimeError(f"{tamper[0]!r} not in the signed zone")
+                signed_file.write_text(text.replace(tamper[0], tamper[1]))
             anchors.append(f'  trust-anchor-file: "{self.dir}/{ksk}.ds"')
             zones.append((origin, f"{self.dir}/{origin}.zone.signed"))
         for origin, records in (unsigned or {}).items():

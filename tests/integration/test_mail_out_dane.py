@@ -28,8 +28,8 @@ def ca():
 def resolver():
     started = []
 
-    def start(signed, unsigned=None):
-        r = ValidatingResolver(signed, unsigned)
+    def start(signed, unsigned=None, tamper=None):
+        r = ValidatingResolver(signed, unsigned, tamper)
         started.append(r)
         return r
 
@@ -202,5 +202,30 @@ def test_insecure_mx_policy(ca, resolver, policy):
         grade = "Verified" if policy == "dane" else "Untrusted"
         a.wait_for_log(rf"{grade} TLS connection established to {relay}: ")
         a.wait_for_log(rf"to=<bob@plain\.test>, relay={relay}, .*status=sent", timeout=30)
+    finally:
+        run_hosts(a, b)
+
+
+def test_bogus_tlsa_answer_defers(ca, resolver):
+    """TLSA records whose signature does not verify: the validating resolver says SERVFAIL,
+    and the mail waits (RFC 7672 §2.2: a failed TLSA lookup may hide an attack) even at
+    level dane, rather than going out with opportunistic TLS."""
+    address = "127.0.13.10"
+    cert, key = ca.issue("mx1.dane.test")
+    digest = spki_sha256(cert)
+    forged = ("0" if digest[0] != "0" else "1") + digest[1:]
+    r = resolver({"dane.test": ["@ IN MX 10 mx1", f"mx1 IN A {address}",
+                                f"_25._tcp.mx1 IN TLSA 3 1 1 {digest}"]},
+                 tamper=(digest, forged))
+    b = tls_receiver(address, (cert, key), domain="dane.test")
+    a = dane_sender(r.port)
+    try:
+        start_receiver(b, address)
+        a.start()
+        send(a, "bob@dane.test", subject="dane-bogus")
+        a.wait_for_log(r"to=<bob@dane\.test>, relay=none, .*dsn=4\.7\.5, status=deferred "
+                       r"\(TLSA lookup error for mx1\.dane\.test:25\)", timeout=30)
+        assert not maildir_files(b, "dane.test", "bob")
+        assert "TLS connection established" not in a.log_text()
     finally:
         run_hosts(a, b)
