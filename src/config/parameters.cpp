@@ -332,6 +332,10 @@ constexpr ParameterInfo kParameters[] = {
      "DNS features of the SMTP client: empty (disable_dns_lookups decides), disabled, enabled "
      "or dnssec (trust the AD bit of a local validating resolver; needed by dane).",
      S},
+    {"smtp_tls_mta_sts_enable", "no",
+     "Correio's own: MTA-STS (RFC 8461) in the SMTP client, policies fetched over HTTPS and "
+     "cached for max_age (Postfix needs an external policy server for this).",
+     B},
     {"smtp_tls_dane_insecure_mx_policy", "${{$smtp_tls_security_level} == {dane} ? {dane} : {may}}",
      "At level dane, an MX host from an insecure MX answer: dane (its own secure TLSA records "
      "count) or may (opportunistic TLS).",

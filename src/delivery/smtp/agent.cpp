@@ -135,6 +135,9 @@ class Delivery {
   // the dane levels, `dane`'s decision for the host).
   Result<smtp::ClientOptions> client_options(const std::string& host, const std::string& relay,
                                              const DaneDecision* dane = nullptr) const;
+  // MTA-STS (RFC 8461) when enabled: at enforce, only the MX hosts the policy names, each
+  // at level verify by its host name; a deferral when none is left.
+  asio::awaitable<std::optional<Outcome>> apply_mta_sts(dns::MailHosts& hosts);
   // The dane levels: the host's DANE decision (dane.hpp); a deferral when it has one.
   asio::awaitable<std::optional<Outcome>> decide_dane(const dns::MailHost& host,
                                                       DaneDecision& decision);
@@ -237,6 +240,44 @@ smtp::Transaction Delivery::transaction(const queue::QueueFile& file, size_t fir
     t.recipients.push_back({address, {notify_text(r.notify), r.orcpt}});
   }
   return t;
+}
+
+asio::awaitable<std::optional<Outcome>> Delivery::apply_mta_sts(dns::MailHosts& hosts) {
+  const AgentSettings& s = context_.settings;
+  if (!s.mta_sts || !nexthop_.use_mx || !context_.tls || !lookup_) co_return std::nullopt;
+  // RFC 8461 §2: DANE, where it applies (a secure MX answer), goes first. A level of
+  // none, verify or secure configured for the destination is kept as it is.
+  bool dane = tls_policy_.dane != DaneMode::off;
+  if ((dane && mx_secure_) || tls_policy_.level == smtp::TlsLevel::none ||
+      (!dane && tls_policy_.level >= smtp::TlsLevel::verify))
+    co_return std::nullopt;
+  auto policy =
+      co_await context_.sts.policy(context_.executor, *lookup_, *context_.tls, nexthop_.host,
+                                   s.client.timeouts.connect, context_.log);
+  if (!policy || policy->mode == StsMode::none) co_return std::nullopt;
+  if (policy->mode == StsMode::testing) {
+    if (s.tls_loglevel >= 1)
+      context_.log.info("{}: MTA-STS policy of {} is in testing mode: not enforced",
+                        request_.queue_id, nexthop_.host);
+    co_return std::nullopt;
+  }
+  // §4.1: MX hosts the policy does not name are not used.
+  std::erase_if(hosts.hosts, [&](const dns::MailHost& host) {
+    bool listed = sts_mx_matches(*policy, host.name);
+    if (!listed)
+      context_.log.info("{}: MX host {} is not in the MTA-STS policy of {}", request_.queue_id,
+                        host.name, nexthop_.host);
+    return !listed;
+  });
+  if (hosts.hosts.empty())
+    co_return Outcome{Verdict::deferred, "4.7.5",
+                      fmt::format("MTA-STS policy of {}: no MX host matches", nexthop_.host), "",
+                      false};
+  // §4.2: a certificate valid for the MX host name, from a trusted CA.
+  tls_policy_.level = smtp::TlsLevel::verify;
+  tls_policy_.dane = DaneMode::off;
+  tls_policy_.match = std::vector<std::string>{"hostname"};
+  co_return std::nullopt;
 }
 
 asio::awaitable<std::optional<Outcome>> Delivery::decide_dane(const dns::MailHost& host,
@@ -472,6 +513,12 @@ asio::awaitable<void> Delivery::run() {
       co_await dns::mail_hosts(**lookup, nexthop->host, options, context_.random);
   via_mx_ = hosts.via_mx;
   mx_secure_ = hosts.mx_secure;
+  if (hosts.outcome == dns::Outcome::found) {
+    if (auto refused = co_await apply_mta_sts(hosts)) {
+      finish_pending(*refused, "none", "");
+      co_return;
+    }
+  }
   if (hosts.outcome != dns::Outcome::found) {
     Verdict v = hosts.outcome == dns::Outcome::temporary ? Verdict::deferred : Verdict::bounced;
     finish_pending({v, hosts.dsn, hosts.reason, "", false}, "none", "");
@@ -534,6 +581,7 @@ Result<AgentSettings> agent_settings_from_config(const config::Config& config,
     return Error{where("smtp_dns_support_level") + "smtp_dns_support_level: unknown value \"" +
                  dns_support + "\" (expected disabled, enabled or dnssec)"};
   s.resolver.dnssec = dns_support == "dnssec";
+  s.mta_sts = config.get_bool("smtp_tls_mta_sts_enable");
   std::string insecure_mx =
       base::to_lower(base::trim(config.get("smtp_tls_dane_insecure_mx_policy")));
   if (insecure_mx == "may")

@@ -20,6 +20,7 @@
 #include "delivery/protocol.hpp"
 #include "delivery/smtp/connection_cache.hpp"
 #include "delivery/smtp/dane.hpp"
+#include "delivery/smtp/mta_sts.hpp"
 #include "delivery/smtp/sasl_client.hpp"
 #include "delivery/smtp/tls_policy.hpp"
 #include "dns/lookup.hpp"
@@ -52,8 +53,9 @@ struct AgentSettings {
   dns::ResolverOptions resolver;  // dns_resolver_servers, dns_resolver_timeout, dnssec
   // smtp_tls_dane_insecure_mx_policy (the DANE decision itself: dane.hpp).
   InsecureMxPolicy dane_insecure_mx = InsecureMxPolicy::dane;
-  TlsSettings tls;    // smtp_tls_security_level, smtp_tls_policy_maps and the smtp_tls_* rest
-  SaslSettings sasl;  // SMTP AUTH (smtp_sasl_auth_enable and the smtp_sasl_* rest)
+  bool mta_sts = false;  // smtp_tls_mta_sts_enable (Correio's own; mta_sts.hpp)
+  TlsSettings tls;       // smtp_tls_security_level, smtp_tls_policy_maps and the smtp_tls_* rest
+  SaslSettings sasl;     // SMTP AUTH (smtp_sasl_auth_enable and the smtp_sasl_* rest)
   // smtp_generic_maps: addresses rewritten on the way out; null when not configured.
   std::shared_ptr<cleanup::GenericMaps> generic;
 };
@@ -74,6 +76,7 @@ struct AgentContext {
   std::unique_ptr<tls::ClientSessionCache> sessions = nullptr;
   std::unique_ptr<ConnectionCache> cache = nullptr;     // sessions kept between requests
   std::unique_ptr<dns::NativeLookup> native = nullptr;  // for smtp_host_lookup = native
+  StsCache sts = StsCache();                            // MTA-STS policies by domain
 };
 
 asio::awaitable<std::vector<RecipientResult>> deliver(const DeliveryRequest& request,
