@@ -245,39 +245,12 @@ smtp::Transaction Delivery::transaction(const queue::QueueFile& file, size_t fir
 asio::awaitable<std::optional<Outcome>> Delivery::apply_mta_sts(dns::MailHosts& hosts) {
   const AgentSettings& s = context_.settings;
   if (!s.mta_sts || !nexthop_.use_mx || !context_.tls || !lookup_) co_return std::nullopt;
-  // RFC 8461 §2: DANE, where it applies (a secure MX answer), goes first. A level of
-  // none, verify or secure configured for the destination is kept as it is.
-  bool dane = tls_policy_.dane != DaneMode::off;
-  if ((dane && mx_secure_) || tls_policy_.level == smtp::TlsLevel::none ||
-      (!dane && tls_policy_.level >= smtp::TlsLevel::verify))
-    co_return std::nullopt;
-  auto policy =
-      co_await context_.sts.policy(context_.executor, *lookup_, *context_.tls, nexthop_.host,
-                                   s.client.timeouts.connect, context_.log);
-  if (!policy || policy->mode == StsMode::none) co_return std::nullopt;
-  if (policy->mode == StsMode::testing) {
-    if (s.tls_loglevel >= 1)
-      context_.log.info("{}: MTA-STS policy of {} is in testing mode: not enforced",
-                        request_.queue_id, nexthop_.host);
-    co_return std::nullopt;
-  }
-  // §4.1: MX hosts the policy does not name are not used.
-  std::erase_if(hosts.hosts, [&](const dns::MailHost& host) {
-    bool listed = sts_mx_matches(*policy, host.name);
-    if (!listed)
-      context_.log.info("{}: MX host {} is not in the MTA-STS policy of {}", request_.queue_id,
-                        host.name, nexthop_.host);
-    return !listed;
-  });
-  if (hosts.hosts.empty())
-    co_return Outcome{Verdict::deferred, "4.7.5",
-                      fmt::format("MTA-STS policy of {}: no MX host matches", nexthop_.host), "",
-                      false};
-  // §4.2: a certificate valid for the MX host name, from a trusted CA.
-  tls_policy_.level = smtp::TlsLevel::verify;
-  tls_policy_.dane = DaneMode::off;
-  tls_policy_.match = std::vector<std::string>{"hostname"};
-  co_return std::nullopt;
+  StsDelivery sts{nexthop_.host, request_.queue_id, mx_secure_, s.tls_loglevel,
+                  s.client.timeouts.connect};
+  auto refused = co_await enforce_mta_sts(context_.sts, context_.executor, *lookup_, *context_.tls,
+                                          context_.log, sts, hosts.hosts, tls_policy_);
+  if (!refused) co_return std::nullopt;
+  co_return Outcome{Verdict::deferred, "4.7.5", *refused, "", false};
 }
 
 asio::awaitable<std::optional<Outcome>> Delivery::decide_dane(const dns::MailHost& host,

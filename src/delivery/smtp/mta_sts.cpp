@@ -1,6 +1,8 @@
 // The MTA-STS policy cache of the smtp agent (see mta_sts.hpp).
 #include "delivery/smtp/mta_sts.hpp"
 
+#include <fmt/format.h>
+
 #include "base/strings.hpp"
 #include "delivery/smtp/mta_sts_fetch.hpp"
 #include "dns/message.hpp"
@@ -70,6 +72,38 @@ asio::awaitable<std::optional<StsPolicy>> StsCache::policy(
   }
   entries_[domain] = Entry{*parsed, *id, now + parsed->max_age};
   co_return *parsed;
+}
+
+asio::awaitable<std::optional<std::string>> enforce_mta_sts(
+    StsCache& cache, asio::any_io_executor executor, dns::Lookup& lookup, asio::ssl::context& tls,
+    base::Logger& log, StsDelivery d, std::vector<dns::MailHost>& hosts, TlsPolicyEntry& policy) {
+  // §2: DANE, where it applies (a secure MX answer), goes first. A level of none, verify
+  // or secure configured for the destination is kept as it is.
+  bool dane = policy.dane != DaneMode::off;
+  if ((dane && d.mx_secure) || policy.level == smtp::TlsLevel::none ||
+      (!dane && policy.level >= smtp::TlsLevel::verify))
+    co_return std::nullopt;
+  auto sts = co_await cache.policy(executor, lookup, tls, d.domain, d.timeout, log);
+  if (!sts || sts->mode == StsMode::none) co_return std::nullopt;
+  if (sts->mode == StsMode::testing) {
+    if (d.tls_loglevel >= 1)
+      log.info("{}: MTA-STS policy of {} is in testing mode: not enforced", d.queue_id, d.domain);
+    co_return std::nullopt;
+  }
+  // §4.1: MX hosts the policy does not name are not used.
+  std::erase_if(hosts, [&](const dns::MailHost& host) {
+    bool listed = sts_mx_matches(*sts, host.name);
+    if (!listed)
+      log.info("{}: MX host {} is not in the MTA-STS policy of {}", d.queue_id, host.name,
+               d.domain);
+    return !listed;
+  });
+  if (hosts.empty()) co_return fmt::format("MTA-STS policy of {}: no MX host matches", d.domain);
+  // §4.2: a certificate valid for the MX host name, from a trusted CA.
+  policy.level = smtp::TlsLevel::verify;
+  policy.dane = DaneMode::off;
+  policy.match = std::vector<std::string>{"hostname"};
+  co_return std::nullopt;
 }
 
 }  // namespace correio::delivery::smtp_agent

@@ -11,10 +11,13 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "base/log.hpp"
 #include "delivery/smtp/mta_sts_policy.hpp"
+#include "delivery/smtp/tls_policy.hpp"
 #include "dns/lookup.hpp"
+#include "dns/mail_exchangers.hpp"
 
 namespace correio::delivery::smtp_agent {
 
@@ -37,5 +40,23 @@ class StsCache {
   };
   std::map<std::string, Entry> entries_;
 };
+
+// One delivery's view for enforce_mta_sts().
+struct StsDelivery {
+  std::string domain;    // the nexthop domain (MX routing)
+  std::string queue_id;  // for the log
+  bool mx_secure = false;
+  int tls_loglevel = 0;
+  std::chrono::seconds timeout{30};  // the HTTPS fetch (smtp_connect_timeout)
+};
+
+// What MTA-STS does to one delivery (§2, §4, §5): nothing when DANE applies (a dane level
+// with a secure MX answer) or the destination's level is none, verify or secure; else, at
+// enforce, only the MX hosts the policy names stay in `hosts` and `policy` becomes verify
+// by the MX host name. Returns the deferral text when enforce leaves no host.
+asio::awaitable<std::optional<std::string>> enforce_mta_sts(
+    StsCache& cache, asio::any_io_executor executor, dns::Lookup& lookup, asio::ssl::context& tls,
+    base::Logger& log, StsDelivery delivery, std::vector<dns::MailHost>& hosts,
+    TlsPolicyEntry& policy);
 
 }  // namespace correio::delivery::smtp_agent
