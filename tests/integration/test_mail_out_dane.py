@@ -229,3 +229,33 @@ def test_bogus_tlsa_answer_defers(ca, resolver):
         assert "TLS connection established" not in a.log_text()
     finally:
         run_hosts(a, b)
+
+
+@pytest.mark.parametrize("name,verified", [("dane.test", True), ("other.test", False)])
+def test_dane_ta_reference_names(ca, resolver, name, verified):
+    """DANE-TA(2): the certificate may name the nexthop domain instead of the MX host when
+    the MX answer is secure (RFC 7672 §3.2.2); any other name fails as a mismatch."""
+    address = "127.0.13.11" if verified else "127.0.13.12"
+    cert, key = ca.issue(name)
+    chain = Path(cert).with_suffix(".chain.pem")
+    chain.write_text(Path(cert).read_text() + ca.cert.read_text())
+    r = resolver({"dane.test": ["@ IN MX 10 mx1", f"mx1 IN A {address}",
+                                f"_25._tcp.mx1 IN TLSA 2 0 1 {cert_sha256(str(ca.cert))}"]})
+    b = tls_receiver(address, (str(chain), key), domain="dane.test")
+    a = dane_sender(r.port)
+    relay = relay_of("mx1.dane.test", address)
+    try:
+        start_receiver(b, address)
+        a.start()
+        send(a, "bob@dane.test", subject=f"dane-ta-{name}")
+        if verified:
+            wait_for_file(b, "dane.test", "bob")
+            a.wait_for_log(rf"Verified TLS connection established to {relay}: ")
+        else:
+            a.wait_for_log(rf"server certificate verification failed for {relay}: num=\d+:",
+                           timeout=30)
+            a.wait_for_log(rf"to=<bob@dane\.test>, relay={relay}, .*dsn=4\.7\.5, "
+                           r"status=deferred \(Server certificate not verified\)", timeout=30)
+            assert not maildir_files(b, "dane.test", "bob")
+    finally:
+        run_hosts(a, b)
