@@ -12,6 +12,7 @@ import pytest
 from dnssec_resolver import MISSING, ValidatingResolver, cert_sha256, spki_sha256
 from test_mail_out import maildir_files, send, sender_host, start_receiver, wait_for_file
 from test_mail_out import pytestmark as mail_out_marks
+from test_mail_out_mta_sts import PolicyServer
 from test_mail_out_tls import run_hosts, tls_receiver
 from tls_test_ca import TestCA
 
@@ -258,4 +259,28 @@ def test_dane_ta_reference_names(ca, resolver, name, verified):
                            r"status=deferred \(Server certificate not verified\)", timeout=30)
             assert not maildir_files(b, "dane.test", "bob")
     finally:
+        run_hosts(a, b)
+
+
+def test_dane_goes_before_mta_sts(ca, resolver):
+    """RFC 8461 §2: with DANE in force (secure MX answer) the MTA-STS policy is not even
+    fetched; here it would exclude the MX host and defer the mail."""
+    address, web = "127.0.13.13", "127.0.13.113"
+    cert, key = ca.issue("mx1.dane.test")
+    r = resolver({"dane.test": ["@ IN MX 10 mx1", f"mx1 IN A {address}",
+                                f"_25._tcp.mx1 IN TLSA 3 1 1 {spki_sha256(cert)}",
+                                '_mta-sts IN TXT "v=STSv1; id=1"', f"mta-sts IN A {web}"]})
+    server = PolicyServer(web, ca, "version: STSv1\r\nmode: enforce\r\nmx: other.dane.test\r\n"
+                          "max_age: 86400\r\n", domain="dane.test")
+    b = tls_receiver(address, (cert, key), domain="dane.test")
+    a = dane_sender(r.port, smtp_tls_mta_sts_enable="yes", smtp_tls_CAfile=str(ca.cert))
+    try:
+        start_receiver(b, address)
+        a.start()
+        send(a, "bob@dane.test", subject="dane-before-sts")
+        wait_for_file(b, "dane.test", "bob")
+        a.wait_for_log(r"Verified TLS connection established to mx1\.dane\.test")
+        assert server.requests == 0
+    finally:
+        server.close()
         run_hosts(a, b)

@@ -23,9 +23,9 @@ def ca():
 
 
 class PolicyServer:
-    """https://mta-sts.sts.test/.well-known/mta-sts.txt on ADDRESS:443."""
+    """https://mta-sts.DOMAIN/.well-known/mta-sts.txt on ADDRESS:443."""
 
-    def __init__(self, address: str, ca: TestCA, policy: str):
+    def __init__(self, address: str, ca: TestCA, policy: str, domain: str = "sts.test"):
         body = policy.encode()
         self.requests = 0
         outer = self
@@ -46,7 +46,7 @@ class PolicyServer:
                 pass
 
         self.httpd = http.server.HTTPServer((address, 443), Handler)
-        cert, key = ca.issue("mta-sts.sts.test")
+        cert, key = ca.issue(f"mta-sts.{domain}")
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         context.load_cert_chain(cert, key)
         self.httpd.socket = context.wrap_socket(self.httpd.socket, server_side=True)
