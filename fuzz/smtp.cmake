@@ -11,3 +11,6 @@ correio_fuzz_target(smtp_tls_policy_entry_fuzz smtp_tls_policy_entry_fuzz.cpp co
 
 # smtpd access control: restriction lists, access(5) results, DNS list filters, templates.
 correio_fuzz_target(smtpd_access_fuzz smtpd_access_fuzz.cpp correio_smtpd)
+
+# MTA-STS (RFC 8461): the policy file fetched over HTTPS and the _mta-sts TXT record.
+correio_fuzz_target(mta_sts_policy_fuzz mta_sts_policy_fuzz.cpp correio_smtp_agent)

@@ -332,11 +332,20 @@ constexpr ParameterInfo kParameters[] = {
     {"relayhost", "", "The next-hop destination of non-local mail; empty: direct delivery.", S},
     {"smtp_use_tls", "no", "Obsolete: opportunistic TLS in the SMTP client.", B},
     {"smtp_tls_security_level", "",
-     "SMTP client TLS: empty/none, may, encrypt, verify or secure (dane, dane-only and "
-     "fingerprint are refused: mail stays queued).",
+     "SMTP client TLS: empty/none, may, encrypt, verify, secure, dane or dane-only (RFC 7672, "
+     "needs smtp_dns_support_level = dnssec); fingerprint is refused: mail stays queued.",
      S},
     {"smtp_dns_support_level", "",
-     "DNS features of the SMTP client: empty or enabled (disabled and dnssec are not honoured).",
+     "DNS features of the SMTP client: empty (disable_dns_lookups decides), disabled, enabled "
+     "or dnssec (trust the AD bit of a local validating resolver; needed by dane).",
+     S},
+    {"smtp_tls_mta_sts_enable", "no",
+     "Correio's own: MTA-STS (RFC 8461) in the SMTP client, policies fetched over HTTPS and "
+     "cached for max_age (Postfix needs an external policy server for this).",
+     B},
+    {"smtp_tls_dane_insecure_mx_policy", "${{$smtp_tls_security_level} == {dane} ? {dane} : {may}}",
+     "At level dane, an MX host from an insecure MX answer: dane (its own secure TLSA records "
+     "count) or may (opportunistic TLS).",
      S},
     {"smtp_tls_policy_maps", "",
      "Per-destination TLS policy: nexthop (then .parent domains) -> level [match=, protocols=, "

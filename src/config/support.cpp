@@ -106,10 +106,6 @@ constexpr SupportInfo kUnsupported[] = {
     {"empty_address_recipient", kWarn, "", "mail to <> is not redirected"},
 
     // SMTP client (mail out): what the smtp agent does not do yet.
-    {"smtp_dns_support_level", kWarn, "enabled",
-     "Correio does not validate DNSSEC, so no DNS answer counts as secure (TLS security "
-     "level dane is refused); \"disabled\" is not honoured either (use "
-     "disable_dns_lookups)"},
     {"smtp_tls_session_cache_database", kInfo, "",
      "the SMTP client keeps TLS sessions in memory, per smtp process, for "
      "smtp_tls_session_cache_timeout; there is no database"},

@@ -19,6 +19,7 @@
 #include <map>
 
 #include "base/strings.hpp"
+#include "dns/message.hpp"
 
 namespace correio::dns {
 namespace {
@@ -45,6 +46,7 @@ struct Pending {
   bool done = false;
   Answer answer;
   MxAnswer mx;                         // Want::mx
+  RawAnswer raw;                       // Want::raw
   asio::steady_timer* wake = nullptr;  // cancelled when the answer arrives
 };
 
@@ -157,7 +159,7 @@ struct Lookup::Driver : std::enable_shared_from_this<Lookup::Driver> {
 
 namespace {
 
-enum class Want { names, addresses, mx };
+enum class Want { names, addresses, mx, raw };
 
 void fill(Pending& pending, Want want, const hostent* host) {
   if (!host) return;
@@ -221,11 +223,24 @@ void on_addrinfo(void* arg, int status, int /*timeouts*/, ares_addrinfo* result)
 
 // ares_query's callback for an MX query: the records, parsed by c-ares (which skips the
 // CNAME records a recursive server puts before them).
+// ares_send (unlike ares_query) reports a response with NXDOMAIN or no answer records as
+// a success; this turns them into ares_query's statuses. `authentic` gets the AD bit.
+int send_status(int status, const unsigned char* buffer, int length, bool& authentic) {
+  if (status != ARES_SUCCESS || !buffer || length <= 0) return status;
+  auto header = read_header({buffer, static_cast<size_t>(length)});
+  if (!header) return ARES_EBADRESP;
+  authentic = header->authentic;
+  if (header->rcode == 3) return ARES_ENOTFOUND;
+  if (header->rcode != 0) return ARES_ESERVFAIL;
+  return header->answer_count == 0 ? ARES_ENODATA : ARES_SUCCESS;
+}
+
 void on_mx(void* arg, int status, int /*timeouts*/, unsigned char* buffer, int length) {
   std::unique_ptr<CallbackArg> owned(static_cast<CallbackArg*>(arg));
   Pending& pending = *owned->pending;
   pending.done = true;
   MxAnswer& mx = pending.mx;
+  status = send_status(status, buffer, length, mx.authentic);
   mx.outcome = outcome_of(status);
   mx.no_such_domain = status == ARES_ENOTFOUND;
   if (status == ARES_SUCCESS) {
@@ -244,6 +259,20 @@ void on_mx(void* arg, int status, int /*timeouts*/, unsigned char* buffer, int l
   } else {
     mx.error = ares_strerror(status);
   }
+  if (status != ARES_EDESTRUCTION && pending.wake) pending.wake->cancel();
+}
+
+// ares_send's callback for query(): the whole response.
+void on_raw(void* arg, int status, int /*timeouts*/, unsigned char* buffer, int length) {
+  std::unique_ptr<CallbackArg> owned(static_cast<CallbackArg*>(arg));
+  Pending& pending = *owned->pending;
+  pending.done = true;
+  RawAnswer& raw = pending.raw;
+  status = send_status(status, buffer, length, raw.authentic);
+  raw.outcome = outcome_of(status);
+  raw.no_such_domain = status == ARES_ENOTFOUND;
+  if (buffer && length > 0) raw.message.assign(buffer, buffer + length);
+  if (status != ARES_SUCCESS) raw.error = ares_strerror(status);
   if (status != ARES_EDESTRUCTION && pending.wake) pending.wake->cancel();
 }
 
@@ -268,6 +297,7 @@ asio::awaitable<std::shared_ptr<Pending>> run_pending(std::shared_ptr<Lookup::Dr
   if (!pending->done) {
     pending->answer.error = "time limit exceeded";
     pending->mx.error = "time limit exceeded";
+    pending->raw.error = "time limit exceeded";
   }
   co_return pending;
 }
@@ -314,6 +344,7 @@ Result<std::unique_ptr<Lookup>> Lookup::open(asio::any_io_executor executor,
   }
   auto lookup = std::unique_ptr<Lookup>(new Lookup(std::move(driver)));
   lookup->time_limit_ = options.time_limit;
+  lookup->dnssec_ = options.dnssec;
   return lookup;
 }
 
@@ -347,10 +378,31 @@ asio::awaitable<Answer> Lookup::addresses_of(std::string_view name, int family) 
 asio::awaitable<MxAnswer> Lookup::mx_of(std::string_view name) {
   std::string text(name);
   ares_channel channel = driver_->channel;
+  std::vector<uint8_t> secure;
+  if (dnssec_) {
+    auto built = secure_query(text, kTypeMx);
+    if (!built) co_return MxAnswer{Outcome::not_found, false, false, {}, built.error().message};
+    secure = std::move(*built);
+  }
   auto pending = co_await run_pending(driver_, time_limit_, Want::mx, [&](CallbackArg* arg) {
-    ares_query(channel, text.c_str(), ns_c_in, ns_t_mx, &on_mx, arg);
+    // Postfix's RES_USE_DNSSEC: the same question with DO and AD set.
+    if (!secure.empty())
+      ares_send(channel, secure.data(), static_cast<int>(secure.size()), &on_mx, arg);
+    else
+      ares_query(channel, text.c_str(), ns_c_in, ns_t_mx, &on_mx, arg);
   });
   co_return pending->done ? std::move(pending->mx) : MxAnswer(pending->mx);
+}
+
+asio::awaitable<RawAnswer> Lookup::query(std::string_view name, uint16_t type) {
+  auto built = secure_query(name, type);
+  if (!built) co_return RawAnswer{Outcome::not_found, false, false, {}, built.error().message};
+  std::vector<uint8_t> message = std::move(*built);
+  ares_channel channel = driver_->channel;
+  auto pending = co_await run_pending(driver_, time_limit_, Want::raw, [&](CallbackArg* arg) {
+    ares_send(channel, message.data(), static_cast<int>(message.size()), &on_raw, arg);
+  });
+  co_return pending->done ? std::move(pending->raw) : RawAnswer(pending->raw);
 }
 
 }  // namespace correio::dns

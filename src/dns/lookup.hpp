@@ -9,6 +9,7 @@
 #include <asio/any_io_executor.hpp>
 #include <asio/awaitable.hpp>
 #include <chrono>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -27,6 +28,10 @@ struct ResolverOptions {
   // false: DNS only, never the hosts file (the SMTP client's smtp_host_lookup = dns, as
   // Postfix's res_query); true: the hosts file first, as the system resolver does.
   bool hosts_file = true;
+  // smtp_dns_support_level = dnssec: MX queries (and query()) carry the EDNS DO and AD bits
+  // and report the resolver's AD flag, as Postfix does with RES_USE_DNSSEC. Correio trusts
+  // the AD bit of the configured resolver, which must be a local validating one.
+  bool dnssec = false;
 };
 
 // What a query found. `temporary` is a failure worth retrying later (time-out, server
@@ -48,7 +53,18 @@ struct MxRecord {
 struct MxAnswer {
   Outcome outcome = Outcome::temporary;  // not_found: no such domain, or no MX records
   bool no_such_domain = false;           // NXDOMAIN rather than "no MX records"
+  bool authentic = false;                // dnssec: the resolver set AD (a "secure" answer)
   std::vector<MxRecord> records;         // as the server sent them
+  std::string error;
+};
+
+// A whole response to query(): c-ares does not parse every record type (TLSA), so the
+// caller reads `message` with dns/message.hpp.
+struct RawAnswer {
+  Outcome outcome = Outcome::temporary;  // not_found: NXDOMAIN or no record of the type
+  bool no_such_domain = false;
+  bool authentic = false;  // the AD bit (only ever set when the query asked for DNSSEC)
+  std::vector<uint8_t> message;
   std::string error;
 };
 
@@ -69,6 +85,9 @@ class Lookup {
   // The MX records of `name`. The recursive server follows a CNAME for us; only the MX
   // records of its answer are kept (RFC 5321 §5.1).
   asio::awaitable<MxAnswer> mx_of(std::string_view name);
+  // A query for `type` with the DO and AD bits set (dns/message.hpp secure_query), whatever
+  // `dnssec` says: the caller wants the AD flag. DNS only, never the hosts file.
+  asio::awaitable<RawAnswer> query(std::string_view name, uint16_t type);
 
   struct Driver;  // c-ares channel + the Asio waits (lookup.cpp)
 
@@ -76,6 +95,7 @@ class Lookup {
   explicit Lookup(std::shared_ptr<Driver> driver);
   std::shared_ptr<Driver> driver_;
   std::chrono::milliseconds time_limit_;
+  bool dnssec_ = false;
 };
 
 }  // namespace correio::dns

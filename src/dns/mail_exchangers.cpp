@@ -118,6 +118,8 @@ asio::awaitable<MailHosts> mail_hosts(Lookup& lookup, std::string_view name_view
   }
   if (!out.hosts.empty()) {
     out.outcome = Outcome::found;
+    out.via_mx = true;
+    out.mx_secure = mx.authentic;
     co_return out;
   }
   first_failure.outcome = temporary ? Outcome::temporary : Outcome::not_found;

@@ -27,6 +27,8 @@ struct MailHosts {
   std::string dsn;     // for the failures: "4.4.3", "5.4.4", "5.1.10"
   std::string reason;  // Postfix's words: "Host or domain name not found. Name service ..."
   std::vector<MailHost> hosts;  // in the order to try
+  bool via_mx = false;          // the hosts are MX hosts (not the name itself)
+  bool mx_secure = false;       // ... from an MX answer the resolver validated (DANE, RFC 7672)
 };
 
 struct HostLookupOptions {

@@ -14,7 +14,8 @@ Result<std::shared_ptr<Lookup>> SharedLookup::get(const asio::any_io_executor& e
   auto now = std::chrono::steady_clock::now();
   bool same = lookup_ && options.servers == options_.servers &&
               options.time_limit == options_.time_limit &&
-              options.hosts_file == options_.hosts_file && now - opened_ < max_age;
+              options.hosts_file == options_.hosts_file && options.dnssec == options_.dnssec &&
+              now - opened_ < max_age;
   if (same) return lookup_;
   auto opened = Lookup::open(executor, options);
   if (!opened) {

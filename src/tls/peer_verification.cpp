@@ -33,6 +33,7 @@ Result<std::shared_ptr<asio::ssl::context>> make_client_context(const ClientTrus
   // say exactly why it refuses (SSL_get_verify_result keeps OpenSSL's first error).
   SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, nullptr);
   SSL_CTX_set_options(ctx, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION);
+  if (Status dane = enable_dane(ctx); !dane) return dane.error();
   ERR_clear_error();
   if (trust.ca_file.empty() && trust.ca_path.empty()) {
     if (SSL_CTX_set_default_verify_paths(ctx) != 1)
@@ -53,6 +54,7 @@ Status prepare_client(SSL* ssl, const PeerCheck& check) {
   if (!check.sni.empty() && SSL_set_tlsext_host_name(ssl, check.sni.c_str()) != 1)
     return Error{fmt::format("cannot send SNI \"{}\": {}", check.sni, openssl_reason())};
   Status applied = apply_policy(ssl, check.policy);
+  if (applied && !check.dane.records.empty()) applied = apply_dane(ssl, check.dane);
   if (applied && check.sessions != nullptr) check.sessions->prepare(ssl, check.session_key);
   return applied;
 }
@@ -70,6 +72,13 @@ PeerVerdict check_peer(SSL* ssl, const PeerCheck& check) {
   verdict.trusted = result == X509_V_OK;
   if (!verdict.trusted) {
     verdict.problem = verify_problem(result);
+    return verdict;
+  }
+  // RFC 7672 §3: with TLSA records OpenSSL's chain verification was DANE's (the names of a
+  // DANE-TA match included); X509_V_OK means a record matched.
+  if (!check.dane.records.empty()) {
+    verdict.matched = !dane_match(ssl).empty();
+    if (!verdict.matched) verdict.problem = verify_problem(X509_V_ERR_DANE_NO_MATCH);
     return verdict;
   }
   // RFC 6125 §6.4: DNS-IDs, the CN only without them (OpenSSL's default). X509_check_host

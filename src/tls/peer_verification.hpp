@@ -16,6 +16,7 @@
 
 #include "base/result.hpp"
 #include "tls/client_session_cache.hpp"
+#include "tls/dane.hpp"
 #include "tls/policy.hpp"
 
 namespace correio::tls {
@@ -48,6 +49,9 @@ struct PeerCheck {
   // which this connection's session is kept (server, SNI, protocols, ciphers).
   ClientSessionCache* sessions = nullptr;
   std::string session_key;
+  // DANE (RFC 7672): when it has records, they alone decide whether the server is
+  // authenticated (require_match then means "a TLSA record matched"); `names` is unused.
+  DaneCheck dane;
 };
 
 // Puts `check`'s SNI, protocol range and cipher list on `ssl` before the handshake.

@@ -192,13 +192,13 @@ def test_policy_table_per_destination(dns, ca):
 def test_invalid_policy_entry_defers_that_destination(dns, ca):
     port = dns(["--mx-host=dest.test,mx1.dest.test,10", "--host-record=mx1.dest.test,127.0.0.63"])
     b = tls_receiver("127.0.0.63", ca.issue("mx1.dest.test"))
-    a = verifying_sender(port, ca, level="may", policy="dest.test  dane\n")
+    a = verifying_sender(port, ca, level="may", policy="dest.test  fingerprint\n")
     try:
         start_receiver(b, "127.0.0.63")
         a.start()
         send(a, "bob@dest.test", subject="policy-bad")
         a.wait_for_log(r"warning: [0-9A-F]+: smtp_tls_policy_maps, next-hop destination "
-                       r"\"dest\.test\": TLS security level \"dane\" is not supported")
+                       r"\"dest\.test\": TLS security level \"fingerprint\" is not supported")
         a.wait_for_log(r"to=<bob@dest\.test>, relay=none, .*dsn=4\.7\.5, status=deferred "
                        r"\(client TLS configuration problem\)", timeout=30)
         assert not maildir_files(b, "dest.test", "bob")
@@ -333,23 +333,3 @@ def test_tls_session_is_resumed_on_the_next_connection(dns, ca):
         server.close()
         a.stop()
         a.cleanup()
-
-
-def test_dane_level_is_refused_and_mail_stays_queued(dns, ca):
-    """Correio cannot validate DNSSEC: smtp_tls_security_level = dane is refused with the
-    reason (a warning at start, the deferral text), never downgraded to may in silence."""
-    port = dns(["--mx-host=dest.test,mx1.dest.test,10", "--host-record=mx1.dest.test,127.0.0.60"])
-    b = tls_receiver("127.0.0.60", ca.issue("mx1.dest.test"))
-    a = verifying_sender(port, ca, level="dane")
-    try:
-        start_receiver(b, "127.0.0.60")
-        a.start()
-        send(a, "bob@dest.test", subject="dane-1")
-        a.wait_for_log(r"correio/smtp\[\d+\]: warning: smtp_tls_security_level: TLS security "
-                       r"level \"dane\" is not supported: Correio does not validate DNSSEC")
-        a.wait_for_log(r"to=<bob@dest\.test>, relay=none, .*dsn=4\.7\.5, status=deferred "
-                       r"\(smtp_tls_security_level: TLS security level \"dane\" is not "
-                       r"supported: .*; mail stays queued\)", timeout=30)
-        assert not maildir_files(b, "dest.test", "bob")
-    finally:
-        run_hosts(a, b)

@@ -3,6 +3,7 @@
 // domain), and the names each match strategy yields.
 #include <gtest/gtest.h>
 
+#include "delivery/smtp/dane.hpp"
 #include "delivery/smtp/tls_policy.hpp"
 
 namespace correio::delivery::smtp_agent {
@@ -25,6 +26,13 @@ TEST(SmtpAgentTlsPolicy, EntrySyntax) {
   EXPECT_EQ(parse_policy_entry("  SECURE ")->level, TlsLevel::secure);
   EXPECT_EQ(parse_policy_entry("none")->level, TlsLevel::none);
   EXPECT_EQ(parse_policy_entry("encrypt ciphers=high")->level, TlsLevel::encrypt);
+  // RFC 7672: the DANE levels, settled per MX host (dane.hpp); mandatory TLS meanwhile.
+  auto dane = parse_policy_entry("DANE protocols=TLSv1.3");
+  ASSERT_TRUE(dane);
+  EXPECT_EQ(dane->dane, DaneMode::dane);
+  EXPECT_EQ(dane->level, TlsLevel::encrypt);
+  EXPECT_EQ(parse_policy_entry("dane-only")->dane, DaneMode::dane_only);
+  EXPECT_EQ(parse_policy_entry("verify")->dane, DaneMode::off);
 }
 
 TEST(SmtpAgentTlsPolicy, EntryErrors) {
@@ -34,8 +42,11 @@ TEST(SmtpAgentTlsPolicy, EntryErrors) {
   };
   EXPECT_EQ(message(""), "empty TLS policy");
   EXPECT_EQ(message("bogus"), "unknown TLS security level \"bogus\"");
-  EXPECT_NE(message("dane").find("DNSSEC"), std::string::npos);
-  EXPECT_NE(message("dane-only").find("not supported"), std::string::npos);
+  EXPECT_EQ(message("dane match=nexthop"),
+            "attribute \"match\" is invalid at security level \"dane\"");
+  EXPECT_EQ(message("dane-only match=hostname"),
+            "attribute \"match\" is invalid at security level \"dane-only\"");
+  EXPECT_NE(message("half-dane").find("not supported"), std::string::npos);
   EXPECT_NE(message("fingerprint match=AB:CD").find("not supported"), std::string::npos);
   EXPECT_EQ(message("may match=nexthop"),
             "attribute \"match\" is invalid at security level \"may\"");
@@ -136,6 +147,29 @@ TEST(SmtpAgentTlsPolicy, ServerNameAndProtocols) {
   e.protocols.reset();
   e.ciphers = "superb";
   EXPECT_FALSE(peer_check(s, e, "h", "d").ok());
+}
+
+}  // namespace
+}  // namespace correio::delivery::smtp_agent
+
+namespace correio::delivery::smtp_agent {
+namespace {
+
+// RFC 7672 §3.1: which TLSA records SMTP may use.
+TEST(SmtpAgentDane, UsableTlsaRecords) {
+  auto record = [](uint8_t u, uint8_t s, uint8_t m, size_t n) {
+    return dns::TlsaRecord{u, s, m, std::vector<uint8_t>(n, 1)};
+  };
+  EXPECT_TRUE(usable_tlsa(record(3, 1, 1, 32)));
+  EXPECT_TRUE(usable_tlsa(record(2, 0, 2, 64)));
+  EXPECT_TRUE(usable_tlsa(record(3, 0, 0, 300)));
+  EXPECT_FALSE(usable_tlsa(record(0, 1, 1, 32)));  // PKIX-TA
+  EXPECT_FALSE(usable_tlsa(record(1, 1, 1, 32)));  // PKIX-EE
+  EXPECT_FALSE(usable_tlsa(record(3, 2, 1, 32)));  // unknown selector
+  EXPECT_FALSE(usable_tlsa(record(3, 1, 3, 32)));  // unknown matching type
+  EXPECT_FALSE(usable_tlsa(record(3, 1, 1, 31)));  // SHA2-256 of the wrong length
+  EXPECT_FALSE(usable_tlsa(record(3, 1, 2, 32)));
+  EXPECT_FALSE(usable_tlsa(record(3, 1, 0, 0)));
 }
 
 }  // namespace

@@ -131,9 +131,16 @@ class Delivery {
   asio::awaitable<std::optional<Outcome>> authenticate(smtp::ClientSession& client,
                                                        const dns::MailHost& host);
 
-  // The ClientOptions of a connection to `host` under this nexthop's TLS policy.
-  Result<smtp::ClientOptions> client_options(const std::string& host,
-                                             const std::string& relay) const;
+  // The ClientOptions of a connection to `host` under this nexthop's TLS policy (and, at
+  // the dane levels, `dane`'s decision for the host).
+  Result<smtp::ClientOptions> client_options(const std::string& host, const std::string& relay,
+                                             const DaneDecision* dane = nullptr) const;
+  // MTA-STS (RFC 8461) when enabled: at enforce, only the MX hosts the policy names, each
+  // at level verify by its host name; a deferral when none is left.
+  asio::awaitable<std::optional<Outcome>> apply_mta_sts(dns::MailHosts& hosts);
+  // The dane levels: the host's DANE decision (dane.hpp); a deferral when it has one.
+  asio::awaitable<std::optional<Outcome>> decide_dane(const dns::MailHost& host,
+                                                      DaneDecision& decision);
   // Postfix's TLS log lines once the handshake is done.
   void log_tls(const smtp::ClientSession& client, const std::string& relay) const;
 
@@ -154,17 +161,29 @@ class Delivery {
   std::vector<std::string> recipients_;  // likewise, by request index; empty: as queued
   Nexthop nexthop_;
   TlsPolicyEntry tls_policy_;
+  std::shared_ptr<dns::Lookup> lookup_;      // the resolver channel of this delivery
+  bool via_mx_ = false, mx_secure_ = false;  // how the hosts were found (for DANE)
 };
 
 Result<smtp::ClientOptions> Delivery::client_options(const std::string& host,
-                                                     const std::string& relay) const {
+                                                     const std::string& relay,
+                                                     const DaneDecision* dane) const {
   smtp::ClientOptions options = context_.settings.client;
-  options.tls = tls_policy_.level;
+  TlsPolicyEntry entry = tls_policy_;
+  if (dane) entry.level = dane->level;
+  options.tls = entry.level;
   if (options.tls == smtp::TlsLevel::none) return options;
-  auto check = peer_check(context_.settings.tls, tls_policy_, host, nexthop_.host);
+  auto check = peer_check(context_.settings.tls, entry, host, nexthop_.host);
   if (!check) return check.error();
   options.peer = std::move(*check);
   options.peer.sessions = context_.sessions.get();
+  if (dane && !dane->check.records.empty()) {
+    // RFC 7672 §8.1: SNI names the TLSA base domain. No resumption: a kept session would
+    // carry the verdict of other TLSA records.
+    options.peer.dane = dane->check;
+    options.peer.sni = dane->check.names.front();
+    options.peer.sessions = nullptr;
+  }
   options.peer.session_key =
       fmt::format("{}|{}|{}|{}", relay, options.peer.sni, options.peer.policy.protocols.describe(),
                   options.peer.policy.cipher_list);
@@ -223,6 +242,37 @@ smtp::Transaction Delivery::transaction(const queue::QueueFile& file, size_t fir
   return t;
 }
 
+asio::awaitable<std::optional<Outcome>> Delivery::apply_mta_sts(dns::MailHosts& hosts) {
+  const AgentSettings& s = context_.settings;
+  if (!s.mta_sts || !nexthop_.use_mx || !context_.tls || !lookup_) co_return std::nullopt;
+  StsDelivery sts{nexthop_.host, request_.queue_id, mx_secure_, s.tls_loglevel,
+                  s.client.timeouts.connect};
+  auto refused = co_await enforce_mta_sts(context_.sts, context_.executor, *lookup_, *context_.tls,
+                                          context_.log, sts, hosts.hosts, tls_policy_);
+  if (!refused) co_return std::nullopt;
+  co_return Outcome{Verdict::deferred, "4.7.5", *refused, "", false};
+}
+
+asio::awaitable<std::optional<Outcome>> Delivery::decide_dane(const dns::MailHost& host,
+                                                              DaneDecision& decision) {
+  const AgentSettings& s = context_.settings;
+  DaneInputs in{tls_policy_.dane,
+                s.resolver.dnssec && s.host_dns,
+                via_mx_,
+                mx_secure_,
+                s.dane_insecure_mx,
+                nexthop_.host,
+                nexthop_.port,
+                s.ipv4,
+                s.ipv6};
+  decision = co_await dane_for_host(*lookup_, in, host.name);
+  if (!decision.warning.empty()) context_.log.warning("{}", decision.warning);
+  if (!decision.note.empty() && s.tls_loglevel >= 2)
+    context_.log.info("{}: {}: {}", request_.queue_id, host.name, decision.note);
+  if (decision.defer) co_return Outcome{Verdict::deferred, "4.7.5", *decision.defer, "", true};
+  co_return std::nullopt;
+}
+
 asio::awaitable<std::optional<Outcome>> Delivery::session(const dns::MailHost& host,
                                                           const std::string& address,
                                                           unsigned short port,
@@ -231,8 +281,13 @@ asio::awaitable<std::optional<Outcome>> Delivery::session(const dns::MailHost& h
   const AgentSettings& s = context_.settings;
   std::string label = fmt::format("{}[{}]", host.name, address);
   std::string relay = fmt::format("{}:{}", label, port);
+  DaneDecision dane;
+  bool use_dane = tls_policy_.dane != DaneMode::off && lookup_;
+  if (use_dane) {
+    if (auto deferred = co_await decide_dane(host, dane)) co_return deferred;
+  }
   // A policy entry whose protocols or ciphers do not parse: no connection at all.
-  auto options = client_options(host.name, relay);
+  auto options = client_options(host.name, relay, use_dane ? &dane : nullptr);
   if (!options) {
     context_.log.warning("{}: TLS policy for {}: {}", request_.queue_id, nexthop_text_,
                          options.error().message);
@@ -426,8 +481,17 @@ asio::awaitable<void> Delivery::run() {
   }
   dns::HostLookupOptions options{nexthop->use_mx && s.dns_lookups, s.ipv4, s.ipv6, s.host_dns,
                                  context_.native.get()};
+  lookup_ = *lookup;
   dns::MailHosts hosts =
       co_await dns::mail_hosts(**lookup, nexthop->host, options, context_.random);
+  via_mx_ = hosts.via_mx;
+  mx_secure_ = hosts.mx_secure;
+  if (hosts.outcome == dns::Outcome::found) {
+    if (auto refused = co_await apply_mta_sts(hosts)) {
+      finish_pending(*refused, "none", "");
+      co_return;
+    }
+  }
   if (hosts.outcome != dns::Outcome::found) {
     Verdict v = hosts.outcome == dns::Outcome::temporary ? Verdict::deferred : Verdict::bounced;
     finish_pending({v, hosts.dsn, hosts.reason, "", false}, "none", "");
@@ -475,7 +539,30 @@ Result<AgentSettings> agent_settings_from_config(const config::Config& config,
     if (!s.ipv4 && !s.ipv6)
       return Error{"inet_protocols: no ipv4 or ipv6 in \"" + protocols + "\""};
   }
-  s.dns_lookups = !config.get_bool("disable_dns_lookups");
+  auto where = [&](std::string_view name) {
+    std::string at = config.location(name);
+    return at.empty() ? at : at + ": ";
+  };
+  // postconf(5) smtp_dns_support_level: when set it replaces disable_dns_lookups;
+  // "dnssec" asks for validated answers (Postfix's RES_USE_DNSSEC; lookup.hpp).
+  std::string dns_support = base::to_lower(base::trim(config.get("smtp_dns_support_level")));
+  if (dns_support.empty())
+    s.dns_lookups = !config.get_bool("disable_dns_lookups");
+  else if (dns_support == "disabled" || dns_support == "enabled" || dns_support == "dnssec")
+    s.dns_lookups = dns_support != "disabled";
+  else
+    return Error{where("smtp_dns_support_level") + "smtp_dns_support_level: unknown value \"" +
+                 dns_support + "\" (expected disabled, enabled or dnssec)"};
+  s.resolver.dnssec = dns_support == "dnssec";
+  s.mta_sts = config.get_bool("smtp_tls_mta_sts_enable");
+  std::string insecure_mx =
+      base::to_lower(base::trim(config.get("smtp_tls_dane_insecure_mx_policy")));
+  if (insecure_mx == "may")
+    s.dane_insecure_mx = InsecureMxPolicy::may;
+  else if (insecure_mx != "dane")
+    return Error{where("smtp_tls_dane_insecure_mx_policy") +
+                 "smtp_tls_dane_insecure_mx_policy: unknown value \"" + insecure_mx +
+                 "\" (expected dane or may)"};
   auto lookup = host_lookup_from_config(config, s.dns_lookups);
   if (!lookup) return lookup.error();
   s.host_dns = lookup->first;

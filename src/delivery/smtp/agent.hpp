@@ -19,6 +19,8 @@
 #include "config/config.hpp"
 #include "delivery/protocol.hpp"
 #include "delivery/smtp/connection_cache.hpp"
+#include "delivery/smtp/dane.hpp"
+#include "delivery/smtp/mta_sts.hpp"
 #include "delivery/smtp/sasl_client.hpp"
 #include "delivery/smtp/tls_policy.hpp"
 #include "dns/lookup.hpp"
@@ -48,9 +50,12 @@ struct AgentSettings {
   // The whole request's limit, below qmgr's wait for the agent (daemon_timeout): a slow
   // peer must not outlast qmgr, which would defer mail the agent then delivers.
   std::chrono::seconds request_time_limit{16200};
-  dns::ResolverOptions resolver;  // dns_resolver_servers, dns_resolver_timeout
-  TlsSettings tls;    // smtp_tls_security_level, smtp_tls_policy_maps and the smtp_tls_* rest
-  SaslSettings sasl;  // SMTP AUTH (smtp_sasl_auth_enable and the smtp_sasl_* rest)
+  dns::ResolverOptions resolver;  // dns_resolver_servers, dns_resolver_timeout, dnssec
+  // smtp_tls_dane_insecure_mx_policy (the DANE decision itself: dane.hpp).
+  InsecureMxPolicy dane_insecure_mx = InsecureMxPolicy::dane;
+  bool mta_sts = false;  // smtp_tls_mta_sts_enable (Correio's own; mta_sts.hpp)
+  TlsSettings tls;       // smtp_tls_security_level, smtp_tls_policy_maps and the smtp_tls_* rest
+  SaslSettings sasl;     // SMTP AUTH (smtp_sasl_auth_enable and the smtp_sasl_* rest)
   // smtp_generic_maps: addresses rewritten on the way out; null when not configured.
   std::shared_ptr<cleanup::GenericMaps> generic;
 };
@@ -71,6 +76,7 @@ struct AgentContext {
   std::unique_ptr<tls::ClientSessionCache> sessions = nullptr;
   std::unique_ptr<ConnectionCache> cache = nullptr;     // sessions kept between requests
   std::unique_ptr<dns::NativeLookup> native = nullptr;  // for smtp_host_lookup = native
+  StsCache sts = StsCache();                            // MTA-STS policies by domain
 };
 
 asio::awaitable<std::vector<RecipientResult>> deliver(const DeliveryRequest& request,

@@ -36,7 +36,8 @@ int run_agent(const service::DaemonArgs& args, const char* process_name, Setting
                                                        context->settings.cache_time_limit);
     if (context->settings.host_native) context->native = std::make_unique<dns::NativeLookup>();
     const TlsSettings& tls_settings = context->settings.tls;
-    if (tls_settings.defaults.level != smtp::TlsLevel::none || tls_settings.policy_maps) {
+    if (tls_settings.defaults.level != smtp::TlsLevel::none || tls_settings.policy_maps ||
+        context->settings.mta_sts) {
       auto tls = tls::make_client_context(tls_settings.trust);
       if (!tls) return Error{"smtp client TLS: " + tls.error().message};
       context->tls = std::move(*tls);

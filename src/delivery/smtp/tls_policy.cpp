@@ -14,7 +14,8 @@ using smtp::TlsLevel;
 constexpr std::string_view kAttributeSeparators = " \t\r\n,";
 constexpr std::string_view kListSeparators = " \t\r\n,:";
 
-std::string_view level_name(TlsLevel level) {
+std::string_view level_name(TlsLevel level, DaneMode dane = DaneMode::off) {
+  if (dane != DaneMode::off) return dane == DaneMode::dane ? "dane" : "dane-only";
   switch (level) {
     case TlsLevel::none:
       return "none";
@@ -47,10 +48,11 @@ Status add_attribute(TlsPolicyEntry& entry, std::string_view word) {
   if (entry.level == TlsLevel::none)
     return Error{fmt::format("attribute \"{}\" is invalid at security level \"none\"", name)};
   if (name == "match") {
-    // TLS_README: match= belongs to the levels that check names.
-    if (entry.level < TlsLevel::verify)
+    // TLS_README: match= belongs to the levels that check names; at dane the names are
+    // DANE's own (RFC 7672 §3.2.2), not configurable.
+    if (entry.level < TlsLevel::verify || entry.dane != DaneMode::off)
       return Error{fmt::format("attribute \"match\" is invalid at security level \"{}\"",
-                               level_name(entry.level))};
+                               level_name(entry.level, entry.dane))};
     if (entry.match) return Error{"duplicate attribute \"match\""};
     entry.match = base::split_any(value, ":");
     if (entry.match->empty()) return Error{"empty value of attribute \"match\""};
@@ -101,18 +103,23 @@ bool is_address_literal(std::string_view name) {
 
 }  // namespace
 
-Result<TlsLevel> parse_tls_level(std::string_view name) {
+Result<TlsPolicyEntry> parse_tls_level(std::string_view name) {
   std::string level = base::to_lower(base::trim(name));
-  if (level == "none") return TlsLevel::none;
-  if (level == "may") return TlsLevel::may;
-  if (level == "encrypt") return TlsLevel::encrypt;
-  if (level == "verify") return TlsLevel::verify;
-  if (level == "secure") return TlsLevel::secure;
-  if (level == "dane" || level == "dane-only" || level == "half-dane")
-    return Error{
-        fmt::format("TLS security level \"{}\" is not supported: Correio does not validate DNSSEC, "
-                    "which DANE (RFC 7672) needs",
-                    level)};
+  auto entry = [](TlsLevel l, DaneMode d = DaneMode::off) {
+    TlsPolicyEntry e;
+    e.level = l;
+    e.dane = d;
+    return e;
+  };
+  if (level == "none") return entry(TlsLevel::none);
+  if (level == "may") return entry(TlsLevel::may);
+  if (level == "encrypt") return entry(TlsLevel::encrypt);
+  if (level == "verify") return entry(TlsLevel::verify);
+  if (level == "secure") return entry(TlsLevel::secure);
+  if (level == "dane") return entry(TlsLevel::encrypt, DaneMode::dane);
+  if (level == "dane-only") return entry(TlsLevel::encrypt, DaneMode::dane_only);
+  if (level == "half-dane")
+    return Error{"TLS security level \"half-dane\" is not supported (a Postfix test level)"};
   if (level == "fingerprint")
     return Error{"TLS security level \"fingerprint\" is not supported yet"};
   return Error{fmt::format("unknown TLS security level \"{}\"", level)};
@@ -123,8 +130,7 @@ Result<TlsPolicyEntry> parse_policy_entry(std::string_view value) {
   if (items.empty()) return Error{"empty TLS policy"};
   auto level = parse_tls_level(items.front());
   if (!level) return level.error();
-  TlsPolicyEntry entry;
-  entry.level = *level;
+  TlsPolicyEntry entry = std::move(*level);
   for (size_t i = 1; i < items.size(); ++i)
     if (Status ok = add_attribute(entry, items[i]); !ok) return ok.error();
   return entry;
@@ -181,8 +187,8 @@ Result<tls::PeerCheck> peer_check(const TlsSettings& s, const TlsPolicyEntry& en
   const std::vector<std::string>& strategies =
       entry.match ? *entry.match
                   : (entry.level == TlsLevel::secure ? s.secure_match : s.verify_match);
-  // Correio has no DNSSEC, so no name from DNS is ever "secure": "hostname" is the MX host
-  // as DNS gave it, which TLS_README says is open to DNS forgery at verify (docs/admin-guide.md).
+  // "hostname" is the MX host as DNS gave it, which TLS_README says is open to DNS forgery
+  // at verify (docs/admin-guide.md); DANE (dane.hpp) is the level with secure names.
   for (const auto& strategy : strategies) {
     std::string word = base::to_lower(strategy);
     if (word == "hostname")
@@ -205,7 +211,7 @@ Result<TlsSettings> tls_settings_from_config(const config::Config& config) {
   // with less protection than asked for.
   auto parsed = parse_tls_level(level);
   if (parsed)
-    s.defaults.level = *parsed;
+    s.defaults = std::move(*parsed);
   else
     s.refused = "smtp_tls_security_level: " + parsed.error().message + "; mail stays queued";
   auto list = [&](std::string_view name) {

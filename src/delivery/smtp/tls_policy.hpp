@@ -20,10 +20,15 @@
 
 namespace correio::delivery::smtp_agent {
 
+// Postfix's DANE levels (TLS_README "dane", RFC 7672), decided per MX host by dane.hpp.
+enum class DaneMode { off, dane, dane_only };
+
 // One policy: main.cf's level, or a table entry's level with its attributes (unset: the
 // main.cf parameter applies).
 struct TlsPolicyEntry {
+  // At dane and dane-only `level` is encrypt until dane.hpp settles the host's level.
   smtp::TlsLevel level = smtp::TlsLevel::none;
+  DaneMode dane = DaneMode::off;
   std::optional<std::vector<std::string>> match;  // match=a:b (verify, secure only)
   std::optional<std::string> protocols;           // protocols=!SSLv2:!SSLv3
   std::optional<std::string> ciphers;             // ciphers=high
@@ -31,10 +36,10 @@ struct TlsPolicyEntry {
   std::optional<std::string> servername;          // servername=hostname (Postfix 3.4)
 };
 
-// Parses a level name ("none", "may", "encrypt", "verify", "secure"). "dane", "dane-only",
-// "fingerprint" and "half-dane" are Postfix levels Correio refuses by name (no DNSSEC
-// validation, no fingerprint matching); anything else is unknown. Case-insensitive.
-Result<smtp::TlsLevel> parse_tls_level(std::string_view name);
+// Parses a level name ("none", "may", "encrypt", "verify", "secure", "dane", "dane-only")
+// into an entry without attributes. "fingerprint" and "half-dane" are Postfix levels
+// Correio refuses by name; anything else is unknown. Case-insensitive.
+Result<TlsPolicyEntry> parse_tls_level(std::string_view name);
 
 // A table value: a level, then name=value attributes separated by spaces or commas.
 // Errors say what is wrong ("unknown attribute \"foo\"", "attribute \"match\" is invalid at
@@ -52,7 +57,7 @@ struct TlsSettings {
   tls::CipherLists lists;                               // tls_{high,medium,null}_cipherlist
   tls::ClientTrust trust;                               // smtp_tls_CAfile, smtp_tls_CApath
   std::shared_ptr<maps::Map> policy_maps;               // smtp_tls_policy_maps; null: none
-  // Set when smtp_tls_security_level names a level Correio refuses (dane, fingerprint):
+  // Set when smtp_tls_security_level names a level Correio refuses (fingerprint):
   // every delivery is deferred with this text, never sent with less protection.
   std::string refused;
 };

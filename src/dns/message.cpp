@@ -1,0 +1,133 @@
+// DNS message building and reading for DNSSEC-aware lookups (see message.hpp). Every read
+// is bounds-checked against the message; names are skipped, never expanded.
+#include "dns/message.hpp"
+
+#include <fmt/format.h>
+
+namespace correio::dns {
+namespace {
+
+constexpr size_t kHeaderSize = 12;
+constexpr uint16_t kClassIn = 1;
+constexpr uint16_t kTypeOpt = 41;
+constexpr uint16_t kUdpPayload = 1232;  // the DNS flag day 2020 size; no fragmentation
+
+void put16(std::vector<uint8_t>& out, uint16_t value) {
+  out.push_back(static_cast<uint8_t>(value >> 8));
+  out.push_back(static_cast<uint8_t>(value & 0xff));
+}
+
+uint16_t get16(std::span<const uint8_t> m, size_t at) {
+  return static_cast<uint16_t>((m[at] << 8) | m[at + 1]);
+}
+
+// RFC 1035 §4.1.4: the offset just after the name at `at`; a pointer ends the name. A
+// pointer is two bytes and nothing follows it, so no loop can be entered here.
+Result<size_t> skip_name(std::span<const uint8_t> m, size_t at) {
+  while (true) {
+    if (at >= m.size()) return Error{"message ends inside a name"};
+    uint8_t length = m[at];
+    if ((length & 0xc0) == 0xc0) {
+      if (at + 2 > m.size()) return Error{"message ends inside a name pointer"};
+      return at + 2;
+    }
+    if ((length & 0xc0) != 0) return Error{"unknown label type"};
+    if (length == 0) return at + 1;
+    at += 1 + length;
+  }
+}
+
+}  // namespace
+
+Result<std::vector<uint8_t>> secure_query(std::string_view name, uint16_t type) {
+  if (name.ends_with('.')) name.remove_suffix(1);
+  std::vector<uint8_t> out;
+  out.reserve(kHeaderSize + name.size() + 2 + 4 + 11);
+  put16(out, 0);        // ID: ares_send replaces it
+  out.push_back(0x01);  // QR=0, opcode 0, RD=1
+  out.push_back(0x20);  // AD=1 (RFC 6840 §5.7: "tell me whether you validated")
+  put16(out, 1);        // QDCOUNT
+  put16(out, 0);        // ANCOUNT
+  put16(out, 0);        // NSCOUNT
+  put16(out, 1);        // ARCOUNT: the OPT record
+  size_t name_start = out.size();
+  size_t begin = 0;
+  while (!name.empty() && begin <= name.size()) {
+    size_t dot = name.find('.', begin);
+    if (dot == std::string_view::npos) dot = name.size();
+    size_t length = dot - begin;
+    if (length == 0 || length > 63) return Error{fmt::format("invalid DNS name \"{}\"", name)};
+    out.push_back(static_cast<uint8_t>(length));
+    out.insert(out.end(), name.begin() + begin, name.begin() + dot);
+    begin = dot + 1;
+  }
+  out.push_back(0);
+  if (out.size() - name_start > 255) return Error{fmt::format("DNS name too long \"{}\"", name)};
+  put16(out, type);
+  put16(out, kClassIn);
+  // RFC 6891 §6.1.2 OPT: root owner, type 41, CLASS = UDP payload size, TTL = extended
+  // RCODE 0, version 0, flags with DO (RFC 3225 §3: the top bit), RDLENGTH 0.
+  out.push_back(0);
+  put16(out, kTypeOpt);
+  put16(out, kUdpPayload);
+  out.push_back(0);
+  out.push_back(0);
+  out.push_back(0x80);
+  out.push_back(0);
+  put16(out, 0);
+  return out;
+}
+
+Result<AnswerHeader> read_header(std::span<const uint8_t> m) {
+  if (m.size() < kHeaderSize) return Error{"DNS message shorter than its header"};
+  if ((m[2] & 0x80) == 0) return Error{"DNS message is not a response"};
+  AnswerHeader h;
+  h.truncated = (m[2] & 0x02) != 0;
+  h.authentic = (m[3] & 0x20) != 0;
+  h.rcode = m[3] & 0x0f;
+  h.answer_count = get16(m, 6);
+  return h;
+}
+
+Result<std::vector<std::vector<uint8_t>>> answer_rdata(std::span<const uint8_t> m, uint16_t type) {
+  auto header = read_header(m);
+  if (!header) return header.error();
+  size_t at = kHeaderSize;
+  // The question section (RFC 1035 §4.1.2): a name, then type and class.
+  for (uint16_t q = get16(m, 4); q > 0; --q) {
+    auto end = skip_name(m, at);
+    if (!end) return end.error();
+    at = *end + 4;
+    if (at > m.size()) return Error{"message ends inside a question"};
+  }
+  std::vector<std::vector<uint8_t>> out;
+  for (uint16_t a = header->answer_count; a > 0; --a) {
+    auto end = skip_name(m, at);
+    if (!end) return end.error();
+    at = *end;
+    // RFC 1035 §4.1.3: TYPE, CLASS, TTL (4), RDLENGTH, RDATA.
+    if (at + 10 > m.size()) return Error{"message ends inside a record header"};
+    uint16_t rr_type = get16(m, at), rr_class = get16(m, at + 2), length = get16(m, at + 8);
+    at += 10;
+    if (at + length > m.size()) return Error{"message ends inside a record's data"};
+    if (rr_type == type && rr_class == kClassIn)
+      out.emplace_back(m.begin() + static_cast<std::ptrdiff_t>(at),
+                       m.begin() + static_cast<std::ptrdiff_t>(at + length));
+    at += length;
+  }
+  return out;
+}
+
+Result<std::vector<TlsaRecord>> tlsa_records(std::span<const uint8_t> message) {
+  auto rdata = answer_rdata(message, kTypeTlsa);
+  if (!rdata) return rdata.error();
+  std::vector<TlsaRecord> out;
+  for (auto& bytes : *rdata) {
+    // RFC 6698 §2.1: usage, selector, matching type, then the association data.
+    if (bytes.size() < 3) return Error{"TLSA record shorter than 3 bytes"};
+    out.push_back({bytes[0], bytes[1], bytes[2], {bytes.begin() + 3, bytes.end()}});
+  }
+  return out;
+}
+
+}  // namespace correio::dns
