@@ -6,6 +6,7 @@
 #include "master/verbs.hpp"
 
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -19,6 +20,7 @@
 #include "master/master.hpp"
 #include "master/master_main.hpp"
 #include "master/pid_file.hpp"
+#include "master/process_census.hpp"
 #include "master/supervisor.hpp"
 
 namespace correio::master {
@@ -166,6 +168,10 @@ int run_verb(const std::string& verb, const std::filesystem::path& config_dir,
   if (verb == "status") {
     if (auto pid = running_master(pid_path)) {
       out.info("the Correio mail system is running: PID: " + std::to_string(*pid));
+      // Unlike Postfix's one line, the processes of each service too (issue 18).
+      for (const auto& s : count_service_processes(*pid))
+        out.info(fmt::format("service {} ({}): {} process{}", s.service, s.command, s.processes,
+                             s.processes == 1 ? "" : "es"));
       return 0;
     }
     out.info("the Correio mail system is not running");
