@@ -167,11 +167,12 @@ int run_verb(const std::string& verb, const std::filesystem::path& config_dir,
     return start(config_dir, known, verb == "start-fg", out, pid_path);
   if (verb == "status") {
     if (auto pid = running_master(pid_path)) {
-      out.info("the Correio mail system is running: PID: " + std::to_string(*pid));
-      // Unlike Postfix's one line, the processes of each service too (issue 18).
+      // Unlike Postfix's one line, the processes of each service first (issue 18); the
+      // line scripts parse ("... running: PID: N") stays the last.
       for (const auto& s : count_service_processes(*pid))
         out.info(fmt::format("service {} ({}): {} process{}", s.service, s.command, s.processes,
                              s.processes == 1 ? "" : "es"));
+      out.info("the Correio mail system is running: PID: " + std::to_string(*pid));
       return 0;
     }
     out.info("the Correio mail system is not running");

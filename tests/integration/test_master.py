@@ -137,7 +137,7 @@ def test_status_stop_and_not_running():
         result = inst.command("status")
         assert result.returncode == 0
         assert re.search(r"correio/postfix-script: the Correio mail system is running: PID: "
-                         rf"{inst.master_pid}$", result.stderr.strip(), re.M)
+                         rf"{inst.master_pid}$", result.stderr.strip())
         # And the processes of each service, counted from /proc.
         assert re.search(rf"correio/postfix-script: service {re.escape(inst.listen)}/inet "
                          r"\(smtpd\): 1 process$", result.stderr, re.M), result.stderr
