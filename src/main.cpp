@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "cleanup/check_tables.hpp"
 #include "cli/commands.hpp"
 #include "config/config.hpp"
 #include "delivery/local/local_main.hpp"
@@ -120,6 +121,13 @@ correio::master::KnownCommands known_commands() {
   for (const auto& [name, fn] : daemon_table()) known.names.insert(std::string(name));
   known.service_checks.emplace("spawn", correio::spawn::check_spawn_service);
   known.checks.emplace("qmgr", correio::qmgr::check_configuration);
+  // smtp_header_checks & co.: an action the smtp/lmtp client does not perform stops the
+  // start, naming the table's file and line.
+  for (const char* agent : {"smtp", "lmtp"})
+    known.checks.emplace(agent, [agent](const correio::config::Config& config) {
+      return correio::cleanup::content_check_problems(config, std::string(agent) + "_",
+                                                      correio::cleanup::CheckUse::delivery);
+    });
   // The daemons that offer logins: their TLS policy (smtpd: with its restrictions) and
   // a user directory to log in against.
   for (const char* daemon : {"smtpd", "imapd", "pop3d"})
