@@ -57,8 +57,9 @@ def test_preferred_family_is_tried_first(dns, preference, expected):
         a.stop()
     finally:
         a.cleanup()
-        v4.close()
-        v6.close()
+        for server in (v4, v6):  # shutdown() wakes the accept() so that the port is free
+            server.sock.shutdown(socket.SHUT_RDWR)
+            server.close()
 
 
 def test_unknown_preference_stops_the_agent_with_a_clear_error(dns):

@@ -165,15 +165,15 @@ def test_postconf_prints_the_lmtp_twins_with_postfix_defaults():
                          "lmtp_tls_session_cache_timeout")
         assert done.returncode == 0, done.stderr
         assert done.stdout.splitlines() == [
-            "lmtp_tls_CAfile = ",
-            "lmtp_tls_policy_maps = ",
+            "lmtp_tls_CAfile =",
+            "lmtp_tls_policy_maps =",
             "lmtp_tls_verify_cert_match = hostname",
-            "lmtp_sasl_mechanism_filter = ",
+            "lmtp_sasl_mechanism_filter =",
             "lmtp_sender_dependent_authentication = no",
-            "lmtp_generic_maps = ",
+            "lmtp_generic_maps =",
             "lmtp_address_preference = any",
             "lmtp_assume_final = no",
-            "lmtp_header_checks = ",
+            "lmtp_header_checks =",
             "lmtp_tls_session_cache_timeout = 3600s",
         ], done.stdout
         # Set in main.cf, they are not "unused parameter"s any more.
