@@ -88,9 +88,10 @@ bool ContentInspector::check(const CheckTable& table, bool is_header, std::strin
     // A table that could not be listed at start (static:, SQL) returned an action the
     // smtp/lmtp client does not perform: the message waits rather than go out with the
     // rule skipped.
-    log_.warning("{}: {} map: action {} is not supported by the smtp/lmtp client -- "
-                 "message deferred",
-                 context_.queue_id, table.parameter, **found);
+    log_.warning(
+        "{}: {} map: action {} is not supported by the smtp/lmtp client -- "
+        "message deferred",
+        context_.queue_id, table.parameter, **found);
     verdict_.reject = "4.3.5 Error: unsupported action in " + table.parameter;
     checking_ = false;
     return false;

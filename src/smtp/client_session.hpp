@@ -110,9 +110,9 @@ class ClientSession {
   asio::awaitable<std::optional<Outcome>> open(bool allow_tls, bool& tls_failed);
 
   // RFC 4954 AUTH after open() with the best mechanism the server offers and `rules`
-  // allow: SCRAM-SHA-256-PLUS over TLS, SCRAM-SHA-256 (RFC 7677), PLAIN (RFC 4616), LOGIN. nullopt: authenticated. A
-  // failure defers (4.7.x) and names the server and its reply, never the credentials
-  // (client_auth.cpp). `rules` must outlive the call.
+  // allow: SCRAM-SHA-256-PLUS over TLS, SCRAM-SHA-256 (RFC 7677), PLAIN (RFC 4616), LOGIN. nullopt:
+  // authenticated. A failure defers (4.7.x) and names the server and its reply, never the
+  // credentials (client_auth.cpp). `rules` must outlive the call.
   asio::awaitable<std::optional<Outcome>> authenticate(const std::string& user,
                                                        const std::string& password,
                                                        const SaslRules& rules);

@@ -13,19 +13,19 @@ namespace {
 TEST(Saslprep, Rfc4013Examples) {
   // RFC 4013 §3, one line each.
   EXPECT_EQ(saslprep("I\u00ADX").value(), "IX");  // SOFT HYPHEN mapped to nothing
-  EXPECT_EQ(saslprep("user").value(), "user");     // no transformation
-  EXPECT_EQ(saslprep("USER").value(), "USER");     // case preserved, will not match #2
-  EXPECT_EQ(saslprep("\u00AA").value(), "a");      // output is NFKC, input in ISO 8859-1
-  EXPECT_EQ(saslprep("\u2168").value(), "IX");     // output is NFKC, will match #1
-  EXPECT_FALSE(saslprep("\u0007").ok());           // error: prohibited character
-  EXPECT_FALSE(saslprep("\u0627\u0031").ok());     // error: bidirectional check
+  EXPECT_EQ(saslprep("user").value(), "user");    // no transformation
+  EXPECT_EQ(saslprep("USER").value(), "USER");    // case preserved, will not match #2
+  EXPECT_EQ(saslprep("\u00AA").value(), "a");     // output is NFKC, input in ISO 8859-1
+  EXPECT_EQ(saslprep("\u2168").value(), "IX");    // output is NFKC, will match #1
+  EXPECT_FALSE(saslprep("\u0007").ok());          // error: prohibited character
+  EXPECT_FALSE(saslprep("\u0627\u0031").ok());    // error: bidirectional check
 }
 
 TEST(Saslprep, SpacesNulAndUnassigned) {
   // RFC 4013 §2.1: non-ASCII spaces become SPACE.
   EXPECT_EQ(saslprep("a\u00A0b").value(), "a b");
   EXPECT_FALSE(saslprep(std::string_view("a\0b", 3)).ok());
-  EXPECT_FALSE(saslprep("\u00AD").ok());  // empty after mapping
+  EXPECT_FALSE(saslprep("\u00AD").ok());    // empty after mapping
   EXPECT_FALSE(saslprep("\xff\xfe").ok());  // not UTF-8
   // U+0221 is unassigned in Unicode 3.2: allowed in a query, refused as a stored string.
   EXPECT_TRUE(saslprep("a\u0221").ok());

@@ -243,7 +243,7 @@ TEST_F(DeliveryChecksTest, LineActionsAndSmtpLogLines) {
   EXPECT_NE(out.find("\nhello\n"), std::string::npos);
   EXPECT_FALSE(verdict_.reject);
   std::string log = maillog();
-  EXPECT_NE(log.find("smtpd[") , std::string::npos);
+  EXPECT_NE(log.find("smtpd["), std::string::npos);
   EXPECT_NE(log.find("4F00D1: replace: header Subject: cheap pills: Subject: [out] cheap pills"),
             std::string::npos)
       << log;

@@ -41,7 +41,7 @@ struct AgentSettings {
   bool ipv4 = true, ipv6 = true;            // inet_protocols
   bool dns_lookups = true;                  // !disable_dns_lookups
   AddressPreference address_preference = AddressPreference::any;  // smtp_address_preference
-  bool randomize_addresses = true;                                  // smtp_randomize_addresses
+  bool randomize_addresses = true;                                // smtp_randomize_addresses
   // lmtp_assume_final: an LMTP success without DSN is "delivered", not "relayed".
   bool assume_final = false;
   // smtp_host_lookup (host_lookup.cpp): DNS (MX, A/AAAA), the system's naming service, or

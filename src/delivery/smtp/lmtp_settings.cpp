@@ -13,8 +13,8 @@ namespace {
 // set the lmtp_* name, so the message must say that one.
 std::string lmtp_words(std::string text) {
   for (size_t at = text.find("smtp_"); at != std::string::npos; at = text.find("smtp_", at + 5)) {
-    bool word_start = at == 0 || !(std::isalnum(static_cast<unsigned char>(text[at - 1])) ||
-                                   text[at - 1] == '_');
+    bool word_start =
+        at == 0 || !(std::isalnum(static_cast<unsigned char>(text[at - 1])) || text[at - 1] == '_');
     if (word_start) text.replace(at, 4, "lmtp");
   }
   for (auto [from, to] : {std::pair{"lmtp_helo_name", "lmtp_lhlo_name"},
