@@ -15,6 +15,7 @@
 #include "config/config.hpp"
 #include "delivery/local/local_main.hpp"
 #include "delivery/pipe/pipe_main.hpp"
+#include "delivery/smtp/address_order.hpp"
 #include "delivery/smtp/smtp_main.hpp"
 #include "delivery/virtual/virtual_main.hpp"
 #include "imapd/imapd.hpp"
@@ -122,11 +123,20 @@ correio::master::KnownCommands known_commands() {
   known.service_checks.emplace("spawn", correio::spawn::check_spawn_service);
   known.checks.emplace("qmgr", correio::qmgr::check_configuration);
   // smtp_header_checks & co.: an action the smtp/lmtp client does not perform stops the
-  // start, naming the table's file and line.
+  // start, naming the table's file and line; so does an unknown address preference.
   for (const char* agent : {"smtp", "lmtp"})
     known.checks.emplace(agent, [agent](const correio::config::Config& config) {
-      return correio::cleanup::content_check_problems(config, std::string(agent) + "_",
-                                                      correio::cleanup::CheckUse::delivery);
+      auto problems = correio::cleanup::content_check_problems(
+          config, std::string(agent) + "_", correio::cleanup::CheckUse::delivery);
+      std::string name = std::string(agent) + "_address_preference";
+      auto preference =
+          correio::delivery::smtp_agent::parse_address_preference(config.get(name), name);
+      if (!preference) {
+        std::string where = config.location(name);
+        problems.push_back(where + (where.empty() ? "" : ": ") +
+                           "error: " + preference.error().message);
+      }
+      return problems;
     });
   // The daemons that offer logins: their TLS policy (smtpd: with its restrictions) and
   // a user directory to log in against.

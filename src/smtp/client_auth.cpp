@@ -1,7 +1,7 @@
-// The SMTP client's side of RFC 4954 AUTH with SCRAM-SHA-256-PLUS and SCRAM-SHA-256 (RFC
-// 7677, RFC 5802, channel bindings RFC 9266 and RFC 5929), PLAIN (RFC 4616) and LOGIN, in Postfix's
-// words when it fails ("SASL authentication failed; server X said: ..."). Credentials never appear
-// in an outcome or a log line.
+// The SMTP client's side of RFC 4954 AUTH with SCRAM-SHA-256-PLUS and SCRAM-SHA-256
+// (RFC 7677, RFC 5802; channel bindings RFC 9266 and RFC 5929), PLAIN (RFC 4616) and
+// LOGIN, in Postfix's words when it fails ("SASL authentication failed; server X said:
+// ..."). Credentials never appear in an outcome or a log line.
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -66,7 +66,7 @@ std::optional<std::pair<std::string, std::string>> ClientSession::channel_bindin
   SSL* ssl = connection_.tls_handle();
   if (ssl == nullptr) return std::nullopt;
   // RFC 9266 §3: tls-exporter on TLS 1.3; before it, tls-server-end-point (RFC 5929 §4),
-  // the two that Correio's server (and Dovecot's) accept.
+  // the two bindings Correio's server accepts (sasl_scram.cpp).
   if (auto data = tls::tls_exporter_binding(ssl)) return std::pair{"tls-exporter", *data};
   if (auto data = tls::peer_end_point_binding(ssl)) return std::pair{"tls-server-end-point", *data};
   return std::nullopt;

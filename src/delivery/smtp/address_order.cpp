@@ -7,12 +7,13 @@
 
 namespace correio::delivery::smtp_agent {
 
-Result<AddressPreference> parse_address_preference(std::string_view name) {
-  std::string word = base::to_lower(base::trim(name));
+Result<AddressPreference> parse_address_preference(std::string_view value,
+                                                   std::string_view parameter) {
+  std::string word = base::to_lower(base::trim(value));
   if (word == "any") return AddressPreference::any;
   if (word == "ipv4") return AddressPreference::ipv4;
   if (word == "ipv6") return AddressPreference::ipv6;
-  return Error{"smtp_address_preference: unknown value \"" + std::string(name) +
+  return Error{std::string(parameter) + ": unknown value \"" + std::string(value) +
                "\" (ipv4, ipv6 or any)"};
 }
 

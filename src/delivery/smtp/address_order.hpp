@@ -17,8 +17,10 @@ namespace correio::delivery::smtp_agent {
 // preferences; "any" keeps the (shuffled) order.
 enum class AddressPreference { any, ipv4, ipv6 };
 
-// "any", "ipv4", "ipv6" (case-insensitive); anything else is an error naming the value.
-Result<AddressPreference> parse_address_preference(std::string_view name);
+// "any", "ipv4", "ipv6" (case-insensitive); anything else is an error naming `parameter`
+// and the value.
+Result<AddressPreference> parse_address_preference(
+    std::string_view value, std::string_view parameter = "smtp_address_preference");
 
 struct AddressAttempt {
   const dns::MailHost* host;  // into the caller's list, which must outlive the attempts

@@ -5,22 +5,29 @@
 #include <cctype>
 
 #include "config/parameters.hpp"
+#include "config/support.hpp"
 
 namespace correio::delivery::smtp_agent {
 namespace {
 
-// "smtp_sasl_password_maps: ..." -> "lmtp_sasl_password_maps: ...": the administrator
-// set the lmtp_* name, so the message must say that one.
-std::string lmtp_words(std::string text) {
-  for (size_t at = text.find("smtp_"); at != std::string::npos; at = text.find("smtp_", at + 5)) {
-    bool word_start =
-        at == 0 || !(std::isalnum(static_cast<unsigned char>(text[at - 1])) || text[at - 1] == '_');
-    if (word_start) text.replace(at, 4, "lmtp");
+bool name_char(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
+}
+
+// "smtp_sasl_password_maps is empty" -> "lmtp_sasl_password_maps is empty": the
+// administrator set the lmtp_* name, so the message must say that one. Only whole
+// parameter names standing as words are replaced (a path such as
+// "/etc/postfix/smtp_passwd" in the same message stays as it is).
+std::string lmtp_words(std::string text, const std::vector<LmtpTwin>& twins) {
+  for (const auto& twin : twins) {
+    for (size_t at = text.find(twin.smtp); at != std::string::npos;
+         at = text.find(twin.smtp, at + 1)) {
+      size_t end = at + twin.smtp.size();
+      bool before = at == 0 || std::string_view(" \"'(`").find(text[at - 1]) != std::string::npos;
+      bool after = end == text.size() || !name_char(text[end]);
+      if (before && after) text.replace(at, twin.smtp.size(), twin.lmtp);
+    }
   }
-  for (auto [from, to] : {std::pair{"lmtp_helo_name", "lmtp_lhlo_name"},
-                          std::pair{"lmtp_helo_timeout", "lmtp_lhlo_timeout"}})
-    for (size_t at = text.find(from); at != std::string::npos; at = text.find(from, at))
-      text.replace(at, std::string_view(from).size(), to);
   return text;
 }
 
@@ -34,8 +41,10 @@ std::vector<LmtpTwin> lmtp_twins() {
   for (const config::ParameterInfo& info : config::parameter_table()) {
     if (!info.name.starts_with("lmtp_")) continue;
     std::string smtp = "smtp_" + std::string(info.name.substr(5));
-    // Per-transport limits (lmtp_destination_*) are qmgr's, read under the service name.
+    // Per-transport limits (lmtp_destination_*) are qmgr's, read under the service name;
+    // a twin Correio does not honour (lmtp_dns_support_level) is reported, not read.
     if (smtp.starts_with("smtp_destination_")) continue;
+    if (config::parameter_support(info.name) != config::Support::kHonoured) continue;
     if (config::find_parameter(smtp)) twins.push_back({std::string(info.name), std::move(smtp)});
   }
   return twins;
@@ -43,12 +52,13 @@ std::vector<LmtpTwin> lmtp_twins() {
 
 Result<AgentSettings> lmtp_agent_settings(const config::Config& config,
                                           const std::string& service) {
-  config::Overrides twins;
-  for (const auto& twin : lmtp_twins()) twins.emplace_back(twin.smtp, config.get(twin.lmtp));
-  auto view = config.with_overrides(twins);
+  std::vector<LmtpTwin> twins = lmtp_twins();
+  config::Overrides overrides;
+  for (const auto& twin : twins) overrides.emplace_back(twin.smtp, config.get(twin.lmtp));
+  auto view = config.with_overrides(overrides);
   if (!view) return view.error();
   auto settings = agent_settings_from_config(*view, service);
-  if (!settings) return Error{lmtp_words(settings.error().message)};
+  if (!settings) return Error{lmtp_words(settings.error().message, twins)};
   settings->lmtp = true;
   settings->client.lmtp = true;
   auto port = config.get_int("lmtp_tcp_port");
