@@ -8,18 +8,24 @@ records what it receives."""
 import re
 import smtplib
 import socket
+import ssl
 import threading
 
 from correio_fixture import free_port
 from delivery_setup import wait_for_messages
 from test_mail_out_lmtp import sender
+from tls_test_ca import TestCA
 
 
 class ScriptedLmtp:
     """RFC 2033 server on 127.0.0.1:PORT: LHLO without DSN, 250 for everything, one reply
     per recipient after the message."""
 
-    def __init__(self, port: int):
+    def __init__(self, port: int, certificate: tuple[str, str] | None = None):
+        self.tls = None
+        if certificate:  # STARTTLS with this certificate and key (RFC 3207 on LMTP)
+            self.tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            self.tls.load_cert_chain(*certificate)
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self.sock.bind(("127.0.0.1", port))
@@ -34,10 +40,15 @@ class ScriptedLmtp:
                 conn, _ = self.sock.accept()
             except OSError:
                 return
-            with conn:
-                self.session(conn.makefile("rwb"))
+            try:
+                self.session(conn)
+            except (OSError, ssl.SSLError):
+                pass  # a client that gives up on our certificate
+            finally:
+                conn.close()
 
-    def session(self, f):
+    def session(self, conn):
+        f = conn.makefile("rwb")
         def reply(text):
             f.write(text.encode() + b"\r\n")
             f.flush()
@@ -48,7 +59,12 @@ class ScriptedLmtp:
             self.commands.append(cmd)
             verb = cmd[:4].upper()
             if verb == "LHLO":
-                reply("250-lmtp.test\r\n250-PIPELINING\r\n250 ENHANCEDSTATUSCODES")
+                starttls = "250-STARTTLS\r\n" if self.tls and not isinstance(conn, ssl.SSLSocket) else ""
+                reply("250-lmtp.test\r\n" + starttls + "250-PIPELINING\r\n250 ENHANCEDSTATUSCODES")
+            elif verb == "STAR" and self.tls:
+                reply("220 2.0.0 Ready to start TLS")
+                conn = self.tls.wrap_socket(conn, server_side=True)
+                f = conn.makefile("rwb")
             elif verb == "MAIL":
                 rcpts = 0
                 reply("250 2.1.0 Ok")
@@ -138,6 +154,42 @@ def test_lmtp_twins_of_generic_maps_and_header_checks():
         a.stop()
     finally:
         a.cleanup()
+        server.close()
+
+
+def test_lmtp_tls_twins_verify_against_lmtp_tls_cafile():
+    """lmtp_tls_security_level = verify with lmtp_tls_CAfile and lmtp_tls_verify_cert_match
+    (never their smtp_* twins): the server's certificate from the test CA is Verified;
+    with another CA's file it is not, and the mail waits."""
+    ca, other = TestCA(), TestCA("Somebody Else")
+    port = free_port()
+    server = ScriptedLmtp(port, ca.issue("lmtp.test"))
+    try:
+        for trusted, outcome in ((ca, "sent"), (other, "deferred")):
+            a = sender(f"lmtp:inet:[127.0.0.1]:{port}",
+                       {"lmtp_tls_security_level": "verify", "lmtp_tls_CAfile": str(trusted.cert),
+                        "lmtp_tls_verify_cert_match": "lmtp.test", "lmtp_tls_loglevel": "1",
+                        # The smtp_* twins say otherwise; the lmtp agent must not read them.
+                        "smtp_tls_CAfile": str(other.cert if trusted is ca else ca.cert),
+                        "smtp_tls_security_level": "none"})
+            try:
+                a.start()
+                send_notify_success(a, f"tls-twin-{outcome}")
+                if outcome == "sent":
+                    a.wait_for_log(r"correio/lmtp\[\d+\]: Verified TLS connection established to "
+                                   rf"127\.0\.0\.1\[127\.0\.0\.1\]:{port}: TLSv1\.[23] ",
+                                   timeout=30)
+                    a.wait_for_log(r"to=<bob@dest\.test>, .*status=sent \(250 2\.0\.0 Saved\)",
+                                   timeout=30)
+                else:
+                    a.wait_for_log(r"to=<bob@dest\.test>, .*dsn=4\.7\.5, status=deferred "
+                                   r"\(Server certificate not verified\)", timeout=30)
+                a.stop()
+            finally:
+                a.cleanup()
+        assert "STARTTLS" in server.commands
+        assert len(server.messages) == 1  # the untrusted server got nothing
+    finally:
         server.close()
 
 
