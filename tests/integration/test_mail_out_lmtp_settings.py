@@ -211,7 +211,8 @@ def test_postconf_prints_the_lmtp_twins_with_postfix_defaults():
     a = sender("lmtp:inet:[127.0.0.1]:9")
     try:
         done = a.command("postconf", "-d", "lmtp_tls_CAfile", "lmtp_tls_policy_maps",
-                         "lmtp_tls_verify_cert_match", "lmtp_sasl_mechanism_filter",
+                         "lmtp_tls_verify_cert_match", "lmtp_tls_secure_cert_match",
+                         "lmtp_sasl_mechanism_filter",
                          "lmtp_sender_dependent_authentication", "lmtp_generic_maps",
                          "lmtp_address_preference", "lmtp_assume_final", "lmtp_header_checks",
                          "lmtp_tls_session_cache_timeout")
@@ -220,6 +221,7 @@ def test_postconf_prints_the_lmtp_twins_with_postfix_defaults():
             "lmtp_tls_CAfile =",
             "lmtp_tls_policy_maps =",
             "lmtp_tls_verify_cert_match = hostname",
+            "lmtp_tls_secure_cert_match = nexthop",
             "lmtp_sasl_mechanism_filter =",
             "lmtp_sender_dependent_authentication = no",
             "lmtp_generic_maps =",
