@@ -8,3 +8,6 @@ correio_fuzz_target(sasl_fuzz sasl_fuzz.cpp correio_auth)
 
 # The SCRAM-SHA-256 client (the smtp agent's AUTH): server-first and server-final messages.
 correio_fuzz_target(scram_client_fuzz scram_client_fuzz.cpp correio_auth)
+
+# SASLprep (RFC 4013) of SCRAM user names and passwords, as a hostile client sends them.
+correio_fuzz_target(saslprep_fuzz saslprep_fuzz.cpp correio_auth)

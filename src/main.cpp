@@ -11,10 +11,12 @@
 #include <vector>
 
 #include "autoconfig/autoconfig.hpp"
+#include "cleanup/check_tables.hpp"
 #include "cli/commands.hpp"
 #include "config/config.hpp"
 #include "delivery/local/local_main.hpp"
 #include "delivery/pipe/pipe_main.hpp"
+#include "delivery/smtp/address_order.hpp"
 #include "delivery/smtp/smtp_main.hpp"
 #include "delivery/virtual/virtual_main.hpp"
 #include "imapd/imapd.hpp"
@@ -126,6 +128,22 @@ correio::master::KnownCommands known_commands() {
   known.checks.emplace("autoconfig", [](const correio::config::Config& config) {
     return correio::service::tls_policy_problems(config, "autoconfig");
   });
+  // smtp_header_checks & co.: an action the smtp/lmtp client does not perform stops the
+  // start, naming the table's file and line; so does an unknown address preference.
+  for (const char* agent : {"smtp", "lmtp"})
+    known.checks.emplace(agent, [agent](const correio::config::Config& config) {
+      auto problems = correio::cleanup::content_check_problems(
+          config, std::string(agent) + "_", correio::cleanup::CheckUse::delivery);
+      std::string name = std::string(agent) + "_address_preference";
+      auto preference =
+          correio::delivery::smtp_agent::parse_address_preference(config.get(name), name);
+      if (!preference) {
+        std::string where = config.location(name);
+        problems.push_back(where + (where.empty() ? "" : ": ") +
+                           "error: " + preference.error().message);
+      }
+      return problems;
+    });
   // The daemons that offer logins: their TLS policy (smtpd: with its restrictions) and
   // a user directory to log in against.
   for (const char* daemon : {"smtpd", "imapd", "pop3d"})

@@ -5,6 +5,7 @@
 
 #include "auth/detail/sasl_internals.hpp"
 #include "auth/detail/schemes.hpp"
+#include "auth/saslprep.hpp"
 #include "base/base64.hpp"
 #include "base/strings.hpp"
 
@@ -153,6 +154,10 @@ class ScramExchange final : public SaslExchange {
     std::string_view client_nonce = (*attrs)[1].second;
     if (!user || user->empty() || !valid_nonce(client_nonce))
       return end(Failure::malformed, "bad client-first-message");
+    // RFC 5802 §5.1: the server prepares the name with SASLprep (as a query) or fails.
+    auto prepared = saslprep(*user);
+    if (!prepared) return end(Failure::malformed, "user name refused by SASLprep");
+    *user = std::move(*prepared);
     attempted_ = *user;
     if (authz && !base::iequals(*authz, *user))
       return end(Failure::authorization, "authorization identity differs from login");
@@ -236,7 +241,8 @@ SaslAuthenticator::Internals::Scram SaslAuthenticator::Internals::scram_keys(
         out.real = true;
       }
     } else if (scheme == "PLAIN" || scheme == "CLEAR" || scheme == "CLEARTEXT") {
-      out.keys = derive_scram_sha256_keys(data, salt, options.scram_iterations);
+      // RFC 5802 §2.2: the client derives its keys from the SASLprep'ed password.
+      out.keys = derive_scram_sha256_keys(scram_password(data), salt, options.scram_iterations);
       out.real = !data.empty() && !out.keys.stored_key.empty();
     }
     out.username = (*found)->user;

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "auth/detail/schemes.hpp"
+#include "auth/saslprep.hpp"
 #include "base/base64.hpp"
 
 namespace correio::auth {
@@ -44,14 +45,22 @@ constexpr long long kMinIterations = 4096;
 ScramClient::ScramClient(std::string user, std::string password, std::string nonce)
     : user_(std::move(user)), password_(std::move(password)), nonce_(std::move(nonce)) {}
 
+void ScramClient::bind_channel(std::string type, std::string data) {
+  gs2_header_ = "p=" + type + ",,";
+  binding_data_ = std::move(data);
+}
+
 Result<std::string> ScramClient::first() {
+  // RFC 5802 §5.1: the user name is prepared as a query string before it is sent.
+  auto user = saslprep(user_);
+  if (!user) return Error{"user name not valid for SCRAM: " + user.error().message};
   if (nonce_.empty()) {
     auto bytes = detail::random_bytes(24);
     if (!bytes) return Error{"no random bytes for a SCRAM nonce: " + bytes.error().message};
     nonce_ = base::base64_encode(*bytes);
   }
-  client_first_bare_ = "n=" + encode_saslname(user_) + ",r=" + nonce_;
-  return "n,," + client_first_bare_;
+  client_first_bare_ = "n=" + encode_saslname(*user) + ",r=" + nonce_;
+  return gs2_header_ + client_first_bare_;
 }
 
 Result<std::string> ScramClient::final(std::string_view server_first) {
@@ -74,11 +83,15 @@ Result<std::string> ScramClient::final(std::string_view server_first) {
   if (iterations < kMinIterations || iterations > kScramMaxIterations)
     return Error{fmt::format("iteration count {} out of range", iterations)};
 
-  ScramKeys keys = derive_scram_sha256_keys(password_, *salt, static_cast<unsigned>(iterations));
+  // RFC 5802 §2.2: SaltedPassword := Hi(Normalize(password), salt, i).
+  auto password = saslprep(password_);
+  if (!password) return Error{"password not valid for SCRAM: " + password.error().message};
+  ScramKeys keys = derive_scram_sha256_keys(*password, *salt, static_cast<unsigned>(iterations));
   if (keys.client_key.empty()) return Error{"PBKDF2 failed"};
-  // RFC 5802 §3: ClientProof := ClientKey XOR HMAC(StoredKey, AuthMessage); "biws" is
-  // base64("n,,"), the gs2 header without channel binding.
-  std::string without_proof = "c=biws,r=" + std::string(*nonce);
+  // RFC 5802 §3: ClientProof := ClientKey XOR HMAC(StoredKey, AuthMessage); §7: c= is
+  // base64 of the gs2 header and, for -PLUS, the channel's binding data.
+  std::string without_proof =
+      "c=" + base::base64_encode(gs2_header_ + binding_data_) + ",r=" + std::string(*nonce);
   auth_message_ = client_first_bare_ + "," + std::string(server_first) + "," + without_proof;
   std::string proof = keys.client_key;
   std::string signature = detail::hmac_sha256(keys.stored_key, auth_message_);

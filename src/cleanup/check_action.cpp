@@ -60,6 +60,21 @@ CheckAction reject(std::string_view text) {
 
 }  // namespace
 
+bool supported_in_delivery(CheckVerb verb) {
+  switch (verb) {
+    case CheckVerb::dunno:
+    case CheckVerb::ignore:
+    case CheckVerb::info:
+    case CheckVerb::prepend:
+    case CheckVerb::replace:
+    case CheckVerb::warn:
+    case CheckVerb::invalid:
+      return true;
+    default:
+      return false;
+  }
+}
+
 bool is_header_label(std::string_view text) {
   size_t colon = text.find(':');
   if (colon == 0 || colon == std::string_view::npos) return false;

@@ -38,6 +38,12 @@ struct CheckAction {
 // problems ("header_checks").
 CheckAction parse_check_action(std::string_view value, bool header, std::string_view map);
 
+// header_checks(5): the smtp(8)/lmtp(8) client's checks ("smtp_header_checks" ...) support
+// only the actions that change or log one line: DUNNO/OK, IGNORE, INFO, PREPEND, REPLACE
+// and WARN. The others act on the whole message, which cleanup does before queueing.
+// `invalid` counts as supported (it is warned about and acts as DUNNO everywhere).
+bool supported_in_delivery(CheckVerb verb);
+
 // Whether `text` starts with a header label "Name:" (RFC 5322 §2.2 field-name).
 bool is_header_label(std::string_view text);
 

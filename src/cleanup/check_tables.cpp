@@ -31,10 +31,30 @@ std::string action_word(std::string_view value) {
   return word;
 }
 
+// The problem with one table entry's action, "" when there is none.
+std::string action_problem(std::string_view where, std::string_view value, CheckUse use,
+                           const std::string& parameter) {
+  if (use == CheckUse::cleanup) {
+    if (action_word(value) != "FILTER") return {};
+    return fmt::format(
+        "{}: FILTER {}: after-queue content filters are not built yet; the message would not "
+        "be filtered",
+        where, base::trim(value.substr(std::min<size_t>(6, value.size()))));
+  }
+  // header_checks(5) "not supported with smtp header/body checks"; refused here so that
+  // no rule is silently skipped while mail goes out.
+  CheckAction action = parse_check_action(base::trim(value), false, parameter);
+  if (supported_in_delivery(action.verb)) return {};
+  return fmt::format(
+      "{}: {}: action not supported by the smtp/lmtp client (only DUNNO, IGNORE, INFO, "
+      "PREPEND, REPLACE and WARN; header_checks(5))",
+      where, action_word(value));
+}
+
 }  // namespace
 
 std::vector<std::string> content_check_problems(const config::Config& config,
-                                                std::string_view prefix) {
+                                                std::string_view prefix, CheckUse use) {
   std::vector<std::string> problems;
   for (std::string_view name : kTableNames) {
     std::string parameter = std::string(prefix) + std::string(name);
@@ -49,22 +69,19 @@ std::vector<std::string> content_check_problems(const config::Config& config,
       auto results = (*map)->written_results();
       if (!results) continue;
       for (const auto& [where, value] : *results)
-        if (action_word(value) == "FILTER")
-          problems.push_back(
-              problem(config, parameter,
-                      fmt::format("{}: FILTER {}: after-queue content filters are not built yet; "
-                                  "the message would not be filtered",
-                                  where, base::trim(std::string_view(value).substr(6)))));
+        if (std::string text = action_problem(where, value, use, parameter); !text.empty())
+          problems.push_back(problem(config, parameter, text));
     }
   }
   return problems;
 }
 
 Result<CheckTables> CheckTables::open(const config::Config& config, std::string_view prefix,
-                                      base::Logger& log) {
-  if (auto problems = content_check_problems(config, prefix); !problems.empty())
+                                      base::Logger& log, CheckUse use) {
+  if (auto problems = content_check_problems(config, prefix, use); !problems.empty())
     return Error{problems.front()};
   CheckTables tables;
+  tables.use = use;
   CheckTable* slots[] = {&tables.header, &tables.mime_header, &tables.nested_header, &tables.body};
   std::map<std::string, std::shared_ptr<maps::Map>> opened;  // spec -> table, opened once
   maps::MapOptions options;

@@ -23,8 +23,14 @@ struct CheckTable {
   std::shared_ptr<maps::Map> map;
 };
 
+// Who applies the tables: cleanup on the way in (every action but FILTER), or the smtp
+// and lmtp agents on the way out (the line actions of supported_in_delivery(), and
+// Postfix smtp(8)'s log lines).
+enum class CheckUse { cleanup, delivery };
+
 struct CheckTables {
   CheckTable header, mime_header, nested_header, body;
+  CheckUse use = CheckUse::cleanup;
   long long body_size_limit = 51200;  // body_checks_size_limit; 0: no limit
   mail::MimeStreamOptions mime;
 
@@ -36,13 +42,16 @@ struct CheckTables {
   // $header_checks) is opened once. Error: a table that cannot be opened, or one that
   // holds an action Correio does not perform (see content_check_problems()).
   static Result<CheckTables> open(const config::Config& config, std::string_view prefix,
-                                  base::Logger& log);
+                                  base::Logger& log, CheckUse use = CheckUse::cleanup);
 };
 
 // What Correio cannot honour in the tables named by `prefix`: a table that does not open,
-// and FILTER actions ("FILE, line N: ..."), since after-queue content filters are not
-// built. Each entry reads "WHERE: error: PARAMETER: TEXT", as smtpd's other checks.
+// FILTER actions ("FILE, line N: ..."), since after-queue content filters are not built,
+// and for CheckUse::delivery every action smtp(8) does not support there. Each entry
+// reads "WHERE: error: PARAMETER: TEXT", as smtpd's other checks. Tables whose entries
+// cannot be listed (static:, SQL) are checked per line instead (content_inspector.hpp).
 std::vector<std::string> content_check_problems(const config::Config& config,
-                                                std::string_view prefix);
+                                                std::string_view prefix,
+                                                CheckUse use = CheckUse::cleanup);
 
 }  // namespace correio::cleanup

@@ -77,7 +77,25 @@ bool ContentInspector::check(const CheckTable& table, bool is_header, std::strin
   }
   if (!*found) return true;
   CheckAction action = parse_check_action(**found, is_header, table.parameter);
-  if (!action.problem.empty()) log_.info_as("cleanup", "warning: {}", action.problem);
+  bool delivery = tables_.use == CheckUse::delivery;
+  if (!action.problem.empty()) {
+    if (delivery)
+      log_.warning("{}", action.problem);
+    else
+      log_.info_as("cleanup", "warning: {}", action.problem);
+  }
+  if (delivery && !supported_in_delivery(action.verb)) {
+    // A table that could not be listed at start (static:, SQL) returned an action the
+    // smtp/lmtp client does not perform: the message waits rather than go out with the
+    // rule skipped.
+    log_.warning(
+        "{}: {} map: action {} is not supported by the smtp/lmtp client -- "
+        "message deferred",
+        context_.queue_id, table.parameter, **found);
+    verdict_.reject = "4.3.5 Error: unsupported action in " + table.parameter;
+    checking_ = false;
+    return false;
+  }
   switch (action.verb) {
     case CheckVerb::ignore:
       return false;
@@ -152,6 +170,14 @@ void ContentInspector::act_on_message(const CheckAction& action, std::string_vie
 // proto=P helo=<H>: TEXT".
 void ContentInspector::log_action(std::string_view action, std::string_view context,
                                   std::string_view line, std::string_view text) {
+  if (tables_.use == CheckUse::delivery) {
+    // Postfix's smtp_hbc_logger(): "QID: ACTION: CONTEXT LINE: TEXT", the line cut at 60.
+    std::string entry =
+        fmt::format("{}: {}: {} {}", context_.queue_id, action, context, printable(line, 60));
+    if (!text.empty()) entry += fmt::format(": {}", printable(text, std::string_view::npos));
+    log_.info("{}", entry);
+    return;
+  }
   std::string entry = fmt::format("{}: {}: {} {} from {};", context_.queue_id, action, context,
                                   printable(line, 200), context_.origin);
   entry += fmt::format(" from=<{}>", context_.sender);

@@ -4,6 +4,8 @@
 // prepended, actions are logged as cleanup(8) logs them, and what concerns the whole
 // message (reject, discard, hold, redirect, bcc) is collected in the verdict for the
 // caller to carry out. Streams: holds one header or line, never the message.
+// With CheckTables::use == CheckUse::delivery (the smtp/lmtp agents' smtp_*_checks) only
+// the line actions run; they are logged as Postfix's smtp(8) logs them, by the agent.
 // One instance per message; borrows the tables and the logger, which must outlive it.
 #pragma once
 

@@ -21,9 +21,6 @@ constexpr auto kFatal = Support::kNotYetUnsafe;
 constexpr std::string_view kNoConcurrencyFeedback =
     "qmgr gives each destination its full concurrency limit at once and does not throttle "
     "a failing destination (no concurrency feedback yet)";
-constexpr std::string_view kNoSmtpChecks =
-    "the smtp delivery agent does not inspect what it sends yet (header_checks and "
-    "body_checks on the way in are built); mail would go out unchanged";
 
 // Unsorted here (grouped by concern); support_table() sorts once.
 constexpr SupportInfo kUnsupported[] = {
@@ -78,10 +75,6 @@ constexpr SupportInfo kUnsupported[] = {
     {"smtpd_milters", kFatal, "", "milters are not built yet; mail would pass unfiltered"},
     {"non_smtpd_milters", kFatal, "", "milters are not built yet; mail would pass unfiltered"},
     {"content_filter", kFatal, "", "after-queue content filters are not built yet"},
-    {"smtp_header_checks", kFatal, "", kNoSmtpChecks},
-    {"smtp_mime_header_checks", kFatal, "", kNoSmtpChecks},
-    {"smtp_nested_header_checks", kFatal, "", kNoSmtpChecks},
-    {"smtp_body_checks", kFatal, "", kNoSmtpChecks},
     {"unknown_relay_recipient_reject_code", kFatal, "",
      "unknown relay recipients are always rejected with 550"},
     {"relay_recipient_maps", kFatal, "",
@@ -106,6 +99,8 @@ constexpr SupportInfo kUnsupported[] = {
     {"empty_address_recipient", kWarn, "", "mail to <> is not redirected"},
 
     // SMTP client (mail out): what the smtp agent does not do yet.
+    {"lmtp_tls_session_cache_database", kInfo, "",
+     "the LMTP client keeps TLS sessions in memory, per lmtp process; there is no database"},
     {"smtp_tls_session_cache_database", kInfo, "",
      "the SMTP client keeps TLS sessions in memory, per smtp process, for "
      "smtp_tls_session_cache_timeout; there is no database"},

@@ -110,6 +110,7 @@ asio::awaitable<MailHosts> mail_hosts(Lookup& lookup, std::string_view name_view
   for (const auto& r : mx.records) {
     MailHosts one = co_await host_addresses(lookup, r.host, options);
     if (one.outcome == Outcome::found) {
+      one.hosts.front().preference = r.preference;
       out.hosts.push_back(std::move(one.hosts.front()));
       continue;
     }

@@ -18,6 +18,7 @@ namespace correio::dns {
 struct MailHost {
   std::string name;                    // "mx1.example.com"
   std::vector<std::string> addresses;  // textual, IPv4 before IPv6
+  int preference = 0;                  // the MX preference; 0 without MX records
 };
 
 struct MailHosts {

@@ -45,6 +45,8 @@ constexpr Stage kMail{"sending MAIL FROM", "MAIL FROM"};
 constexpr Stage kRcpt{"sending RCPT TO", "RCPT TO"};
 constexpr Stage kData{"sending DATA command", "DATA"};
 constexpr Stage kBody{"sending message body", "end of DATA"};
+// Postfix's xfer_states[SMTP_STATE_DOT]: the dot is out, the reply is awaited.
+constexpr Stage kDot{"sending end of data", "end of DATA"};
 
 }  // namespace
 
@@ -344,9 +346,12 @@ asio::awaitable<std::vector<Outcome>> ClientSession::data(std::string_view conte
   Read done = co_await read_reply(options_.timeouts.data_done);
   if (!done.reply) {
     usable_ = false;
-    // The server may have taken the message without our hearing it (RFC 1047).
-    Outcome o = failure(done, kBody);
+    // The server may have taken the message without our hearing it (RFC 1047). Postfix's
+    // smtp(8) then defers instead of trying the next MX host, which would deliver a
+    // second copy if the first server did accept it.
+    Outcome o = failure(done, kDot);
     o.text += " -- message may be sent more than once";
+    o.try_next_host = false;
     co_return accepted_all(o);
   }
   usable_ = true;
@@ -364,7 +369,7 @@ asio::awaitable<std::vector<Outcome>> ClientSession::lmtp_replies(
     Read done = co_await read_reply(options_.timeouts.data_done);
     if (!done.reply) {
       usable_ = false;
-      Outcome o = failure(done, kBody);
+      Outcome o = failure(done, kDot);
       o.text += " -- message may be sent more than once";
       o.try_next_host = false;  // another server would deliver it a second time
       for (size_t rest = k; rest < accepted.size(); ++rest) results[accepted[rest]] = o;

@@ -110,9 +110,9 @@ class ClientSession {
   asio::awaitable<std::optional<Outcome>> open(bool allow_tls, bool& tls_failed);
 
   // RFC 4954 AUTH after open() with the best mechanism the server offers and `rules`
-  // allow: SCRAM-SHA-256 (RFC 7677), PLAIN (RFC 4616), LOGIN. nullopt: authenticated. A
-  // failure defers (4.7.x) and names the server and its reply, never the credentials
-  // (client_auth.cpp). `rules` must outlive the call.
+  // allow: SCRAM-SHA-256-PLUS over TLS, SCRAM-SHA-256 (RFC 7677), PLAIN (RFC 4616), LOGIN. nullopt:
+  // authenticated. A failure defers (4.7.x) and names the server and its reply, never the
+  // credentials (client_auth.cpp). `rules` must outlive the call.
   asio::awaitable<std::optional<Outcome>> authenticate(const std::string& user,
                                                        const std::string& password,
                                                        const SaslRules& rules);
@@ -153,9 +153,11 @@ class ClientSession {
   Outcome failure(const Read& read, const Stage& stage) const;
   Outcome reply_outcome(const Reply& reply, std::string_view stage) const;
   asio::awaitable<std::optional<Outcome>> hello();
-  // The SCRAM-SHA-256 dialogue after the mechanism was chosen (client_auth.cpp).
-  asio::awaitable<Read> scram(const std::string& user, const std::string& password,
-                              std::string& problem);
+  // The SCRAM-SHA-256[-PLUS] dialogue after the mechanism was chosen (client_auth.cpp).
+  asio::awaitable<Read> scram(const std::string& mechanism, const std::string& user,
+                              const std::string& password, std::string& problem);
+  // The TLS channel's binding type and data for -PLUS; nullopt without TLS.
+  std::optional<std::pair<std::string, std::string>> channel_binding() const;
   asio::awaitable<std::optional<Outcome>> lhlo();
   // LMTP's replies after the message, one per accepted recipient (RFC 2033 §4.2).
   asio::awaitable<std::vector<Outcome>> lmtp_replies(std::vector<Outcome> results,

@@ -17,8 +17,11 @@ std::optional<std::string> tls_exporter_binding(SSL* ssl) {
   return std::string(reinterpret_cast<const char*>(out), sizeof out);
 }
 
-std::optional<std::string> tls_server_end_point_binding(SSL* ssl) {
-  X509* cert = ssl ? SSL_get_certificate(ssl) : nullptr;
+namespace {
+
+// RFC 5929 §4.1: the certificate's hash with the hash of its signature algorithm, SHA-256
+// for MD5, SHA-1 and signatures without a separate digest.
+std::optional<std::string> end_point_hash(X509* cert) {
   if (cert == nullptr) return std::nullopt;
   int digest_nid = NID_undef;
   int pkey_nid = NID_undef;
@@ -32,6 +35,16 @@ std::optional<std::string> tls_server_end_point_binding(SSL* ssl) {
   unsigned int length = 0;
   if (X509_digest(cert, md, out, &length) != 1) return std::nullopt;
   return std::string(reinterpret_cast<const char*>(out), length);
+}
+
+}  // namespace
+
+std::optional<std::string> tls_server_end_point_binding(SSL* ssl) {
+  return end_point_hash(ssl ? SSL_get_certificate(ssl) : nullptr);
+}
+
+std::optional<std::string> peer_end_point_binding(SSL* ssl) {
+  return end_point_hash(ssl ? SSL_get0_peer_certificate(ssl) : nullptr);
 }
 
 }  // namespace correio::tls

@@ -20,4 +20,8 @@ std::optional<std::string> tls_exporter_binding(SSL* ssl);
 // digest such as Ed25519). nullopt when no certificate is in use.
 std::optional<std::string> tls_server_end_point_binding(SSL* ssl);
 
+// The same hash of the server's certificate as the client sees it (RFC 5929 §4.1; SCRAM
+// -PLUS in the SMTP client). nullopt when the server sent none.
+std::optional<std::string> peer_end_point_binding(SSL* ssl);
+
 }  // namespace correio::tls

@@ -375,7 +375,7 @@ def test_relayhost_with_sasl_auth_over_starttls(dns):
         data = path.read_bytes()
         assert b"(Authenticated sender: bob@dest.test)" in data
         assert b"with ESMTPSA id" in data
-        b.wait_for_log(r"client=unknown\[127\.0\.0\.1\], sasl_method=SCRAM-SHA-256, "
+        b.wait_for_log(r"client=unknown\[127\.0\.0\.1\], sasl_method=SCRAM-SHA-256-PLUS, "
                        r"sasl_username=bob@dest\.test")
         a.wait_for_log(r"to=<bob@dest\.test>, relay=smtp\.example\.test\[127\.0\.0\.38\]:587, "
                        r".*status=sent \(250 2\.0\.0 Ok: queued as ", timeout=30)

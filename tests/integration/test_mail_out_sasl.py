@@ -82,7 +82,7 @@ def test_each_sender_authenticates_with_its_own_account(dns):
             [path] = wait_for_file(b, "dest.test", "rcpt")
             assert f"Subject: {who}-1".encode() in path.read_bytes()
             user = ACCOUNTS[address][0].replace(".", r"\.")
-            b.wait_for_log(rf"sasl_method=SCRAM-SHA-256, sasl_username={user}")
+            b.wait_for_log(rf"sasl_method=SCRAM-SHA-256-PLUS, sasl_username={user}")
         a.wait_for_log(r"to=<rcpt@dest\.test>, relay=smarthost1\.test\[127\.0\.0\.71\]:587, "
                        r".*status=sent", timeout=30)
         a.wait_for_log(r"to=<rcpt@dest\.test>, relay=smarthost2\.test\[127\.0\.0\.72\]:587, "
@@ -112,7 +112,7 @@ def test_cached_connection_is_not_reused_for_another_senders_account(dns):
         for count, who in enumerate(("carol", "dave", "carol"), start=1):
             send(a, "rcpt@dest.test", subject=f"{who}-{count}", sender=f"{who}@example.test")
             a.wait_for_log(r"to=<rcpt@dest\.test>, .*status=sent", count=count, timeout=30)
-        b.wait_for_log(r"sasl_method=SCRAM-SHA-256, sasl_username=dave-acct@smtp\.example\.test")
+        b.wait_for_log(r"sasl_method=SCRAM-SHA-256-PLUS, sasl_username=dave-acct@smtp\.example\.test")
         # carol's two messages: one session (RSET between them), authenticated once.
         assert len(b.log_lines(r"sasl_username=relay-acct@smtp\.example\.test")) == 2
         b.wait_for_log(r"disconnect from \S+ ehlo=2 starttls=1 auth=1 mail=2 rcpt=2 data=2 "

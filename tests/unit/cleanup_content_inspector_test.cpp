@@ -223,3 +223,56 @@ TEST(CheckAction, ParsesEveryVerb) {
 
 }  // namespace
 }  // namespace correio::cleanup
+
+namespace correio::cleanup {
+namespace {
+
+// CheckUse::delivery (smtp_header_checks & co.): line actions work and are logged in
+// smtp(8)'s form by the agent; a message action from a table that could not be listed at
+// start stops the inspection with a 4.3.5 verdict (the agent defers).
+class DeliveryChecksTest : public ContentInspectorTest {};
+
+TEST_F(DeliveryChecksTest, LineActionsAndSmtpLogLines) {
+  tables_.use = CheckUse::delivery;
+  table(tables_.header, "smtp_header_checks",
+        "/^Subject: (.*)/ REPLACE Subject: [out] $1\n/^X-Mailer:/ IGNORE\n");
+  table(tables_.body, "smtp_body_checks", "/^hello$/ WARN greeting seen\n");
+  std::string out = run(kMessage);
+  EXPECT_NE(out.find("Subject: [out] cheap pills\n"), std::string::npos);
+  EXPECT_EQ(out.find("X-Mailer"), std::string::npos);
+  EXPECT_NE(out.find("\nhello\n"), std::string::npos);
+  EXPECT_FALSE(verdict_.reject);
+  std::string log = maillog();
+  EXPECT_NE(log.find("smtpd["), std::string::npos);
+  EXPECT_NE(log.find("4F00D1: replace: header Subject: cheap pills: Subject: [out] cheap pills"),
+            std::string::npos)
+      << log;
+  EXPECT_NE(log.find("4F00D1: warning: body hello: greeting seen"), std::string::npos) << log;
+  EXPECT_EQ(log.find("cleanup["), std::string::npos) << log;
+}
+
+TEST_F(DeliveryChecksTest, MessageActionFoundPerLineDefers) {
+  tables_.use = CheckUse::delivery;
+  auto map = maps::open_map("static:REJECT no");
+  ASSERT_TRUE(map);
+  tables_.body.parameter = "smtp_body_checks";
+  tables_.body.map = std::shared_ptr<maps::Map>(std::move(*map));
+  run(kMessage);
+  ASSERT_TRUE(verdict_.reject);
+  EXPECT_EQ(*verdict_.reject, "4.3.5 Error: unsupported action in smtp_body_checks");
+  EXPECT_NE(maillog().find("smtp_body_checks map: action REJECT no is not supported by the "
+                           "smtp/lmtp client -- message deferred"),
+            std::string::npos);
+}
+
+TEST(CheckAction, DeliverySubset) {
+  for (auto verb : {CheckVerb::dunno, CheckVerb::ignore, CheckVerb::info, CheckVerb::prepend,
+                    CheckVerb::replace, CheckVerb::warn})
+    EXPECT_TRUE(supported_in_delivery(verb));
+  for (auto verb : {CheckVerb::reject, CheckVerb::defer, CheckVerb::discard, CheckVerb::hold,
+                    CheckVerb::filter, CheckVerb::redirect, CheckVerb::bcc})
+    EXPECT_FALSE(supported_in_delivery(verb));
+}
+
+}  // namespace
+}  // namespace correio::cleanup

@@ -8,6 +8,7 @@
 
 #include "auth/detail/schemes.hpp"
 #include "auth/password.hpp"
+#include "auth/saslprep.hpp"
 #include "base/base64.hpp"
 #include "base/strings.hpp"
 
@@ -45,14 +46,23 @@ std::string hmac_md5(std::string_view key, std::string_view data) {
 bool scram_sha256_verify(std::string_view data, std::string_view plaintext) {
   auto keys = parse_scram_sha256(data);
   if (!keys) return false;
-  ScramKeys mine = derive_scram_sha256_keys(plaintext, keys->salt, keys->iterations);
+  // RFC 5802 §2.2: the keys are of the SASLprep'ed password; a hash made without SASLprep
+  // (Dovecot's doveadm pw does not prepare) still matches the password as typed.
+  std::string prepared = scram_password(plaintext);
+  ScramKeys mine = derive_scram_sha256_keys(prepared, keys->salt, keys->iterations);
+  if (constant_time_equal(mine.stored_key, keys->stored_key)) return true;
+  if (prepared == plaintext) return false;
+  mine = derive_scram_sha256_keys(plaintext, keys->salt, keys->iterations);
   return constant_time_equal(mine.stored_key, keys->stored_key);
 }
 
 Result<std::string> scram_sha256_hash(std::string_view plaintext) {
   auto salt = random_bytes(kSaltLength);
   if (!salt) return salt.error();
-  ScramKeys keys = derive_scram_sha256_keys(plaintext, *salt, kScramDefaultIterations);
+  // RFC 5802 §2.2: Hi(Normalize(password), ...), so that SCRAM clients, which prepare the
+  // password, match.
+  ScramKeys keys =
+      derive_scram_sha256_keys(scram_password(plaintext), *salt, kScramDefaultIterations);
   if (keys.stored_key.empty()) return Error{"PBKDF2 failed"};
   return std::to_string(keys.iterations) + "," + base::base64_encode(keys.salt) + "," +
          base::base64_encode(keys.stored_key) + "," + base::base64_encode(keys.server_key);

@@ -9,6 +9,7 @@
 
 #include "base/strings.hpp"
 #include "delivery/log_line.hpp"
+#include "delivery/smtp/content_checks.hpp"
 #include "delivery/smtp/host_lookup.hpp"
 #include "delivery/smtp/nexthop.hpp"
 #include "dns/mail_exchangers.hpp"
@@ -376,8 +377,10 @@ asio::awaitable<void> Delivery::send_batches(CachedSession& session, const queue
         finish(i, outcomes[j], session.relay, session.host);
         // RFC 3461 §4.1: a server with DSN took NOTIFY along and reports success itself
         // (§5.2.2); one without leaves a "relayed" notice to us (Postfix's smtp(8)).
+        // lmtp_assume_final (postconf(5)): an LMTP server without DSN delivers itself.
         if (outcomes[j].verdict == Verdict::sent)
           results_[i].success = client.features().dsn ? RecipientResult::Success::passed
+                                : s.assume_final      ? RecipientResult::Success::delivered
                                                       : RecipientResult::Success::relayed;
       }
     }
@@ -428,6 +431,17 @@ asio::awaitable<void> Delivery::run() {
   if (!s.tls.refused.empty()) {
     finish_pending({Verdict::deferred, "4.7.5", s.tls.refused, "", false}, "none", "");
     co_return;
+  }
+  // Postfix's smtp(8) inspects the content as it was queued, before generic rewriting.
+  if (s.checks) {
+    auto inspected = inspect_outgoing(*s.checks, file->content_bytes, request_.queue_id,
+                                      request_.sender, context_.log);
+    if (!inspected) {
+      finish_pending({Verdict::deferred, "4.3.5", inspected.error().message, "", false}, "none",
+                     "");
+      co_return;
+    }
+    file->content_bytes = std::move(*inspected);
   }
   if (s.generic) {
     if (Status mapped = apply_generic(*s.generic, *file); !mapped) {
@@ -499,11 +513,11 @@ asio::awaitable<void> Delivery::run() {
   }
   // RFC 5321 §5.1: each host in order, each of its addresses, until nothing is open.
   last_failure_ = {Verdict::deferred, "4.4.1", "no server could be reached", "", true};
-  for (const auto& host : hosts.hosts) {
-    for (const auto& address : host.addresses) {
-      if (pending_.empty()) co_return;
-      co_await try_address(host, address, nexthop->port, *file);
-    }
+  auto attempts =
+      order_addresses(hosts.hosts, s.address_preference, s.randomize_addresses, context_.random);
+  for (const auto& attempt : attempts) {
+    if (pending_.empty()) co_return;
+    co_await try_address(*attempt.host, attempt.address, nexthop->port, *file);
   }
   if (!pending_.empty()) finish_pending(last_failure_, last_relay_, last_host_);
 }
@@ -563,6 +577,11 @@ Result<AgentSettings> agent_settings_from_config(const config::Config& config,
     return Error{where("smtp_tls_dane_insecure_mx_policy") +
                  "smtp_tls_dane_insecure_mx_policy: unknown value \"" + insecure_mx +
                  "\" (expected dane or may)"};
+  // smtp_address_preference only matters when inet_protocols allows both families.
+  auto preference = parse_address_preference(config.get("smtp_address_preference"));
+  if (!preference) return preference.error();
+  s.address_preference = *preference;
+  s.randomize_addresses = config.get_bool("smtp_randomize_addresses");
   auto lookup = host_lookup_from_config(config, s.dns_lookups);
   if (!lookup) return lookup.error();
   s.host_dns = lookup->first;

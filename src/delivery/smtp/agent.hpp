@@ -15,9 +15,11 @@
 
 #include "base/log.hpp"
 #include "base/result.hpp"
+#include "cleanup/check_tables.hpp"
 #include "cleanup/generic_maps.hpp"
 #include "config/config.hpp"
 #include "delivery/protocol.hpp"
+#include "delivery/smtp/address_order.hpp"
 #include "delivery/smtp/connection_cache.hpp"
 #include "delivery/smtp/dane.hpp"
 #include "delivery/smtp/mta_sts.hpp"
@@ -40,6 +42,10 @@ struct AgentSettings {
   std::string bind_address, bind_address6;  // smtp_bind_address, smtp_bind_address6
   bool ipv4 = true, ipv6 = true;            // inet_protocols
   bool dns_lookups = true;                  // !disable_dns_lookups
+  AddressPreference address_preference = AddressPreference::any;  // smtp_address_preference
+  bool randomize_addresses = true;                                // smtp_randomize_addresses
+  // lmtp_assume_final: an LMTP success without DSN is "delivered", not "relayed".
+  bool assume_final = false;
   // smtp_host_lookup (host_lookup.cpp): DNS (MX, A/AAAA), the system's naming service, or
   // DNS then native; disable_dns_lookups = yes means native only, as in Postfix.
   bool host_dns = true, host_native = false;
@@ -58,6 +64,9 @@ struct AgentSettings {
   SaslSettings sasl;     // SMTP AUTH (smtp_sasl_auth_enable and the smtp_sasl_* rest)
   // smtp_generic_maps: addresses rewritten on the way out; null when not configured.
   std::shared_ptr<cleanup::GenericMaps> generic;
+  // smtp_header_checks and the rest (content_checks.hpp); null when none is configured.
+  // Opened by the daemon at start, with its logger.
+  std::shared_ptr<cleanup::CheckTables> checks;
 };
 
 // Reads the smtp_* parameters of `config` (main.cf with the service's -o overrides);

@@ -2,49 +2,63 @@
 // lmtp_settings.hpp).
 #include "delivery/smtp/lmtp_settings.hpp"
 
-#include <array>
-#include <span>
+#include <cctype>
+
+#include "config/parameters.hpp"
+#include "config/support.hpp"
 
 namespace correio::delivery::smtp_agent {
+namespace {
 
-std::span<const LmtpTwin> lmtp_twins() {
-  // postconf(5): each lmtp_* parameter "implemented by the LMTP client" as its smtp_*
-  // namesake is by the SMTP client.
-  static constexpr std::array kTwins = {
-      LmtpTwin{"lmtp_lhlo_name", "smtp_helo_name"},
-      LmtpTwin{"lmtp_connect_timeout", "smtp_connect_timeout"},
-      LmtpTwin{"lmtp_lhlo_timeout", "smtp_helo_timeout"},
-      LmtpTwin{"lmtp_starttls_timeout", "smtp_starttls_timeout"},
-      LmtpTwin{"lmtp_mail_timeout", "smtp_mail_timeout"},
-      LmtpTwin{"lmtp_rcpt_timeout", "smtp_rcpt_timeout"},
-      LmtpTwin{"lmtp_data_init_timeout", "smtp_data_init_timeout"},
-      LmtpTwin{"lmtp_data_xfer_timeout", "smtp_data_xfer_timeout"},
-      LmtpTwin{"lmtp_data_done_timeout", "smtp_data_done_timeout"},
-      LmtpTwin{"lmtp_quit_timeout", "smtp_quit_timeout"},
-      LmtpTwin{"lmtp_bind_address", "smtp_bind_address"},
-      LmtpTwin{"lmtp_bind_address6", "smtp_bind_address6"},
-      LmtpTwin{"lmtp_host_lookup", "smtp_host_lookup"},
-      LmtpTwin{"lmtp_connection_cache_time_limit", "smtp_connection_cache_time_limit"},
-      LmtpTwin{"lmtp_tls_security_level", "smtp_tls_security_level"},
-      LmtpTwin{"lmtp_use_tls", "smtp_use_tls"},
-      LmtpTwin{"lmtp_tls_loglevel", "smtp_tls_loglevel"},
-      LmtpTwin{"lmtp_sasl_auth_enable", "smtp_sasl_auth_enable"},
-      LmtpTwin{"lmtp_sasl_password_maps", "smtp_sasl_password_maps"},
-      LmtpTwin{"lmtp_sasl_security_options", "smtp_sasl_security_options"},
-      LmtpTwin{"lmtp_sasl_tls_security_options", "smtp_sasl_tls_security_options"},
-  };
-  return kTwins;
+bool name_char(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
+}
+
+// "smtp_sasl_password_maps is empty" -> "lmtp_sasl_password_maps is empty": the
+// administrator set the lmtp_* name, so the message must say that one. Only whole
+// parameter names standing as words are replaced (a path such as
+// "/etc/postfix/smtp_passwd" in the same message stays as it is).
+std::string lmtp_words(std::string text, const std::vector<LmtpTwin>& twins) {
+  for (const auto& twin : twins) {
+    for (size_t at = text.find(twin.smtp); at != std::string::npos;
+         at = text.find(twin.smtp, at + 1)) {
+      size_t end = at + twin.smtp.size();
+      bool before = at == 0 || std::string_view(" \"'(`").find(text[at - 1]) != std::string::npos;
+      bool after = end == text.size() || !name_char(text[end]);
+      if (before && after) text.replace(at, twin.smtp.size(), twin.lmtp);
+    }
+  }
+  return text;
+}
+
+}  // namespace
+
+std::vector<LmtpTwin> lmtp_twins() {
+  // postconf(5): each lmtp_* parameter is "implemented by the LMTP client" as its smtp_*
+  // namesake is by the SMTP client; LHLO takes the place of HELO in two names.
+  std::vector<LmtpTwin> twins{{"lmtp_lhlo_name", "smtp_helo_name"},
+                              {"lmtp_lhlo_timeout", "smtp_helo_timeout"}};
+  for (const config::ParameterInfo& info : config::parameter_table()) {
+    if (!info.name.starts_with("lmtp_")) continue;
+    std::string smtp = "smtp_" + std::string(info.name.substr(5));
+    // Per-transport limits (lmtp_destination_*) are qmgr's, read under the service name;
+    // a twin Correio does not honour (lmtp_dns_support_level) is reported, not read.
+    if (smtp.starts_with("smtp_destination_")) continue;
+    if (config::parameter_support(info.name) != config::Support::kHonoured) continue;
+    if (config::find_parameter(smtp)) twins.push_back({std::string(info.name), std::move(smtp)});
+  }
+  return twins;
 }
 
 Result<AgentSettings> lmtp_agent_settings(const config::Config& config,
                                           const std::string& service) {
-  config::Overrides twins;
-  for (const auto& twin : lmtp_twins())
-    twins.emplace_back(std::string(twin.smtp), config.get(twin.lmtp));
-  auto view = config.with_overrides(twins);
+  std::vector<LmtpTwin> twins = lmtp_twins();
+  config::Overrides overrides;
+  for (const auto& twin : twins) overrides.emplace_back(twin.smtp, config.get(twin.lmtp));
+  auto view = config.with_overrides(overrides);
   if (!view) return view.error();
   auto settings = agent_settings_from_config(*view, service);
-  if (!settings) return settings.error();
+  if (!settings) return Error{lmtp_words(settings.error().message, twins)};
   settings->lmtp = true;
   settings->client.lmtp = true;
   auto port = config.get_int("lmtp_tcp_port");
@@ -53,6 +67,9 @@ Result<AgentSettings> lmtp_agent_settings(const config::Config& config,
   settings->default_port = static_cast<unsigned short>(port);
   settings->queue_directory = config.get("queue_directory");
   settings->myhostname = config.get("myhostname");
+  // postconf(5) lmtp_assume_final: without DSN from the server, a success is reported as
+  // "delivered" rather than "relayed" (LMTP servers normally deliver to the mailbox).
+  settings->assume_final = config.get_bool("lmtp_assume_final");
   return settings;
 }
 

@@ -10,6 +10,7 @@
 
 #include "delivery/agent_io.hpp"
 #include "delivery/smtp/agent.hpp"
+#include "delivery/smtp/content_checks.hpp"
 #include "delivery/smtp/lmtp_settings.hpp"
 #include "tls/peer_verification.hpp"
 
@@ -26,9 +27,14 @@ int run_agent(const service::DaemonArgs& args, const char* process_name, Setting
   std::shared_ptr<AgentContext> context;
   service::StreamDaemon daemon;
   daemon.process_name = process_name;
-  daemon.init = [&context, read](service::Context& ctx) -> Status {
+  daemon.init = [&context, read, process_name](service::Context& ctx) -> Status {
     auto settings = read(ctx.config, ctx.args.service_name);
     if (!settings) return settings.error();
+    // The agent's own prefix on the real configuration: errors keep main.cf's file and line.
+    std::string prefix = std::string(process_name) + "_";
+    auto checks = open_content_checks(ctx.config, prefix, ctx.log);
+    if (!checks) return checks.error();
+    settings->checks = std::move(*checks);
     context = std::make_shared<AgentContext>(
         AgentContext{std::move(*settings), ctx.log, ctx.io.get_executor(),
                      asio::use_service<dns::SharedLookup>(ctx.io), nullptr});
