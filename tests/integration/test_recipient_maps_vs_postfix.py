@@ -25,8 +25,11 @@ RECIPIENTS = [
     "eve@v.test", "+bob@v.test", "anyone@catch.test", "x+y@catch.test", "carol@r.test",
     "CAROL+x@r.test", "dave@r.test", "who@open.test", "alice@localhost", "alice+z@localhost",
     "Alice@LOCALHOST", "root@localhost", "nobody-xyz@localhost", "postmaster@localhost",
-    "mailer-daemon@localhost", "bob@v.test.", "x@far.test", "bob@sub.v.test",
+    "mailer-daemon@localhost", "x@far.test", "bob@sub.v.test",
 ]
+# Not here: "bob@v.test." (a trailing dot), which Postfix accepts and Correio's smtpd
+# refuses as bad syntax (501 5.1.3) before any table is asked — the address parser's
+# concern, not the tables'.
 
 
 def settings(tables_dir, variant: str) -> dict[str, str]:
