@@ -105,16 +105,22 @@ def test_default_and_empty_local_recipient_maps():
         assert rcpt(inst, "no-such-user-xyz@localhost")[0] == 250
 
 
-def test_hash_local_recipient_maps_built_by_postmap():
+def test_hash_tables_built_by_postmap():
     inst = table_pipeline()
     (inst.config_dir / "locals").write_text("frank@localhost x\n")
-    built = subprocess.run([CORREIO_BIN, "postmap", str(inst.config_dir / "locals")],
-                           capture_output=True, text=True)
-    assert built.returncode == 0, built.stderr
-    inst.write_main_cf({"local_recipient_maps": f"hash:{inst.config_dir}/locals"})
+    for name in ("locals", "vmail"):
+        built = subprocess.run([CORREIO_BIN, "postmap", str(inst.config_dir / name)],
+                               capture_output=True, text=True)
+        assert built.returncode == 0, built.stderr
+    inst.write_main_cf({"local_recipient_maps": f"hash:{inst.config_dir}/locals",
+                        "virtual_mailbox_maps": f"hash:{inst.config_dir}/vmail"})
     with inst:
         assert rcpt(inst, "frank@localhost")[0] == 250
         assert rcpt(inst, "root@localhost")[0] == 550
+        assert rcpt(inst, "bob@v.test")[0] == 250
+        assert rcpt(inst, "eve@v.test")[0] == 550
+        send(inst, ["bob@v.test"])
+        wait_for_files(inst.base / "mail" / "v.test" / "bob" / "new", 1, inst)
 
 
 def test_delivery_to_maildir_mbox_and_catch_all_with_imap_reading_it():
@@ -145,6 +151,9 @@ def test_delivery_to_maildir_mbox_and_catch_all_with_imap_reading_it():
         mbox = (inst.base / "mail" / "v.test" / "mbox-file").read_bytes()
         assert mbox.startswith(b"From someone@remote.example ")
         assert b"\n>From the start\n" in mbox
+        # postmaster@v.test is not in the table: qmgr gives it to the local postmaster.
+        send(inst, ["postmaster@v.test"], b"Subject: role\r\n\r\nfor the admin\r\n")
+        inst.wait_for_log(r"orig_to=<postmaster@v\.test>, relay=local, .*status=sent")
         client = imap.imap(login=False)
         client.login("bob@v.test", "bob-pw")
         typ, data = client.select("INBOX")

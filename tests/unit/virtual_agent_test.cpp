@@ -299,3 +299,22 @@ TEST_F(VirtualAgentTest, VirtualMailboxMapsNameMaildirsAndMboxFiles) {
   auto broken = VirtualMailboxes::open("hash:" + (root_ / "none").string(), root_ / "vmail", "");
   EXPECT_FALSE(broken.ok());
 }
+
+// virtual_mailbox_limit caps an mbox file as a whole (Postfix's virtual(8)): 5.2.2 bounce.
+TEST_F(VirtualAgentTest, VirtualMailboxLimitCapsTheMboxFile) {
+  fs::create_directories(root_ / "vmail" / "t.example");
+  auto table = VirtualMailboxes::open("static:t.example/box", root_ / "vmail", "");
+  ASSERT_TRUE(table.ok()) << table.error().message;
+  settings_.mailbox_limit = 300;
+  MailboxFinder finder{nullptr, table->get(), nullptr};
+  auto first = virtual_agent::deliver(queue_message({"a@t.example"}, "Subject: 1\n\nx\n"),
+                                      settings_, finder, *log_);
+  ASSERT_EQ(first.size(), 1u);
+  EXPECT_EQ(first[0].status, DeliveryStatus::sent) << first[0].text;
+  auto second = virtual_agent::deliver(
+      queue_message({"a@t.example"}, "Subject: 2\n\n" + std::string(400, 'y') + "\n"), settings_,
+      finder, *log_);
+  ASSERT_EQ(second.size(), 1u);
+  EXPECT_EQ(second[0].status, DeliveryStatus::bounced) << second[0].text;
+  EXPECT_EQ(second[0].dsn, "5.2.2");
+}
