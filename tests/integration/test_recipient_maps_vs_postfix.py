@@ -1,9 +1,11 @@
 """Differential test of recipient validation: the same main.cf (virtual_mailbox_maps,
 relay_recipient_maps, local_recipient_maps, their unknown_*_reject_code, a catch-all,
 recipient_delimiter) and the same texthash: tables in a stock Postfix and in Correio; each
-RCPT must get the same reply, text included. postmaster@/abuse@ a virtual domain are left
+RCPT must get the same reply, text included; and seed 003's mysql: tables on a real
+MariaDB read by both. postmaster@/abuse@ a virtual domain are left
 out: Correio accepts them always (RFC 5321 §4.5.1, docs/admin-guide.md)."""
 
+import os
 import re
 import socket
 
@@ -11,6 +13,8 @@ import pytest
 
 from correio_fixture import Correio
 from postfix_instance import PostfixInstance, skip_reason
+from sql_servers import MariadbServer
+from test_virtual_mailbox_maps import QUERIES, SCHEMA
 
 pytestmark = pytest.mark.skipif(skip_reason() is not None, reason=skip_reason() or "")
 
@@ -94,3 +98,37 @@ def test_same_rcpt_replies_as_postfix(variant):
             f"postfix: {e}\ncorreio: {g}" for e, g in zip(expected, got) if e != g)
         assert any("User unknown in virtual mailbox table" in e for e in expected)
         assert not re.search(r"not supported|refus", correio.log_text())
+
+
+def test_same_rcpt_replies_as_postfix_with_the_seed_schema_on_mariadb(tmp_path):
+    """Seed 003's main.cf lines (mysql: domains, mailboxes, aliases) against one MariaDB
+    server, read by Postfix's mysql client and Correio's."""
+    if not os.path.exists("/usr/lib/postfix/postfix-mysql.so"):
+        pytest.skip("Postfix's mysql: tables need the Debian package postfix-mysql")
+    with MariadbServer() as db:
+        db.sql(SCHEMA)
+        correio = Correio()
+        specs = {}
+        for name, query in QUERIES.items():
+            cf = correio.config_dir / name
+            # Readable by Postfix's proxy-less mysql client (smtpd runs as postfix).
+            cf.write_text(f"hosts = inet:127.0.0.1:{db.port}\nuser = {db.user}\n"
+                          f"password = {db.password}\ndbname = {db.dbname}\n"
+                          f"query = {query}\n")
+            os.chmod(cf, 0o644)
+            specs[name] = f"mysql:{cf}"
+        main_cf = {"mynetworks": "127.0.0.1/32",
+                   "virtual_mailbox_domains": specs["vmail-domains.cf"],
+                   "virtual_mailbox_maps": specs["vmail-mailboxes.cf"],
+                   "virtual_alias_maps": specs["vmail-aliases.cf"],
+                   "smtpd_relay_restrictions": "permit_mynetworks, reject_unauth_destination"}
+        correio.write_main_cf(main_cf)
+        postfix = PostfixInstance(main_cf)
+        rcpts = ["bob@v.test", "BOB@v.test", "eve@v.test", "info@v.test", "x@catch.test",
+                 "bob@far.test", "nobody-xyz@localhost", "root@localhost"]
+        with postfix, correio:
+            expected = rcpt_replies(postfix.smtp_port, rcpts)
+            got = rcpt_replies(correio.smtp_port, rcpts)
+            assert got == expected, "\n".join(
+                f"postfix: {e}\ncorreio: {g}" for e, g in zip(expected, got) if e != g)
+            assert any("User unknown in virtual mailbox table" in e for e in expected)
