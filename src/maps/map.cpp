@@ -46,7 +46,7 @@ Result<std::vector<std::pair<std::string, std::string>>> Map::written_results() 
 // Keep in step with open_map() just below.
 const std::vector<std::string_view>& map_types() {
   static const std::vector<std::string_view> types = {
-      "cdb",     "cidr",  "hash",   "inline", "lmdb",   "mysql",    "pcre",    "pgsql",
+      "cdb",     "cidr",  "hash",   "inline", "lmdb",   "mysql",    "pcre",     "pgsql",
       "pipemap", "proxy", "regexp", "sqlite", "static", "texthash", "unionmap", "unix"};
   return types;
 }
