@@ -37,10 +37,15 @@ Result<std::unique_ptr<VirtualMailboxes>> VirtualMailboxes::open(std::string_vie
   if (!base.is_absolute())
     return Error{"virtual_mailbox_maps is set but virtual_mailbox_base (\"" + base.string() +
                  "\") is not an absolute path"};
-  auto opened = maps::open_maps(maps);
-  if (!opened) return Error{"virtual_mailbox_maps: " + opened.error().message};
   auto boxes = std::make_unique<VirtualMailboxes>();
-  boxes->maps_ = std::move(opened.value());
+  auto opened = maps::open_maps(maps);
+  // Like Postfix's surrogate tables: a table that cannot be opened (a missing .lmdb
+  // file) fails every lookup, so the recipients are deferred rather than the agent
+  // refusing to start.
+  if (opened)
+    boxes->maps_ = std::move(opened.value());
+  else
+    boxes->open_error_ = "virtual_mailbox_maps: " + opened.error().message;
   boxes->base_ = std::move(base);
   boxes->recipient_delimiter_ = std::move(recipient_delimiter);
   return boxes;
@@ -53,6 +58,7 @@ Result<std::unique_ptr<VirtualMailboxes>> VirtualMailboxes::from_config(
 }
 
 Result<std::optional<VirtualMailbox>> VirtualMailboxes::find(std::string_view address) {
+  if (!maps_) return Error{open_error_};
   std::lock_guard lock(mutex_);
   // virtual(8) looks up user+ext@domain, user@domain, then @domain (mail_addr_find()).
   auto found = maps::lookup_address(*maps_, address, recipient_delimiter_);

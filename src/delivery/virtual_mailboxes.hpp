@@ -26,8 +26,9 @@ struct VirtualMailbox {
 
 class VirtualMailboxes {
  public:
-  // nullptr when `maps` is empty (the setting is not used). Errors: a table that cannot be
-  // opened, or a base that is not an absolute path (Postfix's virtual(8) refuses to start).
+  // nullptr when `maps` is empty (the setting is not used). Error: a base that is not an
+  // absolute path (Postfix's virtual(8) refuses to start). A table that cannot be opened
+  // makes every find() fail (open_error() says why) instead.
   static Result<std::unique_ptr<VirtualMailboxes>> open(std::string_view maps,
                                                         std::filesystem::path base,
                                                         std::string recipient_delimiter);
@@ -38,8 +39,12 @@ class VirtualMailboxes {
   // or an unusable result (a "..", an empty path): the caller defers, never bounces.
   Result<std::optional<VirtualMailbox>> find(std::string_view address);
 
+  // Why the table could not be opened; empty when it was.
+  const std::string& open_error() const { return open_error_; }
+
  private:
-  std::unique_ptr<maps::MapList> maps_;
+  std::unique_ptr<maps::MapList> maps_;  // null when it could not be opened
+  std::string open_error_;
   std::filesystem::path base_;
   std::string recipient_delimiter_;
   std::mutex mutex_;

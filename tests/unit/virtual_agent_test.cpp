@@ -296,8 +296,16 @@ TEST_F(VirtualAgentTest, VirtualMailboxMapsNameMaildirsAndMboxFiles) {
   EXPECT_EQ(results[3].dsn, "4.3.0");
   EXPECT_NE(results[3].text.find("leaves virtual_mailbox_base"), std::string::npos);
 
+  // A table that cannot be opened defers every recipient (never bounces).
   auto broken = VirtualMailboxes::open("hash:" + (root_ / "none").string(), root_ / "vmail", "");
-  EXPECT_FALSE(broken.ok());
+  ASSERT_TRUE(broken.ok());
+  EXPECT_NE((*broken)->open_error().find("virtual_mailbox_maps: "), std::string::npos);
+  MailboxFinder broken_finder{users_.get(), broken->get(), nullptr};
+  auto deferred = virtual_agent::deliver(queue_message({"dora@t.example"}, "Subject: t\n\nx\n"),
+                                         settings_, broken_finder, *log_);
+  ASSERT_EQ(deferred.size(), 1u);
+  EXPECT_EQ(deferred[0].status, DeliveryStatus::deferred);
+  EXPECT_EQ(deferred[0].dsn, "4.3.0");
 }
 
 // virtual_mailbox_limit caps an mbox file as a whole (Postfix's virtual(8)): 5.2.2 bounce.

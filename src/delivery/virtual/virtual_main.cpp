@@ -51,6 +51,8 @@ int virtual_main(const service::DaemonArgs& args) {
     auto table = VirtualMailboxes::from_config(ctx.config);
     if (!table) return table.error();
     state->table = std::move(table.value());
+    if (state->table && !state->table->open_error().empty())
+      ctx.log.warning("{}", state->table->open_error());
     std::string spec = ctx.config.get("user_directory");
     if (!state->table) {
       if (spec.empty())
