@@ -5,13 +5,16 @@ RCPT must get the same reply, text included; and seed 003's mysql: tables on a r
 MariaDB read by both. postmaster@/abuse@ a virtual domain are left
 out: Correio accepts them always (RFC 5321 §4.5.1, docs/admin-guide.md)."""
 
+import grp
 import os
+import pwd
 import re
 import socket
+import subprocess
 
 import pytest
 
-from correio_fixture import Correio
+from correio_fixture import CORREIO_BIN, Correio
 from postfix_instance import PostfixInstance, skip_reason
 from sql_servers import MariadbServer
 from test_virtual_mailbox_maps import QUERIES, SCHEMA
@@ -132,3 +135,20 @@ def test_same_rcpt_replies_as_postfix_with_the_seed_schema_on_mariadb(tmp_path):
             assert got == expected, "\n".join(
                 f"postfix: {e}\ncorreio: {g}" for e, g in zip(expected, got) if e != g)
             assert any("User unknown in virtual mailbox table" in e for e in expected)
+
+
+def test_unix_tables_answer_as_postfix_postmap(tmp_path):
+    """unix:passwd.byname and unix:group.byname (the default local_recipient_maps): the
+    same `postmap -q` answers and exit codes as Postfix's for every system account and
+    group, upper case and unknown names."""
+    (tmp_path / "main.cf").write_text("")  # Postfix's postmap wants a main.cf
+    keys = {"passwd.byname": [p.pw_name for p in pwd.getpwall()] + ["ROOT", "no-such-xyz"],
+            "group.byname": [g.gr_name for g in grp.getgrall()] + ["Root", "no-such-xyz"]}
+    for table, names in keys.items():
+        for key in names:
+            theirs = subprocess.run(["/usr/sbin/postmap", "-c", str(tmp_path), "-q", key,
+                                     f"unix:{table}"], capture_output=True, text=True)
+            ours = subprocess.run([CORREIO_BIN, "postmap", "-q", key, f"unix:{table}"],
+                                  capture_output=True, text=True)
+            assert (ours.returncode, ours.stdout) == (theirs.returncode, theirs.stdout), \
+                (table, key, ours.stderr, theirs.stderr)
