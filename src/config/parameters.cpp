@@ -578,10 +578,13 @@ constexpr ParameterInfo kParameters[] = {
     {"parent_domain_matches_subdomains",
      "debug_peer_list,fast_flush_domains,mynetworks,qmqpd_authorized_clients",
      "Lists where \"example.com\" also matches its subdomains (else write \".example.com\").", S},
-    {"relay_recipient_maps", "", "Valid recipients in relay_domains.", S},
+    {"relay_recipient_maps", "",
+     "Valid recipients in relay_domains (user@domain or @domain keys); empty: all are valid.", S},
     {"relay_transport", "relay", "Default transport for mail to relay_domains.", S},
     {"local_recipient_maps", "proxy:unix:passwd.byname $alias_maps",
-     "Valid recipients in mydestination domains.", S},
+     "Valid recipients in mydestination domains (any table list; user, user@domain or "
+     "@domain keys); empty: no check.",
+     S},
     {"unknown_local_recipient_reject_code", "550", "Reply code for unknown local recipients.", I},
     {"unknown_relay_recipient_reject_code", "550", "Reply code for unknown relay recipients.", I},
     {"unknown_virtual_mailbox_reject_code", "550",
@@ -612,7 +615,11 @@ constexpr ParameterInfo kParameters[] = {
      "Most addresses one virtual alias expansion may produce.", I},
     {"virtual_alias_recursion_limit", "1000", "Deepest nesting of virtual alias expansion.", I},
     {"virtual_mailbox_domains", "$virtual_mailbox_maps", "Domains of virtual mailboxes.", S},
-    {"virtual_mailbox_maps", "", "Virtual recipient to mailbox path (relative to the base).", S},
+    {"virtual_mailbox_maps", "",
+     "Virtual recipients and their mailbox paths under virtual_mailbox_base (\"dir/\" is a "
+     "Maildir, else an mbox file); when set it replaces user_directory for delivery and "
+     "recipient validation.",
+     S},
     {"virtual_mailbox_base", "", "Directory prefix of virtual mailboxes.", S},
     {"virtual_mailbox_limit", "51200000", "Maximal size of a virtual mailbox file.", I},
     {"virtual_uid_maps", "",

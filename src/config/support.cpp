@@ -75,17 +75,8 @@ constexpr SupportInfo kUnsupported[] = {
     {"smtpd_milters", kFatal, "", "milters are not built yet; mail would pass unfiltered"},
     {"non_smtpd_milters", kFatal, "", "milters are not built yet; mail would pass unfiltered"},
     {"content_filter", kFatal, "", "after-queue content filters are not built yet"},
-    {"unknown_relay_recipient_reject_code", kFatal, "",
-     "unknown relay recipients are always rejected with 550"},
-    {"relay_recipient_maps", kFatal, "",
-     "recipients in relay_domains are not validated yet; every one would be accepted"},
 
     // Rewriting and routing.
-    {"virtual_mailbox_maps", kFatal, "",
-     "virtual mailboxes are the users of user_directory; a separate table would be ignored"},
-    {"local_recipient_maps", kWarn, "|unix:passwd.byname $alias_maps",
-     "unknown local recipients are those neither in the passwd database nor in alias_maps "
-     "(empty: no check); other tables are not consulted yet"},
     {"mailbox_command", kFatal, "",
      "local delivery does not run a mailbox command yet; mail would go to the mailbox"},
     {"mailbox_transport", kFatal, "",

@@ -11,6 +11,7 @@
 #include "store/mailbox_path.hpp"
 #include "store/maildir.hpp"
 #include "store/maildir_name.hpp"
+#include "store/mbox.hpp"
 
 namespace correio::delivery {
 namespace {
@@ -50,37 +51,18 @@ Result<std::optional<auth::UserRecord>> find_user(std::string_view address,
   return found;
 }
 
-MailboxOutcome deliver_to_mailbox(const MessageCopy& message, const MailboxSettings& settings,
-                                  auth::UserDirectory& users, MailboxOwners* owners) {
-  auto found = find_user(message.recipient, settings, users);
-  if (!found)
-    return {DeliveryStatus::deferred, "4.3.0",
-            "user directory lookup failed: " + found.error().message, ""};
-  if (!*found)
-    return {DeliveryStatus::bounced, "5.1.1",
-            fmt::format("unknown user: \"{}\"", message.recipient), ""};
-  const auth::UserRecord& user = **found;
+namespace {
 
-  // The directory's own spelling names the Maildir when it is a full address, so that
-  // user+ext@domain and User@Domain land in the same place as user@domain.
-  std::string owner =
-      user.user.find('@') != std::string::npos ? user.user : std::string(message.recipient);
-  auto maildir =
-      store::virtual_maildir_path(settings.mailbox_base, owner, user.home, settings.mail_location);
-  if (!maildir)
-    return {DeliveryStatus::deferred, "4.3.5",
-            "mail system configuration error: " + maildir.error().message, ""};
-
+// Writes the copy into the Maildir (or, from virtual_mailbox_maps, the mbox file) `path`:
+// the prefix headers, then the message, as the owner virtual_uid_maps/virtual_gid_maps
+// name (this thread only). Any problem with the owner defers the recipient, as in Postfix.
+MailboxOutcome store_copy(const MessageCopy& message, const std::filesystem::path& path,
+                          bool maildir, const MailboxSettings& settings, MailboxOwners* owners) {
   std::string_view original = message.original.empty() ? message.recipient : message.original;
   std::string prefix = prefix_headers(message.sender, message.recipient, original,
                                       settings.enable_original_recipient);
   prefix += message.extra_headers;
   store::MessageSource source{message.content};
-  store::MaildirOptions options;
-  options.host_part = store::maildir_host_part(settings.hostname);
-  options.size_limit = settings.mailbox_limit;
-  // virtual_uid_maps/virtual_gid_maps: the files are written as the mailbox's owner
-  // (this thread only). Any problem defers the recipient, as in Postfix.
   std::optional<ScopedFsIdentity> identity;
   if (owners && owners->configured()) {
     auto mailbox_owner = owners->owner_of(message.recipient);
@@ -100,12 +82,66 @@ MailboxOutcome deliver_to_mailbox(const MessageCopy& message, const MailboxSetti
               ""};
     }
   }
+  if (!maildir) {
+    // virtual(8) locks a mailbox file with fcntl only (Debian's virtual_mailbox_lock): a
+    // dotlock would need write access to the shared directory.
+    store::MboxOptions options;
+    options.size_limit = settings.mailbox_limit;
+    options.dotlock = false;
+    store::MboxFailure failure;
+    auto stored = store::deliver_to_mbox(path, message.sender, prefix, source, options, &failure);
+    if (!stored)
+      return {failure.permanent ? DeliveryStatus::bounced : DeliveryStatus::deferred, failure.dsn,
+              stored.error().message, ""};
+    return {DeliveryStatus::sent, "2.0.0", "delivered to mailbox", path.filename().string()};
+  }
+  store::MaildirOptions options;
+  options.host_part = store::maildir_host_part(settings.hostname);
+  options.size_limit = settings.mailbox_limit;
   store::MaildirFailure failure;
-  auto stored = store::deliver_to_maildir(*maildir, prefix, source, options, &failure);
+  auto stored = store::deliver_to_maildir(path, prefix, source, options, &failure);
   if (!stored)
     return {failure.permanent ? DeliveryStatus::bounced : DeliveryStatus::deferred, failure.dsn,
             stored.error().message, ""};
   return {DeliveryStatus::sent, "2.0.0", "delivered to maildir", *stored};
+}
+
+MailboxOutcome unknown_user(std::string_view recipient) {
+  return {DeliveryStatus::bounced, "5.1.1", fmt::format("unknown user: \"{}\"", recipient), ""};
+}
+
+}  // namespace
+
+MailboxOutcome deliver_to_mailbox(const MessageCopy& message, const MailboxSettings& settings,
+                                  auth::UserDirectory& users, MailboxOwners* owners) {
+  auto found = find_user(message.recipient, settings, users);
+  if (!found)
+    return {DeliveryStatus::deferred, "4.3.0",
+            "user directory lookup failed: " + found.error().message, ""};
+  if (!*found) return unknown_user(message.recipient);
+  const auth::UserRecord& user = **found;
+
+  // The directory's own spelling names the Maildir when it is a full address, so that
+  // user+ext@domain and User@Domain land in the same place as user@domain.
+  std::string owner =
+      user.user.find('@') != std::string::npos ? user.user : std::string(message.recipient);
+  auto maildir =
+      store::virtual_maildir_path(settings.mailbox_base, owner, user.home, settings.mail_location);
+  if (!maildir)
+    return {DeliveryStatus::deferred, "4.3.5",
+            "mail system configuration error: " + maildir.error().message, ""};
+  return store_copy(message, *maildir, true, settings, owners);
+}
+
+MailboxOutcome deliver_to_mailbox(const MessageCopy& message, const MailboxSettings& settings,
+                                  VirtualMailboxes& table, MailboxOwners* owners) {
+  auto found = table.find(message.recipient);
+  // A table that cannot be read defers (virtual(8): "lookup error"), never bounces.
+  if (!found)
+    return {DeliveryStatus::deferred, "4.3.0",
+            "mail system configuration error: " + found.error().message, ""};
+  if (!*found) return unknown_user(message.recipient);
+  return store_copy(message, (*found)->path, (*found)->maildir, settings, owners);
 }
 
 namespace {
@@ -136,6 +172,13 @@ std::vector<MailboxOutcome> deliver_and_log(const MailboxJob& job,
                                             const MailboxSettings& settings,
                                             auth::UserDirectory& users, MailboxOwners* owners,
                                             base::Logger& log) {
+  return deliver_and_log(job, recipients, settings, MailboxFinder{&users, nullptr, owners}, log);
+}
+
+std::vector<MailboxOutcome> deliver_and_log(const MailboxJob& job,
+                                            std::span<const MailboxRecipient> recipients,
+                                            const MailboxSettings& settings,
+                                            const MailboxFinder& finder, base::Logger& log) {
   std::vector<MailboxOutcome> outcomes;
   outcomes.reserve(recipients.size());
   for (const MailboxRecipient& rcpt : recipients) {
@@ -145,10 +188,19 @@ std::vector<MailboxOutcome> deliver_and_log(const MailboxJob& job,
     copy.original = rcpt.original;
     copy.extra_headers = rcpt.extra_headers;
     copy.content = job.content;
-    outcomes.push_back(deliver_to_mailbox(copy, settings, users, owners));
+    if (finder.table)
+      outcomes.push_back(deliver_to_mailbox(copy, settings, *finder.table, finder.owners));
+    else if (finder.users)
+      outcomes.push_back(deliver_to_mailbox(copy, settings, *finder.users, finder.owners));
+    else
+      outcomes.push_back({DeliveryStatus::deferred, "4.3.5",
+                          "mail system configuration error: neither virtual_mailbox_maps nor "
+                          "user_directory is set",
+                          ""});
     log_outcome(job, rcpt, outcomes.back(), log);
   }
-  for (const auto& warning : users.take_warnings()) log.warning("{}", warning);
+  if (finder.users)
+    for (const auto& warning : finder.users->take_warnings()) log.warning("{}", warning);
   return outcomes;
 }
 

@@ -1,5 +1,6 @@
-// Delivering one message to one virtual user's Maildir (Postfix's virtual(8) semantics with
-// Correio's user_directory instead of virtual_mailbox_maps): find the user, prepend
+// Delivering one message to one virtual user's mailbox (Postfix's virtual(8) semantics):
+// find the mailbox — in virtual_mailbox_maps when it is set, else the user's Maildir from
+// Correio's user_directory — prepend
 // Return-Path/X-Original-To/Delivered-To, store it with store::deliver_to_maildir (fsync
 // before success). Shared by the virtual delivery agent (from the queue) and lmtpd (from
 // an LMTP client), so that both write the same files into the same store.
@@ -23,6 +24,7 @@
 #include "delivery/mail_copy.hpp"
 #include "delivery/mailbox_owner.hpp"
 #include "delivery/protocol.hpp"
+#include "delivery/virtual_mailboxes.hpp"
 
 namespace correio::delivery {
 
@@ -74,6 +76,19 @@ struct MailboxOutcome {
 MailboxOutcome deliver_to_mailbox(const MessageCopy& message, const MailboxSettings& settings,
                                   auth::UserDirectory& users, MailboxOwners* owners = nullptr);
 
+// The same with virtual_mailbox_maps naming the mailbox: a Maildir, or an mbox file
+// ("delivered to mailbox", fcntl-locked, virtual_mailbox_limit as its largest size).
+// Unknown: bounced 5.1.1; a table failure or an unusable result: deferred 4.3.0.
+MailboxOutcome deliver_to_mailbox(const MessageCopy& message, const MailboxSettings& settings,
+                                  VirtualMailboxes& table, MailboxOwners* owners = nullptr);
+
+// Where deliver_and_log() finds mailboxes: `table` when set, else `users`. Not owned.
+struct MailboxFinder {
+  auth::UserDirectory* users = nullptr;
+  VirtualMailboxes* table = nullptr;
+  MailboxOwners* owners = nullptr;
+};
+
 // One recipient of deliver_and_log(); the strings are borrowed for the call.
 struct MailboxRecipient {
   std::string_view address;
@@ -103,6 +118,10 @@ std::vector<MailboxOutcome> deliver_and_log(const MailboxJob& job,
                                             const MailboxSettings& settings,
                                             auth::UserDirectory& users, MailboxOwners* owners,
                                             base::Logger& log);
+std::vector<MailboxOutcome> deliver_and_log(const MailboxJob& job,
+                                            std::span<const MailboxRecipient> recipients,
+                                            const MailboxSettings& settings,
+                                            const MailboxFinder& finder, base::Logger& log);
 
 // Logs `outcome` for every recipient without delivering: the message could not be read.
 std::vector<MailboxOutcome> log_undeliverable(const MailboxJob& job,

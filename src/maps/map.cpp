@@ -46,8 +46,8 @@ Result<std::vector<std::pair<std::string, std::string>>> Map::written_results() 
 // Keep in step with open_map() just below.
 const std::vector<std::string_view>& map_types() {
   static const std::vector<std::string_view> types = {
-      "cdb",     "cidr",  "hash",   "inline", "lmdb",   "mysql",    "pcre",    "pgsql",
-      "pipemap", "proxy", "regexp", "sqlite", "static", "texthash", "unionmap"};
+      "cdb",     "cidr",  "hash",   "inline", "lmdb",   "mysql",    "pcre",     "pgsql",
+      "pipemap", "proxy", "regexp", "sqlite", "static", "texthash", "unionmap", "unix"};
   return types;
 }
 
@@ -74,6 +74,7 @@ Result<std::unique_ptr<Map>> open_map(std::string_view spec, const MapOptions& o
   if (type == "pgsql" || type == "mysql") return detail::open_sql_server(type, name, options);
   if (type == "unionmap") return detail::open_unionmap(name, options);
   if (type == "pipemap") return detail::open_pipemap(name, options);
+  if (type == "unix") return detail::open_unix(name, options);
   return Error{fmt::format("unsupported dictionary type: {}", type)};
 }
 

@@ -1,8 +1,8 @@
 // Lookup tables (Postfix's dict_*): one small interface, one file per table type, chosen
 // by "type:name" — texthash:, hash: and lmdb: (both LMDB files built by postmap),
 // inline:{...}, static:, regexp:, pcre:, cidr:, sqlite:, pgsql:, mysql:, unionmap:{...},
-// pipemap:{...} and the proxy: prefix. docs/lookup-tables.md describes the syntax and the
-// choices.
+// pipemap:{...}, unix:passwd.byname and the proxy: prefix. docs/lookup-tables.md
+// describes the syntax and the choices.
 // A Map is owned by its caller (std::unique_ptr); it is not thread-safe: use one from
 // one thread at a time. Values returned are copies the caller owns.
 #pragma once

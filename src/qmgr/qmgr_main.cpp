@@ -1,22 +1,39 @@
 // qmgr: the queue manager daemon (Postfix's qmgr(8)), one process per system.
 // SECURITY: runs as mail_owner; reads and moves queue files, talks only to the delivery
 // agents' UNIX sockets in queue_directory/private; takes no network input. It reads
-// user_directory only to tell whether postmaster@/abuse@ a virtual domain is a mailbox.
+// virtual_mailbox_maps (else user_directory) only to tell whether postmaster@/abuse@ a
+// virtual domain is a mailbox.
 #include <memory>
 #include <stdexcept>
 
 #include "auth/user_directory.hpp"
 #include "qmgr/qmgr.hpp"
 #include "qmgr/queue_manager.hpp"
+#include "resolve/recipient_tables.hpp"
 #include "service/task_daemon.hpp"
 
 namespace correio::qmgr {
 namespace {
 
-// The resolver, with the user directory as its mailbox probe when there is one.
+// The resolver, with virtual_mailbox_maps or else the user directory as its mailbox probe
+// when there is one.
 Result<resolve::Resolver> open_resolver(const config::Config& config, base::Logger& log) {
   auto resolver = resolve::Resolver::open(config);
   if (!resolver) return resolver.error();
+  if (!config.get("virtual_mailbox_maps").empty()) {
+    resolve::RecipientTableSettings settings;
+    settings.virtual_mailbox_maps = config.get("virtual_mailbox_maps");
+    settings.recipient_delimiter = config.get("recipient_delimiter");
+    auto tables =
+        std::make_shared<resolve::RecipientTables>(resolve::RecipientTables::open(settings));
+    for (const auto& error : tables->open_errors()) log.warning("{}", error);
+    resolver->set_mailbox_probe([tables](std::string_view address) -> Result<bool> {
+      auto known = tables->known(resolve::AddressClass::kVirtualMailbox, address);
+      if (!known) return known.error();
+      return known->value_or(true);
+    });
+    return resolver;
+  }
   std::string spec = config.get("user_directory");
   if (spec.empty()) return resolver;
   auto opened = auth::open_user_directory(spec, config.get("auth_default_realm"));

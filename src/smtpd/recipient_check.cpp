@@ -1,8 +1,6 @@
 // Unknown-recipient rejection: undeliverable routes, local and virtual mailbox domains.
 #include "smtpd/recipient_check.hpp"
 
-#include <pwd.h>
-
 #include "base/strings.hpp"
 #include "resolve/address.hpp"
 #include "smtp/address.hpp"
@@ -10,19 +8,13 @@
 namespace correio::smtpd {
 
 RecipientCheck::RecipientCheck(Options options, base::Logger& log)
-    : options_(std::move(options)), log_(log) {
-  if (!options_.alias_maps.empty()) {
-    maps::MapOptions map_options;
-    map_options.syntax = maps::SourceSyntax::kAliases;
-    map_options.warn = [this](const std::string& w) { log_.warning("{}", w); };
-    auto aliases = maps::open_maps(options_.alias_maps, map_options);
-    if (aliases) {
-      aliases_ = std::move(aliases.value());
-    } else {
-      log_.warning("alias_maps {}: {}", options_.alias_maps, aliases.error().message);
-      aliases_failed_ = true;
-    }
-  }
+    : options_(std::move(options)),
+      log_(log),
+      tables_(resolve::RecipientTables::open(options_.tables)) {
+  for (const auto& error : tables_.open_errors()) log_.warning("{}", error);
+  // virtual_mailbox_maps, when set, is the list of virtual recipients (Postfix); the
+  // directory then serves logins only (docs/admin-guide.md, "User directories").
+  if (tables_.has_table(resolve::AddressClass::kVirtualMailbox)) return;
   if (options_.user_directory.empty()) return;
   auto directory = auth::open_user_directory(options_.user_directory, options_.default_realm);
   if (!directory) {
@@ -72,20 +64,15 @@ std::optional<smtp::Reply> RecipientCheck::check(std::string_view recipient,
     return temporary(recipient);
   }
   if (route->transport == "error") return undeliverable(recipient, route->nexthop);
-  switch (route->address_class) {
-    case resolve::AddressClass::kVirtualMailbox:
-      return check_virtual(recipient, local, domain);
-    case resolve::AddressClass::kLocal:
-      if (!options_.check_local) return std::nullopt;
-      return check_local(recipient, local);
-    default:
-      return std::nullopt;
-  }
+  if (route->address_class == resolve::AddressClass::kVirtualMailbox &&
+      !tables_.has_table(route->address_class))
+    return check_directory(recipient, local, domain);
+  return check_table(*route, recipient, local);
 }
 
-std::optional<smtp::Reply> RecipientCheck::check_virtual(std::string_view recipient,
-                                                         const std::string& local,
-                                                         const std::string& domain) {
+std::optional<smtp::Reply> RecipientCheck::check_directory(std::string_view recipient,
+                                                           const std::string& local,
+                                                           const std::string& domain) {
   if (!directory_) {
     if (!directory_failed_) return std::nullopt;  // no directory configured: accept
     return temporary(recipient);
@@ -97,22 +84,26 @@ std::optional<smtp::Reply> RecipientCheck::check_virtual(std::string_view recipi
   return unknown_user(options_.virtual_reject_code, recipient, "virtual mailbox table");
 }
 
-std::optional<smtp::Reply> RecipientCheck::check_local(std::string_view recipient,
+// smtpd_check.c check_rcpt_maps(): the class's table, searched with the resolved address.
+std::optional<smtp::Reply> RecipientCheck::check_table(const resolve::Route& route,
+                                                       std::string_view recipient,
                                                        const std::string& local) {
-  // local_recipient_maps' passwd part: the local part must be a system account.
-  std::string user = base::to_lower(local);
-  passwd pw{};
-  passwd* result = nullptr;
-  char buf[4096];
-  if (getpwnam_r(user.c_str(), &pw, buf, sizeof buf, &result) == 0 && result) return std::nullopt;
-  if (aliases_failed_) return temporary(recipient);
-  if (aliases_) {
-    auto alias = aliases_->lookup(user);
-    if (!alias) return temporary(recipient);
-    if (*alias) return std::nullopt;
+  auto known = tables_.known(route.address_class, route.recipient);
+  if (!known) {
+    log_.warning("{}", known.error().message);
+    return temporary(recipient);
   }
-  // Every Postfix system has these; the local agent falls back to root (RFC 5321 §4.5.1).
-  if (resolve::is_role_account(user) || user == "mailer-daemon") return std::nullopt;
+  if (!*known || **known) return std::nullopt;
+  // Relayed mail goes on to the next hop, which knows its own postmaster: as Postfix.
+  if (route.address_class == resolve::AddressClass::kRelay)
+    return unknown_user(options_.relay_reject_code, recipient, "relay recipient table");
+  // RFC 5321 §4.5.1 and RFC 2142: postmaster@ and abuse@ every domain we deliver for
+  // (qmgr's resolver sends them to the local aliases when they have no mailbox); Postfix
+  // also spares MAILER-DAEMON in local domains.
+  if (resolve::is_role_account(local)) return std::nullopt;
+  if (route.address_class == resolve::AddressClass::kVirtualMailbox)
+    return unknown_user(options_.virtual_reject_code, recipient, "virtual mailbox table");
+  if (base::to_lower(local) == "mailer-daemon") return std::nullopt;
   return unknown_user(options_.local_reject_code, recipient, "local recipient table");
 }
 

@@ -17,6 +17,7 @@
 #include "auth/user_directory.hpp"
 #include "base/log.hpp"
 #include "maps/map.hpp"
+#include "resolve/recipient_tables.hpp"
 #include "resolve/resolver.hpp"
 #include "smtp/reply.hpp"
 
@@ -25,14 +26,14 @@ namespace correio::smtpd {
 class RecipientCheck {
  public:
   struct Options {
-    resolve::Resolver* resolver = nullptr;  // the address classes; not owned, outlives this
-    std::string user_directory;             // "passwd-file:/path" or ""
-    std::string default_realm;              // auth_default_realm
-    std::string recipient_delimiter;        // "+" splits user+ext
-    bool check_local = true;                // local_recipient_maps not empty
-    std::string alias_maps;                 // alias_maps: aliases are valid recipients
-    int local_reject_code = 550;            // unknown_local_recipient_reject_code
-    int virtual_reject_code = 550;          // unknown_virtual_mailbox_reject_code
+    resolve::Resolver* resolver = nullptr;   // the address classes; not owned, outlives this
+    std::string user_directory;              // "passwd-file:/path" or ""
+    std::string default_realm;               // auth_default_realm
+    std::string recipient_delimiter;         // "+" splits user+ext
+    resolve::RecipientTableSettings tables;  // the three *_recipient/mailbox_maps
+    int local_reject_code = 550;             // unknown_local_recipient_reject_code
+    int virtual_reject_code = 550;           // unknown_virtual_mailbox_reject_code
+    int relay_reject_code = 550;             // unknown_relay_recipient_reject_code
   };
 
   RecipientCheck(Options options, base::Logger& log);
@@ -44,15 +45,15 @@ class RecipientCheck {
   std::optional<smtp::Reply> check(std::string_view recipient, std::string_view sender);
 
  private:
-  std::optional<smtp::Reply> check_virtual(std::string_view recipient, const std::string& local,
-                                           const std::string& domain);
-  std::optional<smtp::Reply> check_local(std::string_view recipient, const std::string& local);
+  std::optional<smtp::Reply> check_directory(std::string_view recipient, const std::string& local,
+                                             const std::string& domain);
+  std::optional<smtp::Reply> check_table(const resolve::Route& route, std::string_view recipient,
+                                         const std::string& local);
 
   Options options_;
   base::Logger& log_;
   std::unique_ptr<auth::UserDirectory> directory_;
-  std::unique_ptr<maps::MapList> aliases_;
-  bool aliases_failed_ = false;
+  resolve::RecipientTables tables_;
   bool directory_failed_ = false;
 };
 

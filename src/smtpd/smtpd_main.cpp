@@ -59,12 +59,13 @@ int smtpd_main(const service::DaemonArgs& args) {
     options.user_directory = ctx.config.get("user_directory");
     options.default_realm = ctx.config.get("auth_default_realm");
     options.recipient_delimiter = ctx.config.get("recipient_delimiter");
-    options.check_local = !ctx.config.get("local_recipient_maps").empty();
-    options.alias_maps = ctx.config.get("alias_maps");
+    options.tables = resolve::RecipientTableSettings::from_config(ctx.config);
     options.local_reject_code =
         static_cast<int>(ctx.config.get_int("unknown_local_recipient_reject_code"));
     options.virtual_reject_code =
         static_cast<int>(ctx.config.get_int("unknown_virtual_mailbox_reject_code"));
+    options.relay_reject_code =
+        static_cast<int>(ctx.config.get_int("unknown_relay_recipient_reject_code"));
     state->recipients = std::make_unique<RecipientCheck>(options, ctx.log);
 
     Restrictions::Options restriction_settings = restriction_options(ctx.config, &*state->resolver);

@@ -175,9 +175,7 @@ def test_every_honoured_parameter_is_read_by_some_process(monkeypatch):
     # now: the mark must be updated with the code.
     unsupported_read = sorted(name for name in read
                               if table.get(name, "").startswith("not yet"))
-    # Read, and still only partly honoured: local_recipient_maps' own tables are not
-    # consulted.
-    assert unsupported_read == ["local_recipient_maps"], unsupported_read
+    assert unsupported_read == [], unsupported_read
 
 
 # --- the other half: unsupported settings are reported -----------------------------------

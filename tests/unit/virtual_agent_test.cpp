@@ -111,7 +111,7 @@ TEST_F(VirtualAgentTest, KnownUserGetsTheMessageInNew) {
   std::string content = "Subject: hello\n\nHi Bob\n";
   auto req = queue_message({"bob@example.com"}, content);
   auto before = read_file(req.queue_file);
-  auto results = virtual_agent::deliver(req, settings_, *users_, *log_);
+  auto results = virtual_agent::deliver(req, settings_, MailboxFinder{users_.get()}, *log_);
   ASSERT_EQ(results.size(), 1u);
   EXPECT_EQ(results[0].status, DeliveryStatus::sent);
   EXPECT_EQ(results[0].dsn, "2.0.0");
@@ -139,7 +139,7 @@ TEST_F(VirtualAgentTest, KnownUserGetsTheMessageInNew) {
 TEST_F(VirtualAgentTest, HomeDirectoryWithoutOriginalRecipient) {
   auto req = queue_message({"Carol@Example.com"}, "Subject: x\n\nbody\n");
   settings_.enable_original_recipient = false;
-  auto results = virtual_agent::deliver(req, settings_, *users_, *log_);
+  auto results = virtual_agent::deliver(req, settings_, MailboxFinder{users_.get()}, *log_);
   ASSERT_EQ(results.size(), 1u);
   EXPECT_EQ(results[0].status, DeliveryStatus::sent) << results[0].text;
   auto in_new = files(root_ / "home" / "carol" / "Maildir" / "new");
@@ -151,7 +151,7 @@ TEST_F(VirtualAgentTest, HomeDirectoryWithoutOriginalRecipient) {
 
 TEST_F(VirtualAgentTest, UnknownUserBouncesOthersStillDelivered) {
   auto req = queue_message({"nobody@example.com", "bob@example.com"}, "Subject: x\n\n.\n");
-  auto results = virtual_agent::deliver(req, settings_, *users_, *log_);
+  auto results = virtual_agent::deliver(req, settings_, MailboxFinder{users_.get()}, *log_);
   ASSERT_EQ(results.size(), 2u);
   EXPECT_EQ(results[0].status, DeliveryStatus::bounced);
   EXPECT_EQ(results[0].dsn, "5.1.1");
@@ -169,7 +169,7 @@ TEST_F(VirtualAgentTest, UnknownUserBouncesOthersStillDelivered) {
 TEST_F(VirtualAgentTest, RecipientDelimiterReachesTheUser) {
   settings_.recipient_delimiter = "+";
   auto req = queue_message({"bob+lists@example.com"}, "x\n");
-  auto results = virtual_agent::deliver(req, settings_, *users_, *log_);
+  auto results = virtual_agent::deliver(req, settings_, MailboxFinder{users_.get()}, *log_);
   ASSERT_EQ(results.size(), 1u);
   EXPECT_EQ(results[0].status, DeliveryStatus::sent) << results[0].text;
   EXPECT_EQ(files(root_ / "vmail" / "example.com" / "bob" / "new").size(), 1u);
@@ -178,7 +178,7 @@ TEST_F(VirtualAgentTest, RecipientDelimiterReachesTheUser) {
 TEST_F(VirtualAgentTest, UnwritableBaseDefers) {
   std::ofstream(root_ / "vmail") << "a file where the base directory should be";
   auto req = queue_message({"bob@example.com"}, "x\n");
-  auto results = virtual_agent::deliver(req, settings_, *users_, *log_);
+  auto results = virtual_agent::deliver(req, settings_, MailboxFinder{users_.get()}, *log_);
   ASSERT_EQ(results.size(), 1u);
   EXPECT_EQ(results[0].status, DeliveryStatus::deferred);
   EXPECT_EQ(results[0].dsn[0], '4');
@@ -190,13 +190,13 @@ TEST_F(VirtualAgentTest, UnwritableBaseDefers) {
 TEST_F(VirtualAgentTest, TooBigBouncesAndMissingQueueFileDefers) {
   settings_.mailbox_limit = 50;
   auto req = queue_message({"bob@example.com"}, std::string(100, 'x') + "\n");
-  auto results = virtual_agent::deliver(req, settings_, *users_, *log_);
+  auto results = virtual_agent::deliver(req, settings_, MailboxFinder{users_.get()}, *log_);
   ASSERT_EQ(results.size(), 1u);
   EXPECT_EQ(results[0].status, DeliveryStatus::bounced);
   EXPECT_EQ(results[0].dsn, "5.2.2");
 
   req.queue_file = (root_ / "queue" / "active" / "NOSUCHFILE").string();
-  results = virtual_agent::deliver(req, settings_, *users_, *log_);
+  results = virtual_agent::deliver(req, settings_, MailboxFinder{users_.get()}, *log_);
   ASSERT_EQ(results.size(), 1u);
   EXPECT_EQ(results[0].status, DeliveryStatus::deferred);
   EXPECT_EQ(results[0].dsn, "4.3.0");
@@ -216,7 +216,7 @@ TEST_F(VirtualAgentTest, ServesRequestsOnOneConnectionUntilQmgrCloses) {
   asio::io_context io;
   asio::local::stream_protocol::socket qmgr(io), agent(io);
   asio::local::connect_pair(qmgr, agent);
-  virtual_agent::AgentContext ctx{settings_, *users_, *log_};
+  virtual_agent::AgentContext ctx{settings_, *log_, MailboxFinder{users_.get()}};
   bool served = false;
   asio::co_spawn(io, virtual_agent::serve_agent_connection(std::move(agent), ctx),
                  [&](std::exception_ptr) { served = true; });
@@ -254,7 +254,7 @@ TEST_F(VirtualAgentTest, MalformedRequestClosesWithoutAnswer) {
   asio::io_context io;
   asio::local::stream_protocol::socket qmgr(io), agent(io);
   asio::local::connect_pair(qmgr, agent);
-  virtual_agent::AgentContext ctx{settings_, *users_, *log_};
+  virtual_agent::AgentContext ctx{settings_, *log_, MailboxFinder{users_.get()}};
   asio::co_spawn(io, virtual_agent::serve_agent_connection(std::move(agent), ctx), asio::detached);
   asio::write(qmgr, asio::buffer(std::string("garbage\n\n")));
   io.run();
@@ -263,4 +263,66 @@ TEST_F(VirtualAgentTest, MalformedRequestClosesWithoutAnswer) {
   asio::read(qmgr, asio::dynamic_buffer(reply), ec);
   EXPECT_TRUE(reply.empty());
   EXPECT_NE(read_file(root_ / "maillog").find("warning: delivery request"), std::string::npos);
+}
+
+// virtual_mailbox_maps: a result ending in "/" is a Maildir, anything else an mbox file;
+// the user directory is not asked; unknown bounces; a table failure defers.
+TEST_F(VirtualAgentTest, VirtualMailboxMapsNameMaildirsAndMboxFiles) {
+  fs::create_directories(root_ / "vmail" / "t.example");
+  auto table = VirtualMailboxes::open(
+      "inline:{ dora@t.example=t.example/dora/, @t.example=t.example/catchall, "
+      "bad@t.example=../x/ }",
+      root_ / "vmail", "+");
+  ASSERT_TRUE(table.ok()) << table.error().message;
+  auto req =
+      queue_message({"dora+x@t.example", "zed@t.example", "bob@example.com", "bad@t.example"},
+                    "Subject: t\n\nFrom here\n");
+  MailboxFinder finder{users_.get(), table->get(), nullptr};
+  auto results = virtual_agent::deliver(req, settings_, finder, *log_);
+  ASSERT_EQ(results.size(), 4u);
+  EXPECT_EQ(results[0].status, DeliveryStatus::sent) << results[0].text;
+  EXPECT_EQ(results[0].text, "delivered to maildir");
+  EXPECT_EQ(files(root_ / "vmail" / "t.example" / "dora" / "new").size(), 1u);
+  EXPECT_EQ(results[1].status, DeliveryStatus::sent) << results[1].text;
+  EXPECT_EQ(results[1].text, "delivered to mailbox");
+  std::string mbox = read_file(root_ / "vmail" / "t.example" / "catchall");
+  EXPECT_EQ(mbox.rfind("From alice@example.org ", 0), 0u) << mbox;
+  EXPECT_NE(mbox.find("Delivered-To: zed@t.example\n"), std::string::npos) << mbox;
+  EXPECT_NE(mbox.find("\n>From here\n"), std::string::npos) << mbox;
+  // In user_directory, but not in the table: the table decides.
+  EXPECT_EQ(results[2].status, DeliveryStatus::bounced);
+  EXPECT_EQ(results[2].dsn, "5.1.1");
+  EXPECT_EQ(results[3].status, DeliveryStatus::deferred);
+  EXPECT_EQ(results[3].dsn, "4.3.0");
+  EXPECT_NE(results[3].text.find("leaves virtual_mailbox_base"), std::string::npos);
+
+  // A table that cannot be opened defers every recipient (never bounces).
+  auto broken = VirtualMailboxes::open("hash:" + (root_ / "none").string(), root_ / "vmail", "");
+  ASSERT_TRUE(broken.ok());
+  EXPECT_NE((*broken)->open_error().find("virtual_mailbox_maps: "), std::string::npos);
+  MailboxFinder broken_finder{users_.get(), broken->get(), nullptr};
+  auto deferred = virtual_agent::deliver(queue_message({"dora@t.example"}, "Subject: t\n\nx\n"),
+                                         settings_, broken_finder, *log_);
+  ASSERT_EQ(deferred.size(), 1u);
+  EXPECT_EQ(deferred[0].status, DeliveryStatus::deferred);
+  EXPECT_EQ(deferred[0].dsn, "4.3.0");
+}
+
+// virtual_mailbox_limit caps an mbox file as a whole (Postfix's virtual(8)): 5.2.2 bounce.
+TEST_F(VirtualAgentTest, VirtualMailboxLimitCapsTheMboxFile) {
+  fs::create_directories(root_ / "vmail" / "t.example");
+  auto table = VirtualMailboxes::open("static:t.example/box", root_ / "vmail", "");
+  ASSERT_TRUE(table.ok()) << table.error().message;
+  settings_.mailbox_limit = 300;
+  MailboxFinder finder{nullptr, table->get(), nullptr};
+  auto first = virtual_agent::deliver(queue_message({"a@t.example"}, "Subject: 1\n\nx\n"),
+                                      settings_, finder, *log_);
+  ASSERT_EQ(first.size(), 1u);
+  EXPECT_EQ(first[0].status, DeliveryStatus::sent) << first[0].text;
+  auto second = virtual_agent::deliver(
+      queue_message({"a@t.example"}, "Subject: 2\n\n" + std::string(400, 'y') + "\n"), settings_,
+      finder, *log_);
+  ASSERT_EQ(second.size(), 1u);
+  EXPECT_EQ(second[0].status, DeliveryStatus::bounced) << second[0].text;
+  EXPECT_EQ(second[0].dsn, "5.2.2");
 }

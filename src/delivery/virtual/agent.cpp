@@ -8,8 +8,8 @@
 namespace correio::delivery::virtual_agent {
 
 std::vector<RecipientResult> deliver(const DeliveryRequest& request,
-                                     const MailboxSettings& settings, auth::UserDirectory& users,
-                                     base::Logger& log, MailboxOwners* owners) {
+                                     const MailboxSettings& settings,
+                                     const MailboxFinder& mailboxes, base::Logger& log) {
   const int64_t start_us = base::now_us();
   auto file = queue::read_queue_file(request.queue_file, /*with_content=*/true);
 
@@ -26,7 +26,7 @@ std::vector<RecipientResult> deliver(const DeliveryRequest& request,
   std::vector<MailboxOutcome> outcomes;
   if (file) {
     job.content = file->content_bytes;
-    outcomes = deliver_and_log(job, recipients, settings, users, owners, log);
+    outcomes = deliver_and_log(job, recipients, settings, mailboxes, log);
   } else {
     outcomes = log_undeliverable(
         job, recipients,

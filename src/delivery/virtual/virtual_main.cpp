@@ -30,13 +30,14 @@ asio::awaitable<void> serve_agent_connection(asio::local::stream_protocol::socke
   // only this loop's connections wait meanwhile.
   co_await serve_requests(
       socket, context.timeout, context.log, [&](const DeliveryRequest& request) {
-        return deliver(request, context.settings, context.users, context.log, context.owners);
+        return deliver(request, context.settings, context.mailboxes, context.log);
       });
 }
 
 int virtual_main(const service::DaemonArgs& args) {
   struct State {
     std::unique_ptr<auth::UserDirectory> users;
+    std::unique_ptr<VirtualMailboxes> table;
     io::WorkerLoops* loops = nullptr;  // a service of the daemon's io_context
     std::unique_ptr<AgentContext> context;
     std::unique_ptr<MailboxOwners> owners;
@@ -45,18 +46,30 @@ int virtual_main(const service::DaemonArgs& args) {
   service::StreamDaemon daemon;
   daemon.process_name = "virtual";
   daemon.init = [state](service::Context& ctx) -> Status {
+    // virtual_mailbox_maps, when set, names every mailbox (Postfix); user_directory then
+    // serves logins only (docs/admin-guide.md, "User directories").
+    auto table = VirtualMailboxes::from_config(ctx.config);
+    if (!table) return table.error();
+    state->table = std::move(table.value());
+    if (state->table && !state->table->open_error().empty())
+      ctx.log.warning("{}", state->table->open_error());
     std::string spec = ctx.config.get("user_directory");
-    if (spec.empty()) return Error{"user_directory is not set: the virtual agent has no users"};
-    auto users = auth::open_user_directory(spec, ctx.config.get("auth_default_realm"));
-    if (!users) return Error{"user_directory " + spec + ": " + users.error().message};
-    state->users = std::make_unique<auth::SynchronizedUserDirectory>(std::move(users.value()));
+    if (!state->table) {
+      if (spec.empty())
+        return Error{
+            "neither virtual_mailbox_maps nor user_directory is set: the virtual agent has no "
+            "mailboxes"};
+      auto users = auth::open_user_directory(spec, ctx.config.get("auth_default_realm"));
+      if (!users) return Error{"user_directory " + spec + ": " + users.error().message};
+      state->users = std::make_unique<auth::SynchronizedUserDirectory>(std::move(users.value()));
+    }
     auto owners = MailboxOwners::from_config(ctx.config);
     if (!owners) return owners.error();
     state->owners = std::move(owners.value());
     state->loops = &asio::make_service<io::WorkerLoops>(ctx.io, kDeliveryThreads);
     state->context = std::make_unique<AgentContext>(
-        AgentContext{mailbox_settings_from_config(ctx.config), *state->users, ctx.log});
-    state->context->owners = state->owners.get();
+        AgentContext{mailbox_settings_from_config(ctx.config), ctx.log,
+                     MailboxFinder{state->users.get(), state->table.get(), state->owners.get()}});
     return {};
   };
   // Each qmgr connection moves to a worker loop and stays there; this loop only accepts.

@@ -2,8 +2,9 @@
 // (delivery/protocol.hpp) ending in an empty line, and reads back one result line per
 // recipient and an empty line; qmgr keeps the connection for its next request.
 // SECURITY: talks only to qmgr over a private UNIX socket; runs as the virtual mailbox
-// owner (virtual_uid_maps / vmail) and writes only under virtual_mailbox_base and users'
-// home directories from the user directory. Parses no network input.
+// owner (virtual_uid_maps / vmail) and writes only under virtual_mailbox_base (the paths of
+// virtual_mailbox_maps) and users' home directories from the user directory. Parses no network
+// input.
 #pragma once
 
 #include <asio/awaitable.hpp>
@@ -22,9 +23,10 @@ namespace correio::delivery::virtual_agent {
 // thread-safe throughout.
 struct AgentContext {
   MailboxSettings settings;
-  auth::UserDirectory& users;  // shared by the worker threads: must be thread-safe
   base::Logger& log;
-  MailboxOwners* owners = nullptr;  // virtual_uid_maps/virtual_gid_maps; thread-safe
+  // virtual_mailbox_maps, else user_directory; virtual_uid_maps/virtual_gid_maps. Shared
+  // by the worker threads: all thread-safe.
+  MailboxFinder mailboxes;
   std::chrono::steady_clock::duration timeout = std::chrono::seconds(300);  // per request
 };
 

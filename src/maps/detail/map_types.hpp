@@ -28,6 +28,8 @@ Result<std::unique_ptr<Map>> open_sql_server(std::string_view type, std::string_
                                              const MapOptions& options);
 Result<std::unique_ptr<Map>> open_unionmap(std::string_view name, const MapOptions& options);
 Result<std::unique_ptr<Map>> open_pipemap(std::string_view name, const MapOptions& options);
+// "passwd.byname" or "group.byname".
+Result<std::unique_ptr<Map>> open_unix(std::string_view name, const MapOptions& options);
 
 // The tables inside unionmap:{...} or pipemap:{...}, opened in order. Error: no braces,
 // no table, or a table that cannot be opened.
