@@ -33,15 +33,14 @@ struct CheckTables {
 
   // Opens the four tables named by `prefix` + "header_checks" etc. ("" for cleanup,
   // "smtp_" for the smtp agent). A table named twice (mime_header_checks defaults to
-  // $header_checks) is opened once. Error: a table that cannot be opened, or one that
-  // holds an action Correio does not perform (see content_check_problems()).
+  // $header_checks) is opened once. Error: a table that cannot be opened
+  // (see content_check_problems()).
   static Result<CheckTables> open(const config::Config& config, std::string_view prefix,
                                   base::Logger& log);
 };
 
-// What Correio cannot honour in the tables named by `prefix`: a table that does not open,
-// and FILTER actions ("FILE, line N: ..."), since after-queue content filters are not
-// built. Each entry reads "WHERE: error: PARAMETER: TEXT", as smtpd's other checks.
+// What Correio cannot honour in the tables named by `prefix`: a table that does not
+// open. Each entry reads "WHERE: error: PARAMETER: TEXT", as smtpd's other checks.
 std::vector<std::string> content_check_problems(const config::Config& config,
                                                 std::string_view prefix);
 

@@ -54,12 +54,6 @@ constexpr SupportInfo kUnsupported[] = {
      "smtpd resumes no TLS sessions (session tickets are off, and there is no session "
      "cache): every client makes a full handshake, so no database is needed"},
     {"smtpd_sasl_path", kInfo, "", "SASL is built in; there is no external server to name"},
-    {"smtpd_policy_service_max_idle", kInfo, "",
-     "smtpd opens one connection per policy request, so none is ever idle"},
-    {"smtpd_policy_service_max_ttl", kInfo, "",
-     "smtpd opens one connection per policy request, so none is reused"},
-    {"smtpd_policy_service_request_limit", kInfo, "",
-     "smtpd sends one request per policy connection, within any limit"},
 
     // Logging and debugging.
     {"process_id_directory", kWarn, "", "the master's pid file is data_directory/master.pid"},
@@ -77,7 +71,6 @@ constexpr SupportInfo kUnsupported[] = {
     {"smtpd_proxy_filter", kFatal, "", "before-queue content filters are not built yet"},
     {"smtpd_milters", kFatal, "", "milters are not built yet; mail would pass unfiltered"},
     {"non_smtpd_milters", kFatal, "", "milters are not built yet; mail would pass unfiltered"},
-    {"content_filter", kFatal, "", "after-queue content filters are not built yet"},
     {"smtp_header_checks", kFatal, "", kNoSmtpChecks},
     {"smtp_mime_header_checks", kFatal, "", kNoSmtpChecks},
     {"smtp_nested_header_checks", kFatal, "", kNoSmtpChecks},

@@ -247,6 +247,33 @@ void on_mx(void* arg, int status, int /*timeouts*/, unsigned char* buffer, int l
   if (status != ARES_EDESTRUCTION && pending.wake) pending.wake->cancel();
 }
 
+// ares_query's callback for an NS query: the name server host names (c-ares puts them
+// in the hostent's aliases).
+void on_ns(void* arg, int status, int /*timeouts*/, unsigned char* buffer, int length) {
+  std::unique_ptr<CallbackArg> owned(static_cast<CallbackArg*>(arg));
+  Pending& pending = *owned->pending;
+  pending.done = true;
+  Answer& answer = pending.answer;
+  answer.outcome = outcome_of(status);
+  if (status == ARES_SUCCESS) {
+    hostent* host = nullptr;
+    int rc = ares_parse_ns_reply(buffer, length, &host);
+    for (char** alias = host ? host->h_aliases : nullptr; rc == ARES_SUCCESS && alias && *alias;
+         ++alias)
+      answer.items.emplace_back(*alias);
+    if (host) ares_free_hostent(host);
+    if (rc != ARES_SUCCESS && rc != ARES_ENODATA) {
+      answer.outcome = Outcome::temporary;
+      answer.error = std::string("malformed reply: ") + ares_strerror(rc);
+    } else if (answer.items.empty()) {
+      answer.outcome = Outcome::not_found;
+    }
+  } else {
+    answer.error = ares_strerror(status);
+  }
+  if (status != ARES_EDESTRUCTION && pending.wake) pending.wake->cancel();
+}
+
 // Runs one query: `start` hands c-ares the callback argument; the coroutine waits until
 // the callback ran or the time limit passed. It holds the driver, so the channel outlives
 // the query even when its Lookup is replaced meanwhile.
@@ -351,6 +378,14 @@ asio::awaitable<MxAnswer> Lookup::mx_of(std::string_view name) {
     ares_query(channel, text.c_str(), ns_c_in, ns_t_mx, &on_mx, arg);
   });
   co_return pending->done ? std::move(pending->mx) : MxAnswer(pending->mx);
+}
+
+asio::awaitable<Answer> Lookup::ns_of(std::string_view name) {
+  std::string text(name);
+  ares_channel channel = driver_->channel;
+  co_return co_await run(driver_, time_limit_, Want::names, [&](CallbackArg* arg) {
+    ares_query(channel, text.c_str(), ns_c_in, ns_t_ns, &on_ns, arg);
+  });
 }
 
 }  // namespace correio::dns

@@ -69,6 +69,9 @@ class Lookup {
   // The MX records of `name`. The recursive server follows a CNAME for us; only the MX
   // records of its answer are kept (RFC 5321 §5.1).
   asio::awaitable<MxAnswer> mx_of(std::string_view name);
+  // The name servers of `name` (NS records, RFC 1035 §3.3.11), as host names. not_found:
+  // no such domain or no NS records at that name (callers walk up the tree).
+  asio::awaitable<Answer> ns_of(std::string_view name);
 
   struct Driver;  // c-ares channel + the Asio waits (lookup.cpp)
 

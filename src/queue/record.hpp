@@ -27,6 +27,9 @@ enum class RecordType : char {
   delay_warning = 'W',
   delay_warning_sent = 'w',
   content = 'C',  // a chunk of the message, bytes exactly as received
+  // After the content: the after-queue content filter "transport:destination" that
+  // content_filter or a FILTER action chose (Postfix's REC_TYPE_FILT); at most one.
+  filter = 'L',
   end = 'E',      // 8 bytes: this record's own offset; present = file complete
 };
 
