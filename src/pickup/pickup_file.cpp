@@ -9,8 +9,8 @@
 #include <chrono>
 #include <cstring>
 
-#include "base/strings.hpp"
 #include "base/file.hpp"
+#include "base/strings.hpp"
 #include "cleanup/content_inspector.hpp"
 #include "cleanup/duplicate_filter.hpp"
 #include "cleanup/header_cleanup.hpp"

@@ -8,8 +8,8 @@
 #include "base/clock.hpp"
 #include "delivery/log_line.hpp"
 #include "qmgr/queue_manager.hpp"
-#include "resolve/content_filter.hpp"
 #include "queue/defer_log.hpp"
+#include "resolve/content_filter.hpp"
 
 namespace correio::qmgr {
 namespace {

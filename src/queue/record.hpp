@@ -30,7 +30,7 @@ enum class RecordType : char {
   // After the content: the after-queue content filter "transport:destination" that
   // content_filter or a FILTER action chose (Postfix's REC_TYPE_FILT); at most one.
   filter = 'L',
-  end = 'E',      // 8 bytes: this record's own offset; present = file complete
+  end = 'E',  // 8 bytes: this record's own offset; present = file complete
 };
 
 inline constexpr size_t kRecordHeaderSize = 5;

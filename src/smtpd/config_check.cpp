@@ -2,9 +2,9 @@
 // Restrictions object a session uses, built once, asked for its configuration error.
 #include <fmt/format.h>
 
+#include "base/strings.hpp"
 #include "cleanup/address_rewrite.hpp"
 #include "cleanup/check_tables.hpp"
-#include "base/strings.hpp"
 #include "resolve/content_filter.hpp"
 #include "resolve/resolver.hpp"
 #include "service/server_tls.hpp"

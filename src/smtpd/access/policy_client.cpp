@@ -7,8 +7,8 @@
 #include <fmt/format.h>
 
 #include <asio/execution/context.hpp>
-#include <asio/generic/stream_protocol.hpp>
 #include <asio/experimental/awaitable_operators.hpp>
+#include <asio/generic/stream_protocol.hpp>
 #include <asio/ip/tcp.hpp>
 #include <asio/local/stream_protocol.hpp>
 #include <asio/query.hpp>
@@ -124,8 +124,8 @@ asio::awaitable<Result<std::unique_ptr<PolicyConnection>>> connect(const std::st
 asio::awaitable<Result<std::string>> ask(const std::string& target, const std::string& request,
                                          const PolicyLimits& limits) {
   auto executor = co_await asio::this_coro::executor;
-  auto& pool = asio::use_service<PolicyConnections>(
-      asio::query(executor, asio::execution::context));
+  auto& pool =
+      asio::use_service<PolicyConnections>(asio::query(executor, asio::execution::context));
   std::unique_ptr<PolicyConnection> connection = pool.take(target, limits);
   for (bool reused = connection != nullptr;; reused = false) {
     if (!connection) {

@@ -3,6 +3,7 @@
 
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <cerrno>
 
 namespace correio::smtpd::access {
@@ -57,7 +58,7 @@ void PolicyConnections::give_back(const std::string& target,
       (limits.request_limit > 0 && connection->requests >= limits.request_limit))
     return;
   connection->idle_since = now;
-  max_idle_ = limits.max_idle;
+  limits_ = limits;
   if (!sweeper_) sweeper_.emplace(connection->socket.get_executor());
   idle_[target].push_back(std::move(connection));
   arm_sweeper();
@@ -68,28 +69,32 @@ size_t PolicyConnections::idle_count(const std::string& target) const {
   return it == idle_.end() ? 0 : it->second.size();
 }
 
+Clock::time_point PolicyConnections::deadline(const PolicyConnection& c) const {
+  return std::min(c.idle_since + limits_.max_idle, c.opened + limits_.max_ttl);
+}
+
 void PolicyConnections::sweep() {
   const auto now = Clock::now();
   for (auto it = idle_.begin(); it != idle_.end();) {
     auto& list = it->second;
-    std::erase_if(list, [&](const auto& c) { return now - c->idle_since >= max_idle_; });
+    std::erase_if(list, [&](const auto& c) { return deadline(*c) <= now; });
     it = list.empty() ? idle_.erase(it) : std::next(it);
   }
 }
 
 void PolicyConnections::arm_sweeper() {
-  if (sweeper_armed_) return;
-  // The earliest moment an idle connection reaches max_idle.
+  // The earliest moment an idle connection reaches max_idle or max_ttl.
   std::optional<Clock::time_point> earliest;
   for (const auto& [target, list] : idle_)
     for (const auto& c : list)
-      if (!earliest || c->idle_since + max_idle_ < *earliest) earliest = c->idle_since + max_idle_;
-  if (!earliest) return;
+      if (!earliest || deadline(*c) < *earliest) earliest = deadline(*c);
+  if (!earliest || (sweeper_armed_ && sweeper_->expiry() <= *earliest)) return;
+  // Setting the expiry cancels an earlier wait, whose handler then does nothing.
   sweeper_->expires_at(*earliest);
   sweeper_armed_ = true;
   sweeper_->async_wait([this](const std::error_code& ec) {
+    if (ec) return;  // replaced by a sooner wait, or shutdown
     sweeper_armed_ = false;
-    if (ec) return;  // cancelled: shutdown
     sweep();
     arm_sweeper();
   });

@@ -55,11 +55,14 @@ class PolicyConnections : public asio::execution_context::service {
 
  private:
   void shutdown() override;
-  void sweep();        // closes connections idle for max_idle
-  void arm_sweeper();  // wakes sweep() at the earliest idle deadline
+  // When an idle connection is closed: max_idle after its last request, or max_ttl
+  // after it was opened, whichever comes first.
+  std::chrono::steady_clock::time_point deadline(const PolicyConnection& c) const;
+  void sweep();        // closes the idle connections past their deadline
+  void arm_sweeper();  // wakes sweep() at the earliest deadline
 
   std::map<std::string, std::vector<std::unique_ptr<PolicyConnection>>> idle_;
-  std::chrono::milliseconds max_idle_{300000};  // of the last give_back (one smtpd: one value)
+  PolicyLimits limits_;  // of the last give_back (one smtpd: one set of values)
   std::optional<asio::steady_timer> sweeper_;
   bool sweeper_armed_ = false;
 };
