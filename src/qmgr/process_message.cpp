@@ -4,6 +4,7 @@
 #include <asio/this_coro.hpp>
 #include <asio/use_awaitable.hpp>
 #include <map>
+#include <optional>
 
 #include "base/clock.hpp"
 #include "delivery/log_line.hpp"

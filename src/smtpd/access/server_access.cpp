@@ -4,6 +4,8 @@
 #include <fmt/format.h>
 #include <sys/socket.h>
 
+#include <optional>
+
 #include "base/strings.hpp"
 #include "dns/lookup.hpp"
 #include "smtpd/access/checks.hpp"
@@ -83,8 +85,11 @@ asio::awaitable<Verdict> check_mx_ns_access(Evaluation& ev, const Restriction& r
   std::shared_ptr<dns::Lookup> lookup = co_await dns_lookup(ev);
   if (!lookup) co_return Verdict::dunno;
   const bool ns = r.name.ends_with("_ns_access");
-  std::vector<std::string> hosts =
-      ns ? co_await ns_hosts(*lookup, server->domain) : co_await mx_hosts(*lookup, server->domain);
+  std::vector<std::string> hosts;
+  if (ns)
+    hosts = co_await ns_hosts(*lookup, server->domain);
+  else
+    hosts = co_await mx_hosts(*lookup, server->domain);
   if (hosts.empty()) {
     // Postfix: "Unable to look up NS host for DOMAIN"; no restriction applies.
     ev.engine.log().warning("Unable to look up {} host for {}", ns ? "NS" : "MX", server->domain);
