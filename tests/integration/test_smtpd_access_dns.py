@@ -135,7 +135,10 @@ NS_TABLE = "inline:{ { ns1.evil.test = REJECT evil name server }, { 192.0.2.66 =
 
 
 def test_ns_access_checks_the_name_servers_by_name_and_address(zones):
-    inst = start(zones, f"check_sender_ns_access {NS_TABLE}, check_recipient_ns_access {NS_TABLE}")
+    # The recipient's test in the relay list, which runs first.
+    inst = start(zones, f"check_sender_ns_access {NS_TABLE}",
+                 {"smtpd_relay_restrictions":
+                  f"check_recipient_ns_access {NS_TABLE}, reject_unauth_destination"})
     with inst:
         # By name: the NS host of the sender's domain.
         assert rcpt_reply(inst, "127.0.0.4", "x@evil-ns.test") == \
