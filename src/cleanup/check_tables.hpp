@@ -39,14 +39,13 @@ struct CheckTables {
 
   // Opens the four tables named by `prefix` + "header_checks" etc. ("" for cleanup,
   // "smtp_" for the smtp agent). A table named twice (mime_header_checks defaults to
-  // $header_checks) is opened once. Error: a table that cannot be opened, or one that
-  // holds an action Correio does not perform (see content_check_problems()).
+  // $header_checks) is opened once. Error: a table that cannot be opened
+  // (see content_check_problems()).
   static Result<CheckTables> open(const config::Config& config, std::string_view prefix,
                                   base::Logger& log, CheckUse use = CheckUse::cleanup);
 };
 
 // What Correio cannot honour in the tables named by `prefix`: a table that does not open,
-// FILTER actions ("FILE, line N: ..."), since after-queue content filters are not built,
 // and for CheckUse::delivery every action smtp(8) does not support there. Each entry
 // reads "WHERE: error: PARAMETER: TEXT", as smtpd's other checks. Tables whose entries
 // cannot be listed (static:, SQL) are checked per line instead (content_inspector.hpp).

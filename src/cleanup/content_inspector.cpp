@@ -152,14 +152,10 @@ void ContentInspector::act_on_message(const CheckAction& action, std::string_vie
       verdict_.bcc.push_back(action.text);
       break;
     case CheckVerb::filter:
-      // Only tables whose rules cannot be listed at start get here (check_tables.cpp):
-      // the message waits rather than pass unfiltered.
-      log_.info_as("cleanup",
-                   "warning: {}: FILTER {}: after-queue content filters are not built yet -- "
-                   "message not accepted, try again later",
-                   context_.queue_id, action.text);
-      verdict_.reject = "4.3.5 Error: content filter not available";
-      checking_ = false;
+      // header_checks(5) FILTER: "the last FILTER action wins"; it overrides
+      // content_filter and smtpd's access FILTER (the queue file records one filter).
+      log_action("filter", context, line, action.text);
+      verdict_.filter = action.text;
       break;
     default:
       break;

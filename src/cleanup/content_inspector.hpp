@@ -41,6 +41,7 @@ struct CheckVerdict {
   bool hold = false;             // HOLD: into the hold queue
   std::string redirect;          // REDIRECT: the only recipient
   std::vector<std::string> bcc;  // BCC: more recipients
+  std::string filter;            // FILTER transport:destination (the last one); "": none
 };
 
 class ContentInspector final : private mail::MimeStreamHandler {

@@ -526,7 +526,12 @@ constexpr ParameterInfo kParameters[] = {
     {"local_transport", "local:$myhostname", "Transport for mydestination domains.", S},
     {"virtual_transport", "virtual", "Transport for virtual_mailbox_domains.", S},
     {"transport_maps", "", "Per-recipient or per-domain transport and nexthop.", S},
-    {"content_filter", "", "After-queue content filter transport:destination.", S},
+    {"content_filter", "",
+     "After-queue content filter transport:destination (FILTER_README); empty on the "
+     "re-injection service.",
+     S},
+    {"receive_override_options", "",
+     "Processing to skip for mail received by this service (re-injection after a filter).", S},
     {"soft_bounce", "no", "Turn permanent errors into temporary ones (testing).", B},
     {"always_bcc", "", "Address that receives a copy of every message.", S},
     // Content inspection (header_checks(5)), in smtpd and pickup.

@@ -273,6 +273,33 @@ void on_raw(void* arg, int status, int /*timeouts*/, unsigned char* buffer, int 
   raw.no_such_domain = status == ARES_ENOTFOUND;
   if (buffer && length > 0) raw.message.assign(buffer, buffer + length);
   if (status != ARES_SUCCESS) raw.error = ares_strerror(status);
+    if (status != ARES_EDESTRUCTION && pending.wake) pending.wake->cancel();
+}
+
+// ares_query's callback for an NS query: the name server host names (c-ares puts them
+// in the hostent's aliases).
+void on_ns(void* arg, int status, int /*timeouts*/, unsigned char* buffer, int length) {
+  std::unique_ptr<CallbackArg> owned(static_cast<CallbackArg*>(arg));
+  Pending& pending = *owned->pending;
+  pending.done = true;
+  Answer& answer = pending.answer;
+  answer.outcome = outcome_of(status);
+  if (status == ARES_SUCCESS) {
+    hostent* host = nullptr;
+    int rc = ares_parse_ns_reply(buffer, length, &host);
+    for (char** alias = host ? host->h_aliases : nullptr; rc == ARES_SUCCESS && alias && *alias;
+         ++alias)
+      answer.items.emplace_back(*alias);
+    if (host) ares_free_hostent(host);
+    if (rc != ARES_SUCCESS && rc != ARES_ENODATA) {
+      answer.outcome = Outcome::temporary;
+      answer.error = std::string("malformed reply: ") + ares_strerror(rc);
+    } else if (answer.items.empty()) {
+      answer.outcome = Outcome::not_found;
+    }
+  } else {
+    answer.error = ares_strerror(status);
+  }
   if (status != ARES_EDESTRUCTION && pending.wake) pending.wake->cancel();
 }
 
@@ -403,6 +430,14 @@ asio::awaitable<RawAnswer> Lookup::query(std::string_view name, uint16_t type) {
     ares_send(channel, message.data(), static_cast<int>(message.size()), &on_raw, arg);
   });
   co_return pending->done ? std::move(pending->raw) : RawAnswer(pending->raw);
+}
+
+asio::awaitable<Answer> Lookup::ns_of(std::string_view name) {
+  std::string text(name);
+  ares_channel channel = driver_->channel;
+  co_return co_await run(driver_, time_limit_, Want::names, [&](CallbackArg* arg) {
+    ares_query(channel, text.c_str(), ns_c_in, ns_t_ns, &on_ns, arg);
+  });
 }
 
 }  // namespace correio::dns

@@ -88,6 +88,9 @@ class Lookup {
   // A query for `type` with the DO and AD bits set (dns/message.hpp secure_query), whatever
   // `dnssec` says: the caller wants the AD flag. DNS only, never the hosts file.
   asio::awaitable<RawAnswer> query(std::string_view name, uint16_t type);
+  // The name servers of `name` (NS records, RFC 1035 §3.3.11), as host names. not_found:
+  // no such domain or no NS records at that name (callers walk up the tree).
+  asio::awaitable<Answer> ns_of(std::string_view name);
 
   struct Driver;  // c-ares channel + the Asio waits (lookup.cpp)
 

@@ -10,6 +10,7 @@
 #include <cstring>
 
 #include "base/file.hpp"
+#include "base/strings.hpp"
 #include "cleanup/content_inspector.hpp"
 #include "cleanup/duplicate_filter.hpp"
 #include "cleanup/header_cleanup.hpp"
@@ -105,6 +106,9 @@ Status rewrite_envelope(cleanup::AddressRewriter& rewriter, const queue::Envelop
 // table leaves the maildrop file for a later scan: see pickup_file().)
 Status carry_out_verdict(const cleanup::CheckVerdict& verdict, queue::QueueFileWriter& writer) {
   if (verdict.hold) writer.set_hold();
+  // FILTER overrides content_filter (the last FILTER wins).
+  if (!verdict.filter.empty())
+    if (auto st = writer.set_filter(verdict.filter); !st) return st;
   std::vector<queue::Recipient> extra;
   bool replace = !verdict.redirect.empty();
   if (replace) {
@@ -137,6 +141,7 @@ PickupSettings PickupSettings::from_config(const config::Config& config) {
   s.header_size_limit = config.get_int("header_size_limit");
   s.hopcount_limit = static_cast<int>(config.get_int("hopcount_limit"));
   s.message_size_limit = config.get_int("message_size_limit");
+  s.content_filter = std::string(base::trim(config.get("content_filter")));
   return s;
 }
 
@@ -188,6 +193,8 @@ PickupOutcome pickup_file(const PickupSettings& s, const std::string& name,
 
   auto writer = queue::QueueFileWriter::create(s.queue_directory, env);
   if (!writer) return outcome(Kind::retry, writer.error().message);
+  if (auto st2 = writer->set_filter(s.content_filter); !st2)
+    return outcome(Kind::retry, st2.error().message);
   PickupOutcome done;
   done.kind = Kind::queued;
   done.queue_id = writer->id();

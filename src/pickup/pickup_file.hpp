@@ -25,6 +25,9 @@ struct PickupSettings {
   long long header_size_limit = 102400;
   int hopcount_limit = 50;
   long long message_size_limit = 10240000;  // 0: no limit
+  // content_filter (main.cf or pickup's -o): the after-queue filter "transport:destination"
+  // local submissions get, as Postfix's cleanup gives it to all new mail; "": none.
+  std::string content_filter;
   // cleanup's address rewriting (envelope and headers: local submissions always get
   // both), shared by the copies of these settings. Null: addresses are only completed
   // with myorigin.

@@ -4,11 +4,13 @@
 #include <asio/this_coro.hpp>
 #include <asio/use_awaitable.hpp>
 #include <map>
+#include <optional>
 
 #include "base/clock.hpp"
 #include "delivery/log_line.hpp"
 #include "qmgr/queue_manager.hpp"
 #include "queue/defer_log.hpp"
+#include "resolve/content_filter.hpp"
 
 namespace correio::qmgr {
 namespace {
@@ -147,6 +149,20 @@ asio::awaitable<void> QueueManager::process(std::string id, queue::QueueName fro
   log_.info("{}: from=<{}>, size={}, nrcpt={} (queue active)", id, envelope.sender,
             file->message_size, envelope.recipients.size());
 
+  // content_filter / FILTER (queue_file_format.hpp): a filter that does not parse
+  // keeps the message deferred, never delivered unfiltered.
+  std::optional<resolve::ContentFilter> filter;
+  bool bad_filter = false;
+  if (!envelope.content_filter.empty()) {
+    auto parsed = resolve::parse_content_filter(envelope.content_filter);
+    if (parsed) {
+      filter = std::move(*parsed);
+    } else {
+      bad_filter = true;
+      log_.warning("{}: {}; message deferred", id, parsed.error().message);
+    }
+  }
+
   // Group the pending recipients by destination.
   std::map<std::string, std::pair<Route, delivery::DeliveryRequest>> groups;
   std::vector<delivery::RecipientResult> results;
@@ -156,6 +172,11 @@ asio::awaitable<void> QueueManager::process(std::string id, queue::QueueName fro
       // header_checks REJECT of a local submission: returned to the sender for every
       // recipient, as Postfix's cleanup bounces what pickup brings it.
       results.push_back(rejected_content(id, envelope, rcpt, active_us));
+      continue;
+    }
+    if (bad_filter) {
+      results.push_back(
+          {rcpt.offset, delivery::DeliveryStatus::deferred, "4.3.5", "bad content filter"});
       continue;
     }
     auto resolved = resolver_.resolve(rcpt.address, envelope.sender);
@@ -168,6 +189,11 @@ asio::awaitable<void> QueueManager::process(std::string id, queue::QueueName fro
       continue;
     }
     Route route = std::move(*resolved);
+    if (filter) {
+      // FILTER_README: every recipient goes through the filter, address unchanged.
+      route = resolve::filter_route(*filter, std::move(route));
+      route.recipient = rcpt.address;
+    }
     auto& [r, request] = groups[route_key(route)];
     if (request.recipients.empty()) {
       r = route;

@@ -65,6 +65,11 @@ struct Envelope {
   // after the content (queue_file_format.hpp, encode_extracted()).
   std::string content_rejected;
 
+  // The after-queue content filter, "transport:destination" (postconf(5) content_filter,
+  // access(5) and header_checks(5) FILTER): qmgr sends every recipient there instead of
+  // the normal route. Empty: none. Recorded after the content (RecordType::filter).
+  std::string content_filter;
+
   bool operator==(const Envelope&) const = default;
 };
 

@@ -100,6 +100,13 @@ Result<std::string> encode_extracted(const std::vector<Recipient>& recipients, b
   return out;
 }
 
+Status append_filter_record(std::string& out, std::string_view filter) {
+  if (filter.empty()) return {};
+  if (auto st = check_length("content filter", filter.size()); !st) return st;
+  append_record(out, RecordType::filter, filter);
+  return {};
+}
+
 void append_content_records(std::string& out, std::string_view content) {
   while (!content.empty()) {
     std::string_view chunk = content.substr(0, kMaxRecordData);
@@ -121,6 +128,7 @@ Result<std::string> encode_queue_file(const Envelope& envelope, std::string_view
   append_u64(size, content.size());
   out->replace(size_record_data_offset(), 8, size);
   append_content_records(*out, content);
+  if (auto st = append_filter_record(*out, envelope.content_filter); !st) return st.error();
   append_end_record(*out, out->size());
   return out;
 }

@@ -28,6 +28,10 @@ uint64_t size_record_data_offset();
 // content_rejected. Fails like encode_envelope().
 Result<std::string> encode_extracted(const std::vector<Recipient>& recipients, bool replace,
                                      std::string_view rejected = {});
+// The filter record for Envelope::content_filter ("" appends nothing). Fails when it is
+// too long for one record.
+Status append_filter_record(std::string& out, std::string_view filter);
+
 inline constexpr std::string_view kReplaceRecipients = "recipients=replaced";
 inline constexpr std::string_view kContentRejected = "content_rejected=";
 

@@ -127,9 +127,19 @@ CheckResult check_queue_file(std::string_view bytes, QueueFile* out, bool with_c
     }
     if (in_extracted ||
         (in_content && (type == RecordType::attribute || type == RecordType::recipient ||
-                        type == RecordType::recipient_done))) {
+                        type == RecordType::recipient_done || type == RecordType::filter))) {
       // After the content: what content inspection decided (queue_file_format.hpp).
       in_extracted = true;
+      if (type == RecordType::filter) {
+        // One filter record, last before the end record; files written before it
+        // existed simply have none.
+        if (r.data.empty() || !file.envelope.content_filter.empty())
+          return fail(FileState::corrupt, "bad filter record" + at(r));
+        file.envelope.content_filter = r.data;
+        continue;
+      }
+      if (!file.envelope.content_filter.empty() && type != RecordType::end)
+        return fail(FileState::corrupt, "record after the filter record" + at(r));
       if (type == RecordType::attribute && r.data.starts_with(kContentRejected) &&
           file.envelope.content_rejected.empty() && !replaced && extra_recipients == 0) {
         file.envelope.content_rejected = r.data.substr(kContentRejected.size());

@@ -112,6 +112,7 @@ QueueFileWriter& QueueFileWriter::operator=(QueueFileWriter&& o) noexcept {
   hold_ = std::move(o.hold_);
   directory_ = std::move(o.directory_);
   extracted_ = std::move(o.extracted_);
+  filter_ = std::move(o.filter_);
   temp_name_ = std::move(o.temp_name_);
   id_ = std::move(o.id_);
   chunk_ = std::move(o.chunk_);
@@ -181,6 +182,13 @@ Status QueueFileWriter::set_extracted(const std::vector<Recipient>& recipients, 
   return {};
 }
 
+Status QueueFileWriter::set_filter(std::string_view filter) {
+  std::string record;
+  if (auto st = append_filter_record(record, filter); !st) return st;
+  filter_ = std::move(record);
+  return {};
+}
+
 Status QueueFileWriter::write_end() {
   if (state_ == State::failed) return error_;
   if (state_ != State::writing) return Error{"queue file is not open for writing"};
@@ -189,6 +197,11 @@ Status QueueFileWriter::write_end() {
     if (auto s = base::errno_status(base::write_all(fd_.get(), extracted_), "write queue file"); !s)
       return fail(s);
     file_offset_ += extracted_.size();
+  }
+  if (!filter_.empty()) {
+    if (auto s = base::errno_status(base::write_all(fd_.get(), filter_), "write queue file"); !s)
+      return fail(s);
+    file_offset_ += filter_.size();
   }
   std::string size;
   append_u64(size, content_size_);

@@ -54,6 +54,10 @@ class QueueFileWriter {
   Status set_extracted(const std::vector<Recipient>& recipients, bool replace,
                        std::string_view rejected = {});
 
+  // The after-queue content filter "transport:destination" (Envelope::content_filter);
+  // empty: none. Error: too long for a record.
+  Status set_filter(std::string_view filter);
+
   // Writes the end record, fdatasyncs, fsyncs incoming/ and marks the file complete
   // (mode 0700). When this returns ok the message is on stable storage and may be
   // acknowledged with 250; otherwise the file is gone.
@@ -90,6 +94,7 @@ class QueueFileWriter {
   std::filesystem::path hold_;       // queue_directory/hold
   std::filesystem::path directory_;  // where commit renames it to: incoming_ or hold_
   std::string extracted_;            // records written after the content
+  std::string filter_;               // the filter record, written after extracted_
   std::string temp_name_;
   std::string id_;
   std::string chunk_;  // content not yet written, at most kMaxRecordData bytes

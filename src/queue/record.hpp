@@ -27,7 +27,10 @@ enum class RecordType : char {
   delay_warning = 'W',
   delay_warning_sent = 'w',
   content = 'C',  // a chunk of the message, bytes exactly as received
-  end = 'E',      // 8 bytes: this record's own offset; present = file complete
+  // After the content: the after-queue content filter "transport:destination" that
+  // content_filter or a FILTER action chose (Postfix's REC_TYPE_FILT); at most one.
+  filter = 'L',
+  end = 'E',  // 8 bytes: this record's own offset; present = file complete
 };
 
 inline constexpr size_t kRecordHeaderSize = 5;

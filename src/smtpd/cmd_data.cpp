@@ -177,6 +177,11 @@ asio::awaitable<Session::Next> Session::finish_message() {
     reset_transaction();
     co_return co_await reply(250, "2.0.0", "Ok: queued as " + id);
   }
+  if (Status s = record_decisions(); !s) {
+    log_.warning("{}: queue file write error: {}", queue_id_, s.error().message);
+    reset_transaction();
+    co_return co_await reply(452, "4.3.1", "Insufficient system storage");
+  }
   Result<std::string> committed = co_await commit_message(*writer_);
   if (!committed) {
     log_.warning("{}: queue file write error: {}", queue_id_, committed.error().message);

@@ -1,6 +1,7 @@
 // The end of DATA/BDAT under header_checks and body_checks: what the content
-// inspection's verdict (cleanup/content_inspector.hpp) means for the SMTP reply and the
-// queue file, as Postfix's smtpd answers for its cleanup.
+// inspection's verdict (cleanup/content_inspector.hpp) means for the SMTP reply, and what
+// it and smtpd's access actions (HOLD, BCC, FILTER) make of the queue file, as Postfix's
+// smtpd answers for its cleanup.
 #include "smtpd/session.hpp"
 
 namespace correio::smtpd {
@@ -21,17 +22,33 @@ std::optional<smtp::Reply> Session::carry_out_verdict() {
     // header_checks(5) DISCARD: claim successful delivery; the queue file goes.
     return smtp::Reply(250, "2.0.0", "Ok: queued as " + queue_id_);
   }
-  if (verdict.hold) writer_->hold();
-  Status recorded;
-  if (!verdict.redirect.empty())
-    recorded = writer_->add_recipients({verdict.redirect}, true);
-  else if (!verdict.bcc.empty())
-    recorded = writer_->add_recipients(verdict.bcc, false);
-  if (!recorded) {
-    log_.warning("{}: queue file write error: {}", queue_id_, recorded.error().message);
-    return smtp::Reply(452, "4.3.1", "Insufficient system storage");
-  }
   return std::nullopt;
+}
+
+Status Session::record_decisions() {
+  const cleanup::CheckVerdict* verdict = inspector_ ? &inspector_->verdict() : nullptr;
+  // HOLD from header/body_checks or an access table: into hold/ at commit.
+  if (effects_.hold || (verdict && verdict->hold)) writer_->hold();
+  // header_checks REDIRECT replaces every recipient; otherwise the BCC copies of
+  // header/body_checks and the one of access(5) BCC join them.
+  std::vector<std::string> extra;
+  bool replace = verdict && !verdict->redirect.empty();
+  if (replace) {
+    extra.push_back(verdict->redirect);
+  } else {
+    if (verdict) extra = verdict->bcc;
+    if (!effects_.bcc.empty()) extra.push_back(effects_.bcc);
+  }
+  if (!extra.empty())
+    if (Status s = writer_->add_recipients(extra, replace); !s) return s;
+  // The last FILTER wins (access(5) FILTER note 2, header_checks(5)): content_filter is
+  // cleanup's default, smtpd's access tables speak before the content, header and
+  // body_checks last.
+  std::string filter = settings_.content_filter;
+  if (!effects_.filter.empty()) filter = effects_.filter;
+  if (verdict && !verdict->filter.empty()) filter = verdict->filter;
+  if (filter.empty()) return {};
+  return writer_->filter(filter);
 }
 
 }  // namespace correio::smtpd

@@ -2,8 +2,10 @@
 // Restrictions object a session uses, built once, asked for its configuration error.
 #include <fmt/format.h>
 
+#include "base/strings.hpp"
 #include "cleanup/address_rewrite.hpp"
 #include "cleanup/check_tables.hpp"
+#include "resolve/content_filter.hpp"
 #include "resolve/resolver.hpp"
 #include "service/server_tls.hpp"
 #include "smtpd/client_networks.hpp"
@@ -18,6 +20,15 @@ std::vector<std::string> check_configuration(const config::Config& config) {
   std::vector<std::string> problems = service::tls_policy_problems(config, "smtpd");
   for (auto& problem : cleanup::content_check_problems(config, ""))
     problems.push_back(std::move(problem));
+  // content_filter: FILTER_README's "transport:destination"; a bad one would queue mail
+  // that qmgr can only defer.
+  if (std::string filter = config.get("content_filter"); !base::trim(filter).empty()) {
+    if (auto parsed = resolve::parse_content_filter(filter); !parsed) {
+      std::string where = config.location("content_filter");
+      problems.push_back(fmt::format("{}{}error: content_filter: {}", where,
+                                     where.empty() ? "" : ": ", parsed.error().message));
+    }
+  }
   // The domain lists (map-valued: a table of an unknown type or a missing file).
   auto resolver = resolve::Resolver::open(config);
   if (!resolver) {

@@ -51,6 +51,9 @@ class MessageWriter {
   // envelope's. An error means a recipient could not be recorded: answer 4xx.
   virtual void hold() = 0;
   virtual Status add_recipients(const std::vector<std::string>& addresses, bool replace) = 0;
+  // The after-queue content filter "transport:destination" (content_filter, FILTER).
+  // An error means it could not be recorded: answer 4xx.
+  virtual Status filter(std::string_view transport_destination) = 0;
   // Makes the message durable; `done` is called once, on the caller's executor, with the
   // queue ID or an error. Only after done(ID) may the client hear "250 ... queued as ID".
   virtual void commit(std::function<void(Result<std::string>)> done) = 0;

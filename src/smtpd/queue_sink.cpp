@@ -66,6 +66,9 @@ class QueueMessageWriter final : public MessageWriter {
       recipients.push_back({a, a, "", replace ? uint8_t{0} : uint8_t{queue::kNotifyNever}});
     return writer_->set_extracted(recipients, replace);
   }
+  Status filter(std::string_view transport_destination) override {
+    return writer_->set_filter(transport_destination);
+  }
   void commit(std::function<void(Result<std::string>)> done) override {
     std::string id = id_;
     batcher_.commit_async(std::move(*writer_), [done = std::move(done), id](Status status) {

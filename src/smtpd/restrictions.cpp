@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "base/strings.hpp"
 #include "resolve/domain_list.hpp"
 #include "smtpd/access/checks.hpp"
@@ -70,6 +72,10 @@ Restrictions::Options restriction_options(const config::Config& c, resolve::Reso
   r.policy.retry_delay = c.get_time("smtpd_policy_service_retry_delay");
   r.policy.default_action = c.get("smtpd_policy_service_default_action");
   r.policy.context = c.get("smtpd_policy_service_policy_context");
+  r.policy.max_idle = c.get_time("smtpd_policy_service_max_idle");
+  r.policy.max_ttl = c.get_time("smtpd_policy_service_max_ttl");
+  r.policy.request_limit =
+      static_cast<int>(std::max<long long>(0, c.get_int("smtpd_policy_service_request_limit")));
   return r;
 }
 

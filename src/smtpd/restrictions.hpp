@@ -81,7 +81,10 @@ class Restrictions {
       int try_limit = 2;                            // smtpd_policy_service_try_limit
       std::chrono::milliseconds retry_delay{1000};  // smtpd_policy_service_retry_delay
       std::string default_action = "451 4.3.5 Server configuration problem";
-      std::string context;  // smtpd_policy_service_policy_context
+      std::string context;                         // smtpd_policy_service_policy_context
+      std::chrono::milliseconds max_idle{300000};  // smtpd_policy_service_max_idle
+      std::chrono::milliseconds max_ttl{1000000};  // smtpd_policy_service_max_ttl
+      int request_limit = 0;                       // smtpd_policy_service_request_limit
     } policy;
   };
 

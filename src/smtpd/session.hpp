@@ -105,6 +105,9 @@ class Session {
   // ends here (REJECT, DISCARD), else nullopt after the queue file got its hold flag and
   // recipients (cmd_data_checks.cpp).
   std::optional<smtp::Reply> carry_out_verdict();
+  // HOLD, BCC/REDIRECT recipients and the content filter into the queue file, from
+  // content inspection, the access actions and content_filter; before commit.
+  Status record_decisions();
   // Commits the message being written and answers 250 with its queue ID, or 452.
   asio::awaitable<Next> finish_message();
   std::string client_label() const;  // "NAME[127.0.0.1]", NAME "unknown" when unverified

@@ -12,6 +12,7 @@ Settings Settings::from_config(const config::Config& config) {
   Settings s;
   s.myhostname = config.get("myhostname");
   s.banner = config.get("smtpd_banner");
+  s.content_filter = std::string(base::trim(config.get("content_filter")));
   s.message_size_limit = config.get_int("message_size_limit");
   // Postfix: 0 means no limit.
   if (s.message_size_limit == 0) s.message_size_limit = std::numeric_limits<long long>::max() / 2;

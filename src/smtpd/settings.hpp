@@ -21,6 +21,10 @@ enum class TlsLevel { none, may, encrypt };
 struct Settings {
   std::string myhostname;
   std::string banner;  // smtpd_banner, expanded
+  // content_filter (main.cf or this service's -o): "transport:destination" recorded in
+  // every message this smtpd queues; "" for none (the re-injection service's -o
+  // content_filter=). Checked by config_check.cpp.
+  std::string content_filter;
   long long message_size_limit = 10240000;
   long long recipient_limit = 1000;
   long long line_length_limit = 2048;

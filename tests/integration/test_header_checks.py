@@ -186,17 +186,6 @@ def test_redirect_replaces_all_recipients_and_bcc_adds_one():
         wait_for_messages(inst, "demo", 1)
 
 
-def test_filter_is_refused_at_start_naming_file_and_line():
-    inst = instance_with_pickup()
-    checks(inst, header="/^X-Spam:/ WARN\n/^Subject:/ FILTER smtp:[127.0.0.1]:10025\n")
-    done = inst.command("check")
-    assert done.returncode != 0
-    assert re.search(r"error: header_checks: pcre map \S+/header_checks, line 2: FILTER "
-                     r"smtp:\[127\.0\.0\.1\]:10025: after-queue content filters are not built",
-                     done.stderr), done.stderr
-    inst.cleanup()
-
-
 def test_sendmail_mail_is_inspected_too():
     inst = instance_with_pickup()
     checks(inst, header="/^Subject: (.*)/ REPLACE Subject: [local] $1\n/^X-Hold:/ HOLD\n")

@@ -237,15 +237,15 @@ def test_values_that_describe_what_correio_does_are_not_reported():
 
 
 def test_start_refuses_a_fatal_setting_and_warns_about_the_rest():
-    inst = Correio({"content_filter": "smtp:[127.0.0.1]:10025",
+    inst = Correio({"smtpd_proxy_filter": "127.0.0.1:10025",
                     "debug_peer_list": "127.0.0.1"})
     with not_started(inst):
         done = inst.command("start")
         assert done.returncode == 1
-        assert re.search(r"main\.cf:\d+: error: content_filter = smtp:\[127\.0\.0\.1\]:10025"
+        assert re.search(r"main\.cf:\d+: error: smtpd_proxy_filter = 127\.0\.0\.1:10025"
                          r": not supported", done.stderr), done.stderr
         assert inst.command("status").returncode == 1  # nothing is running
-        del inst.main_cf["content_filter"]
+        del inst.main_cf["smtpd_proxy_filter"]
         inst.write_main_cf()
         inst.start()
         assert re.search(r"warning: \S*main\.cf:\d+: debug_peer_list = 127\.0\.0\.1: not supported",

@@ -2,17 +2,19 @@
 Python's smtplib and raw sockets against a Correio whose tables are built by its own
 postmap: check_*_access at every stage with smtpd_delay_reject = yes and no, the reply
 codes, enhanced status codes and "NOQUEUE: reject:" log lines, access(5) actions that
-change the mail (REDIRECT, PREPEND, DISCARD), and restriction classes. The client
+change the mail (REDIRECT, PREPEND, DISCARD, HOLD, BCC), and restriction classes. The client
 address varies by binding the client socket to 127.0.0.x sources."""
 
 import re
 import smtplib
 import socket
+import time
 
 import pytest
 
 from correio_fixture import Correio
-from delivery_setup import maildir_new, pipeline, wait_for_messages
+from delivery_setup import PIPELINE_MASTER_CF, maildir_new, pipeline, wait_for_messages
+from test_admin_tools import PICKUP, tool
 
 CLIENT_ACCESS = "127.0.0.2 REJECT bad client\n127.0.0.3 DEFER_IF_PERMIT later\n"
 HELO_ACCESS = "bad.helo.test 550 5.7.9 go away\n"
@@ -21,12 +23,16 @@ SENDER_ACCESS = ("spam@bad.test REJECT\n"
                  "tagged@ok.test PREPEND X-Access-Tag: tagged\n"
                  "quiet@ok.test DISCARD\n"
                  "classy@ok.test strict\n"
-                 "held@ok.test HOLD\n")
+                 "held@ok.test HOLD\n"
+                 "copied@ok.test BCC sender@example.test\n"
+                 "twice@ok.test BCC demo@example.test\n")
 RECIPIENT_ACCESS = "nobody@example.test 450 4.2.1 mailbox busy\n"
 
 
-def with_tables(extra: dict[str, str]) -> Correio:
+def with_tables(extra: dict[str, str], master_cf: str = "") -> Correio:
     inst = pipeline()
+    if master_cf:
+        inst.write_master_cf(PIPELINE_MASTER_CF.replace("{listen}", inst.listen) + master_cf)
     tables = {}
     for name, text in (("client", CLIENT_ACCESS), ("helo", HELO_ACCESS),
                        ("sender", SENDER_ACCESS), ("recipient", RECIPIENT_ACCESS)):
@@ -178,9 +184,6 @@ def test_redirect_prepend_discard_really_happen():
             assert code == 250 and b"queued as" in text
             # A classified sender: the class decides (HELO is fully qualified: permit).
             s.sendmail("classy@ok.test", ["sender@example.test"], b"Subject: c\r\n\r\nclassy\r\n")
-            # HOLD is not built yet: refused, never delivered without the hold.
-            s.mail("held@ok.test")
-            assert s.rcpt("sender@example.test") == (451, b"4.3.5 Server configuration error")
         redirected = wait_for_messages(inst, "demo", 1)
         assert b"redirected" in redirected[0].read_bytes()
         got = [p.read_bytes() for p in wait_for_messages(inst, "sender", 2)]
@@ -191,7 +194,55 @@ def test_redirect_prepend_discard_really_happen():
         assert not any(b"discarded" in m for m in got)
         inst.wait_for_log(r"NOQUEUE: discard: RCPT from unknown\[127\.0\.0\.4\]: "
                           r"<quiet@ok\.test>: Sender address triggers DISCARD action")
-        inst.wait_for_log(r"warning: hash:.*sender_access: HOLD: smtpd cannot place mail")
+
+
+def test_hold_puts_the_message_on_hold_until_postsuper_releases_it():
+    inst = with_tables({}, master_cf=PICKUP)
+    with inst:
+        with client(inst) as s:
+            s.ehlo("good.helo.test")
+            s.mail("held@ok.test")
+            assert s.rcpt("demo@example.test")[0] == 250
+            code, text = s.data(b"Subject: h\r\n\r\nheld by the sender table\r\n")
+            assert code == 250
+        queue_id = text.decode().rsplit(" ", 1)[1]
+        assert (inst.queue_dir / "hold" / queue_id).exists()
+        inst.wait_for_log(r"NOQUEUE: hold: RCPT from unknown\[127\.0\.0\.4\]: <held@ok\.test>: "
+                          r"Sender address triggers HOLD action; from=<held@ok\.test>")
+        listing = tool(inst, "mailq").stdout.decode()
+        assert re.search(rf"^{queue_id}!\s", listing, re.M), listing
+        time.sleep(1.5)  # qmgr leaves held mail alone
+        assert not maildir_new(inst, "demo").exists() or \
+            not list(maildir_new(inst, "demo").iterdir())
+        assert tool(inst, "postsuper", "-H", queue_id).returncode == 0
+        tool(inst, "postqueue", "-f")
+        assert b"held by the sender table" in wait_for_messages(inst, "demo", 1)[0].read_bytes()
+
+
+def test_bcc_adds_one_copy_the_last_one_wins():
+    inst = with_tables({"smtpd_recipient_restrictions":
+                        "check_recipient_access inline:{ { sender@example.test = BCC "
+                        "archive@example.test } }, reject_unauth_destination"})
+    with (inst.config_dir / "users").open("a") as users:
+        users.write("archive@example.test:{PLAIN}secret::::::\n")
+    with inst:
+        with client(inst) as s:
+            s.ehlo("good.helo.test")
+            # The sender table's BCC: one copy to sender@.
+            s.sendmail("copied@ok.test", ["demo@example.test"], b"Subject: 1\r\n\r\nfirst\r\n")
+            # The sender table says BCC demo@, the recipient table BCC archive@: access(5)
+            # "only the last action will be used", the recipient stage's.
+            s.sendmail("twice@ok.test", ["sender@example.test"], b"Subject: 2\r\n\r\nsecond\r\n")
+        archive = [p.read_bytes() for p in wait_for_messages(inst, "archive", 1)]
+        sender = [p.read_bytes() for p in wait_for_messages(inst, "sender", 2)]
+        demo = [p.read_bytes() for p in wait_for_messages(inst, "demo", 1)]
+        assert [b"second" in m for m in archive] == [True]
+        assert sorted(b"first" in m for m in sender) == [False, True]
+        inst.wait_for_log(r"NOQUEUE: bcc: RCPT from unknown\[127\.0\.0\.4\]: <copied@ok\.test>: "
+                          r"Sender address triggers BCC sender@example\.test")
+        time.sleep(1)  # nothing more arrives: demo never got the second message
+        assert [b"first" in p.read_bytes() for p in maildir_new(inst, "demo").iterdir()] == [True]
+        assert len(demo) == 1 and len(list(maildir_new(inst, "sender").iterdir())) == 2
 
 
 def test_warn_info_and_warn_if_reject_only_log():

@@ -1,7 +1,8 @@
 """smtpd's DNS-based restrictions against a real dnsmasq serving test zones on 127.0.0.1:
 reject_rbl_client with and without an =127.0.0.[2..4] filter, default_rbl_reply and
 rbl_reply_maps, permit_dnswl_client, reject_rhsbl_sender, reject_unknown_sender_domain,
-reject_unknown_helo_hostname and check_sender_mx_access. Clients come from 127.0.0.x."""
+reject_unknown_helo_hostname, check_sender_mx_access and the NS host tests
+check_{sender,recipient,client,helo}_ns_access. Clients come from 127.0.0.x."""
 
 import shutil
 import smtplib
@@ -12,6 +13,12 @@ import pytest
 
 from correio_fixture import Correio
 from test_reverse_dns import free_udp_and_tcp_port
+
+def ns_record(zone: str, host: str) -> str:
+    """dnsmasq's --dns-rr for an NS record (type 2): RDATA is the host in wire format."""
+    wire = "".join(f"{len(label):02x}" + label.encode().hex() for label in host.split("."))
+    return f"--dns-rr={zone},2,{wire}00"
+
 
 pytestmark = pytest.mark.skipif(shutil.which("dnsmasq") is None, reason="dnsmasq not installed")
 
@@ -35,7 +42,21 @@ def zones(tmp_path):
          "--host-record=helo.exists.test,192.0.2.2",
          "--host-record=mx.bad.test,192.0.2.3",
          "--mx-host=badmx.test,mx.bad.test,10",
-         "--mx-host=mxonly.test,exists.test,10"],
+         "--mx-host=mxonly.test,exists.test,10",
+         # Name servers: evil-ns.test is served by ns1.evil.test (listed by name),
+         # hosted.test by ns.badhost.test (listed by address: 192.0.2.66), clean.test by
+         # ns.clean.test (not listed).
+         ns_record("evil-ns.test", "ns1.evil.test"),
+         "--host-record=ns1.evil.test,192.0.2.53",
+         "--host-record=evil-ns.test,192.0.2.54",
+         ns_record("hosted.test", "ns.badhost.test"),
+         "--host-record=ns.badhost.test,192.0.2.66",
+         "--host-record=www.hosted.test,192.0.2.67",
+         ns_record("clean.test", "ns.clean.test"),
+         "--host-record=ns.clean.test,192.0.2.77",
+         "--host-record=clean.test,192.0.2.78",
+         # The client's name (reverse and forward) for check_client_ns_access.
+         "--host-record=mx.www.hosted.test,127.0.0.7"],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     time.sleep(0.5)
     if proc.poll() is not None:
@@ -108,3 +129,47 @@ def test_rhsbl_sender_unknown_domains_and_mx_access(zones):
             (550, b"5.7.1 <nohost.test>: Helo command rejected: Host not found")
         assert rcpt_reply(inst, "127.0.0.4", "x@badmx.test") == \
             (554, b"5.7.1 <x@badmx.test>: Sender address rejected: bad mx")
+
+
+NS_TABLE = "inline:{ { ns1.evil.test = REJECT evil name server }, { 192.0.2.66 = 554 5.7.1 bad host } }"
+
+
+def test_ns_access_checks_the_name_servers_by_name_and_address(zones):
+    # The recipient's test in the relay list, which runs first.
+    inst = start(zones, f"check_sender_ns_access {NS_TABLE}",
+                 {"smtpd_relay_restrictions":
+                  f"check_recipient_ns_access {NS_TABLE}, reject_unauth_destination"})
+    with inst:
+        # By name: the NS host of the sender's domain.
+        assert rcpt_reply(inst, "127.0.0.4", "x@evil-ns.test") == \
+            (554, b"5.7.1 <x@evil-ns.test>: Sender address rejected: evil name server")
+        # Up the tree: www.hosted.test has no NS records of its own; hosted.test's NS host
+        # is listed by its address.
+        assert rcpt_reply(inst, "127.0.0.4", "x@www.hosted.test") == \
+            (554, b"5.7.1 <x@www.hosted.test>: Sender address rejected: bad host")
+        assert rcpt_reply(inst, "127.0.0.4", "x@clean.test")[0] == 250
+        # A domain without name servers up to the top: no restriction, a warning.
+        assert rcpt_reply(inst, "127.0.0.4", "x@nowhere.test")[0] == 250
+        inst.wait_for_log(r"warning: Unable to look up NS host for nowhere\.test")
+        with smtplib.SMTP("127.0.0.1", inst.smtp_port, source_address=("127.0.0.4", 0),
+                          timeout=15) as s:
+            s.ehlo("helo.exists.test")
+            s.mail("a@clean.test")
+            assert s.rcpt("someone@evil-ns.test") == \
+                (554, b"5.7.1 <someone@evil-ns.test>: Recipient address rejected: "
+                      b"evil name server")
+        inst.wait_for_log(r"NOQUEUE: reject: RCPT from unknown\[127\.0\.0\.4\]: 554 5\.7\.1 "
+                          r"<x@evil-ns\.test>: Sender address rejected: evil name server; "
+                          r"from=<x@evil-ns\.test>")
+
+
+def test_helo_and_client_ns_access(zones):
+    inst = start(zones, f"check_helo_ns_access {NS_TABLE}, check_client_ns_access {NS_TABLE}",
+                 {"smtpd_peername_lookup": "yes"})
+    with inst:
+        assert rcpt_reply(inst, "127.0.0.4", "a@clean.test", helo="www.hosted.test") == \
+            (554, b"5.7.1 <www.hosted.test>: Helo command rejected: bad host")
+        assert rcpt_reply(inst, "127.0.0.4", "a@clean.test", helo="clean.test")[0] == 250
+        # 127.0.0.7 is mx.www.hosted.test (forward-confirmed): its domain's NS host is listed.
+        assert rcpt_reply(inst, "127.0.0.7", "a@clean.test", helo="clean.test") == \
+            (554, b"5.7.1 <mx.www.hosted.test[127.0.0.7]>: Client host rejected: bad host")

@@ -5,6 +5,7 @@ result, and smtpd_policy_service_default_action when the server cannot be reache
 import smtplib
 import socket
 import threading
+import time
 
 from correio_fixture import Correio, free_port
 
@@ -89,3 +90,111 @@ def test_unreachable_policy_server_gives_the_default_action():
                       b"Server configuration problem")
         inst.wait_for_log(r"warning: problem talking to policy server inet:127\.0\.0\.1:\d+: "
                           r"connect: Connection refused")
+
+
+class KeepAlivePolicyServer:
+    """Answers DUNNO to every request and keeps each connection open for more, as
+    Postfix's policy servers (postgrey, policyd-spf) do; counts connections and the
+    requests on each. `close_after`: hang up after that many requests on a connection."""
+
+    def __init__(self, close_after: int = 0):
+        self.close_after = close_after
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(8)
+        self.port = self.sock.getsockname()[1]
+        self.requests_per_connection: list[int] = []
+        self.closed_by_client = 0
+        threading.Thread(target=self.serve, daemon=True).start()
+
+    def serve(self):
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            self.requests_per_connection.append(0)
+            threading.Thread(target=self.session, args=(conn, len(self.requests_per_connection) - 1),
+                             daemon=True).start()
+
+    def session(self, conn, index):
+        with conn:
+            data = b""
+            while True:
+                while b"\n\n" not in data:
+                    chunk = conn.recv(4096)
+                    if not chunk:
+                        self.closed_by_client += 1
+                        return
+                    data += chunk
+                _, data = data.split(b"\n\n", 1)
+                self.requests_per_connection[index] += 1
+                conn.sendall(b"action=DUNNO\n\n")
+                if self.close_after and self.requests_per_connection[index] >= self.close_after:
+                    return
+
+
+def policy_instance(port: int, extra: dict[str, str]) -> Correio:
+    return Correio({"mydestination": "localhost", "virtual_mailbox_domains": "example.test",
+                    "smtpd_reject_unlisted_recipient": "no",
+                    "smtpd_recipient_restrictions":
+                        f"check_policy_service inet:127.0.0.1:{port}, permit_mynetworks, "
+                        "reject_unauth_destination", **extra})
+
+
+def transactions(inst: Correio, sessions: int, per_session: int) -> None:
+    for _ in range(sessions):
+        with smtplib.SMTP("127.0.0.1", inst.smtp_port, timeout=20) as s:
+            s.ehlo("client.example")
+            for _ in range(per_session):
+                s.mail("a@x.test")
+                assert s.rcpt("demo@example.test")[0] == 250
+                s.rset()
+
+
+def test_one_connection_serves_many_requests_and_sessions():
+    policy = KeepAlivePolicyServer()
+    inst = policy_instance(policy.port, {})
+    with inst:
+        transactions(inst, sessions=5, per_session=4)
+        assert policy.requests_per_connection == [20]
+
+
+def test_max_idle_closes_and_a_new_connection_follows():
+    policy = KeepAlivePolicyServer()
+    inst = policy_instance(policy.port, {"smtpd_policy_service_max_idle": "1s"})
+    with inst:
+        transactions(inst, sessions=1, per_session=3)
+        assert policy.requests_per_connection == [3]
+        time.sleep(2.5)
+        # Closed by smtpd after one idle second, not merely abandoned at the next request.
+        assert policy.closed_by_client == 1
+        transactions(inst, sessions=1, per_session=2)
+        assert policy.requests_per_connection == [3, 2]
+
+
+def test_request_limit_and_max_ttl_start_new_connections():
+    policy = KeepAlivePolicyServer()
+    inst = policy_instance(policy.port, {"smtpd_policy_service_request_limit": "4"})
+    with inst:
+        transactions(inst, sessions=2, per_session=5)
+        assert policy.requests_per_connection == [4, 4, 2]
+    policy = KeepAlivePolicyServer()
+    inst = policy_instance(policy.port, {"smtpd_policy_service_max_ttl": "1s"})
+    with inst:
+        transactions(inst, sessions=1, per_session=2)
+        time.sleep(1.2)
+        transactions(inst, sessions=1, per_session=2)
+        assert policy.requests_per_connection == [2, 2]
+
+
+def test_a_server_that_hangs_up_costs_no_request():
+    # A server that closes after each answer (the one-request style): every request still
+    # gets its answer, none falls to the default action.
+    policy = KeepAlivePolicyServer(close_after=1)
+    inst = policy_instance(policy.port, {"smtpd_policy_service_default_action": "REJECT down"})
+    with inst:
+        transactions(inst, sessions=2, per_session=3)
+        assert policy.requests_per_connection == [1] * 6
+        assert not inst.log_lines(r"problem talking to policy server")

@@ -36,6 +36,25 @@ TEST(QueueFileFormat, EveryFieldRoundTrips) {
   EXPECT_EQ(file->content_bytes, content);
 }
 
+TEST(QueueFileFormat, ContentFilterRoundTripsAndIsCheckedOnce) {
+  Envelope env = sample_envelope();
+  env.content_filter = "scan:[127.0.0.1]:10024";
+  auto bytes = encode_queue_file(env, "hello\n");
+  ASSERT_TRUE(bytes.ok());
+  auto file = parse_queue_file(*bytes);
+  ASSERT_TRUE(file.ok()) << file.error().message;
+  EXPECT_EQ(file->envelope.content_filter, "scan:[127.0.0.1]:10024");
+  // A second filter record, or one followed by a recipient, is corrupt.
+  std::string doubled = bytes->substr(0, bytes->size() - 13);  // without the end record
+  append_record(doubled, RecordType::filter, "smtp:x");
+  append_end_record(doubled, doubled.size());
+  EXPECT_FALSE(parse_queue_file(doubled).ok());
+  std::string empty = bytes->substr(0, bytes->size() - 13 - 5 - env.content_filter.size());
+  append_record(empty, RecordType::filter, "");
+  append_end_record(empty, empty.size());
+  EXPECT_FALSE(parse_queue_file(empty).ok());
+}
+
 TEST(QueueFileFormat, DefaultsAndNullSenderRoundTrip) {
   Envelope env;
   env.recipients.push_back({"postmaster", "", "", 0, false, 0});

@@ -133,6 +133,32 @@ TEST_F(QueueFileWriterTest, ExtractedSegmentAfterTheContent) {
   EXPECT_EQ(held->message_size, 5u);
 }
 
+// content_filter / FILTER: one filter record after the content and the extracted
+// recipients; a file without it reads as before.
+TEST_F(QueueFileWriterTest, FilterRecordAfterTheContent) {
+  auto w = QueueFileWriter::create(root_, testing::sample_envelope());
+  ASSERT_TRUE(w.ok());
+  ASSERT_TRUE(w->append_content("body\n").ok());
+  ASSERT_TRUE(w->set_extracted({{"b@example.org", "b@example.org", "", kNotifyNever}}, false).ok());
+  ASSERT_TRUE(w->set_filter("scan:[127.0.0.1]:10024").ok());
+  ASSERT_TRUE(w->set_filter("smtp:[127.0.0.1]:10026").ok());  // the last one counts
+  ASSERT_TRUE(w->commit().ok());
+  auto file = read_queue_file(dir(QueueName::incoming) / w->id(), true);
+  ASSERT_TRUE(file.ok()) << file.error().message;
+  EXPECT_EQ(file->envelope.content_filter, "smtp:[127.0.0.1]:10026");
+  EXPECT_EQ(file->envelope.recipients.size(), 4u);
+  EXPECT_EQ(file->content_bytes, "body\n");
+
+  auto plain = QueueFileWriter::create(root_, testing::sample_envelope());
+  ASSERT_TRUE(plain.ok());
+  ASSERT_TRUE(plain->append_content("body\n").ok());
+  ASSERT_TRUE(plain->set_filter("").ok());
+  ASSERT_TRUE(plain->commit().ok());
+  auto unfiltered = read_queue_file(dir(QueueName::incoming) / plain->id());
+  ASSERT_TRUE(unfiltered.ok()) << unfiltered.error().message;
+  EXPECT_TRUE(unfiltered->envelope.content_filter.empty());
+}
+
 TEST_F(QueueFileWriterTest, DelayWarningRecordFlipsOnceInPlace) {
   auto w = QueueFileWriter::create(root_, testing::sample_envelope());
   ASSERT_TRUE(w.ok());

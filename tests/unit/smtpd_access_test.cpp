@@ -206,12 +206,14 @@ TEST(AccessEngine, DelayRejectNoMovesTheLists) {
   EXPECT_EQ(run_check(delayed, Restrictions::Event::rcpt, f, effects)->code, 554);
 }
 
-TEST(AccessEngine, SideEffectsAndRefusedActions) {
+TEST(AccessEngine, SideEffects) {
   Engine e;
   e.options.lists[int(Stage::recipient)] =
       "check_recipient_access inline:{ { r@y.example = REDIRECT other@y.example }, "
       "{ p@y.example = PREPEND X-Seen: yes }, d@y.example=DISCARD, "
-      "{ f@y.example = FILTER smtp:x }, h@y.example=HOLD }";
+      "{ f@y.example = FILTER scan:[127.0.0.1]:10024 }, h@y.example=HOLD, "
+      "{ b@y.example = BCC copy@y.example }, { b2@y.example = BCC last@y.example }, "
+      "{ nf@y.example = FILTER nocolon } }";
   Restrictions r(e.options, e.log);
   Effects effects;
   Facts f = rcpt_facts("10.1.1.1", "a@x.example", "r@y.example");
@@ -224,12 +226,24 @@ TEST(AccessEngine, SideEffectsAndRefusedActions) {
   f.recipient = "d@y.example";
   EXPECT_EQ(wire(run_check(r, Restrictions::Event::rcpt, f, effects)), "accepted");
   EXPECT_TRUE(effects.discard);
-  // Not built yet: refused, never accepted in silence.
   f.recipient = "f@y.example";
+  EXPECT_EQ(wire(run_check(r, Restrictions::Event::rcpt, f, effects)), "accepted");
+  EXPECT_EQ(effects.filter, "scan:[127.0.0.1]:10024");
+  f.recipient = "h@y.example";
+  EXPECT_EQ(wire(run_check(r, Restrictions::Event::rcpt, f, effects)), "accepted");
+  EXPECT_TRUE(effects.hold);
+  // access(5) BCC: one copy; the last action wins.
+  f.recipient = "b@y.example";
+  EXPECT_EQ(wire(run_check(r, Restrictions::Event::rcpt, f, effects)), "accepted");
+  f.recipient = "b2@y.example";
+  EXPECT_EQ(wire(run_check(r, Restrictions::Event::rcpt, f, effects)), "accepted");
+  EXPECT_EQ(effects.bcc, "last@y.example");
+  // FILTER without transport:destination: Postfix's "Server configuration error".
+  f.recipient = "nf@y.example";
   EXPECT_EQ(wire(run_check(r, Restrictions::Event::rcpt, f, effects)),
             "451 4.3.5 Server configuration error\r\n");
-  f.recipient = "h@y.example";
-  EXPECT_EQ(run_check(r, Restrictions::Event::rcpt, f, effects)->code, 451);
+  effects.reset_transaction();
+  EXPECT_TRUE(effects.bcc.empty() && effects.filter.empty() && !effects.hold);
 }
 
 TEST(AccessEngine, NameChecks) {

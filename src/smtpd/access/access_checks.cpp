@@ -3,6 +3,7 @@
 // results mean (access(5) "ACCEPT ACTIONS", "REJECT ACTIONS", "OTHER ACTIONS").
 #include <fmt/format.h>
 
+#include "resolve/content_filter.hpp"
 #include "smtpd/access/access_action.hpp"
 #include "smtpd/access/checks.hpp"
 #include "smtpd/restrictions.hpp"
@@ -65,12 +66,11 @@ asio::awaitable<Verdict> apply_access_result(Evaluation& ev, std::string_view va
       ev.log("discard", triggers("DISCARD"));
       co_return Verdict::permit;
     case ActionKind::hold:
-      // smtpd cannot yet commit a message into hold/ (docs/admin-guide.md): refused
-      // rather than delivered without the administrator's look.
-      co_return ev.configuration_error(fmt::format(
-          "{}: HOLD: smtpd cannot place mail on the hold queue yet; mail is refused rather "
-          "than delivered",
-          table));
+      // access(5) HOLD: the message goes to the hold queue when it is committed
+      // (cmd_data_checks.cpp); the restrictions go on (Postfix returns DUNNO).
+      ev.effects.hold = true;
+      ev.log("hold", triggers("HOLD"));
+      co_return Verdict::dunno;
     case ActionKind::redirect:
       ev.effects.redirect = a.text;
       ev.log("redirect", fmt::format("<{}>: {} triggers REDIRECT {}", subject, klass, a.text));
@@ -85,16 +85,19 @@ asio::awaitable<Verdict> apply_access_result(Evaluation& ev, std::string_view va
       ev.log("info", a.text);
       co_return Verdict::dunno;
     case ActionKind::filter:
-      // Never accept mail that the administrator wanted filtered without the filter.
-      co_return ev.configuration_error(fmt::format(
-          "{}: FILTER {}: content_filter routing is not built yet; mail is refused rather "
-          "than delivered unfiltered",
-          table, a.text));
+      // access(5) FILTER: overrides content_filter for all recipients; the last one
+      // wins. Postfix's smtpd_check answers a FILTER without "transport:destination"
+      // as a configuration error.
+      if (auto parsed = resolve::parse_content_filter(a.text); !parsed)
+        co_return ev.configuration_error(fmt::format("{}: {}", table, parsed.error().message));
+      ev.effects.filter = a.text;
+      ev.log("filter", fmt::format("<{}>: {} triggers FILTER {}", subject, klass, a.text));
+      co_return Verdict::dunno;
     case ActionKind::bcc:
-      co_return ev.configuration_error(fmt::format(
-          "{}: BCC {}: the BCC action is not built yet; mail is refused rather than delivered "
-          "without the copy",
-          table, a.text));
+      // access(5) BCC: one copy; "with Postfix 3.0 only the last action will be used".
+      ev.effects.bcc = a.text;
+      ev.log("bcc", fmt::format("<{}>: {} triggers BCC {}", subject, klass, a.text));
+      co_return Verdict::dunno;
     case ActionKind::restrictions: {
       auto outer = ev.nested_subject;
       ev.nested_subject.emplace(std::string(subject), std::string(klass));

@@ -26,11 +26,15 @@ constexpr Check kChecks[] = {
     {"reject_unknown_reverse_client_hostname", check_unknown_reverse_client_hostname},
     {"reject_rbl_client", nullptr, check_dns_list},
     {"permit_dnswl_client", nullptr, check_dns_list},
+    {"check_client_mx_access", nullptr, check_mx_ns_access, true},
+    {"check_client_ns_access", nullptr, check_mx_ns_access, true},
     {"reject_rhsbl_client", nullptr, check_dns_list},
     {"reject_rhsbl_reverse_client", nullptr, check_dns_list},
     {"permit_rhswl_client", nullptr, check_dns_list},
     // HELO.
     {"check_helo_access", nullptr, check_access, true},
+    {"check_helo_mx_access", nullptr, check_mx_ns_access, true},
+    {"check_helo_ns_access", nullptr, check_mx_ns_access, true},
     {"reject_invalid_helo_hostname", check_invalid_helo_hostname},
     {"reject_invalid_hostname", check_invalid_helo_hostname},  // Postfix < 2.3 name
     {"reject_non_fqdn_helo_hostname", check_non_fqdn},

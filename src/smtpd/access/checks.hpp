@@ -60,8 +60,9 @@ asio::awaitable<Verdict> apply_access_result(Evaluation& ev, std::string_view va
                                              std::string_view subject, std::string_view klass,
                                              std::string_view table);
 
-// dns_lists.cpp: DNS block and allow lists, and the MX/NS host access tests.
+// dns_lists.cpp: DNS block and allow lists.
 asio::awaitable<Verdict> check_dns_list(Evaluation&, const Restriction&);
+// server_access.cpp: check_{client,helo,sender,recipient}_{mx,ns}_access.
 asio::awaitable<Verdict> check_mx_ns_access(Evaluation&, const Restriction&);
 // policy_client.cpp: check_policy_service (SMTPD_POLICY_README).
 asio::awaitable<Verdict> check_policy_service(Evaluation&, const Restriction&);

@@ -1,6 +1,6 @@
 // DNS block and allow lists (postconf(5) reject_rbl_client, permit_dnswl_client,
-// reject_rhsbl_{client,reverse_client,helo,sender,recipient}, permit_rhswl_client) and the
-// MX host tests check_{sender,recipient}_mx_access, over the shared c-ares channel.
+// reject_rhsbl_{client,reverse_client,helo,sender,recipient}, permit_rhswl_client), over
+// the shared c-ares channel (the MX/NS host tests are in server_access.cpp).
 // Replies follow default_rbl_reply / rbl_reply_maps with maps_rbl_reject_code.
 #include "smtpd/access/dns_lists.hpp"
 
@@ -150,49 +150,6 @@ asio::awaitable<Verdict> check_dns_list(Evaluation& ev, const Restriction& r) {
   }
   smtp::Reply reply = listing_reply(ev, *list, *listed, hit);
   co_return ev.reject(reply.code, reply.enhanced, reply.lines.front());
-}
-
-// check_{sender,recipient}_mx_access: the MX hosts of the address's domain (the domain
-// itself when it has none) looked up as host names, then their addresses as client
-// addresses. Postfix's check_server_access.
-asio::awaitable<Verdict> check_mx_ns_access(Evaluation& ev, const Restriction& r) {
-  AccessTable* table = ev.engine.table(r.argument);
-  if (!table) co_return ev.configuration_error(r.name + ": table " + r.argument + " is not open");
-  if (r.name.ends_with("_ns_access"))
-    co_return ev.configuration_error(r.name + ": NS record lookups are not built yet");
-  bool sender = r.name.starts_with("check_sender");
-  const Facts& f = ev.facts;
-  std::string_view address = sender ? f.sender : f.recipient;
-  std::string domain = base::to_lower(domain_of(address));
-  if (domain.empty() || domain.starts_with('[')) co_return Verdict::dunno;
-  std::shared_ptr<dns::Lookup> lookup = co_await dns_lookup(ev);
-  if (!lookup) co_return Verdict::dunno;
-  dns::MxAnswer mx = co_await lookup->mx_of(domain);
-  if (mx.outcome == dns::Outcome::temporary) co_return Verdict::dunno;
-  std::vector<std::string> hosts;
-  for (const auto& record : mx.records)
-    if (!record.host.empty()) hosts.push_back(base::to_lower(record.host));
-  if (mx.outcome == dns::Outcome::not_found && !mx.no_such_domain) hosts.push_back(domain);
-  const bool parent = ev.engine.options().parent_style;
-  const std::string subject(address);
-  const std::string_view klass = sender ? "Sender address" : "Recipient address";
-  const std::string spec = table->spec();
-  for (const std::string& host : hosts) {
-    auto found = table->find_domain(host, parent);
-    if (found && !*found) {
-      dns::Answer addresses = co_await lookup->addresses_of(host, AF_INET);
-      for (const std::string& a : addresses.items) {
-        found = table->find_address(a);
-        if (!found || *found) break;
-      }
-    }
-    if (!found) co_return ev.lookup_failure(subject, found.error().message);
-    if (!*found) continue;
-    const std::string value = (*found)->value;
-    Verdict v = co_await apply_access_result(ev, value, subject, klass, spec);
-    if (v != Verdict::dunno) co_return v;
-  }
-  co_return Verdict::dunno;
 }
 
 }  // namespace correio::smtpd::access

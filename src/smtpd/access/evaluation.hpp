@@ -45,12 +45,14 @@ struct Facts {
   std::string_view protocol = "SMTP";
 };
 
-// access(5) actions that change what happens to accepted mail; they last for the mail
-// transaction (the session resets them with it).
+// access(5) actions that change what happens to accepted mail (DISCARD, HOLD, REDIRECT,
+// BCC, FILTER, PREPEND); they last for the mail transaction (the session resets them with it).
 struct Effects {
   bool discard = false;
   bool hold = false;
   std::string redirect;              // REDIRECT: the only recipient the queue file gets
+  std::string bcc;                   // BCC: one more recipient (access(5): the last one)
+  std::string filter;                // FILTER transport:destination (the last one)
   std::vector<std::string> prepend;  // PREPEND: headers, in order, before Received:
   // DEFER_IF_PERMIT met at connect, HELO or MAIL with smtpd_delay_reject = no: Postfix
   // answers it at RCPT TO, when the recipient lists permit. The client's and HELO's
@@ -61,6 +63,8 @@ struct Effects {
   void reset_transaction() {
     discard = hold = false;
     redirect.clear();
+    bcc.clear();
+    filter.clear();
     prepend.clear();
     pending_sender.reset();
   }

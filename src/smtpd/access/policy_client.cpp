@@ -1,15 +1,17 @@
-// check_policy_service: Postfix's SMTPD_POLICY_README protocol. One request per
-// connection over inet:host:port or unix:/path (unix:private/x is under
-// queue_directory): "name=value" lines and an empty line each way; the server's
-// "action=" is an access(5) result. A server that cannot be reached or answered within
+// check_policy_service: Postfix's SMTPD_POLICY_README protocol over inet:host:port or
+// unix:/path (unix:private/x is under queue_directory), on connections kept between
+// requests (policy_connections.hpp): "name=value" lines and an empty line each way; the
+// server's "action=" is an access(5) result. A server that cannot be reached or answered within
 // smtpd_policy_service_timeout (smtpd_policy_service_try_limit tries) gives
 // smtpd_policy_service_default_action, as Postfix does.
 #include <fmt/format.h>
 
-#include <asio/connect.hpp>
+#include <asio/execution/context.hpp>
 #include <asio/experimental/awaitable_operators.hpp>
+#include <asio/generic/stream_protocol.hpp>
 #include <asio/ip/tcp.hpp>
 #include <asio/local/stream_protocol.hpp>
+#include <asio/query.hpp>
 #include <asio/read_until.hpp>
 #include <asio/redirect_error.hpp>
 #include <asio/steady_timer.hpp>
@@ -19,6 +21,7 @@
 #include "base/strings.hpp"
 #include "io/deadline.hpp"
 #include "smtpd/access/checks.hpp"
+#include "smtpd/access/policy_connections.hpp"
 #include "smtpd/restrictions.hpp"
 
 namespace correio::smtpd::access {
@@ -66,29 +69,33 @@ std::string request_text(const Evaluation& ev, std::string_view context) {
   return r + "\n";
 }
 
-template <class Socket>
-asio::awaitable<Result<std::string>> exchange(Socket& socket, const std::string& request) {
+// One request and its reply ("name=value" lines, an empty line) on `socket`. A reply
+// with bytes after its empty line leaves the connection out of step: `clean` is false.
+asio::awaitable<Result<std::string>> exchange(asio::generic::stream_protocol::socket& socket,
+                                              const std::string& request, bool& clean) {
   std::error_code ec;
   co_await asio::async_write(socket, asio::buffer(request),
                              asio::redirect_error(asio::use_awaitable, ec));
   if (ec) co_return Error{"write: " + ec.message()};
   std::string reply;
   auto buffer = asio::dynamic_buffer(reply, kMaxReply);
-  co_await asio::async_read_until(socket, buffer, "\n\n",
-                                  asio::redirect_error(asio::use_awaitable, ec));
+  size_t length = co_await asio::async_read_until(socket, buffer, "\n\n",
+                                                  asio::redirect_error(asio::use_awaitable, ec));
   if (ec) co_return Error{"read: " + ec.message()};
+  clean = length == reply.size();
   co_return reply;
 }
 
-asio::awaitable<Result<std::string>> ask(const std::string& target, const std::string& request) {
+asio::awaitable<Result<std::unique_ptr<PolicyConnection>>> connect(const std::string& target) {
   auto executor = co_await asio::this_coro::executor;
+  using Generic = asio::generic::stream_protocol;
   std::error_code ec;
   if (target.starts_with("unix:")) {
-    asio::local::stream_protocol::socket socket(executor);
-    const asio::local::stream_protocol::endpoint endpoint(target.substr(5));
+    const Generic::endpoint endpoint(asio::local::stream_protocol::endpoint(target.substr(5)));
+    Generic::socket socket(executor);
     co_await socket.async_connect(endpoint, asio::redirect_error(asio::use_awaitable, ec));
     if (ec) co_return Error{"connect: " + ec.message()};
-    co_return co_await exchange(socket, request);
+    co_return std::make_unique<PolicyConnection>(std::move(socket));
   }
   std::string_view hostport = std::string_view(target).substr(5);  // "inet:"
   size_t colon = hostport.rfind(':');
@@ -100,10 +107,41 @@ asio::awaitable<Result<std::string>> ask(const std::string& target, const std::s
   auto endpoints =
       co_await resolver.async_resolve(host, port, asio::redirect_error(asio::use_awaitable, ec));
   if (ec) co_return Error{"resolve: " + ec.message()};
-  asio::ip::tcp::socket socket(executor);
-  co_await asio::async_connect(socket, endpoints, asio::redirect_error(asio::use_awaitable, ec));
-  if (ec) co_return Error{"connect: " + ec.message()};
-  co_return co_await exchange(socket, request);
+  ec = asio::error::host_not_found;
+  for (const auto& entry : endpoints) {
+    Generic::socket socket(executor);
+    const Generic::endpoint endpoint(entry.endpoint());
+    co_await socket.async_connect(endpoint, asio::redirect_error(asio::use_awaitable, ec));
+    if (!ec) co_return std::make_unique<PolicyConnection>(std::move(socket));
+  }
+  co_return Error{"connect: " + ec.message()};
+}
+
+// Asks over a kept connection when there is one, else over a new one, and keeps the
+// connection afterwards (policy_connections.hpp). A kept connection that fails is
+// replaced by a new one at once, as Postfix's attr_clnt retries a stale stream once;
+// only a failure on a new connection counts as a try.
+asio::awaitable<Result<std::string>> ask(const std::string& target, const std::string& request,
+                                         const PolicyLimits& limits) {
+  auto executor = co_await asio::this_coro::executor;
+  auto& pool =
+      asio::use_service<PolicyConnections>(asio::query(executor, asio::execution::context));
+  std::unique_ptr<PolicyConnection> connection = pool.take(target, limits);
+  for (bool reused = connection != nullptr;; reused = false) {
+    if (!connection) {
+      auto opened = co_await connect(target);
+      if (!opened) co_return opened.error();
+      connection = std::move(*opened);
+    }
+    bool clean = false;
+    Result<std::string> reply = co_await exchange(connection->socket, request, clean);
+    if (!reply && reused) {
+      connection.reset();
+      continue;
+    }
+    if (reply && clean) pool.give_back(target, std::move(connection), limits);
+    co_return reply;
+  }
 }
 
 // "inet:host:port", "unix:/path", "unix:private/policy" or "host:port".
@@ -126,6 +164,7 @@ asio::awaitable<Verdict> check_policy_service(Evaluation& ev, const Restriction&
                                      ": per-service settings in braces are not built yet");
   const std::string target = target_of(r.argument, o.queue_directory);
   const std::string request = request_text(ev, o.policy.context);
+  const PolicyLimits limits{o.policy.max_idle, o.policy.max_ttl, o.policy.request_limit};
   std::string action;
   for (int attempt = 0; attempt < std::max(1, o.policy.try_limit) && action.empty(); ++attempt) {
     if (attempt > 0) {
@@ -133,7 +172,7 @@ asio::awaitable<Verdict> check_policy_service(Evaluation& ev, const Restriction&
       co_await pause.async_wait(asio::use_awaitable);
     }
     const auto deadline = std::chrono::steady_clock::now() + o.policy.timeout;
-    auto outcome = co_await (ask(target, request) || io::watchdog(deadline));
+    auto outcome = co_await (ask(target, request, limits) || io::watchdog(deadline));
     if (outcome.index() == 1) {
       ev.engine.log().warning("timeout talking to policy server {}", target);
       continue;

@@ -15,6 +15,7 @@ bool takes_argument(std::string_view name) {
       "check_sender_mx_access",      "check_sender_ns_access",
       "check_recipient_mx_access",   "check_recipient_ns_access",
       "check_helo_mx_access",        "check_helo_ns_access",
+      "check_client_mx_access",      "check_client_ns_access",
       "check_policy_service",        "reject_rbl_client",
       "reject_rhsbl_client",         "reject_rhsbl_sender",
       "reject_rhsbl_helo",           "reject_rhsbl_recipient",
