@@ -31,8 +31,8 @@
 #include "config/config.hpp"
 #include "queue/flush_log.hpp"
 #include "queue/queue_file_reader.hpp"
-#include "resolve/domain_list.hpp"
 #include "queue/queue_id.hpp"
+#include "resolve/domain_list.hpp"
 #include "showq/showq_protocol.hpp"
 
 namespace correio::cli {
@@ -137,8 +137,8 @@ int flush_site(const char* program, const config::Config& config, const queue::Q
   }
   bool eligible = false;
   if (std::string domains = config.get("fast_flush_domains"); !domains.empty()) {
-    bool parent = resolve::parent_style(config.get("parent_domain_matches_subdomains"),
-                                        "fast_flush_domains");
+    bool parent =
+        resolve::parent_style(config.get("parent_domain_matches_subdomains"), "fast_flush_domains");
     auto list = resolve::DomainList::open("fast_flush_domains", domains, parent);
     auto listed = list ? list->contains(site) : Result<bool>(list.error());
     if (!listed) {

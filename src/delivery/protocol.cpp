@@ -144,7 +144,8 @@ std::string encode_results(const std::vector<RecipientResult>& results) {
            field(r.dsn) + " " + field(r.text);
     // Two more fields only when there is a remote server's word to carry, and a seventh
     // when a success was relayed or passed on, or a deferral was the site's failure.
-    bool success_kind = r.status == DeliveryStatus::sent && r.success != RecipientResult::Success::delivered;
+    bool success_kind =
+        r.status == DeliveryStatus::sent && r.success != RecipientResult::Success::delivered;
     bool site = r.status == DeliveryStatus::deferred && r.site_failure;
     if (!r.remote_mta.empty() || !r.diagnostic.empty() || success_kind || site)
       out += " " + field(r.remote_mta) + " " + field(r.diagnostic);

@@ -43,10 +43,10 @@ void check_feedback(const config::Config& config, std::vector<std::string>& prob
         e.name.ends_with("_destination_concurrency_negative_feedback"))
       if (!e.name.starts_with("default_")) check(e.name, config.get(e.name));
   for (const auto& e : config.main_cf().entries()) {
-    bool integer = e.name.ends_with("_initial_destination_concurrency") ||
-                   e.name.ends_with("_destination_concurrency_failed_cohort_limit") ||
-                   (e.name.ends_with("_destination_concurrency_limit") &&
-                    !e.name.starts_with("default_"));
+    bool integer =
+        e.name.ends_with("_initial_destination_concurrency") ||
+        e.name.ends_with("_destination_concurrency_failed_cohort_limit") ||
+        (e.name.ends_with("_destination_concurrency_limit") && !e.name.starts_with("default_"));
     std::string value = config.get(e.name);
     if (integer && (value.empty() || value.find_first_not_of("0123456789") != std::string::npos))
       problems.push_back(fmt::format("{}: error: bad numerical configuration: {} = {}",
@@ -60,8 +60,8 @@ void check_fast_flush(const config::Config& config, std::vector<std::string>& pr
   auto list = resolve::DomainList::open("fast_flush_domains", domains, true);
   if (!list) {
     std::string where = config.location("fast_flush_domains");
-    problems.push_back(fmt::format("{}{}error: {}", where, where.empty() ? "" : ": ",
-                                   list.error().message));
+    problems.push_back(
+        fmt::format("{}{}error: {}", where, where.empty() ? "" : ": ", list.error().message));
   }
 }
 

@@ -72,10 +72,11 @@ asio::awaitable<std::vector<delivery::RecipientResult>> QueueManager::deliver(
           }
       }
       if (limit->release(outcome, reason))
-        log_.info("{}: destination {} is dead for {}s (concurrency feedback: {} failed "
-                  "cohort(s)): {}",
-                  request.queue_id, key, settings_.minimal_backoff.count(),
-                  settings_.window_for(route.transport).cohort_limit, reason);
+        log_.info(
+            "{}: destination {} is dead for {}s (concurrency feedback: {} failed "
+            "cohort(s)): {}",
+            request.queue_id, key, settings_.minimal_backoff.count(),
+            settings_.window_for(route.transport).cohort_limit, reason);
       if (reply) co_return std::move(*reply);
       log_.warning("{}: transport {}: {}", request.queue_id, route.transport,
                    reply.error().message);

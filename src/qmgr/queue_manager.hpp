@@ -122,7 +122,7 @@ class QueueManager {
   std::set<std::string> in_flight_;
   std::map<std::string, std::unique_ptr<DestinationLimit>> limits_;
   std::optional<resolve::DomainList> fast_flush_;  // none when empty or unusable
-  AgentClient agents_;  // kept connections to the delivery agents
+  AgentClient agents_;                             // kept connections to the delivery agents
 };
 
 }  // namespace correio::qmgr

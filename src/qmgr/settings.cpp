@@ -74,13 +74,13 @@ QmgrSettings QmgrSettings::from_config(const config::Config& config) {
   for (std::string_view suffix :
        {"_destination_concurrency_limit", "_destination_rate_delay",
         "_initial_destination_concurrency", "_destination_concurrency_failed_cohort_limit",
-        "_destination_concurrency_positive_feedback",
-        "_destination_concurrency_negative_feedback"})
+        "_destination_concurrency_positive_feedback", "_destination_concurrency_negative_feedback"})
     transports.merge(transports_with(config, suffix));
   s.default_window = window_settings(config, "", WindowSettings{});
   for (const auto& transport : transports) {
     std::string name = transport + "_destination_concurrency_limit";
-    if (config.raw(name)) s.transport_concurrency[transport] = static_cast<int>(config.get_int(name));
+    if (config.raw(name))
+      s.transport_concurrency[transport] = static_cast<int>(config.get_int(name));
     std::string delay = transport + "_destination_rate_delay";
     if (config.raw(delay)) s.transport_rate_delay[transport] = config.get_time(delay);
     s.transport_window[transport] = window_settings(config, transport, s.default_window);

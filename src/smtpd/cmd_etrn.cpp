@@ -38,9 +38,10 @@ asio::awaitable<Session::Next> Session::cmd_etrn(const Command& command) {
   std::string site = queue::flush_site_name(argument);
   if (site.empty()) co_return co_await reply(501, "5.5.4", "Error: invalid parameter syntax");
   if (etrn->restricted) {
-    log_.info("NOQUEUE: reject: ETRN {} from {}: 458 4.7.1 smtpd_etrn_restrictions are not "
-              "supported yet",
-              site, client_label());
+    log_.info(
+        "NOQUEUE: reject: ETRN {} from {}: 458 4.7.1 smtpd_etrn_restrictions are not "
+        "supported yet",
+        site, client_label());
     co_return co_await reply(458, "4.7.1", "Unable to queue messages");
   }
   bool eligible = false;

@@ -20,10 +20,10 @@
 #include "smtp/command_loop.hpp"
 #include "smtp/reply.hpp"
 #include "smtpd/client_admission.hpp"
+#include "smtpd/etrn.hpp"
 #include "smtpd/header_rewrite_clients.hpp"
 #include "smtpd/message_sink.hpp"
 #include "smtpd/recipient_check.hpp"
-#include "smtpd/etrn.hpp"
 #include "smtpd/restrictions.hpp"
 #include "smtpd/settings.hpp"
 

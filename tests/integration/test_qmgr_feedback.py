@@ -304,3 +304,30 @@ def test_postqueue_s_and_sendmail_qr_use_the_flush_log(dns):
     finally:
         a.cleanup()
         site.close()
+
+
+def test_check_reads_every_feedback_form_and_reports_what_it_cannot(dns):
+    a = sender_host(dns([]))
+    a.write_main_cf({"default_destination_concurrency_positive_feedback": "1/concurrency",
+                     "smtp_destination_concurrency_negative_feedback": "1/8",
+                     "relay_initial_destination_concurrency": "3",
+                     "relay_destination_concurrency_failed_cohort_limit": "2",
+                     # Postfix's preemptive scheduler: not honoured, so not silent either.
+                     "smtp_recipient_limit": "100",
+                     "smtpd_etrn_restrictions": "permit_mynetworks, reject"})
+    try:
+        done = a.command("check")
+        out = done.stdout + done.stderr
+        assert done.returncode == 0, out
+        assert "warning: smtp_recipient_limit = 100: not supported by Correio yet" in out, out
+        assert "smtpd_etrn_restrictions = permit_mynetworks, reject: not supported" in out, out
+        assert "feedback" not in out and "initial_destination" not in out, out
+        # Postfix would warn and use 1; Correio refuses a value it cannot schedule by.
+        a.write_main_cf({"smtp_destination_concurrency_negative_feedback": "2"})
+        done = a.command("check")
+        out = done.stdout + done.stderr
+        assert done.returncode != 0, out
+        assert "error: smtp_destination_concurrency_negative_feedback: \"2\": feedback must " \
+               "lie between 0 and 1" in out, out
+    finally:
+        a.cleanup()

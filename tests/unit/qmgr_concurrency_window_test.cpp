@@ -192,8 +192,8 @@ TEST(DeliveryProtocol, SiteFailureTravels) {
   ASSERT_TRUE(decoded);
   EXPECT_FALSE((*decoded)[0].site_failure);
   // A relayed success keeps the remote server's word too.
-  delivery::RecipientResult sent{3, delivery::DeliveryStatus::sent, "2.0.0", "ok", "mx.test",
-                                 "smtp; 250 ok"};
+  delivery::RecipientResult sent{
+      3, delivery::DeliveryStatus::sent, "2.0.0", "ok", "mx.test", "smtp; 250 ok"};
   sent.success = delivery::RecipientResult::Success::relayed;
   decoded = delivery::decode_results(delivery::encode_results({sent}));
   ASSERT_TRUE(decoded);
