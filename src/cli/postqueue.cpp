@@ -3,9 +3,12 @@
 //
 // How a flush reaches qmgr: qmgr watches incoming/ with inotify and takes every complete
 // file that appears there, so a flush moves the chosen deferred files back into
-// incoming/ (a rename per file, then one sync of both directories). No socket, no qmgr
-// change; the cost is that postqueue -f needs write access to the queue (root or
-// mail_owner), where Postfix lets any user send the trigger through public/qmgr.
+// incoming/ (a rename per file, then one sync of both directories), after touching
+// flush/.revive so that qmgr first gives dead destinations another chance (Postfix's
+// QMGR_REQ_FLUSH_DEAD). -s SITE takes the site's fast flush log (queue/flush_log.hpp),
+// as ETRN does, and only for fast_flush_domains. No socket; the cost is that a flush
+// needs write access to the queue (root or mail_owner), where Postfix lets any user send
+// the trigger through public/qmgr.
 // Listing: read the queue directly when the caller may (root, mail_owner), else ask the
 // showq daemon over public/showq (src/showq/showq_main.cpp), as Postfix's postqueue does.
 // SECURITY: runs as the invoking user; reads queue files only when the file modes allow
@@ -26,8 +29,10 @@
 #include "cli/commands.hpp"
 #include "cli/queue_listing.hpp"
 #include "config/config.hpp"
+#include "queue/flush_log.hpp"
 #include "queue/queue_file_reader.hpp"
 #include "queue/queue_id.hpp"
+#include "resolve/domain_list.hpp"
 #include "showq/showq_protocol.hpp"
 
 namespace correio::cli {
@@ -95,6 +100,11 @@ int list(const char* program, const queue::Queue& q, bool json) {
 // chooses which (all when empty).
 int flush(const char* program, const queue::Queue& q,
           const std::function<bool(const std::string& id)>& want, size_t* moved) {
+  if (auto st = queue::request_revival(q); !st) {
+    std::fprintf(stderr, "%s: fatal: Cannot flush mail queue: %s\n", program,
+                 st.error().message.c_str());
+    return kExUnavailable;
+  }
   auto ids = q.list(queue::QueueName::deferred);
   if (!ids) {
     std::fprintf(stderr, "%s: fatal: Cannot flush mail queue: %s\n", program,
@@ -116,12 +126,39 @@ int flush(const char* program, const queue::Queue& q,
   return 0;
 }
 
-bool has_site(const queue::Queue& q, const std::string& id, const std::string& site) {
-  auto file = queue::read_queue_file(q.path(id, queue::QueueName::deferred));
-  if (!file) return false;
-  for (const auto& r : file->envelope.recipients)
-    if (!r.done && address_domain(r.address) == site) return true;
-  return false;
+// postqueue -s SITE (Postfix's flush_send_site): the site's fast flush log, for sites in
+// fast_flush_domains only.
+int flush_site(const char* program, const config::Config& config, const queue::Queue& q,
+               const std::string& argument) {
+  std::string site = queue::flush_site_name(argument);
+  if (site.empty()) {
+    std::fprintf(stderr, "%s: fatal: Invalid request: \"%s\"\n", program, argument.c_str());
+    return kExUsage;
+  }
+  bool eligible = false;
+  if (std::string domains = config.get("fast_flush_domains"); !domains.empty()) {
+    bool parent =
+        resolve::parent_style(config.get("parent_domain_matches_subdomains"), "fast_flush_domains");
+    auto list = resolve::DomainList::open("fast_flush_domains", domains, parent);
+    auto listed = list ? list->contains(site) : Result<bool>(list.error());
+    if (!listed) {
+      std::fprintf(stderr, "%s: fatal: Cannot flush mail queue: %s\n", program,
+                   listed.error().message.c_str());
+      return kExUnavailable;
+    }
+    eligible = *listed;
+  }
+  if (!eligible) {
+    std::fprintf(stderr, "%s: fatal: Flush service is not configured for destination \"%s\"\n",
+                 program, site.c_str());
+    return kExUnavailable;
+  }
+  if (auto moved = queue::flush_site(q, site); !moved) {
+    std::fprintf(stderr, "%s: fatal: Cannot flush mail queue: %s\n", program,
+                 moved.error().message.c_str());
+    return kExUnavailable;
+  }
+  return 0;
 }
 
 }  // namespace
@@ -163,11 +200,7 @@ int postqueue_main(int argc, char** argv) {
   if (action == 'p' || action == 'j') return list(program, q, action == 'j');
   size_t moved = 0;
   if (action == 'f') return flush(program, q, nullptr, &moved);
-  if (action == 's') {
-    std::string site = base::to_lower(argument);
-    return flush(
-        program, q, [&](const std::string& id) { return has_site(q, id, site); }, &moved);
-  }
+  if (action == 's') return flush_site(program, *config, q, argument);
   // -i ID
   if (!queue::is_valid_queue_id(argument)) {
     std::fprintf(stderr, "%s: fatal: invalid queue ID: %s\n", program, argument.c_str());

@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <cstring>
 #include <string>
+#include <vector>
 
 #include "cli/commands.hpp"
 #include "cli/sendmail_options.hpp"
@@ -177,9 +178,18 @@ int sendmail_main(int argc, char** argv) {
     case SendmailOptions::Mode::new_aliases:
       return run_as(newaliases_main, "newaliases", o.config_dir);
     case SendmailOptions::Mode::flush_queue: {
-      std::string n = "postqueue", f = "-f", c = "-c", d = o.config_dir ? o.config_dir : "";
-      char* args[] = {n.data(), f.data(), c.data(), d.data(), nullptr};
-      return postqueue_main(o.config_dir ? 4 : 2, args);
+      // -q is postqueue -f; -qRsite is postqueue -s site.
+      std::string n = "postqueue", f = o.flush_site.empty() ? "-f" : "-s", site = o.flush_site;
+      std::string c = "-c", d = o.config_dir ? o.config_dir : "";
+      std::vector<char*> args{n.data(), f.data()};
+      if (!site.empty()) args.push_back(site.data());
+      if (o.config_dir) {
+        args.push_back(c.data());
+        args.push_back(d.data());
+      }
+      int argc = static_cast<int>(args.size());
+      args.push_back(nullptr);
+      return postqueue_main(argc, args.data());
     }
     case SendmailOptions::Mode::smtp:
       return fatal(kExUsage, "-bs is not supported; use the smtpd service");

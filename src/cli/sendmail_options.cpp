@@ -73,7 +73,13 @@ SendmailParse parse_sendmail_args(int argc, char** argv) {
       continue;
     }
     if (opt == 'q') {  // -q: process the queue now; -qInterval (daemon) is not supported
-      if (!rest.empty()) return {std::nullopt, "unsupported option: " + std::string(arg)};
+      // -qRsite (Postfix's sendmail): that site's mail now, through its fast flush log.
+      if (rest.starts_with("R")) {
+        if (rest.size() == 1) return {std::nullopt, "specify: -qRsitename"};
+        o.flush_site = std::string(rest.substr(1));
+      } else if (!rest.empty()) {
+        return {std::nullopt, "unsupported option: " + std::string(arg)};
+      }
       o.mode = SendmailOptions::Mode::flush_queue;
       continue;
     }

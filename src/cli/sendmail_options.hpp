@@ -21,6 +21,7 @@ inline constexpr int kExConfig = 78;
 struct SendmailOptions {
   enum class Mode { deliver, list_queue, new_aliases, flush_queue, smtp };
   Mode mode = Mode::deliver;
+  std::string flush_site;                // -qRsite: flush_queue for one site (postqueue -s)
   bool extract_recipients = false;       // -t
   bool ignore_dots = false;              // -i, -oi: a lone "." does not end the message
   std::optional<std::string> sender;     // -f / -r; "" or "<>" is the null sender

@@ -18,9 +18,6 @@ constexpr auto kInfo = Support::kInformational;
 constexpr auto kWarn = Support::kNotYet;
 constexpr auto kFatal = Support::kNotYetUnsafe;
 
-constexpr std::string_view kNoConcurrencyFeedback =
-    "qmgr gives each destination its full concurrency limit at once and does not throttle "
-    "a failing destination (no concurrency feedback yet)";
 
 // Unsorted here (grouped by concern); support_table() sorts once.
 constexpr SupportInfo kUnsupported[] = {
@@ -93,14 +90,10 @@ constexpr SupportInfo kUnsupported[] = {
      "the SMTP client keeps TLS sessions in memory, per smtp process, for "
      "smtp_tls_session_cache_timeout; there is no database"},
 
-    // qmgr's concurrency feedback (Postfix's qmgr(8) window that starts at
-    // initial_destination_concurrency and grows or shrinks with each result): not built;
-    // each destination gets its full concurrency limit from the start, and a failing
-    // destination is not throttled.
-    {"initial_destination_concurrency", kWarn, "", kNoConcurrencyFeedback},
-    {"default_destination_concurrency_failed_cohort_limit", kWarn, "", kNoConcurrencyFeedback},
-    {"default_destination_concurrency_positive_feedback", kWarn, "", kNoConcurrencyFeedback},
-    {"default_destination_concurrency_negative_feedback", kWarn, "", kNoConcurrencyFeedback},
+    // ETRN (smtpd/cmd_etrn.cpp): the restriction list is not evaluated yet.
+    {"smtpd_etrn_restrictions", kWarn, "reject",
+     "the ETRN restrictions are not evaluated yet; with any value but the empty default, "
+     "smtpd answers every ETRN with 458 (as if the list were \"reject\")"},
 
     // The master.
     {"default_process_limit", kWarn, "", "a '-' maxproc in master.cf means one process"},
@@ -109,6 +102,38 @@ constexpr SupportInfo kUnsupported[] = {
     {"import_environment", kWarn, "", "daemons inherit the master's environment"},
     {"export_environment", kWarn, "", "commands run by local delivery get a fixed environment"},
 };
+
+// Per-transport names ("SERVICE_SUFFIX", config.hpp is_service_dependent_name) that
+// Postfix's qmgr reads and Correio's does not: a setting of one is a warning, never
+// accepted in silence. The honoured suffixes (_destination_concurrency_limit,
+// _destination_rate_delay, _initial_destination_concurrency, the feedback and cohort
+// ones, _destination_recipient_limit, _time_limit) are read by qmgr and the agents.
+constexpr std::string_view kNoPreemption =
+    "qmgr has no preemptive job scheduler and no active-queue recipient limits (Postfix's "
+    "SCHEDULER_README \"Preemptive scheduling\"); messages are handled in arrival order";
+constexpr SupportInfo kUnsupportedServiceSuffixes[] = {
+    {"_recipient_limit", kWarn, "", kNoPreemption},
+    {"_extra_recipient_limit", kWarn, "", kNoPreemption},
+    {"_recipient_refill_limit", kWarn, "", kNoPreemption},
+    {"_recipient_refill_delay", kWarn, "", kNoPreemption},
+    {"_delivery_slot_cost", kWarn, "", kNoPreemption},
+    {"_delivery_slot_discount", kWarn, "", kNoPreemption},
+    {"_delivery_slot_loan", kWarn, "", kNoPreemption},
+    {"_minimum_delivery_slots", kWarn, "", kNoPreemption},
+    {"_transport_rate_delay", kWarn, "",
+     "qmgr paces deliveries per destination (TRANSPORT_destination_rate_delay), not per "
+     "transport"},
+};
+
+// The support entry of `name`: its own, or that of its per-transport suffix when the name
+// is not a parameter of its own.
+const SupportInfo* support_of(std::string_view name) {
+  if (const SupportInfo* info = find_support(name)) return info;
+  if (find_parameter(name) || name.ends_with("_destination_recipient_limit")) return nullptr;
+  for (const auto& info : kUnsupportedServiceSuffixes)
+    if (name.size() > info.name.size() && name.ends_with(info.name)) return &info;
+  return nullptr;
+}
 
 // Lists compare equal when their items do: "a, b" equals "a b" and "a,b".
 std::string normalized(std::string_view value) {
@@ -200,7 +225,7 @@ std::vector<SettingFinding> unsupported_settings(const Config& config) {
   const MainCf& main_cf = config.main_cf();
   for (const auto& entry : main_cf.entries()) {
     if (main_cf.find(entry.name) != &entry) continue;  // a later line wins
-    const SupportInfo* info = find_support(entry.name);
+    const SupportInfo* info = support_of(entry.name);
     if (!info || info->support == Support::kInformational) continue;
     if (is_accepted(config, *info, entry.value)) continue;
     out.push_back(finding(fmt::format("{}:{}", main_cf.file_name(), entry.line), *info,
@@ -213,7 +238,7 @@ std::vector<SettingFinding> unsupported_overrides(const Config& config, const Ov
                                                   std::string_view origin) {
   std::vector<SettingFinding> out;
   for (const auto& [name, value] : overrides) {
-    const SupportInfo* info = find_support(name);
+    const SupportInfo* info = support_of(name);
     if (!info || info->support == Support::kInformational) continue;
     if (is_accepted(config, *info, value)) continue;
     out.push_back(finding(origin, *info, fmt::format("-o {}={}", name, value)));

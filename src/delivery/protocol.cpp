@@ -143,12 +143,15 @@ std::string encode_results(const std::vector<RecipientResult>& results) {
     out += "result=" + std::to_string(r.offset) + " " + std::string(status_name(r.status)) + " " +
            field(r.dsn) + " " + field(r.text);
     // Two more fields only when there is a remote server's word to carry, and a seventh
-    // when a success was relayed or passed on.
-    bool success_kind = r.success != RecipientResult::Success::delivered;
-    if (!r.remote_mta.empty() || !r.diagnostic.empty() || success_kind)
+    // when a success was relayed or passed on, or a deferral was the site's failure.
+    bool success_kind =
+        r.status == DeliveryStatus::sent && r.success != RecipientResult::Success::delivered;
+    bool site = r.status == DeliveryStatus::deferred && r.site_failure;
+    if (!r.remote_mta.empty() || !r.diagnostic.empty() || success_kind || site)
       out += " " + field(r.remote_mta) + " " + field(r.diagnostic);
     if (success_kind)
       out += r.success == RecipientResult::Success::relayed ? " relayed" : " passed";
+    if (site) out += " site";
     out += "\n";
   }
   return out;
@@ -174,7 +177,7 @@ Result<std::vector<RecipientResult>> decode_results(std::string_view text) {
     if (!dsn || !reason) return Error{"delivery result: bad xtext"};
     r.dsn = *dsn;
     r.text = *reason;
-    if (f.size() == 6) {
+    if (f.size() >= 6) {
       auto remote = unfield(f[4]), diagnostic = unfield(f[5]);
       if (!remote || !diagnostic) return Error{"delivery result: bad xtext"};
       r.remote_mta = *remote;
@@ -185,6 +188,8 @@ Result<std::vector<RecipientResult>> decode_results(std::string_view text) {
         r.success = RecipientResult::Success::relayed;
       else if (f[6] == "passed")
         r.success = RecipientResult::Success::passed;
+      else if (f[6] == "site" && r.status == DeliveryStatus::deferred)
+        r.site_failure = true;
       else
         return Error{"delivery result: bad success kind " + f[6]};
     }

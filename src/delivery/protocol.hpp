@@ -52,6 +52,10 @@ struct RecipientResult {
   // with DSN, whose report it now is (qmgr reports nothing, or the sender hears twice).
   enum class Success : uint8_t { delivered, relayed, passed };
   Success success = Success::delivered;
+  // For `deferred`: the site itself failed (no connection, or the greeting or handshake
+  // failed at every server), not a recipient's reply. qmgr's concurrency feedback counts
+  // only these as negative (Postfix's qmgr(8)); a 4xx to a recipient is positive.
+  bool site_failure = false;
 };
 
 std::string encode_request(const DeliveryRequest& request);

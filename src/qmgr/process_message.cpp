@@ -52,17 +52,43 @@ asio::awaitable<std::vector<delivery::RecipientResult>> QueueManager::deliver(
     all(delivery::DeliveryStatus::sent, "2.0.0",
         route.nexthop.empty() ? "discarded" : route.nexthop);
   } else {
-    auto& limit = limits_[route_key(route)];
+    const std::string key = route_key(route);
+    auto& limit = limits_[key];
     if (!limit)
-      limit = std::make_unique<DestinationLimit>(settings_.concurrency_for(route.transport),
-                                                 settings_.rate_delay_for(route.transport));
-    co_await limit->acquire();
-    auto reply = co_await agents_.call(settings_.queue_directory / "private" / route.transport,
-                                       request, settings_.agent_timeout);
-    limit->release();
-    if (reply) co_return std::move(*reply);
-    log_.warning("{}: transport {}: {}", request.queue_id, route.transport, reply.error().message);
-    all(delivery::DeliveryStatus::deferred, "4.3.0", "mail transport unavailable");
+      limit = std::make_unique<DestinationLimit>(settings_.window_for(route.transport),
+                                                 settings_.rate_delay_for(route.transport),
+                                                 settings_.minimal_backoff);
+    const bool admitted = co_await limit->acquire();
+    if (admitted) {
+      auto reply = co_await agents_.call(settings_.queue_directory / "private" / route.transport,
+                                         request, settings_.agent_timeout);
+      // An agent that cannot be reached says nothing about the site: no feedback.
+      auto outcome = DestinationLimit::Outcome::none;
+      std::string reason;
+      if (reply) {
+        outcome = DestinationLimit::Outcome::reached;
+        for (const auto& r : *reply)
+          if (r.site_failure) {
+            outcome = DestinationLimit::Outcome::site_failed;
+            reason = r.text;
+          }
+      }
+      if (limit->release(outcome, reason))
+        log_.info(
+            "{}: destination {} is dead for {}s (concurrency feedback: {} failed "
+            "cohort(s)): {}",
+            request.queue_id, key, settings_.minimal_backoff.count(),
+            settings_.window_for(route.transport).cohort_limit, reason);
+      if (reply) co_return std::move(*reply);
+      log_.warning("{}: transport {}: {}", request.queue_id, route.transport,
+                   reply.error().message);
+      all(delivery::DeliveryStatus::deferred, "4.3.0", "mail transport unavailable");
+    } else {
+      // Postfix's qmgr(8) on a dead destination: the mail waits without an attempt
+      // (qmgr_defer_todo), its reason the failure that killed the site.
+      all(delivery::DeliveryStatus::deferred, "4.4.1",
+          "delivery temporarily suspended: " + limit->dead_reason());
+    }
   }
   // Only results qmgr produced itself are logged here; agents log their own.
   for (size_t i = 0; i < results.size(); ++i)
@@ -301,6 +327,7 @@ asio::awaitable<void> QueueManager::process(std::string id, queue::QueueName fro
   }
   if (auto st = queue_.set_next_attempt(id, queue::QueueName::deferred, next); !st)
     log_.warning("{}: set next attempt: {}", id, st.error().message);
+  log_for_fast_flush(id, deferrals);
 }
 
 }  // namespace correio::qmgr

@@ -14,6 +14,7 @@
 #include <cstring>
 
 #include "base/inotify_events.hpp"
+#include "queue/flush_log.hpp"
 #include "queue/queue_id.hpp"
 
 namespace correio::qmgr {
@@ -26,7 +27,16 @@ QueueManager::QueueManager(asio::io_context& io, QmgrSettings settings, resolve:
       resolver_(std::move(resolver)),
       log_(log),
       queue_(settings_.queue_directory),
-      recycle_pool_(settings_.queue_directory) {}
+      recycle_pool_(settings_.queue_directory) {
+  if (settings_.fast_flush_domains.empty()) return;
+  auto list = resolve::DomainList::open("fast_flush_domains", settings_.fast_flush_domains,
+                                        settings_.fast_flush_parent_style);
+  // `correio check` refuses a bad list; this is for a table that went away since.
+  if (!list)
+    log_.warning("{}; deferred mail is not logged for fast flush", list.error().message);
+  else
+    fast_flush_ = std::move(*list);
+}
 
 QueueManager::~QueueManager() = default;
 
@@ -50,9 +60,13 @@ asio::awaitable<void> QueueManager::run() {
 asio::awaitable<void> QueueManager::watch_incoming() {
   // Notification, not polling: a queue file in incoming/ is complete (and durable) once
   // its writer has set mode 0700 (IN_ATTRIB); recovery moves files in (IN_MOVED_TO).
+  // The same descriptor watches flush/ for the revive trigger, so that a flush's trigger
+  // is seen before the files it then moves into incoming/ (one queue, in order).
   int fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
-  if (fd < 0 || inotify_add_watch(fd, queue_.path(queue::QueueName::incoming).c_str(),
-                                  IN_MOVED_TO | IN_ATTRIB) < 0) {
+  int incoming_wd = fd < 0 ? -1
+                           : inotify_add_watch(fd, queue_.path(queue::QueueName::incoming).c_str(),
+                                               IN_MOVED_TO | IN_ATTRIB);
+  if (incoming_wd < 0) {
     log_.warning("inotify on incoming/: {}; falling back to scanning every second",
                  std::strerror(errno));
     if (fd >= 0) ::close(fd);
@@ -63,6 +77,11 @@ asio::awaitable<void> QueueManager::watch_incoming() {
       scan(queue::QueueName::incoming, false);
     }
   }
+  int flush_wd = inotify_add_watch(fd, queue_.path(queue::QueueName::flush).c_str(),
+                                   IN_CLOSE_WRITE | IN_ATTRIB | IN_MOVED_TO);
+  if (flush_wd < 0)
+    log_.warning("inotify on flush/: {}; a flush does not revive dead destinations",
+                 std::strerror(errno));
   asio::posix::stream_descriptor events(io_, fd);
   char buf[8192];
   for (;;) {
@@ -73,10 +92,42 @@ asio::awaitable<void> QueueManager::watch_incoming() {
       co_return;
     }
     for (const base::InotifyEvent& event : base::parse_inotify_events({buf, n})) {
+      if (event.wd == flush_wd) {
+        if (event.name == queue::kReviveTrigger) revive_dead_destinations();
+        continue;
+      }
       if (event.mask & IN_Q_OVERFLOW) scan(queue::QueueName::incoming, false);
       if (queue::is_valid_queue_id(event.name))
         start(std::string(event.name), queue::QueueName::incoming);
     }
+  }
+}
+
+void QueueManager::revive_dead_destinations() {
+  for (auto& [key, limit] : limits_) {
+    if (!limit->dead()) continue;
+    log_.info("destination {}: flushed, delivery resumed", key);
+    limit->revive();
+  }
+}
+
+void QueueManager::log_for_fast_flush(const std::string& id,
+                                      const std::vector<queue::RecipientFailure>& deferred) {
+  if (!fast_flush_) return;
+  std::set<std::string> sites;
+  for (const auto& r : deferred) {
+    size_t at = r.recipient.rfind('@');
+    if (at == std::string::npos) continue;
+    std::string site = queue::flush_site_name(std::string_view(r.recipient).substr(at + 1));
+    if (site.empty() || !sites.insert(site).second) continue;
+    auto listed = fast_flush_->contains(site);
+    if (!listed) {
+      log_.warning("{}: fast_flush_domains: {}", id, listed.error().message);
+      continue;
+    }
+    if (!*listed) continue;
+    if (auto st = queue::flush_log_add(queue_, site, id); !st)
+      log_.warning("{}: fast flush log for {}: {}", id, site, st.error().message);
   }
 }
 

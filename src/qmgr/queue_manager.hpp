@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 
@@ -19,8 +20,10 @@
 #include "config/config.hpp"
 #include "delivery/protocol.hpp"
 #include "qmgr/agent_client.hpp"
+#include "qmgr/concurrency_window.hpp"
 #include "qmgr/destination_limit.hpp"
 #include "qmgr/dsn_report.hpp"
+#include "queue/defer_log.hpp"
 #include "queue/queue.hpp"
 #include "queue/queue_file_reader.hpp"
 #include "queue/recycle_pool.hpp"
@@ -40,6 +43,11 @@ struct QmgrSettings {
   // default_destination_rate_delay and TRANSPORT_destination_rate_delay (0: none).
   std::chrono::seconds default_rate_delay{0};
   std::map<std::string, std::chrono::seconds, std::less<>> transport_rate_delay;
+  // Concurrency feedback (SCHEDULER_README): initial_destination_concurrency,
+  // default_destination_concurrency_{failed_cohort_limit,positive_feedback,
+  // negative_feedback} and their TRANSPORT_ variants. `limit` is filled per transport.
+  WindowSettings default_window;
+  std::map<std::string, WindowSettings, std::less<>> transport_window;
   std::string double_bounce_recipient = "postmaster";
   // notify_classes (Postfix's bounce(8)): "bounce" sends the postmaster a copy of each
   // bounce (headers only) and implies "2bounce", undeliverable bounces to the postmaster
@@ -48,10 +56,15 @@ struct QmgrSettings {
   std::string bounce_notice_recipient = "postmaster";
   std::string delay_notice_recipient = "postmaster";
   bool soft_bounce = false;  // would-be bounces are deferred (Postfix's soft_bounce)
+  // fast_flush_domains (flush(8)): deferred mail for these sites is logged in flush/SITE
+  // for ETRN and postqueue -s. Opened by the QueueManager.
+  std::string fast_flush_domains;
+  bool fast_flush_parent_style = true;
 
   static QmgrSettings from_config(const config::Config& config);
   int concurrency_for(std::string_view transport) const;
   std::chrono::seconds rate_delay_for(std::string_view transport) const;
+  WindowSettings window_for(std::string_view transport) const;
 };
 
 class QueueManager {
@@ -65,6 +78,12 @@ class QueueManager {
 
  private:
   asio::awaitable<void> watch_incoming();
+  // A flush (postqueue -f/-s, sendmail -q, ETRN) touched flush/.revive: every dead
+  // destination gets another chance (Postfix's qmgr on QMGR_REQ_FLUSH_DEAD).
+  void revive_dead_destinations();
+  // Logs `id` in flush/SITE for each fast_flush_domains site among `deferred`.
+  void log_for_fast_flush(const std::string& id,
+                          const std::vector<queue::RecipientFailure>& deferred);
   asio::awaitable<void> scan_deferred_forever();
   void scan(queue::QueueName q, bool only_due);
   void start(std::string id, queue::QueueName from);
@@ -102,7 +121,8 @@ class QueueManager {
   queue::RecyclePool recycle_pool_;  // finished messages' files, reused by smtpd
   std::set<std::string> in_flight_;
   std::map<std::string, std::unique_ptr<DestinationLimit>> limits_;
-  AgentClient agents_;  // kept connections to the delivery agents
+  std::optional<resolve::DomainList> fast_flush_;  // none when empty or unusable
+  AgentClient agents_;                             // kept connections to the delivery agents
 };
 
 }  // namespace correio::qmgr

@@ -36,6 +36,8 @@ std::string_view queue_name(QueueName q) {
       return "public";
     case QueueName::recycle:
       return "recycle";
+    case QueueName::flush:
+      return "flush";
   }
   return "?";
 }

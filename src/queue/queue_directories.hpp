@@ -27,12 +27,14 @@ enum class QueueName {
   private_,  // private service sockets ("private")
   public_,   // public service sockets ("public")
   recycle,   // finished queue files kept for reuse (recycle_pool.hpp); not Postfix's
+  flush,     // fast flush logs, one per site (flush_log.hpp), and qmgr's revive trigger
 };
 
-inline constexpr std::array<QueueName, 12> kAllQueueNames = {
+inline constexpr std::array<QueueName, 13> kAllQueueNames = {
     QueueName::maildrop, QueueName::incoming, QueueName::active,  QueueName::deferred,
     QueueName::hold,     QueueName::corrupt,  QueueName::bounce,  QueueName::defer,
     QueueName::pid,      QueueName::private_, QueueName::public_, QueueName::recycle,
+    QueueName::flush,
 };
 
 // The directory name under queue_directory: "incoming", "private", ...

@@ -77,6 +77,8 @@ asio::awaitable<Session::Next> Session::cmd_helo(const Command& command, bool ex
              "SMTPUTF8",
              "CHUNKING"};
   if (!settings_.disable_vrfy) r.lines.insert(r.lines.begin() + 3, "VRFY");
+  // Postfix announces ETRN after VRFY (RFC 1985 §4); cmd_etrn.cpp.
+  if (services_.etrn) r.lines.insert(r.lines.begin() + (settings_.disable_vrfy ? 3 : 4), "ETRN");
   if (settings_.tls && !conn_.tls_active()) r.lines.insert(r.lines.end() - 5, "STARTTLS");
   if (auth_offered())
     r.lines.insert(r.lines.end() - 5,

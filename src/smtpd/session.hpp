@@ -20,6 +20,7 @@
 #include "smtp/command_loop.hpp"
 #include "smtp/reply.hpp"
 #include "smtpd/client_admission.hpp"
+#include "smtpd/etrn.hpp"
 #include "smtpd/header_rewrite_clients.hpp"
 #include "smtpd/message_sink.hpp"
 #include "smtpd/recipient_check.hpp"
@@ -40,6 +41,7 @@ struct Services {
   const HeaderRewriteClients& header_clients;  // whose headers get rewritten
   // header_checks and the other content inspection tables; nullptr when none is set.
   const cleanup::CheckTables* checks = nullptr;
+  EtrnService* etrn = nullptr;  // ETRN's sites and queue (etrn.hpp); nullptr: no ETRN
 };
 
 class Session {
@@ -76,6 +78,7 @@ class Session {
   asio::awaitable<Next> cmd_quit(const Command& command);
   asio::awaitable<Next> cmd_starttls(const Command& command);
   asio::awaitable<Next> cmd_auth(const Command& command);
+  asio::awaitable<Next> cmd_etrn(const Command& command);  // cmd_etrn.cpp
   // The SASL mechanisms this connection may use now (TLS, smtpd_sasl_*security_options).
   auth::SaslOffer sasl_offer(bool tls_active) const;
   // Whether EHLO announces AUTH now.

@@ -28,6 +28,7 @@ int smtpd_main(const service::DaemonArgs& args) {
     std::optional<cleanup::AddressRewriter> rewriter;
     std::optional<HeaderRewriteClients> header_clients;
     std::unique_ptr<cleanup::CheckTables> checks;  // null without header/body checks
+    std::optional<EtrnService> etrn;
     std::unique_ptr<Services> services;
   };
   auto state = std::make_shared<State>();
@@ -102,10 +103,14 @@ int smtpd_main(const service::DaemonArgs& args) {
     auto checks = cleanup::CheckTables::open(ctx.config, "", ctx.log);
     if (!checks) return checks.error();
     if (checks->any()) state->checks = std::make_unique<cleanup::CheckTables>(std::move(*checks));
+    // A fast_flush_domains that cannot be opened is fatal, like the other domain lists.
+    auto etrn = EtrnService::open(ctx.config);
+    if (!etrn) return etrn.error();
+    state->etrn.emplace(std::move(*etrn));
     state->services = std::make_unique<Services>(
         Services{*state->sink, *state->recipients, *state->restrictions, state->logins.get(),
                  *state->admission, *state->rates, *state->rewriter, *state->header_clients,
-                 state->checks.get()});
+                 state->checks.get(), &*state->etrn});
     return {};
   };
   daemon.session = [state](service::Context& ctx,

@@ -128,9 +128,10 @@ def test_postqueue_s_flushes_one_site_only(dns):
     # Nothing listens on the relayhost's port: every attempt defers. Long backoff: only
     # a flush makes a second attempt.
     port = dns([])
+    # postqueue -s takes the site's fast flush log: the sites are in fast_flush_domains.
     a = sender_host(port, {"relayhost": f"[127.0.0.1]:{free_port()}",
                            "minimal_backoff_time": "300s", "maximal_backoff_time": "600s",
-                           "queue_run_delay": "300s"})
+                           "queue_run_delay": "300s", "fast_flush_domains": "one.test two.test"})
     try:
         a.start()
         with smtplib.SMTP("127.0.0.1", a.smtp_port) as smtp:

@@ -63,6 +63,9 @@ class Delivery {
     done_[i] = true;
     const RequestRecipient& rcpt = request_.recipients[i];
     RecipientResult r{rcpt.offset, status_of(o.verdict), o.dsn, o.text};
+    // No server of the nexthop took the connection or its greeting: qmgr's negative
+    // concurrency feedback (a recipient's own 4xx is not).
+    r.site_failure = o.verdict == Verdict::deferred && o.try_next_host;
     // Cut short by the request's time limit: the reason comes first.
     if (time_up_ && o.verdict != Verdict::sent)
       r.text = fmt::format("delivery time limit exceeded ({}s): {}",
