@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -16,6 +17,7 @@
 #include "base/file.hpp"
 #include "base/strings.hpp"
 #include "maps/detail/map_types.hpp"
+#include "maps/key_fold.hpp"
 
 namespace correio::maps {
 namespace {
@@ -55,8 +57,12 @@ std::string_view without_nul(MDB_val v) {
 
 class LmdbMap final : public Map {
  public:
-  LmdbMap(std::string type, std::string name, std::string path, bool fold)
-      : type_(std::move(type)), name_(std::move(name)), path_(std::move(path)), fold_(fold) {}
+  LmdbMap(std::string type, std::string name, std::string path, bool fold, bool utf8)
+      : type_(std::move(type)),
+        name_(std::move(name)),
+        path_(std::move(path)),
+        fold_(fold),
+        utf8_(utf8) {}
 
   Status open() {
     struct stat st {};
@@ -85,7 +91,7 @@ class LmdbMap final : public Map {
         if (auto s = open(); !s) return s.error();
       }
     }
-    std::string k = fold_ ? base::to_lower(key) : std::string(key);
+    std::string k = fold_ ? fold_key(key, utf8_) : std::string(key);
     std::optional<std::string> found;
     int rc = with_txn(
         [&](MDB_txn* txn) {
@@ -125,6 +131,7 @@ class LmdbMap final : public Map {
 
   std::string type_, name_, path_;
   bool fold_;
+  bool utf8_;
   std::unique_ptr<Env> env_;
   dev_t dev_ = 0;
   ino_t ino_ = 0;
@@ -204,13 +211,29 @@ Result<std::vector<std::pair<std::string, std::string>>> read_lmdb(const std::st
   return out;
 }
 
+Result<bool> delete_lmdb_key(const std::string& db_path, std::string_view key) {
+  auto entries = read_lmdb(db_path);
+  if (!entries) return entries.error();
+  auto it = std::find_if(entries->begin(), entries->end(),
+                         [&](const auto& entry) { return entry.first == key; });
+  if (it == entries->end()) return false;
+  entries->erase(it);
+  struct stat st {};
+  if (::stat(db_path.c_str(), &st) != 0) return base::errno_error("stat " + db_path, errno);
+  int uid = ::geteuid() == 0 ? static_cast<int>(st.st_uid) : -1;
+  int gid = ::geteuid() == 0 ? static_cast<int>(st.st_gid) : -1;
+  if (auto s = build_lmdb(db_path, *entries, uid, gid); !s) return s.error();
+  return true;
+}
+
 namespace detail {
 
 Result<std::unique_ptr<Map>> open_lmdb(std::string_view type, std::string_view name,
                                        const MapOptions& options) {
   if (name.empty()) return Error{fmt::format("{}: missing file name", type)};
-  auto map = std::make_unique<LmdbMap>(std::string(type), std::string(name),
-                                       lmdb_file(std::string(name)), options.fold_case);
+  auto map =
+      std::make_unique<LmdbMap>(std::string(type), std::string(name), lmdb_file(std::string(name)),
+                                options.fold_case, options.utf8);
   if (auto s = map->open(); !s) return s.error();
   return std::unique_ptr<Map>(std::move(map));
 }
