@@ -160,32 +160,54 @@ struct Printer {
 // "not found".
 constexpr int kFound = 0, kNotFound = 1, kTableError = 2, kFatal = 3;
 
+// Postfix's dict_get() and dict_seq() complain about an empty value (a pattern table's
+// rule with no result, a -F file that was empty) and postmap prints it all the same.
+void warn_empty(const Tool& tool, const maps::Map& map, const std::string& key) {
+  std::fprintf(stderr, "%s: warning: table %s: key %s: empty string result is not allowed\n",
+               tool.name, map.spec().c_str(), key.c_str());
+  std::fprintf(stderr, "%s: warning: table %s should return NO RESULT in case of NOT FOUND\n",
+               tool.name, map.spec().c_str());
+}
+
+// How -q treats keys. The tables fold keys with Unicode case folding (what the daemons
+// do); without UTF-8 (-u, smtputf8_enable = no) postmap opens them without folding and
+// folds ASCII letters itself, for the types whose keys are fixed strings.
+struct KeyMode {
+  bool utf8 = true;
+  bool ascii_fold = false;
+};
+
+// Types whose keys Postfix folds (DICT_FLAG_FOLD_FIX); not the pattern, network and
+// composite types.
+bool fixed_key_type(std::string_view spec) {
+  while (spec.starts_with("proxy:")) spec.remove_prefix(6);
+  std::string_view type = spec.substr(0, spec.find(':'));
+  for (std::string_view t :
+       {"hash", "lmdb", "cdb", "texthash", "inline", "static", "sqlite", "mysql", "pgsql"})
+    if (type == t) return true;
+  return false;
+}
+
 // -q: the first table that has the key prints its value.
 int query(const Printer& out, const std::vector<std::unique_ptr<maps::Map>>& tables,
-          const std::string& key, bool print_key, bool utf8) {
+          const std::string& key, bool print_key, KeyMode mode) {
   const Tool& tool = out.tool;
   for (const auto& map : tables) {
     // Postfix's dict_utf8 layer refuses a key that is not UTF-8 before the table sees it.
-    if (utf8 && !maps::valid_utf8(key)) {
+    if (mode.utf8 && !maps::valid_utf8(key)) {
       std::fprintf(stderr,
                    "%s: warning: %s: non-UTF-8 key \"%s\": malformed UTF-8 or invalid codepoint\n",
                    tool.name, message_name(*map).c_str(), maps::printable(key).c_str());
       continue;
     }
-    auto found = map->lookup(key);
+    bool fold = mode.ascii_fold && fixed_key_type(map->spec());
+    auto found = map->lookup(fold ? base::to_lower(key) : key);
     if (!found) {
       fatal(tool, found.error().message);
       return kTableError;
     }
     if (!*found) continue;
-    // Postfix's dict_get() complains about an empty value (a pattern table's rule with no
-    // result) and postmap prints it all the same.
-    if ((*found)->empty()) {
-      std::fprintf(stderr, "%s: warning: table %s: key %s: empty string result is not allowed\n",
-                   tool.name, map->spec().c_str(), key.c_str());
-      std::fprintf(stderr, "%s: warning: table %s should return NO RESULT in case of NOT FOUND\n",
-                   tool.name, map->spec().c_str());
-    }
+    if ((*found)->empty()) warn_empty(tool, *map, key);
     if (!out.print(*map, key, **found, print_key))
       return (fatal(tool, fmt::format("table {}: query error", message_name(*map))), kFatal);
     return kFound;
@@ -197,7 +219,10 @@ int query(const Printer& out, const std::vector<std::unique_ptr<maps::Map>>& tab
 int dump(const Printer& out, maps::Map& map) {
   auto all = map.entries();
   if (!all) return fatal(out.tool, all.error().message);
-  for (const auto& [k, v] : *all) out.print(map, k, v, true);
+  for (const auto& [k, v] : *all) {
+    if (v.empty()) warn_empty(out.tool, map, k);
+    out.print(map, k, v, true);
+  }
   return 0;
 }
 
@@ -252,11 +277,12 @@ int run(const Tool& tool, int argc, char** argv) {
       status |= postmap_tool::compile(tool, postmap_tool::with_type(t, *config), *o, *config);
     return status;
   }
-  bool utf8 = postmap_tool::utf8_enabled(*o, *config);
+  KeyMode mode;
+  mode.utf8 = postmap_tool::utf8_enabled(*o, *config);
+  mode.ascii_fold = o->fold_case && !mode.utf8;
   maps::MapOptions mo;
   mo.syntax = tool.syntax;
-  mo.fold_case = o->fold_case;
-  mo.utf8 = utf8;
+  mo.fold_case = o->fold_case && mode.utf8;
   mo.warn = [&tool](const std::string& text) {
     std::fprintf(stderr, "%s: warning: %s\n", tool.name, text.c_str());
   };
@@ -269,7 +295,7 @@ int run(const Tool& tool, int argc, char** argv) {
   Printer out{tool, o->file_values};
   if (o->dump) return dump(out, *tables.front());
   if (*o->query != "-") {
-    int s = query(out, tables, *o->query, false, utf8);
+    int s = query(out, tables, *o->query, false, mode);
     return s == kFatal ? 1 : s;
   }
   // -q -: keys from stdin, found ones printed as "key<TAB>value".
@@ -277,7 +303,7 @@ int run(const Tool& tool, int argc, char** argv) {
   for (std::string key; std::getline(std::cin, key);) {
     std::string_view k = base::trim(key);
     if (k.empty()) continue;
-    int s = query(out, tables, std::string(k), true, utf8);
+    int s = query(out, tables, std::string(k), true, mode);
     if (s == kFatal) return 1;
     if (s == kTableError) return s;
     if (s == kFound) status = 0;

@@ -1,6 +1,7 @@
 // Key folding for lookup tables (see key_fold.hpp): an ASCII fast path, ICU for the rest.
 #include "maps/key_fold.hpp"
 
+#include <unicode/uchar.h>
 #include <unicode/ucasemap.h>
 
 #include <memory>

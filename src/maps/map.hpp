@@ -29,9 +29,6 @@ struct MapOptions {
   SourceSyntax syntax = SourceSyntax::kPostmap;
   bool fold_case = true;  // lower-case keys when building and when looking up (Postfix's
                           // default; postmap -f turns it off)
-  // smtputf8_enable (and no postmap -u): keys are folded with Unicode case folding, as
-  // Postfix's dict_utf8 layer does; otherwise only ASCII letters are folded.
-  bool utf8 = true;
   // Receives "FILE, line N: ..." warnings about bad source lines; may be empty.
   std::function<void(const std::string&)> warn;
 };
