@@ -65,5 +65,5 @@ def test_forwarding_loop_bounces():
         inst.wait_for_log(r"to=<loop2@alias.test>, orig_to=<loop@localhost>, .*status=sent "
                           r"\(forwarded as ")
         # Back at loop@localhost with "Delivered-To: loop@localhost": not forwarded again.
-        inst.wait_for_log(r"to=<loop2@alias.test>, orig_to=<[^>]*>, .*"
+        inst.wait_for_log(r"to=<loop2@alias.test>, .*"
                           r"status=bounced \(mail forwarding loop for loop@localhost\)")

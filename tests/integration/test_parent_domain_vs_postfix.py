@@ -108,4 +108,4 @@ def test_subdomains_match_as_in_postfix(parent):
         # The corpus tells the two settings apart (a test that cannot fail is a defect):
         # a subdomain of relay_domains is relayed only in the parent style.
         sub_relay = replies(correio.smtp_port, "ok.test", "x@ok.test", ["u@sub.relay.test"])
-    assert sub_relay[-2].startswith("RCPT -> 250" if parent is None else "RCPT -> 554")
+    assert sub_relay[-2].startswith("RCPT TO -> 250" if parent is None else "RCPT TO -> 554")

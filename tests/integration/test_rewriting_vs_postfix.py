@@ -185,8 +185,8 @@ def send_from(source: str, port, sender, recipients, header_lines) -> None:
 def test_remote_header_rewrite_domain_matches_postfix(domain, append_dot):
     settings = {**SETTINGS, "append_dot_mydomain": append_dot,
                 "remote_header_rewrite_domain": domain,
-                "local_header_rewrite_clients": "permit_mynetworks",
-                "mynetworks": "127.0.0.1/32", "smtpd_relay_restrictions": "permit"}
+                # No SASL here: every client is remote for header rewriting.
+                "local_header_rewrite_clients": "permit_sasl_authenticated"}
     postfix = PostfixInstance({**settings,
                                "smtpd_client_restrictions": "check_client_access static:HOLD"})
     canonical = postfix.base / "canonical"

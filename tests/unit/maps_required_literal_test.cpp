@@ -24,7 +24,7 @@ TEST(MapsRequiredLiteral, LongestPlainRun) {
   EXPECT_EQ(lit("^(.*)@example\\.com$"), "@example.com");
   EXPECT_EQ(lit("^X-Spam-Flag: YES"), "x-spam-flag: yes");
   EXPECT_EQ(lit("abc?d"), "ab");         // "c" is optional
-  EXPECT_EQ(lit("ab+cd"), "cd");         // "ab" then a new run
+  EXPECT_EQ(lit("ab+cde"), "cde");  // "ab" ends at the "+", then a new run
   EXPECT_EQ(lit("abc{0,2}xyz"), "xyz");  // {0,..} is optional
   EXPECT_EQ(lit("x(foo|bar)yz"), "yz");  // alternation inside a group is skipped
   EXPECT_EQ(lit("[ab]cd[]x]ef"), "cd");  // classes are one unknown character

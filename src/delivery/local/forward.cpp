@@ -8,6 +8,8 @@
 namespace correio::delivery::local_agent {
 
 Outcome forward(const ForwardRequest& request, const AgentSettings& settings) {
+  if (settings.maildrop_directory.empty())
+    return {DeliveryStatus::deferred, "4.3.5", "cannot forward: no maildrop directory configured"};
   queue::Envelope env;
   env.sender = request.envelope->sender;
   env.dsn_ret = request.envelope->dsn_ret;
