@@ -14,8 +14,7 @@ namespace correio::maps {
 // valid UTF-8 is folded as ASCII.
 std::string fold_key(std::string_view key, bool utf8);
 
-// True when `text` is well-formed UTF-8 without surrogates or overlong forms (Postfix's
-// valid_utf8_string()).
+// True when `text` is well-formed UTF-8 (Postfix's valid_utf8_string(); base::is_valid_utf8).
 bool valid_utf8(std::string_view text);
 
 // `text` for a warning: bytes that are not printable ASCII nor part of valid UTF-8 become

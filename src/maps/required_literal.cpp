@@ -57,8 +57,10 @@ class Reader {
   };
   enum class Repeat { kOnce, kOptional, kSome };
 
+  // On a tie the later run wins: in header_checks the first run is usually the header
+  // name ("subject:"), which many rules share and most keys of that header contain.
   void end_run() {
-    if (run_.size() > best_.size()) best_ = run_;
+    if (!run_.empty() && run_.size() >= best_.size()) best_ = run_;
     run_.clear();
   }
 

@@ -14,8 +14,8 @@ Outcome forward(const ForwardRequest& request, const AgentSettings& settings) {
   env.sender = request.envelope->sender;
   env.dsn_ret = request.envelope->dsn_ret;
   env.dsn_envid = request.envelope->dsn_envid;
-  // The recipient's DSN wishes carry over to the addresses it is forwarded to (RFC 3461
-  // §6.2: a forwarding agent keeps NOTIFY and ORCPT).
+  // The recipient's DSN wishes (RFC 3461 NOTIFY and ORCPT) carry over to the addresses
+  // it is forwarded to, as Postfix's local(8) passes them to cleanup.
   for (const auto& target : request.targets)
     env.recipients.push_back({target, target, request.orcpt, request.notify});
   auto writer = queue::MaildropWriter::create(settings.maildrop_directory, env);
