@@ -1,6 +1,7 @@
 // libFuzzer target for the rule-table parsers: regexp:, pcre: and cidr: source files
 // (IF/ENDIF, patterns, flags, $n replacements, networks), each then looked up with a
-// few keys, one of them taken from the input itself.
+// few keys, one of them taken from the input itself; and the required-literal reader of
+// the prefilter on the input as one pattern.
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -8,6 +9,7 @@
 
 #include "maps/detail/map_types.hpp"
 #include "maps/detail/pattern_table.hpp"
+#include "maps/detail/required_literal.hpp"
 
 using namespace correio::maps;
 
@@ -24,5 +26,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   probe(*detail::pattern_table_from_text(text, "fuzz", detail::pcre_engine(), options));
   probe(*detail::cidr_from_text(text, "fuzz", options));
   (void)detail::parse_replacement(text);
+  for (auto dialect : {detail::RegexDialect::kPcre, detail::RegexDialect::kPosixExtended})
+    (void)detail::required_literal({std::string(text), "", true}, dialect);
   return 0;
 }

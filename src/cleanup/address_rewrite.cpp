@@ -77,6 +77,7 @@ Result<AddressRewriter> AddressRewriter::open(const config::Config& config) {
   r.resolver_.emplace(std::move(*resolver));
   r.myorigin_ = config.get("myorigin");
   r.mydomain_ = config.get("mydomain");
+  r.remote_domain_ = config.get("remote_header_rewrite_domain");
   r.delimiter_ = config.get("recipient_delimiter");
   r.append_dot_mydomain_ = config.get_bool("append_dot_mydomain");
   r.enable_original_recipient_ = config.get_bool("enable_original_recipient");
@@ -152,17 +153,22 @@ LocalDomainTest AddressRewriter::local_test() {
 
 // trivial-rewrite's "local" context (ADDRESS_REWRITING_README "Rewrite addresses to
 // standard form"): "user" becomes user@$myorigin (append_at_myorigin), "user@host"
-// becomes user@host.$mydomain with append_dot_mydomain.
-std::string AddressRewriter::complete(std::string_view address) const {
+// becomes user@host.$mydomain with append_dot_mydomain. The "remote" context appends
+// remote_header_rewrite_domain in both places (postconf(5): "append the specified domain
+// name to incomplete addresses").
+std::string AddressRewriter::complete(std::string_view address, HeaderContext context) const {
   if (address.empty()) return {};
+  bool remote = context == HeaderContext::kRemote;
+  const std::string& origin = remote ? remote_domain_ : myorigin_;
+  const std::string& domain = remote ? remote_domain_ : mydomain_;
   resolve::AddressParts parts = resolve::split_address(address, false);
   if (address.find('@') == std::string_view::npos || parts.domain.empty()) {
-    if (myorigin_.empty()) return std::string(address);
-    return parts.local + "@" + myorigin_;
+    if (origin.empty()) return std::string(address);
+    return parts.local + "@" + origin;
   }
-  if (append_dot_mydomain_ && !mydomain_.empty() && parts.domain.find('.') == std::string::npos &&
+  if (append_dot_mydomain_ && !domain.empty() && parts.domain.find('.') == std::string::npos &&
       parts.domain.front() != '[')
-    return parts.local + "@" + parts.domain + "." + mydomain_;
+    return parts.local + "@" + parts.domain + "." + domain;
   return std::string(address);
 }
 
@@ -253,7 +259,7 @@ Result<RecipientRewrite> AddressRewriter::recipient(std::string_view address) {
   return out;
 }
 
-Result<std::string> AddressRewriter::header(std::string_view header) {
+Result<std::string> AddressRewriter::header(std::string_view header, HeaderContext context) {
   size_t colon = header.find(':');
   if (colon == std::string_view::npos) return std::string(header);
   HeaderKind kind = header_kind(base::trim(header.substr(0, colon)));
@@ -262,7 +268,7 @@ Result<std::string> AddressRewriter::header(std::string_view header) {
   std::optional<Error> failed;
   std::string value = rewrite_address_list(header.substr(colon + 1), [&](const std::string& a) {
     if (failed) return a;
-    auto r = canonical(complete(a), sender, true);
+    auto r = canonical(complete(a, context), sender, true);
     if (!r) {
       failed = r.error();
       return a;

@@ -33,6 +33,12 @@ enum class HeaderKind { kNone, kSender, kRecipient };
 // To, Cc, Bcc, Apparently-To, Resent-To/-Cc/-Bcc -> kRecipient. `name` in any case.
 HeaderKind header_kind(std::string_view name);
 
+// Whose header addresses are completed how (trivial-rewrite's rewrite contexts): mail from
+// local_header_rewrite_clients and local submissions get $myorigin and .$mydomain; mail
+// from other clients gets remote_header_rewrite_domain for both (ADDRESS_REWRITING_README
+// "To rewrite message headers or not, or to label as invalid").
+enum class HeaderContext { kLocal, kRemote };
+
 // One envelope recipient after cleanup.
 struct RecipientRewrite {
   std::vector<std::string> addresses;  // after canonical, masquerade and virtual aliases
@@ -61,7 +67,12 @@ class AddressRewriter {
   // addresses rewritten for headers (completion, canonical and masquerading as
   // canonical_classes and masquerade_classes say). Headers that are not address headers
   // come back unchanged. Error: a table failed.
-  Result<std::string> header(std::string_view header);
+  Result<std::string> header(std::string_view header,
+                             HeaderContext context = HeaderContext::kLocal);
+
+  // remote_header_rewrite_domain; empty: headers of mail from remote clients are left
+  // alone.
+  const std::string& remote_header_domain() const { return remote_domain_; }
 
   bool enable_original_recipient() const { return enable_original_recipient_; }
   // Whether any of the above could change anything; false lets callers skip the work.
@@ -69,7 +80,9 @@ class AddressRewriter {
 
  private:
   AddressRewriter() = default;
-  std::string complete(std::string_view address) const;  // myorigin / append_dot_mydomain
+  // Bare-address completion: $myorigin / .$mydomain, or the remote domain for both.
+  std::string complete(std::string_view address,
+                       HeaderContext context = HeaderContext::kLocal) const;
   Result<std::string> canonical(std::string address, bool sender, bool header);
   Result<std::string> map11(AddressTable& table, std::string address);
   Result<std::vector<std::string>> as_recipients(const std::vector<std::string>& addresses);
@@ -78,7 +91,7 @@ class AddressRewriter {
   Completion completion() const;
 
   std::optional<resolve::Resolver> resolver_;
-  std::string myorigin_, mydomain_, delimiter_;
+  std::string myorigin_, mydomain_, delimiter_, remote_domain_;
   bool append_dot_mydomain_ = false;
   bool propagate_canonical_ = true, propagate_virtual_ = true;
   bool enable_original_recipient_ = true;

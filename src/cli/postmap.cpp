@@ -1,238 +1,312 @@
-// postmap, postalias and newaliases (Postfix's postmap(1), postalias(1), newaliases(1)):
-// compile a table's source file into FILE.lmdb (built aside, renamed into place), query
-// keys (-q) and dump tables (-s). No privilege of its own: run by root, the table gets
-// the source file's owner, as Postfix does.
+// postmap and postalias (Postfix's postmap(1), postalias(1)): the command line, and the
+// operations on existing tables — query keys (-q), dump (-s), delete keys (-d); building a
+// table is postmap_build.cpp. No privilege of its own: run by root, a table gets the
+// source file's owner, as Postfix does.
 #include <fmt/format.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <cstdio>
 #include <cstring>
 #include <iostream>
-#include <iterator>
-#include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "base/base64.hpp"
 #include "base/strings.hpp"
 #include "cli/commands.hpp"
-#include "config/config.hpp"
+#include "cli/postmap_tool.hpp"
 #include "maps/cdb_map.hpp"
+#include "maps/key_fold.hpp"
 #include "maps/lmdb_map.hpp"
 #include "maps/map.hpp"
-#include "maps/source_file.hpp"
 
 namespace correio::cli {
 namespace {
 
-struct Options {
-  const char* config_dir = nullptr;
-  bool incremental = false;  // -i: add stdin's entries to the existing table
-  bool fold_case = true;     // -f turns folding off
-  bool dump = false;         // -s
-  maps::Duplicates duplicates = maps::Duplicates::kWarn;  // -w ignores, -r replaces
-  std::optional<std::string> query;                       // -q KEY ("-": keys from stdin)
-  std::vector<std::string> tables;                        // [type:]file
-};
-
-struct Tool {
-  const char* name;  // "postmap", "postalias"
-  maps::SourceSyntax syntax;
-};
+using postmap_tool::fatal;
+using postmap_tool::Options;
+using postmap_tool::Tool;
 
 int usage(const Tool& tool) {
-  std::fprintf(stderr, "usage: %s [-finrsw] [-c config_dir] [-q key] [type:]file...\n", tool.name);
-  return 1;
+  if (tool.aliases())
+    return fatal(tool,
+                 "usage: postalias [-Nfinoprsuvw] [-c config_dir] [-d key] [-q key] "
+                 "[map_type:]file...");
+  return fatal(tool,
+               "usage: postmap [-bfFhimnNoprsuUvw] [-c config_dir] [-d key] [-q key] "
+               "[map_type:]file...");
 }
 
-// Parses argv; nullopt on a usage error.
+// One option letter; false on a usage error (the caller prints the usage line).
+bool apply_flag(const Tool& tool, char flag, Options& o) {
+  switch (flag) {
+    case 'i':
+      o.incremental = true;
+      return true;
+    case 'f':
+      o.fold_case = false;
+      return true;
+    case 'F':  // postmap only (postalias(1) has no -F)
+      o.file_values = true;
+      return !tool.aliases();
+    case 'u':
+      o.no_utf8 = true;
+      return true;
+    case 'w':  // postmap(1): do not complain about duplicates, keep the first
+      o.duplicates = maps::Duplicates::kIgnore;
+      return true;
+    case 'r':  // postmap(1): do not complain about duplicates, the last one wins
+      o.duplicates = maps::Duplicates::kReplace;
+      return true;
+    // -n is what Correio's tables are; -v (verbose), -o and -p (privileges and file modes
+    // of a root run, which Correio handles itself) change no result.
+    case 'n':
+    case 'v':
+    case 'o':
+    case 'p':
+      return true;
+    default:
+      return false;
+  }
+}
+
+// -s, -q and -d exclude each other, with Postfix's two wordings.
+std::optional<std::string> conflict(char flag, const Options& o) {
+  if (flag == 's' && (o.query || o.delete_key)) return "specify only one of -s or -q or -d";
+  if ((flag == 'q' || flag == 'd') && (o.dump || o.query || o.delete_key))
+    return "specify only one of -s -q or -d";
+  return std::nullopt;
+}
+
+// Parses argv; nullopt after printing why (usage or a fatal conflict).
 std::optional<Options> parse_args(const Tool& tool, int argc, char** argv) {
   Options o;
   int i = 1;
   for (; i < argc && argv[i][0] == '-' && argv[i][1] != '\0'; ++i) {
     for (const char* p = argv[i] + 1; *p;) {
-      switch (char flag = *p++) {
-        case 'c':
-        case 'q': {
-          // The value is the rest of this argument, or the next argument.
-          const char* value = *p ? p : (i + 1 < argc ? argv[++i] : nullptr);
-          if (!value) return std::nullopt;
-          if (flag == 'c')
-            o.config_dir = value;
-          else
-            o.query = value;
-          p = "";
-          break;
-        }
-        case 'i':
-          o.incremental = true;
-          break;
-        case 'f':
-          o.fold_case = false;
-          break;
-        case 's':
-          o.dump = true;
-          break;
-        case 'w':  // postmap(1): do not complain about duplicates, keep the first
-          o.duplicates = maps::Duplicates::kIgnore;
-          break;
-        case 'r':  // postmap(1): do not complain about duplicates, the last one wins
-          o.duplicates = maps::Duplicates::kReplace;
-          break;
-        case 'N':
-          // Correio's tables store keys and values without the terminating NUL, as
-          // Postfix's -n; including it is refused rather than ignored.
-          std::fprintf(stderr,
-                       "%s: fatal: -N is not supported: Correio's tables never store the "
-                       "terminating NUL (the -n form)\n",
-                       tool.name);
-          return std::nullopt;
-        // -n is what Correio's tables are; -v (verbose), -o and -p (privileges and file
-        // modes of a root run, which Correio handles itself) change no result.
-        case 'n':
-        case 'v':
-        case 'o':
-        case 'p':
-          break;
-        default:
-          return std::nullopt;
+      char flag = *p++;
+      if (auto why = conflict(flag, o)) return (fatal(tool, *why), std::nullopt);
+      if (flag == 'c' || flag == 'q' || flag == 'd') {
+        // The value is the rest of this argument, or the next argument.
+        const char* value = *p ? p : (i + 1 < argc ? argv[++i] : nullptr);
+        if (!value) return (usage(tool), std::nullopt);
+        if (flag == 'c')
+          o.config_dir = value;
+        else if (flag == 'q')
+          o.query = value;
+        else
+          o.delete_key = value;
+        p = "";
+      } else if (flag == 's') {
+        o.dump = true;
+      } else if (flag == 'N') {
+        // Correio's tables store keys and values without the terminating NUL, as
+        // Postfix's -n; including it is refused rather than ignored.
+        std::fprintf(stderr,
+                     "%s: fatal: -N is not supported: Correio's tables never store the "
+                     "terminating NUL (the -n form)\n",
+                     tool.name);
+        return std::nullopt;
+      } else if (!apply_flag(tool, flag, o)) {
+        std::fprintf(stderr, "%s: invalid option -- '%c'\n", tool.name, flag);
+        return (usage(tool), std::nullopt);
       }
     }
   }
   for (; i < argc; ++i) o.tables.emplace_back(argv[i]);
-  if (o.tables.empty() || (o.dump && o.query)) return std::nullopt;
+  if (o.tables.empty()) return (usage(tool), std::nullopt);
   return o;
 }
 
-// "file" -> "hash:file"; "type:file" unchanged.
-std::string with_type(const std::string& table, const config::Config& config) {
-  if (table.find(':') != std::string::npos) return table;
-  std::string type = config.raw("default_database_type").has_value()
-                         ? config.get("default_database_type")
-                         : "hash";
-  return type + ":" + table;
-}
-
-int fatal(const Tool& tool, const std::string& text) {
-  std::fprintf(stderr, "%s: fatal: %s\n", tool.name, text.c_str());
-  return 1;
-}
-
-// Compiles `spec` (hash:FILE, lmdb:FILE or cdb:FILE) from FILE, or with -i from stdin
-// into it.
-int compile(const Tool& tool, const std::string& spec, const Options& o) {
+// The name Postfix's messages give a table: "type:name", with a database file's
+// suffix for the file-based types ("cdb:/etc/postfix/x.cdb").
+std::string message_name(const maps::Map& map) {
+  std::string spec = map.spec();
   size_t colon = spec.find(':');
-  std::string type = spec.substr(0, colon), file = spec.substr(colon + 1);
-  bool cdb = type == "cdb";
-  if (type != "hash" && type != "lmdb" && !cdb)
-    return fatal(tool, fmt::format("unsupported dictionary type for {}: {}", tool.name, type));
-  std::string db = cdb ? maps::cdb_file(file) : maps::lmdb_file(file);
-  std::vector<std::pair<std::string, std::string>> entries;
-  std::map<std::string, bool, std::less<>> present;
-  maps::ParsedSource parsed;
-  if (o.incremental) {
-    auto old = cdb ? maps::read_cdb(db) : maps::read_lmdb(db);
-    if (!old) return fatal(tool, old.error().message);
-    entries = std::move(*old);
-    std::string text((std::istreambuf_iterator<char>(std::cin)), {});
-    parsed = maps::parse_source(text, "-", tool.syntax, o.fold_case, o.duplicates);
-  } else {
-    auto read = maps::read_source(file, tool.syntax, o.fold_case, o.duplicates);
-    if (!read) return fatal(tool, read.error().message);
-    parsed = std::move(*read);
+  std::string type = spec.substr(0, colon);
+  if (type == "hash" || type == "lmdb") return type + ":" + maps::lmdb_file(spec.substr(colon + 1));
+  if (type == "cdb") return maps::cdb_file(spec);
+  return spec;
+}
+
+struct Printer {
+  const Tool& tool;
+  bool base64 = false;  // -F: values are base64-decoded before they are printed
+
+  // One "key<TAB>value" line (postalias: "key:<TAB>value"), or the value alone. False
+  // when a -F value is not base64 (warned about).
+  bool print(const maps::Map& map, const std::string& key, const std::string& value,
+             bool with_key) const {
+    std::string shown = value;
+    if (base64) {
+      auto decoded = base::base64_decode(value);
+      if (!decoded) {
+        std::fprintf(stderr, "%s: warning: table %s: key %s: malformed BASE64 value: %s\n",
+                     tool.name, message_name(map).c_str(), key.c_str(), value.c_str());
+        return false;
+      }
+      shown = std::move(*decoded);
+    }
+    if (with_key)
+      std::printf("%s%s\t%s\n", key.c_str(), tool.aliases() ? ":" : "", shown.c_str());
+    else
+      std::printf("%s\n", shown.c_str());
+    return true;
   }
-  for (const auto& w : parsed.warnings)
-    std::fprintf(stderr, "%s: warning: %s\n", tool.name, w.c_str());
-  for (size_t k = 0; k < entries.size(); ++k) present[entries[k].first] = true;
-  for (auto& e : parsed.entries) {
-    if (present.count(e.key)) {  // -i replaces an existing key's value
-      for (auto& old : entries)
-        if (old.first == e.key) old.second = e.value;
+};
+
+// What one -q key came to: the exit status, except kFatal (exit 1 as any Postfix fatal
+// error, and no further keys). A table that fails exits 2, which scripts can tell from
+// "not found".
+constexpr int kFound = 0, kNotFound = 1, kTableError = 2, kFatal = 3;
+
+// Postfix's dict_get() and dict_seq() complain about an empty value (a pattern table's
+// rule with no result, a -F file that was empty) and postmap prints it all the same.
+void warn_empty(const Tool& tool, const maps::Map& map, const std::string& key) {
+  std::fprintf(stderr, "%s: warning: table %s: key %s: empty string result is not allowed\n",
+               tool.name, map.spec().c_str(), key.c_str());
+  std::fprintf(stderr, "%s: warning: table %s should return NO RESULT in case of NOT FOUND\n",
+               tool.name, map.spec().c_str());
+}
+
+// How -q treats keys. The tables fold keys with Unicode case folding (what the daemons
+// do); without UTF-8 (-u, smtputf8_enable = no) postmap opens them without folding and
+// folds ASCII letters itself, for the types whose keys are fixed strings.
+struct KeyMode {
+  bool utf8 = true;
+  bool ascii_fold = false;
+};
+
+// Types whose keys Postfix folds (DICT_FLAG_FOLD_FIX); not the pattern, network and
+// composite types.
+bool fixed_key_type(std::string_view spec) {
+  while (spec.starts_with("proxy:")) spec.remove_prefix(6);
+  std::string_view type = spec.substr(0, spec.find(':'));
+  for (std::string_view t :
+       {"hash", "lmdb", "cdb", "texthash", "inline", "static", "sqlite", "mysql", "pgsql"})
+    if (type == t) return true;
+  return false;
+}
+
+// -q: the first table that has the key prints its value.
+int query(const Printer& out, const std::vector<std::unique_ptr<maps::Map>>& tables,
+          const std::string& key, bool print_key, KeyMode mode) {
+  const Tool& tool = out.tool;
+  for (const auto& map : tables) {
+    // Postfix's dict_utf8 layer refuses a key that is not UTF-8 before the table sees it.
+    if (mode.utf8 && !maps::valid_utf8(key)) {
+      std::fprintf(stderr,
+                   "%s: warning: %s: non-UTF-8 key \"%s\": malformed UTF-8 or invalid codepoint\n",
+                   tool.name, message_name(*map).c_str(), maps::printable(key).c_str());
       continue;
     }
-    entries.emplace_back(std::move(e.key), std::move(e.value));
+    bool fold = mode.ascii_fold && fixed_key_type(map->spec());
+    auto found = map->lookup(fold ? base::to_lower(key) : key);
+    if (!found) {
+      fatal(tool, found.error().message);
+      return kTableError;
+    }
+    if (!*found) continue;
+    if ((*found)->empty()) warn_empty(tool, *map, key);
+    if (!out.print(*map, key, **found, print_key))
+      return (fatal(tool, fmt::format("table {}: query error", message_name(*map))), kFatal);
+    return kFound;
   }
-  int uid = -1, gid = -1;
-  struct stat st {};
-  if (::geteuid() == 0 && !o.incremental && ::stat(file.c_str(), &st) == 0) {
-    uid = static_cast<int>(st.st_uid);
-    gid = static_cast<int>(st.st_gid);
+  return kNotFound;
+}
+
+// -s: Postfix lists the first table only.
+int dump(const Printer& out, maps::Map& map) {
+  auto all = map.entries();
+  if (!all) return fatal(out.tool, all.error().message);
+  for (const auto& [k, v] : *all) {
+    if (v.empty()) warn_empty(out.tool, map, k);
+    out.print(map, k, v, true);
   }
-  auto built =
-      cdb ? maps::build_cdb(db, entries, uid, gid) : maps::build_lmdb(db, entries, uid, gid);
-  if (!built) return fatal(tool, built.error().message);
   return 0;
 }
 
-// -q: the first table that has the key prints its value. Exit 0 found, 1 not found.
-int query(const Tool& tool, const std::vector<std::unique_ptr<maps::Map>>& tables,
-          const std::string& key, bool print_key) {
-  for (const auto& map : tables) {
-    auto found = map->lookup(key);
-    if (!found) {
-      fatal(tool, found.error().message);
-      return 2;  // a table failure, not "not found"
-    }
-    if (*found) {
-      // Postfix's dict_get() complains about an empty value (a pattern table's rule with
-      // no result) and postmap prints it all the same.
-      if ((*found)->empty()) {
-        std::fprintf(stderr, "%s: warning: table %s: key %s: empty string result is not allowed\n",
-                     tool.name, map->spec().c_str(), key.c_str());
-        std::fprintf(stderr, "%s: warning: table %s should return NO RESULT in case of NOT FOUND\n",
-                     tool.name, map->spec().c_str());
-      }
-      if (print_key)
-        std::printf("%s\t%s\n", key.c_str(), (*found)->c_str());
-      else
-        std::printf("%s\n", (*found)->c_str());
-      return 0;
+// -d: why a table cannot lose a key, in Postfix's words; nullopt when it can.
+std::optional<std::string> delete_refusal(const std::string& spec) {
+  std::string type = spec.substr(0, spec.find(':'));
+  if (type == "hash" || type == "lmdb") return std::nullopt;
+  if (type == "cdb")
+    return "dict_cdb_open: inappropriate open flags for cdb database - specify O_RDONLY or "
+           "O_WRONLY|O_CREAT|O_TRUNC";
+  if (type == "static") return fmt::format("table {}: delete operation is not supported", spec);
+  return fmt::format("{} map requires O_RDONLY access mode", spec);
+}
+
+// -d KEY or -d - (keys from stdin, one a line, as they are): one entry per table goes.
+// Exit 0 when some key was found.
+int remove_keys(const Tool& tool, const Options& o, const config::Config& config) {
+  bool utf8 = postmap_tool::utf8_enabled(o, config);
+  std::vector<std::string> dbs;
+  for (const auto& t : o.tables) {
+    std::string spec = postmap_tool::with_type(t, config);
+    if (spec.starts_with("proxy:")) spec.erase(0, 6);  // Correio writes the table itself
+    if (auto why = delete_refusal(spec)) return fatal(tool, *why);
+    dbs.push_back(maps::lmdb_file(spec.substr(spec.find(':') + 1)));
+  }
+  std::vector<std::string> keys;
+  if (*o.delete_key != "-")
+    keys.push_back(*o.delete_key);
+  else
+    for (std::string line; std::getline(std::cin, line);) keys.push_back(line);
+  bool found = false;
+  for (const auto& raw : keys) {
+    std::string key = o.fold_case ? maps::fold_key(raw, utf8) : raw;
+    for (const auto& db : dbs) {
+      auto gone = maps::delete_lmdb_key(db, key);
+      if (!gone) return fatal(tool, gone.error().message);
+      found |= *gone;
     }
   }
-  return 1;
+  return found ? 0 : 1;
 }
 
 int run(const Tool& tool, int argc, char** argv) {
   auto o = parse_args(tool, argc, argv);
-  if (!o) return usage(tool);
+  if (!o) return 1;
   auto config = config::Config::load(config::resolve_config_dir(o->config_dir));
   if (!config) return fatal(tool, config.error().message);
-
+  if (o->delete_key) return remove_keys(tool, *o, *config);
   if (!o->query && !o->dump) {
     int status = 0;
-    for (const auto& t : o->tables) status |= compile(tool, with_type(t, *config), *o);
+    for (const auto& t : o->tables)
+      status |= postmap_tool::compile(tool, postmap_tool::with_type(t, *config), *o, *config);
     return status;
   }
+  KeyMode mode;
+  mode.utf8 = postmap_tool::utf8_enabled(*o, *config);
+  mode.ascii_fold = o->fold_case && !mode.utf8;
   maps::MapOptions mo;
   mo.syntax = tool.syntax;
-  mo.fold_case = o->fold_case;
+  mo.fold_case = o->fold_case && mode.utf8;
   mo.warn = [&tool](const std::string& text) {
     std::fprintf(stderr, "%s: warning: %s\n", tool.name, text.c_str());
   };
   std::vector<std::unique_ptr<maps::Map>> tables;
   for (const auto& t : o->tables) {
-    auto map = maps::open_map(with_type(t, *config), mo);
+    auto map = maps::open_map(postmap_tool::with_type(t, *config), mo);
     if (!map) return fatal(tool, map.error().message);
     tables.push_back(std::move(*map));
   }
-  if (o->dump) {
-    for (const auto& map : tables) {
-      auto all = map->entries();
-      if (!all) return fatal(tool, all.error().message);
-      for (const auto& [k, v] : *all) std::printf("%s\t%s\n", k.c_str(), v.c_str());
-    }
-    return 0;
+  Printer out{tool, o->file_values};
+  if (o->dump) return dump(out, *tables.front());
+  if (*o->query != "-") {
+    int s = query(out, tables, *o->query, false, mode);
+    return s == kFatal ? 1 : s;
   }
-  if (*o->query != "-") return query(tool, tables, *o->query, false);
   // -q -: keys from stdin, found ones printed as "key<TAB>value".
   int status = 1;
   for (std::string key; std::getline(std::cin, key);) {
     std::string_view k = base::trim(key);
     if (k.empty()) continue;
-    int s = query(tool, tables, std::string(k), true);
-    if (s > 1) return s;
-    if (s == 0) status = 0;
+    int s = query(out, tables, std::string(k), true, mode);
+    if (s == kFatal) return 1;
+    if (s == kTableError) return s;
+    if (s == kFound) status = 0;
   }
   return status;
 }
@@ -245,28 +319,6 @@ int postmap_main(int argc, char** argv) {
 
 int postalias_main(int argc, char** argv) {
   return run({"postalias", maps::SourceSyntax::kAliases}, argc, argv);
-}
-
-// newaliases [-c DIR]: postalias for every hash:/lmdb: table in alias_database.
-int newaliases_main(int argc, char** argv) {
-  const char* config_dir = nullptr;
-  for (int i = 1; i < argc; ++i) {
-    if (std::strcmp(argv[i], "-c") == 0 && i + 1 < argc)
-      config_dir = argv[++i];
-    else
-      return (std::fprintf(stderr, "usage: newaliases [-c config_dir]\n"), 1);
-  }
-  Tool tool{"newaliases", maps::SourceSyntax::kAliases};
-  auto config = config::Config::load(config::resolve_config_dir(config_dir));
-  if (!config) return fatal(tool, config.error().message);
-  Options o;
-  int status = 0;
-  for (const auto& spec : maps::split_map_list(config->get("alias_database"))) {
-    std::string typed = with_type(spec, *config);
-    std::string type = typed.substr(0, typed.find(':'));
-    if (type == "hash" || type == "lmdb" || type == "cdb") status |= compile(tool, typed, o);
-  }
-  return status;
 }
 
 }  // namespace correio::cli

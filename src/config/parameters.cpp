@@ -571,6 +571,10 @@ constexpr ParameterInfo kParameters[] = {
      "SMTP clients whose message headers get address rewriting (permit_inet_interfaces, "
      "permit_mynetworks, permit_sasl_authenticated, static:all).",
      S},
+    {"remote_header_rewrite_domain", "",
+     "Rewrite headers of mail from other clients, completing incomplete addresses with this "
+     "domain; empty: leave their headers alone.",
+     S},
     {"propagate_unmatched_extensions", "canonical, virtual",
      "Lookups that propagate an unmatched address extension.", S},
     {"recipient_delimiter", "", "Separator(s) between user name and address extension.", S},
@@ -586,7 +590,9 @@ constexpr ParameterInfo kParameters[] = {
     {"resolve_dequoted_address", "yes",
      "Resolve \"user@domain\"@localdomain by its dequoted form (user@domain).", B},
     {"parent_domain_matches_subdomains",
-     "debug_peer_list,fast_flush_domains,mynetworks,qmqpd_authorized_clients",
+     // Postfix 3.7's default (postconf -d), whatever the compatibility_level.
+     "debug_peer_list,fast_flush_domains,mynetworks,permit_mx_backup_networks,"
+     "qmqpd_authorized_clients,relay_domains,smtpd_access_maps",
      "Lists where \"example.com\" also matches its subdomains (else write \".example.com\").", S},
     {"relay_recipient_maps", "",
      "Valid recipients in relay_domains (user@domain or @domain keys); empty: all are valid.", S},

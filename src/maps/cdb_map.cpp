@@ -15,6 +15,7 @@
 
 #include "base/strings.hpp"
 #include "maps/detail/map_types.hpp"
+#include "maps/key_fold.hpp"
 
 namespace correio::maps {
 namespace {
@@ -99,7 +100,7 @@ class CdbMap final : public Map {
     struct stat st {};
     if (::stat(path_.c_str(), &st) == 0 && !file_.same_file(st))
       if (auto s = file_.open(path_); !s) return s.error();
-    std::string key = fold_ ? base::to_lower(raw) : std::string(raw);
+    std::string key = fold_ ? fold_key(raw, true) : std::string(raw);
     std::string value;
     for (int nul = 0; nul < 2; ++nul) {
       std::string k = nul ? key + '\0' : key;

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -16,6 +17,7 @@
 #include "base/file.hpp"
 #include "base/strings.hpp"
 #include "maps/detail/map_types.hpp"
+#include "maps/key_fold.hpp"
 
 namespace correio::maps {
 namespace {
@@ -85,7 +87,8 @@ class LmdbMap final : public Map {
         if (auto s = open(); !s) return s.error();
       }
     }
-    std::string k = fold_ ? base::to_lower(key) : std::string(key);
+    // Unicode case folding, as Postfix with smtputf8_enable = yes (fold_key()).
+    std::string k = fold_ ? fold_key(key, true) : std::string(key);
     std::optional<std::string> found;
     int rc = with_txn(
         [&](MDB_txn* txn) {
@@ -202,6 +205,21 @@ Result<std::vector<std::pair<std::string, std::string>>> read_lmdb(const std::st
   if (txn) mdb_txn_abort(txn);
   if (rc != MDB_NOTFOUND) return Error{fmt::format("read database {}: {}", db_path, mdb_text(rc))};
   return out;
+}
+
+Result<bool> delete_lmdb_key(const std::string& db_path, std::string_view key) {
+  auto entries = read_lmdb(db_path);
+  if (!entries) return entries.error();
+  auto it = std::find_if(entries->begin(), entries->end(),
+                         [&](const auto& entry) { return entry.first == key; });
+  if (it == entries->end()) return false;
+  entries->erase(it);
+  struct stat st {};
+  if (::stat(db_path.c_str(), &st) != 0) return base::errno_error("stat " + db_path, errno);
+  int uid = ::geteuid() == 0 ? static_cast<int>(st.st_uid) : -1;
+  int gid = ::geteuid() == 0 ? static_cast<int>(st.st_gid) : -1;
+  if (auto s = build_lmdb(db_path, *entries, uid, gid); !s) return s.error();
+  return true;
 }
 
 namespace detail {

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -26,5 +27,10 @@ Status build_lmdb(const std::string& db_path,
 
 // Every entry of an existing LMDB file, in key order.
 Result<std::vector<std::pair<std::string, std::string>>> read_lmdb(const std::string& db_path);
+
+// postmap -d: removes `key` (as stored: already folded) from an existing LMDB file, which
+// is rebuilt aside and renamed into place with its owner kept. False: no such key (the
+// file is left alone). Error: the file cannot be read or written.
+Result<bool> delete_lmdb_key(const std::string& db_path, std::string_view key);
 
 }  // namespace correio::maps

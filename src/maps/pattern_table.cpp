@@ -5,7 +5,9 @@
 
 #include <fmt/format.h>
 
+#include "base/strings.hpp"
 #include "maps/detail/map_types.hpp"
+#include "maps/detail/required_literal.hpp"
 #include "maps/detail/rule_table.hpp"
 
 namespace correio::maps::detail {
@@ -54,6 +56,7 @@ Result<PatternText> take_pattern(std::string_view& s, bool regexp_style) {
 struct Test {
   std::unique_ptr<Matcher> matcher;
   bool match = true;
+  RequiredLiteral literal;  // the engine runs only when the key contains it
 };
 
 struct Rule {
@@ -72,14 +75,21 @@ class PatternTable final : public Map {
 
   Result<std::optional<std::string>> lookup(std::string_view key) override {
     std::string k(key);
+    std::string lowered = base::to_lower(k);  // for caseless literals, once per lookup
     std::vector<std::string> groups;
     auto found = first_match(rules_, [&](const Rule& rule) -> Result<bool> {
       for (size_t t = 0; t < rule.tests.size(); ++t) {
         const Test& test = rule.tests[t];
         bool want_groups = t == 0 && test.match && rule.result.max_group > 0;
-        auto hit = test.matcher->match(k, want_groups ? &groups : nullptr);
-        if (!hit) return hit.error();
-        if (*hit != test.match) return false;
+        // A key without the pattern's required literal cannot match it: "no match"
+        // without running the engine, which "!/re/" then inverts as usual.
+        bool hit = false;
+        if (may_match(test.literal, k, lowered)) {
+          auto matched = test.matcher->match(k, want_groups ? &groups : nullptr);
+          if (!matched) return matched.error();
+          hit = *matched;
+        }
+        if (hit != test.match) return false;
       }
       return true;
     });
@@ -115,7 +125,7 @@ bool take_tests(std::string_view& s, const PatternEngine& engine, const RuleWarn
     if (!text) return (warn(line, text.error().message), false);
     auto matcher = engine.compile(*text, [&](std::string_view note) { warn(line, note); });
     if (!matcher) return (warn(line, matcher.error().message), false);
-    tests.push_back({std::move(*matcher), text->match});
+    tests.push_back({std::move(*matcher), text->match, required_literal(*text, engine.dialect)});
   } while (engine.second_pattern && tests.size() < 2 && !s.empty() && s.front() == '!');
   return true;
 }

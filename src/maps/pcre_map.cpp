@@ -119,7 +119,7 @@ Result<std::unique_ptr<Matcher>> compile_pcre(const PatternText& text,
 }  // namespace
 
 const PatternEngine& pcre_engine() {
-  static const PatternEngine engine{"pcre", false, compile_pcre};
+  static const PatternEngine engine{"pcre", RegexDialect::kPcre, false, compile_pcre};
   return engine;
 }
 

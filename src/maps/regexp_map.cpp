@@ -77,7 +77,7 @@ Result<std::unique_ptr<Matcher>> compile_posix(const PatternText& text,
 }  // namespace
 
 const PatternEngine& regexp_engine() {
-  static const PatternEngine engine{"regexp", true, compile_posix};
+  static const PatternEngine engine{"regexp", RegexDialect::kPosixExtended, true, compile_posix};
   return engine;
 }
 

@@ -31,13 +31,17 @@ enum class Duplicates {
 };
 
 // Parses `text`; `file_name` only appears in warnings. Bad lines are warned about and
-// skipped; duplicates are handled as `duplicates` says.
+// skipped; duplicates are handled as `duplicates` says. `utf8` (smtputf8_enable without
+// postmap -u): lines that are not UTF-8 are skipped, keys get Unicode case folding.
+// aliases(5) values come back as postalias stores them (see alias_value.hpp).
 ParsedSource parse_source(std::string_view text, std::string_view file_name, SourceSyntax syntax,
-                          bool fold_case = true, Duplicates duplicates = Duplicates::kWarn);
+                          bool fold_case = true, Duplicates duplicates = Duplicates::kWarn,
+                          bool utf8 = false);
 
 // Reads and parses a source file. Error: the file cannot be read.
 Result<ParsedSource> read_source(const std::string& path, SourceSyntax syntax,
-                                 bool fold_case = true, Duplicates duplicates = Duplicates::kWarn);
+                                 bool fold_case = true, Duplicates duplicates = Duplicates::kWarn,
+                                 bool utf8 = false);
 
 // Largest source file accepted (a generous bound; the whole file is held in memory).
 inline constexpr size_t kMaxSourceFileSize = size_t{1} << 30;

@@ -5,6 +5,7 @@
 
 #include "base/strings.hpp"
 #include "maps/detail/sql_table.hpp"
+#include "maps/key_fold.hpp"
 
 namespace correio::maps::detail {
 namespace {
@@ -20,7 +21,7 @@ class SqlMap final : public Map {
         warn_(options.warn) {}
 
   Result<std::optional<std::string>> lookup(std::string_view raw_key) override {
-    std::string key = fold_ ? base::to_lower(raw_key) : std::string(raw_key);
+    std::string key = fold_ ? fold_key(raw_key, true) : std::string(raw_key);
     if (!domain_listed(key)) return std::optional<std::string>();
     auto rows = source_->run(
         [&](const Quote& quote) { return expand_sql(file_.query, key, nullptr, quote); });

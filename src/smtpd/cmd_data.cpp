@@ -75,10 +75,13 @@ bool Session::start_message() {
   options.myhostname = settings_.myhostname;
   options.header_size_limit = settings_.header_size_limit;
   options.hopcount_limit = settings_.hopcount_limit;
-  if (services_.header_clients.matches(info.client_address, !sasl_username_.empty())) {
-    // local_header_rewrite_clients: "rewrite or add message headers" (postconf(5)).
-    options.rewrite_header = [&rewriter = services_.rewriter](std::string_view header) {
-      return rewriter.header(header);
+  bool local = services_.header_clients.matches(info.client_address, !sasl_username_.empty());
+  if (local || !services_.rewriter.remote_header_domain().empty()) {
+    // local_header_rewrite_clients: "rewrite or add message headers" (postconf(5)); other
+    // clients only with remote_header_rewrite_domain, which completes their addresses.
+    auto context = local ? cleanup::HeaderContext::kLocal : cleanup::HeaderContext::kRemote;
+    options.rewrite_header = [&rewriter = services_.rewriter, context](std::string_view header) {
+      return rewriter.header(header, context);
     };
     std::string sender = envelope_->rewritten_sender.value_or(envelope_->sender);
     options.missing_from = sender.empty() ? "MAILER-DAEMON" : sender;

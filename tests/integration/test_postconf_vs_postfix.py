@@ -53,9 +53,6 @@ DEFAULT_DIFFERENCES = {
     "smtpd_tls_protocols", "smtpd_tls_mandatory_protocols", "tls_high_cipherlist",
     "tls_medium_cipherlist", "smtp_tls_protocols", "smtp_tls_mandatory_protocols",
     "lmtp_tls_protocols", "lmtp_tls_mandatory_protocols",
-    # Correio's list leaves out the tables it does not have (smtpd_access_maps,
-    # permit_mx_backup_networks) and relay_domains, whose subdomains need ".domain".
-    "parent_domain_matches_subdomains",
     # Always on in Correio (Postfix: only under stress), so that clients trickling one
     # byte at a time cannot hold sessions (docs/admin-guide.md, slow clients).
     "smtpd_per_request_deadline",

@@ -157,3 +157,60 @@ def test_rewriting_matches_postfix():
                                      capture_output=True, text=True, errors="replace").stdout
             got_p, got_c = parse_postcat(shown_p), parse_postcat(shown_c)
             assert got_c == got_p, f"\nPostfix:\n{shown_p}\nCorreio:\n{shown_c}"
+
+
+# Incomplete addresses in headers of mail from a client outside local_header_rewrite_clients.
+REMOTE_CORPUS = [
+    ("jane@example.org", ["ann@remote.example"],
+     ["From: jane", "To: bob@host, ann@remote.example", "Cc: team: x, y@old.example;"]),
+    ("bob@remote.example", ["ann@remote.example"],
+     ["From: Bob <bob>", "Reply-To: bob@[192.0.2.1], carol@relay"]),
+    ("someone@remote.example", ["ann@remote.example"], ["To: ann"]),  # no From:
+]
+
+
+def send_from(source: str, port, sender, recipients, header_lines) -> None:
+    message = "\r\n".join(header_lines + ["Subject: remote", "", "body", ""])
+    with smtplib.SMTP("127.0.0.1", port, timeout=20, source_address=(source, 0)) as s:
+        s.ehlo("client.example")
+        assert s.mail(sender)[0] == 250
+        for r in recipients:
+            assert s.rcpt(r)[0] == 250, r
+        assert s.data(message.encode())[0] == 250
+
+
+@pytest.mark.skipif(skip_reason() is not None, reason=skip_reason() or "")
+@pytest.mark.parametrize("domain", ["", "domain.invalid"])
+@pytest.mark.parametrize("append_dot", ["yes", "no"])
+def test_remote_header_rewrite_domain_matches_postfix(domain, append_dot):
+    settings = {**SETTINGS, "append_dot_mydomain": append_dot,
+                "remote_header_rewrite_domain": domain,
+                # No SASL here: every client is remote for header rewriting.
+                "local_header_rewrite_clients": "permit_sasl_authenticated"}
+    postfix = PostfixInstance({**settings,
+                               "smtpd_client_restrictions": "check_client_access static:HOLD"})
+    canonical = postfix.base / "canonical"
+    canonical.write_text(TABLES["canonical"])
+    canonical.chmod(0o644)
+    main_cf = postfix.config_dir / "main.cf"
+    main_cf.write_text(main_cf.read_text() + f"canonical_maps = texthash:{canonical}\n")
+    correio = Correio(master_cf="{listen} inet n - n - - smtpd\n")
+    correio.write_main_cf({**settings, "canonical_maps": f"texthash:{canonical}"})
+    changed = False
+    with postfix, correio:
+        for sender, recipients, header_lines in REMOTE_CORPUS:
+            before_p = queue_ids(postfix.queue_dir / "hold")
+            before_c = queue_ids(correio.queue_dir / "incoming")
+            send_from("127.0.0.5", postfix.smtp_port, sender, recipients, header_lines)
+            send_from("127.0.0.5", correio.smtp_port, sender, recipients, header_lines)
+            pid = wait_new_id(postfix.queue_dir / "hold", before_p)
+            cid = wait_new_id(correio.queue_dir / "incoming", before_c)
+            shown_p = subprocess.run(["postcat", "-c", str(postfix.config_dir), "-q", pid],
+                                     capture_output=True, text=True, errors="replace").stdout
+            shown_c = subprocess.run([POSTCAT, "-c", str(correio.config_dir), "-q", cid],
+                                     capture_output=True, text=True, errors="replace").stdout
+            got_p, got_c = parse_postcat(shown_p), parse_postcat(shown_c)
+            assert got_c == got_p, f"\nPostfix:\n{shown_p}\nCorreio:\n{shown_c}"
+            changed |= any(h.endswith("domain.invalid") or "domain.invalid>" in h
+                           for h in got_c[2].values())
+    assert changed == bool(domain)  # the setting is seen in the headers, or not at all

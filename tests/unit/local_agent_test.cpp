@@ -205,8 +205,19 @@ TEST_F(LocalAgentTest, LoopsSelfReferenceRemoteAndMissingTables) {
   EXPECT_EQ(results[1].status, DeliveryStatus::sent) << results[1].text;
   EXPECT_FALSE(spool("bob").empty());
   EXPECT_FALSE(spool("carol").empty());
+  // No maildrop configured: the forward defers rather than write anywhere else.
   EXPECT_EQ(results[2].status, DeliveryStatus::deferred);
-  EXPECT_EQ(results[2].text, "forwarding to remote addresses is not built yet");
+  EXPECT_EQ(results[2].text, "cannot forward: no maildrop directory configured");
+  // With one, the remote address goes back into the queue (test_local_forward.py
+  // follows it through pickup's rewriting).
+  std::filesystem::create_directories(root_ / "maildrop");
+  settings_.maildrop_directory = (root_ / "maildrop").string();
+  results = run({"far@example.com"});
+  EXPECT_EQ(results[0].status, DeliveryStatus::sent) << results[0].text;
+  EXPECT_EQ(results[0].text.rfind("forwarded as maildrop file ", 0), 0u);
+  EXPECT_EQ(std::distance(std::filesystem::directory_iterator(root_ / "maildrop"),
+                          std::filesystem::directory_iterator()),
+            1);
   settings_.alias_maps = "hash:" + (root_ / "none").string();
   results = run({"bob@example.com"});
   EXPECT_EQ(results[0].status, DeliveryStatus::deferred);

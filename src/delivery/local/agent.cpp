@@ -12,6 +12,7 @@
 #include "base/strings.hpp"
 #include "delivery/local/delivery.hpp"
 #include "delivery/local/expand.hpp"
+#include "delivery/local/forward.hpp"
 #include "delivery/log_line.hpp"
 #include "maps/map.hpp"
 #include "queue/queue_file_reader.hpp"
@@ -68,6 +69,7 @@ Result<AgentSettings> agent_settings_from_config(const config::Config& config) {
   s.resolver = std::make_shared<resolve::Resolver>(std::move(*resolver));
   s.enable_original_recipient = config.get_bool("enable_original_recipient");
   s.hostname = config.get("myhostname");
+  s.maildrop_directory = config.get("queue_directory") + "/maildrop";
   s.soft_bounce = config.get_bool("soft_bounce");
   s.command_time_limit = config.get_time("command_time_limit");
   if (config.raw("default_privs")) s.default_privs = config.get("default_privs");
@@ -111,11 +113,28 @@ std::vector<RecipientResult> deliver(const DeliveryRequest& request, const Agent
     MessageCopy message{request.sender, file ? std::string_view(file->content_bytes) : "",
                         original};
 
+    // The addresses to forward go back into the queue together, as one new message.
+    ForwardRequest fwd{file ? &file->envelope : nullptr,
+                       message.content,
+                       rcpt.address,
+                       rcpt.orcpt,
+                       rcpt.notify,
+                       {}};
+    for (const auto& d : destinations)
+      if (d.kind == Destination::Kind::forward) fwd.targets.push_back(d.address);
+    Outcome forwarded;
+    if (!fwd.targets.empty())
+      forwarded = already_delivered_to(message.content, rcpt.address)
+                      ? Outcome{DeliveryStatus::bounced, "5.4.6",
+                                "mail forwarding loop for " + rcpt.address}
+                      : forward(fwd, settings);
+
     // One result for the recipient: any deferral wins, then any bounce, else sent.
     RecipientResult result{rcpt.offset, DeliveryStatus::sent, "", ""};
     for (const auto& d : destinations) {
       Outcome o =
-          d.kind != Destination::Kind::failed && already_delivered_to(message.content, d.address)
+          d.kind == Destination::Kind::forward ? forwarded
+          : d.kind != Destination::Kind::failed && already_delivered_to(message.content, d.address)
               ? Outcome{DeliveryStatus::bounced, "5.4.6", "mail forwarding loop for " + d.address}
               : deliver_destination(d, message, settings);
       RecipientLogLine line;

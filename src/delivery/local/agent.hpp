@@ -56,6 +56,8 @@ struct AgentSettings {
   int max_expansion_depth = 20;
   std::chrono::milliseconds lock_delay{1000};  // deliver_lock_delay
   UserLookup lookup_user = getpwnam_lookup;
+  // queue_directory/maildrop: where forwarded mail goes back into the queue (forward.hpp).
+  std::string maildrop_directory;
 };
 
 // Error: a domain list cannot be opened (the resolver's message, with main.cf:LINE).

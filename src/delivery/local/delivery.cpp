@@ -140,6 +140,7 @@ Outcome deliver_destination(const Destination& d, const MessageCopy& m,
     }
     case Destination::Kind::command:
       return deliver_to_command(d, m, settings);
+    case Destination::Kind::forward:  // agent.cpp forwards them together
     case Destination::Kind::failed:
       break;
   }

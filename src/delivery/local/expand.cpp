@@ -166,9 +166,17 @@ struct Expander {
     if (!local_domain)
       return fail(it, DeliveryStatus::deferred, "4.3.0",
                   "address resolver failure: " + local_domain.error().message);
-    if (!*local_domain)
-      return fail(it, DeliveryStatus::deferred, "4.3.0",
-                  "forwarding to remote addresses is not built yet");
+    if (!*local_domain) {
+      // Postfix's local(8) delivers addresses that resolve to itself in-process and
+      // forwards the rest through cleanup, so that they are rewritten like new mail.
+      if (!delivered.insert("forward:" + base::to_lower(it)).second) return;
+      Destination d;
+      d.kind = Destination::Kind::forward;
+      d.address = it;
+      d.target = address;
+      out.push_back(std::move(d));
+      return;
+    }
     // "root: root, other": the alias names itself; deliver to the mailbox.
     bool self =
         !alias_key.empty() && (local_part == alias_key || base_name(local_part) == alias_key);

@@ -13,7 +13,9 @@
 namespace correio::delivery::local_agent {
 
 struct Destination {
-  enum class Kind { mailbox, file, command, failed };
+  // forward: `address` is outside the local domains and goes back into the queue
+  // (forward.hpp); `target` is the recipient whose alias or .forward named it.
+  enum class Kind { mailbox, file, command, forward, failed };
   Kind kind = Kind::failed;
   std::string address;  // to= in the log: the final user@domain, or for a file or command
                         // the address whose alias or .forward named it

@@ -34,8 +34,12 @@ class Matcher {
   virtual Result<bool> match(const std::string& key, std::vector<std::string>* captures) = 0;
 };
 
+// Which syntax a pattern is written in (for the required-literal prefilter).
+enum class RegexDialect { kPosixExtended, kPcre };
+
 struct PatternEngine {
   std::string_view type;  // "regexp" or "pcre": the spec prefix and "TYPE map FILE" in warnings
+  RegexDialect dialect;
   // regexp: also "/a/!/b/" (a matches and b does not), and '!' ends the flags.
   bool second_pattern = false;
   // Compiles one pattern; an Error's text is the warning (the rule is skipped). `note`
