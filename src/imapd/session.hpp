@@ -1,8 +1,9 @@
 // One IMAP server session (RFC 9051 IMAP4rev2 with RFC 3501 IMAP4rev1): a straight-line
 // coroutine that reads whole commands (literals included), parses them and dispatches by
 // name to one member per command family. The command families live in their own files:
-// session.cpp (any state, login), cmd_folders.cpp, cmd_select.cpp, cmd_fetch.cpp,
-// cmd_search.cpp, cmd_store.cpp, cmd_append.cpp. Private to imapd.
+// session.cpp (any state), cmd_login.cpp, cmd_folders.cpp, cmd_list.cpp, cmd_quota.cpp,
+// cmd_select.cpp, cmd_idle.cpp, cmd_fetch.cpp, cmd_search.cpp, cmd_sort.cpp, cmd_store.cpp,
+// cmd_copy_move.cpp, cmd_append.cpp. Private to imapd.
 #pragma once
 
 #include <array>
@@ -103,6 +104,7 @@ class Session {
   asio::awaitable<void> cmd_lsub(const Command& c, Parser& p);
   asio::awaitable<void> cmd_namespace(const Command& c, Parser& p);
   asio::awaitable<void> cmd_status(const Command& c, Parser& p);
+  // cmd_quota.cpp
   asio::awaitable<void> cmd_getquotaroot(const Command& c, Parser& p);
   asio::awaitable<void> cmd_getquota(const Command& c, Parser& p);
   // cmd_select.cpp
@@ -112,6 +114,7 @@ class Session {
   asio::awaitable<void> cmd_unselect(const Command& c, Parser& p);
   asio::awaitable<void> cmd_check(const Command& c, Parser& p);
   asio::awaitable<void> cmd_expunge(const Command& c, Parser& p);
+  // cmd_idle.cpp
   asio::awaitable<void> cmd_idle(const Command& c, Parser& p);
   // cmd_fetch.cpp
   asio::awaitable<void> cmd_fetch(const Command& c, Parser& p);
@@ -129,6 +132,7 @@ class Session {
   asio::awaitable<void> cmd_cancelupdate(const Command& c, Parser& p);
   // cmd_store.cpp
   asio::awaitable<void> cmd_store(const Command& c, Parser& p);
+  // cmd_copy_move.cpp
   asio::awaitable<void> cmd_copy(const Command& c, Parser& p);
   asio::awaitable<void> cmd_move(const Command& c, Parser& p);
   // cmd_append.cpp
