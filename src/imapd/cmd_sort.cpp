@@ -106,7 +106,7 @@ asio::awaitable<void> Session::cmd_sort(const Command& c, Parser& p) {
       return k.key != "ARRIVAL" && k.key != "SIZE";
     });
     if (need_header) {
-      if (auto h = message_header(selected_->box(), m.message->uid)) header = std::move(*h);
+      if (auto h = selected_->box().header(m.message->uid)) header = std::string(*h);
     }
     for (const auto& k : criteria) {
       std::string value;
@@ -189,7 +189,7 @@ asio::awaitable<void> Session::cmd_thread(const Command& c, Parser& p) {
     mail::ThreadMessage t;
     t.id = c.uid ? m.message->uid : m.seq;
     std::string date;
-    if (auto h = message_header(selected_->box(), m.message->uid)) {
+    if (auto h = selected_->box().header(m.message->uid)) {
       std::string_view header = *h;
       mail::first_header_value(header, "Message-ID", t.message_id);
       mail::first_header_value(header, "References", t.references);

@@ -127,4 +127,53 @@ bool parse_fetch_item(Parser& p, std::vector<FetchItem>& items) {
   return p.fail("Unknown FETCH item " + u);
 }
 
+Result<FetchArgs> parse_fetch_args(Parser& p) {
+  FetchArgs args;
+  auto set = p.sequence_set();
+  if (!set || !p.space()) return Error{"Error in IMAP command FETCH: Invalid arguments."};
+  args.set = std::move(*set);
+  bool ok_items = true;
+  if (p.consume('(')) {
+    for (;;) {
+      if (!parse_fetch_item(p, args.items)) {
+        ok_items = false;
+        break;
+      }
+      if (p.consume(')')) break;
+      if (!p.space()) {
+        ok_items = false;
+        break;
+      }
+    }
+  } else {
+    ok_items = parse_fetch_item(p, args.items);
+  }
+  if (!ok_items) return Error{"Error in IMAP command FETCH: " + p.error()};
+  if (p.consume(' ')) {
+    if (!p.consume('(')) return Error{"Invalid FETCH modifiers."};
+    while (!p.consume(')')) {
+      auto mod = p.atom();
+      if (!mod) return Error{"Invalid FETCH modifiers."};
+      std::string u = upper(*mod);
+      if (u == "CHANGEDSINCE") {
+        auto n = p.space() ? p.number() : std::nullopt;
+        if (!n) return Error{"Invalid CHANGEDSINCE."};
+        args.changed_since = *n;
+      } else if (u == "VANISHED") {
+        args.vanished = true;
+      } else if (u == "PARTIAL" && !args.partial) {
+        // RFC 9394 §3.2: only the messages at these positions of the set.
+        auto text = p.space() ? p.atom() : std::nullopt;
+        args.partial = text ? parse_partial_range(*text) : std::nullopt;
+        if (!args.partial) return Error{"Invalid PARTIAL range."};
+      } else {
+        return Error{"Unknown FETCH modifier " + u};
+      }
+      p.consume(' ');
+    }
+  }
+  if (!p.at_end()) return Error{"Error in IMAP command FETCH: Extra arguments."};
+  return args;
+}
+
 }  // namespace correio::imapd

@@ -1,5 +1,6 @@
-// The FETCH data items (RFC 9051 §6.4.5, RFC 3516 BINARY, RFC 8474, RFC 8514, RFC 8970)
-// as parsed from a FETCH command's arguments. Private to imapd.
+// FETCH's arguments (RFC 9051 §6.4.5, RFC 3516 BINARY, RFC 8474, RFC 8514, RFC 8970,
+// RFC 7162 CHANGEDSINCE/VANISHED, RFC 9394 PARTIAL) parsed into values: a pure parser,
+// with no session state. Private to imapd.
 #pragma once
 
 #include <cstdint>
@@ -8,7 +9,9 @@
 #include <utility>
 #include <vector>
 
+#include "base/result.hpp"
 #include "imapd/parser.hpp"
+#include "imapd/search_return.hpp"
 #include "mail/imap_section.hpp"
 
 namespace correio::imapd {
@@ -42,5 +45,17 @@ struct FetchItem {
 // Parses one FETCH item (or a macro: ALL, FAST, FULL) at the parser's position and appends
 // it to `items`. False with p.error() set when the item is not understood.
 bool parse_fetch_item(Parser& p, std::vector<FetchItem>& items);
+
+// "sequence-set SP (items) [SP (modifiers)]", everything after "FETCH ".
+struct FetchArgs {
+  SequenceSet set;
+  std::vector<FetchItem> items;
+  std::optional<uint64_t> changed_since;  // RFC 7162 CHANGEDSINCE
+  bool vanished = false;                  // RFC 7162 §3.2.6 VANISHED
+  std::optional<PartialRange> partial;    // RFC 9394 §3.2 PARTIAL
+};
+
+// The arguments, or the text of the BAD reply ("Invalid FETCH modifiers.", ...).
+Result<FetchArgs> parse_fetch_args(Parser& p);
 
 }  // namespace correio::imapd

@@ -19,6 +19,7 @@
 #include "auth/sasl.hpp"
 #include "auth/user_directory.hpp"
 #include "base/log.hpp"
+#include "imapd/fetch_plan.hpp"
 #include "imapd/folder_watcher.hpp"
 #include "imapd/parser.hpp"
 #include "imapd/search_return.hpp"
@@ -42,6 +43,8 @@ struct Shared {
   // BODY or APPEND does not stall every other session on the event loop, and several use
   // the machine's cores and disk at once. Null: everything runs on the event loop.
   asio::thread_pool* workers = nullptr;
+  // The same pool as the store sees it (Mailbox::prefetch computes cache values on it).
+  mailbox::WorkPool* content_pool = nullptr;
 };
 
 class Session {
@@ -80,9 +83,6 @@ class Session {
 
   asio::awaitable<void> execute(std::string_view text);
   asio::awaitable<void> run_command(const CommandEntry& entry, const Command& c, Parser& p);
-  // Before a FETCH of ENVELOPE/BODYSTRUCTURE: computes the missing cache values of `seqs`
-  // on all cores and commits them. True when it committed anything.
-  bool prefill_cache(const std::vector<uint32_t>& seqs, std::optional<uint64_t> changed_since);
 
   // session.cpp: any state and not-authenticated state.
   asio::awaitable<void> cmd_capability(const Command& c, Parser& p);
@@ -118,6 +118,9 @@ class Session {
   asio::awaitable<void> cmd_idle(const Command& c, Parser& p);
   // cmd_fetch.cpp
   asio::awaitable<void> cmd_fetch(const Command& c, Parser& p);
+  std::vector<uint32_t> fetch_targets(const FetchArgs& args, bool set_is_uids) const;
+  void fetch_vanished(const FetchArgs& args);
+  bool fetch_one(uint32_t seq, const FetchPlan& plan, const FetchArgs& args, bool& unknown_cte);
   // cmd_search.cpp
   asio::awaitable<void> cmd_search(const Command& c, Parser& p);
   asio::awaitable<void> cmd_sort(const Command& c, Parser& p);
