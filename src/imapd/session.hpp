@@ -126,8 +126,10 @@ class Session {
   asio::awaitable<void> cmd_sort(const Command& c, Parser& p);
   asio::awaitable<void> cmd_thread(const Command& c, Parser& p);
   // SORT's and THREAD's common tail: "charset SP search-keys", run over the selected
-  // folder. nullopt when the reply (BAD or NO [BADCHARSET]) has been sent.
-  std::optional<std::vector<Match>> charset_and_search(const Command& c, Parser& p);
+  // folder; with `needs_headers`, the matches' header blocks are declared to the store for
+  // prefetch. nullopt when the reply (BAD or NO [BADCHARSET]) has been sent.
+  std::optional<std::vector<Match>> charset_and_search(const Command& c, Parser& p,
+                                                       bool needs_headers);
   void save_search_result(const std::vector<Match>& matches, const ReturnOptions& r);
   // search_update.cpp (CONTEXT=SEARCH): false when the tag already names an update.
   bool start_search_update(const Command& c, SearchKey program, const std::vector<Match>& matches);
