@@ -16,6 +16,7 @@
 #include "imapd/parser.hpp"
 #include "imapd/search_program.hpp"
 #include "imapd/search_return.hpp"
+#include "imapd/store_args.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view input(reinterpret_cast<const char*>(data), size);
@@ -25,6 +26,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   {
     Parser p(input);
     if (p.tag() && p.space()) (void)parse_search_program(p);
+  }
+  {
+    Parser p(input);
+    (void)parse_store_args(p);
   }
   {
     Parser p(input);

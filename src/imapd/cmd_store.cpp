@@ -1,53 +1,26 @@
-// STORE (RFC 9051 §6.4.6, RFC 7162 UNCHANGEDSINCE). COPY and MOVE are in
-// cmd_copy_move.cpp.
+// STORE (RFC 9051 §6.4.6, RFC 7162 UNCHANGEDSINCE); the arguments are parsed by
+// store_args.cpp. COPY and MOVE are in cmd_copy_move.cpp.
 #include <fmt/format.h>
 
 #include "imapd/session.hpp"
+#include "imapd/store_args.hpp"
 
 namespace correio::imapd {
 
 asio::awaitable<void> Session::cmd_store(const Command& c, Parser& p) {
-  auto set = p.sequence_set();
-  if (!set || !p.space()) {
-    bad(c, "Error in IMAP command STORE: Invalid arguments.");
+  auto parsed = parse_store_args(p);
+  if (!parsed) {
+    bad(c, parsed.error().message);
     co_return;
   }
-  std::optional<uint64_t> unchanged_since;
-  if (p.consume('(')) {
-    if (!p.consume_word("UNCHANGEDSINCE") || !p.space()) {
-      bad(c, "Invalid STORE modifiers.");
-      co_return;
-    }
-    auto n = p.number();
-    if (!n || !p.consume(')') || !p.space()) {
-      bad(c, "Invalid UNCHANGEDSINCE.");
-      co_return;
-    }
-    unchanged_since = *n;
-    condstore_ = true;
-  }
-  auto op = p.atom();
-  std::string u = op ? upper(*op) : "";
-  mailbox::StoreMode mode = mailbox::StoreMode::kReplace;
-  if (!u.empty() && u[0] == '+') mode = mailbox::StoreMode::kAdd;
-  if (!u.empty() && u[0] == '-') mode = mailbox::StoreMode::kRemove;
-  std::string base = (!u.empty() && (u[0] == '+' || u[0] == '-')) ? u.substr(1) : u;
-  bool silent = base == "FLAGS.SILENT";
-  if (base != "FLAGS" && !silent) {
-    bad(c, "Error in IMAP command STORE: Invalid data item.");
-    co_return;
-  }
-  auto names = p.space() ? p.flag_list(true) : std::nullopt;
-  if (!names || !p.at_end()) {
-    bad(c, "Error in IMAP command STORE: Invalid flags.");
-    co_return;
-  }
-  mailbox::Flags flags;
-  std::string error;
-  if (!to_flags(*names, flags, error)) {
-    bad(c, error);
-    co_return;
-  }
+  StoreArgs& args = *parsed;
+  // RFC 7162 §3.1: UNCHANGEDSINCE is a CONDSTORE enabling command.
+  if (args.unchanged_since) condstore_ = true;
+  auto* set = &args.set;
+  const std::optional<uint64_t>& unchanged_since = args.unchanged_since;
+  const mailbox::StoreMode mode = args.mode;
+  const bool silent = args.silent;
+  const mailbox::Flags& flags = args.flags;
   if (selected_->read_only()) {
     no(c, "[READ-ONLY] Mailbox is read-only.");
     co_return;

@@ -1,12 +1,29 @@
 // STORE and UID STORE (RFC 9051 §6.4.6, RFC 7162 UNCHANGEDSINCE) over a real session.
 #include <gtest/gtest.h>
 
+#include "imapd/store_args.hpp"
 #include "imapd_transcript.hpp"
 
 namespace correio::imapd {
 namespace {
 
 using testing::Transcript;
+
+TEST(ImapStoreArgs, ParsesModesSilentAndUnchangedSince) {
+  Parser p("1:3 (UNCHANGEDSINCE 7) -FLAGS.SILENT (\\Seen $Work)");
+  auto args = parse_store_args(p);
+  ASSERT_TRUE(args) << args.error().message;
+  EXPECT_EQ(args->unchanged_since, 7u);
+  EXPECT_EQ(args->mode, mailbox::StoreMode::kRemove);
+  EXPECT_TRUE(args->silent);
+  EXPECT_TRUE(args->flags.has(mailbox::kSeen));
+  EXPECT_TRUE(args->flags.has_keyword("$Work"));
+  for (std::string_view bad :
+       {"1", "1 FLAGS", "1 +FLAGZ (\\Seen)", "1 (UNCHANGEDSINCE) FLAGS ()", "1 FLAGS (\\Seen) x"}) {
+    Parser q(bad);
+    EXPECT_FALSE(parse_store_args(q)) << bad;
+  }
+}
 
 TEST(ImapStore, AddRemoveReplaceAndSilent) {
   Transcript t;
