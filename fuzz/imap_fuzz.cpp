@@ -11,6 +11,7 @@
 #include "imapd/fetch_items.hpp"
 #include "imapd/fetch_plan.hpp"
 #include "imapd/imap_url.hpp"
+#include "imapd/list_args.hpp"
 #include "imapd/list_pattern.hpp"
 #include "imapd/metadata_entry.hpp"
 #include "imapd/parser.hpp"
@@ -30,6 +31,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   {
     Parser p(input);
     (void)parse_store_args(p);
+  }
+  {
+    Parser p(input);
+    (void)parse_list_args(p);
   }
   {
     Parser p(input);

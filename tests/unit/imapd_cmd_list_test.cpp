@@ -2,12 +2,37 @@
 // LIST-STATUS) over a real session.
 #include <gtest/gtest.h>
 
+#include "imapd/list_args.hpp"
 #include "imapd_transcript.hpp"
 
 namespace correio::imapd {
 namespace {
 
 using testing::Transcript;
+
+TEST(ImapListArgs, ParsesSelectionPatternsAndReturnOptions) {
+  // RFC 5258 §6's example form, with RFC 5819 STATUS.
+  Parser p(
+      R"((SUBSCRIBED RECURSIVEMATCH) "" ("INBOX" "Work.%") RETURN (CHILDREN STATUS (MESSAGES)))");
+  auto args = parse_list_args(p);
+  ASSERT_TRUE(args) << args.error().message;
+  EXPECT_TRUE(args->request.extended);
+  EXPECT_TRUE(args->request.select_subscribed);
+  EXPECT_TRUE(args->request.recursive_match);
+  EXPECT_TRUE(args->request.return_children);
+  EXPECT_EQ(args->request.patterns, (std::vector<std::string>{"INBOX", "Work.%"}));
+  EXPECT_EQ(args->status_items, (std::vector<std::string>{"MESSAGES"}));
+  Parser plain(R"("" *)");
+  auto simple = parse_list_args(plain);
+  ASSERT_TRUE(simple);
+  EXPECT_FALSE(simple->request.extended);
+  // RECURSIVEMATCH alone is an error (RFC 5258 §3.1).
+  for (std::string_view bad : {"(RECURSIVEMATCH) \"\" *", "\"\"", "(BOGUS) \"\" *",
+                               "\"\" * RETURN (BOGUS)", "\"\" * extra"}) {
+    Parser q(bad);
+    EXPECT_FALSE(parse_list_args(q)) << bad;
+  }
+}
 
 TEST(ImapList, HierarchyAndSpecialUse) {
   Transcript t;
