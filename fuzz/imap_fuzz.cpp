@@ -17,6 +17,7 @@
 #include "imapd/parser.hpp"
 #include "imapd/search_program.hpp"
 #include "imapd/search_return.hpp"
+#include "imapd/select_args.hpp"
 #include "imapd/store_args.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -35,6 +36,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   {
     Parser p(input);
     (void)parse_list_args(p);
+  }
+  {
+    Parser p(input);
+    (void)parse_select_args(p, "SELECT", true);
   }
   {
     Parser p(input);

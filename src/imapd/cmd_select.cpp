@@ -7,6 +7,7 @@
 
 #include "imapd/object_ids.hpp"
 #include "imapd/response.hpp"
+#include "imapd/select_args.hpp"
 #include "imapd/session.hpp"
 
 namespace correio::imapd {
@@ -35,70 +36,17 @@ asio::awaitable<void> Session::cmd_examine(const Command& c, Parser& p) {
 }
 
 asio::awaitable<void> Session::select(const Command& c, Parser& p, bool read_only) {
-  auto name = p.mailbox();
-  if (!name) {
-    bad(c, "Error in IMAP command " + c.name + ": Invalid arguments.");
+  auto parsed = parse_select_args(p, c.name, qresync_);
+  if (!parsed) {
+    bad(c, parsed.error().message);
     co_return;
   }
-  // (CONDSTORE) or (QRESYNC (uidvalidity modseq [known-uids [(seqs uids)]]))
-  bool want_qresync = false;
-  uint32_t known_validity = 0;
-  uint64_t known_modseq = 0;
-  std::optional<SequenceSet> known_uids;
-  if (p.consume(' ')) {
-    if (!p.consume('(')) {
-      bad(c, "Invalid SELECT parameters.");
-      co_return;
-    }
-    while (!p.consume(')')) {
-      auto param = p.atom();
-      if (!param) {
-        bad(c, "Invalid SELECT parameters.");
-        co_return;
-      }
-      std::string u = upper(*param);
-      if (u == "CONDSTORE") {
-        condstore_ = true;
-      } else if (u == "QRESYNC") {
-        if (!qresync_) {
-          bad(c, "QRESYNC is not enabled.");
-          co_return;
-        }
-        auto validity = p.space() && p.consume('(') ? p.nz_number() : std::nullopt;
-        auto modseq = validity && p.space() ? p.number() : std::nullopt;
-        if (!modseq) {
-          bad(c, "Invalid QRESYNC parameters.");
-          co_return;
-        }
-        known_validity = *validity;
-        known_modseq = *modseq;
-        if (p.consume(' ') && !p.peek('(')) {
-          known_uids = p.sequence_set();
-          if (!known_uids) {
-            bad(c, "Invalid QRESYNC known UIDs.");
-            co_return;
-          }
-          p.consume(' ');
-        }
-        if (p.consume('(')) {  // sequence match data: accepted, not needed
-          while (!p.at_end() && !p.consume(')')) (void)p.consume(p.rest()[0]);
-        }
-        if (!p.consume(')')) {
-          bad(c, "Invalid QRESYNC parameters.");
-          co_return;
-        }
-        want_qresync = true;
-      } else {
-        bad(c, "Unknown SELECT parameter " + u);
-        co_return;
-      }
-      p.consume(' ');
-    }
-  }
-  if (!p.at_end()) {
-    bad(c, "Error in IMAP command " + c.name + ": Extra arguments.");
-    co_return;
-  }
+  if (parsed->condstore) condstore_ = true;
+  const std::string* name = &parsed->name;
+  const bool want_qresync = parsed->qresync;
+  const uint32_t known_validity = parsed->known_validity;
+  const uint64_t known_modseq = parsed->known_modseq;
+  const std::optional<SequenceSet>& known_uids = parsed->known_uids;
   if (selected_) {
     deselect();
     untagged("OK [CLOSED] Previous mailbox closed.");

@@ -2,12 +2,36 @@
 // session: the untagged data a client needs, in RFC 9051 §6.3.2's order.
 #include <gtest/gtest.h>
 
+#include "imapd/select_args.hpp"
 #include "imapd_transcript.hpp"
 
 namespace correio::imapd {
 namespace {
 
 using testing::Transcript;
+
+TEST(ImapSelectArgs, CondstoreAndQresyncParameters) {
+  // RFC 7162 §3.2.5.2's example form.
+  Parser p("INBOX (QRESYNC (67890007 20050715194045000 41,43:211,214:541))");
+  auto args = parse_select_args(p, "SELECT", true);
+  ASSERT_TRUE(args) << args.error().message;
+  EXPECT_EQ(args->name, "INBOX");
+  EXPECT_TRUE(args->qresync);
+  EXPECT_EQ(args->known_validity, 67890007u);
+  EXPECT_EQ(args->known_modseq, 20050715194045000u);
+  ASSERT_TRUE(args->known_uids);
+  EXPECT_TRUE(args->known_uids->contains(300, 1000));
+  Parser q("INBOX (QRESYNC (1 2))");
+  EXPECT_FALSE(parse_select_args(q, "SELECT", false));  // not ENABLEd
+  Parser r("Work (CONDSTORE)");
+  auto condstore = parse_select_args(r, "EXAMINE", false);
+  ASSERT_TRUE(condstore);
+  EXPECT_TRUE(condstore->condstore);
+  for (std::string_view bad : {"", "INBOX (", "INBOX (FOO)", "INBOX x"}) {
+    Parser b(bad);
+    EXPECT_FALSE(parse_select_args(b, "SELECT", true)) << bad;
+  }
+}
 
 TEST(ImapSelect, ReportsTheFolderState) {
   Transcript t;
