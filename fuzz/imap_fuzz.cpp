@@ -1,18 +1,24 @@
 // Feeds arbitrary bytes to the IMAP command-level parsers: tags, strings, literals,
 // sequence sets, flag lists, dates, whole search programs, SEARCH/SORT RETURN options
-// (PARTIAL ranges) and CATENATE's IMAP URLs.
+// (PARTIAL ranges), CATENATE's IMAP URLs and FETCH's arguments (items, sections,
+// modifiers) with their plan.
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
 #include <vector>
 
 #include "imapd/command_reader.hpp"
+#include "imapd/fetch_items.hpp"
+#include "imapd/fetch_plan.hpp"
 #include "imapd/imap_url.hpp"
+#include "imapd/list_args.hpp"
 #include "imapd/list_pattern.hpp"
 #include "imapd/metadata_entry.hpp"
 #include "imapd/parser.hpp"
 #include "imapd/search_program.hpp"
 #include "imapd/search_return.hpp"
+#include "imapd/select_args.hpp"
+#include "imapd/store_args.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view input(reinterpret_cast<const char*>(data), size);
@@ -22,6 +28,26 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   {
     Parser p(input);
     if (p.tag() && p.space()) (void)parse_search_program(p);
+  }
+  {
+    Parser p(input);
+    (void)parse_store_args(p);
+  }
+  {
+    Parser p(input);
+    (void)parse_list_args(p);
+  }
+  {
+    Parser p(input);
+    (void)parse_select_args(p, "SELECT", true);
+  }
+  {
+    Parser p(input);
+    if (auto args = parse_fetch_args(p)) {
+      FetchPlan plan =
+          plan_fetch(std::move(args->items), true, args->changed_since.has_value(), false);
+      (void)plan;
+    }
   }
   {
     Parser p(input);

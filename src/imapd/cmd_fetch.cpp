@@ -1,550 +1,126 @@
 // FETCH and UID FETCH (RFC 9051 §6.4.5, RFC 3516 BINARY, RFC 7162 CHANGEDSINCE / MODSEQ /
-// VANISHED). ENVELOPE and BODYSTRUCTURE come from the folder's cache when present, else
-// from the MIME parser, and are cached for the next client.
+// VANISHED, RFC 9394 PARTIAL): the arguments are parsed by fetch_items.cpp, planned by
+// fetch_plan.cpp and each item rendered by fetch_render.cpp; this file runs the plan over
+// the messages. Cached values (ENVELOPE, BODYSTRUCTURE) are the store's business.
 #include <fmt/format.h>
 
-#include <algorithm>
-#include <cctype>
-#include <optional>
-#include <thread>
-
-#include "base/strings.hpp"
-#include "imapd/cache_fields.hpp"
-#include "imapd/cache_fill.hpp"
-#include "imapd/object_ids.hpp"
+#include "imapd/fetch_plan.hpp"
+#include "imapd/fetch_render.hpp"
 #include "imapd/response.hpp"
 #include "imapd/session.hpp"
-#include "mail/header_fields.hpp"
-#include "mail/imap_section.hpp"
-#include "mail/imap_structure.hpp"
-#include "mail/mime_parser.hpp"
-#include "mail/preview.hpp"
 
 namespace correio::imapd {
-namespace {
 
-struct FetchItem {
-  enum class Kind {
-    uid,
-    flags,
-    internal_date,
-    size,
-    envelope,
-    body,
-    body_structure,
-    modseq,
-    section,      // BODY[...] / BODY.PEEK[...] / RFC822 / RFC822.HEADER / RFC822.TEXT
-    binary,       // BINARY[...] / BINARY.PEEK[...]
-    binary_size,  // BINARY.SIZE[...]
-    email_id,     // RFC 8474 EMAILID
-    thread_id,    // RFC 8474 THREADID (NIL)
-    save_date,    // RFC 8514 SAVEDATE
-    preview,      // RFC 8970 PREVIEW
-  };
-  Kind kind;
-  std::string label;  // as echoed: "BODY[HEADER]", "RFC822.TEXT", ...
-  mail::SectionSpec section;
-  bool peek = false;
-  std::optional<std::pair<uint64_t, uint64_t>> partial;  // <start.length>
-  bool partial_no_length = false;
-};
-
-// Parses "[section]" after BODY / BODY.PEEK / BINARY...; the parser is at '['.
-bool parse_section_spec(Parser& p, mail::SectionSpec& spec, std::string& echoed) {
-  if (!p.consume('[')) return p.fail("Expected '['");
-  std::string_view rest = p.rest();
-  size_t end = 0;
-  bool in_quote = false;
-  for (; end < rest.size(); ++end) {
-    char ch = rest[end];
-    if (in_quote && ch == '\\') {
-      ++end;
-      continue;
-    }
-    if (ch == '"') in_quote = !in_quote;
-    if (ch == ']' && !in_quote) break;
-    if (ch == '\r' || ch == '\n') return p.fail("Unterminated section");
-  }
-  if (end >= rest.size()) return p.fail("Unterminated section");
-  auto parsed = mail::parse_section(rest.substr(0, end));
-  if (!parsed) return p.fail("Invalid section");
-  spec = *parsed;
-  echoed = mail::section_to_string(spec);
-  for (size_t i = 0; i <= end; ++i) (void)p.consume(rest[i]);
-  return true;
-}
-
-bool parse_partial(Parser& p, FetchItem& item) {
-  if (!p.consume('<')) return true;
-  auto start = p.number();
-  if (!start) return false;
-  uint64_t length = UINT64_MAX;
-  if (p.consume('.')) {
-    auto n = p.number();
-    if (!n || *n == 0) return p.fail("Invalid partial length");
-    length = *n;
-  } else {
-    item.partial_no_length = true;
-  }
-  if (!p.consume('>')) return p.fail("Invalid partial");
-  item.partial = std::make_pair(*start, length);
-  return true;
-}
-
-bool parse_fetch_item(Parser& p, std::vector<FetchItem>& items) {
-  using K = FetchItem::Kind;
-  // Item names stop at '[' (BODY.PEEK[...]), which an atom would swallow.
-  std::string u;
-  while (!p.rest().empty()) {
-    char ch = p.rest()[0];
-    if (!std::isalnum(static_cast<unsigned char>(ch)) && ch != '.') break;
-    u += static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
-    (void)p.consume(ch);
-  }
-  if (u.empty()) return p.fail("Expected a FETCH item");
-  auto simple = [&](K kind, std::string label) {
-    items.push_back({kind, std::move(label), {}, false, std::nullopt, false});
-  };
-  if (u == "ALL" || u == "FAST" || u == "FULL") {
-    simple(K::flags, "FLAGS");
-    simple(K::internal_date, "INTERNALDATE");
-    simple(K::size, "RFC822.SIZE");
-    if (u != "FAST") simple(K::envelope, "ENVELOPE");
-    if (u == "FULL") simple(K::body, "BODY");
-    return true;
-  }
-  if (u == "UID") return simple(K::uid, "UID"), true;
-  if (u == "FLAGS") return simple(K::flags, "FLAGS"), true;
-  if (u == "INTERNALDATE") return simple(K::internal_date, "INTERNALDATE"), true;
-  if (u == "RFC822.SIZE") return simple(K::size, "RFC822.SIZE"), true;
-  if (u == "ENVELOPE") return simple(K::envelope, "ENVELOPE"), true;
-  if (u == "BODYSTRUCTURE") return simple(K::body_structure, "BODYSTRUCTURE"), true;
-  if (u == "MODSEQ") return simple(K::modseq, "MODSEQ"), true;
-  if (u == "EMAILID") return simple(K::email_id, "EMAILID"), true;
-  if (u == "THREADID") return simple(K::thread_id, "THREADID"), true;
-  if (u == "SAVEDATE") return simple(K::save_date, "SAVEDATE"), true;
-  if (u == "PREVIEW") {
-    // RFC 8970 §4: PREVIEW (LAZY) may answer NIL when no preview is at hand; ours is
-    // always computed, so LAZY changes nothing.
-    std::string_view rest = p.rest();
-    if (rest.size() >= 7 && rest[0] == ' ' && rest[1] == '(') {
-      Parser look(rest.substr(2));
-      auto mod = look.atom();
-      if (mod && upper(*mod) == "LAZY" && look.consume(')')) {
-        (void)p.consume(' ');
-        (void)p.consume('(');
-        (void)p.atom();
-        (void)p.consume(')');
-      }
-    }
-    return simple(K::preview, "PREVIEW"), true;
-  }
-  if (u == "RFC822" || u == "RFC822.HEADER" || u == "RFC822.TEXT") {
-    FetchItem item{K::section, u, {}, u == "RFC822.HEADER", std::nullopt, false};
-    if (u == "RFC822.HEADER") item.section.kind = mail::SectionSpec::Kind::kHeader;
-    if (u == "RFC822.TEXT") item.section.kind = mail::SectionSpec::Kind::kText;
-    items.push_back(std::move(item));
-    return true;
-  }
-  if (u == "BODY" && !p.peek('[')) return simple(K::body, "BODY"), true;
-  if (u == "BODY" || u == "BODY.PEEK" || u == "BINARY" || u == "BINARY.PEEK" ||
-      u == "BINARY.SIZE") {
-    FetchItem item{K::section, "", {}, u.ends_with(".PEEK"), std::nullopt, false};
-    if (u.starts_with("BINARY")) item.kind = u == "BINARY.SIZE" ? K::binary_size : K::binary;
-    std::string echoed;
-    if (!parse_section_spec(p, item.section, echoed)) return false;
-    if (item.kind != K::section && item.section.kind != mail::SectionSpec::Kind::kFull) {
-      return p.fail("BINARY takes only a part number");
-    }
-    std::string base =
-        u.starts_with("BINARY") ? (u == "BINARY.SIZE" ? "BINARY.SIZE" : "BINARY") : "BODY";
-    item.label = base + "[" + echoed + "]";
-    if (item.kind != K::binary_size && !parse_partial(p, item)) return false;
-    items.push_back(std::move(item));
-    return true;
-  }
-  return p.fail("Unknown FETCH item " + u);
-}
-
-// The message as FETCH needs it, loaded at most once per message and response.
-struct LoadedMessage {
-  std::string raw;
-  std::optional<mail::MimePart> root;
-  const mail::MimePart& structure() {
-    if (!root) root = mail::parse_mime(raw);
-    return *root;
-  }
-};
-
-void append_partial(std::string& out, const FetchItem& item, std::string_view bytes,
-                    bool binary_literal) {
-  std::string_view slice = bytes;
-  if (item.partial) {
-    uint64_t start = item.partial->first;
-    slice = start >= bytes.size() ? std::string_view() : bytes.substr(start, item.partial->second);
-  }
-  out += item.label;
-  if (item.partial) out += fmt::format("<{}>", item.partial->first);
-  out += ' ';
-  if (binary_literal) {
-    out += fmt::format("~{{{}}}\r\n", slice.size());
-    out += slice;
-  } else {
-    out += fmt::format("{{{}}}\r\n", slice.size());
-    size_t start = out.size();
-    out += slice;
-    // RFC 9051 §4.3: an ordinary literal carries no NUL. A stored NUL goes out as 0x80,
-    // as Dovecot sends it: one byte for one, so <partial> offsets and RFC822.SIZE hold.
-    // BINARY[] sends NULs unchanged, in a literal8 (above).
-    base::replace_nul(out, start, '\x80');
-  }
-}
-
-}  // namespace
-
-bool Session::prefill_cache(const std::vector<uint32_t>& seqs,
-                            std::optional<uint64_t> changed_since) {
-  // Worth it only for many misses: threads are started per call.
-  constexpr size_t kMinMisses = 64;
-  constexpr size_t kChunk = 1024;
-  mailbox::Mailbox& box = selected_->box();
-  auto reader = box.cache_reader();
-  if (!reader) return false;
-  std::vector<uint32_t> uids;
-  std::vector<std::string> paths;
-  for (uint32_t seq : seqs) {
-    const mailbox::MessageInfo* m = selected_->message_at(seq);
-    if (m == nullptr || (changed_since && m->modseq <= *changed_since)) continue;
-    auto env = reader->get(m->uid, kEnvelopeCacheField);
-    auto bs = reader->get(m->uid, kBodyStructureCacheField);
-    if (env && *env && bs && *bs) continue;
-    uids.push_back(m->uid);
-    paths.push_back(m->path);
-  }
-  if (uids.size() < kMinMisses) return false;
-  unsigned threads = std::max(1u, std::thread::hardware_concurrency());
-  for (size_t first = 0; first < uids.size(); first += kChunk) {
-    size_t last = std::min(uids.size(), first + kChunk);
-    std::vector<std::string> chunk(paths.begin() + first, paths.begin() + last);
-    std::vector<CacheValues> values = compute_cache_values(chunk, threads);
-    // Failed puts or an unreadable file only mean the FETCH loop computes that message.
-    for (size_t i = 0; i < values.size(); ++i) {
-      if (!values[i].ok) continue;
-      (void)box.cache_put(uids[first + i], kEnvelopeCacheField, values[i].envelope);
-      (void)box.cache_put(uids[first + i], kBodyStructureCacheField, values[i].body_structure);
-      (void)box.cache_put(uids[first + i], kHeaderCacheField, values[i].header);
-    }
-    if (Status s = box.flush_cache(); !s) return false;
-  }
-  return true;
-}
-
-asio::awaitable<void> Session::cmd_fetch(const Command& c, Parser& p) {
-  using K = FetchItem::Kind;
-  auto set = p.sequence_set();
-  if (!set || !p.space()) {
-    bad(c, "Error in IMAP command FETCH: Invalid arguments.");
-    co_return;
-  }
-  std::vector<FetchItem> items;
-  bool ok_items = true;
-  if (p.consume('(')) {
-    for (;;) {
-      if (!parse_fetch_item(p, items)) {
-        ok_items = false;
-        break;
-      }
-      if (p.consume(')')) break;
-      if (!p.space()) {
-        ok_items = false;
-        break;
-      }
-    }
-  } else {
-    ok_items = parse_fetch_item(p, items);
-  }
-  if (!ok_items) {
-    bad(c, "Error in IMAP command FETCH: " + p.error());
-    co_return;
-  }
-  std::optional<uint64_t> changed_since;
-  std::optional<PartialRange> partial;
-  bool vanished = false;
-  if (p.consume(' ')) {
-    if (!p.consume('(')) {
-      bad(c, "Invalid FETCH modifiers.");
-      co_return;
-    }
-    while (!p.consume(')')) {
-      auto mod = p.atom();
-      if (!mod) {
-        bad(c, "Invalid FETCH modifiers.");
-        co_return;
-      }
-      std::string u = upper(*mod);
-      if (u == "CHANGEDSINCE") {
-        auto n = p.space() ? p.number() : std::nullopt;
-        if (!n) {
-          bad(c, "Invalid CHANGEDSINCE.");
-          co_return;
-        }
-        changed_since = *n;
-        condstore_ = true;
-      } else if (u == "VANISHED") {
-        vanished = true;
-      } else if (u == "PARTIAL" && !partial) {
-        // RFC 9394 §3.2: only the messages at these positions of the set.
-        auto text = p.space() ? p.atom() : std::nullopt;
-        partial = text ? parse_partial_range(*text) : std::nullopt;
-        if (!partial) {
-          bad(c, "Invalid PARTIAL range.");
-          co_return;
-        }
-      } else {
-        bad(c, "Unknown FETCH modifier " + u);
-        co_return;
-      }
-      p.consume(' ');
-    }
-  }
-  if (!p.at_end()) {
-    bad(c, "Error in IMAP command FETCH: Extra arguments.");
-    co_return;
-  }
-  if (vanished && (!c.uid || !qresync_ || !changed_since)) {
-    bad(c, "VANISHED needs UID FETCH with CHANGEDSINCE after ENABLE QRESYNC.");
-    co_return;
-  }
-  bool set_is_uids = expand_saved_result(*set, c.uid);
-  if (!set_is_uids && !selected_->sequence_numbers_in_range(*set)) {
-    bad(c, "Error in IMAP command " + c.name + ": Invalid messageset");
-    co_return;
-  }
-  report_changes(false);
-  if (c.uid && std::none_of(items.begin(), items.end(),
-                            [](const FetchItem& i) { return i.kind == K::uid; })) {
-    items.insert(items.begin(), {K::uid, "UID", {}, false, std::nullopt, false});
-  }
-  bool asks_modseq = std::any_of(items.begin(), items.end(),
-                                 [](const FetchItem& i) { return i.kind == K::modseq; });
-  if (changed_since && !asks_modseq) {
-    items.push_back({K::modseq, "MODSEQ", {}, false, std::nullopt, false});
-  }
-  // FETCH MODSEQ is a CONDSTORE enabling command (RFC 7162 §3.1).
-  if (asks_modseq) condstore_ = true;
-  if (vanished) {
-    auto gone = selected_->box().expunged_since(*changed_since);
-    if (gone) {
-      std::vector<uint32_t> in_set;
-      for (uint32_t uid : *gone) {
-        if (set->contains(uid, selected_->max_uid())) in_set.push_back(uid);
-      }
-      if (!in_set.empty()) untagged("VANISHED (EARLIER) " + format_number_set(in_set));
-    }
-  }
-  bool marks_seen =
-      !selected_->read_only() && std::any_of(items.begin(), items.end(), [](const FetchItem& i) {
-        return (i.kind == K::section || i.kind == K::binary) && !i.peek;
-      });
-  bool any_expunged = false;
-  bool unknown_cte = false;
-  mailbox::Mailbox& box = selected_->box();
-  // One index read transaction for every cache lookup of this FETCH (none: compute).
-  std::optional<mailbox::Mailbox::CacheReader> reader;
-  std::vector<uint32_t> seqs = selected_->resolve(*set, set_is_uids);
-  if (partial) {
+std::vector<uint32_t> Session::fetch_targets(const FetchArgs& args, bool set_is_uids) const {
+  std::vector<uint32_t> seqs = selected_->resolve(args.set, set_is_uids);
+  if (args.partial) {
     // Positions count the messages the FETCH would return: present, and changed since
     // CHANGEDSINCE when given (RFC 9394 §3.2).
     std::erase_if(seqs, [&](uint32_t seq) {
       const mailbox::MessageInfo* m = selected_->message_at(seq);
-      return m == nullptr || (changed_since && m->modseq <= *changed_since);
+      return m == nullptr || (args.changed_since && m->modseq <= *args.changed_since);
     });
-    seqs = partial_window(seqs, *partial);
+    seqs = partial_window(seqs, *args.partial);
   }
-  bool wants_structure = std::any_of(items.begin(), items.end(), [](const FetchItem& i) {
-    return i.kind == K::envelope || i.kind == K::body_structure;
-  });
-  if (wants_structure || std::any_of(items.begin(), items.end(),
-                                     [](const FetchItem& i) { return i.kind == K::body; })) {
-    if (auto r = box.cache_reader()) reader.emplace(std::move(*r));
+  return seqs;
+}
+
+void Session::fetch_vanished(const FetchArgs& args) {
+  // RFC 7162 §3.2.6: UIDs of the set expunged since CHANGEDSINCE, before the FETCHes.
+  auto gone = selected_->box().expunged_since(*args.changed_since);
+  if (!gone) return;
+  std::vector<uint32_t> in_set;
+  for (uint32_t uid : *gone) {
+    if (args.set.contains(uid, selected_->max_uid())) in_set.push_back(uid);
   }
-  // At the first cache miss, the rest of the set is filled on all cores at once (a warm
-  // cache costs nothing extra).
-  bool prefill_tried = !wants_structure;
-  size_t position = 0;
-  auto prefill_rest = [&]() -> bool {
-    if (prefill_tried || !reader) return false;
-    prefill_tried = true;
-    std::vector<uint32_t> rest(seqs.begin() + static_cast<std::ptrdiff_t>(position), seqs.end());
-    if (!prefill_cache(rest, changed_since)) return false;
-    reader.reset();  // a new snapshot sees what was just committed
-    if (auto r = box.cache_reader()) reader.emplace(std::move(*r));
-    return true;
-  };
-  for (; position < seqs.size(); ++position) {
-    uint32_t seq = seqs[position];
-    const mailbox::MessageInfo* m = selected_->message_at(seq);
-    if (m == nullptr) {
-      any_expunged = true;
-      continue;
+  if (!in_set.empty()) untagged("VANISHED (EARLIER) " + format_number_set(in_set));
+}
+
+// One message's FETCH response line, or false when it is to be skipped.
+bool Session::fetch_one(uint32_t seq, const FetchPlan& plan, const FetchArgs& args,
+                        bool& unknown_cte) {
+  mailbox::Mailbox& box = selected_->box();
+  const mailbox::MessageInfo* m = selected_->message_at(seq);
+  if (m == nullptr || (args.changed_since && m->modseq <= *args.changed_since)) return false;
+  uint32_t uid = m->uid;
+  bool flags_changed_now = false;
+  if (plan.marks_seen && !m->flags.has(mailbox::kSeen)) {
+    mailbox::Flags seen;
+    seen.system = mailbox::kSeen;
+    std::vector<uint32_t> one{uid};
+    auto stored = box.store_flags(one, mailbox::StoreMode::kAdd, seen);
+    if (stored && !stored->changed.empty()) {
+      selected_->mark_reported(uid, stored->changed.front().modseq);
+      flags_changed_now = true;
     }
-    if (changed_since && m->modseq <= *changed_since) continue;
-    uint32_t uid = m->uid;
-    bool flags_changed_now = false;
-    if (marks_seen && !m->flags.has(mailbox::kSeen)) {
-      mailbox::Flags seen;
-      seen.system = mailbox::kSeen;
-      std::vector<uint32_t> one{uid};
-      auto stored = box.store_flags(one, mailbox::StoreMode::kAdd, seen);
-      if (stored && !stored->changed.empty()) {
-        selected_->mark_reported(uid, stored->changed.front().modseq);
-        flags_changed_now = true;
-      }
-      m = box.find(uid);
-      if (m == nullptr) continue;
+    m = box.find(uid);
+    if (m == nullptr) return false;
+  }
+  std::optional<std::string> raw;
+  if (plan.needs_message) {
+    if (auto r = box.read_message(uid)) raw = std::move(*r);
+  }
+  FetchMessage message{box, *m, raw ? &*raw : nullptr};
+  std::string line = fmt::format("* {} FETCH (", seq);
+  bool flags_written = false;
+  for (size_t i = 0; i < plan.items.size(); ++i) {
+    if (i > 0) line += ' ';
+    render_fetch_item(message, plan.items[i], line);
+    if (plan.items[i].kind == FetchItem::Kind::flags) flags_written = true;
+  }
+  // RFC 9051 §7.5.2: a flag change this FETCH made is reported with the response.
+  if (flags_changed_now && !flags_written) {
+    line += " FLAGS " + format_flags(m->flags, m->recent);
+    flags_written = true;
+  }
+  // RFC 7162 §3.1.4.1: with CONDSTORE on, every FETCH with FLAGS carries MODSEQ.
+  if (flags_written && condstore_ && !plan.has_modseq)
+    line += fmt::format(" MODSEQ ({})", m->modseq);
+  line += ")\r\n";
+  out_ += line;
+  if (message.unknown_cte) unknown_cte = true;
+  return true;
+}
+
+asio::awaitable<void> Session::cmd_fetch(const Command& c, Parser& p) {
+  auto parsed = parse_fetch_args(p);
+  if (!parsed) {
+    bad(c, parsed.error().message);
+    co_return;
+  }
+  FetchArgs& args = *parsed;
+  if (args.changed_since) condstore_ = true;  // RFC 7162 §3.1: a CONDSTORE enabling command
+  if (args.vanished && (!c.uid || !qresync_ || !args.changed_since)) {
+    bad(c, "VANISHED needs UID FETCH with CHANGEDSINCE after ENABLE QRESYNC.");
+    co_return;
+  }
+  bool set_is_uids = expand_saved_result(args.set, c.uid);
+  if (!set_is_uids && !selected_->sequence_numbers_in_range(args.set)) {
+    bad(c, "Error in IMAP command " + c.name + ": Invalid messageset");
+    co_return;
+  }
+  report_changes(false);
+  FetchPlan plan = plan_fetch(std::move(args.items), c.uid, args.changed_since.has_value(),
+                              selected_->read_only());
+  if (plan.asks_modseq) condstore_ = true;  // FETCH MODSEQ enables CONDSTORE (RFC 7162 §3.1)
+  if (args.vanished) fetch_vanished(args);
+  std::vector<uint32_t> seqs = fetch_targets(args, set_is_uids);
+  if (plan.cached_fields != 0) {
+    // Tell the store what comes: on a cold cache it computes the rest on all cores.
+    std::vector<uint32_t> uids;
+    uids.reserve(seqs.size());
+    for (uint32_t seq : seqs) {
+      const mailbox::MessageInfo* m = selected_->message_at(seq);
+      if (m != nullptr && !(args.changed_since && m->modseq <= *args.changed_since))
+        uids.push_back(m->uid);
     }
-    std::optional<LoadedMessage> loaded;
-    bool load_failed = false;
-    auto message = [&]() -> LoadedMessage* {
-      if (!loaded && !load_failed) {
-        auto raw = box.read_message(uid);
-        if (!raw) {
-          load_failed = true;
-          return nullptr;
-        }
-        loaded.emplace();
-        loaded->raw = std::move(*raw);
-      }
-      return loaded ? &*loaded : nullptr;
-    };
-    // A cache miss parses the message once and stores everything FETCH and SEARCH take
-    // from the cache: a client that asks for ENVELOPE asks for BODYSTRUCTURE next.
-    // (A failed put only means the value is computed again next time.)
-    auto append_cached = [&](std::string& out, std::string_view field) {
-      for (int pass = 0; pass < 2 && reader; ++pass) {
-        if (auto hit = reader->get(uid, field); hit && *hit) {
-          out += **hit;
-          return;
-        }
-        if (pass == 0 && !prefill_rest()) break;
-      }
-      LoadedMessage* msg = message();
-      if (msg == nullptr) {
-        out += "NIL";
-        return;
-      }
-      const mail::MimePart& root = msg->structure();
-      std::string_view header = std::string_view(msg->raw).substr(0, root.header_size);
-      if (field == std::string_view(kBodyCacheField)) {
-        std::string value = mail::imap_body_structure(msg->raw, root, false);
-        out += value;
-        (void)box.cache_put(uid, field, value);
-        return;
-      }
-      std::string envelope = mail::imap_envelope(header);
-      std::string structure = mail::imap_body_structure(msg->raw, root, true);
-      out += field == std::string_view(kEnvelopeCacheField) ? envelope : structure;
-      (void)box.cache_put(uid, kEnvelopeCacheField, envelope);
-      (void)box.cache_put(uid, kBodyStructureCacheField, structure);
-      (void)box.cache_put(uid, kHeaderCacheField, header);
-    };
-    std::string line = fmt::format("* {} FETCH (", seq);
-    bool first = true;
-    bool flags_written = false;
-    for (const FetchItem& item : items) {
-      if (!first) line += ' ';
-      first = false;
-      switch (item.kind) {
-        case K::uid:
-          line += fmt::format("UID {}", uid);
-          break;
-        case K::flags:
-          line += "FLAGS " + format_flags(m->flags, m->recent);
-          flags_written = true;
-          break;
-        case K::internal_date:
-          line += "INTERNALDATE " + format_internal_date(static_cast<time_t>(m->internal_date));
-          break;
-        case K::size:
-          line += fmt::format("RFC822.SIZE {}", m->vsize);
-          break;
-        case K::modseq:
-          line += fmt::format("MODSEQ ({})", m->modseq);
-          break;
-        case K::preview: {
-          LoadedMessage* msg = message();
-          line += "PREVIEW ";
-          if (msg == nullptr) {
-            line += "NIL";
-          } else {
-            append_string(line, mail::message_preview(msg->raw, msg->structure()));
-          }
-          break;
-        }
-        case K::email_id:
-          line += "EMAILID (" + email_object_id(m->path) + ")";
-          break;
-        case K::thread_id:
-          line += "THREADID NIL";
-          break;
-        case K::save_date: {
-          auto saved = save_date(m->path);
-          line += "SAVEDATE " +
-                  (saved ? format_internal_date(static_cast<time_t>(*saved)) : std::string("NIL"));
-          break;
-        }
-        case K::envelope:
-          line += "ENVELOPE ";
-          append_cached(line, kEnvelopeCacheField);
-          break;
-        case K::body:
-          line += "BODY ";
-          append_cached(line, kBodyCacheField);
-          break;
-        case K::body_structure:
-          line += "BODYSTRUCTURE ";
-          append_cached(line, kBodyStructureCacheField);
-          break;
-        case K::section: {
-          LoadedMessage* msg = message();
-          std::string bytes =
-              msg ? mail::section_bytes(msg->raw, msg->structure(), item.section) : "";
-          append_partial(line, item, bytes, false);
-          break;
-        }
-        case K::binary:
-        case K::binary_size: {
-          LoadedMessage* msg = message();
-          if (msg == nullptr) {
-            line += item.label + " NIL";
-            break;
-          }
-          auto content = mail::binary_section(msg->raw, msg->structure(), item.section);
-          if (content.status == mail::BinaryContent::Status::kUnknownCte) {
-            unknown_cte = true;
-            line += item.label + " NIL";
-            break;
-          }
-          if (item.kind == K::binary_size) {
-            line += fmt::format("{} {}", item.label, content.data.size());
-          } else {
-            append_partial(line, item, content.data, content.has_nul);
-          }
-          break;
-        }
-      }
-    }
-    if (flags_changed_now && !flags_written) {
-      line += " FLAGS " + format_flags(m->flags, m->recent);
-      flags_written = true;
-    }
-    if (flags_written && condstore_ &&
-        std::none_of(items.begin(), items.end(),
-                     [](const FetchItem& i) { return i.kind == K::modseq; })) {
-      line += fmt::format(" MODSEQ ({})", m->modseq);
-    }
-    line += ")\r\n";
-    out_ += line;
+    selected_->box().prefetch(std::move(uids), plan.cached_fields);
+  }
+  bool any_expunged = false;
+  bool unknown_cte = false;
+  for (uint32_t seq : seqs) {
+    if (selected_->message_at(seq) == nullptr) any_expunged = true;
+    fetch_one(seq, plan, args, unknown_cte);
     bool sent = co_await flush_if_large();
     if (!sent) {
       state_ = State::logout;

@@ -1,6 +1,6 @@
 // Folder commands (RFC 9051 §6.3): CREATE, DELETE, RENAME, SUBSCRIBE, UNSUBSCRIBE,
-// NAMESPACE, STATUS (RFC 8438 SIZE, RFC 7162 HIGHESTMODSEQ) and the RFC 9208 QUOTA reads.
-// LIST and LSUB are in cmd_list.cpp.
+// NAMESPACE, STATUS (RFC 8438 SIZE, RFC 7162 HIGHESTMODSEQ). LIST and LSUB are in
+// cmd_list.cpp, the RFC 9208 QUOTA reads in cmd_quota.cpp.
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -155,56 +155,6 @@ asio::awaitable<void> Session::cmd_status(const Command& c, Parser& p) {
   if (std::find(items.begin(), items.end(), "HIGHESTMODSEQ") != items.end()) condstore_ = true;
   untagged(status_line(*name, *st, items, deleted_count(*user_, *name, items)));
   ok(c, "Status completed.");
-}
-
-namespace {
-
-// The user's storage in use, in KiB, summed over every folder (RFC 9208 STORAGE).
-uint64_t storage_used_kib(mailbox::MailUser& user) {
-  uint64_t bytes = 0;
-  if (auto folders = user.list_folders()) {
-    for (const auto& f : *folders) {
-      if (!f.exists) continue;
-      if (auto st = user.status(f.name)) bytes += st->vsize;
-    }
-  }
-  return (bytes + 1023) / 1024;
-}
-
-}  // namespace
-
-asio::awaitable<void> Session::cmd_getquotaroot(const Command& c, Parser& p) {
-  auto name = p.mailbox();
-  if (!name || !p.at_end()) {
-    bad(c, "Error in IMAP command GETQUOTAROOT: Invalid arguments.");
-    co_return;
-  }
-  std::string line = "QUOTAROOT ";
-  append_astring(line, *name);
-  if (quota_bytes_ == 0) {
-    untagged(line);
-    ok(c, "Getquotaroot completed.");
-    co_return;
-  }
-  untagged(line + " \"User quota\"");
-  untagged(fmt::format("QUOTA \"User quota\" (STORAGE {} {})", storage_used_kib(*user_),
-                       quota_bytes_ / 1024));
-  ok(c, "Getquotaroot completed.");
-}
-
-asio::awaitable<void> Session::cmd_getquota(const Command& c, Parser& p) {
-  auto root = p.astring();
-  if (!root || !p.at_end()) {
-    bad(c, "Error in IMAP command GETQUOTA: Invalid arguments.");
-    co_return;
-  }
-  if (quota_bytes_ == 0 || *root != "User quota") {
-    no(c, "[NONEXISTENT] Quota root doesn't exist.");
-    co_return;
-  }
-  untagged(fmt::format("QUOTA \"User quota\" (STORAGE {} {})", storage_used_kib(*user_),
-                       quota_bytes_ / 1024));
-  ok(c, "Getquota completed.");
 }
 
 }  // namespace correio::imapd

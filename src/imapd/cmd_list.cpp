@@ -1,8 +1,9 @@
 // LIST (RFC 9051 §6.3.9 with RFC 5258 LIST-EXTENDED, RFC 5819 LIST-STATUS, RFC 6154
-// SPECIAL-USE) and LSUB (RFC 3501 §6.3.9): the arguments are parsed here, the selection
-// is list_selection.cpp's.
+// SPECIAL-USE) and LSUB (RFC 3501 §6.3.9): the arguments are parsed by list_args.cpp,
+// the selection is list_selection.cpp's.
 #include <set>
 
+#include "imapd/list_args.hpp"
 #include "imapd/list_selection.hpp"
 #include "imapd/response.hpp"
 #include "imapd/session.hpp"
@@ -18,103 +19,13 @@ std::string quoted_separator() {
 }  // namespace
 
 asio::awaitable<void> Session::cmd_list(const Command& c, Parser& p) {
-  // LIST [(selection options)] reference (pattern | (patterns)) [RETURN (options)]
-  ListRequest r;
-  std::vector<std::string> status_items;
-  if (p.consume('(')) {
-    r.extended = true;
-    while (!p.consume(')')) {
-      auto opt = p.atom();
-      if (!opt) {
-        bad(c, "Invalid LIST selection options.");
-        co_return;
-      }
-      std::string u = upper(*opt);
-      if (u == "SUBSCRIBED") {
-        r.select_subscribed = true;
-      } else if (u == "SPECIAL-USE") {
-        r.select_special_use = true;
-      } else if (u == "RECURSIVEMATCH") {
-        r.recursive_match = true;
-      } else if (u != "REMOTE") {
-        bad(c, "Unknown LIST selection option " + u);
-        co_return;
-      }
-      p.consume(' ');
-    }
-    if (r.recursive_match && !r.select_subscribed) {
-      bad(c, "RECURSIVEMATCH needs another selection option.");
-      co_return;
-    }
-    if (!p.space()) {
-      bad(c, "Invalid LIST arguments.");
-      co_return;
-    }
-  }
-  auto reference = p.mailbox();
-  if (!reference || !p.space()) {
-    bad(c, "Error in IMAP command LIST: Invalid arguments.");
+  auto parsed = parse_list_args(p);
+  if (!parsed) {
+    bad(c, parsed.error().message);
     co_return;
   }
-  r.reference = *reference;
-  if (p.consume('(')) {
-    r.extended = true;
-    for (;;) {
-      auto pat = p.list_mailbox();
-      if (!pat) {
-        bad(c, "Invalid LIST patterns.");
-        co_return;
-      }
-      r.patterns.push_back(*pat);
-      if (p.consume(')')) break;
-      if (!p.space()) {
-        bad(c, "Invalid LIST patterns.");
-        co_return;
-      }
-    }
-  } else {
-    auto pat = p.list_mailbox();
-    if (!pat) {
-      bad(c, "Error in IMAP command LIST: Invalid pattern.");
-      co_return;
-    }
-    r.patterns.push_back(*pat);
-  }
-  if (p.consume(' ')) {
-    r.extended = true;
-    if (!p.consume_word("RETURN") || !p.space() || !p.consume('(')) {
-      bad(c, "Invalid LIST return options.");
-      co_return;
-    }
-    while (!p.consume(')')) {
-      auto opt = p.atom();
-      if (!opt) {
-        bad(c, "Invalid LIST return options.");
-        co_return;
-      }
-      std::string u = upper(*opt);
-      if (u == "SUBSCRIBED") {
-        r.return_subscribed = true;
-      } else if (u == "CHILDREN") {
-        r.return_children = true;
-      } else if (u == "SPECIAL-USE") {
-        r.return_special_use = true;
-      } else if (u == "STATUS") {
-        if (!p.space() || !parse_status_items(p, status_items)) {
-          bad(c, "Invalid LIST STATUS items.");
-          co_return;
-        }
-      } else {
-        bad(c, "Unknown LIST return option " + u);
-        co_return;
-      }
-      p.consume(' ');
-    }
-  }
-  if (!p.at_end()) {
-    bad(c, "Error in IMAP command LIST: Extra arguments.");
-    co_return;
-  }
+  const ListRequest& r = parsed->request;
+  const std::vector<std::string>& status_items = parsed->status_items;
   // LIST "" "": the hierarchy delimiter and root (RFC 9051 §6.3.9).
   if (r.patterns.size() == 1 && r.patterns[0].empty()) {
     untagged("LIST (\\Noselect) " + quoted_separator() + " \"\"");

@@ -89,6 +89,8 @@ Session::OpenUser Session::open_user(const std::string& username) {
   }
   mailbox::MailUserOptions options;
   options.special_use_folders = settings_.special_use_folders;
+  options.work_pool = shared_.content_pool;
+  options.log = &shared_.log;
   auto user = mailbox::MailUser::open(*path, options);
   if (!user) {
     shared_.log.warning("user {}: cannot open the mail store: {}", record->user,

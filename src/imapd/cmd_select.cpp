@@ -1,12 +1,13 @@
 // Selecting a folder and leaving it (RFC 9051 §6.3.2-3, §6.4.1-3, RFC 7162 CONDSTORE and
-// QRESYNC parameters, RFC 3691 UNSELECT), EXPUNGE / UID EXPUNGE (RFC 4315) and IDLE
-// (RFC 2177).
+// QRESYNC parameters, RFC 3691 UNSELECT), EXPUNGE / UID EXPUNGE (RFC 4315).
+// IDLE is in cmd_idle.cpp.
 #include <fmt/format.h>
 
 #include <asio/experimental/awaitable_operators.hpp>
 
 #include "imapd/object_ids.hpp"
 #include "imapd/response.hpp"
+#include "imapd/select_args.hpp"
 #include "imapd/session.hpp"
 
 namespace correio::imapd {
@@ -35,70 +36,17 @@ asio::awaitable<void> Session::cmd_examine(const Command& c, Parser& p) {
 }
 
 asio::awaitable<void> Session::select(const Command& c, Parser& p, bool read_only) {
-  auto name = p.mailbox();
-  if (!name) {
-    bad(c, "Error in IMAP command " + c.name + ": Invalid arguments.");
+  auto parsed = parse_select_args(p, c.name, qresync_);
+  if (!parsed) {
+    bad(c, parsed.error().message);
     co_return;
   }
-  // (CONDSTORE) or (QRESYNC (uidvalidity modseq [known-uids [(seqs uids)]]))
-  bool want_qresync = false;
-  uint32_t known_validity = 0;
-  uint64_t known_modseq = 0;
-  std::optional<SequenceSet> known_uids;
-  if (p.consume(' ')) {
-    if (!p.consume('(')) {
-      bad(c, "Invalid SELECT parameters.");
-      co_return;
-    }
-    while (!p.consume(')')) {
-      auto param = p.atom();
-      if (!param) {
-        bad(c, "Invalid SELECT parameters.");
-        co_return;
-      }
-      std::string u = upper(*param);
-      if (u == "CONDSTORE") {
-        condstore_ = true;
-      } else if (u == "QRESYNC") {
-        if (!qresync_) {
-          bad(c, "QRESYNC is not enabled.");
-          co_return;
-        }
-        auto validity = p.space() && p.consume('(') ? p.nz_number() : std::nullopt;
-        auto modseq = validity && p.space() ? p.number() : std::nullopt;
-        if (!modseq) {
-          bad(c, "Invalid QRESYNC parameters.");
-          co_return;
-        }
-        known_validity = *validity;
-        known_modseq = *modseq;
-        if (p.consume(' ') && !p.peek('(')) {
-          known_uids = p.sequence_set();
-          if (!known_uids) {
-            bad(c, "Invalid QRESYNC known UIDs.");
-            co_return;
-          }
-          p.consume(' ');
-        }
-        if (p.consume('(')) {  // sequence match data: accepted, not needed
-          while (!p.at_end() && !p.consume(')')) (void)p.consume(p.rest()[0]);
-        }
-        if (!p.consume(')')) {
-          bad(c, "Invalid QRESYNC parameters.");
-          co_return;
-        }
-        want_qresync = true;
-      } else {
-        bad(c, "Unknown SELECT parameter " + u);
-        co_return;
-      }
-      p.consume(' ');
-    }
-  }
-  if (!p.at_end()) {
-    bad(c, "Error in IMAP command " + c.name + ": Extra arguments.");
-    co_return;
-  }
+  if (parsed->condstore) condstore_ = true;
+  const std::string* name = &parsed->name;
+  const bool want_qresync = parsed->qresync;
+  const uint32_t known_validity = parsed->known_validity;
+  const uint64_t known_modseq = parsed->known_modseq;
+  const std::optional<SequenceSet>& known_uids = parsed->known_uids;
   if (selected_) {
     deselect();
     untagged("OK [CLOSED] Previous mailbox closed.");
@@ -220,65 +168,6 @@ asio::awaitable<void> Session::cmd_expunge(const Command& c, Parser& p) {
   }
   report_changes(true);
   ok(c, fmt::format("[HIGHESTMODSEQ {}] Expunge completed.", selected_->box().highest_modseq()));
-}
-
-asio::awaitable<void> Session::cmd_idle(const Command& c, Parser& p) {
-  using namespace asio::experimental::awaitable_operators;
-  if (!p.at_end()) {
-    bad(c, "IDLE takes no arguments.");
-    co_return;
-  }
-  report_changes(true);
-  out_ += "+ idling\r\n";
-  auto deadline = std::chrono::steady_clock::now() + settings_.idle_timeout;
-  for (;;) {
-    bool sent = co_await flush();
-    if (!sent) {
-      state_ = State::logout;
-      co_return;
-    }
-    auto now = std::chrono::steady_clock::now();
-    if (now >= deadline) {
-      out_ += "* BYE Disconnected for inactivity in IDLE.\r\n";
-      co_await flush();
-      state_ = State::logout;
-      co_return;
-    }
-    conn_.set_timeout(deadline - now);
-    std::variant<io::LineResult, std::monostate> woke;
-    if (selected_) {
-      // Poll at least every 30 s in case an event slipped between sync and watch, and when
-      // the folder's state must be verified (a change within one clock tick of another).
-      auto wait =
-          std::min<std::chrono::steady_clock::duration>(deadline - now, std::chrono::seconds(30));
-      if (int64_t recheck = selected_->box().recheck_at(); recheck != 0) {
-        auto until = std::chrono::seconds(std::max<int64_t>(recheck - ::time(nullptr), 0)) +
-                     std::chrono::milliseconds(100);
-        wait = std::min<std::chrono::steady_clock::duration>(wait, until);
-      }
-      woke = co_await (conn_.read_line(settings_.limits.max_line_length) ||
-                       shared_.watcher.wait(selected_->box().path(), wait));
-    } else {
-      woke = co_await conn_.read_line(settings_.limits.max_line_length);
-    }
-    if (woke.index() == 1) {
-      report_changes(true);
-      continue;
-    }
-    const io::LineResult& line = std::get<0>(woke);
-    if (line.status == io::ReadStatus::timeout) continue;  // the deadline check above ends it
-    if (line.status != io::ReadStatus::ok) {
-      state_ = State::logout;
-      co_return;
-    }
-    std::string_view text = line.line;
-    while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.remove_suffix(1);
-    if (iequals(text, "DONE")) break;
-    bad(c, "Expected DONE.");
-    co_return;
-  }
-  report_changes(true);
-  ok(c, "Idle completed.");
 }
 
 }  // namespace correio::imapd

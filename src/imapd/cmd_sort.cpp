@@ -15,7 +15,8 @@
 
 namespace correio::imapd {
 
-std::optional<std::vector<Match>> Session::charset_and_search(const Command& c, Parser& p) {
+std::optional<std::vector<Match>> Session::charset_and_search(const Command& c, Parser& p,
+                                                              bool needs_headers) {
   auto charset = p.astring();
   if (!charset || !p.space()) {
     bad(c, "Missing " + c.name + " charset or search keys.");
@@ -32,7 +33,15 @@ std::optional<std::vector<Match>> Session::charset_and_search(const Command& c, 
   }
   report_changes(false);
   std::vector<uint32_t> saved = saved_search_;
-  return run_search(*selected_, *program, &saved);
+  std::vector<Match> matches = run_search(*selected_, *program, &saved);
+  if (needs_headers) {
+    // The store computes the header blocks a cold cache lacks on all cores at once.
+    std::vector<uint32_t> uids;
+    uids.reserve(matches.size());
+    for (const Match& m : matches) uids.push_back(m.message->uid);
+    selected_->box().prefetch(std::move(uids), mailbox::kCacheHeader);
+  }
+  return matches;
 }
 
 asio::awaitable<void> Session::cmd_sort(const Command& c, Parser& p) {
@@ -89,7 +98,10 @@ asio::awaitable<void> Session::cmd_sort(const Command& c, Parser& p) {
     bad(c, "Missing SORT charset or search keys.");
     co_return;
   }
-  auto found = charset_and_search(c, p);
+  bool need_header = std::any_of(criteria.begin(), criteria.end(), [](const Criterion& k) {
+    return k.key != "ARRIVAL" && k.key != "SIZE";
+  });
+  auto found = charset_and_search(c, p, need_header);
   if (!found) co_return;
   const std::vector<Match>& matches = *found;
   // Compute each message's keys once.
@@ -102,11 +114,8 @@ asio::awaitable<void> Session::cmd_sort(const Command& c, Parser& p) {
   for (const auto& m : matches) {
     Row row{m, {}, {}};
     std::string header;
-    bool need_header = std::any_of(criteria.begin(), criteria.end(), [](const Criterion& k) {
-      return k.key != "ARRIVAL" && k.key != "SIZE";
-    });
     if (need_header) {
-      if (auto h = message_header(selected_->box(), m.message->uid)) header = std::move(*h);
+      if (auto h = selected_->box().header(m.message->uid)) header = std::string(*h);
     }
     for (const auto& k : criteria) {
       std::string value;
@@ -181,7 +190,7 @@ asio::awaitable<void> Session::cmd_thread(const Command& c, Parser& p) {
     bad(c, "Missing THREAD charset or search keys.");
     co_return;
   }
-  auto found = charset_and_search(c, p);
+  auto found = charset_and_search(c, p, true);
   if (!found) co_return;
   const std::vector<Match>& matches = *found;
   std::vector<mail::ThreadMessage> messages;
@@ -189,7 +198,7 @@ asio::awaitable<void> Session::cmd_thread(const Command& c, Parser& p) {
     mail::ThreadMessage t;
     t.id = c.uid ? m.message->uid : m.seq;
     std::string date;
-    if (auto h = message_header(selected_->box(), m.message->uid)) {
+    if (auto h = selected_->box().header(m.message->uid)) {
       std::string_view header = *h;
       mail::first_header_value(header, "Message-ID", t.message_id);
       mail::first_header_value(header, "References", t.references);

@@ -1,53 +1,26 @@
-// STORE (RFC 9051 §6.4.6, RFC 7162 UNCHANGEDSINCE), COPY (with RFC 4315 COPYUID) and MOVE
-// (RFC 6851).
+// STORE (RFC 9051 §6.4.6, RFC 7162 UNCHANGEDSINCE); the arguments are parsed by
+// store_args.cpp. COPY and MOVE are in cmd_copy_move.cpp.
 #include <fmt/format.h>
 
 #include "imapd/session.hpp"
+#include "imapd/store_args.hpp"
 
 namespace correio::imapd {
 
 asio::awaitable<void> Session::cmd_store(const Command& c, Parser& p) {
-  auto set = p.sequence_set();
-  if (!set || !p.space()) {
-    bad(c, "Error in IMAP command STORE: Invalid arguments.");
+  auto parsed = parse_store_args(p);
+  if (!parsed) {
+    bad(c, parsed.error().message);
     co_return;
   }
-  std::optional<uint64_t> unchanged_since;
-  if (p.consume('(')) {
-    if (!p.consume_word("UNCHANGEDSINCE") || !p.space()) {
-      bad(c, "Invalid STORE modifiers.");
-      co_return;
-    }
-    auto n = p.number();
-    if (!n || !p.consume(')') || !p.space()) {
-      bad(c, "Invalid UNCHANGEDSINCE.");
-      co_return;
-    }
-    unchanged_since = *n;
-    condstore_ = true;
-  }
-  auto op = p.atom();
-  std::string u = op ? upper(*op) : "";
-  mailbox::StoreMode mode = mailbox::StoreMode::kReplace;
-  if (!u.empty() && u[0] == '+') mode = mailbox::StoreMode::kAdd;
-  if (!u.empty() && u[0] == '-') mode = mailbox::StoreMode::kRemove;
-  std::string base = (!u.empty() && (u[0] == '+' || u[0] == '-')) ? u.substr(1) : u;
-  bool silent = base == "FLAGS.SILENT";
-  if (base != "FLAGS" && !silent) {
-    bad(c, "Error in IMAP command STORE: Invalid data item.");
-    co_return;
-  }
-  auto names = p.space() ? p.flag_list(true) : std::nullopt;
-  if (!names || !p.at_end()) {
-    bad(c, "Error in IMAP command STORE: Invalid flags.");
-    co_return;
-  }
-  mailbox::Flags flags;
-  std::string error;
-  if (!to_flags(*names, flags, error)) {
-    bad(c, error);
-    co_return;
-  }
+  StoreArgs& args = *parsed;
+  // RFC 7162 §3.1: UNCHANGEDSINCE is a CONDSTORE enabling command.
+  if (args.unchanged_since) condstore_ = true;
+  auto* set = &args.set;
+  const std::optional<uint64_t>& unchanged_since = args.unchanged_since;
+  const mailbox::StoreMode mode = args.mode;
+  const bool silent = args.silent;
+  const mailbox::Flags& flags = args.flags;
   if (selected_->read_only()) {
     no(c, "[READ-ONLY] Mailbox is read-only.");
     co_return;
@@ -116,81 +89,6 @@ asio::awaitable<void> Session::cmd_store(const Command& c, Parser& p) {
     co_return;
   }
   ok(c, "Store completed.");
-}
-
-asio::awaitable<void> Session::cmd_copy(const Command& c, Parser& p) {
-  co_await copy_or_move(c, p, false);
-}
-
-asio::awaitable<void> Session::cmd_move(const Command& c, Parser& p) {
-  co_await copy_or_move(c, p, true);
-}
-
-asio::awaitable<void> Session::copy_or_move(const Command& c, Parser& p, bool move) {
-  auto set = p.sequence_set();
-  bool sp = set.has_value() && p.space();
-  auto dest_name = sp ? p.mailbox() : std::nullopt;
-  if (!dest_name || !p.at_end()) {
-    bad(c, "Error in IMAP command " + c.name + ": Invalid arguments.");
-    co_return;
-  }
-  if (move && selected_->read_only()) {
-    no(c, "[READ-ONLY] Mailbox is read-only.");
-    co_return;
-  }
-  auto dest = user_->open_mailbox(*dest_name);
-  if (!dest) {
-    no(c, "[TRYCREATE] Mailbox doesn't exist: " + *dest_name);
-    co_return;
-  }
-  bool set_is_uids = expand_saved_result(*set, c.uid);
-  if (!set_is_uids && !selected_->sequence_numbers_in_range(*set)) {
-    bad(c, "Error in IMAP command " + c.name + ": Invalid messageset");
-    co_return;
-  }
-  report_changes(false);
-  std::vector<uint32_t> uids;
-  bool any_expunged = false;
-  for (uint32_t seq : selected_->resolve(*set, set_is_uids)) {
-    const auto* m = selected_->message_at(seq);
-    if (m == nullptr) {
-      any_expunged = true;
-      continue;
-    }
-    uids.push_back(m->uid);
-  }
-  if (uids.empty()) {
-    if (any_expunged) {
-      no(c, "Some of the requested messages no longer exist.");
-    } else {
-      ok(c, c.name + " completed.");
-    }
-    co_return;
-  }
-  (void)(*dest)->sync();
-  auto pairs =
-      move ? selected_->box().move_to(uids, **dest) : selected_->box().copy_to(uids, **dest);
-  if (!pairs) {
-    no(c, "[SERVERBUG] " + pairs.error().message);
-    co_return;
-  }
-  std::vector<uint32_t> src, dst;
-  for (const auto& [a, b] : *pairs) {
-    src.push_back(a);
-    dst.push_back(b);
-  }
-  std::string copyuid = fmt::format("[COPYUID {} {} {}]", (*dest)->uid_validity(),
-                                    format_number_set(src), format_number_set(dst));
-  // Into the selected mailbox itself: the client learns of the new copies (EXISTS) before
-  // the old ones go (EXPUNGE), so its view never lacks the message (RFC 6851 §4.3).
-  if ((*dest)->path() == selected_->box().path()) report_changes(false);
-  if (move) {
-    untagged("OK " + copyuid + " Moved UIDs.");
-    selected_->announce_expunged(src, out_, qresync_);
-    ok(c, "Move completed.");
-  } else {
-    ok(c, copyuid + " Copy completed.");
-  }
 }
 
 }  // namespace correio::imapd

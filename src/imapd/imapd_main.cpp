@@ -10,6 +10,7 @@
 #include "imapd/imapd.hpp"
 #include "imapd/session.hpp"
 #include "imapd/settings.hpp"
+#include "imapd/store_pool.hpp"
 #include "service/login_services.hpp"
 #include "service/server_tls.hpp"
 
@@ -21,6 +22,7 @@ int imapd_main(const service::DaemonArgs& args) {
     std::unique_ptr<service::LoginServices> logins;
     std::unique_ptr<FolderWatcher> watcher;
     std::unique_ptr<asio::thread_pool> workers;
+    std::unique_ptr<StorePool> content_pool;
     std::unique_ptr<Shared> shared;
     ~State() {
       // The event loop has ended: commands still waiting on a socket never complete.
@@ -48,8 +50,9 @@ int imapd_main(const service::DaemonArgs& args) {
     if (threads <= 0)
       threads = 4 * static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
     state->workers = std::make_unique<asio::thread_pool>(static_cast<size_t>(threads));
+    state->content_pool = std::make_unique<StorePool>(*state->workers);
     state->shared.reset(new Shared{state->settings, ctx.log, *state->logins, *state->watcher,
-                                   state->workers.get()});
+                                   state->workers.get(), state->content_pool.get()});
     return {};
   };
   daemon.session = [state](service::Context&,

@@ -1,5 +1,6 @@
 // Running a SEARCH program over the selected folder, for SEARCH, SORT and THREAD: the
-// matches in sequence order, and the cached header blocks they read. Private to imapd.
+// matches in sequence order. Header blocks come from the store (mailbox::Mailbox::header). Private
+// to imapd.
 #pragma once
 
 #include <optional>
@@ -20,12 +21,6 @@ struct Match {
 
 // "CHARSET x" before the keys (SEARCH), or the charset argument of SORT/THREAD.
 bool charset_supported(std::string_view charset);
-
-// The message's header block: from the folder's cache (FETCH ENVELOPE fills it), else read
-// from the file (or `raw` when given) and cached, so header searches, SORT and THREAD read
-// each file once.
-std::optional<std::string> message_header(mailbox::Mailbox& box, uint32_t uid,
-                                          const std::string* raw = nullptr);
 
 // Runs `program` over the selected folder; the matches in sequence order.
 std::vector<Match> run_search(SelectedView& view, const SearchKey& program,

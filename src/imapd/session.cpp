@@ -287,12 +287,6 @@ asio::awaitable<void> Session::execute(std::string_view text) {
 
 asio::awaitable<void> Session::run_command(const CommandEntry& entry, const Command& c, Parser& p) {
   co_await (this->*(entry.handler))(c, p);
-  // What the command cached (ENVELOPE, BODYSTRUCTURE, headers) is committed once, here.
-  if (selected_) {
-    if (Status s = selected_->box().flush_cache(); !s)
-      shared_.log.warning("cannot update the cache of {}: {}", selected_->box().name(),
-                          s.error().message);
-  }
 }
 
 // ---- any state ----

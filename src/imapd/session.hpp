@@ -1,8 +1,9 @@
 // One IMAP server session (RFC 9051 IMAP4rev2 with RFC 3501 IMAP4rev1): a straight-line
 // coroutine that reads whole commands (literals included), parses them and dispatches by
 // name to one member per command family. The command families live in their own files:
-// session.cpp (any state, login), cmd_folders.cpp, cmd_select.cpp, cmd_fetch.cpp,
-// cmd_search.cpp, cmd_store.cpp, cmd_append.cpp. Private to imapd.
+// session.cpp (any state), cmd_login.cpp, cmd_folders.cpp, cmd_list.cpp, cmd_quota.cpp,
+// cmd_select.cpp, cmd_idle.cpp, cmd_fetch.cpp, cmd_search.cpp, cmd_sort.cpp, cmd_store.cpp,
+// cmd_copy_move.cpp, cmd_append.cpp. Private to imapd.
 #pragma once
 
 #include <array>
@@ -18,6 +19,7 @@
 #include "auth/sasl.hpp"
 #include "auth/user_directory.hpp"
 #include "base/log.hpp"
+#include "imapd/fetch_plan.hpp"
 #include "imapd/folder_watcher.hpp"
 #include "imapd/parser.hpp"
 #include "imapd/search_return.hpp"
@@ -41,6 +43,8 @@ struct Shared {
   // BODY or APPEND does not stall every other session on the event loop, and several use
   // the machine's cores and disk at once. Null: everything runs on the event loop.
   asio::thread_pool* workers = nullptr;
+  // The same pool as the store sees it (Mailbox::prefetch computes cache values on it).
+  mailbox::WorkPool* content_pool = nullptr;
 };
 
 class Session {
@@ -79,9 +83,6 @@ class Session {
 
   asio::awaitable<void> execute(std::string_view text);
   asio::awaitable<void> run_command(const CommandEntry& entry, const Command& c, Parser& p);
-  // Before a FETCH of ENVELOPE/BODYSTRUCTURE: computes the missing cache values of `seqs`
-  // on all cores and commits them. True when it committed anything.
-  bool prefill_cache(const std::vector<uint32_t>& seqs, std::optional<uint64_t> changed_since);
 
   // session.cpp: any state and not-authenticated state.
   asio::awaitable<void> cmd_capability(const Command& c, Parser& p);
@@ -103,6 +104,7 @@ class Session {
   asio::awaitable<void> cmd_lsub(const Command& c, Parser& p);
   asio::awaitable<void> cmd_namespace(const Command& c, Parser& p);
   asio::awaitable<void> cmd_status(const Command& c, Parser& p);
+  // cmd_quota.cpp
   asio::awaitable<void> cmd_getquotaroot(const Command& c, Parser& p);
   asio::awaitable<void> cmd_getquota(const Command& c, Parser& p);
   // cmd_select.cpp
@@ -112,16 +114,22 @@ class Session {
   asio::awaitable<void> cmd_unselect(const Command& c, Parser& p);
   asio::awaitable<void> cmd_check(const Command& c, Parser& p);
   asio::awaitable<void> cmd_expunge(const Command& c, Parser& p);
+  // cmd_idle.cpp
   asio::awaitable<void> cmd_idle(const Command& c, Parser& p);
   // cmd_fetch.cpp
   asio::awaitable<void> cmd_fetch(const Command& c, Parser& p);
+  std::vector<uint32_t> fetch_targets(const FetchArgs& args, bool set_is_uids) const;
+  void fetch_vanished(const FetchArgs& args);
+  bool fetch_one(uint32_t seq, const FetchPlan& plan, const FetchArgs& args, bool& unknown_cte);
   // cmd_search.cpp
   asio::awaitable<void> cmd_search(const Command& c, Parser& p);
   asio::awaitable<void> cmd_sort(const Command& c, Parser& p);
   asio::awaitable<void> cmd_thread(const Command& c, Parser& p);
   // SORT's and THREAD's common tail: "charset SP search-keys", run over the selected
-  // folder. nullopt when the reply (BAD or NO [BADCHARSET]) has been sent.
-  std::optional<std::vector<Match>> charset_and_search(const Command& c, Parser& p);
+  // folder; with `needs_headers`, the matches' header blocks are declared to the store for
+  // prefetch. nullopt when the reply (BAD or NO [BADCHARSET]) has been sent.
+  std::optional<std::vector<Match>> charset_and_search(const Command& c, Parser& p,
+                                                       bool needs_headers);
   void save_search_result(const std::vector<Match>& matches, const ReturnOptions& r);
   // search_update.cpp (CONTEXT=SEARCH): false when the tag already names an update.
   bool start_search_update(const Command& c, SearchKey program, const std::vector<Match>& matches);
@@ -129,6 +137,7 @@ class Session {
   asio::awaitable<void> cmd_cancelupdate(const Command& c, Parser& p);
   // cmd_store.cpp
   asio::awaitable<void> cmd_store(const Command& c, Parser& p);
+  // cmd_copy_move.cpp
   asio::awaitable<void> cmd_copy(const Command& c, Parser& p);
   asio::awaitable<void> cmd_move(const Command& c, Parser& p);
   // cmd_append.cpp

@@ -286,6 +286,8 @@ Result<std::unique_ptr<Mailbox>> MailUser::open_mailbox(std::string_view name, b
   if (!index) return index.error();
   auto impl = std::unique_ptr<Mailbox::Impl>(new Mailbox::Impl(
       canonical(name), *dir, root_, options_.host_part, read_only, std::move(*index)));
+  impl->work_pool = options_.work_pool;
+  impl->log = options_.log;
   return std::unique_ptr<Mailbox>(new Mailbox(std::move(impl)));
 }
 

@@ -1,5 +1,5 @@
-// Mailbox: the session's view of one folder, keywords, message reads and the blob cache.
-// Syncing is in mailbox_sync.cpp, changes in mailbox_write.cpp.
+// Mailbox: the session's view of one folder, keywords and message reads. Syncing is in
+// mailbox_sync.cpp, changes in mailbox_write.cpp, the per-message cache in mailbox_content.cpp.
 #include "mailbox/mailbox.hpp"
 
 #include <unistd.h>
@@ -13,9 +13,9 @@ namespace correio::mailbox {
 
 Mailbox::Mailbox(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Mailbox::~Mailbox() {
-  // The cache is derived data: values not flushed yet are computed again when needed, so a
-  // failure here loses nothing a client can see.
-  if (impl_) (void)flush_cache();
+  // The cache is derived data: values not committed are computed again when needed, so a
+  // failure here loses nothing a client can see (commit_cache() logs it).
+  if (impl_) impl_->commit_cache();
 }
 
 const std::string& Mailbox::name() const {
@@ -214,64 +214,6 @@ bool Mailbox::keywords_fit(const std::vector<std::string>& names) const {
     if (++used > kMaxKeywords) return false;
   }
   return true;
-}
-
-Result<std::optional<std::string>> Mailbox::cache_get(uint32_t uid, std::string_view field) {
-  auto& pending = impl_->pending_cache;
-  if (!pending.empty()) {
-    auto it = pending.find(std::make_pair(uid, std::string(field)));
-    if (it != pending.end()) return std::optional<std::string>(it->second);
-  }
-  return impl_->index.cache_get(uid, field);
-}
-
-Status Mailbox::cache_put(uint32_t uid, std::string_view field, std::string_view value) {
-  impl_->pending_cache[std::make_pair(uid, std::string(field))] = std::string(value);
-  // Bounded memory for a FETCH over a huge folder: commit every few thousand values.
-  if (impl_->pending_cache.size() >= kCacheBatch) return flush_cache();
-  return {};
-}
-
-struct Mailbox::CacheReader::State {
-  detail::Index::Reader reader;
-  Impl* impl;
-};
-
-Mailbox::CacheReader::CacheReader(std::unique_ptr<State> state) : state_(std::move(state)) {}
-Mailbox::CacheReader::CacheReader(CacheReader&&) noexcept = default;
-Mailbox::CacheReader::~CacheReader() = default;
-
-Result<std::optional<std::string_view>> Mailbox::CacheReader::get(uint32_t uid,
-                                                                  std::string_view field) {
-  auto& pending = state_->impl->pending_cache;
-  if (!pending.empty()) {
-    auto it = pending.find(std::make_pair(uid, std::string(field)));
-    if (it != pending.end()) return std::optional<std::string_view>(it->second);
-  }
-  return state_->reader.cache_get(uid, field);
-}
-
-Result<Mailbox::CacheReader> Mailbox::cache_reader() {
-  auto reader = impl_->index.read();
-  if (!reader) return reader.error();
-  return CacheReader(
-      std::make_unique<CacheReader::State>(CacheReader::State{std::move(*reader), impl_.get()}));
-}
-
-Status Mailbox::flush_cache() {
-  auto& pending = impl_->pending_cache;
-  if (pending.empty()) return {};
-  auto w = impl_->index.write();
-  if (!w) return w.error();
-  for (const auto& [key, value] : pending) {
-    // A message expunged since the value was computed gets no entry: its record is gone.
-    auto rec = w->record(key.first);
-    if (!rec) return rec.error();
-    if (!*rec) continue;
-    if (Status s = w->cache_put(key.first, key.second, value); !s) return s;
-  }
-  pending.clear();
-  return w->commit();
 }
 
 Result<std::vector<uint32_t>> Mailbox::expunged_since(uint64_t modseq, bool* complete) {

@@ -25,6 +25,11 @@
 #include "base/result.hpp"
 #include "mailbox/flags.hpp"
 #include "mailbox/metadata_file.hpp"
+#include "mailbox/work_pool.hpp"
+
+namespace correio::base {
+class Logger;
+}
 
 namespace correio::mailbox {
 
@@ -88,6 +93,21 @@ struct MailUserOptions {
       "Drafts=\\Drafts, Sent=\\Sent, Trash=\\Trash, Junk=\\Junk, Archive=\\Archive";
   // Host part of new file names (store::maildir_host_part(myhostname)); empty: gethostname().
   std::string host_part;
+  // The daemon's worker pool, for Mailbox::prefetch; null: prefetch uses the caller's
+  // thread only. Not owned; outlives the MailUser and its mailboxes.
+  WorkPool* work_pool = nullptr;
+  // Where a failed cache commit is reported (a warning: the cache is derived data); null:
+  // not reported. Not owned.
+  base::Logger* log = nullptr;
+};
+
+// The values the store computes from a message's content and keeps in the folder's index
+// for every later session (Dovecot's mail cache fields). Bits, for Mailbox::prefetch.
+enum CachedField : unsigned {
+  kCacheEnvelope = 1u << 0,       // IMAP ENVELOPE (RFC 9051 §7.5.2)
+  kCacheBodyStructure = 1u << 1,  // IMAP BODYSTRUCTURE, with the extension data
+  kCacheBody = 1u << 2,           // IMAP BODY: BODYSTRUCTURE without extension data
+  kCacheHeader = 1u << 3,         // the raw header block (header searches, SORT, THREAD)
 };
 
 class Mailbox;
@@ -219,31 +239,33 @@ class Mailbox {
   // the folder already has, in any case, take no room). IMAP answers NO [LIMIT] otherwise.
   bool keywords_fit(const std::vector<std::string>& names) const;
 
-  // Per-message cache for the IMAP server (ENVELOPE, BODYSTRUCTURE, ...): bytes under
-  // (uid, field). Dropped when the message is expunged or the index rebuilt. Puts are
-  // kept in memory (and seen by cache_get) until flush_cache(), which commits them in one
-  // index transaction; every kCacheBatch puts, and the destructor, flush too.
+  // A message's cached values (see CachedField): from the folder's cache, else computed
+  // from the file (or from `raw`, the message's bytes, when the caller has them) and
+  // cached. Asking for ENVELOPE or BODYSTRUCTURE computes and caches both and the header:
+  // a client that asks for one asks for the others next. An error when the message cannot
+  // be read (expunged meanwhile). The view is valid until the next call of a non-const
+  // member of this Mailbox.
+  Result<std::string_view> envelope(uint32_t uid, const std::string* raw = nullptr);
+  Result<std::string_view> body_structure(uint32_t uid, const std::string* raw = nullptr);
+  Result<std::string_view> body(uint32_t uid, const std::string* raw = nullptr);
+  Result<std::string_view> header(uint32_t uid, const std::string* raw = nullptr);
+
+  // Says which values of which messages the caller is about to ask for (one FETCH, SORT or
+  // THREAD), in the order it will ask. At the first of them not in the cache, the store
+  // computes the missing ones among the rest on the worker pool (when enough are missing
+  // to be worth it) and commits them; a warm cache costs nothing more. Replaced by the
+  // next prefetch(); dropped by sync().
+  void prefetch(std::vector<uint32_t> uids, unsigned fields);
+
+  // The cache underneath, by field name ("envelope", "bodystructure", "body", "header").
+  // Values put are seen by this Mailbox at once and committed in one index transaction
+  // when the store decides: every kCacheBatch values, after a prefetch batch, at the next
+  // sync() and in the destructor; flush_cache() commits them now.
   static constexpr size_t kCacheBatch = 2000;
   Result<std::optional<std::string>> cache_get(uint32_t uid, std::string_view field);
   Status cache_put(uint32_t uid, std::string_view field, std::string_view value);
   Status flush_cache();
 
-  // Many cache lookups (a FETCH or SEARCH over the folder) in one index read transaction,
-  // without copies. A view stays valid while the reader lives and, for a value this
-  // session put and has not flushed, until the next cache_put().
-  class CacheReader {
-   public:
-    CacheReader(CacheReader&&) noexcept;
-    ~CacheReader();
-    Result<std::optional<std::string_view>> get(uint32_t uid, std::string_view field);
-
-   private:
-    friend class Mailbox;
-    struct State;
-    explicit CacheReader(std::unique_ptr<State> state);
-    std::unique_ptr<State> state_;
-  };
-  Result<CacheReader> cache_reader();
   // When this session's view of cur/ must be verified by a directory scan (Unix time; 0:
   // never): a change another process made within the same clock tick as this process's
   // last one is found then. IDLE re-syncs at that time.
@@ -259,6 +281,8 @@ class Mailbox {
  private:
   friend class MailUser;
   explicit Mailbox(std::unique_ptr<Impl> impl);
+  // envelope(), body_structure(), body(), header().
+  Result<std::string_view> content(uint32_t uid, CachedField field, const std::string* raw);
   std::unique_ptr<Impl> impl_;
 };
 

@@ -565,6 +565,10 @@ Result<bool> Mailbox::Impl::sync_changes_since(SyncChanges& changes) {
 
 Result<SyncChanges> Mailbox::sync() {
   Impl& d = *impl_;
+  // A new command begins: what the last one cached is committed, its snapshot released
+  // and its prefetch declaration forgotten.
+  d.commit_cache();
+  d.prefetch = {};
   auto new_st = detail::stamp_of(d.dir / "new");
   auto cur_st = detail::stamp_of(d.dir / "cur");
   auto ul_st = detail::stamp_of(d.uidlist_path());

@@ -4,11 +4,13 @@
 
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "base/dotlock.hpp"
+#include "base/log.hpp"
 #include "mailbox/detail/index.hpp"
 #include "mailbox/keywords_file.hpp"
 #include "mailbox/mailbox.hpp"
@@ -47,6 +49,28 @@ struct Mailbox::Impl {
   // cache_put() values not yet committed: one index transaction (one fdatasync) per
   // flush_cache() instead of one per value.
   std::map<std::pair<uint32_t, std::string>, std::string, std::less<>> pending_cache;
+  // The index snapshot cache reads go through (one read transaction for a whole FETCH or
+  // SEARCH); opened at the first read, released when the cache is committed and by sync(),
+  // so that an idle session holds no reader.
+  std::optional<detail::Index::Reader> cache_snapshot;
+  // prefetch()'s declaration: the UIDs to be asked for next, and the fields.
+  struct Prefetch {
+    std::vector<uint32_t> uids;
+    unsigned fields = 0;
+    size_t cursor = 0;  // where the last lookup found its UID (the caller goes in order)
+    bool done = false;  // the batch has run (once per prefetch())
+  } prefetch;
+  WorkPool* work_pool = nullptr;  // MailUserOptions::work_pool
+  base::Logger* log = nullptr;    // MailUserOptions::log
+
+  // A cached value: this session's uncommitted puts first, then the snapshot.
+  Result<std::optional<std::string_view>> cached(uint32_t uid, std::string_view field);
+  // At a miss of `uid`: computes the missing values of the declared UIDs from `uid` on,
+  // on the worker pool, and commits them. False when nothing was computed.
+  bool run_prefetch(uint32_t uid, CachedField field);
+  // flush_cache() for the store's own decisions: a failure is logged and the values
+  // dropped (derived data; they are computed again when asked for).
+  void commit_cache();
   int64_t verify_at = 0;  // the index's cur_verify_at as of the last sync()
 
   std::filesystem::path uidlist_path() const { return dir / "dovecot-uidlist"; }
