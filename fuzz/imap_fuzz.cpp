@@ -1,18 +1,20 @@
 // Feeds arbitrary bytes to the IMAP command-level parsers: tags, strings, literals,
 // sequence sets, flag lists, dates, whole search programs, SEARCH/SORT RETURN options
-// (PARTIAL ranges) and CATENATE's IMAP URLs.
+// (PARTIAL ranges), SORT criteria, CATENATE's IMAP URLs and URLAUTH URLs.
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
 #include <vector>
 
 #include "imapd/command_reader.hpp"
-#include "imapd/imap_url.hpp"
 #include "imapd/list_pattern.hpp"
 #include "imapd/metadata_entry.hpp"
 #include "imapd/parser.hpp"
 #include "imapd/search_program.hpp"
 #include "imapd/search_return.hpp"
+#include "imapd/sort_order.hpp"
+#include "mail/imap_url.hpp"
+#include "mail/urlauth_url.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view input(reinterpret_cast<const char*>(data), size);
@@ -42,8 +44,22 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         __builtin_trap();
     }
   }
-  if (auto url = parse_imap_url(input, "user"); url && url->uid == 0) __builtin_trap();
-  (void)utf8_to_modified_utf7(input);
+  if (auto url = correio::mail::parse_imap_url(input, "user"); url && url->uid == 0)
+    __builtin_trap();
+  (void)correio::mail::utf8_to_modified_utf7(input);
+  // URLAUTH URLs (RFC 4467): a parsed URL always names a user, a message and an access;
+  // the rump it signs is a prefix of the input.
+  for (bool full : {false, true}) {
+    auto u = correio::mail::parse_urlauth_url(input, full);
+    if (u && (u->url.user.empty() || u->url.uid == 0 || u->access.empty() ||
+              !input.starts_with(u->rump) || (full && u->token.size() < 32)))
+      __builtin_trap();
+  }
+  {
+    // SORT criteria (CONTEXT=SORT re-sorts with them).
+    Parser p(input);
+    if (auto criteria = parse_sort_criteria(p); criteria && criteria->empty()) __builtin_trap();
+  }
   if (auto entry = normalize_metadata_entry(input);
       entry && normalize_metadata_entry(*entry) != entry)
     __builtin_trap();

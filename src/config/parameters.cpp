@@ -651,6 +651,11 @@ constexpr ParameterInfo kParameters[] = {
      "the event loop serves the other sessions; 0: four per CPU core.",
      I},
     {"imapd_literal_size_limit", "$message_size_limit", "Maximal size of an IMAP literal.", I},
+    {"imapd_urlauth_host", "",
+     "The host name in IMAP URLs that URLAUTH (RFC 4467) and the submission server's BURL "
+     "(RFC 4468) accept, as in imap://user@HOST/... (Dovecot's imap_urlauth_host); empty: "
+     "URLAUTH and BURL are off.",
+     S},
     {"pop3d_tls_cert_file", "$smtpd_tls_cert_file", "The POP3 server's PEM certificate.", S},
     {"pop3d_tls_key_file", "$smtpd_tls_key_file", "The POP3 server's PEM private key.", S},
     {"pop3d_tls_chain_files", "$smtpd_tls_chain_files",

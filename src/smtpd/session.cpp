@@ -121,6 +121,7 @@ asio::awaitable<void> Session::run() {
       {"QUIT", &Session::cmd_quit, pre_tls},
       {"STARTTLS", &Session::cmd_starttls, pre_tls},
       {"AUTH", &Session::cmd_auth},
+      {"BURL", &Session::cmd_burl},  // RFC 4468, cmd_burl.cpp
   };
   co_await loop_.run(*this, std::span<const smtp::CommandEntry<Session>>(kCommands));
   reset_transaction();  // an unfinished queue file never outlives its session
