@@ -1,6 +1,6 @@
 // Feeds arbitrary bytes to the IMAP command-level parsers: tags, strings, literals,
 // sequence sets, flag lists, dates, whole search programs, SEARCH/SORT RETURN options
-// (PARTIAL ranges), SORT criteria, CATENATE's IMAP URLs and URLAUTH URLs.
+// (PARTIAL ranges), SORT criteria, NOTIFY arguments, CATENATE's IMAP URLs and URLAUTH URLs.
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
@@ -9,6 +9,7 @@
 #include "imapd/command_reader.hpp"
 #include "imapd/list_pattern.hpp"
 #include "imapd/metadata_entry.hpp"
+#include "imapd/notify_args.hpp"
 #include "imapd/parser.hpp"
 #include "imapd/search_program.hpp"
 #include "imapd/search_return.hpp"
@@ -54,6 +55,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (u && (u->url.user.empty() || u->url.uid == 0 || u->access.empty() ||
               !input.starts_with(u->rump) || (full && u->token.size() < 32)))
       __builtin_trap();
+  }
+  {
+    // NOTIFY arguments: a result is a spec, NONE, an error or an unsupported event.
+    Parser p(input);
+    NotifyParse n = parse_notify(p);
+    bool outcomes = n.spec.has_value() + n.none + !n.error.empty() + !n.bad_event.empty() > 0;
+    if (!outcomes || (n.spec && n.spec->filters.empty())) __builtin_trap();
   }
   {
     // SORT criteria (CONTEXT=SORT re-sorts with them).

@@ -66,6 +66,7 @@ const std::vector<Session::CommandEntry>& Session::command_table() {
       {"GENURLAUTH", &Session::cmd_genurlauth, kAuthenticated | kUrlauth | kOnWorkers},
       {"RESETKEY", &Session::cmd_resetkey, kAuthenticated | kUrlauth | kOnWorkers},
       {"URLFETCH", &Session::cmd_urlfetch, kAuthenticated | kUrlauth},
+      {"NOTIFY", &Session::cmd_notify, kAuthenticated | kOnWorkers},  // notify_session.cpp
   };
   return table;
 }
@@ -115,7 +116,7 @@ std::string Session::capabilities() const {
       " LIST-EXTENDED LIST-STATUS ESEARCH SEARCHRES SORT SORT=DISPLAY ESORT THREAD=REFERENCES"
       " THREAD=ORDEREDSUBJECT CONDSTORE QRESYNC STATUS=SIZE BINARY MULTIAPPEND QUOTA"
       " QUOTA=RES-STORAGE COMPRESS=DEFLATE OBJECTID SAVEDATE PREVIEW PARTIAL CATENATE"
-      " METADATA METADATA-SERVER CONTEXT=SEARCH CONTEXT=SORT";
+      " METADATA METADATA-SERVER CONTEXT=SEARCH CONTEXT=SORT NOTIFY";
   caps += fmt::format(" APPENDLIMIT={}", settings_.append_limit);
   if (!settings_.urlauth_host.empty()) caps += " URLAUTH";  // imapd_urlauth_host (RFC 4467)
   return caps;
@@ -151,6 +152,7 @@ asio::awaitable<bool> Session::flush_if_large() {
 }
 
 void Session::report_changes(bool allow_expunge) {
+  report_notifications();  // NOTIFY: other mailboxes (notify_session.cpp)
   if (!selected_) return;
   if (search_updates_.empty()) {
     selected_->report(out_, allow_expunge, qresync_, condstore_, qresync_);

@@ -19,6 +19,7 @@
 #include "auth/user_directory.hpp"
 #include "base/log.hpp"
 #include "imapd/folder_watcher.hpp"
+#include "imapd/notify_args.hpp"
 #include "imapd/parser.hpp"
 #include "imapd/search_return.hpp"
 #include "imapd/search_run.hpp"
@@ -149,6 +150,10 @@ class Session {
   bool urlauth_host_ok(std::string_view hostport) const;
   // The bytes a signed URL names, or nullopt with the reason in `why`.
   std::optional<std::string> urlauth_fetch(const std::string& text, std::string& why);
+  // notify_session.cpp (NOTIFY, RFC 5465): the command, and the report of other
+  // mailboxes' changes since the last one (`initial`: only take the starting point).
+  asio::awaitable<void> cmd_notify(const Command& c, Parser& p);
+  void report_notifications(bool initial = false);
   // cmd_catenate.cpp: the message of one CATENATE list, or nullopt after a BAD/NO reply.
   std::optional<std::string> catenate(const Command& c, Parser& p);
 
@@ -216,6 +221,7 @@ class Session {
   bool saved_search_valid_ = false;
   std::vector<SearchUpdate> search_updates_;  // RETURN (UPDATE) searches, until CANCELUPDATE
   std::array<uint64_t, 4> updates_seen_{};    // the mailbox's state they were last run on
+  std::optional<NotifyState> notify_;         // NOTIFY SET, until NOTIFY NONE
 };
 
 // Dovecot's quota rule "*:storage=1G" (k, M, G, T suffixes; bytes without) in bytes;
