@@ -67,8 +67,12 @@ inline constexpr std::chrono::steady_clock::duration kNotifyPoll = std::chrono::
 struct NotifyState {
   NotifySpec spec;
   std::map<std::string, mailbox::FolderStatus> status;  // watched mailboxes' last STATUS
-  std::set<std::string> folders;                        // existing folders (MailboxName)
-  std::set<std::string> subscriptions;                  // (SubscriptionChange)
+  // The new/ and cur/ modification times (ns) when that STATUS was read: a folder whose
+  // directories did not change since, and not within the last two seconds (coarse file
+  // system clocks), is not read again.
+  std::map<std::string, std::pair<int64_t, int64_t>> stamps;
+  std::set<std::string> folders;        // existing folders (MailboxName)
+  std::set<std::string> subscriptions;  // (SubscriptionChange)
 };
 
 // Whether `filter` covers mailbox `name` (RFC 5465 §6); `subscribed` for SUBSCRIBED.

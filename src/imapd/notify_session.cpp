@@ -4,6 +4,9 @@
 // whenever the session reports changes (NOOP, IDLE wake-ups, commands that may send
 // EXISTS). The selected mailbox keeps reporting as without NOTIFY.
 #include <fmt/format.h>
+#include <sys/stat.h>
+
+#include <ctime>
 
 #include "imapd/notify_args.hpp"
 #include "imapd/response.hpp"
@@ -28,6 +31,16 @@ std::vector<std::string> status_items(const NotifySpec& spec, const std::string&
   std::vector<std::string> items = {"MESSAGES", "UIDNEXT", "UIDVALIDITY"};
   if (any_filter(spec, kFlagChange, name, subscribed)) items.push_back("UNSEEN");
   return items;
+}
+
+// new/ and cur/ modification times in ns since the epoch; {0, 0} when unreadable.
+std::pair<int64_t, int64_t> folder_stamps(const std::filesystem::path& dir) {
+  auto stamp = [](const std::filesystem::path& p) -> int64_t {
+    struct stat st {};
+    if (::stat(p.c_str(), &st) != 0) return 0;
+    return static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
+  };
+  return {stamp(dir / "new"), stamp(dir / "cur")};
 }
 
 bool same(const mailbox::FolderStatus& a, const mailbox::FolderStatus& b, bool unseen) {
@@ -99,11 +112,25 @@ void Session::report_notifications(bool initial) {
   }
   std::string selected_name = selected_ ? selected_->box().name() : std::string();
   std::map<std::string, mailbox::FolderStatus> now;
+  std::map<std::string, std::pair<int64_t, int64_t>> stamps;
+  const int64_t recent = (static_cast<int64_t>(std::time(nullptr)) - 2) * 1000000000;
   for (const auto& name : folders) {
     if (name == selected_name || !any_filter(n.spec, kMessageNew, name, subs)) continue;
+    auto dir = user_->folder_path(name);
+    if (!dir) continue;
+    auto stamp = folder_stamps(*dir);
+    auto kept = n.stamps.find(name);
+    auto last = n.status.find(name);
+    if (kept != n.stamps.end() && last != n.status.end() && kept->second == stamp &&
+        std::max(stamp.first, stamp.second) < recent) {
+      now[name] = last->second;  // unchanged since the last STATUS: no index read
+      stamps[name] = stamp;
+      continue;
+    }
     auto st = user_->status(name);
     if (!st) continue;
     now[name] = *st;
+    stamps[name] = stamp;
     auto items = status_items(n.spec, name, subs);
     auto before = n.status.find(name);
     bool changed =
@@ -111,6 +138,7 @@ void Session::report_notifications(bool initial) {
     if (changed || (initial && n.spec.status)) untagged(status_line(name, *st, items, 0));
   }
   n.status = std::move(now);
+  n.stamps = std::move(stamps);
   n.folders = std::move(folders);
   n.subscriptions = std::move(subs);
 }
