@@ -218,3 +218,21 @@ def test_burl_refusals(server):
         assert s.docmd("BURL", wrong)[0] == 554
         assert s.docmd("BURL", good + " LAST")[0] == 554
         assert s.docmd("BURL", "")[0] == 501
+
+
+def test_off_without_imapd_urlauth_host():
+    """Empty imapd_urlauth_host (the default): no URLAUTH capability, the commands are
+    unknown, and smtpd neither announces nor accepts BURL."""
+    with ImapInstance({"smtpd_sasl_auth_enable": "yes"}) as s:
+        c = s.imap()
+        assert b"URLAUTH" not in raw_lines(c, b"CAPABILITY")[0]
+        for command in (b'GENURLAUTH "imap://x@h/INBOX/;uid=1;urlauth=anonymous" INTERNAL',
+                        b"RESETKEY", b'URLFETCH "imap://x@h/INBOX/;uid=1"'):
+            lines = raw_lines(c, command)
+            assert lines[-1].split()[1] == b"BAD" and b"Unknown command" in lines[-1], lines
+        c.logout()
+        with smtplib.SMTP("127.0.0.1", s.inst.smtp_port, timeout=20) as smtp:
+            smtp.login("demo@example.test", "secret")
+            smtp.ehlo("client.example.test")
+            assert not smtp.has_extn("burl")
+            assert smtp.docmd("BURL", "imap://x@h/INBOX/;uid=1 LAST")[0] == 502
