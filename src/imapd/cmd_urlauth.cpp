@@ -15,38 +15,9 @@
 #include "service/user_store.hpp"
 
 namespace correio::imapd {
-namespace {
-
-// The host of "host[:port]" (the port is not checked: the token signs the whole URL).
-std::string_view host_of(std::string_view hostport) {
-  if (!hostport.empty() && hostport.front() == '[')
-    return hostport.substr(0, hostport.find(']') + 1);
-  return hostport.substr(0, hostport.find(':'));
-}
-
-std::string_view verdict_text(mailbox::UrlauthVerdict verdict) {
-  switch (verdict) {
-    case mailbox::UrlauthVerdict::ok:
-      return "";
-    case mailbox::UrlauthVerdict::expired:
-      return "URLAUTH has expired.";
-    case mailbox::UrlauthVerdict::not_permitted:
-      return "The URL's access identifier does not allow this user.";
-    case mailbox::UrlauthVerdict::bad_mechanism:
-      return "Unsupported URLAUTH mechanism.";
-    case mailbox::UrlauthVerdict::bad_token:
-      return "URLAUTH verification failed.";
-    case mailbox::UrlauthVerdict::unavailable:
-      return "The mailbox access keys cannot be read now.";
-  }
-  return "";
-}
-
-}  // namespace
 
 bool Session::urlauth_host_ok(std::string_view hostport) const {
-  return !settings_.urlauth_host.empty() &&
-         base::iequals(host_of(hostport), settings_.urlauth_host);
+  return mail::urlauth_host_matches(hostport, settings_.urlauth_host);
 }
 
 asio::awaitable<void> Session::cmd_genurlauth(const Command& c, Parser& p) {
@@ -174,7 +145,7 @@ std::optional<std::string> Session::urlauth_fetch(const std::string& text, std::
   auto verdict =
       mailbox::check_urlauth(*owner, *url, who, static_cast<int64_t>(std::time(nullptr)));
   if (verdict != mailbox::UrlauthVerdict::ok) {
-    why = verdict_text(verdict);
+    why = std::string(mailbox::urlauth_verdict_text(verdict)) + ".";
     return std::nullopt;
   }
   auto bytes = mailbox::fetch_url_bytes(*owner, url->url);

@@ -53,6 +53,15 @@ std::optional<std::string> parse_access(std::string_view text) {
 
 }  // namespace
 
+bool urlauth_host_matches(std::string_view hostport, std::string_view configured) {
+  std::string_view host = hostport;
+  if (!host.empty() && host.front() == '[')
+    host = host.substr(0, host.find(']') + 1);  // an IPv6 literal keeps its colons
+  else
+    host = host.substr(0, host.find(':'));
+  return !configured.empty() && base::iequals(host, configured);
+}
+
 std::optional<int64_t> parse_rfc3339(std::string_view t) {
   // full-date "T" partial-time time-offset (RFC 3339 §5.6)
   auto year = fixed_digits(t, 0, 4), month = fixed_digits(t, 5, 2), day = fixed_digits(t, 8, 2);

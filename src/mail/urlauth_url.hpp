@@ -18,7 +18,12 @@ namespace correio::mail {
 struct UrlauthUrl {
   ImapUrl url;       // user and host are always set
   std::string rump;  // the URL up to and with the access identifier: what the token signs
-  std::optional<int64_t> expire;  // RFC 3339 date-time as seconds since the epoch
+  std::optional<int64_t>
+      expire;  // Whether the URL's "host[:port]" names `configured` (imapd_urlauth_host), case-
+  // insensitively; the port is not compared (the token signs the URL, port included).
+  bool urlauth_host_matches(std::string_view hostport, std::string_view configured);
+
+  // RFC 3339 date-time as seconds since the epoch
   // "submit+USER", "user+USER" (keyword lower-cased, USER percent-decoded), "authuser",
   // "anonymous" (RFC 4467 §3 access identifiers).
   std::string access;
@@ -30,6 +35,10 @@ struct UrlauthUrl {
 // (GENURLAUTH's rump). nullopt for anything else, including a relative URL, a URL without
 // a user, or an unknown access identifier.
 std::optional<UrlauthUrl> parse_urlauth_url(std::string_view text, bool full);
+
+// Whether the URL's "host[:port]" names `configured` (imapd_urlauth_host), case-
+// insensitively; the port is not compared (the token signs the URL, port included).
+bool urlauth_host_matches(std::string_view hostport, std::string_view configured);
 
 // RFC 3339 date-time ("2026-12-07T10:00:00Z", "...+01:00", fractions ignored) as seconds
 // since the epoch; nullopt when invalid.

@@ -142,6 +142,24 @@ std::string urlauth_token(std::string_view key_hex, std::string_view rump) {
   return to_hex(mac.data(), size);
 }
 
+std::string_view urlauth_verdict_text(UrlauthVerdict verdict) {
+  switch (verdict) {
+    case UrlauthVerdict::ok:
+      return "";
+    case UrlauthVerdict::expired:
+      return "URLAUTH has expired";
+    case UrlauthVerdict::not_permitted:
+      return "the URL's access identifier does not allow this user";
+    case UrlauthVerdict::bad_mechanism:
+      return "unsupported URLAUTH mechanism";
+    case UrlauthVerdict::bad_token:
+      return "URLAUTH verification failed";
+    case UrlauthVerdict::unavailable:
+      return "the mailbox access keys cannot be read now";
+  }
+  return "";
+}
+
 UrlauthVerdict check_urlauth(const MailUser& owner, const mail::UrlauthUrl& url,
                              const UrlauthRequester& who, int64_t now) {
   if (url.mechanism != "INTERNAL") return UrlauthVerdict::bad_mechanism;

@@ -42,6 +42,9 @@ struct UrlauthRequester {
 
 enum class UrlauthVerdict { ok, expired, not_permitted, bad_mechanism, bad_token, unavailable };
 
+// Why a URL was refused, for logs and replies ("URLAUTH has expired", ...); "" for ok.
+std::string_view urlauth_verdict_text(UrlauthVerdict verdict);
+
 // Checks, in this order, the mechanism, the access identifier against `who`, the expiry
 // against `now` (seconds since the epoch) and the token against `owner`'s key for the
 // URL's folder. `owner` is the store of the URL's user.

@@ -13,34 +13,6 @@
 #include "smtpd/session.hpp"
 
 namespace correio::smtpd {
-namespace {
-
-// The host of "host[:port]" (the port is signed with the URL; it is not checked).
-std::string_view host_of(std::string_view hostport) {
-  if (!hostport.empty() && hostport.front() == '[')
-    return hostport.substr(0, hostport.find(']') + 1);
-  return hostport.substr(0, hostport.find(':'));
-}
-
-std::string_view verdict_text(mailbox::UrlauthVerdict verdict) {
-  switch (verdict) {
-    case mailbox::UrlauthVerdict::ok:
-      return "";
-    case mailbox::UrlauthVerdict::expired:
-      return "URLAUTH has expired";
-    case mailbox::UrlauthVerdict::not_permitted:
-      return "the URL's access identifier does not allow this user";
-    case mailbox::UrlauthVerdict::bad_mechanism:
-      return "unsupported URLAUTH mechanism";
-    case mailbox::UrlauthVerdict::bad_token:
-      return "URLAUTH verification failed";
-    case mailbox::UrlauthVerdict::unavailable:
-      return "the mailbox access keys cannot be read now";
-  }
-  return "";
-}
-
-}  // namespace
 
 bool Session::burl_offered() const {
   // RFC 4468 §3: "BURL imap" only to an authenticated client, when URLAUTH is configured.
@@ -59,7 +31,7 @@ Result<std::string> Session::burl_content(std::string_view text, smtp::Reply& re
       refusal = smtp::Reply(501, "5.5.4", "Invalid chunk URL");
     return Error{"invalid URL"};
   }
-  if (!base::iequals(host_of(url->url.host), settings_.urlauth_host)) {
+  if (!mail::urlauth_host_matches(url->url.host, settings_.urlauth_host)) {
     refusal = smtp::Reply(554, "5.6.6", "IMAP URL resolution failed: inappropriate host name");
     return Error{"host"};
   }
@@ -83,8 +55,9 @@ Result<std::string> Session::burl_content(std::string_view text, smtp::Reply& re
     return Error{"keys"};
   }
   if (verdict != mailbox::UrlauthVerdict::ok) {
-    refusal = smtp::Reply(554, "5.6.6",
-                          "IMAP URL resolution failed: " + std::string(verdict_text(verdict)));
+    refusal = smtp::Reply(
+        554, "5.6.6",
+        "IMAP URL resolution failed: " + std::string(mailbox::urlauth_verdict_text(verdict)));
     return Error{"verdict"};
   }
   auto bytes = mailbox::fetch_url_bytes(**owner, url->url);

@@ -72,6 +72,14 @@ TEST(UrlauthUrl, Refused) {
   EXPECT_FALSE(parse_urlauth_url(std::string(9000, 'a'), true));
 }
 
+TEST(UrlauthUrl, HostMatches) {
+  EXPECT_TRUE(mail::urlauth_host_matches("Mail.Example.test", "mail.example.test"));
+  EXPECT_TRUE(mail::urlauth_host_matches("mail.example.test:143", "mail.example.test"));
+  EXPECT_TRUE(mail::urlauth_host_matches("[2001:db8::1]:143", "[2001:db8::1]"));
+  EXPECT_FALSE(mail::urlauth_host_matches("other.test", "mail.example.test"));
+  EXPECT_FALSE(mail::urlauth_host_matches("mail.example.test", ""));  // URLAUTH off
+}
+
 TEST(Rfc3339, Forms) {
   EXPECT_EQ(parse_rfc3339("1970-01-01T00:00:00Z"), 0);
   EXPECT_EQ(parse_rfc3339("1970-01-01T01:00:00+01:00"), 0);
