@@ -1,7 +1,7 @@
 // Feeds arbitrary bytes to the IMAP command-level parsers: tags, strings, literals,
 // sequence sets, flag lists, dates, whole search programs, SEARCH/SORT RETURN options
-// (PARTIAL ranges), CATENATE's IMAP URLs and FETCH's arguments (items, sections,
-// modifiers) with their plan.
+// (PARTIAL ranges), SORT criteria, NOTIFY arguments, CATENATE's IMAP URLs, URLAUTH URLs
+// and FETCH's arguments (items, sections, modifiers) with their plan.
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
@@ -10,15 +10,18 @@
 #include "imapd/command_reader.hpp"
 #include "imapd/fetch_items.hpp"
 #include "imapd/fetch_plan.hpp"
-#include "imapd/imap_url.hpp"
 #include "imapd/list_args.hpp"
 #include "imapd/list_pattern.hpp"
 #include "imapd/metadata_entry.hpp"
+#include "imapd/notify_args.hpp"
 #include "imapd/parser.hpp"
 #include "imapd/search_program.hpp"
 #include "imapd/search_return.hpp"
 #include "imapd/select_args.hpp"
+#include "imapd/sort_order.hpp"
 #include "imapd/store_args.hpp"
+#include "mail/imap_url.hpp"
+#include "mail/urlauth_url.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view input(reinterpret_cast<const char*>(data), size);
@@ -68,8 +71,29 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         __builtin_trap();
     }
   }
-  if (auto url = parse_imap_url(input, "user"); url && url->uid == 0) __builtin_trap();
-  (void)utf8_to_modified_utf7(input);
+  if (auto url = correio::mail::parse_imap_url(input, "user"); url && url->uid == 0)
+    __builtin_trap();
+  (void)correio::mail::utf8_to_modified_utf7(input);
+  // URLAUTH URLs (RFC 4467): a parsed URL always names a user, a message and an access;
+  // the rump it signs is a prefix of the input.
+  for (bool full : {false, true}) {
+    auto u = correio::mail::parse_urlauth_url(input, full);
+    if (u && (u->url.user.empty() || u->url.uid == 0 || u->access.empty() ||
+              !input.starts_with(u->rump) || (full && u->token.size() < 32)))
+      __builtin_trap();
+  }
+  {
+    // NOTIFY arguments: a result is a spec, NONE, an error or an unsupported event.
+    Parser p(input);
+    NotifyParse n = parse_notify(p);
+    bool outcomes = n.spec.has_value() + n.none + !n.error.empty() + !n.bad_event.empty() > 0;
+    if (!outcomes || (n.spec && n.spec->filters.empty())) __builtin_trap();
+  }
+  {
+    // SORT criteria (CONTEXT=SORT re-sorts with them).
+    Parser p(input);
+    if (auto criteria = parse_sort_criteria(p); criteria && criteria->empty()) __builtin_trap();
+  }
   if (auto entry = normalize_metadata_entry(input);
       entry && normalize_metadata_entry(*entry) != entry)
     __builtin_trap();

@@ -726,6 +726,11 @@ constexpr ParameterInfo kParameters[] = {
      T},
     {"imapd_idle_timeout", "1800s", "Time an IMAP IDLE command may last.", T},
     {"imapd_max_line_length", "65536", "Maximal length of one IMAP command line.", I},
+    {"imapd_urlauth_host", "",
+     "The host name in IMAP URLs that URLAUTH (RFC 4467) and the submission server's BURL "
+     "(RFC 4468) accept, as in imap://user@HOST/... (Dovecot's imap_urlauth_host); empty: "
+     "URLAUTH and BURL are off.",
+     S},
     {"imapd_worker_threads", "0",
      "Threads of each imapd process that run mailbox commands (reads, searches, fsync) while "
      "the event loop serves the other sessions; 0: four per CPU core.",

@@ -1,36 +1,11 @@
 // APPEND ... CATENATE (RFC 4469): a message put together from literal text and parts of
-// messages the user already has, named by IMAP URLs (imap_url.hpp). Called by cmd_append
+// messages the user already has, named by IMAP URLs (mail/imap_url.hpp). Called by cmd_append
 // for each message it appends.
-#include "imapd/imap_url.hpp"
 #include "imapd/session.hpp"
-#include "mail/imap_section.hpp"
-#include "mail/mime_parser.hpp"
+#include "mail/imap_url.hpp"
+#include "mailbox/url_fetch.hpp"
 
 namespace correio::imapd {
-namespace {
-
-// The bytes a URL names, CRLF-normalised as FETCH sends them; nullopt when the mailbox,
-// UIDVALIDITY, message or section does not resolve.
-std::optional<std::string> url_bytes(mailbox::MailUser& user, const ImapUrl& url) {
-  auto box = user.open_mailbox(url.mailbox, true);
-  if (!box || !(*box)->sync()) return std::nullopt;
-  if (url.uid_validity && *url.uid_validity != (*box)->uid_validity()) return std::nullopt;
-  if ((*box)->find(url.uid) == nullptr) return std::nullopt;
-  auto raw = (*box)->read_message(url.uid);
-  if (!raw) return std::nullopt;
-  auto spec = mail::parse_section(url.section);
-  if (!spec) return std::nullopt;
-  mail::MimePart root = mail::parse_mime(*raw);
-  std::string bytes = mail::section_bytes(*raw, root, *spec);
-  if (url.partial_offset) {
-    if (*url.partial_offset >= bytes.size()) return std::string();
-    bytes = bytes.substr(*url.partial_offset, url.partial_length.value_or(std::string::npos));
-  }
-  return bytes;
-}
-
-}  // namespace
-
 std::optional<std::string> Session::catenate(const Command& c, Parser& p) {
   // "CATENATE" SP "(" cat-part *(SP cat-part) ")"; cat-part = "TEXT" SP literal / "URL" SP astring
   if (!p.space() || !p.consume('(')) {
@@ -58,8 +33,8 @@ std::optional<std::string> Session::catenate(const Command& c, Parser& p) {
         bad(c, "Error in IMAP command APPEND: Invalid CATENATE URL.");
         return std::nullopt;
       }
-      auto url = parse_imap_url(*text, username_);
-      auto bytes = url ? url_bytes(*user_, *url) : std::nullopt;
+      auto url = mail::parse_imap_url(*text, username_);
+      auto bytes = url ? mailbox::fetch_url_bytes(*user_, *url) : std::nullopt;
       if (!bytes) {
         // RFC 4469 §5: a URL that does not resolve fails the APPEND with BADURL.
         std::string shown = *text;

@@ -40,8 +40,13 @@ asio::awaitable<void> Session::cmd_idle(const Command& c, Parser& p) {
                      std::chrono::milliseconds(100);
         wait = std::min<std::chrono::steady_clock::duration>(wait, until);
       }
+      if (notify_) wait = std::min(wait, kNotifyPoll);  // NOTIFY: other mailboxes too
       woke = co_await (conn_.read_line(settings_.limits.max_line_length) ||
                        shared_.watcher.wait(selected_->box().path(), wait));
+    } else if (notify_) {
+      // NOTIFY without a selected mailbox: woken by INBOX, and polling the others.
+      woke = co_await (conn_.read_line(settings_.limits.max_line_length) ||
+                       shared_.watcher.wait(user_->root(), kNotifyPoll));
     } else {
       woke = co_await conn_.read_line(settings_.limits.max_line_length);
     }

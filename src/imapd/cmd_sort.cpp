@@ -1,12 +1,13 @@
-// SORT and THREAD (RFC 5256, RFC 5957 DISPLAYFROM/DISPLAYTO, RFC 5267 ESORT): the charset
-// and search keys are parsed and run as SEARCH's, then the matches are ordered by sort keys
-// or threaded.
+// SORT and THREAD (RFC 5256, RFC 5957 DISPLAYFROM/DISPLAYTO, RFC 5267 ESORT and
+// CONTEXT=SORT): the charset and search keys are parsed and run as SEARCH's, then the
+// matches are ordered (sort_order.cpp) or threaded.
 #include <fmt/format.h>
 
 #include <algorithm>
 
 #include "imapd/search_run.hpp"
 #include "imapd/session.hpp"
+#include "imapd/sort_order.hpp"
 #include "mail/address.hpp"
 #include "mail/date.hpp"
 #include "mail/header_fields.hpp"
@@ -16,7 +17,8 @@
 namespace correio::imapd {
 
 std::optional<std::vector<Match>> Session::charset_and_search(const Command& c, Parser& p,
-                                                              bool needs_headers) {
+                                                              bool needs_headers,
+                                                              SearchKey* program_out) {
   auto charset = p.astring();
   if (!charset || !p.space()) {
     bad(c, "Missing " + c.name + " charset or search keys.");
@@ -41,16 +43,13 @@ std::optional<std::vector<Match>> Session::charset_and_search(const Command& c, 
     for (const Match& m : matches) uids.push_back(m.message->uid);
     selected_->box().prefetch(std::move(uids), mailbox::kCacheHeader);
   }
+  if (program_out != nullptr) *program_out = std::move(*program);
   return matches;
 }
 
 asio::awaitable<void> Session::cmd_sort(const Command& c, Parser& p) {
-  struct Criterion {
-    std::string key;
-    bool reverse;
-  };
-  std::vector<Criterion> criteria;
-  // ESORT (RFC 5267 §3.2): SORT RETURN (MIN MAX ALL COUNT PARTIAL) answers with ESEARCH.
+  // ESORT (RFC 5267 §3.2): SORT RETURN (MIN MAX ALL COUNT PARTIAL) answers with ESEARCH;
+  // CONTEXT=SORT (RFC 5267 §4) adds UPDATE and CONTEXT.
   bool esort = false;
   ReturnOptions r;
   if (p.consume_word("RETURN")) {
@@ -66,104 +65,28 @@ asio::awaitable<void> Session::cmd_sort(const Command& c, Parser& p) {
       co_return;
     }
   }
-  if (!p.consume('(')) {
-    bad(c, "Missing SORT criteria.");
-    co_return;
-  }
-  bool reverse = false;
-  while (!p.consume(')')) {
-    auto word = p.atom();
-    if (!word) {
-      bad(c, "Invalid SORT criteria.");
-      co_return;
-    }
-    std::string u = upper(*word);
-    if (u == "REVERSE") {
-      reverse = true;
-    } else if (u == "ARRIVAL" || u == "CC" || u == "DATE" || u == "FROM" || u == "SIZE" ||
-               u == "SUBJECT" || u == "TO" || u == "DISPLAYFROM" || u == "DISPLAYTO") {
-      criteria.push_back({u, reverse});
-      reverse = false;
-    } else {
-      bad(c, "Unknown SORT criterion " + u);
-      co_return;
-    }
-    p.consume(' ');
-  }
-  if (criteria.empty() || reverse) {
-    bad(c, "Invalid SORT criteria.");
+  auto criteria = parse_sort_criteria(p);
+  if (!criteria) {
+    bad(c, p.error() + ".");
     co_return;
   }
   if (!p.space()) {
     bad(c, "Missing SORT charset or search keys.");
     co_return;
   }
-  bool need_header = std::any_of(criteria.begin(), criteria.end(), [](const Criterion& k) {
+  bool need_header = std::any_of(criteria->begin(), criteria->end(), [](const SortCriterion& k) {
     return k.key != "ARRIVAL" && k.key != "SIZE";
   });
-  auto found = charset_and_search(c, p, need_header);
+  SearchKey program;
+  auto found = charset_and_search(c, p, need_header, &program);
   if (!found) co_return;
-  const std::vector<Match>& matches = *found;
-  // Compute each message's keys once.
-  struct Row {
-    Match match;
-    std::vector<std::string> text_keys;
-    std::vector<int64_t> number_keys;
-  };
-  std::vector<Row> rows;
-  for (const auto& m : matches) {
-    Row row{m, {}, {}};
-    std::string header;
-    if (need_header) {
-      if (auto h = selected_->box().header(m.message->uid)) header = std::string(*h);
-    }
-    for (const auto& k : criteria) {
-      std::string value;
-      int64_t number = 0;
-      if (k.key == "ARRIVAL") number = m.message->internal_date;
-      if (k.key == "SIZE") number = static_cast<int64_t>(m.message->vsize);
-      if (k.key == "DATE") {
-        std::string date;
-        mail::first_header_value(header, "Date", date);
-        number = mail::sent_date(date, m.message->internal_date);
-      }
-      if (k.key == "SUBJECT") {
-        std::string subject;
-        mail::first_header_value(header, "Subject", subject);
-        value = mail::utf8_casefold(mail::base_subject(subject));
-      }
-      if (k.key == "FROM" || k.key == "TO" || k.key == "CC") {
-        std::string field;
-        mail::first_header_value(header,
-                                 k.key == "FROM" ? "From"
-                                 : k.key == "TO" ? "To"
-                                                 : "Cc",
-                                 field);
-        value = mail::utf8_casefold(mail::sort_key_mailbox(field));
-      }
-      if (k.key == "DISPLAYFROM" || k.key == "DISPLAYTO") {
-        std::string field;
-        mail::first_header_value(header, k.key == "DISPLAYFROM" ? "From" : "To", field);
-        value = mail::utf8_casefold(mail::sort_key_display(field));
-      }
-      row.text_keys.push_back(std::move(value));
-      row.number_keys.push_back(number);
-    }
-    rows.push_back(std::move(row));
+  std::vector<Match> sorted = sort_matches(selected_->box(), *criteria, *found);
+  if (r.update && !start_search_update(c, std::move(program), sorted, *criteria)) {
+    bad(c, "Error in IMAP command SORT: The tag already names an UPDATE search.");
+    co_return;
   }
-  std::stable_sort(rows.begin(), rows.end(), [&](const Row& a, const Row& b) {
-    for (size_t i = 0; i < criteria.size(); ++i) {
-      int cmp = 0;
-      if (a.number_keys[i] != b.number_keys[i])
-        cmp = a.number_keys[i] < b.number_keys[i] ? -1 : 1;
-      else if (a.text_keys[i] != b.text_keys[i])
-        cmp = a.text_keys[i] < b.text_keys[i] ? -1 : 1;
-      if (cmp != 0) return criteria[i].reverse ? cmp > 0 : cmp < 0;
-    }
-    return a.match.seq < b.match.seq;
-  });
   std::vector<uint32_t> ids;
-  for (const auto& r : rows) ids.push_back(c.uid ? r.match.message->uid : r.match.seq);
+  for (const auto& m : sorted) ids.push_back(c.uid ? m.message->uid : m.seq);
   if (!esort) {
     std::string line = "SORT";
     for (uint32_t id : ids) line += fmt::format(" {}", id);

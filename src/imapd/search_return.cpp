@@ -96,9 +96,9 @@ std::optional<ReturnOptions> parse_return_options(Parser& p, bool search) {
       ok = once(options.count, u);
     } else if (u == "SAVE" && search) {
       ok = once(options.save, u);
-    } else if (u == "UPDATE" && search) {
+    } else if (u == "UPDATE") {  // CONTEXT=SEARCH and CONTEXT=SORT (RFC 5267 §4.2)
       ok = once(options.update, u);
-    } else if (u == "CONTEXT" && search) {
+    } else if (u == "CONTEXT") {
       ok = once(options.context, u);
     } else if (u == "PARTIAL") {
       // The range is an atom: a quoted "1:5" is not a partial-range.

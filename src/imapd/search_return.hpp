@@ -41,8 +41,9 @@ struct ReturnOptions {
 
 // Parses "(" [option *(SP option)] ")" after "RETURN SP". An empty list (or CONTEXT
 // alone) means ALL (RFC 4731 §3.1); UPDATE or SAVE alone ask for no data, as in Dovecot.
-// PARTIAL and ALL exclude each other and no option may repeat (RFC 9394 §3.1). SAVE,
-// UPDATE and CONTEXT only for SEARCH (`search`). On failure returns nullopt, p.error() set.
+// PARTIAL and ALL exclude each other and no option may repeat (RFC 9394 §3.1). SAVE only
+// for SEARCH (`search`); UPDATE and CONTEXT for SEARCH and SORT (RFC 5267 §4.2). On failure returns
+// nullopt, p.error() set.
 std::optional<ReturnOptions> parse_return_options(Parser& p, bool search);
 
 // The ESEARCH response data after `(TAG "x")` [UID]: MIN, MAX, ALL, PARTIAL, COUNT over

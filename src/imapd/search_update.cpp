@@ -1,5 +1,6 @@
-// CONTEXT=SEARCH updates (see search_update.hpp) and the session's side of them: starting
-// an update from SEARCH, re-running updates when the mailbox changed, CANCELUPDATE.
+// CONTEXT=SEARCH and CONTEXT=SORT updates (see search_update.hpp) and the session's side
+// of them: starting an update from SEARCH or SORT, re-running updates when the mailbox
+// changed, CANCELUPDATE.
 #include "imapd/search_update.hpp"
 
 #include <algorithm>
@@ -31,13 +32,14 @@ std::string search_update_data(const std::vector<uint32_t>& before,
 }
 
 bool Session::start_search_update(const Command& c, SearchKey program,
-                                  const std::vector<Match>& matches) {
+                                  const std::vector<Match>& matches,
+                                  std::vector<SortCriterion> sort) {
   for (const auto& u : search_updates_) {
     if (u.tag == c.tag) return false;  // the tag already names an update
   }
-  SearchUpdate update{c.tag, c.uid, std::move(program), {}};
+  SearchUpdate update{c.tag, c.uid, std::move(program), std::move(sort), {}};
   for (const auto& m : matches) update.results.push_back(m.message->uid);
-  std::sort(update.results.begin(), update.results.end());
+  if (update.sort.empty()) std::sort(update.results.begin(), update.results.end());
   search_updates_.push_back(std::move(update));
   return true;
 }
@@ -52,14 +54,16 @@ void Session::report_search_updates() {
   updates_seen_ = now;
   std::vector<uint32_t> saved = saved_search_;
   for (auto& update : search_updates_) {
+    std::vector<Match> found = run_search(*selected_, update.program, &saved);
+    if (!update.sort.empty()) found = sort_matches(box, update.sort, found);  // CONTEXT=SORT
     std::vector<uint32_t> results;
-    for (const auto& m : run_search(*selected_, update.program, &saved))
-      results.push_back(m.message->uid);
-    std::sort(results.begin(), results.end());
+    for (const auto& m : found) results.push_back(m.message->uid);
+    if (update.sort.empty()) std::sort(results.begin(), results.end());
     // Sequence numbers are those the client knows now: an expunged message is removed
     // from the result before its EXPUNGE is sent.
     auto number_of = [&](uint32_t uid) { return update.uid ? uid : selected_->seq_of(uid); };
-    std::string data = search_update_data(update.results, results, number_of);
+    std::string data = update.sort.empty() ? search_update_data(update.results, results, number_of)
+                                           : sort_update_data(update.results, results, number_of);
     update.results = std::move(results);
     if (data.empty()) continue;
     untagged("ESEARCH (TAG \"" + update.tag + "\")" + (update.uid ? " UID" : "") + data);

@@ -61,6 +61,12 @@ const std::vector<Session::CommandEntry>& Session::command_table() {
       {"COPY", &Session::cmd_copy, kSelected | kUidForm | kOnWorkers},
       {"MOVE", &Session::cmd_move, kSelected | kUidForm | kOnWorkers},
       {"CANCELUPDATE", &Session::cmd_cancelupdate, kSelected},
+      // URLAUTH (cmd_urlauth.cpp): URLFETCH may open another user's store through the
+      // user directory, so it stays on the event loop.
+      {"GENURLAUTH", &Session::cmd_genurlauth, kAuthenticated | kUrlauth | kOnWorkers},
+      {"RESETKEY", &Session::cmd_resetkey, kAuthenticated | kUrlauth | kOnWorkers},
+      {"URLFETCH", &Session::cmd_urlfetch, kAuthenticated | kUrlauth},
+      {"NOTIFY", &Session::cmd_notify, kAuthenticated | kOnWorkers},  // notify_session.cpp
   };
   return table;
 }
@@ -110,8 +116,9 @@ std::string Session::capabilities() const {
       " LIST-EXTENDED LIST-STATUS ESEARCH SEARCHRES SORT SORT=DISPLAY ESORT THREAD=REFERENCES"
       " THREAD=ORDEREDSUBJECT CONDSTORE QRESYNC STATUS=SIZE BINARY MULTIAPPEND QUOTA"
       " QUOTA=RES-STORAGE COMPRESS=DEFLATE OBJECTID SAVEDATE PREVIEW PARTIAL CATENATE"
-      " METADATA METADATA-SERVER CONTEXT=SEARCH";
+      " METADATA METADATA-SERVER CONTEXT=SEARCH CONTEXT=SORT NOTIFY";
   caps += fmt::format(" APPENDLIMIT={}", settings_.append_limit);
+  if (!settings_.urlauth_host.empty()) caps += " URLAUTH";  // imapd_urlauth_host (RFC 4467)
   return caps;
 }
 
@@ -145,6 +152,7 @@ asio::awaitable<bool> Session::flush_if_large() {
 }
 
 void Session::report_changes(bool allow_expunge) {
+  report_notifications();  // NOTIFY: other mailboxes (notify_session.cpp)
   if (!selected_) return;
   if (search_updates_.empty()) {
     selected_->report(out_, allow_expunge, qresync_, condstore_, qresync_);
@@ -259,7 +267,8 @@ asio::awaitable<void> Session::execute(std::string_view text) {
   for (const auto& e : command_table()) {
     if (e.name == c.name) entry = &e;
   }
-  if (entry == nullptr || (c.uid && !entry->has(kUidForm))) {
+  if (entry == nullptr || (c.uid && !entry->has(kUidForm)) ||
+      (entry->has(kUrlauth) && settings_.urlauth_host.empty())) {
     bad(c, "Error in IMAP command: Unknown command.");
     co_return;
   }

@@ -21,6 +21,7 @@
 #include "base/log.hpp"
 #include "imapd/fetch_plan.hpp"
 #include "imapd/folder_watcher.hpp"
+#include "imapd/notify_args.hpp"
 #include "imapd/parser.hpp"
 #include "imapd/search_return.hpp"
 #include "imapd/search_run.hpp"
@@ -72,6 +73,7 @@ class Session {
     // Runs on Shared::workers: the command touches only this session's state and its
     // mailbox (not the login throttle, the user directory, TLS or the folder watcher).
     kOnWorkers = 1 << 3,
+    kUrlauth = 1 << 4,  // exists only with imapd_urlauth_host set (RFC 4467)
   };
   struct CommandEntry {
     std::string_view name;
@@ -127,12 +129,16 @@ class Session {
   asio::awaitable<void> cmd_thread(const Command& c, Parser& p);
   // SORT's and THREAD's common tail: "charset SP search-keys", run over the selected
   // folder; with `needs_headers`, the matches' header blocks are declared to the store for
-  // prefetch. nullopt when the reply (BAD or NO [BADCHARSET]) has been sent.
+  // prefetch. nullopt when the reply (BAD or NO [BADCHARSET]) has been sent. `program`,
+  // when given, receives the parsed search program (for CONTEXT=SORT updates).
   std::optional<std::vector<Match>> charset_and_search(const Command& c, Parser& p,
-                                                       bool needs_headers);
+                                                       bool needs_headers,
+                                                       SearchKey* program = nullptr);
   void save_search_result(const std::vector<Match>& matches, const ReturnOptions& r);
-  // search_update.cpp (CONTEXT=SEARCH): false when the tag already names an update.
-  bool start_search_update(const Command& c, SearchKey program, const std::vector<Match>& matches);
+  // search_update.cpp (CONTEXT=SEARCH, CONTEXT=SORT with `sort` criteria and `matches`
+  // in sort order): false when the tag already names an update.
+  bool start_search_update(const Command& c, SearchKey program, const std::vector<Match>& matches,
+                           std::vector<SortCriterion> sort = {});
   void report_search_updates();
   asio::awaitable<void> cmd_cancelupdate(const Command& c, Parser& p);
   // cmd_store.cpp
@@ -145,6 +151,18 @@ class Session {
   // cmd_metadata.cpp
   asio::awaitable<void> cmd_getmetadata(const Command& c, Parser& p);
   asio::awaitable<void> cmd_setmetadata(const Command& c, Parser& p);
+  // cmd_urlauth.cpp (URLAUTH, RFC 4467)
+  asio::awaitable<void> cmd_genurlauth(const Command& c, Parser& p);
+  asio::awaitable<void> cmd_resetkey(const Command& c, Parser& p);
+  asio::awaitable<void> cmd_urlfetch(const Command& c, Parser& p);
+  // Whether "host[:port]" is imapd_urlauth_host (false when URLAUTH is off).
+  bool urlauth_host_ok(std::string_view hostport) const;
+  // The bytes a signed URL names, or nullopt with the reason in `why`.
+  std::optional<std::string> urlauth_fetch(const std::string& text, std::string& why);
+  // notify_session.cpp (NOTIFY, RFC 5465): the command, and the report of other
+  // mailboxes' changes since the last one (`initial`: only take the starting point).
+  asio::awaitable<void> cmd_notify(const Command& c, Parser& p);
+  void report_notifications(bool initial = false);
   // cmd_catenate.cpp: the message of one CATENATE list, or nullopt after a BAD/NO reply.
   std::optional<std::string> catenate(const Command& c, Parser& p);
 
@@ -212,6 +230,7 @@ class Session {
   bool saved_search_valid_ = false;
   std::vector<SearchUpdate> search_updates_;  // RETURN (UPDATE) searches, until CANCELUPDATE
   std::array<uint64_t, 4> updates_seen_{};    // the mailbox's state they were last run on
+  std::optional<NotifyState> notify_;         // NOTIFY SET, until NOTIFY NONE
 };
 
 // Dovecot's quota rule "*:storage=1G" (k, M, G, T suffixes; bytes without) in bytes;

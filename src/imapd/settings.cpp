@@ -17,6 +17,7 @@ Settings Settings::from_config(const config::Config& config) {
   s.idle_timeout = config.get_time("imapd_idle_timeout");
   s.mailbox_base = config.get("virtual_mailbox_base");
   s.mail_location = config.get("mail_location");
+  s.urlauth_host = config.get("imapd_urlauth_host");
   s.auth_verbose = config.get_bool("auth_verbose");
   s.passdb_driver = std::string(auth::passdb_driver(config.get("user_directory")));
   s.special_use_folders = config.get("mailbox_special_use_folders");

@@ -32,6 +32,7 @@ struct Settings {
   std::string mail_location;                // mail_location template, "" = the default
   std::string special_use_folders;          // mailbox_special_use_folders
   uint64_t append_limit = 10240000;         // message_size_limit (APPENDLIMIT)
+  std::string urlauth_host;                 // imapd_urlauth_host; "": no URLAUTH
 
   static Settings from_config(const config::Config& config);
 };

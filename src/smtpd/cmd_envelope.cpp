@@ -83,6 +83,7 @@ asio::awaitable<Session::Next> Session::cmd_helo(const Command& command, bool ex
   if (auth_offered())
     r.lines.insert(r.lines.end() - 5,
                    "AUTH " + auth::offered_mechanism_list(sasl_offer(conn_.tls_active())));
+  if (burl_offered()) r.lines.push_back("BURL imap imap://" + settings_.urlauth_host);  // RFC 4468
   // smtputf8_enable = no and smtpd_discard_ehlo_keywords leave keywords out (the first
   // line is the host name, not a keyword).
   auto hidden = [&](const std::string& line) {

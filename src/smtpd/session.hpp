@@ -79,6 +79,11 @@ class Session {
   asio::awaitable<Next> cmd_starttls(const Command& command);
   asio::awaitable<Next> cmd_auth(const Command& command);
   asio::awaitable<Next> cmd_etrn(const Command& command);  // cmd_etrn.cpp
+  // cmd_burl.cpp (RFC 4468): BURL, whether EHLO announces it, and the content a URL names
+  // (an error with `refusal` set when it does not resolve).
+  asio::awaitable<Next> cmd_burl(const Command& command);
+  bool burl_offered() const;
+  Result<std::string> burl_content(std::string_view url, smtp::Reply& refusal);
   // The SASL mechanisms this connection may use now (TLS, smtpd_sasl_*security_options).
   auth::SaslOffer sasl_offer(bool tls_active) const;
   // Whether EHLO announces AUTH now.

@@ -32,6 +32,9 @@ Settings Settings::from_config(const config::Config& config) {
   s.junk_command_limit = static_cast<int>(config.get_int("smtpd_junk_command_limit"));
   s.helo_required = config.get_bool("smtpd_helo_required");
   s.disable_vrfy = config.get_bool("disable_vrfy_command");
+  s.urlauth_host = config.get("imapd_urlauth_host");
+  s.mailbox_base = config.get("virtual_mailbox_base");
+  s.mail_location = config.get("mail_location");
   s.forbid_unauth_pipelining = config.get_bool("smtpd_forbid_unauth_pipelining");
   std::string bare = base::to_lower(config.get("smtpd_forbid_bare_newline"));
   s.bare_newline = (bare == "yes" || bare == "reject") ? BareNewline::reject

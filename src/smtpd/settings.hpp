@@ -3,6 +3,7 @@
 #pragma once
 
 #include <chrono>
+#include <filesystem>
 #include <memory>
 #include <set>
 #include <string>
@@ -68,6 +69,11 @@ struct Settings {
   bool soft_bounce = false;          // soft_bounce: every 5xx reply is sent as 4xx
   bool client_port_logging = false;  // smtpd_client_port_logging: host[addr]:port
   int tls_loglevel = 0;              // smtpd_tls_loglevel: 1 logs the handshake summary
+  // BURL (RFC 4468): imapd_urlauth_host ("" = no BURL) and where users' stores are
+  // (virtual_mailbox_base, mail_location), to read the message an URLAUTH URL names.
+  std::string urlauth_host;
+  std::filesystem::path mailbox_base;
+  std::string mail_location;
 
   // Whether EHLO keyword `keyword` (any case) is announced and usable.
   bool ehlo_keyword(std::string_view keyword) const;

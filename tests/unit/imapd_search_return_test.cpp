@@ -110,7 +110,9 @@ TEST(ImapReturnOptions, UpdateAndContext) {
   ASSERT_TRUE(context);
   EXPECT_TRUE(context->all);  // CONTEXT is a hint: ALL as for RETURN ()
   EXPECT_FALSE(parse("(UPDATE UPDATE)"));
-  EXPECT_FALSE(parse("(UPDATE)", false));  // not for SORT
+  EXPECT_TRUE(parse("(UPDATE)", false));  // CONTEXT=SORT (RFC 5267 §4.2)
+  EXPECT_TRUE(parse("(CONTEXT PARTIAL 1:5)", false));
+  EXPECT_FALSE(parse("(UPDATE SAVE)", false));  // SORT takes no SAVE
 }
 
 TEST(ImapSearchUpdate, RemovalsThenAdditions) {
@@ -121,6 +123,64 @@ TEST(ImapSearchUpdate, RemovalsThenAdditions) {
   // Sequence numbers: UID 10 is message 2.
   auto seq = [](uint32_t uid) { return uid / 5; };
   EXPECT_EQ(search_update_data({5, 10, 15}, {5}, seq), " REMOVEFROM (0 2:3)");
+}
+
+// Applies sort_update_data's items in order to `list`, as a client keeping the context.
+std::vector<uint32_t> apply_sort_update(std::vector<uint32_t> list, const std::string& data) {
+  Parser p(data);
+  while (p.space()) {
+    auto name = p.atom();
+    EXPECT_TRUE(name && p.space() && p.consume('('));
+    auto position = p.number();
+    EXPECT_TRUE(position && p.space());
+    auto set = p.sequence_set();
+    EXPECT_TRUE(set && p.consume(')'));
+    if (!name || !position || !set) return {};
+    std::vector<uint32_t> ids;
+    // format_number_set writes ascending ranges only, so the set keeps the sort order.
+    for (const auto& range : set->ranges) {
+      for (uint64_t n = range.first; n <= range.last; ++n) ids.push_back(static_cast<uint32_t>(n));
+    }
+    auto at = list.begin() + static_cast<std::ptrdiff_t>(*position - 1);
+    if (*name == "ADDTO") {
+      list.insert(at, ids.begin(), ids.end());
+    } else {
+      EXPECT_TRUE(std::equal(ids.begin(), ids.end(), at)) << data;
+      list.erase(at, at + static_cast<std::ptrdiff_t>(ids.size()));
+    }
+  }
+  EXPECT_TRUE(p.at_end()) << data;
+  return list;
+}
+
+TEST(ImapSortUpdate, PositionsInTheSortedResult) {
+  auto same = [](uint32_t uid) { return uid; };
+  EXPECT_EQ(sort_update_data({3, 1, 2}, {3, 1, 2}, same), "");
+  // RFC 5267 §4.3: a new message sorted first is added at position 1.
+  EXPECT_EQ(sort_update_data({3, 1, 2}, {9, 3, 1, 2}, same), " ADDTO (1 9)");
+  EXPECT_EQ(sort_update_data({3, 1, 2}, {3, 2}, same), " REMOVEFROM (2 1)");
+  // Removals last first, then additions in ascending positions; sets in sort order.
+  EXPECT_EQ(sort_update_data({9, 8, 7, 6, 5}, {9, 4, 7, 5, 3, 2}, same),
+            " REMOVEFROM (4 6) REMOVEFROM (2 8) ADDTO (2 4) ADDTO (5 3,2)");
+}
+
+TEST(ImapSortUpdate, ClientApplyingTheItemsGetsTheNewResult) {
+  auto same = [](uint32_t uid) { return uid; };
+  // Every pair of sub-lists of one sort order (sort keys never change, so the messages
+  // two results share are in the same order in both).
+  const std::vector<uint32_t> order = {8, 1, 7, 2, 3, 6, 5};
+  auto subset = [&](unsigned mask) {
+    std::vector<uint32_t> out;
+    for (size_t i = 0; i < order.size(); ++i)
+      if (mask & (1u << i)) out.push_back(order[i]);
+    return out;
+  };
+  for (unsigned a = 0; a < (1u << order.size()); ++a) {
+    for (unsigned b = 0; b < (1u << order.size()); ++b) {
+      auto before = subset(a), after = subset(b);
+      ASSERT_EQ(apply_sort_update(before, sort_update_data(before, after, same)), after);
+    }
+  }
 }
 
 }  // namespace

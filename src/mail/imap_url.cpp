@@ -1,14 +1,14 @@
-// IMAP URL parsing for CATENATE (see imap_url.hpp). The grammar is RFC 5092 §11's
-// imessagepart with its percent-encoding; mailbox names in URLs are UTF-8 (§3.2), turned
-// back into the modified UTF-7 names the rest of the server uses.
-#include "imapd/imap_url.hpp"
+// IMAP URL parsing for CATENATE, URLAUTH and BURL (see imap_url.hpp). The grammar is RFC
+// 5092 §11's imessagepart with its percent-encoding; mailbox names in URLs are UTF-8
+// (§3.2), turned back into the modified UTF-7 names the rest of the server uses.
+#include "mail/imap_url.hpp"
 
 #include <charconv>
 #include <vector>
 
-#include "imapd/parser.hpp"
+#include "base/strings.hpp"
 
-namespace correio::imapd {
+namespace correio::mail {
 namespace {
 
 int hex_value(char c) {
@@ -47,7 +47,7 @@ std::optional<uint64_t> digits(std::string_view s, uint64_t max) {
 // Splits "name=value" with a case-insensitive `name`; nullopt when the key differs.
 std::optional<std::string_view> parameter(std::string_view piece, std::string_view name) {
   if (piece.size() <= name.size() || piece[name.size()] != '=' ||
-      !iequals(piece.substr(0, name.size()), name))
+      !base::iequals(piece.substr(0, name.size()), name))
     return std::nullopt;
   return piece.substr(name.size() + 1);
 }
@@ -123,18 +123,26 @@ std::optional<std::string> utf8_to_modified_utf7(std::string_view utf8) {
   return out;
 }
 
-std::optional<ImapUrl> parse_imap_url(std::string_view url, std::string_view user) {
-  if (url.size() > 7 && iequals(url.substr(0, 7), "imap://")) {
+namespace {
+
+// The message part of an absolute or relative URL, with the absolute URL's user and host.
+std::optional<ImapUrl> parse_message_url(std::string_view url) {
+  ImapUrl out;
+  if (url.size() > 7 && base::iequals(url.substr(0, 7), "imap://")) {
     url.remove_prefix(7);
     size_t slash = url.find('/');
     if (slash == std::string_view::npos) return std::nullopt;
     std::string_view server = url.substr(0, slash);
+    out.host = std::string(server);
     if (size_t at = server.rfind('@'); at != std::string_view::npos) {
       std::string_view userinfo = server.substr(0, at);
       userinfo = userinfo.substr(0, userinfo.find(';'));  // ";AUTH=..." does not matter here
       auto name = percent_decode(userinfo);
-      if (!name || (!name->empty() && *name != user)) return std::nullopt;
+      if (!name) return std::nullopt;
+      out.user = std::move(*name);
+      out.host = std::string(server.substr(at + 1));
     }
+    if (out.host.empty()) return std::nullopt;
     url.remove_prefix(slash);
   }
   if (url.empty() || url.front() != '/') return std::nullopt;
@@ -151,7 +159,6 @@ std::optional<ImapUrl> parse_imap_url(std::string_view url, std::string_view use
     if (slash == std::string_view::npos) break;
     start = slash + 1;
   }
-  ImapUrl out;
   std::string_view mailbox = pieces[0];
   if (size_t semi = mailbox.find(';'); semi != std::string_view::npos) {
     auto value = parameter(mailbox.substr(semi + 1), "UIDVALIDITY");
@@ -163,7 +170,7 @@ std::optional<ImapUrl> parse_imap_url(std::string_view url, std::string_view use
   auto decoded = percent_decode(mailbox);
   auto name = decoded && !decoded->empty() ? utf8_to_modified_utf7(*decoded) : std::nullopt;
   if (!name) return std::nullopt;
-  out.mailbox = iequals(*name, "INBOX") ? "INBOX" : *name;
+  out.mailbox = base::iequals(*name, "INBOX") ? "INBOX" : *name;
   bool have_uid = false;
   for (size_t k = 1; k < pieces.size(); ++k) {
     std::string_view piece = pieces[k];
@@ -198,4 +205,22 @@ std::optional<ImapUrl> parse_imap_url(std::string_view url, std::string_view use
   return out;
 }
 
-}  // namespace correio::imapd
+}  // namespace
+
+std::optional<std::string> url_percent_decode(std::string_view text) {
+  return percent_decode(text);
+}
+
+std::optional<ImapUrl> parse_absolute_imap_url(std::string_view url) {
+  auto parsed = parse_message_url(url);
+  if (!parsed || parsed->host.empty() || parsed->user.empty()) return std::nullopt;
+  return parsed;
+}
+
+std::optional<ImapUrl> parse_imap_url(std::string_view url, std::string_view user) {
+  auto parsed = parse_message_url(url);
+  if (!parsed || (!parsed->user.empty() && parsed->user != user)) return std::nullopt;
+  return parsed;
+}
+
+}  // namespace correio::mail

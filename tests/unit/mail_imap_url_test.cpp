@@ -2,9 +2,9 @@
 // UTF-7 mailbox-name conversion (RFC 3501 §5.1.3).
 #include <gtest/gtest.h>
 
-#include "imapd/imap_url.hpp"
+#include "mail/imap_url.hpp"
 
-namespace correio::imapd {
+namespace correio::mail {
 namespace {
 
 TEST(ImapUrl, RelativeWithEveryPiece) {
@@ -64,4 +64,4 @@ TEST(ModifiedUtf7, EncodesAsRfc3501) {
 }
 
 }  // namespace
-}  // namespace correio::imapd
+}  // namespace correio::mail

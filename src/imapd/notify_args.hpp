@@ -1,0 +1,82 @@
+// NOTIFY's arguments (RFC 5465 §3, §8): "NONE" or "SET" [SP "STATUS"] with one or more
+// (filter-mailboxes events) groups, parsed over imapd's Parser, and which mailboxes a
+// filter covers. Pure functions; private to imapd.
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "imapd/parser.hpp"
+#include "mailbox/mailbox.hpp"
+
+namespace correio::imapd {
+
+// Event bits (RFC 5465 §5).
+enum NotifyEvent : unsigned {
+  kMessageNew = 1 << 0,
+  kMessageExpunge = 1 << 1,
+  kFlagChange = 1 << 2,
+  kAnnotationChange = 1 << 3,
+  kMailboxName = 1 << 4,
+  kSubscriptionChange = 1 << 5,
+  kMailboxMetadataChange = 1 << 6,
+  kServerMetadataChange = 1 << 7,
+};
+
+struct NotifyFilter {
+  // RFC 5465 §6: filter-mailboxes.
+  enum class Kind { selected, selected_delayed, inboxes, personal, subscribed, subtree, mailboxes };
+  Kind kind = Kind::selected;
+  std::vector<std::string> mailboxes;  // subtree and mailboxes only
+  unsigned events = 0;                 // 0: "NONE"
+};
+
+struct NotifySpec {
+  bool status = false;  // SET STATUS: the current STATUS of each mailbox right away
+  std::vector<NotifyFilter> filters;
+};
+
+struct NotifyParse {
+  std::optional<NotifySpec> spec;  // nullopt with `none`: NOTIFY NONE
+  bool none = false;
+  // A syntax error (BAD) in `error`; `bad_event` set to the unsupported event's name when
+  // the syntax is right but an event is not supported (NO [BADEVENT], RFC 5465 §3.1).
+  std::string error;
+  std::string bad_event;
+};
+
+// Parses after "NOTIFY SP" up to the end of the command. Events Correio supports:
+// MessageNew, MessageExpunge, FlagChange, MailboxName, SubscriptionChange. RFC 5465 §5:
+// MessageNew and MessageExpunge come together, FlagChange only with both; MessageNew's
+// fetch attributes are not supported (BADEVENT). At most 64 groups and mailboxes each.
+NotifyParse parse_notify(Parser& p);
+
+// "(MessageNew MessageExpunge FlagChange MailboxName SubscriptionChange)" for BADEVENT.
+inline constexpr const char* kSupportedNotifyEvents =
+    "(MessageNew MessageExpunge FlagChange MailboxName SubscriptionChange)";
+
+// How often IDLE looks at the mailboxes NOTIFY watches besides the one it waits on: the
+// folder watcher wakes IDLE for one folder; the others are polled.
+inline constexpr std::chrono::steady_clock::duration kNotifyPoll = std::chrono::seconds(1);
+
+// A session's NOTIFY SET and what it last told the client (notify_session.cpp).
+struct NotifyState {
+  NotifySpec spec;
+  std::map<std::string, mailbox::FolderStatus> status;  // watched mailboxes' last STATUS
+  // The new/ and cur/ modification times (ns) when that STATUS was read: a folder whose
+  // directories did not change since, and not within the last two seconds (coarse file
+  // system clocks), is not read again.
+  std::map<std::string, std::pair<int64_t, int64_t>> stamps;
+  std::set<std::string> folders;        // existing folders (MailboxName)
+  std::set<std::string> subscriptions;  // (SubscriptionChange)
+};
+
+// Whether `filter` covers mailbox `name` (RFC 5465 §6); `subscribed` for SUBSCRIBED.
+bool notify_covers(const NotifyFilter& filter, const std::string& name,
+                   const std::set<std::string>& subscribed);
+
+}  // namespace correio::imapd
