@@ -273,7 +273,7 @@ void on_raw(void* arg, int status, int /*timeouts*/, unsigned char* buffer, int 
   raw.no_such_domain = status == ARES_ENOTFOUND;
   if (buffer && length > 0) raw.message.assign(buffer, buffer + length);
   if (status != ARES_SUCCESS) raw.error = ares_strerror(status);
-    if (status != ARES_EDESTRUCTION && pending.wake) pending.wake->cancel();
+  if (status != ARES_EDESTRUCTION && pending.wake) pending.wake->cancel();
 }
 
 // ares_query's callback for an NS query: the name server host names (c-ares puts them

@@ -122,7 +122,7 @@ asio::awaitable<void> Session::run() {
       {"STARTTLS", &Session::cmd_starttls, pre_tls},
       {"AUTH", &Session::cmd_auth},
       {"ETRN", &Session::cmd_etrn, junk},  // RFC 1985; junk as in Postfix's junk_command_limit
-      {"BURL", &Session::cmd_burl},  // RFC 4468, cmd_burl.cpp
+      {"BURL", &Session::cmd_burl},        // RFC 4468, cmd_burl.cpp
   };
   co_await loop_.run(*this, std::span<const smtp::CommandEntry<Session>>(kCommands));
   reset_transaction();  // an unfinished queue file never outlives its session
