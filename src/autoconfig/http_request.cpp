@@ -1,20 +1,15 @@
 // HTTP/1.1 request heads for the autoconfiguration service (see http_request.hpp).
 #include "autoconfig/http_request.hpp"
 
+#include <algorithm>
 #include <optional>
 #include <string>
 
 #include "base/strings.hpp"
+#include "mail/imap_url.hpp"
 
 namespace correio::autoconfig {
 namespace {
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
 
 // RFC 9110 §5.6.2 token characters, for the method and header names.
 bool is_token(std::string_view s) {
@@ -36,24 +31,11 @@ std::string_view trim(std::string_view s) {
 }  // namespace
 
 std::optional<std::string> percent_decode(std::string_view text, bool plus_is_blank) {
-  std::string out;
-  out.reserve(text.size());
-  for (size_t i = 0; i < text.size(); ++i) {
-    char c = text[i];
-    if (c == '%') {
-      if (i + 2 >= text.size()) return std::nullopt;
-      int hi = hex_value(text[i + 1]), lo = hex_value(text[i + 2]);
-      if (hi < 0 || lo < 0) return std::nullopt;
-      out += static_cast<char>(hi * 16 + lo);
-      i += 2;
-    } else if (c == '+' && plus_is_blank) {
-      out += ' ';
-    } else {
-      out += c;
-    }
-  }
-  // A decoded NUL or line break has no business in a path or an address.
-  if (out.find_first_of(std::string_view("\0\r\n", 3)) != std::string::npos) return std::nullopt;
+  std::string plain(text);
+  if (plus_is_blank) std::replace(plain.begin(), plain.end(), '+', ' ');  // before %2B decodes
+  auto out = mail::url_percent_decode(plain);  // RFC 3986 §2.1; refuses a decoded NUL
+  // A decoded line break has no business in a path or an address.
+  if (!out || out->find_first_of("\r\n") != std::string::npos) return std::nullopt;
   return out;
 }
 
