@@ -15,6 +15,9 @@ asio::awaitable<void> Session::cmd_idle(const Command& c, Parser& p) {
   report_changes(true);
   out_ += "+ idling\r\n";
   auto deadline = std::chrono::steady_clock::now() + settings_.idle_timeout;
+  // The whole IDLE, its DONE line included, ends by imapd_idle_timeout however the client
+  // trickles bytes (a per-read timeout alone would restart with each byte).
+  io::RequestScope idle_deadline(conn_, deadline);
   for (;;) {
     bool sent = co_await flush();
     if (!sent) {

@@ -237,7 +237,14 @@ asio::awaitable<void> Session::cmd_authenticate(const Command& c, Parser& p) {
       state_ = State::logout;
       co_return;
     }
+    // Each response line has the command's deadline, and before login the login deadline
+    // (counted from connect): trickling a SASL response must not hold the session.
+    auto deadline = std::chrono::steady_clock::now() + settings_.timeout;
+    if (state_ == State::not_authenticated)
+      deadline = std::min(deadline, started_ + settings_.login_timeout);
+    std::optional<io::RequestScope> scope(std::in_place, conn_, deadline);
     io::LineResult line = co_await conn_.read_line(settings_.limits.max_line_length);
+    scope.reset();
     if (line.status != io::ReadStatus::ok) {
       state_ = State::logout;
       co_return;

@@ -134,7 +134,13 @@ asio::awaitable<Session::Next> Session::cmd_auth(const Command& command) {
   while (step.kind == auth::SaslStep::Kind::challenge) {
     if (co_await send("+ " + base::base64_encode(step.data) + "\r\n") == Next::close)
       co_return Next::close;
+    // Each response line has the command's deadline, and the login deadline (counted from
+    // connect): trickling a SASL response must not hold the session.
+    auto deadline = std::min(std::chrono::steady_clock::now() + settings_.timeout,
+                             started_ + settings_.login_timeout);
+    std::optional<io::RequestScope> scope(std::in_place, conn_, deadline);
     io::LineResult line = co_await conn_.read_line(kMaxCommandLine);
+    scope.reset();
     if (line.status == io::ReadStatus::too_long) co_return co_await err("Input line too long.");
     if (line.status != io::ReadStatus::ok) co_return Next::close;
     std::string_view text = line.line;

@@ -283,3 +283,55 @@ def test_lmtp_trickled_command_line_is_cut_at_lmtpd_timeout():
         s.settimeout(5)
         assert read_until_closed(s).startswith(b"421 4.4.2 ")
         assert 2.5 < elapsed < 5.5, elapsed
+
+
+def test_sasl_continuations_and_idle_have_deadlines():
+    """AUTHENTICATE's response lines (IMAP, POP3) are bounded by the login deadline and
+    IDLE, its DONE line included, by imapd_idle_timeout, however slowly bytes come."""
+    imap_port, pop3_port = free_port(), free_port()
+    inst = Correio(main_cf={"imapd_login_timeout": "3s", "pop3d_login_timeout": "3s",
+                            "imapd_idle_timeout": "3s", "auth_allow_cleartext": "yes"},
+                   master_cf=f"127.0.0.1:{imap_port} inet n - n - - imapd\n"
+                             f"127.0.0.1:{pop3_port} inet n - n - - pop3d\n")
+    users = inst.config_dir / "users"
+    users.write_text("demo@example.test:{PLAIN}secret::::::\n")
+    users.chmod(0o644)
+    mail = inst.base / "mail"
+    mail.mkdir()
+    if os.geteuid() == 0:
+        owner = pwd.getpwnam(inst.main_cf["mail_owner"])
+        os.chown(mail, owner.pw_uid, owner.pw_gid)
+    inst.write_main_cf({"user_directory": f"passwd-file:{users}",
+                        "virtual_mailbox_base": str(mail)})
+    with started(inst, [imap_port, pop3_port]):
+        for port, command in ((imap_port, b"a AUTHENTICATE PLAIN\r\n"),
+                              (pop3_port, b"AUTH PLAIN\r\n")):
+            s = connect(port)
+            f = s.makefile("rb")
+            assert f.readline()[:3] in (b"* O", b"+OK")
+            s.sendall(command)
+            assert f.readline().startswith(b"+"), port
+            elapsed = trickle(s, b"A" * 100, 0.5, 15)
+            assert elapsed < 5.5, (port, elapsed)  # 3 s from connect, not per byte
+            s.close()
+
+        s = connect(imap_port)
+        f = s.makefile("rb")
+        f.readline()
+        s.sendall(b"a LOGIN demo@example.test secret\r\nb SELECT INBOX\r\n")
+        while not f.readline().startswith(b"b OK"):
+            pass
+        s.sendall(b"c IDLE\r\n")
+        assert f.readline().startswith(b"+ idling")
+        start = time.monotonic()
+        elapsed = trickle(s, b"X" * 100, 0.5, 15)
+        s.settimeout(5)
+        rest = b""
+        try:
+            while chunk := s.recv(4096):
+                rest += chunk
+        except (socket.timeout, ConnectionResetError):
+            pass
+        assert elapsed < 5.5 and time.monotonic() - start < 8, elapsed
+        assert b"* BYE" in rest or rest == b"", rest
+        s.close()
