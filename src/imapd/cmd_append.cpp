@@ -29,7 +29,7 @@ asio::awaitable<void> Session::cmd_append(const Command& c, Parser& p) {
       }
       std::string error;
       if (!to_flags(*names, m.flags, error)) {
-        bad(c, error);
+        bad(c, "Error in IMAP command APPEND: " + error);
         co_return;
       }
     }

@@ -27,8 +27,12 @@ bool to_flags(const std::vector<std::string>& names, mailbox::Flags& flags, std:
     if (!name.empty() && name[0] == '\\') {
       uint8_t bit = mailbox::system_flag_from_name(name);
       if (bit == 0) {
-        if (iequals(name, "\\Recent")) continue;  // cannot be stored; ignored like Dovecot
-        error = "Invalid system flag " + name;
+        // \Recent too: RFC 9051 §2.3.2, the server alone sets it; Dovecot's words,
+        // the flag in upper case.
+        std::string upper = name;
+        for (char& ch : upper)
+          if (ch >= 'a' && ch <= 'z') ch = static_cast<char>(ch - 'a' + 'A');
+        error = "Invalid system flag " + upper;
         return false;
       }
       flags.system |= bit;

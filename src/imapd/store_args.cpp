@@ -27,7 +27,7 @@ Result<StoreArgs> parse_store_args(Parser& p) {
   auto names = p.space() ? p.flag_list(true) : std::nullopt;
   if (!names || !p.at_end()) return Error{"Error in IMAP command STORE: Invalid flags."};
   std::string error;
-  if (!to_flags(*names, args.flags, error)) return Error{error};
+  if (!to_flags(*names, args.flags, error)) return Error{"Error in IMAP command STORE: " + error};
   return args;
 }
 

@@ -38,7 +38,10 @@ C: a\r\n
 S: a1 NO [TRYCREATE] {*}
 C: a2 APPEND INBOX (\Bogus) {3+}
 C: a\r\n
-S: a2 BAD {*}
+S: a2 BAD Error in IMAP command APPEND: Invalid system flag \BOGUS
+C: a3 APPEND INBOX (\Recent) {3+}
+C: a\r\n
+S: a3 BAD Error in IMAP command APPEND: Invalid system flag \RECENT
 )"),
             "");
 }

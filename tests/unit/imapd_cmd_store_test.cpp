@@ -64,7 +64,9 @@ C: a3 FETCH 1 FLAGS
 S: * 1 FETCH (FLAGS (\Recent $Important))
 S: a3 OK Fetch completed.
 C: a4 STORE 1 +FLAGS (\Bogus)
-S: a4 BAD {*}
+S: a4 BAD Error in IMAP command STORE: Invalid system flag \BOGUS
+C: a4b STORE 1 +FLAGS (\Recent)
+S: a4b BAD Error in IMAP command STORE: Invalid system flag \RECENT
 C: a5 STORE 1 PLUSFLAGS (\Seen)
 S: a5 BAD {*}
 C: a6 STORE 3 +FLAGS (\Seen)
