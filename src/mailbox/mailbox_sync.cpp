@@ -637,6 +637,20 @@ Result<SyncChanges> Mailbox::sync() {
     if (!meta) return meta.error();
   }
 
+  if (d.read_only && meta->first_recent_uid < meta->uid_next) {
+    // EXAMINE shows as \Recent what no session has claimed yet, and claims nothing
+    // (Dovecot: the next SELECT still reports them).
+    size_t before = d.recent.size();
+    Status listed = d.index.for_each_record(
+        [&](const detail::IndexRecordView& r) { d.recent.push_back(r.uid); },
+        meta->first_recent_uid);
+    if (!listed) return listed.error();
+    if (d.recent.size() != before) {
+      std::sort(d.recent.begin(), d.recent.end());
+      d.recent.erase(std::unique(d.recent.begin(), d.recent.end()), d.recent.end());
+    }
+  }
+
   bool fresh = !d.synced;
   if (d.synced && meta->uid_validity != d.uid_validity) {
     changes.uidvalidity_changed = true;

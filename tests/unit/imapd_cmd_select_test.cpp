@@ -61,6 +61,7 @@ TEST(ImapSelect, ExamineIsReadOnlyAndClaimsNoRecent) {
   t.connect_and_login();
   EXPECT_EQ(t.run(R"(C: a1 EXAMINE INBOX
 S~ * 1 EXISTS
+S: * 1 RECENT
 S~ a1 OK [READ-ONLY] Examine completed.
 C: a2 STORE 1 +FLAGS (\Seen)
 S: a2 NO {*}
