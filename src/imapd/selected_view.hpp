@@ -83,7 +83,7 @@ class SelectedView {
 // "(\Seen \Answered $Forwarded)" for a message's flags (with \Recent when `recent`).
 std::string format_flags(const mailbox::Flags& flags, bool recent);
 // Converts a parsed flag list (STORE, APPEND); false with `error` for an unknown system
-// flag or an invalid keyword. \Recent cannot be stored and is ignored, as in Dovecot.
+// flag (\Recent included: only the server sets it, RFC 9051 §2.3.2) or an invalid keyword.
 bool to_flags(const std::vector<std::string>& names, mailbox::Flags& flags, std::string& error);
 // "1:3,5,7:9": the values in their given order, runs of consecutive ascending values as
 // ranges ("5,1:3" for 5 1 2 3, as ESORT's ALL keeps sort order).
