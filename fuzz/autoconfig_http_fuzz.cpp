@@ -8,11 +8,11 @@
 #include <string_view>
 
 #include "autoconfig/documents.hpp"
-#include "autoconfig/http_request.hpp"
+#include "http/request.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view bytes(reinterpret_cast<const char*>(data), size);
-  auto request = correio::autoconfig::parse_request_head(bytes, 65536);
+  auto request = correio::http::parse_request_head(bytes, 65536);
   if (request) {
     if (request->path.empty() || request->path[0] != '/') std::abort();
     if (request->path.find_first_of("\r\n") != std::string::npos) std::abort();

@@ -19,6 +19,7 @@
 #include "delivery/smtp/address_order.hpp"
 #include "delivery/smtp/smtp_main.hpp"
 #include "delivery/virtual/virtual_main.hpp"
+#include "exporter/exporter.hpp"
 #include "imapd/imapd.hpp"
 #include "lmtpd/lmtpd.hpp"
 #include "master/master.hpp"
@@ -43,6 +44,7 @@ using DaemonMain = int (*)(const correio::service::DaemonArgs&);
 const std::map<std::string_view, DaemonMain>& daemon_table() {
   static const std::map<std::string_view, DaemonMain> table = {
       {"autoconfig", correio::autoconfig::autoconfig_main},
+      {"exporter", correio::exporter::exporter_main},
       {"lmtpd", correio::lmtpd::lmtpd_main},
       {"lmtp", correio::delivery::smtp_agent::lmtp_main},
       {"local", correio::delivery::local_agent::local_main},

@@ -18,6 +18,7 @@ bool LoginThrottle::blocked(std::string_view address, Clock::time_point now) {
 
 std::chrono::milliseconds LoginThrottle::record_failure(std::string_view address,
                                                         Clock::time_point now) {
+  if (options_.observe) options_.observe(false);
   if (options_.exempt && options_.exempt(address)) return options_.delay;
   if (entries_.size() >= options_.max_tracked) prune(now);
   Entry& entry = entries_[std::string(address)];
@@ -38,6 +39,7 @@ std::string LoginThrottle::refusal_log(std::string_view user, std::string_view c
 }
 
 void LoginThrottle::record_success(std::string_view address) {
+  if (options_.observe) options_.observe(true);
   entries_.erase(std::string(address));
 }
 

@@ -36,6 +36,8 @@ class LoginThrottle {
     size_t max_tracked = 10000;                  // addresses remembered at most
     // Addresses exempt from counting and blocking; their failures cost only `delay`.
     std::function<bool(std::string_view address)> exempt;
+    // Told of every recorded login, exempt addresses included (the metrics' login counts).
+    std::function<void(bool succeeded)> observe;
   };
 
   explicit LoginThrottle(Options options) : options_(std::move(options)) {}

@@ -9,10 +9,10 @@
 
 #include "autoconfig/autoconfig.hpp"
 #include "autoconfig/documents.hpp"
-#include "autoconfig/http_request.hpp"
 #include "autoconfig/mail_services.hpp"
 #include "base/strings.hpp"
 #include "config/master_cf.hpp"
+#include "http/exchange.hpp"
 #include "io/connection.hpp"
 #include "resolve/resolver.hpp"
 #include "service/server_tls.hpp"
@@ -32,32 +32,12 @@ struct State {
   std::unique_ptr<resolve::Resolver> resolver;
 };
 
-struct Response {
-  int status = 200;
-  std::string content_type = "text/plain; charset=utf-8";
-  std::string body;
-};
+using http::Response;
 
 Response error(int status, std::string_view text) {
-  return {status, "text/plain; charset=utf-8", std::string(text) + "\n"};
-}
-
-const char* reason(int status) {
-  switch (status) {
-    case 200:
-      return "OK";
-    case 400:
-      return "Bad Request";
-    case 404:
-      return "Not Found";
-    case 405:
-      return "Method Not Allowed";
-    case 413:
-      return "Content Too Large";
-    case 503:
-      return "Service Unavailable";
-  }
-  return "Error";
+  Response response = http::error_response(status, text);
+  response.cache_control = "max-age=3600";
+  return response;
 }
 
 // The domain a request is about: the address's, else autoconfig.<domain> from Host.
@@ -68,7 +48,7 @@ std::string request_domain(const std::string& email, const std::string& host) {
   return {};
 }
 
-Response answer(State& state, base::Logger& log, const HttpRequest& request,
+Response answer(State& state, base::Logger& log, const http::HttpRequest& request,
                 std::string_view body) {
   bool thunderbird = request.path == "/mail/config-v1.1.xml" ||
                      request.path == "/.well-known/autoconfig/mail/config-v1.1.xml";
@@ -100,10 +80,13 @@ Response answer(State& state, base::Logger& log, const HttpRequest& request,
 
   Account account{email, domain, state.server, state.login_is_localpart};
   if (thunderbird)
-    return {200, "application/xml; charset=utf-8", thunderbird_config(account, state.services)};
+    return {200, "application/xml; charset=utf-8", thunderbird_config(account, state.services),
+            "max-age=3600"};
   if (outlook)
-    return {200, "application/xml; charset=utf-8", outlook_autodiscover(account, state.services)};
-  return {200, "application/x-apple-aspen-config", apple_mobileconfig(account, state.services)};
+    return {200, "application/xml; charset=utf-8", outlook_autodiscover(account, state.services),
+            "max-age=3600"};
+  return {200, "application/x-apple-aspen-config", apple_mobileconfig(account, state.services),
+          "max-age=3600"};
 }
 
 asio::awaitable<void> serve(State& state, base::Logger& log, asio::ip::tcp::socket socket) {
@@ -116,45 +99,19 @@ asio::awaitable<void> serve(State& state, base::Logger& log, asio::ip::tcp::sock
     if (!secured) co_return;  // scanners and plain-HTTP probes: not worth a log line each
   }
   // The whole request within autoconfig_timeout, however slowly it trickles in.
-  io::RequestScope deadline(conn, std::chrono::steady_clock::now() + state.timeout);
-  std::string head;
+  http::Exchange exchange = co_await http::read_request(conn, kMaxHead, kMaxBody, state.timeout);
   Response response;
-  for (;;) {
-    io::LineResult line = co_await conn.read_line(kMaxHead);
-    if (line.status != io::ReadStatus::ok) {
-      if (line.status != io::ReadStatus::too_long) co_return;
-      response = error(400, "header line too long");
-      break;
-    }
-    head += line.line;
-    if (head.size() > kMaxHead) {
-      response = error(400, "request head too large");
-      break;
-    }
-    if (line.line == "\r\n" || line.line == "\n") break;
+  if (exchange.request) {
+    response = answer(state, log, *exchange.request, exchange.body);
+    log.info("autoconfig: {} {} from {}: {}", exchange.request->method, exchange.request->path,
+             conn.remote_address(), response.status);
+  } else if (exchange.error) {
+    response = *exchange.error;
+    response.cache_control = "max-age=3600";
+  } else {
+    co_return;
   }
-  if (response.status == 200) {
-    auto request = parse_request_head(head, kMaxBody);
-    if (!request) {
-      response =
-          error(request.error().message == "body too large" ? 413 : 400, request.error().message);
-    } else {
-      std::string body;
-      if (request->content_length > 0 &&
-          co_await conn.read_exact(request->content_length, body) != io::ReadStatus::ok)
-        co_return;
-      response = answer(state, log, *request, body);
-      log.info("autoconfig: {} {} from {}: {}", request->method, request->path,
-               conn.remote_address(), response.status);
-    }
-  }
-  std::string out = fmt::format(
-      "HTTP/1.1 {} {}\r\nContent-Type: {}\r\nContent-Length: {}\r\nCache-Control: max-age=3600\r\n"
-      "Connection: close\r\n\r\n{}",
-      response.status, reason(response.status), response.content_type, response.body.size(),
-      response.body);
-  co_await conn.write(out);
-  co_await conn.drain_and_close();
+  co_await http::write_response(conn, response);
 }
 
 }  // namespace

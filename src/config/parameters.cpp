@@ -758,6 +758,16 @@ constexpr ParameterInfo kParameters[] = {
     {"autoconfig_tls_exclude_ciphers", "$smtpd_tls_exclude_ciphers",
      "Ciphers the autoconfiguration service excludes from its grade.", S},
     {"autoconfig_timeout", "30s", "Time for a whole HTTP request to arrive.", T},
+    // Metrics (Correio's own): the daemons count into metrics_directory, and the
+    // "exporter" service (not in the default master.cf) serves them to Prometheus.
+    {"metrics_enable", "no",
+     "Whether the daemons record metrics (connections, replies, logins, TLS, deliveries, "
+     "IMAP command latency) for the exporter service's /metrics.",
+     B},
+    {"metrics_directory", "$data_directory/metrics",
+     "Where the daemons keep their shared-memory counter files; created by the master, owned "
+     "by mail_owner.",
+     S},
     {"pop3d_tls_cert_file", "$smtpd_tls_cert_file", "The POP3 server's PEM certificate.", S},
     {"pop3d_tls_key_file", "$smtpd_tls_key_file", "The POP3 server's PEM private key.", S},
     {"pop3d_tls_chain_files", "$smtpd_tls_chain_files",

@@ -45,6 +45,8 @@ asio::awaitable<void> Session::cmd_starttls(const Command& c, Parser& p) {
   if (!up) {
     shared_.log.info("TLS handshake failed: {}, {}", error, client_label());
     state_ = State::logout;
+  } else if (shared_.metrics) {
+    shared_.metrics->tls_handshake(conn_.tls_protocol());
   }
 }
 

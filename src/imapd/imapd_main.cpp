@@ -23,6 +23,7 @@ int imapd_main(const service::DaemonArgs& args) {
     std::unique_ptr<FolderWatcher> watcher;
     std::unique_ptr<asio::thread_pool> workers;
     std::unique_ptr<StorePool> content_pool;
+    std::unique_ptr<CommandMetrics> metrics;  // null unless metrics_enable
     std::unique_ptr<Shared> shared;
     ~State() {
       // The event loop has ended: commands still waiting on a socket never complete.
@@ -42,7 +43,7 @@ int imapd_main(const service::DaemonArgs& args) {
     auto tls = service::open_configured_server_tls(ctx.config, "imapd", ctx.log);
     if (!tls) return tls.error();
     s.tls = std::move(*tls);
-    auto logins = service::LoginServices::open(ctx.config);
+    auto logins = service::LoginServices::open(ctx.config, "login_trusted_networks", &ctx.metrics);
     if (!logins) return logins.error();
     state->logins = std::move(*logins);
     state->watcher = std::make_unique<FolderWatcher>(ctx.io);
@@ -53,6 +54,10 @@ int imapd_main(const service::DaemonArgs& args) {
     state->content_pool = std::make_unique<StorePool>(*state->workers);
     state->shared.reset(new Shared{state->settings, ctx.log, *state->logins, *state->watcher,
                                    state->workers.get(), state->content_pool.get()});
+    if (ctx.metrics.enabled()) {
+      state->metrics = std::make_unique<CommandMetrics>(ctx.metrics);
+      state->shared->metrics = state->metrics.get();
+    }
     return {};
   };
   daemon.session = [state](service::Context&,

@@ -185,6 +185,7 @@ asio::awaitable<void> Session::converse() {
       shared_.log.info("TLS handshake failed: {}, {}", error, client_label());
       co_return;
     }
+    if (shared_.metrics) shared_.metrics->tls_handshake(conn_.tls_protocol());
   }
   out_ = fmt::format("* OK [CAPABILITY {}] Correio ready.\r\n", capabilities());
   while (state_ != State::logout) {
@@ -285,6 +286,7 @@ asio::awaitable<void> Session::execute(std::string_view text) {
     bad(c, "Error in IMAP command " + c.name + ": Invalid arguments.");
     co_return;
   }
+  auto started = std::chrono::steady_clock::now();
   if (entry->has(kOnWorkers) && shared_.workers != nullptr) {
     // The whole command (its socket writes included) runs on a worker thread while this
     // coroutine waits; the session is not touched from anywhere else meanwhile.
@@ -292,6 +294,8 @@ asio::awaitable<void> Session::execute(std::string_view text) {
   } else {
     co_await run_command(*entry, c, p);
   }
+  if (shared_.metrics)
+    shared_.metrics->command_done(c.name, std::chrono::steady_clock::now() - started);
 }
 
 asio::awaitable<void> Session::run_command(const CommandEntry& entry, const Command& c, Parser& p) {

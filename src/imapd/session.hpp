@@ -19,6 +19,7 @@
 #include "auth/sasl.hpp"
 #include "auth/user_directory.hpp"
 #include "base/log.hpp"
+#include "imapd/command_metrics.hpp"
 #include "imapd/fetch_plan.hpp"
 #include "imapd/folder_watcher.hpp"
 #include "imapd/notify_args.hpp"
@@ -46,6 +47,7 @@ struct Shared {
   asio::thread_pool* workers = nullptr;
   // The same pool as the store sees it (Mailbox::prefetch computes cache values on it).
   mailbox::WorkPool* content_pool = nullptr;
+  CommandMetrics* metrics = nullptr;  // for the exporter; null: not counted
 };
 
 class Session {

@@ -340,6 +340,11 @@ std::string Connection::tls_description() const {
   return tls::describe_session(tls_->native_handle());
 }
 
+std::string Connection::tls_protocol() const {
+  if (!tls_active()) return {};
+  return SSL_get_version(tls_->native_handle());
+}
+
 std::optional<std::string> Connection::tls_exporter_binding() const {
   if (!tls_active()) return std::nullopt;
   return tls::tls_exporter_binding(tls_->native_handle());

@@ -99,6 +99,8 @@ class Connection {
   bool tls_resumed() const;
   // "TLSv1.3 with cipher ... (256/256 bits)"; empty without TLS.
   std::string tls_description() const;
+  // The negotiated protocol as OpenSSL names it ("TLSv1.3"); empty without TLS.
+  std::string tls_protocol() const;
   // Channel-binding data of the live TLS session for SCRAM-*-PLUS (tls/channel_binding.hpp):
   // tls-exporter (RFC 9266, TLS 1.3 only) and tls-server-end-point (RFC 5929). nullopt
   // without TLS or when the session cannot provide that type.

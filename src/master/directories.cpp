@@ -82,6 +82,14 @@ Status create_directories(const config::Config& config, const std::optional<Iden
   std::filesystem::create_directories(std::filesystem::path(data).parent_path(), ec);
   if (ec) return Error{fmt::format("mkdir {}: {}", data, ec.message())};
   if (auto st = ensure_directory(data, {0700, uid, gid}, notes); !st) return st;
+  // metrics_directory: mail_owner's daemons and root's (local, spawn) both write counter
+  // files there, the exporter (mail_owner) reads them.
+  if (config.get_bool("metrics_enable")) {
+    std::string metrics = config.get("metrics_directory");
+    std::filesystem::create_directories(std::filesystem::path(metrics).parent_path(), ec);
+    if (ec) return Error{fmt::format("mkdir {}: {}", metrics, ec.message())};
+    if (auto st = ensure_directory(metrics, {0700, uid, gid}, notes); !st) return st;
+  }
   return ensure_maillog_file(config, uid, gid);
 }
 

@@ -30,11 +30,11 @@ int pop3d_main(const service::DaemonArgs& args) {
     auto tls = service::open_configured_server_tls(ctx.config, "pop3d", ctx.log);
     if (!tls) return tls.error();
     s.tls = std::move(*tls);
-    auto logins = service::LoginServices::open(ctx.config);
+    auto logins = service::LoginServices::open(ctx.config, "login_trusted_networks", &ctx.metrics);
     if (!logins) return logins.error();
     state->logins = std::move(*logins);
-    state->services =
-        std::make_unique<Services>(Services{state->settings, ctx.log, *state->logins});
+    state->services = std::make_unique<Services>(Services{
+        state->settings, ctx.log, *state->logins, ctx.metrics.enabled() ? &ctx.metrics : nullptr});
     return {};
   };
   daemon.session = [state](service::Context&,

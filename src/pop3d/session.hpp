@@ -29,7 +29,8 @@ namespace correio::pop3d {
 struct Services {
   const Settings& settings;
   base::Logger& log;
-  service::LoginServices& logins;  // the users, SASL and the failed-login throttle
+  service::LoginServices& logins;        // the users, SASL and the failed-login throttle
+  metrics::Registry* metrics = nullptr;  // TLS handshakes for the exporter; null: not counted
 };
 
 class Session {

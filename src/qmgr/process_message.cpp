@@ -241,6 +241,8 @@ asio::awaitable<void> QueueManager::process(std::string id, queue::QueueName fro
 
   for (auto& [key, group] : groups) {
     auto part = co_await deliver(group.first, group.second);
+    if (delivery_metrics_)
+      delivery_metrics_->record(group.first.transport, part, envelope.arrival_us, base::now_us());
     results.insert(results.end(), part.begin(), part.end());
   }
 

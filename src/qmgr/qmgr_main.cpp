@@ -64,6 +64,7 @@ int qmgr_main(const service::DaemonArgs& args) {
     if (!resolver) throw std::runtime_error(resolver.error().message);
     QueueManager manager(ctx.io, QmgrSettings::from_config(ctx.config), std::move(*resolver),
                          ctx.log);
+    if (ctx.metrics.enabled()) manager.count_in(ctx.metrics);
     co_await manager.run();
   };
   return service::run_task_daemon(args, daemon);

@@ -21,6 +21,7 @@
 #include "delivery/protocol.hpp"
 #include "qmgr/agent_client.hpp"
 #include "qmgr/concurrency_window.hpp"
+#include "qmgr/delivery_metrics.hpp"
 #include "qmgr/destination_limit.hpp"
 #include "qmgr/dsn_report.hpp"
 #include "queue/defer_log.hpp"
@@ -76,6 +77,11 @@ class QueueManager {
   // Recovers the queue, then runs until the io_context stops.
   asio::awaitable<void> run();
 
+  // Counts deliveries in `registry` (which must outlive the manager) from now on.
+  void count_in(metrics::Registry& registry) {
+    delivery_metrics_ = std::make_unique<DeliveryMetrics>(registry);
+  }
+
  private:
   asio::awaitable<void> watch_incoming();
   // A flush (postqueue -f/-s, sendmail -q, ETRN) touched flush/.revive: every dead
@@ -121,8 +127,9 @@ class QueueManager {
   queue::RecyclePool recycle_pool_;  // finished messages' files, reused by smtpd
   std::set<std::string> in_flight_;
   std::map<std::string, std::unique_ptr<DestinationLimit>> limits_;
-  std::optional<resolve::DomainList> fast_flush_;  // none when empty or unusable
-  AgentClient agents_;                             // kept connections to the delivery agents
+  std::optional<resolve::DomainList> fast_flush_;      // none when empty or unusable
+  AgentClient agents_;                                 // kept connections to the delivery agents
+  std::unique_ptr<DeliveryMetrics> delivery_metrics_;  // null: not counted
 };
 
 }  // namespace correio::qmgr

@@ -44,6 +44,9 @@ struct Runtime {
   // Never expires: accept loops at the session limit wait on it, and the end of a session
   // (or the stop) cancels the waits, which leaves the expiry as it is for the next wait.
   asio::steady_timer slot_freed;
+  // correio_connections_total and correio_connections_active for this service.
+  metrics::Counter accepted = ctx.metrics.counter("correio_connections_total");
+  metrics::Gauge open = ctx.metrics.gauge("correio_connections_active");
 
   void maybe_done() {
     if (stopping && live_sessions == 0) ctx.io.stop();
@@ -87,6 +90,7 @@ asio::awaitable<void> run_session(Runtime& rt, const Handler& handler, Socket so
     rt.ctx.log.warning("session ended by an internal error: {}", e.what());
   }
   --rt.live_sessions;
+  rt.open.add(-1);
   rt.slot_freed.cancel();
   rt.maybe_done();
 }
@@ -156,6 +160,8 @@ asio::awaitable<void> accept_loop(Runtime& rt, Acceptor& acceptor, const Handler
       socket.set_option(asio::ip::tcp::no_delay(true), nodelay_ec);
     }
     ++rt.live_sessions;
+    rt.accepted.add();
+    rt.open.add(1);
     asio::co_spawn(rt.ctx.io, run_session(rt, handler, std::move(socket)), asio::detached);
   }
 }
@@ -198,7 +204,7 @@ int run_stream_daemon(const DaemonArgs& args, const StreamDaemon& daemon) {
   base::Logger& log = *env.log;
 
   asio::io_context io(1);
-  Context ctx{io, config, args, log};
+  Context ctx{io, config, args, log, *env.metrics};
   Runtime rt{ctx,
              daemon,
              {},

@@ -18,6 +18,7 @@
 #include "base/log.hpp"
 #include "base/result.hpp"
 #include "config/config.hpp"
+#include "metrics/registry.hpp"
 
 namespace correio::service {
 
@@ -45,6 +46,7 @@ struct Context {
   const config::Config& config;  // main.cf with this service's -o overrides applied
   const DaemonArgs& args;
   base::Logger& log;
+  metrics::Registry& metrics;  // this process's counters (no-ops unless metrics_enable)
 };
 
 struct StreamDaemon {

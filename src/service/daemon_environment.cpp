@@ -37,6 +37,7 @@ DaemonEnvironment load_daemon_environment(const DaemonArgs& args, const std::str
   // Before any socket is accepted: sessions each hold a descriptor or more.
   log->info("{}", base::describe(base::raise_open_file_limit()));
   env.config = std::make_unique<config::Config>(std::move(config.value()));
+  env.metrics = metrics::Registry::open(*env.config, args.service_name, *log);
   env.log = std::move(log);
   return env;
 }

@@ -7,6 +7,7 @@
 
 #include "base/log.hpp"
 #include "config/config.hpp"
+#include "metrics/registry.hpp"
 #include "service/daemon.hpp"
 
 namespace correio::service {
@@ -14,6 +15,7 @@ namespace correio::service {
 struct DaemonEnvironment {
   std::unique_ptr<config::Config> config;
   std::unique_ptr<base::Logger> log;
+  std::unique_ptr<metrics::Registry> metrics;  // disabled unless metrics_enable = yes
 };
 
 // nullptr members mean failure, already reported: on stderr when there is no log yet,

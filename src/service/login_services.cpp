@@ -9,7 +9,8 @@
 namespace correio::service {
 
 Result<std::unique_ptr<LoginServices>> LoginServices::open(const config::Config& config,
-                                                           std::string_view trusted_networks) {
+                                                           std::string_view trusted_networks,
+                                                           metrics::Registry* metrics) {
   std::string spec = config.get("user_directory");
   if (spec.empty()) return Error{"user_directory is empty: there are no users to log in"};
   // Dovecot's login_trusted_networks: these clients are not penalised for failed logins.
@@ -20,6 +21,12 @@ Result<std::unique_ptr<LoginServices>> LoginServices::open(const config::Config&
     throttle.exempt = [list = std::move(*trusted)](std::string_view address) {
       return list.contains(address);
     };
+  if (metrics)
+    throttle.observe = [success = metrics->counter("correio_sasl_logins_total",
+                                                   metrics::label("result", "success")),
+                        failure = metrics->counter("correio_sasl_logins_total",
+                                                   metrics::label("result", "failure"))](
+                           bool succeeded) mutable { (succeeded ? success : failure).add(); };
   auto users = auth::open_user_directory(spec, config.get("auth_default_realm"));
   if (!users) return Error{"user_directory " + spec + ": " + users.error().message};
   return std::unique_ptr<LoginServices>(

@@ -13,6 +13,7 @@
 #include "auth/user_directory.hpp"
 #include "base/result.hpp"
 #include "config/config.hpp"
+#include "metrics/registry.hpp"
 
 namespace correio::service {
 
@@ -28,9 +29,11 @@ class LoginServices {
   // `trusted_networks`: the parameter naming the addresses the failed-login throttle
   // leaves alone (login_trusted_networks for imapd and pop3d; smtpd passes
   // smtpd_client_event_limit_exceptions, as its other anvil limits use); a bad list is an
-  // error naming the parameter.
+  // error naming the parameter. Logins are counted in `metrics` when it is given
+  // (correio_sasl_logins_total); it must outlive the services.
   static Result<std::unique_ptr<LoginServices>> open(
-      const config::Config& config, std::string_view trusted_networks = "login_trusted_networks");
+      const config::Config& config, std::string_view trusted_networks = "login_trusted_networks",
+      metrics::Registry* metrics = nullptr);
 
   LoginServices(const LoginServices&) = delete;
   LoginServices& operator=(const LoginServices&) = delete;

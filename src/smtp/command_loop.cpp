@@ -14,6 +14,7 @@ asio::awaitable<bool> CommandLoop::greet(std::string_view banner) {
   // Named, not a temporary inside the co_await: g++ 12 destroys such temporaries twice
   // when the co_await is a condition.
   std::string greeting = "220 " + std::string(banner) + "\r\n";
+  if (options_.reply_counters) (*options_.reply_counters)[0].add();
   bool sent = co_await conn_.write(greeting);
   if (sent) co_return true;
   log_.info("lost connection after CONNECT from {}", client_label_);
@@ -80,12 +81,22 @@ void CommandLoop::count(const std::string& verb) {
     counts_.emplace_back(std::move(counted), 1);
 }
 
+ReplyCounters reply_counters(metrics::Registry& registry) {
+  ReplyCounters counters;
+  for (int i = 0; i < 4; ++i)
+    counters[static_cast<size_t>(i)] = registry.counter(
+        "correio_smtpd_replies_total", metrics::label("class", std::to_string(i + 2) + "xx"));
+  return counters;
+}
+
 asio::awaitable<Next> CommandLoop::reply(const Reply& original) {
   Reply r = original;
   if (options_.soft_bounce && r.code >= 500) {
     r.code -= 100;
     if (r.enhanced.starts_with("5")) r.enhanced[0] = '4';
   }
+  if (options_.reply_counters && r.code >= 200 && r.code < 600)
+    (*options_.reply_counters)[static_cast<size_t>(r.code / 100 - 2)].add();
   if (r.code >= options_.error_floor) {
     ++errors_;
     if (errors_ >= options_.hard_error_limit) {

@@ -4,6 +4,7 @@
 // per-command flags, the error limits, and the "disconnect from ..." summary line.
 #pragma once
 
+#include <array>
 #include <asio/awaitable.hpp>
 #include <chrono>
 #include <climits>
@@ -17,6 +18,7 @@
 
 #include "base/log.hpp"
 #include "io/connection.hpp"
+#include "metrics/registry.hpp"
 #include "smtp/command.hpp"
 #include "smtp/reply.hpp"
 
@@ -49,6 +51,10 @@ struct CommandEntry {
   unsigned flags = 0;
 };
 
+// correio_smtpd_replies_total by class: 2xx, 3xx, 4xx, 5xx (metrics/catalog.cpp).
+using ReplyCounters = std::array<metrics::Counter, 4>;
+ReplyCounters reply_counters(metrics::Registry& registry);
+
 // Owned by one session (it borrows the connection and the logger, which must outlive it);
 // not thread-safe, like the session.
 class CommandLoop {
@@ -74,6 +80,8 @@ class CommandLoop {
     // Postfix's soft_bounce (smtpd_chat_reply): no permanent refusal, every 5xx reply the
     // loop sends (its own and the handlers') goes out as 4xx.
     bool soft_bounce = false;
+    // Where replies are counted for the metrics exporter; nullptr: not counted.
+    const ReplyCounters* reply_counters = nullptr;
   };
 
   CommandLoop(io::Connection& connection, base::Logger& log, Options options)

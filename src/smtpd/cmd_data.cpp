@@ -193,6 +193,7 @@ asio::awaitable<Session::Next> Session::finish_message() {
   }
   std::string id = *committed;
   reset_transaction();
+  if (services_.counters) services_.counters->received.add();
   co_return co_await reply(250, "2.0.0", "Ok: queued as " + id);
 }
 

@@ -14,8 +14,9 @@ namespace correio::smtpd {
 namespace {
 
 // Postfix's smtpd error limits and wording over the shared loop.
-smtp::CommandLoop::Options loop_options(const Settings& settings) {
+smtp::CommandLoop::Options loop_options(const Settings& settings, const Services& services) {
   smtp::CommandLoop::Options options;
+  if (services.counters) options.reply_counters = &services.counters->replies;
   options.line_limit = static_cast<size_t>(settings.line_length_limit);
   options.hostname = settings.myhostname;
   options.soft_error_limit = settings.soft_error_limit;
@@ -38,7 +39,7 @@ Session::Session(const Settings& settings, base::Logger& log, Services& services
       recipients_(services.recipients),
       services_(services),
       conn_(connection),
-      loop_(connection, log, loop_options(settings)) {
+      loop_(connection, log, loop_options(settings, services)) {
   client_address_ = conn_.remote_address();
   loop_.set_client_label(client_label());
 }
@@ -148,6 +149,7 @@ asio::awaitable<bool> Session::handshake() {
   // A resumed session costs no full handshake and is not counted (Postfix counts only
   // sessions it did not find in its cache).
   if (!conn_.tls_resumed()) services_.rates.count_new_tls(conn_.remote_address());
+  if (services_.counters) services_.counters->registry.count_tls_handshake(conn_.tls_protocol());
   // smtpd_tls_loglevel 0 (Postfix's default) logs no TLS activity; 1 and up the summary.
   if (settings_.tls_loglevel >= 1)
     log_.info("Anonymous TLS connection established from {}: {}", client_label(),

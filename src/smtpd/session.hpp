@@ -30,6 +30,14 @@
 namespace correio::smtpd {
 
 // What every session borrows from the smtpd process (smtpd_main.cpp owns them all).
+// What smtpd counts for the metrics exporter (no-ops unless metrics_enable); used from
+// the event-loop thread only.
+struct SessionCounters {
+  smtp::ReplyCounters replies;
+  metrics::Counter received;    // correio_smtpd_messages_received_total
+  metrics::Registry& registry;  // TLS versions, looked up per handshake
+};
+
 struct Services {
   MessageSink& sink;
   RecipientCheck& recipients;
@@ -41,7 +49,8 @@ struct Services {
   const HeaderRewriteClients& header_clients;  // whose headers get rewritten
   // header_checks and the other content inspection tables; nullptr when none is set.
   const cleanup::CheckTables* checks = nullptr;
-  EtrnService* etrn = nullptr;  // ETRN's sites and queue (etrn.hpp); nullptr: no ETRN
+  EtrnService* etrn = nullptr;          // ETRN's sites and queue (etrn.hpp); nullptr: no ETRN
+  SessionCounters* counters = nullptr;  // for the metrics exporter; nullptr: not counted
 };
 
 class Session {

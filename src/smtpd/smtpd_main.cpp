@@ -29,6 +29,7 @@ int smtpd_main(const service::DaemonArgs& args) {
     std::optional<HeaderRewriteClients> header_clients;
     std::unique_ptr<cleanup::CheckTables> checks;  // null without header/body checks
     std::optional<EtrnService> etrn;
+    std::unique_ptr<SessionCounters> counters;
     std::unique_ptr<Services> services;
   };
   auto state = std::make_shared<State>();
@@ -76,7 +77,8 @@ int smtpd_main(const service::DaemonArgs& args) {
     if (s.sasl_auth_enable) {
       // Postfix: "fatal: no SASL authentication mechanisms"; AUTH is never dropped silently.
       // The failed-login lockout spares the clients the other anvil limits spare.
-      auto logins = service::LoginServices::open(ctx.config, "smtpd_client_event_limit_exceptions");
+      auto logins = service::LoginServices::open(ctx.config, "smtpd_client_event_limit_exceptions",
+                                                 &ctx.metrics);
       if (!logins) return logins.error();
       state->logins = std::move(*logins);
     }
@@ -111,6 +113,12 @@ int smtpd_main(const service::DaemonArgs& args) {
         Services{*state->sink, *state->recipients, *state->restrictions, state->logins.get(),
                  *state->admission, *state->rates, *state->rewriter, *state->header_clients,
                  state->checks.get(), &*state->etrn});
+    if (ctx.metrics.enabled()) {
+      state->counters = std::make_unique<SessionCounters>(SessionCounters{
+          smtp::reply_counters(ctx.metrics),
+          ctx.metrics.counter("correio_smtpd_messages_received_total"), ctx.metrics});
+      state->services->counters = state->counters.get();
+    }
     return {};
   };
   daemon.session = [state](service::Context& ctx,

@@ -74,6 +74,7 @@ SSL_CLIENT.verify_mode = ssl.CERT_NONE
 NOT_EXERCISED = {
     "maillog_file_compressor": "read by postfix logrotate only (test_log_rotation.py)",
     "maillog_file_rotate_suffix": "read by postfix logrotate only (test_log_rotation.py)",
+    "metrics_directory": "read only with metrics_enable = yes (test_metrics.py)",
 }
 # Used by other parameters' values ($mydomain in mydestination's default), never asked for
 # by name.

@@ -1,6 +1,6 @@
-// The head of an HTTP/1.1 request (RFC 9112 §2-3), as much as the autoconfiguration
-// service needs: method, path, query parameters, Host and Content-Length. Everything else
-// is ignored; anything malformed is an error, answered with 400.
+// The head of an HTTP/1.1 request (RFC 9112 §2-3), as much as Correio's small HTTP
+// services (autoconfig, metrics) need: method, path, query parameters, Host and
+// Content-Length. Everything else is ignored; anything malformed is an error, answered 400.
 #pragma once
 
 #include <map>
@@ -10,7 +10,7 @@
 
 #include "base/result.hpp"
 
-namespace correio::autoconfig {
+namespace correio::http {
 
 struct HttpRequest {
   std::string method;                        // "GET", "POST"
@@ -27,4 +27,4 @@ Result<HttpRequest> parse_request_head(std::string_view head, size_t max_body);
 // application/x-www-form-urlencoded and URI percent-decoding; nullopt on a bad escape.
 std::optional<std::string> percent_decode(std::string_view text, bool plus_is_blank);
 
-}  // namespace correio::autoconfig
+}  // namespace correio::http

@@ -1,5 +1,5 @@
-// HTTP/1.1 request heads for the autoconfiguration service (see http_request.hpp).
-#include "autoconfig/http_request.hpp"
+// HTTP/1.1 request heads (see request.hpp): the autoconfiguration and metrics services.
+#include "http/request.hpp"
 
 #include <algorithm>
 #include <optional>
@@ -8,7 +8,7 @@
 #include "base/strings.hpp"
 #include "mail/imap_url.hpp"
 
-namespace correio::autoconfig {
+namespace correio::http {
 namespace {
 
 // RFC 9110 §5.6.2 token characters, for the method and header names.
@@ -107,4 +107,4 @@ Result<HttpRequest> parse_request_head(std::string_view head, size_t max_body) {
   return request;
 }
 
-}  // namespace correio::autoconfig
+}  // namespace correio::http
