@@ -28,14 +28,19 @@ std::string mdb_text(int rc) {
   return mdb_strerror(rc);
 }
 
-// One open environment; closes it on destruction.
+// One open environment; closes it on destruction. A reader also keeps one read-only
+// transaction and a cursor on it (open_reader()), closed before the environment.
 struct Env {
   MDB_env* env = nullptr;
   MDB_dbi dbi = 0;
+  MDB_txn* txn = nullptr;
+  MDB_cursor* cursor = nullptr;
   Env() = default;
   Env(const Env&) = delete;
   Env& operator=(const Env&) = delete;
   ~Env() {
+    if (cursor) mdb_cursor_close(cursor);
+    if (txn) mdb_txn_abort(txn);
     if (env) mdb_env_close(env);
   }
 };
@@ -66,8 +71,12 @@ class LmdbMap final : public Map {
       return Error{fmt::format("open database {}: {}", path_, std::strerror(errno))};
     auto env = open_env(path_, MDB_RDONLY, 0);
     if (!env) return env.error();
-    int rc = with_txn([&](MDB_txn* txn) { return mdb_dbi_open(txn, nullptr, 0, &(*env)->dbi); },
-                      (*env)->env);
+    // The read transaction lives as long as the environment and is renewed when the
+    // file is looked at (lookup()): a begin/abort per lookup cost more than the search.
+    Env& e = **env;
+    int rc = mdb_txn_begin(e.env, nullptr, MDB_RDONLY, &e.txn);
+    if (rc == 0) rc = mdb_dbi_open(e.txn, nullptr, 0, &e.dbi);
+    if (rc == 0) rc = mdb_cursor_open(e.txn, e.dbi, &e.cursor);
     if (rc != 0) return Error{fmt::format("open database {}: {}", path_, mdb_text(rc))};
     env_ = std::move(*env);
     dev_ = st.st_dev;
@@ -78,33 +87,17 @@ class LmdbMap final : public Map {
   Result<std::optional<std::string>> lookup(std::string_view key) override {
     // postmap replaced the file: use the new one (the old stays valid until we close it).
     // Looked at once a second, not per lookup: smtpd's intake must not pay a system call
-    // per address (steady_clock is read through the vDSO).
+    // per address (steady_clock is read through the vDSO). The same once a second, the
+    // read transaction is renewed, so a file written in place is seen as before.
     auto now = std::chrono::steady_clock::now();
     if (now - checked_ >= std::chrono::seconds(1)) {
       checked_ = now;
-      struct stat st {};
-      if (::stat(path_.c_str(), &st) == 0 && (st.st_dev != dev_ || st.st_ino != ino_)) {
-        if (auto s = open(); !s) return s.error();
-      }
+      if (auto s = refresh(); !s) return s.error();
     }
     // Unicode case folding, as Postfix with smtputf8_enable = yes (fold_key()).
-    std::string k = fold_ ? fold_key(key, true) : std::string(key);
+    std::string k = fold_key_if(key);
     std::optional<std::string> found;
-    int rc = with_txn(
-        [&](MDB_txn* txn) {
-          // Postfix may store keys with a trailing NUL (postmap -N); accept both.
-          for (int nul = 0; nul < 2 && !found; ++nul) {
-            MDB_val kv{k.size() + static_cast<size_t>(nul), k.data()};
-            MDB_val vv{};
-            int r = mdb_get(txn, env_->dbi, &kv, &vv);
-            if (r == 0)
-              found = std::string(base::trim_right(without_nul(vv)));
-            else if (r != MDB_NOTFOUND)
-              return r;
-          }
-          return 0;
-        },
-        env_->env);
+    int rc = k.empty() ? get_both(k, found) : get_either(k, found);
     if (rc != 0) return Error{fmt::format("{}: lookup failed: {}", spec(), mdb_text(rc))};
     return found;
   }
@@ -116,14 +109,49 @@ class LmdbMap final : public Map {
   std::string spec() const override { return type_ + ":" + name_; }
 
  private:
-  template <typename F>
-  static int with_txn(F&& f, MDB_env* env) {
-    MDB_txn* txn = nullptr;
-    int rc = mdb_txn_begin(env, nullptr, MDB_RDONLY, &txn);
-    if (rc != 0) return rc;
-    rc = f(txn);
-    mdb_txn_abort(txn);
-    return rc;
+  std::string fold_key_if(std::string_view key) const {
+    return fold_ ? fold_key(key, true) : std::string(key);
+  }
+
+  // Reopens a replaced file, else renews the read transaction (and its cursor).
+  Status refresh() {
+    struct stat st {};
+    if (::stat(path_.c_str(), &st) == 0 && (st.st_dev != dev_ || st.st_ino != ino_)) return open();
+    mdb_txn_reset(env_->txn);
+    int rc = mdb_txn_renew(env_->txn);
+    if (rc == 0) rc = mdb_cursor_renew(env_->txn, env_->cursor);
+    if (rc != 0) return Error{fmt::format("{}: lookup failed: {}", spec(), mdb_text(rc))};
+    return {};
+  }
+
+  // Postfix may store keys with a trailing NUL (postmap -N); both are accepted, the one
+  // without first. One descent finds either: keys sort bytewise, so "k\0", when present,
+  // is the first key after "k".
+  int get_either(const std::string& k, std::optional<std::string>& found) {
+    MDB_val kv{k.size(), const_cast<char*>(k.data())};
+    MDB_val vv{};
+    int r = mdb_cursor_get(env_->cursor, &kv, &vv, MDB_SET_RANGE);
+    if (r == MDB_NOTFOUND) return 0;
+    if (r != 0) return r;
+    std::string_view at(static_cast<const char*>(kv.mv_data), kv.mv_size);
+    bool hit = at == k || (at.size() == k.size() + 1 && at.back() == '\0' && at.starts_with(k));
+    if (hit) found = std::string(base::trim_right(without_nul(vv)));
+    return 0;
+  }
+
+  // The same with two exact searches, for what a cursor refuses (the empty key: LMDB's
+  // error, as before).
+  int get_both(const std::string& k, std::optional<std::string>& found) {
+    for (int nul = 0; nul < 2 && !found; ++nul) {
+      MDB_val kv{k.size() + static_cast<size_t>(nul), const_cast<char*>(k.data())};
+      MDB_val vv{};
+      int r = mdb_get(env_->txn, env_->dbi, &kv, &vv);
+      if (r == 0)
+        found = std::string(base::trim_right(without_nul(vv)));
+      else if (r != MDB_NOTFOUND)
+        return r;
+    }
+    return 0;
   }
 
   std::string type_, name_, path_;

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "base/strings.hpp"
+#include "maps/detail/literal_scan.hpp"
 #include "maps/detail/map_types.hpp"
 #include "maps/detail/required_literal.hpp"
 #include "maps/detail/rule_table.hpp"
@@ -57,6 +58,7 @@ struct Test {
   std::unique_ptr<Matcher> matcher;
   bool match = true;
   RequiredLiteral literal;  // the engine runs only when the key contains it
+  int literal_id = -1;      // its id in the table's RuleGate, -1: always run
 };
 
 struct Rule {
@@ -70,33 +72,43 @@ struct Rule {
 
 class PatternTable final : public Map {
  public:
-  PatternTable(std::string spec, std::vector<Rule> rules)
-      : spec_(std::move(spec)), rules_(std::move(rules)) {}
+  PatternTable(std::string spec, std::vector<Rule> rules, Prefilter prefilter)
+      : spec_(std::move(spec)), rules_(std::move(rules)) {
+    // One literal scan per lookup (literal_scan.hpp) picks the rules worth running. An
+    // IF is always visited (skipping it would walk into its block); another rule is
+    // gated by the literal of one test that must match for it to hold.
+    for (Rule& rule : rules_) {
+      int gate = -1;
+      for (Test& test : rule.tests) {
+        if (prefilter == Prefilter::kNone) break;
+        test.literal_id = gate_.literals().add(test.literal);
+        if (gate < 0 && test.match && !rule.is_if) gate = test.literal_id;
+      }
+      gate_.add_rule(gate);
+    }
+    gate_.build();
+  }
 
   Result<std::optional<std::string>> lookup(std::string_view key) override {
-    std::string k(key);
-    std::string lowered = base::to_lower(k);  // for caseless literals, once per lookup
+    gate_.scan(key);
+    std::optional<std::string> k;  // the key as the engines take it, made when one runs
     std::vector<std::string> groups;
-    auto found = first_match(rules_, [&](const Rule& rule) -> Result<bool> {
-      for (size_t t = 0; t < rule.tests.size(); ++t) {
-        const Test& test = rule.tests[t];
-        bool want_groups = t == 0 && test.match && rule.result.max_group > 0;
-        // A key without the pattern's required literal cannot match it: "no match"
-        // without running the engine, which "!/re/" then inverts as usual.
-        bool hit = false;
-        if (may_match(test.literal, k, lowered)) {
-          auto matched = test.matcher->match(k, want_groups ? &groups : nullptr);
-          if (!matched) return matched.error();
-          hit = *matched;
-        }
-        if (hit != test.match) return false;
+    // first_match() (rule_table.hpp) over the rules the gate leaves: a rule it skips
+    // is no IF and has a test whose literal the key lacks, so it would not match.
+    const Rule* found = nullptr;
+    for (size_t i = gate_.next(0); i < rules_.size();) {
+      const Rule& rule = rules_[i];
+      auto hit = holds(rule, key, k, groups);
+      if (!hit) return hit.error();
+      if (!rule.is_if && *hit) {
+        found = &rule;
+        break;
       }
-      return true;
-    });
-    if (!found) return found.error();
-    if (!*found) return std::optional<std::string>();
+      i = gate_.next(rule.is_if && !*hit ? rule.end : i + 1);
+    }
+    if (!found) return std::optional<std::string>();
     std::string value;
-    for (const auto& part : (*found)->result.parts)
+    for (const auto& part : found->result.parts)
       value += part.group == 0 ? part.text : part.group < groups.size() ? groups[part.group] : "";
     return std::optional<std::string>(std::move(value));
   }
@@ -113,8 +125,29 @@ class PatternTable final : public Map {
   }
 
  private:
+  // Whether every test of `rule` holds for `key` (`k`: its copy, made on first use).
+  Result<bool> holds(const Rule& rule, std::string_view key, std::optional<std::string>& k,
+                     std::vector<std::string>& groups) {
+    for (size_t t = 0; t < rule.tests.size(); ++t) {
+      const Test& test = rule.tests[t];
+      bool want_groups = t == 0 && test.match && rule.result.max_group > 0;
+      // A key without the pattern's required literal cannot match it: "no match"
+      // without running the engine, which "!/re/" then inverts as usual.
+      bool hit = false;
+      if (gate_.found(test.literal_id)) {
+        if (!k) k.emplace(key);
+        auto matched = test.matcher->match(*k, want_groups ? &groups : nullptr);
+        if (!matched) return matched.error();
+        hit = *matched;
+      }
+      if (hit != test.match) return false;
+    }
+    return true;
+  }
+
   std::string spec_;
   std::vector<Rule> rules_;
+  RuleGate gate_;
 };
 
 // The patterns of a rule or an IF; false (after a warning) when the line is skipped.
@@ -249,11 +282,12 @@ Result<Replacement> parse_replacement(std::string_view text) {
 }
 
 std::unique_ptr<Map> pattern_table_from_text(std::string_view text, std::string_view file,
-                                             const PatternEngine& engine,
-                                             const MapOptions& options) {
+                                             const PatternEngine& engine, const MapOptions& options,
+                                             Prefilter prefilter) {
   Parser parser(engine, RuleWarner(fmt::format("{} map {}", engine.type, file), options));
   for (const auto& line : rule_lines(text)) parser.line(line);
-  return std::make_unique<PatternTable>(fmt::format("{}:{}", engine.type, file), parser.finish());
+  return std::make_unique<PatternTable>(fmt::format("{}:{}", engine.type, file), parser.finish(),
+                                        prefilter);
 }
 
 Result<std::unique_ptr<Map>> open_pattern_table(std::string_view name, const PatternEngine& engine,

@@ -58,10 +58,14 @@ const PatternEngine& pcre_engine();
 Result<std::unique_ptr<Map>> open_pattern_table(std::string_view name, const PatternEngine& engine,
                                                 const MapOptions& options);
 
+// Whether lookups skip rules by their required literals (literal_scan.hpp); kNone runs
+// every engine on every key, the reference the tests compare the prefilter with.
+enum class Prefilter { kScan, kNone };
+
 // The same from the file's text (`file` names it in warnings and spec()); for the fuzzer.
 std::unique_ptr<Map> pattern_table_from_text(std::string_view text, std::string_view file,
-                                             const PatternEngine& engine,
-                                             const MapOptions& options);
+                                             const PatternEngine& engine, const MapOptions& options,
+                                             Prefilter prefilter = Prefilter::kScan);
 
 // Postfix's mac_parse() replacement text: "$1", "${1}", "$(1)", "$$" for '$'.
 struct Replacement {
