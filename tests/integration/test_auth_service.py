@@ -79,8 +79,8 @@ class Instance:
             "smtpd_tls_cert_file": cert,
             "smtpd_tls_key_file": key,
             "smtpd_tls_security_level": "may",
-            "auth_failure_delay": "200ms",
-            "auth_failure_max_delay": "200ms",
+            "auth_failure_delay": "1s",
+            "auth_failure_max_delay": "1s",
             **(main_extra or {}),
         })
 
