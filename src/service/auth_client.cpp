@@ -23,7 +23,7 @@ asio::awaitable<Result<std::unique_ptr<AuthClient>>> AuthClient::connect(
   co_await s.async_connect(endpoint, asio::redirect_error(asio::use_awaitable, ec));
   if (ec) co_return Error{socket.string() + ": connect: " + ec.message()};
   auto client = std::make_unique<AuthClient>(std::move(s), socket.string());
-  client->conn_.set_timeout(timeout);
+  client->conn_.set_timeout(kGreetingTimeout);
   std::string hello = protocol::format_client_handshake(static_cast<unsigned long>(::getpid()));
   if (!co_await client->conn_.write(hello)) co_return Error{socket.string() + ": write failed"};
   // The greeting: VERSION ... DONE. The mechanisms are the daemon's own to offer.
@@ -41,6 +41,7 @@ asio::awaitable<Result<std::unique_ptr<AuthClient>>> AuthClient::connect(
                       std::to_string(version->major) + " is not 1"};
     if (std::holds_alternative<protocol::HandshakeDone>(*parsed)) break;
   }
+  client->conn_.set_timeout(timeout);
   co_return std::move(client);
 }
 

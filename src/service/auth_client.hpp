@@ -20,12 +20,16 @@ namespace correio::service {
 
 class AuthClient {
  public:
+  static constexpr std::chrono::seconds kGreetingTimeout{10};
   using Reply =
       std::variant<auth::protocol::Challenge, auth::protocol::Success, auth::protocol::Failure>;
 
-  // Connects to the auth service's socket and reads its greeting. An error names the
-  // socket ("private/auth: connect: No such file or directory"): the caller answers with a
-  // temporary failure (SMTP 454 4.7.0).
+  // Connects to the auth service's socket and reads its greeting, which must come within
+  // kGreetingTimeout: the master holds the socket while the service is down (a passdb it
+  // cannot open, a restart backing off), so a connect alone proves nothing. An error names
+  // the socket ("private/auth: connect: No such file or directory"): the caller answers
+  // with a temporary failure (SMTP 454 4.7.0). `timeout` bounds every later read and
+  // write, and must exceed auth_failure_max_delay, which the service waits out.
   static asio::awaitable<Result<std::unique_ptr<AuthClient>>> connect(
       const asio::any_io_executor& executor, const std::filesystem::path& socket,
       std::chrono::steady_clock::duration timeout);
