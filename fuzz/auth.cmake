@@ -11,3 +11,6 @@ correio_fuzz_target(scram_client_fuzz scram_client_fuzz.cpp correio_auth)
 
 # SASLprep (RFC 4013) of SCRAM user names and passwords, as a hostile client sends them.
 correio_fuzz_target(saslprep_fuzz saslprep_fuzz.cpp correio_auth)
+
+# The auth service's line protocol, as a hostile client or a broken server sends it.
+correio_fuzz_target(auth_protocol_fuzz auth_protocol_fuzz.cpp correio_auth)

@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "authd/authd.hpp"
 #include "autoconfig/autoconfig.hpp"
 #include "cleanup/check_tables.hpp"
 #include "cli/commands.hpp"
@@ -43,6 +44,7 @@ using DaemonMain = int (*)(const correio::service::DaemonArgs&);
 // reported by `correio check` and not started by the master.
 const std::map<std::string_view, DaemonMain>& daemon_table() {
   static const std::map<std::string_view, DaemonMain> table = {
+      {"auth", correio::authd::authd_main},
       {"autoconfig", correio::autoconfig::autoconfig_main},
       {"exporter", correio::exporter::exporter_main},
       {"lmtpd", correio::lmtpd::lmtpd_main},
@@ -157,6 +159,9 @@ correio::master::KnownCommands known_commands() {
         problems.push_back(std::move(problem));
       return problems;
     });
+  known.checks.emplace("auth", [](const correio::config::Config& config) {
+    return correio::service::login_problems(config, "auth");
+  });
   return known;
 }
 

@@ -33,9 +33,14 @@ std::chrono::milliseconds LoginThrottle::record_failure(std::string_view address
 
 std::string LoginThrottle::refusal_log(std::string_view user, std::string_view client,
                                        std::string_view address, Clock::time_point now) const {
+  return refusal_text(user, client, failures(address, now));
+}
+
+std::string LoginThrottle::refusal_text(std::string_view user, std::string_view client,
+                                        int failures) {
   std::string who = user.empty() ? std::string() : " for user " + std::string(user);
   return "login refused" + who + " from " + std::string(client) + ": address locked out after " +
-         std::to_string(failures(address, now)) + " failures";
+         std::to_string(failures) + " failures";
 }
 
 void LoginThrottle::record_success(std::string_view address) {

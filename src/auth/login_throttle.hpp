@@ -56,6 +56,13 @@ class LoginThrottle {
   std::string refusal_log(std::string_view user, std::string_view client, std::string_view address,
                           Clock::time_point now) const;
 
+  // The delay of a failure that is not counted (a client the auth service's caller
+  // trusts: Dovecot's no-penalty).
+  std::chrono::milliseconds exempt_delay() const { return options_.delay; }
+
+  // refusal_log's text for a count the caller already has (a client of the auth service).
+  static std::string refusal_text(std::string_view user, std::string_view client, int failures);
+
   // A successful login forgets the address's failures.
   void record_success(std::string_view address);
 

@@ -18,8 +18,8 @@ std::string info_lines(char option) {
       for (auto t : maps::map_types()) out += fmt::format("{}\n", t);
       break;
     case 'a':
-      // smtpd_sasl_type: the SMTP server authenticates against the user directory itself;
-      // there is no Cyrus library and no external Dovecot auth socket.
+      // smtpd_sasl_type: the SMTP server asks Correio's auth service (Dovecot's auth
+      // protocol, over smtpd_sasl_path); there is no Cyrus library.
       out = "correio\n";
       break;
     case 'A':

@@ -56,6 +56,8 @@ constexpr const char* kMasterCf = R"(# Correio quick start master.cf — Postfix
   -o syslog_name=correio/pop3s
   -o pop3d_tls_wrappermode=yes
 127.0.0.1:2424     inet  n       -       n       -       -       lmtpd
+# SMTP AUTH's passwords: the only process that reads the users' hashes (Dovecot's auth)
+auth               unix  -       n       n       -       1       auth
 qmgr               unix  n       -       n       300     1       qmgr
 pickup             unix  n       -       n       60      1       pickup
 # mailq and postqueue -p for users who cannot read the queue (Postfix's showq)

@@ -279,7 +279,10 @@ constexpr ParameterInfo kParameters[] = {
      "Report the SASL login name in the Received: header (\"Authenticated sender:\").", B},
     {"smtpd_sasl_type", "correio",
      "The SASL implementation: Correio's built-in one (Postfix: cyrus).", S},
-    {"smtpd_sasl_path", "smtpd", "SASL implementation-specific configuration name.", S},
+    {"smtpd_sasl_path", "private/auth",
+     "The auth service's socket that SMTP AUTH asks (master.cf service auth); relative to "
+     "queue_directory, as Postfix's private/auth for Dovecot.",
+     S},
     {"smtpd_sender_login_maps", "", "Which SASL login names may use which MAIL FROM.", S},
     {"smtpd_use_tls", "no", "Obsolete: announce STARTTLS (use smtpd_tls_security_level).", B},
     {"smtpd_tls_security_level", "", "SMTP server TLS: empty/none, may or encrypt.", S},

@@ -18,7 +18,6 @@ constexpr auto kInfo = Support::kInformational;
 constexpr auto kWarn = Support::kNotYet;
 constexpr auto kFatal = Support::kNotYetUnsafe;
 
-
 // Unsorted here (grouped by concern); support_table() sorts once.
 constexpr SupportInfo kUnsupported[] = {
     // Facts and install paths: Postfix reads them only in postfix-install or postconf.
@@ -47,7 +46,6 @@ constexpr SupportInfo kUnsupported[] = {
     {"smtpd_tls_session_cache_database", kInfo, "",
      "smtpd resumes no TLS sessions (session tickets are off, and there is no session "
      "cache): every client makes a full handshake, so no database is needed"},
-    {"smtpd_sasl_path", kInfo, "", "SASL is built in; there is no external server to name"},
 
     // Logging and debugging.
     {"process_id_directory", kWarn, "", "the master's pid file is data_directory/master.pid"},
@@ -57,7 +55,8 @@ constexpr SupportInfo kUnsupported[] = {
 
     // SMTP server.
     {"smtpd_sasl_type", kWarn, "dovecot",
-     "SASL is built in, serving the users of user_directory (as Dovecot's auth would)"},
+     "smtpd asks Correio's auth service at smtpd_sasl_path in Dovecot's auth protocol, "
+     "serving the users of user_directory; there is no Cyrus SASL"},
     {"smtpd_tls_CAfile", kWarn, "",
      "client certificates are not requested, so there is nothing to verify them against"},
     {"smtpd_tls_CApath", kWarn, "",

@@ -11,6 +11,7 @@
 #include "config/log_options.hpp"
 #include "config/master_cf.hpp"
 #include "master/configuration.hpp"
+#include "master/implicit_services.hpp"
 #include "master/service_plan.hpp"
 #include "master/settings_check.hpp"
 #include "master/spawn.hpp"
@@ -49,6 +50,7 @@ int check_verb(const std::filesystem::path& config_dir, const KnownCommands& kno
   if (!entries) {
     error(entries.error().message);
   } else {
+    add_implicit_services(*config, *entries);
     PlanOptions options;
     options.known = &known;
     options.strict = true;

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "config/log_options.hpp"
+#include "master/implicit_services.hpp"
 #include "master/settings_check.hpp"
 
 namespace correio::master {
@@ -19,6 +20,7 @@ Result<LoadedConfiguration> load_configuration(const std::filesystem::path& conf
     return log_options.error();
   auto entries = config::load_master_cf(config_dir);
   if (!entries) return entries.error();
+  add_implicit_services(*config, *entries);
   auto identity = master_child_identity(*config);
   if (!identity) return identity.error();
 

@@ -13,10 +13,12 @@ Result<std::unique_ptr<LoginServices>> LoginServices::open(const config::Config&
                                                            metrics::Registry* metrics) {
   std::string spec = config.get("user_directory");
   if (spec.empty()) return Error{"user_directory is empty: there are no users to log in"};
-  // Dovecot's login_trusted_networks: these clients are not penalised for failed logins.
-  auto trusted = maps::NetworkList::parse(config.get(trusted_networks));
-  if (!trusted) return Error{std::string(trusted_networks) + ": " + trusted.error().message};
   auth::LoginThrottle::Options throttle = login_throttle_options(config);
+  // Dovecot's login_trusted_networks: these clients are not penalised for failed logins.
+  // The auth service passes no list: its clients say no-penalty themselves.
+  auto trusted = maps::NetworkList::parse(trusted_networks.empty() ? std::string()
+                                                                   : config.get(trusted_networks));
+  if (!trusted) return Error{std::string(trusted_networks) + ": " + trusted.error().message};
   if (!trusted->empty())
     throttle.exempt = [list = std::move(*trusted)](std::string_view address) {
       return list.contains(address);
@@ -60,7 +62,7 @@ auth::LoginThrottle::Options login_throttle_options(const config::Config& config
 
 bool offers_logins(const config::Config& config, std::string_view daemon) {
   if (daemon == "smtpd") return config.get_bool("smtpd_sasl_auth_enable");
-  return daemon == "imapd" || daemon == "pop3d";
+  return daemon == "imapd" || daemon == "pop3d" || daemon == "auth";
 }
 
 std::vector<std::string> login_problems(const config::Config& config, std::string_view daemon) {
@@ -71,7 +73,7 @@ std::vector<std::string> login_problems(const config::Config& config, std::strin
     return {(where.empty() ? "" : where + ": ") + "error: " + mechanisms.error().message};
   }
   // The lockout's trusted list (smtpd's is checked with its other network lists).
-  if (daemon != "smtpd") {
+  if (daemon == "imapd" || daemon == "pop3d") {
     if (auto trusted = maps::NetworkList::parse(config.get("login_trusted_networks")); !trusted) {
       std::string where = config.location("login_trusted_networks");
       return {(where.empty() ? "" : where + ": ") +

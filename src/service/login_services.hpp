@@ -29,8 +29,9 @@ class LoginServices {
   // `trusted_networks`: the parameter naming the addresses the failed-login throttle
   // leaves alone (login_trusted_networks for imapd and pop3d; smtpd passes
   // smtpd_client_event_limit_exceptions, as its other anvil limits use); a bad list is an
-  // error naming the parameter. Logins are counted in `metrics` when it is given
-  // (correio_sasl_logins_total); it must outlive the services.
+  // error naming the parameter. Empty: nobody is exempt here (the auth service, whose
+  // clients name the trusted ones per request). Logins are counted in
+  // `metrics` when it is given (correio_sasl_logins_total); it must outlive the services.
   static Result<std::unique_ptr<LoginServices>> open(
       const config::Config& config, std::string_view trusted_networks = "login_trusted_networks",
       metrics::Registry* metrics = nullptr);
@@ -54,8 +55,9 @@ class LoginServices {
 // auth_failure_delay, auth_failure_max_delay, auth_failure_limit, auth_failure_window.
 auth::LoginThrottle::Options login_throttle_options(const config::Config& config);
 
-// Whether `daemon` ("smtpd", "imapd", "pop3d") offers logins under `config`: imapd and
-// pop3d always, smtpd with smtpd_sasl_auth_enable = yes.
+// Whether `daemon` ("smtpd", "imapd", "pop3d", "auth") offers logins under `config`:
+// imapd, pop3d and the auth service always, smtpd with smtpd_sasl_auth_enable = yes
+// (it asks the auth service, which needs the users).
 bool offers_logins(const config::Config& config, std::string_view daemon);
 
 // For check, start and reload (master::KnownCommands::checks): "error: ..." when `daemon`

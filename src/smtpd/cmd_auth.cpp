@@ -1,13 +1,14 @@
-// SMTP AUTH (RFC 4954) on top of the shared SASL server (auth/sasl.hpp): the base64 and
-// "*" framing, the replies, Postfix's smtpd_sasl_* and smtpd_tls_auth_only settings, and
-// failed-login throttling per client address (auth/login_throttle.hpp).
-#include <asio/steady_timer.hpp>
-#include <asio/use_awaitable.hpp>
+// SMTP AUTH (RFC 4954) through the auth service (service/auth_client.hpp, Postfix's
+// smtpd_sasl_type = dovecot): the base64 and "*" framing, the replies, and Postfix's
+// smtpd_sasl_* and smtpd_tls_auth_only settings. The passwords and the failed-login
+// throttle live in the auth service; smtpd reads no password hash.
 #include <chrono>
 #include <optional>
 
+#include "auth/login_throttle.hpp"
 #include "base/base64.hpp"
 #include "base/strings.hpp"
+#include "service/auth_client.hpp"
 #include "smtpd/session.hpp"
 
 namespace correio::smtpd {
@@ -32,14 +33,14 @@ auth::SaslOffer Session::sasl_offer(bool tls_active) const {
 }
 
 bool Session::auth_offered() const {
-  if (!settings_.sasl_auth_enable || services_.logins == nullptr) return false;
+  if (!settings_.sasl_auth_enable) return false;
   if (!settings_.ehlo_keyword("AUTH")) return false;  // smtpd_discard_ehlo_keywords
   if (settings_.tls_auth_only && !conn_.tls_active()) return false;
   return !auth::offered_mechanisms(sasl_offer(conn_.tls_active())).empty();
 }
 
 asio::awaitable<Session::Next> Session::cmd_auth(const Command& command) {
-  if (!settings_.sasl_auth_enable || services_.logins == nullptr || !settings_.ehlo_keyword("AUTH"))
+  if (!settings_.sasl_auth_enable || !settings_.ehlo_keyword("AUTH"))
     co_return co_await reply(503, "5.5.1", "Error: authentication not enabled");
   if (!esmtp_) co_return co_await reply(503, "5.5.1", "Error: send EHLO first");
   if (!sasl_username_.empty())
@@ -52,15 +53,6 @@ asio::awaitable<Session::Next> Session::cmd_auth(const Command& command) {
   // smtpd_client_auth_rate_limit, where Postfix's smtpd_sasl_proto.c checks it: after the
   // state checks, before the mechanism is looked at.
   if (auto over = rate_limited(ClientEvent::auth)) co_return co_await reply(*over);
-  std::string address = conn_.remote_address(), label = client_label();
-  auto now = std::chrono::steady_clock::now();
-  if (services_.logins->throttle().blocked(address, now)) {
-    // The user is not known before the exchange, which a locked-out address never gets.
-    log_.warning("{}", services_.logins->throttle().refusal_log("", label, address, now));
-    co_await conn_.write("421 4.7.0 " + settings_.myhostname +
-                         " Error: too many failed authentication attempts\r\n");
-    co_return Next::close;
-  }
 
   std::string_view argument = command.argument;
   size_t space = argument.find(' ');
@@ -70,11 +62,16 @@ asio::awaitable<Session::Next> Session::cmd_auth(const Command& command) {
     initial = std::string(base::trim(argument.substr(space + 1)));
   if (mechanism_name.empty()) co_return co_await reply(501, "5.5.4", "Syntax: AUTH mechanism");
 
+  // What this connection may use is smtpd's policy (Postfix filters the auth server's
+  // mechanism list by smtpd_sasl_security_options the same way); the auth service checks
+  // passwords.
   auto mechanism = auth::parse_sasl_mechanism(mechanism_name);
   bool tls = conn_.tls_active();
-  std::unique_ptr<auth::SaslExchange> exchange;
-  if (mechanism) exchange = services_.logins->sasl().start(*mechanism, sasl_offer(tls));
-  if (!exchange) {
+  auth::SaslOffer offer = sasl_offer(tls);
+  bool offered = false;
+  if (mechanism)
+    for (auto m : auth::offered_mechanisms(offer)) offered = offered || m == *mechanism;
+  if (!offered) {
     // Allowed only with TLS (noplaintext without TLS, say): tell the client to encrypt.
     bool with_tls = false;
     if (mechanism && !tls && settings_.tls)
@@ -87,19 +84,36 @@ asio::awaitable<Session::Next> Session::cmd_auth(const Command& command) {
   }
 
   // RFC 4954 §4: "=" is an empty initial response; otherwise base64.
-  std::optional<std::string> response;
+  auth::protocol::AuthStart request;
   if (initial) {
     if (*initial == "=") {
-      response = std::string();
+      request.initial_response = std::string();
     } else {
-      response = base::base64_decode(*initial);
-      if (!response) co_return co_await reply(501, "5.5.2", "Cannot decode response");
+      request.initial_response = base::base64_decode(*initial);
+      if (!request.initial_response)
+        co_return co_await reply(501, "5.5.2", "Cannot decode response");
     }
   }
-  auth::SaslStep step =
-      exchange->step(response ? std::optional<std::string_view>(*response) : std::nullopt);
-  while (step.kind == auth::SaslStep::Kind::challenge) {
-    if (!co_await conn_.write("334 " + base::base64_encode(step.data) + "\r\n")) {
+  std::string name(auth::sasl_mechanism_name(*mechanism));
+  request.mechanism = name;
+  request.service = "smtp";
+  request.remote_address = conn_.remote_address();
+  request.local_address = conn_.local_address();
+  request.secured = tls;
+  request.no_penalty = settings_.auth_penalty_exceptions.contains(conn_.remote_address());
+  request.no_plaintext = !offer.allow_plaintext;
+  request.no_scram = !offer.allow_scram;
+  request.bindings = offer.bindings;
+
+  auto executor = conn_.socket().get_executor();
+  auto client =
+      co_await service::AuthClient::connect(executor, settings_.sasl_socket, settings_.timeout);
+  if (!client) co_return co_await auth_unavailable(client.error());
+  auto answer = co_await (*client)->start(request);
+  while (answer && std::holds_alternative<auth::protocol::Challenge>(*answer)) {
+    std::string challenge =
+        "334 " + base::base64_encode(std::get<auth::protocol::Challenge>(*answer).data) + "\r\n";
+    if (!co_await conn_.write(challenge)) {
       log_.info("lost connection after AUTH from {}", client_label());
       co_return Next::close;
     }
@@ -126,38 +140,43 @@ asio::awaitable<Session::Next> Session::cmd_auth(const Command& command) {
     if (line == "*") co_return co_await reply(501, "5.7.0", "Authentication aborted");
     auto decoded = base::base64_decode(line);
     if (!decoded) co_return co_await reply(501, "5.5.2", "Cannot decode response");
-    step = exchange->step(*decoded);
+    answer = co_await (*client)->respond(*decoded);
   }
-  if (step.kind == auth::SaslStep::Kind::failure) co_return co_await auth_failed(*exchange, step);
-
-  services_.logins->throttle().record_success(conn_.remote_address());
-  sasl_username_ = exchange->username();
-  sasl_method_ = std::string(auth::sasl_mechanism_name(exchange->mechanism()));
+  if (!answer) co_return co_await auth_unavailable(answer.error());
+  if (auto* failure = std::get_if<auth::protocol::Failure>(&*answer)) {
+    if (failure->locked_out) {
+      // The user is not known before the exchange, which a locked-out address never gets.
+      log_.warning("{}", auth::LoginThrottle::refusal_text("", client_label(), failure->failures));
+      co_await conn_.write("421 4.7.0 " + settings_.myhostname +
+                           " Error: too many failed authentication attempts\r\n");
+      co_return Next::close;
+    }
+    co_return co_await auth_failed(name, *failure);
+  }
+  sasl_username_ = std::get<auth::protocol::Success>(*answer).user;
+  sasl_method_ = name;
   co_return co_await reply(235, "2.7.0", "Authentication successful");
 }
 
-asio::awaitable<Session::Next> Session::auth_failed(const auth::SaslExchange& exchange,
-                                                    const auth::SaslStep& step) {
-  std::string mechanism(auth::sasl_mechanism_name(exchange.mechanism()));
-  std::string who = exchange.attempted_username().empty()
-                        ? std::string()
-                        : ", sasl_username=" + exchange.attempted_username();
+asio::awaitable<Session::Next> Session::auth_unavailable(const Error& error) {
+  // Postfix: "warning: SASL: Connect to private/auth failed: ..." and a temporary failure.
+  log_.warning("{}: SASL: auth service: {}", client_label(), error.message);
+  co_return co_await reply(454, "4.7.0", "Temporary authentication failure");
+}
+
+asio::awaitable<Session::Next> Session::auth_failed(std::string_view mechanism,
+                                                    const auth::protocol::Failure& failure) {
+  std::string who = failure.user.empty() ? std::string() : ", sasl_username=" + failure.user;
   // Postfix logs what Dovecot's or Cyrus's SASL server says, "authentication failure" for
   // bad credentials; fail2ban's postfix filter (mode auth/aggressive) matches this line.
-  std::string_view reason = step.failure == auth::SaslStep::Failure::credentials
+  std::string_view reason = failure.kind == auth::SaslStep::Failure::credentials
                                 ? std::string_view("authentication failure")
-                                : std::string_view(step.reason);
+                                : std::string_view(failure.reason);
   log_.warning("{}: SASL {} authentication failed: {}{}", client_label(), mechanism, reason, who);
-  if (step.failure == auth::SaslStep::Failure::temporary)
+  if (failure.kind == auth::SaslStep::Failure::temporary)
     co_return co_await reply(454, "4.7.0", "Temporary authentication failure");
-  // Unknown user, wrong password and broken exchanges cost the same growing delay.
-  auto delay = services_.logins->throttle().record_failure(conn_.remote_address(),
-                                                           std::chrono::steady_clock::now());
-  if (delay.count() > 0) {
-    asio::steady_timer timer(conn_.socket().get_executor());
-    timer.expires_after(delay);
-    co_await timer.async_wait(asio::use_awaitable);
-  }
+  // Unknown user, wrong password and broken exchanges cost the same growing delay, which
+  // the auth service has already waited out before its answer.
   co_return co_await reply(535, "5.7.8", "Error: authentication failed: authentication failure");
 }
 

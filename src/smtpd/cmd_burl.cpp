@@ -16,7 +16,7 @@ namespace correio::smtpd {
 
 bool Session::burl_offered() const {
   // RFC 4468 §3: "BURL imap" only to an authenticated client, when URLAUTH is configured.
-  return !settings_.urlauth_host.empty() && !sasl_username_.empty() && services_.logins &&
+  return !settings_.urlauth_host.empty() && !sasl_username_.empty() && services_.burl_users &&
          settings_.ehlo_keyword("BURL");
 }
 
@@ -36,7 +36,7 @@ Result<std::string> Session::burl_content(std::string_view text, smtp::Reply& re
     return Error{"host"};
   }
   service::UserStoreLocation where{settings_.mailbox_base, settings_.mail_location};
-  auto owner = service::open_user_store(services_.logins->users(), url->url.user, where);
+  auto owner = service::open_user_store(*services_.burl_users, url->url.user, where);
   if (!owner) {
     log_.warning("BURL: cannot open the mail store of {}: {}", url->url.user,
                  owner.error().message);
@@ -76,7 +76,7 @@ asio::awaitable<Session::Next> Session::cmd_burl(const Command& command) {
   bool last = args.size() == 2 && base::iequals(args[1], "LAST");
   if (args.empty() || args.size() > 2 || (args.size() == 2 && !last))
     co_return co_await reply(501, "5.5.4", "Syntax: BURL absolute-URI [LAST]");
-  if (sasl_username_.empty() || !services_.logins)
+  if (sasl_username_.empty() || !services_.burl_users)
     co_return co_await reply(530, "5.7.0", "Authentication required");
   if (!envelope_) co_return co_await reply(503, "5.5.1", "Error: need MAIL command");
   if (envelope_->recipients.empty())

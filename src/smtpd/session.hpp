@@ -10,13 +10,14 @@
 #include <string>
 #include <string_view>
 
+#include "auth/auth_protocol.hpp"
 #include "auth/sasl.hpp"
+#include "auth/user_directory.hpp"
 #include "base/log.hpp"
 #include "cleanup/address_rewrite.hpp"
 #include "cleanup/content_inspector.hpp"
 #include "cleanup/header_cleanup.hpp"
 #include "io/connection.hpp"
-#include "service/login_services.hpp"
 #include "smtp/command_loop.hpp"
 #include "smtp/reply.hpp"
 #include "smtpd/client_admission.hpp"
@@ -42,7 +43,8 @@ struct Services {
   MessageSink& sink;
   RecipientCheck& recipients;
   Restrictions& restrictions;
-  service::LoginServices* logins;      // nullptr: SMTP AUTH is not offered
+  // BURL's users (to find a URL's mail store); nullptr when BURL is not configured.
+  auth::UserDirectory* burl_users;
   ClientAdmission& admission;          // reverse DNS, "connect from", the connection count limit
   RateLimits& rates;                   // anvil's per-client rate limits (smtpd/rate_limits.hpp)
   cleanup::AddressRewriter& rewriter;  // envelope and header address rewriting
@@ -97,9 +99,12 @@ class Session {
   auth::SaslOffer sasl_offer(bool tls_active) const;
   // Whether EHLO announces AUTH now.
   bool auth_offered() const;
-  // The failure reply after a failed exchange, with the throttle's delay; close when the
-  // client has failed too often.
-  asio::awaitable<Next> auth_failed(const auth::SaslExchange& exchange, const auth::SaslStep& step);
+  // The failure reply after a failed exchange (the auth service has waited out the
+  // throttle's delay).
+  asio::awaitable<Next> auth_failed(std::string_view mechanism,
+                                    const auth::protocol::Failure& failure);
+  // The auth service cannot be reached or broke its protocol: 454 4.7.0 and a warning.
+  asio::awaitable<Next> auth_unavailable(const Error& error);
   // The TLS handshake and its log line; false when the session must end.
   asio::awaitable<bool> handshake();
 

@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "base/strings.hpp"
+#include "service/auth_client.hpp"
 
 namespace correio::smtpd {
 
@@ -65,6 +66,10 @@ Settings Settings::from_config(const config::Config& config) {
   s.sasl_tls_noplaintext = has(config.get_list("smtpd_sasl_tls_security_options"), "noplaintext");
   s.sasl_authenticated_header = config.get_bool("smtpd_sasl_authenticated_header");
   s.mechanisms = auth::offered_auth_mechanisms(config.get_list("auth_mechanisms"));
+  s.sasl_socket =
+      service::auth_socket_path(config.get("queue_directory"), config.get("smtpd_sasl_path"));
+  if (auto nets = ClientNetworks::parse(config.get("smtpd_client_event_limit_exceptions")))
+    s.auth_penalty_exceptions = *nets;
   s.client_restrictions = config.get("smtpd_client_restrictions");
   s.helo_restrictions = config.get("smtpd_helo_restrictions");
   s.sender_restrictions = config.get("smtpd_sender_restrictions");

@@ -59,6 +59,12 @@ struct Settings {
   bool sasl_tls_noplaintext = false;       // the same from smtpd_sasl_tls_security_options
   bool sasl_authenticated_header = false;  // smtpd_sasl_authenticated_header
   auth::ConfiguredMechanisms mechanisms;   // auth_mechanisms
+  // smtpd_sasl_path: the auth service's socket (absolute; a relative value is under
+  // queue_directory). smtpd never reads password hashes itself (design.md §1).
+  std::filesystem::path sasl_socket;
+  // smtpd_client_event_limit_exceptions: clients the failed-login lockout spares, as the
+  // other anvil limits spare them (AUTH tells the auth service: no-penalty).
+  ClientNetworks auth_penalty_exceptions;
   std::string client_restrictions, helo_restrictions, sender_restrictions, relay_restrictions,
       recipient_restrictions;
   std::string sender_login_maps;

@@ -1,12 +1,13 @@
 // smtpd: the SMTP server. Receives mail from the network and writes it into the queue.
 // SECURITY: talks to untrusted SMTP clients; runs as mail_owner (never root when started
-// by a root master); writes only into queue_directory/incoming; reads no mailbox. With
-// smtpd_sasl_auth_enable it reads user_directory (password hashes) to check SMTP AUTH.
+// by a root master); writes only into queue_directory/incoming; reads no mailbox except
+// for BURL (imapd_urlauth_host set). SMTP AUTH asks the auth service over smtpd_sasl_path
+// (private/auth): smtpd never checks a password hash itself.
 #include <asio/use_awaitable.hpp>
 #include <memory>
 #include <optional>
 
-#include "service/login_services.hpp"
+#include "auth/user_directory.hpp"
 #include "service/server_tls.hpp"
 #include "smtpd/queue_sink.hpp"
 #include "smtpd/session.hpp"
@@ -22,7 +23,7 @@ int smtpd_main(const service::DaemonArgs& args) {
     std::unique_ptr<QueueSink> sink;
     std::unique_ptr<RecipientCheck> recipients;
     std::unique_ptr<Restrictions> restrictions;
-    std::unique_ptr<service::LoginServices> logins;  // null without SMTP AUTH
+    std::unique_ptr<auth::UserDirectory> burl_users;  // null without BURL
     std::unique_ptr<RateLimits> rates;
     std::unique_ptr<ClientAdmission> admission;
     std::optional<cleanup::AddressRewriter> rewriter;
@@ -74,13 +75,13 @@ int smtpd_main(const service::DaemonArgs& args) {
     restriction_settings.recipients = state->recipients.get();
     state->restrictions = std::make_unique<Restrictions>(restriction_settings, ctx.log);
 
-    if (s.sasl_auth_enable) {
-      // Postfix: "fatal: no SASL authentication mechanisms"; AUTH is never dropped silently.
-      // The failed-login lockout spares the clients the other anvil limits spare.
-      auto logins = service::LoginServices::open(ctx.config, "smtpd_client_event_limit_exceptions",
-                                                 &ctx.metrics);
-      if (!logins) return logins.error();
-      state->logins = std::move(*logins);
+    if (s.sasl_auth_enable && !s.urlauth_host.empty()) {
+      // BURL finds a URL's mail store through the user's record (RFC 4468); the password
+      // checks of AUTH are the auth service's.
+      auto users = auth::open_user_directory(ctx.config.get("user_directory"),
+                                             ctx.config.get("auth_default_realm"));
+      if (!users) return Error{"user_directory: " + users.error().message};
+      state->burl_users = std::move(*users);
     }
     // Postfix refuses to guess who is exempt from its limits and checks: a bad list is fatal.
     for (const char* name :
@@ -110,7 +111,7 @@ int smtpd_main(const service::DaemonArgs& args) {
     if (!etrn) return etrn.error();
     state->etrn.emplace(std::move(*etrn));
     state->services = std::make_unique<Services>(
-        Services{*state->sink, *state->recipients, *state->restrictions, state->logins.get(),
+        Services{*state->sink, *state->recipients, *state->restrictions, state->burl_users.get(),
                  *state->admission, *state->rates, *state->rewriter, *state->header_clients,
                  state->checks.get(), &*state->etrn});
     if (ctx.metrics.enabled()) {

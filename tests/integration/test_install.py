@@ -52,7 +52,7 @@ def test_binary_is_stripped_and_its_debug_info_is_beside_it(staged):
     stripped = sections(binary)
     assert ".debug_info" not in stripped and ".gnu_debuglink" in stripped
     assert ".debug_info" in sections(debug)
-    assert binary.stat().st_size < debug.stat().st_size
+    # (No size comparison: in a sanitizer build the code outweighs its debug info.)
     link = subprocess.run(["readelf", "--string-dump=.gnu_debuglink", str(binary)],
                           capture_output=True, check=True).stdout  # name, then a CRC
     assert b"correio.debug" in link

@@ -5,6 +5,7 @@ configuration error at check and start, never a silently missing AUTH or a faili
 
 import poplib
 import re
+import smtplib
 import socket
 import time
 
@@ -75,16 +76,20 @@ def test_smtpd_without_auth_needs_no_user_directory():
 
 
 def test_smtpd_auth_with_an_unreadable_user_directory_does_not_start():
-    # Before: smtpd started and silently left AUTH out of EHLO. Postfix's smtpd dies with
-    # "fatal: no SASL authentication mechanisms"; Correio's names the directory.
+    # Before: smtpd started and silently left AUTH out of EHLO. The directory is the auth
+    # service's (it alone reads the hashes): it does not start, naming the directory, as
+    # Dovecot's auth dies on a passdb it cannot open; smtpd's AUTH then fails temporarily
+    # (454), never a silent success or a missing AUTH.
     missing = "/nonexistent/correio-users"
     inst = Correio(main_cf={"user_directory": f"passwd-file:{missing}",
                             "smtpd_sasl_auth_enable": "yes"})
     try:
         inst.start()
-        socket.create_connection(("127.0.0.1", inst.smtp_port), timeout=5).close()
-        inst.wait_for_log(r"correio/smtpd\[\d+\]: fatal: user_directory passwd-file:"
+        inst.wait_for_log(r"correio/auth\[\d+\]: fatal: user_directory passwd-file:"
                           + re.escape(missing) + ": ")
+        with smtplib.SMTP("127.0.0.1", inst.smtp_port, timeout=30) as s:
+            s.ehlo("client.example")
+            assert s.docmd("AUTH", "PLAIN AGRlbW8Ac2VjcmV0")[0] == 454
         inst.stop()
     finally:
         inst.cleanup()

@@ -48,6 +48,9 @@ DEFAULT_DIFFERENCES = {
     "mynetworks", "process_id", "queue_directory", "readme_directory",
     "sample_directory", "smtpd_forbid_bare_newline", "smtpd_forbid_unauth_pipelining",
     "smtpd_sasl_type", "syslog_name",
+    # smtpd asks the auth service at private/auth, the path Postfix's admins write for
+    # Dovecot's (Postfix's built-in default "smtpd" names a Cyrus configuration).
+    "smtpd_sasl_path",
     # TLS 1.2 and forward-secret AEAD ciphers by default (docs/admin-guide.md, TLS policy);
     # Postfix's values, set in main.cf, are honoured.
     "smtpd_tls_protocols", "smtpd_tls_mandatory_protocols", "tls_high_cipherlist",
