@@ -164,6 +164,9 @@ asio::awaitable<void> Session::cmd_expunge(const Command& c, Parser& p) {
       no(c, "[SERVERBUG] " + removed.error().message);
       co_return;
     }
+    // RFC 5267 §4.3: REMOVEFROM for UPDATE contexts before the EXPUNGEs, numbered as the
+    // client still numbers the messages (the view keeps them until announced).
+    report_search_updates();
     selected_->announce_expunged(*removed, out_, qresync_);
   }
   report_changes(true);
