@@ -96,7 +96,7 @@ C: c5 STATUS Attic.2026 (MESSAGES)
 S: * STATUS Attic.2026 (MESSAGES 1)
 S: c5 OK Status completed.
 C: c6 RENAME Nope X
-S: c6 NO {*}
+S: c6 NO [NONEXISTENT] Mailbox doesn't exist: Nope
 C: c7 RENAME Attic.2026 Attic.2026.Q1
 S: c7 NO {*}
 C: c8 RENAME Attic.2026
