@@ -1,7 +1,8 @@
 // Feeds arbitrary bytes to the IMAP command-level parsers: tags, strings, literals,
 // sequence sets, flag lists, dates, whole search programs, SEARCH/SORT RETURN options
-// (PARTIAL ranges), SORT criteria, NOTIFY arguments, CATENATE's IMAP URLs, URLAUTH URLs
-// and FETCH's arguments (items, sections, modifiers) with their plan.
+// (PARTIAL ranges), SORT criteria, SORT's and THREAD's arguments, NOTIFY arguments,
+// CATENATE's IMAP URLs, URLAUTH URLs and FETCH's arguments (items, sections, modifiers)
+// with their plan.
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
@@ -18,6 +19,7 @@
 #include "imapd/search_program.hpp"
 #include "imapd/search_return.hpp"
 #include "imapd/select_args.hpp"
+#include "imapd/sort_args.hpp"
 #include "imapd/sort_order.hpp"
 #include "imapd/store_args.hpp"
 #include "mail/imap_url.hpp"
@@ -93,6 +95,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     // SORT criteria (CONTEXT=SORT re-sorts with them).
     Parser p(input);
     if (auto criteria = parse_sort_criteria(p); criteria && criteria->empty()) __builtin_trap();
+  }
+  {
+    // SORT's and THREAD's whole arguments: parsed SORT always has criteria.
+    Parser p(input);
+    if (auto args = parse_sort_args(p); args && args->criteria.empty()) __builtin_trap();
+    Parser q(input);
+    (void)parse_thread_args(q);
   }
   if (auto entry = normalize_metadata_entry(input);
       entry && normalize_metadata_entry(*entry) != entry)

@@ -74,6 +74,9 @@ asio::awaitable<void> Session::copy_or_move(const Command& c, Parser& p, bool mo
   if ((*dest)->path() == selected_->box().path()) report_changes(false);
   if (move) {
     untagged("OK " + copyuid + " Moved UIDs.");
+    // RFC 5267 §4.3: REMOVEFROM for UPDATE contexts before the EXPUNGEs, numbered as the
+    // client still numbers the messages.
+    report_search_updates();
     selected_->announce_expunged(src, out_, qresync_);
     ok(c, "Move completed.");
   } else {

@@ -93,6 +93,20 @@ asio::awaitable<void> Session::cmd_rename(const Command& c, Parser& p) {
     no(c, "[CANNOT] " + valid.error().message);
     co_return;
   }
+  // RFC 5530 §3: NONEXISTENT for a source that is neither a folder nor a parent of one
+  // (Dovecot's words); other refusals are CANNOT.
+  if (!mailbox::is_inbox(*from)) {
+    auto folders = user_->list_folders();
+    bool known = false;
+    if (folders) {
+      for (const auto& f : *folders)
+        known = known || f.name == *from || f.name.starts_with(*from + kSep);
+    }
+    if (folders && !known) {
+      no(c, "[NONEXISTENT] Mailbox doesn't exist: " + *from);
+      co_return;
+    }
+  }
   auto renamed = user_->rename_folder(*from, *to);
   if (!renamed) {
     no(c, "[CANNOT] " + renamed.error().message);

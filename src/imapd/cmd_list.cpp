@@ -1,22 +1,15 @@
 // LIST (RFC 9051 §6.3.9 with RFC 5258 LIST-EXTENDED, RFC 5819 LIST-STATUS, RFC 6154
 // SPECIAL-USE) and LSUB (RFC 3501 §6.3.9): the arguments are parsed by list_args.cpp,
-// the selection is list_selection.cpp's.
+// the selection is list_selection.cpp's, the lines are list_response.cpp's.
 #include <set>
 
 #include "imapd/list_args.hpp"
+#include "imapd/list_response.hpp"
 #include "imapd/list_selection.hpp"
-#include "imapd/response.hpp"
 #include "imapd/session.hpp"
 #include "imapd/status_items.hpp"
 
 namespace correio::imapd {
-namespace {
-
-std::string quoted_separator() {
-  return std::string("\"") + mailbox::kHierarchySeparator + "\"";
-}
-
-}  // namespace
 
 asio::awaitable<void> Session::cmd_list(const Command& c, Parser& p) {
   auto parsed = parse_list_args(p);
@@ -28,7 +21,7 @@ asio::awaitable<void> Session::cmd_list(const Command& c, Parser& p) {
   const std::vector<std::string>& status_items = parsed->status_items;
   // LIST "" "": the hierarchy delimiter and root (RFC 9051 §6.3.9).
   if (r.patterns.size() == 1 && r.patterns[0].empty()) {
-    untagged("LIST (\\Noselect) " + quoted_separator() + " \"\"");
+    untagged(list_root_response());
     ok(c, "List completed.");
     co_return;
   }
@@ -42,10 +35,7 @@ asio::awaitable<void> Session::cmd_list(const Command& c, Parser& p) {
     if (auto subs = user_->subscriptions()) subscribed.insert(subs->begin(), subs->end());
   }
   for (const ListEntry& e : select_list_entries(r, *folders, subscribed)) {
-    std::string line = "LIST (" + e.attributes + ") " + quoted_separator() + " ";
-    append_astring(line, e.name);
-    if (e.childinfo_subscribed) line += " (CHILDINFO (\"SUBSCRIBED\"))";
-    untagged(line);
+    untagged(list_response(e));
     if (!status_items.empty() && e.exists) {
       auto st = user_->status(e.name);
       if (st)
@@ -75,9 +65,7 @@ asio::awaitable<void> Session::cmd_lsub(const Command& c, Parser& p) {
     co_return;
   }
   for (const LsubEntry& e : select_lsub_entries(*reference + *pattern, *subs, *folders)) {
-    std::string line = "LSUB (" + e.attributes + ") " + quoted_separator() + " ";
-    append_astring(line, e.name);
-    untagged(line);
+    untagged(lsub_response(e));
   }
   ok(c, "Lsub completed.");
 }

@@ -1,13 +1,14 @@
 // Selecting a folder and leaving it (RFC 9051 §6.3.2-3, §6.4.1-3, RFC 7162 CONDSTORE and
-// QRESYNC parameters, RFC 3691 UNSELECT), EXPUNGE / UID EXPUNGE (RFC 4315).
+// QRESYNC parameters, RFC 3691 UNSELECT), EXPUNGE / UID EXPUNGE (RFC 4315). SELECT's
+// arguments are parsed by select_args.cpp and its answer written by select_render.cpp.
 // IDLE is in cmd_idle.cpp.
 #include <fmt/format.h>
 
 #include <asio/experimental/awaitable_operators.hpp>
 
-#include "imapd/object_ids.hpp"
 #include "imapd/response.hpp"
 #include "imapd/select_args.hpp"
+#include "imapd/select_render.hpp"
 #include "imapd/session.hpp"
 
 namespace correio::imapd {
@@ -42,18 +43,13 @@ asio::awaitable<void> Session::select(const Command& c, Parser& p, bool read_onl
     co_return;
   }
   if (parsed->condstore) condstore_ = true;
-  const std::string* name = &parsed->name;
-  const bool want_qresync = parsed->qresync;
-  const uint32_t known_validity = parsed->known_validity;
-  const uint64_t known_modseq = parsed->known_modseq;
-  const std::optional<SequenceSet>& known_uids = parsed->known_uids;
   if (selected_) {
     deselect();
     untagged("OK [CLOSED] Previous mailbox closed.");
   }
-  auto box = user_->open_mailbox(*name, read_only);
+  auto box = user_->open_mailbox(parsed->name, read_only);
   if (!box) {
-    no(c, "[NONEXISTENT] Mailbox doesn't exist: " + *name);
+    no(c, "[NONEXISTENT] Mailbox doesn't exist: " + parsed->name);
     co_return;
   }
   auto view = std::make_unique<SelectedView>(std::move(*box), read_only);
@@ -63,41 +59,9 @@ asio::awaitable<void> Session::select(const Command& c, Parser& p, bool read_onl
   }
   selected_ = std::move(view);
   state_ = State::selected;
-  mailbox::Mailbox& mb = selected_->box();
-  untagged("FLAGS " + selected_->flags_list());
-  untagged("OK [PERMANENTFLAGS " + selected_->permanent_flags_list() + "] Flags permitted.");
-  untagged(fmt::format("{} EXISTS", selected_->exists()));
-  untagged(fmt::format("{} RECENT", selected_->recent()));
-  // RFC 3501 UNSEEN: the first unseen message's sequence number (IMAP4rev1 only).
-  for (uint32_t seq = 1; seq <= selected_->exists(); ++seq) {
-    const auto* m = selected_->message_at(seq);
-    if (m != nullptr && !m->flags.has(mailbox::kSeen)) {
-      untagged(fmt::format("OK [UNSEEN {}] First unseen.", seq));
-      break;
-    }
-  }
-  untagged(fmt::format("OK [UIDVALIDITY {}] UIDs valid", mb.uid_validity()));
-  untagged(fmt::format("OK [MAILBOXID ({})] Ok", mailbox_object_id(mb.uid_validity())));
-  untagged(fmt::format("OK [UIDNEXT {}] Predicted next UID", mb.uid_next()));
-  untagged(fmt::format("OK [HIGHESTMODSEQ {}] Highest", mb.highest_modseq()));
-  if (want_qresync && known_validity == mb.uid_validity()) {
-    // RFC 7162 §3.2.5.1: what vanished and what changed since the client's modseq.
-    auto vanished = mb.expunged_since(known_modseq);
-    if (vanished && !vanished->empty()) {
-      std::vector<uint32_t> in_known;
-      for (uint32_t uid : *vanished) {
-        if (!known_uids || known_uids->contains(uid, UINT32_MAX - 1)) in_known.push_back(uid);
-      }
-      if (!in_known.empty()) untagged("VANISHED (EARLIER) " + format_number_set(in_known));
-    }
-    for (uint32_t seq = 1; seq <= selected_->exists(); ++seq) {
-      const auto* m = selected_->message_at(seq);
-      if (m == nullptr || m->modseq <= known_modseq) continue;
-      untagged(fmt::format("{} FETCH (UID {} FLAGS {} MODSEQ ({}))", seq, m->uid,
-                           format_flags(m->flags, m->recent), m->modseq));
-    }
-  }
-  ok(c, read_only ? "[READ-ONLY] Examine completed." : "[READ-WRITE] Select completed.");
+  render_select_state(*selected_, out_);
+  render_qresync_changes(*selected_, *parsed, out_);
+  ok(c, select_completed_text(read_only));
 }
 
 asio::awaitable<void> Session::cmd_close(const Command& c, Parser& p) {
@@ -164,6 +128,9 @@ asio::awaitable<void> Session::cmd_expunge(const Command& c, Parser& p) {
       no(c, "[SERVERBUG] " + removed.error().message);
       co_return;
     }
+    // RFC 5267 §4.3: REMOVEFROM for UPDATE contexts before the EXPUNGEs, numbered as the
+    // client still numbers the messages (the view keeps them until announced).
+    report_search_updates();
     selected_->announce_expunged(*removed, out_, qresync_);
   }
   report_changes(true);

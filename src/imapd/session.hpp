@@ -29,6 +29,7 @@
 #include "imapd/search_update.hpp"
 #include "imapd/selected_view.hpp"
 #include "imapd/settings.hpp"
+#include "imapd/sort_args.hpp"
 #include "io/connection.hpp"
 #include "mailbox/mailbox.hpp"
 #include "service/login_services.hpp"
@@ -127,15 +128,15 @@ class Session {
   bool fetch_one(uint32_t seq, const FetchPlan& plan, const FetchArgs& args, bool& unknown_cte);
   // cmd_search.cpp
   asio::awaitable<void> cmd_search(const Command& c, Parser& p);
+  // cmd_sort.cpp
   asio::awaitable<void> cmd_sort(const Command& c, Parser& p);
   asio::awaitable<void> cmd_thread(const Command& c, Parser& p);
-  // SORT's and THREAD's common tail: "charset SP search-keys", run over the selected
-  // folder; with `needs_headers`, the matches' header blocks are declared to the store for
-  // prefetch. nullopt when the reply (BAD or NO [BADCHARSET]) has been sent. `program`,
-  // when given, receives the parsed search program (for CONTEXT=SORT updates).
-  std::optional<std::vector<Match>> charset_and_search(const Command& c, Parser& p,
-                                                       bool needs_headers,
-                                                       SearchKey* program = nullptr);
+  // cmd_sort.cpp: SORT's and THREAD's common run: refuses an unknown charset (NO
+  // [BADCHARSET]), runs the search over the selected folder and, with `needs_headers`,
+  // declares the matches' header blocks to the store for prefetch. nullopt when the NO
+  // reply has been sent.
+  std::optional<std::vector<Match>> sort_search(const Command& c, const CharsetAndProgram& search,
+                                                bool needs_headers);
   void save_search_result(const std::vector<Match>& matches, const ReturnOptions& r);
   // search_update.cpp (CONTEXT=SEARCH, CONTEXT=SORT with `sort` criteria and `matches`
   // in sort order): false when the tag already names an update.

@@ -13,16 +13,21 @@
 namespace correio::imapd {
 
 std::optional<std::vector<SortCriterion>> parse_sort_criteria(Parser& p) {
+  // The error texts are Dovecot's (imap-sort's get_sort_program).
   std::vector<SortCriterion> criteria;
   if (!p.consume('(')) {
-    p.fail("Missing SORT criteria");
+    p.fail("Invalid sort argument");
     return std::nullopt;
   }
   bool reverse = false;
   while (!p.consume(')')) {
+    if (p.at_end()) {
+      p.fail("Missing ')'");
+      return std::nullopt;
+    }
     auto word = p.atom();
     if (!word) {
-      p.fail("Invalid SORT criteria");
+      p.fail("Invalid sort argument");
       return std::nullopt;
     }
     std::string u = upper(*word);
@@ -33,13 +38,17 @@ std::optional<std::vector<SortCriterion>> parse_sort_criteria(Parser& p) {
       criteria.push_back({u, reverse});
       reverse = false;
     } else {
-      p.fail("Unknown SORT criterion " + u);
+      p.fail("Unknown sort argument: " + *word);
       return std::nullopt;
     }
     p.consume(' ');
   }
-  if (criteria.empty() || reverse) {
-    p.fail("Invalid SORT criteria");
+  if (reverse) {
+    p.fail("Sort list ends with REVERSE");
+    return std::nullopt;
+  }
+  if (criteria.empty()) {
+    p.fail("Empty sort program");
     return std::nullopt;
   }
   return criteria;

@@ -222,11 +222,16 @@ Status MailUser::rename_folder(std::string_view from, std::string_view to) {
     if (auto moved = (*src)->move_to(uids, **dst); !moved) return moved.error();
     return {};
   }
-  if (::stat(from_dir->c_str(), &st) != 0)
-    return Error{"mailbox does not exist: " + std::string(from)};
   auto dirs = folder_dirs(root_);
   if (!dirs) return dirs.error();
-  if (::rename(from_dir->c_str(), to_dir->c_str()) != 0)
+  // A name that only holds children (LIST's \Noselect parent) renames its children, as
+  // Dovecot does: RFC 9051 §6.3.6 renames the inferior names with the name.
+  bool has_folder = ::stat(from_dir->c_str(), &st) == 0;
+  bool has_children = std::any_of(dirs->begin(), dirs->end(), [&](const std::string& n) {
+    return n.starts_with(f + kHierarchySeparator);
+  });
+  if (!has_folder && !has_children) return Error{"mailbox does not exist: " + std::string(from)};
+  if (has_folder && ::rename(from_dir->c_str(), to_dir->c_str()) != 0)
     return detail::sys_error("rename", *from_dir, errno);
   // The children go along: ".From.x" -> ".To.x".
   for (const auto& n : *dirs) {

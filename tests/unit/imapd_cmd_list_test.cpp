@@ -3,12 +3,24 @@
 #include <gtest/gtest.h>
 
 #include "imapd/list_args.hpp"
+#include "imapd/list_response.hpp"
 #include "imapd_transcript.hpp"
 
 namespace correio::imapd {
 namespace {
 
 using testing::Transcript;
+
+TEST(ImapListResponse, QuotesNamesAndAddsChildInfo) {
+  // RFC 9051 §7.3.1: the name is an astring (quoted when it holds a space); RFC 5258
+  // §3.5: CHILDINFO as an extended data item.
+  EXPECT_EQ(list_response({"Work", "\\HasNoChildren", true, false}),
+            "LIST (\\HasNoChildren) \".\" Work");
+  EXPECT_EQ(list_response({"My Stuff", "\\NonExistent", false, true}),
+            "LIST (\\NonExistent) \".\" \"My Stuff\" (CHILDINFO (\"SUBSCRIBED\"))");
+  EXPECT_EQ(lsub_response({"Old", "\\Noselect"}), "LSUB (\\Noselect) \".\" Old");
+  EXPECT_EQ(list_root_response(), "LIST (\\Noselect) \".\" \"\"");
+}
 
 TEST(ImapListArgs, ParsesSelectionPatternsAndReturnOptions) {
   // RFC 5258 §6's example form, with RFC 5819 STATUS.
