@@ -80,6 +80,14 @@ Result<AgentSettings> agent_settings_from_config(const config::Config& config,
   long long limit = config.raw(limit_name) ? config.get_int(limit_name)
                                            : config.get_int("default_destination_recipient_limit");
   s.recipient_limit = static_cast<size_t>(std::max(1LL, limit));
+  // As many kept sessions as deliveries qmgr may run at once to one destination.
+  std::string concurrency_name = service + "_destination_concurrency_limit";
+  long long concurrency = config.raw(concurrency_name)
+                              ? config.get_int(concurrency_name)
+                              : config.get_int("default_destination_concurrency_limit");
+  s.cache_per_nexthop = concurrency <= 0
+                            ? kMaxKeptPerNexthop
+                            : std::min(kMaxKeptPerNexthop, static_cast<size_t>(concurrency));
 
   auto tls = tls_settings_from_config(config);
   if (!tls) return tls.error();

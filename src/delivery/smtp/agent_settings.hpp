@@ -21,6 +21,9 @@
 
 namespace correio::delivery::smtp_agent {
 
+// The most sessions kept for one nexthop when its concurrency has no limit.
+inline constexpr size_t kMaxKeptPerNexthop = 1000;
+
 struct AgentSettings {
   smtp::ClientOptions client;               // helo name, time limits, TLS level, LMTP
   bool lmtp = false;                        // the lmtp agent (RFC 2033; lmtp_settings.hpp)
@@ -41,6 +44,9 @@ struct AgentSettings {
   int tls_loglevel = 0;                            // smtp_tls_loglevel
   std::chrono::seconds tls_session_timeout{3600};  // smtp_tls_session_cache_timeout
   std::chrono::seconds cache_time_limit{2};        // smtp_connection_cache_time_limit
+  // Sessions kept per nexthop: SERVICE_destination_concurrency_limit, the most qmgr runs
+  // at once (0, no limit: kMaxKeptPerNexthop).
+  size_t cache_per_nexthop = 20;
   // The whole request's limit, below qmgr's wait for the agent (daemon_timeout): a slow
   // peer must not outlast qmgr, which would defer mail the agent then delivers.
   std::chrono::seconds request_time_limit{16200};
