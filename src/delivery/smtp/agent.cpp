@@ -63,9 +63,10 @@ class Delivery {
     done_[i] = true;
     const RequestRecipient& rcpt = request_.recipients[i];
     RecipientResult r{rcpt.offset, status_of(o.verdict), o.dsn, o.text};
-    // No server of the nexthop took the connection or its greeting: qmgr's negative
-    // concurrency feedback (a recipient's own 4xx is not).
-    r.site_failure = o.verdict == Verdict::deferred && o.try_next_host;
+    // qmgr's negative concurrency feedback (SCHEDULER_README): only when no server of the
+    // nexthop got past the connection, greeting, EHLO and TLS handshake; a 4xx to MAIL,
+    // RCPT or DATA says the site is up (docs/admin-guide.md "Politeness").
+    r.site_failure = o.verdict == Verdict::deferred && o.try_next_host && !reached_;
     // Cut short by the request's time limit: the reason comes first.
     if (time_up_ && o.verdict != Verdict::sent)
       r.text = fmt::format("delivery time limit exceeded ({}s): {}",
@@ -155,6 +156,7 @@ class Delivery {
   std::vector<RecipientResult> results_;
   std::vector<bool> done_;       // finish() was called for this recipient
   bool time_up_ = false;         // the request's time limit passed
+  bool reached_ = false;         // a server got past greeting, EHLO and TLS (no site failure)
   std::vector<size_t> pending_;  // indices into request_.recipients, in order
   Outcome last_failure_;         // why the open recipients are still open
   std::string last_relay_ = "none";
@@ -177,20 +179,20 @@ Result<smtp::ClientOptions> Delivery::client_options(const std::string& host,
   if (dane) entry.level = dane->level;
   options.tls = entry.level;
   if (options.tls == smtp::TlsLevel::none) return options;
-  auto check = peer_check(context_.settings.tls, entry, host, nexthop_.host);
+  auto check = peer_check(context_.settings.tls, entry, host, nexthop_.host, via_mx_ && mx_secure_);
   if (!check) return check.error();
   options.peer = std::move(*check);
   options.peer.sessions = context_.sessions.get();
   if (dane && !dane->check.records.empty()) {
-    // RFC 7672 §8.1: SNI names the TLSA base domain. No resumption: a kept session would
-    // carry the verdict of other TLSA records.
+    // RFC 7672 §8.1: SNI names the TLSA base domain.
     options.peer.dane = dane->check;
     options.peer.sni = dane->check.names.front();
-    options.peer.sessions = nullptr;
   }
-  options.peer.session_key =
-      fmt::format("{}|{}|{}|{}", relay, options.peer.sni, options.peer.policy.protocols.describe(),
-                  options.peer.policy.cipher_list);
+  // A DANE session is resumed only under the same TLSA records (tls::dane_session_key).
+  options.peer.session_key = fmt::format(
+      "{}|{}|{}|{}|{}", relay, options.peer.sni, options.peer.policy.protocols.describe(),
+      options.peer.policy.cipher_list,
+      options.peer.dane.records.empty() ? "" : tls::dane_session_key(options.peer.dane));
   return options;
 }
 
@@ -268,7 +270,9 @@ asio::awaitable<std::optional<Outcome>> Delivery::decide_dane(const dns::MailHos
                 nexthop_.host,
                 nexthop_.port,
                 s.ipv4,
-                s.ipv6};
+                s.ipv6,
+                s.tls.force_insecure_host_tlsa,
+                s.tls.dane_digests};
   decision = co_await dane_for_host(*lookup_, in, host.name);
   if (!decision.warning.empty()) context_.log.warning("{}", decision.warning);
   if (!decision.note.empty() && s.tls_loglevel >= 2)
@@ -343,6 +347,7 @@ asio::awaitable<std::optional<Outcome>> Delivery::converse(std::unique_ptr<Cache
   smtp::ClientSession& client = *kept->client;
   std::optional<Outcome> refused = co_await client.open(allow_tls, tls_failed);
   log_tls(client, relay);
+  reached_ = reached_ || !refused;
   if (refused) {
     last_relay_ = relay;
     last_host_ = host.name;
@@ -479,6 +484,7 @@ asio::awaitable<void> Delivery::run() {
   cache_key_ = s.sasl.sender_dependent ? request_.sender + " " + nexthop_text_ : nexthop_text_;
   if (auto kept = context_.cache->take(cache_key_)) {
     if (co_await kept->client->reset()) {
+      reached_ = true;
       co_await send_batches(*kept, *file);
       if (kept->client->usable()) context_.cache->put(cache_key_, std::move(kept));
     }
@@ -572,6 +578,7 @@ Result<AgentSettings> agent_settings_from_config(const config::Config& config,
                  dns_support + "\" (expected disabled, enabled or dnssec)"};
   s.resolver.dnssec = dns_support == "dnssec";
   s.mta_sts = config.get_bool("smtp_tls_mta_sts_enable");
+  s.mta_sts_cache_directory = config.get("smtp_tls_mta_sts_cache_directory");
   std::string insecure_mx =
       base::to_lower(base::trim(config.get("smtp_tls_dane_insecure_mx_policy")));
   if (insecure_mx == "may")
