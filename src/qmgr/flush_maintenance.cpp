@@ -1,6 +1,7 @@
 // qmgr's part in fast flush upkeep: Postfix's master wakes flush(8) every 1000 seconds
 // for a "refresh"; Correio has no flush daemon, so the queue manager, which writes the
 // logs, runs queue::maintain_flush_logs on the same rhythm.
+#include <algorithm>
 #include <asio/steady_timer.hpp>
 #include <asio/use_awaitable.hpp>
 #include <vector>

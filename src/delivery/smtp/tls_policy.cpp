@@ -230,7 +230,10 @@ Result<TlsSettings> tls_settings_from_config(const config::Config& config) {
   s.verify_match = list("smtp_tls_verify_cert_match");
   s.secure_match = list("smtp_tls_secure_cert_match");
   auto digests = tls::parse_dane_digests(config.get("tls_dane_digests"));
-  if (!digests) return Error{config.location("tls_dane_digests") + digests.error().message};
+  if (!digests) {
+    std::string where = config.location("tls_dane_digests");
+    return Error{(where.empty() ? where : where + ": ") + digests.error().message};
+  }
   s.dane_digests = std::move(*digests);
   s.force_insecure_host_tlsa = config.get_bool("smtp_tls_force_insecure_host_tlsa_lookup");
   s.protocols = config.get("smtp_tls_protocols");
