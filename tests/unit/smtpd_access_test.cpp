@@ -263,9 +263,6 @@ TEST(AccessEngine, NameChecks) {
             "450 4.7.25 Client host rejected: cannot find your reverse hostname, [10.1.1.1]\r\n");
 }
 
-}  // namespace
-}  // namespace correio::smtpd
-
 // postconf(5) smtpd_etrn_restrictions: check_etrn_access looks up the ETRN domain and its
 // parents; with smtpd_delay_reject the client list runs first (Postfix's smtpd_check_etrn).
 TEST(AccessEngine, EtrnRestrictions) {
@@ -301,3 +298,6 @@ TEST(AccessEngine, EtrnRestrictions) {
   EXPECT_EQ(wire(run_check(delayed, Restrictions::Event::etrn, f, effects)),
             "554 5.7.1 <unknown[10.2.0.1]>: Client host rejected: Access denied\r\n");
 }
+
+}  // namespace
+}  // namespace correio::smtpd
