@@ -66,6 +66,7 @@ asio::awaitable<void> QueueManager::run() {
     log_.warning("{}: corrupt queue file moved to corrupt/: {}", report->corrupt[i],
                  report->corrupt_reasons[i]);
   asio::co_spawn(io_, watch_incoming(), asio::detached);
+  asio::co_spawn(io_, maintain_flush_logs_forever(), asio::detached);
   scan(queue::QueueName::incoming, false);
   co_await scan_deferred_forever();
 }

@@ -54,6 +54,7 @@ Result<AgentSettings> agent_settings_from_config(const config::Config& config,
                  dns_support + "\" (expected disabled, enabled or dnssec)"};
   s.resolver.dnssec = dns_support == "dnssec";
   s.mta_sts = config.get_bool("smtp_tls_mta_sts_enable");
+  s.mta_sts_cache_directory = config.get("smtp_tls_mta_sts_cache_directory");
   std::string insecure_mx =
       base::to_lower(base::trim(config.get("smtp_tls_dane_insecure_mx_policy")));
   if (insecure_mx == "may")

@@ -54,8 +54,10 @@ struct AgentSettings {
   // smtp_tls_dane_insecure_mx_policy (the DANE decision itself: dane.hpp).
   InsecureMxPolicy dane_insecure_mx = InsecureMxPolicy::dane;
   bool mta_sts = false;  // smtp_tls_mta_sts_enable (Correio's own; mta_sts.hpp)
-  TlsSettings tls;       // smtp_tls_security_level, smtp_tls_policy_maps and the smtp_tls_* rest
-  SaslSettings sasl;     // SMTP AUTH (smtp_sasl_auth_enable and the smtp_sasl_* rest)
+  // smtp_tls_mta_sts_cache_directory (Correio's own; mta_sts_store.hpp); empty: memory only.
+  std::string mta_sts_cache_directory;
+  TlsSettings tls;    // smtp_tls_security_level, smtp_tls_policy_maps and the smtp_tls_* rest
+  SaslSettings sasl;  // SMTP AUTH (smtp_sasl_auth_enable and the smtp_sasl_* rest)
   // smtp_generic_maps: addresses rewritten on the way out; null when not configured.
   std::shared_ptr<cleanup::GenericMaps> generic;
   // smtp_header_checks and the rest (content_checks.hpp); null when none is configured.

@@ -52,9 +52,10 @@ void Delivery::finish(size_t i, const Outcome& o, const std::string& relay,
   done_[i] = true;
   const RequestRecipient& rcpt = request_.recipients[i];
   RecipientResult r{rcpt.offset, status_of(o.verdict), o.dsn, o.text};
-  // No server of the nexthop took the connection or its greeting: qmgr's negative
-  // concurrency feedback (a recipient's own 4xx is not).
-  r.site_failure = o.verdict == Verdict::deferred && o.try_next_host;
+  // qmgr's negative concurrency feedback (SCHEDULER_README): only when no server of the
+  // nexthop got past the connection, greeting, EHLO and TLS handshake; a 4xx to MAIL,
+  // RCPT or DATA says the site is up (docs/admin-guide.md "Politeness").
+  r.site_failure = o.verdict == Verdict::deferred && o.try_next_host && !reached_;
   // Cut short by the request's time limit: the reason comes first.
   if (time_up_ && o.verdict != Verdict::sent)
     r.text = fmt::format("delivery time limit exceeded ({}s): {}",
@@ -103,20 +104,20 @@ Result<smtp::ClientOptions> Delivery::client_options(const std::string& host,
   if (dane) entry.level = dane->level;
   options.tls = entry.level;
   if (options.tls == smtp::TlsLevel::none) return options;
-  auto check = peer_check(context_.settings.tls, entry, host, nexthop_.host);
+  auto check = peer_check(context_.settings.tls, entry, host, nexthop_.host, via_mx_ && mx_secure_);
   if (!check) return check.error();
   options.peer = std::move(*check);
   options.peer.sessions = context_.sessions.get();
   if (dane && !dane->check.records.empty()) {
-    // RFC 7672 §8.1: SNI names the TLSA base domain. No resumption: a kept session would
-    // carry the verdict of other TLSA records.
+    // RFC 7672 §8.1: SNI names the TLSA base domain.
     options.peer.dane = dane->check;
     options.peer.sni = dane->check.names.front();
-    options.peer.sessions = nullptr;
   }
-  options.peer.session_key =
-      fmt::format("{}|{}|{}|{}", relay, options.peer.sni, options.peer.policy.protocols.describe(),
-                  options.peer.policy.cipher_list);
+  // A DANE session is resumed only under the same TLSA records (tls::dane_session_key).
+  options.peer.session_key = fmt::format(
+      "{}|{}|{}|{}|{}", relay, options.peer.sni, options.peer.policy.protocols.describe(),
+      options.peer.policy.cipher_list,
+      options.peer.dane.records.empty() ? "" : tls::dane_session_key(options.peer.dane));
   return options;
 }
 
@@ -194,7 +195,9 @@ asio::awaitable<std::optional<Outcome>> Delivery::decide_dane(const dns::MailHos
                 nexthop_.host,
                 nexthop_.port,
                 s.ipv4,
-                s.ipv6};
+                s.ipv6,
+                s.tls.force_insecure_host_tlsa,
+                s.tls.dane_digests};
   decision = co_await dane_for_host(*lookup_, in, host.name);
   if (!decision.warning.empty()) context_.log.warning("{}", decision.warning);
   if (!decision.note.empty() && s.tls_loglevel >= 2)
@@ -277,6 +280,7 @@ asio::awaitable<void> Delivery::run() {
   cache_key_ = s.sasl.sender_dependent ? request_.sender + " " + nexthop_text_ : nexthop_text_;
   if (auto kept = context_.cache->take(cache_key_)) {
     if (co_await kept->client->reset()) {
+      reached_ = true;
       co_await send_batches(*kept, *file);
       if (kept->client->usable()) context_.cache->put(cache_key_, std::move(kept));
     }

@@ -94,6 +94,7 @@ class Delivery {
   std::vector<RecipientResult> results_;
   std::vector<bool> done_;       // finish() was called for this recipient
   bool time_up_ = false;         // the request's time limit passed
+  bool reached_ = false;         // a server got past greeting, EHLO and TLS (no site failure)
   std::vector<size_t> pending_;  // indices into request_.recipients, in order
   Outcome last_failure_;         // why the open recipients are still open
   std::string last_relay_ = "none";

@@ -87,6 +87,7 @@ asio::awaitable<std::optional<Outcome>> Delivery::converse(std::unique_ptr<Cache
   smtp::ClientSession& client = *kept->client;
   std::optional<Outcome> refused = co_await client.open(allow_tls, tls_failed);
   log_tls(client, relay);
+  reached_ = reached_ || !refused;
   if (refused) {
     last_relay_ = relay;
     last_host_ = host.name;
