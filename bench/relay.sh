@@ -16,6 +16,10 @@
 #                 overstates a many-process server such as Postfix)
 # and the ratio Correio/Postfix. The machine may be shared: the load average is printed.
 #
+# BENCH_PER_PROCESS=1 prints each process's CPU per message on stderr.
+# BENCH_ONLY=correio (or postfix) measures one server alone, for quick CPU-per-message checks
+# of one side; the ratio columns then read "-".
+#
 # Both servers are private instances under one temporary directory (BENCH_TMPDIR, else
 # mktemp -d) on free loopback ports, stopped and removed at the end, also on error or
 # Ctrl-C (BENCH_KEEP=1 keeps the directory and its logs). Needs root and the Debian
@@ -29,6 +33,8 @@ CORREIO_BIN="$BUILD_DIR/bin/correio"
 N=${BENCH_MESSAGES:-2000}
 SIZES=${BENCH_SIZES:-"2048 102400"}
 CONCS=${BENCH_CONC:-"10 100"}
+ONLY=${BENCH_ONLY:-}
+case "$ONLY" in ""|correio|postfix) ;; *) echo "bench/relay: BENCH_ONLY must be correio or postfix" >&2; exit 2 ;; esac
 TIMEOUT=${BENCH_TIMEOUT:-900}
 POSTFIX=/usr/sbin/postfix
 
@@ -69,6 +75,7 @@ MAXC=$(printf '%s\n' $CONCS | sort -n | tail -1)
 # The sink: accepts every message and throws it away (-u: its user when started as root).
 /usr/sbin/smtp-sink -u nobody 127.0.0.1:"$SINK_PORT" $((MAXC * 2 + 10)) >"$TMP/sink.log" 2>&1 &
 SINK_PID=$!
+export BENCH_SINK_PID=$SINK_PID
 
 setup_correio() {
   mkdir -p "$CO/etc" "$CO/queue" "$CO/data"
@@ -154,7 +161,7 @@ stop_all() {
 
 # One run: prints "relayed/s cpu_s_per_msg peak_rss_mib status".
 cat >"$TMP/measure.py" <<'EOF'
-import os, subprocess, sys, time
+import os, resource, subprocess, sys, time
 n, sessions, size, port, maillog, pidfile, timeout = sys.argv[1:8]
 n, timeout = int(n), float(timeout)
 
@@ -202,8 +209,25 @@ def sent():
     except OSError:
         return 0
 
+def per_process(pids):  # {pid: (name, cpu seconds)}, for the breakdown on stderr
+    out = {}
+    for p in pids:
+        try:
+            with open(f"/proc/{p}/cmdline", "rb") as f:
+                argv = f.read().split(b"\0")
+            words = [a.decode(errors="replace") for a in argv if a]
+            # "correio -c DIR daemon smtp -n smtp ...": the daemon's command names it.
+            name = words[words.index("daemon") + 1] if "daemon" in words[:-1] else " ".join(words[:2])
+            out[p] = (name, cpu([p]))
+        except OSError:
+            pass
+    return out
+
 root = int(open(pidfile).read().split()[0])
 before, cpu0, peak = sent(), cpu(tree(root)), 0.0
+procs0 = per_process(tree(root))
+sink_pid = int(os.environ.get("BENCH_SINK_PID", "0"))
+sink0 = cpu([sink_pid]) if sink_pid else 0.0
 cmd = ["/usr/sbin/smtp-source", "-s", sessions, "-m", str(n), "-l", size,
        "-f", "s@bench.test", "-t", "u@sink.test", f"127.0.0.1:{port}"]
 t0 = time.monotonic()
@@ -219,7 +243,18 @@ while True:
         status = f"timeout-{got}-of-{n}"; p.kill(); break
     time.sleep(0.2)
 p.wait()
+usage = resource.getrusage(resource.RUSAGE_CHILDREN)  # smtp-source, the only child
 used = cpu(tree(root)) - cpu0
+# Where the CPU went, per process (BENCH_PER_PROCESS=1): processes alive at both ends.
+if os.environ.get("BENCH_PER_PROCESS") == "1":
+    for pid, (name, t1) in sorted(per_process(tree(root)).items()):
+        t0 = procs0.get(pid, (name, 0.0))[1]
+        if t1 - t0 > 0:
+            print(f"  {pid} {name}: {(t1 - t0) / n * 1000:.3f} ms/msg", file=sys.stderr)
+    source = usage.ru_utime + usage.ru_stime
+    print(f"  smtp-source: {source / n * 1000:.3f} ms/msg", file=sys.stderr)
+    if sink_pid:
+        print(f"  smtp-sink: {(cpu([sink_pid]) - sink0) / n * 1000:.3f} ms/msg", file=sys.stderr)
 rate = "-" if done is None else f"{n / done:.0f}"
 print(rate, f"{used / n * 1000:.3f}", f"{peak:.0f}", status)
 EOF
@@ -239,14 +274,19 @@ echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 ROWS=()
 for size in $SIZES; do
   for c in $CONCS; do
-    log "size $size, concurrency $c: Correio ..."
-    setup_correio "$c"; sleep 2
-    read -r cr cc cm cs <<<"$(python3 "$TMP/measure.py" "$N" "$c" "$size" "$CO_PORT" "$CO/maillog" "$(pid_of correio)" "$TIMEOUT")"
-    stop_all
-    log "size $size, concurrency $c: Postfix ..."
-    setup_postfix "$c"; sleep 2
-    read -r pr pc pm ps <<<"$(python3 "$TMP/measure.py" "$N" "$c" "$size" "$PF_PORT" "$PF/maillog" "$(pid_of postfix)" "$TIMEOUT")"
-    stop_all
+    cr=- cc=- cm=- cs=skipped pr=- pc=- pm=- ps=skipped
+    if [ "$ONLY" != postfix ]; then
+      log "size $size, concurrency $c: Correio ..."
+      setup_correio "$c"; sleep 2
+      read -r cr cc cm cs <<<"$(python3 "$TMP/measure.py" "$N" "$c" "$size" "$CO_PORT" "$CO/maillog" "$(pid_of correio)" "$TIMEOUT")"
+      stop_all
+    fi
+    if [ "$ONLY" != correio ]; then
+      log "size $size, concurrency $c: Postfix ..."
+      setup_postfix "$c"; sleep 2
+      read -r pr pc pm ps <<<"$(python3 "$TMP/measure.py" "$N" "$c" "$size" "$PF_PORT" "$PF/maillog" "$(pid_of postfix)" "$TIMEOUT")"
+      stop_all
+    fi
     ROWS+=("$size|$c|$cr|$pr|$(ratio "$cr" "$pr")|$cc|$pc|$cm|$pm|$cs|$ps|$(cut -d' ' -f1 /proc/loadavg)")
   done
 done

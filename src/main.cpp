@@ -34,6 +34,7 @@
 #include "smtpd/smtpd.hpp"
 #include "spawn/spawn_main.hpp"
 #include "spawn/spawn_options.hpp"
+#include "tls/dane.hpp"
 
 namespace {
 
@@ -145,6 +146,13 @@ correio::master::KnownCommands known_commands() {
         std::string where = config.location(name);
         problems.push_back(where + (where.empty() ? "" : ": ") +
                            "error: " + preference.error().message);
+      }
+      // tls_dane_digests is global; the smtp agent's settings read it (tls/dane.hpp).
+      auto digests = correio::tls::parse_dane_digests(config.get("tls_dane_digests"));
+      if (!digests && std::string_view(agent) == "smtp") {
+        std::string where = config.location("tls_dane_digests");
+        problems.push_back(where + (where.empty() ? "" : ": ") +
+                           "error: " + digests.error().message);
       }
       return problems;
     });

@@ -347,9 +347,21 @@ constexpr ParameterInfo kParameters[] = {
      "Correio's own: MTA-STS (RFC 8461) in the SMTP client, policies fetched over HTTPS and "
      "cached for max_age (Postfix needs an external policy server for this).",
      B},
+    {"smtp_tls_mta_sts_cache_directory", "$data_directory/mta-sts",
+     "Correio's own: where the SMTP client keeps MTA-STS policies (one file per domain) so "
+     "that they outlive a restart; empty: in memory only.",
+     S},
     {"smtp_tls_dane_insecure_mx_policy", "${{$smtp_tls_security_level} == {dane} ? {dane} : {may}}",
      "At level dane, an MX host from an insecure MX answer: dane (its own secure TLSA records "
      "count) or may (opportunistic TLS).",
+     S},
+    {"smtp_tls_force_insecure_host_tlsa_lookup", "no",
+     "At the dane levels, look up TLSA records even for a host whose address records are "
+     "not DNSSEC-validated (they still count only when validated themselves).",
+     B},
+    {"tls_dane_digests", "sha512 sha256",
+     "Digests for DANE TLSA matching types 2 (sha512) and 1 (sha256), most preferred first; "
+     "records of a digest not listed are unusable.",
      S},
     {"smtp_tls_policy_maps", "",
      "Per-destination TLS policy: nexthop (then .parent domains) -> level [match=, protocols=, "
@@ -363,7 +375,9 @@ constexpr ParameterInfo kParameters[] = {
     {"smtp_tls_verify_cert_match", "hostname",
      "Certificate names accepted at level verify: hostname, nexthop, dot-nexthop or names.", S},
     {"smtp_tls_secure_cert_match", "nexthop, dot-nexthop",
-     "Certificate names accepted at level secure: hostname, nexthop, dot-nexthop or names.", S},
+     "Certificate names accepted at level secure: hostname, nexthop, dot-nexthop or names; "
+     "with smtp_dns_support_level = dnssec, also the MX host of a validated MX answer.",
+     S},
     {"smtp_tls_servername", "",
      "SNI the SMTP client sends: empty (none), hostname, nexthop or a name.", S},
     {"smtp_tls_protocols", ">=TLSv1.2",
@@ -585,6 +599,12 @@ constexpr ParameterInfo kParameters[] = {
      "Append .$mydomain to user@host addresses.", B},
     {"fast_flush_domains", "$relay_domains",
      "Sites whose deferred mail is logged for ETRN and postqueue -s (fast flush).", S},
+    {"fast_flush_refresh_time", "12h",
+     "Age after which a non-empty, unread fast flush log is refreshed (its mail is retried "
+     "and the log rebuilt from what is deferred again).",
+     T},
+    {"fast_flush_purge_time", "7d",
+     "Age after which an empty, unchanged fast flush log is deleted.", T},
     {"relay_domains", "${{$compatibility_level} <level {2} ? {$mydestination} : {}}",
      "Domains this machine relays mail to (besides mydestination).", S},
     {"swap_bangpath", "yes", "Rewrite \"site!user\" into \"user@site\" (RFC 976 UUCP paths).", B},

@@ -89,11 +89,6 @@ constexpr SupportInfo kUnsupported[] = {
      "the SMTP client keeps TLS sessions in memory, per smtp process, for "
      "smtp_tls_session_cache_timeout; there is no database"},
 
-    // ETRN (smtpd/cmd_etrn.cpp): the restriction list is not evaluated yet.
-    {"smtpd_etrn_restrictions", kWarn, "reject",
-     "the ETRN restrictions are not evaluated yet; with any value but the empty default, "
-     "smtpd answers every ETRN with 458 (as if the list were \"reject\")"},
-
     // The master.
     {"default_process_limit", kWarn, "", "a '-' maxproc in master.cf means one process"},
     {"master_service_disable", kFatal, "",

@@ -25,18 +25,27 @@ asio::awaitable<TlsaAnswer> tlsa_of(Lookup& lookup, std::string_view host, unsig
   co_return out;
 }
 
-asio::awaitable<bool> addresses_secure(Lookup& lookup, std::string_view host, bool ipv4,
-                                       bool ipv6) {
-  bool any = false;
+asio::awaitable<HostSecurity> address_security(Lookup& lookup, std::string_view host, bool ipv4,
+                                               bool ipv6) {
+  HostSecurity out;
+  out.expanded = std::string(host);
+  bool any = false, secure = true;
   for (auto [wanted, type] : {std::pair{ipv4, kTypeA}, std::pair{ipv6, kTypeAaaa}}) {
     if (!wanted) continue;
     RawAnswer raw = co_await lookup.query(host, type);
-    if (raw.outcome == Outcome::temporary) co_return false;
+    if (raw.outcome == Outcome::temporary) co_return out;
     // RFC 4035 §3.2.3: AD also covers a validated denial ("no AAAA records").
-    if (!raw.authentic) co_return false;
+    secure = secure && raw.authentic;
     any = any || raw.outcome == Outcome::found;
+    if (raw.outcome != Outcome::found) continue;
+    // The same chain is in either family's answer. One that cannot be read makes the
+    // host insecure (no DANE from records we could not follow).
+    auto expanded = cname_expansion(raw.message, host);
+    if (!expanded) co_return out;
+    out.expanded = std::move(*expanded);
   }
-  co_return any;
+  out.secure = secure && any;
+  co_return out;
 }
 
 }  // namespace correio::dns

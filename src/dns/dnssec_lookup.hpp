@@ -26,9 +26,19 @@ struct TlsaAnswer {
 // The TLSA records at "_PORT._tcp.HOST" (RFC 6698 §3). A malformed response is temporary.
 asio::awaitable<TlsaAnswer> tlsa_of(Lookup& lookup, std::string_view host, unsigned short port);
 
-// Whether every address family the client uses has a secure answer for `host` (RFC 7672
-// §2.2.2: TLSA records are only sought for hosts whose address records are secure). A
-// family without records does not count against it; a failed lookup does.
-asio::awaitable<bool> addresses_secure(Lookup& lookup, std::string_view host, bool ipv4, bool ipv6);
+// What DANE needs of a host's address records (RFC 7672 §2.2.2).
+struct HostSecurity {
+  // Every address family the client uses has a secure answer (a family without records
+  // does not count against it; a failed lookup does).
+  bool secure = false;
+  // The host name at the end of the answers' CNAME chain (lower case); the host itself
+  // when it is no alias.
+  std::string expanded;
+};
+
+// The address lookups of `host` for DANE: TLSA records are only sought for hosts whose
+// address records are secure, first at the CNAME-expanded name (§2.2.2).
+asio::awaitable<HostSecurity> address_security(Lookup& lookup, std::string_view host, bool ipv4,
+                                               bool ipv6);
 
 }  // namespace correio::dns

@@ -1,8 +1,11 @@
 // DNS message building and reading for DNSSEC-aware lookups (see message.hpp). Every read
-// is bounds-checked against the message; names are skipped, never expanded.
+// is bounds-checked against the message; names are skipped, and expanded only to follow
+// a CNAME chain.
 #include "dns/message.hpp"
 
 #include <fmt/format.h>
+
+#include <algorithm>
 
 namespace correio::dns {
 namespace {
@@ -35,6 +38,42 @@ Result<size_t> skip_name(std::span<const uint8_t> m, size_t at) {
     if (length == 0) return at + 1;
     at += 1 + length;
   }
+}
+
+// RFC 1035 §4.1.4: the name at `at`, its pointers followed, in lower case without a final
+// dot. At most 127 pointers (a longer chain loops) and 255 bytes.
+Result<std::string> read_name(std::span<const uint8_t> m, size_t at) {
+  std::string name;
+  size_t wire_length = 1;
+  for (int jumps = 0;;) {
+    if (at >= m.size()) return Error{"message ends inside a name"};
+    uint8_t length = m[at];
+    if ((length & 0xc0) == 0xc0) {
+      if (at + 2 > m.size()) return Error{"message ends inside a name pointer"};
+      if (++jumps > 127) return Error{"name pointer loop"};
+      at = static_cast<size_t>(((length & 0x3f) << 8) | m[at + 1]);
+      continue;
+    }
+    if ((length & 0xc0) != 0) return Error{"unknown label type"};
+    if (length == 0) return name;
+    if (at + 1 + length > m.size()) return Error{"message ends inside a label"};
+    wire_length += 1 + length;
+    if (wire_length > 255) return Error{"name longer than 255 bytes"};
+    if (!name.empty()) name += '.';
+    for (size_t i = at + 1; i < at + 1 + length; ++i) {
+      char c = static_cast<char>(m[i]);
+      name += (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+    }
+    at += 1 + length;
+  }
+}
+
+std::string lower_name(std::string_view name) {
+  if (name.ends_with('.')) name.remove_suffix(1);
+  std::string out(name);
+  for (char& c : out)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  return out;
 }
 
 }  // namespace
@@ -116,6 +155,48 @@ Result<std::vector<std::vector<uint8_t>>> answer_rdata(std::span<const uint8_t> 
     at += length;
   }
   return out;
+}
+
+Result<std::string> cname_expansion(std::span<const uint8_t> m, std::string_view name) {
+  auto header = read_header(m);
+  if (!header) return header.error();
+  size_t at = kHeaderSize;
+  for (uint16_t q = get16(m, 4); q > 0; --q) {
+    auto end = skip_name(m, at);
+    if (!end) return end.error();
+    at = *end + 4;
+    if (at > m.size()) return Error{"message ends inside a question"};
+  }
+  // (owner, target) of every CNAME record in the answer section.
+  std::vector<std::pair<std::string, std::string>> aliases;
+  for (uint16_t a = header->answer_count; a > 0; --a) {
+    auto owner = read_name(m, at);
+    if (!owner) return owner.error();
+    auto end = skip_name(m, at);
+    if (!end) return end.error();
+    at = *end;
+    if (at + 10 > m.size()) return Error{"message ends inside a record header"};
+    uint16_t rr_type = get16(m, at), rr_class = get16(m, at + 2), length = get16(m, at + 8);
+    at += 10;
+    if (at + length > m.size()) return Error{"message ends inside a record's data"};
+    if (rr_type == kTypeCname && rr_class == kClassIn) {
+      // The target may point back into the message (RFC 1035 §4.1.4 compression).
+      auto target = read_name(m, at);
+      if (!target) return target.error();
+      aliases.emplace_back(std::move(*owner), std::move(*target));
+    }
+    at += length;
+  }
+  // RFC 1034 §3.6.2: follow owner -> target from the queried name; a chain longer than
+  // the resolver would follow (or a loop) is an error, not an answer.
+  std::string current = lower_name(name);
+  for (int links = 0;; ++links) {
+    auto next = std::find_if(aliases.begin(), aliases.end(),
+                             [&](const auto& alias) { return alias.first == current; });
+    if (next == aliases.end()) return current;
+    if (links >= 16) return Error{"CNAME chain longer than 16 aliases"};
+    current = next->second;
+  }
 }
 
 Result<std::vector<TlsaRecord>> tlsa_records(std::span<const uint8_t> message) {

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <span>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -14,7 +15,7 @@
 namespace correio::dns {
 
 // RFC 1035 §3.2.2 and RFC 6698 §7.1.
-inline constexpr uint16_t kTypeA = 1, kTypeMx = 15, kTypeAaaa = 28, kTypeTlsa = 52;
+inline constexpr uint16_t kTypeA = 1, kTypeCname = 5, kTypeMx = 15, kTypeAaaa = 28, kTypeTlsa = 52;
 
 // A recursion-desired query for `name` and `type` (class IN) with an EDNS0 OPT record
 // (1232-byte UDP payload) whose DO bit asks for DNSSEC records, and the AD bit set so that
@@ -38,6 +39,12 @@ Result<AnswerHeader> read_header(std::span<const uint8_t> message);
 // chain). Errors: a message that ends inside a name or record, a compression loop.
 Result<std::vector<std::vector<uint8_t>>> answer_rdata(std::span<const uint8_t> message,
                                                        uint16_t type);
+
+// The end of the CNAME chain that starts at `name` in the answer section (RFC 1034 §3.6.2;
+// RFC 7672 §2.2.2's "fully CNAME-expanded" host name), in lower case without a final dot;
+// `name` itself (lower case) when the answer has no CNAME for it. Errors: answer_rdata's,
+// a name pointer loop, a name over 255 bytes, a chain of more than 16 aliases.
+Result<std::string> cname_expansion(std::span<const uint8_t> message, std::string_view name);
 
 // RFC 6698 §2.1: one TLSA record's fields.
 struct TlsaRecord {

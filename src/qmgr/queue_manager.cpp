@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <asio/co_spawn.hpp>
 #include <asio/detached.hpp>
 #include <asio/experimental/as_tuple.hpp>
@@ -18,7 +19,18 @@
 #include "queue/queue_id.hpp"
 
 namespace correio::qmgr {
-namespace {}  // namespace
+namespace {
+
+// Idle agent connections kept per agent: at least the deliveries one destination may run
+// at once, so that a busy destination's replies, arriving together, do not close
+// connections its next requests then open again (measured: docs/performance.md, relay).
+size_t idle_agent_connections(const QmgrSettings& s) {
+  int most = s.default_concurrency;
+  for (const auto& [transport, limit] : s.transport_concurrency) most = std::max(most, limit);
+  return std::max<size_t>(64, static_cast<size_t>(std::max(most, 0)));
+}
+
+}  // namespace
 
 QueueManager::QueueManager(asio::io_context& io, QmgrSettings settings, resolve::Resolver resolver,
                            base::Logger& log)
@@ -27,7 +39,8 @@ QueueManager::QueueManager(asio::io_context& io, QmgrSettings settings, resolve:
       resolver_(std::move(resolver)),
       log_(log),
       queue_(settings_.queue_directory),
-      recycle_pool_(settings_.queue_directory) {
+      recycle_pool_(settings_.queue_directory),
+      agents_(std::chrono::seconds(10), idle_agent_connections(settings_)) {
   if (settings_.fast_flush_domains.empty()) return;
   auto list = resolve::DomainList::open("fast_flush_domains", settings_.fast_flush_domains,
                                         settings_.fast_flush_parent_style);
@@ -53,6 +66,7 @@ asio::awaitable<void> QueueManager::run() {
     log_.warning("{}: corrupt queue file moved to corrupt/: {}", report->corrupt[i],
                  report->corrupt_reasons[i]);
   asio::co_spawn(io_, watch_incoming(), asio::detached);
+  asio::co_spawn(io_, maintain_flush_logs_forever(), asio::detached);
   scan(queue::QueueName::incoming, false);
   co_await scan_deferred_forever();
 }

@@ -61,6 +61,9 @@ struct QmgrSettings {
   // for ETRN and postqueue -s. Opened by the QueueManager.
   std::string fast_flush_domains;
   bool fast_flush_parent_style = true;
+  // fast_flush_refresh_time and fast_flush_purge_time (flush(8) "refresh"; see
+  // queue::maintain_flush_logs).
+  std::chrono::seconds flush_refresh_time{12 * 3600}, flush_purge_time{7 * 86400};
 
   static QmgrSettings from_config(const config::Config& config);
   int concurrency_for(std::string_view transport) const;
@@ -91,6 +94,8 @@ class QueueManager {
   void log_for_fast_flush(const std::string& id,
                           const std::vector<queue::RecipientFailure>& deferred);
   asio::awaitable<void> scan_deferred_forever();
+  // flush(8)'s periodic "refresh" request (flush_maintenance.cpp).
+  asio::awaitable<void> maintain_flush_logs_forever();
   void scan(queue::QueueName q, bool only_due);
   void start(std::string id, queue::QueueName from);
   asio::awaitable<void> process(std::string id, queue::QueueName from);

@@ -103,6 +103,9 @@ QmgrSettings QmgrSettings::from_config(const config::Config& config) {
   s.fast_flush_domains = config.get("fast_flush_domains");
   s.fast_flush_parent_style =
       resolve::parent_style(config.get("parent_domain_matches_subdomains"), "fast_flush_domains");
+  s.flush_refresh_time =
+      std::max(std::chrono::seconds(1), config.get_time("fast_flush_refresh_time"));
+  s.flush_purge_time = std::max(std::chrono::seconds(1), config.get_time("fast_flush_purge_time"));
   return s;
 }
 

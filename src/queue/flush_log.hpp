@@ -5,8 +5,10 @@
 // Files only, no daemon; any process with write access to the queue may call these.
 #pragma once
 
+#include <chrono>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "base/result.hpp"
 #include "queue/queue.hpp"
@@ -34,5 +36,23 @@ Status request_revival(const Queue& q);
 // A message being delivered meanwhile is skipped: if it is deferred again, it is logged
 // again.
 Result<size_t> flush_site(const Queue& q, std::string_view site);
+
+// What one maintenance pass did, for the log.
+struct FlushMaintenance {
+  size_t refreshed = 0;  // logs refreshed
+  size_t requeued = 0;   // messages they moved to incoming/
+  size_t purged = 0;     // empty logs deleted
+};
+
+// Postfix's flush(8) "refresh" request, run by qmgr every few minutes: a non-empty log
+// not read for `refresh_time` (fast_flush_refresh_time) is taken as by flush_site() but
+// without reviving dead destinations, and left empty, so that the mail deferred again
+// lists itself anew and IDs of mail delivered or expired meanwhile fall out; an empty log
+// not changed for `purge_time` (fast_flush_purge_time) is deleted. "Read" is the log's
+// access time: Correio reads a log only when it takes it, so for a live log that is its
+// creation. A log that fails is skipped (and reported in `problems`), not the pass.
+FlushMaintenance maintain_flush_logs(const Queue& q, std::chrono::seconds refresh_time,
+                                     std::chrono::seconds purge_time,
+                                     std::vector<std::string>& problems);
 
 }  // namespace correio::queue

@@ -1,7 +1,7 @@
 // ETRN (RFC 1985): a client asks this server to deliver the mail queued for a site now.
 // As Postfix's smtpd: only for fast_flush_domains, from the site's fast flush log
-// (queue/flush_log.hpp); "250 Queuing started", 458 when the queue cannot be flushed,
-// 459 for a site that is not eligible.
+// (queue/flush_log.hpp), once smtpd_etrn_restrictions allow it; "250 Queuing started",
+// 458 when the queue cannot be flushed, 459 for a site that is not eligible.
 #include "queue/flush_log.hpp"
 #include "smtpd/etrn.hpp"
 #include "smtpd/session.hpp"
@@ -11,7 +11,6 @@ namespace correio::smtpd {
 Result<EtrnService> EtrnService::open(const config::Config& config) {
   EtrnService service;
   service.queue = queue::Queue(config.get("queue_directory"));
-  service.restricted = !config.get("smtpd_etrn_restrictions").empty();
   std::string domains = config.get("fast_flush_domains");
   if (domains.empty()) return service;
   bool parent =
@@ -37,13 +36,12 @@ asio::awaitable<Session::Next> Session::cmd_etrn(const Command& command) {
   if (argument.front() == '@' || argument.front() == '#') argument.remove_prefix(1);
   std::string site = queue::flush_site_name(argument);
   if (site.empty()) co_return co_await reply(501, "5.5.4", "Error: invalid parameter syntax");
-  if (etrn->restricted) {
-    log_.info(
-        "NOQUEUE: reject: ETRN {} from {}: 458 4.7.1 smtpd_etrn_restrictions are not "
-        "supported yet",
-        site, client_label());
-    co_return co_await reply(458, "4.7.1", "Unable to queue messages");
-  }
+  // Postfix's smtpd_check_etrn(): smtpd_etrn_restrictions (and, with smtpd_delay_reject,
+  // the client and HELO lists) with the site as the ETRN domain; their reply as it is.
+  access::Facts facts = access_facts("ETRN");
+  facts.etrn_domain = site;
+  std::optional<smtp::Reply> denied = co_await access_check(Restrictions::Event::etrn, facts);
+  if (denied) co_return co_await reply(*denied);
   bool eligible = false;
   if (etrn->fast_flush) {
     auto listed = etrn->fast_flush->contains(site);

@@ -18,9 +18,6 @@ struct EtrnService {
 
   std::optional<resolve::DomainList> fast_flush;  // none when fast_flush_domains is empty
   queue::Queue queue{""};
-  // smtpd_etrn_restrictions is not evaluated yet (support.cpp): any value but the empty
-  // default turns every ETRN away, the safe side of an access rule not understood.
-  bool restricted = false;
 };
 
 }  // namespace correio::smtpd

@@ -21,9 +21,9 @@ using access::Verdict;
 namespace {
 
 constexpr const char* kListParameters[access::kStages] = {
-    "smtpd_client_restrictions",     "smtpd_helo_restrictions",      "smtpd_sender_restrictions",
-    "smtpd_relay_restrictions",      "smtpd_recipient_restrictions", "smtpd_data_restrictions",
-    "smtpd_end_of_data_restrictions"};
+    "smtpd_client_restrictions",      "smtpd_helo_restrictions",      "smtpd_sender_restrictions",
+    "smtpd_relay_restrictions",       "smtpd_recipient_restrictions", "smtpd_data_restrictions",
+    "smtpd_end_of_data_restrictions", "smtpd_etrn_restrictions"};
 
 // Postfix stops nested classes and table results at this depth ("too many levels").
 constexpr int kMaxDepth = 100;
@@ -188,6 +188,12 @@ asio::awaitable<std::optional<smtp::Reply>> Restrictions::check(Event event, con
       break;
     case Event::end_of_data:
       stages = {Stage::end_of_data};
+      break;
+    case Event::etrn:
+      // Postfix's smtpd_check_etrn(): with smtpd_delay_reject the client and HELO lists
+      // run first, as they would at RCPT TO; then smtpd_etrn_restrictions.
+      if (delay) stages = {Stage::client, Stage::helo};
+      stages.push_back(Stage::etrn);
       break;
   }
   Evaluation ev(*this, facts, effects);

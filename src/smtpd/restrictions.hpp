@@ -56,7 +56,7 @@ struct RestrictionCodes {
 class Restrictions {
  public:
   struct Options {
-    std::string lists[access::kStages];  // smtpd_client_restrictions ... end_of_data
+    std::string lists[access::kStages];                        // smtpd_client_restrictions ... etrn
     std::vector<std::pair<std::string, std::string>> classes;  // smtpd_restriction_classes
     bool delay_reject = true;                                  // smtpd_delay_reject
     ClientNetworks mynetworks;
@@ -99,7 +99,7 @@ class Restrictions {
   const std::optional<std::string>& configuration_error() const { return error_; }
 
   // When smtpd asks. Which lists run depends on smtpd_delay_reject (see the top).
-  enum class Event { connect, helo, mail, rcpt, data, end_of_data };
+  enum class Event { connect, helo, mail, rcpt, data, end_of_data, etrn };
   // nullopt: go on; otherwise the reply for the command (already logged as Postfix does).
   asio::awaitable<std::optional<smtp::Reply>> check(Event event, const Facts& facts,
                                                     Effects& effects);

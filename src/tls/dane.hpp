@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "base/result.hpp"
@@ -28,9 +29,22 @@ struct DaneCheck {
   std::vector<std::string> names;
 };
 
-// Once per client context: OpenSSL's DANE tables (SHA2-256 and SHA2-512 matching), and no
-// name checks for DANE-EE(3) as RFC 7672 §3.1.1 says.
-Status enable_dane(SSL_CTX* context);
+// postconf(5) tls_dane_digests ("sha512 sha256"): the digests the client computes for
+// TLSA matching types 1 (sha256) and 2 (sha512), most preferred first, as matching types.
+// "name=number" must give the name's own number. Errors: another digest or number (OpenSSL's
+// DANE knows no others), a duplicate, an empty list.
+Result<std::vector<uint8_t>> parse_dane_digests(std::string_view list);
+
+// Once per client context: OpenSSL's DANE tables with the matching types of `digests`
+// (parse_dane_digests; RFC 7671 §9 digest agility: where records of one usage and selector
+// come with several digests, only the most preferred is used), and no name checks for
+// DANE-EE(3) as RFC 7672 §3.1.1 says.
+Status enable_dane(SSL_CTX* context, const std::vector<uint8_t>& digests = {2, 1});
+
+// A digest of `check`'s records and names, for the TLS session cache key of a DANE
+// connection: a session is resumed only under the very records that verified it (as
+// Postfix keys its cache with the TLSA RRset).
+std::string dane_session_key(const DaneCheck& check);
 
 // Before the handshake: DANE verification with `check`'s records and names. A record that
 // OpenSSL cannot use (a digest of the wrong length, data that does not parse) is skipped;

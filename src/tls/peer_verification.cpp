@@ -23,7 +23,8 @@ std::string verify_problem(long code) {
 
 }  // namespace
 
-Result<std::shared_ptr<asio::ssl::context>> make_client_context(const ClientTrust& trust) {
+Result<std::shared_ptr<asio::ssl::context>> make_client_context(
+    const ClientTrust& trust, const std::vector<uint8_t>& dane_digests) {
   auto context = std::make_shared<asio::ssl::context>(asio::ssl::context::tls_client);
   SSL_CTX* ctx = context->native_handle();
   if (SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION) != 1)
@@ -33,7 +34,7 @@ Result<std::shared_ptr<asio::ssl::context>> make_client_context(const ClientTrus
   // say exactly why it refuses (SSL_get_verify_result keeps OpenSSL's first error).
   SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, nullptr);
   SSL_CTX_set_options(ctx, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION);
-  if (Status dane = enable_dane(ctx); !dane) return dane.error();
+  if (Status dane = enable_dane(ctx, dane_digests); !dane) return dane.error();
   ERR_clear_error();
   if (trust.ca_file.empty() && trust.ca_path.empty()) {
     if (SSL_CTX_set_default_verify_paths(ctx) != 1)
@@ -77,7 +78,10 @@ PeerVerdict check_peer(SSL* ssl, const PeerCheck& check) {
   // RFC 7672 §3: with TLSA records OpenSSL's chain verification was DANE's (the names of a
   // DANE-TA match included); X509_V_OK means a record matched.
   if (!check.dane.records.empty()) {
-    verdict.matched = !dane_match(ssl).empty();
+    // A resumed session carries no DANE authority of its own, but its stored verify
+    // result was reached under these very records: the session key includes their digest
+    // (dane_session_key), so X509_V_OK then means a record matched.
+    verdict.matched = verdict.reused || !dane_match(ssl).empty();
     if (!verdict.matched) verdict.problem = verify_problem(X509_V_ERR_DANE_NO_MATCH);
     return verdict;
   }

@@ -32,8 +32,10 @@ struct ClientTrust {
 // The one client context of an smtp process: TLS 1.2 and later unless a connection says
 // otherwise, the trust store loaded once, no verification failure fatal to the handshake
 // (the verdict is taken afterwards, by check_peer, so that every level can log it).
+// DANE matches with the matching types of `dane_digests` (tls_dane_digests, dane.hpp).
 // Errors name the file and OpenSSL's reason.
-Result<std::shared_ptr<asio::ssl::context>> make_client_context(const ClientTrust& trust);
+Result<std::shared_ptr<asio::ssl::context>> make_client_context(
+    const ClientTrust& trust, const std::vector<uint8_t>& dane_digests = {2, 1});
 
 // What one connection asks of TLS.
 struct PeerCheck {

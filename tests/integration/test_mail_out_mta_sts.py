@@ -130,3 +130,62 @@ def test_testing_mode_delivers_anyway(dns, ca):
     finally:
         server.close()
         run_hosts(a, b)
+
+
+def test_cached_enforce_policy_survives_a_restart(dns, ca):
+    """RFC 8461 §5.1/§10.3: the policy is kept in smtp_tls_mta_sts_cache_directory. After a
+    restart, with the HTTPS server gone, the cached enforce policy still skips mx0 (not in
+    the policy; nothing listens there) and sends to mx1 verified. A new TXT id makes the
+    agent fetch again; while that fails, the cached policy stays in force."""
+    address, web = "127.0.14.5", "127.0.14.105"
+    records = ["--mx-host=sts.test,mx0.sts.test,5", "--host-record=mx0.sts.test,127.0.14.6",
+               "--mx-host=sts.test,mx1.sts.test,10", f"--host-record=mx1.sts.test,{address}",
+               f"--host-record=mta-sts.sts.test,{web}"]
+    port = dns(records + ["--txt-record=_mta-sts.sts.test,v=STSv1; id=1"])
+    server = PolicyServer(web, ca, policy_text("enforce"))
+    b = tls_receiver(address, ca.issue("mx1.sts.test"), domain="sts.test")
+    a = sender_host(port, {"smtp_tls_mta_sts_enable": "yes", "smtp_tls_security_level": "may",
+                           "smtp_tls_CAfile": str(ca.cert), "smtp_tls_loglevel": "1"})
+    skipped = r"MX host mx0\.sts\.test is not in the MTA-STS policy of sts\.test"
+    sent = r"to=<bob@sts\.test>, relay=mx1\.sts\.test\S+, .*status=sent"
+    cached = a.data_dir / "mta-sts" / "sts.test"
+    try:
+        start_receiver(b, address)
+        a.start()
+        send(a, "bob@sts.test", subject="sts-cache-1")
+        a.wait_for_log(sent, timeout=30)
+        assert server.requests == 1
+        assert cached.read_text().startswith("id: 1\nfetched: ")
+        assert "mode: enforce" in cached.read_text()
+        a.stop()
+        server.close()
+
+        a.start()
+        send(a, "bob@sts.test", subject="sts-cache-2")
+        a.wait_for_log(sent, timeout=30, count=2)
+        assert len(a.log_lines(skipped)) == 2
+        assert not a.log_lines(r"MTA-STS policy of sts\.test: ")  # no fetch was needed
+        a.stop()
+
+        # A new id: fetched again, which fails (no HTTPS server): the cache still holds.
+        a.write_main_cf({"dns_resolver_servers":
+                         f"127.0.0.1:{dns(records + ['--txt-record=_mta-sts.sts.test,v=STSv1; id=2'])}"})
+        a.start()
+        send(a, "bob@sts.test", subject="sts-cache-3")
+        a.wait_for_log(sent, timeout=60, count=3)
+        a.wait_for_log(r"warning: MTA-STS policy of sts\.test: ")
+        assert len(a.log_lines(skipped)) == 3
+        assert cached.read_text().startswith("id: 1\n")
+
+        # The server is back with a testing policy: the new id's policy replaces the cache.
+        server = PolicyServer(web, ca, policy_text("testing"))
+        a.stop()
+        a.start()
+        send(a, "bob@sts.test", subject="sts-cache-4")
+        a.wait_for_log(r"MTA-STS policy of sts\.test is in testing mode: not enforced",
+                       timeout=30)
+        assert server.requests == 1
+        assert cached.read_text().startswith("id: 2\n")
+    finally:
+        server.close()
+        run_hosts(a, b)

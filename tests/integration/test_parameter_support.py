@@ -176,9 +176,7 @@ def test_every_honoured_parameter_is_read_by_some_process(monkeypatch):
     # now: the mark must be updated with the code.
     unsupported_read = sorted(name for name in read
                               if table.get(name, "").startswith("not yet"))
-    # Read, and still only partly honoured: smtpd_etrn_restrictions is read only to refuse
-    # every ETRN while it is set.
-    assert unsupported_read == ["smtpd_etrn_restrictions"], unsupported_read
+    assert unsupported_read == [], unsupported_read
 
 
 # --- the other half: unsupported settings are reported -----------------------------------

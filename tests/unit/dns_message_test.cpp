@@ -95,5 +95,39 @@ TEST(DnsMessage, MalformedResponsesAreErrors) {
   EXPECT_FALSE(read_header(*query));  // not a response
 }
 
+// RFC 7672 §2.2.2: the end of the CNAME chain from the queried name, names compressed.
+TEST(DnsMessage, CnameExpansionFollowsTheChain) {
+  // "MX1.example A": mx1.example CNAME a.example (pointer into the question),
+  // a.example CNAME b.other, b.other A 192.0.2.1.
+  std::vector<uint8_t> m = {0x12, 0x34, 0x81, 0xa0, 0, 1, 0, 3, 0, 0, 0, 0};
+  auto q = encode_name("MX1.example");
+  m.insert(m.end(), q.begin(), q.end());
+  m.insert(m.end(), {0, 1, 0, 1});
+  // Record 1: owner -> question (offset 12); RDATA "a" + pointer to "example" (offset 16).
+  m.insert(m.end(), {0xc0, 0x0c, 0, 5, 0, 1, 0, 0, 1, 0x2c, 0, 4, 1, 'a', 0xc0, 16});
+  size_t a_at = m.size() - 4;
+  // Record 2: owner -> "a.example" (offset a_at); RDATA "b.other".
+  auto b = encode_name("b.other");
+  m.insert(m.end(), {0xc0, static_cast<uint8_t>(a_at), 0, 5, 0, 1, 0, 0, 1, 0x2c, 0,
+                     static_cast<uint8_t>(b.size())});
+  size_t b_at = m.size();
+  m.insert(m.end(), b.begin(), b.end());
+  m.insert(m.end(),
+           {0xc0, static_cast<uint8_t>(b_at), 0, 1, 0, 1, 0, 0, 1, 0x2c, 0, 4, 192, 0, 2, 1});
+  auto expanded = cname_expansion(m, "mx1.EXAMPLE.");
+  ASSERT_TRUE(expanded) << expanded.error().message;
+  EXPECT_EQ(*expanded, "b.other");
+  // No CNAME for the name: the name itself.
+  EXPECT_EQ(*cname_expansion(m, "elsewhere.example"), "elsewhere.example");
+  EXPECT_EQ(*cname_expansion(response(true, {}), "Mx.Example"), "mx.example");
+  // A pointer to itself is a loop, not a name.
+  std::vector<uint8_t> loop = {0x12, 0x34, 0x81, 0xa0, 0, 0, 0, 1, 0, 0,    0, 0,
+                               0xc0, 12,   0,    5,    0, 1, 0, 0, 1, 0x2c, 0, 0};
+  EXPECT_FALSE(cname_expansion(loop, "x.example"));
+  // Truncated inside a record.
+  m.resize(m.size() - 3);
+  EXPECT_FALSE(cname_expansion(m, "mx1.example"));
+}
+
 }  // namespace
 }  // namespace correio::dns

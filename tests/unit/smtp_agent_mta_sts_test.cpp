@@ -2,8 +2,12 @@
 // and their errors, and MX pattern matching with one-label wildcards. The HTTPS fetch and
 // the agent's use of a policy: tests/integration/test_mail_out_mta_sts.py.
 #include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
 
 #include "delivery/smtp/mta_sts_policy.hpp"
+#include "delivery/smtp/mta_sts_store.hpp"
 
 namespace correio::delivery::smtp_agent {
 namespace {
@@ -55,6 +59,45 @@ TEST(SmtpAgentMtaSts, MxPatterns) {
   EXPECT_FALSE(sts_mx_matches(p, "a.b.example.net"));
   EXPECT_FALSE(sts_mx_matches(p, "mail.example.com.evil"));
   EXPECT_FALSE(sts_mx_matches(p, "xmail.example.com"));
+}
+
+// The policy cache file (mta_sts_store.hpp): written and read back, and refused when any
+// part is missing or bad; the store keeps one file per domain and never a path.
+TEST(SmtpAgentMtaSts, CacheFile) {
+  const std::string body = "version: STSv1\nmode: enforce\nmx: mx1.example.com\nmax_age: 600\n";
+  StsCacheRecord r;
+  r.id = "20261207";
+  r.fetched = std::chrono::system_clock::time_point(std::chrono::seconds(1800000000));
+  r.body = body;
+  std::string text = format_sts_cache(r);
+  EXPECT_EQ(text, "id: 20261207\nfetched: 1800000000\n\n" + body);
+  auto back = parse_sts_cache(text);
+  ASSERT_TRUE(back) << back.error().message;
+  EXPECT_EQ(back->id, "20261207");
+  EXPECT_EQ(back->fetched, r.fetched);
+  EXPECT_EQ(back->policy.mode, StsMode::enforce);
+  EXPECT_EQ(back->policy.max_age, std::chrono::seconds(600));
+  EXPECT_FALSE(parse_sts_cache("id: 1\n\n" + body));                // no fetch time
+  EXPECT_FALSE(parse_sts_cache("fetched: 5\n\n" + body));           // no id
+  EXPECT_FALSE(parse_sts_cache("id: a-b\nfetched: 5\n\n" + body));  // bad id
+  EXPECT_FALSE(parse_sts_cache("id: 1\nfetched: -5\n\n" + body));
+  EXPECT_FALSE(parse_sts_cache("id: 1\nfetched: 5\n\nmode: enforce\n"));  // bad policy
+  EXPECT_FALSE(parse_sts_cache("id: 1\nfetched: 5\n"));                   // no body
+
+  std::filesystem::path dir =
+      std::filesystem::temp_directory_path() / ("correio-sts-" + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  StsStore store(dir);
+  auto none = store.load("example.com");
+  ASSERT_TRUE(none);
+  EXPECT_FALSE(*none);
+  ASSERT_TRUE(store.save("example.com", r).ok());
+  auto loaded = store.load("example.com");
+  ASSERT_TRUE(loaded && *loaded);
+  EXPECT_EQ((*loaded)->id, "20261207");
+  EXPECT_FALSE(store.save("../evil", r).ok());
+  EXPECT_FALSE(store.save("a/b", r).ok());
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 
 #include "delivery/smtp/dane.hpp"
 #include "delivery/smtp/tls_policy.hpp"
+#include "tls/dane.hpp"
 
 namespace correio::delivery::smtp_agent {
 namespace {
@@ -170,6 +171,38 @@ TEST(SmtpAgentDane, UsableTlsaRecords) {
   EXPECT_FALSE(usable_tlsa(record(3, 1, 1, 31)));  // SHA2-256 of the wrong length
   EXPECT_FALSE(usable_tlsa(record(3, 1, 2, 32)));
   EXPECT_FALSE(usable_tlsa(record(3, 1, 0, 0)));
+  // tls_dane_digests = sha512: SHA2-256 records are unusable, exact ones still count.
+  const std::vector<uint8_t> sha512_only{2};
+  EXPECT_FALSE(usable_tlsa(record(3, 1, 1, 32), sha512_only));
+  EXPECT_TRUE(usable_tlsa(record(3, 1, 2, 64), sha512_only));
+  EXPECT_TRUE(usable_tlsa(record(3, 0, 0, 300), sha512_only));
+}
+
+// postconf(5) tls_dane_digests: names (optionally "=type"), most preferred first.
+TEST(SmtpAgentDane, DaneDigests) {
+  EXPECT_EQ(*tls::parse_dane_digests("sha512 sha256"), (std::vector<uint8_t>{2, 1}));
+  EXPECT_EQ(*tls::parse_dane_digests("SHA256, sha512=2"), (std::vector<uint8_t>{1, 2}));
+  EXPECT_EQ(*tls::parse_dane_digests("sha512"), (std::vector<uint8_t>{2}));
+  EXPECT_FALSE(tls::parse_dane_digests(""));
+  EXPECT_FALSE(tls::parse_dane_digests("md5"));
+  EXPECT_FALSE(tls::parse_dane_digests("sha256=2"));
+  EXPECT_FALSE(tls::parse_dane_digests("sha256 sha256"));
+}
+
+// Postfix's secure MX rule: a validated MX answer's host name is a match name at secure.
+TEST(SmtpAgentTlsPolicy, SecureMxRule) {
+  TlsSettings s = settings_with("inline:{ }");
+  TlsPolicyEntry secure = at(TlsLevel::secure);
+  auto sec = peer_check(s, secure, "MX1.Provider.NET", "example.com", true);
+  EXPECT_EQ(sec->names,
+            (std::vector<std::string>{"example.com", ".example.com", "mx1.provider.net"}));
+  sec = peer_check(s, secure, "mx1.provider.net", "example.com", false);
+  EXPECT_EQ(sec->names, (std::vector<std::string>{"example.com", ".example.com"}));
+  // Not at verify: its names are the administrator's alone.
+  TlsPolicyEntry verify = at(TlsLevel::verify);
+  verify.match = std::vector<std::string>{"nexthop"};
+  EXPECT_EQ(peer_check(s, verify, "mx1.provider.net", "example.com", true)->names,
+            std::vector<std::string>{"example.com"});
 }
 
 }  // namespace

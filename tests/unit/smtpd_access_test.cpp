@@ -263,5 +263,41 @@ TEST(AccessEngine, NameChecks) {
             "450 4.7.25 Client host rejected: cannot find your reverse hostname, [10.1.1.1]\r\n");
 }
 
+// postconf(5) smtpd_etrn_restrictions: check_etrn_access looks up the ETRN domain and its
+// parents; with smtpd_delay_reject the client list runs first (Postfix's smtpd_check_etrn).
+TEST(AccessEngine, EtrnRestrictions) {
+  Engine e;
+  e.options.lists[int(Stage::etrn)] =
+      "check_etrn_access inline:{ { ok.example = OK }, { no.example = REJECT not here } }, "
+      "permit_mynetworks, reject";
+  Restrictions r(e.options, e.log);
+  ASSERT_FALSE(r.configuration_error()) << *r.configuration_error();
+  auto etrn = [&](std::string_view client, std::string_view domain) {
+    Facts f;
+    f.client_address = client;
+    f.helo = "client.example";
+    f.etrn_domain = domain;
+    f.where = "ETRN";
+    Effects effects;
+    return wire(run_check(r, Restrictions::Event::etrn, f, effects));
+  };
+  EXPECT_EQ(etrn("192.0.2.1", "ok.example"), "accepted");
+  EXPECT_EQ(etrn("192.0.2.1", "sub.ok.example"), "accepted");
+  EXPECT_EQ(etrn("10.1.1.1", "no.example"),
+            "554 5.7.1 <no.example>: Etrn command rejected: not here\r\n");
+  EXPECT_EQ(etrn("10.1.1.1", "other.example"), "accepted");
+  EXPECT_EQ(etrn("192.0.2.1", "other.example"),
+            "554 5.7.1 <other.example>: Etrn command rejected: Access denied\r\n");
+  e.options.lists[int(Stage::client)] = "check_client_access inline:{ { 10.2 = REJECT } }";
+  Restrictions delayed(e.options, e.log);
+  Facts f;
+  f.client_address = "10.2.0.1";
+  f.etrn_domain = "ok.example";
+  f.where = "ETRN";
+  Effects effects;
+  EXPECT_EQ(wire(run_check(delayed, Restrictions::Event::etrn, f, effects)),
+            "554 5.7.1 <unknown[10.2.0.1]>: Client host rejected: Access denied\r\n");
+}
+
 }  // namespace
 }  // namespace correio::smtpd

@@ -1,6 +1,7 @@
 // Keeping SMTP sessions between requests (see connection_cache.hpp).
 #include "delivery/smtp/connection_cache.hpp"
 
+#include <algorithm>
 #include <asio/co_spawn.hpp>
 #include <asio/detached.hpp>
 #include <asio/redirect_error.hpp>
@@ -24,32 +25,54 @@ void close(const asio::any_io_executor& executor, std::unique_ptr<CachedSession>
 std::unique_ptr<CachedSession> ConnectionCache::take(const std::string& nexthop) {
   auto it = entries_.find(nexthop);
   if (it == entries_.end()) return nullptr;
-  auto session = std::move(it->second.session);
-  entries_.erase(it);
+  auto session = std::move(it->second.back().session);
+  it->second.pop_back();
+  if (it->second.empty()) entries_.erase(it);
   return session;
 }
 
 void ConnectionCache::put(const std::string& nexthop, std::unique_ptr<CachedSession> session) {
-  if (time_limit_.count() <= 0 || entries_.count(nexthop)) {
+  if (time_limit_.count() <= 0) {
     close(executor_, std::move(session));
     return;
   }
-  uint64_t generation = ++generation_;
-  entries_[nexthop] = Entry{std::move(session), generation};
-  // When the time limit passes and this very session is still kept, close it.
-  asio::co_spawn(
-      executor_,
-      [this, nexthop, generation]() -> asio::awaitable<void> {
-        asio::steady_timer timer(executor_, time_limit_);
-        std::error_code ec;
-        co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
-        auto it = entries_.find(nexthop);
-        if (it == entries_.end() || it->second.generation != generation) co_return;
-        auto expired = std::move(it->second.session);
-        entries_.erase(it);
-        close(executor_, std::move(expired));
-      },
-      asio::detached);
+  auto& kept = entries_[nexthop];
+  if (kept.size() >= std::max<size_t>(1, per_nexthop_)) {
+    close(executor_, std::move(session));
+    return;
+  }
+  kept.push_back(Entry{std::move(session), std::chrono::steady_clock::now() + time_limit_});
+  if (!expiring_) {
+    expiring_ = true;
+    asio::co_spawn(executor_, expire(), asio::detached);
+  }
+}
+
+size_t ConnectionCache::kept(const std::string& nexthop) const {
+  auto it = entries_.find(nexthop);
+  return it == entries_.end() ? 0 : it->second.size();
+}
+
+asio::awaitable<void> ConnectionCache::expire() {
+  asio::steady_timer timer(executor_);
+  while (!entries_.empty()) {
+    // Each nexthop's oldest session is at its front: the earliest of those is next.
+    auto next = std::chrono::steady_clock::time_point::max();
+    for (const auto& [nexthop, kept] : entries_) next = std::min(next, kept.front().expires);
+    timer.expires_at(next);
+    std::error_code ec;
+    co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+    auto now = std::chrono::steady_clock::now();
+    for (auto it = entries_.begin(); it != entries_.end();) {
+      auto& kept = it->second;
+      while (!kept.empty() && kept.front().expires <= now) {
+        close(executor_, std::move(kept.front().session));
+        kept.pop_front();
+      }
+      it = kept.empty() ? entries_.erase(it) : std::next(it);
+    }
+  }
+  expiring_ = false;
 }
 
 }  // namespace correio::delivery::smtp_agent

@@ -1,13 +1,17 @@
 // SMTP sessions kept open between delivery requests to the same nexthop, so that the next
 // message to a busy destination skips the connect, greeting, EHLO, STARTTLS and AUTH
-// (Postfix's scache(8), here inside the smtp process). A kept session is closed with QUIT
-// after smtp_connection_cache_time_limit unless a request takes it first.
+// (Postfix's scache(8), here inside the smtp process). Like scache, the cache keeps several
+// sessions per nexthop: with N deliveries in flight to one destination, each finished one
+// leaves its session for the next request instead of closing it. A kept session is closed
+// with QUIT after smtp_connection_cache_time_limit unless a request takes it first.
 // Not thread-safe: one cache per event loop; taken sessions belong to the taker.
 #pragma once
 
 #include <asio/any_io_executor.hpp>
+#include <asio/awaitable.hpp>
 #include <chrono>
-#include <cstdint>
+#include <cstddef>
+#include <deque>
 #include <map>
 #include <memory>
 #include <string>
@@ -26,24 +30,36 @@ struct CachedSession {
 
 class ConnectionCache {
  public:
-  ConnectionCache(asio::any_io_executor executor, std::chrono::seconds time_limit)
-      : executor_(std::move(executor)), time_limit_(time_limit) {}
+  // `per_nexthop` bounds the sessions kept for one nexthop (the agent passes the
+  // destination concurrency limit: more could never be in use at once).
+  ConnectionCache(asio::any_io_executor executor, std::chrono::seconds time_limit,
+                  size_t per_nexthop = 1)
+      : executor_(std::move(executor)), time_limit_(time_limit), per_nexthop_(per_nexthop) {}
 
-  // The kept session for `nexthop`, now the caller's; null when there is none.
+  // A kept session for `nexthop` (the one kept last: the least likely to have timed out
+  // at the server), now the caller's; null when there is none.
   std::unique_ptr<CachedSession> take(const std::string& nexthop);
   // Keeps a usable session for the next request to `nexthop`; with a time limit of 0, or
-  // a session already kept for it, the session is closed with QUIT instead.
+  // `per_nexthop` sessions already kept for it, the session is closed with QUIT instead.
   void put(const std::string& nexthop, std::unique_ptr<CachedSession> session);
+
+  // Sessions kept for `nexthop` now (for tests).
+  size_t kept(const std::string& nexthop) const;
 
  private:
   struct Entry {
     std::unique_ptr<CachedSession> session;
-    uint64_t generation = 0;
+    std::chrono::steady_clock::time_point expires;
   };
+  // One coroutine, running while anything is kept, closes sessions as their time passes:
+  // no timer per kept session.
+  asio::awaitable<void> expire();
+
   asio::any_io_executor executor_;
   std::chrono::seconds time_limit_;
-  std::map<std::string, Entry> entries_;
-  uint64_t generation_ = 0;
+  size_t per_nexthop_;
+  std::map<std::string, std::deque<Entry>> entries_;  // per nexthop, oldest first
+  bool expiring_ = false;                             // expire() is running
 };
 
 }  // namespace correio::delivery::smtp_agent

@@ -5,6 +5,8 @@
 #include <arpa/inet.h>
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "base/strings.hpp"
 #include "dns/dnssec_lookup.hpp"
 
@@ -38,9 +40,12 @@ DaneDecision fall_back(const DaneInputs& in, bool unusable, std::string why) {
 
 }  // namespace
 
-bool usable_tlsa(const dns::TlsaRecord& r) {
+bool usable_tlsa(const dns::TlsaRecord& r, const std::vector<uint8_t>& digests) {
   if (r.usage != 2 && r.usage != 3) return false;  // RFC 7672 §3.1.3: no PKIX-* in SMTP
   if (r.selector > 1) return false;
+  // postconf(5) tls_dane_digests: a digest not listed is not one the client computes.
+  if (r.mtype != 0 && std::find(digests.begin(), digests.end(), r.mtype) == digests.end())
+    return false;
   switch (r.mtype) {
     case 0:
       return !r.data.empty();
@@ -68,29 +73,49 @@ asio::awaitable<DaneDecision> dane_for_host(dns::Lookup& lookup, const DaneInput
   bool insecure_mx = in.via_mx && !in.mx_secure;
   if (insecure_mx && (in.insecure_mx == InsecureMxPolicy::may || in.mode == DaneMode::dane_only))
     co_return fall_back(in, false, "non DNSSEC destination");
-  // §2.2.2: TLSA records are sought only for a host whose address records are secure.
-  if (is_ip_literal(host) || !co_await dns::addresses_secure(lookup, host, in.ipv4, in.ipv6))
+  // §2.2.2: TLSA records are sought only for a host whose address records are secure
+  // (Postfix's smtp_tls_force_insecure_host_tlsa_lookup seeks them anyway).
+  if (is_ip_literal(host)) co_return fall_back(in, false, "no TLSA records found");
+  dns::HostSecurity security = co_await dns::address_security(lookup, host, in.ipv4, in.ipv6);
+  if (!security.secure && !in.force_insecure_host_tlsa)
     co_return fall_back(in, false, "no TLSA records found");
-  dns::TlsaAnswer tlsa = co_await dns::tlsa_of(lookup, host, in.port);
-  if (tlsa.outcome == dns::Outcome::temporary) {
-    // §2.2: a failed TLSA lookup could hide a downgrade; defer at every DANE level.
-    DaneDecision d;
-    d.defer = fmt::format("TLSA lookup error for {}:{}", host, in.port);
-    co_return d;
+  // §2.2.2: with a secure CNAME chain, the TLSA base domain is the expanded name first,
+  // then the original name when the expanded one has no secure TLSA records.
+  std::string original = base::to_lower(host);
+  std::vector<std::string> bases;
+  if (security.secure && security.expanded != original) bases.push_back(security.expanded);
+  bases.push_back(original);
+  dns::TlsaAnswer tlsa;
+  std::string base_domain;
+  for (const std::string& candidate : bases) {
+    tlsa = co_await dns::tlsa_of(lookup, candidate, in.port);
+    if (tlsa.outcome == dns::Outcome::temporary) {
+      // §2.2: a failed TLSA lookup could hide a downgrade; defer at every DANE level.
+      DaneDecision d;
+      d.defer = fmt::format("TLSA lookup error for {}:{}", candidate, in.port);
+      co_return d;
+    }
+    if (tlsa.outcome == dns::Outcome::found && tlsa.authentic) {
+      base_domain = candidate;
+      break;
+    }
   }
   // §2.2: insecure TLSA records are as good as none.
-  if (tlsa.outcome == dns::Outcome::not_found || !tlsa.authentic)
-    co_return fall_back(in, false, "no TLSA records found");
+  if (base_domain.empty()) co_return fall_back(in, false, "no TLSA records found");
   DaneDecision d;
   for (const auto& r : tlsa.records)
-    if (usable_tlsa(r)) d.check.records.push_back({r.usage, r.selector, r.mtype, r.data});
+    if (usable_tlsa(r, in.digests))
+      d.check.records.push_back({r.usage, r.selector, r.mtype, r.data});
   // §2.2: records exist but none is usable: still encrypt (Postfix: "TLSA records unusable").
   if (d.check.records.empty()) co_return fall_back(in, true, "TLSA records unusable");
-  // §3.2.2: DANE-TA names: the TLSA base domain (the host), and the nexthop domain when the
-  // MX answer that named the host was secure.
-  d.check.names.push_back(base::to_lower(host));
-  if (in.via_mx && in.mx_secure && base::to_lower(in.nexthop_domain) != d.check.names.front())
-    d.check.names.push_back(base::to_lower(in.nexthop_domain));
+  // §3.2.2: DANE-TA names: the TLSA base domain, the original host name when that was
+  // expanded, and the nexthop domain when the MX answer that named the host was secure.
+  d.check.names.push_back(base_domain);
+  if (base_domain != original) d.check.names.push_back(original);
+  std::string nexthop = base::to_lower(in.nexthop_domain);
+  if (in.via_mx && in.mx_secure &&
+      std::find(d.check.names.begin(), d.check.names.end(), nexthop) == d.check.names.end())
+    d.check.names.push_back(nexthop);
   d.level = TlsLevel::verify;
   co_return d;
 }

@@ -8,6 +8,7 @@
 #include <asio/awaitable.hpp>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "delivery/smtp/tls_policy.hpp"
 #include "dns/lookup.hpp"
@@ -30,6 +31,10 @@ struct DaneInputs {
   std::string nexthop_domain;  // a DANE-TA reference name when the MX answer is secure
   unsigned short port = 25;
   bool ipv4 = true, ipv6 = true;  // inet_protocols: the address records that must be secure
+  // smtp_tls_force_insecure_host_tlsa_lookup: seek TLSA records even for a host whose
+  // address records are not secure (they still count only when secure themselves).
+  bool force_insecure_host_tlsa = false;
+  std::vector<uint8_t> digests{2, 1};  // tls_dane_digests as matching types (tls/dane.hpp)
 };
 
 struct DaneDecision {
@@ -44,8 +49,9 @@ struct DaneDecision {
 asio::awaitable<DaneDecision> dane_for_host(dns::Lookup& lookup, const DaneInputs& in,
                                             const std::string& host);
 
-// RFC 7672 §3.1: DANE-TA(2) and DANE-EE(3) with selectors 0/1 and matching types 0/1/2
-// (with a digest of the right length) are usable; PKIX-TA(0)/PKIX-EE(1) are not.
-bool usable_tlsa(const dns::TlsaRecord& record);
+// RFC 7672 §3.1: DANE-TA(2) and DANE-EE(3) with selectors 0/1 and matching type 0, or a
+// digest type among `digests` (tls_dane_digests) with a digest of the right length, are
+// usable; PKIX-TA(0)/PKIX-EE(1) are not.
+bool usable_tlsa(const dns::TlsaRecord& record, const std::vector<uint8_t>& digests = {2, 1});
 
 }  // namespace correio::delivery::smtp_agent

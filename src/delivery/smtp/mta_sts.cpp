@@ -28,11 +28,25 @@ std::string txt_text(const std::vector<uint8_t>& rdata) {
 
 }  // namespace
 
+void StsCache::load(const std::string& domain, base::Logger& log) {
+  if (!store_ || entries_.contains(domain)) return;
+  auto record = store_->load(domain);
+  if (!record) {
+    log.warning("MTA-STS policy cache: {}", record.error().message);
+    return;
+  }
+  if (!*record) return;
+  auto expires = (*record)->fetched + (*record)->policy.max_age;
+  if (expires <= std::chrono::system_clock::now()) return;
+  entries_[domain] = Entry{std::move((*record)->policy), std::move((*record)->id), expires};
+}
+
 asio::awaitable<std::optional<StsPolicy>> StsCache::policy(
     asio::any_io_executor executor, dns::Lookup& lookup, asio::ssl::context& tls,
     const std::string& domain_text, std::chrono::seconds timeout, base::Logger& log) {
   std::string domain = base::to_lower(domain_text);
-  auto now = std::chrono::steady_clock::now();
+  load(domain, log);
+  auto now = std::chrono::system_clock::now();
   auto cached = entries_.find(domain);
   if (cached != entries_.end() && cached->second.expires <= now) {
     entries_.erase(cached);
@@ -71,6 +85,11 @@ asio::awaitable<std::optional<StsPolicy>> StsCache::policy(
     co_return fallback();
   }
   entries_[domain] = Entry{*parsed, *id, now + parsed->max_age};
+  if (store_) {
+    StsCacheRecord record{*id, now, *body, *parsed};
+    if (Status saved = store_->save(domain, record); !saved)
+      log.warning("MTA-STS policy cache: {}", saved.error().message);
+  }
   co_return *parsed;
 }
 

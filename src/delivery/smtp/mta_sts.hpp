@@ -1,7 +1,9 @@
 // MTA-STS (RFC 8461) for the smtp agent, Correio's own (Postfix delegates it to an external
 // policy server such as postfix-mta-sts-resolver): the policy of a recipient domain, found
-// through its "_mta-sts" TXT record, fetched over HTTPS (mta_sts_fetch.hpp) and cached per
-// smtp process for the policy's max_age (§5.1). Not thread-safe: one cache per agent.
+// through its "_mta-sts" TXT record, fetched over HTTPS (mta_sts_fetch.hpp) and cached for
+// the policy's max_age (§5.1): in each smtp process's memory and, with
+// smtp_tls_mta_sts_cache_directory, on disk across restarts (mta_sts_store.hpp).
+// Not thread-safe: one cache per agent.
 #pragma once
 
 #include <asio/any_io_executor.hpp>
@@ -15,6 +17,7 @@
 
 #include "base/log.hpp"
 #include "delivery/smtp/mta_sts_policy.hpp"
+#include "delivery/smtp/mta_sts_store.hpp"
 #include "delivery/smtp/tls_policy.hpp"
 #include "dns/lookup.hpp"
 #include "dns/mail_exchangers.hpp"
@@ -23,6 +26,10 @@ namespace correio::delivery::smtp_agent {
 
 class StsCache {
  public:
+  // Keeps the policies in `store` too: read when a domain is not in memory (after a
+  // restart), written after each fetch.
+  void persist_in(StsStore store) { store_.emplace(std::move(store)); }
+
   // The policy of `domain` now (§5.1): the cached one while its id matches the TXT
   // record's and max_age has not passed, else a fresh fetch; when the TXT record is gone
   // or the fetch fails, a cached policy that has not expired, else none. Failures are
@@ -36,9 +43,13 @@ class StsCache {
   struct Entry {
     StsPolicy policy;
     std::string id;
-    std::chrono::steady_clock::time_point expires;
+    // The wall clock, as on disk: a policy fetched before a restart expires on time.
+    std::chrono::system_clock::time_point expires;
   };
+  // The entry of `domain` from the store, when it has one that has not expired.
+  void load(const std::string& domain, base::Logger& log);
   std::map<std::string, Entry> entries_;
+  std::optional<StsStore> store_;
 };
 
 // One delivery's view for enforce_mta_sts().

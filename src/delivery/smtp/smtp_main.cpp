@@ -38,13 +38,16 @@ int run_agent(const service::DaemonArgs& args, const char* process_name, Setting
     context = std::make_shared<AgentContext>(
         AgentContext{std::move(*settings), ctx.log, ctx.io.get_executor(),
                      asio::use_service<dns::SharedLookup>(ctx.io), nullptr});
-    context->cache = std::make_unique<ConnectionCache>(ctx.io.get_executor(),
-                                                       context->settings.cache_time_limit);
+    context->cache =
+        std::make_unique<ConnectionCache>(ctx.io.get_executor(), context->settings.cache_time_limit,
+                                          context->settings.cache_per_nexthop);
     if (context->settings.host_native) context->native = std::make_unique<dns::NativeLookup>();
+    if (!context->settings.mta_sts_cache_directory.empty())
+      context->sts.persist_in(StsStore(context->settings.mta_sts_cache_directory));
     const TlsSettings& tls_settings = context->settings.tls;
     if (tls_settings.defaults.level != smtp::TlsLevel::none || tls_settings.policy_maps ||
         context->settings.mta_sts) {
-      auto tls = tls::make_client_context(tls_settings.trust);
+      auto tls = tls::make_client_context(tls_settings.trust, tls_settings.dane_digests);
       if (!tls) return Error{"smtp client TLS: " + tls.error().message};
       context->tls = std::move(*tls);
       context->settings.client.tls_context = context->tls.get();

@@ -3,7 +3,10 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "base/strings.hpp"
+#include "tls/dane.hpp"
 
 namespace correio::delivery::smtp_agent {
 namespace {
@@ -155,7 +158,8 @@ Result<TlsPolicyEntry> policy_for(const TlsSettings& settings, const std::string
 }
 
 Result<tls::PeerCheck> peer_check(const TlsSettings& s, const TlsPolicyEntry& entry,
-                                  const std::string& host, const std::string& nexthop_domain) {
+                                  const std::string& host, const std::string& nexthop_domain,
+                                  bool secure_mx) {
   tls::PeerCheck check;
   bool mandatory = entry.level >= TlsLevel::encrypt;
   auto protocols = tls::parse_protocols(
@@ -200,6 +204,12 @@ Result<tls::PeerCheck> peer_check(const TlsSettings& s, const TlsPolicyEntry& en
     else
       check.names.push_back(word);
   }
+  // Postfix's secure MX rule: a host name from a validated MX answer is as good as the
+  // nexthop (RFC 7672 §2.2.1 makes the same argument for DANE).
+  std::string mx = base::to_lower(host);
+  if (entry.level == TlsLevel::secure && secure_mx &&
+      std::find(check.names.begin(), check.names.end(), mx) == check.names.end())
+    check.names.push_back(mx);
   return check;
 }
 
@@ -219,6 +229,13 @@ Result<TlsSettings> tls_settings_from_config(const config::Config& config) {
   };
   s.verify_match = list("smtp_tls_verify_cert_match");
   s.secure_match = list("smtp_tls_secure_cert_match");
+  auto digests = tls::parse_dane_digests(config.get("tls_dane_digests"));
+  if (!digests) {
+    std::string where = config.location("tls_dane_digests");
+    return Error{(where.empty() ? where : where + ": ") + digests.error().message};
+  }
+  s.dane_digests = std::move(*digests);
+  s.force_insecure_host_tlsa = config.get_bool("smtp_tls_force_insecure_host_tlsa_lookup");
   s.protocols = config.get("smtp_tls_protocols");
   s.mandatory_protocols = config.get("smtp_tls_mandatory_protocols");
   s.ciphers = config.get("smtp_tls_ciphers");

@@ -57,6 +57,8 @@ struct TlsSettings {
   tls::CipherLists lists;                               // tls_{high,medium,null}_cipherlist
   tls::ClientTrust trust;                               // smtp_tls_CAfile, smtp_tls_CApath
   std::shared_ptr<maps::Map> policy_maps;               // smtp_tls_policy_maps; null: none
+  std::vector<uint8_t> dane_digests{2, 1};              // tls_dane_digests (tls/dane.hpp)
+  bool force_insecure_host_tlsa = false;                // smtp_tls_force_insecure_host_tlsa_lookup
   // Set when smtp_tls_security_level names a level Correio refuses (fingerprint):
   // every delivery is deferred with this text, never sent with less protection.
   std::string refused;
@@ -77,8 +79,12 @@ Result<TlsPolicyEntry> policy_for(const TlsSettings& settings, const std::string
 // and "aNULL" from verify up, as Postfix does), SNI, and the reference names from the
 // match strategies: "hostname" the host, "nexthop" the nexthop domain, "dot-nexthop" its
 // sub-domains, any other word that name (".domain": its sub-domains).
+// At level secure, `secure_mx` (the host came from a DNSSEC-validated MX answer, with
+// smtp_dns_support_level = dnssec) adds the host name to the names: Postfix's secure MX
+// rule (TLS_README "secure"), since DNSSEC vouches for that name.
 // Errors: a protocol list, cipher grade or exclusion that is not valid.
 Result<tls::PeerCheck> peer_check(const TlsSettings& settings, const TlsPolicyEntry& entry,
-                                  const std::string& host, const std::string& nexthop_domain);
+                                  const std::string& host, const std::string& nexthop_domain,
+                                  bool secure_mx = false);
 
 }  // namespace correio::delivery::smtp_agent

@@ -1,6 +1,6 @@
 // check_client_access, check_reverse_client_hostname_access, check_helo_access,
-// check_sender_access and check_recipient_access (postconf(5)), and what their tables'
-// results mean (access(5) "ACCEPT ACTIONS", "REJECT ACTIONS", "OTHER ACTIONS").
+// check_sender_access, check_recipient_access and check_etrn_access (postconf(5)), and what their
+// tables' results mean (access(5) "ACCEPT ACTIONS", "REJECT ACTIONS", "OTHER ACTIONS").
 #include <fmt/format.h>
 
 #include "resolve/content_filter.hpp"
@@ -133,6 +133,12 @@ asio::awaitable<Verdict> check_access(Evaluation& ev, const Restriction& r) {
     // postconf(5) smtpd_null_access_lookup_key: the null sender's key.
     std::string_view key = f.sender.empty() ? std::string_view(o.null_access_key) : f.sender;
     found = table->find_mail(key, o.recipient_delimiter, o.parent_style);
+  } else if (r.name == "check_etrn_access") {
+    // postconf(5): "the ETRN domain name or its parent domains" (Postfix's
+    // check_domain_access with the ETRN name).
+    if (f.etrn_domain.empty()) co_return Verdict::dunno;
+    subject = {std::string(f.etrn_domain), "Etrn command"};
+    found = table->find_domain(f.etrn_domain, o.parent_style);
   } else {
     if (f.recipient.empty()) co_return Verdict::dunno;
     subject = {std::string(f.recipient), "Recipient address"};

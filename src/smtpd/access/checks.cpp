@@ -64,6 +64,8 @@ constexpr Check kChecks[] = {
     {"reject_unknown_recipient_domain", nullptr, check_unknown_domain},
     {"reject_unlisted_recipient", check_unlisted},
     {"reject_rhsbl_recipient", nullptr, check_dns_list},
+    // ETRN (postconf(5) smtpd_etrn_restrictions).
+    {"check_etrn_access", nullptr, check_access, true},
 };
 
 }  // namespace

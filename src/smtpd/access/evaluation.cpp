@@ -34,6 +34,8 @@ std::string Evaluation::subject() const {
       return "DATA";
     case Stage::end_of_data:
       return "END-OF-MESSAGE";
+    case Stage::etrn:
+      return std::string(facts.etrn_domain);
   }
   return {};
 }
@@ -54,6 +56,8 @@ std::string_view Evaluation::subject_class() const {
       return "Data command";
     case Stage::end_of_data:
       return "End-of-data";
+    case Stage::etrn:
+      return "Etrn command";  // Postfix's SMTPD_NAME_ETRN
   }
   return {};
 }

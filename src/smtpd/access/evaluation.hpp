@@ -19,9 +19,10 @@ class Restrictions;
 
 namespace correio::smtpd::access {
 
-// The lists, in the order Postfix evaluates them at RCPT TO with smtpd_delay_reject = yes.
-enum class Stage { client, helo, sender, relay, recipient, data, end_of_data };
-inline constexpr int kStages = 7;
+// The lists, in the order Postfix evaluates them at RCPT TO with smtpd_delay_reject = yes,
+// then the ETRN command's own (smtpd_etrn_restrictions).
+enum class Stage { client, helo, sender, relay, recipient, data, end_of_data, etrn };
+inline constexpr int kStages = 8;
 
 enum class Verdict { dunno, permit, reject };
 
@@ -33,12 +34,13 @@ struct Facts {
   std::string_view helo;                      // "" before HELO/EHLO
   std::string_view sender;                    // "" for the null sender
   std::string_view recipient;                 // "" outside RCPT TO
+  std::string_view etrn_domain;               // the ETRN site; "" outside ETRN
   std::string_view sasl_username;             // "" unless the client authenticated
   bool has_sender = false;                    // after MAIL FROM
   bool pipelined = false;                     // input waiting that the client may not send yet
   int recipient_count = 0;
   // For the log line (Postfix's log_whatsup): "RCPT", "CONNECT", "EHLO", "MAIL", "DATA",
-  // "END-OF-MESSAGE"; the client as NAME[ADDR]; the queue ID or "" (NOQUEUE).
+  // "END-OF-MESSAGE", "ETRN"; the client as NAME[ADDR]; the queue ID or "" (NOQUEUE).
   std::string_view where;
   std::string_view client_label;
   std::string_view queue_id;

@@ -21,6 +21,7 @@ bool takes_argument(std::string_view name) {
       "reject_rhsbl_helo",           "reject_rhsbl_recipient",
       "reject_rhsbl_reverse_client", "permit_dnswl_client",
       "permit_rhswl_client",         "sleep",
+      "check_etrn_access",
   };
   for (std::string_view w : kWithArgument)
     if (w == name) return true;
