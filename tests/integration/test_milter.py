@@ -39,7 +39,8 @@ def milter_app(request):
 def milter_instance(milters, **extra):
     inst = instance({"smtpd_milters": milters, **extra})
     with open(inst.config_dir / "users", "a") as users:
-        users.write("added@example.test:{PLAIN}secret::::::\n")
+        for user in ("added", "reject-rcpt", "discard-rcpt"):
+            users.write(f"{user}@example.test:{{PLAIN}}secret::::::\n")
     return inst
 
 
