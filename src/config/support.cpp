@@ -66,8 +66,14 @@ constexpr SupportInfo kUnsupported[] = {
      "nothing is skipped yet: on a content filter's re-injection service write -o "
      "header_checks= -o body_checks= (and the address mapping parameters) instead, or "
      "header_checks FILTER sends the mail through the filter again"},
-    {"smtpd_milters", kFatal, "", "milters are not built yet; mail would pass unfiltered"},
-    {"non_smtpd_milters", kFatal, "", "milters are not built yet; mail would pass unfiltered"},
+    {"non_smtpd_milters", kFatal, "",
+     "milters for mail from sendmail/pickup are not built yet (smtpd_milters are); that "
+     "mail would pass unfiltered"},
+    {"milter_unknown_command_macros", kWarn, "",
+     "unknown SMTP commands are not sent to milters (no SMFIC_UNKNOWN)"},
+    {"milter_header_checks", kFatal, "",
+     "header checks on milter-added headers are not built yet; they would pass unchecked"},
+    {"milter_macro_defaults", kWarn, "", "macros without a value are not sent"},
 
     // Rewriting and routing.
     {"mailbox_command", kFatal, "",

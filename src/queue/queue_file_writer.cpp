@@ -8,6 +8,7 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <ctime>
@@ -179,6 +180,22 @@ Status QueueFileWriter::set_extracted(const std::vector<Recipient>& recipients, 
   auto records = encode_extracted(recipients, replace, rejected);
   if (!records) return records.error();
   extracted_ = std::move(*records);
+  return {};
+}
+
+Status QueueFileWriter::rewrite_envelope(const Envelope& envelope) {
+  if (state_ == State::failed) return error_;
+  if (state_ != State::writing || content_size_ != 0)
+    return Error{"queue file envelope can only be replaced before the content"};
+  auto header = encode_envelope(envelope, id_);
+  if (!header) return header.error();
+  if (::lseek(fd_.get(), 0, SEEK_SET) != 0)
+    return fail(base::errno_error("seek queue file", errno));
+  if (auto s = base::errno_status(base::write_all(fd_.get(), *header), "write queue file"); !s)
+    return fail(s);
+  // A shorter envelope leaves old bytes behind it: write_end() cuts the file at its end.
+  reused_size_ = std::max(reused_size_, file_offset_);
+  file_offset_ = header->size();
   return {};
 }
 

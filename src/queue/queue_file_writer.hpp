@@ -54,6 +54,12 @@ class QueueFileWriter {
   Status set_extracted(const std::vector<Recipient>& recipients, bool replace,
                        std::string_view rejected = {});
 
+  // Writes `envelope` in place of the one create() wrote, for a milter that changed the
+  // sender or the recipients (smtpd holds the content back until its milters are done).
+  // Only before any content was appended; an error otherwise, or when the disk refused
+  // (then the file is gone).
+  Status rewrite_envelope(const Envelope& envelope);
+
   // The after-queue content filter "transport:destination" (Envelope::content_filter);
   // empty: none. Error: too long for a record.
   Status set_filter(std::string_view filter);

@@ -87,6 +87,8 @@ bool Session::start_message() {
     options.missing_from = sender.empty() ? "MAILER-DAEMON" : sender;
   }
   cleanup_.emplace(options);
+  // With milters the content waits in memory for them (session_milter.cpp).
+  if (milters_) milter_content_.emplace();
   std::string received = cleanup::received_header(info);
   if (services_.checks) {
     // Postfix's cleanup sees smtpd's Received: as the first header: it is checked too.
@@ -103,7 +105,7 @@ bool Session::start_message() {
   // smtpd writes them before its Received: line).
   std::string prepended;
   for (const std::string& header : effects_.prepend) prepended += header + "\n";
-  if (Status s = writer_->append(prepended + received); !s) {
+  if (Status s = write_content(prepended + received); !s) {
     log_.warning("{}: queue file write error: {}", queue_id_, s.error().message);
     write_failed_ = true;
   }
@@ -123,7 +125,7 @@ void Session::store_content(std::string_view content) {
   } else {
     cleanup_->feed(content, cleaned);
   }
-  if (Status s = writer_->append(cleaned); !s) {
+  if (Status s = write_content(cleaned); !s) {
     log_.warning("{}: queue file write error: {}", queue_id_, s.error().message);
     write_failed_ = true;
   }
@@ -138,7 +140,7 @@ asio::awaitable<Session::Next> Session::finish_message() {
       cleanup_->feed(rest, tail);
     }
     cleanup_->finish(tail);
-    if (Status s = writer_->append(tail); !s) write_failed_ = true;
+    if (Status s = write_content(tail); !s) write_failed_ = true;
     if (cleanup_->too_many_hops()) {
       log_.info("{}: reject: too many hops ({} Received: headers) from {}", queue_id_,
                 settings_.hopcount_limit, client_label());
@@ -180,6 +182,11 @@ asio::awaitable<Session::Next> Session::finish_message() {
     reset_transaction();
     co_return co_await reply(250, "2.0.0", "Ok: queued as " + id);
   }
+  std::optional<smtp::Reply> milter_ends = co_await milter_end_of_message();
+  if (milter_ends) {
+    reset_transaction();
+    co_return co_await reply(*milter_ends);
+  }
   if (Status s = record_decisions(); !s) {
     log_.warning("{}: queue file write error: {}", queue_id_, s.error().message);
     reset_transaction();
@@ -215,6 +222,11 @@ asio::awaitable<Session::Next> Session::cmd_data(const Command& command) {
   if (!start_message()) {
     write_failed_ = false;
     co_return co_await reply(452, "4.3.1", "Insufficient system storage");
+  }
+  std::optional<smtp::Reply> milter_refusal = co_await milter_data();
+  if (milter_refusal) {
+    reset_transaction();
+    co_return co_await reply(*milter_refusal);
   }
   if (co_await reply(354, "", "End data with <CR><LF>.<CR><LF>") == Next::close)
     co_return Next::close;
@@ -272,6 +284,8 @@ asio::awaitable<Session::Next> Session::cmd_bdat(const Command& command) {
   if (!writer_ && !bdat_failed_ && envelope_ && !envelope_->recipients.empty()) {
     access::Facts facts = access_facts("BDAT");
     bdat_refusal_ = co_await access_check(Restrictions::Event::data, facts);
+    // smtpd_milters' DATA event comes with the first BDAT, once the queue ID is known.
+    if (!bdat_refusal_ && milters_ && start_message()) bdat_refusal_ = co_await milter_data();
     if (bdat_refusal_) bdat_failed_ = true;
   }
   // RFC 3030 §2: the chunk is always read, even when the command is refused.

@@ -63,6 +63,9 @@ asio::awaitable<Session::Next> Session::cmd_helo(const Command& command, bool ex
     std::optional<smtp::Reply> refused = co_await access_check(Restrictions::Event::helo, facts);
     if (refused) co_return co_await reply(*refused);
   }
+  co_await milter_abort();
+  std::optional<smtp::Reply> milter_refusal = co_await milter_helo(helo);
+  if (milter_refusal) co_return co_await reply(*milter_refusal);
   helo_name_ = helo;
   esmtp_ = extended;
   if (!extended) co_return co_await reply(250, "", settings_.myhostname);
@@ -174,6 +177,11 @@ asio::awaitable<Session::Next> Session::cmd_mail(const Command& command) {
   // and the copies it asks for. A table that fails now defers the whole transaction.
   if (auto refusal = rewrite_sender(envelope)) co_return co_await reply(*refusal);
   envelope_ = std::move(envelope);
+  std::optional<smtp::Reply> milter_refusal = co_await milter_mail(command.argument);
+  if (milter_refusal) {
+    reset_transaction();
+    co_return co_await reply(*milter_refusal);
+  }
   co_return co_await reply(250, "2.1.0", "Ok");
 }
 
@@ -235,6 +243,9 @@ asio::awaitable<Session::Next> Session::cmd_rcpt(const Command& command) {
     log_reject("RCPT", *rejected, recipient.address);
     co_return co_await reply(*rejected);
   }
+  std::optional<smtp::Reply> milter_refusal =
+      co_await milter_rcpt(command.argument, recipient.address);
+  if (milter_refusal) co_return co_await reply(*milter_refusal);
   envelope_->recipients.push_back(std::move(recipient));
   co_return co_await reply(250, "2.1.5", "Ok");
 }
@@ -242,6 +253,7 @@ asio::awaitable<Session::Next> Session::cmd_rcpt(const Command& command) {
 asio::awaitable<Session::Next> Session::cmd_rset(const Command& command) {
   if (!command.argument.empty()) co_return co_await reply(501, "5.5.4", "Syntax: RSET");
   reset_transaction();
+  co_await milter_abort();
   co_return co_await reply(250, "2.0.0", "Ok");
 }
 

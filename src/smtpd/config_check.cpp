@@ -5,6 +5,7 @@
 #include "base/strings.hpp"
 #include "cleanup/address_rewrite.hpp"
 #include "cleanup/check_tables.hpp"
+#include "milter/settings.hpp"
 #include "resolve/content_filter.hpp"
 #include "resolve/resolver.hpp"
 #include "service/server_tls.hpp"
@@ -29,6 +30,9 @@ std::vector<std::string> check_configuration(const config::Config& config) {
                                      where.empty() ? "" : ": ", parsed.error().message));
     }
   }
+  // smtpd_milters and the milter_* settings (milter/settings.hpp).
+  if (auto milters = milter::Settings::from_config(config, "smtpd_milters"); !milters)
+    problems.push_back("error: " + milters.error().message);
   // The domain lists (map-valued: a table of an unknown type or a missing file).
   auto resolver = resolve::Resolver::open(config);
   if (!resolver) {

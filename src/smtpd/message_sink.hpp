@@ -51,6 +51,9 @@ class MessageWriter {
   // envelope's. An error means a recipient could not be recorded: answer 4xx.
   virtual void hold() = 0;
   virtual Status add_recipients(const std::vector<std::string>& addresses, bool replace) = 0;
+  // Writes `envelope` over the one begin() wrote: a milter changed the sender or the
+  // recipients. Only before the first append(); an error means answer 4xx.
+  virtual Status replace_envelope(const Envelope& envelope) = 0;
   // The after-queue content filter "transport:destination" (content_filter, FILTER).
   // An error means it could not be recorded: answer 4xx.
   virtual Status filter(std::string_view transport_destination) = 0;

@@ -66,6 +66,9 @@ class QueueMessageWriter final : public MessageWriter {
       recipients.push_back({a, a, "", replace ? uint8_t{0} : uint8_t{queue::kNotifyNever}});
     return writer_->set_extracted(recipients, replace);
   }
+  Status replace_envelope(const Envelope& envelope) override {
+    return writer_->rewrite_envelope(to_queue_envelope(envelope));
+  }
   Status filter(std::string_view transport_destination) override {
     return writer_->set_filter(transport_destination);
   }

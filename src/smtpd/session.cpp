@@ -102,8 +102,13 @@ asio::awaitable<void> Session::run() {
     log_.info("disconnect from {} commands=0", client_label());
     co_return;
   }
+  // Postfix sends the milters' connect event before the greeting.
+  co_await milter_connect();
   bool greeted = co_await greet();
-  if (!greeted) co_return;
+  if (!greeted) {
+    co_await milter_quit();
+    co_return;
+  }
 
   // RFC 5321 §4.1 with RFC 3207 (STARTTLS), RFC 4954 (AUTH) and RFC 3030 (BDAT).
   using smtp::command_flag::junk;
@@ -127,6 +132,7 @@ asio::awaitable<void> Session::run() {
   };
   co_await loop_.run(*this, std::span<const smtp::CommandEntry<Session>>(kCommands));
   reset_transaction();  // an unfinished queue file never outlives its session
+  co_await milter_quit();
 }
 
 asio::awaitable<Session::Next> Session::cmd_ehlo(const Command& command) {
@@ -208,6 +214,7 @@ void Session::reset_transaction() {
   write_failed_ = false;
   bdat_failed_ = false;
   bdat_refusal_.reset();
+  milter_content_.reset();
 }
 
 void Session::log_reject(std::string_view stage, const smtp::Reply& r, std::string_view recipient) {

@@ -18,6 +18,7 @@
 #include "cleanup/content_inspector.hpp"
 #include "cleanup/header_cleanup.hpp"
 #include "io/connection.hpp"
+#include "milter/milters.hpp"
 #include "smtp/command_loop.hpp"
 #include "smtp/reply.hpp"
 #include "smtpd/client_admission.hpp"
@@ -51,8 +52,9 @@ struct Services {
   const HeaderRewriteClients& header_clients;  // whose headers get rewritten
   // header_checks and the other content inspection tables; nullptr when none is set.
   const cleanup::CheckTables* checks = nullptr;
-  EtrnService* etrn = nullptr;          // ETRN's sites and queue (etrn.hpp); nullptr: no ETRN
-  SessionCounters* counters = nullptr;  // for the metrics exporter; nullptr: not counted
+  EtrnService* etrn = nullptr;                // ETRN's sites and queue (etrn.hpp); nullptr: no ETRN
+  const milter::Settings* milters = nullptr;  // smtpd_milters; nullptr: none
+  SessionCounters* counters = nullptr;        // for the metrics exporter; nullptr: not counted
 };
 
 class Session {
@@ -132,6 +134,27 @@ class Session {
   Status record_decisions();
   // Commits the message being written and answers 250 with its queue ID, or 452.
   asio::awaitable<Next> finish_message();
+  // smtpd_milters (session_milter.cpp): each stage's event; a reply when the milters
+  // refuse the command (a DISCARD is recorded in effects_ and gives no reply).
+  asio::awaitable<void> milter_connect();
+  asio::awaitable<std::optional<smtp::Reply>> milter_helo(std::string_view helo);
+  asio::awaitable<std::optional<smtp::Reply>> milter_mail(const std::string& argument);
+  asio::awaitable<std::optional<smtp::Reply>> milter_rcpt(const std::string& argument,
+                                                          const std::string& address);
+  asio::awaitable<std::optional<smtp::Reply>> milter_data();
+  // The held content through the milters, their edits applied, then into the queue file;
+  // a reply when the message ends here (rejected, discarded, or the queue refused).
+  asio::awaitable<std::optional<smtp::Reply>> milter_end_of_message();
+  asio::awaitable<void> milter_abort();  // the transaction ended before its end of message
+  asio::awaitable<void> milter_quit();   // the session ends
+  asio::awaitable<std::optional<smtp::Reply>> milter_stage(milter::Verdict verdict,
+                                                           std::string_view stage,
+                                                           std::string_view recipient);
+  std::optional<smtp::Reply> apply_envelope_edits(const milter::EnvelopeEdits& edits);
+  std::optional<std::string> milter_macro(std::string_view name) const;
+  static std::vector<std::string> milter_arguments(const std::string& argument);
+  // Content into the queue file, or into milter_content_ while milters are to see it.
+  Status write_content(std::string_view content);
   std::string client_label() const;  // "NAME[127.0.0.1]", NAME "unknown" when unverified
   // Counts `event` against this client's anvil rate limit; the refusal when it is over.
   std::optional<smtp::Reply> rate_limited(ClientEvent event);
@@ -171,8 +194,12 @@ class Session {
   bool message_too_big_ = false;
   bool write_failed_ = false;
   bool bdat_failed_ = false;  // a rejected BDAT: the rest of the chunks are discarded
-  std::optional<smtp::Reply> bdat_refusal_;  // smtpd_data_restrictions refused the BDATs
-  access::Effects effects_;                  // DISCARD, REDIRECT, PREPEND from the restrictions
+  std::optional<smtp::Reply> bdat_refusal_;   // smtpd_data_restrictions refused the BDATs
+  access::Effects effects_;                   // DISCARD, REDIRECT, PREPEND from the restrictions
+  std::unique_ptr<milter::Milters> milters_;  // null without smtpd_milters
+  std::optional<smtp::Reply> milter_connect_refusal_;  // a milter refused the connection
+  std::optional<std::string> milter_content_;          // the message, held for the milters
+  std::string milter_recipient_;                       // {rcpt_addr} during the RCPT event
 };
 
 // The whole session for one accepted connection.

@@ -26,6 +26,9 @@ struct Settings {
   // every message this smtpd queues; "" for none (the re-injection service's -o
   // content_filter=). Checked by config_check.cpp.
   std::string content_filter;
+  // receive_override_options=no_milters: smtpd_milters are not consulted on this service
+  // (set by whoever parses receive_override_options; false here).
+  bool no_milters = false;
   long long message_size_limit = 10240000;
   long long recipient_limit = 1000;
   long long line_length_limit = 2048;

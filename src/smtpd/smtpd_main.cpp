@@ -31,6 +31,7 @@ int smtpd_main(const service::DaemonArgs& args) {
     std::unique_ptr<cleanup::CheckTables> checks;  // null without header/body checks
     std::optional<EtrnService> etrn;
     std::unique_ptr<SessionCounters> counters;
+    std::optional<milter::Settings> milters;  // empty: no smtpd_milters
     std::unique_ptr<Services> services;
   };
   auto state = std::make_shared<State>();
@@ -110,10 +111,14 @@ int smtpd_main(const service::DaemonArgs& args) {
     auto etrn = EtrnService::open(ctx.config);
     if (!etrn) return etrn.error();
     state->etrn.emplace(std::move(*etrn));
+    // smtpd_milters: a list that cannot be parsed is fatal, never mail passing unfiltered.
+    auto milters = milter::Settings::from_config(ctx.config, "smtpd_milters");
+    if (!milters) return milters.error();
+    if (!milters->empty()) state->milters.emplace(std::move(*milters));
     state->services = std::make_unique<Services>(
         Services{*state->sink, *state->recipients, *state->restrictions, state->burl_users.get(),
                  *state->admission, *state->rates, *state->rewriter, *state->header_clients,
-                 state->checks.get(), &*state->etrn});
+                 state->checks.get(), &*state->etrn, state->milters ? &*state->milters : nullptr});
     if (ctx.metrics.enabled()) {
       state->counters = std::make_unique<SessionCounters>(SessionCounters{
           smtp::reply_counters(ctx.metrics),
