@@ -6,6 +6,7 @@
 #include <asio/experimental/awaitable_operators.hpp>
 #include <asio/use_awaitable.hpp>
 #include <ctime>
+#include <optional>
 #include <variant>
 
 #include "imapd/session.hpp"
@@ -49,14 +50,14 @@ asio::awaitable<void> Session::report_unsolicited() {
   co_await asio::co_spawn(*shared_.workers, std::move(task), asio::use_awaitable);
 }
 
-asio::awaitable<bool> Session::notify_between_commands() {
+asio::awaitable<std::optional<io::LineResult>> Session::notify_between_commands() {
   using namespace asio::experimental::awaitable_operators;
   const auto deadline = std::chrono::steady_clock::now() + settings_.timeout;
   bool woken = false;
   for (;;) {
     if (!notify_) {
       notify_watch_.reset();  // NOTIFY NONE (or NOTIFICATIONOVERFLOW): watch nothing
-      co_return true;
+      co_return std::nullopt;
     }
     FolderWatcher::Interest& interest = notify_interest();
     // Events during the command just run are pending too: none is lost between a report
@@ -67,11 +68,14 @@ asio::awaitable<bool> Session::notify_between_commands() {
       continue;  // the report may have found folders to watch
     }
     bool sent = co_await flush();
-    if (!sent || conn_.has_buffered_input()) co_return true;  // read_command takes over
+    if (!sent) co_return std::nullopt;  // read_command finds the connection closed
     auto now = std::chrono::steady_clock::now();
-    if (now >= deadline) co_return false;
-    auto idle = deadline - now;
-    auto poll = idle;
+    if (now >= deadline) {
+      io::LineResult timed_out;
+      timed_out.status = io::ReadStatus::timeout;
+      co_return timed_out;
+    }
+    auto poll = deadline - now;
     if (!interest.complete()) poll = std::min(poll, kNotifyPoll);
     if (selected_) {
       // A change within one clock tick of another must be verified later (as IDLE does).
@@ -81,14 +85,18 @@ asio::awaitable<bool> Session::notify_between_commands() {
         poll = std::min<std::chrono::steady_clock::duration>(poll, until);
       }
     }
-    std::variant<bool, std::monostate> woke =
-        co_await (conn_.wait_readable(idle) || interest.wait(poll));
+    // The first line is read, not only waited for: input already decrypted or inflated
+    // (TLS, COMPRESS) would not make the socket readable. read_line consumes nothing
+    // until a whole line is there, so a change interrupting it loses no input (as IDLE).
+    conn_.set_timeout(deadline - now);
+    std::variant<io::LineResult, std::monostate> woke =
+        co_await (conn_.read_line(settings_.limits.max_line_length) || interest.wait(poll));
     if (woke.index() == 1) {
       woken = true;  // a change, or the poll's time
       continue;
     }
-    if (std::get<0>(woke)) co_return true;  // input (or the peer's close)
-    co_return std::chrono::steady_clock::now() < deadline;
+    conn_.set_timeout(settings_.timeout);  // the rest of the command: as any command
+    co_return std::get<0>(std::move(woke));
   }
 }
 

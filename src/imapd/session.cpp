@@ -197,9 +197,13 @@ asio::awaitable<void> Session::converse() {
     CommandInput input;
     input.status = CommandStatus::timeout;
     // NOTIFY (RFC 5465 §3): events go out while the client is between commands.
-    bool active = true;
-    if (notify_ || notify_watch_) active = co_await notify_between_commands();
-    if (active) {
+    std::optional<io::LineResult> first;
+    if (notify_ || notify_watch_) first = co_await notify_between_commands();
+    if (first && first->status != io::ReadStatus::ok) {
+      input.status = first->status == io::ReadStatus::timeout    ? CommandStatus::timeout
+                     : first->status == io::ReadStatus::too_long ? CommandStatus::line_too_long
+                                                                 : CommandStatus::closed;
+    } else {
       // A whole command, literals included, has one deadline (a client trickling a byte
       // at a time cannot hold the session); literal bytes extend it at kMinLiteralRate.
       // Before login the deadline is also the login deadline, counted from connect
@@ -207,7 +211,11 @@ asio::awaitable<void> Session::converse() {
       auto deadline = std::chrono::steady_clock::now() + settings_.timeout;
       if (pre_login) deadline = std::min(deadline, started_ + settings_.login_timeout);
       conn_.begin_request(deadline, kMinLiteralRate);
-      input = co_await read_command(conn_, settings_.limits);
+      if (first) {
+        input = co_await read_command(conn_, settings_.limits, std::move(*first));
+      } else {
+        input = co_await read_command(conn_, settings_.limits);
+      }
     }
     conn_.end_request();
     switch (input.status) {

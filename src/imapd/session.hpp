@@ -175,9 +175,9 @@ class Session {
   void report_new_messages(uint32_t known_uid);
   // The directories whose changes NOTIFY reports.
   std::vector<std::filesystem::path> notify_dirs() const;
-  // notify_wait.cpp: between commands, waits for the next command while sending NOTIFY's
-  // events as they happen (RFC 5465 §3); false when the client stayed idle too long.
-  asio::awaitable<bool> notify_between_commands();
+  // notify_wait.cpp: between commands, waits for the next command's first line while
+  // sending NOTIFY's events as they happen (RFC 5465 §3); nullopt when NOTIFY is off.
+  asio::awaitable<std::optional<io::LineResult>> notify_between_commands();
   // The session's watched directories, refreshed from notify_dirs() (event loop only).
   FolderWatcher::Interest& notify_interest();
   // One unsolicited report (between commands), on the worker threads when there are some.
