@@ -77,8 +77,10 @@ asio::awaitable<std::optional<io::LineResult>> Session::notify_between_commands(
     }
     auto poll = deadline - now;
     if (!interest.complete()) poll = std::min(poll, kNotifyPoll);
-    if (selected_) {
-      // A change within one clock tick of another must be verified later (as IDLE does).
+    const NotifyFilter* selected_filter = notify_selected_filter(notify_->spec);
+    if (selected_ && selected_filter != nullptr && selected_filter->events != 0) {
+      // A change within one clock tick of another must be verified later (as IDLE does);
+      // only when the selected mailbox is synced between commands, or it stays due.
       if (int64_t recheck = selected_->box().recheck_at(); recheck != 0) {
         auto until = std::chrono::seconds(std::max<int64_t>(recheck - ::time(nullptr), 0)) +
                      std::chrono::milliseconds(100);
