@@ -18,7 +18,6 @@ constexpr auto kInfo = Support::kInformational;
 constexpr auto kWarn = Support::kNotYet;
 constexpr auto kFatal = Support::kNotYetUnsafe;
 
-
 // Unsorted here (grouped by concern); support_table() sorts once.
 constexpr SupportInfo kUnsupported[] = {
     // Facts and install paths: Postfix reads them only in postfix-install or postconf.
@@ -63,10 +62,6 @@ constexpr SupportInfo kUnsupported[] = {
     {"smtpd_tls_CApath", kWarn, "",
      "client certificates are not requested, so there is nothing to verify them against"},
     {"smtpd_proxy_filter", kFatal, "", "before-queue content filters are not built yet"},
-    {"receive_override_options", kWarn, "",
-     "nothing is skipped yet: on a content filter's re-injection service write -o "
-     "header_checks= -o body_checks= (and the address mapping parameters) instead, or "
-     "header_checks FILTER sends the mail through the filter again"},
     {"smtpd_milters", kFatal, "", "milters are not built yet; mail would pass unfiltered"},
     {"non_smtpd_milters", kFatal, "", "milters are not built yet; mail would pass unfiltered"},
 

@@ -57,8 +57,12 @@ std::string_view without_nul(MDB_val v) {
 
 class LmdbMap final : public Map {
  public:
-  LmdbMap(std::string type, std::string name, std::string path, bool fold)
-      : type_(std::move(type)), name_(std::move(name)), path_(std::move(path)), fold_(fold) {}
+  LmdbMap(std::string type, std::string name, std::string path, bool fold, bool utf8)
+      : type_(std::move(type)),
+        name_(std::move(name)),
+        path_(std::move(path)),
+        fold_(fold),
+        utf8_(utf8) {}
 
   Status open() {
     struct stat st {};
@@ -87,8 +91,8 @@ class LmdbMap final : public Map {
         if (auto s = open(); !s) return s.error();
       }
     }
-    // Unicode case folding, as Postfix with smtputf8_enable = yes (fold_key()).
-    std::string k = fold_ ? fold_key(key, true) : std::string(key);
+    // As postmap folded the keys: Unicode case folding with smtputf8_enable = yes.
+    std::string k = fold_ ? fold_key(key, utf8_) : std::string(key);
     std::optional<std::string> found;
     int rc = with_txn(
         [&](MDB_txn* txn) {
@@ -128,6 +132,7 @@ class LmdbMap final : public Map {
 
   std::string type_, name_, path_;
   bool fold_;
+  bool utf8_;
   std::unique_ptr<Env> env_;
   dev_t dev_ = 0;
   ino_t ino_ = 0;
@@ -227,8 +232,9 @@ namespace detail {
 Result<std::unique_ptr<Map>> open_lmdb(std::string_view type, std::string_view name,
                                        const MapOptions& options) {
   if (name.empty()) return Error{fmt::format("{}: missing file name", type)};
-  auto map = std::make_unique<LmdbMap>(std::string(type), std::string(name),
-                                       lmdb_file(std::string(name)), options.fold_case);
+  auto map =
+      std::make_unique<LmdbMap>(std::string(type), std::string(name), lmdb_file(std::string(name)),
+                                options.fold_case, options.utf8);
   if (auto s = map->open(); !s) return s.error();
   return std::unique_ptr<Map>(std::move(map));
 }
