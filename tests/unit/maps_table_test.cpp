@@ -43,7 +43,9 @@ TEST_F(MapsTable, TexthashReadsTheSourceAndWarns) {
 
 TEST_F(MapsTable, TexthashAliasSyntax) {
   std::string file = write("aliases", "root: bob, carol\n");
-  auto map = open_map("texthash:" + file, {SourceSyntax::kAliases, true, {}});
+  MapOptions aliases;
+  aliases.syntax = SourceSyntax::kAliases;
+  auto map = open_map("texthash:" + file, aliases);
   ASSERT_TRUE(map.ok());
   EXPECT_EQ(get(**map, "Root"), "bob, carol");
 }
