@@ -70,7 +70,8 @@ Result<AddressClasses> parse_address_classes(std::string_view parameter,
   return c;
 }
 
-Result<AddressRewriter> AddressRewriter::open(const config::Config& config) {
+Result<AddressRewriter> AddressRewriter::open(const config::Config& config,
+                                              const ReceiveOverrides& overrides) {
   AddressRewriter r;
   auto resolver = resolve::Resolver::open(config);
   if (!resolver) return resolver.error();
@@ -103,7 +104,10 @@ Result<AddressRewriter> AddressRewriter::open(const config::Config& config) {
         Named{"recipient_canonical_maps", &r.recipient_canonical_},
         Named{"virtual_alias_maps", &r.virtual_}, Named{"sender_bcc_maps", &r.sender_bcc_},
         Named{"recipient_bcc_maps", &r.recipient_bcc_}}) {
-    auto opened = AddressTable::open(parameter, config.get(parameter));
+    // input_transp_cleanup(): no_address_mappings clears cleanup's CLEANUP_FLAG_MAP_OK.
+    auto opened =
+        AddressTable::open(parameter, overrides.no_address_mappings ? "" : config.get(parameter),
+                           maps::daemon_map_options(config.get_bool("smtputf8_enable")));
     if (!opened) return opened.error();
     *table = std::move(*opened);
   }
@@ -113,10 +117,12 @@ Result<AddressRewriter> AddressRewriter::open(const config::Config& config) {
     return Error{
         "virtual_maps is set but virtual_alias_maps is empty: Postfix would ignore "
         "virtual_maps too; set virtual_alias_maps"};
-  r.always_bcc_ = split_address_value(config.get("always_bcc"));
-  auto domains = config.get_list("masquerade_domains");
-  auto exceptions = config.get_list("masquerade_exceptions");
-  if (!domains.empty()) r.masquerade_.emplace(std::move(domains), std::move(exceptions));
+  if (!overrides.no_address_mappings) {
+    r.always_bcc_ = split_address_value(config.get("always_bcc"));
+    auto domains = config.get_list("masquerade_domains");
+    auto exceptions = config.get_list("masquerade_exceptions");
+    if (!domains.empty()) r.masquerade_.emplace(std::move(domains), std::move(exceptions));
+  }
   long long expansion = config.get_int("virtual_alias_expansion_limit");
   long long recursion = config.get_int("virtual_alias_recursion_limit");
   if (expansion < 1 || recursion < 1)
@@ -156,8 +162,11 @@ LocalDomainTest AddressRewriter::local_test() {
 // becomes user@host.$mydomain with append_dot_mydomain. The "remote" context appends
 // remote_header_rewrite_domain in both places (postconf(5): "append the specified domain
 // name to incomplete addresses").
-std::string AddressRewriter::complete(std::string_view address, HeaderContext context) const {
-  if (address.empty()) return {};
+std::string AddressRewriter::complete(std::string_view given, HeaderContext context) const {
+  if (given.empty()) return {};
+  // rewrite.c strips a trailing dot from the domain first: "user@host." is user@host.
+  std::string stripped = resolve::strip_trailing_dot(given);
+  std::string_view address = stripped;
   bool remote = context == HeaderContext::kRemote;
   const std::string& origin = remote ? remote_domain_ : myorigin_;
   const std::string& domain = remote ? remote_domain_ : mydomain_;

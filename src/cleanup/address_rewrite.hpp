@@ -15,6 +15,7 @@
 #include "base/result.hpp"
 #include "cleanup/address_table.hpp"
 #include "cleanup/masquerade.hpp"
+#include "cleanup/receive_overrides.hpp"
 #include "cleanup/virtual_alias.hpp"
 #include "config/config.hpp"
 #include "resolve/resolver.hpp"
@@ -50,8 +51,12 @@ struct RecipientRewrite {
 class AddressRewriter {
  public:
   // Opens every table; errors name the parameter ("canonical_maps: open database
-  // /etc/postfix/canonical.lmdb: No such file or directory") and refuse the start.
-  static Result<AddressRewriter> open(const config::Config& config);
+  // /etc/postfix/canonical.lmdb: No such file or directory") and refuse the start. With
+  // `overrides.no_address_mappings` (receive_override_options) the canonical, virtual
+  // alias and bcc tables, always_bcc and masquerading are left out: only the completion
+  // to standard form ($myorigin, append_dot_mydomain) remains.
+  static Result<AddressRewriter> open(const config::Config& config,
+                                      const ReceiveOverrides& overrides);
 
   // The envelope sender: bare-address completion, sender_canonical_maps, canonical_maps,
   // masquerading (each where its classes say). "" (the null sender) stays "".

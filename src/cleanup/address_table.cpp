@@ -6,74 +6,34 @@
 
 namespace correio::cleanup {
 
-Result<AddressTable> AddressTable::open(std::string_view parameter, std::string_view list) {
+Result<AddressTable> AddressTable::open(std::string_view parameter, std::string_view list,
+                                        const maps::MapOptions& options) {
   AddressTable table;
   table.parameter_ = std::string(parameter);
-  for (const std::string& spec : maps::split_map_list(list)) {
-    auto map = maps::open_map(spec);
-    if (!map) return Error{table.parameter_ + ": " + map.error().message};
-    bool pattern = spec.starts_with("regexp:") || spec.starts_with("pcre:");
-    table.tables_.push_back({std::shared_ptr<maps::Map>(std::move(map.value())), pattern});
-  }
+  auto maps = maps::open_maps(list, options);
+  if (!maps) return Error{table.parameter_ + ": " + maps.error().message};
+  if ((*maps)->size() > 0) table.maps_ = std::shared_ptr<maps::MapList>(std::move(*maps));
   return table;
-}
-
-// maps_find(3): the first table that knows the key answers; a failing table stops the
-// search, so that a temporary error is never mistaken for "not found".
-Result<std::optional<std::string>> AddressTable::lookup(const std::string& key, bool partial) {
-  for (Table& t : tables_) {
-    if (partial && t.pattern) continue;
-    auto found = t.map->lookup(key);
-    if (!found) return Error{parameter_ + ": " + found.error().message};
-    if (*found) return found;
-  }
-  return std::optional<std::string>();
 }
 
 Result<std::optional<AddressTable::Match>> AddressTable::find(std::string_view address,
                                                               std::string_view delimiters,
                                                               const LocalDomainTest& is_local) {
   using Found = std::optional<Match>;
-  if (tables_.empty()) return Found();
-  resolve::AddressParts parts = resolve::split_address(address, false);
-  bool has_domain = address.find('@') != std::string_view::npos;
-  std::string base = resolve::base_local_part(parts.local, delimiters);
-  std::string extension = parts.local.substr(base.size());
-  std::string full(address);
-
-  auto try_key = [&](const std::string& key, bool partial, std::string_view ext,
-                     bool catch_all) -> Result<Found> {
-    auto value = lookup(key, partial);
-    if (!value) return value.error();
-    if (!*value) return Found();
-    return Found(Match{std::move(**value), key, std::string(ext), catch_all});
-  };
-
-  if (has_domain) {
-    auto hit = try_key(full, false, "", false);
-    if (!hit || *hit) return hit;
-    if (!extension.empty()) {
-      hit = try_key(base + "@" + parts.domain, true, extension, false);
-      if (!hit || *hit) return hit;
-    }
-  }
-  bool local = !has_domain;
-  if (has_domain && is_local) {
-    auto mine = is_local(parts.domain);
+  if (!maps_) return Found();
+  // mail_addr_find(3): the bare local part is a key only for a local domain (or no
+  // domain); the table list is searched key by key (maps_find() for each key).
+  auto form = maps::AddressForm::kFull;
+  if (size_t at = address.rfind('@'); at != std::string_view::npos && is_local) {
+    auto mine = is_local(address.substr(at + 1));
     if (!mine) return mine.error();
-    local = *mine;
+    if (*mine) form = maps::AddressForm::kLocalDomain;
   }
-  if (local) {
-    // An address without a domain is looked up whole first, pattern tables included.
-    auto hit = try_key(parts.local, has_domain, "", false);
-    if (!hit || *hit) return hit;
-    if (!extension.empty()) {
-      hit = try_key(base, true, extension, false);
-      if (!hit || *hit) return hit;
-    }
-  }
-  if (has_domain && !parts.domain.empty()) return try_key("@" + parts.domain, true, "", true);
-  return Found();
+  auto found = maps::lookup_address(*maps_, address, delimiters, form);
+  if (!found) return Error{parameter_ + ": " + found.error().message};
+  if (!*found) return Found();
+  auto& m = **found;
+  return Found(Match{std::move(m.value), std::move(m.key), std::move(m.extension), m.catch_all});
 }
 
 Result<std::optional<std::vector<std::string>>> AddressTable::map(std::string_view address,

@@ -27,9 +27,11 @@ class AddressTable {
  public:
   // `parameter` names the setting in errors ("canonical_maps: unsupported dictionary
   // type: foo"). An empty list gives an empty table that finds nothing.
-  static Result<AddressTable> open(std::string_view parameter, std::string_view list);
+  // `options`: maps::daemon_map_options(smtputf8_enable).
+  static Result<AddressTable> open(std::string_view parameter, std::string_view list,
+                                   const maps::MapOptions& options);
 
-  bool empty() const { return tables_.empty(); }
+  bool empty() const { return !maps_; }
   const std::string& parameter() const { return parameter_; }
 
   struct Match {
@@ -40,8 +42,9 @@ class AddressTable {
   };
 
   // mail_addr_find(3): "user+ext@domain", "user@domain", then — for an address without a
-  // domain or in a local domain — "user+ext", "user", and last "@domain". Regexp and pcre
-  // tables see the whole address only. `delimiters` is recipient_delimiter.
+  // domain or in a local domain — "user+ext", "user", and last "@domain" (maps::
+  // lookup_address()). Pattern tables (regexp:, pcre:, cidr:) see the whole address
+  // only. `delimiters` is recipient_delimiter.
   Result<std::optional<Match>> find(std::string_view address, std::string_view delimiters,
                                     const LocalDomainTest& is_local);
 
@@ -57,14 +60,8 @@ class AddressTable {
                                                       const Completion& complete = {});
 
  private:
-  struct Table {
-    std::shared_ptr<maps::Map> map;
-    bool pattern = false;  // regexp:, pcre: — no partial keys (Postfix's DICT_FLAG_PATTERN)
-  };
-  Result<std::optional<std::string>> lookup(const std::string& key, bool partial);
-
   std::string parameter_;
-  std::vector<Table> tables_;
+  std::shared_ptr<maps::MapList> maps_;  // null: no tables
 };
 
 // A table value as a list of addresses: "a@x, \"b c\"@y,d@z" -> a@x, "b c"@y, d@z; angle

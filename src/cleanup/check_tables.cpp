@@ -82,7 +82,7 @@ Result<CheckTables> CheckTables::open(const config::Config& config, std::string_
   tables.use = use;
   CheckTable* slots[] = {&tables.header, &tables.mime_header, &tables.nested_header, &tables.body};
   std::map<std::string, std::shared_ptr<maps::Map>> opened;  // spec -> table, opened once
-  maps::MapOptions options;
+  maps::MapOptions options = maps::daemon_map_options(config.get_bool("smtputf8_enable"));
   options.warn = [&log](const std::string& text) { log.warning("{}", text); };
   for (size_t i = 0; i < 4; ++i) {
     slots[i]->parameter = std::string(prefix) + std::string(kTableNames[i]);

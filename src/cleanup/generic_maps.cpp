@@ -12,7 +12,8 @@ Result<std::optional<GenericMaps>> GenericMaps::open(const config::Config& confi
   std::string list = config.get("smtp_generic_maps");
   if (list.empty()) return Opened();
   GenericMaps g;
-  auto table = AddressTable::open("smtp_generic_maps", list);
+  auto table = AddressTable::open("smtp_generic_maps", list,
+                                  maps::daemon_map_options(config.get_bool("smtputf8_enable")));
   if (!table) return table.error();
   g.table_ = std::move(*table);
   auto resolver = resolve::Resolver::open(config);

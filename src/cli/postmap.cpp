@@ -52,6 +52,19 @@ bool apply_flag(const Tool& tool, char flag, Options& o) {
     case 'u':
       o.no_utf8 = true;
       return true;
+    // Message query modes (postmap only; postalias(1) has none of them).
+    case 'b':
+      o.body_keys = true;
+      return !tool.aliases();
+    case 'h':
+      o.header_keys = true;
+      return !tool.aliases();
+    case 'm':
+      o.mime_keys = true;
+      return !tool.aliases();
+    case 'U':
+      o.force_utf8 = true;
+      return !tool.aliases();
     case 'w':  // postmap(1): do not complain about duplicates, keep the first
       o.duplicates = maps::Duplicates::kIgnore;
       return true;
@@ -115,6 +128,11 @@ std::optional<Options> parse_args(const Tool& tool, int argc, char** argv) {
   }
   for (; i < argc; ++i) o.tables.emplace_back(argv[i]);
   if (o.tables.empty()) return (usage(tool), std::nullopt);
+  bool any_key_mode = o.body_keys || o.header_keys || o.mime_keys;
+  if (any_key_mode && o.query != "-")
+    return (fatal(tool, "specify -b -h or -m only with \"-q -\""), std::nullopt);
+  if (o.mime_keys && !o.body_keys && !o.header_keys)
+    std::fprintf(stderr, "%s: warning: ignoring -m option without -b or -h\n", tool.name);
   return o;
 }
 
@@ -169,24 +187,11 @@ void warn_empty(const Tool& tool, const maps::Map& map, const std::string& key) 
                tool.name, map.spec().c_str());
 }
 
-// How -q treats keys. The tables fold keys with Unicode case folding (what the daemons
-// do); without UTF-8 (-u, smtputf8_enable = no) postmap opens them without folding and
-// folds ASCII letters itself, for the types whose keys are fixed strings.
+// How -q treats keys: the tables fold them as the daemons do (MapOptions::utf8, from
+// smtputf8_enable; -u turns it off): Unicode case folding with UTF-8, ASCII without.
 struct KeyMode {
   bool utf8 = true;
-  bool ascii_fold = false;
 };
-
-// Types whose keys Postfix folds (DICT_FLAG_FOLD_FIX); not the pattern, network and
-// composite types.
-bool fixed_key_type(std::string_view spec) {
-  while (spec.starts_with("proxy:")) spec.remove_prefix(6);
-  std::string_view type = spec.substr(0, spec.find(':'));
-  for (std::string_view t :
-       {"hash", "lmdb", "cdb", "texthash", "inline", "static", "sqlite", "mysql", "pgsql"})
-    if (type == t) return true;
-  return false;
-}
 
 // -q: the first table that has the key prints its value.
 int query(const Printer& out, const std::vector<std::unique_ptr<maps::Map>>& tables,
@@ -200,8 +205,7 @@ int query(const Printer& out, const std::vector<std::unique_ptr<maps::Map>>& tab
                    tool.name, message_name(*map).c_str(), maps::printable(key).c_str());
       continue;
     }
-    bool fold = mode.ascii_fold && fixed_key_type(map->spec());
-    auto found = map->lookup(fold ? base::to_lower(key) : key);
+    auto found = map->lookup(key);
     if (!found) {
       fatal(tool, found.error().message);
       return kTableError;
@@ -279,10 +283,14 @@ int run(const Tool& tool, int argc, char** argv) {
   }
   KeyMode mode;
   mode.utf8 = postmap_tool::utf8_enabled(*o, *config);
-  mode.ascii_fold = o->fold_case && !mode.utf8;
+  // postmap(1): -b and -h turn the UTF-8 checks off (message text is often not UTF-8),
+  // unless -U.
+  bool message_mode = o->body_keys || o->header_keys;
+  if (message_mode && !o->force_utf8) mode.utf8 = false;
   maps::MapOptions mo;
   mo.syntax = tool.syntax;
-  mo.fold_case = o->fold_case && mode.utf8;
+  mo.fold_case = o->fold_case;
+  mo.utf8 = mode.utf8;
   mo.warn = [&tool](const std::string& text) {
     std::fprintf(stderr, "%s: warning: %s\n", tool.name, text.c_str());
   };
@@ -300,6 +308,18 @@ int run(const Tool& tool, int argc, char** argv) {
   }
   // -q -: keys from stdin, found ones printed as "key<TAB>value".
   int status = 1;
+  if (message_mode) {
+    // -b/-h: a message on stdin; Postfix's postmap_body() stops at a table error.
+    bool fatal_error = false;
+    postmap_tool::message_keys(std::cin, {o->header_keys, o->body_keys, o->mime_keys},
+                               [&](const std::string& key) {
+                                 int s = query(out, tables, key, true, mode);
+                                 if (s == kFound) status = 0;
+                                 fatal_error = s == kFatal || s == kTableError;
+                                 return !fatal_error;
+                               });
+    return fatal_error ? 1 : status;
+  }
   for (std::string key; std::getline(std::cin, key);) {
     std::string_view k = base::trim(key);
     if (k.empty()) continue;

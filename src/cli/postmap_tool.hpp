@@ -3,6 +3,8 @@
 // Single-threaded command-line code.
 #pragma once
 
+#include <functional>
+#include <iosfwd>
 #include <optional>
 #include <string>
 #include <vector>
@@ -28,7 +30,11 @@ struct Options {
   maps::Duplicates duplicates = maps::Duplicates::kWarn;  // -w ignores, -r replaces
   std::optional<std::string> query;                       // -q KEY ("-": keys from stdin)
   std::optional<std::string> delete_key;                  // -d KEY ("-": keys from stdin)
-  std::vector<std::string> tables;                        // [type:]file
+  bool header_keys = false;         // -h: with -q -, each logical header of a message is a key
+  bool body_keys = false;           // -b: with -q -, each body line of a message is a key
+  bool mime_keys = false;           // -m: MIME parsing for -b and -h
+  bool force_utf8 = false;          // -U: keep the UTF-8 checks that -b and -h turn off
+  std::vector<std::string> tables;  // [type:]file
 };
 
 // Postfix's util_utf8_enable for this run: smtputf8_enable = yes and no -u.
@@ -36,6 +42,23 @@ bool utf8_enabled(const Options& o, const config::Config& config);
 
 // "file" -> "hash:file" (default_database_type); "type:file" unchanged.
 std::string with_type(const std::string& table, const config::Config& config);
+
+// Which keys message_keys() makes of a message: -h, -b, -m.
+struct MessageKeys {
+  bool headers = false;
+  bool body = false;
+  bool mime = false;
+};
+// Receives one lookup key; false stops the reading.
+using KeyCallback = std::function<bool(const std::string& key)>;
+
+// postmap -q - with -b/-h: reads a message (LF or CRLF lines) from `in` and passes each
+// key to `key`, in message order: logical headers (folded lines joined with "\n") with
+// `headers`, body lines with `body`. Without `mime` the headers are the primary ones and
+// everything after them is body, and with `headers` alone the reading stops at the end of
+// the primary headers (Postfix's postmap_head_end()); with `mime`, the headers of every
+// part and attached message too, and body lines are only the parts' bodies.
+void message_keys(std::istream& in, const MessageKeys& which, const KeyCallback& key);
 
 // Prints "TOOL: fatal: TEXT"; returns 1.
 int fatal(const Tool& tool, const std::string& text);

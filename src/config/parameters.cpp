@@ -580,7 +580,10 @@ constexpr ParameterInfo kParameters[] = {
      "re-injection service.",
      S},
     {"receive_override_options", "",
-     "Processing to skip for mail received by this service (re-injection after a filter).", S},
+     "Processing to skip for mail received by this service (re-injection after a filter): "
+     "no_unknown_recipient_checks, no_address_mappings, no_header_body_checks, no_milters "
+     "(nothing to skip: Correio runs no milters yet).",
+     S},
     {"soft_bounce", "no", "Turn permanent errors into temporary ones (testing).", B},
     {"always_bcc", "", "Address that receives a copy of every message.", S},
     // Content inspection (header_checks(5)), in smtpd and pickup.

@@ -62,10 +62,6 @@ constexpr SupportInfo kUnsupported[] = {
     {"smtpd_tls_CApath", kWarn, "",
      "client certificates are not requested, so there is nothing to verify them against"},
     {"smtpd_proxy_filter", kFatal, "", "before-queue content filters are not built yet"},
-    {"receive_override_options", kWarn, "",
-     "nothing is skipped yet: on a content filter's re-injection service write -o "
-     "header_checks= -o body_checks= (and the address mapping parameters) instead, or "
-     "header_checks FILTER sends the mail through the filter again"},
     {"non_smtpd_milters", kFatal, "",
      "milters for mail from sendmail/pickup are not built yet (smtpd_milters are); that "
      "mail would pass unfiltered"},

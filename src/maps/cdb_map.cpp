@@ -90,8 +90,8 @@ class CdbFile {
 
 class CdbMap final : public Map {
  public:
-  CdbMap(std::string spec, std::string path, bool fold)
-      : spec_(std::move(spec)), path_(std::move(path)), fold_(fold) {}
+  CdbMap(std::string spec, std::string path, bool fold, bool utf8)
+      : spec_(std::move(spec)), path_(std::move(path)), fold_(fold), utf8_(utf8) {}
 
   Status open() { return file_.open(path_); }
 
@@ -100,7 +100,7 @@ class CdbMap final : public Map {
     struct stat st {};
     if (::stat(path_.c_str(), &st) == 0 && !file_.same_file(st))
       if (auto s = file_.open(path_); !s) return s.error();
-    std::string key = fold_ ? fold_key(raw, true) : std::string(raw);
+    std::string key = fold_ ? fold_key(raw, utf8_) : std::string(raw);
     std::string value;
     for (int nul = 0; nul < 2; ++nul) {
       std::string k = nul ? key + '\0' : key;
@@ -121,6 +121,7 @@ class CdbMap final : public Map {
  private:
   std::string spec_, path_;
   bool fold_;
+  bool utf8_;
   CdbFile file_;
 };
 
@@ -184,7 +185,8 @@ namespace detail {
 
 Result<std::unique_ptr<Map>> open_cdb(std::string_view name, const MapOptions& options) {
   std::string spec = "cdb:" + std::string(name);
-  auto map = std::make_unique<CdbMap>(spec, cdb_file(std::string(name)), options.fold_case);
+  auto map =
+      std::make_unique<CdbMap>(spec, cdb_file(std::string(name)), options.fold_case, options.utf8);
   if (auto s = map->open(); !s) return s.error();
   return std::unique_ptr<Map>(std::move(map));
 }

@@ -113,6 +113,7 @@ class CidrMap final : public Map {
     return std::optional<std::string>((*found)->result);
   }
   std::string spec() const override { return spec_; }
+  bool fixed_keys() const override { return false; }  // DICT_FLAG_PATTERN
 
  private:
   std::string spec_;

@@ -12,7 +12,8 @@ Result<std::unique_ptr<Map>> open_inline(std::string_view name, const MapOptions
   std::string_view body = base::trim(name);
   if (body.size() < 2 || body.front() != '{' || body.back() != '}')
     return Error{fmt::format("inline:{}: value must be enclosed in {{}}", name)};
-  auto map = std::make_unique<MemoryMap>("inline:" + std::string(name), options.fold_case, true);
+  auto map =
+      std::make_unique<MemoryMap>("inline:" + std::string(name), options.fold_case, options.utf8);
   // The items: split_map_list() keeps "{ ... }" groups whole.
   for (const auto& item : split_map_list(body.substr(1, body.size() - 2))) {
     auto inner = strip_braces(item);

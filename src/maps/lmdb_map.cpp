@@ -62,8 +62,12 @@ std::string_view without_nul(MDB_val v) {
 
 class LmdbMap final : public Map {
  public:
-  LmdbMap(std::string type, std::string name, std::string path, bool fold)
-      : type_(std::move(type)), name_(std::move(name)), path_(std::move(path)), fold_(fold) {}
+  LmdbMap(std::string type, std::string name, std::string path, bool fold, bool utf8)
+      : type_(std::move(type)),
+        name_(std::move(name)),
+        path_(std::move(path)),
+        fold_(fold),
+        utf8_(utf8) {}
 
   Status open() {
     struct stat st {};
@@ -94,7 +98,7 @@ class LmdbMap final : public Map {
       checked_ = now;
       if (auto s = refresh(); !s) return s.error();
     }
-    // Unicode case folding, as Postfix with smtputf8_enable = yes (fold_key()).
+    // As postmap folded the keys: Unicode case folding with smtputf8_enable = yes.
     std::string k = fold_key_if(key);
     std::optional<std::string> found;
     int rc = k.empty() ? get_both(k, found) : get_either(k, found);
@@ -110,7 +114,7 @@ class LmdbMap final : public Map {
 
  private:
   std::string fold_key_if(std::string_view key) const {
-    return fold_ ? fold_key(key, true) : std::string(key);
+    return fold_ ? fold_key(key, utf8_) : std::string(key);
   }
 
   // Reopens a replaced file, else renews the read transaction (and its cursor).
@@ -156,6 +160,7 @@ class LmdbMap final : public Map {
 
   std::string type_, name_, path_;
   bool fold_;
+  bool utf8_;
   std::unique_ptr<Env> env_;
   dev_t dev_ = 0;
   ino_t ino_ = 0;
@@ -255,8 +260,9 @@ namespace detail {
 Result<std::unique_ptr<Map>> open_lmdb(std::string_view type, std::string_view name,
                                        const MapOptions& options) {
   if (name.empty()) return Error{fmt::format("{}: missing file name", type)};
-  auto map = std::make_unique<LmdbMap>(std::string(type), std::string(name),
-                                       lmdb_file(std::string(name)), options.fold_case);
+  auto map =
+      std::make_unique<LmdbMap>(std::string(type), std::string(name), lmdb_file(std::string(name)),
+                                options.fold_case, options.utf8);
   if (auto s = map->open(); !s) return s.error();
   return std::unique_ptr<Map>(std::move(map));
 }

@@ -107,6 +107,20 @@ Result<std::optional<std::string>> MapList::lookup(std::string_view key) {
   return std::optional<std::string>();
 }
 
+Result<std::optional<std::string>> MapList::lookup_partial(std::string_view key) {
+  for (auto& map : maps_) {
+    auto found = map->lookup_partial(key);
+    if (!found || *found) return found;
+  }
+  return std::optional<std::string>();
+}
+
+bool MapList::fixed_keys() const {
+  for (const auto& map : maps_)
+    if (map->fixed_keys()) return true;
+  return false;
+}
+
 Result<std::unique_ptr<MapList>> open_maps(std::string_view list, const MapOptions& options) {
   std::vector<std::unique_ptr<Map>> maps;
   for (const auto& spec : split_map_list(list)) {
@@ -131,23 +145,44 @@ AddressKeyParts address_key_parts(std::string_view address, std::string_view del
 
 Result<std::optional<AddressMatch>> lookup_address(Map& map, std::string_view address,
                                                    std::string_view delimiters, AddressForm form) {
+  using Found = std::optional<AddressMatch>;
   auto [local, domain, base_local, has_domain] = address_key_parts(address, delimiters);
+  std::string_view extension = local.substr(base_local.size());
 
-  std::vector<std::string> keys;
-  if (form == AddressForm::kFull) {
-    keys.emplace_back(address);
-    if (base_local != local && has_domain) keys.push_back(fmt::format("{}@{}", base_local, domain));
-    if (has_domain && !domain.empty()) keys.push_back(fmt::format("@{}", domain));
-  } else {
-    keys.emplace_back(local);
-    if (base_local != local) keys.emplace_back(base_local);
-  }
-  for (auto& key : keys) {
-    auto found = map.lookup(key);
+  auto try_key = [&](std::string key, bool partial, std::string_view ext,
+                     bool catch_all) -> Result<Found> {
+    auto found = partial ? map.lookup_partial(key) : map.lookup(key);
     if (!found) return found.error();
-    if (*found) return std::optional<AddressMatch>(AddressMatch{std::move(**found), key});
+    if (!*found) return Found();
+    return Found(AddressMatch{std::move(**found), std::move(key), std::string(ext), catch_all});
+  };
+
+  if (form == AddressForm::kLocalPart) {
+    auto hit = try_key(std::string(local), false, "", false);
+    if (!hit || *hit || extension.empty()) return hit;
+    return try_key(std::string(base_local), false, extension, false);
   }
-  return std::optional<AddressMatch>();
+  // mail_addr_find(3): user+ext@domain (full key), user@domain.
+  if (has_domain) {
+    auto hit = try_key(std::string(address), false, "", false);
+    if (!hit || *hit) return hit;
+    if (!extension.empty()) {
+      hit = try_key(fmt::format("{}@{}", base_local, domain), true, extension, false);
+      if (!hit || *hit) return hit;
+    }
+  }
+  // user+ext, user: for a local domain, or an address without one (then the first is
+  // the address itself, a full key).
+  if (!has_domain || form == AddressForm::kLocalDomain) {
+    auto hit = try_key(std::string(local), has_domain, "", false);
+    if (!hit || *hit) return hit;
+    if (!extension.empty()) {
+      hit = try_key(std::string(base_local), true, extension, false);
+      if (!hit || *hit) return hit;
+    }
+  }
+  if (has_domain && !domain.empty()) return try_key(fmt::format("@{}", domain), true, "", true);
+  return Found();
 }
 
 }  // namespace correio::maps

@@ -29,9 +29,22 @@ struct MapOptions {
   SourceSyntax syntax = SourceSyntax::kPostmap;
   bool fold_case = true;  // lower-case keys when building and when looking up (Postfix's
                           // default; postmap -f turns it off)
+  // smtputf8_enable (Postfix's dict_utf8 layer): keys are folded with Unicode case folding
+  // and source lines must be UTF-8; false (smtputf8_enable = no, postmap -u): only ASCII
+  // letters are folded and any byte is taken. Daemons and postmap set it from main.cf, so
+  // that a key is folded alike when the table is built and when it is looked up.
+  bool utf8 = true;
   // Receives "FILE, line N: ..." warnings about bad source lines; may be empty.
   std::function<void(const std::string&)> warn;
 };
+
+// The options a daemon opens its tables with: `smtputf8_enable` (main.cf) decides how
+// keys are folded, as postmap folded them when it built the table.
+inline MapOptions daemon_map_options(bool smtputf8_enable) {
+  MapOptions options;
+  options.utf8 = smtputf8_enable;
+  return options;
+}
 
 class Map {
  public:
@@ -55,6 +68,22 @@ class Map {
 
   // The "type:name" this map was opened as.
   virtual std::string spec() const = 0;
+
+  // Whether the table's keys are fixed strings (Postfix's DICT_FLAG_FIXED: hash:, cdb:,
+  // texthash:, inline:, static:, SQL, unix:) rather than patterns (DICT_FLAG_PATTERN:
+  // regexp:, pcre:, cidr:). unionmap: and pipemap: take their first table's kind, as
+  // Postfix's dict_union and dict_pipe do.
+  virtual bool fixed_keys() const { return true; }
+
+  // lookup() of a partial key: "user@domain" without its extension, "@domain", the bare
+  // local part of a local address, a parent domain, a shorter network prefix. Postfix
+  // asks only fixed-string tables with those (maps_find() with DICT_FLAG_FIXED, as
+  // mail_addr_find(3) and access(5) do); a pattern table sees the whole key only, so it
+  // finds nothing here.
+  virtual Result<std::optional<std::string>> lookup_partial(std::string_view key) {
+    if (!fixed_keys()) return std::optional<std::string>();
+    return lookup(key);
+  }
 };
 
 // The table types open_map() accepts, sorted (postconf -m lists them).
@@ -77,7 +106,10 @@ class MapList final : public Map {
  public:
   explicit MapList(std::vector<std::unique_ptr<Map>> maps, std::string spec);
   Result<std::optional<std::string>> lookup(std::string_view key) override;
+  // Only the fixed-string members are asked.
+  Result<std::optional<std::string>> lookup_partial(std::string_view key) override;
   std::string spec() const override { return spec_; }
+  bool fixed_keys() const override;
   size_t size() const { return maps_.size(); }
 
  private:
@@ -96,17 +128,27 @@ struct AddressKeyParts {
 };
 AddressKeyParts address_key_parts(std::string_view address, std::string_view delimiters);
 
-// How lookup_address() searches a table with an address (Postfix's mail_addr_find()).
+// How lookup_address() searches a table with an address (Postfix's mail_addr_find(3)).
+// The whole address is a full key, asked of every table; the others are partial keys,
+// asked of fixed-string tables only (Map::lookup_partial()).
 enum class AddressForm {
-  // user+ext@domain, user@domain, @domain — canonical/virtual-style tables.
+  // user+ext@domain, user@domain, @domain: canonical/virtual-style tables, for an
+  // address in a domain that is not local. An address without a domain is looked up as
+  // kLocalDomain does: user+ext (full key), user.
   kFull,
-  // the local part only: user+ext, user — aliases(5) tables.
+  // The domain is local (mydestination, $myorigin...; canonical(5), virtual(5)):
+  // user+ext@domain, user@domain, user+ext, user, @domain.
+  kLocalDomain,
+  // the local part only: user+ext, user, both full keys, as local(8) searches
+  // alias_maps (it asks each table directly, pattern tables included).
   kLocalPart,
 };
 
 struct AddressMatch {
   std::string value;
-  std::string key;  // the key that matched, e.g. "user@domain" or "@domain"
+  std::string key;         // the key that matched, e.g. "user@domain" or "@domain"
+  std::string extension;   // "+ext" when the key was found without it, else ""
+  bool catch_all = false;  // found by "@domain"
 };
 
 // Looks `address` up in `map` in the order of `form`; `delimiters` is

@@ -113,6 +113,7 @@ class PatternTable final : public Map {
     return std::optional<std::string>(std::move(value));
   }
   std::string spec() const override { return spec_; }
+  bool fixed_keys() const override { return false; }  // DICT_FLAG_PATTERN
 
   Result<std::vector<std::pair<std::string, std::string>>> written_results() override {
     std::vector<std::pair<std::string, std::string>> out;

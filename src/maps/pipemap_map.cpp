@@ -23,6 +23,8 @@ class PipeMap final : public Map {
     return std::optional<std::string>(std::move(current));
   }
   std::string spec() const override { return spec_; }
+  // "The first table determines the pattern-matching flags" (Postfix's dict_union.c).
+  bool fixed_keys() const override { return maps_.front()->fixed_keys(); }
 
  private:
   std::string spec_;

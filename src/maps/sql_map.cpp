@@ -18,10 +18,11 @@ class SqlMap final : public Map {
         file_(std::move(file)),
         source_(std::move(source)),
         fold_(options.fold_case),
+        utf8_(options.utf8),
         warn_(options.warn) {}
 
   Result<std::optional<std::string>> lookup(std::string_view raw_key) override {
-    std::string key = fold_ ? fold_key(raw_key, true) : std::string(raw_key);
+    std::string key = fold_ ? fold_key(raw_key, utf8_) : std::string(raw_key);
     if (!domain_listed(key)) return std::optional<std::string>();
     auto rows = source_->run(
         [&](const Quote& quote) { return expand_sql(file_.query, key, nullptr, quote); });
@@ -67,6 +68,7 @@ class SqlMap final : public Map {
   SqlTableFile file_;
   std::unique_ptr<SqlSource> source_;
   bool fold_;
+  bool utf8_;
   std::function<void(const std::string&)> warn_;
 };
 

@@ -79,7 +79,14 @@ asio::awaitable<void> run(service::Context& ctx) {
   PickupSettings settings = PickupSettings::from_config(ctx.config);
   base::Logger& log = ctx.log;
   // cleanup runs inside pickup (design.md §2): a table it cannot open stops the daemon.
-  auto rewriter = cleanup::AddressRewriter::open(ctx.config);
+  // receive_override_options applies to local submissions too (pickup(8)).
+  auto overrides = cleanup::ReceiveOverrides::from_config(ctx.config);
+  if (!overrides) {
+    log.fatal("{}", overrides.error().message);
+    ctx.io.stop();
+    co_return;
+  }
+  auto rewriter = cleanup::AddressRewriter::open(ctx.config, *overrides);
   if (!rewriter) {
     log.fatal("{}", rewriter.error().message);
     ctx.io.stop();
@@ -88,7 +95,9 @@ asio::awaitable<void> run(service::Context& ctx) {
   settings.rewriter = std::make_shared<cleanup::AddressRewriter>(std::move(*rewriter));
   // header_checks and friends apply to local submissions too; a table that cannot be
   // opened stops pickup rather than letting mail pass uninspected.
-  auto checks = cleanup::CheckTables::open(ctx.config, "", log);
+  auto checks = overrides->no_header_body_checks
+                    ? Result<cleanup::CheckTables>(cleanup::CheckTables())
+                    : cleanup::CheckTables::open(ctx.config, "", log);
   if (!checks) {
     log.fatal("{}", checks.error().message);
     co_return;

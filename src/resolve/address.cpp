@@ -48,6 +48,16 @@ AddressParts split_address(std::string_view address, bool dequote) {
   return parts;
 }
 
+std::string strip_trailing_dot(std::string_view address) {
+  if (!address.ends_with('.')) return std::string(address);
+  AddressParts parts = split_address(address, false);
+  const std::string& d = parts.domain;
+  // An '@' outside quotes (else the domain is empty), and the dot after neither '.' nor
+  // '@' (a domain of "." alone).
+  if (d.size() < 2 || d[d.size() - 2] == '.') return std::string(address);
+  return std::string(address.substr(0, address.size() - 1));
+}
+
 std::string base_local_part(std::string_view local, std::string_view delimiters) {
   if (delimiters.empty()) return std::string(local);
   size_t cut = local.find_first_of(delimiters);

@@ -19,6 +19,11 @@ struct AddressParts {
 // and '!' inside them are plain characters.
 AddressParts split_address(std::string_view address, bool dequote);
 
+// trivial-rewrite's rewrite.c and resolve.c: "Strip trailing dot at end of domain, but not
+// dot-dot or at-dot". "user@example.com." is user@example.com; "user@example.com..",
+// "user@." and "user." (no domain) stay as they are, for the syntax checks to refuse.
+std::string strip_trailing_dot(std::string_view address);
+
 // "user+ext" -> "user" when '+' is one of `delimiters` (recipient_delimiter); a local part
 // that starts with a delimiter is kept whole, as Postfix does.
 std::string base_local_part(std::string_view local, std::string_view delimiters);

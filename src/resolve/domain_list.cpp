@@ -51,8 +51,10 @@ bool parent_style(std::string_view value, std::string_view parameter) {
 }
 
 Result<DomainList> DomainList::open(std::string_view parameter, std::string_view value,
-                                    bool parent_matches_subdomains) {
+                                    bool parent_matches_subdomains,
+                                    const maps::MapOptions& options) {
   DomainList list;
+  list.options_ = options;
   list.parameter_ = std::string(parameter);
   list.parent_matches_ = parent_matches_subdomains;
   for (const auto& item : maps::split_map_list(value))
@@ -82,7 +84,7 @@ Status DomainList::add(std::string_view item, int depth) {
   // A "type:table" has a colon before any dot; "[::1]" and "host:port" are not tables.
   if (colon != std::string_view::npos && colon > 0 && item.front() != '[' &&
       item.substr(0, colon).find('.') == std::string_view::npos) {
-    auto map = maps::open_map(item);
+    auto map = maps::open_map(item, options_);
     if (!map) return Error{fmt::format("{}: \"{}\": {}", parameter_, item, map.error().message)};
     p.table = std::shared_ptr<maps::Map>(std::move(*map));
   } else {
@@ -101,12 +103,14 @@ Result<bool> DomainList::matches(Pattern& p, std::string_view domain) const {
   auto found = p.table->lookup(domain);
   if (!found) return found.error();
   if (*found) return true;
-  // Parent domains: "example.com" keys in parent style, else ".example.com" keys.
+  // Parent domains: "example.com" keys in parent style, else ".example.com" keys; never
+  // asked of pattern tables (match_ops.c: "Don't look up parent domain substrings with
+  // regexp maps etc.").
   for (size_t dot = domain.find('.'); dot != std::string_view::npos;
        dot = domain.find('.', dot + 1)) {
     std::string_view parent = parent_matches_ ? domain.substr(dot + 1) : domain.substr(dot);
     if (parent.empty() || parent == ".") break;
-    auto up = p.table->lookup(parent);
+    auto up = p.table->lookup_partial(parent);
     if (!up) return up.error();
     if (*up) return true;
   }

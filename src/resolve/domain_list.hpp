@@ -25,9 +25,11 @@ class DomainList {
   // type: mysql"). `parent_matches_subdomains`: "example.com" also matches
   // "sub.example.com" (the parameter is listed in parent_domain_matches_subdomains);
   // ".example.com" always matches subdomains. Errors: unknown table type, unreadable
-  // table or file, a file nesting more files too deep.
+  // table or file, a file nesting more files too deep. `options`: how tables fold keys
+  // (maps::daemon_map_options(smtputf8_enable)).
   static Result<DomainList> open(std::string_view parameter, std::string_view value,
-                                 bool parent_matches_subdomains);
+                                 bool parent_matches_subdomains,
+                                 const maps::MapOptions& options = {});
 
   // true when `domain` is listed. An Error is a temporary table failure: callers defer
   // (4.3.0), they never treat it as "not listed".
@@ -47,6 +49,7 @@ class DomainList {
 
   std::string parameter_;
   bool parent_matches_ = false;
+  maps::MapOptions options_;
   std::vector<Pattern> patterns_;
 };
 

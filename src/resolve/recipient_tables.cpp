@@ -26,13 +26,13 @@ class FailedMap final : public maps::Map {
 // Members that cannot be opened become FailedMaps, their errors appended to `errors`.
 std::vector<std::unique_ptr<maps::Map>> open_members(std::string_view parameter,
                                                      std::string_view list,
-                                                     std::string_view alias_maps,
+                                                     std::string_view alias_maps, bool utf8,
                                                      std::vector<std::string>& errors) {
   std::set<std::string> aliases;
   for (auto& spec : maps::split_map_list(alias_maps)) aliases.insert(std::move(spec));
   std::vector<std::unique_ptr<maps::Map>> opened;
   for (const auto& spec : maps::split_map_list(list)) {
-    maps::MapOptions options;
+    maps::MapOptions options = maps::daemon_map_options(utf8);
     if (aliases.count(spec)) options.syntax = maps::SourceSyntax::kAliases;
     auto map = maps::open_map(spec, options);
     if (map) {
@@ -55,6 +55,7 @@ RecipientTableSettings RecipientTableSettings::from_config(const config::Config&
   s.virtual_mailbox_maps = config.get("virtual_mailbox_maps");
   s.relay_recipient_maps = config.get("relay_recipient_maps");
   s.recipient_delimiter = config.get("recipient_delimiter");
+  s.smtputf8_enable = config.get_bool("smtputf8_enable");
   return s;
 }
 
@@ -65,7 +66,8 @@ RecipientTables RecipientTables::open(const RecipientTableSettings& settings) {
                   std::string_view alias_maps) {
     table.configured = !base::trim(list).empty();
     if (!table.configured) return;
-    auto members = open_members(parameter, list, alias_maps, tables.open_errors_);
+    auto members =
+        open_members(parameter, list, alias_maps, settings.smtputf8_enable, tables.open_errors_);
     if (&table != &tables.local_) {
       table.parts.push_back(
           std::make_shared<maps::MapList>(std::move(members), std::string(base::trim(list))));
@@ -113,22 +115,9 @@ bool RecipientTables::has_table(AddressClass address_class) const {
 
 Result<bool> known_local_recipient(maps::Map& map, std::string_view address,
                                    std::string_view delimiters) {
-  auto parts = maps::address_key_parts(address, delimiters);
-  std::vector<std::string> keys;
-  if (parts.has_domain) {
-    keys.emplace_back(address);
-    if (parts.base_local != parts.local)
-      keys.push_back(std::string(parts.base_local) + "@" + std::string(parts.domain));
-  }
-  keys.emplace_back(parts.local);
-  if (parts.base_local != parts.local) keys.emplace_back(parts.base_local);
-  if (parts.has_domain && !parts.domain.empty()) keys.push_back("@" + std::string(parts.domain));
-  for (const auto& key : keys) {
-    auto found = map.lookup(key);
-    if (!found) return found.error();
-    if (*found) return true;
-  }
-  return false;
+  auto found = maps::lookup_address(map, address, delimiters, maps::AddressForm::kLocalDomain);
+  if (!found) return found.error();
+  return found->has_value();
 }
 
 Result<std::optional<bool>> RecipientTables::known(AddressClass address_class,

@@ -25,6 +25,7 @@ struct RecipientTableSettings {
   std::string virtual_mailbox_maps;  // "" = not used (user_directory may answer instead)
   std::string relay_recipient_maps;  // "" = every relay recipient is valid
   std::string recipient_delimiter;
+  bool smtputf8_enable = true;  // how the tables fold keys (maps::daemon_map_options)
 
   static RecipientTableSettings from_config(const config::Config& config);
 };

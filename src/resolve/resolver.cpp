@@ -23,7 +23,8 @@ std::string where(const config::Config& config, std::string_view name) {
 
 Result<DomainList> open_list(const config::Config& config, std::string_view name) {
   bool parent = parent_style(config.get("parent_domain_matches_subdomains"), name);
-  auto list = DomainList::open(name, config.get(name), parent);
+  auto list = DomainList::open(name, config.get(name), parent,
+                               maps::daemon_map_options(config.get_bool("smtputf8_enable")));
   if (!list) return Error{where(config, name) + list.error().message};
   return list;
 }
@@ -38,7 +39,8 @@ Result<std::shared_ptr<maps::Map>> open_tables(const config::Config& config,
   for (const auto& spec : maps::split_map_list(value)) {
     std::string_view direct = spec;
     while (direct.starts_with("proxy:")) direct.remove_prefix(6);
-    auto table = maps::open_map(direct);
+    auto table =
+        maps::open_map(direct, maps::daemon_map_options(config.get_bool("smtputf8_enable")));
     if (!table)
       return Error{
           fmt::format("{}{}: {}: {}", where(config, name), name, spec, table.error().message)};
@@ -149,7 +151,9 @@ Result<AddressClass> Resolver::classify_domain(std::string_view domain) {
   return AddressClass::kDefault;
 }
 
-Result<Route> Resolver::resolve(std::string_view address, std::string_view sender) {
+Result<Route> Resolver::resolve(std::string_view given, std::string_view sender) {
+  // resolve.c: "user@example.com." is user@example.com.
+  std::string address = strip_trailing_dot(given);
   AddressParts parts = split_address(address, dequote_);
   bool rewritten = false;
   for (int pass = 0;; ++pass) {
@@ -209,18 +213,15 @@ Result<Route> Resolver::finish(AddressClass c, const std::string& local, const s
 }
 
 // relocated(5) TABLE FORMAT: user@domain, then (local domains) user, then @domain; the
-// recipient_delimiter extension is tried off as in every address table.
+// recipient_delimiter extension is tried off as in every address table (mail_addr_find).
 Result<std::optional<std::string>> Resolver::relocated(AddressClass c, const std::string& address) {
   using Found = std::optional<std::string>;
   if (!relocated_) return Found();
-  auto full = maps::lookup_address(*relocated_, address, delimiter_);
-  if (!full) return Error{"relocated_maps: " + full.error().message};
-  if (*full) return Found((*full)->value);
-  if (c != AddressClass::kLocal) return Found();
-  auto local = maps::lookup_address(*relocated_, split_address(address, false).local, delimiter_,
-                                    maps::AddressForm::kLocalPart);
-  if (!local) return Error{"relocated_maps: " + local.error().message};
-  if (*local) return Found((*local)->value);
+  auto form =
+      c == AddressClass::kLocal ? maps::AddressForm::kLocalDomain : maps::AddressForm::kFull;
+  auto found = maps::lookup_address(*relocated_, address, delimiter_, form);
+  if (!found) return Error{"relocated_maps: " + found.error().message};
+  if (*found) return Found((*found)->value);
   return Found();
 }
 

@@ -46,9 +46,10 @@ TransportTable::TransportTable(std::shared_ptr<maps::Map> maps, bool parent_styl
                                std::string delimiters)
     : maps_(std::move(maps)), parent_style_(parent_style), delimiters_(std::move(delimiters)) {}
 
-Result<bool> TransportTable::try_key(std::string_view key, std::string_view domain,
+Result<bool> TransportTable::try_key(std::string_view key, std::string_view domain, bool partial,
                                      std::string& transport, std::string& nexthop) {
-  auto found = maps_->lookup(key);
+  // transport(5): pattern tables see the full address only (and "*").
+  auto found = partial ? maps_->lookup_partial(key) : maps_->lookup(key);
   if (!found) return found.error();
   if (!*found) return false;
   apply_transport_entry(**found, domain, transport, nexthop);
@@ -64,15 +65,15 @@ Result<bool> TransportTable::apply(std::string_view address, std::string& transp
   if (!domain.empty() && domain.back() == '.') domain.remove_suffix(1);
 
   // user+ext@domain, then user@domain.
-  auto found = try_key(address, domain, transport, nexthop);
+  auto found = try_key(address, domain, false, transport, nexthop);
   if (!found || *found) return found;
   if (std::string base = base_local_part(local, delimiters_); base != local && !domain.empty()) {
-    found = try_key(base + "@" + std::string(domain), domain, transport, nexthop);
+    found = try_key(base + "@" + std::string(domain), domain, true, transport, nexthop);
     if (!found || *found) return found;
   }
   // a.b.example, then .b.example, .example (or b.example, example in parent style).
   for (std::string_view name = domain; !name.empty();) {
-    found = try_key(name, domain, transport, nexthop);
+    found = try_key(name, domain, true, transport, nexthop);
     if (!found || *found) return found;
     size_t dot = name.find('.', 1);
     if (dot == std::string_view::npos) break;
@@ -80,7 +81,7 @@ Result<bool> TransportTable::apply(std::string_view address, std::string& transp
   }
   // The wildcard matches every address, local ones included (transport(5) lists null
   // entries for the domains it must not touch).
-  return try_key("*", domain, transport, nexthop);
+  return try_key("*", domain, false, transport, nexthop);
 }
 
 }  // namespace correio::resolve

@@ -46,8 +46,8 @@ class TransportTable {
   Result<bool> apply(std::string_view address, std::string& transport, std::string& nexthop);
 
  private:
-  Result<bool> try_key(std::string_view key, std::string_view domain, std::string& transport,
-                       std::string& nexthop);
+  Result<bool> try_key(std::string_view key, std::string_view domain, bool partial,
+                       std::string& transport, std::string& nexthop);
 
   std::shared_ptr<maps::Map> maps_;
   bool parent_style_ = false;

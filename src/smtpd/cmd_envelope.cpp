@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "base/strings.hpp"
+#include "resolve/address.hpp"
 #include "smtp/address.hpp"
 #include "smtp/helo_name.hpp"
 #include "smtpd/session.hpp"
@@ -144,9 +145,12 @@ asio::awaitable<Session::Next> Session::cmd_mail(const Command& command) {
       co_return co_await reply(555, "5.5.4", "Unsupported option: " + key);
     }
   }
-  if (auto refusal = utf8_refusal(parsed->address, envelope.smtputf8))
+  // Postfix takes "user@example.com." as user@example.com (trivial-rewrite drops the
+  // dot): the checks and the queue file see it without.
+  std::string sender = resolve::strip_trailing_dot(parsed->address);
+  if (auto refusal = utf8_refusal(sender, envelope.smtputf8))
     co_return co_await reply(553, "5.6.7", *refusal);
-  if (!parsed->address.empty() && !smtp::valid_mailbox(parsed->address, envelope.smtputf8))
+  if (!sender.empty() && !smtp::valid_mailbox(sender, envelope.smtputf8))
     co_return co_await reply(501, "5.1.7", "Bad sender address syntax");
   // Postfix's smtpd_check_size: the declared size plus queue_minfree must be free.
   if (!sink_.has_room(declared_size)) {
@@ -158,14 +162,14 @@ asio::awaitable<Session::Next> Session::cmd_mail(const Command& command) {
   if (!services_.restrictions.delay_reject()) {
     access::Facts facts = access_facts("MAIL");
     facts.has_sender = true;
-    facts.sender = parsed->address;
+    facts.sender = sender;
     std::optional<smtp::Reply> refused = co_await access_check(Restrictions::Event::mail, facts);
     if (refused) {
       effects_.reset_transaction();
       co_return co_await reply(*refused);
     }
   }
-  envelope.sender = parsed->address;
+  envelope.sender = std::move(sender);  // without a trailing dot, as Postfix queues it
   envelope.helo_name = helo_name_;
   envelope.client_name = client_name_;
   envelope.client_address = conn_.remote_address();
@@ -191,9 +195,13 @@ asio::awaitable<Session::Next> Session::cmd_rcpt(const Command& command) {
   if (!parsed) co_return co_await reply(501, "5.5.4", parsed.error().message);
   // smtpd_client_recipient_rate_limit, where Postfix's rcpt_cmd checks it.
   if (auto over = rate_limited(ClientEvent::recipient)) co_return co_await reply(*over);
-  if (auto refusal = utf8_refusal(parsed->address, envelope_->smtputf8))
+  // "user@example.com." is user@example.com to the checks and tables, as in Postfix
+  // (trivial-rewrite drops the dot); the queue file keeps the address as given as the
+  // original recipient (orig_to).
+  std::string canonical = resolve::strip_trailing_dot(parsed->address);
+  if (auto refusal = utf8_refusal(canonical, envelope_->smtputf8))
     co_return co_await reply(553, "5.6.7", *refusal);
-  if (!smtp::valid_mailbox(parsed->address, envelope_->smtputf8))
+  if (!smtp::valid_mailbox(canonical, envelope_->smtputf8))
     co_return co_await reply(501, "5.1.3", "Bad recipient address syntax");
   Recipient recipient{parsed->address, "", "", {}};
   bool dsn = esmtp_ && settings_.ehlo_keyword("DSN");
@@ -225,12 +233,13 @@ asio::awaitable<Session::Next> Session::cmd_rcpt(const Command& command) {
   if (static_cast<long long>(envelope_->recipients.size()) >= settings_.recipient_limit)
     co_return co_await reply(452, "4.5.3", "Error: too many recipients");
   access::Facts facts = access_facts("RCPT");
-  facts.recipient = recipient.address;
+  facts.recipient = canonical;
+  facts.recipient_as_given = recipient.address;
   std::optional<smtp::Reply> refused = co_await access_check(Restrictions::Event::rcpt, facts);
   if (refused) co_return co_await reply(*refused);  // logged by the restrictions
   // cleanup (Postfix's cleanup_addr_recipient): canonical, masquerading, virtual aliases.
   bool known = false;  // a canonical or virtual alias entry vouches for the address
-  if (auto refusal = rewrite_recipient(recipient, known)) {
+  if (auto refusal = rewrite_recipient(recipient, canonical, known)) {
     log_reject("RCPT", *refusal, recipient.address);
     co_return co_await reply(*refusal);
   }

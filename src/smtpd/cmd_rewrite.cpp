@@ -23,7 +23,8 @@ std::optional<smtp::Reply> Session::rewrite_sender(Envelope& envelope) {
   return std::nullopt;
 }
 
-std::optional<smtp::Reply> Session::rewrite_recipient(Recipient& recipient, bool& known) {
+std::optional<smtp::Reply> Session::rewrite_recipient(Recipient& recipient,
+                                                      const std::string& canonical, bool& known) {
   auto rewritten = services_.rewriter.recipient(recipient.address);
   if (!rewritten) {
     log_.warning("recipient address rewriting for <{}>: {}", recipient.address,
@@ -35,8 +36,8 @@ std::optional<smtp::Reply> Session::rewrite_recipient(Recipient& recipient, bool
     log_.warning("{} -- message not accepted, try again later", rewritten->limit_error);
     return smtp::Reply(451, "4.6.0", "<" + recipient.address + ">: Alias expansion error");
   }
-  known = rewritten->virtual_match ||
-          rewritten->addresses != std::vector<std::string>{recipient.address};
+  // Dropping a trailing dot vouches for nothing: compare with the canonical form.
+  known = rewritten->virtual_match || rewritten->addresses != std::vector<std::string>{canonical};
   if (rewritten->addresses != std::vector<std::string>{recipient.address})
     recipient.rewritten = std::move(rewritten->addresses);
   envelope_->copies.insert(envelope_->copies.end(), rewritten->copies.begin(),

@@ -72,8 +72,14 @@ std::vector<std::string> check_configuration(const config::Config& config) {
     std::string where = config.location(text.substr(0, text.find(':')));
     return fmt::format("{}{}error: {}", where, where.empty() ? "" : ": ", text);
   };
-  if (auto rewriter = cleanup::AddressRewriter::open(config); !rewriter)
+  auto overrides = cleanup::ReceiveOverrides::parse(config.get("receive_override_options"));
+  if (!overrides) {
+    std::string where = config.location("receive_override_options");
+    problems.push_back(
+        fmt::format("{}{}error: {}", where, where.empty() ? "" : ": ", overrides.error().message));
+  } else if (auto rewriter = cleanup::AddressRewriter::open(config, *overrides); !rewriter) {
     problems.push_back(located(rewriter.error().message));
+  }
   if (auto clients = HeaderRewriteClients::parse(config.get("local_header_rewrite_clients"), {});
       !clients)
     problems.push_back(located(clients.error().message));

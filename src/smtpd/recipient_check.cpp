@@ -54,9 +54,13 @@ smtp::Reply unknown_user(int code, std::string_view recipient, std::string_view 
 // unknown", a transport_maps "error:5.7.1 text"); then the class's own table.
 std::optional<smtp::Reply> RecipientCheck::check(std::string_view recipient,
                                                  std::string_view sender) {
-  std::string domain = smtp::domain_of(recipient);
+  if (options_.skip) return std::nullopt;
+  // The tables see the address without a trailing dot; the replies name it as given
+  // ("<eve@example.com.>: Recipient address rejected: ..."), as Postfix's do.
+  std::string address = resolve::strip_trailing_dot(recipient);
+  std::string domain = smtp::domain_of(address);
   std::string local =
-      resolve::base_local_part(smtp::local_part_of(recipient), options_.recipient_delimiter);
+      resolve::base_local_part(smtp::local_part_of(address), options_.recipient_delimiter);
   if (!options_.resolver) return std::nullopt;
   auto route = options_.resolver->resolve(recipient, sender);
   if (!route) {

@@ -34,6 +34,9 @@ class RecipientCheck {
     int local_reject_code = 550;             // unknown_local_recipient_reject_code
     int virtual_reject_code = 550;           // unknown_virtual_mailbox_reject_code
     int relay_reject_code = 550;             // unknown_relay_recipient_reject_code
+    // receive_override_options = no_unknown_recipient_checks: check() accepts every
+    // address (Postfix's check_rcpt_maps() returns at once).
+    bool skip = false;
   };
 
   RecipientCheck(Options options, base::Logger& log);

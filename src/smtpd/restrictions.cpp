@@ -44,6 +44,7 @@ Restrictions::Options restriction_options(const config::Config& c, resolve::Reso
   if (auto nets = ClientNetworks::parse(c.get("mynetworks"))) r.mynetworks = *nets;
   r.resolver = resolver;
   r.sender_login_maps = c.get("smtpd_sender_login_maps");
+  r.smtputf8_enable = c.get_bool("smtputf8_enable");
   auto code = [&](const char* name) { return static_cast<int>(c.get_int(name)); };
   r.codes.reject = code("reject_code");
   r.codes.defer = code("defer_code");
@@ -91,7 +92,8 @@ Status Restrictions::open_tables(const std::vector<Restriction>& list) {
   for (const Restriction& r : list) {
     const access::Check* check = access::find_check(r.name);
     if (!check || !check->opens_table || tables_.contains(r.argument)) continue;
-    auto table = access::AccessTable::open(r.argument);
+    auto table =
+        access::AccessTable::open(r.argument, maps::daemon_map_options(options_.smtputf8_enable));
     if (!table) return Error{r.name + " " + r.argument + ": " + table.error().message};
     tables_.emplace(r.argument, std::move(*table));
   }
@@ -134,12 +136,14 @@ Status Restrictions::parse_all() {
         "least one working instance of: reject_unauth_destination, defer_unauth_destination, "
         "reject or defer"};
   if (!options_.sender_login_maps.empty()) {
-    auto maps = maps::open_maps(options_.sender_login_maps);
+    auto maps = maps::open_maps(options_.sender_login_maps,
+                                maps::daemon_map_options(options_.smtputf8_enable));
     if (!maps) return Error{"smtpd_sender_login_maps: " + maps.error().message};
     login_maps_ = std::move(*maps);
   }
   if (!options_.rbl_reply_maps.empty()) {
-    auto maps = maps::open_maps(options_.rbl_reply_maps);
+    auto maps = maps::open_maps(options_.rbl_reply_maps,
+                                maps::daemon_map_options(options_.smtputf8_enable));
     if (!maps) return Error{"rbl_reply_maps: " + maps.error().message};
     rbl_reply_maps_ = std::move(*maps);
   }

@@ -64,6 +64,7 @@ class Restrictions {
     // outlive the Restrictions. Null: every domain is remote.
     resolve::Resolver* resolver = nullptr;
     std::string sender_login_maps;  // smtpd_sender_login_maps
+    bool smtputf8_enable = true;    // how the tables fold keys (maps::daemon_map_options)
     RestrictionCodes codes;
     std::string recipient_delimiter;
     std::string null_access_key = "<>";  // smtpd_null_access_lookup_key

@@ -120,7 +120,9 @@ class Session {
   // cleanup's address rewriting of the envelope (cmd_rewrite.cpp); a reply when the
   // command must be refused (a table failed, an alias expansion limit was hit).
   std::optional<smtp::Reply> rewrite_sender(Envelope& envelope);
-  std::optional<smtp::Reply> rewrite_recipient(Recipient& recipient, bool& known);
+  // `canonical`: recipient.address without a trailing dot (resolve::strip_trailing_dot).
+  std::optional<smtp::Reply> rewrite_recipient(Recipient& recipient, const std::string& canonical,
+                                               bool& known);
   // Creates the queue file and writes the Received: header; false when the queue refused.
   bool start_message();
   // Passes content (LF line endings) through cleanup into the queue file.

@@ -58,8 +58,13 @@ int smtpd_main(const service::DaemonArgs& args) {
     auto resolver = resolve::Resolver::open(ctx.config);
     if (!resolver) return resolver.error();
     state->resolver.emplace(std::move(*resolver));
+    // receive_override_options (this service's -o, FILTER_README's re-injection smtpd):
+    // an unknown value is fatal, as in Postfix.
+    auto overrides = cleanup::ReceiveOverrides::from_config(ctx.config);
+    if (!overrides) return overrides.error();
     RecipientCheck::Options options;
     options.resolver = &*state->resolver;
+    options.skip = overrides->no_unknown_recipient_checks;
     options.user_directory = ctx.config.get("user_directory");
     options.default_realm = ctx.config.get("auth_default_realm");
     options.recipient_delimiter = ctx.config.get("recipient_delimiter");
@@ -95,7 +100,7 @@ int smtpd_main(const service::DaemonArgs& args) {
         AdmissionSettings::from_config(ctx.config, ctx.args.service_name), ctx.log, *state->rates);
     // cleanup's address rewriting runs in smtpd (design.md §2); a table it cannot open
     // is fatal, as in Postfix's cleanup.
-    auto rewriter = cleanup::AddressRewriter::open(ctx.config);
+    auto rewriter = cleanup::AddressRewriter::open(ctx.config, *overrides);
     if (!rewriter) return rewriter.error();
     state->rewriter.emplace(std::move(*rewriter));
     auto header_clients =
@@ -104,9 +109,11 @@ int smtpd_main(const service::DaemonArgs& args) {
     state->header_clients.emplace(std::move(*header_clients));
     // header_checks and friends; a table that cannot be opened or asks for what Correio
     // does not do (FILTER) is fatal, rather than mail passing uninspected.
-    auto checks = cleanup::CheckTables::open(ctx.config, "", ctx.log);
-    if (!checks) return checks.error();
-    if (checks->any()) state->checks = std::make_unique<cleanup::CheckTables>(std::move(*checks));
+    if (!overrides->no_header_body_checks) {
+      auto checks = cleanup::CheckTables::open(ctx.config, "", ctx.log);
+      if (!checks) return checks.error();
+      if (checks->any()) state->checks = std::make_unique<cleanup::CheckTables>(std::move(*checks));
+    }
     // A fast_flush_domains that cannot be opened is fatal, like the other domain lists.
     auto etrn = EtrnService::open(ctx.config);
     if (!etrn) return etrn.error();

@@ -39,7 +39,7 @@ class AddressRewrite : public ::testing::Test {
     return "texthash:" + p.string();
   }
 
-  AddressRewriter open(const std::string& extra) {
+  AddressRewriter open(const std::string& extra, const ReceiveOverrides& overrides = {}) {
     std::string text =
         "myhostname = mail.example.com\nmydomain = example.com\nmyorigin = example.com\n"
         "mydestination = example.com, localhost\nrecipient_delimiter = +\n" +
@@ -48,7 +48,7 @@ class AddressRewrite : public ::testing::Test {
     EXPECT_TRUE(main_cf.ok());
     auto config = config::Config::from_main_cf(*main_cf, "/nonexistent");
     EXPECT_TRUE(config.ok());
-    auto r = AddressRewriter::open(*config);
+    auto r = AddressRewriter::open(*config, overrides);
     EXPECT_TRUE(r.ok()) << r.error().message;
     return std::move(*r);
   }
@@ -125,7 +125,7 @@ TEST_F(AddressRewrite, CanonicalClassesAndOrder) {
   EXPECT_EQ(rcpt(r, "bob@example.com"), V{"bob@example.com"});  // not envelope_recipient
   auto bad = config::MainCf::parse("canonical_classes = envelope_sender, bogus\n", "main.cf");
   auto config = config::Config::from_main_cf(*bad, "/nonexistent");
-  auto refused = AddressRewriter::open(*config);
+  auto refused = AddressRewriter::open(*config, {});
   ASSERT_FALSE(refused.ok());
   EXPECT_NE(refused.error().message.find("canonical_classes: unknown address class: bogus"),
             std::string::npos);
@@ -207,6 +207,49 @@ TEST_F(AddressRewrite, BccCopies) {
   auto one = r.recipient("x@example.org");
   ASSERT_TRUE(one.ok());
   EXPECT_EQ(one->copies, V{"incoming@example.com"});
+}
+
+// receive_override_options = no_address_mappings (input_transp_cleanup()): no canonical,
+// virtual alias, masquerading or automatic BCC; completion to standard form remains.
+TEST_F(AddressRewrite, NoAddressMappingsLeavesOnlyTheStandardForm) {
+  std::string settings = "always_bcc = archive@example.com\nsender_bcc_maps = " +
+                         table("s", "boss@example.com boss-copy@example.com\n") +
+                         "\ncanonical_maps = " + table("c", "joe jane\n") +
+                         "\nvirtual_alias_maps = " + table("v", "ann@example.com bob@x.example\n") +
+                         "\nmasquerade_domains = example.com\n";
+  auto overrides = ReceiveOverrides::parse("no_header_body_checks, no_address_mappings");
+  ASSERT_TRUE(overrides.ok());
+  EXPECT_TRUE(overrides->no_address_mappings);
+  EXPECT_FALSE(overrides->no_unknown_recipient_checks);
+  auto r = open(settings, *overrides);
+  EXPECT_EQ(rcpt(r, "joe"), V{"joe@example.com"});
+  EXPECT_EQ(rcpt(r, "ann@example.com"), V{"ann@example.com"});
+  EXPECT_EQ(rcpt(r, "ann@example.com."), V{"ann@example.com"});  // trailing dot dropped
+  EXPECT_EQ(sender(r, "joe@host.example.com"), "joe@host.example.com");
+  auto copies = r.sender_copies("boss@example.com");
+  ASSERT_TRUE(copies.ok());
+  EXPECT_TRUE(copies->empty());
+  auto mapped = open(settings);
+  EXPECT_EQ(rcpt(mapped, "joe"), V{"jane@example.com"});
+  EXPECT_EQ(rcpt(mapped, "ann@example.com"), V{"bob@x.example"});
+  EXPECT_EQ(sender(mapped, "joe@host.example.com"), "joe@example.com");
+}
+
+TEST(ReceiveOverrides, NamesAsPostfixWritesThem) {
+  auto all = ReceiveOverrides::parse(
+      " no_unknown_recipient_checks,no_address_mappings\tno_header_body_checks no_milters ");
+  ASSERT_TRUE(all.ok());
+  EXPECT_TRUE(all->no_unknown_recipient_checks && all->no_address_mappings &&
+              all->no_header_body_checks && all->no_milters);
+  auto none = ReceiveOverrides::parse("");
+  ASSERT_TRUE(none.ok());
+  EXPECT_FALSE(none->no_unknown_recipient_checks || none->no_address_mappings ||
+               none->no_header_body_checks || none->no_milters);
+  auto bad = ReceiveOverrides::parse("no_header_body_checks, No_Milters");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error().message,
+            "unknown receive_override_options value \"No_Milters\" in "
+            "\"no_header_body_checks, No_Milters\"");
 }
 
 TEST_F(AddressRewrite, HeadersKeepNamesAndComments) {

@@ -43,7 +43,9 @@ TEST_F(MapsTable, TexthashReadsTheSourceAndWarns) {
 
 TEST_F(MapsTable, TexthashAliasSyntax) {
   std::string file = write("aliases", "root: bob, carol\n");
-  auto map = open_map("texthash:" + file, {SourceSyntax::kAliases, true, {}});
+  MapOptions aliases;
+  aliases.syntax = SourceSyntax::kAliases;
+  auto map = open_map("texthash:" + file, aliases);
   ASSERT_TRUE(map.ok());
   EXPECT_EQ(get(**map, "Root"), "bob, carol");
 }
@@ -152,4 +154,82 @@ TEST_F(MapsTable, AddressLookupOrder) {
   EXPECT_EQ(find("user-ext@e.org", "+-", AddressForm::kLocalPart), "local/user");
   EXPECT_EQ(find("+other@e.org", "+", AddressForm::kLocalPart), "(none)");
   EXPECT_EQ(find("other", "+", AddressForm::kLocalPart), "o/other");
+}
+
+// mail_addr_find(3) for a local domain: user+ext@domain, user@domain, user+ext, user,
+// @domain; the match says which extension was left unmatched and whether "@domain" hit.
+TEST_F(MapsTable, AddressLookupOrderForALocalDomain) {
+  auto map = open_map("inline:{ user=local, @d.org=catchall, u+x=withext }");
+  ASSERT_TRUE(map.ok());
+  auto r = lookup_address(**map, "user+ext@d.org", "+", AddressForm::kLocalDomain);
+  ASSERT_TRUE(r.ok() && *r);
+  EXPECT_EQ((*r)->key, "user");
+  EXPECT_EQ((*r)->extension, "+ext");
+  EXPECT_FALSE((*r)->catch_all);
+  r = lookup_address(**map, "u+x@d.org", "+", AddressForm::kLocalDomain);
+  ASSERT_TRUE(r.ok() && *r);
+  EXPECT_EQ((*r)->key, "u+x");
+  EXPECT_EQ((*r)->extension, "");
+  r = lookup_address(**map, "user+ext@d.org", "+", AddressForm::kFull);
+  ASSERT_TRUE(r.ok() && *r);
+  EXPECT_EQ((*r)->key, "@d.org");
+  EXPECT_TRUE((*r)->catch_all);
+}
+
+// Postfix's DICT_FLAG_PATTERN: regexp:, pcre: and cidr: tables (and unionmap:/pipemap:
+// whose first table is one) see the whole address only, never user@domain without the
+// extension, the bare local part or @domain; in a list the fixed tables still do.
+TEST_F(MapsTable, PatternTablesSeeTheWholeAddressOnly) {
+  std::string re = write("re",
+                         "/^user@d\\.org$/ stripped\n/^@d\\.org$/ domain\n"
+                         "/^user$/ bare\n/^x\\+y@d\\.org$/ whole\n");
+  for (std::string type : {"regexp:", "pcre:"}) {
+    auto map = open_map(type + re);
+    ASSERT_TRUE(map.ok()) << map.error().message;
+    EXPECT_FALSE((*map)->fixed_keys());
+    for (auto form : {AddressForm::kFull, AddressForm::kLocalDomain}) {
+      auto r = lookup_address(**map, "user+ext@d.org", "+", form);
+      ASSERT_TRUE(r.ok());
+      EXPECT_FALSE(r->has_value()) << type << (*r)->key;
+      r = lookup_address(**map, "x+y@d.org", "+", form);
+      ASSERT_TRUE(r.ok() && *r);
+      EXPECT_EQ((*r)->value, "whole");
+    }
+    // The whole address matches as itself; without a domain, the address is whole too.
+    auto r = lookup_address(**map, "user@d.org", "+", AddressForm::kFull);
+    ASSERT_TRUE(r.ok() && *r);
+    EXPECT_EQ((*r)->value, "stripped");
+    r = lookup_address(**map, "user", "+", AddressForm::kFull);
+    ASSERT_TRUE(r.ok() && *r);
+    EXPECT_EQ((*r)->value, "bare");
+    // local(8)'s alias lookups ask every table with both local parts.
+    r = lookup_address(**map, "user+ext@e.org", "+", AddressForm::kLocalPart);
+    ASSERT_TRUE(r.ok() && *r);
+    EXPECT_EQ((*r)->value, "bare");
+  }
+  auto list = open_maps("regexp:" + re + ", inline:{ @d.org=fixed }");
+  ASSERT_TRUE(list.ok());
+  EXPECT_TRUE((*list)->fixed_keys());
+  auto r = lookup_address(**list, "user+ext@d.org", "+", AddressForm::kFull);
+  ASSERT_TRUE(r.ok() && *r);
+  EXPECT_EQ((*r)->value, "fixed");
+
+  std::string nets = write("nets", "10.0.0.0/8 net\n");
+  auto cidr = open_map("cidr:" + nets);
+  ASSERT_TRUE(cidr.ok());
+  EXPECT_FALSE((*cidr)->fixed_keys());
+  EXPECT_EQ(get(**cidr, "10.1.2.3"), "net");
+  auto partial = (*cidr)->lookup_partial("10.1.2.3");
+  ASSERT_TRUE(partial.ok());
+  EXPECT_FALSE(partial->has_value());
+
+  // "The first table determines the pattern-matching flags" (dict_union.c, dict_pipe.c).
+  auto u1 = open_map("unionmap:{regexp:" + re + ", inline:{a=b}}");
+  auto u2 = open_map("unionmap:{inline:{a=b}, regexp:" + re + "}");
+  auto p1 = open_map("pipemap:{pcre:" + re + ", inline:{a=b}}");
+  ASSERT_TRUE(u1.ok() && u2.ok() && p1.ok());
+  EXPECT_FALSE((*u1)->fixed_keys());
+  EXPECT_TRUE((*u2)->fixed_keys());
+  EXPECT_FALSE((*p1)->fixed_keys());
+  EXPECT_TRUE((*open_map("static:x"))->fixed_keys());
 }

@@ -203,5 +203,28 @@ TEST(Address, SplitJoinAndRoles) {
   EXPECT_EQ(parse_domain_list_file("a b,c # d e\n f").size(), 4u);
 }
 
+// rewrite.c / resolve.c: "Strip trailing dot at end of domain, but not dot-dot or at-dot".
+TEST(Address, TrailingDotOfTheDomain) {
+  EXPECT_EQ(strip_trailing_dot("bob@v.test."), "bob@v.test");
+  EXPECT_EQ(strip_trailing_dot("bob@[192.0.2.1]."), "bob@[192.0.2.1]");
+  EXPECT_EQ(strip_trailing_dot("\"a.\"@x."), "\"a.\"@x");
+  EXPECT_EQ(strip_trailing_dot("bob@v.test.."), "bob@v.test..");
+  EXPECT_EQ(strip_trailing_dot("bob@."), "bob@.");
+  EXPECT_EQ(strip_trailing_dot("bob."), "bob.");
+  EXPECT_EQ(strip_trailing_dot("\"b@x.\""), "\"b@x.\"");
+  EXPECT_EQ(strip_trailing_dot(""), "");
+}
+
+TEST(Resolver, TrailingDotIsDropped) {
+  Resolver r = open("mydestination = localhost\nvirtual_mailbox_domains = v.example\n");
+  Route v = route(r, "u@v.example.");
+  EXPECT_EQ(v.transport, "virtual");
+  EXPECT_EQ(v.recipient, "u@v.example");
+  EXPECT_EQ(route(r, "root@localhost.").transport, "local");
+  Route far = route(r, "u@far.example.");
+  EXPECT_EQ(far.nexthop, "far.example");
+  EXPECT_EQ(far.recipient, "u@far.example");
+}
+
 }  // namespace
 }  // namespace correio::resolve

@@ -57,6 +57,7 @@ std::optional<SystemUser> getpwnam_lookup(std::string_view name) {
 Result<AgentSettings> agent_settings_from_config(const config::Config& config) {
   AgentSettings s;
   s.alias_maps = config.get("alias_maps");
+  s.smtputf8_enable = config.get_bool("smtputf8_enable");
   s.mail_spool_directory = config.get("mail_spool_directory");
   s.home_mailbox = config.get("home_mailbox");
   long long limit = config.get_int("mailbox_size_limit");
@@ -80,7 +81,7 @@ std::vector<RecipientResult> deliver(const DeliveryRequest& request, const Agent
                                      base::Logger& log) {
   const int64_t start_us = base::now_us();
   auto file = queue::read_queue_file(request.queue_file, /*with_content=*/true);
-  maps::MapOptions map_options;
+  maps::MapOptions map_options = maps::daemon_map_options(settings.smtputf8_enable);
   map_options.syntax = maps::SourceSyntax::kAliases;
   map_options.warn = [&](const std::string& w) { log.warning("{}", w); };
   auto aliases = maps::open_maps(settings.alias_maps, map_options);

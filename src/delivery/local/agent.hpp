@@ -39,6 +39,7 @@ std::optional<SystemUser> getpwnam_lookup(std::string_view name);
 
 struct AgentSettings {
   std::string alias_maps = "hash:/etc/aliases";  // opened per request (tables may change)
+  bool smtputf8_enable = true;                   // how alias keys are folded
   std::string mail_spool_directory = "/var/mail";
   std::string home_mailbox;                // "" = spool mbox; "Maildir/" = Maildir; else home mbox
   uint64_t mailbox_size_limit = 51200000;  // bytes, 0 = none

@@ -2,32 +2,20 @@
 // check_mail_access) over one table.
 #include "smtpd/access/access_table.hpp"
 
-#include "base/strings.hpp"
-
 namespace correio::smtpd::access {
-namespace {
-
-bool pattern_type(std::string_view spec) {
-  std::string s = base::to_lower(base::trim(spec));
-  if (s.starts_with("proxy:")) s = s.substr(6);
-  return s.starts_with("regexp:") || s.starts_with("pcre:") || s.starts_with("cidr:");
-}
-
-}  // namespace
-
-Result<std::unique_ptr<AccessTable>> AccessTable::open(std::string_view spec) {
-  auto map = maps::open_map(spec);
+Result<std::unique_ptr<AccessTable>> AccessTable::open(std::string_view spec,
+                                                       const maps::MapOptions& options) {
+  auto map = maps::open_map(spec, options);
   if (!map) return map.error();
-  return std::make_unique<AccessTable>(std::move(*map), pattern_type(spec));
+  return std::make_unique<AccessTable>(std::move(*map));
 }
 
-AccessTable::AccessTable(std::unique_ptr<maps::Map> map, bool pattern)
-    : map_(std::move(map)), pattern_(pattern), spec_(map_->spec()) {}
+AccessTable::AccessTable(std::unique_ptr<maps::Map> map)
+    : map_(std::move(map)), spec_(map_->spec()) {}
 
 AccessTable::Found AccessTable::find(std::string_view key, bool partial) {
-  // access(5): a pattern table sees only the whole string.
-  if (partial && pattern_) return std::optional<TableMatch>();
-  auto value = map_->lookup(key);
+  // access(5): a pattern table sees only the whole string (smtpd_check.c's PARTIAL).
+  auto value = partial ? map_->lookup_partial(key) : map_->lookup(key);
   if (!value) return value.error();
   if (!*value) return std::optional<TableMatch>();
   return std::optional<TableMatch>(TableMatch{std::move(**value), std::string(key)});

@@ -23,9 +23,12 @@ struct TableMatch {
 class AccessTable {
  public:
   // Opens "type:name" (one table, as Postfix's check_*_access takes).
-  static Result<std::unique_ptr<AccessTable>> open(std::string_view spec);
-  // For tests: a table over `map`; `pattern` says whether it is a regexp-style table.
-  AccessTable(std::unique_ptr<maps::Map> map, bool pattern);
+  // `options`: maps::daemon_map_options(smtputf8_enable).
+  static Result<std::unique_ptr<AccessTable>> open(std::string_view spec,
+                                                   const maps::MapOptions& options = {});
+  // A table over `map`; whether it is a pattern table is the map's own
+  // maps::Map::fixed_keys().
+  explicit AccessTable(std::unique_ptr<maps::Map> map);
 
   using Found = Result<std::optional<TableMatch>>;
 
@@ -46,7 +49,6 @@ class AccessTable {
   Found find_parents(std::string_view domain, bool parent_style);
 
   std::unique_ptr<maps::Map> map_;
-  bool pattern_ = false;
   std::string spec_;
 };
 

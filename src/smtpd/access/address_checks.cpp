@@ -91,7 +91,8 @@ Verdict check_unknown_reverse_client_hostname(Evaluation& ev, const Restriction&
 Verdict check_unlisted(Evaluation& ev, const Restriction& r) {
   RecipientCheck* recipients = ev.engine.options().recipients;
   bool sender = r.name == "reject_unlisted_sender";
-  std::string_view address = sender ? ev.facts.sender : ev.facts.recipient;
+  // RecipientCheck drops a trailing dot itself and names the address as given.
+  std::string_view address = sender ? ev.facts.sender : ev.facts.shown_recipient();
   if (!recipients || address.empty()) return Verdict::dunno;
   std::optional<smtp::Reply> refused = recipients->check(address, ev.facts.sender);
   if (!refused) return Verdict::dunno;

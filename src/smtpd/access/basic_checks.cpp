@@ -85,7 +85,7 @@ Verdict check_unauth_destination(Evaluation& ev, const Restriction& r) {
   int code = ev.engine.options().codes.relay_domains_reject;
   if (defer) code = 454;
   return ev.reject(code, defer ? "4.7.1" : (code >= 500 ? "5.7.1" : "4.7.1"),
-                   fmt::format("<{}>: Relay access denied", ev.facts.recipient));
+                   fmt::format("<{}>: Relay access denied", ev.facts.shown_recipient()));
 }
 
 Verdict check_permit_auth_destination(Evaluation& ev, const Restriction&) {

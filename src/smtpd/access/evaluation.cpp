@@ -12,7 +12,7 @@ std::string whatsup_line(const Facts& facts, std::string_view whatsup, std::stri
       fmt::format("{}: {}: {} from {}: {};", facts.queue_id.empty() ? "NOQUEUE" : facts.queue_id,
                   whatsup, facts.where, facts.client_label, text);
   if (facts.has_sender) line += fmt::format(" from=<{}>", facts.sender);
-  if (!facts.recipient.empty()) line += fmt::format(" to=<{}>", facts.recipient);
+  if (!facts.recipient.empty()) line += fmt::format(" to=<{}>", facts.shown_recipient());
   line += fmt::format(" proto={}", facts.protocol);
   if (!facts.helo.empty()) line += fmt::format(" helo=<{}>", facts.helo);
   return line;
@@ -29,7 +29,7 @@ std::string Evaluation::subject() const {
       return std::string(facts.sender);
     case Stage::relay:
     case Stage::recipient:
-      return std::string(facts.recipient);
+      return std::string(facts.shown_recipient());
     case Stage::data:
       return "DATA";
     case Stage::end_of_data:

@@ -33,11 +33,14 @@ struct Facts {
   std::string_view reverse_name = "unknown";  // the PTR name, confirmed or not
   std::string_view helo;                      // "" before HELO/EHLO
   std::string_view sender;                    // "" for the null sender
-  std::string_view recipient;                 // "" outside RCPT TO
-  std::string_view etrn_domain;               // the ETRN site; "" outside ETRN
-  std::string_view sasl_username;             // "" unless the client authenticated
-  bool has_sender = false;                    // after MAIL FROM
-  bool pipelined = false;                     // input waiting that the client may not send yet
+  std::string_view recipient;                 // "" outside RCPT TO; what tables are asked
+  // The recipient as the client wrote it, for reply texts and the log, when it differs
+  // from `recipient` ("bob@example.com." has its trailing dot; Postfix's reply_name).
+  std::string_view recipient_as_given;
+  std::string_view etrn_domain;    // the ETRN site; "" outside ETRN
+  std::string_view sasl_username;  // "" unless the client authenticated
+  bool has_sender = false;         // after MAIL FROM
+  bool pipelined = false;          // input waiting that the client may not send yet
   int recipient_count = 0;
   // For the log line (Postfix's log_whatsup): "RCPT", "CONNECT", "EHLO", "MAIL", "DATA",
   // "END-OF-MESSAGE", "ETRN"; the client as NAME[ADDR]; the queue ID or "" (NOQUEUE).
@@ -45,6 +48,10 @@ struct Facts {
   std::string_view client_label;
   std::string_view queue_id;
   std::string_view protocol = "SMTP";
+
+  std::string_view shown_recipient() const {
+    return recipient_as_given.empty() ? recipient : recipient_as_given;
+  }
 };
 
 // access(5) actions that change what happens to accepted mail (DISCARD, HOLD, REDIRECT,
