@@ -56,9 +56,13 @@ class LoginThrottle {
   std::string refusal_log(std::string_view user, std::string_view client, std::string_view address,
                           Clock::time_point now) const;
 
-  // The delay of a failure that is not counted (a client the auth service's caller
-  // trusts: Dovecot's no-penalty).
-  std::chrono::milliseconds exempt_delay() const { return options_.delay; }
+  // A failure that does not count towards the lockout (a client the auth service's caller
+  // trusts: Dovecot's no-penalty); it is still observed (the metrics count every failed
+  // login). Returns the delay to wait before answering.
+  std::chrono::milliseconds record_exempt_failure() {
+    if (options_.observe) options_.observe(false);
+    return options_.delay;
+  }
 
   // refusal_log's text for a count the caller already has (a client of the auth service).
   static std::string refusal_text(std::string_view user, std::string_view client, int failures);

@@ -155,7 +155,7 @@ class Session {
     if (step.failure != auth::SaslStep::Failure::temporary) {
       auto& throttle = state_.logins.throttle();
       auto delay = exchange_->request.no_penalty
-                       ? throttle.exempt_delay()
+                       ? throttle.record_exempt_failure()
                        : throttle.record_failure(address, std::chrono::steady_clock::now());
       asio::steady_timer timer(co_await asio::this_coro::executor);
       timer.expires_after(delay);

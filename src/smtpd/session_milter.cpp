@@ -6,6 +6,7 @@
 #include <openssl/ssl.h>
 
 #include "base/strings.hpp"
+#include "resolve/address.hpp"
 #include "smtpd/session.hpp"
 
 namespace correio::smtpd {
@@ -220,7 +221,8 @@ std::optional<smtp::Reply> Session::apply_envelope_edits(const milter::EnvelopeE
     // Postfix sends a milter's recipients through cleanup's address rewriting too.
     Recipient recipient{added, "", "", {}};
     bool known = false;
-    if (auto refusal = rewrite_recipient(recipient, known)) return refusal;
+    if (auto refusal = rewrite_recipient(recipient, resolve::strip_trailing_dot(added), known))
+      return refusal;
     envelope_->recipients.push_back(std::move(recipient));
     changed = true;
   }

@@ -63,3 +63,30 @@ def test_concurrent_deliveries_reuse_kept_sessions(dns):
     finally:
         a.cleanup()
         b.cleanup()
+
+
+def test_reuse_count_limit_closes_a_session_after_its_reuses(dns):
+    # One delivery at a time, so that every message after the first finds the kept session:
+    # with smtp_connection_reuse_count_limit = 2 a session carries three messages (its own
+    # and two reuses), then is closed, so six messages need exactly two sessions.
+    port = dns(["--mx-host=dest.test,mx1.dest.test,10",
+                "--host-record=mx1.dest.test,127.0.0.42"])
+    b = receiving_host("127.0.0.42")
+    a = sender_host(port, {"smtp_connection_cache_time_limit": "30s",
+                           "smtp_connection_reuse_count_limit": "2",
+                           "smtp_destination_concurrency_limit": "1",
+                           "initial_destination_concurrency": "1"})
+    try:
+        start_receiver(b, "127.0.0.42")
+        a.start()
+        send_many(a, "bob@dest.test", 6)
+        a.wait_for_log(r"to=<bob@dest\.test>, .*status=sent", count=6, timeout=60)
+        text = b.log_text()
+        sessions = (len(re.findall(r"smtpd\[\d+\]: connect from ", text))
+                    - len(re.findall(r"smtpd\[\d+\]: disconnect from \S+ commands=0", text)))
+        assert sessions == 2, text[-3000:]
+        a.stop()
+        b.stop()
+    finally:
+        a.cleanup()
+        b.cleanup()

@@ -95,6 +95,9 @@ Result<AgentSettings> agent_settings_from_config(const config::Config& config,
   s.tls = std::move(*tls);
   s.tls_loglevel = static_cast<int>(config.get_int("smtp_tls_loglevel"));
   s.cache_time_limit = config.get_time("smtp_connection_cache_time_limit");
+  long long reuse_count = config.get_int("smtp_connection_reuse_count_limit");
+  s.reuse_limits.count = reuse_count <= 0 ? 0 : static_cast<size_t>(reuse_count);
+  s.reuse_limits.time = config.get_time("smtp_connection_reuse_time_limit");
   s.tls_session_timeout = config.get_time("smtp_tls_session_cache_timeout");
   // qmgr waits daemon_timeout for an agent (qmgr/settings.cpp); the agent stops at 90% of
   // it, leaving qmgr the time to hear the deferrals.

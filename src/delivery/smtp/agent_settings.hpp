@@ -13,6 +13,7 @@
 #include "cleanup/generic_maps.hpp"
 #include "config/config.hpp"
 #include "delivery/smtp/address_order.hpp"
+#include "delivery/smtp/connection_cache.hpp"
 #include "delivery/smtp/dane.hpp"
 #include "delivery/smtp/sasl_client.hpp"
 #include "delivery/smtp/tls_policy.hpp"
@@ -44,6 +45,7 @@ struct AgentSettings {
   int tls_loglevel = 0;                            // smtp_tls_loglevel
   std::chrono::seconds tls_session_timeout{3600};  // smtp_tls_session_cache_timeout
   std::chrono::seconds cache_time_limit{2};        // smtp_connection_cache_time_limit
+  ReuseLimits reuse_limits;  // smtp_connection_reuse_count_limit, smtp_connection_reuse_time_limit
   // Sessions kept per nexthop: SERVICE_destination_concurrency_limit, the most qmgr runs
   // at once (0, no limit: kMaxKeptPerNexthop).
   size_t cache_per_nexthop = 20;

@@ -28,11 +28,14 @@ std::unique_ptr<CachedSession> ConnectionCache::take(const std::string& nexthop)
   auto session = std::move(it->second.back().session);
   it->second.pop_back();
   if (it->second.empty()) entries_.erase(it);
+  ++session->reuses;
   return session;
 }
 
 void ConnectionCache::put(const std::string& nexthop, std::unique_ptr<CachedSession> session) {
-  if (time_limit_.count() <= 0) {
+  bool worn = (reuse_.count > 0 && session->reuses >= reuse_.count) ||
+              std::chrono::steady_clock::now() - session->opened >= reuse_.time;
+  if (time_limit_.count() <= 0 || worn) {
     close(executor_, std::move(session));
     return;
   }

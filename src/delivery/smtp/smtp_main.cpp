@@ -38,9 +38,9 @@ int run_agent(const service::DaemonArgs& args, const char* process_name, Setting
     context = std::make_shared<AgentContext>(
         AgentContext{std::move(*settings), ctx.log, ctx.io.get_executor(),
                      asio::use_service<dns::SharedLookup>(ctx.io), nullptr});
-    context->cache =
-        std::make_unique<ConnectionCache>(ctx.io.get_executor(), context->settings.cache_time_limit,
-                                          context->settings.cache_per_nexthop);
+    context->cache = std::make_unique<ConnectionCache>(
+        ctx.io.get_executor(), context->settings.cache_time_limit,
+        context->settings.cache_per_nexthop, context->settings.reuse_limits);
     if (context->settings.host_native) context->native = std::make_unique<dns::NativeLookup>();
     if (!context->settings.mta_sts_cache_directory.empty())
       context->sts.persist_in(StsStore(context->settings.mta_sts_cache_directory));
