@@ -102,18 +102,21 @@ Result<std::string> read_file(const std::filesystem::path& path, size_t limit, b
   out.resize(static_cast<size_t>(st.st_size));
   size_t got = 0;
   // Read to EOF rather than trusting st_size alone: the file may still be growing, and
-  // /proc files report 0.
+  // /proc files report 0. Past st_size a small probe buffer asks for more, so that the
+  // usual case (the file as fstat saw it) costs no reallocation and copy of the whole.
+  char probe[4096];
   while (true) {
-    if (got == out.size()) {
-      if (out.size() >= limit) break;
-      out.resize(std::min(limit, out.size() + 4096));
-    }
-    ssize_t n = ::read(fd.get(), out.data() + got, out.size() - got);
+    bool probing = got == out.size();
+    if (probing && got >= limit) break;
+    char* into = probing ? probe : out.data() + got;
+    size_t room = probing ? std::min(sizeof probe, limit - got) : out.size() - got;
+    ssize_t n = ::read(fd.get(), into, room);
     if (n < 0) {
       if (errno == EINTR) continue;
       return errno_error(path.string(), errno);
     }
     if (n == 0) break;
+    if (probing) out.append(probe, static_cast<size_t>(n));
     got += static_cast<size_t>(n);
   }
   out.resize(got);

@@ -96,6 +96,28 @@ TEST_F(FileTest, ReadFileReportsMissingFilesAndRefusesSymlinks) {
   EXPECT_FALSE(proc->empty());
 }
 
+TEST_F(FileTest, ReadFileReadsEverySizeWholeAndStopsAtTheLimit) {
+  // Around the probe buffer's size and well past it: the file as fstat saw it is read
+  // whole, with nothing lost or repeated at the probe's boundary.
+  for (size_t size :
+       {size_t{0}, size_t{1}, size_t{4095}, size_t{4096}, size_t{4097}, size_t{100000}}) {
+    std::string data(size, '\0');
+    for (size_t i = 0; i < size; ++i) data[i] = static_cast<char>('a' + i % 26);
+    std::ofstream(dir_ / "f", std::ios::binary | std::ios::trunc) << data;
+    auto got = read_file(dir_ / "f", 1 << 20);
+    ASSERT_TRUE(got.ok()) << size;
+    EXPECT_EQ(*got, data) << size;
+  }
+  // A /proc file longer than one probe (st_size 0) is read to its end, in probes.
+  auto maps = read_file("/proc/self/maps", 1 << 24);
+  ASSERT_TRUE(maps.ok());
+  EXPECT_EQ(maps->back(), '\n');
+  // The limit bounds what a growing file (st_size 0 here) can make the reader take.
+  auto bounded = read_file("/proc/self/maps", 100);
+  ASSERT_TRUE(bounded.ok());
+  EXPECT_EQ(bounded->size(), 100u);
+}
+
 TEST_F(FileTest, ReplaceFileAtomicallySetsModeAndLeavesNoTemporary) {
   fs::path p = dir_ / "main.cf";
   std::ofstream(p) << "old\n";
