@@ -1,6 +1,10 @@
 // Building the SMTP client's transaction commands and DATA payload.
 #include "smtp/client_message.hpp"
 
+#include <algorithm>
+#include <cstdint>
+#include <cstring>
+
 #include "base/strings.hpp"
 #include "smtp/address.hpp"
 
@@ -71,8 +75,11 @@ std::string rcpt_command(std::string_view recipient, const RcptOptions& o,
 }
 
 std::string data_payload(std::string_view content) {
+  // Sized exactly (a CR and perhaps a dot per line, the final ".\r\n"), so that a large
+  // message is built with one allocation and copied once.
+  size_t lines = static_cast<size_t>(std::count(content.begin(), content.end(), '\n')) + 1;
   std::string out;
-  out.reserve(content.size() + content.size() / 32 + 8);
+  out.reserve(content.size() + 2 * lines + 3);
   while (!content.empty()) {
     size_t nl = content.find('\n');
     std::string_view line = content.substr(0, nl);
@@ -82,12 +89,21 @@ std::string data_payload(std::string_view content) {
     out.append(line);
     out += "\r\n";
   }
-  return out + ".\r\n";
+  out += ".\r\n";
+  return out;
 }
 
 bool has_8bit(std::string_view bytes) {
-  for (unsigned char c : bytes)
-    if (c >= 0x80) return true;
+  // Eight bytes at a time: any byte with its high bit set.
+  constexpr uint64_t kHighBits = 0x8080808080808080ULL;
+  size_t i = 0;
+  for (; i + 8 <= bytes.size(); i += 8) {
+    uint64_t word;
+    std::memcpy(&word, bytes.data() + i, sizeof word);
+    if (word & kHighBits) return true;
+  }
+  for (; i < bytes.size(); ++i)
+    if (static_cast<unsigned char>(bytes[i]) >= 0x80) return true;
   return false;
 }
 

@@ -2,6 +2,8 @@
 // when announced, DSN xtext, CRLF and dot-stuffing.
 #include <gtest/gtest.h>
 
+#include <string>
+
 #include "smtp/client_message.hpp"
 
 namespace correio::smtp {
@@ -39,6 +41,27 @@ TEST(SmtpClientMessage, DataPayloadIsCrlfAndDotStuffed) {
 TEST(SmtpClientMessage, EightBit) {
   EXPECT_FALSE(has_8bit("plain ascii"));
   EXPECT_TRUE(has_8bit("caf\xc3\xa9"));
+  // The word-at-a-time scan: one high byte at every position of a 20-byte text, inside a
+  // word and in the tail after the last whole word.
+  for (size_t at = 0; at < 20; ++at) {
+    std::string text(20, 'a');
+    EXPECT_FALSE(has_8bit(text));
+    text[at] = '\x80';
+    EXPECT_TRUE(has_8bit(text)) << at;
+  }
+}
+
+TEST(SmtpClientMessage, PayloadOfShortLinesAndALargeMessage) {
+  // Lines shorter than any fixed guess at the CR overhead, and a message far past one
+  // allocation: the payload is exact either way.
+  std::string shortlines, expected;
+  for (int i = 0; i < 1000; ++i) {
+    shortlines += i % 7 == 0 ? ".\n" : "x\n";
+    expected += i % 7 == 0 ? "..\r\n" : "x\r\n";
+  }
+  EXPECT_EQ(data_payload(shortlines), expected + ".\r\n");
+  std::string big(200000, 'y');
+  EXPECT_EQ(data_payload(big), big + "\r\n.\r\n");
 }
 
 }  // namespace
