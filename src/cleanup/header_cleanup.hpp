@@ -45,6 +45,9 @@ class HeaderCleanup {
   // The Message-ID as found or generated ("<...>"); empty before the headers ended.
   const std::string& message_id() const { return message_id_; }
   bool headers_done() const { return in_body_; }
+  // feed() would append its input unchanged (the body, no partial line held): the caller
+  // may store the input itself and skip the copy.
+  bool passes_through() const { return in_body_ && partial_line_.empty(); }
   // A table failed while rewriting a header: the message must not be accepted now.
   const std::optional<Error>& rewrite_error() const { return rewrite_error_; }
 

@@ -117,15 +117,18 @@ void Session::store_content(std::string_view content) {
   if (message_size_ > settings_.message_size_limit) message_too_big_ = true;
   if (message_too_big_ || write_failed_ || !writer_) return;
   std::string cleaned;
+  std::string_view stored = content;  // the body without inspection is stored as it came
   if (inspector_) {
     std::string inspected;
     inspector_->feed(content, inspected);
     if (inspector_->stopped()) return;  // rejected or discarded: nothing more is kept
     cleanup_->feed(inspected, cleaned);
-  } else {
+    stored = cleaned;
+  } else if (!cleanup_->passes_through()) {
     cleanup_->feed(content, cleaned);
+    stored = cleaned;
   }
-  if (Status s = write_content(cleaned); !s) {
+  if (Status s = write_content(stored); !s) {
     log_.warning("{}: queue file write error: {}", queue_id_, s.error().message);
     write_failed_ = true;
   }
@@ -235,6 +238,7 @@ asio::awaitable<Session::Next> Session::cmd_data(const Command& command) {
                         !settings_.bare_newline_exclusions.contains(conn_.remote_address());
   smtp::DataFramer framer(reject_bare_lf);
   std::string content;
+  content.reserve(kFlushAt + kSegment);  // a flush is due before it grows past this
   // smtpd_per_request_deadline with smtpd_min_data_rate (Postfix 3.7): the content has
   // one deadline, smtpd_timeout from now, which each byte received pushes back.
   std::optional<io::RequestScope> deadline;
