@@ -4,6 +4,7 @@
 
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -49,6 +50,24 @@ int write_all(int fd, std::string_view data) {
     data.remove_prefix(static_cast<size_t>(n));
   }
   return 0;
+}
+
+int write_all(int fd, std::string_view first, std::string_view second) {
+  while (!first.empty()) {
+    iovec parts[2] = {{const_cast<char*>(first.data()), first.size()},
+                      {const_cast<char*>(second.data()), second.size()}};
+    ssize_t n = ::writev(fd, parts, 2);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return errno;
+    }
+    if (n == 0) return ENOSPC;
+    auto written = static_cast<size_t>(n);
+    size_t from_first = std::min(written, first.size());
+    first.remove_prefix(from_first);
+    second.remove_prefix(written - from_first);
+  }
+  return write_all(fd, second);
 }
 
 int pwrite_all(int fd, std::string_view data, off_t offset) {

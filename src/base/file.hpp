@@ -52,6 +52,9 @@ class Fd {
 
 // Writes all of `data` at the current offset / at `offset`; short writes are continued.
 [[nodiscard]] int write_all(int fd, std::string_view data);
+// `first` then `second` with one writev where the kernel takes both (a record header and
+// its data without copying them together).
+[[nodiscard]] int write_all(int fd, std::string_view first, std::string_view second);
 [[nodiscard]] int pwrite_all(int fd, std::string_view data, off_t offset);
 [[nodiscard]] int fsync_fd(int fd);
 [[nodiscard]] int fdatasync_fd(int fd);

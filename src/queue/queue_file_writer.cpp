@@ -152,10 +152,11 @@ Status QueueFileWriter::flush_chunk() {
   if (chunk_.empty()) return {};
   std::string header(1, static_cast<char>(RecordType::content));
   append_u32(header, static_cast<uint32_t>(chunk_.size()));
-  header += chunk_;  // one write per record; chunk_ is at most 64 KiB
-  if (auto s = base::errno_status(base::write_all(fd_.get(), header), "write queue file"); !s)
+  // One writev per record: the 64 KiB chunk is not copied behind its header.
+  if (auto s = base::errno_status(base::write_all(fd_.get(), header, chunk_), "write queue file");
+      !s)
     return fail(s);
-  file_offset_ += header.size();
+  file_offset_ += header.size() + chunk_.size();
   chunk_.clear();
   return {};
 }

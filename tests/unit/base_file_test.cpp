@@ -96,6 +96,19 @@ TEST_F(FileTest, ReadFileReportsMissingFilesAndRefusesSymlinks) {
   EXPECT_FALSE(proc->empty());
 }
 
+TEST_F(FileTest, WriteAllOfTwoPartsWritesBothInOrder) {
+  Fd fd(::open((dir_ / "two").c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
+  ASSERT_TRUE(fd.valid());
+  std::string big(300000, 'z');
+  ASSERT_EQ(write_all(fd.get(), "head", big), 0);
+  ASSERT_EQ(write_all(fd.get(), "", "tail"), 0);
+  ASSERT_EQ(write_all(fd.get(), "only", ""), 0);
+  fd.reset();
+  EXPECT_EQ(slurp(dir_ / "two"), "head" + big + "tailonly");
+  Fd reader(::open((dir_ / "two").c_str(), O_RDONLY | O_CLOEXEC));
+  EXPECT_EQ(write_all(reader.get(), "a", "b"), EBADF) << "a read-only descriptor";
+}
+
 TEST_F(FileTest, ReadFileReadsEverySizeWholeAndStopsAtTheLimit) {
   // Around the probe buffer's size and well past it: the file as fstat saw it is read
   // whole, with nothing lost or repeated at the probe's boundary.
