@@ -128,65 +128,77 @@ Result<AnswerHeader> read_header(std::span<const uint8_t> m) {
   return h;
 }
 
-Result<std::vector<std::vector<uint8_t>>> answer_rdata(std::span<const uint8_t> m, uint16_t type) {
+namespace {
+
+// One resource record of the answer section, as offsets into the message.
+struct AnswerRecord {
+  size_t owner_at = 0;  // where its (possibly compressed) owner name starts
+  uint16_t type = 0, rr_class = 0;
+  size_t data_at = 0;  // where RDATA starts
+  uint16_t length = 0;
+};
+
+// Walks the question section (RFC 1035 §4.1.2: a name, then type and class), then calls
+// `visit(const AnswerRecord&)` -> Status for each answer record (§4.1.3: TYPE, CLASS,
+// TTL, RDLENGTH, RDATA); stops at the first error.
+template <class Visit>
+Status for_each_answer(std::span<const uint8_t> m, Visit visit) {
   auto header = read_header(m);
   if (!header) return header.error();
   size_t at = kHeaderSize;
-  // The question section (RFC 1035 §4.1.2): a name, then type and class.
   for (uint16_t q = get16(m, 4); q > 0; --q) {
     auto end = skip_name(m, at);
     if (!end) return end.error();
     at = *end + 4;
     if (at > m.size()) return Error{"message ends inside a question"};
   }
-  std::vector<std::vector<uint8_t>> out;
   for (uint16_t a = header->answer_count; a > 0; --a) {
+    AnswerRecord record;
+    record.owner_at = at;
     auto end = skip_name(m, at);
     if (!end) return end.error();
     at = *end;
-    // RFC 1035 §4.1.3: TYPE, CLASS, TTL (4), RDLENGTH, RDATA.
     if (at + 10 > m.size()) return Error{"message ends inside a record header"};
-    uint16_t rr_type = get16(m, at), rr_class = get16(m, at + 2), length = get16(m, at + 8);
+    record.type = get16(m, at);
+    record.rr_class = get16(m, at + 2);
+    record.length = get16(m, at + 8);
     at += 10;
-    if (at + length > m.size()) return Error{"message ends inside a record's data"};
-    if (rr_type == type && rr_class == kClassIn)
-      out.emplace_back(m.begin() + static_cast<std::ptrdiff_t>(at),
-                       m.begin() + static_cast<std::ptrdiff_t>(at + length));
-    at += length;
+    if (at + record.length > m.size()) return Error{"message ends inside a record's data"};
+    record.data_at = at;
+    if (Status s = visit(record); !s) return s;
+    at += record.length;
   }
+  return {};
+}
+
+}  // namespace
+
+Result<std::vector<std::vector<uint8_t>>> answer_rdata(std::span<const uint8_t> m, uint16_t type) {
+  std::vector<std::vector<uint8_t>> out;
+  Status walked = for_each_answer(m, [&](const AnswerRecord& r) -> Status {
+    if (r.type == type && r.rr_class == kClassIn)
+      out.emplace_back(m.begin() + static_cast<std::ptrdiff_t>(r.data_at),
+                       m.begin() + static_cast<std::ptrdiff_t>(r.data_at + r.length));
+    return {};
+  });
+  if (!walked) return walked.error();
   return out;
 }
 
 Result<std::string> cname_expansion(std::span<const uint8_t> m, std::string_view name) {
-  auto header = read_header(m);
-  if (!header) return header.error();
-  size_t at = kHeaderSize;
-  for (uint16_t q = get16(m, 4); q > 0; --q) {
-    auto end = skip_name(m, at);
-    if (!end) return end.error();
-    at = *end + 4;
-    if (at > m.size()) return Error{"message ends inside a question"};
-  }
   // (owner, target) of every CNAME record in the answer section.
   std::vector<std::pair<std::string, std::string>> aliases;
-  for (uint16_t a = header->answer_count; a > 0; --a) {
-    auto owner = read_name(m, at);
+  Status walked = for_each_answer(m, [&](const AnswerRecord& r) -> Status {
+    if (r.type != kTypeCname || r.rr_class != kClassIn) return {};
+    auto owner = read_name(m, r.owner_at);
     if (!owner) return owner.error();
-    auto end = skip_name(m, at);
-    if (!end) return end.error();
-    at = *end;
-    if (at + 10 > m.size()) return Error{"message ends inside a record header"};
-    uint16_t rr_type = get16(m, at), rr_class = get16(m, at + 2), length = get16(m, at + 8);
-    at += 10;
-    if (at + length > m.size()) return Error{"message ends inside a record's data"};
-    if (rr_type == kTypeCname && rr_class == kClassIn) {
-      // The target may point back into the message (RFC 1035 §4.1.4 compression).
-      auto target = read_name(m, at);
-      if (!target) return target.error();
-      aliases.emplace_back(std::move(*owner), std::move(*target));
-    }
-    at += length;
-  }
+    // The target may point back into the message (RFC 1035 §4.1.4 compression).
+    auto target = read_name(m, r.data_at);
+    if (!target) return target.error();
+    aliases.emplace_back(std::move(*owner), std::move(*target));
+    return {};
+  });
+  if (!walked) return walked.error();
   // RFC 1034 §3.6.2: follow owner -> target from the queried name; a chain longer than
   // the resolver would follow (or a loop) is an error, not an answer.
   std::string current = lower_name(name);
