@@ -6,6 +6,7 @@
 #include "maps_test_support.hpp"
 
 using namespace correio::maps;
+using correio::maps::testing::get;
 using correio::maps::testing::TempDirTest;
 
 namespace {
@@ -19,11 +20,6 @@ class MapsCidr : public TempDirTest {
     auto map = open_map("cidr:" + file_, options);
     EXPECT_TRUE(map.ok()) << map.error().message;
     return map.ok() ? std::move(*map) : nullptr;
-  }
-  std::string get(Map& map, std::string_view key) {
-    auto r = map.lookup(key);
-    EXPECT_TRUE(r.ok()) << r.error().message;
-    return r.ok() && *r ? **r : "(none)";
   }
   std::string file_;
   std::vector<std::string> warnings_;

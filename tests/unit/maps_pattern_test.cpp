@@ -7,6 +7,7 @@
 #include "maps_test_support.hpp"
 
 using namespace correio::maps;
+using correio::maps::testing::get;
 using correio::maps::testing::TempDirTest;
 
 namespace {
@@ -20,11 +21,6 @@ class MapsPattern : public TempDirTest, public ::testing::WithParamInterface<con
     auto map = open_map(std::string(GetParam()) + ":" + file_, options);
     EXPECT_TRUE(map.ok()) << map.error().message;
     return map.ok() ? std::move(*map) : nullptr;
-  }
-  std::string get(Map& map, std::string_view key) {
-    auto r = map.lookup(key);
-    EXPECT_TRUE(r.ok()) << r.error().message;
-    return r.ok() && *r ? **r : "(none)";
   }
   std::string warning(size_t i) {
     return i < warnings_.size() ? warnings_[i] : "(no warning " + std::to_string(i) + ")";

@@ -10,17 +10,8 @@
 #include "maps_test_support.hpp"
 
 using namespace correio::maps;
+using correio::maps::testing::get;
 using correio::maps::testing::TempDirTest;
-
-namespace {
-
-std::string get(Map& map, std::string_view key) {
-  auto r = map.lookup(key);
-  EXPECT_TRUE(r.ok()) << r.error().message;
-  return r.ok() && *r ? **r : "(none)";
-}
-
-}  // namespace
 
 class MapsTable : public TempDirTest {};
 

@@ -1,4 +1,5 @@
-// A temporary directory per test for the lookup-table tests, and a file writer.
+// A temporary directory per test for the lookup-table tests, a file writer, and a lookup
+// that reads as the answer or "(none)".
 #pragma once
 
 #include <gtest/gtest.h>
@@ -7,6 +8,9 @@
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <string_view>
+
+#include "maps/map.hpp"
 
 namespace correio::maps::testing {
 
@@ -25,5 +29,12 @@ class TempDirTest : public ::testing::Test {
   }
   std::filesystem::path root_;
 };
+
+// The answer to `key`, "(none)" when there is none; a failed lookup fails the test.
+inline std::string get(Map& map, std::string_view key) {
+  auto r = map.lookup(key);
+  EXPECT_TRUE(r.ok()) << r.error().message;
+  return r.ok() && *r ? **r : "(none)";
+}
 
 }  // namespace correio::maps::testing
