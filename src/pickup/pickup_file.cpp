@@ -76,12 +76,14 @@ std::string from_header(const queue::Envelope& e, const std::string& sender) {
 // sender, each recipient's final addresses remembering the original, the copies
 // (NOTIFY=NEVER), duplicates dropped. Error: a table failed or an alias limit was hit
 // (Postfix defers: the file stays for the next scan).
+// `with_copies` false: no bcc copies (forwarded mail, CLEANUP_FLAG_BCC_OK unset).
 Status rewrite_envelope(cleanup::AddressRewriter& rewriter, const queue::Envelope& in,
-                        queue::Envelope& out) {
+                        bool with_copies, queue::Envelope& out) {
   auto sender = rewriter.sender(in.sender);
   if (!sender) return sender.error();
   out.sender = *sender;
-  auto copies = rewriter.sender_copies(*sender);
+  auto copies = with_copies ? rewriter.sender_copies(*sender)
+                            : Result<std::vector<std::string>>(std::vector<std::string>());
   if (!copies) return copies.error();
   cleanup::DuplicateFilter filter(rewriter.enable_original_recipient());
   auto add = [&](const std::string& address, const std::string& original, const std::string& orcpt,
@@ -94,7 +96,7 @@ Status rewrite_envelope(cleanup::AddressRewriter& rewriter, const queue::Envelop
     if (!one) return one.error();
     if (!one->limit_error.empty()) return Error{one->limit_error};
     for (const auto& final : one->addresses) add(final, r.address, r.orcpt, r.notify);
-    copies->insert(copies->end(), one->copies.begin(), one->copies.end());
+    if (with_copies) copies->insert(copies->end(), one->copies.begin(), one->copies.end());
   }
   for (const auto& copy : *copies) add(copy, copy, "", queue::kNotifyNever);
   return {};
@@ -128,6 +130,13 @@ PickupOutcome discard(const std::filesystem::path& path, PickupOutcome done) {
   if (::unlink(path.c_str()) != 0 && errno != ENOENT)
     return outcome(Kind::retry, std::string("unlink maildrop file: ") + std::strerror(errno));
   return done;
+}
+
+// Whether the file's "internal_source" may be believed: only the mail system's own
+// processes write maildrop files as root or as pickup's own user (mail_owner); sendmail
+// run by anyone else leaves the submitter's uid on the file.
+bool internal_mail(const queue::Envelope& in, uid_t owner) {
+  return in.internal_source == "forward" && (owner == 0 || owner == ::geteuid());
 }
 
 }  // namespace
@@ -174,13 +183,17 @@ PickupOutcome pickup_file(const PickupSettings& s, const std::string& name,
   auto file = queue::parse_queue_file(*bytes, true);
   if (!file) return reject(s, name, file.error().message);
   const queue::Envelope& in = file->envelope;
+  // local(8)'s forwarded copies: Postfix hands them to cleanup with
+  // CLEANUP_FLAG_MASK_INTERNAL (mappings only), so neither header/body checks, nor the bcc
+  // maps, nor a Received: line of pickup's touch them.
+  const bool internal = internal_mail(in, st.st_uid);
 
   auto now = std::chrono::system_clock::now();
   queue::Envelope env;
   env.arrival_us =
       std::chrono::duration_cast<std::chrono::microseconds>(now.time_since_epoch()).count();
   if (s.rewriter) {
-    if (auto rewritten = rewrite_envelope(*s.rewriter, in, env); !rewritten)
+    if (auto rewritten = rewrite_envelope(*s.rewriter, in, !internal, env); !rewritten)
       return outcome(Kind::retry, rewritten.error().message);
   } else {
     env.sender = qualify(in.sender, s.myorigin);
@@ -220,8 +233,8 @@ PickupOutcome pickup_file(const PickupSettings& s, const std::string& name,
       return rewriter->header(header);
     };
   cleanup::HeaderCleanup cleanup(options);
-  std::string out = cleanup::pickup_received_header(received);
-  if (s.checks && s.log) {
+  std::string out = internal ? std::string() : cleanup::pickup_received_header(received);
+  if (s.checks && s.log && !internal) {
     // header_checks(5) for local submissions too: "from local", no proto= or helo=.
     cleanup::ContentInspector inspector(
         *s.checks, {done.queue_id, "local", env.sender, env.recipients.front().address, "", ""},

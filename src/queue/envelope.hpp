@@ -70,6 +70,14 @@ struct Envelope {
   // the normal route. Empty: none. Recorded after the content (RecordType::filter).
   std::string content_filter;
 
+  // Mail the mail system itself generated: "forward" for a copy local(8) forwards (an
+  // alias, :include: or .forward naming an address outside the local domains). pickup
+  // honours it only in maildrop files owned by root or by itself (mail_owner), and then
+  // treats the message as Postfix's cleanup treats CLEANUP_FLAG_MASK_INTERNAL mail:
+  // address mappings on; header/body checks, the bcc maps and pickup's Received: line off.
+  // Empty for everything else. Attribute internal_source.
+  std::string internal_source;
+
   bool operator==(const Envelope&) const = default;
 };
 

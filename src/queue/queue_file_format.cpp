@@ -66,6 +66,7 @@ Result<std::string> encode_envelope(const Envelope& env, std::string_view queue_
       {"protocol", env.client.protocol},
       {"sasl_username", env.client.sasl_username},
       {"full_name", env.full_name},
+      {"internal_source", env.internal_source},
       // Content lines always end in LF; the attribute stays for the readers of older
       // releases, whose default was CRLF.
       {"line_ending", "lf"},

@@ -81,6 +81,12 @@ bool apply_attribute(std::string_view data, Envelope& env, uint32_t& seen) {
       return false;
     return true;
   }
+  if (name == "internal_source") {
+    if (seen & (1u << 10)) return false;
+    seen |= 1u << 10;
+    env.internal_source = value;
+    return true;
+  }
   if (name == "line_ending") {
     if (seen & (1u << 9)) return false;
     seen |= 1u << 9;

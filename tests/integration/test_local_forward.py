@@ -1,9 +1,12 @@
 """Mail that local aliases forward outside the local domains goes through cleanup's
-rewriting again, as Postfix's local(8) re-submits it: recipient_canonical_maps,
-virtual_alias_maps and recipient_bcc_maps apply to the new recipients, a Delivered-To:
-header records the forwarding alias, and a message that comes back to that alias bounces
-as a forwarding loop. Real pipeline: smtpd, qmgr, local, pickup and virtual."""
+rewriting again, as Postfix's local(8) re-submits it with CLEANUP_FLAG_MASK_INTERNAL:
+recipient_canonical_maps and virtual_alias_maps apply to the new recipients, while
+header_checks, recipient_bcc_maps and a Received: line do not (they did their work when
+the message came in); a Delivered-To: header records the forwarding alias, and a message
+that comes back to that alias bounces as a forwarding loop. Real pipeline: smtpd, qmgr,
+local, pickup and virtual."""
 
+import re
 import smtplib
 
 from delivery_setup import PIPELINE_MASTER_CF, pipeline, wait_for_messages
@@ -18,6 +21,7 @@ def instance():
         "recipient_canonical": "old@canon.test someone@alias.test\n",
         "virtual": "someone@alias.test demo@example.test\nloop2@alias.test loop@localhost\n",
         "recipient_bcc": "someone@alias.test sender@example.test\n",
+        "header_checks": "/^Subject:/ PREPEND X-Checked: yes\n",
     }
     for name, text in files.items():
         (inst.config_dir / name).write_text(text)
@@ -28,6 +32,7 @@ def instance():
         "virtual_alias_maps": t["virtual"],
         "virtual_alias_domains": "alias.test",
         "recipient_bcc_maps": t["recipient_bcc"],
+        "header_checks": t["header_checks"].replace("texthash:", "regexp:"),
     })
     inst.write_master_cf(PIPELINE_MASTER_CF.replace("{listen}", inst.listen) + PICKUP)
     return inst
@@ -53,9 +58,14 @@ def test_forwarded_mail_is_rewritten_again():
         text = delivered.read_text()
         assert "Subject: forwarded" in text
         assert "\nDelivered-To: fwd@localhost\n" in text
-        # recipient_bcc_maps applied to the forwarded recipient.
-        [copy] = wait_for_messages(inst, "sender", 1)
-        assert "Subject: forwarded" in copy.read_text()
+        # header_checks ran once, at smtpd; pickup added no Received: line of its own.
+        assert text.count("X-Checked: yes") == 1, text
+        assert "from userid" not in text, text
+        # No bcc copy for the forwarded recipient: both messages (the one that came in, the
+        # forwarded one) have a single recipient.
+        inst.wait_for_log(r"correio/qmgr\[\d+\]: [0-9A-F]+: from=<x@remote.example>, "
+                          r"size=\d+, nrcpt=1 ", count=2)
+        assert "nrcpt=2 " not in inst.log_text(), inst.log_text()
 
 
 def test_forwarding_loop_bounces():

@@ -79,6 +79,37 @@ TEST_F(PickupFileTest, QueuesWithCleanupAndRemovesTheSubmission) {
   EXPECT_NE(c.find("\nFrom: Jane Doe <jane@example.org>\n\nbody\n"), std::string::npos) << c;
 }
 
+// local(8)'s forwarded copies (internal_source=forward in a file of the mail system's own)
+// get no Received: line of pickup's; the same marker in another user's file is ignored.
+TEST_F(PickupFileTest, ForwardedCopyIsInternalOnlyInTheMailSystemsOwnFiles) {
+  queue::Envelope env;
+  env.sender = "jane@example.org";
+  env.recipients.push_back({"bob@example.net", "bob@example.net", "", 0});
+  env.internal_source = "forward";
+  std::string own = drop(env, "Delivered-To: a@example.org\nSubject: x\n\nbody\n");
+  PickupOutcome o = pickup_file(settings(), own);
+  ASSERT_EQ(o.kind, PickupOutcome::Kind::queued) << o.reason;
+  auto file = queue::read_queue_file(dir(QueueName::incoming) / o.queue_id, true);
+  ASSERT_TRUE(file.ok()) << file.error().message;
+  EXPECT_EQ(file->content_bytes.rfind("Delivered-To: a@example.org\nSubject: x\n", 0), 0u)
+      << file->content_bytes;
+  EXPECT_EQ(file->content_bytes.find("Received:"), std::string::npos);
+  EXPECT_TRUE(file->envelope.internal_source.empty());  // not carried into the queue
+
+  if (::geteuid() != 0) GTEST_SKIP() << "needs root to give a file to another user";
+  std::string foreign = drop(env, "Subject: y\n\nbody\n");
+  ASSERT_EQ(::chown((dir(QueueName::maildrop) / foreign).c_str(), 65534, 65534), 0);
+  PickupOutcome f = pickup_file(settings(), foreign);
+  ASSERT_EQ(f.kind, PickupOutcome::Kind::queued) << f.reason;
+  EXPECT_EQ(f.uid, 65534u);
+  auto forged = queue::read_queue_file(dir(QueueName::incoming) / f.queue_id, true);
+  ASSERT_TRUE(forged.ok()) << forged.error().message;
+  EXPECT_EQ(
+      forged->content_bytes.rfind("Received: by mx.example.org (Correio, from userid 65534)", 0),
+      0u)
+      << forged->content_bytes;
+}
+
 TEST_F(PickupFileTest, RejectsMalformedAndLinkedFiles) {
   std::string bad(32, 'A');
   std::ofstream(dir(QueueName::maildrop) / bad) << "not a queue file";

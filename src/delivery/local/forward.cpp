@@ -14,6 +14,7 @@ Outcome forward(const ForwardRequest& request, const AgentSettings& settings) {
   env.sender = request.envelope->sender;
   env.dsn_ret = request.envelope->dsn_ret;
   env.dsn_envid = request.envelope->dsn_envid;
+  env.internal_source = "forward";  // pickup: mappings only (envelope.hpp)
   // The recipient's DSN wishes (RFC 3461 NOTIFY and ORCPT) carry over to the addresses
   // it is forwarded to, as Postfix's local(8) passes them to cleanup.
   for (const auto& target : request.targets)
