@@ -677,7 +677,12 @@ constexpr ParameterInfo kParameters[] = {
     {"alias_database", "hash:/etc/aliases", "Alias tables built by newaliases.", S},
     {"mail_spool_directory", "/var/mail", "Directory of UNIX-style mbox mailboxes.", S},
     {"home_mailbox", "", "Mailbox relative to the home directory (e.g. Maildir/).", S},
-    {"mailbox_command", "", "External command for local mailbox delivery.", S},
+    {"mailbox_command", "",
+     "External command for local mailbox delivery (procmail, maildrop); not $-expanded by "
+     "main.cf, run by /bin/sh as the recipient.",
+     S},
+    {"mailbox_command_maps", "",
+     "Per-user mailbox commands, looked up by login name; before mailbox_command.", S},
     {"mailbox_transport", "", "Transport for local mailbox delivery.", S},
     {"mailbox_size_limit", "51200000", "Maximal size of a mailbox or maildir file.", I},
     {"allow_mail_to_commands", "alias, forward", "Where |command destinations are allowed.", S},
@@ -685,7 +690,12 @@ constexpr ParameterInfo kParameters[] = {
     {"command_time_limit", "1000s",
      "Time limit for commands run by local, and the default of pipe and spawn services.", T},
     {"forward_path", "$home/.forward${recipient_delimiter}${extension}, $home/.forward",
-     "Locations of .forward files.", S},
+     "Locations of .forward files; the first that exists is used ($user, $home, $shell, "
+     "$recipient, $extension, $domain, $local, $recipient_delimiter).",
+     S},
+    {"forward_expansion_filter",
+     "1234567890!@%-_=+:,./abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ",
+     "Characters allowed in $name expansions of forward_path; others become underscores.", S},
     {"biff", "yes", "Notify the local biff service of new mail.", B},
     {"enable_original_recipient", "yes", "Record the original recipient address.", B},
 

@@ -72,11 +72,8 @@ constexpr SupportInfo kUnsupported[] = {
     {"milter_macro_defaults", kWarn, "", "macros without a value are not sent"},
 
     // Rewriting and routing.
-    {"mailbox_command", kFatal, "",
-     "local delivery does not run a mailbox command yet; mail would go to the mailbox"},
     {"mailbox_transport", kFatal, "",
      "local mailbox delivery cannot be handed to another transport yet"},
-    {"forward_path", kFatal, "", "local delivery reads $home/.forward only"},
     {"biff", kWarn, "no", "Correio never notifies comsat"},
     {"error_notice_recipient", kWarn, "",
      "the notify_classes it serves (policy, protocol, resource, software) are not reported "

@@ -163,9 +163,18 @@ TEST_F(LocalAgentTest, AliasWithSeveralTargetsAndInclude) {
 TEST_F(LocalAgentTest, CommandsWithExitCodesAndEnvironment) {
   std::string out = (root_ / "cmd-out").string();
   aliases("ok: \"|cat > " + out + "; echo $SENDER $RECIPIENT $LOCAL $DOMAIN >> " + out +
-          "\"\ntemp: |\"exit 75\"\nfail: |\"echo no such list; exit 1\"\n");
-  auto results = run({"ok@example.com", "temp@example.com", "fail@example.com"});
-  ASSERT_EQ(results.size(), 3u);
+          "\"\ntemp: |\"exit 75\"\nfail: |\"echo no such list; exit 1\"\n"
+          "nouser: |\"exit 67\"\nbusy: |\"echo 4.2.1 mailbox busy; exit 1\"\n");
+  auto results = run({"ok@example.com", "temp@example.com", "fail@example.com",
+                      "nouser@example.com", "busy@example.com"});
+  ASSERT_EQ(results.size(), 5u);
+  // sysexits(3) as Postfix's sys_exits table reads them; "D.S.N text" output first.
+  EXPECT_EQ(results[3].status, DeliveryStatus::bounced);
+  EXPECT_EQ(results[3].dsn, "5.1.1");
+  EXPECT_EQ(results[3].text, "user unknown");
+  EXPECT_EQ(results[4].status, DeliveryStatus::deferred);
+  EXPECT_EQ(results[4].dsn, "4.2.1");
+  EXPECT_EQ(results[4].text, "mailbox busy");
   EXPECT_EQ(results[0].status, DeliveryStatus::sent) << results[0].text;
   std::string got = slurp(out);
   EXPECT_EQ(got.find("From alice@example.org  "), 0u) << got;
@@ -232,6 +241,57 @@ TEST_F(LocalAgentTest, ForwardFileWithBackslashSelf) {
   EXPECT_FALSE(spool("carol").empty());
   EXPECT_FALSE(spool("bob").empty());
   EXPECT_NE(slurp(out).find("Subject: hi"), std::string::npos);
+}
+
+// mailbox_command_maps (by login name) before mailbox_command before the mailbox; the
+// command runs with Postfix's environment and is not subject to allow_mail_to_commands.
+TEST_F(LocalAgentTest, MailboxCommandAndItsMaps) {
+  std::string out = (root_ / "mbcmd").string();
+  std::ofstream(root_ / "commands") << "bob cat > " << out << "-bob-map\n";
+  settings_.mailbox_command_maps = "texthash:" + (root_ / "commands").string();
+  // (As root, these test users have uid 0, so the command runs as default_privs: $USER
+  // would name it, not carol.)
+  settings_.mailbox_command =
+      "cat > " + out + "-cmd; echo \"$EXTENSION $RECIPIENT\" >> " + out + "-cmd";
+  settings_.recipient_delimiter = "+";
+  settings_.allow_commands.clear();
+  aliases("list: carol+news\n");
+  auto results = run({"bob@example.com", "list@example.com"});
+  ASSERT_EQ(results.size(), 2u);
+  EXPECT_EQ(results[0].status, DeliveryStatus::sent) << results[0].text;
+  EXPECT_EQ(results[0].text, "delivered to command: cat > " + out + "-bob-map");
+  EXPECT_NE(slurp(out + "-bob-map").find("Delivered-To: bob@example.com\n"), std::string::npos);
+  EXPECT_EQ(results[1].status, DeliveryStatus::sent) << results[1].text;
+  std::string carol = slurp(out + "-cmd");
+  EXPECT_EQ(carol.find("From alice@example.org  "), 0u) << carol;
+  EXPECT_NE(carol.find("\nnews carol+news@example.com\n"), std::string::npos) << carol;
+  EXPECT_TRUE(spool("bob").empty());
+  EXPECT_TRUE(spool("carol").empty());
+  EXPECT_NE(log().find("to=<carol+news@example.com>, orig_to=<list@example.com>"),
+            std::string::npos)
+      << log();
+  // A table that cannot be opened defers rather than deliver to the mailbox.
+  settings_.mailbox_command_maps = "hash:" + (root_ / "none").string();
+  results = run({"bob@example.com"});
+  EXPECT_EQ(results[0].status, DeliveryStatus::deferred);
+  EXPECT_EQ(results[0].text.rfind("mailbox_command_maps unavailable: ", 0), 0u) << results[0].text;
+}
+
+// forward_path: the first file that exists; an entry whose $extension has no value is
+// skipped (Postfix's default "$home/.forward${recipient_delimiter}${extension}, ...").
+TEST_F(LocalAgentTest, ForwardPathWithAnExtension) {
+  settings_.recipient_delimiter = "+";
+  settings_.forward_path = {"$home/.forward${recipient_delimiter}${extension}", "$home/.forward"};
+  std::ofstream(root_ / "home" / "carol" / ".forward+lists") << "bob\n";
+  std::ofstream(root_ / "home" / "carol" / ".forward") << "\\carol\n";
+  auto results = run({"carol+lists@example.com"});
+  EXPECT_EQ(results[0].status, DeliveryStatus::sent) << results[0].text;
+  EXPECT_FALSE(spool("bob").empty());
+  EXPECT_TRUE(spool("carol").empty());
+  results = run({"carol@example.com", "carol+other@example.com"});
+  EXPECT_EQ(results[0].status, DeliveryStatus::sent) << results[0].text;
+  EXPECT_EQ(results[1].status, DeliveryStatus::sent) << results[1].text;
+  EXPECT_NE(spool("carol").find("Subject: hi"), std::string::npos);
 }
 
 TEST_F(LocalAgentTest, DeliveredToLoopAndSizeLimit) {

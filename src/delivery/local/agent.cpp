@@ -42,6 +42,37 @@ bool already_delivered_to(std::string_view content, std::string_view address) {
   return false;
 }
 
+// Postfix's local(8) mailbox delivery order: mailbox_command_maps (by login name), then
+// mailbox_command, then the mailbox itself. A mailbox destination with a command becomes
+// a command destination (log: "delivered to command: CMD"); a table that fails defers it.
+void apply_mailbox_command(Destination& d, maps::MapList* command_maps, const Status& maps_opened,
+                           const AgentSettings& settings) {
+  if (d.kind != Destination::Kind::mailbox) return;
+  std::string command;
+  if (!maps_opened) {
+    d.kind = Destination::Kind::failed;
+    d.status = DeliveryStatus::deferred;
+    d.dsn = "4.3.0";
+    d.text = "mailbox_command_maps unavailable: " + maps_opened.error().message;
+    return;
+  }
+  if (command_maps) {
+    auto found = command_maps->lookup(d.user.name);
+    if (!found) {
+      d.kind = Destination::Kind::failed;
+      d.status = DeliveryStatus::deferred;
+      d.dsn = "4.3.0";
+      d.text = "mailbox_command_maps lookup failure: " + found.error().message;
+      return;
+    }
+    if (*found) command = std::string(base::trim(**found));
+  }
+  if (command.empty()) command = settings.mailbox_command;
+  if (command.empty()) return;
+  d.kind = Destination::Kind::command;
+  d.target = std::move(command);
+}
+
 }  // namespace
 
 std::optional<SystemUser> getpwnam_lookup(std::string_view name) {
@@ -74,6 +105,11 @@ Result<AgentSettings> agent_settings_from_config(const config::Config& config) {
   s.soft_bounce = config.get_bool("soft_bounce");
   s.command_time_limit = config.get_time("command_time_limit");
   if (config.raw("default_privs")) s.default_privs = config.get("default_privs");
+  // Postfix expands neither: the shell and local_expand() see the $names.
+  s.mailbox_command = std::string(base::trim(config.raw("mailbox_command").value_or("")));
+  s.mailbox_command_maps = config.get("mailbox_command_maps");
+  s.forward_path = base::split_list(config.raw("forward_path").value_or(""));
+  s.forward_expansion_filter = config.get("forward_expansion_filter");
   return s;
 }
 
@@ -85,6 +121,17 @@ std::vector<RecipientResult> deliver(const DeliveryRequest& request, const Agent
   map_options.syntax = maps::SourceSyntax::kAliases;
   map_options.warn = [&](const std::string& w) { log.warning("{}", w); };
   auto aliases = maps::open_maps(settings.alias_maps, map_options);
+  std::unique_ptr<maps::MapList> command_maps;
+  Status command_maps_opened;
+  if (!settings.mailbox_command_maps.empty()) {
+    maps::MapOptions cmd_options = maps::daemon_map_options(settings.smtputf8_enable);
+    cmd_options.warn = map_options.warn;
+    auto opened = maps::open_maps(settings.mailbox_command_maps, cmd_options);
+    if (opened)
+      command_maps = std::move(*opened);
+    else
+      command_maps_opened = opened.error();
+  }
 
   std::vector<RecipientResult> results;
   for (const auto& rcpt : request.recipients) {
@@ -109,6 +156,8 @@ std::vector<RecipientResult> deliver(const DeliveryRequest& request, const Agent
                               "alias database unavailable: " + aliases.error().message});
     } else {
       destinations = expand_recipient(rcpt.address, aliases->get(), settings);
+      for (auto& d : destinations)
+        apply_mailbox_command(d, command_maps.get(), command_maps_opened, settings);
     }
     std::string original = rcpt.original.empty() ? rcpt.address : rcpt.original;
     MessageCopy message{request.sender, file ? std::string_view(file->content_bytes) : "",

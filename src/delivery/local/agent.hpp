@@ -59,6 +59,16 @@ struct AgentSettings {
   UserLookup lookup_user = getpwnam_lookup;
   // queue_directory/maildrop: where forwarded mail goes back into the queue (forward.hpp).
   std::string maildrop_directory;
+  // Mailbox delivery through a command (procmail, maildrop), unexpanded: the shell sees
+  // the environment of command.cpp. mailbox_command_maps (by login name; opened per
+  // request) come first.
+  std::string mailbox_command;
+  std::string mailbox_command_maps;
+  // The .forward files to look for, unexpanded (local_expand.hpp), and the characters
+  // their expansions may contain.
+  std::vector<std::string> forward_path{"$home/.forward"};
+  std::string forward_expansion_filter =
+      "1234567890!@%-_=+:,./abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
 };
 
 // Error: a domain list cannot be opened (the resolver's message, with main.cf:LINE).

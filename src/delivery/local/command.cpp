@@ -11,12 +11,11 @@
 #include "base/strings.hpp"
 #include "delivery/command_run.hpp"
 #include "delivery/local/delivery.hpp"
+#include "delivery/sysexits.hpp"
 #include "store/mbox.hpp"
 
 namespace correio::delivery::local_agent {
 namespace {
-
-constexpr int kExTempFail = 75;  // sysexits.h EX_TEMPFAIL
 
 std::string message_text(const Destination& d, const MessageCopy& m, const AgentSettings& s) {
   std::string out = store::mbox_from_line(m.sender, ::time(nullptr)) +
@@ -82,9 +81,9 @@ Outcome deliver_to_command(const Destination& d, const MessageCopy& m,
             fmt::format("Command died with signal {}: {}{}", WTERMSIG(status), quoted, suffix)};
   int code = WEXITSTATUS(status);
   if (code == 0) return {DeliveryStatus::sent, "2.0.0", "delivered to command: " + d.target};
-  return {code == kExTempFail ? DeliveryStatus::deferred : DeliveryStatus::bounced,
-          code == kExTempFail ? "4.3.0" : "5.3.0",
-          fmt::format("Command died with status {}: {}{}", code, quoted, suffix)};
+  // Postfix's pipe_command(): "D.S.N text" output, else sysexits' meaning (sysexits.hpp).
+  CommandVerdict v = command_exit_verdict(code, d.target, output);
+  return {v.temporary ? DeliveryStatus::deferred : DeliveryStatus::bounced, v.dsn, v.text};
 }
 
 }  // namespace correio::delivery::local_agent

@@ -13,6 +13,7 @@
 #include <set>
 
 #include "base/strings.hpp"
+#include "delivery/local/local_expand.hpp"
 
 namespace correio::delivery::local_agent {
 namespace {
@@ -92,13 +93,38 @@ struct Expander {
     out.push_back(std::move(d));
   }
 
-  // ~/.forward, if the user owns it; true when it named at least one destination.
+  // The first forward_path file that exists, if the user owns it; true when it named at
+  // least one destination. An entry with a $name that has no value (no extension, say) is
+  // skipped, as Postfix's local(8) does.
   bool forward(const SystemUser& user, const std::string& address, const std::string& domain,
                int depth) {
-    std::string path = user.home + "/.forward";
+    std::string local_part = address.substr(0, address.rfind('@'));
+    size_t cut = settings.recipient_delimiter.empty()
+                     ? std::string::npos
+                     : local_part.find_first_of(settings.recipient_delimiter);
+    bool has_extension = cut != std::string::npos && cut > 0;
+    auto lookup = [&](std::string_view name) -> std::optional<std::string> {
+      if (name == "user") return user.name;
+      if (name == "home") return user.home;
+      if (name == "shell") return user.shell;
+      if (name == "recipient") return address;
+      if (name == "local") return local_part;
+      if (name == "domain") return domain;
+      if (name == "extension" && has_extension) return local_part.substr(cut + 1);
+      if (name == "recipient_delimiter" && has_extension) return local_part.substr(cut, 1);
+      return std::nullopt;
+    };
+    std::string path;
     struct stat st {};
-    if (::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode) || st.st_uid != user.uid)
-      return false;
+    for (const auto& entry : settings.forward_path) {
+      auto expanded = local_expand(entry, lookup, settings.forward_expansion_filter);
+      if (!expanded || expanded->empty()) continue;
+      if (::stat(expanded->c_str(), &st) == 0) {
+        path = std::move(*expanded);
+        break;
+      }
+    }
+    if (path.empty() || !S_ISREG(st.st_mode) || st.st_uid != user.uid) return false;
     std::ifstream in(path);
     std::string text((std::istreambuf_iterator<char>(in)), {});
     bool any = false;

@@ -15,6 +15,7 @@
 
 #include "base/strings.hpp"
 #include "delivery/command_run.hpp"
+#include "delivery/sysexits.hpp"
 
 namespace correio::delivery::pipe_agent {
 namespace {
@@ -23,12 +24,6 @@ std::string replace_all(std::string s, std::string_view from, std::string_view t
   for (size_t at = s.find(from); at != std::string::npos; at = s.find(from, at + to.size()))
     s.replace(at, from.size(), to);
   return s;
-}
-
-// sysexits.h: the codes Postfix's pipe(8) treats as temporary (sys_exits.c "soft").
-bool temporary(int code) {
-  return code == 75 /*TEMPFAIL*/ || code == 71 /*OSERR*/ || code == 74 /*IOERR*/ ||
-         code == 73 /*CANTCREAT*/ || code == 69 /*UNAVAILABLE*/ || code == 72 /*OSFILE*/;
 }
 
 constexpr std::string_view kPerRecipient[] = {"recipient", "user",   "extension",
@@ -193,11 +188,9 @@ CommandResult run_pipe(const std::vector<std::string>& argv, const std::string& 
             fmt::format("Command died with signal {}{}", WTERMSIG(status), suffix)};
   int code = WEXITSTATUS(status);
   if (code == 0) return {DeliveryStatus::sent, "2.0.0", "delivered via " + argv[0]};
-  // Postfix's pipe(8): sysexits' temporary codes defer, the rest bounce.
-  if (temporary(code))
-    return {DeliveryStatus::deferred, "4.3.0", fmt::format("temporary failure{}", suffix)};
-  return {DeliveryStatus::bounced, "5.3.0",
-          fmt::format("Command died with status {}: \"{}\"{}", code, argv[0], suffix)};
+  // Postfix's pipe(8): "D.S.N text" output, else sysexits' meaning (sysexits.hpp).
+  CommandVerdict v = command_exit_verdict(code, argv[0], output);
+  return {v.temporary ? DeliveryStatus::deferred : DeliveryStatus::bounced, v.dsn, v.text};
 }
 
 }  // namespace correio::delivery::pipe_agent
