@@ -72,8 +72,6 @@ constexpr SupportInfo kUnsupported[] = {
     {"milter_macro_defaults", kWarn, "", "macros without a value are not sent"},
 
     // Rewriting and routing.
-    {"mailbox_transport", kFatal, "",
-     "local mailbox delivery cannot be handed to another transport yet"},
     {"biff", kWarn, "no", "Correio never notifies comsat"},
     {"error_notice_recipient", kWarn, "",
      "the notify_classes it serves (policy, protocol, resource, software) are not reported "

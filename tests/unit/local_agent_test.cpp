@@ -274,7 +274,43 @@ TEST_F(LocalAgentTest, MailboxCommandAndItsMaps) {
   settings_.mailbox_command_maps = "hash:" + (root_ / "none").string();
   results = run({"bob@example.com"});
   EXPECT_EQ(results[0].status, DeliveryStatus::deferred);
-  EXPECT_EQ(results[0].text.rfind("mailbox_command_maps unavailable: ", 0), 0u) << results[0].text;
+  EXPECT_EQ(results[0].text.rfind("mailbox_command_maps lookup failure: ", 0), 0u)
+      << results[0].text;
+}
+
+// mailbox_transport_maps (by login name) hand even unknown users over; a user the map
+// does not name and the system does not know still bounces. The built-in transports
+// (discard, error) answer here and are logged by local with relay=none.
+TEST_F(LocalAgentTest, MailboxTransportMapsForKnownAndUnknownUsers) {
+  std::ofstream(root_ / "transports") << "special discard:gone quietly\nbob error:5.2.1 closed\n";
+  settings_.mailbox_transport_maps = "texthash:" + (root_ / "transports").string();
+  auto results = run({"special@example.com", "ghost@example.com", "bob@example.com"});
+  ASSERT_EQ(results.size(), 3u);
+  EXPECT_EQ(results[0].status, DeliveryStatus::sent) << results[0].text;
+  EXPECT_EQ(results[0].text, "gone quietly");
+  EXPECT_EQ(results[1].status, DeliveryStatus::bounced);
+  EXPECT_EQ(results[1].dsn, "5.1.1");
+  EXPECT_EQ(results[1].text, "unknown user: \"ghost\"");
+  EXPECT_EQ(results[2].status, DeliveryStatus::bounced);
+  EXPECT_EQ(results[2].dsn, "5.2.1");
+  EXPECT_TRUE(spool("bob").empty());
+  EXPECT_NE(log().find("to=<special@example.com>, relay=none, "), std::string::npos) << log();
+  // fallback_transport takes the unknown users only; bob, known, goes to his mailbox.
+  settings_.mailbox_transport_maps.clear();
+  settings_.fallback_transport = "error:5.1.1 ask the front desk";
+  results = run({"ghost@example.com", "bob@example.com"});
+  EXPECT_EQ(results[0].status, DeliveryStatus::bounced);
+  EXPECT_EQ(results[0].text, "ask the front desk");
+  EXPECT_EQ(results[1].status, DeliveryStatus::sent) << results[1].text;
+  EXPECT_FALSE(spool("bob").empty());
+  settings_.fallback_transport.clear();
+  // An agent that is not there defers (no private/lmtp under this queue directory).
+  settings_.mailbox_transport = "lmtp:unix:/nowhere";
+  settings_.queue_directory = (root_ / "queue").string();
+  results = run({"carol@example.com"});
+  EXPECT_EQ(results[0].status, DeliveryStatus::deferred);
+  EXPECT_NE(results[0].text.find("mail transport unavailable: "), std::string::npos)
+      << results[0].text;
 }
 
 // forward_path: the first file that exists; an entry whose $extension has no value is

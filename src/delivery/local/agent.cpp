@@ -13,6 +13,7 @@
 #include "delivery/local/delivery.hpp"
 #include "delivery/local/expand.hpp"
 #include "delivery/local/forward.hpp"
+#include "delivery/local/pass.hpp"
 #include "delivery/log_line.hpp"
 #include "maps/map.hpp"
 #include "queue/queue_file_reader.hpp"
@@ -42,31 +43,78 @@ bool already_delivered_to(std::string_view content, std::string_view address) {
   return false;
 }
 
-// Postfix's local(8) mailbox delivery order: mailbox_command_maps (by login name), then
-// mailbox_command, then the mailbox itself. A mailbox destination with a command becomes
-// a command destination (log: "delivered to command: CMD"); a table that fails defers it.
-void apply_mailbox_command(Destination& d, maps::MapList* command_maps, const Status& maps_opened,
-                           const AgentSettings& settings) {
+// One result per recipient: any deferral wins, then any bounce, else sent.
+bool worse_than(const RecipientResult& so_far, DeliveryStatus next) {
+  return so_far.dsn.empty() ||
+         (next == DeliveryStatus::deferred && so_far.status != DeliveryStatus::deferred) ||
+         (next == DeliveryStatus::bounced && so_far.status == DeliveryStatus::sent);
+}
+
+// A per-user table of the local agent's (mailbox_transport_maps, mailbox_command_maps),
+// opened once per request; looked up by login name, as Postfix's local(8) does.
+struct UserTable {
+  std::string name;  // the parameter, for errors
+  std::unique_ptr<maps::MapList> maps;
+  Status opened;
+
+  UserTable(std::string parameter, const std::string& spec, const maps::MapOptions& options)
+      : name(std::move(parameter)) {
+    if (spec.empty()) return;
+    auto m = maps::open_maps(spec, options);
+    if (m)
+      maps = std::move(*m);
+    else
+      opened = m.error();
+  }
+
+  // The value for `user` in `value` ("" when none); false when the table failed (`why`).
+  bool find(const std::string& user, std::string& value) const {
+    Result<std::optional<std::string>> found = std::optional<std::string>();
+    if (!opened)
+      found = opened.error();
+    else if (maps)
+      found = maps->lookup(user);
+    if (!found) {
+      why = found.error().message;
+      return false;
+    }
+    value = *found ? std::string(base::trim(**found)) : std::string();
+    return true;
+  }
+  mutable std::string why;
+};
+
+// Postfix's local(8) mailbox delivery order (after aliases and .forward):
+// mailbox_transport_maps, mailbox_transport (also for users the system does not know:
+// the server behind it decides), mailbox_command_maps, mailbox_command, the mailbox; for
+// users the system does not know, fallback_transport_maps and fallback_transport.
+// A table that failed defers the destination (Postfix defers on a lookup error).
+void fail_lookup(Destination& d, const UserTable& table) {
+  d.kind = Destination::Kind::failed;
+  d.status = DeliveryStatus::deferred;
+  d.dsn = "4.3.0";
+  d.text = table.name + " lookup failure: " + table.why;
+}
+
+void choose_mailbox_delivery(Destination& d, const UserTable& transports, const UserTable& commands,
+                             const UserTable& fallbacks, const AgentSettings& settings) {
   if (d.kind != Destination::Kind::mailbox) return;
-  std::string command;
-  if (!maps_opened) {
-    d.kind = Destination::Kind::failed;
-    d.status = DeliveryStatus::deferred;
-    d.dsn = "4.3.0";
-    d.text = "mailbox_command_maps unavailable: " + maps_opened.error().message;
+  std::string transport, command;
+  if (!transports.find(d.user.name, transport)) return fail_lookup(d, transports);
+  if (transport.empty()) transport = settings.mailbox_transport;
+  if (!transport.empty()) {
+    d.kind = Destination::Kind::transport;
+    d.target = std::move(transport);
     return;
   }
-  if (command_maps) {
-    auto found = command_maps->lookup(d.user.name);
-    if (!found) {
-      d.kind = Destination::Kind::failed;
-      d.status = DeliveryStatus::deferred;
-      d.dsn = "4.3.0";
-      d.text = "mailbox_command_maps lookup failure: " + found.error().message;
-      return;
-    }
-    if (*found) command = std::string(base::trim(**found));
+  if (!d.have_user) {  // kept only for the transports: its status says "unknown user"
+    if (!fallbacks.find(d.user.name, transport)) return fail_lookup(d, fallbacks);
+    if (transport.empty()) transport = settings.fallback_transport;
+    d.kind = transport.empty() ? Destination::Kind::failed : Destination::Kind::transport;
+    d.target = std::move(transport);
+    return;
   }
+  if (!commands.find(d.user.name, command)) return fail_lookup(d, commands);
   if (command.empty()) command = settings.mailbox_command;
   if (command.empty()) return;
   d.kind = Destination::Kind::command;
@@ -108,6 +156,11 @@ Result<AgentSettings> agent_settings_from_config(const config::Config& config) {
   // Postfix expands neither: the shell and local_expand() see the $names.
   s.mailbox_command = std::string(base::trim(config.raw("mailbox_command").value_or("")));
   s.mailbox_command_maps = config.get("mailbox_command_maps");
+  s.mailbox_transport = std::string(base::trim(config.get("mailbox_transport")));
+  s.mailbox_transport_maps = config.get("mailbox_transport_maps");
+  s.queue_directory = config.get("queue_directory");
+  s.fallback_transport = std::string(base::trim(config.get("fallback_transport")));
+  s.fallback_transport_maps = config.get("fallback_transport_maps");
   s.forward_path = base::split_list(config.raw("forward_path").value_or(""));
   s.forward_expansion_filter = config.get("forward_expansion_filter");
   return s;
@@ -121,17 +174,13 @@ std::vector<RecipientResult> deliver(const DeliveryRequest& request, const Agent
   map_options.syntax = maps::SourceSyntax::kAliases;
   map_options.warn = [&](const std::string& w) { log.warning("{}", w); };
   auto aliases = maps::open_maps(settings.alias_maps, map_options);
-  std::unique_ptr<maps::MapList> command_maps;
-  Status command_maps_opened;
-  if (!settings.mailbox_command_maps.empty()) {
-    maps::MapOptions cmd_options = maps::daemon_map_options(settings.smtputf8_enable);
-    cmd_options.warn = map_options.warn;
-    auto opened = maps::open_maps(settings.mailbox_command_maps, cmd_options);
-    if (opened)
-      command_maps = std::move(*opened);
-    else
-      command_maps_opened = opened.error();
-  }
+  maps::MapOptions user_options = maps::daemon_map_options(settings.smtputf8_enable);
+  user_options.warn = map_options.warn;
+  const UserTable transports("mailbox_transport_maps", settings.mailbox_transport_maps,
+                             user_options);
+  const UserTable commands("mailbox_command_maps", settings.mailbox_command_maps, user_options);
+  const UserTable fallbacks("fallback_transport_maps", settings.fallback_transport_maps,
+                            user_options);
 
   std::vector<RecipientResult> results;
   for (const auto& rcpt : request.recipients) {
@@ -157,7 +206,7 @@ std::vector<RecipientResult> deliver(const DeliveryRequest& request, const Agent
     } else {
       destinations = expand_recipient(rcpt.address, aliases->get(), settings);
       for (auto& d : destinations)
-        apply_mailbox_command(d, command_maps.get(), command_maps_opened, settings);
+        choose_mailbox_delivery(d, transports, commands, fallbacks, settings);
     }
     std::string original = rcpt.original.empty() ? rcpt.address : rcpt.original;
     MessageCopy message{request.sender, file ? std::string_view(file->content_bytes) : "",
@@ -182,8 +231,19 @@ std::vector<RecipientResult> deliver(const DeliveryRequest& request, const Agent
     // One result for the recipient: any deferral wins, then any bounce, else sent.
     RecipientResult result{rcpt.offset, DeliveryStatus::sent, "", ""};
     for (const auto& d : destinations) {
+      std::optional<PassResult> passed;
+      if (d.kind == Destination::Kind::transport &&
+          !already_delivered_to(message.content, d.address)) {
+        passed =
+            pass_to_transport({d.target, &request, &rcpt, d.address, settings.queue_directory});
+        if (passed->logged) {  // the other agent delivered and logged it
+          if (worse_than(result, passed->result.status)) result = std::move(passed->result);
+          continue;
+        }
+      }
       Outcome o =
-          d.kind == Destination::Kind::forward ? forwarded
+          passed ? Outcome{passed->result.status, passed->result.dsn, passed->result.text}
+          : d.kind == Destination::Kind::forward ? forwarded
           : d.kind != Destination::Kind::failed && already_delivered_to(message.content, d.address)
               ? Outcome{DeliveryStatus::bounced, "5.4.6", "mail forwarding loop for " + d.address}
               : deliver_destination(d, message, settings);
@@ -191,18 +251,14 @@ std::vector<RecipientResult> deliver(const DeliveryRequest& request, const Agent
       line.queue_id = request.queue_id;
       line.to = d.address;
       line.orig_to = original;
-      line.relay = "local";
+      line.relay = passed ? "none" : "local";
       line.times = {request.arrival_us, request.active_us, start_us, start_us, base::now_us()};
       line.dsn = o.dsn;
       line.status = o.status;
       line.text = o.text;
       line.soft_bounce = settings.soft_bounce;
       log.info("{}", format_recipient_log(line));
-      bool worse =
-          result.dsn.empty() ||
-          (o.status == DeliveryStatus::deferred && result.status != DeliveryStatus::deferred) ||
-          (o.status == DeliveryStatus::bounced && result.status == DeliveryStatus::sent);
-      if (worse) result = {rcpt.offset, o.status, o.dsn, o.text};
+      if (worse_than(result, o.status)) result = {rcpt.offset, o.status, o.dsn, o.text};
     }
     results.push_back(std::move(result));
   }

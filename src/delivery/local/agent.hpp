@@ -64,6 +64,19 @@ struct AgentSettings {
   // request) come first.
   std::string mailbox_command;
   std::string mailbox_command_maps;
+  // Mailbox delivery handed to another transport ("lmtp:unix:private/dovecot-lmtp"),
+  // before any command; mailbox_transport_maps by login name first (pass.hpp).
+  std::string mailbox_transport;
+  std::string mailbox_transport_maps;
+  std::string queue_directory;  // where private/TRANSPORT is
+  // For users the system does not know, when no mailbox transport took them.
+  std::string fallback_transport;
+  std::string fallback_transport_maps;
+  // Whether unknown users are kept for a transport rather than bounced at expansion.
+  bool transports_take_unknown_users() const {
+    return !mailbox_transport.empty() || !mailbox_transport_maps.empty() ||
+           !fallback_transport.empty() || !fallback_transport_maps.empty();
+  }
   // The .forward files to look for, unexpanded (local_expand.hpp), and the characters
   // their expansions may contain.
   std::vector<std::string> forward_path{"$home/.forward"};

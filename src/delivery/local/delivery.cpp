@@ -140,7 +140,8 @@ Outcome deliver_destination(const Destination& d, const MessageCopy& m,
     }
     case Destination::Kind::command:
       return deliver_to_command(d, m, settings);
-    case Destination::Kind::forward:  // agent.cpp forwards them together
+    case Destination::Kind::forward:    // agent.cpp forwards them together
+    case Destination::Kind::transport:  // and hands these to the other agent
     case Destination::Kind::failed:
       break;
   }

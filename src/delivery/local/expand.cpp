@@ -78,6 +78,20 @@ struct Expander {
     // RFC 2142 §2): abuse goes to postmaster, postmaster to root (and root's alias).
     if (!user && (name == "abuse" || name == "postmaster"))
       return local(name == "abuse" ? "postmaster" : "root", domain, true, true, depth + 1);
+    if (!user && settings.transports_take_unknown_users()) {
+      // Postfix hands even unknown users to a mailbox transport (the server behind it
+      // knows its users); without one for this user, agent.cpp bounces it as below.
+      if (!delivered.insert("mailbox:" + name).second) return;
+      Destination d;
+      d.kind = Destination::Kind::mailbox;
+      d.address = address;
+      d.user.name = name;
+      d.status = DeliveryStatus::bounced;
+      d.dsn = "5.1.1";
+      d.text = fmt::format("unknown user: \"{}\"", local_part);
+      out.push_back(std::move(d));
+      return;
+    }
     if (!user)
       return fail(address, DeliveryStatus::bounced, "5.1.1",
                   fmt::format("unknown user: \"{}\"", local_part));

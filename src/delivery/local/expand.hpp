@@ -15,12 +15,16 @@ namespace correio::delivery::local_agent {
 struct Destination {
   // forward: `address` is outside the local domains and goes back into the queue
   // (forward.hpp); `target` is the recipient whose alias or .forward named it.
-  enum class Kind { mailbox, file, command, forward, failed };
+  // transport: `target` is the transport:nexthop the mailbox delivery is handed to
+  // (agent.cpp turns mailbox destinations into these and commands).
+  enum class Kind { mailbox, file, command, forward, transport, failed };
   Kind kind = Kind::failed;
   std::string address;  // to= in the log: the final user@domain, or for a file or command
                         // the address whose alias or .forward named it
   std::string target;   // file path or command line (unused for mailbox)
   SystemUser user;      // mailbox owner, or the identity a file/command runs as
+  // False for a mailbox: the system has no such user, and only a mailbox transport may
+  // take it (user.name is the login name; status/dsn/text say "unknown user").
   bool have_user = false;
   // kind == failed: how (a bounce or a deferral).
   DeliveryStatus status = DeliveryStatus::deferred;
