@@ -20,7 +20,7 @@ struct ReceiveOverrides {
   bool no_address_mappings = false;
   // cleanup: no header_checks, mime_header_checks, nested_header_checks, body_checks.
   bool no_header_body_checks = false;
-  // Accepted and skips nothing: Correio runs no milters yet.
+  // No smtpd_milters (smtpd) and no non_smtpd_milters (pickup).
   bool no_milters = false;
 
   // A list of the names above, separated by commas or whitespace, case as written (as

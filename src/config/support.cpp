@@ -62,9 +62,6 @@ constexpr SupportInfo kUnsupported[] = {
     {"smtpd_tls_CApath", kWarn, "",
      "client certificates are not requested, so there is nothing to verify them against"},
     {"smtpd_proxy_filter", kFatal, "", "before-queue content filters are not built yet"},
-    {"non_smtpd_milters", kFatal, "",
-     "milters for mail from sendmail/pickup are not built yet (smtpd_milters are); that "
-     "mail would pass unfiltered"},
     {"milter_unknown_command_macros", kWarn, "",
      "unknown SMTP commands are not sent to milters (no SMFIC_UNKNOWN)"},
     {"milter_header_checks", kFatal, "",

@@ -122,6 +122,33 @@ Status carry_out_verdict(const cleanup::CheckVerdict& verdict, queue::QueueFileW
   return writer.set_extracted(extra, replace, verdict.reject.value_or(""));
 }
 
+// The milters' decision, as Postfix's cleanup carries it out for pickup mail: a reject
+// returns the message to the sender (as header_checks REJECT), a quarantine holds it, a
+// changed sender or recipient list is written as the queue file's envelope.
+Status carry_out_milters(const MilterOutcome& m, const queue::Envelope& env,
+                         queue::QueueFileWriter& writer, const PickupOutcome& done,
+                         base::Logger& log) {
+  if (m.kind == MilterOutcome::Kind::reject) {
+    // "550 5.7.1 text": the enhanced code and text are what the bounce says.
+    std::string_view r = m.reply;
+    std::string_view text = r.size() > 4 ? r.substr(4) : std::string_view("5.7.1 rejected");
+    log.info("{}: milter-reject: END-OF-MESSAGE from localhost[127.0.0.1]: {}; from=<{}>",
+             done.queue_id, r, env.sender);
+    if (!text.starts_with('5'))
+      return writer.set_extracted({}, false, "5.7.1 " + std::string(text));
+    return writer.set_extracted({}, false, text);
+  }
+  if (m.kind != MilterOutcome::Kind::proceed) return {};
+  if (m.envelope_changed)
+    if (auto st = writer.rewrite_envelope(env); !st) return st;
+  if (m.hold) {
+    log.info("{}: milter-hold: END-OF-MESSAGE from localhost[127.0.0.1]: {}; from=<{}>",
+             done.queue_id, *m.hold, env.sender);
+    writer.set_hold();
+  }
+  return {};
+}
+
 // DISCARD: claim delivery; the maildrop file goes, nothing is queued (the uncommitted
 // writer removes its file).
 PickupOutcome discard(const std::filesystem::path& path, PickupOutcome done) {
@@ -234,6 +261,7 @@ PickupOutcome pickup_file(const PickupSettings& s, const std::string& name,
     };
   cleanup::HeaderCleanup cleanup(options);
   std::string out = internal ? std::string() : cleanup::pickup_received_header(received);
+  bool rejected_by_checks = false;
   if (s.checks && s.log && !internal) {
     // header_checks(5) for local submissions too: "from local", no proto= or helo=.
     cleanup::ContentInspector inspector(
@@ -247,6 +275,7 @@ PickupOutcome pickup_file(const PickupSettings& s, const std::string& name,
     cleanup.feed(inspected, out);
     cleanup.finish(out);
     const cleanup::CheckVerdict& verdict = inspector.verdict();
+    rejected_by_checks = verdict.reject.has_value();
     // Postfix's pickup leaves the file for later when cleanup fails temporarily.
     if (verdict.reject && verdict.reject->starts_with('4'))
       return outcome(Kind::retry, "content inspection: " + *verdict.reject);
@@ -260,6 +289,15 @@ PickupOutcome pickup_file(const PickupSettings& s, const std::string& name,
   if (cleanup.too_many_hops()) return reject(s, name, "too many hops");
   if (const auto& failed = cleanup.rewrite_error())
     return outcome(Kind::retry, "header address rewriting: " + failed->message);
+  if (s.milters && !internal && !rejected_by_checks) {
+    // Postfix's cleanup does the same for mail it generates itself only with
+    // internal_mail_filter_classes, which Correio has not: forwarded copies skip them.
+    MilterOutcome m = s.milters->filter(env, out, done.queue_id);
+    if (auto st2 = carry_out_milters(m, env, *writer, done, *s.log); !st2)
+      return outcome(Kind::retry, st2.error().message);
+    if (m.kind == MilterOutcome::Kind::tempfail) return outcome(Kind::retry, "milter: " + m.reply);
+    if (m.kind == MilterOutcome::Kind::discard) return discard(path, std::move(done));
+  }
   if (auto st2 = writer->append_content(out); !st2)
     return outcome(Kind::retry, st2.error().message);
   done.message_id = cleanup.message_id();

@@ -14,6 +14,7 @@
 #include "cleanup/address_rewrite.hpp"
 #include "cleanup/check_tables.hpp"
 #include "config/config.hpp"
+#include "pickup/pickup_milters.hpp"
 
 namespace correio::pickup {
 
@@ -36,6 +37,9 @@ struct PickupSettings {
   // actions are written to; set by pickup's start-up, not by from_config().
   std::shared_ptr<const cleanup::CheckTables> checks;
   base::Logger* log = nullptr;
+  // non_smtpd_milters (null: none), shown each message after content inspection and
+  // before it is queued (pickup_milters.hpp); set by pickup's start-up.
+  std::shared_ptr<PickupMilters> milters;
 
   static PickupSettings from_config(const config::Config& config);
 };

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "base/inotify_events.hpp"
+#include "milter/settings.hpp"
 #include "pickup/pickup.hpp"
 #include "pickup/pickup_file.hpp"
 #include "queue/maildrop_file.hpp"
@@ -104,6 +105,19 @@ asio::awaitable<void> run(service::Context& ctx) {
   }
   if (checks->any()) {
     settings.checks = std::make_shared<const cleanup::CheckTables>(std::move(*checks));
+    settings.log = &log;
+  }
+  // non_smtpd_milters (receive_override_options no_milters turns them off, as in
+  // Postfix); a list that does not parse stops pickup rather than let mail pass unsigned
+  // or unfiltered.
+  auto milters = milter::Settings::from_config(ctx.config, "non_smtpd_milters");
+  if (!milters) {
+    log.fatal("{}", milters.error().message);
+    ctx.io.stop();
+    co_return;
+  }
+  if (!milters->empty() && !overrides->no_milters) {
+    settings.milters = std::make_shared<PickupMilters>(std::move(*milters), log);
     settings.log = &log;
   }
   auto dir = settings.queue_directory / "maildrop";

@@ -259,10 +259,10 @@ def test_reload_keeps_the_running_configuration_and_fails_visibly():
         with smtplib.SMTP("127.0.0.1", inst.smtp_port, timeout=20) as s:
             assert s.noop()[0] == 250  # the smtpd process is running with the first file
         inst.write_main_cf({"smtpd_banner": "$myhostname ESMTP second",
-                            "non_smtpd_milters": "inet:127.0.0.1:8891"})
+                            "smtpd_proxy_filter": "127.0.0.1:10025"})
         done = inst.command("reload")
         assert done.returncode == 1
-        assert "non_smtpd_milters = inet:127.0.0.1:8891: not supported" in done.stderr, done.stderr
+        assert "smtpd_proxy_filter = 127.0.0.1:10025: not supported" in done.stderr, done.stderr
         assert "reload refused: the running configuration is kept" in done.stderr, done.stderr
         # Still serving, and with the old banner: nothing of the refused file was applied.
         with smtplib.SMTP(timeout=20) as s:
@@ -274,14 +274,14 @@ def test_reload_keeps_the_running_configuration_and_fails_visibly():
 def test_master_cf_override_is_checked_with_its_line():
     inst = Correio()
     inst.write_master_cf(f"{inst.listen} inet n - n - - smtpd\n"
-                         "  -o non_smtpd_milters=inet:127.0.0.1:8891\n"
+                         "  -o smtpd_proxy_filter=127.0.0.1:10025\n"
                          "  -o content_filter=\n")
     with not_started(inst):
         done = inst.command("check")
         assert done.returncode == 1
         master_cf = re.escape(str(inst.config_dir / "master.cf"))
         assert re.search(rf"{master_cf}:1: service {re.escape(inst.listen)}/inet: error: "
-                         r"-o non_smtpd_milters=inet:127\.0\.0\.1:8891: not supported", done.stderr), \
+                         r"-o smtpd_proxy_filter=127\.0\.0\.1:10025: not supported", done.stderr), \
             done.stderr
         assert "content_filter" not in done.stderr  # empty is the default: nothing ignored
 

@@ -25,17 +25,17 @@ TEST(Support, EveryEntryIsAKnownParameterAndNotHonoured) {
   }
   EXPECT_EQ(parameter_support("myhostname"), Support::kHonoured);
   EXPECT_EQ(parameter_support("no_such_parameter"), Support::kHonoured);
-  EXPECT_EQ(parameter_support("non_smtpd_milters"), Support::kNotYetUnsafe);
+  EXPECT_EQ(parameter_support("smtpd_proxy_filter"), Support::kNotYetUnsafe);
 }
 
 TEST(Support, ChangedValuesAreReportedWithFileAndLine) {
   auto findings = unsupported_settings(
-      make("myhostname = a.example\nnon_smtpd_milters = inet:127.0.0.1:8891\nbiff = yes\n"
+      make("myhostname = a.example\nsmtpd_proxy_filter = 127.0.0.1:10025\nbiff = yes\n"
            "debug_peer_list = 10.0.0.1\n"));
   ASSERT_EQ(findings.size(), 2u);
   EXPECT_TRUE(findings[0].fatal);
-  EXPECT_EQ(findings[0].message.rfind("/etc/correio/main.cf:2: error: non_smtpd_milters = "
-                                      "inet:127.0.0.1:8891: not supported",
+  EXPECT_EQ(findings[0].message.rfind("/etc/correio/main.cf:2: error: smtpd_proxy_filter = "
+                                      "127.0.0.1:10025: not supported",
                                       0),
             0u)
       << findings[0].message;
@@ -57,15 +57,14 @@ TEST(Support, DefaultsAcceptedValuesAndTheLastEntryWin) {
 TEST(Support, OverridesNameTheirOrigin) {
   Config c = make("");
   auto findings =
-      unsupported_overrides(c, {{"content_filter", ""}, {"non_smtpd_milters", "inet:x:1"}},
+      unsupported_overrides(c, {{"content_filter", ""}, {"smtpd_proxy_filter", "127.0.0.1:1"}},
                             "/etc/correio/master.cf:7: service smtp/inet");
   ASSERT_EQ(findings.size(), 1u);
   EXPECT_EQ(
       findings[0].message,
-      "/etc/correio/master.cf:7: service smtp/inet: error: -o non_smtpd_milters=inet:x:1: not "
+      "/etc/correio/master.cf:7: service smtp/inet: error: -o smtpd_proxy_filter=127.0.0.1:1: not "
       "supported by Correio yet, and ignoring it would weaken security or lose mail: "
-      "milters for mail from sendmail/pickup are not built yet (smtpd_milters are); that "
-      "mail would pass unfiltered");
+      "before-queue content filters are not built yet");
 }
 
 }  // namespace
