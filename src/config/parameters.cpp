@@ -691,6 +691,10 @@ constexpr ParameterInfo kParameters[] = {
      "Transport for local users the system does not know (after any mailbox transport).", S},
     {"fallback_transport_maps", "",
      "Per-user fallback transports, looked up by login name; before fallback_transport.", S},
+    {"luser_relay", "",
+     "Catch-all address for unknown local users ($user, $local, $domain, $extension, "
+     "$recipient expanded); transports for unknown users come first.",
+     S},
     {"mailbox_transport_maps", "",
      "Per-user mailbox transports, looked up by login name; before mailbox_transport.", S},
     {"mailbox_size_limit", "51200000", "Maximal size of a mailbox or maildir file.", I},

@@ -313,6 +313,24 @@ TEST_F(LocalAgentTest, MailboxTransportMapsForKnownAndUnknownUsers) {
       << results[0].text;
 }
 
+// luser_relay: unknown users' mail goes to the expanded catch-all address.
+TEST_F(LocalAgentTest, LuserRelayCatchesUnknownUsers) {
+  settings_.recipient_delimiter = "+";
+  settings_.luser_relay = "bob+$user${extension?-$extension}";
+  auto results = run({"ghost+tag@example.com", "carol@example.com"});
+  EXPECT_EQ(results[0].status, DeliveryStatus::sent) << results[0].text;
+  EXPECT_EQ(results[1].status, DeliveryStatus::sent) << results[1].text;
+  EXPECT_NE(spool("bob").find("Delivered-To: bob+ghost-tag@example.com"), std::string::npos)
+      << spool("bob");
+  EXPECT_NE(log().find("to=<bob+ghost-tag@example.com>, orig_to=<ghost+tag@example.com>"),
+            std::string::npos)
+      << log();
+  settings_.luser_relay = "|echo nope";
+  results = run({"ghost@example.com"});
+  EXPECT_EQ(results[0].status, DeliveryStatus::deferred);
+  EXPECT_EQ(results[0].dsn, "4.3.5");
+}
+
 // forward_path: the first file that exists; an entry whose $extension has no value is
 // skipped (Postfix's default "$home/.forward${recipient_delimiter}${extension}, ...").
 TEST_F(LocalAgentTest, ForwardPathWithAnExtension) {

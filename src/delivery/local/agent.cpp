@@ -161,6 +161,7 @@ Result<AgentSettings> agent_settings_from_config(const config::Config& config) {
   s.queue_directory = config.get("queue_directory");
   s.fallback_transport = std::string(base::trim(config.get("fallback_transport")));
   s.fallback_transport_maps = config.get("fallback_transport_maps");
+  s.luser_relay = std::string(base::trim(config.raw("luser_relay").value_or("")));
   s.forward_path = base::split_list(config.raw("forward_path").value_or(""));
   s.forward_expansion_filter = config.get("forward_expansion_filter");
   return s;

@@ -69,6 +69,8 @@ struct AgentSettings {
   std::string mailbox_transport;
   std::string mailbox_transport_maps;
   std::string queue_directory;  // where private/TRANSPORT is
+  // luser_relay, unexpanded: the catch-all address for unknown users (expand.cpp).
+  std::string luser_relay;
   // For users the system does not know, when no mailbox transport took them.
   std::string fallback_transport;
   std::string fallback_transport_maps;

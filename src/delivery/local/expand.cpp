@@ -92,6 +92,7 @@ struct Expander {
       out.push_back(std::move(d));
       return;
     }
+    if (!user && !settings.luser_relay.empty()) return luser(name, local_part, domain, depth);
     if (!user)
       return fail(address, DeliveryStatus::bounced, "5.1.1",
                   fmt::format("unknown user: \"{}\"", local_part));
@@ -105,6 +106,31 @@ struct Expander {
     d.user = *user;
     d.have_user = true;
     out.push_back(std::move(d));
+  }
+
+  // luser_relay: an unknown user's mail goes to the catch-all address, with Postfix's
+  // $name expansions ("admin+$local"). Only an address: no |command or /file here.
+  void luser(const std::string& name, const std::string& local_part, const std::string& domain,
+             int depth) {
+    std::string address = local_part + "@" + domain;
+    auto lookup = [&](std::string_view n) -> std::optional<std::string> {
+      if (n == "user") return name;
+      if (n == "local") return local_part;
+      if (n == "domain") return domain;
+      if (n == "recipient") return address;
+      if (local_part.size() > name.size() && local_part.starts_with(name)) {
+        if (n == "extension") return local_part.substr(name.size() + 1);
+        if (n == "recipient_delimiter") return local_part.substr(name.size(), 1);
+      }
+      return std::nullopt;
+    };
+    // ${extension} and the like may be empty: only a malformed value is refused.
+    auto relay = local_expand(settings.luser_relay, lookup, settings.forward_expansion_filter,
+                              /*allow_undefined=*/true);
+    if (!relay || relay->empty() || relay->front() == '|' || relay->front() == '/')
+      return fail(address, DeliveryStatus::deferred, "4.3.5",
+                  "mail system configuration error: luser_relay = " + settings.luser_relay);
+    item(*relay, "luser", nullptr, address, domain, "", depth + 1);
   }
 
   // The first forward_path file that exists, if the user owns it; true when it named at

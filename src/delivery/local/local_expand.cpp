@@ -85,10 +85,10 @@ struct Expansion {
 }  // namespace
 
 std::optional<std::string> local_expand(std::string_view pattern, const ExpandLookup& lookup,
-                                        std::string_view filter) {
+                                        std::string_view filter, bool allow_undefined) {
   Expansion e{lookup, filter};
   std::string out;
-  if (!e.run(pattern, out) || e.undefined) return std::nullopt;
+  if (!e.run(pattern, out) || (e.undefined && !allow_undefined)) return std::nullopt;
   return out;
 }
 

@@ -18,7 +18,8 @@ using ExpandLookup = std::function<std::optional<std::string>(std::string_view n
 
 // nullopt when a plain $name has no value (Postfix skips such a forward_path entry) or the
 // pattern is malformed (an unclosed brace, "$" at the end).
+// `allow_undefined`: an empty $name expands to "" instead (luser_relay's use).
 std::optional<std::string> local_expand(std::string_view pattern, const ExpandLookup& lookup,
-                                        std::string_view filter);
+                                        std::string_view filter, bool allow_undefined = false);
 
 }  // namespace correio::delivery::local_agent
