@@ -108,4 +108,25 @@ Result<CheckTables> CheckTables::open(const config::Config& config, std::string_
   return tables;
 }
 
+Result<CheckTables> CheckTables::open_milter_header_checks(const config::Config& config,
+                                                           base::Logger& log) {
+  CheckTables tables;
+  tables.header.parameter = "milter_header_checks";
+  std::string spec = config.get(tables.header.parameter);
+  if (base::trim(spec).empty()) return tables;
+  maps::MapOptions options = maps::daemon_map_options(config.get_bool("smtputf8_enable"));
+  options.warn = [&log](const std::string& text) { log.warning("{}", text); };
+  auto maps = maps::open_maps(spec, options);
+  if (!maps) {
+    std::string where = config.location(tables.header.parameter);
+    return Error{fmt::format("{}{}error: milter_header_checks: {}", where,
+                             where.empty() ? "" : ": ", maps.error().message)};
+  }
+  tables.header.map = std::shared_ptr<maps::Map>(std::move(*maps));
+  tables.mime.disable_mime = true;  // a header section only
+  tables.mime.header_size_limit =
+      static_cast<size_t>(std::max(0LL, config.get_int("header_size_limit")));
+  return tables;
+}
+
 }  // namespace correio::cleanup

@@ -43,6 +43,10 @@ struct CheckTables {
   // (see content_check_problems()).
   static Result<CheckTables> open(const config::Config& config, std::string_view prefix,
                                   base::Logger& log, CheckUse use = CheckUse::cleanup);
+  // milter_header_checks alone, in the header slot: what cleanup checks of the header
+  // fields milters add or change (Postfix 2.7+). Nothing set: no table (any() is false).
+  static Result<CheckTables> open_milter_header_checks(const config::Config& config,
+                                                       base::Logger& log);
 };
 
 // What Correio cannot honour in the tables named by `prefix`: a table that does not open,

@@ -64,8 +64,6 @@ constexpr SupportInfo kUnsupported[] = {
     {"smtpd_proxy_filter", kFatal, "", "before-queue content filters are not built yet"},
     {"milter_unknown_command_macros", kWarn, "",
      "unknown SMTP commands are not sent to milters (no SMFIC_UNKNOWN)"},
-    {"milter_header_checks", kFatal, "",
-     "header checks on milter-added headers are not built yet; they would pass unchecked"},
     {"milter_macro_defaults", kWarn, "", "macros without a value are not sent"},
 
     // Rewriting and routing.

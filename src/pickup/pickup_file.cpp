@@ -141,6 +141,8 @@ Status carry_out_milters(const MilterOutcome& m, const queue::Envelope& env,
   if (m.kind != MilterOutcome::Kind::proceed) return {};
   if (m.envelope_changed)
     if (auto st = writer.rewrite_envelope(env); !st) return st;
+  // milter_header_checks' HOLD, FILTER, REDIRECT, BCC, as header_checks' are carried out.
+  if (auto st = carry_out_verdict(m.checks, writer); !st) return st;
   if (m.hold) {
     log.info("{}: milter-hold: END-OF-MESSAGE from localhost[127.0.0.1]: {}; from=<{}>",
              done.queue_id, *m.hold, env.sender);

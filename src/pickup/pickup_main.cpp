@@ -117,7 +117,18 @@ asio::awaitable<void> run(service::Context& ctx) {
     co_return;
   }
   if (!milters->empty() && !overrides->no_milters) {
-    settings.milters = std::make_shared<PickupMilters>(std::move(*milters), log);
+    std::shared_ptr<const cleanup::CheckTables> header_checks;
+    if (!overrides->no_header_body_checks) {
+      auto opened = cleanup::CheckTables::open_milter_header_checks(ctx.config, log);
+      if (!opened) {
+        log.fatal("{}", opened.error().message);
+        ctx.io.stop();
+        co_return;
+      }
+      if (opened->any())
+        header_checks = std::make_shared<const cleanup::CheckTables>(std::move(*opened));
+    }
+    settings.milters = std::make_shared<PickupMilters>(std::move(*milters), log, header_checks);
     settings.log = &log;
   }
   auto dir = settings.queue_directory / "maildrop";

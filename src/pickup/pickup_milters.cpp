@@ -7,6 +7,7 @@
 #include <asio/use_awaitable.hpp>
 
 #include "base/strings.hpp"
+#include "cleanup/produced_header_checks.hpp"
 #include "milter/message_edits.hpp"
 #include "milter/milters.hpp"
 
@@ -17,6 +18,7 @@ using Kind = MilterOutcome::Kind;
 
 struct Exchange {
   const milter::Settings& settings;
+  const cleanup::CheckTables* header_checks;  // milter_header_checks, or null
   base::Logger& log;
   queue::Envelope& envelope;
   std::string& content;
@@ -51,7 +53,9 @@ struct Exchange {
     if (co_await steps(milters)) {
       milter::Message message = milter::Message::parse(content);
       milter::EnvelopeEdits edits;
-      if (proceed(co_await milters.end_of_message(message, edits))) {
+      std::vector<std::string> before;
+      if (header_checks) before = message.headers;
+      if (proceed(co_await milters.end_of_message(message, edits)) && check(before, message)) {
         content = message.text();
         apply(edits);
       }
@@ -75,6 +79,27 @@ struct Exchange {
       if (!go_on) co_return false;
     }
     co_return proceed(co_await milters.data());
+  }
+
+  // milter_header_checks on the fields the milters produced; false when it ended the
+  // message (REJECT, DISCARD).
+  bool check(const std::vector<std::string>& before, milter::Message& message) {
+    if (!header_checks) return true;
+    std::string first = envelope.recipients.empty() ? "" : envelope.recipients.front().address;
+    outcome.checks = cleanup::check_produced_headers(
+        *header_checks, {queue_id, "local", envelope.sender, first, "", ""}, log, before,
+        message.headers);
+    if (outcome.checks.reject) {
+      bool temporary = outcome.checks.reject->starts_with('4');
+      outcome.kind = temporary ? Kind::tempfail : Kind::reject;
+      outcome.reply = (temporary ? "451 " : "550 ") + *outcome.checks.reject;
+      return false;
+    }
+    if (outcome.checks.discard) {
+      outcome.kind = Kind::discard;
+      return false;
+    }
+    return true;
   }
 
   void apply(const milter::EnvelopeEdits& edits) {
@@ -106,7 +131,7 @@ struct Exchange {
 
 MilterOutcome PickupMilters::filter(queue::Envelope& envelope, std::string& content,
                                     const std::string& queue_id) {
-  Exchange exchange{settings_, log_, envelope, content, queue_id, {}, {}};
+  Exchange exchange{settings_, header_checks_.get(), log_, envelope, content, queue_id, {}, {}};
   asio::io_context io;
   std::exception_ptr failure;
   asio::co_spawn(io, exchange.run(), [&failure](std::exception_ptr e) { failure = e; });

@@ -12,6 +12,8 @@
 #include <string>
 
 #include "base/log.hpp"
+#include "cleanup/check_tables.hpp"
+#include "cleanup/content_inspector.hpp"
 #include "milter/settings.hpp"
 #include "queue/envelope.hpp"
 
@@ -26,12 +28,17 @@ struct MilterOutcome {
   std::string reply;
   bool envelope_changed = false;    // sender or recipients: the queue file's envelope again
   std::optional<std::string> hold;  // SMFIR_QUARANTINE: why the message is held
+  // milter_header_checks on what the milters added or changed: HOLD, FILTER, REDIRECT,
+  // BCC (its REJECT and DISCARD are `kind`).
+  cleanup::CheckVerdict checks;
 };
 
 class PickupMilters {
  public:
-  PickupMilters(milter::Settings settings, base::Logger& log)
-      : settings_(std::move(settings)), log_(log) {}
+  // `header_checks`: milter_header_checks (null: none).
+  PickupMilters(milter::Settings settings, base::Logger& log,
+                std::shared_ptr<const cleanup::CheckTables> header_checks = nullptr)
+      : settings_(std::move(settings)), log_(log), header_checks_(std::move(header_checks)) {}
 
   // Shows the message (`content`, LF line ends, as it will be queued) and `envelope` to the
   // milters and applies their edits to both. `queue_id` is the i macro.
@@ -41,6 +48,7 @@ class PickupMilters {
  private:
   milter::Settings settings_;
   base::Logger& log_;
+  std::shared_ptr<const cleanup::CheckTables> header_checks_;
 };
 
 }  // namespace correio::pickup

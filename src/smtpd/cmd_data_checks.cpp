@@ -27,16 +27,21 @@ std::optional<smtp::Reply> Session::carry_out_verdict() {
 
 Status Session::record_decisions() {
   const cleanup::CheckVerdict* verdict = inspector_ ? &inspector_->verdict() : nullptr;
-  // HOLD from header/body_checks or an access table: into hold/ at commit.
-  if (effects_.hold || (verdict && verdict->hold)) writer_->hold();
-  // header_checks REDIRECT replaces every recipient; otherwise the BCC copies of
-  // header/body_checks and the one of access(5) BCC join them.
+  const cleanup::CheckVerdict* milter = milter_verdict_ ? &*milter_verdict_ : nullptr;
+  // HOLD from header/body_checks, milter_header_checks or an access table: into hold/.
+  if (effects_.hold || (verdict && verdict->hold) || (milter && milter->hold)) writer_->hold();
+  // A REDIRECT (milter_header_checks' last) replaces every recipient; otherwise the BCC
+  // copies of the checks and the one of access(5) BCC join them.
   std::vector<std::string> extra;
-  bool replace = verdict && !verdict->redirect.empty();
+  std::string redirect = milter && !milter->redirect.empty() ? milter->redirect
+                         : verdict                           ? verdict->redirect
+                                                             : std::string();
+  bool replace = !redirect.empty();
   if (replace) {
-    extra.push_back(verdict->redirect);
+    extra.push_back(redirect);
   } else {
     if (verdict) extra = verdict->bcc;
+    if (milter) extra.insert(extra.end(), milter->bcc.begin(), milter->bcc.end());
     if (!effects_.bcc.empty()) extra.push_back(effects_.bcc);
   }
   if (!extra.empty())
@@ -47,6 +52,7 @@ Status Session::record_decisions() {
   std::string filter = settings_.content_filter;
   if (!effects_.filter.empty()) filter = effects_.filter;
   if (verdict && !verdict->filter.empty()) filter = verdict->filter;
+  if (milter && !milter->filter.empty()) filter = milter->filter;
   if (filter.empty()) return {};
   return writer_->filter(filter);
 }

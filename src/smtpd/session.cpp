@@ -215,6 +215,7 @@ void Session::reset_transaction() {
   bdat_failed_ = false;
   bdat_refusal_.reset();
   milter_content_.reset();
+  milter_verdict_.reset();
 }
 
 void Session::log_reject(std::string_view stage, const smtp::Reply& r, std::string_view recipient) {

@@ -54,7 +54,9 @@ struct Services {
   const cleanup::CheckTables* checks = nullptr;
   EtrnService* etrn = nullptr;                // ETRN's sites and queue (etrn.hpp); nullptr: no ETRN
   const milter::Settings* milters = nullptr;  // smtpd_milters; nullptr: none
-  SessionCounters* counters = nullptr;        // for the metrics exporter; nullptr: not counted
+  // milter_header_checks (the header slot only); nullptr: none.
+  const cleanup::CheckTables* milter_checks = nullptr;
+  SessionCounters* counters = nullptr;  // for the metrics exporter; nullptr: not counted
 };
 
 class Session {
@@ -153,6 +155,12 @@ class Session {
                                                            std::string_view stage,
                                                            std::string_view recipient);
   std::optional<smtp::Reply> apply_envelope_edits(const milter::EnvelopeEdits& edits);
+  // milter_header_checks over the header fields in `message` that are not in `before`
+  // (what the milters added or changed): IGNORE removes a field, REJECT/DISCARD end the
+  // message (the reply), the rest is recorded for record_decisions()
+  // (milter_header_checks.cpp).
+  std::optional<smtp::Reply> check_milter_headers(const std::vector<std::string>& before,
+                                                  milter::Message& message);
   std::optional<std::string> milter_macro(std::string_view name) const;
   static std::vector<std::string> milter_arguments(const std::string& argument);
   // Content into the queue file, or into milter_content_ while milters are to see it.
@@ -199,9 +207,10 @@ class Session {
   std::optional<smtp::Reply> bdat_refusal_;   // smtpd_data_restrictions refused the BDATs
   access::Effects effects_;                   // DISCARD, REDIRECT, PREPEND from the restrictions
   std::unique_ptr<milter::Milters> milters_;  // null without smtpd_milters
-  std::optional<smtp::Reply> milter_connect_refusal_;  // a milter refused the connection
-  std::optional<std::string> milter_content_;          // the message, held for the milters
-  std::string milter_recipient_;                       // {rcpt_addr} during the RCPT event
+  std::optional<smtp::Reply> milter_connect_refusal_;    // a milter refused the connection
+  std::optional<std::string> milter_content_;            // the message, held for the milters
+  std::optional<cleanup::CheckVerdict> milter_verdict_;  // milter_header_checks' verdict
+  std::string milter_recipient_;                         // {rcpt_addr} during the RCPT event
 };
 
 // The whole session for one accepted connection.

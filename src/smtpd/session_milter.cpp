@@ -175,6 +175,8 @@ asio::awaitable<std::optional<smtp::Reply>> Session::milter_end_of_message() {
   milter::Message message = milter::Message::parse(*milter_content_);
   milter_content_.reset();
   milter::EnvelopeEdits edits;
+  std::vector<std::string> before;
+  if (services_.milter_checks) before = message.headers;
   milter::Verdict verdict = co_await milters_->end_of_message(message, edits);
   if (verdict.kind == milter::Verdict::Kind::discard) {
     log_.info("{}: milter-discard: END-OF-MESSAGE from {}: milter triggers DISCARD action",
@@ -188,6 +190,8 @@ asio::awaitable<std::optional<smtp::Reply>> Session::milter_end_of_message() {
               envelope_->sender, esmtp_ ? "ESMTP" : "SMTP", helo_name_);
     co_return r;
   }
+  if (services_.milter_checks)
+    if (auto ends = check_milter_headers(before, message)) co_return ends;
   if (auto refusal = apply_envelope_edits(edits)) co_return refusal;
   if (edits.quarantine) {
     // SMFIR_QUARANTINE: Postfix puts the message on hold with the milter's reason.

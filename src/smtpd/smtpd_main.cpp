@@ -31,7 +31,8 @@ int smtpd_main(const service::DaemonArgs& args) {
     std::unique_ptr<cleanup::CheckTables> checks;  // null without header/body checks
     std::optional<EtrnService> etrn;
     std::unique_ptr<SessionCounters> counters;
-    std::optional<milter::Settings> milters;  // empty: no smtpd_milters
+    std::unique_ptr<cleanup::CheckTables> milter_checks;  // milter_header_checks
+    std::optional<milter::Settings> milters;              // empty: no smtpd_milters
     std::unique_ptr<Services> services;
   };
   auto state = std::make_shared<State>();
@@ -122,10 +123,18 @@ int smtpd_main(const service::DaemonArgs& args) {
     auto milters = milter::Settings::from_config(ctx.config, "smtpd_milters");
     if (!milters) return milters.error();
     if (!milters->empty()) state->milters.emplace(std::move(*milters));
+    // milter_header_checks: like header_checks, fatal when it does not open.
+    if (state->milters && !overrides->no_header_body_checks) {
+      auto checks = cleanup::CheckTables::open_milter_header_checks(ctx.config, ctx.log);
+      if (!checks) return checks.error();
+      if (checks->any())
+        state->milter_checks = std::make_unique<cleanup::CheckTables>(std::move(*checks));
+    }
     state->services = std::make_unique<Services>(
         Services{*state->sink, *state->recipients, *state->restrictions, state->burl_users.get(),
                  *state->admission, *state->rates, *state->rewriter, *state->header_clients,
                  state->checks.get(), &*state->etrn, state->milters ? &*state->milters : nullptr});
+    state->services->milter_checks = state->milter_checks.get();
     if (ctx.metrics.enabled()) {
       state->counters = std::make_unique<SessionCounters>(SessionCounters{
           smtp::reply_counters(ctx.metrics),

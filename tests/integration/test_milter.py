@@ -272,3 +272,27 @@ def test_opendkim_signs_and_the_signature_verifies(opendkim):
             assert name == b"test._domainkey.example.test."
             return record.encode()
         assert dkim.verify(signed, dnsfunc=dns), raw.decode()
+
+
+def test_milter_header_checks_see_only_what_milters_added(milter_app):
+    """milter_header_checks (Postfix 2.7+): the fields milters add or change go through
+    their own table; header_checks' actions apply (IGNORE, REPLACE, REJECT here)."""
+    inst = milter_instance(milter_app)
+    table = inst.config_dir / "milter_header_checks"
+    table.write_text("/^X-Added:/ IGNORE\n"
+                     "/^X-First: on top/ REPLACE X-First: replaced\n"
+                     "/^X-Milter-Macros:.*mail_args=<reject-me@/ REJECT 5.7.1 not after this milter\n"
+                     # the client's own Subject is not a milter's: never looked at here
+                     "/^Subject: edit$/ REJECT 5.7.1 must not match\n")
+    inst.write_main_cf({"milter_header_checks": f"regexp:{table}"})
+    with inst:
+        code, text = send(inst, "edit")
+        assert code == 250, text
+        [added] = delivered(inst, "added")
+        assert "X-Added" not in added
+        assert added["X-First"] == "replaced"
+        assert added["Subject"] == "edited subject"
+        code, text = send(inst, "edit", sender="reject-me@example.test")
+        assert (code, text) == (550, b"5.7.1 not after this milter"), (code, text)
+        inst.wait_for_log(r"reject: header X-Milter-Macros: .* from [^;]+; "
+                          r"from=<reject-me@example\.test>")

@@ -80,3 +80,19 @@ def test_opendkim_signs_mail_from_sendmail(opendkim):  # noqa: F811
             assert name == b"test._domainkey.example.test."
             return record.encode()
         assert dkim.verify(signed, dnsfunc=dns), raw.decode()
+
+
+def test_milter_header_checks_for_pickup_mail(milter_app):  # noqa: F811
+    inst = milter_pickup_instance(milter_app)
+    table = inst.config_dir / "milter_header_checks"
+    table.write_text("/^X-Added:/ IGNORE\n"
+                     "/^X-Milter-Macros:.*mail_args=<reject-me@/ REJECT 5.7.1 not after this milter\n")
+    inst.write_main_cf({"milter_header_checks": f"regexp:{table}"})
+    with inst:
+        submit(inst, "edit")
+        [path] = wait_for_messages(inst, "added", 1)
+        added = email.message_from_bytes(path.read_bytes())
+        assert "X-Added" not in added and added["Subject"] == "edited subject"
+        submit(inst, "edit", sender="reject-me@example.test")
+        inst.wait_for_log(r"milter-reject: END-OF-MESSAGE from localhost\[127\.0\.0\.1\]: "
+                          r"550 5\.7\.1 not after this milter")
