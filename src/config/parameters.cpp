@@ -714,6 +714,12 @@ constexpr ParameterInfo kParameters[] = {
 
     // Virtual mailbox domains.
     {"virtual_alias_domains", "$virtual_alias_maps", "Domains with only aliases.", S},
+    {"quota_grace", "10%",
+     "How far the last message may take a user over the quota (Dovecot's quota_grace).", S},
+    {"quota_full_tempfail", "yes",
+     "Whether mail to a user over quota is deferred (4.2.2) rather than bounced (5.2.2).", B},
+    {"quota_exceeded_message", "Quota exceeded (mailbox for user is full)",
+     "The text mail over a user's quota is refused with.", S},
     {"virtual_alias_maps", "$virtual_maps", "Address aliases for any domain.", S},
     {"virtual_maps", "", "Obsolete name of virtual_alias_maps.", S},
     {"virtual_alias_expansion_limit", "1000",

@@ -7,10 +7,12 @@
 #include <optional>
 
 #include "base/clock.hpp"
+#include "base/strings.hpp"
 #include "delivery/fs_identity.hpp"
 #include "store/mailbox_path.hpp"
 #include "store/maildir.hpp"
 #include "store/maildir_name.hpp"
+#include "store/maildir_quota.hpp"
 #include "store/mbox.hpp"
 
 namespace correio::delivery {
@@ -37,6 +39,12 @@ MailboxSettings mailbox_settings_from_config(const config::Config& config) {
   s.recipient_delimiter = config.get("recipient_delimiter");
   s.hostname = config.get("myhostname");
   s.soft_bounce = config.get_bool("soft_bounce");
+  std::string grace(base::trim(config.get("quota_grace")));
+  if (!grace.empty() && grace.back() == '%') grace.pop_back();
+  if (auto n = base::parse_int(grace); n && *n >= 0 && *n <= 1000)
+    s.quota_grace_percent = static_cast<unsigned>(*n);
+  s.quota_full_tempfail = config.get_bool("quota_full_tempfail");
+  s.quota_exceeded_message = config.get("quota_exceeded_message");
   return s;
 }
 
@@ -112,6 +120,32 @@ MailboxOutcome unknown_user(std::string_view recipient) {
 
 }  // namespace
 
+namespace {
+
+// The user's quota (Dovecot's userdb_quota_rule and userdb_quota_rule2) against what the
+// Maildir holds now; an outcome when the message must not come in.
+std::optional<MailboxOutcome> over_quota(const auth::UserRecord& user,
+                                         const std::filesystem::path& maildir,
+                                         const MessageCopy& message,
+                                         const MailboxSettings& settings) {
+  store::QuotaLimits limits;
+  for (const char* key : {"userdb_quota_rule", "userdb_quota_rule2", "userdb_quota_rule3"})
+    if (auto rule = user.extra(key)) store::apply_quota_rule(*rule, limits);
+  if (!limits.any()) return std::nullopt;
+  auto usage = store::maildir_usage(maildir);
+  if (!usage)
+    return MailboxOutcome{DeliveryStatus::deferred, "4.3.0",
+                          "cannot count the mailbox for its quota: " + usage.error().message, ""};
+  if (store::quota_allows(limits, *usage, message.content.size(), settings.quota_grace_percent))
+    return std::nullopt;
+  // RFC 3463 X.2.2 "mailbox full"; temporary by default, as the user may make room.
+  bool later = settings.quota_full_tempfail;
+  return MailboxOutcome{later ? DeliveryStatus::deferred : DeliveryStatus::bounced,
+                        later ? "4.2.2" : "5.2.2", settings.quota_exceeded_message, ""};
+}
+
+}  // namespace
+
 MailboxOutcome deliver_to_mailbox(const MessageCopy& message, const MailboxSettings& settings,
                                   auth::UserDirectory& users, MailboxOwners* owners) {
   auto found = find_user(message.recipient, settings, users);
@@ -130,6 +164,7 @@ MailboxOutcome deliver_to_mailbox(const MessageCopy& message, const MailboxSetti
   if (!maildir)
     return {DeliveryStatus::deferred, "4.3.5",
             "mail system configuration error: " + maildir.error().message, ""};
+  if (auto full = over_quota(user, *maildir, message, settings)) return std::move(*full);
   return store_copy(message, *maildir, true, settings, owners);
 }
 

@@ -36,6 +36,12 @@ struct MailboxSettings {
   std::string recipient_delimiter;        // recipient_delimiter: "+" lets user+ext reach user
   std::string hostname;                   // myhostname, for Maildir file names
   bool soft_bounce = false;               // log would-be bounces as SOFTBOUNCE
+  // The user's quota (userdb_quota_rule, store/maildir_quota.hpp): how far the last
+  // message may go over it (quota_grace, percent), whether a full mailbox defers
+  // (quota_full_tempfail: 4.2.2) or bounces (5.2.2), and the text.
+  unsigned quota_grace_percent = 10;
+  bool quota_full_tempfail = true;
+  std::string quota_exceeded_message = "Quota exceeded (mailbox for user is full)";
 };
 
 MailboxSettings mailbox_settings_from_config(const config::Config& config);

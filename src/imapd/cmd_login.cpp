@@ -12,6 +12,7 @@
 #include "base/base64.hpp"
 #include "imapd/response.hpp"
 #include "imapd/session.hpp"
+#include "store/maildir_quota.hpp"
 #include "store/mailbox_path.hpp"
 
 namespace correio::imapd {
@@ -288,29 +289,10 @@ asio::awaitable<void> Session::cmd_authenticate(const Command& c, Parser& p) {
 }
 
 uint64_t parse_quota_rule(std::string_view rule) {
-  size_t at = rule.find("storage=");
-  if (at == std::string_view::npos) return 0;
-  std::string_view value = rule.substr(at + 8);
-  uint64_t number = 0;
-  size_t i = 0;
-  while (i < value.size() && value[i] >= '0' && value[i] <= '9') {
-    number = number * 10 + static_cast<uint64_t>(value[i] - '0');
-    ++i;
-  }
-  if (i == 0) return 0;
-  char unit = i < value.size() ? static_cast<char>(std::toupper(value[i])) : 'B';
-  switch (unit) {
-    case 'K':
-      return number << 10;
-    case 'M':
-      return number << 20;
-    case 'G':
-      return number << 30;
-    case 'T':
-      return number << 40;
-    default:
-      return number;
-  }
+  // The same reading as the delivery agents' enforcement (store/maildir_quota.hpp).
+  store::QuotaLimits limits;
+  store::apply_quota_rule(rule, limits);
+  return limits.storage_bytes;
 }
 
 asio::awaitable<void> serve(Shared& shared, asio::ip::tcp::socket socket) {

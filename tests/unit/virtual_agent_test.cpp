@@ -24,6 +24,7 @@
 #include "queue/queue_directories.hpp"
 #include "queue/queue_file_reader.hpp"
 #include "queue/queue_file_writer.hpp"
+#include "store/maildir_quota.hpp"
 
 namespace fs = std::filesystem;
 using namespace correio;
@@ -325,4 +326,68 @@ TEST_F(VirtualAgentTest, VirtualMailboxLimitCapsTheMboxFile) {
   ASSERT_EQ(second.size(), 1u);
   EXPECT_EQ(second[0].status, DeliveryStatus::bounced) << second[0].text;
   EXPECT_EQ(second[0].dsn, "5.2.2");
+}
+
+// userdb_quota_rule (Dovecot's extra field) is enforced at delivery: a user at the limit
+// gets 4.2.2 (quota_full_tempfail, the default) or 5.2.2; the last message may go over
+// by quota_grace; a message-count rule counts files in every folder.
+TEST_F(VirtualAgentTest, QuotaRulesAreEnforcedAtDelivery) {
+  std::ofstream(root_ / "users")
+      << "bob@example.com:{PLAIN}x::::::userdb_quota_rule=*:storage=1k\n"
+         "dave@example.com:{PLAIN}x::::::userdb_quota_rule=*:messages=2\n";
+  auto dir = auth::PasswdFileDirectory::open(root_ / "users");
+  ASSERT_TRUE(dir.ok()) << dir.error().message;
+  users_ = std::move(*dir);
+  std::string small = "Subject: s\n\n" + std::string(600, 'x') + "\n";
+  // 0 of 1024 bytes used: in; ~700 used: a second 700 would end at ~1400, over 1024+10%.
+  auto results = virtual_agent::deliver(queue_message({"bob@example.com"}, small), settings_,
+                                        MailboxFinder{users_.get()}, *log_);
+  EXPECT_EQ(results[0].status, DeliveryStatus::sent) << results[0].text;
+  results = virtual_agent::deliver(queue_message({"bob@example.com"}, small), settings_,
+                                   MailboxFinder{users_.get()}, *log_);
+  EXPECT_EQ(results[0].status, DeliveryStatus::deferred);
+  EXPECT_EQ(results[0].dsn, "4.2.2");
+  EXPECT_EQ(results[0].text, "Quota exceeded (mailbox for user is full)");
+  // A small one still fits in the grace (700 + 150 <= 1126).
+  results = virtual_agent::deliver(queue_message({"bob@example.com"}, "Subject: t\n\nhi\n"),
+                                   settings_, MailboxFinder{users_.get()}, *log_);
+  EXPECT_EQ(results[0].status, DeliveryStatus::sent) << results[0].text;
+  settings_.quota_full_tempfail = false;
+  results = virtual_agent::deliver(queue_message({"bob@example.com"}, small), settings_,
+                                   MailboxFinder{users_.get()}, *log_);
+  EXPECT_EQ(results[0].dsn, "5.2.2");
+  EXPECT_EQ(results[0].status, DeliveryStatus::bounced);
+  // Two messages, one of them moved into a folder: the third is over the count.
+  for (int i = 0; i < 2; ++i)
+    EXPECT_EQ(virtual_agent::deliver(queue_message({"dave@example.com"}, "x\n"), settings_,
+                                     MailboxFinder{users_.get()}, *log_)[0]
+                  .status,
+              DeliveryStatus::sent);
+  fs::path maildir = root_ / "vmail" / "example.com" / "dave";
+  fs::create_directories(maildir / ".Archive" / "cur");
+  auto first = files(maildir / "new").front();
+  fs::rename(first, maildir / ".Archive" / "cur" / (first.filename().string() + ":2,S"));
+  results = virtual_agent::deliver(queue_message({"dave@example.com"}, "x\n"), settings_,
+                                   MailboxFinder{users_.get()}, *log_);
+  EXPECT_EQ(results[0].dsn, "5.2.2");
+}
+
+TEST(MaildirQuota, DovecotRulesAndUsage) {
+  store::QuotaLimits l;
+  store::apply_quota_rule("*:storage=1G", l);
+  EXPECT_EQ(l.storage_bytes, 1ull << 30);
+  store::apply_quota_rule("*:storage=100", l);  // Dovecot: kilobytes without a unit
+  EXPECT_EQ(l.storage_bytes, 100u * 1024);
+  store::apply_quota_rule("*:bytes=5000:messages=10", l);
+  EXPECT_EQ(l.storage_bytes, 5000u);
+  EXPECT_EQ(l.messages, 10u);
+  store::QuotaLimits t;
+  store::apply_quota_rule("Trash:storage=+100M", t);  // per mailbox: not enforced
+  store::apply_quota_rule("*:storage=12Q", t);        // malformed: ignored
+  EXPECT_FALSE(t.any());
+  store::QuotaLimits limit{1000, 0};
+  EXPECT_TRUE(store::quota_allows(limit, {900, 1}, 200, 10));   // 1100 <= 1100
+  EXPECT_FALSE(store::quota_allows(limit, {900, 1}, 201, 10));  // over the grace
+  EXPECT_FALSE(store::quota_allows(limit, {1000, 1}, 1, 10));   // already at the limit
+  EXPECT_TRUE(store::quota_allows({0, 0}, {1u << 30, 5}, 1u << 30, 0));
 }
