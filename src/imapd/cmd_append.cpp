@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "imapd/session.hpp"
+#include "store/maildir_quota.hpp"
 
 namespace correio::imapd {
 
@@ -65,6 +66,18 @@ asio::awaitable<void> Session::cmd_append(const Command& c, Parser& p) {
     if (p.at_end()) break;
     if (!p.space()) {
       bad(c, "Error in IMAP command APPEND: Invalid arguments.");
+      co_return;
+    }
+  }
+  if (quota_bytes_ != 0) {
+    // RFC 9208 §4.2: OVERQUOTA when the new messages do not fit the user's storage
+    // (counted as delivery counts it, store/maildir_quota.hpp; no grace for APPEND, as
+    // in Dovecot).
+    uint64_t total = 0;
+    for (const auto& m : messages) total += m.bytes.size();
+    auto usage = store::maildir_usage(user_->root());
+    if (!usage || !store::quota_allows({quota_bytes_, 0}, *usage, total, 0)) {
+      no(c, "[OVERQUOTA] Quota exceeded (mailbox for user is full)");
       co_return;
     }
   }
