@@ -75,6 +75,8 @@ NOT_EXERCISED = {
     "maillog_file_compressor": "read by postfix logrotate only (test_log_rotation.py)",
     "maillog_file_rotate_suffix": "read by postfix logrotate only (test_log_rotation.py)",
     "metrics_directory": "read only with metrics_enable = yes (test_metrics.py)",
+    "milter_header_checks": "read only when smtpd_milters or non_smtpd_milters are set "
+                            "(test_milter.py, test_non_smtpd_milters.py)",
 }
 # Used by other parameters' values ($mydomain in mydestination's default), never asked for
 # by name.
