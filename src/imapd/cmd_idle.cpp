@@ -1,5 +1,6 @@
 // IDLE (RFC 2177, RFC 9051 §6.3.13): waits for the client's DONE while reporting the
-// selected folder's changes as the folder watcher (or a periodic poll) finds them.
+// selected folder's changes (and NOTIFY's, RFC 5465) as the folder watcher (or a periodic
+// poll where it cannot watch) finds them.
 #include <asio/experimental/awaitable_operators.hpp>
 
 #include "imapd/session.hpp"
@@ -43,17 +44,25 @@ asio::awaitable<void> Session::cmd_idle(const Command& c, Parser& p) {
                      std::chrono::milliseconds(100);
         wait = std::min<std::chrono::steady_clock::duration>(wait, until);
       }
-      if (notify_) wait = std::min(wait, kNotifyPoll);  // NOTIFY: other mailboxes too
-      woke = co_await (conn_.read_line(settings_.limits.max_line_length) ||
-                       shared_.watcher.wait(selected_->box().path(), wait));
+      if (notify_) {
+        // NOTIFY: the selected folder and every other one it watches (notify_wait.cpp).
+        FolderWatcher::Interest& interest = notify_interest();
+        if (!interest.complete()) wait = std::min(wait, kNotifyPoll);
+        woke = co_await (conn_.read_line(settings_.limits.max_line_length) || interest.wait(wait));
+      } else {
+        woke = co_await (conn_.read_line(settings_.limits.max_line_length) ||
+                         shared_.watcher.wait(selected_->box().path(), wait));
+      }
     } else if (notify_) {
-      // NOTIFY without a selected mailbox: woken by INBOX, and polling the others.
-      woke = co_await (conn_.read_line(settings_.limits.max_line_length) ||
-                       shared_.watcher.wait(user_->root(), kNotifyPoll));
+      FolderWatcher::Interest& interest = notify_interest();
+      auto wait = deadline - now;
+      if (!interest.complete()) wait = std::min(wait, kNotifyPoll);
+      woke = co_await (conn_.read_line(settings_.limits.max_line_length) || interest.wait(wait));
     } else {
       woke = co_await conn_.read_line(settings_.limits.max_line_length);
     }
     if (woke.index() == 1) {
+      if (notify_watch_) notify_watch_->take();  // reported now
       report_changes(true);
       continue;
     }

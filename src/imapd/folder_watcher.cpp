@@ -1,3 +1,5 @@
+// The shared inotify watcher (see folder_watcher.hpp): one reading coroutine for the
+// process, reference-counted watches, and the per-session Interest sets NOTIFY keeps.
 #include "imapd/folder_watcher.hpp"
 
 #include <fcntl.h>
@@ -68,6 +70,10 @@ asio::awaitable<void> FolderWatcher::read_events() {
       auto it = watches_.find(event.wd);
       if (it == watches_.end()) continue;
       for (asio::steady_timer* timer : it->second.waiters) timer->cancel();
+      for (Interest* interest : it->second.interests) {
+        interest->pending_ = true;
+        if (interest->waiter_ != nullptr) interest->waiter_->cancel();
+      }
     }
   }
 }
@@ -100,6 +106,56 @@ asio::awaitable<void> FolderWatcher::wait(const std::filesystem::path& folder,
       }
     }
   } cleanup{*this, timer, wds};
+  std::error_code ec;
+  co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+}
+
+FolderWatcher::Interest::~Interest() {
+  set({});
+}
+
+void FolderWatcher::Interest::set(const std::vector<std::filesystem::path>& dirs) {
+  std::map<std::string, int> kept;
+  complete_ = true;
+  for (const auto& dir : dirs) {
+    std::string key = dir.string();
+    if (kept.contains(key)) continue;
+    if (auto it = wds_.find(key); it != wds_.end()) {
+      kept.insert(*it);
+      wds_.erase(it);
+      continue;
+    }
+    int wd = watcher_.add_watch(dir);
+    if (wd < 0) {
+      complete_ = false;  // polled by the caller instead
+      continue;
+    }
+    watcher_.watches_[wd].interests.insert(this);
+    kept.emplace(std::move(key), wd);
+  }
+  for (const auto& [path, wd] : wds_) {  // no longer wanted
+    if (auto it = watcher_.watches_.find(wd); it != watcher_.watches_.end())
+      it->second.interests.erase(this);
+    watcher_.release_watch(wd);
+  }
+  wds_ = std::move(kept);
+}
+
+bool FolderWatcher::Interest::take() {
+  bool was = pending_;
+  pending_ = false;
+  return was;
+}
+
+asio::awaitable<void> FolderWatcher::Interest::wait(std::chrono::steady_clock::duration max_wait) {
+  if (pending_) co_return;
+  asio::steady_timer timer(watcher_.io_);
+  timer.expires_after(max_wait);
+  waiter_ = &timer;
+  struct Cleanup {
+    Interest& self;
+    ~Cleanup() { self.waiter_ = nullptr; }
+  } cleanup{*this};
   std::error_code ec;
   co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
 }

@@ -1,7 +1,8 @@
-// Wakes IDLE sessions when their folder changes (a delivery renamed into new/, flags
-// renamed in cur/, an expunge). One inotify instance per imapd process, shared by every
-// session: per-session instances would hit the kernel's max_user_instances (128 by default)
-// long before 10,000 connections. Owned by the daemon; one thread; not thread-safe.
+// Wakes IDLE and NOTIFY sessions when their folders change (a delivery renamed into new/,
+// flags renamed in cur/, an expunge, a folder, subscription or METADATA file replaced).
+// One inotify instance per imapd process, shared by every session: per-session instances
+// would hit the kernel's max_user_instances (128 by default) long before 10,000
+// connections. Owned by the daemon; one thread (the event loop's); not thread-safe.
 #pragma once
 
 #include <asio/awaitable.hpp>
@@ -12,6 +13,7 @@
 #include <map>
 #include <set>
 #include <string>
+#include <vector>
 
 namespace correio::imapd {
 
@@ -27,6 +29,36 @@ class FolderWatcher {
   // second, so callers poll.
   asio::awaitable<void> wait(const std::filesystem::path& folder,
                              std::chrono::steady_clock::duration max_wait);
+
+  // A set of directories one session watches across commands (NOTIFY, RFC 5465): events
+  // that arrive while the session runs a command are remembered, so none is lost between
+  // a report and the next wait. Must be destroyed before the watcher; event loop only.
+  class Interest {
+   public:
+    explicit Interest(FolderWatcher& watcher) : watcher_(watcher) {}
+    ~Interest();
+    Interest(const Interest&) = delete;
+    Interest& operator=(const Interest&) = delete;
+
+    // Watches exactly `dirs` from now on (directories that cannot be watched, e.g.
+    // without inotify or over the kernel's max_user_watches, make complete() false).
+    void set(const std::vector<std::filesystem::path>& dirs);
+    // Whether every directory of the last set() is watched; if not, callers poll.
+    bool complete() const { return complete_; }
+    // Whether something changed since the last take(); clears the mark.
+    bool take();
+    // Returns when something changed (at once if take() would be true) or after
+    // `max_wait`. Cancellable.
+    asio::awaitable<void> wait(std::chrono::steady_clock::duration max_wait);
+
+   private:
+    friend class FolderWatcher;
+    FolderWatcher& watcher_;
+    std::map<std::string, int> wds_;  // path -> watch descriptor
+    bool complete_ = true;
+    bool pending_ = false;
+    asio::steady_timer* waiter_ = nullptr;
+  };
 
  private:
   asio::awaitable<void> read_events();
@@ -44,6 +76,7 @@ class FolderWatcher {
     std::string path;
     int users = 0;
     std::set<asio::steady_timer*> waiters;
+    std::set<Interest*> interests;
   };
   std::map<int, Watch> watches_;
   std::map<std::string, int> wd_by_path_;
