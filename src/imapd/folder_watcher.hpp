@@ -20,6 +20,7 @@ namespace correio::imapd {
 class FolderWatcher {
  public:
   explicit FolderWatcher(asio::io_context& io);
+  // Detaches the Interests still alive (see Interest): they watch nothing from then on.
   ~FolderWatcher();
   FolderWatcher(const FolderWatcher&) = delete;
   FolderWatcher& operator=(const FolderWatcher&) = delete;
@@ -30,12 +31,19 @@ class FolderWatcher {
   asio::awaitable<void> wait(const std::filesystem::path& folder,
                              std::chrono::steady_clock::duration max_wait);
 
-  // A set of directories one session watches across commands (NOTIFY, RFC 5465): events
-  // that arrive while the session runs a command are remembered, so none is lost between
-  // a report and the next wait. Must be destroyed before the watcher; event loop only.
+  // A set of directories one session watches across commands (NOTIFY, RFC 5465, and
+  // wait() above): events that arrive while the session runs a command are remembered,
+  // so none is lost between a report and the next wait. Event loop only.
+  //
+  // Lifetime: owned by its session (or a wait()'s frame), and holds only what it owns —
+  // its timer and its watch descriptors; the watcher reaches it through the registry
+  // below, which the Interest leaves in its destructor. Either may be destroyed first:
+  // a watcher that goes first detaches its Interests (a session frame destroyed with the
+  // io_context after the daemon's parts must not touch a freed watcher). The timer is an
+  // Asio object: an Interest must go before its io_context's services (as sessions do).
   class Interest {
    public:
-    explicit Interest(FolderWatcher& watcher) : watcher_(watcher) {}
+    explicit Interest(FolderWatcher& watcher);
     ~Interest();
     Interest(const Interest&) = delete;
     Interest& operator=(const Interest&) = delete;
@@ -48,16 +56,19 @@ class FolderWatcher {
     // Whether something changed since the last take(); clears the mark.
     bool take();
     // Returns when something changed (at once if take() would be true) or after
-    // `max_wait`. Cancellable.
+    // `max_wait`. Cancellable; one wait at a time.
     asio::awaitable<void> wait(std::chrono::steady_clock::duration max_wait);
 
    private:
     friend class FolderWatcher;
-    FolderWatcher& watcher_;
+    // From the watcher: something changed in one of the directories.
+    void changed();
+
+    FolderWatcher* watcher_;          // null once the watcher is gone
     std::map<std::string, int> wds_;  // path -> watch descriptor
     bool complete_ = true;
     bool pending_ = false;
-    asio::steady_timer* waiter_ = nullptr;
+    asio::steady_timer timer_;  // wait()'s; a change cancels it
   };
 
  private:
@@ -75,11 +86,10 @@ class FolderWatcher {
   struct Watch {
     std::string path;
     int users = 0;
-    std::set<asio::steady_timer*> waiters;
     std::set<Interest*> interests;
   };
   std::map<int, Watch> watches_;
-  std::map<std::string, int> wd_by_path_;
+  std::set<Interest*> interests_;  // every live Interest, for the destructor
   bool reading_ = false;
 };
 
