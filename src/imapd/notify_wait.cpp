@@ -60,9 +60,13 @@ asio::awaitable<std::optional<io::LineResult>> Session::notify_between_commands(
       co_return std::nullopt;
     }
     FolderWatcher::Interest& interest = notify_interest();
+    // RFC 5465 §3: events go out only while no command is in progress, and a client that
+    // has sent part of its next command line is in the middle of it (a pipelined command
+    // is already there): the events stay pending until that command is done.
+    const bool mid_command = conn_.has_buffered_input();
     // Events during the command just run are pending too: none is lost between a report
     // and the next wait, as the watches stay in place across commands.
-    if (interest.take() || woken) {
+    if (!mid_command && (interest.take() || woken)) {
       woken = false;
       co_await report_unsolicited();
       continue;  // the report may have found folders to watch
@@ -87,18 +91,27 @@ asio::awaitable<std::optional<io::LineResult>> Session::notify_between_commands(
         poll = std::min<std::chrono::steady_clock::duration>(poll, until);
       }
     }
-    // The first line is read, not only waited for: input already decrypted or inflated
-    // (TLS, COMPRESS) would not make the socket readable. read_line consumes nothing
-    // until a whole line is there, so a change interrupting it loses no input (as IDLE).
+    // Waiting for the first line is raced against the watch, not reading it: input
+    // already decrypted or inflated (TLS, COMPRESS) would not make the socket readable,
+    // and wait_for_line consumes nothing, so a change that wins the race loses no input.
+    // Mid-command, only the line is waited for (events stay pending, see above).
     conn_.set_timeout(deadline - now);
-    std::variant<io::LineResult, std::monostate> woke =
-        co_await (conn_.read_line(settings_.limits.max_line_length) || interest.wait(poll));
-    if (woke.index() == 1) {
-      woken = true;  // a change, or the poll's time
-      continue;
+    io::ReadStatus ready = io::ReadStatus::ok;
+    if (!mid_command) {
+      std::variant<io::ReadStatus, std::monostate> woke =
+          co_await (conn_.wait_for_line(settings_.limits.max_line_length) || interest.wait(poll));
+      if (woke.index() == 1) {
+        woken = true;  // a change, or the poll's time
+        continue;
+      }
+      ready = std::get<0>(woke);
     }
+    io::LineResult first;
+    first.status = ready;
+    if (ready == io::ReadStatus::ok)
+      first = co_await conn_.read_line(settings_.limits.max_line_length);
     conn_.set_timeout(settings_.timeout);  // the rest of the command: as any command
-    co_return std::get<0>(std::move(woke));
+    co_return first;
   }
 }
 
