@@ -63,6 +63,7 @@ TEST(ConnectionWaitForLine, LosingTheRaceLosesNoInput) {
           EXPECT_EQ(line.status, ReadStatus::ok);
           lines.push_back(line.line);
         }
+        p.io.stop();  // the connection's deadline timer would keep run_for() busy
       },
       asio::detached);
   p.io.run_for(10s);
@@ -79,6 +80,7 @@ TEST(ConnectionWaitForLine, WaitsForTheWholeLineAndConsumesNothing) {
         waited = co_await p.conn->wait_for_line(100);
         EXPECT_TRUE(p.conn->has_buffered_input());
         line = co_await p.conn->read_line(100);
+        p.io.stop();
       },
       asio::detached);
   // Part of a line first: the wait goes on until its end arrives.
@@ -97,7 +99,11 @@ TEST(ConnectionWaitForLine, PeerCloseEndsTheWait) {
   Pair p;
   ReadStatus waited = ReadStatus::ok;
   asio::co_spawn(
-      p.io, [&]() -> asio::awaitable<void> { waited = co_await p.conn->wait_for_line(100); },
+      p.io,
+      [&]() -> asio::awaitable<void> {
+        waited = co_await p.conn->wait_for_line(100);
+        p.io.stop();
+      },
       asio::detached);
   p.peer.close();
   p.io.run_for(2s);
