@@ -71,6 +71,12 @@ asio::awaitable<void> FolderWatcher::read_events() {
       co_return;
     }
     for (const base::InotifyEvent& event : base::parse_inotify_events({buffer.data(), n})) {
+      if (event.mask & IN_Q_OVERFLOW) {
+        // The kernel's queue overflowed (fs.inotify.max_queued_events) and events were
+        // lost: anything may have changed, so every Interest looks again.
+        for (Interest* interest : interests_) interest->changed();
+        continue;
+      }
       auto it = watches_.find(event.wd);
       if (it == watches_.end()) continue;
       for (Interest* interest : it->second.interests) interest->changed();
