@@ -90,6 +90,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     NotifyParse n = parse_notify(p);
     bool outcomes = n.spec.has_value() + n.none + !n.error.empty() + !n.bad_event.empty() > 0;
     if (!outcomes || (n.spec && n.spec->filters.empty())) __builtin_trap();
+    // MessageNew's fetch attributes never include one that sets \Seen (RFC 5465 §5.2).
+    for (const auto& f : n.spec ? n.spec->filters : std::vector<NotifyFilter>{}) {
+      for (const auto& item : f.fetch) {
+        if ((item.kind == FetchItem::Kind::section || item.kind == FetchItem::Kind::binary) &&
+            !item.peek)
+          __builtin_trap();
+      }
+    }
   }
   {
     // SORT criteria (CONTEXT=SORT re-sorts with them).

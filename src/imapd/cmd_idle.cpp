@@ -1,5 +1,6 @@
 // IDLE (RFC 2177, RFC 9051 §6.3.13): waits for the client's DONE while reporting the
-// selected folder's changes as the folder watcher (or a periodic poll) finds them.
+// selected folder's changes (and NOTIFY's, RFC 5465) as the folder watcher (or a periodic
+// poll where it cannot watch) finds them.
 #include <asio/experimental/awaitable_operators.hpp>
 
 #include "imapd/session.hpp"
@@ -32,7 +33,10 @@ asio::awaitable<void> Session::cmd_idle(const Command& c, Parser& p) {
       co_return;
     }
     conn_.set_timeout(deadline - now);
-    std::variant<io::LineResult, std::monostate> woke;
+    // Waiting for DONE is raced against the watch, not reading it: wait_for_line consumes
+    // nothing, so a change that wins the race in the same turn loses no input.
+    const size_t max_line = settings_.limits.max_line_length;
+    std::variant<io::ReadStatus, std::monostate> woke;
     if (selected_) {
       // Poll at least every 30 s in case an event slipped between sync and watch, and when
       // the folder's state must be verified (a change within one clock tick of another).
@@ -43,21 +47,31 @@ asio::awaitable<void> Session::cmd_idle(const Command& c, Parser& p) {
                      std::chrono::milliseconds(100);
         wait = std::min<std::chrono::steady_clock::duration>(wait, until);
       }
-      if (notify_) wait = std::min(wait, kNotifyPoll);  // NOTIFY: other mailboxes too
-      woke = co_await (conn_.read_line(settings_.limits.max_line_length) ||
-                       shared_.watcher.wait(selected_->box().path(), wait));
+      if (notify_) {
+        // NOTIFY: the selected folder and every other one it watches (notify_wait.cpp).
+        FolderWatcher::Interest& interest = notify_interest();
+        if (!interest.complete()) wait = std::min(wait, kNotifyPoll);
+        woke = co_await (conn_.wait_for_line(max_line) || interest.wait(wait));
+      } else {
+        woke = co_await (conn_.wait_for_line(max_line) ||
+                         shared_.watcher.wait(selected_->box().path(), wait));
+      }
     } else if (notify_) {
-      // NOTIFY without a selected mailbox: woken by INBOX, and polling the others.
-      woke = co_await (conn_.read_line(settings_.limits.max_line_length) ||
-                       shared_.watcher.wait(user_->root(), kNotifyPoll));
+      FolderWatcher::Interest& interest = notify_interest();
+      auto wait = deadline - now;
+      if (!interest.complete()) wait = std::min(wait, kNotifyPoll);
+      woke = co_await (conn_.wait_for_line(max_line) || interest.wait(wait));
     } else {
-      woke = co_await conn_.read_line(settings_.limits.max_line_length);
+      woke = co_await conn_.wait_for_line(max_line);
     }
     if (woke.index() == 1) {
+      if (notify_watch_) notify_watch_->take();  // reported now
       report_changes(true);
       continue;
     }
-    const io::LineResult& line = std::get<0>(woke);
+    io::LineResult line;
+    line.status = std::get<0>(woke);
+    if (line.status == io::ReadStatus::ok) line = co_await conn_.read_line(max_line);
     if (line.status == io::ReadStatus::timeout) continue;  // the deadline check above ends it
     if (line.status != io::ReadStatus::ok) {
       state_ = State::logout;

@@ -4,6 +4,8 @@
 // checks are mailbox/urlauth_keys.hpp's; smtpd's BURL resolves the same URLs.
 #include <fmt/format.h>
 
+#include <asio/co_spawn.hpp>
+#include <asio/use_awaitable.hpp>
 #include <ctime>
 
 #include "base/strings.hpp"
@@ -122,13 +124,43 @@ asio::awaitable<void> Session::cmd_resetkey(const Command& c, Parser& p) {
   ok(c, "[URLMECH INTERNAL] Key removed.");
 }
 
-std::optional<std::string> Session::urlauth_fetch(const std::string& text, std::string& why) {
+namespace {
+
+// What one URL resolves to, read from the owner's store (a worker thread's job).
+struct UrlRead {
+  std::optional<std::string> bytes;
+  std::string why;
+};
+
+UrlRead read_url(mailbox::MailUser& owner, const mail::UrlauthUrl& url,
+                 const mailbox::UrlauthRequester& who) {
+  UrlRead r;
+  auto verdict = mailbox::check_urlauth(owner, url, who, static_cast<int64_t>(std::time(nullptr)));
+  if (verdict != mailbox::UrlauthVerdict::ok) {
+    r.why = std::string(mailbox::urlauth_verdict_text(verdict)) + ".";
+    return r;
+  }
+  r.bytes = mailbox::fetch_url_bytes(owner, url.url);
+  if (!r.bytes) r.why = "The URL names no message (expunged, or an invalid part).";
+  return r;
+}
+
+asio::awaitable<UrlRead> read_url_task(mailbox::MailUser* owner, const mail::UrlauthUrl* url,
+                                       mailbox::UrlauthRequester who) {
+  co_return read_url(*owner, *url, who);
+}
+
+}  // namespace
+
+asio::awaitable<std::optional<std::string>> Session::urlauth_fetch(const std::string& text,
+                                                                   std::string& why) {
   auto url = mail::parse_urlauth_url(text, true);
   if (!url || !urlauth_host_ok(url->url.host)) {
     why = "Invalid URLAUTH URL.";
-    return std::nullopt;
+    co_return std::nullopt;
   }
-  // The owner's store: this session's, or another user's opened for this one URL.
+  // The owner's store: this session's, or another user's opened for this one URL (the
+  // user directory is asked on the event loop, as LOGIN does).
   std::optional<mailbox::MailUser> other;
   mailbox::MailUser* owner = &*user_;
   if (url->url.user != username_) {
@@ -136,21 +168,23 @@ std::optional<std::string> Session::urlauth_fetch(const std::string& text, std::
     auto opened = service::open_user_store(shared_.logins.users(), url->url.user, where);
     if (!opened || !*opened) {
       why = "URLAUTH verification failed.";  // an unknown owner is not told apart
-      return std::nullopt;
+      co_return std::nullopt;
     }
     other = std::move(**opened);
     owner = &*other;
   }
   mailbox::UrlauthRequester who{username_, false};
-  auto verdict =
-      mailbox::check_urlauth(*owner, *url, who, static_cast<int64_t>(std::time(nullptr)));
-  if (verdict != mailbox::UrlauthVerdict::ok) {
-    why = std::string(mailbox::urlauth_verdict_text(verdict)) + ".";
-    return std::nullopt;
+  UrlRead r;
+  if (shared_.workers == nullptr) {
+    r = read_url(*owner, *url, who);
+  } else {
+    // The key check and the message read (a big attachment, a cold disk) run on the
+    // worker threads, so that a large URLFETCH does not stall every other session.
+    auto task = read_url_task(owner, &*url, who);
+    r = co_await asio::co_spawn(*shared_.workers, std::move(task), asio::use_awaitable);
   }
-  auto bytes = mailbox::fetch_url_bytes(*owner, url->url);
-  if (!bytes) why = "The URL names no message (expunged, or an invalid part).";
-  return bytes;
+  why = std::move(r.why);
+  co_return std::move(r.bytes);
 }
 
 asio::awaitable<void> Session::cmd_urlfetch(const Command& c, Parser& p) {
@@ -170,7 +204,7 @@ asio::awaitable<void> Session::cmd_urlfetch(const Command& c, Parser& p) {
   }
   for (const auto& text : urls) {
     std::string why;
-    auto bytes = urlauth_fetch(text, why);
+    std::optional<std::string> bytes = co_await urlauth_fetch(text, why);
     std::string line = "URLFETCH ";
     append_astring(line, text);
     if (bytes) {

@@ -1,6 +1,7 @@
 #include "imapd/command_reader.hpp"
 
 #include <charconv>
+#include <optional>
 
 namespace correio::imapd {
 
@@ -23,9 +24,23 @@ bool parse_literal_announcement(std::string_view line, LiteralAnnouncement& out)
 }
 
 asio::awaitable<CommandInput> read_command(io::Connection& conn, const CommandLimits& limits) {
+  io::LineResult first = co_await conn.read_line(limits.max_line_length);
+  CommandInput input = co_await read_command(conn, limits, std::move(first));
+  co_return input;
+}
+
+asio::awaitable<CommandInput> read_command(io::Connection& conn, const CommandLimits& limits,
+                                           io::LineResult first) {
   CommandInput input;
+  std::optional<io::LineResult> given(std::move(first));
   for (;;) {
-    io::LineResult line = co_await conn.read_line(limits.max_line_length);
+    io::LineResult line;
+    if (given) {
+      line = std::move(*given);
+      given.reset();
+    } else {
+      line = co_await conn.read_line(limits.max_line_length);
+    }
     switch (line.status) {
       case io::ReadStatus::ok:
         break;

@@ -42,5 +42,9 @@ struct LiteralAnnouncement {
 bool parse_literal_announcement(std::string_view line, LiteralAnnouncement& out);
 
 asio::awaitable<CommandInput> read_command(io::Connection& conn, const CommandLimits& limits);
+// The same for a command whose first line (`first`, status ok) the caller has read: NOTIFY
+// waits for it with read_line, which a mailbox change may interrupt without losing input.
+asio::awaitable<CommandInput> read_command(io::Connection& conn, const CommandLimits& limits,
+                                           io::LineResult first);
 
 }  // namespace correio::imapd

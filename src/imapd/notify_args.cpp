@@ -30,7 +30,7 @@ bool mailbox_list(Parser& p, std::vector<std::string>& out) {
 }
 
 // events = ( "(" event *(SP event) ")" ) / "NONE"; false on a syntax error.
-bool events(Parser& p, NotifyParse& result, unsigned& bits) {
+bool events(Parser& p, NotifyParse& result, unsigned& bits, std::vector<FetchItem>& fetch) {
   if (p.consume_word("NONE")) return true;
   if (!p.consume('(')) return false;
   do {
@@ -47,14 +47,17 @@ bool events(Parser& p, NotifyParse& result, unsigned& bits) {
     if (u == "MAILBOXMETADATACHANGE") bit = kMailboxMetadataChange;
     if (u == "SERVERMETADATACHANGE") bit = kServerMetadataChange;
     if (bit == kMessageNew && p.peek(' ')) {
-      // MessageNew's fetch-att list: the rest must still parse, but it is not supported.
+      // RFC 5465 §8: "MessageNew" [SP "(" fetch-att *(SP fetch-att) ")"]
       Parser probe = p;
-      if (probe.space() && probe.peek('(')) {
-        result.bad_event = "MessageNew";
-        return true;
+      if (probe.space() && probe.consume('(')) {
+        p = probe;
+        do {
+          if (!parse_fetch_item(p, fetch)) return false;
+        } while (p.space());
+        if (!p.consume(')') || fetch.size() > kMaxItems) return false;
       }
     }
-    if (bit == 0 || (bit & (kAnnotationChange | kMailboxMetadataChange | kServerMetadataChange))) {
+    if (bit == 0 || bit == kAnnotationChange) {
       if (result.bad_event.empty()) result.bad_event = *word;
     }
     bits |= bit;
@@ -98,7 +101,7 @@ NotifyParse parse_notify(Parser& p) {
       result.error = "Invalid mailbox list";
       return result;
     }
-    if (!p.space() || !events(p, result, filter.events) || !p.consume(')')) {
+    if (!p.space() || !events(p, result, filter.events, filter.fetch) || !p.consume(')')) {
       result.error = "Invalid events";
       return result;
     }
@@ -109,6 +112,23 @@ NotifyParse parse_notify(Parser& p) {
       result.error = "MessageNew and MessageExpunge must be given together (RFC 5465 5.2)";
       return result;
     }
+    for (const FetchItem& item : filter.fetch) {
+      // A notification must not change the mailbox: BODY[...] and BINARY[...] without
+      // .PEEK (and RFC822, RFC822.TEXT) would set \Seen on every new message, which
+      // Dovecot refuses too.
+      if ((item.kind == FetchItem::Kind::section || item.kind == FetchItem::Kind::binary) &&
+          !item.peek) {
+        result.error = "MessageNew's fetch attributes may not set \\Seen (use BODY.PEEK)";
+        return result;
+      }
+    }
+    bool selected = filter.kind == NotifyFilter::Kind::selected ||
+                    filter.kind == NotifyFilter::Kind::selected_delayed;
+    if (selected && notify_selected_filter(spec) != nullptr) {
+      // RFC 5465 §6: SELECTED and SELECTED-DELAYED are two ways to name one mailbox.
+      result.error = "SELECTED and SELECTED-DELAYED may be given once";
+      return result;
+    }
     spec.filters.push_back(std::move(filter));
   } while (p.space());
   if (!p.at_end()) {
@@ -117,6 +137,14 @@ NotifyParse parse_notify(Parser& p) {
   }
   result.spec = std::move(spec);
   return result;
+}
+
+const NotifyFilter* notify_selected_filter(const NotifySpec& spec) {
+  for (const auto& f : spec.filters) {
+    if (f.kind == NotifyFilter::Kind::selected || f.kind == NotifyFilter::Kind::selected_delayed)
+      return &f;
+  }
+  return nullptr;
 }
 
 bool notify_covers(const NotifyFilter& filter, const std::string& name,

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "imapd/fetch_items.hpp"
 #include "imapd/parser.hpp"
 #include "mailbox/mailbox.hpp"
 
@@ -33,6 +34,9 @@ struct NotifyFilter {
   Kind kind = Kind::selected;
   std::vector<std::string> mailboxes;  // subtree and mailboxes only
   unsigned events = 0;                 // 0: "NONE"
+  // RFC 5465 §5.2: MessageNew's fetch attributes, sent as FETCH after EXISTS for the
+  // selected mailbox (other mailboxes get STATUS). Never ones that set \Seen.
+  std::vector<FetchItem> fetch;
 };
 
 struct NotifySpec {
@@ -50,18 +54,26 @@ struct NotifyParse {
 };
 
 // Parses after "NOTIFY SP" up to the end of the command. Events Correio supports:
-// MessageNew, MessageExpunge, FlagChange, MailboxName, SubscriptionChange. RFC 5465 §5:
-// MessageNew and MessageExpunge come together, FlagChange only with both; MessageNew's
-// fetch attributes are not supported (BADEVENT). At most 64 groups and mailboxes each.
+// MessageNew (with fetch attributes), MessageExpunge, FlagChange, MailboxName,
+// SubscriptionChange, MailboxMetadataChange, ServerMetadataChange; AnnotationChange is
+// BADEVENT (no ANNOTATE). RFC 5465 §5: MessageNew and MessageExpunge come together,
+// FlagChange only with both. At most 64 groups and mailboxes each.
 NotifyParse parse_notify(Parser& p);
 
-// "(MessageNew MessageExpunge FlagChange MailboxName SubscriptionChange)" for BADEVENT.
+// The events for BADEVENT (RFC 5465 §3.1).
 inline constexpr const char* kSupportedNotifyEvents =
-    "(MessageNew MessageExpunge FlagChange MailboxName SubscriptionChange)";
+    "(MessageNew MessageExpunge FlagChange MailboxName SubscriptionChange "
+    "MailboxMetadataChange ServerMetadataChange)";
 
-// How often IDLE looks at the mailboxes NOTIFY watches besides the one it waits on: the
-// folder watcher wakes IDLE for one folder; the others are polled.
+// How often a NOTIFY session looks at the mailboxes the folder watcher could not watch
+// (no inotify, or the kernel's max_user_watches reached): the fallback poll.
 inline constexpr std::chrono::steady_clock::duration kNotifyPoll = std::chrono::seconds(1);
+
+// RFC 5465 §5.8: how many FETCH responses MessageNew may queue in one report before the
+// session sends NOTIFICATIONOVERFLOW and acts as after NOTIFY NONE. Each FETCH with
+// ENVELOPE or a header section reads a message; 1,000 of them bound one report's work
+// and memory (about a megabyte of output) while any real burst of deliveries fits.
+inline constexpr size_t kNotifyMaxFetch = 1000;
 
 // A session's NOTIFY SET and what it last told the client (notify_session.cpp).
 struct NotifyState {
@@ -73,7 +85,18 @@ struct NotifyState {
   std::map<std::string, std::pair<int64_t, int64_t>> stamps;
   std::set<std::string> folders;        // existing folders (MailboxName)
   std::set<std::string> subscriptions;  // (SubscriptionChange)
+  // METADATA entries last seen (entry -> hash of its value) per mailbox, "" for the
+  // server's, with the stamp of the directory holding the file: only changed ones are
+  // read again.
+  struct MetadataSeen {
+    std::pair<int64_t, int64_t> stamp{-1, -1};
+    std::map<std::string, size_t> entries;
+  };
+  std::map<std::string, MetadataSeen> metadata;
 };
+
+// The filter for the selected mailbox (SELECTED or SELECTED-DELAYED), nullptr without.
+const NotifyFilter* notify_selected_filter(const NotifySpec& spec);
 
 // Whether `filter` covers mailbox `name` (RFC 5465 §6); `subscribed` for SUBSCRIBED.
 bool notify_covers(const NotifyFilter& filter, const std::string& name,

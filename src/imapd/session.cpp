@@ -62,7 +62,7 @@ const std::vector<Session::CommandEntry>& Session::command_table() {
       {"MOVE", &Session::cmd_move, kSelected | kUidForm | kOnWorkers},
       {"CANCELUPDATE", &Session::cmd_cancelupdate, kSelected},
       // URLAUTH (cmd_urlauth.cpp): URLFETCH may open another user's store through the
-      // user directory, so it stays on the event loop.
+      // user directory, so it stays on the event loop; its store reads go to the workers.
       {"GENURLAUTH", &Session::cmd_genurlauth, kAuthenticated | kUrlauth | kOnWorkers},
       {"RESETKEY", &Session::cmd_resetkey, kAuthenticated | kUrlauth | kOnWorkers},
       {"URLFETCH", &Session::cmd_urlfetch, kAuthenticated | kUrlauth},
@@ -154,15 +154,17 @@ asio::awaitable<bool> Session::flush_if_large() {
 void Session::report_changes(bool allow_expunge) {
   report_notifications();  // NOTIFY: other mailboxes (notify_session.cpp)
   if (!selected_) return;
+  uint32_t known_uid = selected_->max_uid();
   if (search_updates_.empty()) {
     selected_->report(out_, allow_expunge, qresync_, condstore_, qresync_);
-    return;
+  } else {
+    // CONTEXT=SEARCH: updates go after EXISTS and flag changes but before EXPUNGE, so that
+    // their sequence numbers are those the client still knows (RFC 5267 §4.3).
+    selected_->report(out_, false, qresync_, condstore_, qresync_);
+    report_search_updates();
+    if (allow_expunge) selected_->report(out_, true, qresync_, condstore_, qresync_);
   }
-  // CONTEXT=SEARCH: updates go after EXISTS and flag changes but before EXPUNGE, so that
-  // their sequence numbers are those the client still knows (RFC 5267 §4.3).
-  selected_->report(out_, false, qresync_, condstore_, qresync_);
-  report_search_updates();
-  if (allow_expunge) selected_->report(out_, true, qresync_, condstore_, qresync_);
+  report_new_messages(known_uid);  // NOTIFY's MessageNew FETCH (notify_session.cpp)
 }
 
 asio::awaitable<void> Session::run() {
@@ -193,14 +195,29 @@ asio::awaitable<void> Session::converse() {
     if (!sent) break;
     bool pre_login = state_ == State::not_authenticated;
     conn_.set_timeout(pre_login ? settings_.login_timeout : settings_.timeout);
-    // A whole command, literals included, has one deadline (a client trickling a byte at
-    // a time cannot hold the session); literal bytes extend it at kMinLiteralRate. Before
-    // login the deadline is also the login deadline, counted from connect (Dovecot
-    // disconnects a client not logged in after a fixed 3 minutes).
-    auto deadline = std::chrono::steady_clock::now() + settings_.timeout;
-    if (pre_login) deadline = std::min(deadline, started_ + settings_.login_timeout);
-    conn_.begin_request(deadline, kMinLiteralRate);
-    CommandInput input = co_await read_command(conn_, settings_.limits);
+    CommandInput input;
+    input.status = CommandStatus::timeout;
+    // NOTIFY (RFC 5465 §3): events go out while the client is between commands.
+    std::optional<io::LineResult> first;
+    if (notify_ || notify_watch_) first = co_await notify_between_commands();
+    if (first && first->status != io::ReadStatus::ok) {
+      input.status = first->status == io::ReadStatus::timeout    ? CommandStatus::timeout
+                     : first->status == io::ReadStatus::too_long ? CommandStatus::line_too_long
+                                                                 : CommandStatus::closed;
+    } else {
+      // A whole command, literals included, has one deadline (a client trickling a byte
+      // at a time cannot hold the session); literal bytes extend it at kMinLiteralRate.
+      // Before login the deadline is also the login deadline, counted from connect
+      // (Dovecot disconnects a client not logged in after a fixed 3 minutes).
+      auto deadline = std::chrono::steady_clock::now() + settings_.timeout;
+      if (pre_login) deadline = std::min(deadline, started_ + settings_.login_timeout);
+      conn_.begin_request(deadline, kMinLiteralRate);
+      if (first) {
+        input = co_await read_command(conn_, settings_.limits, std::move(*first));
+      } else {
+        input = co_await read_command(conn_, settings_.limits);
+      }
+    }
     conn_.end_request();
     switch (input.status) {
       case CommandStatus::ok:

@@ -12,6 +12,7 @@
 #include <chrono>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -160,12 +161,31 @@ class Session {
   asio::awaitable<void> cmd_urlfetch(const Command& c, Parser& p);
   // Whether "host[:port]" is imapd_urlauth_host (false when URLAUTH is off).
   bool urlauth_host_ok(std::string_view hostport) const;
-  // The bytes a signed URL names, or nullopt with the reason in `why`.
-  std::optional<std::string> urlauth_fetch(const std::string& text, std::string& why);
+  // The bytes a signed URL names, or nullopt with the reason in `why`; the store is read
+  // on Shared::workers.
+  asio::awaitable<std::optional<std::string>> urlauth_fetch(const std::string& text,
+                                                            std::string& why);
   // notify_session.cpp (NOTIFY, RFC 5465): the command, and the report of other
   // mailboxes' changes since the last one (`initial`: only take the starting point).
   asio::awaitable<void> cmd_notify(const Command& c, Parser& p);
   void report_notifications(bool initial = false);
+  // Whether NOTIFY asks for `event` on mailbox `name` (SELECTED included).
+  bool notify_wants(unsigned event, const std::string& name,
+                    const std::set<std::string>& subscribed) const;
+  void report_metadata_changes(const std::set<std::string>& folders,
+                               const std::set<std::string>& subs, bool initial);
+  // The selected mailbox's messages above `known_uid` as MessageNew FETCH (RFC 5465 §5.2).
+  void report_new_messages(uint32_t known_uid);
+  // The directories whose changes NOTIFY reports.
+  std::vector<std::filesystem::path> notify_dirs() const;
+  // notify_wait.cpp: between commands, waits for the next command's first line while
+  // sending NOTIFY's events as they happen (RFC 5465 §3); nullopt when NOTIFY is off.
+  asio::awaitable<std::optional<io::LineResult>> notify_between_commands();
+  // The session's watched directories, refreshed from notify_dirs() (event loop only).
+  FolderWatcher::Interest& notify_interest();
+  // One unsolicited report (between commands), on the worker threads when there are some.
+  asio::awaitable<void> report_unsolicited();
+  void report_unsolicited_now();
   // cmd_catenate.cpp: the message of one CATENATE list, or nullopt after a BAD/NO reply.
   std::optional<std::string> catenate(const Command& c, Parser& p);
 
@@ -234,6 +254,9 @@ class Session {
   std::vector<SearchUpdate> search_updates_;  // RETURN (UPDATE) searches, until CANCELUPDATE
   std::array<uint64_t, 4> updates_seen_{};    // the mailbox's state they were last run on
   std::optional<NotifyState> notify_;         // NOTIFY SET, until NOTIFY NONE
+  bool notify_overflowed_ = false;            // NOTIFICATIONOVERFLOW sent (RFC 5465 §5.8)
+  // The directories NOTIFY watches; created on the event loop while NOTIFY is set.
+  std::unique_ptr<FolderWatcher::Interest> notify_watch_;
 };
 
 // Dovecot's quota rule "*:storage=1G" (k, M, G, T suffixes; bytes without) in bytes;

@@ -232,6 +232,18 @@ asio::awaitable<LineResult> Connection::read_line(size_t max_length) {
   }
 }
 
+asio::awaitable<ReadStatus> Connection::wait_for_line(size_t max_length) {
+  for (;;) {
+    size_t buffered = buffer_.size() - consumed_;
+    if (buffered > max_length || buffer_.find('\n', consumed_) != std::string::npos)
+      co_return ReadStatus::ok;
+    // fill() only appends (and compacts what was consumed): a cancelled fill leaves the
+    // buffered bytes as they were.
+    ReadStatus status = co_await fill();
+    if (status != ReadStatus::ok) co_return status;
+  }
+}
+
 asio::awaitable<LineResult> Connection::read_segment(size_t max_length) {
   LineResult result;
   size_t checked = 0;

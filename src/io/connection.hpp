@@ -59,7 +59,15 @@ class Connection {
   asio::awaitable<bool> wait_readable(std::chrono::steady_clock::duration limit);
 
   // Reads one line ending in LF, at most `max_length` bytes including the terminator.
+  // Not to be raced against another wait (`||`): a line it has taken is lost when the
+  // other side wins in the same turn of the event loop. Use wait_for_line() for that.
   asio::awaitable<LineResult> read_line(size_t max_length);
+
+  // Waits until a whole line (or more than `max_length` bytes of one) is buffered, so
+  // that read_line() returns without waiting for the client. Consumes nothing, so it may
+  // be raced against a timer or a folder watch and cancelled without losing input (IMAP
+  // IDLE, NOTIFY between commands). ok, or why no line can come (timeout, closed).
+  asio::awaitable<ReadStatus> wait_for_line(size_t max_length);
 
   // Reads the next piece of a line: up to and including LF, or `max_length` bytes of a
   // longer line (the rest follows in the next call). For message content, where long

@@ -2,7 +2,10 @@
 // instead of from the client, mixed with BDAT chunks, the last one marked LAST. Correio is
 // one system: after the URL's token, access identifier ("submit+" the authenticated user)
 // and expiry check out, the message is read straight from the owner's store through the
-// mailbox library (mailbox/urlauth_keys.hpp, url_fetch.hpp), not over IMAP.
+// mailbox library (mailbox/urlauth_keys.hpp, url_fetch.hpp), not over IMAP, on the
+// store's worker threads (Services::store_workers), not on the event loop.
+#include <asio/co_spawn.hpp>
+#include <asio/use_awaitable.hpp>
 #include <ctime>
 
 #include "base/strings.hpp"
@@ -20,7 +23,31 @@ bool Session::burl_offered() const {
          settings_.ehlo_keyword("BURL");
 }
 
-Result<std::string> Session::burl_content(std::string_view text, smtp::Reply& refusal) {
+namespace {
+
+// The owner's verdict on the URL and, when it is ok, the bytes it names.
+struct StoreRead {
+  mailbox::UrlauthVerdict verdict = mailbox::UrlauthVerdict::unavailable;
+  std::optional<std::string> bytes;
+};
+
+StoreRead read_store(mailbox::MailUser& owner, const mail::UrlauthUrl& url,
+                     const mailbox::UrlauthRequester& who) {
+  StoreRead r;
+  r.verdict = mailbox::check_urlauth(owner, url, who, static_cast<int64_t>(std::time(nullptr)));
+  if (r.verdict == mailbox::UrlauthVerdict::ok) r.bytes = mailbox::fetch_url_bytes(owner, url.url);
+  return r;
+}
+
+asio::awaitable<StoreRead> read_store_task(mailbox::MailUser* owner, const mail::UrlauthUrl* url,
+                                           mailbox::UrlauthRequester who) {
+  co_return read_store(*owner, *url, who);
+}
+
+}  // namespace
+
+asio::awaitable<Result<std::string>> Session::burl_content(std::string_view text,
+                                                           smtp::Reply& refusal) {
   auto url = mail::parse_urlauth_url(text, true);
   if (!url) {
     // A plain IMAP URL would need a trust relationship with the IMAP server (RFC 5248
@@ -29,11 +56,11 @@ Result<std::string> Session::burl_content(std::string_view text, smtp::Reply& re
       refusal = smtp::Reply(554, "5.7.14", "URL resolution requires trust relationship");
     else
       refusal = smtp::Reply(501, "5.5.4", "Invalid chunk URL");
-    return Error{"invalid URL"};
+    co_return Error{"invalid URL"};
   }
   if (!mail::urlauth_host_matches(url->url.host, settings_.urlauth_host)) {
     refusal = smtp::Reply(554, "5.6.6", "IMAP URL resolution failed: inappropriate host name");
-    return Error{"host"};
+    co_return Error{"host"};
   }
   service::UserStoreLocation where{settings_.mailbox_base, settings_.mail_location};
   auto owner = service::open_user_store(*services_.burl_users, url->url.user, where);
@@ -41,31 +68,37 @@ Result<std::string> Session::burl_content(std::string_view text, smtp::Reply& re
     log_.warning("BURL: cannot open the mail store of {}: {}", url->url.user,
                  owner.error().message);
     refusal = smtp::Reply(454, "4.4.1", "IMAP server unavailable");  // RFC 4468 §6
-    return owner.error();
+    co_return owner.error();
   }
   if (!*owner) {
     refusal = smtp::Reply(554, "5.6.6", "IMAP URL resolution failed: URLAUTH verification failed");
-    return Error{"unknown owner"};
+    co_return Error{"unknown owner"};
   }
   mailbox::UrlauthRequester who{sasl_username_, true};
-  auto verdict =
-      mailbox::check_urlauth(**owner, *url, who, static_cast<int64_t>(std::time(nullptr)));
-  if (verdict == mailbox::UrlauthVerdict::unavailable) {
-    refusal = smtp::Reply(454, "4.4.1", "IMAP server unavailable");
-    return Error{"keys"};
+  StoreRead read;
+  if (services_.store_workers == nullptr) {
+    read = read_store(**owner, *url, who);
+  } else {
+    // The key check and the message read run on the store's worker threads: a big
+    // message on a cold disk does not stall the other SMTP sessions of this process.
+    auto task = read_store_task(&**owner, &*url, who);
+    read = co_await asio::co_spawn(*services_.store_workers, std::move(task), asio::use_awaitable);
   }
-  if (verdict != mailbox::UrlauthVerdict::ok) {
+  if (read.verdict == mailbox::UrlauthVerdict::unavailable) {
+    refusal = smtp::Reply(454, "4.4.1", "IMAP server unavailable");
+    co_return Error{"keys"};
+  }
+  if (read.verdict != mailbox::UrlauthVerdict::ok) {
     refusal = smtp::Reply(
         554, "5.6.6",
-        "IMAP URL resolution failed: " + std::string(mailbox::urlauth_verdict_text(verdict)));
-    return Error{"verdict"};
+        "IMAP URL resolution failed: " + std::string(mailbox::urlauth_verdict_text(read.verdict)));
+    co_return Error{"verdict"};
   }
-  auto bytes = mailbox::fetch_url_bytes(**owner, url->url);
-  if (!bytes) {
+  if (!read.bytes) {
     refusal = smtp::Reply(554, "5.6.6", "IMAP URL resolution failed: no such message or part");
-    return Error{"no message"};
+    co_return Error{"no message"};
   }
-  return std::move(*bytes);
+  co_return std::move(*read.bytes);
 }
 
 asio::awaitable<Session::Next> Session::cmd_burl(const Command& command) {
@@ -98,7 +131,7 @@ asio::awaitable<Session::Next> Session::cmd_burl(const Command& command) {
     co_return co_await reply(554, "5.5.0", "Error: an earlier chunk of this message was refused");
   }
   smtp::Reply refusal;
-  auto content = burl_content(args[0], refusal);
+  Result<std::string> content = co_await burl_content(args[0], refusal);
   if (!content) {
     // The message cannot be complete: the rest of its chunks are discarded, and nothing
     // of it is queued (RFC 4468 §4: the transaction fails).

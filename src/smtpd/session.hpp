@@ -5,6 +5,7 @@
 #pragma once
 
 #include <asio/awaitable.hpp>
+#include <asio/thread_pool.hpp>
 #include <memory>
 #include <optional>
 #include <string>
@@ -57,6 +58,9 @@ struct Services {
   // milter_header_checks (the header slot only); nullptr: none.
   const cleanup::CheckTables* milter_checks = nullptr;
   SessionCounters* counters = nullptr;  // for the metrics exporter; nullptr: not counted
+  // Where BURL reads the mail store (RFC 4468), off the event loop; nullptr without
+  // imapd_urlauth_host (no BURL), or in tests that run everything on the loop.
+  asio::thread_pool* store_workers = nullptr;
 };
 
 class Session {
@@ -98,7 +102,7 @@ class Session {
   // (an error with `refusal` set when it does not resolve).
   asio::awaitable<Next> cmd_burl(const Command& command);
   bool burl_offered() const;
-  Result<std::string> burl_content(std::string_view url, smtp::Reply& refusal);
+  asio::awaitable<Result<std::string>> burl_content(std::string_view url, smtp::Reply& refusal);
   // The SASL mechanisms this connection may use now (TLS, smtpd_sasl_*security_options).
   auth::SaslOffer sasl_offer(bool tls_active) const;
   // Whether EHLO announces AUTH now.

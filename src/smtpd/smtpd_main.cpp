@@ -3,6 +3,7 @@
 // by a root master); writes only into queue_directory/incoming; reads no mailbox except
 // for BURL (imapd_urlauth_host set). SMTP AUTH asks the auth service over smtpd_sasl_path
 // (private/auth): smtpd never checks a password hash itself.
+#include <asio/thread_pool.hpp>
 #include <asio/use_awaitable.hpp>
 #include <memory>
 #include <optional>
@@ -33,7 +34,16 @@ int smtpd_main(const service::DaemonArgs& args) {
     std::unique_ptr<SessionCounters> counters;
     std::unique_ptr<cleanup::CheckTables> milter_checks;  // milter_header_checks
     std::optional<milter::Settings> milters;              // empty: no smtpd_milters
+    // BURL's store reads (RFC 4468); only with imapd_urlauth_host set.
+    std::unique_ptr<asio::thread_pool> store_workers;
     std::unique_ptr<Services> services;
+    ~State() {
+      // The event loop has ended: a read still running finishes before the store goes.
+      if (store_workers) {
+        store_workers->stop();
+        store_workers->join();
+      }
+    }
   };
   auto state = std::make_shared<State>();
 
@@ -140,6 +150,11 @@ int smtpd_main(const service::DaemonArgs& args) {
           smtp::reply_counters(ctx.metrics),
           ctx.metrics.counter("correio_smtpd_messages_received_total"), ctx.metrics});
       state->services->counters = state->counters.get();
+    }
+    if (!s.urlauth_host.empty()) {
+      // Two threads: BURL is one command per submitted message, rarely concurrent.
+      state->store_workers = std::make_unique<asio::thread_pool>(2);
+      state->services->store_workers = state->store_workers.get();
     }
     return {};
   };

@@ -41,22 +41,41 @@ TEST(ImapNotifyArgs, ErrorsAndUnsupportedEvents) {
   EXPECT_EQ(parse("SET (SELECTED (MessageNew MessageExpunge AnnotationChange))").bad_event,
             "AnnotationChange");
   EXPECT_EQ(parse("SET (PERSONAL (Bogus))").bad_event, "Bogus");
-  EXPECT_EQ(parse("SET (SELECTED (MessageNew (UID) MessageExpunge))").bad_event, "MessageNew");
+}
+
+TEST(ImapNotifyArgs, MessageNewFetchAttributesAndMetadataEvents) {
+  auto n = parse(
+      "SET (SELECTED (MessageNew (UID FLAGS ENVELOPE BODY.PEEK[HEADER.FIELDS (Subject)]) "
+      "MessageExpunge)) (PERSONAL (MailboxMetadataChange ServerMetadataChange))");
+  ASSERT_TRUE(n.spec) << n.error;
+  ASSERT_EQ(n.spec->filters[0].fetch.size(), 4u);
+  EXPECT_EQ(n.spec->filters[0].fetch[2].kind, FetchItem::Kind::envelope);
+  EXPECT_EQ(n.spec->filters[1].events, kMailboxMetadataChange | kServerMetadataChange);
+  EXPECT_EQ(notify_selected_filter(*n.spec), &n.spec->filters[0]);
+  // RFC 5465 §5.2: a notification may not set \Seen; a bad fetch-att is a syntax error.
+  for (const char* bad : {"SET (SELECTED (MessageNew (BODY[]) MessageExpunge))",
+                          "SET (SELECTED (MessageNew (RFC822) MessageExpunge))",
+                          "SET (SELECTED (MessageNew (NOSUCH) MessageExpunge))",
+                          "SET (SELECTED (MessageNew (UID MessageExpunge))",
+                          "SET (SELECTED (MessageNew MessageExpunge)) "
+                          "(SELECTED-DELAYED (MessageNew MessageExpunge))"}) {
+    EXPECT_FALSE(parse(bad).error.empty()) << bad;
+  }
 }
 
 TEST(ImapNotifyArgs, Covers) {
   std::set<std::string> subs = {"Lists"};
-  NotifyFilter subtree{NotifyFilter::Kind::subtree, {"Lists"}, kMessageNew};
+  NotifyFilter subtree{NotifyFilter::Kind::subtree, {"Lists"}, kMessageNew, {}};
   EXPECT_TRUE(notify_covers(subtree, "Lists", subs));
   EXPECT_TRUE(notify_covers(subtree, "Lists.ietf", subs));
   EXPECT_FALSE(notify_covers(subtree, "Listsx", subs));
-  NotifyFilter subscribed{NotifyFilter::Kind::subscribed, {}, kMessageNew};
+  NotifyFilter subscribed{NotifyFilter::Kind::subscribed, {}, kMessageNew, {}};
   EXPECT_TRUE(notify_covers(subscribed, "Lists", subs));
   EXPECT_FALSE(notify_covers(subscribed, "Sent", subs));
-  NotifyFilter inboxes{NotifyFilter::Kind::inboxes, {}, kMessageNew};
+  NotifyFilter inboxes{NotifyFilter::Kind::inboxes, {}, kMessageNew, {}};
   EXPECT_TRUE(notify_covers(inboxes, "INBOX", subs));
   EXPECT_FALSE(notify_covers(inboxes, "Sent", subs));
-  NotifyFilter selected{NotifyFilter::Kind::selected, {}, kMessageNew};
+  NotifyFilter selected{NotifyFilter::Kind::selected, {}, kMessageNew, {}};
   EXPECT_FALSE(notify_covers(selected, "INBOX", subs));
 }
 

@@ -67,17 +67,22 @@ bool transcript_match(std::string_view pattern, std::string_view text) {
   return false;
 }
 
-// The daemon's parts, as imapd_main builds them, on a thread of their own.
+// The daemon's parts, as imapd_main builds them, on a thread of their own. Members are
+// destroyed in reverse order, and that order is the point: a session still suspended at
+// the end (its client gone, its EOF not yet read) is destroyed with `io`'s pending work,
+// and borrows everything declared before `io`, so `io` goes first, as in the daemon,
+// whose io_context ends before the parts it serves. The workers go before `io`: work
+// they still hold may own a session frame whose socket belongs to `io`.
 struct Transcript::Server {
-  asio::io_context io{1};
   std::unique_ptr<base::Logger> log;
   std::unique_ptr<config::Config> config;
   Settings settings;
   std::unique_ptr<service::LoginServices> logins;
   std::unique_ptr<FolderWatcher> watcher;
-  asio::thread_pool workers{2};
   std::unique_ptr<StorePool> store_pool;
   std::unique_ptr<Shared> shared;
+  asio::io_context io{1};
+  asio::thread_pool workers{2};
   asio::ip::tcp::acceptor acceptor{io};
   std::thread thread;
 
