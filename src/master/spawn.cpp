@@ -15,6 +15,8 @@
 #include <csignal>
 #include <cstring>
 
+#include "config/login_sockets.hpp"
+
 extern char** environ;
 
 namespace correio::master {
@@ -83,10 +85,29 @@ Result<std::optional<Identity>> master_child_identity(const config::Config& conf
   return std::optional<Identity>{std::move(id)};
 }
 
+Result<std::optional<Identity>> login_child_identity(const config::Config& config,
+                                                     const std::optional<Identity>& mail_owner) {
+  if (::geteuid() != 0) return std::optional<Identity>{};
+  std::string user = config.get("login_user");
+  passwd* pw = user.empty() ? nullptr : ::getpwnam(user.c_str());
+  if (!pw) return Error{fmt::format("login_user: unknown user: {}", user)};
+  if (pw->pw_uid == 0) return Error{fmt::format("login_user {} must not be root", user)};
+  if (mail_owner && pw->pw_uid == mail_owner->uid)
+    return Error{fmt::format(
+        "login_user {} must not be mail_owner (uid {}): the login processes must not reach "
+        "the queue or the mailboxes",
+        user, pw->pw_uid)};
+  // Its own group only: no supplementary group may lend it access (Dovecot's dovenull).
+  return std::optional<Identity>{Identity{pw->pw_uid, pw->pw_gid, {pw->pw_gid}, user}};
+}
+
 // master.cf's unpriv column, as in Postfix: "n" keeps root (the local agent, which
-// switches to each recipient itself); "y" or "-" runs as mail_owner.
+// switches to each recipient itself); "y" or "-" runs as mail_owner. The login commands
+// (imap-login, pop3-login) always run as login_user.
 std::optional<Identity> service_identity(const config::MasterService& service,
-                                         const std::optional<Identity>& mail_owner) {
+                                         const std::optional<Identity>& mail_owner,
+                                         const std::optional<Identity>& login) {
+  if (!config::postlogin_command_for(service.command).empty()) return login;
   if (service.unpriv == "n") return std::nullopt;
   return mail_owner;
 }

@@ -64,7 +64,8 @@ void Supervisor::fill(Service& service) {
     SpawnRequest request;
     request.argv = daemon_argv(config_dir_, service.spec.entry, service.spec.session_limit);
     request.listen_fds = service.fds;
-    request.identity = service_identity(service.spec.entry, loaded_.child_identity);
+    request.identity =
+        service_identity(service.spec.entry, loaded_.child_identity, loaded_.login_identity);
     auto pid = spawn_child(request);
     if (!pid) {
       // fork failed (out of processes or memory): try again later, never spin.
