@@ -140,7 +140,12 @@ asio::awaitable<void> LoginSession::authenticate(const Command& c, protocol::Aut
     co_return;
   }
   auto& success = std::get<protocol::Success>(*answer);
-  co_await logged_in(c, success.user, method, (*client)->request_id(), (*client)->cookie());
+  // The grant waits in the auth service, not on this connection: closed now, it is not
+  // held (here and in the auth service) for as long as a TLS session's proxy runs.
+  unsigned long auth_id = (*client)->request_id();
+  std::string cookie = (*client)->cookie();
+  client->reset();
+  co_await logged_in(c, success.user, method, auth_id, cookie);
 }
 
 void LoginSession::failed(const Command& c, const protocol::Failure& failure,
@@ -188,7 +193,9 @@ asio::awaitable<void> LoginSession::logged_in(const Command& c, const std::strin
     shared_.log.info("Login: user=<{}>, method={}, {}, {}", user, method, label,
                      conn_.tls_active() ? "TLS" : "secured");
   };
-  // From here the client is imapd's; with TLS this returns when the session ends.
+  // From here the client is imapd's; with TLS this returns when the session ends, and
+  // the proxy's writes to the client have imapd's deadline, no longer the login's.
+  conn_.set_timeout(settings_.timeout);
   auto handed = co_await login::hand_off(conn_, shared_.handoff_socket, std::move(handoff), taken);
   if (!handed) {
     shared_.log.warning("{}: hand-off to imapd failed: {}", label, handed.error().message);

@@ -12,9 +12,11 @@
 
 namespace correio::login {
 
-// Copies both ways until either side closes or fails (no close_notify: a TLS shutdown
-// would read the client while the other direction reads too). `client` must have TLS
-// active.
+// Copies both ways until the post-login side closes or either side fails; the client's
+// end of input is passed on as a half-close, so that answers to commands it pipelined
+// before closing still reach it. Writes to the client have `client`'s timeout. No
+// close_notify (a TLS shutdown would read the client while the other direction reads
+// too). `client` must have TLS active.
 asio::awaitable<void> proxy_tls(io::Connection& client, asio::local::stream_protocol::socket inner);
 
 }  // namespace correio::login

@@ -131,7 +131,12 @@ asio::awaitable<LoginSession::Next> LoginSession::authenticate(protocol::AuthSta
   if (auto* failure = std::get_if<protocol::Failure>(&*answer))
     co_return co_await failed(*failure, user, method);
   auto& success = std::get<protocol::Success>(*answer);
-  co_return co_await hand_off(success.user, method, (*client)->request_id(), (*client)->cookie());
+  // The grant waits in the auth service, not on this connection: closed now, it is not
+  // held (here and in the auth service) for as long as a TLS session's proxy runs.
+  unsigned long auth_id = (*client)->request_id();
+  std::string cookie = (*client)->cookie();
+  client->reset();
+  co_return co_await hand_off(success.user, method, auth_id, cookie);
 }
 
 asio::awaitable<LoginSession::Next> LoginSession::failed(const protocol::Failure& failure,

@@ -6,6 +6,7 @@ logged in. Shown with real clients (imaplib, poplib, ssl): the login process's c
 and what it cannot open, a forged hand-off refused, STARTTLS and implicit TLS logins
 (proxied), input pipelined after the login command, and no descriptors left behind."""
 
+import base64
 import os
 import poplib
 import pwd
@@ -73,7 +74,7 @@ def test_login_process_cannot_open_a_maildir_or_the_password_file():
         assert messages
         pid = process_of(server.inst, "imap-login")
         uid, gid = status_ids(pid, "Uid"), status_ids(pid, "Gid")
-        groups = status_ids(pid, "Groups") if True else []
+        groups = status_ids(pid, "Groups")
         login = pwd.getpwnam(server.inst.main_cf["login_user"])
         assert set(uid) == {login.pw_uid} and set(gid) == {login.pw_gid}, (uid, gid)
         assert login.pw_uid not in (0, owner.pw_uid)
@@ -144,6 +145,62 @@ def test_forged_hand_off_is_refused():
             client.logout()
 
 
+def real_grant(login_dir: Path) -> tuple[socket.socket, bytes]:
+    """Logs demo in on login/auth as a login process would; returns the still open auth
+    connection (the grant is this process's) and the greeting's cookie."""
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.connect(str(login_dir / "auth"))
+    greeting = read_until(s, b"DONE\n")
+    cookie = next(line.split(b"\t")[1] for line in greeting.split(b"\n")
+                  if line.startswith(b"COOKIE\t"))
+    resp = base64.b64encode(b"\0demo@example.test\0secret")
+    s.sendall(b"VERSION\t1\t2\nCPID\t1\nAUTH\t41\tPLAIN\tservice=imap\tsecured\t"
+              b"lip=127.0.0.1\trip=127.0.0.1\tresp=" + resp + b"\n")
+    assert read_until(s, b"\n").startswith(b"OK\t41\tuser=demo@example.test"), "no OK"
+    return s, cookie
+
+
+FORGE_FROM_CHILD = """
+import socket, sys
+path, line = sys.argv[1], bytes.fromhex(sys.argv[2])
+ours, theirs = socket.socketpair()
+with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+    s.connect(path)
+    socket.send_fds(s, [line], [theirs.fileno()])
+    s.settimeout(10)
+    print(s.recv(4096).decode().strip())
+"""
+
+
+def test_hand_off_needs_the_senders_own_fresh_grant():
+    """The post-login side believes a hand-off only when the auth service approved that
+    login for the very process that sends it (SO_PEERCRED), once: a grant obtained by one
+    process is worthless to another, and a used grant cannot be replayed."""
+    server = ImapInstance()
+    with server:
+        login_dir = server.inst.queue_dir / "login"
+        path = login_dir / f"imapd-127.0.0.1:{server.imap_port}"
+        auth, cookie = real_grant(login_dir)
+        with auth:
+            line = (b"HANDOFF\t1\tauth-id=41\tcookie=" + cookie +
+                    b"\tuser=demo@example.test\trip=127.0.0.1\trport=1\tlip=127.0.0.1\t"
+                    b"lport=2\ttls\tmethod=PLAIN\ttag=a")
+            # Another process (a child of ours) with our grant's id and cookie: refused.
+            child = subprocess.run(
+                [sys.executable, "-c", FORGE_FROM_CHILD, str(path), (line + b"\n").hex()],
+                capture_output=True, text=True, timeout=30)
+            assert child.stdout.startswith("FAIL"), (child.stdout, child.stderr)
+            server.inst.wait_for_log(r"hand-off from pid \d+ refused: user=<demo@example\.test>")
+            # Ourselves: the grant is still there (the child's attempt did not use it up).
+            answer, received = forge(path, line + b"\n")
+            assert answer.startswith(b"OK"), answer
+            assert received.startswith(b"a OK [CAPABILITY "), received
+            # Replayed: used once.
+            answer, received = forge(path, line + b"\n")
+            assert answer.startswith(b"FAIL "), answer
+            assert received == b"", received
+
+
 def test_starttls_and_implicit_tls_logins_are_proxied():
     server = ImapInstance(cleartext=False)
     with server:
@@ -190,6 +247,19 @@ def test_input_pipelined_after_login_reaches_imapd():
             got = read_all(s)
         for tag in (b"a OK", b"b OK", b"c OK", b"d OK"):
             assert tag in got, got
+        # A client that half-closes after its pipelined commands (no LOGOUT) still gets
+        # every answer: imap-login's proxy passes the end of input on and waits for imapd.
+        raw = socket.create_connection(("127.0.0.1", server.imaps_port), timeout=10)
+        with client_context().wrap_socket(raw) as s:
+            assert read_until(s, b"\r\n").startswith(b"* OK")
+            s.sendall(commands.replace(b"d LOGOUT\r\n", b""))
+            time.sleep(0.2)
+            with socket.socket(fileno=os.dup(s.fileno())) as same:
+                same.shutdown(socket.SHUT_WR)
+            got = read_all(s)
+        for tag in (b"a OK", b"b OK", b"c OK"):
+            assert tag in got, got
+        assert b"Subject: pipe" in got
 
 
 def test_pop3_login_hands_off_plain_stls_and_implicit_tls():
@@ -233,15 +303,46 @@ def test_pop3_login_hands_off_plain_stls_and_implicit_tls():
         setup.inst.__exit__(None, None, None)
 
 
+def pids_of(inst, command: str) -> list[int]:
+    """Every service process running `correio ... daemon COMMAND` (one per listener)."""
+    process_of(inst, command)  # waits for the first
+    found = []
+    for pid in inst.service_pids():
+        try:
+            argv = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if b"daemon" in argv and argv[argv.index(b"daemon") + 1] == command.encode():
+            found.append(pid)
+    return sorted(found)
+
+
 def test_sessions_leave_no_descriptors_or_processes_behind():
     server = ImapInstance()
     with server:
-        login_pid = process_of(server.inst, "imap-login")
-        imapd_pid = process_of(server.inst, "imapd")
-        with server.imap() as client:     # warm up (log files, the auth connection)
-            client.logout()
+        # Both listeners' imap-login and imapd, and the auth service (whose connection
+        # from a login process must not outlive the login, TLS proxy or not).
+        watched = pids_of(server.inst, "imap-login") + pids_of(server.inst, "imapd") + \
+            pids_of(server.inst, "auth")
+        assert len(watched) == 5, watched
+
+        def state():
+            return [fd_count(pid) for pid in watched], sorted(server.inst.service_pids())
+
+        warm = server.imaps()  # log files, first connections
+        warm.login("demo@example.test", "secret")
+        warm.logout()
+        server.imap().logout()
         time.sleep(0.5)
-        before = (fd_count(login_pid), fd_count(imapd_pid), sorted(server.inst.service_pids()))
+        before = state()
+        # While a TLS session runs (imap-login proxying), the auth service holds nothing
+        # for it: the login's auth connection closed when the hand-off began.
+        auth_pid = watched[-1]
+        open_session = server.imaps()
+        open_session.login("demo@example.test", "secret")
+        open_session.select("INBOX")
+        assert fd_count(auth_pid) == before[0][-1], (before, fd_count(auth_pid))
+        open_session.logout()
         for _ in range(10):
             with server.imap() as client:
                 client.select("INBOX")
@@ -249,15 +350,16 @@ def test_sessions_leave_no_descriptors_or_processes_behind():
             client = server.imaps()
             client.login("demo@example.test", "secret")
             client.logout()
-            # A client that disconnects without LOGOUT, plain and TLS.
+            # A client that disconnects without LOGOUT, plain and TLS (shutdown closes the
+            # socket for real; imaplib's file object keeps sock.close() from doing so).
             client = server.imap()
-            client.sock.close()
+            client.shutdown()
             client = server.imaps()
             client.login("demo@example.test", "secret")
-            client.sock.close()
+            client.shutdown()
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
-            after = (fd_count(login_pid), fd_count(imapd_pid), sorted(server.inst.service_pids()))
+            after = state()
             if after == before:
                 break
             time.sleep(0.2)
