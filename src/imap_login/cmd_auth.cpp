@@ -192,6 +192,11 @@ asio::awaitable<void> LoginSession::logged_in(const Command& c, const std::strin
   std::function<void()> taken = [this, &user, &method, &label] {
     shared_.log.info("Login: user=<{}>, method={}, {}, {}", user, method, label,
                      conn_.tls_active() ? "TLS" : "secured");
+    // The login ends here for the metrics, not when a proxied session does.
+    if (shared_.metrics && !last_command_.empty())
+      shared_.metrics->command_done(last_command_,
+                                    std::chrono::steady_clock::now() - command_started_);
+    last_command_.clear();
   };
   // From here the client is imapd's; with TLS this returns when the session ends, and
   // the proxy's writes to the client have imapd's deadline, no longer the login's.

@@ -19,6 +19,7 @@ int imap_login_main(const service::DaemonArgs& args) {
   struct State {
     imapd::Settings settings;
     std::unique_ptr<Shared> shared;
+    std::unique_ptr<imapd::CommandMetrics> metrics;  // null unless metrics_enable
   };
   auto state = std::make_shared<State>();
 
@@ -35,6 +36,10 @@ int imap_login_main(const service::DaemonArgs& args) {
         new Shared{state->settings, ctx.log, config::login_auth_socket(ctx.config),
                    config::handoff_socket(ctx.config, "imap-login", ctx.args.service_name),
                    std::move(*trusted)});
+    if (ctx.metrics.enabled()) {
+      state->metrics = std::make_unique<imapd::CommandMetrics>(ctx.metrics);
+      state->shared->metrics = state->metrics.get();
+    }
     return {};
   };
   daemon.session = [state](service::Context&,

@@ -83,6 +83,7 @@ asio::awaitable<void> LoginSession::converse() {
       shared_.log.info("TLS handshake failed: {}, {}", error, client_label());
       co_return;
     }
+    if (shared_.metrics) shared_.metrics->tls_handshake(conn_.tls_protocol());
   }
   out_ = fmt::format("* OK [CAPABILITY {}] Correio ready.\r\n", capabilities());
   while (!done_) {
@@ -96,9 +97,15 @@ asio::awaitable<void> LoginSession::converse() {
     imapd::CommandInput input = co_await imapd::read_command(conn_, settings_.limits);
     conn_.end_request();
     switch (input.status) {
-      case imapd::CommandStatus::ok:
+      case imapd::CommandStatus::ok: {
+        command_started_ = std::chrono::steady_clock::now();
         co_await execute(input.text);
+        // A login that was handed off was timed up to the hand-off (cmd_auth.cpp).
+        if (shared_.metrics && !last_command_.empty())
+          shared_.metrics->command_done(last_command_,
+                                        std::chrono::steady_clock::now() - command_started_);
         break;
+      }
       case imapd::CommandStatus::line_too_long:
         out_ += "* BAD Command line too long.\r\n";
         break;
@@ -126,6 +133,7 @@ asio::awaitable<void> LoginSession::converse() {
 }
 
 asio::awaitable<void> LoginSession::execute(std::string_view text) {
+  last_command_.clear();
   Parser p(text);
   Command c;
   auto tag = p.tag();
@@ -140,6 +148,7 @@ asio::awaitable<void> LoginSession::execute(std::string_view text) {
     co_return;
   }
   c.name = imapd::upper(*name);
+  last_command_ = c.name;
   if (!p.at_end() && !p.space()) {
     tagged(c, "BAD", "Error in IMAP command " + c.name + ": Invalid arguments.");
     co_return;
@@ -208,6 +217,8 @@ asio::awaitable<void> LoginSession::cmd_starttls(const Command& c, Parser& p) {
   if (!co_await conn_.start_tls(*context, error)) {
     shared_.log.info("TLS handshake failed: {}, {}", error, client_label());
     done_ = true;
+  } else if (shared_.metrics) {
+    shared_.metrics->tls_handshake(conn_.tls_protocol());
   }
 }
 

@@ -16,6 +16,7 @@
 #include "auth/auth_protocol.hpp"
 #include "auth/sasl.hpp"
 #include "base/log.hpp"
+#include "imapd/command_metrics.hpp"
 #include "imapd/parser.hpp"
 #include "imapd/settings.hpp"
 #include "io/connection.hpp"
@@ -34,6 +35,9 @@ struct Shared {
   // The next AUTH request id: (this process's pid, the id) names one login at the auth
   // service across all of its connections.
   unsigned long next_auth_id = 0;
+  // Command latencies and TLS handshakes under this listener's name, as imapd counted them
+  // before the split; null unless metrics_enable.
+  imapd::CommandMetrics* metrics = nullptr;
 };
 
 class LoginSession {
@@ -76,6 +80,9 @@ class LoginSession {
   std::string out_;
   bool done_ = false;        // LOGOUT, a fatal error, or handed off
   bool handed_off_ = false;  // the post-login imapd has the client
+  // The command being executed and since when, for its latency (metrics).
+  std::string last_command_;
+  std::chrono::steady_clock::time_point command_started_{};
   int failed_logins_ = 0;
   std::string tried_user_, tried_method_;
   std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();

@@ -47,6 +47,10 @@ std::vector<std::string> daemon_argv(const std::filesystem::path& config_dir,
 struct SpawnRequest {
   std::vector<std::string> argv;  // argv[0] first
   std::vector<int> listen_fds;    // become 3, 4, ... in the child
+  // Other descriptors the child keeps, numbered after the listeners (3 + listen_fds.size(),
+  // ...), and environment entries (NAME=value) that tell it about them.
+  std::vector<int> passed_fds;
+  std::vector<std::string> environment;
   std::optional<Identity> identity;
 };
 

@@ -10,6 +10,7 @@ import base64
 import os
 import poplib
 import pwd
+import re
 import socket
 import ssl
 import subprocess
@@ -364,3 +365,26 @@ def test_sessions_leave_no_descriptors_or_processes_behind():
                 break
             time.sleep(0.2)
         assert after == before, (before, after)
+
+
+@ROOT_ONLY
+@pytest.mark.parametrize("who, message", [
+    ("root", r"login_user root must not be root"),
+    ("MAIL_OWNER", r"login_user \S+ must not be mail_owner"),
+    ("no-such-user-correio", r"login_user: unknown user: no-such-user-correio"),
+])
+def test_a_login_user_that_would_reach_the_mail_is_refused(who, message):
+    """check and start refuse a login_user that is root, mail_owner or unknown: the login
+    processes must reach neither the queue nor the mailboxes."""
+    server = ImapInstance()
+    try:
+        inst = server.inst
+        inst.main_cf["login_user"] = inst.main_cf["mail_owner"] if who == "MAIL_OWNER" else who
+        inst.write_main_cf()
+        result = inst.command("check")
+        assert result.returncode != 0 and re.search(message, result.stderr), result.stderr
+        result = inst.command("start", timeout=30)
+        assert result.returncode != 0 and re.search(message, result.stderr + result.stdout), \
+            (result.stdout, result.stderr)
+    finally:
+        server.inst.cleanup()
