@@ -142,6 +142,7 @@ asio::awaitable<bool> LoginSession::handshake() {
     co_return false;
   }
   log_.info("TLS connection established: {}: {}", conn_.tls_description(), session_label());
+  if (shared_.metrics) shared_.metrics->count_tls_handshake(conn_.tls_protocol());
   co_return true;
 }
 

@@ -17,6 +17,7 @@
 #include "base/log.hpp"
 #include "io/connection.hpp"
 #include "maps/network_list.hpp"
+#include "metrics/registry.hpp"
 #include "pop3d/command.hpp"
 #include "pop3d/settings.hpp"
 
@@ -31,6 +32,9 @@ struct Shared {
   std::filesystem::path handoff_socket;  // queue_directory/login/pop3d-NAME
   maps::NetworkList trusted;             // login_trusted_networks: no-penalty
   unsigned long next_auth_id = 0;        // see imap_login::Shared
+  // TLS handshakes under this listener's name, as pop3d counted them before the split;
+  // null unless metrics_enable.
+  metrics::Registry* metrics = nullptr;
 };
 
 class LoginSession {

@@ -34,6 +34,7 @@ int pop3_login_main(const service::DaemonArgs& args) {
         new Shared{state->settings, ctx.log, config::login_auth_socket(ctx.config),
                    config::handoff_socket(ctx.config, "pop3-login", ctx.args.service_name),
                    std::move(*trusted)});
+    if (ctx.metrics.enabled()) state->shared->metrics = &ctx.metrics;
     return {};
   };
   daemon.session = [state](service::Context&,
