@@ -10,6 +10,7 @@
 #include <asio/write.hpp>
 #include <cerrno>
 #include <cstring>
+#include <vector>
 
 #include "io/connection.hpp"
 
@@ -105,20 +106,21 @@ asio::awaitable<Result<ReceivedHandoff>> receive_handoff(
     ssize_t n = ::recvmsg(socket.native_handle(), &msg, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
     if (n < 0 && (errno == EAGAIN || errno == EINTR)) continue;
     if (n < 0) co_return base::errno_error("hand-off: recvmsg", errno);
-    // Every descriptor that came is owned at once, so that a refused message leaks none.
+    // Every descriptor that came is owned before anything is checked, so that a refused
+    // message leaks none (a login process sending several must not fill our table).
+    std::vector<base::Fd> received;
     for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c != nullptr; c = CMSG_NXTHDR(&msg, c)) {
       if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) continue;
       size_t count = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
       for (size_t i = 0; i < count; ++i) {
         int fd;
         std::memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
-        if (out.client.valid()) {
-          ::close(fd);
-          co_return Error{"hand-off: more than one descriptor"};
-        }
-        out.client.reset(fd);
+        received.emplace_back(fd);
       }
     }
+    if (received.size() > 1 || (!received.empty() && out.client.valid()))
+      co_return Error{"hand-off: more than one descriptor"};
+    if (!received.empty()) out.client = std::move(received.front());
     if ((msg.msg_flags & MSG_CTRUNC) != 0) co_return Error{"hand-off: control data truncated"};
     if (n == 0) co_return Error{"hand-off: closed before the end of the line"};
     line.append(buffer, static_cast<size_t>(n));

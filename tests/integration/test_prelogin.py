@@ -134,6 +134,24 @@ def test_forged_hand_off_is_refused():
         # Malformed: no cookie.
         answer, received = forge(path, b"HANDOFF\t1\tauth-id=1\tuser=x\n")
         assert answer.startswith(b"FAIL "), answer
+        # Several descriptors at once: refused, and imapd keeps none of them.
+        imapd_pid = next(pid for pid in pids_of(server.inst, "imapd")
+                         if f"imapd-127.0.0.1:{server.imap_port}".encode() in
+                         Path(f"/proc/{pid}/cmdline").read_bytes())
+        fds_before = fd_count(imapd_pid)
+        for _ in range(5):
+            pairs = [socket.socketpair() for _ in range(3)]
+            with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+                s.connect(str(path))
+                socket.send_fds(s, [line], [theirs.fileno() for _, theirs in pairs])
+                for _, theirs in pairs:
+                    theirs.close()
+                assert read_until(s, b"\n").startswith(b"FAIL "), "accepted"
+            for ours, _ in pairs:
+                ours.settimeout(5)
+                assert ours.recv(10) == b""  # every copy closed in imapd
+                ours.close()
+        assert fd_count(imapd_pid) == fds_before, (fds_before, fd_count(imapd_pid))
         # A login process may not redeem logins itself on login/auth.
         with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
             s.connect(str(login_dir / "auth"))
