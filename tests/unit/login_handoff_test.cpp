@@ -1,7 +1,7 @@
 // The hand-off line of the pre-login split (login/handoff.hpp).
-#include "login/handoff.hpp"
-
 #include <gtest/gtest.h>
+
+#include "login/handoff.hpp"
 
 namespace correio::login {
 namespace {
