@@ -72,6 +72,13 @@ DV_VERSION=$("$DOVECOT" --version | cut -d' ' -f1)
 # Mail owners: Correio's imapd runs as mail_owner; Dovecot's imap as the userdb uid.
 if getent passwd correio >/dev/null; then CO_OWNER=correio; else CO_OWNER=nobody; fi
 CO_UIDGID="$(id -u "$CO_OWNER"):$(id -g "$CO_OWNER")"
+# imap-login runs as login_user, which must not be mail_owner (docs/prelogin.md): the
+# default (nobody) is CO_OWNER when there is no correio user; dovenull exists (checked
+# above). A binary from before the split has no login_user: the line is left out.
+CO_LOGIN_USER_LINE=""
+if "$CORREIO_BIN" -c /nonexistent postconf -d login_user 2>/dev/null | grep -q "^login_user ="; then
+  CO_LOGIN_USER_LINE="login_user = dovenull"
+fi
 DV_UIDGID="$(id -u nobody):$(id -g nobody)"
 
 # 10,000 client sockets, and as many on the server side (both inherit this limit).
@@ -165,6 +172,7 @@ mydomain = bench.test
 inet_interfaces = 127.0.0.1
 inet_protocols = ipv4
 mail_owner = $CO_OWNER
+$CO_LOGIN_USER_LINE
 virtual_mailbox_domains = bench.test
 virtual_mailbox_base = $CO/mail
 user_directory = passwd-file:$CO/etc/users

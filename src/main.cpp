@@ -21,10 +21,12 @@
 #include "delivery/smtp/smtp_main.hpp"
 #include "delivery/virtual/virtual_main.hpp"
 #include "exporter/exporter.hpp"
+#include "imap_login/imap_login.hpp"
 #include "imapd/imapd.hpp"
 #include "lmtpd/lmtpd.hpp"
 #include "master/master.hpp"
 #include "pickup/pickup.hpp"
+#include "pop3_login/pop3_login.hpp"
 #include "pop3d/pop3d.hpp"
 #include "qmgr/qmgr.hpp"
 #include "service/daemon.hpp"
@@ -54,12 +56,14 @@ const std::map<std::string_view, DaemonMain>& daemon_table() {
       {"pickup", correio::pickup::pickup_main},
       {"pipe", correio::delivery::pipe_agent::pipe_main},
       {"pop3d", correio::pop3d::pop3d_main},
+      {"pop3-login", correio::pop3_login::pop3_login_main},
       {"qmgr", correio::qmgr::qmgr_main},
       {"showq", correio::showq::showq_main},
       {"smtp", correio::delivery::smtp_agent::smtp_main},
       {"smtpd", correio::smtpd::smtpd_main},
       {"spawn", correio::spawn::spawn_main},
       {"imapd", correio::imapd::imapd_main},
+      {"imap-login", correio::imap_login::imap_login_main},
       {"virtual", correio::delivery::virtual_agent::virtual_main},
   };
   return table;

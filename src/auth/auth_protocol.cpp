@@ -240,6 +240,10 @@ Result<ServerLine> parse_server_line(std::string_view line) {
     return ServerLine{std::move(mech)};
   }
   if (f[0] == "DONE") return ServerLine{HandshakeDone{}};
+  if (f[0] == "COOKIE") {
+    if (f.size() != 2 || f[1].empty() || f[1].size() > 128) return Error{"COOKIE: bad cookie"};
+    return ServerLine{Cookie{std::string(f[1])}};
+  }
   if (f[0] == "CONT") {
     if (f.size() != 3) return Error{"CONT: want id and challenge"};
     auto id = parse_number(f[1]);

@@ -102,9 +102,16 @@ struct Failure {
   std::string user;         // the identity tried, for the client's log ("" if none)
   std::string reason;       // for the client's log
 };
-// SPID, CUID, COOKIE and lines of a later minor version: nothing the client needs.
+// COOKIE: the auth process's random cookie, which a login process hands on with its
+// request id so that the post-login side can ask the auth service which user it approved
+// (auth/auth_master_protocol.hpp).
+struct Cookie {
+  std::string hex;
+};
+// SPID, CUID and lines of a later minor version: nothing the client needs.
 struct Ignored {};
-using ServerLine = std::variant<Version, Mech, HandshakeDone, Challenge, Success, Failure, Ignored>;
+using ServerLine =
+    std::variant<Version, Mech, HandshakeDone, Challenge, Success, Failure, Cookie, Ignored>;
 
 Result<ServerLine> parse_server_line(std::string_view line);
 

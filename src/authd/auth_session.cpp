@@ -1,6 +1,7 @@
 // One auth client's session (see auth_session.hpp).
 #include "authd/auth_session.hpp"
 
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <asio/redirect_error.hpp>
@@ -10,6 +11,7 @@
 #include <chrono>
 #include <memory>
 
+#include "auth/auth_master_protocol.hpp"
 #include "auth/auth_protocol.hpp"
 #include "auth/login_log.hpp"
 #include "io/connection.hpp"
@@ -46,7 +48,8 @@ struct Exchange {
 
 class Session {
  public:
-  Session(AuthState& state, io::Connection& conn) : state_(state), conn_(conn) {}
+  Session(AuthState& state, io::Connection& conn, ClientKind kind, unsigned long peer_pid)
+      : state_(state), conn_(conn), kind_(kind), peer_pid_(peer_pid) {}
 
   asio::awaitable<void> run() {
     std::string greeting = protocol::format_server_handshake(greeting_mechanisms(state_.mechanisms),
@@ -58,6 +61,10 @@ class Session {
       if (input.status != io::ReadStatus::ok) co_return;  // closed, silent or too long
       std::string_view line = input.line;
       line.remove_suffix(1);  // the LF
+      if (protocol::is_master_request(line)) {
+        if (!co_await redeem(line)) co_return;
+        continue;
+      }
       auto parsed = protocol::parse_client_line(line);
       if (!parsed) {
         state_.log.warning("auth client: {}; disconnecting", parsed.error().message);
@@ -84,6 +91,33 @@ class Session {
     }
     auth::SaslStep step = exchange_->sasl->step(answer.response);
     co_return co_await reply(step);
+  }
+
+  // REQUEST: only on private/auth, whose clients run as mail_owner; a login process
+  // asking to redeem logins (its own or another's) is cut off.
+  asio::awaitable<bool> redeem(std::string_view line) {
+    if (kind_ != ClientKind::trusted) {
+      state_.log.warning("login process pid {} sent REQUEST; disconnecting", peer_pid_);
+      co_return false;
+    }
+    auto request = protocol::parse_master_request(line);
+    if (!request) {
+      state_.log.warning("auth master client: {}; disconnecting", request.error().message);
+      co_return false;
+    }
+    std::string text;
+    if (request->cookie != state_.cookie) {
+      // Another auth process's login (a restart in between): it cannot be ours.
+      text = protocol::format_master_failure(request->id, "cookie mismatch");
+    } else if (auto user = state_.grants.redeem(request->login_pid, request->auth_id,
+                                                std::chrono::steady_clock::now())) {
+      text = protocol::format_master_user(request->id, *user);
+    } else {
+      state_.log.warning("master request for login pid {} id {}: no such approved login",
+                         request->login_pid, request->auth_id);
+      text = protocol::format_master_not_found(request->id);
+    }
+    co_return co_await conn_.write(text);
   }
 
   asio::awaitable<bool> begin(protocol::AuthStart& request) {
@@ -137,6 +171,9 @@ class Session {
     }
     if (step.kind == auth::SaslStep::Kind::success) {
       state_.logins.throttle().record_success(address);
+      if (kind_ == ClientKind::login)
+        state_.grants.grant(peer_pid_, id, exchange_->sasl->username(),
+                            std::chrono::steady_clock::now());
       std::string text = protocol::format_success(id, exchange_->sasl->username());
       exchange_.reset();
       co_return co_await conn_.write(text);
@@ -169,16 +206,30 @@ class Session {
 
   AuthState& state_;
   io::Connection& conn_;
+  ClientKind kind_;
+  unsigned long peer_pid_;  // SO_PEERCRED: what the kernel says, not the client's CPID
   std::unique_ptr<Exchange> exchange_;
 };
+
+unsigned long peer_pid(asio::local::stream_protocol::socket& socket) {
+  ucred credentials{};
+  socklen_t length = sizeof credentials;
+  if (::getsockopt(socket.native_handle(), SOL_SOCKET, SO_PEERCRED, &credentials, &length) < 0)
+    return 0;
+  return static_cast<unsigned long>(credentials.pid);
+}
 
 }  // namespace
 
 asio::awaitable<void> serve_auth_client(AuthState& state,
-                                        asio::local::stream_protocol::socket socket) {
+                                        asio::local::stream_protocol::socket socket,
+                                        ClientKind kind) {
+  unsigned long pid = peer_pid(socket);
+  // Without the peer's pid a grant could not be tied to its login process.
+  if (kind == ClientKind::login && pid == 0) co_return;
   io::Connection conn(std::move(socket));
   conn.set_timeout(kIdleTimeout);
-  Session session(state, conn);
+  Session session(state, conn, kind, pid);
   co_await session.run();
 }
 

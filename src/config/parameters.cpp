@@ -92,6 +92,11 @@ constexpr ParameterInfo kParameters[] = {
     {"sendmail_path", "/usr/sbin/sendmail", "Sendmail-compatible mail posting command.", S},
     {"mail_owner", "correio",
      "The UNIX user that owns the queue and runs most daemons (Postfix: postfix).", S},
+    {"login_user", "nobody",
+     "The UNIX user of the imap-login and pop3-login processes, which speak to IMAP and POP3 "
+     "clients until they have logged in (Dovecot's default_login_user, dovenull): it must be "
+     "neither root nor mail_owner, and should own no files (docs/prelogin.md).",
+     S},
     {"setgid_group", "postdrop", "The group of the maildrop directory and of postqueue.", S},
     {"default_privs", "nobody", "The rights used by local delivery to external files/commands.", S},
     {"default_database_type", "hash",

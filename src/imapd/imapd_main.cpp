@@ -1,11 +1,15 @@
-// imapd: the IMAP server. Serves users' Maildirs to mail clients.
-// SECURITY: talks to untrusted clients; runs as mail_owner (never root when started by a
-// root master); reads and writes only the Maildirs under virtual_mailbox_base (or users'
-// homes) and reads the user directory.
+// imapd: the IMAP server after login. Serves users' Maildirs to mail clients that
+// imap-login logged in and handed over (docs/prelogin.md).
+// SECURITY: talks to authenticated clients only; runs as mail_owner (never root when
+// started by a root master); accepts hand-offs on its socket in queue_directory/login/
+// and believes a login only when the auth service confirms it (private/auth, REQUEST);
+// reads and writes only the Maildirs under virtual_mailbox_base (or users' homes) and
+// reads the user directory for users' homes and quotas.
 #include <algorithm>
 #include <memory>
 #include <thread>
 
+#include "config/login_sockets.hpp"
 #include "imapd/folder_watcher.hpp"
 #include "imapd/imapd.hpp"
 #include "imapd/session.hpp"
@@ -63,6 +67,12 @@ int imapd_main(const service::DaemonArgs& args) {
   daemon.session = [state](service::Context&,
                            asio::ip::tcp::socket socket) -> asio::awaitable<void> {
     co_await serve(*state->shared, std::move(socket));
+  };
+  daemon.local_session = [state](
+                             service::Context& ctx,
+                             asio::local::stream_protocol::socket socket) -> asio::awaitable<void> {
+    std::filesystem::path auth_socket = config::private_auth_socket(ctx.config);
+    co_await serve_hand_off(*state->shared, auth_socket, std::move(socket));
   };
   return service::run_stream_daemon(args, daemon);
 }

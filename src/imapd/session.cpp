@@ -179,7 +179,8 @@ asio::awaitable<void> Session::run() {
 }
 
 asio::awaitable<void> Session::converse() {
-  if (settings_.tls_wrappermode) {
+  // A session handed over by imap-login (resume) starts logged in: no TLS, no greeting.
+  if (state_ == State::not_authenticated && settings_.tls_wrappermode) {
     std::string error;
     auto context = settings_.tls->context();
     bool up = co_await conn_.start_tls(*context, error);
@@ -189,7 +190,8 @@ asio::awaitable<void> Session::converse() {
     }
     if (shared_.metrics) shared_.metrics->tls_handshake(conn_.tls_protocol());
   }
-  out_ = fmt::format("* OK [CAPABILITY {}] Correio ready.\r\n", capabilities());
+  if (state_ == State::not_authenticated)
+    out_ = fmt::format("* OK [CAPABILITY {}] Correio ready.\r\n", capabilities());
   while (state_ != State::logout) {
     bool sent = co_await flush();
     if (!sent) break;

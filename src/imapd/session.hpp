@@ -8,8 +8,10 @@
 
 #include <array>
 #include <asio/awaitable.hpp>
+#include <asio/local/stream_protocol.hpp>
 #include <asio/thread_pool.hpp>
 #include <chrono>
+#include <filesystem>
 #include <memory>
 #include <optional>
 #include <set>
@@ -56,6 +58,9 @@ class Session {
  public:
   Session(Shared& shared, io::Connection& connection);
   asio::awaitable<void> run();
+  // After a hand-off from imap-login (logged_in.cpp): `user` is the auth service's word;
+  // opens the user's store, answers the login command's `tag` and serves the session.
+  asio::awaitable<void> resume(const std::string& user, const std::string& tag);
 
   enum class State { not_authenticated, authenticated, selected, logout };
 
@@ -264,5 +269,9 @@ class Session {
 uint64_t parse_quota_rule(std::string_view rule);
 
 asio::awaitable<void> serve(Shared& shared, asio::ip::tcp::socket socket);
+// One hand-off from imap-login on the post-login socket (login/hand_off.hpp): checked with
+// the auth service at `auth_socket`, then served as a logged-in session.
+asio::awaitable<void> serve_hand_off(Shared& shared, const std::filesystem::path& auth_socket,
+                                     asio::local::stream_protocol::socket socket);
 
 }  // namespace correio::imapd

@@ -139,6 +139,25 @@ void Connection::discard_buffered_input() {
   consumed_ = 0;
 }
 
+std::string Connection::take_buffered_input() {
+  std::string rest = buffer_.substr(consumed_);
+  discard_buffered_input();
+  return rest;
+}
+
+void Connection::preload_input(std::string_view data) {
+  compact();
+  buffer_.append(data);
+}
+
+void Connection::set_addresses(std::string remote, unsigned short remote_port, std::string local,
+                               unsigned short local_port) {
+  remote_address_ = std::move(remote);
+  remote_port_ = remote_port;
+  local_address_ = std::move(local);
+  local_port_ = local_port;
+}
+
 asio::awaitable<ReadStatus> Connection::fill() {
   compact();
   if (buffer_.empty() && !tls_ && !deflate_) {

@@ -89,6 +89,14 @@ class Connection {
   bool has_buffered_input() const { return consumed_ < buffer_.size(); }
   // Bytes the client sent that are buffered but not consumed (e.g. before STARTTLS).
   void discard_buffered_input();
+  // The pre-login split (login/handoff.hpp): the login process takes the input the client
+  // pipelined after its login command, and the post-login process reads it first.
+  std::string take_buffered_input();
+  void preload_input(std::string_view data);
+  // A connection that reaches the client through a proxy (the login process's TLS
+  // socketpair) has the client's addresses from the hand-off, not from its socket.
+  void set_addresses(std::string remote, unsigned short remote_port, std::string local,
+                     unsigned short local_port);
 
   // Starts TLS as the server (STARTTLS, or at once for wrapper mode). Input buffered
   // before the handshake is discarded (RFC 3207 §4.2: nothing sent in the clear may be
@@ -116,6 +124,9 @@ class Connection {
   std::optional<std::string> tls_server_end_point_binding() const;
   // The live TLS session for the client's certificate checks; null without TLS.
   SSL* tls_handle() { return tls_active() ? tls_->native_handle() : nullptr; }
+  // The TLS stream itself, for the login process's proxy (login/tls_proxy.hpp), which
+  // reads and writes it at once without this object's deadlines; null without TLS.
+  asio::ssl::stream<Socket&>* tls_stream() { return tls_active() ? tls_.get() : nullptr; }
 
   // From now on, input is inflated and output deflated (IMAP COMPRESS=DEFLATE, RFC 4978).
   // Input already buffered was sent uncompressed before the command, so none may remain.

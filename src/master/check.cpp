@@ -3,12 +3,14 @@
 // queue and data directories with their owners and modes. Exit 1 on any error.
 // SECURITY: run by the administrator, usually root; creates directories and changes their
 // owner to mail_owner, never following symlinks (directories.cpp).
+#include <algorithm>
 #include <cstdio>
 #include <string>
 #include <vector>
 
 #include "config/config.hpp"
 #include "config/log_options.hpp"
+#include "config/login_sockets.hpp"
 #include "config/master_cf.hpp"
 #include "master/configuration.hpp"
 #include "master/implicit_services.hpp"
@@ -51,6 +53,12 @@ int check_verb(const std::filesystem::path& config_dir, const KnownCommands& kno
     error(entries.error().message);
   } else {
     add_implicit_services(*config, *entries);
+    bool has_login = std::any_of(entries->begin(), entries->end(), [](const auto& s) {
+      return !config::postlogin_command_for(s.command).empty();
+    });
+    if (has_login)
+      if (auto login = login_child_identity(*config, owner); !login)
+        error("error: " + login.error().message);
     PlanOptions options;
     options.known = &known;
     options.strict = true;

@@ -4,7 +4,10 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "config/log_options.hpp"
+#include "config/login_sockets.hpp"
 #include "master/implicit_services.hpp"
 #include "master/settings_check.hpp"
 
@@ -23,6 +26,16 @@ Result<LoadedConfiguration> load_configuration(const std::filesystem::path& conf
   add_implicit_services(*config, *entries);
   auto identity = master_child_identity(*config);
   if (!identity) return identity.error();
+  // login_user matters only where a login service runs (docs/prelogin.md).
+  std::optional<Identity> login_identity;
+  bool has_login = std::any_of(entries->begin(), entries->end(), [](const auto& s) {
+    return !config::postlogin_command_for(s.command).empty();
+  });
+  if (has_login) {
+    auto login = login_child_identity(*config, *identity);
+    if (!login) return login.error();
+    login_identity = std::move(*login);
+  }
 
   PlanOptions options;
   options.known = &known;
@@ -49,7 +62,7 @@ Result<LoadedConfiguration> load_configuration(const std::filesystem::path& conf
   }
   for (auto& w : settings.warnings) warnings.push_back(std::move(w));
   return LoadedConfiguration{std::move(*config), std::move(*services), std::move(*identity),
-                             std::move(warnings)};
+                             std::move(login_identity), std::move(warnings)};
 }
 
 std::unique_ptr<base::Logger> make_logger(const config::Config& config, std::string process_name) {

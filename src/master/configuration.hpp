@@ -21,6 +21,7 @@ struct LoadedConfiguration {
   config::Config config;
   std::vector<ServiceSpec> services;
   std::optional<Identity> child_identity;  // mail_owner when the master is root
+  std::optional<Identity> login_identity;  // login_user when root and a login service runs
   std::vector<std::string> warnings;       // "FILE:LINE: warning: ..." to log
 };
 

@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <grp.h>
+#include <pwd.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -12,6 +13,7 @@
 #include <cstring>
 
 #include "config/log_options.hpp"
+#include "config/login_sockets.hpp"
 #include "master/configuration.hpp"
 #include "queue/queue_directories.hpp"
 
@@ -79,6 +81,19 @@ Status create_directories(const config::Config& config, const std::optional<Iden
     std::filesystem::path dir = std::filesystem::path(queue) / queue::queue_name(q);
     if (auto st = ensure_directory(dir, wanted, notes); !st) return st;
   }
+  // login/: the pre-login split's sockets (config/login_sockets.hpp). Only root and the
+  // login processes (login_user's group) may enter; mail_owner's daemons never connect
+  // there (the master passes them the listening sockets).
+  long login_gid = owner ? 0 : -1;
+  if (owner) {
+    std::string login_user = config.get("login_user");
+    if (passwd* pw = login_user.empty() ? nullptr : ::getpwnam(login_user.c_str()))
+      login_gid = static_cast<long>(pw->pw_gid);
+  }
+  if (auto st = ensure_directory(config::login_directory(config), {0750, owner ? 0 : -1, login_gid},
+                                 notes);
+      !st)
+    return st;
   std::filesystem::create_directories(std::filesystem::path(data).parent_path(), ec);
   if (ec) return Error{fmt::format("mkdir {}: {}", data, ec.message())};
   if (auto st = ensure_directory(data, {0700, uid, gid}, notes); !st) return st;

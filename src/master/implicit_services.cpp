@@ -3,6 +3,8 @@
 
 #include <algorithm>
 
+#include "config/login_sockets.hpp"
+
 namespace correio::master {
 namespace {
 
@@ -15,15 +17,42 @@ bool asks_default_auth_service(const config::Config& config, const config::Maste
          effective->get("smtpd_sasl_path") == "private/auth";
 }
 
+bool is_login_command(const std::string& command) {
+  return !config::postlogin_command_for(command).empty();
+}
+
+// Every IMAP or POP3 listener becomes a login service (login_user) and a post-login
+// service (mail_owner) with the same -o overrides, so that a setting given to one
+// listener (imapd_tls_wrappermode, a mail_location) reaches both halves.
+void split_logins(std::vector<config::MasterService>& services) {
+  std::vector<config::MasterService> added;
+  for (auto& s : services) {
+    if (s.type != "inet") continue;
+    std::string login = config::login_command_for(s.command);
+    if (login.empty()) continue;
+    config::MasterService post = s;
+    post.name = config::postlogin_service_name(login, s.name);
+    post.type = "unix";
+    post.private_ = std::string(config::kLoginSocketColumn);
+    post.chroot = "n";
+    post.wakeup = "-";
+    s.command = login;
+    added.push_back(std::move(post));
+  }
+  for (auto& s : added) services.push_back(std::move(s));
+}
+
 }  // namespace
 
 void add_implicit_services(const config::Config& config,
                            std::vector<config::MasterService>& services) {
+  split_logins(services);
   bool listed = std::any_of(services.begin(), services.end(),
                             [](const auto& s) { return s.command == "auth"; });
   if (listed) return;
-  bool needed = std::any_of(services.begin(), services.end(),
-                            [&](const auto& s) { return asks_default_auth_service(config, s); });
+  bool needed = std::any_of(services.begin(), services.end(), [&](const auto& s) {
+    return asks_default_auth_service(config, s) || is_login_command(s.command);
+  });
   if (!needed) return;
   // The stock line: private, as root (it may read /etc/shadow for user_directory = unix:),
   // one process.

@@ -8,6 +8,7 @@
 #include <set>
 
 #include "base/strings.hpp"
+#include "config/login_sockets.hpp"
 #include "master/builtin_services.hpp"
 
 namespace correio::master {
@@ -50,6 +51,16 @@ Result<std::vector<ListenerSpec>> listeners_for(const config::Config& config,
   spec.is_public = is_public;
   spec.owner_uid = options.socket_uid;
   spec.owner_gid = options.socket_gid;
+  // The pre-login split's sockets (config/login_sockets.hpp): mode 0666 in login/, whose
+  // own mode (0750, login_user's group) decides who reaches them. A post-login service
+  // has only that socket; the auth service has one there besides private/NAME.
+  ListenerSpec in_login = spec;
+  in_login.kind = ListenerSpec::Kind::unix_stream;
+  in_login.path = std::filesystem::path(queue_directory) / config::kLoginDirectory / s.name;
+  in_login.is_public = true;
+  if (s.type == "unix" && s.private_ == config::kLoginSocketColumn)
+    return std::vector<ListenerSpec>{in_login};
+  if (s.type == "unix" && s.command == "auth") return std::vector<ListenerSpec>{spec, in_login};
   return std::vector<ListenerSpec>{spec};
 }
 

@@ -15,10 +15,15 @@
 #include <csignal>
 #include <cstring>
 
+#include "config/login_sockets.hpp"
+
 extern char** environ;
 
 namespace correio::master {
 namespace {
+
+// Listeners and passed descriptors together (spawn_child refuses more).
+constexpr int kMaxChildFds = 66;
 
 void child_fail(const char* what) {
   // write(2) only: this runs between fork and exec.
@@ -31,11 +36,14 @@ void child_fail(const char* what) {
 
 [[noreturn]] void run_child(const SpawnRequest& request, char* const* argv, char* const* envp,
                             const sigset_t& old_mask, pid_t master) {
-  // Move the listeners above the target range first, so no dup2 overwrites a source.
-  int count = static_cast<int>(request.listen_fds.size());
-  int high[64];
+  // Move the listeners (and the passed descriptors after them) above the target range
+  // first, so no dup2 overwrites a source.
+  int listeners = static_cast<int>(request.listen_fds.size());
+  int count = listeners + static_cast<int>(request.passed_fds.size());
+  int high[kMaxChildFds];
   for (int i = 0; i < count; ++i) {
-    high[i] = ::fcntl(request.listen_fds[i], F_DUPFD, 3 + count + 64);
+    int fd = i < listeners ? request.listen_fds[i] : request.passed_fds[i - listeners];
+    high[i] = ::fcntl(fd, F_DUPFD, 3 + count + kMaxChildFds);
     if (high[i] < 0) child_fail("dup listener");
   }
   for (int i = 0; i < count; ++i)
@@ -83,10 +91,35 @@ Result<std::optional<Identity>> master_child_identity(const config::Config& conf
   return std::optional<Identity>{std::move(id)};
 }
 
+Result<std::optional<Identity>> login_child_identity(const config::Config& config,
+                                                     const std::optional<Identity>& mail_owner) {
+  if (::geteuid() != 0) return std::optional<Identity>{};
+  std::string user = config.get("login_user");
+  passwd* pw = user.empty() ? nullptr : ::getpwnam(user.c_str());
+  if (!pw) return Error{fmt::format("login_user: unknown user: {}", user)};
+  if (pw->pw_uid == 0) return Error{fmt::format("login_user {} must not be root", user)};
+  if (mail_owner && pw->pw_uid == mail_owner->uid)
+    return Error{fmt::format(
+        "login_user {} must not be mail_owner (uid {}): the login processes must not reach "
+        "the queue or the mailboxes",
+        user, pw->pw_uid)};
+  // Sharing mail_owner's group would give it whatever mail_owner makes group-readable.
+  if (mail_owner && pw->pw_gid == mail_owner->gid)
+    return Error{fmt::format(
+        "login_user {} must not have mail_owner's group (gid {}): the login processes must "
+        "not reach the queue or the mailboxes",
+        user, pw->pw_gid)};
+  // Its own group only: no supplementary group may lend it access (Dovecot's dovenull).
+  return std::optional<Identity>{Identity{pw->pw_uid, pw->pw_gid, {pw->pw_gid}, user}};
+}
+
 // master.cf's unpriv column, as in Postfix: "n" keeps root (the local agent, which
-// switches to each recipient itself); "y" or "-" runs as mail_owner.
+// switches to each recipient itself); "y" or "-" runs as mail_owner. The login commands
+// (imap-login, pop3-login) always run as login_user.
 std::optional<Identity> service_identity(const config::MasterService& service,
-                                         const std::optional<Identity>& mail_owner) {
+                                         const std::optional<Identity>& mail_owner,
+                                         const std::optional<Identity>& login) {
+  if (!config::postlogin_command_for(service.command).empty()) return login;
   if (service.unpriv == "n") return std::nullopt;
   return mail_owner;
 }
@@ -114,13 +147,18 @@ std::vector<std::string> daemon_argv(const std::filesystem::path& config_dir,
 
 Result<pid_t> spawn_child(const SpawnRequest& request) {
   if (request.listen_fds.size() > 64) return Error{"too many listening sockets for one service"};
+  if (request.listen_fds.size() + request.passed_fds.size() > size_t{kMaxChildFds})
+    return Error{"too many descriptors for one child"};
   std::vector<char*> argv;
   for (const auto& a : request.argv) argv.push_back(const_cast<char*>(a.c_str()));
   argv.push_back(nullptr);
   std::vector<std::string> env_strings;
   for (char** e = environ; e && *e; ++e)
-    if (std::strncmp(*e, "CORREIO_LISTEN_FDS=", 19) != 0) env_strings.emplace_back(*e);
+    if (std::strncmp(*e, "CORREIO_LISTEN_FDS=", 19) != 0 &&
+        std::strncmp(*e, "CORREIO_METRICS_FDS=", 20) != 0)
+      env_strings.emplace_back(*e);
   env_strings.push_back(fmt::format("CORREIO_LISTEN_FDS={}", request.listen_fds.size()));
+  for (const auto& e : request.environment) env_strings.push_back(e);
   std::vector<char*> envp;
   for (auto& e : env_strings) envp.push_back(e.data());
   envp.push_back(nullptr);

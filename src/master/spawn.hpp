@@ -28,10 +28,17 @@ struct Identity {
 // every process runs as the invoking user). Error when mail_owner does not exist.
 Result<std::optional<Identity>> master_child_identity(const config::Config& config);
 
-// The identity for one service. Today every service runs as mail_owner; this is the hook
-// where imapd/pop3d/lmtpd will get the mailbox owner (design.md §1).
+// login_user's identity (its own group only) when the master runs as root; nullopt when
+// it does not. Error when login_user does not exist, is root, or is mail_owner.
+Result<std::optional<Identity>> login_child_identity(const config::Config& config,
+                                                     const std::optional<Identity>& mail_owner);
+
+// The identity for one service: `login` for the login commands (imap-login, pop3-login),
+// else mail_owner unless the unpriv column says "n". This is the hook where
+// imapd/pop3d/lmtpd will get the mailbox owner (design.md §1).
 std::optional<Identity> service_identity(const config::MasterService& service,
-                                         const std::optional<Identity>& mail_owner);
+                                         const std::optional<Identity>& mail_owner,
+                                         const std::optional<Identity>& login);
 
 // argv for the child, after the program name; a session_limit above 0 is passed as -l.
 std::vector<std::string> daemon_argv(const std::filesystem::path& config_dir,
@@ -40,6 +47,10 @@ std::vector<std::string> daemon_argv(const std::filesystem::path& config_dir,
 struct SpawnRequest {
   std::vector<std::string> argv;  // argv[0] first
   std::vector<int> listen_fds;    // become 3, 4, ... in the child
+  // Other descriptors the child keeps, numbered after the listeners (3 + listen_fds.size(),
+  // ...), and environment entries (NAME=value) that tell it about them.
+  std::vector<int> passed_fds;
+  std::vector<std::string> environment;
   std::optional<Identity> identity;
 };
 

@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 
 #include "master/spawn.hpp"
+#include "metrics/child_files.hpp"
 
 namespace correio::master {
 namespace {
@@ -64,8 +65,22 @@ void Supervisor::fill(Service& service) {
     SpawnRequest request;
     request.argv = daemon_argv(config_dir_, service.spec.entry, service.spec.session_limit);
     request.listen_fds = service.fds;
-    request.identity = service_identity(service.spec.entry, loaded_.child_identity);
+    request.identity =
+        service_identity(service.spec.entry, loaded_.child_identity, loaded_.login_identity);
+    std::optional<metrics::ChildFiles> files = login_metrics_files(service, request.identity);
+    if (files) {
+      int first = 3 + static_cast<int>(request.listen_fds.size());
+      request.passed_fds = {files->counters.get(), files->gauges.get()};
+      request.environment.push_back(
+          fmt::format("{}={},{}", metrics::kChildFilesVariable, first, first + 1));
+    }
     auto pid = spawn_child(request);
+    if (pid && files) {
+      if (auto named = metrics::name_child_gauges(*files, loaded_.config, service.spec.entry.name,
+                                                  static_cast<long>(*pid));
+          !named)
+        log_->warning("{}: metrics: {}", service.label, named.error().message);
+    }
     if (!pid) {
       // fork failed (out of processes or memory): try again later, never spin.
       log_->warning("{}: {}", service.label, pid.error().message);
@@ -74,6 +89,23 @@ void Supervisor::fill(Service& service) {
     }
     service.children.emplace(*pid, std::chrono::steady_clock::now());
   }
+}
+
+std::optional<metrics::ChildFiles> Supervisor::login_metrics_files(
+    const Service& service, const std::optional<Identity>& identity) {
+  // Only a login process (login_user) cannot enter metrics_directory itself.
+  if (!identity || !loaded_.login_identity || identity->uid != loaded_.login_identity->uid)
+    return std::nullopt;
+  auto effective = loaded_.config.with_overrides(service.spec.entry.overrides);
+  if (!effective || !effective->get_bool("metrics_enable")) return std::nullopt;
+  auto files = metrics::prepare_child_files(*effective, service.spec.entry.name, identity->uid,
+                                            identity->gid);
+  if (!files) {
+    log_->warning("{}: metrics: {}; the process runs without them", service.label,
+                  files.error().message);
+    return std::nullopt;
+  }
+  return std::move(*files);
 }
 
 void Supervisor::schedule_restart(const std::string& key, std::chrono::seconds delay) {

@@ -11,12 +11,14 @@
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "base/log.hpp"
 #include "master/backoff.hpp"
 #include "master/configuration.hpp"
 #include "master/listeners.hpp"
+#include "metrics/child_files.hpp"
 
 namespace correio::master {
 
@@ -56,6 +58,10 @@ class Supervisor {
 
   Result<Service> make_service(const ServiceSpec& spec);
   void fill(Service& service);  // starts processes up to spec.processes
+  // A login process's counter files, passed open (it cannot enter metrics_directory);
+  // nullopt for every other process, without metrics, or when they cannot be made.
+  std::optional<metrics::ChildFiles> login_metrics_files(const Service& service,
+                                                         const std::optional<Identity>& identity);
   void schedule_restart(const std::string& key, std::chrono::seconds delay);
   void retire(Service& service);      // SIGTERM its processes; they are no longer restarted
   void arm_wakeup(Service& service);  // supervisor_wakeup.cpp

@@ -4,7 +4,12 @@
 #include <unistd.h>
 
 #include <array>
+#include <cstdlib>
 #include <filesystem>
+#include <tuple>
+#include <utility>
+
+#include "metrics/child_files.hpp"
 
 namespace correio::metrics {
 
@@ -65,20 +70,40 @@ void Histogram::observe(std::chrono::microseconds duration) {
   count_.add();
 }
 
+namespace {
+
+// The files a login process was given open (child_files.hpp): it cannot enter
+// metrics_directory, so they are mapped through the descriptors.
+std::pair<Result<CounterFile>, Result<CounterFile>> passed_files(const std::string& fds) {
+  size_t comma = fds.find(',');
+  if (comma == std::string::npos)
+    return {Error{"bad " + std::string(kChildFilesVariable)}, Error{"no gauge descriptor"}};
+  std::string proc = "/proc/self/fd/";
+  return {CounterFile::open(proc + fds.substr(0, comma)),
+          CounterFile::open(proc + fds.substr(comma + 1))};
+}
+
+}  // namespace
+
 std::unique_ptr<Registry> Registry::open(const config::Config& config, std::string_view service,
                                          base::Logger& log) {
   auto registry = std::make_unique<Registry>();
   registry->log_ = &log;
   if (!config.get_bool("metrics_enable")) return registry;
-  std::filesystem::path dir = config.get("metrics_directory");
-  std::error_code ec;
-  std::filesystem::create_directories(dir, ec);
-  if (ec) {
-    log.warning("metrics_directory {}: {}; metrics are not recorded", dir.string(), ec.message());
-    return registry;
+  Result<CounterFile> counters = Error{""}, gauges = Error{""};
+  if (const char* passed = std::getenv(std::string(kChildFilesVariable).c_str())) {
+    std::tie(counters, gauges) = passed_files(passed);
+  } else {
+    std::filesystem::path dir = config.get("metrics_directory");
+    std::error_code ec;
+    std::filesystem::create_directories(dir, ec);
+    if (ec) {
+      log.warning("metrics_directory {}: {}; metrics are not recorded", dir.string(), ec.message());
+      return registry;
+    }
+    counters = CounterFile::open(dir / counter_file_name(service));
+    gauges = CounterFile::open(dir / gauge_file_name(service, ::getpid()));
   }
-  auto counters = CounterFile::open(dir / counter_file_name(service));
-  auto gauges = CounterFile::open(dir / gauge_file_name(service, ::getpid()));
   if (!counters || !gauges) {
     log.warning("metrics: {}; metrics are not recorded",
                 (!counters ? counters.error() : gauges.error()).message);

@@ -237,7 +237,7 @@ asio::awaitable<Session::Next> Session::login(const std::string& username,
   maildrop_ = std::move(drop.value());
   username_ = username;
   state_ = State::transaction;
-  log_.info("Login: user=<{}>, method={}, {}", username, method, session_label());
+  if (!resumed_) log_.info("Login: user=<{}>, method={}, {}", username, method, session_label());
   co_return co_await ok("Logged in.");
 }
 

@@ -1,11 +1,12 @@
-// pop3d: POP3 sessions on inet services, plain with STLS (port 110) or implicit TLS
-// (pop3d_tls_wrappermode = yes, port 995).
-// SECURITY: talks to untrusted POP3 clients; runs as the mailbox owner (mail_owner;
-// virtual_uid_maps later) because after login it reads and changes the user's Maildir.
-// Unlike Dovecot, the pre-login dialogue runs in the same process (no pop3-login yet);
-// it parses only bounded command lines and base64 SASL responses.
+// pop3d: POP3 sessions after login: clients that pop3-login logged in and handed over
+// (docs/prelogin.md) on its socket in queue_directory/login/.
+// SECURITY: talks to authenticated POP3 clients; runs as the mailbox owner (mail_owner;
+// virtual_uid_maps later) because it reads and changes the user's Maildir; believes a
+// login only when the auth service confirms it (private/auth, REQUEST); parses only
+// bounded command lines.
 #include <memory>
 
+#include "config/login_sockets.hpp"
 #include "pop3d/pop3d.hpp"
 #include "pop3d/session.hpp"
 #include "pop3d/settings.hpp"
@@ -40,6 +41,12 @@ int pop3d_main(const service::DaemonArgs& args) {
   daemon.session = [state](service::Context&,
                            asio::ip::tcp::socket socket) -> asio::awaitable<void> {
     co_await serve(*state->services, std::move(socket));
+  };
+  daemon.local_session = [state](
+                             service::Context& ctx,
+                             asio::local::stream_protocol::socket socket) -> asio::awaitable<void> {
+    std::filesystem::path auth_socket = config::private_auth_socket(ctx.config);
+    co_await serve_hand_off(*state->services, auth_socket, std::move(socket));
   };
   return service::run_stream_daemon(args, daemon);
 }

@@ -8,6 +8,7 @@
 #include <algorithm>
 
 #include "auth/login_log.hpp"
+#include "login/hand_off.hpp"
 
 namespace correio::pop3d {
 
@@ -27,6 +28,20 @@ asio::awaitable<void> Session::run() {
     if (!secured) co_return;
   }
   Next next = co_await send("+OK " + settings_.greeting + "\r\n");
+  co_await serve_commands(next);
+}
+
+asio::awaitable<void> Session::resume(const std::string& user, const std::string& method) {
+  conn_.set_timeout(settings_.timeout);
+  resumed_ = true;
+  Next next = co_await login(user, method);
+  // The login is over on pop3-login's side: no second try here (Dovecot's pop3 process
+  // also ends a session whose maildrop it cannot open).
+  if (state_ != State::transaction) co_return;
+  co_await serve_commands(next);
+}
+
+asio::awaitable<void> Session::serve_commands(Next next) {
   while (next == Next::proceed) {
     // A whole command line has one deadline (a client trickling a byte at a time cannot
     // hold the session); before login it is also the login deadline, counted from
@@ -150,6 +165,14 @@ asio::awaitable<void> serve(Services& services, asio::ip::tcp::socket socket) {
   io::Connection connection(std::move(socket));
   Session session(services, connection);
   co_await session.run();
+}
+
+asio::awaitable<void> serve_hand_off(Services& services, const std::filesystem::path& auth_socket,
+                                     asio::local::stream_protocol::socket socket) {
+  auto accepted = co_await login::accept_hand_off(std::move(socket), auth_socket, services.log);
+  if (!accepted) co_return;
+  Session session(services, *accepted->connection);
+  co_await session.resume(accepted->user, accepted->handoff.method);
 }
 
 }  // namespace correio::pop3d

@@ -7,7 +7,9 @@
 
 #include <asio/awaitable.hpp>
 #include <asio/ip/tcp.hpp>
+#include <asio/local/stream_protocol.hpp>
 #include <chrono>
+#include <filesystem>
 #include <memory>
 #include <optional>
 #include <string>
@@ -37,12 +39,18 @@ class Session {
  public:
   Session(Services& services, io::Connection& connection);
   asio::awaitable<void> run();
+  // After a hand-off from pop3-login (docs/prelogin.md): `user` is the auth service's
+  // word; opens the maildrop, answers the login command and serves TRANSACTION. A
+  // maildrop that cannot be opened ends the session after its -ERR.
+  asio::awaitable<void> resume(const std::string& user, const std::string& method);
 
   enum class Next { proceed, close };
 
  private:
   enum class State { authorization, transaction };
 
+  // The command loop from `next` on, and the end of the session.
+  asio::awaitable<void> serve_commands(Next next);
   asio::awaitable<Next> dispatch(const Command& command);
   // AUTHORIZATION (cmd_auth.cpp)
   asio::awaitable<Next> cmd_capa(const Command& command);
@@ -97,11 +105,16 @@ class Session {
   std::string tried_user_, tried_method_;  // the last failed login, for the disconnect line
   std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
   bool finished_ = false;  // finish_maildrop ran
+  bool resumed_ = false;   // handed over by pop3-login, which logged the login
   // Dovecot's logout statistics: top=N/bytes, retr=N/bytes, del=N/of.
   uint64_t top_count_ = 0, top_bytes_ = 0, retr_count_ = 0, retr_bytes_ = 0;
   uint32_t deleted_count_ = 0;
 };
 
 asio::awaitable<void> serve(Services& services, asio::ip::tcp::socket socket);
+// One hand-off from pop3-login on the post-login socket (login/hand_off.hpp): checked with
+// the auth service at `auth_socket`, then served in TRANSACTION.
+asio::awaitable<void> serve_hand_off(Services& services, const std::filesystem::path& auth_socket,
+                                     asio::local::stream_protocol::socket socket);
 
 }  // namespace correio::pop3d

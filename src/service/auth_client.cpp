@@ -7,6 +7,8 @@
 #include <asio/redirect_error.hpp>
 #include <asio/use_awaitable.hpp>
 
+#include "auth/auth_master_protocol.hpp"
+
 namespace correio::service {
 
 namespace protocol = auth::protocol;
@@ -39,6 +41,7 @@ asio::awaitable<Result<std::unique_ptr<AuthClient>>> AuthClient::connect(
         version && version->major != protocol::kMajorVersion)
       co_return Error{socket.string() + ": auth protocol version " +
                       std::to_string(version->major) + " is not 1"};
+    if (auto* cookie = std::get_if<protocol::Cookie>(&*parsed)) client->cookie_ = cookie->hex;
     if (std::holds_alternative<protocol::HandshakeDone>(*parsed)) break;
   }
   client->conn_.set_timeout(timeout);
@@ -47,7 +50,8 @@ asio::awaitable<Result<std::unique_ptr<AuthClient>>> AuthClient::connect(
 
 asio::awaitable<Result<AuthClient::Reply>> AuthClient::start(const protocol::AuthStart& request) {
   protocol::AuthStart numbered = request;
-  numbered.id = ++id_;
+  id_ = request.id != 0 ? request.id : id_ + 1;
+  numbered.id = id_;
   std::string text = protocol::format_auth(numbered);
   if (!co_await conn_.write(text)) co_return Error{name_ + ": write failed"};
   co_return co_await read_reply();
@@ -77,6 +81,26 @@ asio::awaitable<Result<AuthClient::Reply>> AuthClient::read_reply() {
       co_return Reply{std::move(*f)};
     // Anything else (a late line of a later protocol version) is not for us.
   }
+}
+
+asio::awaitable<Result<std::optional<std::string>>> AuthClient::request_login(
+    unsigned long login_pid, unsigned long auth_id, std::string cookie) {
+  protocol::MasterRequest request{++id_, login_pid, auth_id, std::move(cookie)};
+  std::string text = protocol::format_master_request(request);
+  if (!co_await conn_.write(text)) co_return Error{name_ + ": write failed"};
+  io::LineResult input = co_await conn_.read_line(protocol::kMaxLine);
+  if (input.status == io::ReadStatus::timeout) co_return Error{name_ + ": timeout"};
+  if (input.status != io::ReadStatus::ok)
+    co_return Error{name_ + ": the auth service closed the connection"};
+  std::string_view line = input.line;
+  line.remove_suffix(1);
+  auto reply = protocol::parse_master_reply(line);
+  if (!reply) co_return Error{name_ + ": " + reply.error().message};
+  if (auto* user = std::get_if<protocol::MasterUser>(&*reply); user && user->id == request.id)
+    co_return std::optional<std::string>(std::move(user->user));
+  if (auto* failure = std::get_if<protocol::MasterFailure>(&*reply))
+    co_return Error{name_ + ": " + failure->reason};
+  co_return std::optional<std::string>();
 }
 
 std::filesystem::path auth_socket_path(std::string_view queue_directory, std::string_view path) {

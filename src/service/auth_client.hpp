@@ -9,6 +9,8 @@
 #include <chrono>
 #include <filesystem>
 #include <memory>
+#include <optional>
+#include <string>
 #include <string_view>
 #include <variant>
 
@@ -36,10 +38,23 @@ class AuthClient {
 
   // Arguments are references: callers pass named objects that outlive the co_await (no
   // temporaries in a co_await expression, for g++ 12).
-  // Starts an exchange (the id is chosen here) and returns the service's first answer.
+  // Starts an exchange and returns the service's first answer. The id is request.id, or
+  // when that is 0 the next of this connection's own numbers: a login process numbers its
+  // requests across connections, since (its pid, the id) names a login for REQUEST.
   asio::awaitable<Result<Reply>> start(const auth::protocol::AuthStart& request);
   // The client's answer to the last Challenge.
   asio::awaitable<Result<Reply>> respond(std::string_view response);
+  // The id of the last exchange started.
+  unsigned long request_id() const { return id_; }
+  // The auth process's COOKIE from its greeting ("" if it sent none).
+  const std::string& cookie() const { return cookie_; }
+
+  // For the post-login side (over private/auth only): the user the auth service approved
+  // for login process `login_pid`'s request `auth_id` under `cookie`, used up by this
+  // question; nullopt when it approved no such login (forged, replayed, expired).
+  asio::awaitable<Result<std::optional<std::string>>> request_login(unsigned long login_pid,
+                                                                    unsigned long auth_id,
+                                                                    std::string cookie);
 
   // Use connect(); public for make_unique.
   AuthClient(asio::local::stream_protocol::socket socket, std::string name);
@@ -50,6 +65,7 @@ class AuthClient {
   io::Connection conn_;
   std::string name_;  // the socket, for errors
   unsigned long id_ = 0;
+  std::string cookie_;
 };
 
 // smtpd_sasl_path made absolute: a relative path is under queue_directory (Postfix:

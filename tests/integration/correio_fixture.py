@@ -132,6 +132,23 @@ DEFAULT_MASTER_CF = """\
 """
 
 
+
+def login_user_for_tests(mail_owner: str) -> str:
+    """The login_user of a test run as root: CORREIO_TEST_LOGIN_USER, else the first
+    account of a few system ones that exists and is not mail_owner (the default, nobody,
+    is the tests' mail_owner)."""
+    if "CORREIO_TEST_LOGIN_USER" in os.environ:
+        return os.environ["CORREIO_TEST_LOGIN_USER"]
+    import pwd
+    for name in ("correio-login", "dovenull", "daemon"):
+        try:
+            pwd.getpwnam(name)
+        except KeyError:
+            continue
+        if name != mail_owner:
+            return name
+    return "daemon"
+
 class Correio:
     """One instance: configuration under self.base, log in self.log_path."""
 
@@ -161,6 +178,8 @@ class Correio:
         }
         if os.geteuid() == 0:
             self.main_cf["mail_owner"] = os.environ.get("CORREIO_TEST_MAIL_OWNER", "nobody")
+            # imap-login and pop3-login run as neither root nor mail_owner (docs/prelogin.md).
+            self.main_cf["login_user"] = login_user_for_tests(self.main_cf["mail_owner"])
         self.main_cf.update(main_cf or {})
         self.write_main_cf()
         # "{listen}" in master_cf stands for 127.0.0.1:smtp_port.

@@ -87,6 +87,7 @@ TEST(AuthProtocolTest, ServerHandshakeParsesLineByLine) {
   EXPECT_TRUE(std::get<Mech>(lines[1]).plaintext);
   EXPECT_FALSE(std::get<Mech>(lines[2]).plaintext);
   EXPECT_TRUE(std::holds_alternative<Ignored>(lines[3]));
+  EXPECT_EQ(std::get<Cookie>(lines[5]).hex, "00ff");
   EXPECT_TRUE(std::holds_alternative<HandshakeDone>(lines[6]));
 }
 
