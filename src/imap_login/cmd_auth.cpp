@@ -8,6 +8,7 @@
 #include "auth/login_throttle.hpp"
 #include "base/base64.hpp"
 #include "imap_login/login_session.hpp"
+#include "login/auth_request.hpp"
 #include "login/hand_off.hpp"
 #include "service/auth_client.hpp"
 
@@ -103,15 +104,8 @@ asio::awaitable<std::optional<std::string>> LoginSession::read_response(const Co
 asio::awaitable<void> LoginSession::authenticate(const Command& c, protocol::AuthStart request,
                                                  std::string_view login_user) {
   auth::SaslOffer offer = sasl_offer();
-  request.id = ++shared_.next_auth_id;
-  request.service = "imap";
-  request.remote_address = conn_.remote_address();
-  request.local_address = conn_.local_address();
-  request.secured = conn_.tls_active();
-  request.no_penalty = shared_.trusted.contains(conn_.remote_address());
-  request.no_plaintext = !offer.allow_plaintext;
-  request.no_scram = !offer.allow_scram;
-  request.bindings = offer.bindings;
+  login::fill_auth_request(request, ++shared_.next_auth_id, "imap", conn_,
+                           shared_.trusted.contains(conn_.remote_address()), offer);
   std::string method = request.mechanism;
 
   auto executor = conn_.socket().get_executor();
