@@ -210,6 +210,28 @@ def ph_long_session(args, c, idx, reps):
     return reps
 
 
+def ph_long_sync(args, c, idx, reps):
+    """A desktop client's periodic sync in a long-lived session (the other mix a user runs):
+    folder list and counts, re-SELECT of the big INBOX, the flags of the newest 50 messages,
+    whole messages (BODY.PEEK[]) as an offline-sync client downloads them, a date search,
+    NOOP. Heavier per command than ph_long_session; the same commands on both servers."""
+    rng = random.Random(2000 + idx)
+    newest = max(1, args.expect - 49)
+    cycle = [
+        lambda n: 'LIST "" "*"',
+        lambda n: "STATUS INBOX (MESSAGES UNSEEN UIDNEXT)",
+        lambda n: "SELECT INBOX",
+        lambda n: f"FETCH {newest}:* (UID FLAGS)",
+        lambda n: f"FETCH {n} (BODY.PEEK[])",
+        lambda n: f"FETCH {n} (UID RFC822.SIZE BODY.PEEK[HEADER])",
+        lambda n: "UID SEARCH SINCE 1-Jan-2024",
+        lambda n: "NOOP",
+    ]
+    for r in range(reps):
+        c.cmd(cycle[r % len(cycle)](rng.randrange(1, args.expect + 1)))
+    return reps
+
+
 def ph_append(args, c, idx, reps):
     rng = random.Random(idx)
     for r in range(reps):
@@ -356,6 +378,8 @@ def workload(args) -> None:
         ("STORE ±FLAGS on 20-message ranges", "commands/s", ph_store, reps(100)),
         ("APPEND (1-50 KB)", "messages/s", ph_append, reps(100)),
         ("long sessions: mixed commands, no LOGOUT", "commands/s", ph_long_session, reps(900)),
+        ("long sessions: sync (LIST, STATUS, re-SELECT, whole messages), no LOGOUT",
+         "commands/s", ph_long_sync, reps(80)),
     ]
     for name, unit, fn, n in phases:
         emit(concurrent_phase(args, name, unit, fn, n))

@@ -4,3 +4,6 @@ correio_fuzz_target(tls_key_chain_fuzz tls_key_chain_fuzz.cpp correio_tls)
 
 # The protocol list and cipher exclusion parsers (tls/policy.hpp).
 correio_fuzz_target(tls_policy_fuzz tls_policy_fuzz.cpp correio_tls)
+
+# The master's bundle of key files handed to a service process (tls/handed_files.hpp).
+correio_fuzz_target(tls_handed_files_fuzz tls_handed_files_fuzz.cpp correio_tls)

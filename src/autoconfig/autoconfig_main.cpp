@@ -122,7 +122,7 @@ int autoconfig_main(const service::DaemonArgs& args) {
   daemon.process_name = "autoconfig";
   daemon.init = [state, &args](service::Context& ctx) -> Status {
     if (ctx.config.get_bool("autoconfig_tls_wrappermode")) {
-      auto tls = service::open_server_tls(ctx.config, "autoconfig", true, ctx.log);
+      auto tls = service::open_server_tls(ctx, "autoconfig", true);
       if (!tls) return tls.error();
       state->tls = std::move(*tls);
     }

@@ -169,4 +169,34 @@ Status replace_file_atomically(const std::filesystem::path& path, std::string_vi
   return {};
 }
 
+namespace {
+
+FileStamp stamp_of(int rc, const struct stat& st) {
+  FileStamp s;
+  if (rc != 0) {
+    s.error = errno;
+    return s;
+  }
+  s.device = st.st_dev;
+  s.inode = st.st_ino;
+  s.size = st.st_size;
+  s.mtime_ns = st.st_mtim.tv_sec * 1'000'000'000LL + st.st_mtim.tv_nsec;
+  s.ctime_ns = st.st_ctim.tv_sec * 1'000'000'000LL + st.st_ctim.tv_nsec;
+  return s;
+}
+
+}  // namespace
+
+FileStamp file_stamp(const std::filesystem::path& path) {
+  struct stat st {};
+  int rc = ::stat(path.c_str(), &st);
+  return stamp_of(rc, st);
+}
+
+FileStamp file_stamp(int fd) {
+  struct stat st {};
+  int rc = ::fstat(fd, &st);
+  return stamp_of(rc, st);
+}
+
 }  // namespace correio::base

@@ -68,6 +68,23 @@ class Fd {
 Result<std::string> read_file(const std::filesystem::path& path, size_t limit,
                               bool* missing = nullptr);
 
+// What identifies one version of a file: a renewal replaces it (new inode, as certbot's
+// symlink switch and `mv` do) or rewrites it (new size, mtime or ctime). `error` is the
+// errno of a failed stat (then the rest is zero), so "still missing" compares equal.
+struct FileStamp {
+  int error = 0;
+  dev_t device = 0;
+  ino_t inode = 0;
+  off_t size = 0;
+  long long mtime_ns = 0;
+  long long ctime_ns = 0;
+  bool operator==(const FileStamp&) const = default;
+};
+// stat(2) of `path`, following symlinks.
+FileStamp file_stamp(const std::filesystem::path& path);
+// fstat(2) of an open file.
+FileStamp file_stamp(int fd);
+
 // How replace_file_atomically() creates the new file.
 struct ReplaceOptions {
   mode_t mode = 0600;

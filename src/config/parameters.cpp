@@ -362,7 +362,7 @@ constexpr ParameterInfo kParameters[] = {
     {"tls_null_cipherlist", "eNULL:!aNULL", "OpenSSL ciphers of grade null (no encryption).", S},
     {"tls_server_sni_maps", "", "Per-SNI-name key and certificate chain files.", S},
     {"tls_certificate_check_interval", "60s",
-     "How often servers look for renewed certificate files (Correio).", T},
+     "How often renewed key and certificate files are looked for (Correio).", T},
     {"message_size_limit", "10240000", "Maximal size of a message, envelope included.", I},
     {"line_length_limit", "2048", "Longer lines are split into pieces of this length.", I},
     {"header_size_limit", "102400", "Maximal size of one message header.", I},

@@ -27,7 +27,7 @@ int imap_login_main(const service::DaemonArgs& args) {
   daemon.process_name = "imapd";
   daemon.init = [state](service::Context& ctx) -> Status {
     state->settings = imapd::Settings::from_config(ctx.config);
-    auto tls = service::open_configured_server_tls(ctx.config, "imapd", ctx.log);
+    auto tls = service::open_configured_server_tls(ctx, "imapd");
     if (!tls) return tls.error();
     state->settings.tls = std::move(*tls);
     auto trusted = maps::NetworkList::parse(ctx.config.get("login_trusted_networks"));

@@ -44,7 +44,7 @@ int imapd_main(const service::DaemonArgs& args) {
   daemon.init = [state](service::Context& ctx) -> Status {
     state->settings = Settings::from_config(ctx.config);
     Settings& s = state->settings;
-    auto tls = service::open_configured_server_tls(ctx.config, "imapd", ctx.log);
+    auto tls = service::open_configured_server_tls(ctx, "imapd");
     if (!tls) return tls.error();
     s.tls = std::move(*tls);
     auto logins = service::LoginServices::open(ctx.config, "login_trusted_networks", &ctx.metrics);

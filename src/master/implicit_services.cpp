@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "config/login_sockets.hpp"
+#include "config/server_tls_files.hpp"
 
 namespace correio::master {
 namespace {
@@ -36,6 +37,14 @@ void split_logins(std::vector<config::MasterService>& services) {
     post.private_ = std::string(config::kLoginSocketColumn);
     post.chroot = "n";
     post.wakeup = "-";
+    // TLS ends in the login process, which proxies plaintext: the post-login daemon needs
+    // no key, so it gets none (the master hands keys only where they are presented).
+    std::string prefix(config::server_tls_prefix(login));
+    for (const char* suffix : {"_tls_wrappermode=no", "_tls_cert_file=", "_tls_chain_files="}) {
+      std::string o = prefix + suffix;
+      size_t eq = o.find('=');
+      post.overrides.emplace_back(o.substr(0, eq), o.substr(eq + 1));
+    }
     s.command = login;
     added.push_back(std::move(post));
   }

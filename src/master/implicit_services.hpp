@@ -3,7 +3,8 @@
 //   imap-login or pop3-login instead (as login_user), and gets a post-login service: a
 //   unix line named "imapd-NAME" (or "pop3d-NAME") with the same columns and -o
 //   overrides, whose socket the master binds in queue_directory/login/ (private column
-//   config::kLoginSocketColumn, which only the master sets). An administrator's
+//   config::kLoginSocketColumn, which only the master sets), plus overrides that turn its
+//   TLS off (TLS ends in the login process, so it gets no key). An administrator's
 //   `imap inet n - n - - imapd` keeps working, split.
 // - the `auth` service (src/authd), as Dovecot always runs its auth process, when an smtpd
 //   offers SMTP AUTH through the default smtpd_sasl_path (private/auth) or a login

@@ -33,13 +33,14 @@ std::chrono::seconds Supervisor::throttle_time() const {
 }
 
 Result<Supervisor::Service> Supervisor::make_service(const ServiceSpec& spec) {
-  Service service{spec, {}, {}, Backoff(throttle_time()), nullptr, {}, nullptr};
+  Service service{spec, {}, {}, Backoff(throttle_time()), nullptr, {}, nullptr, std::nullopt};
   service.label = program_label(loaded_.config, spec.entry.command);
   for (const auto& listener : spec.listeners) {
     auto fd = listeners_.open(listener, kListenBacklog);
     if (!fd) return fd.error();
     service.fds.push_back(*fd);
   }
+  prepare_tls(service);
   return service;
 }
 
@@ -58,6 +59,7 @@ void Supervisor::start_all() {
     fill(service);
     arm_wakeup(service);
   }
+  arm_tls_watch();
 }
 
 void Supervisor::fill(Service& service) {
@@ -74,6 +76,7 @@ void Supervisor::fill(Service& service) {
       request.environment.push_back(
           fmt::format("{}={},{}", metrics::kChildFilesVariable, first, first + 1));
     }
+    hand_tls(service, request);
     auto pid = spawn_child(request);
     if (pid && files) {
       if (auto named = metrics::name_child_gauges(*files, loaded_.config, service.spec.entry.name,

@@ -18,6 +18,8 @@
 #include "master/backoff.hpp"
 #include "master/configuration.hpp"
 #include "master/listeners.hpp"
+#include "master/spawn.hpp"
+#include "master/tls_files.hpp"
 #include "metrics/child_files.hpp"
 
 namespace correio::master {
@@ -54,6 +56,7 @@ class Supervisor {
     std::unique_ptr<asio::steady_timer> restart_timer;
     std::string label;                                 // "correio/smtpd"
     std::unique_ptr<asio::steady_timer> wakeup_timer;  // master.cf wakeup column
+    std::optional<TlsHandout> tls;  // the key files its processes get (tls_files.hpp)
   };
 
   Result<Service> make_service(const ServiceSpec& spec);
@@ -65,6 +68,12 @@ class Supervisor {
   void schedule_restart(const std::string& key, std::chrono::seconds delay);
   void retire(Service& service);      // SIGTERM its processes; they are no longer restarted
   void arm_wakeup(Service& service);  // supervisor_wakeup.cpp
+  // supervisor_tls.cpp: reads the service's key files; passes them to a new process; the
+  // periodic check that replaces the processes when the files are renewed.
+  void prepare_tls(Service& service);
+  void hand_tls(const Service& service, SpawnRequest& request);
+  void arm_tls_watch();
+  void check_tls_files();
   void signal_all(int signal);
   void reopen_logs();  // supervisor_control.cpp
   void finish_if_done();
@@ -80,6 +89,7 @@ class Supervisor {
   std::map<pid_t, std::string> retiring_;  // pid -> label, for processes of old generations
   bool stopping_ = false;
   std::unique_ptr<asio::steady_timer> stop_timer_;
+  std::unique_ptr<asio::steady_timer> tls_watch_timer_;
 };
 
 }  // namespace correio::master

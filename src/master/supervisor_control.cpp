@@ -84,6 +84,8 @@ void Supervisor::reload() {
   for (const auto& [key, service] : services_)
     for (const auto& l : service.spec.listeners) keep.push_back(l.key());
   listeners_.close_except(keep);
+  // `postfix reload` after a certificate renewal: no need to wait for the next check.
+  check_tls_files();
 }
 
 void Supervisor::signal_all(int signal) {

@@ -25,7 +25,7 @@ int pop3_login_main(const service::DaemonArgs& args) {
   daemon.process_name = "pop3d";
   daemon.init = [state](service::Context& ctx) -> Status {
     state->settings = pop3d::Settings::from_config(ctx.config);
-    auto tls = service::open_configured_server_tls(ctx.config, "pop3d", ctx.log);
+    auto tls = service::open_configured_server_tls(ctx, "pop3d");
     if (!tls) return tls.error();
     state->settings.tls = std::move(*tls);
     auto trusted = maps::NetworkList::parse(ctx.config.get("login_trusted_networks"));

@@ -28,7 +28,7 @@ int pop3d_main(const service::DaemonArgs& args) {
   daemon.init = [state](service::Context& ctx) -> Status {
     state->settings = Settings::from_config(ctx.config);
     Settings& s = state->settings;
-    auto tls = service::open_configured_server_tls(ctx.config, "pop3d", ctx.log);
+    auto tls = service::open_configured_server_tls(ctx, "pop3d");
     if (!tls) return tls.error();
     s.tls = std::move(*tls);
     auto logins = service::LoginServices::open(ctx.config, "login_trusted_networks", &ctx.metrics);

@@ -166,9 +166,8 @@ asio::awaitable<void> accept_loop(Runtime& rt, Acceptor& acceptor, const Handler
   }
 }
 
-asio::awaitable<void> wait_for_stop(Runtime& rt, asio::signal_set& signals) {
-  auto [ec, sig] = co_await signals.async_wait(asio::experimental::as_tuple(asio::use_awaitable));
-  if (ec) co_return;
+// No new connections; the process ends with its last session.
+void stop_accepting(Runtime& rt) {
   rt.stopping = true;
   rt.slot_freed.cancel();
   for (auto& acceptor : rt.acceptors) {
@@ -180,6 +179,26 @@ asio::awaitable<void> wait_for_stop(Runtime& rt, asio::signal_set& signals) {
     acceptor->close(ignored);
   }
   rt.maybe_done();
+}
+
+// SIGUSR2 from the master: a new process of this service has taken over (the master read
+// renewed key files, master/tls_files.hpp). This one serves its open sessions to their
+// end, however long (an IMAP IDLE may last days), as Dovecot's old login processes keep
+// their proxied connections after a reload; SIGTERM still stops it with the deadline.
+asio::awaitable<void> wait_for_retire(Runtime& rt, asio::signal_set& signals) {
+  auto [ec, sig] = co_await signals.async_wait(asio::experimental::as_tuple(asio::use_awaitable));
+  if (ec || rt.stopping) co_return;
+  rt.ctx.log.info(
+      "replaced by a new process: accepting no more connections, {} session(s) "
+      "finish here",
+      rt.live_sessions);
+  stop_accepting(rt);
+}
+
+asio::awaitable<void> wait_for_stop(Runtime& rt, asio::signal_set& signals) {
+  auto [ec, sig] = co_await signals.async_wait(asio::experimental::as_tuple(asio::use_awaitable));
+  if (ec) co_return;
+  stop_accepting(rt);
   rt.drain_timer.expires_after(kDrainDeadline);
   auto [timer_ec] =
       co_await rt.drain_timer.async_wait(asio::experimental::as_tuple(asio::use_awaitable));
@@ -204,7 +223,7 @@ int run_stream_daemon(const DaemonArgs& args, const StreamDaemon& daemon) {
   base::Logger& log = *env.log;
 
   asio::io_context io(1);
-  Context ctx{io, config, args, log, *env.metrics};
+  Context ctx{io, config, args, log, *env.metrics, env.tls_files};
   Runtime rt{ctx,
              daemon,
              {},
@@ -232,6 +251,8 @@ int run_stream_daemon(const DaemonArgs& args, const StreamDaemon& daemon) {
   }
   asio::signal_set signals(io, SIGTERM, SIGINT);
   asio::co_spawn(io, wait_for_stop(rt, signals), asio::detached);
+  asio::signal_set retire(io, SIGUSR2);
+  asio::co_spawn(io, wait_for_retire(rt, retire), asio::detached);
   asio::co_spawn(io, reopen_log_on_sighup(log), asio::detached);
   for (auto& acceptor : rt.acceptors)
     asio::co_spawn(io, accept_loop(rt, *acceptor, daemon.session), asio::detached);

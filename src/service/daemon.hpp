@@ -12,6 +12,7 @@
 #include <asio/local/stream_protocol.hpp>
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -19,6 +20,7 @@
 #include "base/result.hpp"
 #include "config/config.hpp"
 #include "metrics/registry.hpp"
+#include "tls/handed_files.hpp"
 
 namespace correio::service {
 
@@ -47,6 +49,8 @@ struct Context {
   const DaemonArgs& args;
   base::Logger& log;
   metrics::Registry& metrics;  // this process's counters (no-ops unless metrics_enable)
+  // Key and certificate files the master read for this process (null: none handed).
+  std::shared_ptr<const tls::HandedFiles> tls_files = nullptr;
 };
 
 struct StreamDaemon {

@@ -1,10 +1,14 @@
 // Loading a daemon's configuration and log (see daemon_environment.hpp).
 #include "service/daemon_environment.hpp"
 
+#include <unistd.h>
+
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 
 #include "base/open_files.hpp"
+#include "base/strings.hpp"
 #include "config/log_options.hpp"
 
 namespace correio::service {
@@ -36,6 +40,21 @@ DaemonEnvironment load_daemon_environment(const DaemonArgs& args, const std::str
   }
   // Before any socket is accepted: sessions each hold a descriptor or more.
   log->info("{}", base::describe(base::raise_open_file_limit()));
+  // The master's bundle of root-only key files: read once, then the descriptor and the
+  // variable go, so that nothing this process starts inherits either.
+  if (const char* raw = std::getenv(std::string(tls::kHandedFilesVariable).c_str())) {
+    std::string fd_text = raw;  // unsetenv() below may free `raw`
+    auto fd = base::parse_int(fd_text);
+    auto handed = fd && *fd >= 3 ? tls::read_handed(static_cast<int>(*fd))
+                                 : Result<tls::HandedFiles>(Error{"bad descriptor"});
+    if (fd && *fd >= 3) ::close(static_cast<int>(*fd));
+    ::unsetenv(std::string(tls::kHandedFilesVariable).c_str());
+    if (!handed) {
+      log->fatal("{}={}: {}", tls::kHandedFilesVariable, fd_text, handed.error().message);
+      return env;
+    }
+    env.tls_files = std::make_shared<const tls::HandedFiles>(std::move(*handed));
+  }
   env.config = std::make_unique<config::Config>(std::move(config.value()));
   env.metrics = metrics::Registry::open(*env.config, args.service_name, *log);
   env.log = std::move(log);

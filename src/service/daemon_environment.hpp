@@ -9,13 +9,15 @@
 #include "config/config.hpp"
 #include "metrics/registry.hpp"
 #include "service/daemon.hpp"
+#include "tls/handed_files.hpp"
 
 namespace correio::service {
 
 struct DaemonEnvironment {
   std::unique_ptr<config::Config> config;
   std::unique_ptr<base::Logger> log;
-  std::unique_ptr<metrics::Registry> metrics;  // disabled unless metrics_enable = yes
+  std::unique_ptr<metrics::Registry> metrics;         // disabled unless metrics_enable = yes
+  std::shared_ptr<const tls::HandedFiles> tls_files;  // null unless the master handed some
 };
 
 // nullptr members mean failure, already reported: on stderr when there is no log yet,

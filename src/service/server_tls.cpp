@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "base/strings.hpp"
+#include "config/server_tls_files.hpp"
 #include "maps/map.hpp"
 
 namespace correio::service {
@@ -23,20 +24,22 @@ Error bad_value(const config::Config& config, const std::string& name, const Err
                            why.message)};
 }
 
-Result<std::unique_ptr<tls::ServerCertificates>> open_certificates(const config::Config& config,
+Result<std::unique_ptr<tls::ServerCertificates>> open_certificates(const Context& ctx,
                                                                    std::string_view prefix,
-                                                                   tls::ServerPolicy policy,
-                                                                   base::Logger& log) {
+                                                                   tls::ServerPolicy policy) {
+  const config::Config& config = ctx.config;
   tls::ServerCertificates::Options options;
   options.policy = std::move(policy);
   auto param = [&](std::string_view suffix) { return fmt::format("{}_tls_{}", prefix, suffix); };
-  options.files.chain_files = config.get_list(param("chain_files"));
-  options.files.cert_file = config.get(param("cert_file"));
-  options.files.key_file = config.get(param("key_file"));
+  config::ServerTlsFiles files = config::server_tls_files(config, prefix);
+  options.files.chain_files = std::move(files.chain_files);
+  options.files.cert_file = std::move(files.cert_file);
+  options.files.key_file = std::move(files.key_file);
+  options.files.handed = ctx.tls_files;
   // Postfix: the chain files win, and setting both is worth a warning.
   if (!options.files.chain_files.empty() && !options.files.cert_file.empty())
-    log.warning("{} is set: ignoring {} and {}", param("chain_files"), param("cert_file"),
-                param("key_file"));
+    ctx.log.warning("{} is set: ignoring {} and {}", param("chain_files"), param("cert_file"),
+                    param("key_file"));
   options.check_interval = config.get_time("tls_certificate_check_interval");
 
   std::string sni = config.get("tls_server_sni_maps");
@@ -46,7 +49,7 @@ Result<std::unique_ptr<tls::ServerCertificates>> open_certificates(const config:
     std::shared_ptr<maps::MapList> table = std::move(*maps);
     options.sni_lookup = [table](std::string_view key) { return table->lookup(key); };
   }
-  return tls::ServerCertificates::open(std::move(options), log);
+  return tls::ServerCertificates::open(std::move(options), ctx.log);
 }
 
 }  // namespace
@@ -95,26 +98,26 @@ Result<tls::ServerPolicy> server_tls_policy(const config::Config& config, std::s
   return policy;
 }
 
-Result<std::unique_ptr<tls::ServerCertificates>> open_server_tls(const config::Config& config,
+Result<std::unique_ptr<tls::ServerCertificates>> open_server_tls(const Context& ctx,
                                                                  std::string_view prefix,
-                                                                 bool required, base::Logger& log) {
-  auto policy = server_tls_policy(config, prefix, required);
+                                                                 bool required) {
+  auto policy = server_tls_policy(ctx.config, prefix, required);
   if (!policy) return policy.error();
-  auto certificates = open_certificates(config, prefix, std::move(*policy), log);
+  auto certificates = open_certificates(ctx, prefix, std::move(*policy));
   if (certificates) return certificates;
   if (required)
     return Error{"TLS is required here but unavailable: " + certificates.error().message};
-  log.warning("TLS library problem: {}; TLS is not offered", certificates.error().message);
+  ctx.log.warning("TLS library problem: {}; TLS is not offered", certificates.error().message);
   return std::unique_ptr<tls::ServerCertificates>();
 }
 
 Result<std::unique_ptr<tls::ServerCertificates>> open_configured_server_tls(
-    const config::Config& config, std::string_view prefix, base::Logger& log) {
+    const Context& ctx, std::string_view prefix) {
   std::string p(prefix);
-  bool wrappermode = config.get_bool(p + "_tls_wrappermode");
-  bool configured =
-      !config.get(p + "_tls_cert_file").empty() || !config.get(p + "_tls_chain_files").empty();
-  if (configured) return open_server_tls(config, prefix, wrappermode, log);
+  bool wrappermode = ctx.config.get_bool(p + "_tls_wrappermode");
+  bool configured = !ctx.config.get(p + "_tls_cert_file").empty() ||
+                    !ctx.config.get(p + "_tls_chain_files").empty();
+  if (configured) return open_server_tls(ctx, prefix, wrappermode);
   if (wrappermode)
     return Error{
         fmt::format("{0}_tls_wrappermode = yes needs {0}_tls_cert_file or {0}_tls_chain_files", p)};

@@ -12,6 +12,7 @@
 #include "base/log.hpp"
 #include "base/result.hpp"
 #include "config/config.hpp"
+#include "service/daemon.hpp"
 #include "tls/policy.hpp"
 #include "tls/server_certificates.hpp"
 
@@ -37,17 +38,18 @@ Result<tls::ServerPolicy> server_tls_policy(const config::Config& config, std::s
 // without TLS; silently different TLS is worse than no start); certificates that do not
 // load when `required`. Certificates that do not load for optional TLS: a warning naming
 // the file, and nullptr (no STARTTLS offered). The result must outlive every TLS
-// handshake: keep it for the daemon's life. `log` too.
-Result<std::unique_ptr<tls::ServerCertificates>> open_server_tls(const config::Config& config,
+// handshake: keep it for the daemon's life. ctx.log too.
+// The files come from ctx.tls_files where the master handed them (root-only keys).
+Result<std::unique_ptr<tls::ServerCertificates>> open_server_tls(const Context& ctx,
                                                                  std::string_view prefix,
-                                                                 bool required, base::Logger& log);
+                                                                 bool required);
 
 // imapd's and pop3d's TLS (Dovecot: ssl = yes once a certificate is set): opened when
 // PREFIX_tls_cert_file or PREFIX_tls_chain_files is set, required in wrapper mode
 // (PREFIX_tls_wrappermode). nullptr: TLS is not configured (no STARTTLS/STLS). Errors as
 // open_server_tls(), and wrapper mode without a certificate, naming the parameters.
 Result<std::unique_ptr<tls::ServerCertificates>> open_configured_server_tls(
-    const config::Config& config, std::string_view prefix, base::Logger& log);
+    const Context& ctx, std::string_view prefix);
 
 // For check, start and reload (master::KnownCommands::checks): "error: ..." when the
 // policy of a daemon with `prefix` ("smtpd": both, "imapd", "pop3d") cannot be built.

@@ -22,7 +22,7 @@ int run_task_daemon(const DaemonArgs& args, const TaskDaemon& daemon) {
   const config::Config& config = *env.config;
   base::Logger& log = *env.log;
   asio::io_context io(1);
-  Context ctx{io, config, args, log, *env.metrics};
+  Context ctx{io, config, args, log, *env.metrics, env.tls_files};
   asio::signal_set signals(io, SIGTERM, SIGINT);
   signals.async_wait([&io](const std::error_code&, int) { io.stop(); });
   asio::co_spawn(io, reopen_log_on_sighup(log), asio::detached);

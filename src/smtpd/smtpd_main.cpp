@@ -55,7 +55,7 @@ int smtpd_main(const service::DaemonArgs& args) {
     if (s.tls_level != TlsLevel::none || s.tls_wrappermode) {
       // Postfix: encrypt and wrapper mode use the smtpd_tls_mandatory_* policy.
       bool required = s.tls_level == TlsLevel::encrypt || s.tls_wrappermode;
-      auto tls = service::open_server_tls(ctx.config, "smtpd", required, ctx.log);
+      auto tls = service::open_server_tls(ctx, "smtpd", required);
       if (!tls) return tls.error();
       s.tls = std::move(*tls);
     }

@@ -167,7 +167,9 @@ Result<std::string> read_file(const std::string& path) {
   return text;
 }
 
-Result<std::vector<PemObject>> read_objects(const std::string& path) {
+Result<std::vector<PemObject>> read_objects(const std::string& path, const HandedFiles* handed) {
+  if (const std::string* given = handed ? handed->find(path) : nullptr)
+    return parse_objects(*given, path);
   auto text = read_file(path);
   if (!text) return text.error();
   return parse_objects(*text, path);
@@ -181,10 +183,11 @@ Result<std::vector<KeyChain>> parse_key_chains(std::string_view pem, std::string
   return assemble(std::move(*objects), origin);
 }
 
-Result<std::vector<KeyChain>> read_chain_files(const std::vector<std::string>& files) {
+Result<std::vector<KeyChain>> read_chain_files(const std::vector<std::string>& files,
+                                               const HandedFiles* handed) {
   std::vector<PemObject> all;
   for (const auto& file : files) {
-    auto objects = read_objects(file);
+    auto objects = read_objects(file, handed);
     if (!objects) return objects.error();
     for (auto& object : *objects) all.push_back(std::move(object));
   }
@@ -192,8 +195,9 @@ Result<std::vector<KeyChain>> read_chain_files(const std::vector<std::string>& f
 }
 
 Result<std::vector<KeyChain>> read_cert_and_key(const std::string& cert_file,
-                                                const std::string& key_file) {
-  auto certs = read_objects(cert_file);
+                                                const std::string& key_file,
+                                                const HandedFiles* handed) {
+  auto certs = read_objects(cert_file, handed);
   if (!certs) return certs.error();
   KeyChain result;
   for (auto& object : *certs) {
@@ -205,7 +209,7 @@ Result<std::vector<KeyChain>> read_cert_and_key(const std::string& cert_file,
     }
   }
   // key_file defaults to cert_file (Postfix): then the key is in the same file.
-  auto keys = key_file == cert_file ? std::move(certs) : read_objects(key_file);
+  auto keys = key_file == cert_file ? std::move(certs) : read_objects(key_file, handed);
   if (!keys) return keys.error();
   for (auto& object : *keys) {
     if (auto* key = std::get_if<KeyPtr>(&object); key && !result.key) result.key = std::move(*key);

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "base/result.hpp"
+#include "tls/handed_files.hpp"
 
 namespace correio::tls {
 
@@ -41,12 +42,16 @@ inline constexpr size_t kMaxPemObjects = 64;
 Result<std::vector<KeyChain>> parse_key_chains(std::string_view pem, std::string_view origin);
 
 // The files concatenated in order, as Postfix reads smtpd_tls_chain_files; each key must
-// match its certificate. Errors name the file.
-Result<std::vector<KeyChain>> read_chain_files(const std::vector<std::string>& files);
+// match its certificate. Errors name the file. A file in `handed` (the master read it) is
+// taken from there, not opened.
+Result<std::vector<KeyChain>> read_chain_files(const std::vector<std::string>& files,
+                                               const HandedFiles* handed = nullptr);
 
 // The legacy pair: the certificate (then its chain) from cert_file, the first private key
-// from key_file; both may be the same file in any order. Errors name the file.
+// from key_file; both may be the same file in any order. Errors name the file. `handed`
+// as for read_chain_files.
 Result<std::vector<KeyChain>> read_cert_and_key(const std::string& cert_file,
-                                                const std::string& key_file);
+                                                const std::string& key_file,
+                                                const HandedFiles* handed = nullptr);
 
 }  // namespace correio::tls

@@ -3,43 +3,18 @@
 #include "tls/server_certificates.hpp"
 
 #include <fmt/format.h>
-#include <sys/stat.h>
-
-#include <cerrno>
 
 #include "base/base64.hpp"
+#include "base/file.hpp"
 
 namespace correio::tls {
 namespace {
 
-// What identifies one version of a file: a renewal replaces it (new inode, as certbot's
-// symlink switch and `mv` do) or rewrites it (new mtime/size). stat() follows symlinks.
-struct FileStamp {
-  int error = 0;
-  dev_t device = 0;
-  ino_t inode = 0;
-  off_t size = 0;
-  long long mtime_ns = 0;
-  long long ctime_ns = 0;
-  bool operator==(const FileStamp&) const = default;
-};
+using base::FileStamp;
 
 std::vector<FileStamp> stamp(const std::vector<std::string>& files) {
   std::vector<FileStamp> out;
-  for (const auto& file : files) {
-    struct stat st {};
-    FileStamp s;
-    if (::stat(file.c_str(), &st) != 0) {
-      s.error = errno;
-    } else {
-      s.device = st.st_dev;
-      s.inode = st.st_ino;
-      s.size = st.st_size;
-      s.mtime_ns = st.st_mtim.tv_sec * 1'000'000'000LL + st.st_mtim.tv_nsec;
-      s.ctime_ns = st.st_ctim.tv_sec * 1'000'000'000LL + st.st_ctim.tv_nsec;
-    }
-    out.push_back(s);
-  }
+  for (const auto& file : files) out.push_back(base::file_stamp(file));
   return out;
 }
 
@@ -127,7 +102,10 @@ Status ServerCertificates::load(Entry& entry) {
 
 std::shared_ptr<asio::ssl::context> ServerCertificates::current(Entry& entry) {
   auto now = std::chrono::steady_clock::now();
-  if (!entry.pem.empty() || now - entry.checked < options_.check_interval) return entry.ctx;
+  // Handed files are the master's to watch (it restarts us when they change).
+  if (!entry.pem.empty() || entry.files.any_handed() ||
+      now - entry.checked < options_.check_interval)
+    return entry.ctx;
   entry.checked = now;
   auto stamps = stamp(entry.files.files());
   if (stamps == entry.loaded || stamps == entry.failed) return entry.ctx;

@@ -30,11 +30,19 @@ std::vector<std::string> ServerOptions::files() const {
   return out;
 }
 
+bool ServerOptions::any_handed() const {
+  if (!handed) return false;
+  for (const auto& file : files())
+    if (handed->find(file) != nullptr) return true;
+  return false;
+}
+
 Result<std::vector<KeyChain>> read_key_chains(const ServerOptions& options) {
-  if (!options.chain_files.empty()) return read_chain_files(options.chain_files);
+  const HandedFiles* handed = options.handed.get();
+  if (!options.chain_files.empty()) return read_chain_files(options.chain_files, handed);
   if (options.cert_file.empty() || options.key_file.empty())
     return Error{"TLS needs both a certificate file and a key file"};
-  return read_cert_and_key(options.cert_file, options.key_file);
+  return read_cert_and_key(options.cert_file, options.key_file, handed);
 }
 
 Result<std::shared_ptr<asio::ssl::context>> make_server_context(const std::vector<KeyChain>& chains,

@@ -23,9 +23,14 @@ struct ServerOptions {
   // Postfix 3.4 smtpd_tls_chain_files: key, certificate, chain, [key, certificate, ...].
   // When not empty, cert_file and key_file are ignored.
   std::vector<std::string> chain_files;
+  // Files the master read for this process (handed_files.hpp): taken from here instead of
+  // the disk, and never re-read; null or without the file: read from the disk.
+  std::shared_ptr<const HandedFiles> handed;
 
   // Every file named above, for change detection.
   std::vector<std::string> files() const;
+  // Whether any of files() came from `handed`: then the master watches them, not we.
+  bool any_handed() const;
 };
 
 // Reads the files of `options`. Errors name the file and OpenSSL's reason:

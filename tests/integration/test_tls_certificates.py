@@ -1,6 +1,7 @@
 """Which certificate a TLS client gets: SNI with tls_server_sni_maps (Postfix's chain-file
 values, name or .domain keys, unknown names get the default), smtpd_tls_chain_files, and
-renewed certificate files picked up by new connections without a restart (a broken
+renewed certificate files picked up by new connections without a restart (the master
+starts new processes with them; old ones finish their sessions; a broken
 renewal keeps the previous certificate and is logged). Clients: Python's ssl module over a
 plain socket (STARTTLS by hand, so that the SNI name is ours to choose)."""
 
@@ -126,6 +127,8 @@ def test_legacy_cert_and_key_files_with_separate_key():
 
 
 def test_renewed_certificate_is_used_by_new_connections_without_restart():
+    """The master reads the files and watches them (tls_files.hpp): a renewal starts new
+    smtpd processes with it, and the old ones finish their sessions, accepting no more."""
     inst, wrapped = new_instance({"tls_certificate_check_interval": "1s"})
     certs = inst.base / "certs"
     old = make_cert(certs, "old", "mail.example.test")
@@ -136,11 +139,11 @@ def test_renewed_certificate_is_used_by_new_connections_without_restart():
     inst.write_main_cf({"smtpd_tls_cert_file": str(live)})
     with inst:
         assert starttls_peer_cert(inst.smtp_port, None) == der(old[0])
-        # An established session keeps its certificate across the renewal.
+        # An established session keeps its certificate and its process across the renewal.
         sock = socket.create_connection(("127.0.0.1", wrapped), timeout=10)
         session = client_context().wrap_socket(sock, server_hostname="mail.example.test")
         assert session.getpeercert(binary_form=True) == der(old[0])
-        pids = inst.service_pids()  # both smtpd processes have served a connection by now
+        pids = set(inst.service_pids())  # both smtpd processes have served a connection by now
         assert len(pids) >= 2
 
         # certbot-style renewal: a new file renamed over the old one.
@@ -148,25 +151,40 @@ def test_renewed_certificate_is_used_by_new_connections_without_restart():
         tmp.write_bytes(new[0].read_bytes() + new[1].read_bytes())
         tmp.chmod(0o644)
         os.replace(tmp, live)
-        time.sleep(1.2)
+        # Each of the two services (one smtpd process each) gets a new process.
+        inst.wait_for_log(r"master\[\d+\]: .*smtpd: TLS key or certificate renewed: new "
+                          r"processes present it; 1 old process\(es\) accept no more", count=2)
         assert starttls_peer_cert(inst.smtp_port, None) == der(new[0])
         assert implicit_peer_cert(wrapped, None) == der(new[0])
-        inst.wait_for_log(r"smtpd\[\d+\]: TLS certificate reloaded from " + str(live))
-        assert all(pid_alive(pid) for pid in pids)  # no restart
-        assert session.recv(4).startswith(b"220 ")
+        # The old process with the open session still serves it; the idle one has ended.
+        replies = session.makefile("rb")
+        assert replies.readline().startswith(b"220 ")
+        session.sendall(b"EHLO client.example\r\n")
+        assert replies.readline().startswith(b"250")
+        alive = {pid for pid in pids if pid_alive(pid)}
+        assert len(alive) == 1, alive
         session.sendall(b"QUIT\r\n")
+        replies.close()
         session.close()
+        deadline = time.monotonic() + 10
+        while any(pid_alive(pid) for pid in alive) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not any(pid_alive(pid) for pid in alive)
+        renewed = set(inst.service_pids())
 
         # A broken renewal: the previous certificate stays, a warning names the file.
         live.write_text("-----BEGIN CERTIFICATE-----\ngarbage\n-----END CERTIFICATE-----\n")
-        time.sleep(1.2)
+        inst.wait_for_log(r"warning: .*smtpd: renewed TLS key or certificate does not load: "
+                          + str(live) + r".*its processes keep the previous ones", count=2)
         assert starttls_peer_cert(inst.smtp_port, None) == der(new[0])
-        inst.wait_for_log(r"warning: cannot load renewed TLS certificate: " + str(live)
-                          + r".*still using the previous one")
+        assert set(inst.service_pids()) == renewed
 
         # Fixed again (in place this time, a new inode is not needed).
         live.write_bytes(old[0].read_bytes() + old[1].read_bytes())
-        time.sleep(1.2)
+        deadline = time.monotonic() + 10
+        while (starttls_peer_cert(inst.smtp_port, None) != der(old[0])
+               and time.monotonic() < deadline):
+            time.sleep(0.2)
         assert starttls_peer_cert(inst.smtp_port, None) == der(old[0])
 
 

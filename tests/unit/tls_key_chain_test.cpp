@@ -1,5 +1,6 @@
 // Key and certificate chain loading (tls/key_chain.hpp), SNI lookup keys and the reload of
 // renewed files (tls/server_certificates.hpp), with keys and certificates made here.
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
@@ -11,6 +12,7 @@
 #include <thread>
 
 #include "base/log.hpp"
+#include "tls/handed_files.hpp"
 #include "tls/key_chain.hpp"
 #include "tls/server_certificates.hpp"
 #include "tls/server_context.hpp"
@@ -209,6 +211,69 @@ TEST(ServerCertificates, CheckIntervalLimitsStats) {
   ASSERT_TRUE(certs);
   std::filesystem::rename(dir.write("new.pem", second.key + second.cert), file);
   EXPECT_EQ(subject_cn(SSL_CTX_get0_certificate((*certs)->context()->native_handle())), "first");
+}
+
+// The master's bundle (handed_files.hpp): what goes in comes out, through a sealed memfd
+// nobody can change afterwards.
+TEST(HandedFiles, RoundTripThroughASealedMemfd) {
+  HandedFiles files;
+  files.add("/etc/ssl/private/mail.key", "KEY\nwith newlines\n");
+  files.add("/etc/ssl/certs/mail.pem", "");
+  auto fd = write_sealed(files);
+  ASSERT_TRUE(fd) << fd.error().message;
+  EXPECT_LT(::write(fd->get(), "x", 1), 0);  // sealed: no writer, not even the master
+  EXPECT_NE(::fcntl(fd->get(), F_GET_SEALS) & F_SEAL_WRITE, 0);
+  auto back = read_handed(fd->get());
+  ASSERT_TRUE(back) << back.error().message;
+  ASSERT_EQ(back->size(), 2u);
+  ASSERT_NE(back->find("/etc/ssl/private/mail.key"), nullptr);
+  EXPECT_EQ(*back->find("/etc/ssl/private/mail.key"), "KEY\nwith newlines\n");
+  EXPECT_EQ(*back->find("/etc/ssl/certs/mail.pem"), "");
+  EXPECT_EQ(back->find("/etc/ssl/private/other.key"), nullptr);
+}
+
+TEST(HandedFiles, RefusesMalformedBundles) {
+  std::string magic = "correio-handed-files 1\n";
+  EXPECT_TRUE(HandedFiles::parse(magic));
+  EXPECT_FALSE(HandedFiles::parse("something else\n"));
+  EXPECT_FALSE(HandedFiles::parse(magic + "5 3\n/a/b\nab"));        // truncated
+  EXPECT_FALSE(HandedFiles::parse(magic + "4 2\n/a/b\nxyz\n"));     // length disagrees
+  EXPECT_FALSE(HandedFiles::parse(magic + "0 2\n\nxy\n"));          // empty path
+  EXPECT_FALSE(HandedFiles::parse(magic + "x 2\n/a\nxy\n"));        // not a number
+  EXPECT_FALSE(HandedFiles::parse(magic + "2 99999999999\n/a\n"));  // too long a number
+  auto twice = HandedFiles::parse(magic + "2 1\n/a\nx\n2 1\n/a\ny\n");
+  ASSERT_FALSE(twice);
+  EXPECT_NE(twice.error().message.find("duplicate"), std::string::npos);
+}
+
+// A process given the key by the master reads it from the bundle, not from the disk (where
+// it may not open it); renewals of handed files are the master's to notice.
+TEST(ServerCertificates, TakesHandedFilesAndLeavesTheirRenewalToTheMaster) {
+  TempDir dir;
+  base::Logger log(base::Logger::Options{"correio", "test", "/dev/null", "host"});
+  Pem first = make_pair("handed"), second = make_pair("on-disk");
+  auto file = dir.write("live.pem", second.key + second.cert);
+  auto handed = std::make_shared<HandedFiles>();
+  handed->add(file, first.key + first.cert);
+  ServerCertificates::Options options;
+  options.files.chain_files = {file};
+  options.files.handed = handed;
+  options.check_interval = std::chrono::seconds(0);
+  auto certs = ServerCertificates::open(options, log);
+  ASSERT_TRUE(certs) << certs.error().message;
+  auto cn = [&] {
+    return subject_cn(SSL_CTX_get0_certificate((*certs)->context()->native_handle()));
+  };
+  EXPECT_EQ(cn(), "handed");  // not the file's own text
+  EXPECT_TRUE(options.files.any_handed());
+
+  // A file not in the bundle is read from the disk, as before.
+  ServerOptions unhanded;
+  unhanded.cert_file = unhanded.key_file = dir.write("other.pem", second.key + second.cert);
+  unhanded.handed = handed;
+  EXPECT_FALSE(unhanded.any_handed());
+  auto chains = read_key_chains(unhanded);
+  ASSERT_TRUE(chains) << chains.error().message;
 }
 
 }  // namespace
