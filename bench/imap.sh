@@ -46,6 +46,7 @@ IDLE_COUNTS=${BENCH_IMAP_IDLE_COUNTS-1000,10000}
 MIN_AVAIL=${BENCH_IMAP_MIN_AVAILABLE_MB:-3072}
 IDLE_STALL=${BENCH_IMAP_IDLE_STALL:-120}
 IDLE_MAX=${BENCH_IMAP_IDLE_MAX_SECONDS:-1800}
+IDLE_SETTLE=${BENCH_IMAP_IDLE_SETTLE:-3}
 ONLY=${BENCH_ONLY:-}
 CO_MAXPROC=${BENCH_CORREIO_IMAPD_MAXPROC:--}
 DV_CLIENT_LIMIT=${BENCH_DOVECOT_IMAP_CLIENT_LIMIT:-1}
@@ -294,7 +295,7 @@ run_idle() { # name port master-pid
   [ -n "$IDLE_COUNTS" ] || return 0
   python3 "$CLIENT" idle --port "$2" --user idle@bench.test --password secret \
     --counts "$IDLE_COUNTS" --root-pid "$3" --min-available-mb "$MIN_AVAIL" \
-    --stall-seconds "$IDLE_STALL" --max-seconds "$IDLE_MAX" \
+    --stall-seconds "$IDLE_STALL" --max-seconds "$IDLE_MAX" --settle "$IDLE_SETTLE" \
     | tee "$TMP/$1.idle.jsonl" | sed -u "s/^/bench\/imap: $1 idle: /" >&2 \
     || log "$1: the idle-connection client failed; the table shows what it measured"
 }

@@ -417,21 +417,44 @@ def tree_pids(root: int) -> list[int]:
     return out
 
 
+def process_label(pid: int) -> str:
+    """"imap-login", "imapd", "auth", "master" for Correio ("daemon COMMAND"); the program
+    name for others (Dovecot's imap, imap-login, auth, ...)."""
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as f:
+            argv = f.read().split(b"\0")
+    except OSError:
+        return "?"
+    if b"daemon" in argv and argv.index(b"daemon") + 1 < len(argv):
+        return argv[argv.index(b"daemon") + 1].decode(errors="replace")
+    try:
+        with open(f"/proc/{pid}/comm") as f:
+            return f.read().strip()
+    except OSError:
+        return "?"
+
+
 def tree_memory(root: int) -> dict:
     pss = rss = 0
     n = 0
+    by_label: dict[str, float] = {}
     for pid in tree_pids(root):
         try:
+            one = 0
             with open(f"/proc/{pid}/smaps_rollup") as f:
                 for line in f:
                     if line.startswith("Rss:"):
                         rss += int(line.split()[1])
                     elif line.startswith("Pss:"):
-                        pss += int(line.split()[1])
+                        one = int(line.split()[1])
+                        pss += one
             n += 1
+            label = process_label(pid)
+            by_label[label] = by_label.get(label, 0) + one
         except OSError:
             continue
-    return {"processes": n, "pss_mb": round(pss / 1024, 1), "rss_mb": round(rss / 1024, 1)}
+    return {"processes": n, "pss_mb": round(pss / 1024, 1), "rss_mb": round(rss / 1024, 1),
+            "pss_mb_by_process": {k: round(v / 1024, 1) for k, v in sorted(by_label.items())}}
 
 
 def mem_available_mb() -> int:
