@@ -172,9 +172,13 @@ void SelectedView::report(std::string& out, bool allow_expunge, bool qresync, bo
   // New messages: everything above the last UID the view has.
   uint32_t last = max_uid();
   size_t before = view_.size();
-  for (const auto& m : box_->messages()) {
-    if (m.uid > last) view_.push_back({m.uid, m.modseq, false});
-  }
+  // From the end: the messages are in UID order, and this runs after every command, where
+  // a scan of a large folder's records from the start cost more than the command.
+  const auto& all = box_->messages();
+  size_t first_new = all.size();
+  while (first_new > 0 && all[first_new - 1].uid > last) --first_new;
+  for (size_t i = first_new; i < all.size(); ++i)
+    view_.push_back({all[i].uid, all[i].modseq, false});
   if (view_.size() != before || changes->uidvalidity_changed) {
     out += fmt::format("* {} EXISTS\r\n", view_.size());
     out += fmt::format("* {} RECENT\r\n", recent());

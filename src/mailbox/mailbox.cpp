@@ -48,9 +48,25 @@ const MessageInfo* Mailbox::find(uint32_t uid) const {
 }
 
 MessageInfo* Mailbox::Impl::find_mutable(uint32_t uid) {
-  auto it = std::lower_bound(messages.begin(), messages.end(), uid,
+  // Called once per message by SEARCH, FETCH and STORE over a whole mailbox: a plain
+  // binary search over these large records was half of SEARCH UNSEEN's time (cache misses
+  // at every step). UIDs strictly increase, so `uid` can only be at an index <= uid -
+  // first uid, and with few messages expunged it is at or just below that bound: look
+  // there first, then gallop down and search the bracket found.
+  if (messages.empty() || uid < messages.front().uid) return nullptr;
+  size_t bound = std::min<size_t>(uid - messages.front().uid, messages.size() - 1);
+  if (messages[bound].uid <= uid) return messages[bound].uid == uid ? &messages[bound] : nullptr;
+  size_t hi = bound, step = 1, lo = 0;
+  for (;;) {  // messages[hi].uid > uid; messages[0].uid <= uid ends the loop
+    lo = hi > step ? hi - step : 0;
+    if (messages[lo].uid <= uid) break;
+    hi = lo;
+    step *= 2;
+  }
+  auto end = messages.begin() + static_cast<std::ptrdiff_t>(hi);
+  auto it = std::lower_bound(messages.begin() + static_cast<std::ptrdiff_t>(lo), end, uid,
                              [](const MessageInfo& m, uint32_t u) { return m.uid < u; });
-  return it != messages.end() && it->uid == uid ? &*it : nullptr;
+  return it != end && it->uid == uid ? &*it : nullptr;
 }
 
 Status Mailbox::Impl::load_keywords() {

@@ -155,6 +155,40 @@ TEST_F(MailboxStoreTest, SessionsSeeEachOthersChanges) {
   EXPECT_EQ(*text, "m2\n");
 }
 
+// find() looks near uid - first uid before it searches: right with gaps of every size
+// (one expunged message, a run of them, the first and the last gone) and for UIDs that
+// are not there.
+TEST_F(MailboxStoreTest, FindsEveryUidAcrossExpungedGaps) {
+  MailUser u = user();
+  auto box = open(u, "INBOX");
+  std::vector<uint32_t> uids;
+  for (int i = 0; i < 40; ++i) {
+    auto uid = box->append("m" + std::to_string(i) + "\n", {});
+    ASSERT_TRUE(uid);
+    uids.push_back(*uid);
+  }
+  std::vector<uint32_t> gone{uids[0],  uids[5],  uids[20], uids[21], uids[22], uids[23],
+                             uids[24], uids[25], uids[26], uids[27], uids[28], uids[39]};
+  sync(*box);
+  auto expunged = box->expunge(gone);
+  ASSERT_TRUE(expunged);
+  ASSERT_EQ(*expunged, gone);
+  auto other = open(u, "INBOX");  // a session that never saw the expunged messages
+  sync(*other);
+  ASSERT_EQ(other->messages().size(), uids.size() - gone.size());
+  for (uint32_t uid = 0; uid <= uids.back() + 3; ++uid) {
+    bool kept = std::find(uids.begin(), uids.end(), uid) != uids.end() &&
+                std::find(gone.begin(), gone.end(), uid) == gone.end();
+    const MessageInfo* m = other->find(uid);
+    if (kept) {
+      ASSERT_NE(m, nullptr) << uid;
+      EXPECT_EQ(m->uid, uid);
+    } else {
+      EXPECT_EQ(m, nullptr) << uid;
+    }
+  }
+}
+
 TEST_F(MailboxStoreTest, CopyAndMoveKeepFlagsAndReportUidPairs) {
   MailUser u = user();
   ASSERT_TRUE(u.create_folder("Work"));

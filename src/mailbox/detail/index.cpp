@@ -1,7 +1,9 @@
 // The per-folder LMDB index (see index.hpp). Layout, all integers big-endian:
 //   meta      "m"                          -> IndexMeta (versioned blob)
 //   msg       uid(4)                       -> IndexRecord without uid
-//   cache     uid(4) field                 -> bytes
+//   cache     uid(4) field                 -> bytes (the small fields: envelope, bodystructure)
+//   cachebig  uid(4) field                 -> bytes (the large ones: header, body), apart so
+//                                             that FETCH 1:* (ENVELOPE) walks dense pages
 //   vanished  modseq(8) uid(4)             -> ""
 //   bymodseq  modseq(8) uid(4)             -> ""   (each record's current modseq, so a
 //                                                   session syncs in O(changes))
@@ -20,7 +22,7 @@
 namespace correio::mailbox::detail {
 namespace {
 
-constexpr uint32_t kFormat = 4;  // 2: cur_verify_at; 3: bymodseq; 4: new_verify_at
+constexpr uint32_t kFormat = 5;  // 2: cur_verify_at; 3: bymodseq; 4: new_verify_at; 5: cachebig
 constexpr size_t kMapSize = size_t{1} << 30;
 
 Error lmdb_error(std::string_view what, const std::filesystem::path& path, int rc) {
@@ -118,7 +120,11 @@ std::string_view view(const MDB_val& v) {
 
 struct Index::Env {
   MDB_env* env = nullptr;
-  MDB_dbi meta = 0, msg = 0, cache = 0, vanished = 0, bymodseq = 0;
+  MDB_dbi meta = 0, msg = 0, cache = 0, cache_big = 0, vanished = 0, bymodseq = 0;
+  // Where a cache field lives: the large values apart from the small ones.
+  MDB_dbi cache_for(std::string_view field) const {
+    return field == "header" || field == "body" ? cache_big : cache;
+  }
   std::filesystem::path path;
   ~Env() {
     if (env) mdb_env_close(env);
@@ -140,7 +146,7 @@ Registry& registry() {
 int open_env(Index::Env* e, bool nosync) {
   int rc = mdb_env_create(&e->env);
   if (rc != 0) return rc;
-  mdb_env_set_maxdbs(e->env, 5);
+  mdb_env_set_maxdbs(e->env, 6);
   // One reader slot per open read transaction: a FETCH holds one while it writes to a slow
   // client, so hundreds of sessions may hold one at once (LMDB's default is 126).
   mdb_env_set_maxreaders(e->env, 4096);
@@ -158,6 +164,7 @@ int open_env(Index::Env* e, bool nosync) {
   if ((rc = mdb_dbi_open(txn, "meta", MDB_CREATE, &e->meta)) != 0 ||
       (rc = mdb_dbi_open(txn, "msg", MDB_CREATE, &e->msg)) != 0 ||
       (rc = mdb_dbi_open(txn, "cache", MDB_CREATE, &e->cache)) != 0 ||
+      (rc = mdb_dbi_open(txn, "cachebig", MDB_CREATE, &e->cache_big)) != 0 ||
       (rc = mdb_dbi_open(txn, "vanished", MDB_CREATE, &e->vanished)) != 0 ||
       (rc = mdb_dbi_open(txn, "bymodseq", MDB_CREATE, &e->bymodseq)) != 0) {
     mdb_txn_abort(txn);
@@ -375,7 +382,7 @@ Result<std::optional<std::string>> Index::cache_get(uint32_t uid, std::string_vi
   if (rc != 0) return lmdb_error("read index", env_->path, rc);
   std::string key = uid_key(uid) + std::string(field);
   MDB_val k = val(key), v;
-  rc = mdb_get(r.txn, env_->cache, &k, &v);
+  rc = mdb_get(r.txn, env_->cache_for(field), &k, &v);
   if (rc == MDB_NOTFOUND) return std::optional<std::string>();
   if (rc != 0) return lmdb_error("read index cache", env_->path, rc);
   return std::optional<std::string>(std::string(view(v)));
@@ -412,10 +419,13 @@ Result<Index::Reader> Index::read() const {
   return Reader(env_.get(), txn);
 }
 
-Index::Reader::Reader(Reader&& o) noexcept : env_(o.env_), txn_(o.txn_) {
+Index::Reader::Reader(Reader&& o) noexcept
+    : env_(o.env_), txn_(o.txn_), cursor_(o.cursor_), positioned_(o.positioned_) {
   o.txn_ = nullptr;
+  o.cursor_ = nullptr;
 }
 Index::Reader::~Reader() {
+  if (cursor_) mdb_cursor_close(static_cast<MDB_cursor*>(cursor_));
   if (txn_) mdb_txn_abort(static_cast<MDB_txn*>(txn_));
 }
 
@@ -426,7 +436,37 @@ Result<std::optional<std::string_view>> Index::Reader::cache_get(uint32_t uid,
   for (int i = 0; i < 4; ++i) key[i] = static_cast<char>(uid >> (8 * (3 - i)));
   std::memcpy(key + 4, field.data(), field.size());
   MDB_val k{4 + field.size(), key}, v;
-  int rc = mdb_get(static_cast<MDB_txn*>(txn_), env_->cache, &k, &v);
+  auto* txn = static_cast<MDB_txn*>(txn_);
+  if (env_->cache_for(field) != env_->cache) {
+    int rc = mdb_get(txn, env_->cache_for(field), &k, &v);
+    if (rc == MDB_NOTFOUND) return std::optional<std::string_view>();
+    if (rc != 0) return lmdb_error("read index cache", env_->path, rc);
+    return std::optional<std::string_view>(view(v));
+  }
+  if (cursor_ == nullptr) {
+    MDB_cursor* cur = nullptr;
+    if (int rc = mdb_cursor_open(txn, env_->cache, &cur); rc != 0)
+      return lmdb_error("read index cache", env_->path, rc);
+    cursor_ = cur;
+  }
+  auto* cur = static_cast<MDB_cursor*>(cursor_);
+  // A few steps on from the last key: FETCH 1:* asks for one field of each message in
+  // turn, and the small-field cache holds two per message in key order.
+  if (positioned_) {
+    MDB_val at, data;
+    int rc = mdb_cursor_get(cur, &at, &data, MDB_GET_CURRENT);
+    for (int step = 0; rc == 0 && step < 8; ++step) {
+      int order = mdb_cmp(txn, env_->cache, &at, &k);
+      if (order == 0) return std::optional<std::string_view>(view(data));
+      if (order > 0) {
+        if (step == 0) break;                      // behind us: search from the root
+        return std::optional<std::string_view>();  // walked past it: not cached
+      }
+      rc = mdb_cursor_get(cur, &at, &data, MDB_NEXT);
+    }
+  }
+  int rc = mdb_cursor_get(cur, &k, &v, MDB_SET_KEY);
+  positioned_ = rc == 0;
   if (rc == MDB_NOTFOUND) return std::optional<std::string_view>();
   if (rc != 0) return lmdb_error("read index cache", env_->path, rc);
   return std::optional<std::string_view>(view(v));
@@ -530,16 +570,18 @@ Status Index::Writer::delete_record(uint32_t uid) {
   MDB_val k = val(key);
   int rc = mdb_del(txn, env_->msg, &k, nullptr);
   if (rc != 0 && rc != MDB_NOTFOUND) return lmdb_error("write index", env_->path, rc);
-  // Cache entries of the uid: the keys that start with it.
-  MDB_cursor* cur = nullptr;
-  if ((rc = mdb_cursor_open(txn, env_->cache, &cur)) != 0)
-    return lmdb_error("write index", env_->path, rc);
-  MDB_val ck = val(key), cv;
-  for (rc = mdb_cursor_get(cur, &ck, &cv, MDB_SET_RANGE); rc == 0 && view(ck).substr(0, 4) == key;
-       rc = mdb_cursor_get(cur, &ck, &cv, MDB_NEXT))
-    if ((rc = mdb_cursor_del(cur, 0)) != 0) break;
-  mdb_cursor_close(cur);
-  if (rc != 0 && rc != MDB_NOTFOUND) return lmdb_error("write index", env_->path, rc);
+  // Cache entries of the uid: the keys that start with it, in both cache databases.
+  for (MDB_dbi dbi : {env_->cache, env_->cache_big}) {
+    MDB_cursor* cur = nullptr;
+    if ((rc = mdb_cursor_open(txn, dbi, &cur)) != 0)
+      return lmdb_error("write index", env_->path, rc);
+    MDB_val ck = val(key), cv;
+    for (rc = mdb_cursor_get(cur, &ck, &cv, MDB_SET_RANGE); rc == 0 && view(ck).substr(0, 4) == key;
+         rc = mdb_cursor_get(cur, &ck, &cv, MDB_NEXT))
+      if ((rc = mdb_cursor_del(cur, 0)) != 0) break;
+    mdb_cursor_close(cur);
+    if (rc != 0 && rc != MDB_NOTFOUND) return lmdb_error("write index", env_->path, rc);
+  }
   return {};
 }
 
@@ -551,12 +593,13 @@ Status Index::Writer::add_vanished(uint64_t modseq, uint32_t uid) {
 }
 
 Status Index::Writer::cache_put(uint32_t uid, std::string_view field, std::string_view value) {
-  return put(env_, txn_, env_->cache, uid_key(uid) + std::string(field), value);
+  return put(env_, txn_, env_->cache_for(field), uid_key(uid) + std::string(field), value);
 }
 
 Status Index::Writer::clear() {
   auto* txn = static_cast<MDB_txn*>(txn_);
-  for (MDB_dbi dbi : {env_->meta, env_->msg, env_->cache, env_->vanished, env_->bymodseq})
+  for (MDB_dbi dbi :
+       {env_->meta, env_->msg, env_->cache, env_->cache_big, env_->vanished, env_->bymodseq})
     if (int rc = mdb_drop(txn, dbi, 0); rc != 0) return lmdb_error("clear index", env_->path, rc);
   return {};
 }

@@ -102,6 +102,8 @@ class Index {
     Reader(Reader&&) noexcept;
     Reader& operator=(Reader&&) = delete;
     ~Reader();
+    // Lookups of ascending UIDs (FETCH 1:*) walk on from the previous one instead of
+    // searching the tree again: not thread-safe (neither is the transaction).
     Result<std::optional<std::string_view>> cache_get(uint32_t uid, std::string_view field) const;
 
    private:
@@ -109,6 +111,8 @@ class Index {
     Reader(Env* env, void* txn) : env_(env), txn_(txn) {}
     Env* env_;
     void* txn_;
+    mutable void* cursor_ = nullptr;  // MDB_cursor on the cache, at the last key found
+    mutable bool positioned_ = false;
   };
   Result<Reader> read() const;
 
