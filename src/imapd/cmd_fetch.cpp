@@ -4,6 +4,8 @@
 // the messages. Cached values (ENVELOPE, BODYSTRUCTURE) are the store's business.
 #include <fmt/format.h>
 
+#include <iterator>
+
 #include "imapd/fetch_plan.hpp"
 #include "imapd/fetch_render.hpp"
 #include "imapd/response.hpp"
@@ -61,7 +63,9 @@ bool Session::fetch_one(uint32_t seq, const FetchPlan& plan, const FetchArgs& ar
     if (auto r = box.read_message(uid)) raw = std::move(*r);
   }
   FetchMessage message{box, *m, raw ? &*raw : nullptr};
-  std::string line = fmt::format("* {} FETCH (", seq);
+  // Straight into the output: FETCH 1:* renders one of these per message.
+  std::string& line = out_;
+  fmt::format_to(std::back_inserter(line), "* {} FETCH (", seq);
   bool flags_written = false;
   for (size_t i = 0; i < plan.items.size(); ++i) {
     if (i > 0) line += ' ';
@@ -70,14 +74,14 @@ bool Session::fetch_one(uint32_t seq, const FetchPlan& plan, const FetchArgs& ar
   }
   // RFC 9051 §7.5.2: a flag change this FETCH made is reported with the response.
   if (flags_changed_now && !flags_written) {
-    line += " FLAGS " + format_flags(m->flags, m->recent);
+    line += " FLAGS ";
+    append_flags(line, m->flags, m->recent);
     flags_written = true;
   }
   // RFC 7162 §3.1.4.1: with CONDSTORE on, every FETCH with FLAGS carries MODSEQ.
   if (flags_written && condstore_ && !plan.has_modseq)
-    line += fmt::format(" MODSEQ ({})", m->modseq);
+    fmt::format_to(std::back_inserter(line), " MODSEQ ({})", m->modseq);
   line += ")\r\n";
-  out_ += line;
   if (message.unknown_cte) unknown_cte = true;
   return true;
 }

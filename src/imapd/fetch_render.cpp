@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include <array>
+#include <iterator>
 
 #include "base/strings.hpp"
 #include "imapd/object_ids.hpp"
@@ -53,19 +54,20 @@ void append_cached(std::string& out, const Result<std::string_view>& value) {
 }
 
 void render_uid(FetchMessage& m, const FetchItem&, std::string& out) {
-  out += fmt::format("UID {}", m.info.uid);
+  fmt::format_to(std::back_inserter(out), "UID {}", m.info.uid);
 }
 void render_flags(FetchMessage& m, const FetchItem&, std::string& out) {
-  out += "FLAGS " + format_flags(m.info.flags, m.info.recent);
+  out += "FLAGS ";
+  append_flags(out, m.info.flags, m.info.recent);
 }
 void render_internal_date(FetchMessage& m, const FetchItem&, std::string& out) {
   out += "INTERNALDATE " + format_internal_date(static_cast<time_t>(m.info.internal_date));
 }
 void render_size(FetchMessage& m, const FetchItem&, std::string& out) {
-  out += fmt::format("RFC822.SIZE {}", m.info.vsize);
+  fmt::format_to(std::back_inserter(out), "RFC822.SIZE {}", m.info.vsize);
 }
 void render_modseq(FetchMessage& m, const FetchItem&, std::string& out) {
-  out += fmt::format("MODSEQ ({})", m.info.modseq);
+  fmt::format_to(std::back_inserter(out), "MODSEQ ({})", m.info.modseq);
 }
 void render_envelope(FetchMessage& m, const FetchItem&, std::string& out) {
   out += "ENVELOPE ";

@@ -6,10 +6,11 @@
 
 namespace correio::imapd {
 
-std::string format_flags(const mailbox::Flags& flags, bool recent) {
-  std::string out = "(";
+void append_flags(std::string& out, const mailbox::Flags& flags, bool recent) {
+  out += '(';
+  size_t open = out.size();
   auto add = [&](std::string_view f) {
-    if (out.size() > 1) out += ' ';
+    if (out.size() > open) out += ' ';
     out += f;
   };
   for (auto bit : {mailbox::kSeen, mailbox::kAnswered, mailbox::kFlagged, mailbox::kDeleted,
@@ -19,6 +20,11 @@ std::string format_flags(const mailbox::Flags& flags, bool recent) {
   if (recent) add("\\Recent");
   for (const auto& k : flags.keywords) add(k);
   out += ')';
+}
+
+std::string format_flags(const mailbox::Flags& flags, bool recent) {
+  std::string out;
+  append_flags(out, flags, recent);
   return out;
 }
 

@@ -82,6 +82,8 @@ class SelectedView {
 
 // "(\Seen \Answered $Forwarded)" for a message's flags (with \Recent when `recent`).
 std::string format_flags(const mailbox::Flags& flags, bool recent);
+// The same, appended to `out` (FETCH 1:* (FLAGS) writes one per message).
+void append_flags(std::string& out, const mailbox::Flags& flags, bool recent);
 // Converts a parsed flag list (STORE, APPEND); false with `error` for an unknown system
 // flag (\Recent included: only the server sets it, RFC 9051 §2.3.2) or an invalid keyword.
 bool to_flags(const std::vector<std::string>& names, mailbox::Flags& flags, std::string& error);
