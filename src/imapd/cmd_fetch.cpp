@@ -66,11 +66,12 @@ bool Session::fetch_one(uint32_t seq, const FetchPlan& plan, const FetchArgs& ar
   // Straight into the output: FETCH 1:* renders one of these per message.
   std::string& line = out_;
   fmt::format_to(std::back_inserter(line), "* {} FETCH (", seq);
-  bool flags_written = false;
+  bool flags_written = false, uid_written = false;
   for (size_t i = 0; i < plan.items.size(); ++i) {
     if (i > 0) line += ' ';
     render_fetch_item(message, plan.items[i], line);
     if (plan.items[i].kind == FetchItem::Kind::flags) flags_written = true;
+    if (plan.items[i].kind == FetchItem::Kind::uid) uid_written = true;
   }
   // RFC 9051 §7.5.2: a flag change this FETCH made is reported with the response.
   if (flags_changed_now && !flags_written) {
@@ -78,6 +79,9 @@ bool Session::fetch_one(uint32_t seq, const FetchPlan& plan, const FetchArgs& ar
     append_flags(line, m->flags, m->recent);
     flags_written = true;
   }
+  // RFC 7162 §3.1: with CONDSTORE on, a FETCH that set \Seen carries UID and MODSEQ.
+  if (flags_changed_now && condstore_ && !uid_written)
+    fmt::format_to(std::back_inserter(line), " UID {}", uid);
   // RFC 7162 §3.1.4.1: with CONDSTORE on, every FETCH with FLAGS carries MODSEQ.
   if (flags_written && condstore_ && !plan.has_modseq)
     fmt::format_to(std::back_inserter(line), " MODSEQ ({})", m->modseq);

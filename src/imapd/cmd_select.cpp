@@ -106,6 +106,7 @@ asio::awaitable<void> Session::cmd_expunge(const Command& c, Parser& p) {
       bad(c, "Error in IMAP command UID EXPUNGE: Invalid UID set.");
       co_return;
     }
+    expand_saved_result(*uids, true);  // SEARCHRES "$" (RFC 5182): the saved UIDs
   }
   if (!p.at_end()) {
     bad(c, "Error in IMAP command EXPUNGE: Extra arguments.");

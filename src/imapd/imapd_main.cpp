@@ -74,6 +74,14 @@ int imapd_main(const service::DaemonArgs& args) {
     std::filesystem::path auth_socket = config::private_auth_socket(ctx.config);
     co_await serve_hand_off(*state->shared, auth_socket, std::move(socket));
   };
+  // Commands still running on the pool use their sessions: they end before the io_context,
+  // and with it every suspended session, is destroyed (not after, in ~State).
+  daemon.finish = [state](service::Context&) {
+    if (state->workers) {
+      state->workers->stop();
+      state->workers->join();
+    }
+  };
   return service::run_stream_daemon(args, daemon);
 }
 

@@ -156,13 +156,14 @@ void Session::report_changes(bool allow_expunge) {
   if (!selected_) return;
   uint32_t known_uid = selected_->max_uid();
   if (search_updates_.empty()) {
-    selected_->report(out_, allow_expunge, qresync_, condstore_, qresync_);
+    // RFC 7162 §3.1: once CONDSTORE is on, unsolicited FETCHes carry UID and MODSEQ.
+    selected_->report(out_, allow_expunge, qresync_, condstore_, condstore_ || qresync_);
   } else {
     // CONTEXT=SEARCH: updates go after EXISTS and flag changes but before EXPUNGE, so that
     // their sequence numbers are those the client still knows (RFC 5267 §4.3).
-    selected_->report(out_, false, qresync_, condstore_, qresync_);
+    selected_->report(out_, false, qresync_, condstore_, condstore_ || qresync_);
     report_search_updates();
-    if (allow_expunge) selected_->report(out_, true, qresync_, condstore_, qresync_);
+    if (allow_expunge) selected_->report(out_, true, qresync_, condstore_, condstore_ || qresync_);
   }
   report_new_messages(known_uid);  // NOTIFY's MessageNew FETCH (notify_session.cpp)
 }

@@ -25,7 +25,8 @@ void render_store_fetches(SelectedView& view, const mailbox::StoreResult& result
     // .SILENT still reports MODSEQ under UNCHANGEDSINCE (RFC 7162 §3.1.3).
     if (reply.silent && !reply.unchanged_since) continue;
     std::string line = fmt::format("* {} FETCH (", seq);
-    if (reply.uid_command || reply.qresync) line += fmt::format("UID {} ", m.uid);
+    if (reply.uid_command || reply.qresync || reply.condstore)
+      line += fmt::format("UID {} ", m.uid);
     if (!reply.silent) line += "FLAGS " + format_flags(m.flags, m.recent);
     if (reply.condstore) line += fmt::format("{}MODSEQ ({})", reply.silent ? "" : " ", m.modseq);
     line += ")\r\n";
@@ -40,7 +41,7 @@ void render_store_fetches(SelectedView& view, const mailbox::StoreResult& result
     uint32_t seq = view.seq_of(uid);
     if (m == nullptr || seq == 0) continue;
     std::string line = fmt::format("* {} FETCH (", seq);
-    if (reply.uid_command || reply.qresync) line += fmt::format("UID {} ", uid);
+    if (reply.uid_command || reply.qresync || reply.condstore) line += fmt::format("UID {} ", uid);
     line += "FLAGS " + format_flags(m->flags, m->recent);
     if (reply.condstore) line += fmt::format(" MODSEQ ({})", m->modseq);
     line += ")\r\n";

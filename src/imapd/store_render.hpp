@@ -16,7 +16,7 @@ namespace correio::imapd {
 struct StoreReply {
   bool uid_command = false;      // UID STORE: FETCH carries UID
   bool qresync = false;          // QRESYNC enabled: FETCH carries UID (RFC 7162 §3.2.4)
-  bool condstore = false;        // CONDSTORE enabled: FETCH carries MODSEQ
+  bool condstore = false;        // CONDSTORE enabled: FETCH carries UID and MODSEQ (§3.1)
   bool silent = false;           // FLAGS.SILENT
   bool unchanged_since = false;  // UNCHANGEDSINCE given
 };

@@ -48,9 +48,12 @@ int lmtpd_main(const service::DaemonArgs& args) {
   };
   daemon.local_session = [state](service::Context&, asio::local::stream_protocol::socket socket)
       -> asio::awaitable<void> { co_await serve(*state->services, std::move(socket)); };
-  int status = service::run_stream_daemon(args, daemon);
-  if (state->workers) state->workers->join();
-  return status;
+  // Deliveries still running on the pool use their sessions: they end before the
+  // io_context, and with it every suspended session, is destroyed.
+  daemon.finish = [state](service::Context&) {
+    if (state->workers) state->workers->join();
+  };
+  return service::run_stream_daemon(args, daemon);
 }
 
 }  // namespace correio::lmtpd

@@ -285,9 +285,11 @@ std::string thread_references(const std::vector<ThreadMessage>& messages) {
     std::size_t old = it->second;
     bool old_reply = false;
     (void)subject_of(old, old_reply);
+    // RFC 5256 §2.2 step 6B: never replace a dummy; else the current container wins when
+    // it is a dummy, or when the table's message is a reply and the current one is not.
     bool old_dummy = nodes[old].message == nullptr;
-    if ((!old_dummy && nodes[r].message == nullptr) || (old_reply && !reply && nodes[r].message))
-      it->second = r;
+    bool r_dummy = nodes[r].message == nullptr;
+    if (!old_dummy && (r_dummy || (old_reply && !reply))) it->second = r;
   }
   for (std::size_t r : roots) {
     if (nodes[r].parent != kNone) continue;  // already merged into another thread

@@ -162,6 +162,14 @@ int smtpd_main(const service::DaemonArgs& args) {
                            asio::ip::tcp::socket socket) -> asio::awaitable<void> {
     co_await serve(state->settings, ctx.log, *state->services, std::move(socket));
   };
+  // BURL reads still running on the pool use their sessions: they end before the
+  // io_context, and with it every suspended session, is destroyed.
+  daemon.finish = [state](service::Context&) {
+    if (state->store_workers) {
+      state->store_workers->stop();
+      state->store_workers->join();
+    }
+  };
   return service::run_stream_daemon(args, daemon);
 }
 

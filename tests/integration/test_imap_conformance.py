@@ -72,7 +72,8 @@ def test_address_search_matches_display_names_and_encoded_words(server):
     c.create("Addresses")
     msg = ("From: =?UTF-8?Q?Jos=C3=A9_Ferreira?= <jose@example.test>\r\n"
            "To: \"Team Lead\" <lead@corp.example>,\r\n bob@other.example\r\n"
-           "Cc: Carol <carol@example.test>\r\nSubject: s\r\n\r\nx\r\n").encode()
+           "Cc: Carol <carol@example.test>\r\nBcc: Dave <dave@example.test>\r\n"
+           "Subject: s\r\n\r\nx\r\n").encode()
     assert c.append("Addresses", None, None, msg)[0] == "OK"
     c.select("Addresses")
     assert search(c, "FROM", "jose@") == [1]
@@ -81,6 +82,12 @@ def test_address_search_matches_display_names_and_encoded_words(server):
     assert search(c, "TO", "BOB@OTHER") == [1]
     assert search(c, "CC", "carol") == [1]
     assert search(c, "CC", "lead") == []
+    assert search(c, "BCC", "DAVE@") == [1]
+    assert search(c, "BCC", "carol") == []
+    # Only the decoded display name has "é f" (the raw header has "=C3=A9_F").
+    decoded = "é ferr".encode()
+    lines = raw_lines(c, b"SEARCH CHARSET UTF-8 FROM {%d+}\r\n%s" % (len(decoded), decoded))
+    assert lines[0].strip() == b"* SEARCH 1" and lines[-1].split()[1] == b"OK", lines
     c.logout()
 
 
@@ -122,6 +129,34 @@ def test_copyuid_follows_the_source_set_order_and_the_destination_uidvalidity(se
     assert int(m.group(1)) == dst_validity
     assert m.group(2) == f"{uids[0]}:{uids[3]}".encode()
     assert re.fullmatch(rb"\d+:\d+", m.group(3)), m.group(3)
+
+    # A set with a gap, given out of order: the two sets pair up element by element (the
+    # source set in ascending order, which RFC 4315 §3 allows), and each destination UID
+    # holds the copy of its source message.
+    typ, data = c.uid("COPY", f"{uids[3]},{uids[0]}:{uids[1]}", "CopyDst")
+    assert typ == "OK"
+    typ, data = c.response("COPYUID")
+    m = re.fullmatch(rb"(\d+) (\S+) (\S+)", data[0])
+    assert m, data
+
+    def expand(text: bytes) -> list[int]:
+        out = []
+        for part in text.split(b","):
+            lo, _, hi = part.partition(b":")
+            out.extend(range(int(lo), int(hi or lo) + 1))
+        return out
+
+    sources, targets = expand(m.group(2)), expand(m.group(3))
+    assert sources == [uids[0], uids[1], uids[3]], m.group(2)
+    assert len(targets) == 3 and targets == sorted(targets), m.group(3)
+    bodies = {}
+    for uid in sources:
+        typ, data = c.uid("FETCH", str(uid), "(BODY.PEEK[TEXT])")
+        bodies[uid] = data[0][1]
+    c.select("CopyDst")
+    for source, target in zip(sources, targets):
+        typ, data = c.uid("FETCH", str(target), "(BODY.PEEK[TEXT])")
+        assert typ == "OK" and data[0][1] == bodies[source], (source, target, data)
     c.logout()
 
 
@@ -255,7 +290,8 @@ def fresh_box(server, name: str, count: int):
 
 def test_condstore_enabled_by_a_modseq_command_tags_store_fetches(server):
     """RFC 7162 §3.1: a command that uses MODSEQ enables CONDSTORE; from then on every
-    untagged FETCH a STORE causes carries MODSEQ, in this and in other sessions."""
+    untagged FETCH a STORE causes carries UID and MODSEQ, in this and in other sessions,
+    and so does one a FETCH causes by setting \\Seen."""
     a = fresh_box(server, "Cs1", 2)
     b = server.imap()
     # ENABLE is valid in the authenticated state only (RFC 5161 §3.1).
@@ -265,11 +301,16 @@ def test_condstore_enabled_by_a_modseq_command_tags_store_fetches(server):
     lines = raw_lines(a, b"FETCH 1 (MODSEQ)")
     assert re.search(rb"\* 1 FETCH \(MODSEQ \(\d+\)\)", lines[0]), lines
     lines = raw_lines(a, b"STORE 1 +FLAGS (\\Flagged)")
-    assert any(b"FETCH" in l and b"MODSEQ" in l for l in lines), lines
+    assert any(re.search(rb"\* 1 FETCH \(UID \d+ FLAGS \(.*\) MODSEQ \(\d+\)\)", l)
+               for l in lines), lines
     raw_lines(a, b"STORE 2 +FLAGS (\\Seen)")
     lines = raw_lines(b, b"NOOP")
     fetch = [l for l in lines if b"FETCH" in l]
-    assert fetch and all(b"MODSEQ" in l for l in fetch), lines
+    assert fetch and all(b"MODSEQ" in l and b"UID " in l for l in fetch), lines
+    raw_lines(a, b"STORE 1 -FLAGS (\\Seen)")
+    lines = raw_lines(a, b"FETCH 1 (BODY[TEXT])")  # sets \\Seen
+    text = b"".join(lines)  # the items after the literal are on a line of their own
+    assert re.search(rb"FLAGS \([^)]*\\Seen[^)]*\) UID \d+ MODSEQ \(\d+\)\)", text), lines
     a.logout()
     b.logout()
 
@@ -567,3 +608,22 @@ def test_context_search_updates_follow_the_mailbox(server):
     assert not any(b"ESEARCH" in l for l in lines), lines  # updates end with the mailbox
     c.logout()
     other.logout()
+
+
+def test_uid_expunge_of_the_saved_search_result(server):
+    """RFC 5182: UID EXPUNGE $ expunges the \\Deleted messages of the saved result, and
+    only those (it expunged nothing, answering OK)."""
+    c = fresh_box(server, "Saved", 4)
+    c.select("Saved")
+    typ, data = c.uid("SEARCH", "ALL")
+    uids = data[0].split()
+    assert len(uids) == 4
+    c.uid("STORE", b",".join(uids[:3]).decode(), "+FLAGS", "(\\Deleted)")
+    typ, _ = c.uid("SEARCH", "RETURN", "(SAVE)", "UID", f"{uids[1].decode()}:{uids[3].decode()}")
+    assert typ == "OK"
+    typ, data = c.uid("EXPUNGE", "$")
+    assert typ == "OK", data
+    typ, data = c.uid("SEARCH", "ALL")
+    # uids[1] and uids[2] were deleted and saved; uids[0] deleted but not saved; uids[3] not deleted.
+    assert data[0].split() == [uids[0], uids[3]], data
+    c.logout()

@@ -97,6 +97,18 @@ TEST(MailThread, Rfc5256ResponseShapes) {
   EXPECT_EQ(thread_references(m), "(2)(3 6 (4 23)(44 7 96))");
 }
 
+// RFC 5256 §2.2 step 6B: a dummy in the subject table stays there even when a later
+// non-reply has the same base subject (its first child is a reply); that message then
+// joins the dummy's children, as Dovecot does, instead of adopting the dummy.
+TEST(MailThread, SubjectTableKeepsADummy) {
+  std::vector<ThreadMessage> m = {
+      {1, "<1>", "<gone>", "", "Re: x", 1},
+      {2, "<2>", "<gone>", "", "Re: x", 2},
+      {3, "<3>", "", "", "x", 3},
+  };
+  EXPECT_EQ(thread_references(m), "((1)(2)(3))");
+}
+
 TEST(MailThread, SurvivesLoopsDuplicatesAndLongChains) {
   std::vector<ThreadMessage> m = {
       {1, "<a>", "<b>", "", "x", 1},
