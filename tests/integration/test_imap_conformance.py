@@ -260,6 +260,36 @@ def test_fetch_after_another_sessions_expunge_returns_what_exists(server):
     b.logout()
 
 
+def test_store_and_search_after_another_sessions_expunge(server):
+    """RFC 9051 §7.5.1: no EXPUNGE response while answering STORE or SEARCH either; the
+    message another session expunged keeps its number until the next command that may
+    report it (NOOP here), and the commands do not fail for the messages still there."""
+    a, b = server.imap(), server.imap()
+    a.create("Gone2")
+    for i in range(3):
+        append(a, "Gone2", "Mon, 1 Jan 2024 12:00:00 +0000", f"h{i}")
+    a.select("Gone2")
+    b.select("Gone2")
+    b.store("2", "+FLAGS", "\\Deleted")
+    b.expunge()
+    lines = raw_lines(a, b"STORE 1:3 +FLAGS (\\Flagged)")
+    assert lines[-1].split()[1] in (b"OK", b"NO"), lines  # never BAD
+    assert not any(b"EXPUNGE" in l for l in lines[:-1]), lines
+    assert any(l.startswith(b"* 1 FETCH") and b"\\Flagged" in l for l in lines), lines
+    assert any(l.startswith(b"* 3 FETCH") and b"\\Flagged" in l for l in lines), lines
+    lines = raw_lines(a, b"SEARCH FLAGGED")
+    assert lines[-1].split()[1] == b"OK", lines
+    assert not any(b"EXPUNGE" in l for l in lines[:-1]), lines
+    found = [l for l in lines if l.startswith(b"* SEARCH")]
+    assert found and set(found[0].split()[2:]) >= {b"1", b"3"}, lines
+    lines = raw_lines(a, b"NOOP")
+    assert b"* 2 EXPUNGE" in lines, lines
+    typ, data = a.search(None, "FLAGGED")
+    assert data[0].split() == [b"1", b"2"], data  # renumbered after the EXPUNGE
+    a.logout()
+    b.logout()
+
+
 def test_new_keyword_is_announced_with_flags_before_fetch(server):
     """A keyword new to the mailbox reaches every session that has it selected as a new
     untagged FLAGS (and PERMANENTFLAGS) before any FETCH that shows it (RFC 9051 §7.3.5)."""
