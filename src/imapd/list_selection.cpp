@@ -48,6 +48,17 @@ std::vector<ListEntry> select_list_entries(const ListRequest& r,
     by_name.emplace(name, gone);
     order.push_back(name);
   }
+  // RECURSIVEMATCH: the parents of subscribed names are candidates for CHILDINFO even when
+  // no folder of theirs is left (RFC 5258 §3.5; Dovecot lists them \NonExistent).
+  if (r.select_subscribed && r.recursive_match) {
+    for (const auto& name : subscribed) {
+      for (auto& parent : ancestors(name)) {
+        if (by_name.contains(parent)) continue;
+        by_name.emplace(parent, mailbox::FolderInfo{parent, false, true, ""});
+        order.push_back(std::move(parent));
+      }
+    }
+  }
   // Children are told when asked for, and unasked to a plain LIST (RFC 5258 §4 allows
   // it; Dovecot does so, and no more).
   bool children = r.return_children || !r.extended;
@@ -74,7 +85,7 @@ std::vector<ListEntry> select_list_entries(const ListRequest& r,
     if (want_subscribed && is_subscribed) add("\\Subscribed");
     // \NonExistent implies \Noselect; a plain LIST says \Noselect, which every client
     // knows (RFC 5258 §3.4), as Dovecot does.
-    if (!f.exists && (is_subscribed || !r.select_subscribed))
+    if (!f.exists && (is_subscribed || !r.select_subscribed || childinfo))
       add(r.extended ? "\\NonExistent" : "\\Noselect");
     // A parent listed only for CHILDINFO carries no other attribute (RFC 5258 §5 example).
     bool listed_for_children_only = r.select_subscribed && !is_subscribed;

@@ -75,11 +75,16 @@ def both():
     with ImapInstance() as s:
         c = s.imap()
         for name in ("Lists", "Lists.Debian", "Lists.Postfix", "Archive.2024.Q1", "Gone",
-                     "Keep"):
+                     "Keep", "Old.Sub"):
             assert c.create(name)[0] == "OK", name
-        for name in ("Lists.Debian", "Archive.2024.Q1", "Gone", "INBOX", "Keep", "Trash"):
+        for name in ("Lists.Debian", "Archive.2024.Q1", "Gone", "INBOX", "Keep", "Trash",
+                     "Old.Sub"):
             assert c.subscribe(name)[0] == "OK", name
         assert c.delete("Gone")[0] == "OK"
+        # A subscribed name whose whole branch is gone: "Old" exists in no way but as the
+        # parent of a subscription (RECURSIVEMATCH's CHILDINFO, RFC 5258 §3.5).
+        assert c.delete("Old.Sub")[0] == "OK"
+        c.delete("Old")
         assert c.append("Lists.Debian", None, None, b"Subject: s\r\n\r\nx\r\n")[0] == "OK"
         c.logout()
         owner = s.inst.main_cf.get("mail_owner")
