@@ -103,8 +103,9 @@ Status ServerCertificates::load(Entry& entry) {
 std::shared_ptr<asio::ssl::context> ServerCertificates::current(Entry& entry) {
   auto now = std::chrono::steady_clock::now();
   // Handed files are the master's to watch (it restarts us when they change).
-  if (!entry.pem.empty() || entry.files.any_handed() ||
-      now - entry.checked < options_.check_interval)
+  // The bundle lookups only once the interval is up, not before every handshake.
+  if (!entry.pem.empty() || now - entry.checked < options_.check_interval ||
+      entry.files.any_handed())
     return entry.ctx;
   entry.checked = now;
   auto stamps = stamp(entry.files.files());

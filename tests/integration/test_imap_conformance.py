@@ -238,18 +238,25 @@ def raw_lines(c, command: bytes) -> list[bytes]:
             return lines
 
 
+def expunged_behind_a(server, name: str, count: int):
+    """Two sessions on a new folder of `count` messages, both selected; b expunges message 2,
+    which a still knows as number 2."""
+    a, b = server.imap(), server.imap()
+    a.create(name)
+    for i in range(count):
+        append(a, name, "Mon, 1 Jan 2024 12:00:00 +0000", f"{name}{i}")
+    a.select(name)
+    b.select(name)
+    b.store("2", "+FLAGS", "\\Deleted")
+    b.expunge()
+    return a, b
+
+
 def test_fetch_after_another_sessions_expunge_returns_what_exists(server):
     """RFC 9051 §7.5.1 forbids EXPUNGE responses during FETCH; messages another session
     expunged meanwhile are skipped and the command still succeeds with [EXPUNGEISSUED]
     (RFC 5530), as Dovecot answers; the EXPUNGE follows at the next NOOP."""
-    a, b = server.imap(), server.imap()
-    a.create("Gone")
-    for i in range(2):
-        append(a, "Gone", "Mon, 1 Jan 2024 12:00:00 +0000", f"g{i}")
-    a.select("Gone")
-    b.select("Gone")
-    b.store("2", "+FLAGS", "\\Deleted")
-    b.expunge()
+    a, b = expunged_behind_a(server, "Gone", 2)
     lines = raw_lines(a, b"FETCH 1:2 (FLAGS)")
     assert lines[-1].split()[1] == b"OK" and b"[EXPUNGEISSUED]" in lines[-1], lines
     assert any(l.startswith(b"* 1 FETCH") for l in lines), lines
@@ -264,14 +271,7 @@ def test_store_and_search_after_another_sessions_expunge(server):
     """RFC 9051 §7.5.1: no EXPUNGE response while answering STORE or SEARCH either; the
     message another session expunged keeps its number until the next command that may
     report it (NOOP here), and the commands do not fail for the messages still there."""
-    a, b = server.imap(), server.imap()
-    a.create("Gone2")
-    for i in range(3):
-        append(a, "Gone2", "Mon, 1 Jan 2024 12:00:00 +0000", f"h{i}")
-    a.select("Gone2")
-    b.select("Gone2")
-    b.store("2", "+FLAGS", "\\Deleted")
-    b.expunge()
+    a, b = expunged_behind_a(server, "Gone2", 3)
     lines = raw_lines(a, b"STORE 1:3 +FLAGS (\\Flagged)")
     assert lines[-1].split()[1] in (b"OK", b"NO"), lines  # never BAD
     assert not any(b"EXPUNGE" in l for l in lines[:-1]), lines
