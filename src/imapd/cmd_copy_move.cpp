@@ -49,7 +49,7 @@ asio::awaitable<void> Session::copy_or_move(const Command& c, Parser& p, bool mo
   }
   if (uids.empty()) {
     if (any_expunged) {
-      no(c, "Some of the requested messages no longer exist.");
+      no(c, "[EXPUNGEISSUED] Some of the requested messages no longer exist.");
     } else {
       ok(c, c.name + " completed.");
     }

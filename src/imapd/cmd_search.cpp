@@ -63,12 +63,13 @@ asio::awaitable<void> Session::cmd_search(const Command& c, Parser& p) {
   }
   bool with_modseq = search_uses_modseq(*program);
   if (with_modseq) condstore_ = true;  // SEARCH MODSEQ enables CONDSTORE (RFC 7162 §3.1)
-  uint64_t highest = 0;
   std::vector<uint32_t> ids;
-  for (const auto& m : matches) {
-    ids.push_back(c.uid ? m.message->uid : m.seq);
-    highest = std::max(highest, m.message->modseq);
-  }
+  for (const auto& m : matches) ids.push_back(c.uid ? m.message->uid : m.seq);
+  // RFC 4731 §3.2: MODSEQ is the highest of the messages returned (MIN/MAX alone return one
+  // or two of them), not of every match.
+  uint64_t highest = 0;
+  for (size_t i : returned_positions(matches.size(), r))
+    highest = std::max(highest, matches[i].message->modseq);
   if (r.save) save_search_result(matches, r);
   if (!esearch) {
     std::string line = "SEARCH";
@@ -89,19 +90,8 @@ asio::awaitable<void> Session::cmd_search(const Command& c, Parser& p) {
 // RFC 9394 §3.1's PARTIAL window likewise), else the whole result, as UIDs.
 void Session::save_search_result(const std::vector<Match>& matches, const ReturnOptions& r) {
   saved_search_.clear();
-  bool whole = r.all || r.count || (!r.min && !r.max && !r.partial);
-  if (whole) {
-    for (const auto& m : matches) saved_search_.push_back(m.message->uid);
-  } else if (!matches.empty()) {
-    if (r.min) saved_search_.push_back(matches.front().message->uid);
-    if (r.max) saved_search_.push_back(matches.back().message->uid);
-    if (r.partial) {
-      std::vector<uint32_t> positions(matches.size());
-      for (size_t i = 0; i < positions.size(); ++i) positions[i] = static_cast<uint32_t>(i);
-      for (uint32_t i : partial_window(positions, *r.partial))
-        saved_search_.push_back(matches[i].message->uid);
-    }
-  }
+  for (size_t i : returned_positions(matches.size(), r))
+    saved_search_.push_back(matches[i].message->uid);
   std::sort(saved_search_.begin(), saved_search_.end());
   saved_search_.erase(std::unique(saved_search_.begin(), saved_search_.end()), saved_search_.end());
   saved_search_valid_ = true;

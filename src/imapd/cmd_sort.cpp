@@ -2,6 +2,9 @@
 // CONTEXT=SORT): the arguments are parsed by sort_args.cpp, the charset and search run
 // once for both (sort_search), the matches ordered by sort_order.cpp or threaded by
 // thread_run.cpp, and the answers written by sort_response.cpp.
+#include <algorithm>
+
+#include "imapd/search_return.hpp"
 #include "imapd/search_run.hpp"
 #include "imapd/session.hpp"
 #include "imapd/sort_args.hpp"
@@ -43,6 +46,15 @@ asio::awaitable<void> Session::cmd_sort(const Command& c, Parser& p) {
   auto found = sort_search(c, args->search, args->needs_headers());
   if (!found) co_return;
   std::vector<Match> sorted = sort_matches(selected_->box(), args->criteria, *found);
+  // RFC 7162 §3.1.5: a MODSEQ criterion enables CONDSTORE and adds the highest MODSEQ of
+  // the returned messages (RFC 4731 §3.2: only MIN's and MAX's when they are all asked).
+  std::optional<uint64_t> modseq;
+  if (search_uses_modseq(args->search.program)) {
+    condstore_ = true;
+    ReturnOptions returned = args->esort ? args->r : ReturnOptions{};
+    for (size_t i : returned_positions(sorted.size(), returned))
+      modseq = std::max(modseq.value_or(0), sorted[i].message->modseq);
+  }
   if (args->r.update &&
       !start_search_update(c, std::move(args->search.program), sorted, args->criteria)) {
     bad(c, "Error in IMAP command SORT: The tag already names an UPDATE search.");
@@ -51,7 +63,7 @@ asio::awaitable<void> Session::cmd_sort(const Command& c, Parser& p) {
   std::vector<uint32_t> ids;
   ids.reserve(sorted.size());
   for (const Match& m : sorted) ids.push_back(c.uid ? m.message->uid : m.seq);
-  untagged(sort_response(*args, ids, c.tag, c.uid));
+  untagged(sort_response(*args, ids, c.tag, c.uid, modseq));
   ok(c, "Sort completed.");
 }
 

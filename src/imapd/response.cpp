@@ -78,10 +78,16 @@ void append_astring(std::string& out, std::string_view s) {
 std::string format_internal_date(time_t t) {
   static constexpr const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
                                             "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  // In the server's time zone with its offset, as Dovecot writes it; SEARCH BEFORE/ON/SINCE
+  // compare the same local day (search_program.cpp).
   struct tm tm {};
-  gmtime_r(&t, &tm);
-  return fmt::format("\"{:02}-{}-{:04} {:02}:{:02}:{:02} +0000\"", tm.tm_mday, kMonths[tm.tm_mon],
-                     tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
+  if (localtime_r(&t, &tm) == nullptr) gmtime_r(&t, &tm);
+  long offset = tm.tm_gmtoff / 60;
+  char sign = offset < 0 ? '-' : '+';
+  if (offset < 0) offset = -offset;
+  return fmt::format("\"{:02}-{}-{:04} {:02}:{:02}:{:02} {}{:02}{:02}\"", tm.tm_mday,
+                     kMonths[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec, sign,
+                     offset / 60, offset % 60);
 }
 
 }  // namespace correio::imapd

@@ -16,7 +16,7 @@ void append_string(std::string& out, std::string_view s);
 void append_nstring(std::string& out, std::string_view s);
 // An astring: the bare atom when it is one, else append_string.
 void append_astring(std::string& out, std::string_view s);
-// "dd-Mon-yyyy hh:mm:ss +0000" quoted (INTERNALDATE, in UTC).
+// "dd-Mon-yyyy hh:mm:ss +hhmm" quoted (INTERNALDATE), in the server's time zone.
 std::string format_internal_date(time_t t);
 
 }  // namespace correio::imapd

@@ -179,6 +179,16 @@ int64_t day_of(int64_t t) {
   return t >= 0 ? t / 86400 : (t - 86399) / 86400;
 }
 
+// The day a stored time falls on in the server's time zone, the zone INTERNALDATE is written
+// in: RFC 3501 §6.4.4 compares dates "disregarding time and timezone", and Dovecot reads
+// that as the server's local calendar day.
+int64_t local_day_of(int64_t t) {
+  time_t at = static_cast<time_t>(t);
+  struct tm tm {};
+  if (localtime_r(&at, &tm) == nullptr) return day_of(t);
+  return day_of(t + tm.tm_gmtoff);
+}
+
 struct ContentView {
   const std::string* raw = nullptr;
   size_t header_size = 0;
@@ -261,11 +271,11 @@ bool search_matches(const SearchKey& key, SearchSubject& s) {
     case K::smaller:
       return m.vsize < key.number;
     case K::before:
-      return day_of(m.internal_date) < day_of(static_cast<int64_t>(key.number));
+      return local_day_of(m.internal_date) < day_of(static_cast<int64_t>(key.number));
     case K::on:
-      return day_of(m.internal_date) == day_of(static_cast<int64_t>(key.number));
+      return local_day_of(m.internal_date) == day_of(static_cast<int64_t>(key.number));
     case K::since:
-      return day_of(m.internal_date) >= day_of(static_cast<int64_t>(key.number));
+      return local_day_of(m.internal_date) >= day_of(static_cast<int64_t>(key.number));
     case K::older:
       return time(nullptr) - m.internal_date >= static_cast<int64_t>(key.number);
     case K::younger:
@@ -313,7 +323,7 @@ bool search_matches(const SearchKey& key, SearchSubject& s) {
     case K::saved_before:
     case K::saved_on:
     case K::saved_since: {
-      int64_t saved = day_of(save_date(m.path).value_or(m.internal_date));
+      int64_t saved = local_day_of(save_date(m.path).value_or(m.internal_date));
       int64_t want = day_of(static_cast<int64_t>(key.number));
       if (key.kind == K::saved_before) return saved < want;
       if (key.kind == K::saved_on) return saved == want;

@@ -61,6 +61,27 @@ std::vector<uint32_t> partial_window(const std::vector<uint32_t>& results,
   return out;
 }
 
+std::vector<size_t> returned_positions(size_t results, const ReturnOptions& options) {
+  std::vector<size_t> out;
+  bool whole = options.all || options.count || (!options.min && !options.max && !options.partial);
+  if (whole) {
+    out.resize(results);
+    for (size_t i = 0; i < results; ++i) out[i] = i;
+    return out;
+  }
+  if (results == 0) return out;
+  if (options.min) out.push_back(0);
+  if (options.max) out.push_back(results - 1);
+  if (options.partial) {
+    std::vector<uint32_t> positions(results);
+    for (size_t i = 0; i < results; ++i) positions[i] = static_cast<uint32_t>(i);
+    for (uint32_t i : partial_window(positions, *options.partial)) out.push_back(i);
+  }
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
 std::optional<ReturnOptions> parse_return_options(Parser& p, bool search) {
   ReturnOptions options;
   if (!p.consume('(')) {

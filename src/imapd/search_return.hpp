@@ -30,6 +30,14 @@ std::optional<PartialRange> parse_partial_range(std::string_view text);
 std::vector<uint32_t> partial_window(const std::vector<uint32_t>& results,
                                      const PartialRange& range);
 
+struct ReturnOptions;
+
+// The positions (0-based, ascending, no repeats) of the results that the options return:
+// every result when ALL or COUNT is asked or no MIN, MAX or PARTIAL; otherwise the first
+// for MIN, the last for MAX and PARTIAL's window. RFC 4731 §3.2 describes these messages by
+// the MODSEQ result, RFC 5182 §2.4 SAVEs them.
+std::vector<size_t> returned_positions(size_t results, const ReturnOptions& options);
+
 struct ReturnOptions {
   bool min = false, max = false, all = false, count = false, save = false;
   bool update = false;   // CONTEXT=SEARCH UPDATE (RFC 5267 §4)

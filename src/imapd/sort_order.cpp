@@ -66,10 +66,10 @@ std::string address_key(std::string_view header, const std::string& key) {
   std::string field;
   if (key == "FROM" || key == "TO" || key == "CC") {
     mail::first_header_value(header, key == "FROM" ? "From" : key == "TO" ? "To" : "Cc", field);
-    return mail::utf8_casefold(mail::sort_key_mailbox(field));
+    return mail::ascii_casemap(mail::sort_key_mailbox(field));
   }
   mail::first_header_value(header, key == "DISPLAYFROM" ? "From" : "To", field);
-  return mail::utf8_casefold(mail::sort_key_display(field));
+  return mail::ascii_casemap(mail::sort_key_display(field));
 }
 
 Row make_row(mailbox::Mailbox& box, const std::vector<SortCriterion>& criteria, const Match& m) {
@@ -95,7 +95,7 @@ Row make_row(mailbox::Mailbox& box, const std::vector<SortCriterion>& criteria, 
     } else if (k.key == "SUBJECT") {
       std::string subject;
       mail::first_header_value(header, "Subject", subject);
-      value = mail::utf8_casefold(mail::base_subject(subject));
+      value = mail::ascii_casemap(mail::base_subject(subject));
     } else {
       value = address_key(header, k.key);
     }

@@ -6,10 +6,11 @@
 namespace correio::imapd {
 
 std::string sort_response(const SortArgs& args, const std::vector<uint32_t>& ids,
-                          const std::string& tag, bool uid) {
+                          const std::string& tag, bool uid, std::optional<uint64_t> modseq) {
   if (!args.esort) {
     std::string line = "SORT";
     for (uint32_t id : ids) line += fmt::format(" {}", id);
+    if (modseq) line += fmt::format(" (MODSEQ {})", *modseq);
     return line;
   }
   // MIN and MAX are the first and last in sort order; ALL and PARTIAL keep the sort
@@ -17,6 +18,7 @@ std::string sort_response(const SortArgs& args, const std::vector<uint32_t>& ids
   std::string line = "ESEARCH (TAG \"" + tag + "\")";
   if (uid) line += " UID";
   line += esearch_return_data(ids, args.r, false);
+  if (modseq) line += fmt::format(" MODSEQ {}", *modseq);
   return line;
 }
 

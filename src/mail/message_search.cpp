@@ -99,6 +99,12 @@ std::string decoded_body_text(std::string_view raw, const MimePart& root, std::s
   return out;
 }
 
+std::string ascii_casemap(std::string text) {
+  for (char& c : text)
+    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - ('a' - 'A'));
+  return text;
+}
+
 std::string utf8_casefold(std::string_view text) {
   std::string valid = sanitize_utf8(text);
   std::string out;

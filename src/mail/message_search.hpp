@@ -28,6 +28,10 @@ std::string decoded_body_text(std::string_view raw, const MimePart& root,
 // Extended-A, Greek and Cyrillic letters to lowercase; ß stays; invalid bytes -> U+FFFD.
 std::string utf8_casefold(std::string_view text);
 
+// i;ascii-casemap (RFC 4790 §9.2), IMAP-SORT's collation: a-z upper-cased, every other
+// octet kept, so that comparing the results octet by octet orders as the collation does.
+std::string ascii_casemap(std::string text);
+
 // True when `needle` occurs in `haystack` after utf8_casefold() of both (an empty needle
 // matches). Callers searching many messages should fold the needle once and use
 // folded_contains().

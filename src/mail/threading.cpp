@@ -6,6 +6,7 @@
 #include <unordered_map>
 
 #include "mail/detail/rfc822_tokens.hpp"
+#include "mail/message_search.hpp"
 
 namespace correio::mail {
 namespace {
@@ -17,13 +18,6 @@ struct Node {
   std::size_t parent = kNone;
   std::vector<std::size_t> children;
 };
-
-// Upper-cases ASCII for i;ascii-casemap comparison of base subjects.
-std::string casemap(std::string s) {
-  for (char& c : s)
-    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 32);
-  return s;
-}
 
 // The msg-ids ("<...>") in a References/In-Reply-To/Message-ID value, in order. Lenient:
 // anything between '<' and '>' without whitespace inside counts (Dovecot does similar).
@@ -132,7 +126,8 @@ std::string thread_orderedsubject(const std::vector<ThreadMessage>& messages) {
   // §4 ORDEREDSUBJECT: sort by base subject then sent date; each run of equal subjects is
   // one thread whose first message is the parent of all the others.
   std::vector<std::pair<std::string, const ThreadMessage*>> sorted;
-  for (const ThreadMessage& m : messages) sorted.emplace_back(casemap(base_subject(m.subject)), &m);
+  for (const ThreadMessage& m : messages)
+    sorted.emplace_back(ascii_casemap(base_subject(m.subject)), &m);
   std::stable_sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) {
     if (a.first != b.first) return a.first < b.first;
     if (a.second->sent_date != b.second->sent_date)
@@ -269,7 +264,7 @@ std::string thread_references(const std::vector<ThreadMessage>& messages) {
     if (m == nullptr && !nodes[n].children.empty()) m = nodes[nodes[n].children.front()].message;
     reply = false;
     if (m == nullptr) return "";
-    return casemap(base_subject(m->subject, reply));
+    return ascii_casemap(base_subject(m->subject, reply));
   };
   std::map<std::string, std::size_t> by_subject;
   std::map<std::size_t, std::size_t> wrapped_by;  // root -> the dummy that took its place

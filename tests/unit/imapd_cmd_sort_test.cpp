@@ -151,6 +151,37 @@ S: b4 OK Sort completed.
             "");
 }
 
+TEST_F(ImapSortCommand, AsciiCasemapAndModseq) {
+  // i;ascii-casemap upper-cases a-z and compares octets, so "_" (0x5F) sorts after every
+  // letter, where a lower-casing fold would put it first. A MODSEQ criterion adds the
+  // highest MODSEQ of what is returned (RFC 7162 §3.1.5, RFC 4731 §3.2 for MIN/MAX).
+  deliver("Subject: _under\n\nx\n");
+  ASSERT_EQ(t.run(R"(C: d1 NOOP
+S~ d1 OK {*}
+C: d2 SORT (SUBJECT) UTF-8 ALL
+S: * SORT 2 5 1 4 3 6
+S: d2 OK Sort completed.
+C: d3 STORE 2 +FLAGS.SILENT (\Seen)
+S: d3 OK Store completed.
+)"),
+            "");
+  auto box = t.user().open_mailbox("INBOX");
+  ASSERT_TRUE(box && (*box)->sync());
+  uint64_t highest = (*box)->find(2)->modseq, last = (*box)->find(6)->modseq;
+  ASSERT_GT(highest, last);
+  EXPECT_EQ(t.run("C: d4 SORT (SUBJECT) UTF-8 MODSEQ 1\n"
+                  "S: * SORT 2 5 1 4 3 6 (MODSEQ " +
+                  std::to_string(highest) +
+                  ")\n"
+                  "S: d4 OK Sort completed.\n"
+                  "C: d5 SORT RETURN (MAX) (SUBJECT) UTF-8 MODSEQ 1\n"
+                  "S: * ESEARCH (TAG \"d5\") MAX 6 MODSEQ " +
+                  std::to_string(last) +
+                  "\n"
+                  "S: d5 OK Sort completed.\n"),
+            "");
+}
+
 TEST_F(ImapSortCommand, ReturnOptions) {
   // RFC 5267 §3.2: MIN and MAX are the first and last in sort order, ALL keeps the order.
   // Only ascending runs become ranges: Dovecot writes a descending run as "5:1", which a

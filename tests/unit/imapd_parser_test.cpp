@@ -8,6 +8,7 @@
 #include "imapd/response.hpp"
 #include "imapd/search_program.hpp"
 #include "imapd/selected_view.hpp"
+#include "scoped_time_zone.hpp"
 
 namespace correio::imapd {
 namespace {
@@ -143,7 +144,14 @@ TEST(ImapResponse, StringsQuotedOrLiteral) {
   out.clear();
   append_astring(out, "NIL");
   EXPECT_EQ(out, "\"NIL\"");
-  EXPECT_EQ(format_internal_date(837596665), "\"17-Jul-1996 09:44:25 +0000\"");
+  {
+    correio::testing::ScopedTimeZone utc("UTC0");
+    EXPECT_EQ(format_internal_date(837596665), "\"17-Jul-1996 09:44:25 +0000\"");
+  }
+  // The server's zone and its offset, as Dovecot writes INTERNALDATE.
+  correio::testing::ScopedTimeZone eastern("EST5EDT");
+  EXPECT_EQ(format_internal_date(837596665), "\"17-Jul-1996 05:44:25 -0400\"");
+  EXPECT_EQ(format_internal_date(851990400), "\"30-Dec-1996 19:00:00 -0500\"");
 }
 
 TEST(ImapResponse, NumberSets) {

@@ -6,16 +6,14 @@
 #include <time.h>
 
 #include "cli/qshape_report.hpp"
+#include "scoped_time_zone.hpp"
 
 namespace correio::cli {
 namespace {
 
 class UtcTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    ::setenv("TZ", "UTC", 1);
-    ::tzset();
-  }
+  correio::testing::ScopedTimeZone utc_{"UTC"};
 };
 
 // Tue Jun  4 12:00:00 2024 UTC

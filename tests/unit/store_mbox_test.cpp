@@ -18,6 +18,7 @@
 #include <iterator>
 #include <thread>
 
+#include "scoped_time_zone.hpp"
 #include "store/mbox.hpp"
 
 namespace fs = std::filesystem;
@@ -53,8 +54,7 @@ class MboxTest : public ::testing::Test {
 }  // namespace
 
 TEST(MboxFormat, FromLineAndQuoting) {
-  ::setenv("TZ", "UTC", 1);
-  ::tzset();
+  correio::testing::ScopedTimeZone utc("UTC");
   EXPECT_EQ(mbox_from_line("alice@example.org", 1704067200),
             "From alice@example.org  Mon Jan  1 00:00:00 2024\n");
   EXPECT_EQ(mbox_from_line("", 1704067200), "From MAILER-DAEMON  Mon Jan  1 00:00:00 2024\n");
