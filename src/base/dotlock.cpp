@@ -159,10 +159,8 @@ Status Dotlock::replace(std::string_view contents) {
   if (e == 0 && ::rename(temporary.c_str(), file_.c_str()) != 0) e = errno;
   if (e != 0) {
     ::unlink(temporary.c_str());
-    release();
     return errno_error("replace " + file_.string() + " through " + temporary.string(), e);
   }
-  release();
   return {};
 }
 

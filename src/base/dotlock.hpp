@@ -40,8 +40,9 @@ class Dotlock {
   Dotlock& operator=(Dotlock&&) = delete;
   ~Dotlock();  // releases (unlinks) the lock if still held
 
-  // Writes `contents` into FILE.lock.tmp, fsyncs it, renames it over FILE and releases
-  // the lock.
+  // Writes `contents` into FILE.lock.tmp, fsyncs it and renames it over FILE. The lock
+  // stays held (until release() or destruction): a holder that keeps state derived from
+  // FILE, as a folder's index is from dovecot-uidlist, updates it under the same lock.
   Status replace(std::string_view contents);
   // Releases the lock without touching FILE.
   void release();

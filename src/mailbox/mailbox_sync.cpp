@@ -195,11 +195,11 @@ Result<Uidlist> Mailbox::Impl::load_uidlist_head_locked(bool* rewrite) {
 
 Status Mailbox::Impl::save_uidlist(base::Dotlock& lock, const Uidlist& list, size_t added,
                                    bool rewrite) {
+  // The lock stays held either way: the caller updates the index under it, so that index
+  // writers are serialized and MODSEQs only grow (a session synced to the highest MODSEQ
+  // would otherwise miss a change committed later with a lower one).
   if (rewrite) return lock.replace(format_uidlist(list));
-  if (added == 0) {
-    lock.release();
-    return {};
-  }
+  if (added == 0) return {};
   // Only new records: append them, as Dovecot does; readers take N from the last record
   // when the header's N lags behind.
   std::string lines;
@@ -345,13 +345,13 @@ Status Mailbox::Impl::full_scan(bool force) {
   auto ul_st = detail::stamp_of(uidlist_path());
   if (!ul_st) return ul_st.error();
 
-  // The index follows in one transaction.
-  auto meta = index.meta();
-  if (!meta) return meta.error();
+  // The index follows in one transaction, still under the uidlist lock.
   auto old = index.records();
   if (!old) return old.error();
   auto w = index.write();
   if (!w) return w.error();
+  auto meta = w->meta();
+  if (!meta) return meta.error();
   IndexMeta m = *meta;
   std::vector<IndexRecord> old_records = std::move(*old);
   if (m.uid_validity != list->uid_validity) {

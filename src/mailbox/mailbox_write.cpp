@@ -303,10 +303,10 @@ Result<std::vector<uint32_t>> Mailbox::expunge(std::span<const uint32_t> uids) {
   });
   if (Status s = d.save_uidlist(*lock, *list, 0, true); !s) return s.error();
 
-  auto meta = d.index.meta();
-  if (!meta) return meta.error();
   auto w = d.index.write();
   if (!w) return w.error();
+  auto meta = w->meta();  // inside the write transaction: the newest MODSEQ, not a snapshot's
+  if (!meta) return meta.error();
   detail::IndexMeta m = *meta;
   m.highest_modseq += 1;
   for (uint32_t uid : removed) {
