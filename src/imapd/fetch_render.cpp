@@ -103,13 +103,13 @@ void render_binary(FetchMessage& m, const FetchItem& item, std::string& out) {
     append_partial(out, item, content.data, content.has_nul);
 }
 void render_email_id(FetchMessage& m, const FetchItem&, std::string& out) {
-  out += "EMAILID (" + email_object_id(m.info.path) + ")";
+  out += "EMAILID (" + email_object_id(m.info.file) + ")";
 }
 void render_thread_id(FetchMessage&, const FetchItem&, std::string& out) {
   out += "THREADID NIL";  // RFC 8474 §5.2: NIL when the server does not thread
 }
 void render_save_date(FetchMessage& m, const FetchItem&, std::string& out) {
-  auto saved = save_date(m.info.path);
+  auto saved = save_date(m.info.file, m.box.path());
   out += "SAVEDATE " +
          (saved ? format_internal_date(static_cast<time_t>(*saved)) : std::string("NIL"));
 }

@@ -30,11 +30,11 @@ std::string email_object_id(std::string_view path) {
   return fmt::format("M{:016x}", fnv1a(name, 0));
 }
 
-std::optional<int64_t> save_date(const std::string& path) {
+std::optional<int64_t> save_date(std::string_view file, const std::filesystem::path& folder) {
   // Maildir unique names begin with the time the file was made in tmp/ ("1700000000.M1P2.host"),
   // which is when it was saved into this folder (a COPY makes a new name); the ctime would
   // move with every flag change, which renames the file.
-  std::string_view name = path;
+  std::string_view name = file;
   if (auto slash = name.rfind('/'); slash != std::string_view::npos) name.remove_prefix(slash + 1);
   int64_t seconds = 0;
   size_t digits = 0;
@@ -42,7 +42,7 @@ std::optional<int64_t> save_date(const std::string& path) {
     seconds = seconds * 10 + (name[digits++] - '0');
   if (digits > 0 && digits < name.size() && name[digits] == '.') return seconds;
   struct stat st {};
-  if (::stat(path.c_str(), &st) != 0) return std::nullopt;
+  if (::stat((folder / file).c_str(), &st) != 0) return std::nullopt;
   return static_cast<int64_t>(st.st_ctime);
 }
 

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <filesystem>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -20,8 +21,8 @@ std::string mailbox_object_id(uint32_t uid_validity);
 // "M" and 16 hex digits from the Maildir base name of `path` (the name without ":2,...").
 std::string email_object_id(std::string_view path);
 
-// When the file was saved into its folder (seconds since the epoch); nullopt when the
-// name carries no time and the file is gone.
-std::optional<int64_t> save_date(const std::string& path);
+// When the file (MessageInfo::file, inside `folder`) was saved into its folder (seconds
+// since the epoch); nullopt when the name carries no time and the file is gone.
+std::optional<int64_t> save_date(std::string_view file, const std::filesystem::path& folder);
 
 }  // namespace correio::imapd

@@ -317,13 +317,13 @@ bool search_matches(const SearchKey& key, SearchSubject& s) {
     case K::modseq:
       return m.modseq >= key.number;
     case K::email_id:
-      return email_object_id(m.path) == key.name;
+      return email_object_id(m.file) == key.name;
     case K::thread_id:
       return false;
     case K::saved_before:
     case K::saved_on:
     case K::saved_since: {
-      int64_t saved = local_day_of(save_date(m.path).value_or(m.internal_date));
+      int64_t saved = local_day_of(save_date(m.file, s.folder).value_or(m.internal_date));
       int64_t want = day_of(static_cast<int64_t>(key.number));
       if (key.kind == K::saved_before) return saved < want;
       if (key.kind == K::saved_on) return saved == want;

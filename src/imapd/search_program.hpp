@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <ctime>
+#include <filesystem>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -70,6 +71,7 @@ struct SearchSubject {
   uint32_t max_seq = 0;
   uint32_t max_uid = 0;
   const std::vector<uint32_t>* saved = nullptr;  // "$" result (UIDs); nullptr: none
+  std::filesystem::path folder;                  // the folder's directory (SAVEDATE)
   std::function<const std::string*()> raw;       // the message bytes, loaded on demand
   std::function<std::string_view()> header;      // its header block (cached), on demand
 };

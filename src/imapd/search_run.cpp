@@ -23,6 +23,7 @@ std::vector<Match> run_search(SelectedView& view, const SearchKey& program,
   subject.max_seq = n;
   subject.max_uid = view.max_uid();
   subject.saved = saved;
+  subject.folder = view.box().path();
   subject.raw = [&]() -> const std::string* {
     if (!tried) {
       tried = true;

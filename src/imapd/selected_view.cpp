@@ -77,6 +77,7 @@ Status SelectedView::initialise() {
   auto changes = box_->sync();
   if (!changes) return changes.error();
   view_.clear();
+  view_.reserve(box_->messages().size());  // exact: idle sessions hold it for hours
   for (const auto& m : box_->messages()) view_.push_back({m.uid, m.modseq, false});
   known_keywords_ = box_->keywords();
   return {};

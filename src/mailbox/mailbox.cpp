@@ -143,10 +143,16 @@ Result<uint32_t> Mailbox::Impl::keyword_bits(const std::vector<std::string>& nam
   return bits;
 }
 
-std::string Mailbox::Impl::message_path(bool in_new, std::string_view filename) const {
+std::string Mailbox::Impl::message_file(bool in_new, std::string_view filename) {
+  std::string f = in_new ? "new/" : "cur/";
+  f += filename;
+  return f;
+}
+
+std::string Mailbox::Impl::absolute(const std::string& file) const {
   std::string p = dir.native();
-  p += in_new ? "/new/" : "/cur/";
-  p += filename;
+  p += '/';
+  p += file;
   return p;
 }
 
@@ -173,7 +179,7 @@ MessageInfo Mailbox::Impl::to_info(const detail::IndexRecordView& r) const {
   m.size = r.size;
   m.vsize = r.vsize;
   m.internal_date = r.date;
-  m.path = message_path(r.in_new, r.filename);
+  m.file = message_file(r.in_new, r.filename);
   m.recent = std::binary_search(recent.begin(), recent.end(), r.uid);
   return m;
 }
@@ -181,16 +187,16 @@ MessageInfo Mailbox::Impl::to_info(const detail::IndexRecordView& r) const {
 Result<std::filesystem::path> Mailbox::message_path(uint32_t uid) {
   MessageInfo* m = impl_->find_mutable(uid);
   if (!m) return Error{"no message with UID " + std::to_string(uid)};
-  if (::access(m->path.c_str(), F_OK) == 0) return std::filesystem::path(m->path);
+  std::string path = impl_->absolute(m->file);
+  if (::access(path.c_str(), F_OK) == 0) return std::filesystem::path(std::move(path));
   // Renamed by another session (flags changed): look the base name up again.
-  std::string file = std::filesystem::path(m->path).filename().native();
-  std::string_view base = maildir_basename(file);
+  std::string_view base = maildir_basename(std::string_view(m->file).substr(4));
   bool in_new = false;
   auto name = impl_->refind(base, &in_new);
   if (!name) return name.error();
   if (name->empty()) return Error{"message UID " + std::to_string(uid) + " has been expunged"};
-  m->path = (impl_->dir / (in_new ? "new" : "cur") / *name).string();
-  return std::filesystem::path(m->path);
+  m->file = Impl::message_file(in_new, *name);
+  return std::filesystem::path(impl_->absolute(m->file));
 }
 
 Result<std::string> Mailbox::read_message(uint32_t uid) {

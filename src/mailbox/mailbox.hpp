@@ -41,9 +41,11 @@ struct MessageInfo {
   uint64_t size = 0;          // bytes of the file (LF line ends)
   uint64_t vsize = 0;         // size with CRLF line ends: IMAP RFC822.SIZE, POP3 LIST size
   int64_t internal_date = 0;  // seconds since the epoch: the file's mtime, as Dovecot
-  std::string path;           // absolute file path; may go stale when another session
-                              // changes flags (read_message() copes with that)
-  bool recent = false;        // \Recent: this session was the first to see it
+  // "cur/NAME" or "new/NAME" inside the folder (Mailbox::message_path() gives the absolute
+  // path): not the absolute path, which would cost a session ~200 bytes a message. May go
+  // stale when another session changes flags (read_message() copes with that).
+  std::string file;
+  bool recent = false;  // \Recent: this session was the first to see it
 };
 
 // What a sync() found changed since this session's previous sync().

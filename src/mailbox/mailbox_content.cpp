@@ -98,7 +98,7 @@ bool Mailbox::Impl::run_prefetch(uint32_t uid, CachedField field) {
       auto hit = cached(*it, field_name(static_cast<CachedField>(f)));
       if (hit && *hit) continue;
       missing.push_back(*it);
-      paths.push_back(m->path);
+      paths.push_back(absolute(m->file));
       break;
     }
   }

@@ -53,11 +53,10 @@ bool index_is_stale(const IndexMeta& meta, const FileStamp& new_st, const FileSt
          (meta.cur_verify_at != 0 && ::time(nullptr) >= meta.cur_verify_at);
 }
 
-// Whether `path` (a MessageInfo path) names `filename` in new/ or cur/.
-bool same_file(std::string_view path, bool in_new, std::string_view filename) {
-  if (!path.ends_with(filename)) return false;
-  path.remove_suffix(filename.size());
-  return path.ends_with(in_new ? "/new/" : "/cur/");
+// Whether `file` (a MessageInfo::file) names `filename` in new/ or cur/.
+bool same_file(std::string_view file, bool in_new, std::string_view filename) {
+  return file.size() == filename.size() + 4 && file.ends_with(filename) &&
+         file.starts_with(in_new ? "new/" : "cur/");
 }
 
 struct FoundFile {
@@ -544,7 +543,7 @@ Result<bool> Mailbox::Impl::sync_changes_since(SyncChanges& changes) {
       m->flags.system = r.system;
       m->flags.keywords = keyword_names(r.keywords);
     }
-    if (!same_file(m->path, r.in_new, r.filename)) m->path = message_path(r.in_new, r.filename);
+    if (!same_file(m->file, r.in_new, r.filename)) m->file = message_file(r.in_new, r.filename);
   }
   std::sort(gone.begin(), gone.end());
   std::erase_if(messages, [&](const MessageInfo& m) {
@@ -679,7 +678,7 @@ Result<SyncChanges> Mailbox::sync() {
           m.flags.system = r.system;
           m.flags.keywords = d.keyword_names(r.keywords);
         }
-        if (!same_file(m.path, r.in_new, r.filename)) m.path = d.message_path(r.in_new, r.filename);
+        if (!same_file(m.file, r.in_new, r.filename)) m.file = d.message_file(r.in_new, r.filename);
         now.push_back(std::move(m));
         return;
       }
@@ -690,6 +689,8 @@ Result<SyncChanges> Mailbox::sync() {
   if (!walked) return walked.error();
   if (!fresh)
     while (i < old.size()) changes.expunged.push_back(old[i++].uid);
+  // An idle session keeps this list for hours: no room for 16 more per session.
+  if (now.capacity() > now.size() + now.size() / 8 + 8) now.shrink_to_fit();
   d.messages = std::move(now);
   d.uid_validity = meta->uid_validity;
   d.uid_next = meta->uid_next;

@@ -66,7 +66,7 @@ TEST_F(MailboxOwnChangesTest, OwnStoreAndAppendNeedNoDirectoryScan) {
   ASSERT_TRUE(three);
   // Hide message two from readdir and put cur/'s mtime back: a scan would expunge it.
   struct timespec after = mtime_of(root_ / "cur");
-  fs::path two_path = box->find(*two)->path;
+  fs::path two_path = box->path() / box->find(*two)->file;
   fs::rename(two_path, root_ / "hidden");
   set_mtime(root_ / "cur", after);
 
@@ -75,7 +75,7 @@ TEST_F(MailboxOwnChangesTest, OwnStoreAndAppendNeedNoDirectoryScan) {
   EXPECT_EQ(c.added, std::vector<uint32_t>{*three});
   ASSERT_EQ(box->messages().size(), 3u);
   EXPECT_TRUE(box->find(*one)->flags.has(kFlagged));
-  EXPECT_FALSE(box->find(*three)->path.empty());
+  EXPECT_FALSE(box->find(*three)->file.empty());
   EXPECT_NE(box->recheck_at(), 0) << "a recent own change must be verified later";
   fs::rename(root_ / "hidden", two_path);
 }
@@ -93,7 +93,7 @@ TEST_F(MailboxOwnChangesTest, ForeignChangeInTheSameTickIsFoundByTheVerification
   // Another program (a Dovecot session, a MUA) sets \Flagged on message two by renaming
   // it, without the uidlist lock, within the same tick: cur/'s mtime does not move.
   struct timespec after = mtime_of(root_ / "cur");
-  fs::path from = box->find(*two)->path;
+  fs::path from = box->path() / box->find(*two)->file;
   fs::path to = from.string() + "F";
   ASSERT_EQ(from.string().back(), ',');
   fs::rename(from, to);

@@ -65,8 +65,8 @@ TEST_F(MailboxStoreTest, DeliveredMessagesGetUidsAndMoveToCur) {
   EXPECT_TRUE(msgs[0].recent);
   EXPECT_EQ(msgs[0].size, 19u);
   EXPECT_EQ(msgs[0].vsize, 22u);
-  EXPECT_NE(msgs[0].path.find("/cur/"), std::string::npos);
-  EXPECT_TRUE(msgs[0].path.ends_with(":2,"));
+  EXPECT_TRUE(msgs[0].file.starts_with("cur/")) << msgs[0].file;
+  EXPECT_TRUE(msgs[0].file.ends_with(":2,"));
   EXPECT_GT(msgs[0].internal_date, 0);
   EXPECT_GT(box->uid_validity(), 0u);
   EXPECT_EQ(box->uid_next(), 3u);
@@ -100,7 +100,7 @@ TEST_F(MailboxStoreTest, FlagsAndKeywordsLiveInFileNames) {
   ASSERT_EQ(r->changed.size(), 1u);
   const MessageInfo* m = box->find(*uid);
   ASSERT_NE(m, nullptr);
-  EXPECT_TRUE(std::regex_search(m->path, std::regex(":2,FSab$"))) << m->path;
+  EXPECT_TRUE(std::regex_search(m->file, std::regex(":2,FSab$"))) << m->file;
   EXPECT_EQ(slurp(root_ / "dovecot-keywords"), "0 $Forwarded\n1 Work\n");
   EXPECT_TRUE(m->flags.has_keyword("work"));
   uint64_t after_store = m->modseq;
@@ -114,7 +114,7 @@ TEST_F(MailboxStoreTest, FlagsAndKeywordsLiveInFileNames) {
                             after_store);
   ASSERT_TRUE(g);
   EXPECT_TRUE(g->failed.empty());
-  EXPECT_TRUE(box->find(*uid)->path.ends_with(":2,T"));
+  EXPECT_TRUE(box->find(*uid)->file.ends_with(":2,T"));
   EXPECT_GT(box->find(*uid)->modseq, after_store);
 }
 
@@ -208,8 +208,8 @@ TEST_F(MailboxStoreTest, CopyAndMoveKeepFlagsAndReportUidPairs) {
   EXPECT_EQ(work->messages()[0].internal_date, inbox->messages()[0].internal_date);
   struct stat s1 {
   }, s2{};
-  ::stat(inbox->messages()[0].path.c_str(), &s1);
-  ::stat(work->messages()[0].path.c_str(), &s2);
+  ::stat((inbox->path() / inbox->messages()[0].file).c_str(), &s1);
+  ::stat((work->path() / work->messages()[0].file).c_str(), &s2);
   EXPECT_EQ(s1.st_ino, s2.st_ino);  // a hard link, as Dovecot copies
 
   auto moved = work->move_to(std::vector<uint32_t>{2}, *inbox);
@@ -264,7 +264,7 @@ TEST_F(MailboxStoreTest, CrashAfterRenameBeforeIndexUpdateIsRepaired) {
   uint64_t before = box->messages()[0].modseq;
   // What a crash between the rename and the index transaction leaves: the file has the
   // new flags, the index the old ones.
-  fs::path p = box->messages()[0].path;
+  fs::path p = box->path() / box->messages()[0].file;
   fs::path renamed = p.string() + "S";
   fs::rename(p, renamed);
   auto other = open(u, "INBOX");
@@ -284,7 +284,7 @@ TEST_F(MailboxStoreTest, UnchangedFolderSyncReadsNoDirectory) {
   age(root_);
   sync(*box);
   // Hide a file from readdir's point of view: if sync scanned, it would expunge it.
-  fs::path p = box->messages()[0].path;
+  fs::path p = box->path() / box->messages()[0].file;
   fs::path hidden = root_ / "hidden";
   // Put cur/'s mtime back exactly as the index recorded it (not "now - 10" again, which
   // differs when a second boundary passes in between).

@@ -116,7 +116,9 @@ struct Mailbox::Impl {
   };
   Result<StampsBefore> stamps_before_change() const;
   Status settle_stamps(const StampsBefore& before, detail::IndexMeta& meta) const;
-  std::string message_path(bool in_new, std::string_view filename) const;
+  // MessageInfo::file for a file of new/ or cur/, and the absolute path of one.
+  static std::string message_file(bool in_new, std::string_view filename);
+  std::string absolute(const std::string& file) const;
   // After own additions appended to dovecot-uidlist (its lock still held; not rewritten):
   // puts their index records (modseq assigned here) so the next sync() needs no scan.
   Status index_own_additions(const StampsBefore& before, uint32_t list_uid_validity,
