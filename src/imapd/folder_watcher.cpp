@@ -136,7 +136,9 @@ void FolderWatcher::Interest::set(const std::vector<std::filesystem::path>& dirs
     watcher_->watches_[wd].interests.insert(this);
     kept.emplace(std::move(key), wd);
   }
-  for (const auto& [path, wd] : wds_) {  // no longer wanted
+  for (const auto& entry : wds_) {  // no longer wanted
+    // (A plain variable: clang 14 cannot capture a structured binding.)
+    int wd = entry.second;
     // A folder renamed keeps its watch (the inode's): the new path may hold the same wd.
     bool still =
         std::any_of(kept.begin(), kept.end(), [&](const auto& k) { return k.second == wd; });

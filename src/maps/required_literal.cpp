@@ -201,6 +201,9 @@ RequiredLiteral required_literal(const PatternText& pattern, RegexDialect dialec
     if (flag == 'i') caseless = !caseless;
     if (flag == 'x') return {};
   }
+  // A NUL ends the pattern for regcomp() (a C string) but not for PCRE2 (given a length):
+  // no literal is sound for both readings.
+  if (pattern.regex.find('\0') != std::string::npos) return {};
   Reader reader(pattern.regex, dialect, caseless);
   std::optional<std::string> text = reader.longest();
   if (!text) return {};

@@ -24,10 +24,10 @@ TEST(MapsRequiredLiteral, LongestPlainRun) {
   EXPECT_EQ(lit("^(.*)@example\\.com$"), "@example.com");
   EXPECT_EQ(lit("^X-Spam-Flag: YES"), "x-spam-flag: yes");
   EXPECT_EQ(lit("abc?d"), "ab");         // "c" is optional
-  EXPECT_EQ(lit("ab+cde"), "cde");  // "ab" ends at the "+", then a new run
+  EXPECT_EQ(lit("ab+cde"), "cde");       // "ab" ends at the "+", then a new run
   EXPECT_EQ(lit("abc{0,2}xyz"), "xyz");  // {0,..} is optional
   EXPECT_EQ(lit("x(foo|bar)yz"), "yz");  // alternation inside a group is skipped
-  EXPECT_EQ(lit("[ab]cd[]x]e"), "cd");  // classes are one unknown character
+  EXPECT_EQ(lit("[ab]cd[]x]e"), "cd");   // classes are one unknown character
   EXPECT_EQ(lit("a\\d+bcd"), "bcd");
   EXPECT_EQ(lit("Ab", RegexDialect::kPcre, "i"), "Ab");  // "i" makes it case-sensitive
   EXPECT_EQ(lit("[[:alpha:]]+xyz", RegexDialect::kPosixExtended), "xyz");
@@ -44,6 +44,10 @@ TEST(MapsRequiredLiteral, NoGuessWhereUnsure) {
   EXPECT_EQ(lit("(abc"), "");            // unbalanced
   EXPECT_EQ(lit("caf\xc3\xa9"), "caf");  // caseless: ASCII only
   EXPECT_EQ(lit("caf\xc3\xa9", RegexDialect::kPcre, "i"), "caf\xc3\xa9");
+  // A NUL ends regcomp()'s pattern, not PCRE2's (found by maps_rules_fuzz).
+  using namespace std::string_view_literals;
+  EXPECT_EQ(lit("^(.*)@example\\.\0com$"sv, RegexDialect::kPosixExtended), "");
+  EXPECT_EQ(lit("^(.*)@example\\.\0com$"sv), "");
 }
 
 TEST(MapsRequiredLiteral, MayMatch) {
