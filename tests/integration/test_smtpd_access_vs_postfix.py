@@ -18,7 +18,12 @@ TABLES = {
     "helo": "bad.helo.test 550 5.7.9 go away\nwarn.helo.test WARN\nok.helo.test DUNNO\n",
     "sender": ("spam@bad.test REJECT\nbad.test REJECT domain\n.sub.bad.test 451 4.7.8 sub\n"
                "user@ 554 5.7.5 local part\nfriend@ok.test OK\n<> 550 5.7.6 null\n"
-               "deferred@ok.test DEFER\nlist@ok.test permit_mynetworks, reject\n"),
+               "deferred@ok.test DEFER\nlist@ok.test permit_mynetworks, reject\n"
+               # dsn_split(): a status at the start of REJECT's or DEFER's text, in the
+               # reply's class; text after OK and DUNNO is ignored
+               "coded@ok.test REJECT 5.7.9 coded\nodd@ok.test REJECT 4.1.8 odd class\n"
+               "later@ok.test DEFER 4.3.2 later\nchatty@ok.test OK fine by me\n"
+               "shrug@ok.test DUNNO no opinion\n"),
     "recipient": ("busy@example.test 450 4.2.1 busy\nfull@example.test 552 5.2.2 full\n"
                   "strict@example.test strict\n"),
 }
@@ -37,6 +42,11 @@ CORPUS = [
     ("127.0.0.4", "ok.helo.test", "friend@ok.test", ["x@far.test", "demo@example.test"], False),
     ("127.0.0.4", "ok.helo.test", "deferred@ok.test", ["demo@example.test"], False),
     ("127.0.0.4", "ok.helo.test", "list@ok.test", ["demo@example.test"], False),
+    ("127.0.0.4", "ok.helo.test", "coded@ok.test", ["demo@example.test"], False),
+    ("127.0.0.4", "ok.helo.test", "odd@ok.test", ["demo@example.test"], False),
+    ("127.0.0.4", "ok.helo.test", "later@ok.test", ["demo@example.test"], False),
+    ("127.0.0.4", "ok.helo.test", "chatty@ok.test", ["x@far.test", "demo@example.test"], False),
+    ("127.0.0.4", "ok.helo.test", "shrug@ok.test", ["x@far.test", "demo@example.test"], False),
     ("127.0.0.1", "ok.helo.test", "list@ok.test", ["demo@example.test"], False),
     ("127.0.0.4", "ok.helo.test", "a@ok.test",
      ["busy@example.test", "full@example.test", "strict@example.test", "x@far.test",

@@ -52,7 +52,15 @@ TEST(AccessAction, NumericReplies) {
   EXPECT_FALSE(parse_access_action("550 4.7.1 mixed"));  // class mismatch
   EXPECT_FALSE(parse_access_action("REDIRECT"));         // needs an address
   EXPECT_FALSE(parse_access_action("PREPEND no header"));
-  EXPECT_FALSE(parse_access_action("OK then"));
+  // Postfix compares only the first word of OK and DUNNO: the text is ignored.
+  EXPECT_EQ(parse_access_action("OK then")->kind, ActionKind::ok);
+  EXPECT_EQ(parse_access_action("DUNNO not this one")->kind, ActionKind::dunno);
+  // dsn_split(): REJECT and DEFER take a leading RFC 3463 code from their text.
+  auto coded = parse_access_action("REJECT 5.7.9 go away");
+  EXPECT_EQ(coded->enhanced, "5.7.9");
+  EXPECT_EQ(coded->text, "go away");
+  EXPECT_EQ(parse_access_action("DEFER_IF_PERMIT 4.2.0")->enhanced, "4.2.0");
+  EXPECT_EQ(parse_access_action("REJECT 5.7 not a code")->text, "5.7 not a code");
 }
 
 std::unique_ptr<access::AccessTable> table(std::string_view spec) {
@@ -157,6 +165,7 @@ TEST(AccessEngine, TableActionsAndClasses) {
   e.options.lists[int(Stage::recipient)] =
       "check_sender_access inline:{ { a@x.example = REJECT no thanks }, "
       "{ b@x.example = 550 5.7.9 go }, c@x.example=strict, "
+      "{ f@x.example = REJECT 4.1.8 bad domain }, { g@x.example = DEFER 5.3.0 later }, "
       "{ d@x.example = permit_mynetworks, reject }, e@x.example=OK }, "
       "check_client_access inline:{ { 10.9 = DEFER busy } }, reject_unauth_destination";
   e.options.lists[int(Stage::relay)] = "";
@@ -167,6 +176,11 @@ TEST(AccessEngine, TableActionsAndClasses) {
   EXPECT_EQ(wire(check_rcpt(r, rcpt_facts("10.1.1.1", "b@x.example", "u@y.example"))),
             "550 5.7.9 <b@x.example>: Sender address rejected: go\r\n");
   EXPECT_EQ(wire(check_rcpt(r, rcpt_facts("10.1.1.1", "c@x.example", "u@y.example"))), "accepted");
+  // The table's own status, in the class of the reply (Postfix: 554 5.1.8, 450 4.3.0).
+  EXPECT_EQ(wire(check_rcpt(r, rcpt_facts("10.1.1.1", "f@x.example", "u@y.example"))),
+            "554 5.1.8 <f@x.example>: Sender address rejected: bad domain\r\n");
+  EXPECT_EQ(wire(check_rcpt(r, rcpt_facts("10.1.1.1", "g@x.example", "u@y.example"))),
+            "450 4.3.0 <g@x.example>: Sender address rejected: later\r\n");
   EXPECT_EQ(wire(check_rcpt(r, rcpt_facts("10.1.1.1", "d@x.example", "u@y.example"))), "accepted");
   EXPECT_EQ(wire(check_rcpt(r, rcpt_facts("192.0.2.1", "d@x.example", "u@y.example"))),
             "554 5.7.1 <d@x.example>: Sender address rejected: Access denied\r\n");

@@ -91,11 +91,20 @@ Result<AccessAction> parse_access_action(std::string_view value) {
     if (k.needs_text && text.empty())
       return Error{"access table result \"" + std::string(value) + "\": " + std::string(k.word) +
                    " needs an argument"};
-    // OK and DUNNO take no text; Postfix treats "OK text" as a restriction list, which
-    // then fails as unknown; say so plainly.
-    if ((k.kind == ActionKind::ok || k.kind == ActionKind::dunno) && !text.empty())
-      return Error{"access table result \"" + std::string(value) + "\": " + base::to_lower(k.word) +
-                   " takes no text"};
+    // OK and DUNNO ignore any text after them, as Postfix's smtpd_check.c compares only
+    // the first word.
+    if (k.kind == ActionKind::ok || k.kind == ActionKind::dunno) text = {};
+    // REJECT and the DEFERs take an RFC 3463 code at the start of their text (Postfix's
+    // dsn_split()): "REJECT 5.7.9 go away" answers 5.7.9, not 5.7.1.
+    bool rejects = k.kind == ActionKind::reject || k.kind == ActionKind::defer ||
+                   k.kind == ActionKind::defer_if_reject || k.kind == ActionKind::defer_if_permit;
+    if (rejects) {
+      size_t end = text.find_first_of(" \t");
+      if (enhanced_code(text.substr(0, end))) {
+        action.enhanced = std::string(text.substr(0, end));
+        text = end == std::string_view::npos ? std::string_view() : base::trim(text.substr(end));
+      }
+    }
     action.kind = k.kind;
     action.text = std::string(text);
     if (k.kind == ActionKind::prepend) {

@@ -32,9 +32,10 @@ enum class ActionKind {
 
 struct AccessAction {
   ActionKind kind = ActionKind::dunno;
-  int code = 0;          // reply: the 4NN/5NN code
-  std::string enhanced;  // reply: the RFC 3463 code when the text starts with one
-  std::string text;      // the rest (reply text, header, address, restriction list)
+  int code = 0;  // reply: the 4NN/5NN code
+  // reply, REJECT, DEFER, DEFER_IF_*: the RFC 3463 code when the text starts with one
+  std::string enhanced;
+  std::string text;  // the rest (reply text, header, address, restriction list)
 };
 
 // Parses one table value. Errors (which Postfix logs and answers with "451 4.3.5 Server

@@ -11,6 +11,17 @@
 namespace correio::smtpd::access {
 namespace {
 
+// The RFC 3463 status of a REJECT or DEFER reply: the table's own code when its text began
+// with one, in the reply code's class (as Postfix's smtpd_check_reject() makes them agree),
+// else X.7.1.
+std::string status_for(int code, const std::string& given) {
+  char klass = code >= 500 ? '5' : '4';
+  if (given.empty()) return fmt::format("{}.7.1", klass);
+  std::string status = given;
+  status[0] = klass;
+  return status;
+}
+
 // What a lookup is about: the "<subject>: Class rejected" of the replies.
 struct Subject {
   std::string name;
@@ -41,15 +52,16 @@ asio::awaitable<Verdict> apply_access_result(Evaluation& ev, std::string_view va
       co_return Verdict::dunno;
     case ActionKind::reject:
       co_return ev.reject_as(subject, klass, codes.access_map_reject,
-                             codes.access_map_reject < 500 ? "4.7.1" : "5.7.1",
+                             status_for(codes.access_map_reject, a.enhanced),
                              text_or("Access denied"));
     case ActionKind::defer:
-      co_return ev.reject_as(subject, klass, codes.access_map_defer, "4.7.1",
+      co_return ev.reject_as(subject, klass, codes.access_map_defer,
+                             status_for(codes.access_map_defer, a.enhanced),
                              text_or("Access denied"));
     case ActionKind::defer_if_reject:
     case ActionKind::defer_if_permit: {
       smtp::Reply r(
-          codes.access_map_defer, "4.7.1",
+          codes.access_map_defer, status_for(codes.access_map_defer, a.enhanced),
           fmt::format("<{}>: {} rejected: {}", subject, klass, text_or("Service unavailable")));
       (a.kind == ActionKind::defer_if_reject ? ev.defer_if_reject : ev.defer_if_permit) = r;
       co_return Verdict::dunno;
