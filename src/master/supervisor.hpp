@@ -66,7 +66,10 @@ class Supervisor {
   std::optional<metrics::ChildFiles> login_metrics_files(const Service& service,
                                                          const std::optional<Identity>& identity);
   void schedule_restart(const std::string& key, std::chrono::seconds delay);
-  void retire(Service& service);      // SIGTERM its processes; they are no longer restarted
+  void retire(Service& service);  // SIGTERM its processes; they are no longer restarted
+  // New processes take the service over; the old ones (SIGUSR2) accept nothing more and end
+  // with their sessions (service/daemon.cpp) or at once (task daemons).
+  void hand_over(Service& service);
   void arm_wakeup(Service& service);  // supervisor_wakeup.cpp
   // supervisor_tls.cpp: reads the service's key files; passes them to a new process; the
   // periodic check that replaces the processes when the files are renewed.
@@ -74,6 +77,9 @@ class Supervisor {
   void hand_tls(const Service& service, SpawnRequest& request);
   void arm_tls_watch();
   void check_tls_files();
+  // Whether the service's key or certificate files changed and the new ones load: then its
+  // handout is renewed (the caller hands the service over to new processes).
+  bool refresh_tls(Service& service);
   void signal_all(int signal);
   void reopen_logs();  // supervisor_control.cpp
   void finish_if_done();

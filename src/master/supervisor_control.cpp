@@ -19,6 +19,16 @@ void Supervisor::retire(Service& service) {
   service.children.clear();
 }
 
+void Supervisor::hand_over(Service& service) {
+  for (const auto& [pid, started] : service.children) {
+    ::kill(pid, SIGUSR2);
+    retiring_.emplace(pid, service.label);
+  }
+  service.children.clear();
+  service.backoff.reset();
+  if (!service.restart_timer) fill(service);
+}
+
 void Supervisor::reopen_logs() {
   // `postfix logrotate` (or logrotate(8)) renamed maillog_file: create the new one for the
   // services to write (mail_owner's), then every process lets go of the renamed file.
@@ -59,7 +69,13 @@ void Supervisor::reload() {
     bool restart =
         std::find(plan.restart.begin(), plan.restart.end(), spec.key()) != plan.restart.end();
     if (running != services_.end() && !restart) {
-      running->second.spec = spec;  // unchanged: its processes keep running
+      // Unchanged, but what its processes read at start may have changed (a pcre: or
+      // regexp: table, a certificate, the user directory): as `postfix reload`, new
+      // processes take over and the old ones end when their sessions do (an IMAP client
+      // in IDLE keeps its connection).
+      running->second.spec = spec;
+      refresh_tls(running->second);
+      hand_over(running->second);
       continue;
     }
     // The new listeners are bound while the old ones still listen (ListenerSet::open), so
@@ -84,8 +100,6 @@ void Supervisor::reload() {
   for (const auto& [key, service] : services_)
     for (const auto& l : service.spec.listeners) keep.push_back(l.key());
   listeners_.close_except(keep);
-  // `postfix reload` after a certificate renewal: no need to wait for the next check.
-  check_tls_files();
 }
 
 void Supervisor::signal_all(int signal) {

@@ -37,36 +37,33 @@ void Supervisor::arm_tls_watch() {
 
 void Supervisor::check_tls_files() {
   if (stopping_) return;
-  for (auto& [key, service] : services_) {
-    if (!service.tls || !tls_files_changed(*service.tls)) continue;
-    auto effective = loaded_.config.with_overrides(service.spec.entry.overrides);
-    if (!effective) continue;
-    std::optional<TlsHandout> renewed = prepare_tls_handout(*effective, service.spec.entry.command);
-    Status usable = renewed ? check_tls_handout(*renewed, *effective, service.spec.entry.command)
-                            : Status(Error{"no file could be read"});
-    if (!usable) {
-      log_->warning(
-          "{}: renewed TLS key or certificate does not load: {}; its processes keep the "
-          "previous ones",
-          service.label, usable.error().message);
-      // Report this version once: compare with it from now on; the files the processes
-      // get stay the previous ones.
-      for (auto& [path, stamp] : service.tls->stamps) stamp = base::file_stamp(path);
-      continue;
-    }
-    log_->info(
-        "{}: TLS key or certificate renewed: new processes present it; {} old "
-        "process(es) accept no more connections and end with their sessions",
-        service.label, service.children.size());
-    service.tls = std::move(renewed);
-    for (const auto& [pid, started] : service.children) {
-      ::kill(pid, SIGUSR2);
-      retiring_.emplace(pid, service.label);
-    }
-    service.children.clear();
-    service.backoff.reset();
-    if (!service.restart_timer) fill(service);
+  for (auto& [key, service] : services_)
+    if (refresh_tls(service)) hand_over(service);
+}
+
+bool Supervisor::refresh_tls(Service& service) {
+  if (!service.tls || !tls_files_changed(*service.tls)) return false;
+  auto effective = loaded_.config.with_overrides(service.spec.entry.overrides);
+  if (!effective) return false;
+  std::optional<TlsHandout> renewed = prepare_tls_handout(*effective, service.spec.entry.command);
+  Status usable = renewed ? check_tls_handout(*renewed, *effective, service.spec.entry.command)
+                          : Status(Error{"no file could be read"});
+  if (!usable) {
+    log_->warning(
+        "{}: renewed TLS key or certificate does not load: {}; its processes keep the "
+        "previous ones",
+        service.label, usable.error().message);
+    // Report this version once: compare with it from now on; the files the processes
+    // get stay the previous ones.
+    for (auto& [path, stamp] : service.tls->stamps) stamp = base::file_stamp(path);
+    return false;
   }
+  log_->info(
+      "{}: TLS key or certificate renewed: new processes present it; {} old "
+      "process(es) accept no more connections and end with their sessions",
+      service.label, service.children.size());
+  service.tls = std::move(renewed);
+  return true;
 }
 
 }  // namespace correio::master

@@ -23,7 +23,9 @@ int run_task_daemon(const DaemonArgs& args, const TaskDaemon& daemon) {
   base::Logger& log = *env.log;
   asio::io_context io(1);
   Context ctx{io, config, args, log, *env.metrics, env.tls_files};
-  asio::signal_set signals(io, SIGTERM, SIGINT);
+  // SIGUSR2: the master started a new process of this service (reload); a task daemon has
+  // no sessions to finish, so it stops as on SIGTERM.
+  asio::signal_set signals(io, SIGTERM, SIGINT, SIGUSR2);
   signals.async_wait([&io](const std::error_code&, int) { io.stop(); });
   asio::co_spawn(io, reopen_log_on_sighup(log), asio::detached);
   int status = 0;
