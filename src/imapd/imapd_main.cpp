@@ -29,6 +29,7 @@ int imapd_main(const service::DaemonArgs& args) {
     std::unique_ptr<StorePool> content_pool;
     std::unique_ptr<CommandMetrics> metrics;  // null unless metrics_enable
     std::unique_ptr<Shared> shared;
+    std::filesystem::path auth_socket;  // once, not in every session's frame
     ~State() {
       // The event loop has ended: commands still waiting on a socket never complete.
       if (workers) {
@@ -51,6 +52,7 @@ int imapd_main(const service::DaemonArgs& args) {
     if (!logins) return logins.error();
     state->logins = std::move(*logins);
     state->watcher = std::make_unique<FolderWatcher>(ctx.io);
+    state->auth_socket = config::private_auth_socket(ctx.config);
     int threads = s.worker_threads;
     if (threads <= 0)
       threads = 4 * static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
@@ -69,10 +71,9 @@ int imapd_main(const service::DaemonArgs& args) {
     co_await serve(*state->shared, std::move(socket));
   };
   daemon.local_session = [state](
-                             service::Context& ctx,
+                             service::Context&,
                              asio::local::stream_protocol::socket socket) -> asio::awaitable<void> {
-    std::filesystem::path auth_socket = config::private_auth_socket(ctx.config);
-    co_await serve_hand_off(*state->shared, auth_socket, std::move(socket));
+    co_await serve_hand_off(*state->shared, state->auth_socket, std::move(socket));
   };
   // Commands still running on the pool use their sessions: they end before the io_context,
   // and with it every suspended session, is destroyed (not after, in ~State).

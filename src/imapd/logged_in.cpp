@@ -26,8 +26,14 @@ asio::awaitable<void> serve_hand_off(Shared& shared, const std::filesystem::path
                                      asio::local::stream_protocol::socket socket) {
   auto accepted = co_await login::accept_hand_off(std::move(socket), auth_socket, shared.log);
   if (!accepted) co_return;
-  Session session(shared, *accepted->connection);
-  co_await session.resume(accepted->user, accepted->handoff.tag);
+  // Only the connection, the user and the tag last as long as the session (hours, for an
+  // IDLE client): the hand-off's cookie and addresses are freed now.
+  std::unique_ptr<io::Connection> connection = std::move(accepted->connection);
+  std::string user = std::move(accepted->user);
+  std::string tag = std::move(accepted->handoff.tag);
+  accepted.reset();
+  Session session(shared, *connection);
+  co_await session.resume(user, tag);
 }
 
 }  // namespace correio::imapd

@@ -5,6 +5,7 @@
 // whose exceptions are contained here and never end the process.
 #include "service/daemon.hpp"
 
+#include <malloc.h>
 #include <sys/socket.h>
 
 #include <algorithm>
@@ -47,9 +48,23 @@ struct Runtime {
   // correio_connections_total and correio_connections_active for this service.
   metrics::Counter accepted = ctx.metrics.counter("correio_connections_total");
   metrics::Gauge open = ctx.metrics.gauge("correio_connections_active");
+  // When the last session has ended, what a burst of them freed goes back to the system a
+  // second later (glibc keeps freed pages that are not at the top of a heap). imap-login
+  // after handing 10,000 clients over kept about 7 MB of them.
+  asio::steady_timer trim_timer{ctx.io};
+  bool trim_armed = false;
 
   void maybe_done() {
     if (stopping && live_sessions == 0) ctx.io.stop();
+  }
+  void trim_when_idle() {
+    if (live_sessions != 0 || stopping || trim_armed) return;
+    trim_armed = true;
+    trim_timer.expires_after(std::chrono::seconds(1));
+    trim_timer.async_wait([this](const std::error_code& ec) {
+      trim_armed = false;
+      if (!ec && live_sessions == 0) ::malloc_trim(0);
+    });
   }
 };
 
@@ -93,6 +108,7 @@ asio::awaitable<void> run_session(Runtime& rt, const Handler& handler, Socket so
   rt.open.add(-1);
   rt.slot_freed.cancel();
   rt.maybe_done();
+  rt.trim_when_idle();
 }
 
 // At the session limit (-l), the listener is left alone: clients wait in its backlog,
