@@ -113,7 +113,15 @@ asio::awaitable<Next> CommandLoop::reply(const Reply& original) {
     }
   }
   std::string wire = r.to_wire();
-  co_return co_await send(wire);
+  Next next = co_await send(wire);
+  // 421 says the server closes the channel (RFC 5321 §3.8), 521 that it takes no mail at
+  // all (RFC 7504): Postfix disconnects after either, from an access table, a policy
+  // service or a milter alike.
+  if (r.code == 421 || r.code == 521) {
+    log_.info("disconnect after a {} reply to {} from {}", r.code, last_verb_, client_label_);
+    co_return Next::close;
+  }
+  co_return next;
 }
 
 asio::awaitable<Next> CommandLoop::too_many_errors() {

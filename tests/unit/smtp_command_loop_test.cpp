@@ -42,6 +42,13 @@ class TestSession {
   asio::awaitable<Next> cmd_busy(const Command&) {
     co_return co_await loop_.reply(Reply(451, "4.3.0", "Later"));
   }
+  asio::awaitable<Next> cmd_gone(const Command& c) {
+    // An access table's "421 text" or "521 text" (RFC 7504): the reply, then the close.
+    // (A named reply: g++ 12 mishandles a ?: temporary across co_await.)
+    Reply r =
+        c.argument == "521" ? Reply(521, "5.7.0", "Not here") : Reply(421, "4.7.0", "Go away");
+    co_return co_await loop_.reply(r);
+  }
   asio::awaitable<Next> cmd_quit(const Command&) {
     co_await loop_.reply(Reply(221, "2.0.0", "Bye"));
     co_return Next::close;
@@ -56,6 +63,7 @@ constexpr CommandEntry<TestSession> kTable[] = {
     {"ECHO", &TestSession::cmd_echo},
     {"FAIL", &TestSession::cmd_fail},
     {"BUSY", &TestSession::cmd_busy},
+    {"GONE", &TestSession::cmd_gone},
     {"HELO", &TestSession::cmd_fail, command_flag::counts_as_unknown},
     {"QUIT", &TestSession::cmd_quit, command_flag::pre_tls},
 };
@@ -150,6 +158,13 @@ TEST_F(CommandLoopTest, GreetsParsesAndDispatchesThroughTheTable) {
   EXPECT_NE(maillog().find("disconnect from client[192.0.2.1] noop=1 echo=2 quit=1 commands=4"),
             std::string::npos)
       << maillog();
+}
+
+TEST_F(CommandLoopTest, A421Or521ReplyClosesTheConnection) {
+  // access(5): "421 text" and "521 text" disconnect the client (RFC 5321 §3.8, RFC 7504).
+  EXPECT_EQ(converse("GONE\r\nNOOP\r\n"), "220 mx.example.test ESMTP\r\n421 4.7.0 Go away\r\n");
+  EXPECT_EQ(converse("NOOP\r\nGONE 521\r\nNOOP\r\n"),
+            "220 mx.example.test ESMTP\r\n250 2.0.0 Ok\r\n521 5.7.0 Not here\r\n");
 }
 
 TEST_F(CommandLoopTest, UnknownCommandsAndTheHardErrorLimit) {
