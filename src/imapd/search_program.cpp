@@ -15,6 +15,16 @@ using K = SearchKey::Kind;
 
 std::optional<SearchKey> parse_key(Parser& p, int depth);
 
+// The server-local midnight that begins the calendar day of `utc_midnight` (a parsed date).
+int64_t local_midnight(int64_t utc_midnight) {
+  time_t at = static_cast<time_t>(utc_midnight);
+  struct tm tm {};
+  if (gmtime_r(&at, &tm) == nullptr) return utc_midnight;
+  tm.tm_isdst = -1;  // whatever the zone says for that day
+  time_t local = mktime(&tm);
+  return local == static_cast<time_t>(-1) ? utc_midnight : static_cast<int64_t>(local);
+}
+
 std::optional<SearchKey> parse_string_key(Parser& p, K kind) {
   if (!p.space()) return std::nullopt;
   auto value = p.astring();
@@ -67,6 +77,8 @@ std::optional<SearchKey> parse_key(Parser& p, int depth) {
     if (!d) return std::nullopt;
     key.kind = kind;
     key.number = static_cast<uint64_t>(*d);
+    key.local_start = local_midnight(*d);
+    key.local_end = local_midnight(*d + 86400);
     return key;
   };
   auto number_key = [&](K kind) -> std::optional<SearchKey> {
@@ -179,14 +191,13 @@ int64_t day_of(int64_t t) {
   return t >= 0 ? t / 86400 : (t - 86399) / 86400;
 }
 
-// The day a stored time falls on in the server's time zone, the zone INTERNALDATE is written
-// in: RFC 3501 §6.4.4 compares dates "disregarding time and timezone", and Dovecot reads
-// that as the server's local calendar day.
-int64_t local_day_of(int64_t t) {
-  time_t at = static_cast<time_t>(t);
-  struct tm tm {};
-  if (localtime_r(&at, &tm) == nullptr) return day_of(t);
-  return day_of(t + tm.tm_gmtoff);
+// Whether stored time `t` falls before, on or since the key's day in the server's time zone,
+// the zone INTERNALDATE is written in: RFC 3501 §6.4.4 compares dates "disregarding time
+// and timezone", and Dovecot reads that as the server's local calendar day.
+bool local_day_matches(int64_t t, const SearchKey& key, bool before, bool on) {
+  if (before) return t < key.local_start;
+  if (on) return t >= key.local_start && t < key.local_end;
+  return t >= key.local_start;
 }
 
 struct ContentView {
@@ -271,11 +282,9 @@ bool search_matches(const SearchKey& key, SearchSubject& s) {
     case K::smaller:
       return m.vsize < key.number;
     case K::before:
-      return local_day_of(m.internal_date) < day_of(static_cast<int64_t>(key.number));
     case K::on:
-      return local_day_of(m.internal_date) == day_of(static_cast<int64_t>(key.number));
     case K::since:
-      return local_day_of(m.internal_date) >= day_of(static_cast<int64_t>(key.number));
+      return local_day_matches(m.internal_date, key, key.kind == K::before, key.kind == K::on);
     case K::older:
       return time(nullptr) - m.internal_date >= static_cast<int64_t>(key.number);
     case K::younger:
@@ -323,11 +332,8 @@ bool search_matches(const SearchKey& key, SearchSubject& s) {
     case K::saved_before:
     case K::saved_on:
     case K::saved_since: {
-      int64_t saved = local_day_of(save_date(m.file, s.folder).value_or(m.internal_date));
-      int64_t want = day_of(static_cast<int64_t>(key.number));
-      if (key.kind == K::saved_before) return saved < want;
-      if (key.kind == K::saved_on) return saved == want;
-      return saved >= want;
+      int64_t saved = save_date(m.file, s.folder).value_or(m.internal_date);
+      return local_day_matches(saved, key, key.kind == K::saved_before, key.kind == K::saved_on);
     }
   }
   return false;

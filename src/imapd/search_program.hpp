@@ -57,6 +57,9 @@ struct SearchKey {
   std::string name;     // keyword, header name
   std::string value;    // string to look for (UTF-8, already case-folded when searched)
   uint64_t number = 0;  // size, modseq, seconds, day (UTC midnight)
+  // BEFORE/ON/SINCE/SAVED*: the date's day in the server's time zone as [start, end), found
+  // once at parse time so that each message costs a comparison, not a localtime_r().
+  int64_t local_start = 0, local_end = 0;
   SequenceSet set;
   std::vector<SearchKey> children;
 };

@@ -68,8 +68,8 @@ asio::awaitable<Verdict> apply_access_result(Evaluation& ev, std::string_view va
     }
     case ActionKind::reply: {
       // A 4NN/5NN without an RFC 3463 code gets Postfix's default X.7.1.
-      std::string enhanced = a.enhanced.empty() ? fmt::format("{}.7.1", a.code / 100) : a.enhanced;
-      co_return ev.reject_as(subject, klass, a.code, enhanced, text_or("Access denied"));
+      co_return ev.reject_as(subject, klass, a.code, status_for(a.code, a.enhanced),
+                             text_or("Access denied"));
     }
     case ActionKind::discard:
       // access(5): claims delivery and discards the message, for all recipients; the
