@@ -165,7 +165,7 @@ asio::awaitable<std::optional<std::string>> Session::urlauth_fetch(const std::st
   mailbox::MailUser* owner = &*user_;
   if (url->url.user != username_) {
     service::UserStoreLocation where{settings_.mailbox_base, settings_.mail_location};
-    auto opened = service::open_user_store(shared_.logins.users(), url->url.user, where);
+    auto opened = service::open_user_store(shared_.users, url->url.user, where);
     if (!opened || !*opened) {
       why = "URLAUTH verification failed.";  // an unknown owner is not told apart
       co_return std::nullopt;

@@ -16,14 +16,13 @@
 #include "imapd/settings.hpp"
 #include "imapd/store_pool.hpp"
 #include "service/login_services.hpp"
-#include "service/server_tls.hpp"
 
 namespace correio::imapd {
 
 int imapd_main(const service::DaemonArgs& args) {
   struct State {
     Settings settings;
-    std::unique_ptr<service::LoginServices> logins;
+    std::unique_ptr<auth::UserDirectory> users;
     std::unique_ptr<FolderWatcher> watcher;
     std::unique_ptr<asio::thread_pool> workers;
     std::unique_ptr<StorePool> content_pool;
@@ -45,12 +44,10 @@ int imapd_main(const service::DaemonArgs& args) {
   daemon.init = [state](service::Context& ctx) -> Status {
     state->settings = Settings::from_config(ctx.config);
     Settings& s = state->settings;
-    auto tls = service::open_configured_server_tls(ctx, "imapd");
-    if (!tls) return tls.error();
-    s.tls = std::move(*tls);
-    auto logins = service::LoginServices::open(ctx.config, "login_trusted_networks", &ctx.metrics);
-    if (!logins) return logins.error();
-    state->logins = std::move(*logins);
+    // No TLS, no passwords: imap-login ends TLS and the auth service checks the login.
+    auto users = service::open_configured_user_directory(ctx.config);
+    if (!users) return users.error();
+    state->users = std::move(*users);
     state->watcher = std::make_unique<FolderWatcher>(ctx.io);
     state->auth_socket = config::private_auth_socket(ctx.config);
     int threads = s.worker_threads;
@@ -58,17 +55,13 @@ int imapd_main(const service::DaemonArgs& args) {
       threads = 4 * static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
     state->workers = std::make_unique<asio::thread_pool>(static_cast<size_t>(threads));
     state->content_pool = std::make_unique<StorePool>(*state->workers);
-    state->shared.reset(new Shared{state->settings, ctx.log, *state->logins, *state->watcher,
+    state->shared.reset(new Shared{state->settings, ctx.log, *state->users, *state->watcher,
                                    state->workers.get(), state->content_pool.get()});
     if (ctx.metrics.enabled()) {
       state->metrics = std::make_unique<CommandMetrics>(ctx.metrics);
       state->shared->metrics = state->metrics.get();
     }
     return {};
-  };
-  daemon.session = [state](service::Context&,
-                           asio::ip::tcp::socket socket) -> asio::awaitable<void> {
-    co_await serve(*state->shared, std::move(socket));
   };
   daemon.local_session = [state](
                              service::Context&,

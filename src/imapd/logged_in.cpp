@@ -2,8 +2,49 @@
 // through the auth service and handed it over; the auth service confirmed the user.
 #include "imapd/session.hpp"
 #include "login/hand_off.hpp"
+#include "store/mailbox_path.hpp"
+#include "store/maildir_quota.hpp"
 
 namespace correio::imapd {
+
+Session::OpenUser Session::open_user(const std::string& username) {
+  auto found = shared_.users.lookup(username);
+  if (!found) {
+    shared_.log.warning("user {}: user directory lookup failed: {}", username,
+                        found.error().message);
+    return OpenUser::unavailable;
+  }
+  if (!*found) return OpenUser::unknown;
+  const auth::UserRecord* record = &**found;
+  auto path = store::virtual_maildir_path(settings_.mailbox_base, record->user, record->home,
+                                          settings_.mail_location);
+  if (!path) {
+    shared_.log.warning("user {}: {}", record->user, path.error().message);
+    return OpenUser::unavailable;
+  }
+  mailbox::MailUserOptions options;
+  options.special_use_folders = settings_.special_use_folders;
+  options.work_pool = shared_.content_pool;
+  options.log = &shared_.log;
+  auto user = mailbox::MailUser::open(*path, options);
+  if (!user) {
+    shared_.log.warning("user {}: cannot open the mail store: {}", record->user,
+                        user.error().message);
+    return OpenUser::unavailable;
+  }
+  user_.emplace(std::move(*user));
+  if (auto rule = record->extra("userdb_quota_rule")) quota_bytes_ = parse_quota_rule(*rule);
+  username_ = record->user;
+  state_ = State::authenticated;
+  return OpenUser::ok;
+}
+
+uint64_t parse_quota_rule(std::string_view rule) {
+  // The same reading as the delivery agents' enforcement (store/maildir_quota.hpp).
+  store::QuotaLimits limits;
+  store::apply_quota_rule(rule, limits);
+  return limits.storage_bytes;
+}
 
 asio::awaitable<void> Session::resume(const std::string& user, const std::string& tag) {
   OpenUser opened = open_user(user);
@@ -32,7 +73,12 @@ asio::awaitable<void> serve_hand_off(Shared& shared, const std::filesystem::path
   std::string user = std::move(accepted->user);
   std::string tag = std::move(accepted->handoff.tag);
   accepted.reset();
-  Session session(shared, *connection);
+  co_await serve_logged_in(shared, *connection, user, tag);
+}
+
+asio::awaitable<void> serve_logged_in(Shared& shared, io::Connection& connection,
+                                      const std::string& user, const std::string& tag) {
+  Session session(shared, connection);
   co_await session.resume(user, tag);
 }
 

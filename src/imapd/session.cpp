@@ -1,5 +1,6 @@
 // The session loop, the command table, and the commands valid in any state (CAPABILITY,
-// NOOP, LOGOUT, ID, ENABLE). STARTTLS, COMPRESS, LOGIN and AUTHENTICATE are in cmd_login.cpp.
+// NOOP, LOGOUT, ID, ENABLE, COMPRESS). The session starts logged in (logged_in.cpp):
+// STARTTLS, LOGIN and AUTHENTICATE are imap-login's (src/imap_login/).
 #include "imapd/session.hpp"
 
 #include <fmt/format.h>
@@ -8,7 +9,6 @@
 #include <asio/co_spawn.hpp>
 #include <asio/use_awaitable.hpp>
 
-#include "auth/login_log.hpp"
 #include "imapd/response.hpp"
 
 namespace correio::imapd {
@@ -27,28 +27,25 @@ const std::vector<Session::CommandEntry>& Session::command_table() {
       {"NOOP", &Session::cmd_noop, kOnWorkers},
       {"LOGOUT", &Session::cmd_logout, kAnyState},
       {"ID", &Session::cmd_id, kAnyState},
-      {"ENABLE", &Session::cmd_enable, kAuthenticated},
-      {"STARTTLS", &Session::cmd_starttls, kAnyState},
-      {"COMPRESS", &Session::cmd_compress, kAuthenticated},
-      {"LOGIN", &Session::cmd_login, kAnyState},
-      {"AUTHENTICATE", &Session::cmd_authenticate, kAnyState},
-      {"CREATE", &Session::cmd_create, kAuthenticated | kOnWorkers},
-      {"DELETE", &Session::cmd_delete, kAuthenticated | kOnWorkers},
-      {"RENAME", &Session::cmd_rename, kAuthenticated | kOnWorkers},
-      {"SUBSCRIBE", &Session::cmd_subscribe, kAuthenticated | kOnWorkers},
-      {"UNSUBSCRIBE", &Session::cmd_unsubscribe, kAuthenticated | kOnWorkers},
-      {"LIST", &Session::cmd_list, kAuthenticated | kOnWorkers},
-      {"LSUB", &Session::cmd_lsub, kAuthenticated | kOnWorkers},
-      {"NAMESPACE", &Session::cmd_namespace, kAuthenticated},
-      {"STATUS", &Session::cmd_status, kAuthenticated | kOnWorkers},
-      {"GETQUOTAROOT", &Session::cmd_getquotaroot, kAuthenticated | kOnWorkers},
-      {"GETQUOTA", &Session::cmd_getquota, kAuthenticated | kOnWorkers},
-      {"GETMETADATA", &Session::cmd_getmetadata, kAuthenticated | kOnWorkers},
-      {"SETMETADATA", &Session::cmd_setmetadata, kAuthenticated | kOnWorkers},
-      {"SELECT", &Session::cmd_select, kAuthenticated | kOnWorkers},
-      {"EXAMINE", &Session::cmd_examine, kAuthenticated | kOnWorkers},
-      {"APPEND", &Session::cmd_append, kAuthenticated | kOnWorkers},
-      {"IDLE", &Session::cmd_idle, kAuthenticated},
+      {"ENABLE", &Session::cmd_enable, kAnyState},
+      {"COMPRESS", &Session::cmd_compress, kAnyState},
+      {"CREATE", &Session::cmd_create, kOnWorkers},
+      {"DELETE", &Session::cmd_delete, kOnWorkers},
+      {"RENAME", &Session::cmd_rename, kOnWorkers},
+      {"SUBSCRIBE", &Session::cmd_subscribe, kOnWorkers},
+      {"UNSUBSCRIBE", &Session::cmd_unsubscribe, kOnWorkers},
+      {"LIST", &Session::cmd_list, kOnWorkers},
+      {"LSUB", &Session::cmd_lsub, kOnWorkers},
+      {"NAMESPACE", &Session::cmd_namespace, kAnyState},
+      {"STATUS", &Session::cmd_status, kOnWorkers},
+      {"GETQUOTAROOT", &Session::cmd_getquotaroot, kOnWorkers},
+      {"GETQUOTA", &Session::cmd_getquota, kOnWorkers},
+      {"GETMETADATA", &Session::cmd_getmetadata, kOnWorkers},
+      {"SETMETADATA", &Session::cmd_setmetadata, kOnWorkers},
+      {"SELECT", &Session::cmd_select, kOnWorkers},
+      {"EXAMINE", &Session::cmd_examine, kOnWorkers},
+      {"APPEND", &Session::cmd_append, kOnWorkers},
+      {"IDLE", &Session::cmd_idle, kAnyState},
       {"CLOSE", &Session::cmd_close, kSelected | kOnWorkers},
       {"UNSELECT", &Session::cmd_unselect, kSelected | kOnWorkers},
       {"CHECK", &Session::cmd_check, kSelected | kOnWorkers},
@@ -63,10 +60,10 @@ const std::vector<Session::CommandEntry>& Session::command_table() {
       {"CANCELUPDATE", &Session::cmd_cancelupdate, kSelected},
       // URLAUTH (cmd_urlauth.cpp): URLFETCH may open another user's store through the
       // user directory, so it stays on the event loop; its store reads go to the workers.
-      {"GENURLAUTH", &Session::cmd_genurlauth, kAuthenticated | kUrlauth | kOnWorkers},
-      {"RESETKEY", &Session::cmd_resetkey, kAuthenticated | kUrlauth | kOnWorkers},
-      {"URLFETCH", &Session::cmd_urlfetch, kAuthenticated | kUrlauth},
-      {"NOTIFY", &Session::cmd_notify, kAuthenticated | kOnWorkers},  // notify_session.cpp
+      {"GENURLAUTH", &Session::cmd_genurlauth, kUrlauth | kOnWorkers},
+      {"RESETKEY", &Session::cmd_resetkey, kUrlauth | kOnWorkers},
+      {"URLFETCH", &Session::cmd_urlfetch, kUrlauth},
+      {"NOTIFY", &Session::cmd_notify, kOnWorkers},  // notify_session.cpp
   };
   return table;
 }
@@ -78,41 +75,9 @@ std::string Session::client_label() const {
   return fmt::format("rip={}, lip={}", conn_.remote_address(), conn_.local_address());
 }
 
-bool Session::cleartext_allowed() const {
-  // LOGIN is a PLAIN login to Dovecot's auth: without "plain" in auth_mechanisms it is off.
-  return (conn_.tls_active() || settings_.allow_cleartext) && settings_.mechanisms.plain;
-}
-
-auth::SaslOffer Session::sasl_offer() const {
-  auth::SaslOffer offer;
-  offer.tls_active = conn_.tls_active();
-  offer.allow_plaintext = conn_.tls_active() || settings_.allow_cleartext;
-  offer.configured = settings_.mechanisms;
-  if (conn_.tls_active()) {
-    offer.bindings.tls_exporter = conn_.tls_exporter_binding();
-    offer.bindings.tls_server_end_point = conn_.tls_server_end_point_binding();
-  }
-  return offer;
-}
-
 std::string Session::capabilities() const {
-  std::string caps = "IMAP4rev1 IMAP4rev2";
-  if (state_ == State::not_authenticated) {
-    caps += " SASL-IR LITERAL+ ID ENABLE";
-    if (settings_.tls && !conn_.tls_active()) caps += " STARTTLS";
-    std::string mechs = auth::offered_mechanism_list(sasl_offer());
-    size_t start = 0;
-    while (start < mechs.size()) {
-      size_t end = mechs.find(' ', start);
-      if (end == std::string::npos) end = mechs.size();
-      caps += " AUTH=" + mechs.substr(start, end - start);
-      start = end + 1;
-    }
-    if (!cleartext_allowed()) caps += " LOGINDISABLED";
-    return caps;
-  }
-  caps +=
-      " SASL-IR LITERAL+ ID ENABLE IDLE NAMESPACE UIDPLUS MOVE UNSELECT CHILDREN SPECIAL-USE"
+  std::string caps =
+      "IMAP4rev1 IMAP4rev2 SASL-IR LITERAL+ ID ENABLE IDLE NAMESPACE UIDPLUS MOVE UNSELECT CHILDREN SPECIAL-USE"
       " LIST-EXTENDED LIST-STATUS ESEARCH SEARCHRES SORT SORT=DISPLAY ESORT THREAD=REFERENCES"
       " THREAD=ORDEREDSUBJECT CONDSTORE QRESYNC STATUS=SIZE BINARY MULTIAPPEND QUOTA"
       " QUOTA=RES-STORAGE COMPRESS=DEFLATE OBJECTID SAVEDATE PREVIEW PARTIAL CATENATE"
@@ -168,36 +133,11 @@ void Session::report_changes(bool allow_expunge) {
   report_new_messages(known_uid);  // NOTIFY's MessageNew FETCH (notify_session.cpp)
 }
 
-asio::awaitable<void> Session::run() {
-  co_await converse();
-  if (username_.empty()) {
-    // Dovecot's imap-login line, which fail2ban's dovecot filter counts.
-    auth::UnauthenticatedEnd end{failed_logins_, std::chrono::steady_clock::now() - started_,
-                                 tried_user_, tried_method_};
-    std::string client = client_label() + (conn_.tls_active() ? ", TLS" : "");
-    shared_.log.info("{}", auth::login_disconnect_line("imap", end, client));
-  }
-}
-
 asio::awaitable<void> Session::converse() {
-  // A session handed over by imap-login (resume) starts logged in: no TLS, no greeting.
-  if (state_ == State::not_authenticated && settings_.tls_wrappermode) {
-    std::string error;
-    auto context = settings_.tls->context();
-    bool up = co_await conn_.start_tls(*context, error);
-    if (!up) {
-      shared_.log.info("TLS handshake failed: {}, {}", error, client_label());
-      co_return;
-    }
-    if (shared_.metrics) shared_.metrics->tls_handshake(conn_.tls_protocol());
-  }
-  if (state_ == State::not_authenticated)
-    out_ = fmt::format("* OK [CAPABILITY {}] Correio ready.\r\n", capabilities());
   while (state_ != State::logout) {
     bool sent = co_await flush();
     if (!sent) break;
-    bool pre_login = state_ == State::not_authenticated;
-    conn_.set_timeout(pre_login ? settings_.login_timeout : settings_.timeout);
+    conn_.set_timeout(settings_.timeout);
     CommandInput input;
     input.status = CommandStatus::timeout;
     // NOTIFY (RFC 5465 §3): events go out while the client is between commands.
@@ -210,10 +150,7 @@ asio::awaitable<void> Session::converse() {
     } else {
       // A whole command, literals included, has one deadline (a client trickling a byte
       // at a time cannot hold the session); literal bytes extend it at kMinLiteralRate.
-      // Before login the deadline is also the login deadline, counted from connect
-      // (Dovecot disconnects a client not logged in after a fixed 3 minutes).
       auto deadline = std::chrono::steady_clock::now() + settings_.timeout;
-      if (pre_login) deadline = std::min(deadline, started_ + settings_.login_timeout);
       conn_.begin_request(deadline, kMinLiteralRate);
       if (first) {
         input = co_await read_command(conn_, settings_.limits, std::move(*first));
@@ -246,10 +183,8 @@ asio::awaitable<void> Session::converse() {
         shared_.log.info("Disconnected for inactivity: user=<{}>, {}", username_, client_label());
         co_return;
       case CommandStatus::closed:
-        if (state_ != State::not_authenticated) {
-          shared_.log.info("Disconnected: Connection closed: user=<{}>, {}", username_,
-                           client_label());
-        }
+        shared_.log.info("Disconnected: Connection closed: user=<{}>, {}", username_,
+                         client_label());
         co_return;
     }
   }
@@ -291,10 +226,6 @@ asio::awaitable<void> Session::execute(std::string_view text) {
   if (entry == nullptr || (c.uid && !entry->has(kUidForm)) ||
       (entry->has(kUrlauth) && settings_.urlauth_host.empty())) {
     bad(c, "Error in IMAP command: Unknown command.");
-    co_return;
-  }
-  if (entry->has(kAuthenticated) && state_ == State::not_authenticated) {
-    bad(c, "Error in IMAP command " + c.name + ": Not logged in.");
     co_return;
   }
   if (entry->has(kSelected) && state_ != State::selected) {
@@ -349,9 +280,7 @@ asio::awaitable<void> Session::cmd_logout(const Command& c, Parser& p) {
   }
   untagged("BYE Logging out");
   ok(c, "Logout completed.");
-  if (state_ != State::not_authenticated) {
-    shared_.log.info("Logged out user=<{}>, {}", username_, client_label());
-  }
+  shared_.log.info("Logged out user=<{}>, {}", username_, client_label());
   state_ = State::logout;
   co_return;
 }
@@ -407,6 +336,31 @@ asio::awaitable<void> Session::cmd_enable(const Command& c, Parser& p) {
   }
   untagged("ENABLED" + enabled);
   ok(c, "Enabled.");
+}
+
+// RFC 4978
+asio::awaitable<void> Session::cmd_compress(const Command& c, Parser& p) {
+  auto mechanism = p.atom();
+  if (!mechanism || !p.at_end()) {
+    bad(c, "Error in IMAP command COMPRESS: Invalid arguments.");
+    co_return;
+  }
+  if (!iequals(*mechanism, "DEFLATE")) {
+    no(c, "Unknown compression mechanism.");
+    co_return;
+  }
+  if (conn_.compression_active()) {
+    no(c, "[COMPRESSIONACTIVE] Compression is already active.");
+    co_return;
+  }
+  if (conn_.has_buffered_input()) {
+    // The client pipelined after COMPRESS: those bytes were meant to be compressed.
+    bad(c, "Pipelining after COMPRESS is not allowed.");
+    co_return;
+  }
+  ok(c, "DEFLATE active");
+  bool sent = co_await flush();
+  if (!sent || !conn_.start_compression()) state_ = State::logout;
 }
 
 }  // namespace correio::imapd

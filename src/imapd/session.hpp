@@ -1,7 +1,7 @@
 // One IMAP server session (RFC 9051 IMAP4rev2 with RFC 3501 IMAP4rev1): a straight-line
 // coroutine that reads whole commands (literals included), parses them and dispatches by
 // name to one member per command family. The command families live in their own files:
-// session.cpp (any state), cmd_login.cpp, cmd_folders.cpp, cmd_list.cpp, cmd_quota.cpp,
+// session.cpp (any state), logged_in.cpp, cmd_folders.cpp, cmd_list.cpp, cmd_quota.cpp,
 // cmd_select.cpp, cmd_idle.cpp, cmd_fetch.cpp, cmd_search.cpp, cmd_sort.cpp, cmd_store.cpp,
 // cmd_copy_move.cpp, cmd_append.cpp. Private to imapd.
 #pragma once
@@ -19,7 +19,6 @@
 #include <string_view>
 #include <vector>
 
-#include "auth/sasl.hpp"
 #include "auth/user_directory.hpp"
 #include "base/log.hpp"
 #include "imapd/command_metrics.hpp"
@@ -35,7 +34,6 @@
 #include "imapd/sort_args.hpp"
 #include "io/connection.hpp"
 #include "mailbox/mailbox.hpp"
-#include "service/login_services.hpp"
 
 namespace correio::imapd {
 
@@ -43,7 +41,9 @@ namespace correio::imapd {
 struct Shared {
   const Settings& settings;
   base::Logger& log;
-  service::LoginServices& logins;  // the users, SASL and the failed-login throttle
+  // The users' homes and quotas, and other users' stores for URLFETCH. Passwords are the
+  // auth service's: the client logged in through imap-login (docs/prelogin.md).
+  auth::UserDirectory& users;
   FolderWatcher& watcher;
   // Runs the mailbox commands (file reads, parsing, fsync) so that one session's SEARCH
   // BODY or APPEND does not stall every other session on the event loop, and several use
@@ -57,12 +57,12 @@ struct Shared {
 class Session {
  public:
   Session(Shared& shared, io::Connection& connection);
-  asio::awaitable<void> run();
   // After a hand-off from imap-login (logged_in.cpp): `user` is the auth service's word;
   // opens the user's store, answers the login command's `tag` and serves the session.
+  // There is no other way in: imapd never sees a client before it has logged in.
   asio::awaitable<void> resume(const std::string& user, const std::string& tag);
 
-  enum class State { not_authenticated, authenticated, selected, logout };
+  enum class State { authenticated, selected, logout };
 
  private:
   // One parsed command: tag, name (upper-cased), whether it was prefixed by UID, and the
@@ -75,9 +75,8 @@ class Session {
   using Handler = asio::awaitable<void> (Session::*)(const Command&, Parser&);
   // What a command needs and allows (Dovecot's command flags).
   enum CommandFlag : unsigned {
-    kAnyState = 0,
-    kAuthenticated = 1 << 0,  // authenticated or selected state
-    kSelected = 1 << 1 | kAuthenticated,
+    kAnyState = 0,  // the session starts authenticated (logged_in.cpp)
+    kSelected = 1 << 1,
     kUidForm = 1 << 2,  // also valid as UID <command>
     // Runs on Shared::workers: the command touches only this session's state and its
     // mailbox (not the login throttle, the user directory, TLS or the folder watcher).
@@ -95,16 +94,13 @@ class Session {
   asio::awaitable<void> execute(std::string_view text);
   asio::awaitable<void> run_command(const CommandEntry& entry, const Command& c, Parser& p);
 
-  // session.cpp: any state and not-authenticated state.
+  // session.cpp: any state.
   asio::awaitable<void> cmd_capability(const Command& c, Parser& p);
   asio::awaitable<void> cmd_noop(const Command& c, Parser& p);
   asio::awaitable<void> cmd_logout(const Command& c, Parser& p);
   asio::awaitable<void> cmd_id(const Command& c, Parser& p);
   asio::awaitable<void> cmd_enable(const Command& c, Parser& p);
-  asio::awaitable<void> cmd_starttls(const Command& c, Parser& p);
   asio::awaitable<void> cmd_compress(const Command& c, Parser& p);
-  asio::awaitable<void> cmd_login(const Command& c, Parser& p);
-  asio::awaitable<void> cmd_authenticate(const Command& c, Parser& p);
   // cmd_folders.cpp
   asio::awaitable<void> cmd_create(const Command& c, Parser& p);
   asio::awaitable<void> cmd_delete(const Command& c, Parser& p);
@@ -196,15 +192,11 @@ class Session {
 
   // Select/examine shared body.
   asio::awaitable<void> select(const Command& c, Parser& p, bool read_only);
-  // Login shared by LOGIN and AUTHENTICATE: opens the user's mail store.
-  // After a successful password check: the user's record and mail store. `unknown`: the
-  // directory no longer has the user (counted as a failed login); `unavailable`: the
-  // directory or the store cannot be read now (no descriptors, no memory, I/O, a
-  // database down), a temporary failure that the login throttle must not count.
+  // After the login: the user's record and mail store. `unknown`: the directory no longer
+  // has the user; `unavailable`: the directory or the store cannot be read now (no
+  // descriptors, no memory, I/O, a database down).
   enum class OpenUser { ok, unknown, unavailable };
   OpenUser open_user(const std::string& username);
-  // Answers NO [UNAVAILABLE] and returns true when `opened` is unavailable.
-  bool login_unavailable(const Command& c, OpenUser opened);
   // Copy and move shared body.
   asio::awaitable<void> copy_or_move(const Command& c, Parser& p, bool move);
   // Replaces "$" (RFC 5182) in `set` by the saved search result; returns whether the set
@@ -226,27 +218,17 @@ class Session {
   // `allow_expunge` (RFC 9051 §7.5.1: not during FETCH, STORE, SEARCH).
   void report_changes(bool allow_expunge);
 
-  // Whether a plaintext login is allowed now (TLS or auth_allow_cleartext).
-  bool cleartext_allowed() const;
   std::string capabilities() const;
-  auth::SaslOffer sasl_offer() const;
   std::string client_label() const;  // "rip=1.2.3.4"
-  // Waits the throttle's failure delay, then answers; closes when the client is blocked.
-  asio::awaitable<void> login_failed(const Command& c, const std::string& user,
-                                     std::string_view mechanism, std::string_view reason);
-  asio::awaitable<void> converse();  // run() without the closing log line
+  asio::awaitable<void> converse();
 
   Shared& shared_;
   const Settings& settings_;
   io::Connection& conn_;
-  State state_ = State::not_authenticated;
+  State state_ = State::authenticated;
   std::string out_;
 
   std::string username_;
-  // For Dovecot's imap-login line when the client leaves without logging in.
-  int failed_logins_ = 0;
-  std::string tried_user_, tried_method_;
-  std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
   std::optional<mailbox::MailUser> user_;
   uint64_t quota_bytes_ = 0;  // from the user's userdb_quota_rule; 0: no quota
   std::unique_ptr<SelectedView> selected_;
@@ -268,10 +250,13 @@ class Session {
 // 0 when absent or not understood.
 uint64_t parse_quota_rule(std::string_view rule);
 
-asio::awaitable<void> serve(Shared& shared, asio::ip::tcp::socket socket);
 // One hand-off from imap-login on the post-login socket (login/hand_off.hpp): checked with
 // the auth service at `auth_socket`, then served as a logged-in session.
 asio::awaitable<void> serve_hand_off(Shared& shared, const std::filesystem::path& auth_socket,
                                      asio::local::stream_protocol::socket socket);
+// The session after the auth service confirmed the login of `user` by the command tagged
+// `tag` (serve_hand_off's end; the transcript tests start here).
+asio::awaitable<void> serve_logged_in(Shared& shared, io::Connection& connection,
+                                      const std::string& user, const std::string& tag);
 
 }  // namespace correio::imapd

@@ -11,14 +11,13 @@
 #include "pop3d/session.hpp"
 #include "pop3d/settings.hpp"
 #include "service/login_services.hpp"
-#include "service/server_tls.hpp"
 
 namespace correio::pop3d {
 
 int pop3d_main(const service::DaemonArgs& args) {
   struct State {
     Settings settings;
-    std::unique_ptr<service::LoginServices> logins;
+    std::unique_ptr<auth::UserDirectory> users;
     std::unique_ptr<Services> services;
   };
   auto state = std::make_shared<State>();
@@ -27,20 +26,13 @@ int pop3d_main(const service::DaemonArgs& args) {
   daemon.process_name = "pop3d";
   daemon.init = [state](service::Context& ctx) -> Status {
     state->settings = Settings::from_config(ctx.config);
-    Settings& s = state->settings;
-    auto tls = service::open_configured_server_tls(ctx, "pop3d");
-    if (!tls) return tls.error();
-    s.tls = std::move(*tls);
-    auto logins = service::LoginServices::open(ctx.config, "login_trusted_networks", &ctx.metrics);
-    if (!logins) return logins.error();
-    state->logins = std::move(*logins);
-    state->services = std::make_unique<Services>(Services{
-        state->settings, ctx.log, *state->logins, ctx.metrics.enabled() ? &ctx.metrics : nullptr});
+    // No TLS, no passwords: pop3-login ends TLS and the auth service checks the login.
+    auto users = service::open_configured_user_directory(ctx.config);
+    if (!users) return users.error();
+    state->users = std::move(*users);
+    state->services =
+        std::make_unique<Services>(Services{state->settings, ctx.log, *state->users});
     return {};
-  };
-  daemon.session = [state](service::Context&,
-                           asio::ip::tcp::socket socket) -> asio::awaitable<void> {
-    co_await serve(*state->services, std::move(socket));
   };
   daemon.local_session = [state](
                              service::Context& ctx,

@@ -11,8 +11,8 @@ namespace correio::service {
 Result<std::unique_ptr<LoginServices>> LoginServices::open(const config::Config& config,
                                                            std::string_view trusted_networks,
                                                            metrics::Registry* metrics) {
-  std::string spec = config.get("user_directory");
-  if (spec.empty()) return Error{"user_directory is empty: there are no users to log in"};
+  auto users = open_configured_user_directory(config);
+  if (!users) return users.error();
   auth::LoginThrottle::Options throttle = login_throttle_options(config);
   // Dovecot's login_trusted_networks: these clients are not penalised for failed logins.
   // The auth service passes no list: its clients say no-penalty themselves.
@@ -29,10 +29,17 @@ Result<std::unique_ptr<LoginServices>> LoginServices::open(const config::Config&
                         failure = metrics->counter("correio_sasl_logins_total",
                                                    metrics::label("result", "failure"))](
                            bool succeeded) mutable { (succeeded ? success : failure).add(); };
-  auto users = auth::open_user_directory(spec, config.get("auth_default_realm"));
-  if (!users) return Error{"user_directory " + spec + ": " + users.error().message};
   return std::unique_ptr<LoginServices>(
       new LoginServices(std::move(*users), config, std::move(throttle)));
+}
+
+Result<std::unique_ptr<auth::UserDirectory>> open_configured_user_directory(
+    const config::Config& config) {
+  std::string spec = config.get("user_directory");
+  if (spec.empty()) return Error{"user_directory is empty: there are no users to log in"};
+  auto users = auth::open_user_directory(spec, config.get("auth_default_realm"));
+  if (!users) return Error{"user_directory " + spec + ": " + users.error().message};
+  return users;
 }
 
 namespace {

@@ -52,6 +52,11 @@ class LoginServices {
   auth::LoginThrottle throttle_;
 };
 
+// user_directory (with auth_default_realm) alone, for the post-login imapd and pop3d,
+// which read users' homes and quotas but check no password. The errors are open()'s.
+Result<std::unique_ptr<auth::UserDirectory>> open_configured_user_directory(
+    const config::Config& config);
+
 // auth_failure_delay, auth_failure_max_delay, auth_failure_limit, auth_failure_window.
 auth::LoginThrottle::Options login_throttle_options(const config::Config& config);
 

@@ -279,6 +279,19 @@ def test_input_pipelined_after_login_reaches_imapd():
         for tag in (b"a OK", b"b OK", b"c OK"):
             assert tag in got, got
         assert b"Subject: pipe" in got
+        # After the hand-off there is no second login: imapd has no LOGIN, AUTHENTICATE or
+        # STARTTLS (they are imap-login's), as Dovecot's imap process.
+        with socket.create_connection(("127.0.0.1", server.imap_port), timeout=10) as s:
+            assert read_until(s, b"\r\n").startswith(b"* OK")
+            s.sendall(b"a LOGIN demo@example.test secret\r\nb LOGIN demo@example.test secret\r\n"
+                      b"c AUTHENTICATE PLAIN\r\nd STARTTLS\r\ne CAPABILITY\r\nf LOGOUT\r\n")
+            got = read_all(s)
+        assert b"a OK" in got, got
+        for tag in (b"b", b"c", b"d"):
+            assert tag + b" BAD Error in IMAP command: Unknown command." in got, got
+        caps = [line for line in got.split(b"\r\n") if line.startswith(b"* CAPABILITY")]
+        assert len(caps) == 1 and b"STARTTLS" not in caps[0] and b"AUTH=" not in caps[0], got
+        assert b"f OK" in got, got
 
 
 def test_pop3_login_hands_off_plain_stls_and_implicit_tls():
@@ -289,9 +302,14 @@ def test_pop3_login_hands_off_plain_stls_and_implicit_tls():
         # Pipelined: USER, PASS and the TRANSACTION commands in one write.
         with socket.create_connection(("127.0.0.1", setup.pop3_port), timeout=10) as s:
             assert read_until(s, b"\r\n").startswith(b"+OK")
-            s.sendall(b"USER demo@example.test\r\nPASS secret\r\nSTAT\r\nQUIT\r\n")
+            s.sendall(b"USER demo@example.test\r\nPASS secret\r\nSTAT\r\nUSER x\r\n"
+                      b"STLS\r\nAUTH PLAIN\r\nCAPA\r\nQUIT\r\n")
             got = read_all(s)
-        assert got.count(b"+OK") == 4 and b"+OK 1 " in got, got
+        assert got.count(b"+OK") == 5 and b"+OK 1 " in got, got
+        # pop3d, after the hand-off, refuses the AUTHORIZATION state's commands and no
+        # longer offers them.
+        assert got.count(b"-ERR Command not allowed in TRANSACTION state.") == 3, got
+        assert b"USER\r\n" not in got and b"SASL" not in got and b"STLS\r\n" not in got, got
         client = poplib.POP3("127.0.0.1", setup.pop3_port, timeout=20)
         client.stls(context=client_context())
         client.user("demo@example.test")

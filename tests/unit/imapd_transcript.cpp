@@ -77,7 +77,7 @@ struct Transcript::Server {
   std::unique_ptr<base::Logger> log;
   std::unique_ptr<config::Config> config;
   Settings settings;
-  std::unique_ptr<service::LoginServices> logins;
+  std::unique_ptr<auth::UserDirectory> users;
   std::unique_ptr<FolderWatcher> watcher;
   std::unique_ptr<StorePool> store_pool;
   std::unique_ptr<Shared> shared;
@@ -89,8 +89,12 @@ struct Transcript::Server {
   asio::awaitable<void> accept_loop() {
     for (;;) {
       asio::ip::tcp::socket socket = co_await acceptor.async_accept(asio::use_awaitable);
-      asio::co_spawn(io, serve(*shared, std::move(socket)), asio::detached);
+      asio::co_spawn(io, serve_client(std::move(socket)), asio::detached);
     }
+  }
+  asio::awaitable<void> serve_client(asio::ip::tcp::socket socket) {
+    io::Connection connection(std::move(socket));
+    co_await serve_logged_in(*shared, connection, "demo@example.test", "l0");
   }
   ~Server() {
     io.stop();
@@ -135,9 +139,7 @@ Transcript::Transcript() {
   std::string main_cf = fmt::format(
       "myhostname = imap.example.test\n"
       "user_directory = passwd-file:{0}/users\n"
-      "virtual_mailbox_base = {0}/mail\n"
-      "auth_allow_cleartext = yes\n"
-      "auth_failure_delay = 0s\n",
+      "virtual_mailbox_base = {0}/mail\n",
       dir_.string());
   auto parsed = config::MainCf::parse(main_cf, "main.cf");
   if (!parsed) throw std::runtime_error(parsed.error().message);
@@ -151,13 +153,13 @@ Transcript::Transcript() {
   log_options.maillog_file = (dir_ / "maillog").string();
   s.log = std::make_unique<base::Logger>(log_options);
   s.settings = Settings::from_config(*s.config);
-  auto logins = service::LoginServices::open(*s.config);
-  if (!logins) throw std::runtime_error(logins.error().message);
-  s.logins = std::move(*logins);
+  auto users = service::open_configured_user_directory(*s.config);
+  if (!users) throw std::runtime_error(users.error().message);
+  s.users = std::move(*users);
   s.watcher = std::make_unique<FolderWatcher>(s.io);
   s.store_pool = std::make_unique<StorePool>(s.workers);
   s.shared.reset(
-      new Shared{s.settings, *s.log, *s.logins, *s.watcher, &s.workers, s.store_pool.get()});
+      new Shared{s.settings, *s.log, *s.users, *s.watcher, &s.workers, s.store_pool.get()});
   asio::ip::tcp::endpoint endpoint(asio::ip::make_address("127.0.0.1"), 0);
   s.acceptor.open(endpoint.protocol());
   s.acceptor.bind(endpoint);
@@ -192,21 +194,13 @@ uint32_t Transcript::deliver(std::string_view text, std::string_view folder, mai
   return *uid;
 }
 
-void Transcript::connect() {
+void Transcript::connect_and_login() {
   auto c = std::make_unique<Client>();
   c->socket.connect(server_->acceptor.local_endpoint());
   clients_.push_back(std::move(c));
   current_ = clients_.size() - 1;
-  std::string greeting = read_unit(*clients_.back());
-  if (!greeting.starts_with("* OK ")) throw std::runtime_error("greeting: " + greeting);
-}
-
-void Transcript::connect_and_login() {
-  connect();
-  std::string diff =
-      run("C: l0 LOGIN demo@example.test secret\n"
-          "S: l0 OK {*}\n");
-  if (!diff.empty()) throw std::runtime_error("login: " + diff);
+  std::string answer = read_unit(*clients_.back());
+  if (!answer.starts_with("l0 OK [CAPABILITY ")) throw std::runtime_error("login: " + answer);
 }
 
 std::string Transcript::read_unit(Client& c) {

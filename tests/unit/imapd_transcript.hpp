@@ -1,6 +1,7 @@
 // A transcript test harness for imapd (as mox's IMAP tests and Dovecot's imaptest
 // scripts): a real Session, served over a loopback TCP listener by its own event loop and
-// worker pool, talks to a scripted client. Scripts are lines
+// worker pool, talks to a scripted client. Each client starts where imap-login's hand-off
+// does (serve_logged_in): logged in as demo@example.test by a command tagged "l0". Scripts are lines
 //   C: a1 FETCH 1 (FLAGS)            sent with CRLF ("\r\n" inside is sent as CRLF)
 //   S: * 1 FETCH (FLAGS (\Seen))     one server line (a literal's bytes included, with
 //                                    their CRLFs written "\r\n"), where {*} matches any text
@@ -32,10 +33,8 @@ class Transcript {
   // The user's store, for setting up folders and checking what the commands did.
   mailbox::MailUser& user();
 
-  // Opens a new client connection and reads the greeting; the previous one stays open
-  // (for scripts with several clients, see client()).
-  void connect();
-  // Connects and logs in as the demo user.
+  // Opens a new client connection, logged in as the demo user (it reads the login's
+  // "l0 OK"); the previous one stays open (for scripts with several clients, see client()).
   void connect_and_login();
   // Switches the client the script's lines use (0 is the first connect()).
   void client(size_t index) { current_ = index; }
