@@ -2,6 +2,9 @@
 // RCPT (§4.1.1.3), RSET, NOOP, VRFY, HELP, QUIT, with the ESMTP parameters of SIZE
 // (RFC 1870), 8BITMIME (RFC 6152), SMTPUTF8 (RFC 6531) and DSN (RFC 3461).
 #include <fmt/format.h>
+#include <unistd.h>
+
+#include <ctime>
 
 #include <algorithm>
 #include <optional>
@@ -107,7 +110,7 @@ asio::awaitable<Session::Next> Session::cmd_mail(const Command& command) {
   // whether or not the message is then accepted.
   if (auto over = rate_limited(ClientEvent::message)) co_return co_await reply(*over);
   Envelope envelope;
-  long long declared_size = 0;  // RFC 1870 SIZE=, 0 when not given
+  long long& declared_size = envelope.declared_size;
   for (const auto& [key, value] : parsed->parameters) {
     // Postfix: "555 5.5.4 Unsupported option: SMTPUTF8" with smtputf8_enable = no.
     std::string_view keyword = mail_parameter_keyword(key);
@@ -133,9 +136,10 @@ asio::awaitable<Session::Next> Session::cmd_mail(const Command& command) {
       envelope.ret = ret == "full" ? "FULL" : "HDRS";
     } else if (key == "AUTH") {
       // RFC 4954 §5: the original submitter's identity. Accepted and not trusted; the
-      // identity that counts is this session's login.
-      if (!smtp::decode_xtext(value))
-        co_return co_await reply(501, "5.5.4", "Bad AUTH parameter syntax");
+      // identity that counts is this session's login (a policy server sees it).
+      auto submitter = smtp::decode_xtext(value);
+      if (!submitter) co_return co_await reply(501, "5.5.4", "Bad AUTH parameter syntax");
+      if (*submitter != "<>") envelope.auth_sender = std::move(*submitter);
     } else if (key == "ENVID") {
       auto envid = smtp::decode_xtext(value);
       if (!envid || envid->size() > 100)
@@ -177,6 +181,8 @@ asio::awaitable<Session::Next> Session::cmd_mail(const Command& command) {
   envelope.protocol = esmtp_ ? (conn_.tls_active() ? "ESMTPS" : "ESMTP") : "SMTP";
   if (esmtp_ && !sasl_username_.empty()) envelope.protocol += "A";
   envelope.sasl_username = sasl_username_;
+  // Postfix's instance attribute: the same for the transaction's every policy request.
+  instance_ = fmt::format("{:x}.{:x}.{:x}", ::getpid(), session_started_, ++transactions_);
   // cleanup (Postfix's cleanup_addr_sender): the sender as the queue file will have it,
   // and the copies it asks for. A table that fails now defers the whole transaction.
   if (auto refusal = rewrite_sender(envelope)) co_return co_await reply(*refusal);

@@ -29,6 +29,8 @@ struct Envelope {
   std::string envid;  // RFC 3461 ENVID, decoded
   std::string body;   // BODY=7BIT / 8BITMIME / BINARYMIME
   bool smtputf8 = false;
+  long long declared_size = 0;  // RFC 1870 SIZE=, 0 when not given
+  std::string auth_sender;      // RFC 4954 AUTH=, decoded; "" when absent or "<>"
   std::string client_name, client_address, helo_name, protocol, sasl_username;
   // After cleanup's address rewriting: the sender the queue file gets (unset: `sender`),
   // the copies (always_bcc, sender_bcc_maps, recipient_bcc_maps; NOTIFY=NEVER), and

@@ -2,6 +2,8 @@
 // dispatch table for the shared command loop (smtp/command_loop.hpp), and STARTTLS.
 #include "smtpd/session.hpp"
 
+#include <openssl/ssl.h>
+
 #include <asio/steady_timer.hpp>
 #include <asio/use_awaitable.hpp>
 #include <cctype>
@@ -41,6 +43,7 @@ Session::Session(const Settings& settings, base::Logger& log, Services& services
       conn_(connection),
       loop_(connection, log, loop_options(settings, services)) {
   client_address_ = conn_.remote_address();
+  server_address_ = conn_.local_address();
   loop_.set_client_label(client_label());
 }
 
@@ -156,6 +159,11 @@ asio::awaitable<bool> Session::handshake() {
   // sessions it did not find in its cache).
   if (!conn_.tls_resumed()) services_.rates.count_new_tls(conn_.remote_address());
   if (services_.counters) services_.counters->registry.count_tls_handshake(conn_.tls_protocol());
+  tls_protocol_ = conn_.tls_protocol();
+  if (const SSL_CIPHER* cipher = SSL_get_current_cipher(conn_.tls_handle())) {
+    tls_cipher_ = SSL_CIPHER_get_name(cipher);
+    tls_keysize_ = SSL_CIPHER_get_bits(cipher, nullptr);
+  }
   // smtpd_tls_loglevel 0 (Postfix's default) logs no TLS activity; 1 and up the summary.
   if (settings_.tls_loglevel >= 1)
     log_.info("Anonymous TLS connection established from {}: {}", client_label(),

@@ -6,6 +6,7 @@
 
 #include <asio/awaitable.hpp>
 #include <asio/thread_pool.hpp>
+#include <ctime>
 #include <memory>
 #include <optional>
 #include <string>
@@ -196,6 +197,15 @@ class Session {
   std::string client_address_;  // conn_.remote_address(), kept for the access Facts' views
   std::string sasl_username_;   // empty until AUTH succeeded
   std::string sasl_method_;     // "PLAIN", ...
+  std::string server_address_;  // conn_.local_address(), kept for the access Facts' views
+  // The TLS session for the policy protocol's encryption_*; empty/0 without TLS.
+  std::string tls_protocol_, tls_cipher_;
+  int tls_keysize_ = 0;
+  // The policy protocol's "instance": one per mail transaction (Postfix's smtpd_state
+  // instance), new at each MAIL FROM.
+  std::string instance_;
+  unsigned transactions_ = 0;
+  int64_t session_started_ = ::time(nullptr);
 
   std::string helo_name_;
   bool esmtp_ = false;

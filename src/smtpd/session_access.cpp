@@ -14,11 +14,21 @@ access::Facts Session::access_facts(std::string_view where) const {
   facts.reverse_name = reverse_name_;
   facts.helo = helo_name_;
   facts.sasl_username = sasl_username_;
+  facts.sasl_method = sasl_method_;
   if (envelope_) {
     facts.has_sender = true;
     facts.sender = envelope_->sender;
+    facts.sasl_sender = envelope_->auth_sender;
     facts.recipient_count = static_cast<int>(envelope_->recipients.size());
+    facts.size = where == "END-OF-MESSAGE" ? message_size_ : envelope_->declared_size;
+    facts.instance = instance_;
   }
+  facts.encryption_protocol = tls_protocol_;
+  facts.encryption_cipher = tls_cipher_;
+  facts.encryption_keysize = tls_keysize_;
+  facts.client_port = conn_.remote_port();
+  facts.server_address = server_address_;
+  facts.server_port = conn_.local_port();
   facts.pipelined = conn_.has_buffered_input() && !esmtp_;
   facts.where = where;
   facts.client_label = loop_.client_label();

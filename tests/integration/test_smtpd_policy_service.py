@@ -74,6 +74,52 @@ def test_policy_server_decides_and_sees_the_attributes():
         assert first["policy_context"] == "test"
 
 
+def test_policy_request_carries_size_instance_ports_and_tls():
+    """The attributes a policy server keys on beyond the envelope (SMTPD_POLICY_README):
+    SIZE= as size, one instance per mail transaction, the client's and server's ports, the
+    server's address, the TLS session, ETRN's domain."""
+    from test_smtpd_tls import client_context, make_certificate
+    cert, key = make_certificate()
+    policy = PolicyServer()
+    inst = Correio({"mydestination": "localhost", "virtual_mailbox_domains": "example.test",
+                    "smtpd_reject_unlisted_recipient": "no", "mynetworks": "127.0.0.1/32",
+                    "smtpd_tls_security_level": "may",
+                    "smtpd_tls_cert_file": cert, "smtpd_tls_key_file": key,
+                    "smtpd_etrn_restrictions": f"check_policy_service inet:127.0.0.1:{policy.port}",
+                    "smtpd_recipient_restrictions":
+                        f"check_policy_service inet:127.0.0.1:{policy.port}, "
+                        "reject_unauth_destination"})
+    with inst:
+        with smtplib.SMTP("127.0.0.1", inst.smtp_port, source_address=("127.0.0.4", 0)) as s:
+            client_port = s.sock.getsockname()[1]
+            s.ehlo("client.example")
+            s.mail("a@x.test", ["SIZE=12345"])
+            assert s.rcpt("demo@example.test")[0] == 250
+            assert s.rcpt("other@example.test")[0] == 250
+            s.rset()
+            s.mail("b@x.test")
+            assert s.rcpt("demo@example.test")[0] == 250
+            s.rset()
+            s.starttls(context=client_context())
+            s.ehlo("client.example")
+            s.mail("c@x.test")
+            assert s.rcpt("demo@example.test")[0] == 250
+            s.rset()
+            assert s.docmd("ETRN", "example.test")[0] in (250, 458, 459)
+        one, two, three, tls, etrn = policy.requests[:5]
+        assert one["size"] == "12345" and two["size"] == "12345" and three["size"] == "0"
+        assert one["instance"] and one["instance"] == two["instance"] != three["instance"]
+        assert tls["instance"] not in (one["instance"], three["instance"])
+        for r in (one, tls):
+            assert r["client_port"] == str(client_port)
+            assert r["server_address"] == "127.0.0.1"
+            assert r["server_port"] == str(inst.smtp_port)
+        assert one["encryption_protocol"] == "" and one["encryption_keysize"] == "0"
+        assert tls["encryption_protocol"].startswith("TLSv1"), tls
+        assert tls["encryption_cipher"] and int(tls["encryption_keysize"]) >= 128, tls
+        assert etrn["protocol_state"] == "ETRN" and etrn["etrn_domain"] == "example.test", etrn
+
+
 def test_unreachable_policy_server_gives_the_default_action():
     port = free_port()  # nobody listens
     inst = Correio({"mydestination": "localhost", "virtual_mailbox_domains": "example.test",

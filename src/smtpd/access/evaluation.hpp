@@ -39,6 +39,18 @@ struct Facts {
   std::string_view recipient_as_given;
   std::string_view etrn_domain;    // the ETRN site; "" outside ETRN
   std::string_view sasl_username;  // "" unless the client authenticated
+  std::string_view sasl_method;    // "PLAIN", ... ("" without AUTH)
+  std::string_view sasl_sender;    // MAIL FROM's AUTH= (RFC 4954 §5), "" without one
+  // The policy protocol's other attributes (SMTPD_POLICY_README): the message size (SIZE=
+  // at MAIL and RCPT, the received size at END-OF-MESSAGE), the TLS session, the ports
+  // and the server's address, and an ID that one mail transaction keeps throughout.
+  long long size = 0;
+  std::string_view encryption_protocol, encryption_cipher;
+  int encryption_keysize = 0;
+  unsigned short client_port = 0;
+  std::string_view server_address;
+  unsigned short server_port = 0;
+  std::string_view instance;
   bool has_sender = false;         // after MAIL FROM
   bool pipelined = false;          // input waiting that the client may not send yet
   int recipient_count = 0;

@@ -52,20 +52,25 @@ std::string request_text(const Evaluation& ev, std::string_view context) {
   add("client_address", f.client_address);
   add("client_name", f.client_name);
   add("reverse_client_name", f.reverse_name);
-  add("instance", "");
-  add("sasl_method", "");
+  add("instance", f.instance);
+  add("sasl_method", f.sasl_method);
   add("sasl_username", f.sasl_username);
-  add("sasl_sender", "");
-  add("size", "0");
+  add("sasl_sender", f.sasl_sender);
+  add("size", std::to_string(f.size));
+  // smtpd asks no client certificate (Postfix's smtpd_tls_ask_ccert = no): these stay empty.
   add("ccert_subject", "");
   add("ccert_issuer", "");
   add("ccert_fingerprint", "");
-  add("encryption_protocol", "");
-  add("encryption_cipher", "");
-  add("encryption_keysize", "0");
-  add("etrn_domain", "");
+  add("ccert_pubkey_fingerprint", "");
+  add("encryption_protocol", f.encryption_protocol);
+  add("encryption_cipher", f.encryption_cipher);
+  add("encryption_keysize", std::to_string(f.encryption_keysize));
+  add("etrn_domain", f.etrn_domain);
   add("stress", "");
   add("policy_context", context);
+  add("client_port", std::to_string(f.client_port));
+  add("server_address", f.server_address);
+  add("server_port", std::to_string(f.server_port));
   return r + "\n";
 }
 
