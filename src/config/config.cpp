@@ -441,8 +441,6 @@ Result<std::string> Config::expand(std::string_view value) const {
   return expand_in(value, state);
 }
 
-namespace {
-
 std::optional<long long> parse_time_seconds(std::string_view text, char default_unit) {
   text = base::trim(text);
   if (text.empty()) return std::nullopt;
@@ -476,6 +474,8 @@ std::optional<long long> parse_time_seconds(std::string_view text, char default_
   if (*n > (1LL << 40)) return std::nullopt;
   return *n * factor;
 }
+
+namespace {
 
 char default_time_unit(std::string_view name) {
   const ParameterInfo* info = find_parameter(name);

@@ -111,4 +111,8 @@ class Config {
   std::shared_ptr<ReadTrace> trace_;  // null unless $CORREIO_PARAMETER_TRACE is set
 };
 
+// A Postfix time value ("30s", "5m", "1h", "1d", "1w"; a bare number is in
+// `default_unit`) in seconds; nullopt when malformed or absurdly large.
+std::optional<long long> parse_time_seconds(std::string_view text, char default_unit = 's');
+
 }  // namespace correio::config

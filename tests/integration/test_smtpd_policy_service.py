@@ -118,6 +118,50 @@ def test_policy_request_carries_size_instance_ports_and_tls():
         assert tls["encryption_protocol"].startswith("TLSv1"), tls
         assert tls["encryption_cipher"] and int(tls["encryption_keysize"]) >= 128, tls
         assert etrn["protocol_state"] == "ETRN" and etrn["etrn_domain"] == "example.test", etrn
+        # recipient_count is 0 until the recipients are all known (DATA), as Postfix's.
+        assert one["recipient_count"] == "0" and two["recipient_count"] == "0"
+
+
+def test_settings_in_braces_override_the_parameters_per_server():
+    """check_policy_service { server, name=value, ... } (Postfix 3.0): each server has its
+    own default_action, timeout, try_limit and policy_context."""
+    policy = PolicyServer()
+    dead = free_port()  # nobody listens
+    inst = Correio({"mydestination": "localhost", "virtual_mailbox_domains": "example.test",
+                    "smtpd_reject_unlisted_recipient": "no", "mynetworks": "127.0.0.1/32",
+                    "smtpd_policy_service_policy_context": "global",
+                    "smtpd_policy_service_retry_delay": "1s",
+                    "smtpd_recipient_restrictions":
+                        f"check_policy_service {{ inet:127.0.0.1:{policy.port}, "
+                        "policy_context={first server}, timeout=5s }, "
+                        f"check_policy_service {{ inet:127.0.0.1:{dead}, try_limit=1, "
+                        "{ default_action = 450 4.7.1 policy down, try later } }, "
+                        "reject_unauth_destination"})
+    with inst:
+        with smtplib.SMTP("127.0.0.1", inst.smtp_port) as s:
+            s.ehlo("client.example")
+            s.mail("fine@x.test")
+            started = time.monotonic()
+            assert s.rcpt("demo@example.test") == \
+                (450, b"4.7.1 <demo@example.test>: Recipient address rejected: "
+                      b"policy down, try later")
+            # try_limit=1: no retry_delay pause before the default action.
+            assert time.monotonic() - started < 0.9
+        assert policy.requests[0]["policy_context"] == "first server"
+        inst.wait_for_log(r"problem talking to policy server inet:127\.0\.0\.1:\d+")
+        # A setting Correio does not know is a configuration error, never ignored.
+    bad = Correio({"mydestination": "localhost", "virtual_mailbox_domains": "example.test",
+                   "smtpd_reject_unlisted_recipient": "no", "mynetworks": "127.0.0.1/32",
+                   "smtpd_recipient_restrictions":
+                       f"check_policy_service {{ inet:127.0.0.1:{policy.port}, timout=5s }}, "
+                       "reject_unauth_destination"})
+    with bad:
+        with smtplib.SMTP("127.0.0.1", bad.smtp_port) as s:
+            s.ehlo("client.example")
+            s.mail("fine@x.test")
+            code, text = s.rcpt("demo@example.test")
+            assert code == 451 and text.startswith(b"4.3.5"), (code, text)
+        bad.wait_for_log(r'unknown setting \\"timout\\"|unknown setting "timout"')
 
 
 def test_unreachable_policy_server_gives_the_default_action():

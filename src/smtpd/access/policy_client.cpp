@@ -22,6 +22,7 @@
 #include "io/deadline.hpp"
 #include "smtpd/access/checks.hpp"
 #include "smtpd/access/policy_connections.hpp"
+#include "smtpd/access/policy_settings.hpp"
 #include "smtpd/restrictions.hpp"
 
 namespace correio::smtpd::access {
@@ -48,7 +49,9 @@ std::string request_text(const Evaluation& ev, std::string_view context) {
   add("queue_id", f.queue_id);
   add("sender", f.sender);
   add("recipient", f.recipient);
-  add("recipient_count", std::to_string(f.recipient_count));
+  // Postfix counts recipients only once they are all known (DATA, END-OF-MESSAGE).
+  bool counted = f.where == "DATA" || f.where == "BDAT" || f.where == "END-OF-MESSAGE";
+  add("recipient_count", std::to_string(counted ? f.recipient_count : 0));
   add("client_address", f.client_address);
   add("client_name", f.client_name);
   add("reverse_client_name", f.reverse_name);
@@ -164,19 +167,21 @@ std::string target_of(std::string_view argument, const std::string& queue_direct
 
 asio::awaitable<Verdict> check_policy_service(Evaluation& ev, const Restriction& r) {
   const Restrictions::Options& o = ev.engine.options();
-  if (r.argument.starts_with('{'))
-    co_return ev.configuration_error("check_policy_service " + r.argument +
-                                     ": per-service settings in braces are not built yet");
-  const std::string target = target_of(r.argument, o.queue_directory);
-  const std::string request = request_text(ev, o.policy.context);
-  const PolicyLimits limits{o.policy.max_idle, o.policy.max_ttl, o.policy.request_limit};
+  auto service = parse_policy_service(r.argument, o.policy);
+  if (!service)
+    co_return ev.configuration_error("check_policy_service " + r.argument + ": " +
+                                     service.error().message);
+  const Restrictions::Options::Policy& policy = service->settings;
+  const std::string target = target_of(service->endpoint, o.queue_directory);
+  const std::string request = request_text(ev, policy.context);
+  const PolicyLimits limits{policy.max_idle, policy.max_ttl, policy.request_limit};
   std::string action;
-  for (int attempt = 0; attempt < std::max(1, o.policy.try_limit) && action.empty(); ++attempt) {
+  for (int attempt = 0; attempt < std::max(1, policy.try_limit) && action.empty(); ++attempt) {
     if (attempt > 0) {
-      asio::steady_timer pause(co_await asio::this_coro::executor, o.policy.retry_delay);
+      asio::steady_timer pause(co_await asio::this_coro::executor, policy.retry_delay);
       co_await pause.async_wait(asio::use_awaitable);
     }
-    const auto deadline = std::chrono::steady_clock::now() + o.policy.timeout;
+    const auto deadline = std::chrono::steady_clock::now() + policy.timeout;
     auto outcome = co_await (ask(target, request, limits) || io::watchdog(deadline));
     if (outcome.index() == 1) {
       ev.engine.log().warning("timeout talking to policy server {}", target);
@@ -195,7 +200,7 @@ asio::awaitable<Verdict> check_policy_service(Evaluation& ev, const Restriction&
       }
     if (action.empty()) ev.engine.log().warning("policy server {}: reply without action=", target);
   }
-  if (action.empty()) action = o.policy.default_action;
+  if (action.empty()) action = policy.default_action;
   // Postfix's check_table_result(): the action speaks of the stage's subject.
   const std::string subject = ev.subject();
   const std::string klass(ev.subject_class());
