@@ -93,11 +93,12 @@ asio::awaitable<MailHosts> mail_hosts(Lookup& lookup, std::string_view name_view
     // RFC 5321 §5.1: no MX records, so the domain is its own mail host (the "implicit MX").
     co_return co_await host_addresses(lookup, name, options);
   }
-  // RFC 7505 §3: a "." exchange means the domain accepts no mail at all.
+  // RFC 7505 §3: a "." exchange means the domain accepts no mail at all. The status is
+  // Postfix's smtp(8) one, 5.1.0 (its smtpd says 556 5.1.10 at RCPT; RFC 7505 §4.2).
   for (const auto& r : mx.records)
     if (r.host.empty() || r.host == ".")
       co_return MailHosts{Outcome::not_found,
-                          "5.1.10",
+                          "5.1.0",
                           fmt::format("Domain {} does not accept mail (nullMX)", name),
                           {}};
   order_by_preference(mx.records, random);

@@ -23,9 +23,9 @@ struct MailHost {
 
 struct MailHosts {
   // found: `hosts` is not empty. temporary: try again later (4.4.3). not_found: a
-  // permanent failure (5.4.4 no such domain or host, 5.1.10 null MX).
+  // permanent failure (5.4.4 no such domain or host, 5.1.0 null MX, as Postfix's smtp(8)).
   Outcome outcome = Outcome::temporary;
-  std::string dsn;     // for the failures: "4.4.3", "5.4.4", "5.1.10"
+  std::string dsn;     // for the failures: "4.4.3", "5.4.4", "5.1.0"
   std::string reason;  // Postfix's words: "Host or domain name not found. Name service ..."
   std::vector<MailHost> hosts;  // in the order to try
   bool via_mx = false;          // the hosts are MX hosts (not the name itself)

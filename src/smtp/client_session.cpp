@@ -304,6 +304,9 @@ asio::awaitable<std::vector<Outcome>> ClientSession::send(const Transaction& t) 
       co_return all(failure(rcpt, kRcpt));
     }
     results[i] = failure(rcpt, kRcpt);
+    // A 4xx for one recipient: another MX host may take it (Postfix's smtp_rcpt_fail
+    // keeps the recipient for the next server unless this one is the last).
+    results[i].try_next_host = results[i].verdict == Verdict::deferred;
     if (rcpt.reply->code / 100 == 2) accepted.push_back(i);  // 250, 251 (§3.4), 252
   }
   if (mail_failed) results = all(*mail_failed);
@@ -357,6 +360,9 @@ asio::awaitable<std::vector<Outcome>> ClientSession::data(std::string_view conte
   usable_ = true;
   Outcome o = failure(done, kBody);
   if (o.verdict == Verdict::sent) o.text = o.diagnostic;  // "250 2.0.0 Ok: queued as X"
+  // A 4xx after the content: the server said it did not take the message, so another MX
+  // host may (Postfix's smtp_mesg_fail on a server that is not the last).
+  o.try_next_host = o.verdict == Verdict::deferred;
   co_return accepted_all(o);
 }
 

@@ -67,8 +67,9 @@ struct Outcome {
   std::string dsn;         // "2.0.0", "4.4.1", "5.1.1"
   std::string text;        // "host mx[192.0.2.1] said: 550 ... (in reply to RCPT TO command)"
   std::string diagnostic;  // the server's reply for RFC 3464 Diagnostic-Code, or ""
-  // A failure of this server rather than of the recipient: another MX host may do better
-  // (connection, greeting, TLS, a 4xx to MAIL or DATA).
+  // Another MX host may do better: a failure of this server (connection, greeting, TLS)
+  // or any 4xx (MAIL, RCPT, DATA, the end of data), as Postfix's smtp keeps such
+  // recipients for the next server unless this one is the last.
   bool try_next_host = false;
 };
 

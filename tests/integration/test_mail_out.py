@@ -255,10 +255,10 @@ def test_null_mx_bounces_at_once(dns):
     try:
         a.start()
         send(a, "anyone@nullmx.test", subject="nullmx")
-        a.wait_for_log(r"to=<anyone@nullmx\.test>, relay=none, .*dsn=5\.1\.10, status=bounced "
+        a.wait_for_log(r"to=<anyone@nullmx\.test>, relay=none, .*dsn=5\.1\.0, status=bounced "
                        r"\(Domain nullmx\.test does not accept mail \(nullMX\)\)", timeout=30)
         [report] = wait_for_messages(a, "sender", 1)
-        assert "Status: 5.1.10" in report.read_text(errors="replace")
+        assert "Status: 5.1.0" in report.read_text(errors="replace")
         a.stop()
     finally:
         a.cleanup()
@@ -413,8 +413,10 @@ class ScriptedServer:
     then accepts; it announces 8BITMIME only with `eight_bit`. It records the messages it
     takes."""
 
-    def __init__(self, address: str, port: int, busy_first: bool = True, eight_bit: bool = True):
+    def __init__(self, address: str, port: int, busy_first: bool = True, eight_bit: bool = True,
+                 always_busy: bool = False):
         self.busy_first = busy_first
+        self.always_busy = always_busy
         self.eight_bit = eight_bit
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -455,7 +457,8 @@ class ScriptedServer:
             elif verb == "RCPT":
                 self.rcpt_seen += 1
                 reply("450 4.2.0 <bob@scripted.test>: mailbox busy, come back later"
-                      if self.rcpt_seen == 1 and self.busy_first else "250 2.1.5 Ok")
+                      if self.always_busy or (self.rcpt_seen == 1 and self.busy_first)
+                      else "250 2.1.5 Ok")
             elif verb == "DATA":
                 reply("354 go ahead")
                 body = b""
@@ -507,6 +510,45 @@ def test_temporary_failure_is_deferred_then_delivered_by_flush(dns):
     finally:
         a.cleanup()
         server.close()
+
+
+def test_recipient_4xx_goes_to_the_next_mx(dns):
+    """A 4xx to RCPT from an MX host that is not the last keeps the recipient for the next
+    one (Postfix's smtp_rcpt_fail); from the last one, it is the recipient's deferral."""
+    port = dns(["--mx-host=dest.test,mx1.dest.test,10", "--mx-host=dest.test,mx2.dest.test,20",
+                "--host-record=mx1.dest.test,127.0.0.35",
+                "--host-record=mx2.dest.test,127.0.0.36",
+                "--mx-host=busy.test,mx1.busy.test,10", "--mx-host=busy.test,mx2.busy.test,20",
+                "--host-record=mx1.busy.test,127.0.0.35",
+                "--host-record=mx2.busy.test,127.0.0.37"])
+    busy = ScriptedServer("127.0.0.35", 25, always_busy=True)
+    busy2 = ScriptedServer("127.0.0.37", 25, always_busy=True)
+    b = receiving_host("127.0.0.36")
+    a = sender_host(port, {"minimal_backoff_time": "300s", "queue_run_delay": "300s"})
+    try:
+        start_receiver(b, "127.0.0.36")
+        a.start()
+        send(a, "bob@dest.test", subject="rcpt-4xx")
+        wait_for_file(b, "dest.test", "bob")
+        a.wait_for_log(r"to=<bob@dest\.test>, relay=mx2\.dest\.test\[127\.0\.0\.36\]:25, .*"
+                       r"status=sent \(250 ", timeout=30)
+        a.wait_for_log(r"host mx1\.dest\.test\[127\.0\.0\.35\] said: 450 4\.2\.0 "
+                       r"<bob@scripted\.test>: mailbox busy, come back later \(in reply to RCPT "
+                       r"TO command\)")
+        assert not busy.messages
+        # Both busy: the deferral is the last server's answer.
+        send(a, "carol@busy.test", subject="rcpt-4xx-both")
+        a.wait_for_log(r"to=<carol@busy\.test>, relay=mx2\.busy\.test\[127\.0\.0\.37\]:25, .*"
+                       r"dsn=4\.2\.0, status=deferred \(host mx2\.busy\.test\[127\.0\.0\.37\] "
+                       r"said: 450 4\.2\.0 ", timeout=30)
+        assert any(c.startswith("RCPT TO:<carol@busy.test>") for c in busy.commands)
+        a.stop()
+        b.stop()
+    finally:
+        a.cleanup()
+        b.cleanup()
+        busy.close()
+        busy2.close()
 
 
 @pytest.mark.skipif(skip_reason() is not None, reason=str(skip_reason()))

@@ -18,6 +18,7 @@ class ScriptedServer6(ScriptedServer):
     def __init__(self, address: str, port: int):
         # ScriptedServer's state, with an AF_INET6 socket in place of its AF_INET one.
         self.busy_first = False
+        self.always_busy = False
         self.eight_bit = True
         self.sock = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)

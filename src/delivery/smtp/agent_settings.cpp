@@ -68,6 +68,8 @@ Result<AgentSettings> agent_settings_from_config(const config::Config& config,
   if (!preference) return preference.error();
   s.address_preference = *preference;
   s.randomize_addresses = config.get_bool("smtp_randomize_addresses");
+  s.mx_address_limit = static_cast<size_t>(std::max(0LL, config.get_int("smtp_mx_address_limit")));
+  s.mx_session_limit = static_cast<size_t>(std::max(0LL, config.get_int("smtp_mx_session_limit")));
   auto lookup = host_lookup_from_config(config, s.dns_lookups);
   if (!lookup) return lookup.error();
   s.host_dns = lookup->first;

@@ -36,6 +36,8 @@ struct AgentSettings {
   bool dns_lookups = true;                  // !disable_dns_lookups
   AddressPreference address_preference = AddressPreference::any;  // smtp_address_preference
   bool randomize_addresses = true;                                // smtp_randomize_addresses
+  size_t mx_address_limit = 5;  // smtp_mx_address_limit: addresses tried per delivery; 0: all
+  size_t mx_session_limit = 2;  // smtp_mx_session_limit: handshaken sessions; 0: no limit
   // lmtp_assume_final: an LMTP success without DSN is "delivered", not "relayed".
   bool assume_final = false;
   // smtp_host_lookup (host_lookup.cpp): DNS (MX, A/AAAA), the system's naming service, or

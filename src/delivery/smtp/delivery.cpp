@@ -43,6 +43,7 @@ Delivery::Delivery(const DeliveryRequest& request, AgentContext& context)
     : request_(request), context_(context), start_us_(now_us()) {
   results_.resize(request.recipients.size());
   done_.resize(request.recipients.size());
+  held_.resize(request.recipients.size());
   for (size_t i = 0; i < request.recipients.size(); ++i) pending_.push_back(i);
 }
 
@@ -80,6 +81,22 @@ void Delivery::finish(size_t i, const Outcome& o, const std::string& relay,
 
 void Delivery::finish_pending(const Outcome& o, const std::string& relay, const std::string& host) {
   for (size_t i : pending_) finish(i, o, relay, host);
+  pending_.clear();
+}
+
+void Delivery::note_failure(const Outcome& o) {
+  last_failure_ = o;
+  last_failure_order_ = ++failures_seen_;
+}
+
+void Delivery::finish_open() {
+  for (size_t i : pending_) {
+    const std::optional<Held>& held = held_[i];
+    if (held && held->order > last_failure_order_)
+      finish(i, held->outcome, held->relay, held->host);
+    else
+      finish(i, last_failure_, last_relay_, last_host_);
+  }
   pending_.clear();
 }
 
@@ -281,6 +298,7 @@ asio::awaitable<void> Delivery::run() {
   if (auto kept = context_.cache->take(cache_key_)) {
     if (co_await kept->client->reset()) {
       reached_ = true;
+      ++sessions_;
       co_await send_batches(*kept, *file);
       if (kept->client->usable()) context_.cache->put(cache_key_, std::move(kept));
     }
@@ -288,7 +306,7 @@ asio::awaitable<void> Delivery::run() {
   }
   if (!nexthop_.unix_path.empty()) {
     co_await try_unix(*file);
-    if (!pending_.empty()) finish_pending(last_failure_, last_relay_, last_host_);
+    finish_open();
     co_return;
   }
   auto lookup = context_.lookups.get(context_.executor, s.resolver);

@@ -97,6 +97,22 @@ class Delivery {
   bool reached_ = false;         // a server got past greeting, EHLO and TLS (no site failure)
   std::vector<size_t> pending_;  // indices into request_.recipients, in order
   Outcome last_failure_;         // why the open recipients are still open
+  // A 4xx a recipient got from a server that was not the last one tried: kept open for
+  // the next server (Postfix's SMTP_RCPT_KEEP), and its outcome if no later server takes
+  // it or fails after it. `order` tells which came last: this or last_failure_.
+  struct Held {
+    Outcome outcome;
+    std::string relay, host;
+    uint64_t order = 0;
+  };
+  std::vector<std::optional<Held>> held_;  // by request index
+  uint64_t failures_seen_ = 0;             // orders held_ against last_failure_
+  uint64_t last_failure_order_ = 0;
+  size_t sessions_ = 0;  // sessions past greeting, EHLO and TLS (smtp_mx_session_limit)
+  // Records `o` as the failure that leaves the open recipients open.
+  void note_failure(const Outcome& o);
+  // Ends every open recipient with what came last for it: its held 4xx or last_failure_.
+  void finish_open();
   std::string last_relay_ = "none";
   std::string last_host_;
   std::string nexthop_text_;           // as qmgr sent it, "[smtp.example]:587"

@@ -11,14 +11,20 @@ namespace correio::delivery::smtp_agent {
 asio::awaitable<void> Delivery::try_servers(const dns::MailHosts& hosts, unsigned short port,
                                             const queue::QueueFile& file) {
   const AgentSettings& s = context_.settings;
-  last_failure_ = {Verdict::deferred, "4.4.1", "no server could be reached", "", true};
+  if (failures_seen_ == 0)
+    last_failure_ = {Verdict::deferred, "4.4.1", "no server could be reached", "", true};
   auto attempts =
       order_addresses(hosts.hosts, s.address_preference, s.randomize_addresses, context_.random);
+  // postconf(5) smtp_mx_address_limit, smtp_mx_session_limit: a delivery tries at most so
+  // many addresses, and gives up after so many sessions that got as far as MAIL FROM.
+  if (s.mx_address_limit > 0 && attempts.size() > s.mx_address_limit)
+    attempts.resize(s.mx_address_limit);
   for (const auto& attempt : attempts) {
     if (pending_.empty()) co_return;
+    if (s.mx_session_limit > 0 && sessions_ >= s.mx_session_limit) break;
     co_await try_address(*attempt.host, attempt.address, port, file);
   }
-  if (!pending_.empty()) finish_pending(last_failure_, last_relay_, last_host_);
+  finish_open();
 }
 
 asio::awaitable<std::optional<Outcome>> Delivery::session(const dns::MailHost& host,
@@ -65,7 +71,7 @@ asio::awaitable<void> Delivery::try_unix(const queue::QueueFile& file) {
   auto socket =
       co_await smtp::connect_unix(context_.executor, path, s.client.timeouts.connect, label);
   if (!socket) {
-    last_failure_ = {Verdict::deferred, "4.4.1", socket.error().message, "", true};
+    note_failure({Verdict::deferred, "4.4.1", socket.error().message, "", true});
     co_return;
   }
   connected_us_ = now_us();
@@ -76,7 +82,7 @@ asio::awaitable<void> Delivery::try_unix(const queue::QueueFile& file) {
   kept->host = s.myhostname;
   bool tls_failed = false;
   auto failed = co_await converse(std::move(kept), file, true, tls_failed);
-  if (failed) last_failure_ = *failed;
+  if (failed) note_failure(*failed);
 }
 
 asio::awaitable<std::optional<Outcome>> Delivery::converse(std::unique_ptr<CachedSession> kept,
@@ -98,6 +104,7 @@ asio::awaitable<std::optional<Outcome>> Delivery::converse(std::unique_ptr<Cache
     last_host_ = host.name;
     co_return failed;
   }
+  ++sessions_;
   co_await send_batches(*kept, file);
   // Kept for the next request to this nexthop (QUIT after the cache time limit).
   if (client.usable()) context_.cache->put(cache_key_, std::move(kept));
@@ -117,10 +124,12 @@ asio::awaitable<void> Delivery::send_batches(CachedSession& session, const queue
     for (size_t j = 0; j < outcomes.size(); ++j) {
       size_t i = pending_[k + j];
       if (outcomes[j].verdict == Verdict::deferred && outcomes[j].try_next_host) {
+        // Open for the next server; this outcome is the recipient's if none takes it.
+        // Logged now, as Postfix's smtp logs what a server that is not the last said.
+        if (outcomes[j].diagnostic.size() > 0)
+          context_.log.info("{}: {}", request_.queue_id, outcomes[j].text);
         still_open.push_back(i);
-        last_failure_ = outcomes[j];
-        last_relay_ = session.relay;
-        last_host_ = session.host;
+        held_[i] = Held{outcomes[j], session.relay, session.host, ++failures_seen_};
       } else {
         finish(i, outcomes[j], session.relay, session.host);
         // RFC 3461 §4.1: a server with DSN took NOTIFY along and reports success itself
@@ -147,7 +156,7 @@ asio::awaitable<void> Delivery::try_address(const dns::MailHost& host, const std
     context_.log.info("{}: {}; trying again without TLS", request_.queue_id, failed->text);
     failed = co_await session(host, address, port, file, false, tls_failed);
   }
-  if (failed) last_failure_ = *failed;
+  if (failed) note_failure(*failed);
 }
 
 }  // namespace correio::delivery::smtp_agent
