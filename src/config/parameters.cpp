@@ -128,6 +128,10 @@ constexpr ParameterInfo kParameters[] = {
 
     // Network and protocols.
     {"inet_interfaces", "all", "The network interfaces the SMTP and other inet services use.", S},
+    {"proxy_interfaces", "",
+     "Addresses a proxy or NAT receives mail on for this host; the SMTP client counts them as "
+     "its own when it looks for mail that loops back.",
+     S},
     {"inet_protocols", "all", "The IP protocols used: ipv4, ipv6 or all.", S},
     {"smtp_host_lookup", "dns",
      "How the SMTP client finds server addresses: dns (never the hosts file), native "
@@ -557,8 +561,8 @@ constexpr ParameterInfo kParameters[] = {
      "Address family the LMTP client tries first among equal preferences: ipv4, ipv6, any.", S},
     {"lmtp_randomize_addresses", "yes", "Shuffle the LMTP server addresses of equal preference.",
      B},
-    {"lmtp_mx_address_limit", "5", "Most LMTP server addresses tried for one delivery (0: no limit).",
-     I},
+    {"lmtp_mx_address_limit", "5",
+     "Most LMTP server addresses tried for one delivery (0: no limit).", I},
     {"lmtp_mx_session_limit", "2",
      "Most LMTP sessions per delivery past greeting and LHLO (0: no limit).", I},
     {"lmtp_assume_final", "no",

@@ -36,6 +36,15 @@ struct ClientSession::Stage {
 
 namespace {
 using Stage = ClientSession::Stage;
+
+// "mx.example.com Hello client" -> "mx.example.com" (RFC 5321 §4.1.1.1: the EHLO reply
+// begins with the server's domain).
+std::string first_word(const std::vector<std::string>& lines) {
+  if (lines.empty()) return {};
+  std::string_view line = lines.front();
+  return std::string(line.substr(0, line.find(' ')));
+}
+
 constexpr Stage kGreeting{"receiving the initial server greeting", ""};
 constexpr Stage kEhlo{"performing the EHLO handshake", "EHLO"};
 constexpr Stage kHelo{"performing the HELO handshake", "HELO"};
@@ -105,8 +114,24 @@ asio::awaitable<ClientSession::Read> ClientSession::read_reply(std::chrono::seco
 }
 
 asio::awaitable<bool> ClientSession::write(std::string_view bytes, std::chrono::seconds timeout) {
+  // postconf(5) smtp_data_xfer_timeout and its kin: "when the connection makes no progress
+  // for more than" the timeout, not a limit on the whole transfer. So a large message
+  // goes in pieces, each with the whole timeout: a slow link that keeps moving is never
+  // cut off, one that stalls is within a piece's time.
+  constexpr size_t kPiece = 64 * 1024;
   connection_.set_timeout(timeout);
-  co_return co_await connection_.write(bytes);
+  for (;;) {
+    std::string_view piece = bytes.substr(0, kPiece);
+    const auto started = std::chrono::steady_clock::now();
+    if (!co_await connection_.write(piece)) {
+      // The log says which it was, as Postfix's ("timed out while sending message body").
+      write_problem_ =
+          std::chrono::steady_clock::now() - started >= timeout ? "timed out" : "lost connection";
+      co_return false;
+    }
+    bytes.remove_prefix(piece.size());
+    if (bytes.empty()) co_return true;
+  }
 }
 
 Outcome ClientSession::reply_outcome(const Reply& reply, std::string_view command) const {
@@ -140,10 +165,11 @@ asio::awaitable<std::optional<Outcome>> ClientSession::hello() {
   if (options_.lmtp) co_return co_await lhlo();
   // RFC 5321 §4.1.1.1 and §3.2: EHLO, and HELO when the server does not know EHLO.
   if (!co_await write("EHLO " + options_.helo_name + "\r\n", options_.timeouts.helo))
-    co_return failure({std::nullopt, "lost connection"}, kEhlo);
+    co_return failure({std::nullopt, write_problem_}, kEhlo);
   Read ehlo = co_await read_reply(options_.timeouts.helo);
   if (ehlo.reply && ehlo.reply->code == 250) {
     features_ = parse_ehlo_features(ehlo.reply->lines);
+    server_name_ = first_word(ehlo.reply->lines);
     co_return std::nullopt;
   }
   if (!ehlo.reply || ehlo.reply->code < 500) {
@@ -152,10 +178,11 @@ asio::awaitable<std::optional<Outcome>> ClientSession::hello() {
     co_return o;
   }
   if (!co_await write("HELO " + options_.helo_name + "\r\n", options_.timeouts.helo))
-    co_return failure({std::nullopt, "lost connection"}, kHelo);
+    co_return failure({std::nullopt, write_problem_}, kHelo);
   Read helo = co_await read_reply(options_.timeouts.helo);
   if (helo.reply && helo.reply->code == 250) {
     features_ = ServerFeatures{};
+    server_name_ = first_word(helo.reply->lines);
     co_return std::nullopt;
   }
   Outcome o = failure(helo, kHelo);
@@ -166,7 +193,7 @@ asio::awaitable<std::optional<Outcome>> ClientSession::hello() {
 asio::awaitable<std::optional<Outcome>> ClientSession::lhlo() {
   // RFC 2033 §4.1: LHLO, which has no HELO to fall back to.
   if (!co_await write("LHLO " + options_.helo_name + "\r\n", options_.timeouts.helo))
-    co_return failure({std::nullopt, "lost connection"}, kLhlo);
+    co_return failure({std::nullopt, write_problem_}, kLhlo);
   Read reply = co_await read_reply(options_.timeouts.helo);
   if (reply.reply && reply.reply->code == 250) {
     features_ = parse_ehlo_features(reply.reply->lines);
@@ -199,7 +226,7 @@ asio::awaitable<std::optional<Outcome>> ClientSession::open(bool allow_tls, bool
   if (want_tls && features_.starttls) {
     // RFC 3207 §4: STARTTLS, 220, handshake, then EHLO again (§4.2: forget what was learnt).
     if (!co_await write("STARTTLS\r\n", options_.timeouts.starttls))
-      co_return failure({std::nullopt, "lost connection"}, kStarttls);
+      co_return failure({std::nullopt, write_problem_}, kStarttls);
     Read reply = co_await read_reply(options_.timeouts.starttls);
     if (!reply.reply) co_return failure(reply, kStarttls);
     if (reply.reply->code != 220) {
@@ -271,11 +298,11 @@ asio::awaitable<std::vector<Outcome>> ClientSession::send(const Transaction& t) 
     for (const auto& r : rcpts) batch += r;
     if (!co_await write(batch, options_.timeouts.mail)) {
       usable_ = false;
-      co_return all(failure({std::nullopt, "lost connection"}, kMail));
+      co_return all(failure({std::nullopt, write_problem_}, kMail));
     }
   } else if (!co_await write(mail, options_.timeouts.mail)) {
     usable_ = false;
-    co_return all(failure({std::nullopt, "lost connection"}, kMail));
+    co_return all(failure({std::nullopt, write_problem_}, kMail));
   }
   Read mail_reply = co_await read_reply(options_.timeouts.mail);
   if (!mail_reply.reply) {
@@ -295,7 +322,7 @@ asio::awaitable<std::vector<Outcome>> ClientSession::send(const Transaction& t) 
       if (mail_failed) break;
       if (!co_await write(rcpts[i], options_.timeouts.rcpt)) {
         usable_ = false;
-        co_return all(failure({std::nullopt, "lost connection"}, kRcpt));
+        co_return all(failure({std::nullopt, write_problem_}, kRcpt));
       }
     }
     Read rcpt = co_await read_reply(options_.timeouts.rcpt);
@@ -332,7 +359,7 @@ asio::awaitable<std::vector<Outcome>> ClientSession::data(std::string_view conte
   };
   if (!co_await write("DATA\r\n", options_.timeouts.data_init)) {
     usable_ = false;
-    co_return accepted_all(failure({std::nullopt, "lost connection"}, kData));
+    co_return accepted_all(failure({std::nullopt, write_problem_}, kData));
   }
   Read go = co_await read_reply(options_.timeouts.data_init);
   if (!go.reply || go.reply->code != 354) {
@@ -343,7 +370,7 @@ asio::awaitable<std::vector<Outcome>> ClientSession::data(std::string_view conte
   }
   if (!co_await write(data_payload(content), options_.timeouts.data_xfer)) {
     usable_ = false;
-    co_return accepted_all(failure({std::nullopt, "lost connection"}, kBody));
+    co_return accepted_all(failure({std::nullopt, write_problem_}, kBody));
   }
   if (options_.lmtp) co_return co_await lmtp_replies(std::move(results), accepted);
   Read done = co_await read_reply(options_.timeouts.data_done);

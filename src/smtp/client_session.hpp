@@ -134,6 +134,8 @@ class ClientSession {
 
   bool usable() const { return usable_; }
   const ServerFeatures& features() const { return features_; }
+  // The host name the server's EHLO (or HELO) reply begins with; "" before it.
+  const std::string& server_name() const { return server_name_; }
   // "TLSv1.3 with cipher ..." once TLS is up; "" otherwise.
   std::string tls_description() const { return connection_.tls_description(); }
   // The certificate verdict once TLS is up (every level: "Trusted" at may is logged too).
@@ -147,6 +149,7 @@ class ClientSession {
     std::string problem;  // "timed out", "lost connection", "malformed reply"
   };
   asio::awaitable<Read> read_reply(std::chrono::seconds timeout);
+  // Writes `bytes`; false when the peer is gone or a piece made no progress in `timeout`.
   asio::awaitable<bool> write(std::string_view bytes, std::chrono::seconds timeout);
   // Writes `line` and CRLF, then reads the reply (AUTH's exchanges).
   asio::awaitable<Read> exchange(std::string_view line, std::chrono::seconds timeout);
@@ -171,6 +174,8 @@ class ClientSession {
   std::string label_;
   ClientOptions options_;
   ServerFeatures features_;
+  std::string server_name_;
+  std::string write_problem_ = "lost connection";  // why the last write() failed
   std::optional<tls::PeerVerdict> peer_;
   std::string sasl_mechanism_;
   bool usable_ = false;

@@ -4,9 +4,8 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
-#include <ctime>
-
 #include <algorithm>
+#include <ctime>
 #include <optional>
 #include <string_view>
 

@@ -1,37 +1,10 @@
 // Which clients get header rewriting (see header_rewrite_clients.hpp).
 #include "smtpd/header_rewrite_clients.hpp"
 
-#include <arpa/inet.h>
-#include <ifaddrs.h>
-#include <netinet/in.h>
-
 #include "base/strings.hpp"
+#include "config/own_addresses.hpp"
 
 namespace correio::smtpd {
-namespace {
-
-// The text form of every address on this machine's interfaces, as the connection reports
-// a peer ("127.0.0.1", "::1").
-std::set<std::string> interface_addresses() {
-  std::set<std::string> out = {"127.0.0.1", "::1"};
-  ifaddrs* list = nullptr;
-  if (::getifaddrs(&list) != 0) return out;
-  for (ifaddrs* i = list; i; i = i->ifa_next) {
-    if (!i->ifa_addr) continue;
-    char text[INET6_ADDRSTRLEN] = {};
-    if (i->ifa_addr->sa_family == AF_INET) {
-      auto* a = reinterpret_cast<sockaddr_in*>(i->ifa_addr);
-      if (::inet_ntop(AF_INET, &a->sin_addr, text, sizeof text)) out.insert(text);
-    } else if (i->ifa_addr->sa_family == AF_INET6) {
-      auto* a = reinterpret_cast<sockaddr_in6*>(i->ifa_addr);
-      if (::inet_ntop(AF_INET6, &a->sin6_addr, text, sizeof text)) out.insert(text);
-    }
-  }
-  ::freeifaddrs(list);
-  return out;
-}
-
-}  // namespace
 
 Result<HeaderRewriteClients> HeaderRewriteClients::parse(std::string_view list,
                                                          ClientNetworks mynetworks) {
@@ -41,7 +14,7 @@ Result<HeaderRewriteClients> HeaderRewriteClients::parse(std::string_view list,
     std::string name = base::to_lower(item);
     if (name == "permit_inet_interfaces") {
       c.inet_interfaces_ = true;
-      c.interface_addresses_ = interface_addresses();
+      c.interface_addresses_ = config::interface_addresses();
     } else if (name == "permit_mynetworks") {
       c.mynetworks_ = true;
     } else if (name == "permit_sasl_authenticated") {

@@ -451,7 +451,8 @@ class ScriptedServer:
             verb = cmd[:4].upper()
             if verb == "EHLO":
                 reply("250-scripted.test\r\n250-PIPELINING\r\n"
-                      + ("250-8BITMIME\r\n" if self.eight_bit else "") + "250 SIZE 1000000")
+                      + ("250-8BITMIME\r\n" if self.eight_bit else "")
+                      + f"250 SIZE {getattr(self, 'size', 1000000)}")
             elif verb == "MAIL":
                 reply("250 2.1.0 Ok")
             elif verb == "RCPT":
@@ -549,6 +550,69 @@ def test_recipient_4xx_goes_to_the_next_mx(dns):
         b.cleanup()
         busy.close()
         busy2.close()
+
+
+def test_mail_that_would_loop_back_bounces_and_a_backup_mx_sends_to_the_primary(dns):
+    """Postfix's smtp_find_self: this host (inet_interfaces, proxy_interfaces) as the best
+    MX host is a loop (5.4.6); as a backup MX, only the more preferred hosts are tried."""
+    port = dns(["--mx-host=loop.test,me.loop.test,10", "--mx-host=loop.test,mx2.loop.test,20",
+                "--host-record=me.loop.test,127.0.0.40",
+                "--host-record=mx2.loop.test,127.0.0.41",
+                "--mx-host=dest.test,mx1.dest.test,10", "--mx-host=dest.test,me.dest.test,20",
+                "--mx-host=dest.test,mx3.dest.test,30",
+                "--host-record=mx1.dest.test,127.0.0.42",
+                "--host-record=me.dest.test,127.0.0.40",
+                "--host-record=mx3.dest.test,127.0.0.43"])
+    other = ScriptedServer("127.0.0.41", 25, busy_first=False)
+    worse = ScriptedServer("127.0.0.43", 25, busy_first=False)
+    b = receiving_host("127.0.0.42")
+    # 127.0.0.40 is this host's address as the world sees it (a NAT in front, say).
+    a = sender_host(port, {"proxy_interfaces": "127.0.0.40",
+                           "minimal_backoff_time": "300s", "queue_run_delay": "300s"})
+    try:
+        start_receiver(b, "127.0.0.42")
+        a.start()
+        send(a, "anyone@loop.test", subject="loop")
+        a.wait_for_log(r"to=<anyone@loop\.test>, relay=none, .*dsn=5\.4\.6, status=bounced "
+                       r"\(mail for loop\.test loops back to myself\)", timeout=30)
+        assert not other.commands  # a worse MX than this host is never tried
+        send(a, "bob@dest.test", subject="backup")
+        wait_for_file(b, "dest.test", "bob")
+        a.wait_for_log(r"to=<bob@dest\.test>, relay=mx1\.dest\.test\[127\.0\.0\.42\]:25, .*"
+                       r"status=sent", timeout=30)
+        b.stop()
+        # The primary down: deferred; the hosts at or after this one are not tried.
+        send(a, "bob@dest.test", subject="backup-down")
+        a.wait_for_log(r"to=<bob@dest\.test>, relay=none, .*status=deferred \(connect to "
+                       r"mx1\.dest\.test\[127\.0\.0\.42\]:25: Connection refused\)", timeout=30)
+        assert not worse.commands
+        a.stop()
+    finally:
+        a.cleanup()
+        b.cleanup()
+        other.close()
+        worse.close()
+
+
+def test_server_greeting_with_this_hosts_name_is_a_loop(dns):
+    port = dns(["--mx-host=mirror.test,mx.mirror.test,10",
+                "--host-record=mx.mirror.test,127.0.0.44"])
+    mirror = receiving_host("127.0.0.44", domain="mirror.test")
+    a = sender_host(port, {"myhostname": "mx.dest.test"})  # the receiver's name
+    try:
+        start_receiver(mirror, "127.0.0.44")
+        a.start()
+        send(a, "bob@mirror.test", subject="mirror")
+        a.wait_for_log(r"host mx\.mirror\.test\[127\.0\.0\.44\]:25 replied to HELO/EHLO with "
+                       r"my own hostname mx\.dest\.test", timeout=30)
+        a.wait_for_log(r"to=<bob@mirror\.test>, relay=mx\.mirror\.test\[127\.0\.0\.44\]:25, "
+                       r".*dsn=5\.4\.6, status=bounced \(mail for mirror\.test loops back to "
+                       r"myself\)", timeout=30)
+        a.stop()
+        mirror.stop()
+    finally:
+        a.cleanup()
+        mirror.cleanup()
 
 
 @pytest.mark.skipif(skip_reason() is not None, reason=str(skip_reason()))

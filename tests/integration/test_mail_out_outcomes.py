@@ -6,6 +6,7 @@ wait (daemon_timeout), so that qmgr never gives up on an agent that then deliver
 
 import re
 import smtplib
+import socket
 import threading
 import time
 
@@ -116,3 +117,82 @@ def test_slow_peer_is_deferred_by_the_agent_before_qmgr_gives_up(dns):
     finally:
         a.cleanup()
         server.close()
+
+
+class ThrottledServer(ScriptedServer):
+    """Reads the message content a line at a time in Python (a link that is slow but keeps
+    moving: about 1-3 MB/s), or stops reading it altogether with `rate` 0 (a stalled one)."""
+
+    def __init__(self, *args, rate: int, **kwargs):
+        self.rate = rate
+        self.size = 40000000
+        super().__init__(*args, busy_first=False, **kwargs)
+
+    def session(self, f):
+        real_readline = f.readline
+        state = {"in_data": False}
+
+        def readline(*args):
+            line = real_readline(*args)
+            if state["in_data"]:
+                if self.rate == 0:
+                    time.sleep(30)
+                if line == b".\r\n":
+                    state["in_data"] = False
+            elif line.upper().startswith(b"DATA"):
+                state["in_data"] = True
+            return line
+        f.readline = readline
+        super().session(f)
+
+
+def big_message(size: int) -> bytes:
+    line = b"x" * 998 + b"\r\n"
+    return (b"From: sender@example.test\r\nSubject: big\r\n\r\n"
+            + line * (size // len(line)))
+
+
+def test_data_xfer_timeout_is_a_no_progress_timer(dns):
+    """postconf(5) smtp_data_xfer_timeout: "When the connection makes no progress for more
+    than $smtp_data_xfer_timeout seconds", the transfer ends; a slow transfer that keeps
+    moving takes as long as it takes."""
+    port = dns([])
+    slow_port = free_port()
+    slow = ThrottledServer("127.0.0.1", slow_port, rate=None)
+    stalled_port = free_port()
+    stalled = ThrottledServer("127.0.0.1", stalled_port, rate=0)
+    small_port = free_port()
+    small = ScriptedServer("127.0.0.1", small_port, busy_first=False)  # SIZE 1000000
+    a = sender_host(port, {"smtp_data_xfer_timeout": "2s", "message_size_limit": "40000000",
+                           "transport_maps": "inline:{ slow.test=smtp:[127.0.0.1]:"
+                                             f"{slow_port}, stalled.test=smtp:[127.0.0.1]:"
+                                             f"{stalled_port}, small.test=smtp:[127.0.0.1]:"
+                                             f"{small_port} }}"})
+    try:
+        a.start()
+        body = big_message(16_000_000)
+        # RFC 1870: more than the server's SIZE is never sent; it bounces at once.
+        with smtplib.SMTP("127.0.0.1", a.smtp_port) as smtp:
+            smtp.sendmail("sender@example.test", ["bob@small.test"], body)
+        a.wait_for_log(r"to=<bob@small\.test>, .*dsn=5\.3\.4, status=bounced \(message size \d+ "
+                       r"exceeds size limit 1000000 of server 127\.0\.0\.1\[127\.0\.0\.1\]\)",
+                       timeout=30)
+        assert not any(c.upper().startswith("MAIL") for c in small.commands), small.commands
+        with smtplib.SMTP("127.0.0.1", a.smtp_port) as smtp:
+            smtp.sendmail("sender@example.test", ["bob@slow.test"], body)
+        started = time.monotonic()
+        a.wait_for_log(r"to=<bob@slow\.test>, .*status=sent", timeout=90)
+        # It did take longer than the timeout (a whole-transfer limit would have cut it).
+        assert time.monotonic() - started > 4, "the transfer was not slow enough to tell"
+        assert len(slow.messages) == 1 and len(slow.messages[0]) >= 15_900_000
+        with smtplib.SMTP("127.0.0.1", a.smtp_port) as smtp:
+            smtp.sendmail("sender@example.test", ["bob@stalled.test"], body)
+        a.wait_for_log(r"to=<bob@stalled\.test>, .*dsn=4\.4\.2, status=deferred \(conversation "
+                       r"with 127\.0\.0\.1\[127\.0\.0\.1\] timed out while sending message body\)",
+                       timeout=60)
+        a.stop()
+    finally:
+        a.cleanup()
+        slow.close()
+        stalled.close()
+        small.close()

@@ -69,8 +69,9 @@ LOCAL = ["demo@example.test", "DEMO@EXAMPLE.TEST", "@elsewhere.example:demo@exam
 
 def receiving_relayhost() -> Correio:
     """The relayhost: accepts anything from 127.0.0.0/8 and keeps it in its queue."""
+    # Its own name: a relayhost greeting with the sender's name is a mail loop (5.4.6).
     inst = Correio(main_cf={"inet_interfaces": RELAYHOST, "mynetworks": "127.0.0.0/8",
-                            "mydestination": ""},
+                            "mydestination": "", "myhostname": "relay.example.test"},
                    master_cf=f"{RELAYHOST}:25  inet  n  -  n  -  -  smtpd\n")
     return inst
 

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "base/strings.hpp"
+#include "config/own_addresses.hpp"
 #include "delivery/smtp/host_lookup.hpp"
 
 namespace correio::delivery::smtp_agent {
@@ -70,6 +71,9 @@ Result<AgentSettings> agent_settings_from_config(const config::Config& config,
   s.randomize_addresses = config.get_bool("smtp_randomize_addresses");
   s.mx_address_limit = static_cast<size_t>(std::max(0LL, config.get_int("smtp_mx_address_limit")));
   s.mx_session_limit = static_cast<size_t>(std::max(0LL, config.get_int("smtp_mx_session_limit")));
+  s.own_addresses = config::own_addresses(config.get_list("inet_interfaces"),
+                                          config.get_list("proxy_interfaces"));
+  s.own_hostname = config.get("myhostname");
   auto lookup = host_lookup_from_config(config, s.dns_lookups);
   if (!lookup) return lookup.error();
   s.host_dns = lookup->first;

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstddef>
 #include <memory>
+#include <set>
 #include <string>
 
 #include "base/result.hpp"
@@ -38,6 +39,10 @@ struct AgentSettings {
   bool randomize_addresses = true;                                // smtp_randomize_addresses
   size_t mx_address_limit = 5;  // smtp_mx_address_limit: addresses tried per delivery; 0: all
   size_t mx_session_limit = 2;  // smtp_mx_session_limit: handshaken sessions; 0: no limit
+  // This host's addresses (inet_interfaces, proxy_interfaces) and name: mail whose MX
+  // host is this host loops back (Postfix's smtp_find_self; port 25 only, as Postfix).
+  std::set<std::string> own_addresses;
+  std::string own_hostname;  // myhostname, which a server's EHLO must not name
   // lmtp_assume_final: an LMTP success without DSN is "delivered", not "relayed".
   bool assume_final = false;
   // smtp_host_lookup (host_lookup.cpp): DNS (MX, A/AAAA), the system's naming service, or

@@ -8,6 +8,7 @@
 #include "delivery/log_line.hpp"
 #include "delivery/smtp/content_checks.hpp"
 #include "delivery/smtp/host_lookup.hpp"
+#include "delivery/smtp/mail_loop.hpp"
 #include "io/deadline.hpp"
 #include "smtp/address.hpp"
 
@@ -323,6 +324,16 @@ asio::awaitable<void> Delivery::run() {
       co_await dns::mail_hosts(**lookup, nexthop->host, options, context_.random);
   via_mx_ = hosts.via_mx;
   mx_secure_ = hosts.mx_secure;
+  // Postfix's SMTP_MISC_FLAG_LOOP_DETECT: SMTP to port 25, where this host listens too.
+  if (hosts.outcome == dns::Outcome::found && !s.lmtp && nexthop->port == 25) {
+    loop_detect_ = true;
+    if (auto loop = drop_own_hosts(hosts, s.own_addresses, nexthop->host)) {
+      finish_pending(*loop, "none", "");
+      co_return;
+    }
+    for (const auto& host : hosts.hosts)
+      best_preference_ = std::min(best_preference_, host.preference);
+  }
   if (hosts.outcome == dns::Outcome::found) {
     if (auto refused = co_await apply_mta_sts(hosts)) {
       finish_pending(*refused, "none", "");

@@ -123,6 +123,11 @@ class Delivery {
   TlsPolicyEntry tls_policy_;
   std::shared_ptr<dns::Lookup> lookup_;      // the resolver channel of this delivery
   bool via_mx_ = false, mx_secure_ = false;  // how the hosts were found (for DANE)
+  // Mail loop detection (mail_loop.hpp): on for SMTP to port 25; whether the server being
+  // talked to is one of the most preferred MX hosts.
+  bool loop_detect_ = false;
+  int best_preference_ = 65536;
+  bool best_mx_ = true;
 };
 
 }  // namespace correio::delivery::smtp_agent

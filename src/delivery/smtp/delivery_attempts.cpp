@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "delivery/smtp/delivery.hpp"
+#include "delivery/smtp/mail_loop.hpp"
 #include "io/connection.hpp"
 
 namespace correio::delivery::smtp_agent {
@@ -53,6 +54,7 @@ asio::awaitable<std::optional<Outcome>> Delivery::session(const dns::MailHost& h
                                           s.client.timeouts.connect, label);
   if (!socket) co_return Outcome{Verdict::deferred, "4.4.1", socket.error().message, "", true};
   connected_us_ = now_us();
+  best_mx_ = host.preference <= best_preference_;
   auto kept = std::make_unique<CachedSession>();
   kept->connection = std::make_unique<io::Connection>(std::move(*socket));
   kept->client =
@@ -94,6 +96,17 @@ asio::awaitable<std::optional<Outcome>> Delivery::converse(std::unique_ptr<Cache
   std::optional<Outcome> refused = co_await client.open(allow_tls, tls_failed);
   log_tls(client, relay);
   reached_ = reached_ || !refused;
+  if (!refused && loop_detect_) {
+    // Postfix's smtp_helo(): a server that greets with this host's name is this host.
+    refused = ehlo_names_this_host(client.server_name(), context_.settings.own_hostname,
+                                   nexthop_.host, best_mx_);
+    if (refused) {
+      context_.log.warning("host {} replied to HELO/EHLO with my own hostname {}", relay,
+                           context_.settings.own_hostname);
+      refused->try_next_host = refused->verdict == Verdict::deferred;
+      co_await client.quit();
+    }
+  }
   if (refused) {
     last_relay_ = relay;
     last_host_ = host.name;

@@ -51,8 +51,8 @@ struct Facts {
   std::string_view server_address;
   unsigned short server_port = 0;
   std::string_view instance;
-  bool has_sender = false;         // after MAIL FROM
-  bool pipelined = false;          // input waiting that the client may not send yet
+  bool has_sender = false;  // after MAIL FROM
+  bool pipelined = false;   // input waiting that the client may not send yet
   int recipient_count = 0;
   // For the log line (Postfix's log_whatsup): "RCPT", "CONNECT", "EHLO", "MAIL", "DATA",
   // "END-OF-MESSAGE", "ETRN"; the client as NAME[ADDR]; the queue ID or "" (NOQUEUE).
