@@ -90,6 +90,19 @@ Result<AddressRewriter> AddressRewriter::open(const config::Config& config,
       parse_address_classes("canonical_classes", config.get_list("canonical_classes"));
   if (!canonical_classes) return canonical_classes.error();
   r.canonical_classes_ = *canonical_classes;
+  // postconf(5): each of the sender_/recipient_ tables has its own classes, of its side.
+  auto sender_classes = parse_address_classes("sender_canonical_classes",
+                                              config.get_list("sender_canonical_classes"));
+  if (!sender_classes) return sender_classes.error();
+  if (sender_classes->envelope_recipient || sender_classes->header_recipient)
+    return Error{"sender_canonical_classes: only envelope_sender and header_sender apply"};
+  r.sender_canonical_classes_ = *sender_classes;
+  auto recipient_classes = parse_address_classes("recipient_canonical_classes",
+                                                 config.get_list("recipient_canonical_classes"));
+  if (!recipient_classes) return recipient_classes.error();
+  if (recipient_classes->envelope_sender || recipient_classes->header_sender)
+    return Error{"recipient_canonical_classes: only envelope_recipient and header_recipient apply"};
+  r.recipient_canonical_classes_ = *recipient_classes;
   auto masquerade_classes =
       parse_address_classes("masquerade_classes", config.get_list("masquerade_classes"));
   if (!masquerade_classes) return masquerade_classes.error();
@@ -198,23 +211,23 @@ Result<std::string> AddressRewriter::map11(AddressTable& table, std::string addr
 }
 
 Result<std::string> AddressRewriter::canonical(std::string address, bool sender, bool header) {
-  bool canonical_applies =
-      header
-          ? (sender ? canonical_classes_.header_sender : canonical_classes_.header_recipient)
-          : (sender ? canonical_classes_.envelope_sender : canonical_classes_.envelope_recipient);
-  bool masquerade_applies =
-      header
-          ? (sender ? masquerade_classes_.header_sender : masquerade_classes_.header_recipient)
-          : (sender ? masquerade_classes_.envelope_sender : masquerade_classes_.envelope_recipient);
-  // cleanup_addr.c: the sender_ or recipient_ table first, then canonical_maps.
-  if (canonical_applies) {
+  auto in = [&](const AddressClasses& c) {
+    return header ? (sender ? c.header_sender : c.header_recipient)
+                  : (sender ? c.envelope_sender : c.envelope_recipient);
+  };
+  // cleanup_addr.c: the sender_ or recipient_ table first, then canonical_maps, each
+  // where its classes say.
+  if (in(sender ? sender_canonical_classes_ : recipient_canonical_classes_)) {
     auto first = map11(sender ? sender_canonical_ : recipient_canonical_, std::move(address));
     if (!first) return first.error();
-    auto second = map11(canonical_, std::move(*first));
+    address = std::move(*first);
+  }
+  if (in(canonical_classes_)) {
+    auto second = map11(canonical_, std::move(address));
     if (!second) return second.error();
     address = std::move(*second);
   }
-  if (masquerade_applies && masquerade_) address = masquerade_->apply(address);
+  if (in(masquerade_classes_) && masquerade_) address = masquerade_->apply(address);
   return address;
 }
 

@@ -101,6 +101,7 @@ class AddressRewriter {
   bool propagate_canonical_ = true, propagate_virtual_ = true;
   bool enable_original_recipient_ = true;
   AddressClasses canonical_classes_, masquerade_classes_;
+  AddressClasses sender_canonical_classes_, recipient_canonical_classes_;
   AddressTable canonical_, sender_canonical_, recipient_canonical_, virtual_;
   AddressTable sender_bcc_, recipient_bcc_;
   std::vector<std::string> always_bcc_;

@@ -131,6 +131,29 @@ TEST_F(AddressRewrite, CanonicalClassesAndOrder) {
             std::string::npos);
 }
 
+TEST_F(AddressRewrite, SenderAndRecipientCanonicalClassesAreTheirOwn) {
+  // postconf(5): sender_canonical_classes and recipient_canonical_classes govern their
+  // tables alone; canonical_classes governs canonical_maps.
+  std::string sc = table("sc", "ann@example.com a.first@example.com\n");
+  std::string rc = table("rc", "bob@example.com b.second@example.com\n");
+  std::string c = table("c", "ann@example.com canon@example.com\n");
+  auto r = open("sender_canonical_maps = " + sc + "\nrecipient_canonical_maps = " + rc +
+                "\ncanonical_maps = " + c +
+                "\nsender_canonical_classes = header_sender"
+                "\nrecipient_canonical_classes = envelope_recipient\n");
+  // The envelope sender skips sender_canonical_maps but still meets canonical_maps.
+  EXPECT_EQ(sender(r, "ann@example.com"), "canon@example.com");
+  EXPECT_EQ(rcpt(r, "bob@example.com"), V{"b.second@example.com"});
+  for (const char* bad : {"sender_canonical_classes = envelope_recipient\n",
+                          "recipient_canonical_classes = header_sender\n",
+                          "sender_canonical_classes = bogus\n"}) {
+    auto parsed = config::MainCf::parse(bad, "main.cf");
+    auto config = config::Config::from_main_cf(*parsed, "/nonexistent");
+    auto refused = AddressRewriter::open(*config, {});
+    EXPECT_FALSE(refused.ok()) << bad;
+  }
+}
+
 TEST(Masquerade, ParentsExceptionsAndOrder) {
   Masquerade m({"!sub.example.com", "example.com"}, {"root"});
   EXPECT_EQ(m.apply("joe@host.example.com"), "joe@example.com");
