@@ -1,8 +1,9 @@
 """smtpd's DNS-based restrictions against a real dnsmasq serving test zones on 127.0.0.1:
 reject_rbl_client with and without an =127.0.0.[2..4] filter, default_rbl_reply and
 rbl_reply_maps, permit_dnswl_client, reject_rhsbl_sender, reject_unknown_sender_domain,
-reject_unknown_helo_hostname, check_sender_mx_access and the NS host tests
-check_{sender,recipient,client,helo}_ns_access. Clients come from 127.0.0.x."""
+reject_unknown_helo_hostname, check_sender_mx_access, the NS host tests
+check_{sender,recipient,client,helo}_ns_access and check_client_a_access with its
+reverse_client_hostname form. Clients come from 127.0.0.x."""
 
 import shutil
 import smtplib
@@ -56,7 +57,13 @@ def zones(tmp_path):
          "--host-record=ns.clean.test,192.0.2.77",
          "--host-record=clean.test,192.0.2.78",
          # The client's name (reverse and forward) for check_client_ns_access.
-         "--host-record=mx.www.hosted.test,127.0.0.7"],
+         "--host-record=mx.www.hosted.test,127.0.0.7",
+         # check_client_a_access: 127.0.0.9 is multi.a.test, which also has 192.0.2.99;
+         # 127.0.0.8 claims fake.a.test, whose address is 192.0.2.98 (not confirmed).
+         "--host-record=multi.a.test,127.0.0.9",
+         "--host-record=multi.a.test,192.0.2.99",
+         "--ptr-record=8.0.0.127.in-addr.arpa,fake.a.test",
+         "--host-record=fake.a.test,192.0.2.98"],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     time.sleep(0.5)
     if proc.poll() is not None:
@@ -173,3 +180,28 @@ def test_helo_and_client_ns_access(zones):
         # 127.0.0.7 is mx.www.hosted.test (forward-confirmed): its domain's NS host is listed.
         assert rcpt_reply(inst, "127.0.0.7", "a@clean.test", helo="clean.test") == \
             (554, b"5.7.1 <mx.www.hosted.test[127.0.0.7]>: Client host rejected: bad host")
+
+
+def test_client_a_access_checks_the_addresses_of_the_clients_name(zones):
+    """postconf(5) check_client_a_access: the addresses of the client's (verified) host
+    name, looked up as check_client_access looks up the client's own; the reverse_ form
+    takes the PTR name. OK is refused (Postfix's forbid_allowlist)."""
+    inst = start(zones, "check_client_a_access inline:{ { 192.0.2.99 = REJECT listed host } }, "
+                        "check_reverse_client_hostname_a_access "
+                        "inline:{ { 192.0.2 = 554 5.7.1 listed reverse } }",
+                 {"smtpd_peername_lookup": "yes"})
+    with inst:
+        assert rcpt_reply(inst, "127.0.0.9", "a@clean.test", helo="clean.test") == \
+            (554, b"5.7.1 <multi.a.test[127.0.0.9]>: Client host rejected: listed host")
+        # Not forward-confirmed: check_client_a_access has no name, the reverse_ form does
+        # (and 192.0.2.98 matches its table by the shorter prefix 192.0.2).
+        assert rcpt_reply(inst, "127.0.0.8", "a@clean.test", helo="clean.test") == \
+            (554, b"5.7.1 <unknown[127.0.0.8]>: Client host rejected: listed reverse")
+        assert rcpt_reply(inst, "127.0.0.4", "a@clean.test", helo="clean.test")[0] == 250
+    allow = start(zones, "check_client_a_access inline:{ { 192.0.2.99 = OK } }",
+                  {"smtpd_peername_lookup": "yes"})
+    with allow:
+        code, text = rcpt_reply(allow, "127.0.0.9", "a@clean.test", helo="clean.test")
+        assert code == 451 and text.startswith(b"4.3.5"), (code, text)
+        allow.wait_for_log(r"warning: restriction check_client_a_access returns OK for "
+                           r"192\.0\.2\.99")

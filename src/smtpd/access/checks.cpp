@@ -21,6 +21,8 @@ constexpr Check kChecks[] = {
     {"permit_sasl_authenticated", check_permit_sasl_authenticated},
     {"check_client_access", nullptr, check_access, true},
     {"check_reverse_client_hostname_access", nullptr, check_access, true},
+    {"check_client_a_access", nullptr, check_a_access, true},
+    {"check_reverse_client_hostname_a_access", nullptr, check_a_access, true},
     {"reject_unknown_client_hostname", check_unknown_client_hostname},
     {"reject_unknown_client", check_unknown_client_hostname},  // Postfix < 2.3 name
     {"reject_unknown_reverse_client_hostname", check_unknown_reverse_client_hostname},

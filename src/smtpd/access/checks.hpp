@@ -64,6 +64,8 @@ asio::awaitable<Verdict> apply_access_result(Evaluation& ev, std::string_view va
 asio::awaitable<Verdict> check_dns_list(Evaluation&, const Restriction&);
 // server_access.cpp: check_{client,helo,sender,recipient}_{mx,ns}_access.
 asio::awaitable<Verdict> check_mx_ns_access(Evaluation&, const Restriction&);
+// check_client_a_access, check_reverse_client_hostname_a_access (server_access.cpp).
+asio::awaitable<Verdict> check_a_access(Evaluation&, const Restriction&);
 // policy_client.cpp: check_policy_service (SMTPD_POLICY_README).
 asio::awaitable<Verdict> check_policy_service(Evaluation&, const Restriction&);
 // The io_context's shared resolver channel with dns_resolver_servers; null (and a

@@ -10,7 +10,8 @@ namespace correio::smtpd::access {
 bool takes_argument(std::string_view name) {
   constexpr std::string_view kWithArgument[] = {
       "check_client_access",         "check_reverse_client_hostname_access",
-      "check_client_a_access",       "check_helo_access",
+      "check_client_a_access",       "check_reverse_client_hostname_a_access",
+      "check_helo_access",
       "check_sender_access",         "check_recipient_access",
       "check_sender_mx_access",      "check_sender_ns_access",
       "check_recipient_mx_access",   "check_recipient_ns_access",

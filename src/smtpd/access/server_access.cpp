@@ -1,6 +1,7 @@
 // check_{client,helo,sender,recipient}_{mx,ns}_access (postconf(5)): the MX or NS hosts
 // of a domain, each checked as a host name and then by its addresses against an access
-// table, as Postfix's check_server_access() does.
+// table, as Postfix's check_server_access() does; and check_client_a_access, the
+// addresses of the client's host name.
 #include <fmt/format.h>
 #include <sys/socket.h>
 
@@ -8,6 +9,7 @@
 
 #include "base/strings.hpp"
 #include "dns/lookup.hpp"
+#include "smtpd/access/access_action.hpp"
 #include "smtpd/access/checks.hpp"
 #include "smtpd/restrictions.hpp"
 
@@ -114,6 +116,42 @@ asio::awaitable<Verdict> check_mx_ns_access(Evaluation& ev, const Restriction& r
     const std::string value = (*found)->value;
     Verdict v = co_await apply_access_result(ev, value, server->subject, server->klass, spec);
     if (v != Verdict::dunno) co_return v;
+  }
+  co_return Verdict::dunno;
+}
+
+asio::awaitable<Verdict> check_a_access(Evaluation& ev, const Restriction& r) {
+  AccessTable* table = ev.engine.table(r.argument);
+  if (!table) co_return ev.configuration_error(r.name + ": table " + r.argument + " is not open");
+  const Facts& f = ev.facts;
+  // postconf(5): "the IP addresses for the client hostname" (the verified name; the
+  // reverse_ form takes the PTR name). Without a name there is nothing to look up.
+  std::string_view name =
+      r.name == "check_client_a_access" ? f.client_name : f.reverse_name;
+  if (name == "unknown" || name.empty()) co_return Verdict::dunno;
+  std::shared_ptr<dns::Lookup> lookup = co_await dns_lookup(ev);
+  if (!lookup) co_return Verdict::dunno;
+  const std::string subject = fmt::format("{}[{}]", f.client_name, f.client_address);
+  const std::string host(name);
+  const std::string spec = table->spec();
+  for (int family : {AF_INET, AF_INET6}) {
+    dns::Answer addresses = co_await lookup->addresses_of(host, family);
+    if (addresses.outcome != dns::Outcome::found) continue;  // Postfix skips it silently
+    for (const std::string& address : addresses.items) {
+      auto found = table->find_address(address);
+      if (!found) co_return ev.lookup_failure(subject, found.error().message);
+      if (!*found) continue;
+      const std::string value = (*found)->value;
+      // Postfix's forbid_allowlist(): a DNS answer the client controls must not permit.
+      if (auto action = parse_access_action(value); action && action->kind == ActionKind::ok) {
+        ev.engine.log().warning("restriction {} returns OK for {}", r.name, address);
+        ev.engine.log().warning("this is not allowed for security reasons");
+        ev.engine.log().warning("use DUNNO instead of OK if you want to make an exception");
+        co_return ev.configuration_error(r.name + " returns OK for " + address);
+      }
+      Verdict v = co_await apply_access_result(ev, value, subject, "Client host", spec);
+      if (v != Verdict::dunno) co_return v;
+    }
   }
   co_return Verdict::dunno;
 }
