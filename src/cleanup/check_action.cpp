@@ -64,6 +64,7 @@ bool supported_in_delivery(CheckVerb verb) {
   switch (verb) {
     case CheckVerb::dunno:
     case CheckVerb::ignore:
+    case CheckVerb::strip:
     case CheckVerb::info:
     case CheckVerb::prepend:
     case CheckVerb::replace:
@@ -99,10 +100,12 @@ CheckAction parse_check_action(std::string_view value, bool header, std::string_
     CheckVerb verb;
   };
   // The actions whose text is optional and only logged.
-  static constexpr std::array<Plain, 4> kLogged = {{{"WARN", CheckVerb::warn},
+  static constexpr std::array<Plain, 6> kLogged = {{{"WARN", CheckVerb::warn},
                                                     {"INFO", CheckVerb::info},
                                                     {"DISCARD", CheckVerb::discard},
-                                                    {"HOLD", CheckVerb::hold}}};
+                                                    {"HOLD", CheckVerb::hold},
+                                                    {"STRIP", CheckVerb::strip},
+                                                    {"PASS", CheckVerb::pass}}};
   for (const Plain& p : kLogged)
     if (is(p.name)) return {p.verb, std::string(text), {}};
   if (is("FILTER")) {

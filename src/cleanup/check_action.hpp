@@ -21,6 +21,8 @@ enum class CheckVerb {
   prepend,   // PREPEND text: a line before this one
   replace,   // REPLACE text: this line instead
   ignore,    // IGNORE: drop this line
+  strip,     // STRIP [text]: drop this line, and log it (Postfix 3.2)
+  pass,      // PASS [text]: no more header or body checks for this message (Postfix 3.2)
   dunno,     // DUNNO, OK: as if nothing matched
   invalid,   // an unknown word or missing or bad text: warn, then act as DUNNO
 };
@@ -39,8 +41,8 @@ struct CheckAction {
 CheckAction parse_check_action(std::string_view value, bool header, std::string_view map);
 
 // header_checks(5): the smtp(8)/lmtp(8) client's checks ("smtp_header_checks" ...) support
-// only the actions that change or log one line: DUNNO/OK, IGNORE, INFO, PREPEND, REPLACE
-// and WARN. The others act on the whole message, which cleanup does before queueing.
+// only the actions that change or log one line: DUNNO/OK, IGNORE, INFO, PREPEND, REPLACE,
+// STRIP and WARN. The others act on the whole message, which cleanup does before queueing.
 // `invalid` counts as supported (it is warned about and acts as DUNNO everywhere).
 bool supported_in_delivery(CheckVerb verb);
 

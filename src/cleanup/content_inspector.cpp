@@ -99,6 +99,15 @@ bool ContentInspector::check(const CheckTable& table, bool is_header, std::strin
   switch (action.verb) {
     case CheckVerb::ignore:
       return false;
+    case CheckVerb::strip:
+      // header_checks(5) STRIP: IGNORE with a "strip:" log line.
+      log_action("strip", context, line, action.text);
+      return false;
+    case CheckVerb::pass:
+      // header_checks(5) PASS: this line stays and nothing after it is checked.
+      log_action("pass", context, line, action.text);
+      checking_ = false;
+      return true;
     case CheckVerb::replace:
       log_action("replace", context, line, action.text);
       replaced = std::move(action.text);

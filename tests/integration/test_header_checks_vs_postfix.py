@@ -29,6 +29,9 @@ HEADER_CHECKS = r"""
 /^X-Bad:/                        FROBNICATE
 /^Subject: folded$/              REJECT single line only
 /^Received: from client\.example/ WARN saw our own Received
+/^X-Strip:/                      STRIP stripped it
+/^X-Strip-Quiet:/                STRIP
+/^Subject: .*pass me/            PASS trusted sender
 """
 
 BODY_CHECKS = r"""
@@ -43,6 +46,9 @@ CORPUS = [
     "Subject: tempfail now\n\nhello\n",
     "Subject: warn me please\nX-Drop: x\nX-Old: value\nX-Tag: t\n\nbody info\n",
     "Subject: info me\n\nhello\n",
+    "Subject: strip\nX-Strip: a\nX-Strip-Quiet: b\n\nhello\n",
+    # PASS: the later headers and the body are not checked (the body would be refused).
+    "Subject: pass me\nX-Strip: kept\nX-Drop: kept\n\nforbidden phrase here\n",
     "Subject: discard me\n\nhello\n",
     "Subject: hold me\n\nhello\n",
     "Subject: fine\nX-Bad: y\n\nhello\n",
