@@ -100,6 +100,7 @@ asio::awaitable<Session::Next> Session::cmd_helo(const Command& command, bool ex
 }
 
 asio::awaitable<Session::Next> Session::cmd_mail(const Command& command) {
+  note_pipelining();
   if (helo_name_.empty() && settings_.helo_required)
     co_return co_await reply(503, "5.5.1", "Error: send HELO/EHLO first");
   if (envelope_) co_return co_await reply(503, "5.5.1", "Error: nested MAIL command");
@@ -195,6 +196,7 @@ asio::awaitable<Session::Next> Session::cmd_mail(const Command& command) {
 }
 
 asio::awaitable<Session::Next> Session::cmd_rcpt(const Command& command) {
+  note_pipelining();
   if (!envelope_) co_return co_await reply(503, "5.5.1", "Error: need MAIL command");
   auto parsed = smtp::parse_path_command(command.argument, "TO");
   if (!parsed) co_return co_await reply(501, "5.5.4", parsed.error().message);

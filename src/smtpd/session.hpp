@@ -183,6 +183,11 @@ class Session {
   void log_reject(std::string_view stage, const smtp::Reply& r, std::string_view recipient);
   // RFC 2920 §3.1: input already waiting after a command that must end a pipelined group.
   bool pipelining_violation(std::string_view after_verb);
+  // reject_unauth_pipelining's memory (Postfix's SMTPD_FLAG_ILL_PIPELINING): a client
+  // that did not say EHLO sent a command with more input behind it. Noted when HELO,
+  // MAIL, RCPT and DATA arrive; it lasts for the session.
+  void note_pipelining() { illegal_pipelining_ |= !esmtp_ && conn_.has_buffered_input(); }
+  bool illegal_pipelining_ = false;
 
   const Settings& settings_;
   base::Logger& log_;

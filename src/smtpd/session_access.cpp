@@ -29,7 +29,7 @@ access::Facts Session::access_facts(std::string_view where) const {
   facts.client_port = conn_.remote_port();
   facts.server_address = server_address_;
   facts.server_port = conn_.local_port();
-  facts.pipelined = conn_.has_buffered_input() && !esmtp_;
+  facts.pipelined = illegal_pipelining_ || (conn_.has_buffered_input() && !esmtp_);
   facts.where = where;
   facts.client_label = loop_.client_label();
   facts.queue_id = queue_id_;

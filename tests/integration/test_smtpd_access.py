@@ -266,3 +266,58 @@ def test_warn_info_and_warn_if_reject_only_log():
         inst.wait_for_log(r"NOQUEUE: info: RCPT from .*: noted;")
         inst.wait_for_log(r"NOQUEUE: reject_warning: RCPT from .*: 504 5\.5\.2 <root@localhost>: "
                           r"Recipient address rejected: need fully-qualified address")
+
+
+def read_reply(sock) -> bytes:
+    data = b""
+    while True:
+        chunk = sock.recv(4096)
+        if not chunk:
+            return data
+        data += chunk
+        lines = data.split(b"\r\n")
+        if len(lines) > 1 and len(lines[-2]) >= 4 and lines[-2][3:4] == b" ":
+            return data
+
+
+def test_sleep_unauth_pipelining_and_unlisted_sender():
+    """sleep N waits before the next restriction; reject_unauth_pipelining refuses a
+    client that sends ahead without PIPELINING (a HELO client); reject_unlisted_sender
+    refuses a sender address of ours that no table knows."""
+    inst = with_tables({"mynetworks": "127.0.0.0/8",
+                        "smtpd_client_restrictions": "",
+                        "smtpd_sender_restrictions": "reject_unlisted_sender",
+                        "smtpd_data_restrictions": "reject_unauth_pipelining",
+                        "smtpd_helo_restrictions": "sleep 1, permit"})
+    with inst:
+        with client(inst) as s:
+            started = time.monotonic()
+            # smtpd_delay_reject = yes: the HELO list runs at RCPT, after the sleep.
+            s.ehlo("client.example")
+            assert s.mail("demo@example.test")[0] == 250
+            assert s.rcpt("demo@example.test")[0] == 250
+            assert time.monotonic() - started >= 1.0
+            s.rset()
+            code, text = s.mail("nobody-here@example.test")
+            if code == 250:
+                code, text = s.rcpt("demo@example.test")
+            assert code == 550 and text.startswith(b"5.1.0 <nobody-here@example.test>: "
+                                                   b"Sender address rejected: "), (code, text)
+        # HELO, then MAIL, RCPT and DATA in one write: DATA is refused.
+        with socket.create_connection(("127.0.0.1", inst.smtp_port), timeout=10) as raw:
+            assert read_reply(raw).startswith(b"220")
+            raw.sendall(b"HELO client.example\r\n")
+            assert read_reply(raw).startswith(b"250")
+            raw.sendall(b"MAIL FROM:<demo@example.test>\r\nRCPT TO:<demo@example.test>\r\n"
+                        b"DATA\r\n")
+            got = b""
+            raw.settimeout(3)
+            try:
+                while b"pipelining" not in got and b"354" not in got:
+                    got += read_reply(raw)
+            except TimeoutError:
+                pass
+            assert re.search(rb"\r\n503 5\.5\.0 .*Improper use of SMTP command pipelining",
+                             b"\r\n" + got), got
+        inst.wait_for_log(r"NOQUEUE: reject: DATA from \S+\[127\.0\.0\.1\]: 503 5\.5\.0 .*"
+                          r"Improper use of SMTP command pipelining")

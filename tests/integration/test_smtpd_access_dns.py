@@ -63,7 +63,13 @@ def zones(tmp_path):
          "--host-record=multi.a.test,127.0.0.9",
          "--host-record=multi.a.test,192.0.2.99",
          "--ptr-record=8.0.0.127.in-addr.arpa,fake.a.test",
-         "--host-record=fake.a.test,192.0.2.98"],
+         "--host-record=fake.a.test,192.0.2.98",
+         # RHS lists: multi.a.test and fake.a.test listed in dbl.test, allowed in wl.test
+         # only multi.a.test; a null MX domain.
+         "--host-record=multi.a.test.dbl.test,127.0.1.2",
+         "--host-record=fake.a.test.dbl.test,127.0.1.2",
+         "--host-record=multi.a.test.wl.test,127.0.5.1",
+         "--dns-rr=nullmx.test,15,000000"],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     time.sleep(0.5)
     if proc.poll() is not None:
@@ -205,3 +211,73 @@ def test_client_a_access_checks_the_addresses_of_the_clients_name(zones):
         assert code == 451 and text.startswith(b"4.3.5"), (code, text)
         allow.wait_for_log(r"warning: restriction check_client_a_access returns OK for "
                            r"192\.0\.2\.99")
+
+
+def dialogue(inst: Correio, source: str, helo: str, sender: str, rcpt: str) -> tuple[int, bytes]:
+    with smtplib.SMTP("127.0.0.1", inst.smtp_port, source_address=(source, 0), timeout=15) as s:
+        s.ehlo(helo)
+        code, text = s.mail(sender)
+        if code != 250:
+            return code, text
+        return s.rcpt(rcpt)
+
+
+def test_client_names_and_recipient_domains(zones):
+    """reject_unknown_client_hostname, reject_unknown_reverse_client_hostname,
+    check_reverse_client_hostname_access and reject_unknown_recipient_domain, with the
+    replies Postfix 3.7's smtpd has (its binary holds these texts and 4.7.25, 4.1.2)."""
+    inst = start(zones, "check_reverse_client_hostname_access "
+                        "inline:{ { fake.a.test = REJECT reverse listed } }, "
+                        "reject_unknown_recipient_domain, permit_mynetworks",
+                 {"smtpd_peername_lookup": "yes", "mynetworks": "127.0.0.0/8",
+                  "smtpd_client_restrictions": "reject_unknown_reverse_client_hostname"})
+    with inst:
+        # 127.0.0.8 claims fake.a.test (not confirmed): a reverse name, no client name.
+        assert dialogue(inst, "127.0.0.8", "clean.test", "a@clean.test", "demo@example.test") \
+            == (554, b"5.7.1 <unknown[127.0.0.8]>: Client host rejected: reverse listed")
+        # 127.0.0.4 has no PTR at all.
+        assert dialogue(inst, "127.0.0.4", "clean.test", "a@clean.test", "demo@example.test") \
+            == (450, b"4.7.25 Client host rejected: cannot find your reverse hostname, "
+                     b"[127.0.0.4]")
+        assert dialogue(inst, "127.0.0.9", "clean.test", "a@clean.test", "x@missing.test") \
+            == (450, b"4.1.2 <x@missing.test>: Recipient address rejected: Domain not found")
+        assert dialogue(inst, "127.0.0.9", "clean.test", "a@clean.test", "x@nullmx.test") \
+            == (556, b"5.1.10 <x@nullmx.test>: Recipient address rejected: Domain nullmx.test "
+                     b"does not accept mail (nullMX)")
+        assert dialogue(inst, "127.0.0.9", "clean.test", "a@clean.test", "x@exists.test")[0] \
+            == 250
+    strict = start(zones, "permit", {"smtpd_peername_lookup": "yes",
+                                     "smtpd_client_restrictions": "reject_unknown_client_hostname"})
+    with strict:
+        assert dialogue(strict, "127.0.0.8", "clean.test", "a@clean.test", "demo@example.test") \
+            == (450, b"4.7.25 Client host rejected: cannot find your hostname, [127.0.0.8]")
+        assert dialogue(strict, "127.0.0.9", "clean.test", "a@clean.test",
+                        "demo@example.test")[0] == 250
+
+
+def test_mx_access_and_rhs_lists_for_client_helo_and_recipient(zones):
+    inst = start(zones, "check_recipient_mx_access inline:{ { mx.bad.test = REJECT bad mx } }, "
+                        "check_helo_mx_access inline:{ { mx.bad.test = REJECT bad helo mx } }, "
+                        "reject_rhsbl_helo dbl.test, permit_rhswl_client wl.test, "
+                        "reject_rhsbl_client dbl.test, reject_rhsbl_reverse_client dbl.test",
+                 {"smtpd_peername_lookup": "yes", "mynetworks": "127.0.0.0/8"})
+    with inst:
+        assert dialogue(inst, "127.0.0.4", "clean.test", "a@clean.test", "x@badmx.test") == \
+            (554, b"5.7.1 <x@badmx.test>: Recipient address rejected: bad mx")
+        assert dialogue(inst, "127.0.0.4", "badmx.test", "a@clean.test", "x@exists.test") == \
+            (554, b"5.7.1 <badmx.test>: Helo command rejected: bad helo mx")
+        assert dialogue(inst, "127.0.0.4", "spammer.test", "a@clean.test", "x@exists.test") == \
+            (554, b"5.7.1 Service unavailable; Helo command [spammer.test] blocked using dbl.test")
+        # multi.a.test is in dbl.test and in wl.test: the allow list comes first.
+        assert dialogue(inst, "127.0.0.9", "clean.test", "a@clean.test", "x@exists.test")[0] \
+            == 250
+        # fake.a.test: only a reverse name, listed.
+        assert dialogue(inst, "127.0.0.8", "clean.test", "a@clean.test", "x@exists.test") == \
+            (554, b"5.7.1 Service unavailable; Unverified Client host [fake.a.test] blocked using "
+                  b"dbl.test")
+    listed = start(zones, "reject_rhsbl_client dbl.test",
+                   {"smtpd_peername_lookup": "yes", "mynetworks": "127.0.0.0/8"})
+    with listed:
+        assert dialogue(listed, "127.0.0.9", "clean.test", "a@clean.test", "x@exists.test") == \
+            (554, b"5.7.1 Service unavailable; Client host [multi.a.test] blocked using "
+                  b"dbl.test")

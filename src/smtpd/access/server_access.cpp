@@ -126,8 +126,7 @@ asio::awaitable<Verdict> check_a_access(Evaluation& ev, const Restriction& r) {
   const Facts& f = ev.facts;
   // postconf(5): "the IP addresses for the client hostname" (the verified name; the
   // reverse_ form takes the PTR name). Without a name there is nothing to look up.
-  std::string_view name =
-      r.name == "check_client_a_access" ? f.client_name : f.reverse_name;
+  std::string_view name = r.name == "check_client_a_access" ? f.client_name : f.reverse_name;
   if (name == "unknown" || name.empty()) co_return Verdict::dunno;
   std::shared_ptr<dns::Lookup> lookup = co_await dns_lookup(ev);
   if (!lookup) co_return Verdict::dunno;
