@@ -341,8 +341,8 @@ asio::awaitable<std::vector<Outcome>> ClientSession::send(const Transaction& t) 
   if (mail_failed || accepted.empty()) {
     // Nothing to send: end the transaction so that the session can start another.
     Read rset{std::nullopt, "lost connection"};
-    if (co_await write("RSET\r\n", options_.timeouts.mail))
-      rset = co_await read_reply(options_.timeouts.mail);
+    if (co_await write("RSET\r\n", options_.timeouts.rset))
+      rset = co_await read_reply(options_.timeouts.rset);
     usable_ = rset.reply && rset.reply->code == 250;
     co_return results;
   }
@@ -418,8 +418,8 @@ asio::awaitable<std::vector<Outcome>> ClientSession::lmtp_replies(
 
 asio::awaitable<bool> ClientSession::reset() {
   Read reply{std::nullopt, "lost connection"};
-  if (co_await write("RSET\r\n", options_.timeouts.mail))
-    reply = co_await read_reply(options_.timeouts.mail);
+  if (co_await write("RSET\r\n", options_.timeouts.rset))
+    reply = co_await read_reply(options_.timeouts.rset);
   usable_ = reply.reply && reply.reply->code == 250;
   co_return usable_;
 }

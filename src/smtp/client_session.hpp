@@ -30,7 +30,7 @@ namespace correio::smtp {
 // Postfix's defaults (postconf(5)).
 struct ClientTimeouts {
   std::chrono::seconds connect{30}, helo{300}, starttls{300}, mail{300}, rcpt{300}, data_init{120},
-      data_xfer{180}, data_done{600}, quit{300};
+      data_xfer{180}, data_done{600}, quit{300}, rset{20};
 };
 
 // smtp_tls_security_level (Postfix's TLS_README): none; may (STARTTLS when offered, no

@@ -27,6 +27,7 @@ Result<AgentSettings> agent_settings_from_config(const config::Config& config,
   t.data_xfer = config.get_time("smtp_data_xfer_timeout");
   t.data_done = config.get_time("smtp_data_done_timeout");
   t.quit = config.get_time("smtp_quit_timeout");
+  t.rset = config.get_time("smtp_rset_timeout");
   // postconf(5): a connect timeout of 0 means no limit (lmtp_connect_timeout's default).
   if (t.connect.count() <= 0) t.connect = std::chrono::hours(24);
   s.bind_address = config.get("smtp_bind_address");
