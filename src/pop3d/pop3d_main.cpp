@@ -30,8 +30,7 @@ int pop3d_main(const service::DaemonArgs& args) {
     auto users = service::open_configured_user_directory(ctx.config);
     if (!users) return users.error();
     state->users = std::move(*users);
-    state->services =
-        std::make_unique<Services>(Services{state->settings, ctx.log, *state->users});
+    state->services = std::make_unique<Services>(Services{state->settings, ctx.log, *state->users});
     return {};
   };
   daemon.local_session = [state](

@@ -6,7 +6,6 @@
 
 #include <algorithm>
 
-
 namespace correio::pop3d {
 
 Session::Session(Services& services, io::Connection& connection)

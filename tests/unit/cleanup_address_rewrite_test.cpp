@@ -144,9 +144,9 @@ TEST_F(AddressRewrite, SenderAndRecipientCanonicalClassesAreTheirOwn) {
   // The envelope sender skips sender_canonical_maps but still meets canonical_maps.
   EXPECT_EQ(sender(r, "ann@example.com"), "canon@example.com");
   EXPECT_EQ(rcpt(r, "bob@example.com"), V{"b.second@example.com"});
-  for (const char* bad : {"sender_canonical_classes = envelope_recipient\n",
-                          "recipient_canonical_classes = header_sender\n",
-                          "sender_canonical_classes = bogus\n"}) {
+  for (const char* bad :
+       {"sender_canonical_classes = envelope_recipient\n",
+        "recipient_canonical_classes = header_sender\n", "sender_canonical_classes = bogus\n"}) {
     auto parsed = config::MainCf::parse(bad, "main.cf");
     auto config = config::Config::from_main_cf(*parsed, "/nonexistent");
     auto refused = AddressRewriter::open(*config, {});

@@ -1,7 +1,8 @@
 // A transcript test harness for imapd (as mox's IMAP tests and Dovecot's imaptest
 // scripts): a real Session, served over a loopback TCP listener by its own event loop and
 // worker pool, talks to a scripted client. Each client starts where imap-login's hand-off
-// does (serve_logged_in): logged in as demo@example.test by a command tagged "l0". Scripts are lines
+// does (serve_logged_in): logged in as demo@example.test by a command tagged "l0".
+// Scripts are lines
 //   C: a1 FETCH 1 (FLAGS)            sent with CRLF ("\r\n" inside is sent as CRLF)
 //   S: * 1 FETCH (FLAGS (\Seen))     one server line (a literal's bytes included, with
 //                                    their CRLFs written "\r\n"), where {*} matches any text
