@@ -50,7 +50,14 @@ def test_ready_reloading_and_stopping_reach_the_notify_socket(tmp_path):
             time.sleep(0.05)
         children = child_pids(proc.pid)
         assert children
+        master_cmdline = open(f"/proc/{proc.pid}/cmdline", "rb").read()
         for pid in children:
+            # A child caught between fork and exec still shows the master's own first
+            # environment (unsetenv does not rewrite it): wait for its exec.
+            limit = time.monotonic() + 5
+            while (open(f"/proc/{pid}/cmdline", "rb").read() == master_cmdline
+                   and time.monotonic() < limit):
+                time.sleep(0.02)
             environ = open(f"/proc/{pid}/environ", "rb").read()
             assert b"NOTIFY_SOCKET=" not in environ, pid
 
