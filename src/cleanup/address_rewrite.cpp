@@ -86,27 +86,29 @@ Result<AddressRewriter> AddressRewriter::open(const config::Config& config,
                                  r.propagate_canonical_, r.propagate_virtual_);
       !s)
     return s.error();
-  auto canonical_classes =
-      parse_address_classes("canonical_classes", config.get_list("canonical_classes"));
-  if (!canonical_classes) return canonical_classes.error();
-  r.canonical_classes_ = *canonical_classes;
-  // postconf(5): each of the sender_/recipient_ tables has its own classes, of its side.
-  auto sender_classes = parse_address_classes("sender_canonical_classes",
-                                              config.get_list("sender_canonical_classes"));
-  if (!sender_classes) return sender_classes.error();
-  if (sender_classes->envelope_recipient || sender_classes->header_recipient)
-    return Error{"sender_canonical_classes: only envelope_sender and header_sender apply"};
-  r.sender_canonical_classes_ = *sender_classes;
-  auto recipient_classes = parse_address_classes("recipient_canonical_classes",
-                                                 config.get_list("recipient_canonical_classes"));
-  if (!recipient_classes) return recipient_classes.error();
-  if (recipient_classes->envelope_sender || recipient_classes->header_sender)
-    return Error{"recipient_canonical_classes: only envelope_recipient and header_recipient apply"};
-  r.recipient_canonical_classes_ = *recipient_classes;
-  auto masquerade_classes =
-      parse_address_classes("masquerade_classes", config.get_list("masquerade_classes"));
-  if (!masquerade_classes) return masquerade_classes.error();
-  r.masquerade_classes_ = *masquerade_classes;
+  // postconf(5): canonical_maps, sender_canonical_maps, recipient_canonical_maps and
+  // masquerade_domains each apply where their own classes say; the sender_/recipient_
+  // tables only on their side.
+  enum class Side { any, sender, recipient };
+  struct ClassParameter {
+    const char* name;
+    AddressClasses* classes;
+    Side side;
+  };
+  for (auto [name, classes, side] :
+       {ClassParameter{"canonical_classes", &r.canonical_classes_, Side::any},
+        ClassParameter{"sender_canonical_classes", &r.sender_canonical_classes_, Side::sender},
+        ClassParameter{"recipient_canonical_classes", &r.recipient_canonical_classes_,
+                       Side::recipient},
+        ClassParameter{"masquerade_classes", &r.masquerade_classes_, Side::any}}) {
+    auto parsed = parse_address_classes(name, config.get_list(name));
+    if (!parsed) return parsed.error();
+    if (side == Side::sender && (parsed->envelope_recipient || parsed->header_recipient))
+      return Error{std::string(name) + ": only envelope_sender and header_sender apply"};
+    if (side == Side::recipient && (parsed->envelope_sender || parsed->header_sender))
+      return Error{std::string(name) + ": only envelope_recipient and header_recipient apply"};
+    *classes = *parsed;
+  }
   struct Named {
     const char* parameter;
     AddressTable* table;

@@ -139,7 +139,7 @@ asio::awaitable<void> Delivery::send_batches(CachedSession& session, const queue
       if (outcomes[j].verdict == Verdict::deferred && outcomes[j].try_next_host) {
         // Open for the next server; this outcome is the recipient's if none takes it.
         // Logged now, as Postfix's smtp logs what a server that is not the last said.
-        if (outcomes[j].diagnostic.size() > 0)
+        if (!outcomes[j].diagnostic.empty())
           context_.log.info("{}: {}", request_.queue_id, outcomes[j].text);
         still_open.push_back(i);
         held_[i] = Held{outcomes[j], session.relay, session.host, ++failures_seen_};
